@@ -1,0 +1,17 @@
+"""`flask` commands: keys, inbox, audit, dev. (`flask db ...` comes from Flask-Migrate.)"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from .audit import audit_cli
+    from .dev import dev_command
+    from .inbox import inbox_cli
+    from .keys import keys_cli
+
+    app.cli.add_command(keys_cli)
+    app.cli.add_command(inbox_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(dev_command)

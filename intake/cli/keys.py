@@ -1,0 +1,119 @@
+"""`flask keys`: init, status, rotate, retire. Prints ids and fingerprints, never a secret."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..crypto.keys import KemSuite
+from ..crypto.keystore import Keystore, read_public_key_file
+from ..extensions import db
+from ..keyring import reset_vault
+from ..services import keys as key_service
+from .common import clean_errors, kdf, keystore_path, passphrase, public_bundle_path, review_vault
+
+
+@click.group("keys")
+def keys_cli() -> None:
+    """Manage the review key pair, key-encryption keys and escrow."""
+
+
+@keys_cli.command("init")
+@click.option("--suite", type=click.Choice([s.value for s in KemSuite]), default=None,
+              help="HPKE suite of the review key (default: INTAKE_HPKE_SUITE, post-quantum hybrid).")
+@click.option("--escrow-public", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Import the public half of an existing offline escrow key.")
+@click.option("--escrow-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write a new escrow private key (default: beside the keystore). Move it offline.")
+@with_appcontext
+@clean_errors
+def init(suite: str | None, escrow_public: Path | None, escrow_out: Path | None) -> None:
+    """Create the keystore, protected by a passphrase (INTAKE_KEY_PASSPHRASE or prompt)."""
+    path = keystore_path()
+    if path.exists():
+        raise click.ClickException(f"{path} already exists; keys are initialised (see `flask keys status`)")
+    public = read_public_key_file(escrow_public) if escrow_public else None
+    if public is None and escrow_out is None:
+        escrow_out = path.with_name("escrow-private.json")
+    result = key_service.init_keys(
+        path, public_bundle_path(), passphrase(confirm=True),
+        suite=KemSuite(suite or current_app.config["INTAKE_HPKE_SUITE"]), kdf=kdf("keystore"),
+        escrow_public=public, escrow_out=None if public else escrow_out)
+    reset_vault(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"keystore written: {path}")
+    click.echo(f"public key bundle for the public face: {public_bundle_path()}")
+    click.echo(f"review key   {result.review_key_id}")
+    click.echo(f"kek          {result.kek_id}")
+    click.echo(f"index key    {result.index_key_id}")
+    click.echo(f"audit key    {result.audit_key_id}")
+    click.echo(f"escrow key   {result.escrow_key_id}")
+    if result.escrow_private_written:
+        click.echo(f"escrow PRIVATE key written to {result.escrow_private_written}: move it offline now "
+                   "and delete it from this machine.", err=True)
+
+
+@keys_cli.command("status")
+@with_appcontext
+@clean_errors
+def status() -> None:
+    """List key versions and how many data keys each wraps. Needs no passphrase."""
+    keystore = Keystore.load(keystore_path())
+    rows = key_service.status(db.session, keystore)
+    click.echo(f"{'kind':8} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
+    for r in rows:
+        click.echo(f"{r.kind:8} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
+                   f"{'' if r.wraps is None else r.wraps}")
+    escrow = keystore.escrow
+    click.echo(f"escrow   {escrow.key_id.hex() if escrow else 'NONE':32} "
+               f"({len(keystore.escrow_copies)} sealed copies)")
+
+
+@keys_cli.command("rotate")
+@click.option("--kek/--no-kek", default=True, show_default=True, help="Rotate the key-encryption key.")
+@click.option("--review/--no-review", default=False, show_default=True, help="Rotate the review key pair.")
+@click.option("--suite", type=click.Choice([s.value for s in KemSuite]), default=None,
+              help="Suite of the new review key (default: the current one's).")
+@click.option("--batch", default=1000, show_default=True, help="Wraps re-made per committed batch.")
+@with_appcontext
+@clean_errors
+def rotate(kek: bool, review: bool, suite: str | None, batch: int) -> None:
+    """New key version(s), then re-wrap every data key. Safe to interrupt and run again."""
+    vault = review_vault(unlock=False)
+    with ExitStack() as stack:
+        bar = None
+
+        def on_total(total: int) -> None:
+            nonlocal bar
+            bar = stack.enter_context(click.progressbar(length=total, label="re-wrapping data keys"))
+
+        def progress(n: int) -> None:
+            if bar is not None:
+                bar.update(n)
+
+        created = key_service.rotate(db.session, vault, passphrase(), kek=kek, review=review,
+                                     suite=KemSuite(suite) if suite else None, public_bundle=public_bundle_path(),
+                                     batch=batch, on_total=on_total, progress=progress)
+    for kind, key_id in created.items():
+        click.echo(f"new {kind} key {key_id}")
+    if not created:
+        click.echo("finished an interrupted rotation (no new key was needed)")
+    for row in key_service.status(db.session, vault.keystore):  # type: ignore[arg-type]
+        if row.state == "previous" and row.wraps == 0:
+            click.echo(f"{row.kind} key {row.key_id} wraps nothing now; retire it with `flask keys retire {row.key_id}`")
+    if review:
+        click.echo(f"give the public face the new bundle: {public_bundle_path()}")
+
+
+@keys_cli.command("retire")
+@click.argument("key_id")
+@with_appcontext
+@clean_errors
+def retire(key_id: str) -> None:
+    """Delete a previous key from the keystore once no data key is wrapped under it (escrow keeps a copy)."""
+    vault = review_vault(unlock=False)
+    retired = key_service.retire(db.session, vault, passphrase(), key_id)
+    click.echo(f"retired {retired}")

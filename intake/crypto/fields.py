@@ -1,0 +1,54 @@
+"""Field encryption: AES-256-GCM under the record's data key (DEK).
+
+Ciphertext layout, version 1:
+    version (1 byte) | key id (16 bytes, the DEK's id) | nonce (12 bytes) | ciphertext and tag
+
+The associated data binds the ciphertext to (format version, table, column, row id, key id), so a
+ciphertext copied into another row or column, or presented with another key, fails to decrypt.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .encoding import pack
+from .errors import DecryptionError, UnknownKeyError
+
+FIELD_VERSION = 1
+_HEADER = 1 + 16 + 12
+_DOMAIN = "intake/field"
+
+
+def field_aad(table: str, column: str, row_id: uuid.UUID, key_id: bytes) -> bytes:
+    return pack(_DOMAIN, FIELD_VERSION, table, column, row_id, key_id)
+
+
+def encrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uuid.UUID,
+                  plaintext: bytes) -> bytes:
+    nonce = os.urandom(12)
+    sealed = AESGCM(dek).encrypt(nonce, plaintext, field_aad(table, column, row_id, key_id))
+    return bytes([FIELD_VERSION]) + key_id + nonce + sealed
+
+
+def field_key_id(blob: bytes) -> bytes:
+    """The DEK id a field ciphertext was made with (raises on a malformed blob)."""
+    if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
+        raise DecryptionError("field ciphertext is malformed or of an unknown format version")
+    return blob[1:17]
+
+
+def decrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uuid.UUID,
+                  blob: bytes) -> bytes:
+    if field_key_id(blob) != key_id:
+        raise UnknownKeyError(f"{table}.{column} of row {row_id} was encrypted under another data key")
+    nonce, sealed = blob[17:29], blob[29:]
+    try:
+        return AESGCM(dek).decrypt(nonce, sealed, field_aad(table, column, row_id, key_id))
+    except InvalidTag:
+        raise DecryptionError(
+            f"{table}.{column} of row {row_id} failed authentication (tampered, moved or wrong key)"
+        ) from None

@@ -1,0 +1,19 @@
+"""The data model, one module per aggregate. Importing this package registers every table."""
+
+from .attachment import Attachment
+from .audit import AuditEvent
+from .base import Base
+from .export import Export, ExportStatus
+from .keys import BlindIndex, RecordKey
+from .message import Message, MessageKind
+from .person import LinkKind, Person, PersonLinkEvent
+from .report import SEALED_REPORT_FIELDS, Report, VerificationLevel
+from .status import StatusEvent, StatusKind
+from .submission import Submission, SubmissionStatus
+from .user import Role, User
+
+__all__ = [
+    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
+    "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "User", "VerificationLevel",
+]

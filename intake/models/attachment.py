@@ -1,0 +1,39 @@
+"""Attachment: an encrypted file. Its SHA-256 is kept inside the ciphertext, for integrity."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UUIDKey, today
+from .sealed import Codec, KeyOwner, Sealed
+
+if TYPE_CHECKING:
+    from .report import Report
+
+
+class Attachment(UUIDKey, KeyOwner, Base):
+    __tablename__ = "attachments"
+
+    submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    created_on: Mapped[date] = mapped_column(Date, default=today)
+
+    # {"filename", "media_type", "size", "sha256"} of the original.
+    meta_sealed: Mapped[bytes | None] = mapped_column("meta", LargeBinary)
+    meta = Sealed(Codec.JSON)
+    # The original bytes, kept as evidence.
+    content_sealed: Mapped[bytes | None] = mapped_column("content", LargeBinary)
+    content = Sealed(Codec.BYTES)
+    # A copy with metadata (EXIF, GPS) removed, for viewing.
+    viewing_copy_sealed: Mapped[bytes | None] = mapped_column("viewing_copy", LargeBinary)
+    viewing_copy = Sealed(Codec.BYTES)
+
+    report: Mapped[Report | None] = relationship(back_populates="attachments")
+
+    def dek_owner(self) -> tuple[str, uuid.UUID]:
+        return ("submissions", self.submission_id)

@@ -1,0 +1,45 @@
+"""RecordKey (a data key wrapped for one holder) and BlindIndex (searchable tokens)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UUIDKey, today
+
+
+class RecordKey(UUIDKey, Base):
+    """One wrap of one owner row's data key.
+
+    holder "inbox": HPKE-sealed to the review public key by whichever face created the row.
+    holder "kek":   AES-GCM under the review face's key-encryption key, after take-in.
+    Deleting every RecordKey of an owner destroys its data (crypto-shredding).
+    """
+
+    __tablename__ = "record_keys"
+    __table_args__ = (
+        Index("ix_record_keys_owner", "owner_table", "owner_id"),
+        Index("ix_record_keys_holder", "holder", "holder_key_id"),
+    )
+
+    owner_table: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[uuid.UUID]
+    dek_id: Mapped[bytes] = mapped_column(LargeBinary(16))
+    holder: Mapped[str] = mapped_column(String(8))
+    holder_key_id: Mapped[bytes] = mapped_column(LargeBinary(16))
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    created_on: Mapped[date] = mapped_column(Date, default=today)
+
+
+class BlindIndex(UUIDKey, Base):
+    """A keyed token of one normalised value of one report (ID number, name skeleton, birth year...)."""
+
+    __tablename__ = "blind_indexes"
+    __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token"),)
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    index_name: Mapped[str] = mapped_column(String(32))
+    token: Mapped[bytes] = mapped_column(LargeBinary(16))

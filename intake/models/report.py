@@ -1,0 +1,91 @@
+"""Report: one detained relative as described in one submission."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, UUIDKey, new_handle, today
+from .sealed import Codec, KeyOwner, Sealed
+
+if TYPE_CHECKING:
+    from .attachment import Attachment
+    from .person import Person
+    from .status import StatusEvent
+    from .submission import Submission
+
+
+class VerificationLevel(StrEnum):
+    REPORTED = "reported"
+    PARTIALLY_VERIFIED = "partially_verified"
+    CORROBORATED = "corroborated"
+    DOCUMENTED = "documented"
+
+
+class Report(UUIDKey, KeyOwner, Base):
+    __tablename__ = "reports"
+
+    handle: Mapped[str] = mapped_column(String(16), unique=True, default=lambda: new_handle("R"))
+    submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order within the submission
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    created_on: Mapped[date] = mapped_column(Date, default=today)
+    verification: Mapped[str] = mapped_column(String(24), default=VerificationLevel.REPORTED.value, index=True)
+    # The family's last reported status category (detained, sentenced...); details are sealed.
+    status: Mapped[str] = mapped_column(String(24), default="unknown", index=True)
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    # Sealed fields. Structured values (names, dates) are JSON inside the ciphertext.
+    # names: [{"value": "...", "script": "ug-Arab" | "zh-Hans" | "Latn" | "Cyrl" | ..., "kind": "given|full|..."}]
+    names_sealed: Mapped[bytes | None] = mapped_column("names", LargeBinary)
+    names = Sealed(Codec.JSON)
+    gender_sealed: Mapped[bytes | None] = mapped_column("gender", LargeBinary)
+    gender = Sealed(Codec.TEXT)
+    # Approximate dates are ISO prefixes: "1984", "1984-06" or "1984-06-17".
+    birth_date_sealed: Mapped[bytes | None] = mapped_column("birth_date", LargeBinary)
+    birth_date = Sealed(Codec.TEXT)
+    ethnicity_sealed: Mapped[bytes | None] = mapped_column("ethnicity", LargeBinary)
+    ethnicity = Sealed(Codec.TEXT)
+    # GB/T 2260 code from the places thesaurus, or free text when the family does not know it.
+    home_county_sealed: Mapped[bytes | None] = mapped_column("home_county", LargeBinary)
+    home_county = Sealed(Codec.TEXT)
+    home_place_text_sealed: Mapped[bytes | None] = mapped_column("home_place_text", LargeBinary)
+    home_place_text = Sealed(Codec.TEXT)
+    id_number_sealed: Mapped[bytes | None] = mapped_column("id_number", LargeBinary)
+    id_number = Sealed(Codec.TEXT)
+    occupation_sealed: Mapped[bytes | None] = mapped_column("occupation", LargeBinary)
+    occupation = Sealed(Codec.TEXT)
+    detention_date_sealed: Mapped[bytes | None] = mapped_column("detention_date", LargeBinary)
+    detention_date = Sealed(Codec.TEXT)
+    detention_place_sealed: Mapped[bytes | None] = mapped_column("detention_place", LargeBinary)
+    detention_place = Sealed(Codec.TEXT)
+    facility_sealed: Mapped[bytes | None] = mapped_column("facility", LargeBinary)
+    facility = Sealed(Codec.TEXT)
+    sentence_sealed: Mapped[bytes | None] = mapped_column("sentence", LargeBinary)
+    sentence = Sealed(Codec.TEXT)
+    last_contact_sealed: Mapped[bytes | None] = mapped_column("last_contact", LargeBinary)
+    last_contact = Sealed(Codec.TEXT)
+    # The submitter's relationship to the detained person (code from the thesaurus, or free text).
+    submitter_relationship_sealed: Mapped[bytes | None] = mapped_column("submitter_relationship", LargeBinary)
+    submitter_relationship = Sealed(Codec.TEXT)
+    testimony_sealed: Mapped[bytes | None] = mapped_column("testimony", LargeBinary)
+    testimony = Sealed(Codec.TEXT)
+
+    submission: Mapped[Submission] = relationship(back_populates="reports")
+    person: Mapped[Person | None] = relationship(back_populates="reports")
+    status_events: Mapped[list[StatusEvent]] = relationship(back_populates="report", order_by="StatusEvent.sequence")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="report")
+
+    def dek_owner(self) -> tuple[str, uuid.UUID]:
+        return ("submissions", self.submission.id if self.submission is not None else self.submission_id)
+
+
+SEALED_REPORT_FIELDS = (
+    "names", "gender", "birth_date", "ethnicity", "home_county", "home_place_text", "id_number", "occupation",
+    "detention_date", "detention_place", "facility", "sentence", "last_contact", "submitter_relationship", "testimony",
+)

@@ -1,0 +1,1 @@
+"""The public face: what families see. Holds only public keys."""

@@ -1,0 +1,1 @@
+"""The research face: anonymised exports only."""

@@ -1,0 +1,7 @@
+"""Research views."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("research", __name__, url_prefix="/research")

@@ -1,0 +1,1 @@
+"""The review face: advocates' workspace. Holds the private keys, unlocked at start."""

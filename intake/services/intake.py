@@ -1,0 +1,88 @@
+"""Storing a submission on the public face: seal everything, keep nothing readable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..crypto import receipts
+from ..crypto.passphrase import KdfParams
+from ..models import Report, Submission
+from ..models.sealed import data_keys
+
+
+@dataclass
+class ReportInput:
+    """One detained relative as the family describes them. Every field but `names` is optional."""
+
+    names: list[dict[str, str]]
+    gender: str | None = None
+    birth_date: str | None = None
+    ethnicity: str | None = None
+    home_county: str | None = None
+    home_place_text: str | None = None
+    id_number: str | None = None
+    occupation: str | None = None
+    detention_date: str | None = None
+    detention_place: str | None = None
+    facility: str | None = None
+    status: str = "unknown"
+    sentence: str | None = None
+    last_contact: str | None = None
+    submitter_relationship: str | None = None
+    testimony: str | None = None
+
+
+@dataclass
+class SubmissionInput:
+    language: str
+    reports: list[ReportInput]
+    consent_share_research: bool = False
+    consent_contact: bool = False
+    consent_publish_name: bool = False
+    contact: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stored:
+    submission_id: Any
+    report_handles: list[str]
+    receipt: str  # shown once to the family, never stored
+
+
+_SEALED = ("names", "gender", "birth_date", "ethnicity", "home_county", "home_place_text", "id_number",
+           "occupation", "detention_date", "detention_place", "facility", "sentence", "last_contact",
+           "submitter_relationship", "testimony")
+
+
+def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, kdf: KdfParams) -> Stored:
+    """Seal and store one submission with its reports; return the receipt. Commits."""
+    if not data.reports:
+        raise ValueError("a submission describes at least one person")
+    receipt = receipts.new_receipt()
+    digits = receipts.normalise(receipt)
+    submission = Submission(language=data.language,
+                            consent_share_research=data.consent_share_research,
+                            consent_contact=data.consent_contact,
+                            consent_publish_name=data.consent_publish_name,
+                            receipt_lookup=receipts.lookup_token(pepper, digits),
+                            receipt_verifier=receipts.make_verifier(pepper, digits, kdf))
+    submission.reply_public_key = receipts.reply_public_key(digits, submission.id)
+    session.add(submission)
+    data_keys(session).create("submissions", submission.id, via="inbox")
+    if data.contact:
+        submission.contact = data.contact
+    handles = []
+    for position, item in enumerate(data.reports):
+        report = Report(submission=submission, position=position, status=item.status)
+        for name in _SEALED:
+            value = getattr(item, name)
+            if value not in (None, "", []):
+                setattr(report, name, value)
+        session.add(report)
+        handles.append(report.handle)
+    session.commit()
+    return Stored(submission_id=submission.id, report_handles=handles, receipt=receipt)

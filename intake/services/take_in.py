@@ -1,0 +1,117 @@
+"""Taking submissions into the working store (review face).
+
+For each new submission: open the HPKE inbox wrap with the review private key, wrap the same data
+key under the current KEK, drop the inbox wrap, and compute the reports' blind indexes. Field
+ciphertexts are not touched. From then on reading costs one AES-GCM unwrap, not a KEM decapsulation.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..crypto import wraps
+from ..crypto.errors import CryptoError
+from ..crypto.vault import Vault
+from ..models import RecordKey, Report, Submission
+from ..models.sealed import data_keys
+from . import audit, blind_indexes
+
+log = logging.getLogger(__name__)
+
+
+def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
+    query = select(Submission.id).where(Submission.in_working_store.is_(False)).order_by(Submission.id)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> None:
+    """Take one submission in (does not commit). Everything that can fail runs before any change."""
+    kek = vault.current_kek()
+    inbox_rows = session.scalars(select(RecordKey).where(
+        RecordKey.owner_table == "submissions", RecordKey.owner_id == submission_id,
+        RecordKey.holder == "inbox")).all()
+    if not inbox_rows:
+        raise CryptoError(f"submission {submission_id} has no inbox wrap to take in")
+    row = inbox_rows[0]
+    dek = wraps.inbox_unwrap(vault.review_private, "submissions", submission_id, row.wrapped)
+    keys = data_keys(session)
+    keys.cache[("submissions", submission_id)] = (row.dek_id, dek)
+    submission = session.get(Submission, submission_id)
+    assert submission is not None
+    reports = session.scalars(select(Report).where(Report.submission_id == submission_id)).all()
+    try:
+        tokens = {report.id: blind_indexes.tokens_for(vault.require_index_root(), report) for report in reports}
+    except CryptoError:
+        keys.forget("submissions", submission_id)
+        raise
+    session.add(RecordKey(owner_table="submissions", owner_id=submission_id, dek_id=row.dek_id, holder="kek",
+                          holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
+    session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
+    blind_indexes.replace(session, tokens)
+    submission.in_working_store = True
+    audit.record(session, vault, actor="system", action="submission.taken_in", object_type="submission",
+                 object_id=str(submission_id), details={"reports": len(reports)})
+
+
+def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: int = 100,
+            progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Take in every pending submission (or `limit` of them). Returns (taken in, failed).
+
+    Each batch commits on its own, so an interrupted run loses nothing and the next one resumes.
+    A submission that fails (a damaged wrap) is logged by id and skipped, not retried in a loop.
+    """
+    vault.require_readable()
+    done = failed = 0
+    skip: set[uuid.UUID] = set()
+    while True:
+        ids = [i for i in pending_ids(session, (batch + len(skip))) if i not in skip][:batch]
+        if limit is not None:
+            ids = ids[: max(0, limit - done - failed)]
+        if not ids:
+            break
+        for submission_id in ids:
+            try:
+                take_in_one(session, vault, submission_id)
+                done += 1
+            except CryptoError as exc:
+                log.error("take-in failed for submission %s: %s", submission_id, type(exc).__name__)
+                skip.add(submission_id)
+                failed += 1
+            if progress:
+                progress(1)
+        session.commit()
+    return done, failed
+
+
+_last_run: dict[int, float] = {}
+
+
+def maybe_take_in_in_background() -> None:
+    """Called before review-face requests: a small batch, at most every INTAKE_TAKE_IN_INTERVAL seconds."""
+    if not has_app_context():
+        return
+    from ..extensions import db
+    from ..keyring import get_vault
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    now = time.monotonic()
+    if now - _last_run.get(id(app), -1e9) < app.config["INTAKE_TAKE_IN_INTERVAL"]:
+        return
+    _last_run[id(app)] = now
+    vault = get_vault(app)
+    if vault is None or not vault.unlocked:
+        return
+    try:
+        take_in(db.session, vault, limit=50)
+    except Exception as exc:  # noqa: BLE001 - a failed background take-in must not break the page
+        db.session.rollback()
+        log.error("background take-in failed: %s", type(exc).__name__)

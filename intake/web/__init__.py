@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns shared by every blueprint: headers, error pages."""

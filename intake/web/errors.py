@@ -1,0 +1,35 @@
+"""Error pages: calm words, never exception text, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from ..crypto.errors import CryptoError
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # noqa: ANN202
+        return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code or 500
+
+    @app.errorhandler(OperationalError)
+    def _database_down(exc: OperationalError):  # noqa: ANN202
+        log.error("database unavailable: %s", type(exc).__name__)
+        return _http_error(ServiceUnavailable())
+
+    @app.errorhandler(CryptoError)
+    def _crypto_error(exc: CryptoError):  # noqa: ANN202
+        # The message names ids and keys, never content; still, only the class goes to the log.
+        log.error("crypto error: %s", type(exc).__name__)
+        return _http_error(ServiceUnavailable())
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # noqa: ANN202
+        log.error("unhandled %s", type(exc).__name__)
+        return _http_error(InternalServerError())
