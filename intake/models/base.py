@@ -34,6 +34,16 @@ class UUIDKey:
         super().__init__(**kwargs)
 
 
+class Handled:
+    """A random public handle assigned at construction (so it is known before the first flush)."""
+
+    HANDLE_PREFIX = "X"
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("handle", new_handle(self.HANDLE_PREFIX))
+        super().__init__(**kwargs)
+
+
 def today() -> date:
     """Coarse timestamps: a date, never a time of day (less to correlate with network logs)."""
     return datetime.now(UTC).date()

@@ -10,17 +10,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UUIDKey, new_handle, today, utcnow
+from .base import Base, Handled, UUIDKey, today, utcnow
 from .sealed import Codec, KeyOwner, Sealed
 
 if TYPE_CHECKING:
     from .report import Report
 
 
-class Person(UUIDKey, KeyOwner, Base):
+class Person(Handled, UUIDKey, KeyOwner, Base):
+    HANDLE_PREFIX = "P"
     __tablename__ = "persons"
 
-    handle: Mapped[str] = mapped_column(String(16), unique=True, default=lambda: new_handle("P"))
+    handle: Mapped[str] = mapped_column(String(16), unique=True)
     created_on: Mapped[date] = mapped_column(Date, default=today)
 
     reports: Mapped[list[Report]] = relationship(back_populates="person")

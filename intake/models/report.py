@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, UUIDKey, new_handle, today
+from .base import Base, Handled, UUIDKey, today
 from .sealed import Codec, KeyOwner, Sealed
 
 if TYPE_CHECKING:
@@ -27,10 +27,11 @@ class VerificationLevel(StrEnum):
     DOCUMENTED = "documented"
 
 
-class Report(UUIDKey, KeyOwner, Base):
+class Report(Handled, UUIDKey, KeyOwner, Base):
+    HANDLE_PREFIX = "R"
     __tablename__ = "reports"
 
-    handle: Mapped[str] = mapped_column(String(16), unique=True, default=lambda: new_handle("R"))
+    handle: Mapped[str] = mapped_column(String(16), unique=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order within the submission
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import has_app_context
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, object_session, scoped_session
 
 from ..crypto import fields, wraps
 from ..crypto.errors import CryptoError, DecryptionError, KeystoreError, UnknownKeyError
@@ -195,7 +195,9 @@ class DataKeys:
         self.cache.pop((owner_table, owner_id), None)
 
 
-def data_keys(session: Session) -> DataKeys:
+def data_keys(session: Session | scoped_session[Session]) -> DataKeys:
+    if isinstance(session, scoped_session):
+        session = session()  # the request's real session, as the flush hook sees it
     keys = session.info.get("intake.data_keys")
     if keys is None or keys.session is not session:
         keys = session.info["intake.data_keys"] = DataKeys(session)

@@ -47,7 +47,7 @@ def record(session: Session, vault: Vault, *, actor: str, action: str, object_ty
     event.entry_hash = audit_chain.entry_hash(prev, event.fields())
     event.signature = audit_chain.sign(signer, event.entry_hash)
     session.add(event)
-    session.flush([event])
+    session.flush()
     return event
 
 

@@ -1,0 +1,165 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), key material, apps per face.
+
+Every test that takes `db_url` (directly or through an app fixture) runs once on SQLite and once on
+PostgreSQL. PostgreSQL tests skip with a reason when no server answers, unless
+INTAKE_REQUIRE_SERVICES=1 (as .ci/run sets), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from intake import create_app
+from intake.crypto.keys import KemSuite
+from intake.crypto.passphrase import PROFILES
+from intake.extensions import db
+from intake.services import keys as key_service
+
+PG_URL = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("INTAKE_REQUIRE_SERVICES") == "1"
+
+
+def service_missing(what: str, detail: str) -> None:
+    message = f"{what} is not reachable ({detail}); set INTAKE_REQUIRE_SERVICES=1 to make this an error"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (INTAKE_REQUIRE_SERVICES=1) but not reachable: {detail}")
+    pytest.skip(message)
+
+
+_pg_state: dict[str, Any] = {}
+
+
+def postgres_available() -> str | None:
+    """None if PostgreSQL answers, else why not (checked once per run)."""
+    if "problem" not in _pg_state:
+        try:
+            engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["problem"] = None
+        except Exception as exc:  # noqa: BLE001
+            _pg_state["problem"] = f"{make_url(PG_URL).render_as_string()}: {type(exc).__name__}"
+    return _pg_state["problem"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'intake.sqlite3'}"
+        return
+    problem = postgres_available()
+    if problem:
+        service_missing("PostgreSQL", problem)
+    yield _fresh_pg_schema(request)
+
+
+def _fresh_pg_schema(request: pytest.FixtureRequest) -> str:
+    """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+    def drop() -> None:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+    request.addfinalizer(drop)
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@dataclass
+class KeyFiles:
+    keystore: Path
+    public: Path
+    escrow: Path
+    passphrase: str
+    pepper: str
+
+
+def make_keys(directory: Path, suite: KemSuite = KemSuite.MLKEM768_X25519) -> KeyFiles:
+    directory.mkdir(parents=True, exist_ok=True)
+    files = KeyFiles(keystore=directory / "keystore.json", public=directory / "public-keys.json",
+                     escrow=directory / "escrow-private.json", passphrase="correct horse battery staple",
+                     pepper=secrets.token_hex(32))
+    key_service.init_keys(files.keystore, files.public, files.passphrase, suite=suite,
+                          kdf=PROFILES["test"]["keystore"], escrow_out=files.escrow)
+    return files
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> KeyFiles:
+    return make_keys(tmp_path / "keys")
+
+
+AppFactory = Callable[..., Flask]
+
+
+@pytest.fixture
+def make_app(db_url: str, keys: KeyFiles, tmp_path: Path) -> Iterator[AppFactory]:
+    """Build apps of any face over one database and one set of keys; the schema is created once."""
+    created: list[Flask] = []
+
+    def factory(face: str = "both", **overrides: Any) -> Flask:
+        settings: dict[str, Any] = {
+            "INTAKE_FACE": face,
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            "INTAKE_RECEIPT_PEPPER": keys.pepper,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+        if face == "public":
+            settings["INTAKE_PUBLIC_KEYS"] = str(keys.public)
+        else:
+            settings.update(INTAKE_KEYSTORE=str(keys.keystore), INTAKE_KEY_PASSPHRASE=keys.passphrase)
+        settings.update(overrides)
+        app = create_app("test", settings)
+        if not created:
+            with app.app_context():
+                db.create_all()
+        created.append(app)
+        return app
+
+    yield factory
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> Flask:
+    """The embedded default: both faces in one process."""
+    return make_app("both")
+
+
+@pytest.fixture
+def public_app(make_app: AppFactory) -> Flask:
+    return make_app("public")
+
+
+@pytest.fixture
+def review_app(make_app: AppFactory) -> Flask:
+    return make_app("review")
