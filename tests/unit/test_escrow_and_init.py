@@ -1,0 +1,70 @@
+"""`flask keys init`, escrow copies and their recovery."""
+
+from __future__ import annotations
+
+import json
+
+from intake import create_app
+from intake.crypto.keys import KemSuite, PrivateKey
+from intake.crypto.keystore import open_escrow_copy, read_escrow_private, write_public_key_file
+from intake.crypto.vault import Vault
+
+
+def _app(tmp_path, **extra):
+    settings = {"INTAKE_FACE": "review", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "INTAKE_KEYSTORE": str(tmp_path / "keys" / "keystore.json"),
+                "INTAKE_KEY_PASSPHRASE": "a long enough passphrase", "INSTANCE_PATH": str(tmp_path)}
+    settings.update(extra)
+    return create_app("test", settings)
+
+
+def test_keys_init_prints_fingerprints_and_no_secret(tmp_path):
+    app = _app(tmp_path)
+    result = app.test_cli_runner().invoke(args=["keys", "init"])
+    assert result.exit_code == 0, result.output
+    store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
+    ids = {e["kind"]: e["id"] for e in store["keys"]}
+    for kind in ("review", "kek", "index", "audit"):
+        assert ids[kind] in result.output
+    for entry in store["keys"]:
+        assert entry["sealed"] not in result.output
+    assert "a long enough passphrase" not in result.output
+    escrow = read_escrow_private(tmp_path / "keys" / "escrow-private.json")
+    assert escrow.public().key_id.hex() in result.output
+    assert "move it offline" in result.output
+    assert ((tmp_path / "keys" / "keystore.json").stat().st_mode & 0o777) == 0o600
+    assert json.loads((tmp_path / "keys" / "public-keys.json").read_text())["suite"] == "MLKEM768_X25519"
+
+
+def test_keys_init_refuses_to_overwrite(tmp_path):
+    app = _app(tmp_path)
+    assert app.test_cli_runner().invoke(args=["keys", "init"]).exit_code == 0
+    before = (tmp_path / "keys" / "keystore.json").read_bytes()
+    result = app.test_cli_runner().invoke(args=["keys", "init"])
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert (tmp_path / "keys" / "keystore.json").read_bytes() == before
+
+
+def test_imported_escrow_public_key_recovers_every_secret(tmp_path):
+    offline = PrivateKey.generate(KemSuite.MLKEM768_X25519)  # generated elsewhere, kept offline
+    write_public_key_file(tmp_path / "escrow-public.json", offline.public())
+    app = _app(tmp_path)
+    result = app.test_cli_runner().invoke(args=["keys", "init", "--escrow-public", str(tmp_path / "escrow-public.json")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "keys" / "escrow-private.json").exists()
+
+    store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
+    vault = Vault.from_keystore(tmp_path / "keys" / "keystore.json", "review", passphrase="a long enough passphrase")
+    recovered = {(c["kind"], c["id"]): open_escrow_copy(offline, c)["secret"] for c in store["escrow_copies"]}
+    assert len(recovered) == 4
+    kek_id = vault.current_kek_id.hex()
+    assert recovered[("kek", kek_id)] == vault.keks[vault.current_kek_id].secret
+    review_id = vault.review_public.key_id.hex()
+    assert PrivateKey(KemSuite.MLKEM768_X25519, recovered[("review", review_id)]).public() == vault.review_public
+
+
+def test_a_short_passphrase_is_refused(tmp_path):
+    app = _app(tmp_path, INTAKE_KEY_PASSPHRASE="short")
+    result = app.test_cli_runner().invoke(args=["keys", "init"])
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+    assert not (tmp_path / "keys" / "keystore.json").exists()
