@@ -28,12 +28,17 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'intake.sqlite3'}"
 
     from . import models  # noqa: F401 - registers every table with the metadata
-    from .extensions import csrf, db, migrate
-    from .web import errors, headers
+    from .extensions import babel, csrf, db, limiter, migrate
+    from .web import errors, headers, i18n
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("INTAKE_REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    i18n.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)

@@ -1,5 +1,13 @@
 """Flask extension objects, created unbound and initialised in create_app."""
 
+import hmac
+from datetime import date
+from hashlib import sha256
+
+from flask import current_app, request
+
+from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -11,6 +19,21 @@ from .models.base import Base
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
+babel = Babel()
+
+
+def hashed_remote_address() -> str:
+    """The rate-limit key: an HMAC of the address under a key that changes daily.
+
+    Limits still bite, but neither Redis nor memory ever holds an IP address, and yesterday's keys
+    cannot be linked to today's. Storage is chosen in create_app from INTAKE_REDIS_URL.
+    """
+    secret = str(current_app.config.get("SECRET_KEY") or "").encode()
+    day = date.today().isoformat().encode()
+    return hmac.new(secret + b"|" + day, (request.remote_addr or "").encode(), sha256).hexdigest()[:24]
+
+
+limiter = Limiter(key_func=hashed_remote_address, default_limits=[], headers_enabled=False)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,0 +1,73 @@
+"""Languages of the public face and how a visitor's choice is remembered.
+
+The choice travels as `?lang=xx` (the language links work without script) and is kept in the
+session cookie; there is no Accept-Language guessing beyond the first visit, because a shared or
+borrowed browser should not decide what a frightened visitor reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the gettext catalogue name
+    tag: str  # BCP 47 tag for the lang attribute
+    name: str  # the language's name in itself
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang for lang in (
+        Language("en", "en", "English"),
+        Language("ug", "ug-Arab", "ئۇيغۇرچە", rtl=True),
+        Language("zh_Hans", "zh-Hans", "简体中文"),
+        Language("kk", "kk-Cyrl", "Қазақша"),
+        Language("tr", "tr", "Türkçe"),
+        Language("ru", "ru", "Русский"),
+    )
+}
+DEFAULT = "en"
+_ALIASES = {"zh": "zh_Hans", "zh-hans": "zh_Hans", "zh_hans": "zh_Hans", "zh-cn": "zh_Hans", "ug-arab": "ug",
+            "kk-cyrl": "kk"}
+
+
+def normalise(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip()
+    if code in LANGUAGES:
+        return code
+    return _ALIASES.get(code.lower()) or (code.split("-")[0] if code.split("-")[0] in LANGUAGES else None)
+
+
+def select_locale() -> str:
+    chosen = normalise(request.args.get("lang"))
+    if chosen:
+        session["lang"] = chosen
+        return chosen
+    remembered = normalise(session.get("lang"))
+    if remembered:
+        return remembered
+    best = request.accept_languages.best_match(["en", "ug", "zh", "kk", "tr", "ru"])
+    return normalise(best) or DEFAULT
+
+
+def current_language() -> Language:
+    locale = get_locale()
+    code = str(locale) if locale else DEFAULT
+    if code == "zh_Hans_CN" or code.startswith("zh"):
+        code = "zh_Hans"
+    return LANGUAGES.get(code, LANGUAGES[DEFAULT])
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _language_context() -> dict[str, object]:
+        lang = current_language()
+        return {"lang": lang.tag, "text_dir": "rtl" if lang.rtl else "ltr", "current_language": lang,
+                "languages": LANGUAGES.values()}
