@@ -22,7 +22,7 @@ def inbox_cli() -> None:
 def take_in(limit: int | None) -> None:
     """Re-wrap new submissions' data keys under the KEK and index them (the review face also does this)."""
     vault = review_vault()
-    total = len(take_in_service.pending_ids(db.session))
+    total = take_in_service.pending_count(db.session)
     if limit is not None:
         total = min(total, limit)
     with click.progressbar(length=total, label="taking in submissions") as bar:

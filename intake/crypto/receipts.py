@@ -4,8 +4,9 @@ A receipt is 20 decimal digits in five groups of four (66 bits of entropy), lang
 easy to copy by hand. The server stores only:
   - a lookup token, HMAC-SHA256 under the pepper (finds the submission without a table scan), and
   - a verifier, Argon2id over the digits with the pepper as Argon2's secret input.
-A key derived from the receipt (HKDF, salted with the submission id) is the family's X25519 reply
-key: reviewers seal replies to its public half, and only the receipt holder can open them.
+A key derived from the receipt (HKDF, salted with the submission id) is the family's reply key, a
+hybrid ML-KEM-768 + X25519 pair: reviewers seal replies to its public half with HPKE, and only the
+receipt holder can open them, now or after quantum computers arrive.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import uuid
 from hashlib import sha256
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from .encoding import pack
+from .keys import KemSuite, PrivateKey, PublicKey
 from .passphrase import KdfParams
+from .wraps import open_sealed, seal_to
 
 DIGITS = 20
 GROUP = 4
@@ -78,11 +81,28 @@ def burn_time(pepper: bytes, params: KdfParams) -> None:
     params.derive(b"0" * DIGITS, b"\0" * 16, pepper=pepper)
 
 
-def reply_private_key(digits: str, submission_id: uuid.UUID) -> x25519.X25519PrivateKey:
-    seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=submission_id.bytes,
-                info=b"intake/family-reply-key/v1").derive(digits.encode())
-    return x25519.X25519PrivateKey.from_private_bytes(seed)
+def reply_private_key(digits: str, submission_id: uuid.UUID) -> PrivateKey:
+    """The family's hybrid ML-KEM-768 + X25519 reply key, re-derived from the receipt whenever needed."""
+    seed = HKDF(algorithm=hashes.SHA256(), length=96, salt=submission_id.bytes,
+                info=b"intake/family-reply-key/v2").derive(digits.encode())
+    return PrivateKey(KemSuite.MLKEM768_X25519, seed)
 
 
 def reply_public_key(digits: str, submission_id: uuid.UUID) -> bytes:
-    return reply_private_key(digits, submission_id).public_key().public_bytes_raw()
+    return reply_private_key(digits, submission_id).public().raw
+
+
+def _reply_info(submission_id: uuid.UUID, message_id: uuid.UUID) -> bytes:
+    return pack("intake/family-reply", 1, submission_id, message_id)
+
+
+def seal_for_family(reply_public: bytes, submission_id: uuid.UUID, message_id: uuid.UUID, text: str) -> bytes:
+    """Seal a reviewer's message so that only the receipt holder can read it (HPKE, bound to the message)."""
+    return seal_to(PublicKey(KemSuite.MLKEM768_X25519, reply_public), text.encode("utf-8"),
+                   _reply_info(submission_id, message_id))
+
+
+def open_for_family(digits: str, submission_id: uuid.UUID, message_id: uuid.UUID, blob: bytes) -> str:
+    private = reply_private_key(digits, submission_id)
+    plain = open_sealed({private.public().key_id: private}, blob, lambda _k: _reply_info(submission_id, message_id))
+    return plain.decode("utf-8")

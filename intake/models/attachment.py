@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, LargeBinary
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
@@ -20,6 +20,9 @@ class Attachment(UUIDKey, KeyOwner, Base):
     __tablename__ = "attachments"
 
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    # Rows the family adds later (follow-ups) get a data key of their own: the public face that
+    # writes them cannot unwrap the submission's key. False: sealed under the submission's key.
+    own_key: Mapped[bool] = mapped_column(Boolean, default=False)
     report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     created_on: Mapped[date] = mapped_column(Date, default=today)
 
@@ -36,4 +39,4 @@ class Attachment(UUIDKey, KeyOwner, Base):
     report: Mapped[Report | None] = relationship(back_populates="attachments")
 
     def dek_owner(self) -> tuple[str, uuid.UUID]:
-        return ("submissions", self.submission_id)
+        return ("attachments", self.id) if self.own_key else ("submissions", self.submission_id)

@@ -27,6 +27,9 @@ class Message(UUIDKey, KeyOwner, Base):
     __tablename__ = "messages"
 
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    # Rows the family adds later (follow-ups) get a data key of their own: the public face that
+    # writes them cannot unwrap the submission's key. False: sealed under the submission's key.
+    own_key: Mapped[bool] = mapped_column(Boolean, default=False)
     report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(16))
@@ -44,4 +47,4 @@ class Message(UUIDKey, KeyOwner, Base):
     submission: Mapped[Submission] = relationship(back_populates="messages")
 
     def dek_owner(self) -> tuple[str, uuid.UUID]:
-        return ("submissions", self.submission_id)
+        return ("messages", self.id) if self.own_key else ("submissions", self.submission_id)

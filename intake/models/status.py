@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
@@ -31,6 +31,9 @@ class StatusEvent(UUIDKey, KeyOwner, Base):
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    # Rows the family adds later (follow-ups) get a data key of their own: the public face that
+    # writes them cannot unwrap the submission's key. False: sealed under the submission's key.
+    own_key: Mapped[bool] = mapped_column(Boolean, default=False)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(String(16))
     recorded_on: Mapped[date] = mapped_column(Date, default=today)
@@ -47,4 +50,4 @@ class StatusEvent(UUIDKey, KeyOwner, Base):
     report: Mapped[Report] = relationship(back_populates="status_events")
 
     def dek_owner(self) -> tuple[str, uuid.UUID]:
-        return ("submissions", self.submission_id)
+        return ("status_events", self.id) if self.own_key else ("submissions", self.submission_id)

@@ -38,7 +38,8 @@ class Submission(UUIDKey, KeyOwner, Base):
     in_working_store: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
     receipt_verifier: Mapped[bytes] = mapped_column(LargeBinary(64))
-    reply_public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
+    reply_public_key: Mapped[bytes] = mapped_column(LargeBinary)
     consent_share_research: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_publish_name: Mapped[bool] = mapped_column(Boolean, default=False)

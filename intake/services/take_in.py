@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..crypto import wraps
@@ -62,6 +62,30 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> Non
                  object_id=str(submission_id), details={"reports": len(reports)})
 
 
+def pending_keys(session: Session, limit: int | None = None) -> list[RecordKey]:
+    """Inbox wraps of rows other than submissions: follow-ups the family added later."""
+    query = select(RecordKey).where(RecordKey.holder == "inbox", RecordKey.owner_table != "submissions") \
+        .order_by(RecordKey.id)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def pending_count(session: Session) -> int:
+    children = session.scalar(select(func.count()).select_from(RecordKey).where(
+        RecordKey.holder == "inbox", RecordKey.owner_table != "submissions"))
+    return len(pending_ids(session)) + (children or 0)
+
+
+def take_in_key(session: Session, vault: Vault, row: RecordKey) -> None:
+    """Re-wrap one follow-up's data key under the KEK (does not commit)."""
+    kek = vault.current_kek()
+    dek = wraps.inbox_unwrap(vault.review_private, row.owner_table, row.owner_id, row.wrapped)
+    session.add(RecordKey(owner_table=row.owner_table, owner_id=row.owner_id, dek_id=row.dek_id, holder="kek",
+                          holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, row.owner_table, row.owner_id, dek)))
+    session.delete(row)
+
+
 def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: int = 100,
             progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Take in every pending submission (or `limit` of them). Returns (taken in, failed).
@@ -85,6 +109,24 @@ def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: 
             except CryptoError as exc:
                 log.error("take-in failed for submission %s: %s", submission_id, type(exc).__name__)
                 skip.add(submission_id)
+                failed += 1
+            if progress:
+                progress(1)
+        session.commit()
+    skip_keys: set[uuid.UUID] = set()
+    while limit is None or done + failed < limit:
+        rows = [r for r in pending_keys(session, batch + len(skip_keys)) if r.id not in skip_keys][:batch]
+        if limit is not None:
+            rows = rows[: max(0, limit - done - failed)]
+        if not rows:
+            break
+        for row in rows:
+            try:
+                take_in_key(session, vault, row)
+                done += 1
+            except CryptoError as exc:
+                log.error("take-in failed for %s %s: %s", row.owner_table, row.owner_id, type(exc).__name__)
+                skip_keys.add(row.id)
                 failed += 1
             if progress:
                 progress(1)

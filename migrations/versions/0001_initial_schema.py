@@ -65,7 +65,7 @@ def upgrade():
     sa.Column('in_working_store', sa.Boolean(), nullable=False),
     sa.Column('receipt_lookup', sa.LargeBinary(length=16), nullable=False),
     sa.Column('receipt_verifier', sa.LargeBinary(length=64), nullable=False),
-    sa.Column('reply_public_key', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('reply_public_key', sa.LargeBinary(), nullable=False),
     sa.Column('consent_share_research', sa.Boolean(), nullable=False),
     sa.Column('consent_contact', sa.Boolean(), nullable=False),
     sa.Column('consent_publish_name', sa.Boolean(), nullable=False),
@@ -153,6 +153,7 @@ def upgrade():
 
     op.create_table('attachments',
     sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('own_key', sa.Boolean(), nullable=False),
     sa.Column('report_id', sa.Uuid(), nullable=True),
     sa.Column('created_on', sa.Date(), nullable=False),
     sa.Column('meta', sa.LargeBinary(), nullable=True),
@@ -181,6 +182,7 @@ def upgrade():
 
     op.create_table('messages',
     sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('own_key', sa.Boolean(), nullable=False),
     sa.Column('report_id', sa.Uuid(), nullable=True),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -224,6 +226,7 @@ def upgrade():
     op.create_table('status_events',
     sa.Column('report_id', sa.Uuid(), nullable=False),
     sa.Column('submission_id', sa.Uuid(), nullable=False),
+    sa.Column('own_key', sa.Boolean(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('recorded_on', sa.Date(), nullable=False),

@@ -1,0 +1,54 @@
+"""Messages between reviewers and a family.
+
+A reply to the family is stored twice: sealed under the submission's data key (so reviewers can
+read the thread) and HPKE-sealed to the family's receipt-derived key (so the public face can show
+it to the receipt holder without holding any review key).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..crypto import receipts
+from ..crypto.vault import Vault
+from ..models import Message, MessageKind, Submission
+from . import audit
+from .errors import InvalidInput, NotFound
+
+
+def next_sequence(session: Session, submission_id: uuid.UUID) -> int:
+    last = session.scalar(select(func.max(Message.sequence)).where(Message.submission_id == submission_id))
+    return (last or 0) + 1
+
+
+def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID, author_id: uuid.UUID | None,
+                    text: str, report_id: uuid.UUID | None = None) -> Message:
+    """A reviewer's question or answer to the family. Commits; audited."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("a reply needs some text")
+    vault.require_readable()
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("no such submission")
+    message = Message(submission_id=submission_id, report_id=report_id, kind=MessageKind.TO_FAMILY.value,
+                      author_id=author_id, sequence=next_sequence(session, submission_id))
+    message.body = text
+    message.for_family = receipts.seal_for_family(submission.reply_public_key, submission_id, message.id, text)
+    session.add(message)
+    session.flush()
+    audit.record(session, vault, actor=str(author_id) if author_id else "system", action="message.reply",
+                 object_type="submission", object_id=str(submission_id), details={"message": str(message.id)})
+    session.commit()
+    return message
+
+
+def family_view(session: Session, submission: Submission, digits: str) -> list[tuple[Message, str]]:
+    """The messages sealed to the family, opened with the receipt (public face; no review key needed)."""
+    rows = session.scalars(select(Message).where(
+        Message.submission_id == submission.id, Message.kind == MessageKind.TO_FAMILY.value,
+        Message.for_family.is_not(None)).order_by(Message.sequence)).all()
+    return [(m, receipts.open_for_family(digits, submission.id, m.id, m.for_family)) for m in rows]
