@@ -1,0 +1,12 @@
+"""gunicorn settings: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+The access log leaves out the client address, user agent and referrer: the service must not keep
+anything that says who reported. X-Forwarded-For is not trusted either (nothing reads it).
+"""
+
+accesslog = "-"
+access_log_format = '- - %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+forwarded_allow_ips = ""
+workers = 2
+timeout = 60
