@@ -11,6 +11,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
@@ -24,6 +26,7 @@ from ..models.sealed import data_keys
 from . import audit, blind_indexes
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
@@ -88,50 +91,52 @@ def take_in_key(session: Session, vault: Vault, row: RecordKey) -> None:
 
 def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: int = 100,
             progress: Callable[[int], None] | None = None) -> tuple[int, int]:
-    """Take in every pending submission (or `limit` of them). Returns (taken in, failed).
+    """Take in every pending submission, then every pending follow-up key (or `limit` in all).
 
-    Each batch commits on its own, so an interrupted run loses nothing and the next one resumes.
-    A submission that fails (a damaged wrap) is logged by id and skipped, not retried in a loop.
+    Returns (taken in, failed). Each batch commits on its own, so an interrupted run loses nothing
+    and the next one resumes. An item that fails (a damaged wrap) is logged by id and skipped.
     """
     vault.require_readable()
-    done = failed = 0
+    tally = _Tally(limit, progress)
+    _run_batches(session, tally, batch, lambda n: pending_ids(session, n), lambda i: i,
+                 lambda i: take_in_one(session, vault, i), lambda i: f"submission {i}")
+    _run_batches(session, tally, batch, lambda n: pending_keys(session, n), lambda r: r.id,
+                 lambda r: take_in_key(session, vault, r), lambda r: f"{r.owner_table} {r.owner_id}")
+    return tally.done, tally.failed
+
+
+@dataclass
+class _Tally:
+    limit: int | None
+    progress: Callable[[int], None] | None
+    done: int = 0
+    failed: int = 0
+
+    def room(self) -> int | None:
+        return None if self.limit is None else max(0, self.limit - self.done - self.failed)
+
+
+def _run_batches(session: Session, tally: _Tally, batch: int, fetch: Callable[[int], list[T]],
+                 key: Callable[[T], uuid.UUID], work: Callable[[T], None], name: Callable[[T], str]) -> None:
     skip: set[uuid.UUID] = set()
-    while True:
-        ids = [i for i in pending_ids(session, (batch + len(skip))) if i not in skip][:batch]
-        if limit is not None:
-            ids = ids[: max(0, limit - done - failed)]
-        if not ids:
-            break
-        for submission_id in ids:
+    while tally.room() != 0:
+        items = [item for item in fetch(batch + len(skip)) if key(item) not in skip][:batch]
+        room = tally.room()
+        if room is not None:
+            items = items[:room]
+        if not items:
+            return
+        for item in items:
             try:
-                take_in_one(session, vault, submission_id)
-                done += 1
+                work(item)
+                tally.done += 1
             except CryptoError as exc:
-                log.error("take-in failed for submission %s: %s", submission_id, type(exc).__name__)
-                skip.add(submission_id)
-                failed += 1
-            if progress:
-                progress(1)
+                log.error("take-in failed for %s: %s", name(item), type(exc).__name__)
+                skip.add(key(item))
+                tally.failed += 1
+            if tally.progress:
+                tally.progress(1)
         session.commit()
-    skip_keys: set[uuid.UUID] = set()
-    while limit is None or done + failed < limit:
-        rows = [r for r in pending_keys(session, batch + len(skip_keys)) if r.id not in skip_keys][:batch]
-        if limit is not None:
-            rows = rows[: max(0, limit - done - failed)]
-        if not rows:
-            break
-        for row in rows:
-            try:
-                take_in_key(session, vault, row)
-                done += 1
-            except CryptoError as exc:
-                log.error("take-in failed for %s %s: %s", row.owner_table, row.owner_id, type(exc).__name__)
-                skip_keys.add(row.id)
-                failed += 1
-            if progress:
-                progress(1)
-        session.commit()
-    return done, failed
 
 
 _last_run: dict[int, float] = {}

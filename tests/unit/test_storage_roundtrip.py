@@ -103,3 +103,48 @@ def test_review_face_edits_are_sealed_too(public_app, review_app):
         assert b"14 years" not in report.sentence_sealed
     with review_app.app_context():
         assert db.session.scalars(select(Report)).one().sentence == "۱۴ يىل — 14 years"
+
+
+def test_family_follow_ups_get_their_own_key_and_are_taken_in(public_app, review_app):
+    from intake.models import Message, MessageKind
+    from intake.models.sealed import data_keys
+
+    stored = submit(public_app, full_report())
+    with review_app.app_context():
+        take_in.take_in(db.session, get_vault())
+    with public_app.app_context():  # later, the family adds news; the public face cannot unwrap the old key
+        news = Message(submission_id=stored.submission_id, kind=MessageKind.FROM_FAMILY.value, own_key=True,
+                       sequence=1)
+        db.session.add(news)
+        data_keys(db.session).create("messages", news.id, via="inbox")
+        news.body = "ئۇ قويۇپ بېرىلدى — released in March"
+        db.session.commit()
+        news_id = news.id
+    with review_app.app_context():
+        assert take_in.pending_count(db.session) == 1
+        assert take_in.take_in(db.session, get_vault()) == (1, 0)
+        assert take_in.pending_count(db.session) == 0
+        holders = db.session.execute(select(RecordKey.owner_table, RecordKey.holder)).all()
+        assert sorted(holders) == [("messages", "kek"), ("submissions", "kek")]
+    with review_app.app_context():
+        assert db.session.get(Message, news_id).body == "ئۇ قويۇپ بېرىلدى — released in March"
+
+
+def test_family_reads_a_reply_with_the_receipt_only(public_app, review_app):
+    from intake.crypto import receipts
+    from intake.services import messages
+
+    stored = submit(public_app, full_report())
+    with review_app.app_context():
+        messages.reply_to_family(db.session, get_vault(), submission_id=stored.submission_id, author_id=None,
+                                 text="Do you know the facility's name? / لاگېرنىڭ نامىنى بىلەمسىز؟")
+    with public_app.app_context():
+        submission = db.session.get(Submission, stored.submission_id)
+        digits = receipts.normalise(stored.receipt)
+        [(message, text)] = messages.family_view(db.session, submission, digits)
+        assert text.endswith("لاگېرنىڭ نامىنى بىلەمسىز؟")
+        wrong = receipts.normalise("1111 1111 1111 1111 1111")
+        from intake.crypto.errors import CryptoError
+
+        with pytest.raises(CryptoError):  # a wrong receipt derives another key: nothing opens
+            messages.family_view(db.session, submission, wrong)
