@@ -83,7 +83,10 @@ class Report(Handled, UUIDKey, KeyOwner, Base):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="report")
 
     def dek_owner(self) -> tuple[str, uuid.UUID]:
-        return ("submissions", self.submission.id if self.submission is not None else self.submission_id)
+        # The column first: touching the relationship would lazy-load the submission row.
+        if self.submission_id is not None:
+            return ("submissions", self.submission_id)
+        return ("submissions", self.submission.id)
 
 
 SEALED_REPORT_FIELDS = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -190,6 +191,23 @@ class DataKeys:
             return row.dek_id, dek
         assert last_error is not None
         raise last_error
+
+    def prefetch(self, owner_table: str, owner_ids: Iterable[uuid.UUID]) -> None:
+        """Unwrap many owners' data keys with one query (bulk reads: dedup, exports, statistics)."""
+        from .keys import RecordKey
+
+        vault = self.vault
+        vault.require_readable()
+        wanted = {i for i in owner_ids if (owner_table, i) not in self.cache}
+        if not wanted:
+            return
+        with self.session.no_autoflush:
+            rows = self.session.scalars(select(RecordKey).where(
+                RecordKey.owner_table == owner_table, RecordKey.owner_id.in_(wanted), RecordKey.holder == "kek")).all()
+        for row in rows:
+            if row.holder_key_id in vault.keks:
+                dek = wraps.kek_unwrap(vault.keks, owner_table, row.owner_id, row.wrapped)
+                self.cache[(owner_table, row.owner_id)] = (row.dek_id, dek)
 
     def forget(self, owner_table: str, owner_id: uuid.UUID) -> None:
         self.cache.pop((owner_table, owner_id), None)
