@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from ..crypto.keys import KemSuite
 from ..crypto.passphrase import PROFILES
@@ -80,4 +81,5 @@ def dev_command(host: str, port: int, no_serve: bool) -> None:
             click.echo(f"admin login (shown once, development only): admin / {password}")
     if not no_serve:
         click.echo(f"serving both faces on http://{host}:{port}/ (public) and /review")
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        # app.run() is ignored inside a `flask` command; serve with werkzeug directly.
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)

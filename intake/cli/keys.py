@@ -9,8 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..crypto.keys import KemSuite
-from ..crypto.keystore import Keystore, read_public_key_file
+from ..crypto.keys import KemSuite, PrivateKey
+from ..crypto.keystore import (Keystore, read_escrow_private, read_public_key_file, write_escrow_private,
+                               write_public_key_file)
 from ..extensions import db
 from ..keyring import reset_vault
 from ..services import keys as key_service
@@ -117,3 +118,38 @@ def retire(key_id: str) -> None:
     vault = review_vault(unlock=False)
     retired = key_service.retire(db.session, vault, passphrase(), key_id)
     click.echo(f"retired {retired}")
+
+
+@keys_cli.command("escrow-new")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the escrow PRIVATE key (on the offline machine).")
+@click.option("--public-out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write its public half, for `keys init --escrow-public`.")
+@clean_errors
+def escrow_new(out: Path, public_out: Path) -> None:
+    """Make an escrow key pair, ideally on an offline machine, before `keys init`."""
+    for path in (out, public_out):
+        if path.exists():
+            raise click.ClickException(f"{path} already exists; will not overwrite a key file")
+    private = PrivateKey.generate(KemSuite.MLKEM768_X25519)
+    write_escrow_private(out, private)
+    write_public_key_file(public_out, private.public())
+    click.echo(f"escrow key {private.public().key_id.hex()}: private half in {out}, public half in {public_out}")
+
+
+@keys_cli.command("recover")
+@click.option("--escrow-key", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The escrow private key file, brought back from offline custody.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the recovered keystore (a new file).")
+@with_appcontext
+@clean_errors
+def recover(escrow_key: Path, out: Path) -> None:
+    """Rebuild the keystore under a NEW passphrase from the escrow copies (when the old one is lost)."""
+    new_passphrase = str(click.prompt("New key passphrase", hide_input=True, confirmation_prompt=True, err=True)) \
+        if not current_app.config.get("INTAKE_KEY_PASSPHRASE") else passphrase()
+    recovered = key_service.recover_from_escrow(keystore_path(), read_escrow_private(escrow_key), new_passphrase,
+                                                kdf=kdf("keystore"), out_path=out)
+    for line in recovered:
+        click.echo(f"recovered {line}")
+    click.echo(f"new keystore written to {out}; point INTAKE_KEYSTORE at it and keep the escrow key offline again")

@@ -243,12 +243,12 @@ def read_escrow_private(path: Path) -> PrivateKey:
 
 
 def read_public_key_file(path: Path) -> PublicKey:
-    """Read a public key file: either an escrow private file's public half or a public bundle."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    """Read a public key file (a public bundle or an escrow public file)."""
     try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
         return PublicKey(KemSuite(data["suite"]), _unb64(data["public"]))
-    except (KeyError, ValueError, TypeError):
-        raise KeystoreError(f"public key file {path} is malformed") from None
+    except (OSError, KeyError, ValueError, TypeError):
+        raise KeystoreError(f"{path} is not a public key file (an escrow PRIVATE file is never needed here)") from None
 
 
 def write_public_key_file(path: Path, public: PublicKey) -> None:

@@ -109,11 +109,13 @@ def rotate(session: Session, vault: Vault, passphrase: str, *, kek: bool = True,
         raise KeystoreError("only the review face can rotate keys")
     master = keystore.unlock(passphrase)
     vault.load_secrets(master)
-    pending = rotation_pending(session, vault)
+    # Any unfinished rotation is finished first, and creates no key: a rerun after a crash must not
+    # pile up key versions.
+    resuming = any(rotation_pending(session, vault).values())
     created: dict[str, str] = {}
-    if kek and not pending["kek"]:
+    if kek and not resuming:
         created["kek"] = keystore.add_kek(master, SymmetricKey.generate()).key_id.hex()
-    if review and not pending["review"]:
+    if review and not resuming:
         new = PrivateKey.generate(suite or KemSuite(keystore.current("review").suite or ""))
         created["review"] = keystore.add_review_key(master, new).key_id.hex()
     if created:
@@ -182,3 +184,41 @@ def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, 
                                                                              "kind": entry.kind})
     session.commit()
     return entry.key_id.hex()
+
+
+def recover_from_escrow(keystore_path: Path, escrow_private: PrivateKey, new_passphrase: str, *,
+                        kdf: KdfParams, out_path: Path) -> list[str]:
+    """Rebuild the keystore under a new passphrase from the escrow copies (the passphrase was lost).
+
+    Every key the escrow holds a copy of comes back with its id and state; keys retired since are
+    skipped unless still listed. Writes a new file; the old one is left untouched.
+    """
+    from ..crypto.keystore import open_escrow_copy
+
+    if out_path.exists():
+        raise Conflict(f"{out_path} already exists; choose another output file")
+    if len(new_passphrase) < 12:
+        raise ValueError("the key passphrase must be at least 12 characters")
+    old = Keystore.load(keystore_path)
+    if old.escrow is None or old.escrow.key_id != escrow_private.public().key_id:
+        raise KeystoreError("this escrow key is not the one the keystore's copies are sealed to")
+    secrets = {}
+    for copy in old.escrow_copies:
+        opened = open_escrow_copy(escrow_private, copy)
+        secrets[(opened["kind"], opened["id"])] = opened["secret"]
+    fresh, master = Keystore.create(out_path, new_passphrase, kdf)
+    fresh.escrow = old.escrow
+    fresh.escrow_copies = list(old.escrow_copies)  # still valid: same escrow key, same secrets
+    recovered = []
+    for entry in old.entries:
+        secret = secrets.get((entry.kind, entry.key_id.hex()))
+        if secret is None:
+            raise KeystoreError(f"the escrow holds no copy of {entry.kind} key {entry.key_id.hex()}")
+        saved_escrow, fresh.escrow = fresh.escrow, None  # re-adding must not duplicate escrow copies
+        added = fresh.add(master, entry.kind, entry.key_id, secret, suite=entry.suite, public=entry.public,
+                          state=entry.state)
+        fresh.escrow = saved_escrow
+        added.created = entry.created
+        recovered.append(f"{entry.kind} {entry.key_id.hex()}")
+    fresh.save()
+    return recovered

@@ -68,3 +68,66 @@ def test_a_short_passphrase_is_refused(tmp_path):
     result = app.test_cli_runner().invoke(args=["keys", "init"])
     assert result.exit_code == 1 and "at least 12 characters" in result.output
     assert not (tmp_path / "keys" / "keystore.json").exists()
+
+
+def test_a_lost_passphrase_is_recovered_from_escrow(public_app, review_app, keys, make_app, tmp_path):
+    """The whole archive survives the loss of the operator passphrase, through the offline escrow key."""
+    from sqlalchemy import select
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import Report
+    from intake.services import take_in
+    from tests.helpers import full_report, submit
+
+    report = full_report()
+    submit(public_app, report)
+    with review_app.app_context():
+        take_in.take_in(db.session, get_vault())
+    submit(public_app, full_report("still-in-inbox"))
+
+    recovered_path = tmp_path / "recovered-keystore.json"
+    recovering = make_app("review", INTAKE_KEY_PASSPHRASE="the brand new passphrase")
+    result = recovering.test_cli_runner().invoke(
+        args=["keys", "recover", "--escrow-key", str(keys.escrow), "--out", str(recovered_path)])
+    assert result.exit_code == 0, result.output
+    assert "recovered kek" in result.output and "recovered review" in result.output
+
+    restored = make_app("review", INTAKE_KEYSTORE=str(recovered_path), INTAKE_KEY_PASSPHRASE="the brand new passphrase")
+    with restored.app_context():
+        testimonies = {r.testimony for r in db.session.scalars(select(Report))}
+        assert report.testimony in testimonies and len(testimonies) == 2
+        assert take_in.take_in(db.session, get_vault()) == (1, 0)  # the review private key came back too
+    old = make_app("review", INTAKE_KEYSTORE=str(recovered_path), INTAKE_KEY_PASSPHRASE=keys.passphrase)
+    with old.app_context():
+        from intake.keyring import vault_problem
+
+        assert "does not open" in vault_problem()  # the lost passphrase no longer opens anything new
+
+
+def test_recovery_refuses_a_different_escrow_key(keys, make_app, tmp_path):
+    from intake.crypto.keystore import write_escrow_private
+
+    stranger = tmp_path / "stranger.json"
+    write_escrow_private(stranger, PrivateKey.generate(KemSuite.MLKEM768_X25519))
+    app = make_app("review", INTAKE_KEY_PASSPHRASE="the brand new passphrase")
+    result = app.test_cli_runner().invoke(args=["keys", "recover", "--escrow-key", str(stranger),
+                                                "--out", str(tmp_path / "out.json")])
+    assert result.exit_code == 1 and "not the one" in result.output
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_escrow_new_then_init_with_its_public_half(tmp_path):
+    app = _app(tmp_path)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["keys", "escrow-new", "--out", str(tmp_path / "offline.json"),
+                                 "--public-out", str(tmp_path / "escrow-public.json")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["keys", "init", "--escrow-public", str(tmp_path / "escrow-public.json")])
+    assert result.exit_code == 0, result.output
+    offline = read_escrow_private(tmp_path / "offline.json")
+    assert offline.public().key_id.hex() in result.output
+    # Giving the private file where the public one belongs is refused, with a hint.
+    result = _app(tmp_path / "other").test_cli_runner().invoke(
+        args=["keys", "init", "--escrow-public", str(tmp_path / "offline.json")])
+    assert result.exit_code == 1 and "not a public key file" in result.output

@@ -181,3 +181,35 @@ def test_keys_status_lists_versions_and_counts_without_a_passphrase(public_app, 
     assert kek_line.split()[-1] == "2"
     assert "escrow" in result.output
     assert keys.passphrase not in result.output
+
+
+def test_rerun_after_a_crash_in_the_inbox_phase_creates_no_extra_key(public_app, review_app, keys):
+    expected = _fill(public_app, review_app, 2)  # in the working store
+    expected |= _fill(public_app, review_app, 3, take=False)  # still in the inbox
+
+    from intake.crypto import wraps
+
+    real, calls = wraps.inbox_wrap, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)
+
+    with review_app.app_context():
+        wraps.inbox_wrap = flaky
+        try:
+            with pytest.raises(RuntimeError):
+                key_service.rotate(db.session, get_vault(), keys.passphrase, kek=True, review=True, batch=1)
+        finally:
+            wraps.inbox_wrap = real
+        db.session.rollback()
+    counts = (len(_ids(keys.keystore, "kek")), len(_ids(keys.keystore, "review")))
+    assert counts == (2, 2)
+    reset_vault(review_app)
+    result = review_app.test_cli_runner().invoke(args=["keys", "rotate", "--review"])
+    assert result.exit_code == 0, result.output
+    assert "finished an interrupted rotation" in result.output
+    assert (len(_ids(keys.keystore, "kek")), len(_ids(keys.keystore, "review"))) == counts
+    _check_all(review_app, expected)
