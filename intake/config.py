@@ -53,30 +53,61 @@ class Config:
     INTAKE_REDIS_URL: str | None = None
     # Take new submissions into the working store at most this often (seconds) on the review face.
     INTAKE_TAKE_IN_INTERVAL = 30
-    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    # Five attachments of 10 MiB each plus the form itself.
+    MAX_CONTENT_LENGTH = 56 * 1024 * 1024
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Strict"
     WTF_CSRF_TIME_LIMIT = 3600 * 4
+    # Flask-WTF's HTTPS referrer check cannot work with Referrer-Policy: no-referrer (no Referer is
+    # ever sent); the CSRF token and SameSite=Strict cookies are the protection instead.
+    WTF_CSRF_SSL_STRICT = False
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Accounts of the review face (admins, reviewers, researchers). Times in seconds.
+    INTAKE_REVIEW_BASE_URL = "http://127.0.0.1:5000"  # where set-up links point (no trailing slash)
+    INTAKE_SETUP_LINK_HOURS = 48
+    INTAKE_IDLE_TIMEOUT = 30 * 60
+    INTAKE_ABSOLUTE_TIMEOUT = 12 * 3600
+    INTAKE_SECOND_FACTOR_TIMEOUT = 5 * 60  # between the password and the code
+    INTAKE_LOCKOUT_THRESHOLD = 5  # failures (password or code) before the account locks
+    INTAKE_LOCKOUT_BASE_SECONDS = 60  # first lock; doubles with every further failure
+    INTAKE_LOCKOUT_MAX_SECONDS = 3600
+    INTAKE_SIGN_IN_LIMIT = "10 per minute"  # per address and sign-in POST endpoint
+    # Shown in the authenticator app. Neutral on purpose: a phone searched at a border should not
+    # say what its owner works on.
+    INTAKE_TOTP_ISSUER = "Intake"
+
+    # Environment names that differ from the setting's own name.
+    ENV_NAMES = {"SQLALCHEMY_DATABASE_URI": "INTAKE_DATABASE_URL", "SECRET_KEY": "INTAKE_SECRET_KEY"}
+    SECRETS = ("SECRET_KEY", "INTAKE_KEY_PASSPHRASE", "INTAKE_RECEIPT_PEPPER")
 
     @classmethod
     def from_env(cls) -> dict[str, Any]:
-        """Settings present in the environment override the class defaults."""
+        """Every INTAKE_* setting (and the database URL and secret key) may come from the environment,
+        converted to the type of its default; secrets may also come from NAME_FILE."""
         out: dict[str, Any] = {}
-        for key, env in (("INTAKE_FACE", "INTAKE_FACE"), ("SQLALCHEMY_DATABASE_URI", "INTAKE_DATABASE_URL"),
-                         ("INTAKE_KEYSTORE", "INTAKE_KEYSTORE"), ("INTAKE_PUBLIC_KEYS", "INTAKE_PUBLIC_KEYS"),
-                         ("INTAKE_HPKE_SUITE", "INTAKE_HPKE_SUITE"), ("INTAKE_REDIS_URL", "INTAKE_REDIS_URL"),
-                         ("INTAKE_KDF_PROFILE", "INTAKE_KDF_PROFILE")):
-            value = _env(env)
+        names = [k for k in dir(cls) if k.startswith("INTAKE_") and k.isupper()] + list(cls.ENV_NAMES)
+        for key in names:
+            env = cls.ENV_NAMES.get(key, key)
+            value = _secret_from_env(env) if key in cls.SECRETS else _env(env)
             if value is not None:
-                out[key] = value
-        for key, env in (("SECRET_KEY", "INTAKE_SECRET_KEY"), ("INTAKE_KEY_PASSPHRASE", "INTAKE_KEY_PASSPHRASE"),
-                         ("INTAKE_RECEIPT_PEPPER", "INTAKE_RECEIPT_PEPPER")):
-            value = _secret_from_env(env)
-            if value is not None:
-                out[key] = value
+                out[key] = _coerce(key, value, getattr(cls, key, None))
         return out
+
+
+def _coerce(key: str, value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if value.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{key} must be true or false, not {value!r}")
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{key} must be a whole number, not {value!r}") from None
+    return value
 
 
 class DevelopmentConfig(Config):

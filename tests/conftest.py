@@ -26,6 +26,9 @@ from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.services import keys as key_service
 
+# Web fixtures (accounts per role, real sign-in) are shared by tests/web and tests/security.
+pytest_plugins = ("tests.web_fixtures",)
+
 PG_URL = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("INTAKE_REQUIRE_SERVICES") == "1"
@@ -60,6 +63,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec and callspec.params.get("db_url") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> None:
+    """Replace pytest-flask's autouse fixture of this name, which pushes one request context for the
+    whole test: every test-client request then shares one app context, so one `g` (Flask-WTF's
+    CSRF token cache, the signed-in user) and one database session across requests and clients,
+    which production never does. Here each request gets its own, as in production."""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,12 +8,15 @@ from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
 from .person import LinkKind, Person, PersonLinkEvent
 from .report import SEALED_REPORT_FIELDS, Report, VerificationLevel
+from .session import AuthSession  # noqa: F401 - server-side sign-in sessions
 from .status import StatusEvent, StatusKind
 from .submission import Submission, SubmissionStatus
+from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
     "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "User", "VerificationLevel",
+    "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "VerificationLevel",
 ]

@@ -1,36 +1,140 @@
-"""Accounts (the reviewer workspace issue extends this with invitations and TOTP)."""
+"""Accounts: who they are (name, role), the password rules, and creating the account row.
+
+Each account gets its own data key at creation (wrapped under the working-store KEK): its TOTP
+secret is sealed under it, so a copy of the database alone does not give away anyone's second factor.
+The sign-in steps live in services/signin.py, invitations and the life cycle in services/accounts.py.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 import secrets
+import uuid
+from importlib import resources
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
+from ..models.sealed import data_keys
 from . import audit
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, NotFound
 
 MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are lower-case ASCII, 2-32 characters: letters, digits, dot, dash, underscore."""
+    name = (username or "").strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidInput("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
+                           "starting with a letter or digit")
+    return name
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (intake/data/common-passwords.txt), lower-cased."""
+    text = resources.files("intake.data").joinpath("common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("# "))
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why this password is refused for this account, or None if it is acceptable."""
+    if len(password) < MIN_PASSWORD:
+        return f"a password has at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"a password has at most {MAX_PASSWORD} characters"
+    lowered = password.lower()
+    if lowered.strip() in common_passwords():
+        return "this password is on a list of common passwords; choose another"
+    if username and username.lower() in lowered:
+        return "a password may not contain the username"
+    return None
+
+
+def check_password_policy(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise InvalidInput(problem)
+
+
+def new_account(session: Session, *, username: str, role: Role | str) -> User:
+    """Add an account row with its own data key (KEK-wrapped). Needs unlocked keys; does not commit."""
+    name = normalise_username(username)
+    role = Role(role)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise Conflict("an account with this username already exists")
+    user = User(username=name, role=role.value, password_hash=None, is_active=True, failed_logins=0,
+                session_epoch=0, recovery_code_hashes=[])
+    session.add(user)
+    data_keys(session).create("users", user.id, via="kek")
+    session.flush()
+    return user
 
 
 def create_user(session: Session, vault: Vault, *, username: str, role: Role, password: str, kdf: KdfParams,
                 actor: str = "cli") -> User:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD} characters")
-    if session.scalar(select(User).where(User.username == username)) is not None:
-        raise Conflict(f"an account named {username!r} already exists")
-    user = User(username=username, role=role.value, password_hash=hash_password(password, kdf))
-    session.add(user)
-    session.flush()
+    """An account with a password but no second factor yet: it must enrol TOTP at its first sign-in.
+
+    Used by `flask dev` and the tests; operators invite instead (`flask users create`).
+    """
+    name = normalise_username(username)
+    check_password_policy(password, name)
+    user = new_account(session, username=name, role=role)
+    user.password_hash = hash_password(password, kdf)
     audit.record(session, vault, actor=actor, action="user.create", object_type="user", object_id=str(user.id),
-                 details={"role": role.value})
+                 details={"role": user.role, "invited": False})
     session.commit()
     return user
 
 
 def generated_password() -> str:
     return secrets.token_urlsafe(18)
+
+
+def get(session: Session, user_id: uuid.UUID | str) -> User:
+    try:
+        key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+    except ValueError:
+        raise NotFound("no such account") from None
+    user = session.get(User, key)
+    if user is None:
+        raise NotFound("no such account")
+    return user
+
+
+def by_username(session: Session, username: str) -> User | None:
+    name = (username or "").strip().lower()
+    if not _USERNAME.match(name):
+        return None
+    return session.scalar(select(User).where(User.username == name))
+
+
+def all_accounts(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def active_admins(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN.value, User.is_active.is_(True))) or 0
+
+
+def names_by_id(session: Session, ids: set[str]) -> dict[str, str]:
+    """Usernames for the audit page (the log itself holds ids only)."""
+    keys = []
+    for value in ids:
+        try:
+            keys.append(uuid.UUID(value))
+        except (ValueError, TypeError):
+            continue
+    if not keys:
+        return {}
+    return {str(uid): name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(keys)))}

@@ -1,94 +1,118 @@
 """Who is signed in, and which roles may reach which endpoint (default deny).
 
-Every blueprint of the review face calls `default_deny(bp, {...})`: an endpoint not named in its
+Every blueprint of the review face calls `default_deny(bp, allow)`: an endpoint not named in its
 allow-list answers 404 to everyone, so a new route cannot slip out by forgetting a decorator.
-The allow-list maps endpoint names to the roles that may use them; ANONYMOUS marks sign-in pages.
+The allow-list maps endpoint names (short, e.g. "index", or full, e.g. "review.index") to the roles
+that may use them; ANONYMOUS marks pages anyone may open (the sign-in pages). The dict is read at
+request time, so view modules may add their endpoints to it when they are imported.
 
-Sessions: the signed cookie carries the user id, the account's session epoch (bumped to end every
-session of an account at once), whether the second factor was passed, and when the session started
-and was last seen (idle and absolute timeouts).
+An endpoint in the list but not for the visitor's role: 403. Nobody signed in: a redirect to the
+sign-in page (for GET and POST alike).
+
+Sessions live on the server (services/sessions.py): the signed cookie holds only a random token
+(plus the language choice and the CSRF token). establish_session replaces the session wholesale
+(new token, cookie cleared), so nothing set before sign-in survives it: no session fixation.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
-import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..models import User
+from ..models import AuthSession, User
+from ..services import sessions
 
 ANONYMOUS = "anonymous"
 SIGN_IN_ENDPOINT = "review.sign_in"
+_TOKEN = "sid"
+_RESOLVED = "intake_auth"
 
 
 def establish_session(user: User, *, second_factor: bool) -> None:
-    """Start a fresh session for `user` (called at password login and again after the second factor)."""
+    """Start a fresh session for `user` (at the password step, and again after the second factor).
+
+    The old server-side session (if any) is deleted and the cookie emptied before the new token is
+    set; the CSRF token is dropped too, so a token planted before sign-in is worthless after it.
+    """
+    old = session.get(_TOKEN)
     lang = session.get("lang")
-    session.clear()  # a new session: nothing from before sign-in survives (no fixation)
-    now = int(time.time())
-    session.update(sid=secrets.token_urlsafe(16), uid=str(user.id), epoch=user.session_epoch,
-                   mfa=second_factor, started=now, seen=now)
+    session.clear()
+    sessions.end(db.session, old)
+    session[_TOKEN] = sessions.start(db.session, user, second_factor=second_factor)
     if lang:
         session["lang"] = lang
     session.permanent = False
+    g.pop(_RESOLVED, None)
+    g.pop("csrf_token", None)  # Flask-WTF's per-request cache of the token just cleared
 
 
 def end_session() -> None:
+    """Sign out: delete the server-side session and empty the cookie (the language choice stays)."""
+    token = session.get(_TOKEN)
     lang = session.get("lang")
     session.clear()
+    sessions.end(db.session, token)
     if lang:
         session["lang"] = lang
+    g.pop(_RESOLVED, None)
+    g.pop("csrf_token", None)
+
+
+def _resolved() -> tuple[User, AuthSession] | None:
+    if _RESOLVED not in g:
+        token = session.get(_TOKEN)
+        found = sessions.resolve(db.session, token, sessions.Timeouts.from_config(current_app.config))
+        if found is None and token:
+            session.pop(_TOKEN, None)  # ended or expired: forget it
+        setattr(g, _RESOLVED, found)
+    return getattr(g, _RESOLVED)
 
 
 def current_user() -> User | None:
     """The fully signed-in user (password and second factor), or None."""
-    if "current_user" in g:
-        return g.current_user
-    g.current_user = _load_user(require_mfa=True)
-    return g.current_user
+    found = _resolved()
+    return found[0] if found and found[1].second_factor else None
 
 
 def pending_user() -> User | None:
     """A user who passed the password but not yet the second factor."""
-    return _load_user(require_mfa=False)
+    found = _resolved()
+    return found[0] if found and not found[1].second_factor else None
 
 
-def _load_user(*, require_mfa: bool) -> User | None:
-    uid = session.get("uid")
-    if not uid:
+def home_endpoint(user: User) -> str:
+    return "research.index" if user.role == "researcher" else "review.index"
+
+
+def roles_for(bp: Blueprint, endpoint: str | None) -> frozenset[str] | None:
+    """The roles the allow-list of `bp` grants for a full endpoint name; None: not on the list."""
+    allow: Mapping[str, Iterable[str]] = bp.allow  # type: ignore[attr-defined]
+    if not endpoint or not endpoint.startswith(bp.name + "."):
         return None
-    now = int(time.time())
-    idle = current_app.config.get("INTAKE_IDLE_TIMEOUT", 30 * 60)
-    absolute = current_app.config.get("INTAKE_ABSOLUTE_TIMEOUT", 12 * 3600)
-    if now - int(session.get("seen", 0)) > idle or now - int(session.get("started", 0)) > absolute:
-        end_session()
-        return None
-    try:
-        user = db.session.get(User, uuid.UUID(uid))
-    except ValueError:
-        user = None
-    if user is None or not user.is_active or user.session_epoch != session.get("epoch"):
-        end_session()
-        return None
-    if require_mfa and not session.get("mfa"):
-        return None
-    session["seen"] = now
-    return user
+    roles = allow.get(endpoint[len(bp.name) + 1:], allow.get(endpoint))
+    return None if roles is None else frozenset(roles)
+
+
+def allowed_roles(bp: Blueprint) -> dict[str, frozenset[str]]:
+    """The allow-list of `bp` with full endpoint names (read by the role-matrix test)."""
+    allow: Mapping[str, Iterable[str]] = bp.allow  # type: ignore[attr-defined]
+    return {(name if name.startswith(bp.name + ".") else f"{bp.name}.{name}"): frozenset(roles)
+            for name, roles in allow.items()}
 
 
 def default_deny(bp: Blueprint, allow: dict[str, Iterable[str]]) -> None:
-    """Refuse every endpoint of `bp` not in `allow`; enforce the roles of those that are."""
-    rules = {f"{bp.name}.{name}": frozenset(roles) for name, roles in allow.items()}
-    bp.allowed_roles = rules  # type: ignore[attr-defined] - read by the role-matrix test
+    """Refuse every endpoint of `bp` not in `allow`; enforce the roles of those that are.
+
+    `allow` is kept by reference and read at each request: entries added later count.
+    """
+    bp.allow = allow  # type: ignore[attr-defined]
 
     @bp.before_request
     def _gate() -> Response | None:
-        roles = rules.get(request.endpoint or "")
+        roles = roles_for(bp, request.endpoint)
         if roles is None:
             abort(404)
         if ANONYMOUS in roles:
@@ -99,3 +123,7 @@ def default_deny(bp: Blueprint, allow: dict[str, Iterable[str]]) -> None:
         if user.role not in roles:
             abort(403)
         return None
+
+    @bp.context_processor
+    def _viewer() -> dict[str, object]:
+        return {"viewer": current_user()}
