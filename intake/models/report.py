@@ -35,7 +35,7 @@ class Report(Handled, UUIDKey, KeyOwner, Base):
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order within the submission
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
-    created_on: Mapped[date] = mapped_column(Date, default=today)
+    created_on: Mapped[date] = mapped_column(Date, default=today, index=True)
     verification: Mapped[str] = mapped_column(String(24), default=VerificationLevel.REPORTED.value, index=True)
     # The family's last reported status category (detained, sentenced...); details are sealed.
     status: Mapped[str] = mapped_column(String(24), default="unknown", index=True)

@@ -1,0 +1,67 @@
+"""Person pages: every linked report decrypted (audited), the combined timeline, the link history,
+and the link, merge, split and undo actions. Every action only appends link events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import abort, render_template, url_for
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..services import persons
+from ..services.errors import NotFound
+from . import triage_forms as forms
+from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
+from .views import ALLOW, REVIEWERS, bp
+
+ALLOW.update({name: REVIEWERS for name in ("person", "report_link", "person_merge", "person_split",
+                                            "person_undo")})
+
+
+@bp.get("/persons/<handle>")
+def person(handle: str) -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()
+    try:
+        view = persons.person_view(db.session, vault, handle, actor=actor())
+    except NotFound:
+        abort(404)
+    # One reason form per report and per batch; prefixes keep their field ids (and labels) distinct.
+    splits = {r.handle: forms.ReasonForm(prefix=f"split-{r.handle}") for r in view.reports}
+    undos = {b.batch_id: forms.ReasonForm(prefix=f"undo-{b.batch_id}") for b in view.history}
+    return render_template("review/triage/person.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
+                           merge=forms.MergeForm(), splits=splits, undos=undos)
+
+
+@bp.post("/reports/<handle>/person")
+def report_link(handle: str) -> Response:
+    form = forms.LinkForm()
+    return apply_change(form, url_for("review.report", handle=handle), lambda v: persons.link_report(
+        db.session, v, handle, (form.person.data or "").strip().upper() or None, reason=form.reason.data,
+        actor=actor()), "Report linked.")
+
+
+@bp.post("/persons/<handle>/merge")
+def person_merge(handle: str) -> Response:
+    form = forms.MergeForm()
+    return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.merge_persons(
+        db.session, v, handle, form.other.data.strip().upper(), reason=form.reason.data, actor=actor()),
+        "Merged. The change can be undone from the history below.")
+
+
+@bp.post("/persons/<handle>/split/<report_handle>")
+def person_split(handle: str, report_handle: str) -> Response:
+    form = forms.ReasonForm(prefix=f"split-{report_handle}")
+    return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.split_report(
+        db.session, v, report_handle, reason=form.reason.data, actor=actor()),
+        "The report now has a person of its own.")
+
+
+@bp.post("/persons/<handle>/undo/<uuid:batch_id>")
+def person_undo(handle: str, batch_id: uuid.UUID) -> Response:
+    form = forms.ReasonForm(prefix=f"undo-{batch_id}")
+    return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.undo_batch(
+        db.session, v, batch_id, reason=form.reason.data, actor=actor()), "Undone.")

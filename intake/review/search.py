@@ -1,0 +1,33 @@
+"""Search by ID number or name through the blind indexes. POST only for the query: an ID number or
+a name must never sit in a URL (server logs, browser history, Referer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from ..extensions import db
+from ..services import search as search_service
+from ..services.errors import ServiceError
+from . import triage_forms as forms
+from .triage import actor, locked_page, readable_vault
+from .views import ALLOW, REVIEWERS, bp
+
+ALLOW.update({"search": REVIEWERS})
+
+
+@bp.route("/search", methods=["GET", "POST"])
+def search() -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()  # the index key is locked with the rest
+    form = forms.SearchForm()
+    hits, error = None, None
+    if form.validate_on_submit():
+        try:
+            hits = search_service.search(db.session, vault, form.index.data, form.value.data, actor=actor())
+        except ServiceError as exc:
+            db.session.rollback()
+            error = str(exc)
+    return render_template("review/triage/search.html", form=form, hits=hits, error=error)

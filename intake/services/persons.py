@@ -1,0 +1,318 @@
+"""Persons: linking reports to the individual they describe, merging, splitting, undoing.
+
+The history is the append-only `PersonLinkEvent` log; nothing here updates or deletes an event, a
+report's sealed columns, a status event or a message. `Report.person_id` is only a denormalised
+copy of the state the log implies, rewritten in the same transaction as the events it follows.
+
+One operation = one batch = one audit entry. Within a batch a report has at most one UNLINK (its
+state before) and one LINK (its state after), so a batch's effect does not depend on row order.
+Batches are ordered by `occurred_at`, kept strictly increasing (see `_batch_time`).
+
+Undo rule: undoing batch X appends the inverse batch (`undoes_batch_id = X`). It is refused if X
+was already undone (undo the undo to redo), or if any report of X is no longer where X left it
+(a later batch moved it and was not undone): the reviewer must undo that later change first. So an
+undo only ever inverts its own batch and never silently reverts someone else's later work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ..crypto.vault import Vault
+from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report, User
+from ..models.base import utcnow
+from ..models.sealed import data_keys
+from . import audit, triage
+from .errors import Conflict, InvalidInput, NotFound
+
+MAX_REASON = 2000
+
+
+# ---------- the log and the state it implies ----------
+
+def derived_links(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each report's person according to the event log alone (None: never linked, or unlinked)."""
+    state: dict[uuid.UUID, uuid.UUID | None] = {rid: None for rid in report_ids}
+    if not report_ids:
+        return state
+    rows = session.execute(select(PersonLinkEvent.report_id, PersonLinkEvent.kind, PersonLinkEvent.person_id)
+                           .where(PersonLinkEvent.report_id.in_(report_ids))
+                           .order_by(PersonLinkEvent.occurred_at, PersonLinkEvent.batch_id,
+                                     PersonLinkEvent.kind.desc())).all()  # "unlink" before "link"
+    for report_id, kind, person_id in rows:
+        state[report_id] = person_id if kind == LinkKind.LINK else None
+    return state
+
+
+def inconsistent_reports(session: Session) -> list[uuid.UUID]:
+    """Reports whose `person_id` disagrees with the log (should always be empty)."""
+    ids = list(session.scalars(select(Report.id).where(
+        Report.person_id.is_not(None) | Report.id.in_(select(PersonLinkEvent.report_id)))))
+    derived = derived_links(session, ids)
+    current = dict(session.execute(select(Report.id, Report.person_id).where(Report.id.in_(ids))).all())
+    return [rid for rid in ids if derived[rid] != current[rid]]
+
+
+def _lock(session: Session) -> None:
+    # Serialise link changes so two reviewers never both build on the same "current" state.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7311002)"))
+
+
+def _batch_time(session: Session) -> datetime:
+    """Now, or just after the newest event if the clock has not moved on (keeps batches ordered)."""
+    now = utcnow()
+    last = session.scalar(select(func.max(PersonLinkEvent.occurred_at)))
+    return max(now, last + timedelta(microseconds=1)) if last else now
+
+
+def _check_current(session: Session, reports: list[Report]) -> dict[uuid.UUID, uuid.UUID | None]:
+    derived = derived_links(session, [r.id for r in reports])
+    for report in reports:
+        if derived[report.id] != report.person_id:
+            raise Conflict(f"the link of report {report.handle} disagrees with its history; nothing was changed")
+    return derived
+
+
+def _ensure_person_key(session: Session, person_id: uuid.UUID) -> None:
+    # Reasons are sealed under the person's data key; persons made elsewhere may not have one yet.
+    keys = data_keys(session)
+    if ("persons", person_id) in keys.cache:
+        return
+    exists = session.scalar(select(func.count()).select_from(RecordKey).where(
+        RecordKey.owner_table == "persons", RecordKey.owner_id == person_id))
+    if not exists:
+        keys.create("persons", person_id, via="kek")
+
+
+def _new_person(session: Session) -> Person:
+    person = Person()
+    session.add(person)
+    data_keys(session).create("persons", person.id, via="kek")
+    return person
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("say why (the reason is kept, sealed, with the change)")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"a reason has at most {MAX_REASON} characters")
+    return reason
+
+
+def _append_batch(session: Session, changes: list[tuple[Report, uuid.UUID | None, uuid.UUID | None]], *,
+                  actor: uuid.UUID, reason: str, score: float | None = None,
+                  undoes: uuid.UUID | None = None) -> uuid.UUID:
+    """Append one batch: per report an UNLINK from its old person and a LINK to its new one."""
+    batch_id, when = uuid.uuid4(), _batch_time(session)
+    for report, before, after in changes:
+        for kind, person_id in ((LinkKind.UNLINK, before), (LinkKind.LINK, after)):
+            if person_id is None:
+                continue
+            _ensure_person_key(session, person_id)
+            event = PersonLinkEvent(batch_id=batch_id, kind=kind.value, report_id=report.id, person_id=person_id,
+                                    actor_id=actor, occurred_at=when, score=score, undoes_batch_id=undoes)
+            event.reason = reason
+            session.add(event)
+        report.person_id = after
+    session.flush()
+    return batch_id
+
+
+def _person(session: Session, handle: str) -> Person:
+    person = session.scalar(select(Person).where(Person.handle == handle))
+    if person is None:
+        raise NotFound("no such person")
+    return person
+
+
+# ---------- operations: one batch, one audit entry, one commit each ----------
+
+@dataclass(frozen=True)
+class Outcome:
+    batch_id: uuid.UUID
+    person_handle: str | None
+
+
+def link_report(session: Session, vault: Vault, report_handle: str, person_handle: str | None, *, reason: str,
+                actor: uuid.UUID, score: float | None = None) -> Outcome:
+    """Link a report to a person (a new one when `person_handle` is None), leaving its old one."""
+    reason = _reason(reason)
+    vault.require_readable()
+    _lock(session)
+    report = triage.get_report(session, report_handle)
+    before = _check_current(session, [report])[report.id]
+    person = _person(session, person_handle) if person_handle else _new_person(session)
+    if before == person.id:
+        raise Conflict("the report is already linked to that person")
+    batch = _append_batch(session, [(report, before, person.id)], actor=actor, reason=reason, score=score)
+    audit.record(session, vault, actor=str(actor), action="person.link", object_type="person",
+                 object_id=str(person.id), details={"report": str(report.id), "batch": str(batch),
+                                                    "previous": str(before) if before else None})
+    session.commit()
+    return Outcome(batch, person.handle)
+
+
+def merge_persons(session: Session, vault: Vault, into_handle: str, from_handle: str, *, reason: str,
+                  actor: uuid.UUID, score: float | None = None) -> Outcome:
+    """Move every report of person B to person A. B stays, empty; its history stays with it."""
+    reason = _reason(reason)
+    vault.require_readable()
+    _lock(session)
+    into, source = _person(session, into_handle), _person(session, from_handle)
+    if into.id == source.id:
+        raise InvalidInput("a person cannot be merged into itself")
+    reports = list(session.scalars(select(Report).where(Report.person_id == source.id).order_by(Report.id)))
+    if not reports:
+        raise Conflict("that person has no reports to merge")
+    _check_current(session, reports)
+    batch = _append_batch(session, [(r, source.id, into.id) for r in reports], actor=actor, reason=reason,
+                          score=score)
+    audit.record(session, vault, actor=str(actor), action="person.merge", object_type="person",
+                 object_id=str(into.id), details={"from": str(source.id), "batch": str(batch),
+                                                  "reports": len(reports)})
+    session.commit()
+    return Outcome(batch, into.handle)
+
+
+def split_report(session: Session, vault: Vault, report_handle: str, *, reason: str, actor: uuid.UUID) -> Outcome:
+    """Take a report out of its person into a new person of its own."""
+    reason = _reason(reason)
+    vault.require_readable()
+    _lock(session)
+    report = triage.get_report(session, report_handle)
+    before = _check_current(session, [report])[report.id]
+    if before is None:
+        raise Conflict("the report is not linked to any person")
+    others = session.scalar(select(func.count()).select_from(Report).where(
+        Report.person_id == before, Report.id != report.id))
+    if not others:
+        raise Conflict("the report is already the only one of its person")
+    person = _new_person(session)
+    batch = _append_batch(session, [(report, before, person.id)], actor=actor, reason=reason)
+    audit.record(session, vault, actor=str(actor), action="person.split", object_type="report",
+                 object_id=str(report.id), details={"from": str(before), "to": str(person.id), "batch": str(batch)})
+    session.commit()
+    return Outcome(batch, person.handle)
+
+
+def batch_effect(events: list[PersonLinkEvent]) -> dict[uuid.UUID, tuple[uuid.UUID | None, uuid.UUID | None]]:
+    """Per report of a batch: (person before, person after)."""
+    effect: dict[uuid.UUID, list[uuid.UUID | None]] = {}
+    for event in events:
+        slot = effect.setdefault(event.report_id, [None, None])
+        slot[0 if event.kind == LinkKind.UNLINK else 1] = event.person_id
+    return {rid: (before, after) for rid, (before, after) in effect.items()}
+
+
+def undo_problem(session: Session, batch_id: uuid.UUID) -> str | None:
+    """Why batch `batch_id` cannot be undone now (None: it can)."""
+    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id)))
+    if not events:
+        return "no such change"
+    if session.scalar(select(PersonLinkEvent.id).where(PersonLinkEvent.undoes_batch_id == batch_id).limit(1)):
+        return "this change was already undone (undo the undo to redo it)"
+    effect = batch_effect(events)
+    derived = derived_links(session, list(effect))
+    moved = [rid for rid, (_, after) in effect.items() if derived[rid] != after]
+    if moved:
+        handles = sorted(session.scalars(select(Report.handle).where(Report.id.in_(moved))))
+        return (f"a later change moved {', '.join(handles)}; undo that later change first, "
+                f"so this undo does not silently revert it")
+    return None
+
+
+def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: str, actor: uuid.UUID) -> Outcome:
+    """Append the inverse of a batch, restoring every report of it to where it was before."""
+    reason = _reason(reason)
+    vault.require_readable()
+    _lock(session)
+    problem = undo_problem(session, batch_id)
+    if problem == "no such change":
+        raise NotFound(problem)
+    if problem:
+        raise Conflict(problem)
+    effect = batch_effect(list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id))))
+    reports = list(session.scalars(select(Report).where(Report.id.in_(list(effect))).order_by(Report.id)))
+    _check_current(session, reports)
+    inverse = _append_batch(session, [(r, effect[r.id][1], effect[r.id][0]) for r in reports], actor=actor,
+                            reason=reason, undoes=batch_id)
+    audit.record(session, vault, actor=str(actor), action="person.undo", object_type="link_batch",
+                 object_id=str(batch_id), details={"batch": str(inverse), "reports": len(reports)})
+    session.commit()
+    return Outcome(inverse, None)
+
+
+# ---------- the person page (decrypts; audited) ----------
+
+@dataclass
+class BatchView:
+    batch_id: uuid.UUID
+    occurred_at: datetime
+    actor: str | None
+    reason: str | None
+    score: float | None
+    undoes: uuid.UUID | None
+    moves: list[tuple[str, str | None, str | None]]  # report handle, person handle before, after
+    undo_problem: str | None = None
+
+
+@dataclass
+class PersonView:
+    person: Person
+    reports: list[triage.DecryptedReport]
+    timeline: list[triage.TimelineEntry]
+    history: list[BatchView] = field(default_factory=list)
+
+
+def person_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
+    """A person with every linked report decrypted, the combined timeline and the link history.
+
+    Audited as one `person.view` (the history's sealed reasons) plus one `report.view` per report,
+    so "who has read report R" stays one lookup by the report's id however it was reached.
+    """
+    vault.require_readable()
+    person = _person(session, handle)
+    reports = list(session.scalars(select(Report).where(Report.person_id == person.id).order_by(Report.created_on,
+                                                                                               Report.handle)))
+    decrypted = triage.decrypt_reports(session, reports)
+    timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
+    view = PersonView(person=person, reports=decrypted, timeline=timeline, history=_history(session, person))
+    audit.record(session, vault, actor=str(actor), action="person.view", object_type="person",
+                 object_id=str(person.id), details={"reports": len(reports)})
+    for report in reports:
+        audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
+                     object_id=str(report.id), details={"person": str(person.id)})
+    session.commit()
+    return view
+
+
+def _history(session: Session, person: Person) -> list[BatchView]:
+    batch_ids = select(PersonLinkEvent.batch_id).where(PersonLinkEvent.person_id == person.id)
+    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(batch_ids))
+                                  .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id)))
+    handles: dict[Any, str] = dict(session.execute(select(Report.id, Report.handle).where(
+        Report.id.in_({e.report_id for e in events}))).all())
+    handles.update(session.execute(select(Person.id, Person.handle).where(
+        Person.id.in_({e.person_id for e in events}))).all())
+    users = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_({e.actor_id for e in events if e.actor_id}))).all())
+    grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.batch_id, []).append(event)
+    out = []
+    for batch_id, rows in grouped.items():
+        first = rows[0]
+        moves = [(handles[rid], handles.get(before), handles.get(after))
+                 for rid, (before, after) in sorted(batch_effect(rows).items(), key=lambda kv: handles[kv[0]])]
+        out.append(BatchView(batch_id=batch_id, occurred_at=first.occurred_at, actor=users.get(first.actor_id),
+                             reason=first.reason, score=first.score, undoes=first.undoes_batch_id, moves=moves,
+                             undo_problem=undo_problem(session, batch_id)))
+    return out

