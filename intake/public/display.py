@@ -1,0 +1,70 @@
+"""What templates need beyond plain values: labels in the visitor's language, field attributes.
+
+Registered as template globals by the public blueprint, so templates stay free of logic.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from wtforms import Field
+
+from ..models import SubmissionStatus
+from ..services import thesauri
+from ..web.i18n import current_language
+
+DEFAULT_QUICK_EXIT = "https://www.wikipedia.org/"
+
+SUBMISSION_STATUS = {
+    SubmissionStatus.RECEIVED.value: (_l("Received"), _l("Your testimony arrived safely and is waiting for a "
+                                                         "reviewer.")),
+    SubmissionStatus.IN_REVIEW.value: (_l("Being reviewed"), _l("A reviewer is reading your testimony.")),
+    SubmissionStatus.NEEDS_INFORMATION.value: (_l("Question for you"), _l("The reviewers need more information. "
+                                                                          "Please read their message below.")),
+    SubmissionStatus.RECORDED.value: (_l("Recorded"), _l("Your testimony has been checked and recorded.")),
+    SubmissionStatus.WITHDRAWN.value: (_l("Withdrawn"), _l("This testimony was withdrawn. Everything it contained "
+                                                           "was destroyed.")),
+}
+
+
+def submission_status(code: str) -> tuple[str, str]:
+    label, explanation = SUBMISSION_STATUS.get(code, (code, ""))
+    return str(label), str(explanation)
+
+
+def vocabulary_label(name: str, code: str | None) -> str:
+    if not code:
+        return ""
+    term = thesauri.term(name, code)
+    return term.label(current_language().code) if term else code
+
+
+def field_attrs(field: Field, hint: bool = False) -> dict[str, str]:
+    """aria-describedby (hint, errors) and aria-invalid for one input."""
+    described = ([f"{field.id}-hint"] if hint else []) + ([f"{field.id}-error"] if field.errors else [])
+    attrs = {"aria_describedby": " ".join(described)} if described else {}
+    if field.errors:
+        attrs["aria_invalid"] = "true"
+    return attrs
+
+
+def language_href(code: str) -> str:
+    """The current page in another language, for pages reached by GET; the home page otherwise."""
+    if request.method == "GET" and request.endpoint and request.endpoint != "static":
+        return url_for(request.endpoint, **(request.view_args or {}), lang=code)
+    return url_for("public.index", lang=code)
+
+
+def quick_exit_url() -> str:
+    return str(current_app.config.get("INTAKE_QUICK_EXIT_URL") or DEFAULT_QUICK_EXIT)
+
+
+def grouped(receipt: str) -> list[str]:
+    digits = receipt.replace(" ", "")
+    return [digits[i:i + 4] for i in range(0, len(digits), 4)]
+
+
+TEMPLATE_GLOBALS = {
+    "submission_status": submission_status, "vocabulary_label": vocabulary_label, "field_attrs": field_attrs,
+    "language_href": language_href, "quick_exit_url": quick_exit_url, "grouped_receipt": grouped,
+}

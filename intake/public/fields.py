@@ -1,0 +1,196 @@
+"""Field building blocks for the public forms: clean text, vocabulary selects, approximate dates.
+
+Every message is a lazy_gettext string so translators can reach it; none of WTForms' built-in
+English messages is left to show through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from flask_babel import lazy_gettext as _l
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from wtforms import Form, SelectField, StringField, TextAreaField
+from wtforms import ValidationError as FieldError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from ..services import thesauri
+from ..web.i18n import current_language
+from . import text
+
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+
+
+def no_hidden_characters(form: Form, field: StringField) -> None:
+    """Refuse control and bidi-override characters, and show the text back without them."""
+    if text.has_hidden(field.data):
+        field.data = text.without_hidden(field.data)
+        raise FieldError(_l("This text contained invisible control or direction characters. We removed them "
+                            "from what you see here: please check the text and send it again."))
+
+
+def text_field(label: str, max_length: int, *, area: bool = False, render_kw: dict | None = None) -> StringField:
+    cls = TextAreaField if area else StringField
+    # No maxlength attribute: a browser would cut a pasted testimony silently; the server says so instead.
+    return cls(label, filters=[text.normalise], render_kw={**(render_kw or {}), "maxlength": False}, validators=[
+        no_hidden_characters,
+        Length(max=max_length, message=_l("Please shorten this to at most %(max)d characters.")),
+    ])
+
+
+def lang_code() -> str:
+    return current_language().code
+
+
+def not_known(label: str | None = None) -> SelectChoice:
+    return SelectChoice("", str(label or _l("Not known / not chosen")))
+
+
+def vocabulary_choices(name: str, blank: str | None = None) -> Callable[[], list[SelectChoice]]:
+    """Choices of a thesaurus vocabulary, labelled in the visitor's language when rendered."""
+    def choices() -> list[SelectChoice]:
+        lang = lang_code()
+        return [not_known(blank)] + [SelectChoice(t.code, t.label(lang)) for t in thesauri.vocabulary(name)]
+    return choices
+
+
+def county_choices() -> list[SelectChoice]:
+    """Counties grouped by prefecture; a prefecture alone can be chosen when the county is not known."""
+    lang = lang_code()
+    out = [not_known(_l("Not known, or not in this list"))]
+    for prefecture in thesauri.prefectures(include_historical=False):
+        group = thesauri.label(prefecture, lang)
+        out.append(SelectChoice(prefecture.code, str(_l("%(prefecture)s (county not known)", prefecture=group)),
+                                optgroup=group))
+        out.extend(SelectChoice(c.code, thesauri.label(c, lang), optgroup=group)
+                   for c in thesauri.counties(prefecture.code, include_historical=False))
+    return out
+
+
+class Choice(SelectField):
+    """A select whose wrong value gets a translatable message (never WTForms' English one)."""
+
+    def __init__(self, label: str, choices: Callable[[], list[SelectChoice]] | list[SelectChoice],
+                 **kwargs: object) -> None:
+        super().__init__(label, choices=choices, default="",
+                         invalid_choice_message=_l("Please choose one of the options in the list."),
+                         invalid_value_message=_l("Please choose one of the options in the list."), **kwargs)
+
+
+def _digits(value: str | None) -> str | None:
+    return text.ascii_digits(value).strip() if value else value
+
+
+class ApproxDateForm(Form):
+    """A date known to the year, the month or the day: three optional inputs, validated together."""
+
+    year = StringField(_l("Year"), filters=[_digits], render_kw={**NUMERIC, "maxlength": 4, "size": 4})
+    month = StringField(_l("Month"), filters=[_digits], render_kw={**NUMERIC, "maxlength": 2, "size": 2})
+    day = StringField(_l("Day"), filters=[_digits], render_kw={**NUMERIC, "maxlength": 2, "size": 2})
+
+    EARLIEST_YEAR = 1900
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        super().validate(extra_validators)
+        for field in self._parts():
+            if field.data and not field.data.isdigit():
+                field.data = text.without_hidden(field.data)
+                field.errors.append(_l("Please use digits only."))
+        if not self._has_errors():
+            self._check_values()
+        return not self._has_errors()
+
+    def _parts(self) -> tuple[StringField, StringField, StringField]:
+        return (self.year, self.month, self.day)
+
+    def _has_errors(self) -> bool:
+        return any(f.errors for f in self._parts())
+
+    def _check_values(self) -> None:
+        year, month, day = (f.data or "" for f in self._parts())
+        today = dt.date.today()
+        if year and (len(year) != 4 or not self.EARLIEST_YEAR <= int(year) <= today.year):
+            self.year.errors.append(_l("Please give the year with four digits, between %(first)d and %(last)d.",
+                                       first=self.EARLIEST_YEAR, last=today.year))
+        if month and not 1 <= int(month) <= 12:
+            self.month.errors.append(_l("The month is a number from 1 to 12."))
+        if (month or day) and not year:
+            self.year.errors.append(_l("Please give the year too, or leave the month and day empty."))
+        if day and not month:
+            self.month.errors.append(_l("Please give the month too, or leave the day empty."))
+        if self._has_errors():
+            return
+        if day:
+            try:
+                dt.date(int(year), int(month), int(day))
+            except ValueError:
+                self.day.errors.append(_l("This month has no such day."))
+                return
+        iso = self.iso
+        if iso and iso > today.isoformat()[: len(iso)]:
+            self.year.errors.append(_l("This date is in the future."))
+
+    @property
+    def iso(self) -> str | None:
+        """"1984", "1984-06" or "1984-06-17" (the model's approximate-date format), or None."""
+        year, month, day = (f.data or "" for f in (self.year, self.month, self.day))
+        if not year:
+            return None
+        parts = [year] + ([f"{int(month):02d}"] if month else []) + ([f"{int(day):02d}"] if day and month else [])
+        return "-".join(parts)
+
+
+def check_id_number(value: str) -> str:
+    """A Chinese resident ID number, compacted; FieldError says what is wrong in the family's terms."""
+    number = text.ascii_digits(value).replace(" ", "").replace("-", "").upper()
+    if len(number) == 15 and number.isdigit():
+        _id_date(number[6:12], century="19")  # first-generation cards (before 2004): YYMMDD
+        return number
+    try:
+        ric.validate(number)
+    except InvalidLength:
+        raise FieldError(_l("A Chinese ID number has 18 characters (older cards have 15); this one has %(n)d.",
+                            n=len(number))) from None
+    except InvalidFormat:
+        raise FieldError(_l("An ID number has digits only, except that the last character may be an X.")) from None
+    except InvalidChecksum:
+        raise FieldError(_l("The last character does not match the others, so one character is probably "
+                            "mistyped. Please compare it with the card, character by character.")) from None
+    except (InvalidComponent, ValidationError):
+        _id_date(number[6:14], century="")
+        raise FieldError(_l("The first six digits (%(code)s) are not a place code that existed when this "
+                            "person was born. Please check them.", code=number[:6])) from None
+    _id_date(number[6:14], century="")
+    return number
+
+
+def _id_date(digits: str, *, century: str) -> None:
+    try:
+        born = dt.datetime.strptime(century + digits, "%Y%m%d").date()
+    except ValueError:
+        raise FieldError(_l("The birth date inside this ID number (%(digits)s) is not a real date. Please check "
+                            "those digits.", digits=digits)) from None
+    if born > dt.date.today() or born.year < 1880:
+        raise FieldError(_l("The birth date inside this ID number (%(digits)s) cannot be right. Please check "
+                            "those digits.", digits=digits))
+
+
+def flatten_errors(fields: Iterable, prefix: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """(field id, label path, message) for every error, in page order, for the error summary."""
+    out: list[tuple[str, str, str]] = []
+    for field in fields:
+        label = str(field.label.text) if getattr(field, "label", None) else ""
+        if field.type == "FieldList":
+            for position, entry in enumerate(field.entries, start=1):
+                entry_label = str(_l("%(label)s %(n)d", label=label, n=position))
+                out += flatten_errors(entry.form if entry.type == "FormField" else [entry], (*prefix, entry_label))
+        elif field.type == "FormField":
+            out += flatten_errors(field.form, (*prefix, label))
+        else:
+            # "Name 1" already says what the field is; do not add "Name" again.
+            path = prefix if prefix and label and prefix[-1].startswith(label) else (*prefix, label)
+            out += [(field.id, " – ".join(p for p in path if p), str(message)) for message in field.errors]
+    return out

@@ -1,0 +1,71 @@
+"""When a POST cannot be handled (expired page, database or keys unavailable), show the family's
+text back instead of an error page, so nothing typed is lost.
+
+A missing or expired CSRF token is the common case: a family writes for an hour, or their browser
+drops the session cookie. The form comes back with everything they typed and a fresh token.
+
+For pages that act on a receipt, nothing is looked up here: these handlers run outside the rate
+limit (CSRF is checked before it), so answering "valid receipt" or "not" would give guesses away.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..crypto import receipts
+from ..crypto.errors import CryptoError
+from ..extensions import db
+from . import display
+from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
+from .render import render_confirm, render_entry, render_report, render_resend
+
+log = logging.getLogger(__name__)
+
+
+def register(bp: Blueprint, unavailable: type[Exception]) -> None:
+    @bp.errorhandler(CSRFError)
+    def _expired(exc: CSRFError):  # noqa: ANN202
+        return rerender(400, _("This page had expired, so nothing was saved yet. Everything you typed is "
+                               "still here: please check it and send it again."))
+
+    @bp.errorhandler(SQLAlchemyError)
+    @bp.errorhandler(CryptoError)
+    @bp.errorhandler(unavailable)
+    def _unavailable(exc: Exception):  # noqa: ANN202
+        log.error("public %s failed: %s", request.endpoint, type(exc).__name__)
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:  # the connection may be gone; the session is discarded anyway
+            pass
+        return rerender(503, _("The service is briefly unavailable, so this was NOT saved. Everything you typed "
+                               "is still here: please try again in a few minutes."))
+
+
+def rerender(status: int, problem: str):  # noqa: ANN201
+    endpoint = request.endpoint
+    if request.method == "POST" and endpoint == "public.report":
+        return render_report(SubmissionForm(), status=status, problem=problem)
+    if request.method == "POST" and endpoint == "public.status_lookup":
+        return render_entry(ReceiptForm(), status=status, problem=problem)
+    if endpoint == "public.status_news":
+        form = FollowUpForm()
+        if form.report.data:
+            form.set_reports([form.report.data])
+        return render_resend(form, status=status, problem=problem)
+    if endpoint == "public.status_withdraw":
+        return render_confirm(WithdrawForm(), status=status, problem=problem)
+    if endpoint == "public.receipt_again":
+        form = ReceiptAgainForm()
+        try:
+            digits = receipts.normalise(form.receipt.data or "")
+        except receipts.MalformedReceipt:
+            return render_entry(ReceiptForm(formdata=None), status=status, problem=problem)
+        return render_template("public/receipt.html", receipt=" ".join(display.grouped(digits)), people=None,
+                               files_lost=False, form=form, problem=problem, lang_form="receipt-form",
+                               lang_endpoint="public.receipt_again"), status
+    return render_template("errors/error.html", code=status, name=""), status

@@ -1,0 +1,71 @@
+"""Rendering the public pages, shared by the views and by the recovery handlers."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import Submission
+from ..services import families
+from . import uploads
+from .fields import flatten_errors
+from .forms import FollowUpForm, ReceiptForm, SubmissionForm, WithdrawForm, max_relatives
+
+
+def _summary(form: object, upload_errors: list[str], upload_label: str) -> list[tuple[str, str, str]]:
+    return flatten_errors(form) + [(uploads.FIELD, upload_label, message) for message in upload_errors]
+
+
+def render_report(form: SubmissionForm, *, status: int = 200, upload_errors: list[str] | None = None,
+                  problem: str | None = None, notice: str | None = None) -> tuple[str, int]:
+    upload_errors = upload_errors or []
+    most, max_bytes = uploads.limits()
+    return render_template(
+        "public/report.html", form=form, status=status, problem=problem, notice=notice,
+        summary=_summary(form, upload_errors, _("Files")), upload_errors=upload_errors,
+        # Browsers never send chosen files again: say so whenever the form comes back after a POST.
+        files_dropped=request.method == "POST", max_files=most, max_megabytes=max(1, max_bytes // (1024 * 1024)),
+        can_add=len(form.relatives.entries) < max_relatives(),
+        lang_form="report-form", lang_endpoint="public.report"), status
+
+
+def render_entry(form: ReceiptForm, *, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    return render_template("public/status_entry.html", form=form, problem=problem,
+                           summary=flatten_errors(form)), status
+
+
+def not_found() -> tuple[str, int]:
+    """One answer for every receipt that opens nothing: same page, same words, same status code."""
+    return render_entry(ReceiptForm(formdata=None), status=422, problem=_(
+        "No testimony opens with this receipt. Please check each digit and try again."))
+
+
+def render_status(submission: Submission, digits: str, *, news_form: FollowUpForm | None = None,
+                  upload_errors: list[str] | None = None, banner: str | None = None,
+                  status: int = 200) -> tuple[str, int]:
+    view = families.status_view(db.session, submission, digits)
+    if news_form is None:
+        news_form = FollowUpForm(formdata=None, receipt=digits)
+        news_form.set_reports(view.handles)
+    upload_errors = upload_errors or []
+    most, max_bytes = uploads.limits()
+    return render_template(
+        "public/status.html", view=view, news_form=news_form, banner=banner, upload_errors=upload_errors,
+        withdraw_form=WithdrawForm(formdata=None, receipt=digits),
+        summary=_summary(news_form, upload_errors, _("Files")), files_dropped=request.method == "POST"
+        and bool(upload_errors or news_form.errors), max_files=most,
+        max_megabytes=max(1, max_bytes // (1024 * 1024)),
+        lang_form=None if view.withdrawn else "news-form", lang_endpoint="public.status_news"), status
+
+
+def render_confirm(form: WithdrawForm, *, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    return render_template("public/withdraw_confirm.html", form=form, problem=problem,
+                           summary=flatten_errors(form), lang_form="withdraw-form",
+                           lang_endpoint="public.status_withdraw"), status
+
+
+def render_resend(form: FollowUpForm, *, status: int, problem: str) -> tuple[str, int]:
+    """The family's news, kept after an expired page or an outage, ready to send again."""
+    return render_template("public/resend.html", form=form, problem=problem, lang_form="news-form",
+                           lang_endpoint="public.status_news"), status

@@ -1,0 +1,62 @@
+"""Typed text from families: normalised, and refused when it hides characters that can deceive.
+
+Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a name or a file name read
+differently from what is stored; control characters and NUL break exports and terminals. They are
+refused with a field error, and the text is shown back without them so nothing typed is lost.
+Right-to-left and left-to-right *marks* (U+200E, U+200F) and joiners are ordinary in Uyghur and
+Persian-script text and stay.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Line breaks and tabs are fine in multi-line text; single-line inputs cannot send them anyway.
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def normalise(value: str | None) -> str | None:
+    """NFC, so the same name typed on two keyboards compares equal; surrounding space dropped."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def is_hidden(ch: str) -> bool:
+    return ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS)
+
+
+def has_hidden(value: str | None) -> bool:
+    return any(is_hidden(ch) for ch in value or "")
+
+
+def without_hidden(value: str) -> str:
+    return "".join(ch for ch in value if not is_hidden(ch))
+
+
+def ascii_digits(value: str) -> str:
+    """Any script's decimal digits (Arabic-Indic, full-width...) as ASCII; other characters kept."""
+    out = []
+    for ch in value:
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else ch)
+    return "".join(out)
+
+
+def guess_script(value: str) -> str:
+    """The script code of the first letter we recognise, for names whose script was not chosen."""
+    for ch in value:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("ARABIC"):
+            return "ug-Arab"
+        if name.startswith("CJK"):
+            return "zh-Hans"
+        if name.startswith("CYRILLIC"):
+            return "Cyrl"
+        if name.startswith("LATIN"):
+            return "Latn"
+        return "other"
+    return "other"

@@ -1,0 +1,76 @@
+"""Files a family attaches: counted, size-capped while reading, checked by the attachments service.
+
+Problems come back as translated messages for the form; a file that fails never stops the text
+from being kept, and nothing from a rejected file is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from . import text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_ATTACHMENTS = 5
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+FIELD = "attachments"
+
+
+def limits() -> tuple[int, int]:
+    return (int(current_app.config.get("INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)),
+            int(current_app.config.get("INTAKE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES)))
+
+
+def chosen(files: list[FileStorage]) -> list[FileStorage]:
+    """Browsers send one empty part when no file was chosen; ignore it."""
+    return [f for f in files if f is not None and f.filename]
+
+
+def _reason(code: str) -> str:
+    reasons = {
+        "empty": _("the file is empty."),
+        "too_large": _("the file is too large."),
+        "unsupported_type": _("this kind of file cannot be accepted. Please send a photo (JPEG, PNG, WebP, GIF), "
+                              "a PDF or a plain text file."),
+        "corrupt": _("the file seems to be damaged or incomplete."),
+        "decompression_bomb": _("the image is too large to be opened safely."),
+        "too_many": _("too many files were sent at once."),
+    }
+    return reasons.get(code, _("the file could not be checked."))
+
+
+def read(files: list[FileStorage]) -> tuple[list[Any], list[str]]:
+    """(clean uploads, error messages). Reads at most the byte limit plus one of each file."""
+    files = chosen(files)
+    if not files:
+        return [], []
+    most, max_bytes = limits()
+    if len(files) > most:
+        return [], [_("You can send at most %(n)d files at once.", n=most)]
+    try:
+        from ..services.attachments import UploadRejected, inspect_upload
+    except ImportError:
+        return [], [_("Files cannot be accepted at the moment. Please send your text without them, and add the "
+                      "files later with your receipt.")]
+    uploads, errors = [], []
+    for file in files:
+        name = text.without_hidden(text.normalise(file.filename) or "")
+        data = file.stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            errors.append(_("“%(name)s” was not accepted: it is larger than %(size)d MB.", name=name,
+                            size=max(1, max_bytes // (1024 * 1024))))
+            continue
+        try:
+            uploads.append(inspect_upload(name, data))
+        except UploadRejected as exc:
+            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=name, reason=_reason(exc.code)))
+        except Exception as exc:  # noqa: BLE001 - a file we cannot read must never cost the family their text
+            log.error("upload check failed: %s", type(exc).__name__)
+            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=name, reason=_reason("")))
+    return uploads, errors

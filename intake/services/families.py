@@ -1,0 +1,293 @@
+"""What a family does on the public face: submit, come back with the receipt, add news, withdraw.
+
+The public face holds only public keys. It can seal new rows (each follow-up gets a data key of its
+own, wrapped to the inbox) and read what reviewers sealed to the family's receipt-derived key, but
+it never reads report content back: the status page shows handles, plain status columns and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..crypto import receipts
+from ..crypto.passphrase import KdfParams
+from ..models import Attachment, Message, MessageKind, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
+from ..models.base import Base
+from ..models.sealed import data_keys
+from . import messages as message_service
+from .errors import Conflict, InvalidInput, NotFound
+from .intake import Stored, SubmissionInput, store_submission
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What verifying a receipt needs: the server's pepper and the KDF cost of burn_time."""
+
+    pepper: bytes
+    kdf: KdfParams
+
+
+# --- submitting ------------------------------------------------------------------------------------
+
+def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck) -> Stored:
+    """Store a submission and its attachments; return the receipt (shown once, never stored).
+
+    store_submission commits on its own; the attachments follow under the submission's data key,
+    still cached in this session. If they fail, the submission stands and the error propagates
+    with the receipt attached (AttachmentsNotSaved), so the family still gets their receipt.
+    """
+    stored = store_submission(session, data, pepper=check.pepper, kdf=check.kdf)
+    if uploads:
+        try:
+            from .attachments import add_attachments
+
+            add_attachments(session, stored.submission_id, list(uploads), own_key=False)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001 - any failure here must not cost the family the receipt
+            session.rollback()
+            raise AttachmentsNotSaved(stored) from exc
+    return stored
+
+
+class AttachmentsNotSaved(Exception):
+    """The submission was stored but its files were not; `stored` still holds the receipt."""
+
+    def __init__(self, stored: Stored) -> None:
+        super().__init__("attachments were not saved")
+        self.stored = stored
+
+
+# --- coming back with the receipt ------------------------------------------------------------------
+
+def find_by_receipt(session: Session, text: str, *, check: ReceiptCheck) -> tuple[Submission, str]:
+    """The submission this receipt opens, and its digits. NotFound for unknown and wrong alike.
+
+    An unknown receipt costs the same Argon2id work as a known one, so timing does not tell them apart.
+    MalformedReceipt (not 20 digits) is raised before any lookup: the format is public anyway.
+    """
+    digits = receipts.normalise(text)
+    submission = session.scalars(select(Submission).where(
+        Submission.receipt_lookup == receipts.lookup_token(check.pepper, digits))).one_or_none()
+    if submission is None:
+        receipts.burn_time(check.pepper, check.kdf)
+        raise NotFound("no submission opens with this receipt")
+    if not receipts.check_verifier(check.pepper, digits, submission.receipt_verifier):
+        raise NotFound("no submission opens with this receipt")
+    return submission, digits
+
+
+def report_handles(session: Session, submission: Submission) -> list[str]:
+    return list(session.scalars(select(Report.handle).where(Report.submission_id == submission.id)
+                                .order_by(Report.position)))
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    handle: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    on: dt.date
+    text: str
+    about: str | None  # a report handle, or None for the whole submission
+
+
+@dataclass(frozen=True)
+class Addition:
+    on: dt.date
+    kind: str  # "news", "status" or "file"
+    about: str | None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusView:
+    status: str
+    created_on: dt.date
+    reports: list[ReportLine] = field(default_factory=list)
+    replies: list[Reply] = field(default_factory=list)
+    additions: list[Addition] = field(default_factory=list)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == SubmissionStatus.WITHDRAWN.value
+
+    @property
+    def handles(self) -> list[str]:
+        return [r.handle for r in self.reports]
+
+
+def status_view(session: Session, submission: Submission, digits: str) -> StatusView:
+    """What the receipt holder may see. Marks reviewers' messages as read by the family. Commits."""
+    if submission.status == SubmissionStatus.WITHDRAWN.value:
+        finish_withdrawal(session, submission)  # tidy up after an interrupted withdrawal, if any
+        return StatusView(status=submission.status, created_on=submission.created_on)
+    reports = session.scalars(select(Report).where(Report.submission_id == submission.id)
+                              .order_by(Report.position)).all()
+    handle = {r.id: r.handle for r in reports}
+    replies = []
+    for message, text in message_service.family_view(session, submission, digits):
+        replies.append(Reply(on=message.created_on, text=text, about=handle.get(message.report_id)))
+        message.read_by_family = True
+    additions = [Addition(on=m.created_on, kind="news", about=handle.get(m.report_id))
+                 for m in session.scalars(select(Message).where(
+                     Message.submission_id == submission.id, Message.kind == MessageKind.FROM_FAMILY.value))]
+    additions += [Addition(on=e.recorded_on, kind="status", about=handle.get(e.report_id), status=e.kind)
+                  for e in session.scalars(select(StatusEvent).where(
+                      StatusEvent.submission_id == submission.id, StatusEvent.recorded_by_id.is_(None),
+                      StatusEvent.own_key.is_(True)))]
+    additions += [Addition(on=a.created_on, kind="file", about=handle.get(a.report_id))
+                  for a in session.scalars(select(Attachment).where(
+                      Attachment.submission_id == submission.id, Attachment.own_key.is_(True)))]
+    session.commit()
+    return StatusView(status=submission.status, created_on=submission.created_on,
+                      reports=[ReportLine(r.handle, r.status) for r in reports], replies=replies,
+                      additions=sorted(additions, key=lambda a: a.on))
+
+
+# --- follow-ups ------------------------------------------------------------------------------------
+
+@dataclass
+class FollowUp:
+    text: str | None = None
+    report_handle: str | None = None
+    new_status: str | None = None
+    event_date: str | None = None  # approximate ISO prefix
+    sentence: str | None = None
+    uploads: list[Any] = field(default_factory=list)
+
+
+def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> None:
+    """News, a new status and/or files from the family; each row sealed under a key of its own. Commits."""
+    if submission.status == SubmissionStatus.WITHDRAWN.value:
+        raise Conflict("this submission was withdrawn")
+    if not (news.text or news.new_status or news.uploads):
+        raise InvalidInput("a follow-up needs news, a new status or a file")
+    report = None
+    if news.report_handle:
+        report = session.scalars(select(Report).where(Report.submission_id == submission.id,
+                                                      Report.handle == news.report_handle)).one_or_none()
+        if report is None:
+            raise InvalidInput("no such person in this submission")
+    if news.new_status and report is None:
+        raise InvalidInput("a new status is about one person")
+    keys = data_keys(session)
+    if news.text:
+        message = Message(submission_id=submission.id, report_id=report.id if report else None,
+                          kind=MessageKind.FROM_FAMILY.value, own_key=True, author_id=None,
+                          sequence=message_service.next_sequence(session, submission.id))
+        session.add(message)
+        keys.create("messages", message.id, via="inbox")
+        message.body = news.text
+    if news.new_status and report is not None:
+        last = session.scalar(select(func.max(StatusEvent.sequence)).where(StatusEvent.report_id == report.id))
+        event = StatusEvent(report_id=report.id, submission_id=submission.id, own_key=True, kind=news.new_status,
+                            sequence=(last or 0) + 1, recorded_by_id=None)
+        session.add(event)
+        keys.create("status_events", event.id, via="inbox")
+        event.source = "family"
+        if news.event_date:
+            event.event_date = news.event_date
+        if news.sentence:
+            event.sentence = news.sentence
+        report.status = news.new_status  # the family's last reported status (a plain column)
+    if news.uploads:
+        from .attachments import add_attachments
+
+        add_attachments(session, submission.id, list(news.uploads), report_id=report.id if report else None,
+                        own_key=True)
+    session.commit()
+
+
+# --- withdrawal ------------------------------------------------------------------------------------
+
+def withdraw(session: Session, submission: Submission) -> None:
+    """Crypto-shred a submission, then delete its rows; keep a tombstone that says "withdrawn".
+
+    First every data key of the submission and of its own-key children is deleted, in the same
+    commit that marks the submission withdrawn: from then on the ciphertext is noise, even if the
+    row deletion that follows is interrupted (the next visit with the receipt finishes it).
+    """
+    submission_id = submission.id
+    owners = [("submissions", submission_id)] + [
+        (table, row_id) for table, row_id in _own_key_children(session, submission_id)]
+    _delete_keys(session, owners)
+    submission.status = SubmissionStatus.WITHDRAWN.value
+    submission.contact_sealed = None  # the column, not the sealed attribute: no key is left to seal with
+    submission.consent_contact = submission.consent_publish_name = submission.consent_share_research = False
+    # Nothing is left to take into the working store; without this the review face would retry forever.
+    submission.in_working_store = True
+    session.commit()
+    finish_withdrawal(session, submission)
+
+
+def finish_withdrawal(session: Session, submission: Submission) -> None:
+    """Delete every row that hangs off a withdrawn submission (idempotent; commits what it changed).
+
+    Keys of own-key rows that arrived after the shredding (a follow-up racing the withdrawal) go
+    first, in a commit of their own, as in `withdraw`.
+    """
+    stray = _own_key_children(session, submission.id)
+    if stray and _delete_keys(session, stray):
+        session.commit()
+    report_ids = list(session.scalars(select(Report.id).where(Report.submission_id == submission.id)))
+    deleted = 0
+    if report_ids:
+        for table in _tables_referencing("reports"):
+            deleted += session.execute(delete(table).where(
+                or_(*(column.in_(report_ids) for column in _fk_columns(table, "reports"))))).rowcount or 0
+    for table in _tables_referencing("submissions"):
+        if table.name != "reports":
+            deleted += session.execute(delete(table).where(
+                or_(*(column == submission.id for column in _fk_columns(table, "submissions"))))).rowcount or 0
+    if report_ids:
+        deleted += session.execute(delete(Report.__table__).where(Report.id.in_(report_ids))).rowcount or 0
+    if deleted:
+        session.commit()
+
+
+def _delete_keys(session: Session, owners: list[tuple[str, uuid.UUID]]) -> int:
+    deleted = 0
+    keys = data_keys(session)
+    for table in sorted({t for t, _ in owners}):
+        ids = [i for t, i in owners if t == table]
+        deleted += session.execute(delete(RecordKey).where(
+            RecordKey.owner_table == table, RecordKey.owner_id.in_(ids))).rowcount or 0
+        for row_id in ids:
+            keys.forget(table, row_id)
+    return deleted
+
+
+def _own_key_children(session: Session, submission_id: uuid.UUID) -> list[tuple[str, uuid.UUID]]:
+    out: list[tuple[str, uuid.UUID]] = []
+    for model in (Message, StatusEvent, Attachment):
+        out += [(model.__tablename__, row_id) for row_id in session.scalars(
+            select(model.id).where(model.submission_id == submission_id, model.own_key.is_(True)))]
+    return out
+
+
+def _tables_referencing(target: str) -> list[Table]:
+    """Tables with a foreign key to `target`, children before parents (new tables are covered too)."""
+    return [t for t in reversed(Base.metadata.sorted_tables)
+            if t.name != target and any(fk.column.table.name == target for fk in t.foreign_keys)]
+
+
+def _fk_columns(table: Table, target: str) -> list[Any]:
+    return [fk.parent for fk in table.foreign_keys if fk.column.table.name == target]
+
+
+def withdrawn_leftovers(session: Session, submission_id: uuid.UUID) -> dict[str, int]:
+    """Counts of what still exists for a submission (for tests and the operator's checks)."""
+    report_ids = list(session.scalars(select(Report.id).where(Report.submission_id == submission_id)))
+    child_ids = [i for _, i in _own_key_children(session, submission_id)]
+    keys = session.scalar(select(func.count()).select_from(RecordKey).where(
+        RecordKey.owner_id.in_([submission_id, *report_ids, *child_ids]))) or 0
+    return {"reports": len(report_ids), "own_key_children": len(child_ids), "record_keys": keys}
