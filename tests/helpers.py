@@ -31,6 +31,7 @@ def full_report(tag: str = "a") -> ReportInput:
         detention_date="2017-04 " + sentinel("detention-date", tag),
         detention_place="喀什 " + sentinel("detention-place", tag),
         facility=sentinel("facility", tag),
+        facility_type=sentinel("facility-type", tag),
         status="detained",
         sentence=sentinel("sentence", tag),
         last_contact=sentinel("last-contact", tag),

@@ -2,8 +2,11 @@
 
 A receipt is 20 decimal digits in five groups of four (66 bits of entropy), language-neutral and
 easy to copy by hand. The server stores only:
-  - a lookup token, HMAC-SHA256 under the pepper (finds the submission without a table scan), and
+  - a bucket number, 16 bits of an HMAC under the pepper: it narrows a lookup to a handful of
+    candidates, but is far too coarse to test a guess against, and
   - a verifier, Argon2id over the digits with the pepper as Argon2's secret input.
+Every candidate in the bucket is verified, whether or not an earlier one matched, so the time taken
+depends on the bucket's size only, never on whether the receipt exists.
 A key derived from the receipt (HKDF, salted with the submission id) is the family's reply key, a
 hybrid ML-KEM-768 + X25519 pair: reviewers seal replies to its public half with HPKE, and only the
 receipt holder can open them, now or after quantum computers arrive.
@@ -55,8 +58,13 @@ def normalise(text: str) -> str:
     return "".join(out)
 
 
-def lookup_token(pepper: bytes, digits: str) -> bytes:
-    return hmac.new(pepper, b"intake/receipt-lookup/v1|" + digits.encode(), sha256).digest()[:16]
+BUCKET_BITS = 16
+
+
+def bucket(pepper: bytes, digits: str) -> int:
+    """A coarse lookup key: many receipts share each bucket, so it narrows the search but proves nothing."""
+    digest = hmac.new(pepper, b"intake/receipt-bucket/v1|" + digits.encode(), sha256).digest()
+    return int.from_bytes(digest[:4], "big") >> (32 - BUCKET_BITS)
 
 
 def make_verifier(pepper: bytes, digits: str, params: KdfParams) -> bytes:

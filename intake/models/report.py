@@ -67,6 +67,9 @@ class Report(Handled, UUIDKey, KeyOwner, Base):
     detention_place = Sealed(Codec.TEXT)
     facility_sealed: Mapped[bytes | None] = mapped_column("facility", LargeBinary)
     facility = Sealed(Codec.TEXT)
+    # Kind of place (facility_types vocabulary: camp, prison, detention_centre...).
+    facility_type_sealed: Mapped[bytes | None] = mapped_column("facility_type", LargeBinary)
+    facility_type = Sealed(Codec.TEXT)
     sentence_sealed: Mapped[bytes | None] = mapped_column("sentence", LargeBinary)
     sentence = Sealed(Codec.TEXT)
     last_contact_sealed: Mapped[bytes | None] = mapped_column("last_contact", LargeBinary)
@@ -91,5 +94,5 @@ class Report(Handled, UUIDKey, KeyOwner, Base):
 
 SEALED_REPORT_FIELDS = (
     "names", "gender", "birth_date", "ethnicity", "home_county", "home_place_text", "id_number", "occupation",
-    "detention_date", "detention_place", "facility", "sentence", "last_contact", "submitter_relationship", "testimony",
+    "detention_date", "detention_place", "facility", "facility_type", "sentence", "last_contact", "submitter_relationship", "testimony",
 )

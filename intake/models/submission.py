@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, LargeBinary, String
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
@@ -36,7 +36,10 @@ class Submission(UUIDKey, KeyOwner, Base):
     status: Mapped[str] = mapped_column(String(24), default=SubmissionStatus.RECEIVED.value, index=True)
     # False until the review face has re-wrapped the data key under its KEK ("taken in").
     in_working_store: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    receipt_lookup: Mapped[bytes] = mapped_column(LargeBinary(16), unique=True)
+    # Which of 65,536 buckets the receipt falls in (HMAC under the pepper). Deliberately coarse: the
+    # Argon2id verifier, not this, decides; a stolen pepper and database still cost one Argon2id
+    # per guess and candidate.
+    receipt_bucket: Mapped[int] = mapped_column(Integer, index=True)
     receipt_verifier: Mapped[bytes] = mapped_column(LargeBinary(64))
     # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
     reply_public_key: Mapped[bytes] = mapped_column(LargeBinary)

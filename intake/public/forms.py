@@ -115,17 +115,14 @@ class SubmissionForm(FlaskForm):
 def report_input(form: RelativeForm) -> ReportInput:
     names = [{"value": e.form.value.data, "script": e.form.script.data or text.guess_script(e.form.value.data)}
              for e in form.names.entries if e.form.value.data]
-    facility = form.facility.data or None
-    if form.facility_type.data:
-        # No column of its own yet: the type code leads, in brackets, so the review side can split it.
-        facility = f"[{form.facility_type.data}] {facility or ''}".strip()
     return ReportInput(
         names=names, gender=form.gender.data or None, birth_date=form.birth.form.iso,
         ethnicity=form.ethnicity.data or None,
         home_county=form.home_county.data or None, home_place_text=form.home_place_text.data or None,
         id_number=form.id_number.data or None, occupation=form.occupation.data or None,
         detention_date=form.detention.form.iso, detention_place=form.detention_place.data or None,
-        facility=facility, status=form.status.data or "unknown", sentence=form.sentence.data or None,
+        facility=form.facility.data or None, facility_type=form.facility_type.data or None,
+        status=form.status.data or "unknown", sentence=form.sentence.data or None,
         last_contact=form.last_contact.form.iso,
         submitter_relationship=form.relationship.data or None, testimony=form.testimony.data or None)
 

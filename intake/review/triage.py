@@ -31,6 +31,7 @@ FIELD_LABELS = {
     "gender": "Gender", "birth_date": "Birth date", "ethnicity": "Ethnicity", "home_county": "Home county",
     "home_place_text": "Home place", "id_number": "ID number", "occupation": "Occupation",
     "detention_date": "Detained on", "detention_place": "Detained at", "facility": "Facility",
+    "facility_type": "Kind of facility",
     "sentence": "Sentence", "last_contact": "Last contact", "submitter_relationship": "Submitter is their",
     "testimony": "Testimony",
 }

@@ -38,21 +38,22 @@ class ReceiptCheck:
 def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck) -> Stored:
     """Store a submission and its attachments; return the receipt (shown once, never stored).
 
-    store_submission commits on its own; the attachments follow under the submission's data key,
-    still cached in this session. If they fail, the submission stands and the error propagates
-    with the receipt attached (AttachmentsNotSaved), so the family still gets their receipt.
+    The submission and its files commit together. If storing the files fails, the testimony is
+    stored again without them and AttachmentsNotSaved carries its receipt: the words must never be
+    lost for the sake of a photo.
     """
-    stored = store_submission(session, data, pepper=check.pepper, kdf=check.kdf)
-    if uploads:
-        try:
-            from .attachments import add_attachments
+    if not uploads:
+        return store_submission(session, data, pepper=check.pepper, kdf=check.kdf)
+    from .attachments import add_attachments
 
-            add_attachments(session, stored.submission_id, list(uploads), own_key=False)
-            session.commit()
-        except Exception as exc:  # noqa: BLE001 - any failure here must not cost the family the receipt
-            session.rollback()
-            raise AttachmentsNotSaved(stored) from exc
-    return stored
+    stored = store_submission(session, data, pepper=check.pepper, kdf=check.kdf, commit=False)
+    try:
+        add_attachments(session, stored.submission_id, list(uploads), own_key=False)
+        session.commit()
+        return stored
+    except Exception as exc:  # noqa: BLE001 - any failure here must not cost the family their testimony
+        session.rollback()
+        raise AttachmentsNotSaved(store_submission(session, data, pepper=check.pepper, kdf=check.kdf)) from exc
 
 
 class AttachmentsNotSaved(Exception):
@@ -72,14 +73,17 @@ def find_by_receipt(session: Session, text: str, *, check: ReceiptCheck) -> tupl
     MalformedReceipt (not 20 digits) is raised before any lookup: the format is public anyway.
     """
     digits = receipts.normalise(text)
-    submission = session.scalars(select(Submission).where(
-        Submission.receipt_lookup == receipts.lookup_token(check.pepper, digits))).one_or_none()
-    if submission is None:
+    candidates = session.scalars(select(Submission).where(
+        Submission.receipt_bucket == receipts.bucket(check.pepper, digits))).all()
+    if not candidates:
         receipts.burn_time(check.pepper, check.kdf)
+    found = None
+    for candidate in candidates:  # every one, always: stopping early would time the match
+        if receipts.check_verifier(check.pepper, digits, candidate.receipt_verifier):
+            found = candidate
+    if found is None:
         raise NotFound("no submission opens with this receipt")
-    if not receipts.check_verifier(check.pepper, digits, submission.receipt_verifier):
-        raise NotFound("no submission opens with this receipt")
-    return submission, digits
+    return found, digits
 
 
 def report_handles(session: Session, submission: Submission) -> list[str]:
@@ -96,7 +100,7 @@ class ReportLine:
 @dataclass(frozen=True)
 class Reply:
     on: dt.date
-    text: str
+    text: str | None  # None: this one message did not open (damaged)
     about: str | None  # a report handle, or None for the whole submission
 
 
@@ -136,7 +140,8 @@ def status_view(session: Session, submission: Submission, digits: str) -> Status
     replies = []
     for message, text in message_service.family_view(session, submission, digits):
         replies.append(Reply(on=message.created_on, text=text, about=handle.get(message.report_id)))
-        message.read_by_family = True
+        if text is not None:
+            message.read_by_family = True
     additions = [Addition(on=m.created_on, kind="news", about=handle.get(m.report_id))
                  for m in session.scalars(select(Message).where(
                      Message.submission_id == submission.id, Message.kind == MessageKind.FROM_FAMILY.value))]

@@ -28,6 +28,7 @@ class ReportInput:
     detention_date: str | None = None
     detention_place: str | None = None
     facility: str | None = None
+    facility_type: str | None = None
     status: str = "unknown"
     sentence: str | None = None
     last_contact: str | None = None
@@ -54,12 +55,16 @@ class Stored:
 
 
 _SEALED = ("names", "gender", "birth_date", "ethnicity", "home_county", "home_place_text", "id_number",
-           "occupation", "detention_date", "detention_place", "facility", "sentence", "last_contact",
+           "occupation", "detention_date", "detention_place", "facility", "facility_type", "sentence", "last_contact",
            "submitter_relationship", "testimony")
 
 
-def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, kdf: KdfParams) -> Stored:
-    """Seal and store one submission with its reports; return the receipt. Commits."""
+def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, kdf: KdfParams,
+                     commit: bool = True) -> Stored:
+    """Seal and store one submission with its reports; return the receipt.
+
+    Commits unless `commit=False`, for callers that add more (attachments) in the same transaction.
+    """
     if not data.reports:
         raise ValueError("a submission describes at least one person")
     receipt = receipts.new_receipt()
@@ -68,7 +73,7 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
                             consent_share_research=data.consent_share_research,
                             consent_contact=data.consent_contact,
                             consent_publish_name=data.consent_publish_name,
-                            receipt_lookup=receipts.lookup_token(pepper, digits),
+                            receipt_bucket=receipts.bucket(pepper, digits),
                             receipt_verifier=receipts.make_verifier(pepper, digits, kdf))
     submission.reply_public_key = receipts.reply_public_key(digits, submission.id)
     session.add(submission)
@@ -84,5 +89,8 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
                 setattr(report, name, value)
         session.add(report)
         handles.append(report.handle)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return Stored(submission_id=submission.id, report_handles=handles, receipt=receipt)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..crypto import receipts
+from ..crypto.errors import CryptoError, DecryptionError
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Submission
 from . import audit
@@ -46,9 +47,21 @@ def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID,
     return message
 
 
-def family_view(session: Session, submission: Submission, digits: str) -> list[tuple[Message, str]]:
-    """The messages sealed to the family, opened with the receipt (public face; no review key needed)."""
+def family_view(session: Session, submission: Submission, digits: str) -> list[tuple[Message, str | None]]:
+    """The messages sealed to the family, opened with the receipt (public face; no review key needed).
+
+    A message that does not open (damaged) comes back as None, so the page can say one message is
+    unreadable instead of hiding every other one; with a wrong receipt nothing opens at all.
+    """
     rows = session.scalars(select(Message).where(
         Message.submission_id == submission.id, Message.kind == MessageKind.TO_FAMILY.value,
         Message.for_family.is_not(None)).order_by(Message.sequence)).all()
-    return [(m, receipts.open_for_family(digits, submission.id, m.id, m.for_family)) for m in rows]
+    opened: list[tuple[Message, str | None]] = []
+    for message in rows:
+        try:
+            opened.append((message, receipts.open_for_family(digits, submission.id, message.id, message.for_family)))
+        except CryptoError:
+            opened.append((message, None))
+    if rows and all(text is None for _, text in opened):
+        raise DecryptionError("no reply to this family opens with this receipt")
+    return opened

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..crypto import wraps
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
-from ..models import RecordKey, Report, Submission
+from ..models import RecordKey, Report, Submission, SubmissionStatus
 from ..models.sealed import data_keys
 from . import audit, blind_indexes
 
@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 
 def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
-    query = select(Submission.id).where(Submission.in_working_store.is_(False)).order_by(Submission.id)
+    query = select(Submission.id).where(Submission.in_working_store.is_(False),
+                                        Submission.status != SubmissionStatus.WITHDRAWN.value).order_by(Submission.id)
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))

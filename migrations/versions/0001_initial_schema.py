@@ -63,7 +63,7 @@ def upgrade():
     sa.Column('language', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('in_working_store', sa.Boolean(), nullable=False),
-    sa.Column('receipt_lookup', sa.LargeBinary(length=16), nullable=False),
+    sa.Column('receipt_bucket', sa.Integer(), nullable=False),
     sa.Column('receipt_verifier', sa.LargeBinary(length=64), nullable=False),
     sa.Column('reply_public_key', sa.LargeBinary(), nullable=False),
     sa.Column('consent_share_research', sa.Boolean(), nullable=False),
@@ -71,10 +71,10 @@ def upgrade():
     sa.Column('consent_publish_name', sa.Boolean(), nullable=False),
     sa.Column('contact', sa.LargeBinary(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions')),
-    sa.UniqueConstraint('receipt_lookup', name=op.f('uq_submissions_receipt_lookup'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions'))
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_submissions_receipt_bucket'), ['receipt_bucket'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_in_working_store'), ['in_working_store'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_status'), ['status'], unique=False)
 
@@ -133,6 +133,7 @@ def upgrade():
     sa.Column('detention_date', sa.LargeBinary(), nullable=True),
     sa.Column('detention_place', sa.LargeBinary(), nullable=True),
     sa.Column('facility', sa.LargeBinary(), nullable=True),
+    sa.Column('facility_type', sa.LargeBinary(), nullable=True),
     sa.Column('sentence', sa.LargeBinary(), nullable=True),
     sa.Column('last_contact', sa.LargeBinary(), nullable=True),
     sa.Column('submitter_relationship', sa.LargeBinary(), nullable=True),
@@ -288,6 +289,7 @@ def downgrade():
     op.drop_table('users')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submissions_status'))
+        batch_op.drop_index(batch_op.f('ix_submissions_receipt_bucket'))
         batch_op.drop_index(batch_op.f('ix_submissions_in_working_store'))
 
     op.drop_table('submissions')

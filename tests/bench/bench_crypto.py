@@ -208,7 +208,7 @@ def generate(app, plain: dict[str, bytes], n: int, chunk: int = 2000) -> None:
                     pass
                 handles.add(handle)
                 subs.append(dict(id=sid, created_on=day, language="ug", status="received", in_working_store=True,
-                                 receipt_lookup=os.urandom(16), receipt_verifier=os.urandom(56),
+                                 receipt_bucket=int.from_bytes(os.urandom(2), 'big'), receipt_verifier=os.urandom(56),
                                  reply_public_key=os.urandom(32), consent_share_research=True,
                                  consent_contact=False, consent_publish_name=False, contact=None))
                 report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=day,

@@ -83,7 +83,7 @@ def test_two_relatives_in_uyghur_and_chinese_are_stored_and_the_receipt_is_shown
         assert first.birth_date == "1984-06-17" and first.detention_date == "2017-04"
         assert first.last_contact == "2017" and first.id_number == VALID_ID
         assert first.home_county == "653101" and first.ethnicity == "uyghur" and first.gender == "male"
-        assert first.facility == "[camp] Kashgar No. 3" and first.status == "detained"
+        assert first.facility == "Kashgar No. 3" and first.facility_type == "camp" and first.status == "detained"
         assert first.submitter_relationship == "sibling" and first.testimony == UG_TESTIMONY
         assert second.names[0] == {"value": "阿依古丽", "script": "zh-Hans"}
         assert second.testimony == ZH_TESTIMONY and second.sentence == "15年" and second.status == "sentenced"
