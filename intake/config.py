@@ -53,6 +53,15 @@ class Config:
     INTAKE_REDIS_URL: str | None = None
     # Take new submissions into the working store at most this often (seconds) on the review face.
     INTAKE_TAKE_IN_INTERVAL = 30
+    # Public face: limits per (hashed, daily-rotated) address, in Flask-Limiter's syntax.
+    INTAKE_SUBMIT_RATE_LIMIT = "10/hour;3/minute"
+    INTAKE_RECEIPT_RATE_LIMIT = "5/minute;30/hour"
+    INTAKE_FOLLOW_UP_RATE_LIMIT = "10/minute;60/hour"
+    INTAKE_MAX_RELATIVES = 10  # relatives in one submission
+    INTAKE_MAX_ATTACHMENTS = 5
+    INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
+    INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Five attachments of 10 MiB each plus the form itself.
     MAX_CONTENT_LENGTH = 56 * 1024 * 1024
     SESSION_COOKIE_SECURE = True
