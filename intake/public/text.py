@@ -17,10 +17,11 @@ ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 def normalise(value: str | None) -> str | None:
-    """NFC, so the same name typed on two keyboards compares equal; surrounding space dropped."""
+    """NFC, so the same name typed on two keyboards compares equal; line breaks as LF (browsers
+    send CRLF from text areas); surrounding space dropped."""
     if value is None:
         return None
-    return unicodedata.normalize("NFC", value).strip()
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def is_hidden(ch: str) -> bool:

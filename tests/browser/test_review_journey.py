@@ -180,7 +180,7 @@ def test_reviewer_journey_in_a_real_browser(review_server: ReviewServer) -> None
                 shot("home")
 
                 # --- the inbox -------------------------------------------------------------------------
-                page.goto(server.url + "/review/inbox")  # the home page links nowhere (see above)
+                click_and_wait(page, page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Inbox"))
                 expect(page.locator("main")).to_contain_text("2 report(s); page 1 of 1.")
                 rows = page.locator("table tbody tr")
                 expect(rows).to_have_count(2)
@@ -238,7 +238,7 @@ def test_reviewer_journey_in_a_real_browser(review_server: ReviewServer) -> None
                 shot("report-linked")
 
                 # Report B too (a different person, for now), reached from the inbox.
-                click_and_wait(page, page.get_by_role("link", name="Inbox"))
+                click_and_wait(page, page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Inbox"))
                 click_and_wait(page, page.get_by_role("link", name=report_b, exact=True))
                 expect(page.locator("main")).to_contain_text(testimony_b)
                 page.locator("#link-reason").fill("second family's report")
@@ -285,7 +285,7 @@ def test_reviewer_journey_in_a_real_browser(review_server: ReviewServer) -> None
                 shot("person-undone")
 
                 # Separate again: the inbox and person B's own page say so.
-                click_and_wait(page, page.get_by_role("link", name="Inbox"))
+                click_and_wait(page, page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Inbox"))
                 expect(page.locator("tbody tr", has_text=report_a)).to_contain_text(person_a)
                 expect(page.locator("tbody tr", has_text=report_b)).to_contain_text(person_b)
                 shot("inbox-separate")

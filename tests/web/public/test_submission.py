@@ -312,3 +312,9 @@ def test_changing_language_on_the_receipt_page_keeps_the_receipt(client, public_
     assert receipt_of(text_of(again)) == receipt
     assert 'lang="ug-Arab" dir="rtl"' in text_of(again)
     assert count(public_app, Submission) == 1  # shown again, not stored again
+
+
+def test_line_breaks_are_stored_as_lf():
+    from intake.public import text
+
+    assert text.normalise("first line\r\nsecond\rthird\n") == "first line\nsecond\nthird"
