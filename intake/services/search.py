@@ -122,8 +122,10 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, page: int
           per_page: int = PAGE_SIZE) -> InboxPage:
     """One page of reports, newest first. Plain columns only: nothing is decrypted, nothing audited."""
     where = _conditions(session, vault, filters)
-    base = select(Report.id).join(Submission, Submission.id == Report.submission_id).where(*where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    count = select(func.count(Report.id)).where(*where)
+    if filters.needs_information:  # the only filter on the submission: join only when it is used
+        count = count.join(Submission, Submission.id == Report.submission_id)
+    total = session.scalar(count) or 0
     page = max(1, page)
     query = (select(Report.id, Report.handle, Report.created_on, Report.status, Report.verification,
                     Submission.status, User.username, Person.handle)

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import cryptography  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from intake import create_app  # noqa: E402
@@ -65,6 +65,7 @@ from intake.models.base import new_handle, today  # noqa: E402
 from intake.services import keys as key_service  # noqa: E402
 from intake.services.intake import SubmissionInput, store_submission  # noqa: E402
 from intake.services.take_in import take_in_one  # noqa: E402
+from tests.bench.support import fresh_pg_schema  # noqa: E402
 from tests.helpers import full_report  # noqa: E402
 
 BULK_FIELDS = ("names", "testimony")
@@ -187,7 +188,7 @@ def review_face(app, ids: list[uuid.UUID]) -> None:
         def read_one() -> None:
             report = db.session.get(Report, next(report_ids))
             values = [getattr(report, name) for name in SEALED_REPORT_FIELDS]
-            assert len(values) == 15 and values[-1].startswith(expected.testimony[:20])  # really decrypted
+            assert values[-1].startswith(expected.testimony[:20])  # really decrypted
 
         row("R2", "read one report from the working store, 15 fields, fresh session",
             median_of(read_one, len(ids), setup=db.session.remove), "F3")
@@ -303,21 +304,6 @@ def print_table(header: str) -> None:
             last = section
         print(f"{key:<4}{label:<66}{fmt_time(seconds):>11}{1 / seconds:>12,.0f}"
               f"{fmt_time(total) if total else '':>12}{seconds / ref[against]:>10.2f}  {against}")
-
-
-def fresh_pg_schema(base_url: str) -> tuple[str, Callable[[], None]]:
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
-
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), drop
 
 
 def main() -> None:

@@ -1,0 +1,386 @@
+"""Benchmark of the review face with a large working store: inbox, report page and blind-index search.
+
+Run: .venv/bin/python tests/bench/bench_review.py [--reports N] [--requests R] [--db URL|sqlite]
+(pytest never collects this directory). Nothing here asserts on a timing: every figure carries its
+ratio ("x ref") to a trivial page of the same server, measured in the same run, interleaved.
+Only correctness is checked: every timed answer must be 200 and show what it should.
+
+Data: N reports (100,000) in a temporary PostgreSQL schema (--db: a URL, default the local test
+database; "sqlite" for a temporary SQLite file), one per submission, already taken in: built with
+the app's crypto functions (every sealed field encrypted under its own data key, the key wrapped
+under the KEK) and bulk-inserted with SQLAlchemy Core, with the blind indexes the take-in would
+compute (services.blind_indexes.tokens_for: ID number, birth year, county, three names). Reports
+differ where the pages look: a valid 18-digit ID number each, one of the 114 counties of the
+places thesaurus (so about N/114 per county), dates over three years, mixed statuses and
+verification levels, 10% assigned to the reviewer; the other sealed fields (a ~2 KB testimony)
+are the same text encrypted anew. PostgreSQL tables are ANALYZEd after loading.
+Server: gunicorn -c gunicorn.conf.py (sync workers, --workers 2) with INTAKE_ENV=production,
+INTAKE_FACE=review, secrets and keys generated for the run and given as environment variables.
+Client: one reviewer, an account made through the services (users.create_user + accounts.enrol:
+password hashed with the STRONG profile, TOTP), signed in through the real pages (password page,
+then code page) by a Python http.client client with a cookie jar; then R timed requests of each
+kind, one at a time (no queueing: latency = one request's whole cost, connection included, as
+gunicorn's sync workers close every connection), kinds shuffled within each round, after an
+untimed warm-up. p50 / p95 = latency percentiles; size = median answer body.
+  T1  GET /review/ (front page, signed in: session lookup, role gate, layout)    the reference
+  I1  GET /review/inbox (first page: count of all reports + 50 rows newest first, nothing decrypted)
+  I2  GET /review/inbox?county=C (a random county of the data: county blind-index token, count + page)
+  I3  GET /review/inbox?page=P (the middle page: OFFSET N/2)
+  R1  GET /review/reports/H (a random report: KEK unwrap, every field decrypted, an audit entry)
+  S1  POST /review/search (the ID number of a random report: blind-index token, lookup, an audit entry;
+      the CSRF token is taken once from GET /review/search)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import support  # noqa: E402
+from support import Answer, Browser, Server, log  # noqa: E402
+
+from sqlalchemy import Table, func, insert, select, text  # noqa: E402
+from sqlalchemy import types as sqltypes  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+
+from intake import create_app  # noqa: E402
+from intake.crypto import fields, wraps  # noqa: E402
+from intake.crypto.passphrase import PROFILES  # noqa: E402
+from intake.extensions import db  # noqa: E402
+from intake.keyring import get_vault  # noqa: E402
+from intake.models import (SEALED_REPORT_FIELDS, BlindIndex, RecordKey, Report, Role, StatusKind,  # noqa: E402
+                           Submission, VerificationLevel)
+from intake.models.base import new_handle, today  # noqa: E402
+from intake.services import accounts, blind_indexes, clock, thesauri, totp, users  # noqa: E402
+
+TESTIMONY = ("ئۇ 2017-يىلى قەشقەردە تۇتۇلدى. بىز ئۇنىڭدىن خەۋەر ئالالمىدۇق. "
+             "她于2017年4月在喀什被带走，至今没有消息。我们多次询问，没有得到任何答复。 ") * 14
+UG = ["ئابدۇرېھىم", "تۇرسۇن", "مەمەت", "ئايگۈل", "گۈلنار", "ئەخمەت", "پاتىگۈل", "نۇرمۇھەممەت", "زۆھرە", "ئىلھام"]
+ZH = ["阿不都热依木", "吐尔逊", "买买提", "阿依古丽", "古丽娜尔", "艾合买提", "帕提古丽", "努尔买买提", "祖合热", "伊力哈木"]
+LATN = ["Abdurehim", "Tursun", "Memet", "Aygul", "Gulnar", "Ekhmet", "Patigul", "Nurmemet", "Zohre", "Ilham"]
+STATUSES = [(StatusKind.DETAINED, 50), (StatusKind.SENTENCED, 20), (StatusKind.DISAPPEARED, 10),
+            (StatusKind.RELEASED, 8), (StatusKind.DIED, 2), (StatusKind.UNKNOWN, 10)]
+LEVELS = [(VerificationLevel.REPORTED, 70), (VerificationLevel.PARTIALLY_VERIFIED, 15),
+          (VerificationLevel.CORROBORATED, 10), (VerificationLevel.DOCUMENTED, 5)]
+COMMON = {"gender": "male", "ethnicity": "uyghur", "home_place_text": "قەشقەر شەھىرى", "occupation": "مۇئەللىم",
+          "detention_date": "2017-04", "detention_place": "قەشقەر", "facility": "Kashgar No. 3",
+          "facility_type": "camp", "sentence": "15 years", "last_contact": "2017",
+          "submitter_relationship": "sibling", "testimony": TESTIMONY}
+
+
+@dataclass
+class Sample:
+    """What the timed requests need to know about a generated report (kept in memory only)."""
+
+    handle: str
+    id_number: str
+
+
+@dataclass
+class Reviewer:
+    user_id: uuid.UUID
+    username: str
+    password: str
+    totp_secret: bytes
+
+
+# ---------- data ----------
+
+def complete(table: Table, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Fill the NOT NULL columns without a default that `row` leaves out, by type (so the generator
+    survives a new column it does not know about; the values mean nothing)."""
+    for column in table.columns:
+        if column.name in row or column.nullable or column.default is not None or column.server_default is not None:
+            continue
+        kind = column.type
+        if isinstance(kind, sqltypes.LargeBinary):
+            row[column.name] = os.urandom(16)
+        elif isinstance(kind, sqltypes.Integer):
+            row[column.name] = rng.randrange(65536)
+        elif isinstance(kind, sqltypes.Boolean):
+            row[column.name] = False
+        elif isinstance(kind, sqltypes.Date):
+            row[column.name] = today()
+        else:
+            row[column.name] = ""
+    return row
+
+
+def id_number(county: str, born: date, rng: random.Random) -> str:
+    stem = f"{county}{born:%Y%m%d}{rng.randrange(1000):03d}"
+    return stem + ric.calc_check_digit(stem)
+
+
+def one_report(rng: random.Random, counties: list[str], used_ids: set[str]) -> dict[str, Any]:
+    """Plain values of one report's sealed fields: different where pages and indexes look."""
+    county = rng.choice(counties)
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
+    while (number := id_number(county, born, rng)) in used_ids:
+        pass
+    used_ids.add(number)
+    k = rng.randrange(len(LATN))
+    family = rng.randrange(len(LATN))
+    return {**COMMON, "id_number": number, "home_county": county, "birth_date": born.isoformat(),
+            "names": [{"value": f"{UG[k]} {UG[family]}", "script": "ug-Arab"},
+                      {"value": f"{ZH[k]}·{ZH[family]}", "script": "zh-Hans"},
+                      {"value": f"{LATN[k]} {LATN[family]}", "script": "Latn"}]}
+
+
+def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 2000) -> tuple[list[Sample], list[str]]:
+    """Insert n submissions with one report each, already taken in, with their blind indexes."""
+    counties = [c.code for p in thesauri.prefectures(include_historical=False)
+                for c in thesauri.counties(p.code, include_historical=False)]
+    statuses, status_weights = zip(*STATUSES, strict=True)
+    levels, level_weights = zip(*LEVELS, strict=True)
+    samples: list[Sample] = []
+    used_ids: set[str] = set()
+    handles: set[str] = set()
+    with app.app_context():
+        vault = get_vault()
+        kek, root, day = vault.current_kek(), vault.require_index_root(), today()
+        tables = (Submission.__table__, Report.__table__, RecordKey.__table__, BlindIndex.__table__)
+        codecs = {name: getattr(Report, name).codec for name in SEALED_REPORT_FIELDS}
+        start = time.perf_counter()
+        for first in range(0, n, chunk):
+            batches: tuple[list[dict[str, Any]], ...] = ([], [], [], [])
+            for _ in range(min(chunk, n - first)):
+                sid, rid, dek, dek_id = uuid.uuid4(), uuid.uuid4(), os.urandom(32), os.urandom(16)
+                while (handle := new_handle("R")) in handles:
+                    pass
+                handles.add(handle)
+                created = day - timedelta(days=rng.randrange(3 * 365))
+                values = one_report(rng, counties, used_ids)
+                batches[0].append(complete(tables[0], dict(
+                    id=sid, created_on=created, language="ug", status="received", in_working_store=True,
+                    receipt_verifier=os.urandom(56), reply_public_key=os.urandom(1216), consent_share_research=True,
+                    consent_contact=False, consent_publish_name=False, contact=None), rng))
+                report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=created,
+                              verification=rng.choices(levels, level_weights)[0].value,
+                              status=rng.choices(statuses, status_weights)[0].value,
+                              assigned_to_id=reviewer if rng.random() < 0.1 else None)
+                for name in SEALED_REPORT_FIELDS:
+                    value = values.get(name, f"{name} text")
+                    report[name] = fields.encrypt_field(dek, dek_id, "reports", name, rid, codecs[name].encode(value))
+                batches[1].append(complete(tables[1], report, rng))
+                batches[2].append(complete(tables[2], dict(
+                    id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id, holder="kek",
+                    holder_key_id=kek.key_id, created_on=created, wrapped=wraps.kek_wrap(kek, "submissions", sid, dek)),
+                    rng))
+                for index, token in sorted(blind_indexes.tokens_for(root, SimpleNamespace(**values))):
+                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token))
+                samples.append(Sample(handle, values["id_number"]))
+            with db.engine.begin() as conn:
+                for table, batch in zip(tables, batches, strict=True):
+                    conn.execute(insert(table), batch)
+            done = first + len(batches[1])
+            if done % 20000 < chunk or done == n:
+                log(f"generated and inserted {done:,}/{n:,} reports ({time.perf_counter() - start:.1f} s)")
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                for table in ("submissions", "reports", "record_keys", "blind_indexes", "users"):
+                    conn.execute(text(f"ANALYZE {table}"))
+            stored = conn.scalar(select(func.count()).select_from(Report))
+            indexes = conn.scalar(select(func.count()).select_from(BlindIndex))
+        log(f"{stored:,} reports and {indexes:,} blind-index rows stored")
+        assert stored == n, f"{stored} reports stored, {n} generated"
+        db.session.remove()
+    return samples, counties
+
+
+def make_reviewer(app) -> Reviewer:
+    """An enrolled reviewer, made through the services as `flask dev` does (STRONG password hash)."""
+    password, secret = secrets.token_urlsafe(24), totp.new_secret()
+    with app.app_context():
+        vault = get_vault()
+        user = users.create_user(db.session, vault, username="bench-reviewer", role=Role.REVIEWER, password=password,
+                                 kdf=PROFILES[app.config["INTAKE_KDF_PROFILE"]]["password"])
+        accounts.enrol(db.session, vault, user.id, secret=secret,
+                       code=totp.code_for(secret, totp.counter_at(clock.timestamp())))
+        reviewer = Reviewer(user.id, user.username, password, secret)
+        db.session.remove()
+    return reviewer
+
+
+# ---------- HTTP ----------
+
+def sign_in(port: int, reviewer: Reviewer) -> Browser:
+    """Through the real pages: password page, then code page (the next step's code: the enrolment
+    spent this step's, and the server accepts one step either side of now)."""
+    browser = Browser(port)
+    page = browser.get("/review/sign-in")
+    answer = browser.post_form("/review/sign-in", {"csrf_token": support.csrf_token(page.text),
+                                                   "username": reviewer.username, "password": reviewer.password})
+    if answer.status != 302 or not (answer.header("Location") or "").endswith("/review/sign-in/code"):
+        raise RuntimeError(f"password step refused ({answer.status})")
+    page = browser.get("/review/sign-in/code")
+    code = totp.code_for(reviewer.totp_secret, totp.counter_at(clock.timestamp()) + 1)
+    answer = browser.post_form("/review/sign-in/code", {"csrf_token": support.csrf_token(page.text), "code": code})
+    if answer.status != 302 or "/sign-in" in (answer.header("Location") or ""):
+        raise RuntimeError(f"code step refused ({answer.status})")
+    return browser
+
+
+@dataclass
+class Kind:
+    key: str
+    label: str
+    send: Callable[[], tuple[Answer, str | None]]  # the answer and what was wrong with it, if anything
+    times: list[float]
+    sizes: list[int]
+
+
+def kinds(browser: Browser, samples: list[Sample], counties: list[str], n: int, rng: random.Random) -> list[Kind]:
+    search_token = support.csrf_token(browser.get("/review/search").text, "search")
+    middle = max(1, n // 50 // 2)
+
+    def rows_in(answer: Answer) -> int:
+        return answer.text.count('href="/review/reports/R-')
+
+    def front() -> tuple[Answer, str | None]:
+        answer = browser.get("/review/")
+        return answer, None if "/review/sign-out" in answer.text else "not signed in"
+
+    def inbox(query: str = "", want: int = 50) -> Callable[[], tuple[Answer, str | None]]:
+        def send() -> tuple[Answer, str | None]:
+            answer = browser.get("/review/inbox" + (query or ""))
+            return answer, None if rows_in(answer) >= want else f"{rows_in(answer)} rows"
+        return send
+
+    def county() -> tuple[Answer, str | None]:
+        return inbox(f"?county={rng.choice(counties)}", want=1)()
+
+    def report() -> tuple[Answer, str | None]:
+        sample = rng.choice(samples)
+        answer = browser.get(f"/review/reports/{sample.handle}")
+        return answer, None if sample.id_number in answer.text else "the decrypted ID number is not shown"
+
+    def search() -> tuple[Answer, str | None]:
+        sample = rng.choice(samples)
+        answer = browser.post_form("/review/search", {"search-csrf_token": search_token, "search-index": "id_number",
+                                                      "search-value": sample.id_number})
+        found = sample.handle in answer.text and "1 report(s) found" in answer.text
+        return answer, None if found else "the report was not found"
+
+    return [Kind(key, label, send, [], []) for key, label, send in (
+        ("T1", "GET /review/ (front page, signed in; reference)", front),
+        ("I1", "GET /review/inbox (first page)", inbox()),
+        ("I2", "GET /review/inbox?county= (random county)", county),
+        ("I3", f"GET /review/inbox?page={middle:,} (middle page)", inbox(f"?page={middle}")),
+        ("R1", "GET /review/reports/<handle> (random report)", report),
+        ("S1", "POST /review/search (ID number of a random report)", search))]
+
+
+def measure(all_kinds: list[Kind], requests: int, warm_up: int, rng: random.Random) -> list[str]:
+    failures: list[str] = []
+    for round_ in range(warm_up + requests):
+        order = list(all_kinds)
+        rng.shuffle(order)
+        for kind in order:
+            answer, problem = kind.send()
+            if answer.status != 200 or problem:
+                failures.append(f"{kind.key}: {answer.status} {problem or ''}".strip())
+            elif round_ >= warm_up:
+                kind.times.append(answer.seconds)
+                kind.sizes.append(len(answer.text.encode()))
+        if round_ + 1 - warm_up in (requests // 2, requests) and round_ >= warm_up:
+            log(f"{round_ + 1 - warm_up}/{requests} rounds")
+    return failures
+
+
+def print_table(header: str, all_kinds: list[Kind]) -> None:
+    ref = all_kinds[0]
+    r50, r95 = support.percentile(ref.times, 50), support.percentile(ref.times, 95)
+    print(header)
+    print(f"{'':4}{'figure':<54}{'p50':>12}{'x ref':>8}{'p95':>12}{'x ref':>8}{'max':>12}{'size':>10}{'n':>6}")
+    for k in all_kinds:
+        p50, p95 = support.percentile(k.times, 50), support.percentile(k.times, 95)
+        size = support.percentile(k.sizes, 50) / 1024
+        print(f"{k.key:<4}{k.label:<54}{support.fmt_ms(p50):>12}{p50 / r50:>8.1f}{support.fmt_ms(p95):>12}"
+              f"{p95 / r95:>8.1f}{support.fmt_ms(max(k.times)):>12}{size:>7.1f} KB{len(k.times):>6}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000, help="reports in the working store (100000)")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests of each kind (200)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--db", default=support.DEFAULT_PG,
+                        help="SQLAlchemy URL of a PostgreSQL database (a temporary schema is used; default the local "
+                             "test database), or 'sqlite' for a temporary SQLite file")
+    parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data and the request order")
+    args = parser.parse_args()
+    if not 1 <= args.requests <= 5000 or not 100 <= args.reports <= 1_000_000:
+        parser.error("keep it bounded: --requests 1..5000, --reports 100..1000000")
+    rng = random.Random(args.seed)
+    if args.db != "sqlite":
+        problem = support.pg_problem(args.db)
+        if problem:
+            print(f"SKIPPED: PostgreSQL is not reachable ({problem}); give --db URL, or --db sqlite", file=sys.stderr)
+            return 0
+    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    drop, server, app = None, None, None
+    try:
+        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
+        if args.db != "sqlite":
+            url, drop = support.fresh_pg_schema(args.db)
+        keys = support.Secrets(tmp / "keys")
+        keys.create_keys()
+        app = create_app("production", keys.settings("review", url))
+        with app.app_context():
+            db.create_all()
+        reviewer = make_reviewer(app)
+        log(f"generating {args.reports:,} taken-in reports")
+        samples, counties = generate(app, args.reports, reviewer.user_id, rng)
+
+        log("starting the server")
+        module = support.intake_module(tmp, "bench_review_wsgi", {"INSTANCE_PATH": str(tmp / "instance")})
+        server = Server("review", module, tmp, workers=args.workers,
+                        env=keys.environment("production", "review", url))
+        server.wait_ready("/review/sign-in")
+        browser = sign_in(server.port, reviewer)
+        all_kinds = kinds(browser, samples, counties, args.reports, rng)
+        warm_up = 2 * args.workers
+        log(f"{warm_up} untimed rounds, then {args.requests} timed rounds of {len(all_kinds)} requests")
+        failures = measure(all_kinds, args.requests, warm_up, rng)
+        print_table(
+            f"intake review benchmark: {support.backend(url)}, {args.reports:,} reports "
+            f"(~{args.reports / len(counties):,.0f} per county), INTAKE_ENV=production\n"
+            f"gunicorn {args.workers} sync workers (gunicorn.conf.py), one client, sequential, {args.requests} timed "
+            f"requests per figure after {warm_up} warm-up rounds; "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs\n"
+            "'x ref' = percentile / the same percentile of T1; size = median body", all_kinds)
+        if failures:
+            print(f"FAILED: {len(failures)} answers were wrong, e.g. {failures[:5]}")
+            return 1
+        print(f"OK: all {sum(len(k.times) for k in all_kinds):,} timed answers were 200 and showed what they should")
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+        if drop:
+            drop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
