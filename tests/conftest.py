@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,14 +16,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from intake import create_app
 from intake.crypto.keys import KemSuite
 from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.services import keys as key_service
+from tests.pg_schema import fresh_pg_schema, pg_problem
 
 # Web fixtures (accounts per role, real sign-in) are shared by tests/web and tests/security.
 pytest_plugins = ("tests.web_fixtures",)
@@ -47,14 +45,7 @@ _pg_state: dict[str, Any] = {}
 def postgres_available() -> str | None:
     """None if PostgreSQL answers, else why not (checked once per run)."""
     if "problem" not in _pg_state:
-        try:
-            engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            engine.dispose()
-            _pg_state["problem"] = None
-        except Exception as exc:  # noqa: BLE001
-            _pg_state["problem"] = f"{make_url(PG_URL).render_as_string()}: {type(exc).__name__}"
+        _pg_state["problem"] = pg_problem(PG_URL)
     return _pg_state["problem"]
 
 
@@ -81,24 +72,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     problem = postgres_available()
     if problem:
         service_missing("PostgreSQL", problem)
-    yield _fresh_pg_schema(request)
-
-
-def _fresh_pg_schema(request: pytest.FixtureRequest) -> str:
-    """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
-
+    url, drop = fresh_pg_schema(PG_URL, "t")
     request.addfinalizer(drop)
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
+    yield url
 
 
 @dataclass

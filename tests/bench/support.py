@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+
+from tests.pg_schema import fresh_pg_schema as _fresh_pg_schema  # noqa: E402
+from tests.pg_schema import pg_problem  # noqa: E402, F401 - re-exported for the scripts
 
 HOST = "127.0.0.1"
 DEFAULT_PG = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -41,32 +43,8 @@ def log(message: str) -> None:
 
 # ---------- databases ----------
 
-def pg_problem(url: str) -> str | None:
-    """None if the PostgreSQL server at `url` answers, else why not (no password is ever shown)."""
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable" here
-        return f"{make_url(url).render_as_string(hide_password=True)}: {type(exc).__name__}"
-
-
 def fresh_pg_schema(base_url: str, prefix: str = "bench") -> tuple[str, Callable[[], None]]:
-    """A new schema in the database of `base_url`; returns a URL that uses it and a function that drops it."""
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base_url)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
-
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), drop
+    return _fresh_pg_schema(base_url, prefix)
 
 
 def backend(url: str) -> str:
