@@ -16,7 +16,7 @@ Raw primitives (pyca/cryptography only, key objects built outside the timing):
 Public face:
   seal crypto   encrypt_field over the 15 fields + inbox_wrap: the app's crypto code, no ORM, no DB.
   store         store_submission of one report, whole: receipt, Argon2id verifier (TEST profile,
-                8 KiB), X25519 reply key, sealing, ORM flush and commit.
+                8 KiB), ML-KEM-768 + X25519 reply key, sealing, ORM flush and commit.
   argon2 test / strong   the receipt verifier alone; production uses "strong" (not in "store").
 Review face:
   take in       take_in_one + commit: HPKE open, KEK wrap, blind indexes (decrypts 4 fields), audit entry.

@@ -9,8 +9,8 @@ Servers: `gunicorn -c gunicorn.conf.py` (sync workers, its access-log format), w
 (127.0.0.1, a free port), --workers W (2, as the file says) and log files, as subprocesses.
   intake  the real app with INTAKE_ENV=production, INTAKE_FACE=public, generated secrets and keys
           given as an operator gives them (INTAKE_* environment variables), through a generated copy
-          of wsgi.py that also raises the rate limits (INTAKE_SUBMIT_RATE_LIMIT...: Config.from_env
-          does not read those names, so they go in as create_app overrides). Production refuses any
+          of wsgi.py that also raises the rate limits and sets the instance path (as create_app
+          overrides, so the generated module is self-contained). Production refuses any
           Argon2id profile but "strong", so each submission pays the real receipt verifier (STRONG:
           2 iterations, 19 MiB). `--env test` runs INTAKE_ENV=test instead (TEST profile, 8 KiB) to
           show how much of a submission that verifier is.

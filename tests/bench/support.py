@@ -137,7 +137,7 @@ def write_module(directory: Path, name: str, source: str) -> str:
 
 def intake_module(directory: Path, name: str, overrides: dict[str, Any]) -> str:
     """A WSGI module like wsgi.py (INTAKE_ENV and secrets from the environment) plus `overrides`:
-    non-secret settings such as INSTANCE_PATH and the rate limits, which Config.from_env does not read."""
+    non-secret settings such as INSTANCE_PATH (not an INTAKE_* setting) and the raised rate limits."""
     return write_module(directory, name, WSGI_TEMPLATE.format(root=str(ROOT), overrides=overrides))
 
 
