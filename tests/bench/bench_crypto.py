@@ -34,7 +34,6 @@ import argparse
 import os
 import platform
 import secrets
-import shutil
 import statistics
 import sys
 import tempfile
@@ -65,7 +64,7 @@ from intake.models.base import new_handle, today  # noqa: E402
 from intake.services import keys as key_service  # noqa: E402
 from intake.services.intake import SubmissionInput, store_submission  # noqa: E402
 from intake.services.take_in import take_in_one  # noqa: E402
-from tests.bench.support import fresh_pg_schema  # noqa: E402
+from tests.bench.support import fresh_pg_schema, tear_down  # noqa: E402
 from tests.helpers import full_report  # noqa: E402
 
 BULK_FIELDS = ("names", "testimony")
@@ -350,13 +349,7 @@ def main() -> None:
                     f"{cryptography.__version__}, {os.cpu_count()} CPUs\n"
                     "'x ref' = per-op time / the ref row's per-op time (F rows are sums of raw primitives)")
     finally:
-        for app in apps:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        if drop:
-            drop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        tear_down(apps, drop, tmp)
 
 
 if __name__ == "__main__":

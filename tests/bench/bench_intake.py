@@ -334,13 +334,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-        if setup_app is not None:
-            with setup_app.app_context():
-                db.session.remove()
-                db.engine.dispose()
-        if drop:
-            drop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        support.tear_down([setup_app], drop, tmp)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -45,6 +44,22 @@ def log(message: str) -> None:
 
 def fresh_pg_schema(base_url: str, prefix: str = "bench") -> tuple[str, Callable[[], None]]:
     return _fresh_pg_schema(base_url, prefix)
+
+
+def tear_down(apps: Iterable[Any], drop: Callable[[], None] | None, tmp: Path) -> None:
+    """Close every app's database connections, drop the run's PostgreSQL schema, delete the temp dir."""
+    import shutil
+
+    from intake.extensions import db
+
+    for app in apps:
+        if app is not None:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    if drop:
+        drop()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def backend(url: str) -> str:
