@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -79,4 +80,5 @@ def _development_defaults(app: Flask) -> None:
         if not app.config.get(key) and paths[name].exists():
             app.config[key] = paths[name].read_text(encoding="utf-8").strip()
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = "development-only-" + app.instance_path  # replaced once `flask dev` ran
+        # Before `flask dev` has written one: a random key for this process only (sessions end with it).
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(48)

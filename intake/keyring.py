@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from .config import ConfigError
 from .crypto.errors import CryptoError, WrongPassphraseError
+from .crypto.passphrase import PROFILES, KdfParams
 from .crypto.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,12 @@ def _load(app: Flask) -> tuple[Vault | None, str | None]:
         return vault, None
     except CryptoError as exc:
         return None, str(exc)
+
+
+def kdf(purpose: str, app: Flask | None = None) -> KdfParams:
+    """The Argon2id parameters of the configured profile for `purpose` (keystore, receipt, password)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return PROFILES[app.config["INTAKE_KDF_PROFILE"]][purpose]
 
 
 def ensure_ready(app: Flask) -> None:

@@ -11,8 +11,9 @@ import click
 from flask import current_app
 
 from ..crypto.errors import CryptoError
-from ..crypto.passphrase import PROFILES, KdfParams
+from ..crypto.passphrase import KdfParams
 from ..crypto.vault import Vault
+from .. import keyring
 from ..keyring import get_vault, reset_vault, vault_problem
 from ..services.errors import ServiceError
 
@@ -52,7 +53,7 @@ def public_bundle_path() -> Path:
 
 
 def kdf(purpose: str) -> KdfParams:
-    return PROFILES[current_app.config["INTAKE_KDF_PROFILE"]][purpose]
+    return keyring.kdf(purpose)
 
 
 def review_vault(unlock: bool = True) -> Vault:

@@ -19,6 +19,7 @@ from werkzeug.serving import run_simple
 from ..crypto.keys import KemSuite
 from ..crypto.passphrase import PROFILES
 from ..extensions import db
+from .. import keyring
 from ..keyring import get_vault
 from ..models import Role, User
 from ..services import keys as key_service
@@ -77,7 +78,7 @@ def dev_command(host: str, port: int, no_serve: bool) -> None:
         if db.session.scalar(select(User).where(User.role == Role.ADMIN.value)) is None:
             password = users.generated_password()
             users.create_user(db.session, vault, username="admin", role=Role.ADMIN, password=password,
-                              kdf=PROFILES[app.config["INTAKE_KDF_PROFILE"]]["password"])
+                              kdf=keyring.kdf("password", app))
             click.echo(f"admin login (shown once, development only): admin / {password}")
     if not no_serve:
         click.echo(f"serving both faces on http://{host}:{port}/ (public) and /review")

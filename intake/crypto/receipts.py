@@ -38,9 +38,12 @@ class MalformedReceipt(ValueError):
 
 
 def new_receipt() -> str:
-    number = secrets.randbelow(10**DIGITS)
-    digits = f"{number:0{DIGITS}d}"
-    return " ".join(digits[i:i + GROUP] for i in range(0, DIGITS, GROUP))
+    return grouped(f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}")
+
+
+def grouped(digits: str) -> str:
+    """Digits in groups of four, as a receipt is shown and written down."""
+    return " ".join(digits[i:i + GROUP] for i in range(0, len(digits), GROUP))
 
 
 def normalise(text: str) -> str:

@@ -10,13 +10,13 @@ from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .report import Report
 
 
-class Attachment(UUIDKey, KeyOwner, Base):
+class Attachment(UUIDKey, Base):
     __tablename__ = "attachments"
 
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)

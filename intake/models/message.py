@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .submission import Submission
@@ -23,7 +23,7 @@ class MessageKind(StrEnum):
     INTERNAL_NOTE = "internal_note"
 
 
-class Message(UUIDKey, KeyOwner, Base):
+class Message(UUIDKey, Base):
     __tablename__ = "messages"
 
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)

@@ -11,13 +11,13 @@ from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Handled, UUIDKey, today, utcnow
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .report import Report
 
 
-class Person(Handled, UUIDKey, KeyOwner, Base):
+class Person(Handled, UUIDKey, Base):
     HANDLE_PREFIX = "P"
     __tablename__ = "persons"
 
@@ -35,7 +35,7 @@ class LinkKind(StrEnum):
     UNLINK = "unlink"  # a report leaves a person (split)
 
 
-class PersonLinkEvent(UUIDKey, KeyOwner, Base):
+class PersonLinkEvent(UUIDKey, Base):
     """One report joining or leaving one person. Never updated or deleted: undo appends the inverse.
 
     A merge of two persons is a batch of LINK events sharing `batch_id`; undoing it appends the

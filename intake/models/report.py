@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Handled, UUIDKey, today
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .attachment import Attachment
@@ -27,7 +27,7 @@ class VerificationLevel(StrEnum):
     DOCUMENTED = "documented"
 
 
-class Report(Handled, UUIDKey, KeyOwner, Base):
+class Report(Handled, UUIDKey, Base):
     HANDLE_PREFIX = "R"
     __tablename__ = "reports"
 

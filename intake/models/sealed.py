@@ -20,7 +20,7 @@ import os
 import uuid
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from flask import has_app_context
 from sqlalchemy import event, select
@@ -58,11 +58,14 @@ class Codec(StrEnum):
         return data
 
 
-class KeyOwner:
-    """Mixin for models whose sealed fields use another row's data key."""
+class KeyOwner(Protocol):
+    """What a model with sealed fields provides: its table, its row id, and which row's data key
+    (its own, or its submission's) the fields are sealed under."""
 
-    def dek_owner(self) -> tuple[str, uuid.UUID]:  # pragma: no cover - every sealed model overrides it
-        raise NotImplementedError
+    __tablename__: str
+    id: uuid.UUID
+
+    def dek_owner(self) -> tuple[str, uuid.UUID]: ...
 
 
 class Sealed:
@@ -73,7 +76,7 @@ class Sealed:
         self.name = name
         self.attr = f"{name}_sealed"
 
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+    def __get__(self, obj: KeyOwner | None, objtype: type | None = None) -> Any:
         if obj is None:
             return self
         pending = obj.__dict__.get(_PENDING, {})
@@ -98,7 +101,7 @@ class Sealed:
         cache[self.name] = (blob, value)
         return value
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: KeyOwner, value: Any) -> None:
         if value is not None:
             self.codec.encode(value)  # type check now, not at flush
         obj.__dict__.setdefault(_PENDING, {})[self.name] = value

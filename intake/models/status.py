@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .report import Report
@@ -26,7 +26,7 @@ class StatusKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-class StatusEvent(UUIDKey, KeyOwner, Base):
+class StatusEvent(UUIDKey, Base):
     __tablename__ = "status_events"
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Date, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
     from .message import Message
@@ -28,7 +28,7 @@ class SubmissionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Submission(UUIDKey, KeyOwner, Base):
+class Submission(UUIDKey, Base):
     __tablename__ = "submissions"
 
     created_on: Mapped[date] = mapped_column(Date, default=today)

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UUIDKey, utcnow
-from .sealed import Codec, KeyOwner, Sealed
+from .sealed import Codec, Sealed
 
 
 class Role(StrEnum):
@@ -19,7 +19,7 @@ class Role(StrEnum):
     RESEARCHER = "researcher"
 
 
-class User(UUIDKey, KeyOwner, Base):
+class User(UUIDKey, Base):
     __tablename__ = "users"
 
     username: Mapped[str] = mapped_column(String(64), unique=True)

@@ -9,11 +9,10 @@ from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
+from ..crypto import receipts
 from ..models import SubmissionStatus
 from ..services import thesauri
 from ..web.i18n import current_language
-
-DEFAULT_QUICK_EXIT = "https://www.wikipedia.org/"
 
 SUBMISSION_STATUS = {
     SubmissionStatus.RECEIVED.value: (_l("Received"), _l("Your testimony arrived safely and is waiting for a "
@@ -56,12 +55,11 @@ def language_href(code: str) -> str:
 
 
 def quick_exit_url() -> str:
-    return str(current_app.config.get("INTAKE_QUICK_EXIT_URL") or DEFAULT_QUICK_EXIT)
+    return str(current_app.config["INTAKE_QUICK_EXIT_URL"])
 
 
 def grouped(receipt: str) -> list[str]:
-    digits = receipt.replace(" ", "")
-    return [digits[i:i + 4] for i in range(0, len(digits), 4)]
+    return receipts.grouped(receipt.replace(" ", "")).split(" ")
 
 
 TEMPLATE_GLOBALS = {

@@ -17,11 +17,10 @@ from . import text
 from .fields import ApproxDateForm, Choice, check_id_number, county_choices, text_field, vocabulary_choices
 
 NAME_ROWS = 4
-DEFAULT_MAX_RELATIVES = 10
 
 
 def max_relatives() -> int:
-    return int(current_app.config.get("INTAKE_MAX_RELATIVES", DEFAULT_MAX_RELATIVES))
+    return int(current_app.config["INTAKE_MAX_RELATIVES"])
 
 
 def script_choices() -> list[SelectChoice]:

@@ -20,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..crypto import receipts
 from ..crypto.errors import CryptoError
 from ..extensions import db
-from . import display
 from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
 from .render import render_confirm, render_entry, render_report, render_resend
 
@@ -65,7 +64,7 @@ def rerender(status: int, problem: str):  # noqa: ANN201
             digits = receipts.normalise(form.receipt.data or "")
         except receipts.MalformedReceipt:
             return render_entry(ReceiptForm(formdata=None), status=status, problem=problem)
-        return render_template("public/receipt.html", receipt=" ".join(display.grouped(digits)), people=None,
+        return render_template("public/receipt.html", receipt=receipts.grouped(digits), people=None,
                                files_lost=False, form=form, problem=problem, lang_form="receipt-form",
                                lang_endpoint="public.receipt_again"), status
     return render_template("errors/error.html", code=status, name=""), status

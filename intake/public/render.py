@@ -20,12 +20,11 @@ def _summary(form: object, upload_errors: list[str], upload_label: str) -> list[
 def render_report(form: SubmissionForm, *, status: int = 200, upload_errors: list[str] | None = None,
                   problem: str | None = None, notice: str | None = None) -> tuple[str, int]:
     upload_errors = upload_errors or []
-    most, max_bytes = uploads.limits()
     return render_template(
         "public/report.html", form=form, status=status, problem=problem, notice=notice,
         summary=_summary(form, upload_errors, _("Files")), upload_errors=upload_errors,
         # Browsers never send chosen files again: say so whenever the form comes back after a POST.
-        files_dropped=request.method == "POST", max_files=most, max_megabytes=max(1, max_bytes // (1024 * 1024)),
+        files_dropped=request.method == "POST", **uploads.limits_for_page(),
         can_add=len(form.relatives.entries) < max_relatives(),
         lang_form="report-form", lang_endpoint="public.report"), status
 
@@ -49,13 +48,11 @@ def render_status(submission: Submission, digits: str, *, news_form: FollowUpFor
         news_form = FollowUpForm(formdata=None, receipt=digits)
         news_form.set_reports(view.handles)
     upload_errors = upload_errors or []
-    most, max_bytes = uploads.limits()
     return render_template(
         "public/status.html", view=view, news_form=news_form, banner=banner, upload_errors=upload_errors,
         withdraw_form=WithdrawForm(formdata=None, receipt=digits),
         summary=_summary(news_form, upload_errors, _("Files")), files_dropped=request.method == "POST"
-        and bool(upload_errors or news_form.errors), max_files=most,
-        max_megabytes=max(1, max_bytes // (1024 * 1024)),
+        and bool(upload_errors or news_form.errors), **uploads.limits_for_page(),
         lang_form=None if view.withdrawn else "news-form", lang_endpoint="public.status_news"), status
 
 

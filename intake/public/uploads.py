@@ -13,18 +13,23 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from ..services.attachments import UploadRejected, inspect_upload
 from . import text
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTACHMENTS = 5
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 FIELD = "attachments"
 
 
 def limits() -> tuple[int, int]:
-    return (int(current_app.config.get("INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)),
-            int(current_app.config.get("INTAKE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES)))
+    """(most files at once, most bytes per file), from the configuration."""
+    return int(current_app.config["INTAKE_MAX_ATTACHMENTS"]), int(current_app.config["INTAKE_MAX_ATTACHMENT_BYTES"])
+
+
+def limits_for_page() -> dict[str, int]:
+    """The limits as the form states them to the family."""
+    most, max_bytes = limits()
+    return {"max_files": most, "max_megabytes": max(1, max_bytes // (1024 * 1024))}
 
 
 def chosen(files: list[FileStorage]) -> list[FileStorage]:
@@ -53,18 +58,13 @@ def read(files: list[FileStorage]) -> tuple[list[Any], list[str]]:
     most, max_bytes = limits()
     if len(files) > most:
         return [], [_("You can send at most %(n)d files at once.", n=most)]
-    try:
-        from ..services.attachments import UploadRejected, inspect_upload
-    except ImportError:
-        return [], [_("Files cannot be accepted at the moment. Please send your text without them, and add the "
-                      "files later with your receipt.")]
     uploads, errors = [], []
     for file in files:
         name = text.without_hidden(text.normalise(file.filename) or "")
         data = file.stream.read(max_bytes + 1)
         if len(data) > max_bytes:
             errors.append(_("“%(name)s” was not accepted: it is larger than %(size)d MB.", name=name,
-                            size=max(1, max_bytes // (1024 * 1024))))
+                            size=limits_for_page()["max_megabytes"]))
             continue
         try:
             uploads.append(inspect_upload(name, data))

@@ -11,8 +11,8 @@ from flask import Blueprint, current_app, g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from .. import keyring
 from ..crypto import receipts
-from ..crypto.passphrase import PROFILES
 from ..extensions import db, limiter
 from ..models import Submission, SubmissionStatus
 from ..services import families
@@ -34,15 +34,15 @@ class Unavailable(Exception):
 
 
 def _submit_limit() -> str:
-    return str(current_app.config.get("INTAKE_SUBMIT_RATE_LIMIT", "10/hour;3/minute"))
+    return str(current_app.config["INTAKE_SUBMIT_RATE_LIMIT"])
 
 
 def _receipt_limit() -> str:
-    return str(current_app.config.get("INTAKE_RECEIPT_RATE_LIMIT", "5/minute;30/hour"))
+    return str(current_app.config["INTAKE_RECEIPT_RATE_LIMIT"])
 
 
 def _follow_up_limit() -> str:
-    return str(current_app.config.get("INTAKE_FOLLOW_UP_RATE_LIMIT", "10/minute;60/hour"))
+    return str(current_app.config["INTAKE_FOLLOW_UP_RATE_LIMIT"])
 
 
 def _charged(response: Response) -> bool:
@@ -60,7 +60,7 @@ def receipt_check() -> families.ReceiptCheck:
         pepper = bytes.fromhex(current_app.config["INTAKE_RECEIPT_PEPPER"])
     except (KeyError, TypeError, ValueError):
         raise Unavailable("INTAKE_RECEIPT_PEPPER is missing or not hex") from None
-    return families.ReceiptCheck(pepper=pepper, kdf=PROFILES[current_app.config["INTAKE_KDF_PROFILE"]]["receipt"])
+    return families.ReceiptCheck(pepper=pepper, kdf=keyring.kdf("receipt"))
 
 
 @bp.get("/")

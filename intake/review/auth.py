@@ -21,8 +21,9 @@ from flask import current_app, redirect, render_template, request, session, url_
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..crypto.passphrase import PROFILES, KdfParams
+from ..crypto.passphrase import KdfParams
 from ..extensions import db, limiter
+from .. import keyring
 from ..keyring import get_vault, vault_problem
 from ..models import User
 from ..services import accounts, sessions, signin, totp
@@ -42,7 +43,7 @@ def _limit() -> str:
 
 
 def _kdf() -> KdfParams:
-    return PROFILES[current_app.config["INTAKE_KDF_PROFILE"]]["password"]
+    return keyring.kdf("password")
 
 
 def _lockout() -> signin.Lockout:

@@ -60,7 +60,7 @@ default_deny(bp, ALLOW)
 def _take_in_new_submissions() -> None:
     # The review face takes new submissions into the working store by itself, at most every
     # INTAKE_TAKE_IN_INTERVAL seconds and a bounded batch at a time, so no request waits long.
-    take_in.maybe_take_in_in_background()
+    take_in.maybe_take_in()
 
 
 @bp.get("/")

@@ -40,4 +40,5 @@ def page(session: Session, vault: Vault | None, number: int, per_page: int = PER
                                    .offset((number - 1) * per_page).limit(per_page)))
     ids = {e.actor for e in entries} | {e.object_id for e in entries if e.object_type == "user" and e.object_id}
     verification = audit.verify(session, vault) if vault is not None else None
-    return AuditPage(entries, number, pages, total, users.names_by_id(session, ids), verification)
+    names = {str(uid): name for uid, name in users.usernames(session, ids).items()}  # the log holds ids as text
+    return AuditPage(entries, number, pages, total, names, verification)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from ..crypto import blind_index
@@ -41,17 +41,23 @@ def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]]) -
             session.add(BlindIndex(report_id=report_id, index_name=index, token=token))
 
 
-def search(session: Session, vault: Vault, index: str, value: str) -> list[Report]:
-    """Reports whose `index` matches `value` after normalisation; no decryption involved."""
+NORMALISERS = {"id_number": normalise.id_number, "name": normalise.name_skeleton,
+               "birth_year": normalise.birth_year, "county": normalise.county}
+
+
+def matching_ids(vault: Vault, index: str, value: str) -> Select[tuple[uuid.UUID]] | None:
+    """A query for the ids of reports whose `index` matches `value` after normalisation (usable as a
+    subquery); None when `value` normalises to nothing. No decryption involved."""
     if index not in INDEXES:
         raise ValueError(f"unknown blind index {index!r}")
-    normaliser = {"id_number": normalise.id_number, "name": normalise.name_skeleton,
-                  "birth_year": normalise.birth_year, "county": normalise.county}[index]
-    normalised = normaliser(value)
+    normalised = NORMALISERS[index](value)
     if not normalised:
-        return []
+        return None
     token = blind_index.token(vault.require_index_root(), index, normalised)
-    return list(session.scalars(
-        select(Report).join(BlindIndex, BlindIndex.report_id == Report.id)
-        .where(BlindIndex.index_name == index, BlindIndex.token == token).distinct()
-    ))
+    return select(BlindIndex.report_id).where(BlindIndex.index_name == index, BlindIndex.token == token)
+
+
+def search(session: Session, vault: Vault, index: str, value: str) -> list[Report]:
+    """Reports whose `index` matches `value` after normalisation."""
+    ids = matching_ids(vault, index, value)
+    return [] if ids is None else list(session.scalars(select(Report).where(Report.id.in_(ids))))

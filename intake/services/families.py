@@ -193,9 +193,10 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
         keys.create("messages", message.id, via="inbox")
         message.body = news.text
     if news.new_status and report is not None:
-        last = session.scalar(select(func.max(StatusEvent.sequence)).where(StatusEvent.report_id == report.id))
         event = StatusEvent(report_id=report.id, submission_id=submission.id, own_key=True, kind=news.new_status,
-                            sequence=(last or 0) + 1, recorded_by_id=None)
+                            sequence=message_service.next_in(session, StatusEvent.sequence,
+                                                             StatusEvent.report_id == report.id),
+                            recorded_by_id=None)
         session.add(event)
         keys.create("status_events", event.id, via="inbox")
         event.source = "family"

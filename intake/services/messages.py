@@ -8,6 +8,7 @@ it to the receipt holder without holding any review key).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,9 +21,13 @@ from . import audit
 from .errors import InvalidInput, NotFound
 
 
+def next_in(session: Session, column: Any, *where: Any) -> int:
+    """The next number of a per-parent sequence (messages of a submission, status events of a report)."""
+    return (session.scalar(select(func.max(column)).where(*where)) or 0) + 1
+
+
 def next_sequence(session: Session, submission_id: uuid.UUID) -> int:
-    last = session.scalar(select(func.max(Message.sequence)).where(Message.submission_id == submission_id))
-    return (last or 0) + 1
+    return next_in(session, Message.sequence, Message.submission_id == submission_id)
 
 
 def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID, author_id: uuid.UUID | None,

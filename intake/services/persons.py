@@ -25,10 +25,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
-from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report, User
+from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
-from . import audit, triage
+from . import audit, triage, users
 from .errors import Conflict, InvalidInput, NotFound
 
 MAX_REASON = 2000
@@ -212,9 +212,13 @@ def batch_effect(events: list[PersonLinkEvent]) -> dict[uuid.UUID, tuple[uuid.UU
     return {rid: (before, after) for rid, (before, after) in effect.items()}
 
 
-def undo_problem(session: Session, batch_id: uuid.UUID) -> str | None:
-    """Why batch `batch_id` cannot be undone now (None: it can)."""
-    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id)))
+def _batch_events(session: Session, batch_id: uuid.UUID) -> list[PersonLinkEvent]:
+    return list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id)))
+
+
+def undo_problem(session: Session, batch_id: uuid.UUID, events: list[PersonLinkEvent] | None = None) -> str | None:
+    """Why batch `batch_id` (whose events may be given) cannot be undone now (None: it can)."""
+    events = _batch_events(session, batch_id) if events is None else events
     if not events:
         return "no such change"
     if session.scalar(select(PersonLinkEvent.id).where(PersonLinkEvent.undoes_batch_id == batch_id).limit(1)):
@@ -234,12 +238,13 @@ def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: s
     reason = _reason(reason)
     vault.require_readable()
     _lock(session)
-    problem = undo_problem(session, batch_id)
+    events = _batch_events(session, batch_id)
+    problem = undo_problem(session, batch_id, events)
     if problem == "no such change":
         raise NotFound(problem)
     if problem:
         raise Conflict(problem)
-    effect = batch_effect(list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id))))
+    effect = batch_effect(events)
     reports = list(session.scalars(select(Report).where(Report.id.in_(list(effect))).order_by(Report.id)))
     _check_current(session, reports)
     inverse = _append_batch(session, [(r, effect[r.id][1], effect[r.id][0]) for r in reports], actor=actor,
@@ -302,8 +307,7 @@ def _history(session: Session, person: Person) -> list[BatchView]:
         Report.id.in_({e.report_id for e in events}))).all())
     handles.update(session.execute(select(Person.id, Person.handle).where(
         Person.id.in_({e.person_id for e in events}))).all())
-    users = dict(session.execute(select(User.id, User.username).where(
-        User.id.in_({e.actor_id for e in events if e.actor_id}))).all())
+    names = users.usernames(session, (e.actor_id for e in events))
     grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
     for event in events:
         grouped.setdefault(event.batch_id, []).append(event)
@@ -312,7 +316,7 @@ def _history(session: Session, person: Person) -> list[BatchView]:
         first = rows[0]
         moves = [(handles[rid], handles.get(before), handles.get(after))
                  for rid, (before, after) in sorted(batch_effect(rows).items(), key=lambda kv: handles[kv[0]])]
-        out.append(BatchView(batch_id=batch_id, occurred_at=first.occurred_at, actor=users.get(first.actor_id),
+        out.append(BatchView(batch_id=batch_id, occurred_at=first.occurred_at, actor=names.get(first.actor_id) if first.actor_id else None,
                              reason=first.reason, score=first.score, undoes=first.undoes_batch_id, moves=moves,
-                             undo_problem=undo_problem(session, batch_id)))
+                             undo_problem=undo_problem(session, batch_id, rows)))
     return out

@@ -145,7 +145,7 @@ def _run_batches(session: Session, vault: Vault, tally: _Tally, batch: int, fetc
 _last_run: dict[int, float] = {}
 
 
-def maybe_take_in_in_background() -> None:
+def maybe_take_in() -> None:
     """Called before review-face requests: a small batch, at most every INTAKE_TAKE_IN_INTERVAL seconds."""
     if not has_app_context():
         return

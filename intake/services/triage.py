@@ -22,7 +22,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.tag import ReportTag, Tag
-from . import audit, messages
+from . import audit, messages, users
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
 
@@ -83,18 +83,11 @@ class ReportView:
     replies: list[MessageEntry]
 
 
-def _usernames(session: Session, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    ids.discard(None)
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
-
-
 def decrypt_reports(session: Session, reports: list[Report]) -> list[DecryptedReport]:
     """Decrypt reports and their status events in memory. The caller audits before showing them."""
     events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
                                   .order_by(StatusEvent.sequence))) if reports else []
-    names = _usernames(session, {e.recorded_by_id for e in events})
+    names = users.usernames(session, (e.recorded_by_id for e in events))
     handles = {r.id: r.handle for r in reports}
     out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, status=r.status,
                                  verification=r.verification,
@@ -123,7 +116,7 @@ def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
     rows = session.scalars(select(Message).where(
         Message.submission_id == report.submission_id,
         (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
-    authors = _usernames(session, {m.author_id for m in rows})
+    authors = users.usernames(session, (m.author_id for m in rows))
     thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
     for m in rows:
         thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
@@ -185,7 +178,8 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
     earlier = session.scalars(select(StatusEvent).where(StatusEvent.report_id == report.id)).all()
     latest = max((e.event_date or "" for e in earlier), default="")
     event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=False, kind=kind,
-                        sequence=max((e.sequence for e in earlier), default=0) + 1, recorded_by_id=actor)
+                        sequence=messages.next_in(session, StatusEvent.sequence, StatusEvent.report_id == report.id),
+                        recorded_by_id=actor)
     event.event_date, event.source, event.sentence = event_date, source, sentence
     session.add(event)
     if event_date >= latest[: len(event_date)]:

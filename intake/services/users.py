@@ -11,6 +11,7 @@ import functools
 import re
 import secrets
 import uuid
+from collections.abc import Iterable
 from importlib import resources
 
 from sqlalchemy import func, select
@@ -127,14 +128,14 @@ def active_admins(session: Session) -> int:
         User.role == Role.ADMIN.value, User.is_active.is_(True))) or 0
 
 
-def names_by_id(session: Session, ids: set[str]) -> dict[str, str]:
-    """Usernames for the audit page (the log itself holds ids only)."""
-    keys = []
+def usernames(session: Session, ids: Iterable[uuid.UUID | str | None]) -> dict[uuid.UUID, str]:
+    """Usernames by account id, for pages (rows and the audit log hold ids only). Non-ids are skipped."""
+    keys = set()
     for value in ids:
         try:
-            keys.append(uuid.UUID(value))
-        except (ValueError, TypeError):
+            keys.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+        except ValueError:
             continue
     if not keys:
         return {}
-    return {str(uid): name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(keys)))}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(keys))).all())

@@ -8,14 +8,10 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from tests.web_fixtures import csrf_token  # noqa: F401 - the page helpers below and the tests use it
+
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RECEIPT_GROUP = re.compile(r'<span class="receipt-group">(\d{4})</span>')
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
 
 
 def receipt_of(page: str) -> str:
