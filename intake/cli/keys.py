@@ -51,6 +51,7 @@ def init(suite: str | None, escrow_public: Path | None, escrow_out: Path | None)
     click.echo(f"kek          {result.kek_id}")
     click.echo(f"index key    {result.index_key_id}")
     click.echo(f"audit key    {result.audit_key_id}")
+    click.echo(f"integrity    {result.integrity_key_id}")
     click.echo(f"escrow key   {result.escrow_key_id}")
     if result.escrow_private_written:
         click.echo(f"escrow PRIVATE key written to {result.escrow_private_written}: move it offline now "

@@ -78,7 +78,7 @@ def _read_json(path: Path, expected_format: str) -> dict[str, Any]:
 class KeyEntry:
     """One key version in the keystore. `state` is current, previous (still used by some wraps) or retired."""
 
-    kind: str  # review | kek | index | audit
+    kind: str  # review | kek | index | audit | integrity
     key_id: bytes
     created: str
     state: str
@@ -177,6 +177,9 @@ class Keystore:
 
     def add_kek(self, master: bytes, kek: SymmetricKey) -> KeyEntry:
         return self.add(master, "kek", kek.key_id, kek.secret)
+
+    def add_integrity_key(self, master: bytes, key: SymmetricKey) -> KeyEntry:
+        return self.add(master, "integrity", key.key_id, key.secret)
 
     def add_audit_key(self, master: bytes, signer: ed25519.Ed25519PrivateKey) -> KeyEntry:
         public = signer.public_key().public_bytes_raw()

@@ -7,9 +7,10 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto.integrity import SEAL_BYTES
 from .base import Base, UUIDKey, today
 from .sealed import Codec, Sealed
 
@@ -32,20 +33,36 @@ class Submission(UUIDKey, Base):
     __tablename__ = "submissions"
 
     created_on: Mapped[date] = mapped_column(Date, default=today)
-    language: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(24), default=SubmissionStatus.RECEIVED.value, index=True)
+    # A withdrawal's tombstone keeps no language, receipt or reply key: these are nullable.
+    language: Mapped[str | None] = mapped_column(String(16))
+
+    # Review-side state: written only by the review face and sealed with `state_mac` under its
+    # integrity key (services/integrity.py); the public face neither sets nor updates it, except
+    # that it may set status to "withdrawn" (the one fail-safe value: it only ever hides data).
+    status: Mapped[str] = mapped_column(String(24), server_default=SubmissionStatus.RECEIVED.value, index=True)
     # False until the review face has re-wrapped the data key under its KEK ("taken in").
-    in_working_store: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    in_working_store: Mapped[bool] = mapped_column(Boolean, server_default=false(), index=True)
+    # The day the review face finished a withdrawal (deleted every row hanging off it).
+    purged_on: Mapped[date | None] = mapped_column(Date)
+    state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
+    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
+
     # Which of 65,536 buckets the receipt falls in (HMAC under the pepper). Deliberately coarse: the
     # Argon2id verifier, not this, decides; a stolen pepper and database still cost one Argon2id
     # per guess and candidate.
-    receipt_bucket: Mapped[int] = mapped_column(Integer, index=True)
-    receipt_verifier: Mapped[bytes] = mapped_column(LargeBinary(64))
+    receipt_bucket: Mapped[int | None] = mapped_column(Integer, index=True)
+    receipt_verifier: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
-    reply_public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    consent_share_research: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    # The family's choices, sealed under the submission's data key at submission and never changed:
+    # {"share_research": bool, "contact": bool, "publish_name": bool, "origin": "family"|"migrated"}.
+    # Read them only through services.integrity.consents.
+    consent_sealed: Mapped[bytes | None] = mapped_column("consent", LargeBinary)
+    consent = Sealed(Codec.JSON)
+    # Choices of rows stored before consent was sealed (a bit mask: 1 share with researchers,
+    # 2 contact, 4 publish the name), until `flask integrity seal` or take-in seals them.
+    legacy_consent: Mapped[int | None] = mapped_column(Integer)
 
     # How the family may be contacted, if they allowed it.
     contact_sealed: Mapped[bytes | None] = mapped_column("contact", LargeBinary)

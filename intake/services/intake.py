@@ -11,6 +11,7 @@ from ..crypto import receipts
 from ..crypto.passphrase import KdfParams
 from ..models import Report, Submission
 from ..models.sealed import data_keys
+from .integrity import consent_record
 
 
 @dataclass
@@ -70,19 +71,23 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
     receipt = receipts.new_receipt()
     digits = receipts.normalise(receipt)
     submission = Submission(language=data.language,
-                            consent_share_research=data.consent_share_research,
-                            consent_contact=data.consent_contact,
-                            consent_publish_name=data.consent_publish_name,
                             receipt_bucket=receipts.bucket(pepper, digits),
                             receipt_verifier=receipts.make_verifier(pepper, digits, kdf))
     submission.reply_public_key = receipts.reply_public_key(digits, submission.id)
     session.add(submission)
     data_keys(session).create("submissions", submission.id, via="inbox")
+    # The family's choices are sealed under the submission's key, bound to this row: nothing that
+    # can write the database can turn a "no" into a "yes" (services/integrity.py reads them).
+    submission.consent = consent_record(share_research=data.consent_share_research, contact=data.consent_contact,
+                                        publish_name=data.consent_publish_name)
     if data.contact:
         submission.contact = data.contact
     handles = []
     for position, item in enumerate(data.reports):
-        report = Report(submission=submission, position=position, status=item.status)
+        # Review-side state (status, verification, person) is not ours to write: the situation the
+        # family gave is sealed, and the review face makes it the report's status at take-in.
+        report = Report(submission=submission, position=position)
+        report.reported_status = item.status
         for name in _SEALED:
             value = getattr(item, name)
             if value not in (None, "", []):

@@ -32,13 +32,14 @@ class InitResult:
     kek_id: str
     index_key_id: str
     audit_key_id: str
+    integrity_key_id: str
     escrow_key_id: str
     escrow_private_written: Path | None
 
 
 def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suite: KemSuite, kdf: KdfParams,
               escrow_public: PublicKey | None = None, escrow_out: Path | None = None) -> InitResult:
-    """Create the keystore: review pair, KEK, index key, audit key, each escrowed."""
+    """Create the keystore: review pair, KEK, index key, audit key, integrity key, each escrowed."""
     if keystore_path.exists():
         raise Conflict(f"{keystore_path} already exists; keys are initialised (see `flask keys status`)")
     if len(passphrase) < 12:
@@ -60,10 +61,11 @@ def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suit
     index = SymmetricKey.generate()
     keystore.add(master, "index", index.key_id, index.secret)
     audit_key = keystore.add_audit_key(master, ed25519.Ed25519PrivateKey.generate())
+    integrity = keystore.add_integrity_key(master, SymmetricKey.generate())
     keystore.save()
     write_public_key_file(public_bundle, keystore.review_public())
     return InitResult(review.key_id.hex(), kek.key_id.hex(), index.key_id.hex(), audit_key.key_id.hex(),
-                      escrow_public.key_id.hex(), written)
+                      integrity.key_id.hex(), escrow_public.key_id.hex(), written)
 
 
 @dataclass(frozen=True)
