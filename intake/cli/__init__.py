@@ -1,4 +1,4 @@
-"""`flask` commands: keys, inbox, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, integrity, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ def register(app: Flask) -> None:
     from .audit import audit_cli
     from .dev import dev_command
     from .inbox import inbox_cli
+    from .integrity import integrity_cli
     from .keys import keys_cli
     from .users import users_cli
 
     app.cli.add_command(keys_cli)
     app.cli.add_command(inbox_cli)
+    app.cli.add_command(integrity_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)

@@ -96,6 +96,9 @@ class Keystore:
     entries: list[KeyEntry] = field(default_factory=list)
     escrow: PublicKey | None = None
     escrow_copies: list[dict[str, str]] = field(default_factory=list)
+    # Keys removed from the keystore: {"kind", "id", "on": retired on, "destroyed": date or absent}.
+    # Their escrow copies stay until the backups that may need them have expired (`destroy_expired`).
+    retired: list[dict[str, str]] = field(default_factory=list)
 
     # ---------- creation and persistence ----------
     @classmethod
@@ -120,7 +123,7 @@ class Keystore:
                 escrow = PublicKey(KemSuite(data["escrow"]["suite"]), _unb64(data["escrow"]["public"]))
             return cls(path=Path(path), kdf=KdfParams(**data["kdf"]), salt=_unb64(data["salt"]),
                        check=_unb64(data["check"]), entries=entries, escrow=escrow,
-                       escrow_copies=list(data.get("escrow_copies", [])))
+                       escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])))
         except (KeyError, TypeError, ValueError):
             raise KeystoreError(f"key file {path} is malformed") from None
 
@@ -137,6 +140,7 @@ class Keystore:
             ],
             "escrow": {"suite": self.escrow.suite.value, "public": _b64(self.escrow.raw)} if self.escrow else None,
             "escrow_copies": self.escrow_copies,
+            "retired": self.retired,
         })
 
     # ---------- unlocking ----------
@@ -187,10 +191,21 @@ class Keystore:
         return self.add(master, "audit", key_id, signer.private_bytes_raw(), public=public)
 
     def remove(self, kind: str, key_id: bytes) -> None:
+        """Take a key out of the keystore (retire it); its escrow copy stays, and the day is recorded."""
         before = len(self.entries)
         self.entries = [e for e in self.entries if not (e.kind == kind and e.key_id == key_id)]
         if len(self.entries) == before:
             raise KeystoreError(f"no {kind} key {key_id.hex()} in the keystore")
+        self.retired.append({"kind": kind, "id": key_id.hex(), "on": _now()})
+
+    def destroy_escrow_copies(self, key_id: bytes) -> int:
+        """Delete every escrow copy of a retired key: from then on nothing here can open it."""
+        before = len(self.escrow_copies)
+        self.escrow_copies = [c for c in self.escrow_copies if c.get("id") != key_id.hex()]
+        for record in self.retired:
+            if record["id"] == key_id.hex():
+                record["destroyed"] = _now()
+        return before - len(self.escrow_copies)
 
     # ---------- queries ----------
     def of_kind(self, kind: str) -> list[KeyEntry]:

@@ -138,6 +138,26 @@ class ReportState:
         return self.verdict is Verdict.VERIFIED
 
 
+_STRIPPED = "it was taken in but has no seal, after every row was sealed: its seal was removed"
+BACKFILL_ACTION = "integrity.backfill"
+
+
+class _LegacyWindow:
+    """Until `flask integrity seal` has sealed every older row once, a taken-in row without a seal is
+    legacy; after that it can only have been stripped. Looked up once, and only when needed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._open: bool | None = None
+
+    @property
+    def open(self) -> bool:
+        if self._open is None:
+            self._open = self.session.scalar(select(AuditEvent.seq).where(
+                AuditEvent.action == BACKFILL_ACTION).limit(1)) is None
+        return self._open
+
+
 def _unverifiable(vault: Vault | None) -> str | None:
     if vault is None or not vault.unlocked:
         return "the review keys are locked"
@@ -153,6 +173,7 @@ def submission_states(session: Session, vault: Vault | None,
         select(*SUBMISSION.select_columns()).where(Submission.id.in_(chunk))).all()]
     out: dict[uuid.UUID, SubmissionState] = {}
     locked = _unverifiable(vault)
+    legacy = _LegacyWindow(session)
     for row in rows:
         if row.status == SubmissionStatus.WITHDRAWN.value:
             # Fail-safe: "withdrawn" only ever hides data, so it is honoured from anyone.
@@ -163,8 +184,10 @@ def submission_states(session: Session, vault: Vault | None,
         else:
             assert vault is not None
             check = check_row(vault, SUBMISSION, row)
-            if check is SealCheck.MISSING:
-                out[row.id] = SubmissionState(row.id, Verdict.NOT_SEALED, "sealed before integrity seals existed: run "
+            if check is SealCheck.MISSING and row.in_working_store and not legacy.open:
+                out[row.id] = SubmissionState(row.id, Verdict.TAMPERED, _STRIPPED)
+            elif check is SealCheck.MISSING:
+                out[row.id] = SubmissionState(row.id, Verdict.NOT_SEALED, "stored before integrity seals existed: run "
                                               "`flask integrity seal`" if row.in_working_store else "awaiting take-in")
             elif check is not SealCheck.OK:
                 out[row.id] = SubmissionState(row.id, Verdict.TAMPERED, _CHECK_PROBLEM[check])
@@ -186,6 +209,7 @@ def report_states(session: Session, vault: Vault | None,
     submissions = submission_states(session, vault, {r.submission_id for r in rows})
     out: dict[uuid.UUID, ReportState] = {}
     locked = _unverifiable(vault)
+    legacy = _LegacyWindow(session)
     for row in rows:
         sub = submissions[row.submission_id]
         if sub.verdict in (Verdict.WITHDRAWN, Verdict.UNVERIFIABLE):
@@ -193,7 +217,9 @@ def report_states(session: Session, vault: Vault | None,
             continue
         assert vault is not None
         check = check_row(vault, REPORT, row)
-        if check is SealCheck.MISSING:
+        if check is SealCheck.MISSING and sub.taken_in and not legacy.open:
+            out[row.id] = ReportState(row.id, Verdict.TAMPERED, _STRIPPED, submission=sub)
+        elif check is SealCheck.MISSING:
             out[row.id] = ReportState(row.id, Verdict.NOT_SEALED, sub.problem or "not yet sealed", submission=sub)
         elif check is not SealCheck.OK:
             out[row.id] = ReportState(row.id, Verdict.TAMPERED, _CHECK_PROBLEM[check], submission=sub)

@@ -24,7 +24,7 @@ def test_keys_init_prints_fingerprints_and_no_secret(tmp_path):
     assert result.exit_code == 0, result.output
     store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
     ids = {e["kind"]: e["id"] for e in store["keys"]}
-    for kind in ("review", "kek", "index", "audit"):
+    for kind in ("review", "kek", "index", "audit", "integrity"):
         assert ids[kind] in result.output
     for entry in store["keys"]:
         assert entry["sealed"] not in result.output
