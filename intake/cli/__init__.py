@@ -7,7 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .audit import audit_cli
+    from flask_migrate.cli import db as db_group
+
     from .dev import dev_command
+    from .grants import grants
     from .inbox import inbox_cli
     from .integrity import integrity_cli
     from .keys import keys_cli
@@ -19,3 +22,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
+    db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`

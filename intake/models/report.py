@@ -11,7 +11,7 @@ from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.integrity import SEAL_BYTES
-from .base import Base, Handled, UUIDKey, today
+from .base import NULL, Base, Handled, UUIDKey, today
 from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Report(Handled, UUIDKey, Base):
     handle: Mapped[str] = mapped_column(String(16), unique=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order within the submission
-    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True, server_default=NULL)
     created_on: Mapped[date] = mapped_column(Date, default=today, index=True)
     # Review-side state (with person_id): written only by the review face, sealed with `state_mac`
     # (services/integrity.py). Read it through services.integrity, never from these columns alone.
@@ -44,8 +44,8 @@ class Report(Handled, UUIDKey, Base):
     # The latest status category (detained, sentenced...); details are sealed in status events.
     status: Mapped[str] = mapped_column(String(24), server_default="unknown", index=True)
     state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
-    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
-    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES), server_default=NULL)
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True, server_default=NULL)
 
     # Sealed fields. Structured values (names, dates) are JSON inside the ciphertext.
     # names: [{"value": "...", "script": "ug-Arab" | "zh-Hans" | "Latn" | "Cyrl" | ..., "kind": "given|full|..."}]

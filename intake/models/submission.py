@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.integrity import SEAL_BYTES
-from .base import Base, UUIDKey, today
+from .base import NULL, Base, UUIDKey, today
 from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
@@ -43,9 +43,9 @@ class Submission(UUIDKey, Base):
     # False until the review face has re-wrapped the data key under its KEK ("taken in").
     in_working_store: Mapped[bool] = mapped_column(Boolean, server_default=false(), index=True)
     # The day the review face finished a withdrawal (deleted every row hanging off it).
-    purged_on: Mapped[date | None] = mapped_column(Date)
+    purged_on: Mapped[date | None] = mapped_column(Date, server_default=NULL)
     state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
-    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
+    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES), server_default=NULL)
 
     # Which of 65,536 buckets the receipt falls in (HMAC under the pepper). Deliberately coarse: the
     # Argon2id verifier, not this, decides; a stolen pepper and database still cost one Argon2id
@@ -62,7 +62,7 @@ class Submission(UUIDKey, Base):
     consent = Sealed(Codec.JSON)
     # Choices of rows stored before consent was sealed (a bit mask: 1 share with researchers,
     # 2 contact, 4 publish the name), until `flask integrity seal` or take-in seals them.
-    legacy_consent: Mapped[int | None] = mapped_column(Integer)
+    legacy_consent: Mapped[int | None] = mapped_column(Integer, server_default=NULL)
 
     # How the family may be contacted, if they allowed it.
     contact_sealed: Mapped[bytes | None] = mapped_column("contact", LargeBinary)

@@ -26,11 +26,11 @@ SEAL = sa.LargeBinary(length=49)
 
 def upgrade():
     with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('purged_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('purged_on', sa.Date(), server_default=sa.text('NULL'), nullable=True))
         batch_op.add_column(sa.Column('state_seq', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('state_mac', SEAL, nullable=True))
+        batch_op.add_column(sa.Column('state_mac', SEAL, server_default=sa.text('NULL'), nullable=True))
         batch_op.add_column(sa.Column('consent', sa.LargeBinary(), nullable=True))
-        batch_op.add_column(sa.Column('legacy_consent', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('legacy_consent', sa.Integer(), server_default=sa.text('NULL'), nullable=True))
     op.execute("UPDATE submissions SET legacy_consent = "
                "(CASE WHEN consent_share_research THEN 1 ELSE 0 END) + "
                "(CASE WHEN consent_contact THEN 2 ELSE 0 END) + "
@@ -48,7 +48,7 @@ def upgrade():
 
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state_seq', sa.Integer(), server_default='0', nullable=False))
-        batch_op.add_column(sa.Column('state_mac', SEAL, nullable=True))
+        batch_op.add_column(sa.Column('state_mac', SEAL, server_default=sa.text('NULL'), nullable=True))
         batch_op.add_column(sa.Column('reported_status', sa.LargeBinary(), nullable=True))
         batch_op.alter_column('status', existing_type=sa.String(length=24), server_default='unknown')
         batch_op.alter_column('verification', existing_type=sa.String(length=24), server_default='reported')

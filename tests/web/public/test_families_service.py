@@ -179,11 +179,13 @@ def test_a_follow_up_key_that_raced_the_withdrawal_is_shredded_by_the_review_fac
     with public_app.app_context():
         submission = db.session.get(Submission, stored.submission_id)
         families.add_follow_up(db.session, submission, families.FollowUp(text="news"))
+    with review_app.app_context():
         message_id = db.session.scalars(select(Message.id)).one()
-        # As if the follow-up's transaction had committed its wrap just after the shredding.
         saved = [(k.owner_table, k.owner_id, k.dek_id, k.holder, k.holder_key_id, k.wrapped)
                  for k in db.session.scalars(select(RecordKey).where(RecordKey.owner_id == message_id))]
-        families.withdraw(db.session, submission)
+    with public_app.app_context():
+        families.withdraw(db.session, db.session.get(Submission, stored.submission_id))
+        # As if the follow-up's transaction had committed its wrap just after the shredding.
         for owner_table, owner_id, dek_id, holder, holder_key_id, wrapped in saved:
             db.session.add(RecordKey(owner_table=owner_table, owner_id=owner_id, dek_id=dek_id, holder=holder,
                                      holder_key_id=holder_key_id, wrapped=wrapped))
