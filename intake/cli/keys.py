@@ -66,15 +66,15 @@ def status() -> None:
     """List key versions and how many data keys each wraps. Needs no passphrase."""
     keystore = Keystore.load(keystore_path())
     rows = key_service.status(db.session, keystore)
-    click.echo(f"{'kind':8} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
+    click.echo(f"{'kind':9} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
     for r in rows:
-        click.echo(f"{r.kind:8} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
+        click.echo(f"{r.kind:9} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
                    f"{'' if r.wraps is None else r.wraps}")
     escrow = keystore.escrow
-    click.echo(f"escrow   {escrow.key_id.hex() if escrow else 'NONE':32} "
+    click.echo(f"escrow    {escrow.key_id.hex() if escrow else 'NONE':32} "
                f"({len(keystore.escrow_copies)} sealed copies)")
     for record in keystore.retired:
-        click.echo(f"{record['kind']:8} {record['id']:32} retired on {record['on']}; escrow copies "
+        click.echo(f"{record['kind']:9} {record['id']:32} retired on {record['on']}; escrow copies "
                    + (f"destroyed on {record['destroyed']}" if record.get("destroyed") else "kept"))
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +46,9 @@ from .errors import Conflict
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
                            "submission.withdrawn"})
 CHUNK = 2000  # ids per IN (...) list
+# Per object id: the newest state_seq its signed audit entries record; and the ids of objects
+# with an audit entry that failed its signature check.
+Anchors = tuple[dict[uuid.UUID, int], set[uuid.UUID]]
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,16 @@ def _unverifiable(vault: Vault | None) -> str | None:
 
 def submission_states(session: Session, vault: Vault | None,
                       submission_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SubmissionState]:
+    """The authenticated state of each submission (missing ids are simply absent)."""
     ids = list(dict.fromkeys(submission_ids))
     rows = [r for chunk in chunks(ids) for r in session.execute(
         select(*SUBMISSION.select_columns()).where(Submission.id.in_(chunk))).all()]
+    anchors = audited_states(session, vault, ids) if not _unverifiable(vault) else None
+    return _submission_verdicts(session, vault, rows, anchors)
+
+
+def _submission_verdicts(session: Session, vault: Vault | None, rows: Sequence[Any],
+                         anchors: Anchors | None) -> dict[uuid.UUID, SubmissionState]:
     out: dict[uuid.UUID, SubmissionState] = {}
     locked = _unverifiable(vault)
     legacy = _LegacyWindow(session)
@@ -193,8 +204,8 @@ def submission_states(session: Session, vault: Vault | None,
                 out[row.id] = SubmissionState(row.id, Verdict.TAMPERED, _CHECK_PROBLEM[check])
             else:
                 out[row.id] = SubmissionState(row.id, Verdict.VERIFIED, status=row.status, taken_in=row.in_working_store)
-    if vault is not None and not locked:
-        _apply_anchors(session, vault, out, {r.id: r.state_seq for r in rows},
+    if anchors is not None:
+        _apply_anchors(anchors, out, {r.id: r.state_seq for r in rows},
                        lambda s, why: SubmissionState(s.submission_id, Verdict.TAMPERED, why))
     return out
 
@@ -204,9 +215,16 @@ def report_states(session: Session, vault: Vault | None,
     """The authenticated state of each report (missing ids are simply absent). The one function
     the inbox, the report and person pages, search, and export, statistics and dedup jobs use."""
     ids = list(dict.fromkeys(report_ids))
-    rows = [r for chunk in chunks(ids) for r in session.execute(
-        select(*REPORT.select_columns()).where(Report.id.in_(chunk))).all()]
-    submissions = submission_states(session, vault, {r.submission_id for r in rows})
+    # One query for the reports with their submissions, one look at the audit log for both.
+    sub_columns = [c.label(f"submission_{c.key}") for c in SUBMISSION.select_columns()]
+    joined = [r for chunk in chunks(ids) for r in session.execute(
+        select(*REPORT.select_columns(), *sub_columns).join(Submission, Submission.id == Report.submission_id)
+        .where(Report.id.in_(chunk))).all()]
+    rows = [SimpleNamespace(**{c: getattr(r, c) for c in (*REPORT.columns, REPORT.mac)}) for r in joined]
+    sub_rows = {r.submission_id: SimpleNamespace(**{c: getattr(r, f"submission_{c}")
+                                                    for c in (*SUBMISSION.columns, SUBMISSION.mac)}) for r in joined}
+    anchors = audited_states(session, vault, ids + list(sub_rows)) if not _unverifiable(vault) else None
+    submissions = _submission_verdicts(session, vault, list(sub_rows.values()), anchors)
     out: dict[uuid.UUID, ReportState] = {}
     locked = _unverifiable(vault)
     legacy = _LegacyWindow(session)
@@ -240,7 +258,8 @@ def report_states(session: Session, vault: Vault | None,
         elif links[rid] != state.person_id:
             out[rid] = ReportState(rid, Verdict.TAMPERED, "its person link disagrees with its sealed link history",
                                    submission=state.submission)
-    _apply_anchors(session, vault, out, {r.id: r.state_seq for r in rows},
+    assert anchors is not None
+    _apply_anchors(anchors, out, {r.id: r.state_seq for r in rows},
                    lambda s, why: ReportState(s.report_id, Verdict.TAMPERED, why, submission=s.submission))
     return out
 
@@ -256,11 +275,10 @@ def link_history(session: Session, vault: Vault,
     return fold_links(report_ids, [e for e in events if e.report_id not in broken]), broken
 
 
-def _apply_anchors(session: Session, vault: Vault, states: dict[uuid.UUID, Any], seqs: dict[uuid.UUID, int],
-                   tampered: Any) -> None:
+def _apply_anchors(found: Anchors, states: dict[uuid.UUID, Any], seqs: dict[uuid.UUID, int], tampered: Any) -> None:
     """Replays: a verified row whose state_seq is older than its newest audited state is TAMPERED."""
+    anchors, bad = found
     verified = [oid for oid, s in states.items() if s.verdict is Verdict.VERIFIED]
-    anchors, bad = audited_states(session, vault, verified)
     for oid in verified:
         if oid in bad:
             states[oid] = tampered(states[oid], "an audit entry about it failed verification")
@@ -268,11 +286,11 @@ def _apply_anchors(session: Session, vault: Vault, states: dict[uuid.UUID, Any],
             states[oid] = tampered(states[oid], "an older state was put back: the audit log records a newer one")
 
 
-def audited_states(session: Session, vault: Vault,
-                   object_ids: Iterable[uuid.UUID]) -> tuple[dict[uuid.UUID, int], set[uuid.UUID]]:
+def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[uuid.UUID]) -> Anchors:
     """The newest state_seq the audit log records per object, from entries whose signature checks."""
     best: dict[uuid.UUID, int] = {}
     bad: set[uuid.UUID] = set()
+    public_keys = vault.audit_public if vault is not None else {}
     for chunk in chunks(str(i) for i in object_ids):
         for entry in session.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(chunk),
                                                               AuditEvent.action.in_(STATE_ACTIONS))):
@@ -281,7 +299,7 @@ def audited_states(session: Session, vault: Vault,
                 continue
             oid = uuid.UUID(entry.object_id or "")
             if audit_chain.check_entry(entry.prev_hash, entry.fields(), entry.prev_hash, entry.entry_hash,
-                                       entry.signature, vault.audit_public.get(entry.key_id)):
+                                       entry.signature, public_keys.get(entry.key_id)):
                 bad.add(oid)
             else:
                 best[oid] = max(best.get(oid, 0), state)
