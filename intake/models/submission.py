@@ -57,7 +57,7 @@ class Submission(UUIDKey, Base):
 
     # The family's choices, sealed under the submission's data key at submission and never changed:
     # {"share_research": bool, "contact": bool, "publish_name": bool, "origin": "family"|"migrated"}.
-    # Read them only through services.integrity.consents.
+    # Read them only through services.consent.consents.
     consent_sealed: Mapped[bytes | None] = mapped_column("consent", LargeBinary)
     consent = Sealed(Codec.JSON)
     # Choices of rows stored before consent was sealed (a bit mask: 1 share with researchers,

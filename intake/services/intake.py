@@ -11,7 +11,7 @@ from ..crypto import receipts
 from ..crypto.passphrase import KdfParams
 from ..models import Report, Submission
 from ..models.sealed import data_keys
-from .integrity import consent_record
+from .consent import consent_record
 
 
 @dataclass

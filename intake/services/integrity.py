@@ -2,8 +2,8 @@
 
 Whatever the review side decides with later must not be changeable from the public face. It is
 either sealed under the record's data key by the family's own submission (their consent choices,
-the situation they gave: `consents`, `Report.reported_status`), or written only by the review face
-and carried with an integrity seal (crypto/integrity.py, HMAC under the review-side integrity key):
+the situation they gave: services/consent.py, `Report.reported_status`), or written only by the
+review face and carried with an integrity seal (crypto/integrity.py, HMAC under the review-side integrity key):
 
   submissions         id, status (shown to the family), in_working_store (taken in), purged_on, state_seq
   reports             id, submission_id, handle, status, verification, person_id, state_seq
@@ -36,10 +36,9 @@ from sqlalchemy.orm import Session
 
 from ..crypto import audit_chain
 from ..crypto import integrity as seals
-from ..crypto.errors import CryptoError
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
-from ..models import (AuditEvent, PersonLinkEvent, RecordKey, Report, StatusEvent, Submission, SubmissionStatus)
+from ..models import AuditEvent, PersonLinkEvent, Report, StatusEvent, Submission, SubmissionStatus
 from .errors import Conflict
 
 # Audit actions that record a new state_seq of their object in details["state"].
@@ -376,70 +375,6 @@ def anchor(state_seq: int) -> dict[str, int]:
     return {"state": state_seq}
 
 
-# ---------- consent (sealed by the family, read by the review face) ----------
-
-CONSENT_BITS = {"share_research": 1, "contact": 2, "publish_name": 4}
-
-
-@dataclass(frozen=True)
-class Consent:
-    """The family's choices. Unknown (origin None) counts as "no" to everything."""
-
-    share_research: bool = False
-    contact: bool = False
-    publish_name: bool = False
-    origin: str | None = None  # "family" (sealed at submission) or "migrated" (sealed from a legacy row)
-    problem: str | None = None
-
-    @property
-    def known(self) -> bool:
-        return self.origin is not None
-
-
-def consent_record(*, share_research: bool, contact: bool, publish_name: bool, origin: str = "family") -> dict[str, Any]:
-    """The sealed value of Submission.consent."""
-    return {"share_research": bool(share_research), "contact": bool(contact), "publish_name": bool(publish_name),
-            "origin": origin}
-
-
-def seal_legacy_consent(submission: Submission) -> bool:
-    """Seal a pre-upgrade row's plain choices under its data key (review face). True if it did."""
-    if submission.consent_sealed is not None or submission.legacy_consent is None:
-        return False
-    bits = submission.legacy_consent
-    submission.consent = consent_record(origin="migrated", **{k: bool(bits & v) for k, v in CONSENT_BITS.items()})
-    submission.legacy_consent = None
-    return True
-
-
-def consents(session: Session, submission_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Consent]:
-    """The family's sealed choices per submission, decrypted (the review face; data keys one query a batch)."""
-    from ..models.sealed import data_keys
-
-    ids = list(dict.fromkeys(submission_ids))
-    out: dict[uuid.UUID, Consent] = {}
-    keys = data_keys(session)
-    for chunk in chunks(ids):
-        keys.prefetch("submissions", chunk)
-        for submission in session.scalars(select(Submission).where(Submission.id.in_(chunk))):
-            out[submission.id] = _consent_of(submission)
-    return out
-
-
-def _consent_of(submission: Submission) -> Consent:
-    if submission.consent_sealed is None:
-        return Consent(problem="not yet sealed (run `flask integrity seal`)" if submission.legacy_consent is not None
-                       else "none recorded")
-    try:
-        value = submission.consent
-    except CryptoError:
-        return Consent(problem="the sealed choices do not decrypt")
-    if not (isinstance(value, dict) and all(isinstance(value.get(k), bool) for k in CONSENT_BITS)
-            and value.get("origin") in ("family", "migrated")):
-        return Consent(problem="the sealed choices are malformed")
-    return Consent(value["share_research"], value["contact"], value["publish_name"], value["origin"])
-
-
 # ---------- which wraps may open a row ----------
 
 def inbox_wrap_allowed(session: Session, owner_table: str, owner_id: uuid.UUID) -> bool:
@@ -454,8 +389,3 @@ def inbox_wrap_allowed(session: Session, owner_table: str, owner_id: uuid.UUID) 
         return session.scalar(select(StatusEvent.mac).where(StatusEvent.id == owner_id)) is None
     return True
 
-
-def has_working_wrap(session: Session, owner_table: str, owner_id: uuid.UUID) -> bool:
-    return session.scalar(select(RecordKey.id).where(RecordKey.owner_table == owner_table,
-                                                     RecordKey.owner_id == owner_id,
-                                                     RecordKey.holder == "kek").limit(1)) is not None

@@ -23,13 +23,12 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..crypto import integrity as seals
 from ..crypto.errors import CryptoError
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import AuditEvent, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
-from . import audit, integrity
+from . import audit, consent, integrity
 from .integrity import LINK_EVENT, REPORT, SPECS, STATUS_EVENT, SUBMISSION, Spec, Verdict
 
 BACKFILL = integrity.BACKFILL_ACTION
@@ -103,7 +102,7 @@ def _seal_consent(session: Session, legacy: bool, out: SealOutcome, batch: int,
         data_keys(session).prefetch("submissions", [r.id for r in rows])
         for submission in rows:
             try:
-                out.consent += integrity.seal_legacy_consent(submission)
+                out.consent += consent.seal_legacy_consent(submission)
             except CryptoError as exc:
                 skip.add(submission.id)
                 out.refused.append(("submissions", submission.id, f"consent: {type(exc).__name__}"))

@@ -28,7 +28,7 @@ from ..models import (Attachment, BlindIndex, Message, PersonLinkEvent, RecordKe
                       Submission, SubmissionStatus, VerificationLevel)
 from ..models.base import today
 from ..models.sealed import data_keys
-from . import audit, blind_indexes, integrity, triage, withdrawal
+from . import audit, blind_indexes, consent, integrity, triage, withdrawal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,7 +78,7 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     for report in reports:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
                                verification=VerificationLevel.REPORTED.value, person_id=None)
-    integrity.seal_legacy_consent(submission)
+    consent.seal_legacy_consent(submission)
     integrity.write_submission(session, vault, submission, check_current=False,
                                status=SubmissionStatus.RECEIVED.value, in_working_store=True)
     return True

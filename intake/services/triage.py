@@ -23,6 +23,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
 from ..models.base import today
 from ..models.tag import ReportTag, Tag
 from . import audit, integrity, messages, users
+from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
 
@@ -82,7 +83,7 @@ class ReportView:
     submission_id: uuid.UUID
     submission_status: str | None  # None unless the submission's sealed state verified
     language: str | None
-    consent: integrity.Consent
+    consent: Consent
     assignee_id: uuid.UUID | None
     person: Person | None
     tags: list[str]
@@ -138,7 +139,7 @@ def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
     view = ReportView(
         report=decrypted, submission_id=submission.id,
         submission_status=state.submission.status if state.submission else None,
-        language=submission.language, consent=integrity.consents(session, [submission.id])[submission.id],
+        language=submission.language, consent=consents(session, [submission.id])[submission.id],
         assignee_id=report.assigned_to_id,
         person=session.get(Person, state.person_id) if state.person_id else None,
         tags=tags_of(session, [report.id]).get(report.id, []),

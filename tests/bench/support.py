@@ -346,11 +346,11 @@ def taken_in_state(vault: Any, dek: bytes, dek_id: bytes, submission: dict[str, 
     from intake.crypto import fields
     from intake.crypto import integrity as seals
     from intake.models.sealed import Codec
-    from intake.services import integrity
+    from intake.services import consent, integrity
 
     key = vault.current_integrity_key()
     submission["consent"] = fields.encrypt_field(dek, dek_id, "submissions", "consent", submission["id"], Codec.JSON.encode(
-        integrity.consent_record(share_research=True, contact=False, publish_name=False)))
+        consent.consent_record(share_research=True, contact=False, publish_name=False)))
     for spec, row in [(integrity.SUBMISSION, submission), *((integrity.REPORT, r) for r in reports)]:
         row["state_seq"] = 1
         row[spec.mac] = seals.seal(key, spec.domain, *(row.get(c) for c in spec.columns))

@@ -20,7 +20,7 @@ from intake.keyring import get_vault
 from intake.models import (BlindIndex, Person, PersonLinkEvent, RecordKey, Report, StatusEvent, Submission,
                            SubmissionStatus, VerificationLevel)
 from intake.models.sealed import Codec
-from intake.services import families, integrity, integrity_jobs, persons, take_in, triage, withdrawal
+from intake.services import consent, families, integrity, integrity_jobs, persons, take_in, triage, withdrawal
 from intake.services.errors import Conflict
 from intake.services.integrity import Verdict
 from tests.helpers import full_report, submit
@@ -109,20 +109,20 @@ def test_consent_cannot_be_flipped_swapped_or_forged_with_a_planted_key(world: W
         assert take_in.take_in(db.session, get_vault()) == (1, 0)
     _, a_id = ids(w.app, w.a1)
     with w.app.app_context():
-        consents = integrity.consents(db.session, [a_id, no.submission_id])
-        assert consents[a_id] == integrity.Consent(share_research=True, origin="family")
+        consents = consent.consents(db.session, [a_id, no.submission_id])
+        assert consents[a_id] == consent.Consent(share_research=True, origin="family")
 
     # 1. Another submission's sealed "yes" copied over: another row, another key.
     yes_blob = snapshot(w.app, Submission, a_id, "consent_sealed")["consent_sealed"]
     raw(w.app, Submission, no.submission_id, consent_sealed=yes_blob)
     with w.app.app_context():
-        got = integrity.consents(db.session, [no.submission_id])[no.submission_id]
+        got = consent.consents(db.session, [no.submission_id])[no.submission_id]
         assert not got.known and not got.share_research and got.problem == "the sealed choices do not decrypt"
 
     # 2. A data key of the attacker's own, wrapped with the PUBLIC review key, and a "yes" sealed under it.
     dek_id, dek = os.urandom(16), os.urandom(32)
     forged = fields.encrypt_field(dek, dek_id, "submissions", "consent", no.submission_id, Codec.JSON.encode(
-        integrity.consent_record(share_research=True, contact=True, publish_name=True)))
+        consent.consent_record(share_research=True, contact=True, publish_name=True)))
     with w.app.app_context():
         public = get_vault().require_review_public()
         db.session.add(RecordKey(owner_table="submissions", owner_id=no.submission_id, dek_id=dek_id, holder="inbox",
@@ -131,12 +131,12 @@ def test_consent_cannot_be_flipped_swapped_or_forged_with_a_planted_key(world: W
         db.session.commit()
     raw(w.app, Submission, no.submission_id, consent_sealed=forged)
     with w.app.app_context():  # the working-store wrap is there: only it counts
-        assert not integrity.consents(db.session, [no.submission_id])[no.submission_id].known
+        assert not consent.consents(db.session, [no.submission_id])[no.submission_id].known
     with w.app.app_context():  # ... and with it deleted, a sealed row still refuses the inbox wrap
         db.session.execute(delete(RecordKey).where(RecordKey.owner_id == no.submission_id,
                                                    RecordKey.holder == "kek"))
         db.session.commit()
-        got = integrity.consents(db.session, [no.submission_id])[no.submission_id]
+        got = consent.consents(db.session, [no.submission_id])[no.submission_id]
         assert not got.known and not got.share_research
         with pytest.raises(CryptoError, match="only an inbox wrap"):
             _ = db.session.get(Submission, no.submission_id).consent
@@ -144,8 +144,8 @@ def test_consent_cannot_be_flipped_swapped_or_forged_with_a_planted_key(world: W
     # 3. Removed: unknown, which counts as no.
     raw(w.app, Submission, a_id, consent_sealed=None)
     with w.app.app_context():
-        got = integrity.consents(db.session, [a_id])[a_id]
-        assert got == integrity.Consent(problem="none recorded") and not got.share_research
+        got = consent.consents(db.session, [a_id])[a_id]
+        assert got == consent.Consent(problem="none recorded") and not got.share_research
 
 
 # ---------- report state ----------

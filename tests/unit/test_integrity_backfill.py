@@ -21,7 +21,7 @@ from intake.crypto import fields, wraps
 from intake.extensions import db
 from intake.keyring import get_vault, reset_vault
 from intake.models import AuditEvent, Report, Submission
-from intake.services import integrity, take_in, withdrawal
+from intake.services import consent, integrity, take_in, withdrawal
 from intake.services.integrity import Verdict
 from tests.conftest import KeyFiles
 from tests.helpers import full_report, submit
@@ -97,19 +97,19 @@ def test_legacy_rows_survive_keep_their_consent_and_are_sealed_by_the_command(le
         vault = get_vault()
         state = integrity.report_states(db.session, vault, [kept_report])[kept_report]
         assert state.verdict is Verdict.NOT_SEALED and state.verification is None  # never shown as true
-        assert not integrity.consents(db.session, [kept])[kept].known
+        assert not consent.consents(db.session, [kept])[kept].known
 
     result = runner.invoke(args=["integrity", "seal"])
     assert result.exit_code == 0, result.output
     with legacy_app.app_context():
         vault = get_vault()
-        assert integrity.consents(db.session, [kept])[kept] == integrity.Consent(
+        assert consent.consents(db.session, [kept])[kept] == consent.Consent(
             share_research=True, contact=False, publish_name=True, origin="migrated")
         state = integrity.report_states(db.session, vault, [kept_report])[kept_report]
         assert state.verified and (state.status, state.verification) == ("sentenced", "corroborated")
         # The inbox one is sealed at take-in, the tombstone when its withdrawal is finished.
         assert take_in.take_in(db.session, vault) == (1, 0)
-        assert integrity.consents(db.session, [waiting])[waiting] == integrity.Consent(contact=True,
+        assert consent.consents(db.session, [waiting])[waiting] == consent.Consent(contact=True,
                                                                                        origin="migrated")
         assert withdrawal.finish_pending(db.session, vault) == 1
         tombstone = db.session.get(Submission, tomb)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.services import integrity, take_in
+from intake.services import consent, integrity, take_in
 from intake.models import Attachment, Report, Submission
 from tests.web.public.pages import (csrf_token, field_value, post_report, receipt_of, relative, report_form,
                                     text_of)
@@ -78,7 +78,7 @@ def test_two_relatives_in_uyghur_and_chinese_are_stored_and_the_receipt_is_shown
         assert take_in.take_in(db.session, get_vault()) == (1, 0)
         submission = db.session.scalars(select(Submission)).one()
         assert submission.language == "ug"
-        assert integrity.consents(db.session, [submission.id])[submission.id] == integrity.Consent(
+        assert consent.consents(db.session, [submission.id])[submission.id] == consent.Consent(
             share_research=True, contact=True, publish_name=False, origin="family")
         assert submission.contact == "Signal +90 555 000 00 00"
         first, second = submission.reports
