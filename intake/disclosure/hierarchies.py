@@ -256,16 +256,16 @@ def _home_place() -> Hierarchy:
         tree.add(("region", key), region["label"], 2, "*")
         region_of.update({code: key for code in region["prefectures"]})
     tree.add(("region", "unplaced"), data["unplaced"]["label"], 2, "*")
-    for code, label in data["unplaced"]["codes"].items():
-        region_of[code] = "unplaced"
-        tree.add(code, label, 1, ("region", "unplaced"), f"{label} (GB/T 2260 {code})")
+    region_of.update({code: "unplaced" for code in data["unplaced"]["codes"]})
     current = [p for p in thesauri.places() if not p.historical and p.code not in successors]
     def described(p: thesauri.Place) -> str:
         return f"{p.latin}; {p.zh}; {p.ug} (GB/T 2260 {p.code})"
 
     for p in current:
-        if p.level == "prefecture" and p.code in region_of and p.code not in tree.keys:
+        if p.level == "prefecture" and region_of.get(p.code, "unplaced") != "unplaced":
             tree.add(p.code, p.latin, 1, ("region", region_of[p.code]), described(p))
+    for code, label in data["unplaced"]["codes"].items():  # after the real ones, for tables' sake
+        tree.add(code, label, 1, ("region", "unplaced"), f"{label} (GB/T 2260 {code})")
     for p in current:
         if p.level != "county" or p.zh.endswith("市辖区"):  # "City Districts" is no place: its prefecture
             continue
