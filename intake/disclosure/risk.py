@@ -95,6 +95,7 @@ class Coder:
                 values.append(shown)
             self.to_index.append(to_index)
             self.values.append(values)
+        self.to_index32 = [[table.astype(np.int32) for table in levels] for levels in self.to_index]
 
     def radices(self, levels: Sequence[int]) -> list[int]:
         return [len(self.values[i][levels[i]]) for i in range(self.columns)]
@@ -107,12 +108,17 @@ class Coder:
             space *= radices[i]
         if space >= 2**62:
             raise ValueError("hierarchies too large to combine into one 64-bit key")
-        key = np.zeros(len(codes), dtype=np.int64)
+        # 32-bit keys when they fit: half the memory traffic, and a faster sort.
+        dtype = np.int32 if space < 2**31 else np.int64
+        key = np.zeros(len(codes), dtype=dtype)
         for i in self.order:
             if radices[i] > 1:  # a column at "*" adds nothing
                 key *= radices[i]
-                key += self.to_index[i][levels[i]][codes[:, i]]
+                key += self.lookup(i, levels[i], dtype)[codes[:, i]]
         return key, space
+
+    def lookup(self, column: int, level: int, dtype: type) -> np.ndarray:
+        return self.to_index[column][level] if dtype is np.int64 else self.to_index32[column][level]
 
     def decode(self, keys: np.ndarray, levels: Sequence[int]) -> np.ndarray:
         radices = self.radices(levels)
@@ -138,7 +144,7 @@ class Coder:
             starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
             keys = ordered[starts]
             counts = np.add.reduceat(weights[order], starts) if len(key) else weights[:0]
-        return ClassTable(self, levels, keys, counts.astype(np.int64))
+        return ClassTable(self, levels, keys.astype(np.int64), counts.astype(np.int64))
 
 
 def failing(table: ClassTable, k: int, l: int) -> np.ndarray:

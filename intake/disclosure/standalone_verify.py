@@ -29,6 +29,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,14 @@ SUPPRESSED = "*"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
+_FIRST = frozenset(c[0] for c in FORMULA_START) | {" "}
+
+
 def neutralise(value: str) -> str:
     """A cell value safe to open in a spreadsheet: one that would start a formula (leading spaces
     ignored) gets a leading apostrophe, which spreadsheets show as text."""
+    if not value or value[0] not in _FIRST:  # the common case, checked cheaply
+        return value
     return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
 
 
@@ -199,20 +205,28 @@ def measure(rows: Iterator[list[str]], columns: list[str], pseudonym: str, sensi
     qi = [i for i, name in enumerate(columns) if name != pseudonym]
     others = [i for i in qi if columns[i] != sensitive]
     s = columns.index(sensitive)
+    if len(qi) < 2 or sensitive not in columns:
+        figures.problems.append("the manifest names too few columns to measure")
+        return figures
+    quasi = itemgetter(*qi)
+    suppressed = tuple(SUPPRESSED for _ in others)
     classes: Counter[tuple[str, ...]] = Counter()
-    groups: dict[tuple[str, ...], set[str]] = {}
     digest = hashlib.sha256()
+    width = len(columns)
     for row in rows:
         figures.rows += 1
-        if len(row) != len(columns) or any(v in ("", None) for v in row):
+        if len(row) != width or "" in row or None in row:
             figures.problems.append(f"row {figures.rows} has an empty or missing cell")
             continue
-        digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
-        classes[tuple(row[i] for i in qi)] += 1
-        other = tuple(row[i] for i in others)
-        groups.setdefault(other, set()).add(row[s])
-        if all(row[i] == SUPPRESSED for i in others):
-            figures.suppressed += 1
+        digest.update(("\x1f".join(row) + "\x1e").encode("utf-8"))
+        classes[quasi(row)] += 1
+    groups: dict[tuple[str, ...], set[str]] = {}
+    status_at = qi.index(s)
+    for key, count in classes.items():
+        other = key[:status_at] + key[status_at + 1:]
+        groups.setdefault(other, set()).add(key[status_at])
+        if other == suppressed:
+            figures.suppressed += count
     if figures.rows:
         figures.k = min(classes.values())
         figures.l = min(len(v) for v in groups.values())

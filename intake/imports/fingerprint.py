@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import unicodedata
-from dataclasses import asdict
+from dataclasses import fields
 
 from ..services.intake import ReportInput
 
@@ -30,9 +30,9 @@ def _norm(value: object) -> object:
 
 
 def canonical(report: ReportInput) -> bytes:
-    fields = {k: _norm(v) for k, v in asdict(report).items() if k != "names"}
-    fields["names"] = sorted(_norm(n["value"]) for n in report.names)
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    values = {f.name: _norm(getattr(report, f.name)) for f in fields(report) if f.name != "names"}
+    values["names"] = sorted(_norm(n["value"]) for n in report.names)
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def fingerprint(report: ReportInput, key: bytes) -> str:

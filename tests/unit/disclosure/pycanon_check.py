@@ -48,7 +48,7 @@ def check(frame: pd.DataFrame) -> dict[str, object]:
         "free_text_columns": [c for c in qi if frame[c].nunique() > 300 or values[c].str.len().max() > 60],
         "dates_or_id_numbers": int(values.apply(lambda s: s.str.contains(r"\d{4}-\d{2}-\d{2}|\d{15,18}")).sum().sum()),
         "pseudonyms_unique": bool(frame[PSEUDONYM].is_unique),
-        "pseudonyms_random_looking": bool(frame[PSEUDONYM].str.fullmatch(r"[A-Z2-7]{16}").all()),
+        "pseudonyms_random_looking": bool(frame[PSEUDONYM].str.fullmatch(r"[0-9a-f]{20}").all()),
     }
 
 
