@@ -55,6 +55,9 @@ def _readings() -> dict[str, str]:
     return out
 
 
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
 def is_han(ch: str) -> bool:
     code = ord(ch)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF \
@@ -138,15 +141,14 @@ def looks_like_pinyin(text: str) -> bool:
     return evidence > 0 or upper or long_
 
 
-_ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "li", "si", "zi", "fu", "bu", "pu", "he", "jiang", "shi",
-                            "ze", "de"})
+_ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 
 # --- the common sound alphabet ----------------------------------------------------------------
 #
 # A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b, p (p f),
-# t (t d), k (g k q gh), j (j q ch zh c of Jume), s (s x sh), z (z c), l (l r: Chinese writes
-# Uyghur ra as 拉 la, Barat 巴拉提), m, n; h, y and w are dropped, since Chinese writes Uyghur h as often without it (Hesen 艾山, Rehim 热依木) and y, w
+# t (t d), k (g k q gh), j (j q ch zh z c: 扎 zha is Uyghur za, Mirzat 米尔扎提, and 朱 zhu is ju),
+# s (s x sh), l (l r: Chinese writes Uyghur ra as 拉 la, Barat 巴拉提), m, n; h, y and w are dropped, since Chinese writes Uyghur h as often without it (Hesen 艾山, Rehim 热依木) and y, w
 # before a vowel are the vowel's. Vowels: a, e (e ai ei i ie é), u (o u ö ü ou uo ao iu), and none
 # for pinyin's empty vowel (zi si shi ri) and for er. Syllable boundaries vanish in the result,
 # because transcribers cut names by morpheme (Tursunay 吐尔逊阿依) as often as by syllable.
@@ -154,7 +156,7 @@ _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "li", "si", "zi", "fu", "bu", "pu"
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
              "r", "z", "c", "s", "y", "w")
 _ONSET = {"b": "b", "p": "p", "f": "p", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
-          "q": "j", "zh": "j", "ch": "j", "x": "s", "s": "s", "sh": "s", "z": "z", "c": "z", "r": "l",
+          "q": "j", "zh": "j", "ch": "j", "x": "s", "s": "s", "sh": "s", "z": "j", "c": "j", "r": "l",
           "l": "l", "m": "m", "n": "n", "y": "", "w": "", "": ""}
 _Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn",
              "ou": "iu", "o": "io", "ong": "iong"}
@@ -187,11 +189,12 @@ def fold_pinyin(syllable: str) -> str:
     elif initial in ("j", "q", "x") and final.startswith("u"):
         final = "v" + final[1:]
     onset = _ONSET[initial]
-    if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh", "r"):
-        return onset  # the empty vowel of zi, si, shi, ri
+    if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh"):
+        return onset  # the empty vowel of zi, si, shi (ri keeps one: 日 writes Uyghur ri, Mihrigul 米日古丽)
     nasal = "n" if final.endswith("n") or final.endswith("ng") else ""
     core = final[:-2] if final.endswith("ng") else final[:-1] if nasal else final
-    return onset + _vowel_class(core or final) + nasal
+    vowel = "e" if final in ("ian", "van") else _vowel_class(core or final)
+    return onset + vowel + nasal
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
@@ -203,12 +206,12 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # s/z/sh -> si/zi/shi with the empty vowel, x/h -> he, y -> yi, w -> wu) or makes it nasal (n, ng).
 _PHONEME_ONSET = {
     "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "k",
-    "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "z", "r": "l",
+    "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "j", "r": "l",
     "l": "l", "m": "m", "n": "n", "ñ": "n", "v": "", "y": "",
 }
 _PHONEME_CODA = {
     "b": "bu", "p": "pu", "f": "pu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
-    "ğ": "ke", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "z",
+    "ğ": "ke", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
     "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
 }
 _PHONEME_VOWEL = {"a": "a", "e": "e", "é": "e", "i": "e", "o": "u", "u": "u", "ö": "u", "ü": "u"}
@@ -220,9 +223,13 @@ def transcribe(phonemes: str) -> str:
 
     Syllables are cut the Uyghur way: one consonant between vowels opens the next syllable, of
     two or more the first closes the previous one. Doubled consonants are written once, as in
-    Chinese (Abdulla 阿不都拉).
+    Chinese (Abdulla 阿不都拉). An e with a closing y is one Chinese syllable (Qeyser 凯赛尔,
+    Eysa 艾沙; ay is not: Sayragul 萨依拉古丽); the feminine ending -iye is written -ya (Rukiye
+    茹克亚, Rabiye 热比亚).
     """
     letters = [ch for ch in phonemes if ch in _PHONEME_VOWEL or ch in _PHONEME_ONSET]
+    if len(letters) > 3 and letters[-3:] == ["i", "y", "e"]:
+        letters[-1] = "a"
     collapsed: list[str] = []
     for ch in letters:
         if not (collapsed and ch == collapsed[-1] and ch not in _PHONEME_VOWEL):
@@ -233,6 +240,10 @@ def transcribe(phonemes: str) -> str:
         ch = collapsed[i]
         if ch in _PHONEME_VOWEL:
             out.append(_PHONEME_VOWEL[ch])
+            closing_y = i + 1 < n and collapsed[i + 1] == "y" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL)
+            if closing_y and ch in "eé":
+                out[-1] = "e"
+                i += 1  # the y is part of the Chinese syllable (kai, hai, ai)
             i += 1
             continue
         # A consonant: onset if a vowel follows, otherwise it ends a syllable.
@@ -263,6 +274,7 @@ _BACK_FINAL = {"ai": "e", "ei": "e", "ao": "o", "ou": "o", "uo": "o", "ie": "e",
 _ADDED_VOWELS = ("i", "u", "e")
 
 
+@lru_cache(maxsize=1024)
 def _parts(syllable: str) -> tuple[str, str]:
     initial = next((i for i in _INITIALS if syllable.startswith(i) and len(syllable) > len(i)), "")
     return initial, syllable[len(initial):]

@@ -47,6 +47,8 @@ class Token:
     skeleton: str
     syllables: str
     patronymic: str | None = None  # "m" or "f" when the token named the father (Serikuly, Tursunova)
+    marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
+    title: bool = False            # Haji, Axun...
 
 
 # Separators of a full name in one field: spaces, the middle dots of Chinese (·, •, ・, ‧) and
@@ -75,37 +77,43 @@ def split_tokens(text: str) -> list[str]:
 _ROUNDED = str.maketrans("öü", "ou")
 
 
-def _stem(phonemes: str, endings: tuple[str, ...]) -> str | None:
-    """``phonemes`` without the first of ``endings`` it ends with (ö, ü read as o, u)."""
+def _stem(phonemes: str, endings: tuple[str, ...]) -> tuple[str, int] | None:
+    """``phonemes`` without the first of ``endings`` it ends with (ö, ü read as o, u), and which."""
     folded = phonemes.translate(_ROUNDED)
-    for ending in endings:
+    for i, ending in enumerate(endings):
         if folded.endswith(ending):
             stem = phonemes[: -len(ending)]
-            if len(stem) >= 3 and _VOWELS & set(stem):
-                return stem
+            if len(stem) >= 3 and not _VOWELS.isdisjoint(stem):
+                return stem, i
     return None
+
+
+_SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
-    if script in scripts.CHINESE_SCRIPTS or any(chinese.is_han(ch) for ch in token):
+    if script in scripts.CHINESE_SCRIPTS or chinese.HAN.search(token):
         return _chinese_token(token)
     phonemes = to_phonemes(token, script).replace(" ", "")
     if not phonemes:
         return None
+    key = variant_key(phonemes)
+    marker = _PATRONYMIC_WORDS.get(key)
+    title = variants.is_title(phonemes)
     gender = None
     if variants.canonical(phonemes) is None:
-        for ending, sex in _SUFFIXES:
-            stem = _stem(phonemes, (ending,))
-            if stem is not None:
-                phonemes, gender = stem, sex
-                break
-    phonemes = _stem(phonemes, _JAN) or phonemes
+        found = _stem(phonemes, _SUFFIX_ENDINGS)
+        if found is not None:
+            phonemes, gender = found[0], _SUFFIXES[found[1]][1]
+    jan = _stem(phonemes, _JAN)
+    phonemes = jan[0] if jan else phonemes
     canon = variants.canonical(phonemes)
-    if canon is not None:
+    if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.LATIN)
-    return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender)
+    return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
+                 marker, title)
 
 
 def _chinese_token(token: str) -> Token | None:
@@ -152,6 +160,9 @@ class Analysis:
         """The person's own name and the father's, by the conventions of how the name was written:
         a patronymic or -ov surname names the father wherever it stands; passports put the family
         name first; otherwise the given name comes first (Uyghur, and Chinese with a middle dot)."""
+        return _given_and_father(self)
+
+    def _given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
         tokens = self.tokens
         if not tokens:
             return None, None
@@ -168,6 +179,11 @@ class Analysis:
 
 
 @lru_cache(maxsize=131072)
+def _given_and_father(analysis: Analysis) -> tuple[NameKey | None, NameKey | None]:
+    return analysis._given_and_father()
+
+
+@lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
     detected = scripts.detect(text)
@@ -179,16 +195,13 @@ def analyse(text: str, script: str | None = None) -> Analysis:
         token = analyse_token(word, script)
         if token is None:
             continue
-        sex = None if script in scripts.CHINESE_SCRIPTS else \
-            _PATRONYMIC_WORDS.get(variant_key(to_phonemes(word, script)))
-        if sex and tokens:
+        if token.marker and tokens:
             last = tokens.pop()
-            tokens.append(Token(last.latin, last.skeleton, last.syllables, sex))
+            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker))
             continue
         tokens.append(token)
     if len(tokens) > 1:
-        kept = [t for t in tokens if not variants.is_title(to_phonemes(t.latin, scripts.LATIN))]
-        tokens = kept or tokens
+        tokens = [t for t in tokens if not t.title] or tokens
     letters = [ch for ch in text if ch.isalpha()]
     passport = len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
         and bool(letters) and all(ch.isupper() for ch in letters)
@@ -219,11 +232,20 @@ def _close(a: str, b: str) -> bool:
     return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
+def _one_a_for_e(a: str, b: str) -> bool:
+    """Equal but for one a written for e (Chinese writes Uyghur e as a now and then: Saadet
+    萨阿达提, Dewlet 达吾列提); one only, so Salam and Selim stay apart."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diffs = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+
+
 def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
     if x[0] == y[0]:
         return EXACT
     if cross:
-        if x[2] == y[2]:
+        if x[2] == y[2] or _one_a_for_e(x[2], y[2]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:

@@ -44,6 +44,10 @@ _SKELETON = str.maketrans({"e": "a", "é": "a", "o": "u", "ö": "u", "ü": "u", 
                            "d": "t", "w": "v", "ñ": "n"})
 
 
+# Letter pairs that one of latin.py's readings joins into one sound (kh, ng, ee, the h+c of shch...).
+_JOINS = frozenset({"kh", "gh", "ch", "sh", "zh", "dj", "ng", "ou", "oo", "ee", "ck", "hc", "dz"})
+
+
 @lru_cache(maxsize=65536)
 def to_latin(phonemes: str) -> str:
     """ASCII Uyghur Latin, with ULY's apostrophe where two letters would otherwise read as one
@@ -51,7 +55,7 @@ def to_latin(phonemes: str) -> str:
     out = ""
     for ch in phonemes:
         piece = ch.translate(_LATIN)
-        if out and ch not in " y" and out[-1] not in " y":  # y: read by its neighbours, see latin.py
+        if out and out[-1] + piece[0] in _JOINS:
             tail = out[-3:]
             if latin_to_phonemes(tail + piece) != latin_to_phonemes(tail) + latin_to_phonemes(piece):
                 piece = "'" + piece

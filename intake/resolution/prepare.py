@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import ids, names, places, scripts
@@ -107,8 +108,9 @@ def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:
     text = _text(value)
     if text is None:
         return None, None, None
-    text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
-                   for ch in unicodedata.normalize("NFKC", text))
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
+                       for ch in unicodedata.normalize("NFKC", text))
     match = _DATE.match(text)
     if match:
         year, month, day = (int(g) if g else None for g in match.groups())
@@ -247,14 +249,18 @@ def prepare_report(fields: Mapping[str, Any]) -> PreparedRecord:
 
 def name_frame(key: NameKey | None) -> str | None:
     """The consonants of a name's first token in the cross-script form: Abdurehim, ئابدۇرېھىم,
-    阿不都热依木 and Abudureyimu all give "btrm". Vowels go because Chinese transcription adds and
+    阿不都热依木 and Abudureyimu all give "btlm". Vowels go because Chinese transcription adds and
     changes them; what is left still separates most names."""
-    if key is None:
-        return None
-    first = key.syllables.split(" ")[0]
-    frame = "".join(ch for ch in first if ch not in "aeu-")
-    collapsed = re.sub(r"(.)\1+", r"\1", frame)
-    return collapsed or first or None
+    return None if key is None else _frame(key.syllables.split(" ")[0])
+
+
+@lru_cache(maxsize=65536)
+def _frame(syllables: str) -> str | None:
+    frame = re.sub(r"(.)\1+", r"\1", syllables.translate(_VOWELS_OUT))
+    return frame or syllables or None
+
+
+_VOWELS_OUT = str.maketrans("", "", "aeu-")
 
 
 def blocking_values(rec: PreparedRecord) -> dict[str, set[str]]:

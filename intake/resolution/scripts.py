@@ -23,6 +23,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from .chinese import looks_like_pinyin
+
 ARABIC, CHINESE, PINYIN = "ug-Arab", "zh-Hans", "zh-Latn"
 ULY, TURKISH, KAZAKH_LATIN, LATIN = "ug-Latn", "tr-Latn", "kk-Latn", "Latn"
 UYGHUR_CYRILLIC, KAZAKH_CYRILLIC, RUSSIAN_CYRILLIC = "ug-Cyrl", "kk-Cyrl", "ru-Cyrl"
@@ -44,6 +46,10 @@ _KAZAKH_PATRONYMIC = ("uly", "uli", "ulu", "qyzy", "kyzy", "qizi")
 
 def _block(ch: str) -> str:
     code = ord(ch)
+    if code < 0x80:
+        return "latin" if ch.isalpha() else ""
+    if 0x00C0 <= code <= 0x024F or 0x1E00 <= code <= 0x1EFF:
+        return "latin" if ch.isalpha() else ""
     if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFDFF \
             or 0xFE70 <= code <= 0xFEFF:
         return "arabic"
@@ -98,8 +104,6 @@ def _latin_kind(text: str) -> str:
         return KAZAKH_LATIN
     if letters & _ULY_MARKS:
         return ULY
-    from .chinese import looks_like_pinyin  # late: chinese imports this module
-
     if looks_like_pinyin(text):
         return PINYIN
     lowered = text.casefold()
