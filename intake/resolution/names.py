@@ -137,24 +137,30 @@ def _chinese_token(token: str) -> Token | None:
     return Token(to_latin(phonemes), skeleton(phonemes), folded)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: analyses come from analyse()'s cache
 class Analysis:
     """A name field read token by token, in the order written."""
 
     script: str
     tokens: tuple[Token, ...]
     passport_order: bool  # family name first: upper-case Latin or pinyin, as on passports
+    gender: str | None    # what a patronymic or surname says
 
     def key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
+        if tokens is None:
+            return _whole_key(self)
+        return self._key(tokens)
+
+    def first_key(self) -> NameKey | None:
+        """The first word alone (a father's name field holds his name first)."""
+        return _first_key(self)
+
+    def _key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
         chosen = self.tokens if tokens is None else tokens
         if not chosen:
             return None
         return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),
                        " ".join(t.syllables or "-" for t in chosen), self.script)
-
-    @property
-    def gender(self) -> str | None:
-        return next((t.patronymic for t in self.tokens if t.patronymic), None)
 
     def given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
         """The person's own name and the father's, by the conventions of how the name was written:
@@ -184,15 +190,32 @@ def _given_and_father(analysis: Analysis) -> tuple[NameKey | None, NameKey | Non
 
 
 @lru_cache(maxsize=131072)
+def _whole_key(analysis: Analysis) -> NameKey | None:
+    return analysis._key()
+
+
+@lru_cache(maxsize=131072)
+def _first_key(analysis: Analysis) -> NameKey | None:
+    return analysis._key(analysis.tokens[:1])
+
+
+@lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
     detected = scripts.detect(text)
-    script = detected if script in (None, "", "other", "Cyrl", "Latn") or detected == scripts.CHINESE \
-        else script
+    # The script the family chose is kept when it is finer than detection can tell (ULY, Kazakh
+    # Cyrillic) and agrees with the letters; otherwise the letters decide.
+    if script in (None, "", "other", "Cyrl", "Latn") or scripts.family(script) != scripts.family(detected) \
+            or detected == scripts.CHINESE:
+        script = detected
     words = split_tokens(text)
     tokens: list[Token] = []
     for word in words:
-        token = analyse_token(word, script)
+        # A field may mix scripts: Ablimit (ئابلىمىت).
+        word_script = script
+        if scripts.family(scripts.detect(word)) not in (scripts.family(script), "other"):
+            word_script = scripts.detect(word)
+        token = analyse_token(word, word_script)
         if token is None:
             continue
         if token.marker and tokens:
@@ -205,7 +228,7 @@ def analyse(text: str, script: str | None = None) -> Analysis:
     letters = [ch for ch in text if ch.isalpha()]
     passport = len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
         and bool(letters) and all(ch.isupper() for ch in letters)
-    return Analysis(script, tuple(tokens), passport)
+    return Analysis(script, tuple(tokens), passport, next((t.patronymic for t in tokens if t.patronymic), None))
 
 
 def name_key(text: str | None, script: str | None = None) -> NameKey | None:

@@ -93,8 +93,11 @@ def _text(value: Any) -> str | None:
 
 def normalise_gender(value: Any) -> str | None:
     text = _text(value)
-    if text is None:
-        return None
+    return None if text is None else _gender(text)
+
+
+@lru_cache(maxsize=4096)
+def _gender(text: str) -> str | None:
     folded = unicodedata.normalize("NFKC", text).casefold().strip(" .")
     if folded in _MALE or folded.startswith("male"):
         return "m"
@@ -106,8 +109,11 @@ def normalise_gender(value: Any) -> str | None:
 def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:
     """An ISO prefix (1978, 1978-12, 1978-12-24; / and . also taken) or day.month.year."""
     text = _text(value)
-    if text is None:
-        return None, None, None
+    return (None, None, None) if text is None else _date(text)
+
+
+@lru_cache(maxsize=65536)
+def _date(text: str) -> tuple[int | None, int | None, int | None]:
     if not text.isascii():
         text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
                        for ch in unicodedata.normalize("NFKC", text))
@@ -135,8 +141,11 @@ def _year(value: Any) -> int | None:
 
 def _fold_text(value: Any) -> str | None:
     text = _text(value)
-    if text is None:
-        return None
+    return None if text is None else _folded(text)
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str | None:
     folded = "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum() or ch == " ")
     return " ".join(folded.split()) or None
 
@@ -158,7 +167,7 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
         analysis = names.analyse(father_text)
         seen.append(analysis.script)
         gender = gender or analysis.gender
-        father = analysis.key(analysis.tokens[:1]) if analysis.tokens else None
+        father = analysis.first_key()
     others: list[NameKey] = []
     for text, script in alt_texts:
         analysis = names.analyse(text, script)

@@ -44,6 +44,21 @@ _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
 _KAZAKH_PATRONYMIC = ("uly", "uli", "ulu", "qyzy", "kyzy", "qizi")
 
 
+def family(script: str) -> str:
+    """The letters a script code is written in: arabic, han, cyrillic, latin (pinyin too) or other."""
+    if script == ARABIC:
+        return "arabic"
+    if script == PINYIN:
+        return "latin"
+    if script == CHINESE or script.startswith("zh"):
+        return "han"
+    if script in CYRILLIC_SCRIPTS or script.endswith("Cyrl"):
+        return "cyrillic"
+    if script in LATIN_SCRIPTS or script.endswith("Latn"):
+        return "latin"
+    return "other"
+
+
 def _block(ch: str) -> str:
     code = ord(ch)
     if code < 0x80:

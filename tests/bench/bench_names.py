@@ -30,6 +30,7 @@ from unidecode import unidecode  # noqa: E402
 from intake.resolution import names, scripts  # noqa: E402
 from intake.resolution.prepare import blocking_values, prepare  # noqa: E402
 from tests.unit.resolution.name_pairs import pairs  # noqa: E402
+from tests.unit.resolution.test_properties import CODAS, ONSETS, VOWELS  # noqa: E402
 
 FAMILY = {scripts.ARABIC: "Arabic", scripts.CHINESE: "Chinese", scripts.PINYIN: "pinyin"}
 FAMILY.update({s: "Latin" for s in scripts.LATIN_SCRIPTS})
@@ -78,9 +79,6 @@ def accuracy() -> None:
 
 # --- speed -------------------------------------------------------------------------------------
 
-ONSETS = ["", "b", "p", "t", "j", "ch", "x", "d", "r", "z", "s", "sh", "gh", "q", "k", "g", "l", "m", "n", "h", "w", "y"]
-VOWELS = ["a", "e", "é", "i", "o", "u", "ö", "ü"]
-CODAS = ["", "", "", "n", "r", "l", "m", "t", "k", "q", "s", "z", "sh", "b", "p", "ng", "y"]
 CHINESE = ["阿", "不", "都", "热", "依", "木", "买", "提", "吐", "尔", "逊", "艾", "力", "古", "丽", "江", "努", "帕", "尼",
            "亚", "孜", "克", "拉", "萨", "米", "托", "合", "曼", "斯", "巴"]
 PLACES = ["莎车县", "Yarkand", "يەكەن", "Kashgar", "Hotan", "Ghulja", "Құлжа", "Aksu City", "和田县", "Urumqi", "", "Turfan"]

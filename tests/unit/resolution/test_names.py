@@ -202,3 +202,18 @@ def test_explanations_name_scripts_not_names() -> None:
     assert explain(name_key("Ablimit"), name_key("Ablimet"), 2) == "same name, spelled differently"
     assert explain("Ablimit", "Tursun", 0) == "different names"
     assert explain(a, b, 1).startswith("similar names")
+
+
+def test_a_field_mixing_scripts_reads_each_word_in_its_own() -> None:
+    key = name_key("Ablimit (ئابلىمىت) Tursun")
+    assert key is not None and key.latin == "ablimit ablimit tursun"
+
+
+@pytest.mark.parametrize(("text", "chosen"), [("Ablimit", "ug-Arab"), ("ئابلىمىت", "Latn"), ("阿布力米提", "Cyrl")])
+def test_a_wrongly_chosen_script_gives_way_to_the_letters(text: str, chosen: str) -> None:
+    assert name_key(text, chosen) == name_key(text)
+
+
+def test_a_chosen_script_finer_than_detection_is_kept() -> None:
+    key = name_key("Xiaxi", "ug-Latn")   # read as Uyghur Latin (x is kh), not as pinyin
+    assert key is not None and key.script == "ug-Latn" and key.latin == "xiaxi"
