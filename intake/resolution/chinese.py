@@ -202,16 +202,16 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 
 
 # Phonemes (umsc's CTS letters) in the common alphabet, as an onset, and as a consonant that ends a
-# syllable: Chinese gives it a vowel of its own (b -> bu, t -> ti, m -> mu, l -> li, r -> er,
+# syllable (gh is dropped like h: Chinese writes Abdugheni 阿不都艾尼, Turghun 吐尔洪, Ghalip 阿力甫): Chinese gives it a vowel of its own (b -> bu, t -> ti, m -> mu, l -> li, r -> er,
 # s/z/sh -> si/zi/shi with the empty vowel, x/h -> he, y -> yi, w -> wu) or makes it nasal (n, ng).
 _PHONEME_ONSET = {
-    "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "k",
+    "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
     "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "j", "r": "l",
     "l": "l", "m": "m", "n": "n", "ñ": "n", "v": "", "y": "",
 }
 _PHONEME_CODA = {
     "b": "bu", "p": "pu", "f": "pu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
-    "ğ": "ke", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
+    "ğ": "", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
     "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
 }
 _PHONEME_VOWEL = {"a": "a", "e": "e", "é": "e", "i": "e", "o": "u", "u": "u", "ö": "u", "ü": "u"}
