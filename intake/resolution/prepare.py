@@ -182,6 +182,12 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
         full = _join(g, f)
         if full is not None:
             others.append(full)
+    if father is None:  # "Ablimit" here, "阿布力米提·吐尔逊" there: the father from the fuller name
+        for other in others:
+            first, second = _first(other), _second(other)
+            if second is not None and (given is None or names.same_name_level(given, first) >= names.CLOSE):
+                father = second
+                break
     return given, father, tuple(others), gender, tuple(dict.fromkeys(seen))
 
 

@@ -132,3 +132,10 @@ def test_as_row_is_flat() -> None:
     assert flat["given_latin"] == "ablimit" and flat["father_syllables"] == "tulsun"
     assert flat["other_latin"] == ["ablimit"] and isinstance(flat["name_tokens"], list)
     assert all(isinstance(v, (str, int, list, type(None))) for v in flat.values())
+
+
+def test_the_father_comes_from_a_fuller_name_in_another_script() -> None:
+    record = prepare_report({"id": "1", "names": [{"value": "Ablimit"}, {"value": "阿布力米提·吐尔逊"}]})
+    assert (record.given.latin, record.father.latin) == ("ablimit", "tursun")  # type: ignore[union-attr]
+    record = prepare_report({"id": "2", "names": [{"value": "Ablimit"}, {"value": "Memet Tursun"}]})
+    assert record.father is None  # another person's name, not a fuller form of this one
