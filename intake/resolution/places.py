@@ -75,6 +75,7 @@ def _index() -> _Index:
     chinese_noise = tuple(sorted((w for w in data["noise_words"] if all(is_han(ch) for ch in w)), key=len,
                                  reverse=True))
     noise = frozenset(_word_key(w) for w in data["noise_words"] if not all(is_han(ch) for ch in w))
+    # The words to strip first, then the names keyed with them stripped.
     index = _Index({}, {}, level_words, noise, tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
                    chinese_noise)
     chinese: dict[str, set[str]] = {}
@@ -235,9 +236,6 @@ def resolve_place(text: str | None) -> PlaceMatch | None:
         if best is None or (match.county and not best.county) or \
                 (bool(match.county) == bool(best.county) and match.confidence > best.confidence):
             best = match
-    if best is not None and best.county is None:
-        # Every part named the same prefecture: that is all that is known.
-        return best
     return best
 
 

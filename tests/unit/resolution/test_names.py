@@ -217,3 +217,22 @@ def test_a_wrongly_chosen_script_gives_way_to_the_letters(text: str, chosen: str
 def test_a_chosen_script_finer_than_detection_is_kept() -> None:
     key = name_key("Xiaxi", "ug-Latn")   # read as Uyghur Latin (x is kh), not as pinyin
     assert key is not None and key.script == "ug-Latn" and key.latin == "xiaxi"
+
+
+@pytest.mark.parametrize(("cyrillic", "latin"), [
+    ("Қайрат", "qayrat"), ("Жанар", "janar"), ("Әлия", "eliya"), ("Ғалым", "ghalim"), ("Дәулет", "deulet"),
+    ("Ерлан", "erlan"), ("Бақытжан", "baqit"), ("Айгерім", "aygerim"), ("Өмірзақ", "omirzaq"),
+    ("Үміт", "umit"), ("Шыңғыс", "shingghis"),
+])
+def test_kazakh_cyrillic_to_latin(cyrillic: str, latin: str) -> None:
+    # Without ұ, і or ы a short name may be Uyghur Cyrillic as well; the reading is the same.
+    key = name_key(cyrillic)
+    assert key is not None and key.latin == latin
+
+
+@pytest.mark.parametrize(("cyrillic", "latin"), [
+    ("Мәмәт", "memet"), ("Абдурехим", "abdurehim"), ("Җүмә", "juma"), ("Һезим", "hezim"), ("Гүлнар", "gulnar"),
+])
+def test_uyghur_cyrillic_to_latin(cyrillic: str, latin: str) -> None:
+    key = name_key(cyrillic)
+    assert key is not None and key.latin == latin
