@@ -98,8 +98,9 @@ def made_up_rows(n: int, seed: int) -> list[dict[str, str]]:
             return to_arabic(name)
         if kind < 0.45:
             return to_cyrillic(name)
-        if kind < 0.6:
-            return "".join(rng.choice(CHINESE) for _ in range(rng.randint(2, 5)))
+        if kind < 0.6:  # one Chinese spelling per name, as transcription gives
+            fixed = random.Random(name)
+            return "".join(fixed.choice(CHINESE) for _ in range(fixed.randint(2, 5)))
         return name.capitalize()
 
     rows = []
