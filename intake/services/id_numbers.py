@@ -49,7 +49,9 @@ def check(value: str) -> IdCheck:
         return IdCheck(number, IdProblem.FORMAT, "", None)
     except InvalidChecksum:
         return IdCheck(number, IdProblem.CHECKSUM, number[6:14], None)
-    except ValidationError:  # InvalidComponent: the region part; a bad date inside says more
+    except (ValidationError, KeyError):
+        # InvalidComponent: the region part (KeyError: python-stdnum's place table lacks a part of
+        # some codes, 650125 say: not a county either); a bad date inside says more.
         dated = _with_date(number, number[6:14], "", None)
         return dated if dated.problem else IdCheck(number, IdProblem.PLACE, number[6:14], dated.born)
     return _with_date(number, number[6:14], "", None)
