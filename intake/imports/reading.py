@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,24 +152,32 @@ def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Sheet:
     dialect = _dialect(text)
     csv.field_size_limit(limits.max_cell + 1)
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    headers: list[str] | None = None
-    rows: list[SheetRow] = []
     try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(c.strip() for c in cells):
-                continue
-            if headers is None:
-                headers = _headers(cells, limits)
-                continue
-            if len(rows) >= limits.max_rows:
-                raise ImportFileError(f"The file has more than {limits.max_rows:,} rows. Split it into smaller files.")
-            rows.append(SheetRow(number, [c.strip() for c in cells]))
+        headers, rows = _collect(((n, cells, frozenset(), frozenset()) for n, cells in enumerate(reader, start=1)),
+                                 limits, "file")
     except csv.Error:
         raise ImportFileError(f"Line {reader.line_num} of the file is not valid CSV (a cell longer than "
                               f"{limits.max_cell:,} characters, or a quote that is never closed).") from None
     if headers is None:
         raise ImportFileError("The file has no rows.")
     return Sheet("csv", headers, rows, encoding=used)
+
+
+def _collect(lines: Iterable[tuple[int, list[str], frozenset[int], frozenset[int]]], limits: Limits, what: str
+             ) -> tuple[list[str] | None, list[SheetRow]]:
+    """The first non-blank line as headers, then every non-blank row (blank ones skipped)."""
+    headers: list[str] | None = None
+    rows: list[SheetRow] = []
+    for number, cells, formulas, numbers in lines:
+        if not any(c.strip() for c in cells):
+            continue
+        if headers is None:
+            headers = _headers(cells, limits)
+            continue
+        if len(rows) >= limits.max_rows:
+            raise ImportFileError(f"The {what} has more than {limits.max_rows:,} rows. Split it into smaller files.")
+        rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
+    return headers, rows
 
 
 def _dialect(text: str) -> Any:
@@ -229,39 +238,30 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
 
 
 def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> Sheet:
-    headers: list[str] | None = None
-    rows: list[SheetRow] = []
-    formulas_seen = 0
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
-        cells, formulas, numbers = [], set(), set()
-        for index, cell in enumerate(row):
-            if index >= limits.max_columns:
-                break
-            value = cell.value
-            if cell.data_type == "f":  # read-only mode gives the formula's text, never a result
-                formulas.add(index)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                numbers.add(index)
-            cells.append(_cell_text(value))
-        if not any(cells):
-            continue
-        if headers is None:
-            headers = _headers(cells, limits)
-            continue
-        if len(rows) >= limits.max_rows:
-            raise ImportFileError(f"The sheet has more than {limits.max_rows:,} rows. Split it into smaller files.")
-        formulas_seen += len(formulas)
-        rows.append(SheetRow(number, cells, frozenset(formulas), frozenset(numbers)))
+    headers, rows = _collect(_xlsx_lines(worksheet, limits), limits, "sheet")
     if headers is None:
         raise ImportFileError(f"The sheet {name!r} is empty.")
     notes = []
     if len(names) > 1:
         notes.append(f"Only the sheet {name!r} was read; the workbook also has: "
                      f"{', '.join(n for n in names if n != name)}.")
-    if formulas_seen:
-        notes.append(f"{formulas_seen} cells held spreadsheet formulas. They were not calculated: their text was "
+    if formulas := sum(len(r.formulas) for r in rows):
+        notes.append(f"{formulas} cells held spreadsheet formulas. They were not calculated: their text was "
                      "read as it is written.")
     return Sheet("xlsx", headers, rows, notes=notes)
+
+
+def _xlsx_lines(worksheet: Any, limits: Limits) -> Iterator[tuple[int, list[str], frozenset[int], frozenset[int]]]:
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
+        cells, formulas, numbers = [], set(), set()
+        for index, cell in enumerate(row[: limits.max_columns]):
+            value = cell.value
+            if cell.data_type == "f":  # read-only mode gives the formula's text, never a result
+                formulas.add(index)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                numbers.add(index)
+            cells.append(_cell_text(value))
+        yield number, cells, frozenset(formulas), frozenset(numbers)
 
 
 def _cell_text(value: Any) -> str:
