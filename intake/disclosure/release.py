@@ -8,7 +8,6 @@ into place only when everything, manifest and signature included, is done.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json

@@ -13,6 +13,8 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intake.disclosure import NotAnonymisable, Release, build_release, writers, xlsx
 from intake.disclosure.verify import verify_export
@@ -185,3 +187,18 @@ def test_a_tampered_export_fails_verification(export: Release, signing_key: Ed25
     assert not result.ok and any("signature" in line for line in result.lines)
     other = Ed25519PrivateKey.generate().public_key()
     assert not verify_export(export.directory, other).ok
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                              HealthCheck.function_scoped_fixture])
+@given(persons=st.integers(min_value=200, max_value=3000), seed=st.integers(min_value=0, max_value=10_000))
+def test_every_released_file_satisfies_its_manifest(persons: int, seed: int, signing_key: Ed25519PrivateKey,
+                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+    directory = tmp_path_factory.mktemp("property") / "export"
+    try:
+        release = build_release(population(persons, seed=seed), directory, signing_key=signing_key)
+    except NotAnonymisable:
+        assert not directory.exists()
+        return
+    result = verify_export(release.directory, signing_key.public_key())
+    assert result.ok, result.lines
