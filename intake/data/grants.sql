@@ -50,6 +50,32 @@ GRANT SELECT, INSERT ON {schema}.attachments TO {public};
 -- reads a wrap: only which rows exist, which is what its DELETE needs.
 GRANT SELECT (id, owner_table, owner_id, holder) ON {schema}.record_keys TO {public};
 GRANT INSERT, DELETE ON {schema}.record_keys TO {public};
+-- Row by row (row-level security): it may insert inbox wraps only, and delete only the wraps of a
+-- submission already marked withdrawn (in the same transaction) and of that submission's
+-- follow-ups: never a working-store wrap of a live submission, an account's or a person's. So it
+-- cannot shred a testimony silently: only by leaving a tombstone, which the review face finishes
+-- and audits. The review role sees and changes every row; the owner is not subject to the policies.
+ALTER TABLE {schema}.record_keys ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS intake_public_read ON {schema}.record_keys;
+DROP POLICY IF EXISTS intake_public_insert ON {schema}.record_keys;
+DROP POLICY IF EXISTS intake_public_shred ON {schema}.record_keys;
+DROP POLICY IF EXISTS intake_review_all ON {schema}.record_keys;
+CREATE POLICY intake_public_read ON {schema}.record_keys FOR SELECT TO {public} USING (true);
+CREATE POLICY intake_public_insert ON {schema}.record_keys FOR INSERT TO {public}
+    WITH CHECK (holder = 'inbox' AND owner_table IN ('submissions', 'messages', 'status_events', 'attachments'));
+CREATE POLICY intake_public_shred ON {schema}.record_keys FOR DELETE TO {public} USING (
+    (owner_table = 'submissions' AND owner_id IN (
+        SELECT id FROM {schema}.submissions WHERE status = 'withdrawn'))
+    OR (owner_table = 'messages' AND owner_id IN (
+        SELECT c.id FROM {schema}.messages c JOIN {schema}.submissions s ON s.id = c.submission_id
+        WHERE s.status = 'withdrawn' AND c.own_key))
+    OR (owner_table = 'status_events' AND owner_id IN (
+        SELECT c.id FROM {schema}.status_events c JOIN {schema}.submissions s ON s.id = c.submission_id
+        WHERE s.status = 'withdrawn' AND c.own_key))
+    OR (owner_table = 'attachments' AND owner_id IN (
+        SELECT c.id FROM {schema}.attachments c JOIN {schema}.submissions s ON s.id = c.submission_id
+        WHERE s.status = 'withdrawn' AND c.own_key)));
+CREATE POLICY intake_review_all ON {schema}.record_keys TO {review} USING (true) WITH CHECK (true);
 
 -- ===== The review face (private network) ===================================================
 -- Everything, except that the audit log is append-only even for the review face: no UPDATE, DELETE

@@ -79,10 +79,12 @@ def shred(session: Session, submission_id: uuid.UUID) -> bool:
     if submission is None or submission.status == SubmissionStatus.WITHDRAWN.value:
         session.rollback()
         return False
-    delete_keys(session, [("submissions", submission_id), *own_key_children(session, submission_id)])
+    # The tombstone first: on PostgreSQL the public role may delete only a withdrawn submission's wraps.
     submission.status = SubmissionStatus.WITHDRAWN.value
     for column in TOMBSTONE_CLEARED:
         setattr(submission, column, None)  # the columns, not sealed attributes: no key is left to seal with
+    session.flush()
+    delete_keys(session, [("submissions", submission_id), *own_key_children(session, submission_id)])
     session.commit()
     return True
 

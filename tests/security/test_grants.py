@@ -92,6 +92,32 @@ def test_the_public_role_may_do_what_the_public_face_does(public_app: Flask) -> 
 
 
 @postgres_only
+def test_the_public_role_deletes_only_wraps_of_withdrawn_submissions_and_inserts_only_inbox_wraps(
+        public_app: Flask, review_app: Flask, make_user) -> None:
+    """Row-level security: no silent shredding of a live testimony, an account's or a person's key."""
+    make_user("reviewer")  # an account with a data key of its own (its TOTP secret)
+    live = submit(public_app, full_report("live"))
+    gone = submit(public_app, full_report("gone"))
+    with review_app.app_context():
+        take_in.take_in(db.session, get_vault())
+    with public_app.app_context():
+        assert db.session.execute(text("DELETE FROM record_keys")).rowcount == 0
+        db.session.rollback()
+        db.session.execute(text("UPDATE submissions SET status = 'withdrawn' WHERE id = :i"), {"i": gone.submission_id})
+        assert db.session.execute(text("DELETE FROM record_keys")).rowcount == 1  # the withdrawn one's only
+        db.session.rollback()
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            db.session.execute(text(
+                "INSERT INTO record_keys (id, owner_table, owner_id, dek_id, holder, holder_key_id, wrapped, "
+                "created_on) VALUES (gen_random_uuid(), 'submissions', :i, '\\x00', 'kek', '\\x00', '\\x00', "
+                "current_date)"), {"i": live.submission_id})
+        db.session.rollback()
+    with review_app.app_context():
+        owners = dict(db.session.execute(text("SELECT owner_table, count(*) FROM record_keys GROUP BY owner_table")).all())
+        assert owners == {"submissions": 2, "users": 1}
+
+
+@postgres_only
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'someone'", "DELETE FROM audit_events",
                                        "TRUNCATE audit_events"])
 def test_the_review_role_cannot_rewrite_the_audit_log(review_app: Flask, public_app: Flask, statement: str) -> None:
