@@ -24,6 +24,7 @@ Each write bumps state_seq; an audited change puts the new number in its audit e
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -78,7 +79,24 @@ SPECS = (SUBMISSION, REPORT, LINK_EVENT, STATUS_EVENT)
 
 
 def check_row(vault: Vault, spec: Spec, row: Any) -> SealCheck:
-    return seals.check(vault.integrity_keys, getattr(row, spec.mac), spec.domain, *spec.parts(row))
+    check = seals.check(vault.integrity_keys, getattr(row, spec.mac), spec.domain, *spec.parts(row))
+    if check is SealCheck.UNKNOWN_KEY and _reloaded(vault):
+        # Another process (`flask keys integrity-key`, then `flask integrity seal`) may have
+        # re-sealed under a key this one has not loaded yet.
+        check = seals.check(vault.integrity_keys, getattr(row, spec.mac), spec.domain, *spec.parts(row))
+    return check
+
+
+_RELOAD_EVERY = 10.0  # seconds: a seal naming an unknown key re-reads the keystore at most this often
+_last_reload: dict[int, float] = {}
+
+
+def _reloaded(vault: Vault) -> bool:
+    now = time.monotonic()
+    if now - _last_reload.get(id(vault), -_RELOAD_EVERY) < _RELOAD_EVERY:
+        return False
+    _last_reload[id(vault)] = now
+    return vault.reload()
 
 
 def seal_row(vault: Vault, spec: Spec, row: Any) -> bytes:

@@ -350,3 +350,14 @@ def test_pages_show_a_tampered_row_as_such_never_its_forged_values(app: Flask, m
     assert "nothing was changed" in changed.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Report, report_id).verification == "documented"  # untouched, still refused
+
+
+def test_a_running_review_face_picks_up_an_integrity_key_made_elsewhere(world: World, make_app) -> None:
+    w = world
+    assert state(w.app, w.a1).verified  # this process has loaded its keys
+    operator = make_app("review")  # another process: the operator's CLI
+    runner = operator.test_cli_runner()
+    assert runner.invoke(args=["keys", "integrity-key"]).exit_code == 0
+    assert runner.invoke(args=["integrity", "seal"]).exit_code == 0  # every row re-sealed under the new key
+    integrity._last_reload.clear()
+    assert state(w.app, w.a1).verified  # the unknown key id made it re-read the keystore
