@@ -3,7 +3,9 @@
 The inbox selects plain columns only (handles, statuses, dates, assignment): no sealed blob is even
 loaded, so a page is one plain query (on SQLite with 100,000 reports: ~0.16 s for the first page,
 ~0.03 s once reports.created_on is indexed). It reads nothing sealed, so it is not audited. The
-county filter goes through the `county` blind index.
+county filter goes through the `county` blind index. What a page shows of each report's review-side
+state (status, verification, person, the family's status) comes from `integrity.report_states`:
+verified, or replaced by the reason it is not.
 
 `search` finds reports by exact Chinese ID number or normalised name: the query is normalised and
 keyed into a token, and matching rows come back as handles. It is audited with the index name and
