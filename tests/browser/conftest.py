@@ -87,6 +87,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         "INTAKE_SUBMIT_RATE_LIMIT": "10000/minute",
         "INTAKE_RECEIPT_RATE_LIMIT": "10000/minute",
         "INTAKE_FOLLOW_UP_RATE_LIMIT": "10000/minute",
+        "INTAKE_RESHOW_RATE_LIMIT": "10000/minute",
+        "INTAKE_NOSCRIPT_CEILING": "10000/minute",
     })
     with app.app_context():
         db.create_all()

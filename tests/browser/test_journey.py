@@ -90,7 +90,7 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
 
     check = live_site.receipt_check()
     with live_site.app.app_context():
-        submission, _ = families.find_by_receipt(db.session, receipt, check=check)
+        submission = families.find_by_receipt(db.session, receipt, check=check).submission
         submission_id = submission.id
         assert submission.language == "ug" and submission.status == SubmissionStatus.RECEIVED.value
         reports = db.session.scalars(select(Report).where(Report.submission_id == submission_id)
