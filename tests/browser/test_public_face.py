@@ -138,3 +138,22 @@ def test_names_on_the_receipt_and_status_pages_and_an_answer_under_the_question(
                                                           Message.kind == MessageKind.FROM_FAMILY.value)).one()
         assert answer.in_reply_to_id is not None
     tab.assert_only_local_requests()
+
+
+@pytest.mark.parametrize("lang", ["en", "ug"])
+def test_with_script_an_oversized_file_is_refused_before_anything_is_sent(open_tab, live_site, shots, tmp_path,
+                                                                          lang):
+    tab = open_tab(viewport=PHONE_390, java_script_enabled=True)
+    page, shot = tab.page, shots(f"public-file-limit-{lang}")
+    big = tmp_path / "video.mp4"
+    big.write_bytes(b"\0" * (live_site.app.config["INTAKE_MAX_ATTACHMENT_BYTES"] + 1))
+    assert visit(page, f"{live_site.url}/report?lang={lang}") == 200
+    page.fill("#relatives-0-names-0-value", NAMES[lang][0])
+    posts_before = sum(1 for url in tab.requests if url.endswith("/report"))
+    page.set_input_files("#attachments", str(big))
+    page.wait_for_selector("#attachments-client-error li")
+    assert "video.mp4" in page.inner_text("#attachments-client-error")
+    assert page.eval_on_selector("#attachments", "input => input.files.length") == 0
+    assert page.input_value("#relatives-0-names-0-value") == NAMES[lang][0]
+    assert sum(1 for url in tab.requests if url.endswith("/report")) == posts_before  # nothing sent
+    shot.take(page, "refused")
