@@ -6,19 +6,17 @@ under a reviewer's question. Screenshots go to test-output/screenshots/public-*/
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from intake import create_app
 from intake.extensions import db
 from intake.models import Message, MessageKind
 from intake.services import families
 
-from .conftest import DESKTOP, LOCAL_HOST, LiveServer
+from .conftest import DESKTOP, LiveServer, serve
 from .site import ADD_PERSON, SEND, ask_family, check_language, open_with_receipt, read_receipt, submit, visit
 
 pytestmark = pytest.mark.browser
@@ -42,20 +40,7 @@ def strict_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "INTAKE_PUBLIC_KEYS": str(keys.public), "INSTANCE_PATH": str(base / "instance"),
         "INTAKE_POW_BITS": 12, "INTAKE_SUBMIT_RATE_LIMIT": "0/minute", "INTAKE_NOSCRIPT_CEILING": "0/minute",
         "INTAKE_RESHOW_RATE_LIMIT": "10000/minute", "RATELIMIT_STORAGE_URI": "memory://"})
-    with app.app_context():
-        db.create_all()
-    server = make_server(LOCAL_HOST, 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://{LOCAL_HOST}:{server.server_port}", keys=keys)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    yield from serve(app, keys)
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
