@@ -1,8 +1,9 @@
 """What a family does on the public face: submit, come back with the receipt, add news, withdraw.
 
 The public face holds only public keys. It can seal new rows (each follow-up gets a data key of its
-own, wrapped to the inbox) and read what reviewers sealed to the family's receipt-derived key, but
-it never reads report content back: the status page shows handles, plain status columns and dates.
+own, wrapped to the inbox) and read what was sealed to keys derived from the family's receipt (the
+reviewers' replies, and the names the family typed), but it never reads report content back: the
+status page shows those names, plain status columns and dates.
 """
 
 from __future__ import annotations

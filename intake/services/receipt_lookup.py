@@ -13,6 +13,7 @@ its bucket, still accepted.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select
@@ -20,10 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto import receipts
+from ..crypto.errors import CryptoError
 from ..crypto.keys import PrivateKey
 from ..crypto.passphrase import KdfParams
 from ..models import Submission
 from .errors import NotFound
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,16 @@ class Holder:
         return keys
 
     def names(self) -> list[list[str]] | None:
-        """The names the family typed, per person; None when this submission has none sealed for them."""
+        """The names the family typed, per person; None when this submission has none sealed for them,
+        or when they do not open (damaged): the page then shows references, never a wrong name."""
         blob = self.submission.family_names
         if self.stretched is None or not blob:
             return None
-        return receipts.open_names(self.stretched, self.submission.id, blob)
+        try:
+            return receipts.open_names(self.stretched, self.submission.id, blob)
+        except (CryptoError, ValueError):
+            log.error("the family's names of a submission did not open")
+            return None
 
 
 def find_by_receipt(session: Session, text: str, *, check: ReceiptCheck) -> Holder:

@@ -202,3 +202,16 @@ def test_attachments_failing_never_cost_the_testimony(public_app, monkeypatch):
         assert len(db.session.scalars(select(Submission)).all()) == 1  # stored once, not twice
         found = families.find_by_receipt(db.session, stored.receipt, check=_check(public_app)).submission
         assert found.id == stored.submission_id
+
+
+def test_damaged_names_show_references_instead_of_blocking_the_page(public_app, caplog):
+    stored = submit(public_app, full_report())
+    with public_app.app_context():
+        row = db.session.get(Submission, stored.submission_id)
+        row.family_names = row.family_names[:-1] + bytes([row.family_names[-1] ^ 1])
+        db.session.commit()
+        holder = families.find_by_receipt(db.session, stored.receipt, check=_check(public_app))
+        assert holder.names() is None
+        view = families.status_view(db.session, holder)
+        assert [p.names for p in view.people] == [()]
+    assert "SENTINEL" not in caplog.text
