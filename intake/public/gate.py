@@ -147,12 +147,3 @@ class UsedTokens:
 
 def _memory(app: Flask) -> UsedTokens:
     return app.extensions.setdefault(_EXTENSION, UsedTokens())
-
-
-def noscript_ceiling() -> str:
-    return str(current_app.config["INTAKE_NOSCRIPT_CEILING"])
-
-
-def everyone() -> str:
-    """The key of the global ceiling: the same for every visitor, on purpose."""
-    return "everyone"

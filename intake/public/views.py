@@ -7,21 +7,19 @@ URL, a cookie, the session or a redirect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import keyring
 from ..crypto import receipts
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import SubmissionStatus
 from ..services import families
 from ..services.errors import InvalidInput, NotFound
 from ..web.access import anonymous
 from . import display, uploads
-from . import gate
+from .limits import charged, follow_up_limit, free, limited, receipt_limit, submit_limit
 from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, ReceiptHolderForm, SubmissionForm, WithdrawForm,
                     max_relatives, person_label, posted_relatives, within_limit, without_relative)
 from .render import not_found, render_confirm, render_entry, render_report, render_status
@@ -38,51 +36,6 @@ class Unavailable(Exception):
     """A setting the public face needs is missing (the pepper): answered like a database outage."""
 
 
-def _submit_limit() -> str:
-    return str(current_app.config["INTAKE_SUBMIT_RATE_LIMIT"])
-
-
-def _receipt_limit() -> str:
-    return str(current_app.config["INTAKE_RECEIPT_RATE_LIMIT"])
-
-
-def _follow_up_limit() -> str:
-    return str(current_app.config["INTAKE_FOLLOW_UP_RATE_LIMIT"])
-
-
-def _reshow_limit() -> str:
-    return str(current_app.config["INTAKE_RESHOW_RATE_LIMIT"])
-
-
-def limited(per_visitor: Callable[[], str], *, deduct_when: Callable[[Response], bool] | None = None,
-            reshow: bool = False) -> Callable:
-    """A POST limit per (hashed) visitor address and the global ceiling for POSTs without a solved
-    proof of work; a solved one is exempt from both (see gate.py). `reshow` adds the limit on
-    showing the form again, counted only for the free re-show paths."""
-    def decorate(view: Callable) -> Callable:
-        view = limiter.limit(gate.noscript_ceiling, key_func=gate.everyone, exempt_when=gate.solved,
-                             methods=["POST"], scope=lambda endpoint: f"ceiling:{endpoint}")(view)
-        if reshow:
-            view = limiter.limit(_reshow_limit, exempt_when=gate.solved, methods=["POST"],
-                                 deduct_when=_is_free, scope=lambda endpoint: f"reshow:{endpoint}")(view)
-        return limiter.limit(per_visitor, exempt_when=gate.solved, methods=["POST"], deduct_when=deduct_when)(view)
-    return decorate
-
-
-def _is_free(response: Response) -> bool:
-    return bool(g.get("free_of_charge", False))
-
-
-def _charged(response: Response) -> bool:
-    # Re-showing a form (add a relative, fix an error, change language) must not use up the limit
-    # and then lose a long testimony to a 429; storing, bots and wrong receipts are counted.
-    return not g.get("free_of_charge", False)
-
-
-def _free() -> None:
-    g.free_of_charge = True
-
-
 def receipt_check() -> families.ReceiptCheck:
     try:
         pepper = bytes.fromhex(current_app.config["INTAKE_RECEIPT_PEPPER"])
@@ -97,7 +50,7 @@ def index() -> str:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@limited(_submit_limit, deduct_when=_charged, reshow=True)
+@limited(submit_limit, deduct_when=charged, reshow=True)
 def report() -> PageResult:
     if request.method == "GET":
         return render_report(SubmissionForm())
@@ -106,23 +59,23 @@ def report() -> PageResult:
     too_many = posted_relatives(request.form) > limit
     form = SubmissionForm(formdata=within_limit(request.form, limit)) if too_many else SubmissionForm()
     if too_many:
-        _free()
+        free()
         return render_report(form, notice=_too_many(limit), status=422)
     if "remove_relative" in request.form:
-        _free()
+        free()
         index = request.form.get("remove_relative", "")
         if index.isdigit() and len(form.relatives.entries) > 1:
             form = SubmissionForm(formdata=without_relative(request.form, int(index)))
         return render_report(form)
     action = request.form.get("action", "send")
     if action == "add_relative":
-        _free()
+        free()
         if len(form.relatives.entries) >= limit:
             return render_report(form, notice=_too_many(limit))
         form.relatives.append_entry()
         return render_report(form)
     if action != "send":  # a language button, or Enter pressed in a field: show the form again
-        _free()
+        free()
         return render_report(form)
     if form.caught_robot():
         # A person never sees this field; a robot filled it. Store nothing, keep the text, and say
@@ -132,7 +85,7 @@ def report() -> PageResult:
                                              "again."), status=422)
     clean, upload_errors = uploads.read(request.files.getlist(uploads.FIELD))
     if not form.validate() or upload_errors:
-        _free()
+        free()
         return render_report(form, upload_errors=upload_errors, status=422)
     files_lost = False
     try:
@@ -168,7 +121,7 @@ def status_entry() -> str:
 
 
 @bp.post("/status")
-@limited(_receipt_limit)
+@limited(receipt_limit)
 def status_lookup() -> PageResult:
     form = ReceiptForm()
     if not form.validate():
@@ -180,7 +133,7 @@ def status_lookup() -> PageResult:
 
 
 @bp.post("/status/news")
-@limited(_follow_up_limit, deduct_when=_charged)
+@limited(follow_up_limit, deduct_when=charged)
 def status_news() -> PageResult:
     form = FollowUpForm()
     holder = _holder(form)
@@ -189,13 +142,13 @@ def status_news() -> PageResult:
     submission = holder.submission
     form.set_reports(list(families.people_of(db.session, holder).values()))
     if request.form.get("action", "send") != "send" or submission.status == SubmissionStatus.WITHDRAWN.value:
-        _free()
+        free()
         return render_status(holder, news_form=form)
     files = request.files.getlist(uploads.FIELD)
     form.files_chosen = bool(uploads.chosen(files))
     clean, upload_errors = uploads.read(files)
     if not form.validate() or upload_errors:
-        _free()
+        free()
         return render_status(holder, news_form=form, upload_errors=upload_errors, status=422)
     try:
         families.add_follow_up(db.session, submission, families.FollowUp(
@@ -204,13 +157,13 @@ def status_news() -> PageResult:
             sentence=form.sentence.data or None, uploads=clean, in_reply_to=form.question()))
     except InvalidInput:  # a crafted question or person that is not in this submission
         db.session.rollback()
-        _free()
+        free()
         return render_status(holder, news_form=form, status=422)
     return render_status(holder, banner=_("Thank you. What you sent was added to your testimony."))
 
 
 @bp.post("/status/withdraw")
-@limited(_follow_up_limit, deduct_when=_charged)
+@limited(follow_up_limit, deduct_when=charged)
 def status_withdraw() -> PageResult:
     form = WithdrawForm()
     holder = _holder(form)
@@ -220,10 +173,10 @@ def status_withdraw() -> PageResult:
     if submission.status == SubmissionStatus.WITHDRAWN.value:
         return render_status(holder)
     if request.form.get("step") != "confirm" or request.form.get("action", "send") != "send":
-        _free()
+        free()
         return render_confirm(WithdrawForm(formdata=None, receipt=holder.digits))
     if not form.confirm.data:
-        _free()
+        free()
         form.confirm.errors = [_("Please tick the box to confirm, or go back to your submission.")]
         return render_confirm(form, status=422)
     families.withdraw(db.session, submission)
