@@ -142,3 +142,22 @@ def test_with_script_an_oversized_file_is_refused_before_anything_is_sent(open_t
     assert page.input_value("#relatives-0-names-0-value") == NAMES[lang][0]
     assert sum(1 for url in tab.requests if url.endswith("/report")) == posts_before  # nothing sent
     shot.take(page, "refused")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+@pytest.mark.parametrize("lang", ["en", "ug"])
+def test_axe_finds_nothing_serious_on_the_held_page(open_tab, strict_site, axe_source, shots, lang, width):
+    """The page shown when a limit is hit (reached here with the proof-of-work script blocked)."""
+    from .test_accessibility import BLOCKING, RUN_AXE, describe
+
+    tab = open_tab(viewport=WIDTHS[width], java_script_enabled=True, bypass_csp=True)
+    page = tab.page
+    page.route("**/static/pow.js", lambda route: route.abort())
+    assert visit(page, f"{strict_site.url}/report?lang={lang}") == 200
+    page.fill("#relatives-0-names-0-value", NAMES[lang][0])
+    assert submit(page, SEND) == 429
+    check_language(page, lang)
+    shots(f"public-held-{lang}-{width}").take(page, "held")
+    page.add_script_tag(path=str(axe_source))
+    blocking = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
+    assert not blocking, describe({"held": blocking})
