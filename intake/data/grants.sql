@@ -25,11 +25,14 @@ GRANT USAGE ON SCHEMA {schema} TO {public}, {review};
 -- state_mac) to the column defaults; UPDATE is what a withdrawal clears (status may only be set to
 -- "withdrawn": any other value fails the review face's integrity seal). The row lock a withdrawal
 -- or a follow-up takes (FOR UPDATE / FOR SHARE) needs UPDATE on one column, which this gives.
--- A receipt scheme migrated on use also updates its receipt columns: list them in both grants.
+-- A legacy receipt that opens moves to the current scheme on the spot (services/receipt_lookup.py):
+-- that is the UPDATE of receipt_selector, receipt_bucket, receipt_verifier and reply_public_key.
 GRANT SELECT ON {schema}.submissions TO {public};
-GRANT INSERT (id, created_on, language, receipt_bucket, receipt_verifier, reply_public_key, consent, contact)
+GRANT INSERT (id, created_on, language, receipt_selector, receipt_bucket, receipt_verifier, reply_public_key,
+              family_names, consent, contact)
     ON {schema}.submissions TO {public};
-GRANT UPDATE (status, language, receipt_bucket, receipt_verifier, reply_public_key, contact)
+GRANT UPDATE (status, language, receipt_selector, receipt_bucket, receipt_verifier, reply_public_key, family_names,
+              contact)
     ON {schema}.submissions TO {public};
 
 -- Reports: sealed fields and their place in the submission; never status, verification, person,

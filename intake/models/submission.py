@@ -47,9 +47,12 @@ class Submission(UUIDKey, Base):
     state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
     state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES), server_default=NULL)
 
-    # Which of 65,536 buckets the receipt falls in (HMAC under the pepper). Deliberately coarse: the
-    # Argon2id verifier, not this, decides; a stolen pepper and database still cost one Argon2id
-    # per guess and candidate.
+    # The receipt (crypto/receipts.py). Current scheme: HMAC of the receipt's selector digits under the
+    # pepper (unique: one index lookup finds the row) and a verifier (Argon2id parameters, salt and a
+    # tag of the stretched receipt). Legacy receipts, until their next successful use: the selector
+    # is empty and a 16-bit bucket (shared by many receipts) narrows the lookup instead. A
+    # withdrawal's tombstone keeps none of them.
+    receipt_selector: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
     receipt_bucket: Mapped[int | None] = mapped_column(Integer, index=True)
     receipt_verifier: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
@@ -63,6 +66,10 @@ class Submission(UUIDKey, Base):
     # Choices of rows stored before consent was sealed (a bit mask: 1 share with researchers,
     # 2 contact, 4 publish the name), until `flask integrity seal` or take-in seals them.
     legacy_consent: Mapped[int | None] = mapped_column(Integer, server_default=NULL)
+
+    # The names the family typed, per person, sealed under a key derived from the stretched receipt:
+    # the status page shows them to the receipt holder; the public face cannot read them without it.
+    family_names: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     # How the family may be contacted, if they allowed it.
     contact_sealed: Mapped[bytes | None] = mapped_column("contact", LargeBinary)

@@ -2,7 +2,7 @@
 
 Public face (`shred`): under a row lock on the submission, delete the wraps of the submission's
 data key and of its own follow-ups' keys, and turn the row into a tombstone: status "withdrawn",
-no receipt, reply key, language or contact. From that commit on, every ciphertext of the
+no receipt (selector, bucket or verifier), reply key, names, language or contact. From that commit on, every ciphertext of the
 submission is noise, escrow included. That is all the public face's database role may do: it has
 no DELETE on any table but record_keys, so it cannot reach review-side rows.
 
@@ -34,7 +34,8 @@ from . import audit, integrity
 
 # What a tombstone no longer holds. The public face clears these (its role may update exactly these
 # columns and status); the review face clears them again, with the sealed consent, when it finishes.
-TOMBSTONE_CLEARED = ("language", "receipt_bucket", "receipt_verifier", "reply_public_key", "contact_sealed")
+TOMBSTONE_CLEARED = ("language", "receipt_selector", "receipt_bucket", "receipt_verifier", "reply_public_key",
+                     "family_names", "contact_sealed")
 _REVIEW_CLEARED = ("consent_sealed", "legacy_consent")
 
 # Called with (session, submission id, report ids) before the derived rows are deleted, so that a

@@ -50,7 +50,7 @@ def check_language(page: Any, lang: str) -> None:
 
 def read_receipt(page: Any) -> str:
     groups = page.locator(".receipt .receipt-group").all_inner_texts()
-    assert len(groups) == 5 and all(len(g) == 4 and g.isdigit() for g in groups), f"no receipt on the page: {groups}"
+    assert len(groups) == 6 and all(len(g) == 4 and g.isdigit() for g in groups), f"no receipt on the page: {groups}"
     return " ".join(groups)
 
 
@@ -68,7 +68,7 @@ def ask_family(site: Any, receipt: str, text: str) -> None:
     from intake.services import families, messages
 
     with site.app.app_context():
-        submission, _ = families.find_by_receipt(db.session, receipt, check=site.receipt_check())
+        submission = families.find_by_receipt(db.session, receipt, check=site.receipt_check()).submission
         messages.reply_to_family(db.session, get_vault(), submission_id=submission.id, author_id=None, text=text)
 
 

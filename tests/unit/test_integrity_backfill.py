@@ -56,7 +56,7 @@ def legacy_app(db_url: str, keys: KeyFiles, tmp_path: Path) -> Iterator[Flask]:
 
 def old_submission(connection: sa.Connection, *, consent: tuple[bool, bool, bool], taken_in: bool,
                    status: str = "received") -> tuple[uuid.UUID, uuid.UUID]:
-    """A submission and one report as the code before 0004_integrity stored them."""
+    """A submission and one report as the code before 0005_integrity stored them."""
     vault = get_vault()
     sid, rid, dek_id, dek = uuid.uuid4(), uuid.uuid4(), os.urandom(16), os.urandom(32)
     connection.execute(sa.insert(submissions).values(

@@ -16,7 +16,7 @@ RECEIPT_GROUP = re.compile(r'<span class="receipt-group">(\d{4})</span>')
 
 def receipt_of(page: str) -> str:
     groups = RECEIPT_GROUP.findall(page)
-    assert len(groups) == 5, "the page shows no receipt"
+    assert len(groups) == 6, "the page shows no receipt"
     return " ".join(groups)
 
 

@@ -1,7 +1,7 @@
 """integrity: sealed consent, review-side integrity seals, tombstones without receipts
 
-Revision ID: 0004_integrity
-Revises: 0003
+Revision ID: 0005_integrity
+Revises: 0004_receipts
 
 Consent moves into the submission's ciphertext. A migration holds no keys, so existing choices are
 kept in `legacy_consent` (bit mask: 1 share with researchers, 2 contact, 4 publish the name) until
@@ -10,14 +10,15 @@ of every table keep their data; the review-side seals of existing rows are made 
 too, and until then those rows read as "not yet sealed", never as verified.
 
 Downgrade: sealed consent cannot be read without keys, so rows whose consent was sealed come back
-as "no" to everything (the fail-safe answer); a tombstone's cleared receipt columns come back empty.
+as "no" to everything (the fail-safe answer); a tombstone's cleared verifier, reply key and language
+come back empty (its selector and bucket stay empty: no receipt opens it).
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_integrity'
-down_revision = '0003'
+revision = '0005_integrity'
+down_revision = '0004_receipts'
 branch_labels = None
 depends_on = None
 
@@ -40,7 +41,6 @@ def upgrade():
         batch_op.drop_column('consent_contact')
         batch_op.drop_column('consent_publish_name')
         batch_op.alter_column('language', existing_type=sa.String(length=16), nullable=True)
-        batch_op.alter_column('receipt_bucket', existing_type=sa.Integer(), nullable=True)
         batch_op.alter_column('receipt_verifier', existing_type=sa.LargeBinary(length=64), nullable=True)
         batch_op.alter_column('reply_public_key', existing_type=sa.LargeBinary(), nullable=True)
         batch_op.alter_column('status', existing_type=sa.String(length=24), server_default='received')
@@ -84,7 +84,6 @@ def downgrade():
                "consent_contact = (COALESCE(legacy_consent, 0) / 2 % 2 = 1), "
                "consent_publish_name = (COALESCE(legacy_consent, 0) / 4 % 2 = 1)")
     op.execute("UPDATE submissions SET language = '' WHERE language IS NULL")
-    op.execute("UPDATE submissions SET receipt_bucket = -1 WHERE receipt_bucket IS NULL")
     empty = "X''" if op.get_bind().dialect.name == "sqlite" else "''::bytea"
     op.execute(f"UPDATE submissions SET receipt_verifier = {empty} WHERE receipt_verifier IS NULL")
     op.execute(f"UPDATE submissions SET reply_public_key = {empty} WHERE reply_public_key IS NULL")
@@ -95,7 +94,6 @@ def downgrade():
         batch_op.alter_column('status', existing_type=sa.String(length=24), server_default=None)
         batch_op.alter_column('reply_public_key', existing_type=sa.LargeBinary(), nullable=False)
         batch_op.alter_column('receipt_verifier', existing_type=sa.LargeBinary(length=64), nullable=False)
-        batch_op.alter_column('receipt_bucket', existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column('language', existing_type=sa.String(length=16), nullable=False)
         batch_op.drop_column('legacy_consent')
         batch_op.drop_column('consent')
