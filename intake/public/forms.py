@@ -53,7 +53,7 @@ class RelativeForm(Form):
                                                                     "dir": "ltr"})
     occupation = text_field(_l("Occupation"), 300, render_kw={"dir": "auto"})
     detention = FormField(ApproxDateForm, label=_l("Date of detention"))
-    detention_place = text_field(_l("Where they were taken"), 300, render_kw={"dir": "auto"})
+    detention_place = text_field(_l("Where they were taken from"), 300, render_kw={"dir": "auto"})
     facility_type = Choice(_l("Kind of place where they are held"), vocabulary_choices("facility_types"))
     facility = text_field(_l("Name or description of that place"), 300, render_kw={"dir": "auto"})
     status = Choice(_l("Their situation now"), vocabulary_choices("statuses"))

@@ -17,6 +17,7 @@ from ..extensions import db, limiter
 from ..models import Submission, SubmissionStatus
 from ..services import families
 from ..services.errors import NotFound
+from ..web.bidi import isolate
 from . import display, uploads
 from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, ReceiptHolderForm, SubmissionForm, WithdrawForm,
                     max_relatives, without_relative)
@@ -84,8 +85,8 @@ def report() -> PageResult:
     if action == "add_relative":
         _free()
         if len(form.relatives.entries) >= max_relatives():
-            return render_report(form, notice=_("You can describe up to %(n)d people in one submission. Please "
-                                                "send this one, then start another.", n=max_relatives()))
+            return render_report(form, notice=_("You can describe up to %(n)s people in one submission. Please "
+                                                "send this one, then start another.", n=isolate(max_relatives())))
         form.relatives.append_entry()
         return render_report(form)
     if action != "send":  # a language button, or Enter pressed in a field: show the form again

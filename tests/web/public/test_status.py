@@ -171,7 +171,7 @@ def test_withdrawal_asks_for_confirmation_then_shreds_keys_and_rows(client, publ
     page = text_of(open_status(client, stored.receipt))
     start = {"csrf_token": csrf_token(page), "receipt": hidden_receipt(page)}
     confirm_page = text_of(client.post("/status/withdraw", data=start))
-    assert 'name="confirm"' in confirm_page and "No one, including us, can recover it" in confirm_page
+    assert 'name="confirm"' in confirm_page and "This cannot be undone." in confirm_page
     unticked = client.post("/status/withdraw", data={**start, "step": "confirm", "action": "send"})
     assert unticked.status_code == 422 and "tick the box" in text_of(unticked)
     with public_app.app_context():
@@ -201,7 +201,8 @@ def test_files_alone_are_news_enough_and_attach_to_the_chosen_person(client, pub
     response = client.post("/status/news", content_type="multipart/form-data", data=news_data(
         page, report=stored.report_handles[1], attachments=[(io.BytesIO(b"court paper"), "verdict.txt")]))
     assert response.status_code == 200, text_of(response)
-    assert "a file (" + stored.report_handles[1] in text_of(response)
+    # The handle is isolated (left to right) so that it reads the same inside a right-to-left page.
+    assert f'a file (<bdi dir="ltr">{stored.report_handles[1]}</bdi>)' in text_of(response)
     with public_app.app_context():
         attachment = db.session.scalars(select(Attachment)).one()
         assert attachment.report.handle == stored.report_handles[1]
