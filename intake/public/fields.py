@@ -168,7 +168,8 @@ def check_id_number(value: str) -> str:
     except InvalidChecksum:
         raise FieldError(_l("The last character does not match the others, so one character is probably "
                             "mistyped. Please compare it with the card, character by character.")) from None
-    except (InvalidComponent, ValidationError):
+    except (InvalidComponent, ValidationError, KeyError):
+        # KeyError: python-stdnum's place table lacks a part of some codes (650125, say): not a county.
         _id_date(number[6:14], century="")
         raise FieldError(_l("The first six digits (%(code)s) are not a place code that existed when this "
                             "person was born. Please check them.", code=isolate(number[:6]))) from None

@@ -15,7 +15,7 @@ def id_number(value: str | None) -> str | None:
         return None
     try:
         return ric.validate(value).upper()
-    except ValidationError:
+    except (ValidationError, KeyError):  # KeyError: stdnum's place table lacks a part of some codes
         compact = re.sub(r"[\s-]", "", value).upper()
         return compact if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact) else None
 

@@ -120,6 +120,7 @@ def test_validation_errors_keep_every_typed_value_and_point_to_the_fields(client
     ("653101198406171233", "does not match the others"),
     ("653101198413171230", "not a real date"),
     ("999900198406171233", "not a place code"),
+    ("650125198103170038", "not a place code"),  # stdnum raises KeyError for this region
 ])
 def test_id_number_messages_say_what_is_wrong(client, number, expected):
     data = report_form(client, relative(0, names__0__value="Tursun", id_number=number))

@@ -1,0 +1,306 @@
+"""Chinese characters and pinyin, and the Chinese syllables a Turkic name would be written with.
+
+Uyghur and Kazakh names reach Chinese documents through official transcription: each syllable is
+written with a conventional character (吐尔逊 Tursun, 买买提 Memet, 阿不都 Abdu-, 古丽 Gul, 江 -jan), a
+consonant that ends a syllable gets a vowel of its own (Tursun -> tu er xun, Abdurehim ->
+a bu du re yi mu), and several Uyghur sounds fall on one Chinese one. Three things live here:
+
+* ``hanzi_to_pinyin``: characters to toneless pinyin, one syllable per character, with the
+  readings used in names (阿不都 is a-bu-du, not a-bu-dou) from ``data/name_readings.txt`` before
+  pypinyin's everyday reading;
+* ``split_pinyin`` / ``looks_like_pinyin``: pinyin written as Latin text (TUERXUN, Abudureyimu);
+* ``fold_pinyin`` / ``transcribe``: both sides folded into one coarse sound alphabet (see
+  ``syllables``), so that the Chinese form and the Latin, Arabic or Cyrillic one meet.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+from pypinyin import Style, lazy_pinyin
+
+_SYLLABLES = frozenset("""
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biao bie bin bing bo bu ca cai can cang cao
+ce cen ceng cha chai chan chang chao che chen cheng chi chong chou chu chua chuai chuan chuang chui
+chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang dao de dei den deng di dia dian diao die
+ding diu dong dou du duan dui dun duo e ei en eng er fa fan fang fei fen feng fo fou fu ga gai gan
+gang gao ge gei gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen
+heng hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju
+juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai
+lan lang lao le lei leng li lia lian liang liao lie lin ling liu lo long lou lu luan lue lun luo lv
+lve ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang nao
+ne nei nen neng ni nian niang niao nie nin ning niu nong nou nu nuan nue nuo nv nve o ou pa pai pan
+pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong
+qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao
+se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan shuang shui
+shun shuo si song sou su suan sui sun suo ta tai tan tang tao te teng ti tian tiao tie ting tong
+tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong
+xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao
+ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan
+zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo
+""".split())
+_LONGEST = max(len(s) for s in _SYLLABLES)
+
+
+@lru_cache(maxsize=1)
+def _readings() -> dict[str, str]:
+    text = resources.files("intake.resolution").joinpath("data/name_readings.txt").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            char, reading = line.split()
+            out[char] = reading
+    return out
+
+
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+
+
+def is_han(ch: str) -> bool:
+    code = ord(ch)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF \
+        or 0x20000 <= code <= 0x2FA1F
+
+
+@lru_cache(maxsize=65536)
+def hanzi_to_pinyin(text: str) -> tuple[str, ...]:
+    """Toneless pinyin, one syllable per Chinese character; other characters are dropped."""
+    readings = _readings()
+    out = []
+    for ch in text:
+        if not is_han(ch):
+            continue
+        reading = readings.get(ch)
+        if reading is None:
+            reading = lazy_pinyin(ch, style=Style.NORMAL, v_to_u=False)[0]
+            if not reading.isascii():  # pypinyin returns the character itself when it has no reading
+                continue
+        out.append(reading)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def split_pinyin(word: str) -> tuple[str, ...] | None:
+    """A pinyin word as syllables (longest first, backtracking), or None if it is not pinyin.
+
+    Apostrophes are syllable boundaries (Xi'an); ü may be written ü, v or u.
+    """
+    word = word.lower().replace("ü", "v")
+    out: list[str] = []
+    for part in re.split(r"['’]", word):
+        syllables = _split(part)
+        if syllables is None:
+            return None
+        out.extend(syllables)
+    return tuple(out) if out else None
+
+
+def _split(part: str) -> list[str] | None:
+    if not part:
+        return []
+    for size in range(min(_LONGEST, len(part)), 0, -1):
+        head = part[:size]
+        if head in _SYLLABLES:
+            rest = _split(part[size:])
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
+# Pinyin that Turkic Latin spellings hardly ever produce (xun, qi, yi, wu, er after a vowel, ao, uo...).
+_STRONG = re.compile(r"^(?:x|q|zh|c[^h]|.*(?:ao|uo|iu|ui|ei|ie|ue|ou)$|yi|wu|yu.|you|ye)")
+_VOWEL_END = re.compile(r"[aeiouv]$|n$|ng$")
+
+
+def looks_like_pinyin(text: str) -> bool:
+    """True when every word of ``text`` is pinyin and something marks it as pinyin rather than a
+    Turkic Latin spelling that happens to split into syllables (Musa, Hesen, Eli stay Latin)."""
+    words = [w for w in re.split(r"[\s\-·•・.,]+", text) if w]
+    if not words or not all(w.isascii() and w.replace("'", "").isalpha() for w in words):
+        return False
+    split = [split_pinyin(w) for w in words]
+    if any(s is None for s in split):
+        return False
+    evidence = 0
+    for syllables in split:
+        assert syllables is not None
+        for i, syllable in enumerate(syllables):
+            if _STRONG.match(syllable):
+                evidence += 1
+            elif syllable == "er" and i and _VOWEL_END.search(syllables[i - 1]):
+                evidence += 1
+            elif syllable in ("ai", "mai", "bai", "kai", "sai", "tai", "lai", "hai", "wai") and len(syllables) >= 3:
+                evidence += 1
+    upper = text.isupper() and sum(len(s or ()) for s in split) >= 3
+    # Turkic spellings rarely cut into four pinyin syllables, or into three ending in a vowel
+    # Chinese adds to a final consonant (Alimu, Adili, Abulikemu).
+    long_ = any(len(s or ()) >= 4 or (len(s or ()) == 3 and (s or ("",))[-1] in _ADDED_ENDINGS)
+                for s in split)
+    return evidence > 0 or upper or long_
+
+
+_ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
+
+
+# --- the common sound alphabet ----------------------------------------------------------------
+#
+# A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b, p (p f),
+# t (t d), k (g k q gh), j (j q ch zh z c: 扎 zha is Uyghur za, Mirzat 米尔扎提, and 朱 zhu is ju),
+# s (s x sh), l (l r: Chinese writes Uyghur ra as 拉 la, Barat 巴拉提), m, n; h, y and w are dropped, since Chinese writes Uyghur h as often without it (Hesen 艾山, Rehim 热依木) and y, w
+# before a vowel are the vowel's. Vowels: a, e (e ai ei i ie é), u (o u ö ü ou uo ao iu), and none
+# for pinyin's empty vowel (zi si shi ri) and for er. Syllable boundaries vanish in the result,
+# because transcribers cut names by morpheme (Tursunay 吐尔逊阿依) as often as by syllable.
+
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
+             "r", "z", "c", "s", "y", "w")
+_ONSET = {"b": "b", "p": "p", "f": "p", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
+          "q": "j", "zh": "j", "ch": "j", "x": "s", "s": "s", "sh": "s", "z": "j", "c": "j", "r": "l",
+          "l": "l", "m": "m", "n": "n", "y": "", "w": "", "": ""}
+_Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn",
+             "ou": "iu", "o": "io", "ong": "iong"}
+
+
+def _vowel_class(final: str) -> str:
+    if final in ("ao", "iao"):
+        return "u"
+    if final in ("ian", "van", "ve"):
+        return "e"
+    if "a" in final and "ai" not in final:
+        return "a"
+    if any(v in final for v in "ouv"):
+        return "u"
+    return "e"
+
+
+@lru_cache(maxsize=4096)
+def fold_pinyin(syllable: str) -> str:
+    """One pinyin syllable in the common sound alphabet (``xun`` -> ``sun``, ``yi`` -> ``e``)."""
+    syllable = syllable.lower().replace("ü", "v")
+    if syllable == "er":
+        return "l"
+    initial = next((i for i in _INITIALS if syllable.startswith(i) and len(syllable) > len(i)), "")
+    final = syllable[len(initial):]
+    if initial == "y":
+        final = _Y_FINALS.get(final, "i" + final if not final.startswith("i") else final)
+    elif initial == "w":
+        final = final if final.startswith("u") else "u" + final
+    elif initial in ("j", "q", "x") and final.startswith("u"):
+        final = "v" + final[1:]
+    onset = _ONSET[initial]
+    if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh"):
+        return onset  # the empty vowel of zi, si, shi (ri keeps one: 日 writes Uyghur ri, Mihrigul 米日古丽)
+    nasal = "n" if final.endswith("n") or final.endswith("ng") else ""
+    core = final[:-2] if final.endswith("ng") else final[:-1] if nasal else final
+    vowel = "e" if final in ("ian", "van") else _vowel_class(core or final)
+    return onset + vowel + nasal
+
+
+def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
+    return "".join(fold_pinyin(s) for s in syllables)
+
+
+# Phonemes (umsc's CTS letters) in the common alphabet, as an onset, and as a consonant that ends a
+# syllable (gh is dropped like h: Chinese writes Abdugheni 阿不都艾尼, Turghun 吐尔洪, Ghalip 阿力甫): Chinese gives it a vowel of its own (b -> bu, t -> ti, m -> mu, l -> li, r -> er,
+# s/z/sh -> si/zi/shi with the empty vowel, x/h -> he, y -> yi, w -> wu) or makes it nasal (n, ng).
+_PHONEME_ONSET = {
+    "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
+    "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "j", "r": "l",
+    "l": "l", "m": "m", "n": "n", "ñ": "n", "v": "", "y": "",
+}
+_PHONEME_CODA = {
+    "b": "bu", "p": "pu", "f": "pu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
+    "ğ": "", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
+    "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
+}
+_PHONEME_VOWEL = {"a": "a", "e": "e", "é": "e", "i": "e", "o": "u", "u": "u", "ö": "u", "ü": "u"}
+
+
+@lru_cache(maxsize=65536)
+def transcribe(phonemes: str) -> str:
+    """A word in phonemes as Chinese transcription would write it, in the common sound alphabet.
+
+    Syllables are cut the Uyghur way: one consonant between vowels opens the next syllable, of
+    two or more the first closes the previous one. Doubled consonants are written once, as in
+    Chinese (Abdulla 阿不都拉). An e with a closing y is one Chinese syllable (Qeyser 凯赛尔,
+    Eysa 艾沙; ay is not: Sayragul 萨依拉古丽); the feminine ending -iye is written -ya (Rukiye
+    茹克亚, Rabiye 热比亚).
+    """
+    letters = [ch for ch in phonemes if ch in _PHONEME_VOWEL or ch in _PHONEME_ONSET]
+    if len(letters) > 3 and letters[-3:] == ["i", "y", "e"]:
+        letters[-1] = "a"
+    collapsed: list[str] = []
+    for ch in letters:
+        if not (collapsed and ch == collapsed[-1] and ch not in _PHONEME_VOWEL):
+            collapsed.append(ch)
+    out: list[str] = []
+    i, n = 0, len(collapsed)
+    while i < n:
+        ch = collapsed[i]
+        if ch in _PHONEME_VOWEL:
+            out.append(_PHONEME_VOWEL[ch])
+            closing_y = i + 1 < n and collapsed[i + 1] == "y" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL)
+            if closing_y and ch in "eé":
+                out[-1] = "e"
+                i += 1  # the y is part of the Chinese syllable (kai, hai, ai)
+            i += 1
+            continue
+        # A consonant: onset if a vowel follows, otherwise it ends a syllable.
+        if i + 1 < n and collapsed[i + 1] in _PHONEME_VOWEL:
+            out.append(_PHONEME_ONSET[ch])
+            if ch in "sz" and collapsed[i + 1] == "i":  # si, zi: pinyin's empty vowel (Rozi 肉孜)
+                i += 1
+        else:
+            out.append(_PHONEME_CODA[ch])
+        i += 1
+    return "".join(out)
+
+
+# --- pinyin back to a Uyghur-like spelling ---------------------------------------------------
+#
+# Only a best guess, for the readable ``latin`` and ``skeleton`` forms of a Chinese name that the
+# variant table does not know: the cross-script comparison uses the folded syllables. A vowel is
+# taken for an added one (and dropped) after a consonant that ends a word or stands before
+# another consonant, when the syllable before ended in a vowel: a bu du re yi mu -> abdureyim.
+
+_BACK_INITIAL = {"b": "b", "p": "p", "m": "m", "f": "p", "d": "d", "t": "t", "n": "n", "l": "l",
+                 "g": "g", "k": "k", "h": "h", "j": "c", "q": "ç", "x": "s", "zh": "c", "ch": "ç",
+                 "sh": "ş", "r": "r", "z": "z", "c": "z", "s": "s", "y": "y", "w": "v", "": ""}
+_BACK_FINAL = {"ai": "e", "ei": "e", "ao": "o", "ou": "o", "uo": "o", "ie": "e", "ian": "en",
+               "iang": "an", "ang": "an", "eng": "en", "ing": "in", "ong": "un", "iong": "un",
+               "iu": "u", "ui": "uy", "uai": "uay", "uan": "uan", "v": "ü", "ve": "üe", "van": "üen",
+               "vn": "ün", "ia": "ya", "iao": "yo", "ua": "ua"}
+_ADDED_VOWELS = ("i", "u", "e")
+
+
+@lru_cache(maxsize=1024)
+def _parts(syllable: str) -> tuple[str, str]:
+    initial = next((i for i in _INITIALS if syllable.startswith(i) and len(syllable) > len(i)), "")
+    return initial, syllable[len(initial):]
+
+
+@lru_cache(maxsize=65536)
+def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
+    out: list[str] = []
+    for i, syllable in enumerate(syllables):
+        syllable = syllable.replace("ü", "v")
+        if syllable == "er":
+            out.append("r")
+            continue
+        initial, final = _parts(syllable)
+        if initial == "y":
+            out.append("i" if final == "i" else "y" + _BACK_FINAL.get(final, final).lstrip("y"))
+            continue
+        if initial == "w":
+            out.append("u" if final == "u" else "v" + _BACK_FINAL.get(final, final))
+            continue
+        consonant = _BACK_INITIAL[initial]
+        following = syllables[i + 1] if i + 1 < len(syllables) else None
+        ends_word_or_cluster = following is None or _parts(following)[0] not in ("", "y", "w")
+        after_vowel = bool(out) and out[-1][-1:] in "aeiouüy"
+        if consonant and final in _ADDED_VOWELS and ends_word_or_cluster and after_vowel:
+            out.append(consonant)
+        else:
+            out.append(consonant + _BACK_FINAL.get(final, final))
+    return "".join(out)

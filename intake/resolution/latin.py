@@ -1,0 +1,45 @@
+"""Latin spellings of Turkic names to phonemes (umsc's CTS alphabet, see uyghur.py).
+
+One reader for every Latin convention a family may use, since a name field rarely says which:
+Uyghur Latin (ULY: x = kh, q, gh, ng, j, zh, é/ö/ü), informal English (kh, dzh, ou, ee), Turkish
+(ş, ç, ğ, ı, c = j) and Kazakh Latin (ä, ğ, ı, ñ, ū, zh). Pinyin is not read here: x and q mean
+something else in it, so pinyin goes through chinese.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters with their own sound in one of the conventions, before accents are stripped.
+_LETTERS = str.maketrans({
+    "ş": "ş", "ç": "ç", "ğ": "ğ", "ı": "i", "ä": "e", "ə": "e", "ǝ": "e", "á": "e", "ó": "ö",
+    "ú": "ü", "ū": "u", "ǵ": "ğ", "ń": "ñ", "ñ": "ñ", "é": "é", "ö": "ö", "ü": "ü", "ž": "j",
+    "š": "ş", "č": "ç", "ǧ": "ğ", "ḥ": "h", "ŋ": "ñ", "ø": "ö", "ë": "é", "ê": "é", "è": "é",
+    "ș": "ş", "ţ": "t", "ț": "t", "ý": "y", "ÿ": "y",
+})
+# Longest first. Apostrophes separate (n'g is n + g in ULY) and then vanish.
+_GROUPS = [
+    ("shch", "şç"), ("n'gh", "nğ"), ("dzh", "c"), ("n'g", "ng"),
+    ("kh", "x"),
+    ("gh", "ğ"), ("ch", "ç"), ("sh", "ş"), ("zh", "j"), ("dj", "c"), ("ng", "ñ"), ("ou", "u"),
+    ("oo", "u"), ("ee", "i"), ("ck", "k"), ("j", "c"), ("w", "v"),
+    ("c", "c"), ("'", ""), ("’", ""), ("`", ""), ("ʻ", ""), ("ʼ", ""),
+]
+_GROUP = re.compile("|".join(re.escape(src) for src, _ in _GROUPS))
+_GROUP_MAP = dict(_GROUPS)
+_VOWELS = "aeéiouöü"
+# Letters that must survive accent stripping are parked on upper-case ASCII (the text is lower-case).
+_PARK = str.maketrans({"é": "E", "ö": "O", "ü": "U", "ş": "S", "ç": "C", "ğ": "G", "ñ": "N"})
+_UNPARK = str.maketrans({"E": "é", "O": "ö", "U": "ü", "S": "ş", "C": "ç", "G": "ğ", "N": "ñ"})
+# y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
+_VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
+
+
+@lru_cache(maxsize=65536)
+def latin_to_phonemes(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
+    return _VOWEL_Y.sub("i", text)

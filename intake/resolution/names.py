@@ -1,0 +1,336 @@
+"""Names: one token at a time to comparable forms, full names split and oriented, and compared.
+
+A ``NameKey`` holds three forms of a name (tokens joined by single spaces, in the same order in
+every form):
+
+* ``latin``: canonical Latin (ASCII Uyghur Latin, curated variants unified, -jan dropped);
+* ``skeleton``: the folded form for comparing spellings in Latin, Arabic and Cyrillic scripts;
+* ``syllables``: the form Chinese transcription reduces a name to (see chinese.py), comparable
+  between Chinese characters or pinyin and every other script.
+
+Rules applied to each token, in order: titles (Haji, Axun) dropped when other tokens remain;
+Kazakh, Kyrgyz and Uyghur patronymics (-uly, -qyzy, -ұлы, -қызы, oghli, qizi) and Russian-style
+surnames and patronymics (-ov, -ova, -ovich, -ovna) reduced to the father's name, with the gender
+they reveal; the endearment suffix -jan (-жан, -җан, -جان, 江, jiang) dropped; then the variant
+table (variants.py) and the script's own reading.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from . import chinese, scripts, variants
+from .phonemes import skeleton, to_latin, to_phonemes, variant_key
+
+
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    latin: str      # canonical Latin form (variants unified), lower-case ASCII, tokens joined by " "
+    skeleton: str   # folded form for fuzzy comparison
+    syllables: str  # cross-script form comparable between Chinese/pinyin and the other scripts
+    script: str     # detected script of the original
+
+    @property
+    def tokens(self) -> tuple[tuple[str, str, str], ...]:
+        return tuple(zip(self.latin.split(" "), self.skeleton.split(" "), self.syllables.split(" ")))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    latin: str
+    skeleton: str
+    syllables: str
+    patronymic: str | None = None  # "m" or "f" when the token named the father (Serikuly, Tursunova)
+    marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
+    title: bool = False            # Haji, Axun...
+
+
+# Separators of a full name in one field: spaces, the middle dots of Chinese (·, •, ・, ‧) and
+# full stops, commas, slashes. Hyphens join (Abdu-rehim is one name).
+_SEPARATORS = re.compile(r"[\s·•・‧∙⋅．.,，،/\\|_;:()\[\]\"“”«»]+")
+_HYPHENS = re.compile(r"[\-‐‑‒–—ـ]+")
+
+# Patronymic endings, in phonemes, with the gender they say; longest first. A stem must keep
+# three letters and a vowel (so Imin and Yasin are not read as surnames).
+_SUFFIXES = (("oviç", "m"), ("éviç", "m"), ("eviç", "m"), ("ovna", "f"), ("évna", "f"),
+             ("evna", "f"), ("qizi", "f"), ("kizi", "f"), ("ğli", "m"), ("ğlu", "m"), ("uli", "m"),
+             ("ulu", "m"), ("ova", "f"), ("éva", "f"), ("eva", "f"), ("ov", "m"), ("év", "m"),
+             ("ev", "m"))
+# The same words standing alone after the father's name (Serik uly, Tursun oghli).
+# Looked up by phonemes.variant_key, so q/k, gh/g and ü/u spellings all count.
+_PATRONYMIC_WORDS = {"uli": "m", "ulu": "m", "ogli": "m", "oglu": "m", "kizi": "f"}
+_JAN = ("can", "jan")
+_VOWELS = set("aeéiouöü")
+
+
+def split_tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    return [t for t in (_HYPHENS.sub("", part) for part in _SEPARATORS.split(text)) if t]
+
+
+_ROUNDED = str.maketrans("öü", "ou")
+
+
+def _stem(phonemes: str, endings: tuple[str, ...]) -> tuple[str, int] | None:
+    """``phonemes`` without the first of ``endings`` it ends with (ö, ü read as o, u), and which."""
+    folded = phonemes.translate(_ROUNDED)
+    for i, ending in enumerate(endings):
+        if folded.endswith(ending):
+            stem = phonemes[: -len(ending)]
+            if len(stem) >= 3 and not _VOWELS.isdisjoint(stem):
+                return stem, i
+    return None
+
+
+_SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
+
+
+@lru_cache(maxsize=131072)
+def analyse_token(token: str, script: str) -> Token | None:
+    """One word of a name in its three forms; None when it has no letters we can read."""
+    if script in scripts.CHINESE_SCRIPTS or chinese.HAN.search(token):
+        return _chinese_token(token)
+    phonemes = to_phonemes(token, script).replace(" ", "")
+    if not phonemes:
+        return None
+    key = variant_key(phonemes)
+    marker = _PATRONYMIC_WORDS.get(key)
+    title = variants.is_title(phonemes)
+    gender = None
+    if variants.canonical(phonemes) is None:
+        found = _stem(phonemes, _SUFFIX_ENDINGS)
+        if found is not None:
+            phonemes, gender = found[0], _SUFFIXES[found[1]][1]
+    jan = _stem(phonemes, _JAN)
+    phonemes = jan[0] if jan else phonemes
+    canon = variants.canonical(phonemes)
+    if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
+        phonemes = to_phonemes(canon, scripts.LATIN)
+    return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
+                 marker, title)
+
+
+def _chinese_token(token: str) -> Token | None:
+    if token.isascii():
+        syllables = chinese.split_pinyin(token)
+        if syllables is None:  # not pinyin after all: read it as Latin
+            return analyse_token(token, scripts.LATIN)
+    else:
+        syllables = chinese.hanzi_to_pinyin(token)
+    if not syllables:
+        return None
+    if len(syllables) >= 3 and syllables[-1] == "jiang":
+        syllables = syllables[:-1]
+        token = token[:-1] if token[-1:] == "江" else token
+    folded = chinese.fold_syllables(syllables)
+    canon = variants.canonical_chinese(token, folded)
+    if canon is not None:
+        phonemes = to_phonemes(canon, scripts.LATIN)
+        return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
+    phonemes = chinese.pinyin_to_phonemes(syllables)
+    return Token(to_latin(phonemes), skeleton(phonemes), folded)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: analyses come from analyse()'s cache
+class Analysis:
+    """A name field read token by token, in the order written."""
+
+    script: str
+    tokens: tuple[Token, ...]
+    passport_order: bool  # family name first: upper-case Latin or pinyin, as on passports
+    gender: str | None    # what a patronymic or surname says
+
+    def key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
+        if tokens is None:
+            return _whole_key(self)
+        return self._key(tokens)
+
+    def first_key(self) -> NameKey | None:
+        """The first word alone (a father's name field holds his name first)."""
+        return _first_key(self)
+
+    def _key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
+        chosen = self.tokens if tokens is None else tokens
+        if not chosen:
+            return None
+        return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),
+                       " ".join(t.syllables or "-" for t in chosen), self.script)
+
+    def given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
+        """The person's own name and the father's, by the conventions of how the name was written:
+        a patronymic or -ov surname names the father wherever it stands; passports put the family
+        name first; otherwise the given name comes first (Uyghur, and Chinese with a middle dot)."""
+        return _given_and_father(self)
+
+    def _given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
+        tokens = self.tokens
+        if not tokens:
+            return None, None
+        marked = [i for i, t in enumerate(tokens) if t.patronymic]
+        if marked and len(tokens) > 1:
+            father = tokens[marked[0]]
+            rest = tuple(t for i, t in enumerate(tokens) if i != marked[0])
+            return self.key(rest[:1]), self.key((father,))
+        if len(tokens) == 1:
+            return self.key(tokens), None
+        if self.passport_order:
+            return self.key(tokens[1:2]), self.key(tokens[:1])
+        return self.key(tokens[:1]), self.key(tokens[1:2])
+
+
+@lru_cache(maxsize=131072)
+def _given_and_father(analysis: Analysis) -> tuple[NameKey | None, NameKey | None]:
+    return analysis._given_and_father()
+
+
+@lru_cache(maxsize=131072)
+def _whole_key(analysis: Analysis) -> NameKey | None:
+    return analysis._key()
+
+
+@lru_cache(maxsize=131072)
+def _first_key(analysis: Analysis) -> NameKey | None:
+    return analysis._key(analysis.tokens[:1])
+
+
+@lru_cache(maxsize=131072)
+def analyse(text: str, script: str | None = None) -> Analysis:
+    """Read one name field (a given name, or a full name in either order) in any script."""
+    detected = scripts.detect(text)
+    # The script the family chose is kept when it is finer than detection can tell (ULY, Kazakh
+    # Cyrillic) and agrees with the letters; otherwise the letters decide.
+    if script in (None, "", "other", "Cyrl", "Latn") or scripts.family(script) != scripts.family(detected) \
+            or detected == scripts.CHINESE:
+        script = detected
+    words = split_tokens(text)
+    tokens: list[Token] = []
+    for word in words:
+        # A field may mix scripts: Ablimit (ئابلىمىت).
+        word_script = script
+        if scripts.family(scripts.detect(word)) not in (scripts.family(script), "other"):
+            word_script = scripts.detect(word)
+        token = analyse_token(word, word_script)
+        if token is None:
+            continue
+        if token.marker and tokens:
+            last = tokens.pop()
+            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker))
+            continue
+        tokens.append(token)
+    if len(tokens) > 1:
+        tokens = [t for t in tokens if not t.title] or tokens
+    letters = [ch for ch in text if ch.isalpha()]
+    passport = len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
+        and bool(letters) and all(ch.isupper() for ch in letters)
+    return Analysis(script, tuple(tokens), passport, next((t.patronymic for t in tokens if t.patronymic), None))
+
+
+def name_key(text: str | None, script: str | None = None) -> NameKey | None:
+    """The comparable forms of a whole name field (None when it holds no readable name)."""
+    if text is not None and not isinstance(text, str):
+        raise TypeError("a name must be text")  # never the value: it may be a name
+    if not text or not text.strip():
+        return None
+    return analyse(text, script).key()
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+EXACT, CROSS_SCRIPT, CLOSE, DIFFERENT = 3, 2, 1, 0
+
+
+def _allowed(a: str, b: str) -> int:
+    longest = max(len(a), len(b))
+    return 0 if longest < 4 else 1 if longest < 10 else 2
+
+
+def _close(a: str, b: str) -> bool:
+    allowed = _allowed(a, b)
+    return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+
+
+def _one_a_for_e(a: str, b: str) -> bool:
+    """Equal but for one a written for e (Chinese writes Uyghur e as a now and then: Saadet
+    萨阿达提, Dewlet 达吾列提); one only, so Salam and Selim stay apart."""
+    if len(a) != len(b) or len(a) < 4:
+        return False
+    diffs = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+
+
+def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
+    if x[0] == y[0]:
+        return EXACT
+    if cross:
+        if x[2] == y[2] or _one_a_for_e(x[2], y[2]):
+            return CROSS_SCRIPT
+        return CLOSE if _close(x[2], y[2]) else DIFFERENT
+    if x[1] == y[1]:
+        return CROSS_SCRIPT
+    if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
+        return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)
+    return CLOSE if _close(x[1], y[1]) else DIFFERENT
+
+
+def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
+    """3 same canonical name, 2 the same name in another spelling or script, 1 close, 0 different.
+
+    Token order does not matter (passports reverse it). Names with different numbers of tokens
+    are compared as written together (阿布力米提吐尔逊 and Ablimit Tursun), and a name whose tokens
+    all appear in the other counts as close at most.
+    """
+    if a is None or b is None:
+        return DIFFERENT
+    cross = a.script in scripts.CHINESE_SCRIPTS or b.script in scripts.CHINESE_SCRIPTS
+    ta, tb = a.tokens, b.tokens
+    if len(ta) == len(tb):
+        orders = itertools.permutations(tb) if len(tb) <= 4 else [tb]
+        return max(min(_token_level(x, y, cross) for x, y in zip(ta, order)) for order in orders)
+    short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    best = DIFFERENT
+    for order in (itertools.permutations(long_) if len(long_) <= 4 else [long_]):
+        joined = tuple("".join(part[i] for part in order) for i in range(3))
+        if len(short) == 1:
+            best = max(best, _token_level(short[0], joined, cross))  # type: ignore[arg-type]
+    if all(max(_token_level(s, t, cross) for t in long_) >= CROSS_SCRIPT for s in short):
+        best = max(best, CLOSE)
+    return best
+
+
+_SCRIPT_WORDS = {
+    scripts.ARABIC: "Uyghur Arabic script", scripts.CHINESE: "Chinese characters",
+    scripts.PINYIN: "pinyin", scripts.ULY: "Uyghur Latin", scripts.TURKISH: "Turkish spelling",
+    scripts.KAZAKH_LATIN: "Kazakh Latin", scripts.LATIN: "Latin letters",
+    scripts.UYGHUR_CYRILLIC: "Uyghur Cyrillic", scripts.KAZAKH_CYRILLIC: "Kazakh Cyrillic",
+    scripts.RUSSIAN_CYRILLIC: "Russian-style Cyrillic", scripts.OTHER: "another script",
+}
+
+
+def _script_of(raw: object) -> str:
+    if isinstance(raw, NameKey):
+        return raw.script
+    if isinstance(raw, str):
+        return scripts.detect(raw)
+    return scripts.OTHER
+
+
+def explain(a_raw: object, b_raw: object, level: int) -> str:
+    """Short words for a reviewer about two names (NameKeys or raw strings) at ``level``.
+
+    The words name the scripts, never the names, so they may be stored and logged."""
+    sa, sb = _script_of(a_raw), _script_of(b_raw)
+    across = sa != sb
+    scripts_words = f" ({_SCRIPT_WORDS.get(sa, sa)} and {_SCRIPT_WORDS.get(sb, sb)})" if across else ""
+    if level >= EXACT:
+        return "same name" + (" across scripts" + scripts_words if across else "")
+    if level == CROSS_SCRIPT:
+        return "same name across scripts" + scripts_words if across else "same name, spelled differently"
+    if level == CLOSE:
+        return "similar names" + (" across scripts" + scripts_words if across else "")
+    return "different names"

@@ -1,0 +1,86 @@
+"""Any non-Chinese spelling of a name to phonemes, and the phonemes to the two Latin-side forms.
+
+* ``to_phonemes``: Uyghur Arabic and Cyrillic (umsc), Kazakh and Russian-style Cyrillic, every
+  Latin convention, into umsc's CTS letters (see uyghur.py);
+* ``to_latin``: the phonemes in ASCII Uyghur Latin (ç ch, ş sh, ğ gh, ñ ng, c j, j zh, x kh,
+  é e, ö o, ü u, v w) - the readable canonical form;
+* ``skeleton``: the phonemes folded so that informal spellings of one name meet: vowels a e é
+  -> a, o u ö ü -> u, i and y -> i; x/kh/h -> h, q/k/g/gh -> k, j/ch/zh -> j, sh/s -> s, p/f -> p,
+  d/t -> t, w/v -> v, ng/n -> n; doubled letters once. Hasan, Hesen and Khasan all give "hasan";
+  Memet and Mehmut, Tursun and Tursunay, Abdurehim and Abdurahman stay apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import scripts
+from .kazakh import kazakh_to_phonemes, russian_to_phonemes
+from .latin import latin_to_phonemes
+from .uyghur import arabic_to_phonemes, cyrillic_to_phonemes
+
+PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
+
+
+def to_phonemes(text: str, script: str) -> str:
+    """Phonemes of ``text`` (letters outside the alphabet dropped, word breaks kept as spaces)."""
+    if script == scripts.ARABIC:
+        raw = arabic_to_phonemes(text)
+    elif script == scripts.UYGHUR_CYRILLIC:
+        raw = cyrillic_to_phonemes(text)
+    elif script == scripts.KAZAKH_CYRILLIC:
+        raw = kazakh_to_phonemes(text)
+    elif script == scripts.RUSSIAN_CYRILLIC:
+        raw = russian_to_phonemes(text)
+    else:
+        raw = latin_to_phonemes(text)
+    return "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
+
+
+_LATIN = str.maketrans({"ç": "ch", "ş": "sh", "ğ": "gh", "ñ": "ng", "c": "j", "j": "zh", "é": "e",
+                        "ö": "o", "ü": "u", "v": "w"})
+_SKELETON = str.maketrans({"e": "a", "é": "a", "o": "u", "ö": "u", "ü": "u", "y": "i", "x": "h",
+                           "q": "k", "g": "k", "ğ": "k", "c": "j", "ç": "j", "ş": "s", "f": "p",
+                           "d": "t", "w": "v", "ñ": "n"})
+
+
+# Letter pairs that one of latin.py's readings joins into one sound (kh, ng, ee, the h+c of shch...).
+_JOINS = frozenset({"kh", "gh", "ch", "sh", "zh", "dj", "ng", "ou", "oo", "ee", "ck", "hc", "dz"})
+
+
+@lru_cache(maxsize=65536)
+def to_latin(phonemes: str) -> str:
+    """ASCII Uyghur Latin, with ULY's apostrophe where two letters would otherwise read as one
+    (n'g, s'h, vowels in hiatus), so that reading the result again gives the same phonemes."""
+    out = ""
+    for ch in phonemes:
+        piece = ch.translate(_LATIN)
+        if out and out[-1] + piece[0] in _JOINS:
+            tail = out[-3:]
+            if latin_to_phonemes(tail + piece) != latin_to_phonemes(tail) + latin_to_phonemes(piece):
+                piece = "'" + piece
+        out += piece
+    return out
+
+
+_VARIANT = str.maketrans({"é": "e", "ö": "o", "ü": "u", "x": "h", "q": "k", "ğ": "g", "ñ": "n",
+                          "j": "c", "w": "v"})
+
+
+@lru_cache(maxsize=65536)
+def variant_key(phonemes: str) -> str:
+    """The light folding the variant table is looked up by: x/kh/h, q/k, gh/g, w/v, é/e, ö/o,
+    ü/u, ng/n, j/zh joined, doubled letters once; a/e, o/u and s/sh stay apart, so that short
+    names (Isa, Ishe, Esa) do not fall onto each other."""
+    folded = phonemes.translate(_VARIANT)
+    return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
+
+
+@lru_cache(maxsize=65536)
+def skeleton(phonemes: str) -> str:
+    folded = phonemes.translate(_SKELETON)
+    out: list[str] = []
+    for ch in folded:
+        if not out or ch != out[-1] or ch == " ":
+            out.append(ch)
+    return "".join(out)

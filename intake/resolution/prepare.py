@@ -1,0 +1,325 @@
+"""Records in, comparable records out: the API the matcher and the blind indexes build on.
+
+``prepare`` reads a plain row (the CSV columns of ``flask dedup csv``), ``prepare_report`` the
+decrypted fields of a stored Report; both give a ``PreparedRecord`` of normalised values in which
+a name is a ``NameKey`` (names.py), a place a GB/T 2260 code (places.py) and an ID number its
+normalised form (ids.py). Nothing here logs or raises with a value in it: a field that cannot be
+read is left empty, never echoed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from . import ids, names, places, scripts
+from .names import NameKey
+
+RAW_FIELDS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
+              "home_place", "chinese_id", "detention_year", "facility", "reporter_relationship")
+
+_MALE = {"m", "male", "man", "boy", "son", "father", "erkek", "er", "ər", "ئەر", "ئەرکەک", "ئەر كىشى",
+         "男", "男性", "мужской", "мужчина", "муж", "м", "ер", "еркек", "ер адам", "erkak"}
+_FEMALE = {"f", "female", "woman", "girl", "daughter", "mother", "kadın", "kadin", "ayal", "qiz",
+           "ئايال", "قىز", "女", "女性", "женский", "женщина", "жен", "ж", "әйел", "əyel", "ayel", "kiz",
+           "ayol"}
+_DATE = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
+_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    record_id: str
+    given: NameKey | None        # the person's own name
+    father: NameKey | None       # father's name (serves as surname)
+    other_names: tuple[NameKey, ...]  # every other full name given, each as [given, father, ...]
+    gender: str | None           # "m" / "f" (also from a patronymic or the ID's 17th digit)
+    birth_year: int | None
+    birth_month: int | None
+    birth_day: int | None
+    county: str | None           # GB/T 2260 county-level code
+    prefecture: str | None       # GB/T 2260 prefecture-level code
+    id_number: str | None        # valid, normalised
+    id_raw: str | None           # normalised even if invalid
+    id_region: str | None        # first six digits of the ID
+    id_birth: str | None         # "YYYYMMDD" from the ID
+    detention_year: int | None
+    facility: str | None = None  # folded free text, for an exact comparison
+    place_confidence: float | None = None
+    scripts_seen: tuple[str, ...] = field(default=())
+
+    def all_names(self) -> tuple[NameKey, ...]:
+        full = _join(self.given, self.father)
+        return tuple(k for k in (full, *self.other_names) if k is not None)
+
+    def as_row(self) -> dict[str, Any]:
+        """Flat columns for a DataFrame or DuckDB table: strings, ints, lists of strings, None."""
+        row: dict[str, Any] = {"record_id": self.record_id}
+        for prefix, key in (("given", self.given), ("father", self.father)):
+            row[f"{prefix}_latin"] = key.latin if key else None
+            row[f"{prefix}_skeleton"] = key.skeleton if key else None
+            row[f"{prefix}_syllables"] = key.syllables if key else None
+            row[f"{prefix}_script"] = key.script if key else None
+        row["other_latin"] = [k.latin for k in self.other_names]
+        row["other_skeleton"] = [k.skeleton for k in self.other_names]
+        row["other_syllables"] = [k.syllables for k in self.other_names]
+        row["name_tokens"] = sorted({tok for k in self.all_names() for tok in k.syllables.split(" ")})
+        row.update(gender=self.gender, birth_year=self.birth_year, birth_month=self.birth_month,
+                   birth_day=self.birth_day, county=self.county, prefecture=self.prefecture,
+                   id_number=self.id_number, id_raw=self.id_raw, id_region=self.id_region,
+                   id_birth=self.id_birth, detention_year=self.detention_year, facility=self.facility)
+        return row
+
+
+def _join(given: NameKey | None, father: NameKey | None) -> NameKey | None:
+    if given is None or father is None:
+        return given or father
+    script = given.script if given.script == father.script else given.script
+    return NameKey(f"{given.latin} {father.latin}", f"{given.skeleton} {father.skeleton}",
+                   f"{given.syllables} {father.syllables}", script)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def normalise_gender(value: Any) -> str | None:
+    text = _text(value)
+    return None if text is None else _gender(text)
+
+
+@lru_cache(maxsize=4096)
+def _gender(text: str) -> str | None:
+    folded = unicodedata.normalize("NFKC", text).casefold().strip(" .")
+    if folded in _MALE or folded.startswith("male"):
+        return "m"
+    if folded in _FEMALE or folded.startswith("female"):
+        return "f"
+    return None
+
+
+def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:
+    """An ISO prefix (1978, 1978-12, 1978-12-24; / and . also taken) or day.month.year."""
+    text = _text(value)
+    return (None, None, None) if text is None else _date(text)
+
+
+@lru_cache(maxsize=65536)
+def _date(text: str) -> tuple[int | None, int | None, int | None]:
+    if not text.isascii():
+        text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
+                       for ch in unicodedata.normalize("NFKC", text))
+    match = _DATE.match(text)
+    if match:
+        year, month, day = (int(g) if g else None for g in match.groups())
+    else:
+        dmy = _DMY.match(text)
+        if not dmy:
+            loose = _YEAR.search(text)
+            return (int(loose.group(1)), None, None) if loose else (None, None, None)
+        day, month, year = (int(g) for g in dmy.groups())
+    if year is None or not 1880 <= year <= 2100:
+        return None, None, None
+    if month is not None and not 1 <= month <= 12:
+        return year, None, None
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    return year, month, day
+
+
+def _year(value: Any) -> int | None:
+    return parse_date(value)[0]
+
+
+def _fold_text(value: Any) -> str | None:
+    text = _text(value)
+    return None if text is None else _folded(text)
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str | None:
+    folded = "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum() or ch == " ")
+    return " ".join(folded.split()) or None
+
+
+def _names(given_text: str | None, father_text: str | None, alt_texts: list[tuple[str, str | None]]
+           ) -> tuple[NameKey | None, NameKey | None, tuple[NameKey, ...], str | None, tuple[str, ...]]:
+    given = father = None
+    gender = None
+    seen: list[str] = []
+    if given_text:
+        analysis = names.analyse(given_text)
+        seen.append(analysis.script)
+        gender = analysis.gender
+        if father_text or len(analysis.tokens) == 1:
+            given = analysis.key()
+        else:  # a full name typed into the given-name field
+            given, father = analysis.given_and_father()
+    if father_text:
+        analysis = names.analyse(father_text)
+        seen.append(analysis.script)
+        gender = gender or analysis.gender
+        father = analysis.first_key()
+    others: list[NameKey] = []
+    for text, script in alt_texts:
+        analysis = names.analyse(text, script)
+        if not analysis.tokens:
+            continue
+        seen.append(analysis.script)
+        gender = gender or analysis.gender
+        g, f = analysis.given_and_father()
+        if given is None and father is None:
+            given, father = g, f
+            continue
+        full = _join(g, f)
+        if full is not None:
+            others.append(full)
+    if father is None:  # "Ablimit" here, "阿布力米提·吐尔逊" there: the father from the fuller name
+        for other in others:
+            first, second = _first(other), _second(other)
+            if second is not None and (given is None or names.same_name_level(given, first) >= names.CLOSE):
+                father = second
+                break
+    return given, father, tuple(others), gender, tuple(dict.fromkeys(seen))
+
+
+def _assemble(record_id: str, given_text: str | None, father_text: str | None,
+              alt_texts: list[tuple[str, str | None]], gender_value: Any, birth_value: Any,
+              place: places.PlaceMatch | None, id_value: Any, detention_value: Any,
+              facility_value: Any) -> PreparedRecord:
+    given, father, others, name_gender, seen = _names(given_text, father_text, alt_texts)
+    number = ids.parse(_text(id_value))
+    year, month, day = parse_date(birth_value)
+    if year is None and number is not None and number.birth:  # the ID's date stands in for a missing one
+        year, month, day = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
+    gender = normalise_gender(gender_value) or (number.gender if number else None) or name_gender
+    return PreparedRecord(
+        record_id=record_id, given=given, father=father, other_names=others, gender=gender,
+        birth_year=year, birth_month=month, birth_day=day,
+        county=place.county if place else None, prefecture=place.prefecture if place else None,
+        id_number=number.number if number else None, id_raw=number.raw if number else None,
+        id_region=number.region if number else None, id_birth=number.birth if number else None,
+        detention_year=_year(detention_value), facility=_fold_text(facility_value),
+        place_confidence=place.confidence if place else None, scripts_seen=seen)
+
+
+def prepare(raw: Mapping[str, str | None]) -> PreparedRecord:
+    """A record from the plain CSV columns (RAW_FIELDS; any may be missing or blank)."""
+    if not isinstance(raw, Mapping):
+        raise TypeError("prepare() takes a mapping of column names to values")
+    alt = _text(raw.get("full_name_alt"))
+    return _assemble(
+        record_id=_text(raw.get("report_id")) or "", given_text=_text(raw.get("given_name")),
+        father_text=_text(raw.get("father_name")), alt_texts=[(alt, None)] if alt else [],
+        gender_value=raw.get("gender"), birth_value=raw.get("birth_date"),
+        place=places.resolve_place(_text(raw.get("home_place"))), id_value=raw.get("chinese_id"),
+        detention_value=raw.get("detention_year"), facility_value=raw.get("facility"))
+
+
+_FORM_GENDER = {"male": "m", "female": "f"}
+
+
+def prepare_report(fields: Mapping[str, Any]) -> PreparedRecord:
+    """A record from a decrypted Report's sealed fields (as intake/models/report.py stores them):
+    ``names`` is a list of {"value", "script", "kind"?} in any script and order; the first name
+    that reads gives the person's own and father's name, the rest are other names."""
+    if not isinstance(fields, Mapping):
+        raise TypeError("prepare_report() takes a mapping of field names to values")
+    entries = []
+    given_text = father_text = None
+    for entry in fields.get("names") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        value = _text(entry.get("value"))
+        if value is None:
+            continue
+        kind = entry.get("kind")
+        if kind == "given" and given_text is None:
+            given_text = value
+        elif kind == "father" and father_text is None:
+            father_text = value
+        else:
+            entries.append((value, _text(entry.get("script"))))
+    place = places.place_of_code(_text(fields.get("home_county"))) or \
+        places.resolve_place(_text(fields.get("home_county"))) or \
+        places.resolve_place(_text(fields.get("home_place_text")))
+    gender = fields.get("gender")
+    return _assemble(
+        record_id=str(fields.get("id") or fields.get("report_id") or ""), given_text=given_text,
+        father_text=father_text, alt_texts=entries,
+        gender_value=_FORM_GENDER.get(str(gender), gender), birth_value=fields.get("birth_date"),
+        place=place, id_value=fields.get("id_number"), detention_value=fields.get("detention_date"),
+        facility_value=fields.get("facility"))
+
+
+# --- blocking keys ----------------------------------------------------------------------------
+
+def name_frame(key: NameKey | None) -> str | None:
+    """The consonants of a name's first token in the cross-script form: Abdurehim, ئابدۇرېھىم,
+    阿不都热依木 and Abudureyimu all give "btlm". Vowels go because Chinese transcription adds and
+    changes them; what is left still separates most names."""
+    return None if key is None else _frame(key.syllables.split(" ")[0])
+
+
+@lru_cache(maxsize=65536)
+def _frame(syllables: str) -> str | None:
+    frame = re.sub(r"(.)\1+", r"\1", syllables.translate(_VOWELS_OUT))
+    return frame or syllables or None
+
+
+_VOWELS_OUT = str.maketrans("", "", "aeu-")
+
+
+def blocking_values(rec: PreparedRecord) -> dict[str, set[str]]:
+    """Normalised values for the blocking indexes (item 3 of the deduplication issue).
+
+    * ``id_number``: the normalised number (also when it fails validation: the same typo twice
+      still meets);
+    * ``id_region_birth_year``: region and birth year read from the ID;
+    * ``name_birth_year``: the frame of the person's own name (from every name given) and the
+      birth year;
+    * ``father_county``: the frame of the father's name and the county, or the prefecture when
+      no county is known.
+    """
+    out: dict[str, set[str]] = {"id_number": set(), "id_region_birth_year": set(),
+                                "name_birth_year": set(), "father_county": set()}
+    if rec.id_raw and len(rec.id_raw) == 18:
+        out["id_number"].add(rec.id_raw)
+    if rec.id_region and rec.id_birth:
+        out["id_region_birth_year"].add(f"{rec.id_region}|{rec.id_birth[:4]}")
+    if rec.birth_year is not None:
+        givens = [rec.given] + [_first(k) for k in rec.other_names]
+        for key in givens:
+            frame = name_frame(key)
+            if frame:
+                out["name_birth_year"].add(f"{frame}|{rec.birth_year}")
+    place = rec.county or rec.prefecture
+    if place:
+        fathers = [rec.father] + [_second(k) for k in rec.other_names]
+        for key in fathers:
+            frame = name_frame(key)
+            if frame:
+                out["father_county"].add(f"{frame}|{place}")
+    return out
+
+
+def _first(key: NameKey) -> NameKey:
+    tokens = key.tokens
+    return NameKey(*tokens[0], key.script) if tokens else key
+
+
+def _second(key: NameKey) -> NameKey | None:
+    tokens = key.tokens
+    return NameKey(*tokens[1], key.script) if len(tokens) > 1 else None
+
+
+__all__ = ["RAW_FIELDS", "NameKey", "PreparedRecord", "blocking_values", "prepare", "prepare_report",
+           "normalise_gender", "parse_date", "scripts"]

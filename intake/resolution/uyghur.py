@@ -1,0 +1,79 @@
+"""Uyghur in Arabic and Cyrillic script to phonemes, through ``umsc``.
+
+The phoneme alphabet is umsc's Common Turkic Script (CTS): one letter per Uyghur sound
+(a e é i o u ö ü b p t c ç x d r z j s ş f ñ l m h v y q k g n ğ; c is j as in Jume, j is zh,
+x is kh). Every other module speaks it too.
+
+Before conversion the Arabic text is repaired for what families actually type: presentation
+forms (from PDFs and old fonts) folded by NFKC; tatweel, harakat, joiners and stray direction
+marks removed; Persian and Arabic letters typed for Uyghur ones mapped (ی, ي, ه, ة, ک, أ ...);
+a missing initial hamza needs nothing, since umsc drops it anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from umsc import UgMultiScriptConverter
+
+_ARABIC = UgMultiScriptConverter("UAS", "CTS")
+_CYRILLIC = UgMultiScriptConverter("UCS", "CTS")
+
+# Invisible or decorative: tatweel, harakat and Quranic marks, superscript alef, direction marks
+# (LRM, RLM, ALM), joiners and the byte-order mark.
+_DROP = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u061c\u2060\ufeff]")
+# Uyghur vowel letters, for deciding what a Persian/Arabic yeh stands for.
+_VOWELS = "اەېىوۇۆۈ"
+_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d5\u06ee\u06ef\u06fa-\u06ff]")
+_SIMPLE = str.maketrans({
+    "\u06a9": "\u0643",  # Persian keheh -> kaf
+    "\u0629": "\u06d5",  # teh marbuta -> ae
+    "\u0621": "\u0626",  # lone hamza -> hamza on yeh
+    "\u0624": "\u0626",
+    "\u0623": "\u0626\u0627", "\u0625": "\u0626\u0649", "\u0622": "\u0626\u0627", "\u0671": "\u0627",
+    "\u062d": "\u06be", "\u0639": "", "\u0635": "\u0633", "\u062b": "\u0633", "\u0636": "\u0632",
+    "\u0630": "\u0632", "\u0638": "\u0632", "\u0637": "\u062a",  # Arabic-only consonants
+    "\u06c1": "\u06be", "\u06c0": "\u06d5",  # Urdu heh goal, heh with yeh
+})
+# Arabic-Indic and Persian digits, punctuation that may sit inside a name.
+_NOT_NAME = re.compile(r"[\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u066d\u06d4]")
+
+
+def clean_arabic(text: str) -> str:
+    """Uyghur Arabic script as the Uyghur keyboard would have typed it."""
+    text = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    text = _NOT_NAME.sub(" ", text.translate(_SIMPLE))
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch in "\u06cc\u064a":  # Persian yeh / Arabic yeh: y beside a vowel, i between consonants
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if before == "\u0626":
+                ch = "\u0649"
+            elif (before and before in _VOWELS) or (after and after in _VOWELS):
+                ch = "\u064a"
+            else:
+                ch = "\u0649"
+        elif ch == "\u0647":  # Arabic heh: ae at the end of a word, h elsewhere
+            after = text[i + 1] if i + 1 < len(text) else ""
+            ch = "\u06d5" if not _LETTER.match(after) else "\u06be"
+        out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def arabic_to_phonemes(text: str) -> str:
+    return _ARABIC.UAS2CTS(clean_arabic(text)).replace("'", "")
+
+
+# Russian letters that umsc's Uyghur Cyrillic table leaves alone.
+_CYRILLIC_REST = str.maketrans({"ы": "i", "э": "e", "ё": "yo", "ц": "ts", "щ": "şç", "ъ": "", "ь": "",
+                                "і": "i", "ұ": "u"})
+
+
+@lru_cache(maxsize=65536)
+def cyrillic_to_phonemes(text: str) -> str:
+    """Uyghur Cyrillic (ә = e, е = é, җ = j, ж = zh ...)."""
+    return _CYRILLIC.UCS2CTS(unicodedata.normalize("NFC", text)).translate(_CYRILLIC_REST)

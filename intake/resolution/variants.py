@@ -1,0 +1,81 @@
+"""The curated table of name variants (``data/name_variants.json``) and its lookups.
+
+Rules join most spellings; the table joins what rules cannot: Muhammad, Mehmet and Memet are one
+name, Hasan is written 艾山 in Chinese, Yusuf ends in p in Uyghur. Each spelling is indexed by a
+light folding of its sounds (phonemes.variant_key; Latin, Arabic and Cyrillic spellings share it) and each Chinese form by its
+characters and by its folded syllables, so an entry also covers spellings it does not list.
+Names marked as parts are looked up inside compounds (Nur+memet, Abdu+rehim, Ay+gul).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from . import chinese, scripts
+from .phonemes import to_phonemes, variant_key
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    by_key: dict[str, str]          # variant_key of a spelling -> canonical
+    by_hanzi: dict[str, str]
+    by_syllables: dict[str, str]
+    parts: dict[str, str]           # variant_key of a compound part -> canonical
+    titles: frozenset[str]
+
+
+def _chinese_syllables(form: str) -> str:
+    syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
+    return chinese.fold_syllables(syllables or ())
+
+
+@lru_cache(maxsize=1)
+def table() -> Table:
+    raw = json.loads(resources.files("intake.resolution").joinpath("data/name_variants.json")
+                     .read_text("utf-8"))
+    by_key: dict[str, str] = {}
+    by_hanzi: dict[str, str] = {}
+    syllable_owners: dict[str, set[str]] = {}
+    parts: dict[str, str] = {}
+    for group in raw["groups"]:
+        name = group["name"]
+        for spelling in [name, *group["latin"]]:
+            key = variant_key(to_phonemes(spelling, scripts.LATIN))
+            by_key.setdefault(key, name)
+            if group.get("part"):
+                parts.setdefault(key, name)
+        for form in group.get("zh", []):
+            if not form.isascii():
+                by_hanzi[form] = name
+            syllable_owners.setdefault(_chinese_syllables(form), set()).add(name)
+    # A folded syllable string shared by two names identifies neither.
+    by_syllables = {key: next(iter(names)) for key, names in syllable_owners.items() if len(names) == 1}
+    titles = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["titles"])
+    return Table(by_key, by_hanzi, by_syllables, parts, titles)
+
+
+@lru_cache(maxsize=65536)
+def canonical(phonemes: str) -> str | None:
+    """The canonical name of a token given by its phonemes: a listed spelling, or two listed parts."""
+    t = table()
+    key = variant_key(phonemes)
+    found = t.by_key.get(key)
+    if found is not None:
+        return found
+    for cut in range(2, len(key) - 1):
+        head, tail = t.parts.get(key[:cut]), t.parts.get(key[cut:])
+        if head is not None and tail is not None:
+            return head + tail
+    return None
+
+
+def canonical_chinese(hanzi: str, folded: str) -> str | None:
+    t = table()
+    return t.by_hanzi.get(hanzi) or t.by_syllables.get(folded)
+
+
+def is_title(phonemes: str) -> bool:
+    return variant_key(phonemes) in table().titles

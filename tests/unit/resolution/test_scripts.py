@@ -1,0 +1,40 @@
+"""Script detection per string, on real spellings."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.resolution.scripts import detect
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("ئابلىمىت تۇرسۇن", "ug-Arab"),
+    ("ابدۇرېھىم", "ug-Arab"),               # missing initial hamza
+    ("ﺋﺎﺑﻠﯩﻤﯩﺖ", "ug-Arab"),                # presentation forms
+    ("阿布力米提·吐尔逊", "zh-Hans"),
+    ("阿不都熱依木", "zh-Hans"),             # a traditional character
+    ("TUERXUN ABULIMITI", "zh-Latn"),        # passport pinyin
+    ("Abudureyimu", "zh-Latn"),
+    ("Maimaiti Tuerxun", "zh-Latn"),
+    ("Abdurehim", "Latn"),
+    ("Ablimit Tursun", "Latn"),
+    ("Eli", "Latn"),                          # splits into pinyin (e li) but is not pinyin
+    ("Musa", "Latn"),
+    ("Hesen", "Latn"),
+    ("Abduréhim", "ug-Latn"),
+    ("Ömer Tursun", "ug-Latn"),
+    ("Ayşe Kadıoğlu", "tr-Latn"),
+    ("Nurlan Serikuly", "kk-Latn"),
+    ("Ainur Serikqyzy", "kk-Latn"),
+    ("Аблимит Турсун", "ru-Cyrl"),
+    ("Абдурахим Турсунов", "ru-Cyrl"),
+    ("Мәмәт Тохти", "ug-Cyrl"),
+    ("Җүмә Ниязов", "ug-Cyrl"),
+    ("Нұрлан Серікұлы", "kk-Cyrl"),
+    ("Айгүл Серікқызы", "kk-Cyrl"),
+    ("Қайрат Жақсылықов", "kk-Cyrl"),
+    ("1981-03-17", "other"),
+    ("", "other"),
+])
+def test_detects_the_script_of_real_spellings(text: str, script: str) -> None:
+    assert detect(text) == script
