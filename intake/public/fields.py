@@ -10,13 +10,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
-from stdnum.cn import ric
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
 
-from ..services import thesauri
+from ..services import id_numbers, thesauri
+from ..services.id_numbers import IdProblem
 from ..web.bidi import isolate
 from ..web.i18n import current_language
 from . import text
@@ -152,40 +151,29 @@ class ApproxDateForm(Form):
         return "-".join(parts)
 
 
+_ID_MESSAGES = {
+    IdProblem.LENGTH: _l("A Chinese ID number has 18 characters (older cards have 15); this one has %(n)s."),
+    IdProblem.FORMAT: _l("An ID number has digits only, except that the last character may be an X."),
+    IdProblem.CHECKSUM: _l("The last character does not match the others, so one character is probably "
+                           "mistyped. Please compare it with the card, character by character."),
+    IdProblem.PLACE: _l("The first six digits (%(code)s) are not a place code that existed when this "
+                        "person was born. Please check them."),
+    IdProblem.BIRTH_DATE: _l("The birth date inside this ID number (%(digits)s) is not a real date. Please check "
+                             "those digits."),
+    IdProblem.BIRTH_DATE_IMPOSSIBLE: _l("The birth date inside this ID number (%(digits)s) cannot be right. "
+                                        "Please check those digits."),
+}
+
+
 def check_id_number(value: str) -> str:
     """A Chinese resident ID number, compacted; FieldError says what is wrong in the family's terms."""
-    number = text.ascii_digits(value).replace(" ", "").replace("-", "").upper()
-    if len(number) == 15 and number.isdigit():
-        _id_date(number[6:12], century="19")  # first-generation cards (before 2004): YYMMDD
-        return number
-    try:
-        ric.validate(number)
-    except InvalidLength:
-        raise FieldError(_l("A Chinese ID number has 18 characters (older cards have 15); this one has %(n)s.",
-                            n=isolate(len(number)))) from None
-    except InvalidFormat:
-        raise FieldError(_l("An ID number has digits only, except that the last character may be an X.")) from None
-    except InvalidChecksum:
-        raise FieldError(_l("The last character does not match the others, so one character is probably "
-                            "mistyped. Please compare it with the card, character by character.")) from None
-    except (InvalidComponent, ValidationError, KeyError):
-        # KeyError: python-stdnum's place table lacks a part of some codes (650125, say): not a county.
-        _id_date(number[6:14], century="")
-        raise FieldError(_l("The first six digits (%(code)s) are not a place code that existed when this "
-                            "person was born. Please check them.", code=isolate(number[:6]))) from None
-    _id_date(number[6:14], century="")
-    return number
-
-
-def _id_date(digits: str, *, century: str) -> None:
-    try:
-        born = dt.datetime.strptime(century + digits, "%Y%m%d").date()
-    except ValueError:
-        raise FieldError(_l("The birth date inside this ID number (%(digits)s) is not a real date. Please check "
-                            "those digits.", digits=isolate(digits))) from None
-    if born > dt.date.today() or born.year < 1880:
-        raise FieldError(_l("The birth date inside this ID number (%(digits)s) cannot be right. Please check "
-                            "those digits.", digits=isolate(digits)))
+    result = id_numbers.check(value)
+    if result.problem is None:
+        return result.number
+    message = _ID_MESSAGES[result.problem]
+    # Numbers isolated, so they keep their order inside a right-to-left sentence (web/bidi.py).
+    raise FieldError(message % {"n": isolate(len(result.number)), "code": isolate(result.number[:6]),
+                                "digits": isolate(result.birth_digits)})
 
 
 def flatten_errors(fields: Iterable, prefix: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:

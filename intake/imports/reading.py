@@ -1,0 +1,276 @@
+"""Reading advocates' lists: CSV in the encodings found in the wild, and XLSX, within limits.
+
+Every failure is an `ImportFileError` whose message a volunteer can act on; nothing here logs or
+repeats a cell's content. Formulas in a spreadsheet are never calculated: their text is kept as
+text (and counted, so the dry run can say so).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import charset_normalizer
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 100_000
+    max_columns: int = 200
+    max_cell: int = 50_000  # characters: a cell longer than this is a row problem, not silently cut
+    max_unzipped: int = 200 * 1024 * 1024  # an XLSX that inflates beyond this is a zip bomb
+
+
+# Encodings offered to the user, with the names a volunteer knows them by.
+ENCODINGS: dict[str, str] = {
+    "utf-8": "UTF-8 (Unicode)",
+    "utf-16": "UTF-16 (Unicode, as Excel saves \"Unicode text\")",
+    "gb18030": "GB18030 / GBK (Chinese Windows)",
+    "cp1252": "Windows-1252 (Western European)",
+    "cp1251": "Windows-1251 (Cyrillic: Russian, Kazakh)",
+    "cp1254": "Windows-1254 (Turkish)",
+}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int  # the row number a spreadsheet program shows (1 = the header)
+    cells: list[str]
+    formulas: frozenset[int] = frozenset()  # columns whose cell held a formula (kept as its text)
+    numbers: frozenset[int] = frozenset()  # columns whose cell held a number, not text
+
+
+@dataclass
+class Sheet:
+    kind: str  # "csv" or "xlsx"
+    headers: list[str]
+    rows: list[SheetRow]
+    encoding: str | None = None  # CSV only: the encoding used
+    notes: list[str] = field(default_factory=list)  # things the dry run should tell the volunteer
+
+
+def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet: str | None = None,
+               limits: Limits = Limits()) -> Sheet:
+    """A CSV or XLSX file (told apart by content, not by name) as a header and rows of text."""
+    if len(data) > limits.max_bytes:
+        raise ImportFileError(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
+                              f"{limits.max_bytes / 1048576:.0f} MB. Split it into smaller files.")
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, sheet, limits)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportFileError("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it as "
+                              ".xlsx or as CSV (UTF-8), then import that.")
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise ImportFileError("This file is named like an Excel workbook but is not one (it may be damaged, or "
+                              "renamed). Open it in a spreadsheet program and save it again as .xlsx.")
+    return _read_csv(data, encoding, limits)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a CSV file: a byte-order mark if there is one, then strict UTF-8, then the
+    most plausible of the legacy encodings our users' spreadsheets save in."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = data[:200_000]
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a mark: every other byte is zero
+        return "utf-16-le" if sample[1::2].count(b"\x00") > sample[::2].count(b"\x00") else "utf-16-be"
+    best = charset_normalizer.from_bytes(sample, cp_isolation=["gb18030", "cp1252", "cp1251", "cp1254"]).best()
+    if best is None:
+        raise ImportFileError("We could not tell which character encoding this file uses. Save it from your "
+                              "spreadsheet program as \"CSV UTF-8\", or choose the encoding yourself.")
+    return codecs.lookup(best.encoding).name
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    chosen = encoding or detect_encoding(data)
+    try:
+        name = codecs.lookup(chosen).name
+    except LookupError:
+        raise ImportFileError(f"Unknown encoding {chosen!r}; choose one of: {', '.join(ENCODINGS)}.") from None
+    try:
+        text = data.decode(chosen)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        guess = _guess_quietly(data)
+        hint = f" It looks like {ENCODINGS.get(guess, guess)}: choose that instead." if guess and guess != name else ""
+        raise ImportFileError(f"This file is not in {ENCODINGS.get(name, name)}: line {line} has bytes that "
+                              f"cannot be read in it.{hint} Or save the file as \"CSV UTF-8\".") from None
+    if encoding and _looks_garbled(text):
+        guess = _guess_quietly(data)
+        raise ImportFileError(f"Read as {ENCODINGS.get(name, name)}, this file comes out garbled (letters such as "
+                              f"\"Ã©\" or \"Ð\" where words should be). It is probably in "
+                              f"{ENCODINGS.get(guess or 'utf-8', guess)}: choose that instead.")
+    return text.lstrip("\ufeff"), name
+
+
+def _guess_quietly(data: bytes) -> str | None:
+    try:
+        return codecs.lookup(detect_encoding(data)).name.replace("utf-8-sig", "utf-8")
+    except ImportFileError:
+        return None
+
+
+# UTF-8 read as a single-byte code page: "Ã©" for é, "Ð°" for а, "Ø§" for ا, "ä¸" for CJK
+# (Windows-1252), "Р°" for а (Windows-1251). The continuation bytes 0x80-0xBF show as these.
+_CONTINUATION_1252 = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+_CONTINUATION_1251 = bytes(range(0x80, 0xC0)).decode("cp1251", errors="ignore")
+_GARBLED = re.compile(f"[ÃÂÐÑØÙÚÛäåæçè][{re.escape(_CONTINUATION_1252)}]|[РС][{re.escape(_CONTINUATION_1251)}]")
+
+
+def _looks_garbled(text: str) -> bool:
+    sample = text[:100_000]
+    return len(_GARBLED.findall(sample)) > max(3, len(sample) // 500)
+
+
+def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Sheet:
+    text, used = _decode(data, encoding)
+    dialect = _dialect(text)
+    csv.field_size_limit(limits.max_cell + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        headers, rows = _collect(((n, cells, frozenset(), frozenset()) for n, cells in enumerate(reader, start=1)),
+                                 limits, "file")
+    except csv.Error:
+        raise ImportFileError(f"Line {reader.line_num} of the file is not valid CSV (a cell longer than "
+                              f"{limits.max_cell:,} characters, or a quote that is never closed).") from None
+    if headers is None:
+        raise ImportFileError("The file has no rows.")
+    return Sheet("csv", headers, rows, encoding=used)
+
+
+def _collect(lines: Iterable[tuple[int, list[str], frozenset[int], frozenset[int]]], limits: Limits, what: str
+             ) -> tuple[list[str] | None, list[SheetRow]]:
+    """The first non-blank line as headers, then every non-blank row (blank ones skipped)."""
+    headers: list[str] | None = None
+    rows: list[SheetRow] = []
+    for number, cells, formulas, numbers in lines:
+        if not any(c.strip() for c in cells):
+            continue
+        if headers is None:
+            headers = _headers(cells, limits)
+            continue
+        if len(rows) >= limits.max_rows:
+            raise ImportFileError(f"The {what} has more than {limits.max_rows:,} rows. Split it into smaller files.")
+        rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
+    return headers, rows
+
+
+def _dialect(text: str) -> Any:
+    """Comma, semicolon (European Excel), tab or bar: the sniffer's guess, else the delimiter the
+    header line uses most."""
+    try:
+        return csv.Sniffer().sniff(text[:50_000], delimiters=",;\t|")
+    except csv.Error:
+        header = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max(",;\t|", key=header.count)
+
+        class Dialect(csv.excel):
+            pass
+
+        Dialect.delimiter = delimiter if header.count(delimiter) else ","
+        return Dialect
+
+
+def _headers(cells: list[str], limits: Limits) -> list[str]:
+    headers = [c.strip() for c in cells]
+    if len(headers) > limits.max_columns:
+        raise ImportFileError(f"The first row has {len(headers)} columns; at most {limits.max_columns} are read. "
+                              "Remove the columns you do not need.")
+    return headers
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportFileError("This Excel file is damaged and cannot be opened. Open it in a spreadsheet program "
+                              "and save it again.") from None
+    if unzipped > limits.max_unzipped:
+        raise ImportFileError("This Excel file unpacks to far more data than its size suggests, so it is not read. "
+                              "Save it again from a spreadsheet program, or as CSV.")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except (InvalidFileException, KeyError, zipfile.BadZipFile, OSError):
+        raise ImportFileError("This file is not an Excel workbook we can read. Save it again as .xlsx.") from None
+    except Exception as error:  # defusedxml's refusals, XML syntax errors
+        raise ImportFileError("This Excel file contains XML that spreadsheets do not write (possibly a "
+                              f"malicious file), so it is not read ({error.__class__.__name__}).") from None
+    try:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise ImportFileError(f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(names)}.")
+        worksheet = book[sheet or names[0]]
+        return _sheet_rows(worksheet, limits, names, sheet or names[0])
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise ImportFileError(f"This Excel file is damaged and cannot be read ({error.__class__.__name__}).") from None
+    finally:
+        book.close()
+
+
+def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> Sheet:
+    headers, rows = _collect(_xlsx_lines(worksheet, limits), limits, "sheet")
+    if headers is None:
+        raise ImportFileError(f"The sheet {name!r} is empty.")
+    notes = []
+    if len(names) > 1:
+        notes.append(f"Only the sheet {name!r} was read; the workbook also has: "
+                     f"{', '.join(n for n in names if n != name)}.")
+    if formulas := sum(len(r.formulas) for r in rows):
+        notes.append(f"{formulas} cells held spreadsheet formulas. They were not calculated: their text was "
+                     "read as it is written.")
+    return Sheet("xlsx", headers, rows, notes=notes)
+
+
+def _xlsx_lines(worksheet: Any, limits: Limits) -> Iterator[tuple[int, list[str], frozenset[int], frozenset[int]]]:
+    for number, row in enumerate(worksheet.iter_rows(), start=1):
+        cells, formulas, numbers = [], set(), set()
+        for index, cell in enumerate(row[: limits.max_columns]):
+            value = cell.value
+            if cell.data_type == "f":  # read-only mode gives the formula's text, never a result
+                formulas.add(index)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                numbers.add(index)
+            cells.append(_cell_text(value))
+        yield number, cells, frozenset(formulas), frozenset(numbers)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

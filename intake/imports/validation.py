@@ -1,0 +1,237 @@
+"""One row of a list to a `ReportInput`, with what is wrong said in words a volunteer understands.
+
+A problem is either blocking (the row is not imported until the file is fixed: no name, a date
+or an ID number that cannot be right) or a warning (the row is imported and the reviewer sees
+why). Messages name the row and the column, never the value: a dry-run report may be kept with
+the job, and must hold no personal data. Nothing typed is lost: a value that fits no field of the
+form (a status we do not know, a place we cannot find) is kept in the testimony, under its header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from ..public import text
+from ..services import id_numbers, thesauri
+from ..services.id_numbers import IdProblem
+from ..services.intake import ReportInput
+from .mapping import Mapping, fold
+from .places import resolve
+from .reading import SheetRow
+
+EARLIEST_YEAR = 1900
+VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
+                 "facility_type": "facility_types", "relationship": "relationships"}
+TEXT_FIELDS = ("home_place_text", "occupation", "detention_place", "facility", "sentence")
+DATE_FIELDS = {"birth_date": "birth date", "detention_date": "date of detention", "last_contact": "last contact"}
+# Lengths the public form allows; a longer cell is a blocking problem, never cut silently.
+MAX_LENGTH = {"name": 200, "home_place_text": 300, "occupation": 300, "detention_place": 300, "facility": 300,
+              "sentence": 300, "testimony": 50_000}
+
+
+@dataclass(frozen=True)
+class Problem:
+    column: str  # the header of the column, as the volunteer sees it
+    message: str
+    blocking: bool
+
+
+@dataclass
+class Validated:
+    report: ReportInput | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return any(p.blocking for p in self.problems)
+
+
+_ID_WORDS = {
+    IdProblem.LENGTH: "has {n} characters; a Chinese ID number has 18 (cards from before 2004 have 15)",
+    IdProblem.FORMAT: "has something other than digits in it (only the last character may be an X)",
+    IdProblem.CHECKSUM: "does not add up: its last character does not match the others, so one digit was "
+                        "probably mistyped. Compare it with the card, digit by digit",
+    IdProblem.PLACE: "starts with six digits that are no place code in use when the person was born",
+    IdProblem.BIRTH_DATE: "holds a birth date (digits 7 to 14) that is not a real date",
+    IdProblem.BIRTH_DATE_IMPOSSIBLE: "holds a birth date (digits 7 to 14) in the future or before 1880",
+}
+
+_MONTHS = {m: i for i, names in enumerate((
+    (), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+    ("november", "nov"), ("december", "dec"))) for m in names}
+
+
+class DateProblem(ValueError):
+    pass
+
+
+def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | None = None) -> str:
+    """"1984", "1984-06", "1984-06-17" (the form's approximate-date format) from the ways lists
+    write dates: ISO with -, / or ., 17.06.1984, 06/17/1984, 1984年6月17日, "17 June 1984".
+    DateProblem says what is wrong; a day and month that could be either way round need `day_first`."""
+    today = today or dt.date.today()
+    raw = text.ascii_digits(value).strip().casefold()
+    year = month = day = None
+    if m := re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?"
+                         r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?", raw):
+        year, month, day = m.group(1), m.group(2), m.group(3)
+    elif m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})", raw):
+        first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        if first > 12 or (day_first and second <= 12):
+            day, month = m.group(1), m.group(2)
+        elif second > 12 or day_first is False:
+            month, day = m.group(1), m.group(2)
+        elif first == second:
+            day = month = m.group(1)
+        else:
+            raise DateProblem("could be either day-month or month-day; write it as year-month-day "
+                              "(1984-06-17), or say which order the whole file uses")
+    elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\.?,?\s+(\d{4})", raw):
+        if m.group(2) not in _MONTHS:
+            raise DateProblem("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+        day, month, year = m.group(1), str(_MONTHS[m.group(2)]), m.group(3)
+    else:
+        raise DateProblem("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+    y = int(year)
+    if not EARLIEST_YEAR <= y <= today.year:
+        raise DateProblem(f"has a year outside {EARLIEST_YEAR}-{today.year}")
+    if month and not 1 <= int(month) <= 12:
+        raise DateProblem("has a month that is not 1 to 12")
+    parts = [year] + ([f"{int(month):02d}"] if month else [])
+    if day:
+        try:
+            dt.date(y, int(month or 0), int(day))
+        except ValueError:
+            raise DateProblem("has a day that this month does not have") from None
+        parts.append(f"{int(day):02d}")
+    iso = "-".join(parts)
+    if iso > today.isoformat()[: len(iso)]:
+        raise DateProblem("is in the future")
+    return iso
+
+
+@cache
+def _values() -> dict[str, dict[str, str]]:
+    """Folded label or synonym -> code, per vocabulary: every thesaurus label in six languages,
+    plus the synonyms of import_headers.toml."""
+    extra = tomllib.loads(resources.files("intake.data").joinpath("import_headers.toml").read_text("utf-8"))["values"]
+    out: dict[str, dict[str, str]] = {}
+    for vocabulary in VOCABULARY_OF.values():
+        table = out.setdefault(vocabulary, {})
+        for term in thesauri.vocabulary(vocabulary):
+            for label in (term.code, *term.labels.values()):
+                table[fold(label)] = term.code
+        for code, words in extra.get(vocabulary, {}).items():
+            table.update({fold(w): code for w in words})
+    return out
+
+
+def vocabulary_code(vocabulary: str, value: str) -> str | None:
+    return _values()[vocabulary].get(fold(value)) if fold(value) else None
+
+
+def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
+             today: dt.date | None = None) -> Validated:
+    """The row as a report (None when a blocking problem stops it) and every problem found."""
+    problems: list[Problem] = []
+    kept: list[str] = []  # "Header: value" lines that no field takes, for the testimony
+    headers = mapping.headers
+
+    def cell(column: int) -> str:
+        return row.cells[column] if column < len(row.cells) else ""
+
+    def clean(column: int, target: str) -> str:
+        value = text.normalise(cell(column)) or ""
+        if text.has_hidden(value):
+            value = text.without_hidden(value)
+            problems.append(Problem(headers[column], "had invisible control or direction characters; they were "
+                                                     "removed", False))
+        if column in row.formulas:
+            problems.append(Problem(headers[column], "held a spreadsheet formula; its text was kept as written, "
+                                                     "not calculated", False))
+        if len(value) > MAX_LENGTH.get(target, 300):
+            problems.append(Problem(headers[column], f"is longer than the {MAX_LENGTH.get(target, 300):,} "
+                                                     "characters a report allows; shorten it", True))
+        return value
+
+    def one(target: str) -> tuple[int, str] | None:
+        columns = mapping.of(target)
+        if not columns:
+            return None
+        value = clean(columns[0], target)
+        return (columns[0], value) if value else None
+
+    fields: dict[str, object] = {}
+    names = [(c, v) for c in mapping.of("name") if (v := clean(c, "name"))]
+    if not names:
+        problems.append(Problem(", ".join(headers[c] for c in mapping.of("name")),
+                                "is empty: each person needs at least one name, in any script", True))
+    fields["names"] = [{"value": v, "script": text.guess_script(v)} for _, v in names]
+    for target, vocabulary in VOCABULARY_OF.items():
+        if found := one(target):
+            column, value = found
+            code = vocabulary_code(vocabulary, value)
+            if code is None:
+                kept.append(f"{headers[column]}: {value}")
+                problems.append(Problem(headers[column], "is not one of the values the form offers; it was kept "
+                                                         "in the testimony for a reviewer", False))
+            else:
+                fields["submitter_relationship" if target == "relationship" else target] = code
+    for target, words in DATE_FIELDS.items():
+        if found := one(target):
+            column, value = found
+            try:
+                fields[target] = parse_date(value, day_first=day_first, today=today)
+            except DateProblem as problem:
+                problems.append(Problem(headers[column], f"({words}) {problem}", True))
+    if found := one("id_number"):
+        column, value = found
+        fields["id_number"] = _id_number(column, value, row, headers, fields, problems)
+    for target in TEXT_FIELDS:
+        if found := one(target):
+            fields[target] = found[1]
+    if found := one("home_county"):
+        column, value = found
+        match = resolve(value)
+        if match.code:
+            fields["home_county"] = match.code
+        else:
+            fields["home_place_text"] = "; ".join(v for v in (fields.get("home_place_text"), value) if v)
+            problems.append(Problem(headers[column], "is not a place we found in the list of Xinjiang counties; it "
+                                                     "was kept as the home place in words, for a reviewer to match",
+                                    False))
+    testimony = [f"{headers[c]}: {v}" if len(mapping.of("testimony")) > 1 else v
+                 for c in mapping.of("testimony") if (v := clean(c, "testimony"))]
+    if testimony or kept:
+        fields["testimony"] = "\n\n".join(testimony + kept)
+    if any(p.blocking for p in problems):
+        return Validated(None, problems)
+    fields.setdefault("status", "unknown")
+    return Validated(ReportInput(**fields), problems)  # type: ignore[arg-type]
+
+
+def _id_number(column: int, value: str, row: SheetRow, headers: tuple[str, ...], fields: dict[str, object],
+               problems: list[Problem]) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if column in row.numbers and len(digits) >= 16:
+        problems.append(Problem(headers[column], "was stored by the spreadsheet as a number, which loses the last "
+                                                 "digits of an 18-digit ID number. Format the column as Text, "
+                                                 "type the numbers again (or paste them from the source), and "
+                                                 "import again", True))
+        return None
+    check = id_numbers.check(value)
+    if check.problem:
+        message = _ID_WORDS[check.problem].format(n=len(check.number))
+        problems.append(Problem(headers[column], f"(ID number) {message}", True))
+        return None
+    birth = fields.get("birth_date")
+    if isinstance(birth, str) and check.born and not check.born.isoformat().startswith(birth):
+        problems.append(Problem(headers[column], "holds a birth date that differs from the birth date column; "
+                                                 "one of them may be wrong", False))
+    return check.number

@@ -1,0 +1,149 @@
+"""Reading lists as advocates keep them: the encodings seen in the wild, XLSX, and bad files."""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+import xlsxwriter
+
+from intake.imports import ImportFileError, Limits, read_table
+
+ROWS = [["Name", "County", "Notes"],
+        ["Gülnar Müller", "Yarkand", "naïve café"],
+        ["Абдурехим Турсун", "Кашгар", "задержан"],
+        ["阿不都热依木", "莎车县", "被拘押"],
+        ["ئابدۇرېھىم", "يەكەن", "تۇتۇلغان"]]
+
+
+def as_csv(rows: list[list[str]], delimiter: str = ",") -> str:
+    return "\r\n".join(delimiter.join(r) for r in rows) + "\r\n"
+
+
+@pytest.mark.parametrize(("encoding", "rows", "expected"), [
+    ("utf-8", ROWS, "utf-8"),
+    ("utf-8-sig", ROWS, "utf-8-sig"),
+    ("utf-16", ROWS, "utf-16"),  # with a byte-order mark, as Excel's "Unicode text"
+    ("utf-16-le", ROWS, "utf-16-le"),  # without one
+    ("gb18030", [ROWS[0], ["阿不都热依木", "莎车县", "被拘押在喀什的监狱里 家人不知道他的下落"]] * 3, "gb18030"),
+    ("cp1251", [ROWS[0], ["Абдурехим Турсун", "Кашгар", "задержан в 2017 году - родственники не знают где он"]] * 3,
+     "cp1251"),
+    ("cp1252", [ROWS[0], ["Gülnar Müller", "Yarkand", "naïve café - déjà vu - señora - Ürümqi"]] * 3, "cp1252"),
+])
+def test_encodings_are_detected(encoding: str, rows: list[list[str]], expected: str) -> None:
+    sheet = read_table(as_csv(rows).encode(encoding), "list.csv")
+    assert codecs.lookup(sheet.encoding).name == codecs.lookup(expected).name
+    assert sheet.headers == ["Name", "County", "Notes"]
+    assert [r.cells for r in sheet.rows] == rows[1:]
+    assert sheet.rows[0].number == 2  # the row number a spreadsheet shows
+
+
+def test_a_chosen_encoding_wins_and_a_wrong_one_is_explained() -> None:
+    data = as_csv([ROWS[0], ["Абдурехим", "Кашгар", "задержан в 2017 году"]] * 3).encode("cp1251")
+    assert read_table(data, "x.csv", encoding="cp1251").rows[0].cells[0] == "Абдурехим"
+    with pytest.raises(ImportFileError, match=r"not in UTF-8.*line 2.*Windows-1251"):
+        read_table(data, "x.csv", encoding="utf-8")
+    utf8 = as_csv([ROWS[0], ROWS[1]] * 3).encode("utf-8")
+    with pytest.raises(ImportFileError, match="garbled.*UTF-8"):
+        read_table(utf8, "x.csv", encoding="cp1252")
+    with pytest.raises(ImportFileError, match="not in Windows-1252.*UTF-8"):  # bytes 1252 lacks
+        read_table(as_csv(ROWS).encode("utf-8"), "x.csv", encoding="cp1252")
+    with pytest.raises(ImportFileError, match="Unknown encoding"):
+        read_table(utf8, "x.csv", encoding="klingon")
+
+
+def test_semicolons_tabs_and_blank_rows() -> None:
+    sheet = read_table(as_csv([ROWS[0], [], ROWS[1]], ";").encode(), "x.csv")
+    assert sheet.headers == ["Name", "County", "Notes"] and [r.number for r in sheet.rows] == [3]
+    assert read_table(as_csv(ROWS, "\t").encode(), "x.tsv").rows[1].cells[1] == "Кашгар"
+
+
+def test_limits_are_clear() -> None:
+    with pytest.raises(ImportFileError, match="limit is 1 MB"):
+        read_table(b"a,b\n" + b"x,y\n" * 400_000, "big.csv", limits=Limits(max_bytes=1024 * 1024))
+    with pytest.raises(ImportFileError, match="more than 10 rows"):
+        read_table(as_csv([["a"]] + [["x"]] * 11).encode(), "x.csv", limits=Limits(max_rows=10))
+    with pytest.raises(ImportFileError, match="at most 3 are read"):
+        read_table(b"a,b,c,d\n1,2,3,4\n", "x.csv", limits=Limits(max_columns=3))
+    with pytest.raises(ImportFileError, match="not valid CSV"):
+        read_table(b'a,b\n"never closed,' + b"x" * 300, "x.csv", limits=Limits(max_cell=100))
+    with pytest.raises(ImportFileError, match="empty"):
+        read_table(b"  \n", "x.csv")
+
+
+def xlsx(rows: list[list[object]], formulas: dict[tuple[int, int], str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("list")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, value, book.add_format({"num_format": "yyyy-mm-dd"}))
+            else:
+                sheet.write(r, c, value)
+    for (r, c), formula in (formulas or {}).items():
+        sheet.write_formula(r, c, formula, None, "clicked")
+    book.add_worksheet("other")
+    book.close()
+    return buffer.getvalue()
+
+
+def test_xlsx_cells_come_as_text_formulas_uncalculated() -> None:
+    data = xlsx([["Name", "Born", "ID", "Notes"], ["Abdurehim", dt.date(1984, 6, 17), 653125198406170011, "x"]],
+                {(1, 3): 'HYPERLINK("http://evil.example","click me")'})
+    sheet = read_table(data, "list.xlsx")
+    row = sheet.rows[0]
+    assert row.cells[:2] == ["Abdurehim", "1984-06-17"]
+    assert row.cells[3] == '=HYPERLINK("http://evil.example","click me")'  # the text, not "clicked"
+    assert row.formulas == {3} and 2 in row.numbers
+    assert any("formulas" in note and "not calculated" in note for note in sheet.notes)
+    assert any("also has: other" in note for note in sheet.notes)
+    assert read_table(data, "list.xlsx", sheet="list").headers[0] == "Name"
+    with pytest.raises(ImportFileError, match="no sheet named 'nope'"):
+        read_table(data, "list.xlsx", sheet="nope")
+
+
+def test_bad_spreadsheets_get_a_clear_answer() -> None:
+    good = xlsx([["Name"], ["A"]])
+    with pytest.raises(ImportFileError, match="damaged"):
+        read_table(good[: len(good) // 2], "cut.xlsx")
+    with pytest.raises(ImportFileError, match="damaged|not an Excel workbook"):
+        read_table(b"PK\x03\x04" + b"\x00" * 200, "junk.xlsx")
+    with pytest.raises(ImportFileError, match="not an Excel workbook"):
+        read_table(zip_of({"hello.txt": b"not a workbook"}), "zip.xlsx")
+    with pytest.raises(ImportFileError, match="old Excel file"):
+        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
+    with pytest.raises(ImportFileError, match="named like an Excel workbook"):
+        read_table(b"Name\nA\n", "renamed.xlsx")
+
+
+def zip_of(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_not_unpacked() -> None:
+    good = zipfile.ZipFile(io.BytesIO(xlsx([["Name"], ["A"]])))
+    parts = {n: good.read(n) for n in good.namelist()}
+    parts["xl/media/padding.bin"] = b"\x00" * (300 * 1024 * 1024)
+    bomb = zip_of(parts)
+    assert len(bomb) < 2 * 1024 * 1024
+    with pytest.raises(ImportFileError, match="unpacks to far more data"):
+        read_table(bomb, "bomb.xlsx")
+
+
+def test_xml_entity_tricks_are_refused() -> None:
+    good = zipfile.ZipFile(io.BytesIO(xlsx([["Name"], ["A"]])))
+    parts = {n: good.read(n) for n in good.namelist()}
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+              '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]><sst xmlns="http://schemas.openxmlformats.org/'
+              'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol3;</t></si></sst>')
+    parts["xl/sharedStrings.xml"] = laughs.encode()
+    with pytest.raises(ImportFileError, match="XML that spreadsheets do not write|damaged"):
+        read_table(zip_of(parts), "laughs.xlsx")
