@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from .config import Config, resolve
+from .config import Config, ConfigError, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,10 +20,17 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     Wires configuration, the database, CSRF, security headers, error pages, the blueprints of the
     configured face and the CLI. Does no I/O: keys load on first use (see keyring.py).
     """
-    settings = resolve(config, overrides)
+    help_only = None
+    try:
+        settings = resolve(config, overrides)
+    except ConfigError as exc:
+        settings, help_only = _for_the_command_line(exc, config, overrides)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), 
                 instance_path=str(settings.get("INSTANCE_PATH") or ROOT / "instance"))
     app.config.update(settings)
+    from .web.request import MemoryOnlyRequest
+
+    app.request_class = MemoryOnlyRequest
     if app.config["ENV_NAME"] == "development":
         _development_defaults(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -30,8 +38,9 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
 
     from . import models  # noqa: F401 - registers every table with the metadata
     from .extensions import babel, csrf, db, limiter, migrate
-    from .web import bidi, errors, headers, i18n, request_log
+    from .web import access, bidi, errors, headers, i18n, request_log
 
+    access.init_app(app)  # first of the request hooks: default deny before anything else runs
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -49,7 +58,56 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     from .cli import register
 
     register(app)
+    if help_only:
+        _refuse_to_serve(app, help_only)
     return app
+
+
+# Options of the `flask` command itself, and whether each takes a value.
+_FLASK_OPTIONS = {"--app": True, "-A": True, "--env-file": True, "-e": True, "--debug": False,
+                  "--no-debug": False, "--version": False}
+
+
+def _help_requested(argv: list[str]) -> bool:
+    """`flask ... --help`, or `flask --app intake` with no command (which prints the help too)."""
+    if "--help" in argv or "-h" in argv:
+        return True
+    words, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _FLASK_OPTIONS:
+            skip = _FLASK_OPTIONS[arg]
+        elif not arg.startswith("-"):
+            words.append(arg)
+    return not words
+
+
+def _for_the_command_line(exc: ConfigError, config: type[Config] | str | None,
+                          overrides: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+    """Under the `flask` command, a deployment's missing setting must not end in a traceback.
+
+    Asking for help needs no deployment: the app is built without the checks (and serves nothing),
+    so every command can describe itself. Anything else stops with the one-line reason.
+    """
+    import click
+
+    if click.get_current_context(silent=True) is None:
+        raise exc
+    if not _help_requested(sys.argv[1:]):
+        raise click.ClickException(f"intake: {exc}") from None
+    try:
+        return resolve(config, overrides, check=False), str(exc)
+    except ConfigError:  # a malformed value in the environment: the class defaults describe enough
+        return {k: getattr(Config, k) for k in dir(Config) if k.isupper()}, str(exc)
+
+
+def _refuse_to_serve(app: Flask, problem: str) -> None:
+    """An app built only to print help answers every request with 503, should anything serve it."""
+    from werkzeug.exceptions import ServiceUnavailable
+
+    app.config["INTAKE_CONFIG_PROBLEM"] = problem
+    app.wsgi_app = ServiceUnavailable()  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -57,13 +57,22 @@ class Config:
     INTAKE_SUBMIT_RATE_LIMIT = "10/hour;3/minute"
     INTAKE_RECEIPT_RATE_LIMIT = "5/minute;30/hour"
     INTAKE_FOLLOW_UP_RATE_LIMIT = "10/minute;60/hour"
+    # Re-showing the report form (add or remove a person, change language, fix an error), per visitor.
+    INTAKE_RESHOW_RATE_LIMIT = "60/minute;600/hour"
+    # Public forms (public/gate.py): proof-of-work difficulty in leading zero bits of SHA-256, the
+    # lifetime of a form's token, and the ceiling for all visitors together on POSTs without a solution.
+    INTAKE_POW_BITS = 18
+    INTAKE_POW_TOKEN_SECONDS = 2 * 3600
+    INTAKE_NOSCRIPT_CEILING = "120/minute;2000/hour"
     INTAKE_MAX_RELATIVES = 10  # relatives in one submission
     INTAKE_MAX_ATTACHMENTS = 5
     INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
-    # Five attachments of 10 MiB each plus the form itself.
-    MAX_CONTENT_LENGTH = 56 * 1024 * 1024
+    # Largest request body, refused before it is read. Files are capped one by one while they stream
+    # (web/request.py), so a larger body costs time, not memory; one oversized file then comes back as
+    # a message on the form with everything typed, instead of this limit's error page.
+    MAX_CONTENT_LENGTH = 128 * 1024 * 1024
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Strict"
@@ -132,6 +141,7 @@ class TestConfig(Config):
     INTAKE_KDF_PROFILE = "test"
     SESSION_COOKIE_SECURE = False
     INTAKE_TAKE_IN_INTERVAL = 0
+    INTAKE_POW_BITS = 8  # tests that solve a token do it in Python
 
 
 class ProductionConfig(Config):
@@ -143,8 +153,10 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
-def resolve(config: type[Config] | str | None, overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """Merge class defaults, the environment and explicit overrides, then validate."""
+def resolve(config: type[Config] | str | None, overrides: dict[str, Any] | None, *,
+            check: bool = True) -> dict[str, Any]:
+    """Merge class defaults, the environment and explicit overrides, then validate (unless `check`
+    is False: only for an app that prints command help and serves nothing)."""
     if config is None:
         config = _env("INTAKE_ENV", "production")
     if isinstance(config, str):
@@ -154,7 +166,8 @@ def resolve(config: type[Config] | str | None, overrides: dict[str, Any] | None)
     settings = {k: getattr(config, k) for k in dir(config) if k.isupper()}
     settings.update(config.from_env())
     settings.update(overrides or {})
-    validate(settings)
+    if check:
+        validate(settings)
     return settings
 
 

@@ -24,6 +24,7 @@ from ..keyring import get_vault
 from ..models import Role, User
 from ..services import keys as key_service
 from ..services import users
+from ..web.serving import QuietRequestHandler
 
 
 def dev_paths(instance: Path) -> dict[str, Path]:
@@ -83,4 +84,5 @@ def dev_command(host: str, port: int, no_serve: bool) -> None:
     if not no_serve:
         click.echo(f"serving both faces on http://{host}:{port}/ (public) and /review")
         # app.run() is ignored inside a `flask` command; serve with werkzeug directly.
-        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+                   request_handler=QuietRequestHandler)

@@ -36,6 +36,9 @@ class Message(UUIDKey, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # None: the family
     created_on: Mapped[date] = mapped_column(Date, default=today)
     read_by_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A family's answer names the reviewer's question it answers (shown under it on both faces).
+    in_reply_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"),
+                                                              index=True)
 
     # The text, for reviewers (under the submission's data key).
     body_sealed: Mapped[bytes | None] = mapped_column("body", LargeBinary)

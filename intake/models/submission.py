@@ -36,16 +36,22 @@ class Submission(UUIDKey, Base):
     status: Mapped[str] = mapped_column(String(24), default=SubmissionStatus.RECEIVED.value, index=True)
     # False until the review face has re-wrapped the data key under its KEK ("taken in").
     in_working_store: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    # Which of 65,536 buckets the receipt falls in (HMAC under the pepper). Deliberately coarse: the
-    # Argon2id verifier, not this, decides; a stolen pepper and database still cost one Argon2id
-    # per guess and candidate.
-    receipt_bucket: Mapped[int] = mapped_column(Integer, index=True)
+    # The receipt (crypto/receipts.py). Current scheme: HMAC of the receipt's selector digits under the
+    # pepper (unique: one index lookup finds the row) and a verifier (Argon2id parameters, salt and a
+    # tag of the stretched receipt). Legacy receipts, until their next successful use: the selector
+    # is empty and a 16-bit bucket (shared by many receipts) narrows the lookup instead.
+    receipt_selector: Mapped[bytes | None] = mapped_column(LargeBinary(32), unique=True)
+    receipt_bucket: Mapped[int | None] = mapped_column(Integer, index=True)
     receipt_verifier: Mapped[bytes] = mapped_column(LargeBinary(64))
     # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
     reply_public_key: Mapped[bytes] = mapped_column(LargeBinary)
     consent_share_research: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # The names the family typed, per person, sealed under a key derived from the stretched receipt:
+    # the status page shows them to the receipt holder; the public face cannot read them without it.
+    family_names: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     # How the family may be contacted, if they allowed it.
     contact_sealed: Mapped[bytes | None] = mapped_column("contact", LargeBinary)

@@ -13,6 +13,8 @@ from ..crypto import receipts
 from ..models import SubmissionStatus
 from ..services import thesauri
 from ..web.i18n import current_language
+from . import gate
+from .forms import person_label
 
 SUBMISSION_STATUS = {
     SubmissionStatus.RECEIVED.value: (_l("Received"), _l("Your testimony arrived safely and is waiting for a "
@@ -64,6 +66,7 @@ def grouped(receipt: str) -> list[str]:
 
 
 TEMPLATE_GLOBALS = {
+    "pow_token": gate.issue, "person_label": person_label,
     "submission_status": submission_status, "vocabulary_label": vocabulary_label, "field_attrs": field_attrs,
     "language_href": language_href, "quick_exit_url": quick_exit_url, "grouped_receipt": grouped,
 }

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import uuid
+
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
 
 from ..crypto import receipts
+from ..services.families import PersonRef
 from ..services.intake import ReportInput, SubmissionInput
+from ..web.bidi import isolate
 from ..web.i18n import LANGUAGES, current_language
 from . import text
 from .fields import ApproxDateForm, Choice, check_id_number, county_choices, text_field, vocabulary_choices
@@ -78,7 +83,37 @@ class RelativeForm(Form):
             field.data = check_id_number(field.data)
 
 
-class SubmissionForm(FlaskForm):
+class PublicForm(FlaskForm):
+    """Public forms are sent by browsers as form bodies. They never read JSON: a JSON body (broken or
+    not) leaves them empty instead of raising while an error page is being built."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: object, formdata: object) -> object:
+            if formdata is _Auto:
+                return request.form if request.method == "POST" and request.form else None
+            return formdata
+
+
+def posted_relatives(formdata: MultiDict) -> int:
+    """How many relatives' blocks a POST carries (by their highest index)."""
+    indices = {key.split("-", 2)[1] for key in formdata if key.startswith("relatives-") and key.count("-") >= 2}
+    return max((int(i[:6]) + 1 for i in indices if i.isascii() and i.isdigit()), default=0)
+
+
+def within_limit(formdata: MultiDict, limit: int) -> MultiDict:
+    """The posted data without the blocks of relatives beyond `limit` (so no request does more work
+    than the limit allows, however many it sends)."""
+    out: MultiDict = MultiDict()
+    for key, value in formdata.items(multi=True):
+        parts = key.split("-", 2)
+        index = parts[1] if len(parts) == 3 else ""
+        if parts[0] == "relatives" and not (index.isascii() and index.isdigit() and len(index) <= 4 and int(index) < limit):
+            continue
+        out.add(key, value)
+    return out
+
+
+class SubmissionForm(PublicForm):
     relatives = FieldList(FormField(RelativeForm), label=_l("Person"), min_entries=1)
     contact = text_field(_l("How we may contact you (optional)"), 500, render_kw={"dir": "auto"})
     consent_share_research = BooleanField(_l("Researchers may receive this testimony in anonymised form "
@@ -109,6 +144,16 @@ class SubmissionForm(FlaskForm):
             consent_contact=bool(self.consent_contact.data),
             consent_publish_name=bool(self.consent_publish_name.data),
             contact=self.contact.data or None)
+
+
+def person_label(person: PersonRef) -> str:
+    """"Person 2: the names the family typed", or "Person 2 (R-…)" when the names cannot be shown."""
+    # Each name keeps its own direction and the number its order, inside any language's sentence.
+    number = isolate(person.number)
+    if person.names:
+        return str(_l("Person %(n)s: %(names)s", n=number,
+                      names=" / ".join(isolate(name, ltr=False) for name in person.names)))
+    return str(_l("Person %(n)s (%(handle)s)", n=number, handle=isolate(person.handle)))
 
 
 def report_input(form: RelativeForm) -> ReportInput:
@@ -145,16 +190,17 @@ def _receipt_check(form: Form, field: HiddenField) -> None:
     try:
         field.data = receipts.normalise(field.data or "")
     except receipts.MalformedReceipt:
-        raise FieldError(_l("A receipt has 20 digits. Please check that you copied all of them.")) from None
+        raise FieldError(_l("A receipt has 24 digits (older receipts have 20). Please check that you copied all "
+                            "of them.")) from None
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(PublicForm):
     receipt = StringField(_l("Your receipt number"), validators=[_receipt_check],
                           render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false",
                                      "dir": "ltr"})
 
 
-class ReceiptHolderForm(FlaskForm):
+class ReceiptHolderForm(PublicForm):
     """Forms on the status page carry the receipt in a hidden field, never in the URL or a cookie."""
 
     receipt = HiddenField(validators=[_receipt_check])
@@ -167,14 +213,21 @@ class FollowUpForm(ReceiptHolderForm):
                                                                                     _l("No change")))
     when = FormField(ApproxDateForm, label=_l("When it happened"))
     sentence = text_field(_l("Sentence, if one was given"), 300, render_kw={"dir": "auto"})
+    in_reply_to = HiddenField()  # set by the answer forms under a reviewers' question
 
-    def set_reports(self, handles: list[str]) -> None:
-        if len(handles) == 1:  # one person: nothing to choose, and a new status is about them
-            self.report.choices = [SelectChoice(handles[0], handles[0])]
-            self.report.data = self.report.data or handles[0]
+    def set_reports(self, people: list[PersonRef]) -> None:
+        choices = [SelectChoice(p.handle, person_label(p)) for p in people]
+        if len(choices) == 1:  # one person: nothing to choose, and a new status is about them
+            self.report.choices = choices
+            self.report.data = self.report.data or choices[0].value
         else:
-            self.report.choices = [SelectChoice("", str(_l("Everyone in this report")))] + [
-                SelectChoice(h, h) for h in handles]
+            self.report.choices = [SelectChoice("", str(_l("Everyone in this report")))] + choices
+
+    def question(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.in_reply_to.data) if self.in_reply_to.data else None
+        except ValueError:
+            return None
 
     files_chosen = False  # set by the view: files alone are news enough
 

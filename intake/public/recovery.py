@@ -1,6 +1,9 @@
 """When a POST cannot be handled (expired page, database or keys unavailable), show the family's
 text back instead of an error page, so nothing typed is lost.
 
+Too many requests (a rate limit or the global ceiling, see gate.py) get a page that holds everything
+that was posted, ready to send again when the moment has passed.
+
 A missing or expired CSRF token is the common case: a family writes for an hour, or their browser
 drops the session cookie. The form comes back with everything they typed and a fresh token.
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,8 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..crypto import receipts
 from ..crypto.errors import CryptoError
 from ..extensions import db
+from . import gate
 from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
-from .render import render_confirm, render_entry, render_report, render_resend
+from .render import files_were_chosen, render_confirm, render_entry, render_report, render_resend
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# Posted fields that are not the family's: a held page gets fresh ones.
+_NOT_KEPT = {"csrf_token", gate.TOKEN_FIELD, gate.SOLUTION_FIELD, "lang"}
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,19 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
     def _expired(exc: CSRFError):  # noqa: ANN202
         return rerender(400, _("This page had expired, so nothing was saved yet. Everything you typed is "
                                "still here: please check it and send it again."))
+
+    @bp.errorhandler(429)
+    def _too_many(exc: Exception):  # noqa: ANN202
+        if request.method != "POST" or request.mimetype not in FORM_TYPES:
+            return render_template("errors/error.html", code=429, name=""), 429
+        kept = [(k, v) for k, v in request.form.items(multi=True) if k not in _NOT_KEPT]
+        return render_template("public/held.html", kept=kept, files_dropped=files_were_chosen(),
+                               pow_form=gate.FORM_OF_ENDPOINT.get(request.endpoint or ""),
+                               action=url_for(request.endpoint or "public.index"), lang_form="held-form",
+                               lang_endpoint=request.endpoint, problem=_(
+                                   "Too many requests are reaching the service right now, so this was NOT saved "
+                                   "yet. Everything you typed is kept on this page: please wait a minute, then "
+                                   "press “Try again”.")), 429
 
     @bp.errorhandler(SQLAlchemyError)
     @bp.errorhandler(CryptoError)
@@ -47,6 +68,9 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
 
 def rerender(status: int, problem: str):  # noqa: ANN201
     endpoint = request.endpoint
+    if request.method == "POST" and request.mimetype not in FORM_TYPES:
+        # Not sent by one of our pages (JSON, say): there is no typed text to give back.
+        return render_template("errors/error.html", code=400, name=""), 415
     if request.method == "POST" and endpoint == "public.report":
         return render_report(SubmissionForm(), status=status, problem=problem)
     if request.method == "POST" and endpoint == "public.status_lookup":
@@ -54,7 +78,7 @@ def rerender(status: int, problem: str):  # noqa: ANN201
     if endpoint == "public.status_news":
         form = FollowUpForm()
         if form.report.data:
-            form.set_reports([form.report.data])
+            form.report.choices = [(form.report.data, form.report.data)]
         return render_resend(form, status=status, problem=problem)
     if endpoint == "public.status_withdraw":
         return render_confirm(WithdrawForm(), status=status, problem=problem)

@@ -6,7 +6,6 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Submission
 from ..services import families
 from . import uploads
 from .fields import flatten_errors
@@ -23,10 +22,18 @@ def render_report(form: SubmissionForm, *, status: int = 200, upload_errors: lis
     return render_template(
         "public/report.html", form=form, status=status, problem=problem, notice=notice,
         summary=_summary(form, upload_errors, _("Files")), upload_errors=upload_errors,
-        # Browsers never send chosen files again: say so whenever the form comes back after a POST.
-        files_dropped=request.method == "POST", **uploads.limits_for_page(),
+        # Browsers never send chosen files again: say so when the form comes back after files were chosen.
+        files_dropped=files_were_chosen(), **uploads.limits_for_page(),
         can_add=len(form.relatives.entries) < max_relatives(),
         lang_form="report-form", lang_endpoint="public.report"), status
+
+
+def files_were_chosen() -> bool:
+    """Whether this POST carried any chosen file (a form shown again loses them)."""
+    try:
+        return request.method == "POST" and bool(uploads.chosen(request.files.getlist(uploads.FIELD)))
+    except Exception:  # noqa: BLE001 - an unreadable body carried nothing we could keep
+        return False
 
 
 def render_entry(form: ReceiptForm, *, status: int = 200, problem: str | None = None) -> tuple[str, int]:
@@ -34,24 +41,26 @@ def render_entry(form: ReceiptForm, *, status: int = 200, problem: str | None = 
                            summary=flatten_errors(form)), status
 
 
-def not_found() -> tuple[str, int]:
-    """One answer for every receipt that opens nothing: same page, same words, same status code."""
-    return render_entry(ReceiptForm(formdata=None), status=422, problem=_(
+def not_found(form: ReceiptForm | None = None) -> tuple[str, int]:
+    """One answer for every receipt that opens nothing: same page, same words, same status code. The
+    digits typed stay in the box (`form`), so one wrong digit is fixed without typing all again."""
+    kept = ReceiptForm(formdata=None, receipt=form.receipt.raw_data[0] if form and form.receipt.raw_data else "")
+    return render_entry(kept, status=422, problem=_(
         "No testimony opens with this receipt. Please check each digit and try again."))
 
 
-def render_status(submission: Submission, digits: str, *, news_form: FollowUpForm | None = None,
+def render_status(holder: families.Holder, *, news_form: FollowUpForm | None = None,
                   upload_errors: list[str] | None = None, banner: str | None = None,
                   status: int = 200) -> tuple[str, int]:
-    view = families.status_view(db.session, submission, digits)
+    view = families.status_view(db.session, holder)
     if news_form is None:
-        news_form = FollowUpForm(formdata=None, receipt=digits)
-        news_form.set_reports(view.handles)
+        news_form = FollowUpForm(formdata=None, receipt=holder.digits)
+        news_form.set_reports(view.people)
     upload_errors = upload_errors or []
     return render_template(
         "public/status.html", view=view, news_form=news_form, banner=banner, upload_errors=upload_errors,
-        withdraw_form=WithdrawForm(formdata=None, receipt=digits),
-        summary=_summary(news_form, upload_errors, _("Files")), files_dropped=request.method == "POST"
+        withdraw_form=WithdrawForm(formdata=None, receipt=holder.digits), receipt=holder.digits,
+        summary=_summary(news_form, upload_errors, _("Files")), files_dropped=files_were_chosen()
         and bool(upload_errors or news_form.errors), **uploads.limits_for_page(),
         lang_form=None if view.withdrawn else "news-form", lang_endpoint="public.status_news"), status
 

@@ -7,23 +7,26 @@ URL, a cookie, the session or a redirect.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import keyring
 from ..crypto import receipts
-from ..extensions import db, limiter
-from ..models import Submission, SubmissionStatus
+from ..extensions import db
+from ..models import SubmissionStatus
 from ..services import families
-from ..services.errors import NotFound
+from ..services.errors import InvalidInput, NotFound
+from ..web.access import anonymous
 from ..web.bidi import isolate
 from . import display, uploads
+from .limits import charged, follow_up_limit, free, limited, receipt_limit, submit_limit
 from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, ReceiptHolderForm, SubmissionForm, WithdrawForm,
-                    max_relatives, without_relative)
+                    max_relatives, person_label, posted_relatives, within_limit, without_relative)
 from .render import not_found, render_confirm, render_entry, render_report, render_status
 
 bp = Blueprint("public", __name__)
+anonymous(bp)  # the public face: every page is for anyone, on purpose (see web/access.py)
 for _name, _function in display.TEMPLATE_GLOBALS.items():
     bp.add_app_template_global(_function, _name)
 
@@ -32,28 +35,6 @@ PageResult = str | tuple[str, int] | Response
 
 class Unavailable(Exception):
     """A setting the public face needs is missing (the pepper): answered like a database outage."""
-
-
-def _submit_limit() -> str:
-    return str(current_app.config["INTAKE_SUBMIT_RATE_LIMIT"])
-
-
-def _receipt_limit() -> str:
-    return str(current_app.config["INTAKE_RECEIPT_RATE_LIMIT"])
-
-
-def _follow_up_limit() -> str:
-    return str(current_app.config["INTAKE_FOLLOW_UP_RATE_LIMIT"])
-
-
-def _charged(response: Response) -> bool:
-    # Re-showing a form (add a relative, fix an error, change language) must not use up the limit
-    # and then lose a long testimony to a 429; storing, bots and wrong receipts are counted.
-    return not g.get("free_of_charge", False)
-
-
-def _free() -> None:
-    g.free_of_charge = True
 
 
 def receipt_check() -> families.ReceiptCheck:
@@ -70,27 +51,32 @@ def index() -> str:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, methods=["POST"], deduct_when=_charged)
+@limited(submit_limit, deduct_when=charged, reshow=True)
 def report() -> PageResult:
-    form = SubmissionForm()
     if request.method == "GET":
-        return render_report(form)
+        return render_report(SubmissionForm())
+    limit = max_relatives()
+    # However many relatives a POST carries, no more than the limit are read or shown again.
+    too_many = posted_relatives(request.form) > limit
+    form = SubmissionForm(formdata=within_limit(request.form, limit)) if too_many else SubmissionForm()
+    if too_many:
+        free()
+        return render_report(form, notice=_too_many(limit), status=422)
     if "remove_relative" in request.form:
-        _free()
+        free()
         index = request.form.get("remove_relative", "")
         if index.isdigit() and len(form.relatives.entries) > 1:
             form = SubmissionForm(formdata=without_relative(request.form, int(index)))
         return render_report(form)
     action = request.form.get("action", "send")
     if action == "add_relative":
-        _free()
-        if len(form.relatives.entries) >= max_relatives():
-            return render_report(form, notice=_("You can describe up to %(n)s people in one submission. Please "
-                                                "send this one, then start another.", n=isolate(max_relatives())))
+        free()
+        if len(form.relatives.entries) >= limit:
+            return render_report(form, notice=_too_many(limit))
         form.relatives.append_entry()
         return render_report(form)
     if action != "send":  # a language button, or Enter pressed in a field: show the form again
-        _free()
+        free()
         return render_report(form)
     if form.caught_robot():
         # A person never sees this field; a robot filled it. Store nothing, keep the text, and say
@@ -100,16 +86,23 @@ def report() -> PageResult:
                                              "again."), status=422)
     clean, upload_errors = uploads.read(request.files.getlist(uploads.FIELD))
     if not form.validate() or upload_errors:
-        _free()
+        free()
         return render_report(form, upload_errors=upload_errors, status=422)
     files_lost = False
     try:
-        stored = families.submit(db.session, form.to_input(), clean, check=receipt_check())
+        stored = families.submit(db.session, form.to_input(), clean, check=receipt_check(), max_reports=limit)
     except families.AttachmentsNotSaved as exc:
         stored, files_lost = exc.stored, True
-    return render_template("public/receipt.html", receipt=stored.receipt, people=len(stored.report_handles),
+    people = [person_label(families.PersonRef(number, handle, tuple(names))) for number, (handle, names)
+              in enumerate(zip(stored.report_handles, stored.names), start=1)]
+    return render_template("public/receipt.html", receipt=stored.receipt, people=people,
                            files_lost=files_lost, lang_form="receipt-form", lang_endpoint="public.receipt_again",
                            form=ReceiptAgainForm(formdata=None, receipt=receipts.normalise(stored.receipt)))
+
+
+def _too_many(limit: int) -> str:
+    return _("You can describe up to %(n)s people in one submission. Please send this one, then start another.",
+             n=isolate(limit))
 
 
 @bp.post("/receipt")
@@ -119,7 +112,7 @@ def receipt_again() -> PageResult:
     if not form.validate():
         return render_entry(ReceiptForm(formdata=None), status=422)
     return render_template("public/receipt.html", receipt=" ".join(display.grouped(form.receipt.data)),
-                           files_lost=False, people=None, lang_form="receipt-form",
+                           files_lost=False, people=[], lang_form="receipt-form",
                            lang_endpoint="public.receipt_again", form=form)
 
 
@@ -129,64 +122,70 @@ def status_entry() -> str:
 
 
 @bp.post("/status")
-@limiter.limit(_receipt_limit)
+@limited(receipt_limit)
 def status_lookup() -> PageResult:
     form = ReceiptForm()
     if not form.validate():
         return render_entry(form, status=422)
     holder = _holder(form)
     if holder is None:
-        return not_found()
-    return render_status(*holder)
+        return not_found(form)
+    return render_status(holder)
 
 
 @bp.post("/status/news")
-@limiter.limit(_follow_up_limit, deduct_when=_charged)
+@limited(follow_up_limit, deduct_when=charged)
 def status_news() -> PageResult:
     form = FollowUpForm()
     holder = _holder(form)
     if holder is None:
         return not_found()
-    submission, digits = holder
-    form.set_reports(families.report_handles(db.session, submission))
+    submission = holder.submission
+    form.set_reports(list(families.people_of(db.session, holder).values()))
     if request.form.get("action", "send") != "send" or submission.status == SubmissionStatus.WITHDRAWN.value:
-        _free()
-        return render_status(submission, digits, news_form=form)
+        free()
+        return render_status(holder, news_form=form)
     files = request.files.getlist(uploads.FIELD)
     form.files_chosen = bool(uploads.chosen(files))
     clean, upload_errors = uploads.read(files)
     if not form.validate() or upload_errors:
-        _free()
-        return render_status(submission, digits, news_form=form, upload_errors=upload_errors, status=422)
-    families.add_follow_up(db.session, submission, families.FollowUp(
-        text=form.news.data or None, report_handle=form.report.data or None, new_status=form.new_status.data or None,
-        event_date=form.when.form.iso, sentence=form.sentence.data or None, uploads=clean))
-    return render_status(submission, digits, banner=_("Thank you. What you sent was added to your testimony."))
+        free()
+        return render_status(holder, news_form=form, upload_errors=upload_errors, status=422)
+    try:
+        families.add_follow_up(db.session, submission, families.FollowUp(
+            text=form.news.data or None, report_handle=form.report.data or None,
+            new_status=form.new_status.data or None, event_date=form.when.form.iso,
+            sentence=form.sentence.data or None, uploads=clean, in_reply_to=form.question()))
+    except InvalidInput:  # a crafted question or person that is not in this submission
+        db.session.rollback()
+        free()
+        return render_status(holder, news_form=form, status=422)
+    return render_status(holder, banner=_("Thank you. What you sent was added to your testimony."))
 
 
 @bp.post("/status/withdraw")
-@limiter.limit(_follow_up_limit, deduct_when=_charged)
+@limited(follow_up_limit, deduct_when=charged)
 def status_withdraw() -> PageResult:
     form = WithdrawForm()
     holder = _holder(form)
     if holder is None:
         return not_found()
-    submission, digits = holder
+    submission = holder.submission
     if submission.status == SubmissionStatus.WITHDRAWN.value:
-        return render_status(submission, digits)
+        return render_status(holder)
     if request.form.get("step") != "confirm" or request.form.get("action", "send") != "send":
-        _free()
-        return render_confirm(WithdrawForm(formdata=None, receipt=digits))
+        free()
+        return render_confirm(WithdrawForm(formdata=None, receipt=holder.digits))
     if not form.confirm.data:
-        _free()
+        free()
         form.confirm.errors = [_("Please tick the box to confirm, or go back to your submission.")]
         return render_confirm(form, status=422)
     families.withdraw(db.session, submission)
-    return render_status(submission, digits, banner=_("Your testimony was withdrawn and destroyed."))
+    return render_status(holder, banner=_("Your testimony was withdrawn and destroyed."))
 
 
-def _holder(form: ReceiptHolderForm) -> tuple[Submission, str] | None:
-    """The submission the posted receipt opens; None for malformed, unknown and wrong alike."""
+def _holder(form: ReceiptHolderForm) -> families.Holder | None:
+    """The holder the posted receipt opens; None for malformed, unknown and wrong alike."""
     try:
         return families.find_by_receipt(db.session, form.receipt.data or "", check=receipt_check())
     except (receipts.MalformedReceipt, NotFound):

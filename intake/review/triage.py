@@ -85,6 +85,17 @@ def _assignee_choices(*blank: tuple[str, str]) -> list[SelectChoice]:
                                                 for u in search.reviewers(db.session)]
 
 
+# Deeper than any real inbox; a larger number would overflow the database's OFFSET.
+MAX_PAGE = 1_000_000
+
+
+def page_number(value: str | None) -> int:
+    """A page number from the query string: garbage means 1, and no number goes past MAX_PAGE."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return 1
+    return MAX_PAGE if len(value) > 7 else min(max(int(value), 1), MAX_PAGE)
+
+
 @bp.get("/inbox")
 def inbox() -> Any:
     form = forms.InboxFilterForm(formdata=request.args)
@@ -102,7 +113,7 @@ def inbox() -> Any:
             error = "Filtering by county needs the review keys, which are locked."
         else:
             try:
-                page = search.inbox(db.session, vault, filters, page=request.args.get("page", 1, type=int))
+                page = search.inbox(db.session, vault, filters, page=page_number(request.args.get("page")))
             except ServiceError as exc:
                 error = str(exc)
     args = {k: v for k, v in request.args.items() if k != "page"}

@@ -6,7 +6,8 @@ Other view modules register routes on `bp` and add their endpoints to ALLOW when
     from .views import ALLOW, REVIEWERS, bp
     ALLOW.update({"triage": REVIEWERS})
 
-They are imported at the bottom of this module if they exist (VIEW_MODULES).
+They are imported explicitly at the bottom of this module: a module missing or renamed is an
+ImportError at start, never a set of pages that silently vanished.
 
 With the review keys locked (keyring.vault_problem()), every review page but the sign-in pages shows
 a page that says so (503; the front page, a status page, 200): no decrypted content is served.
@@ -14,8 +15,6 @@ a page that says so (503; the front page, a status page, 200): no decrypted cont
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Collection
 
 from flask import Blueprint, render_template, request
@@ -35,7 +34,6 @@ ALLOW: dict[str, Collection[str]] = {"index": REVIEWERS, **{name: ANYONE for nam
 # Pages that go on working with the keys locked (they never decrypt): the sign-in pages explain the
 # lock themselves. A view module may add such an endpoint (WORKS_LOCKED.add("...")).
 WORKS_LOCKED: set[str] = set(ACCOUNT_ENDPOINTS)
-VIEW_MODULES = ("auth", "triage", "persons", "search")
 
 
 @bp.before_request
@@ -69,11 +67,5 @@ def index() -> str:
     return render_template("review/index.html", problem=vault_problem(), unlocked=bool(vault and vault.unlocked))
 
 
-def _load_view_modules() -> None:
-    for name in VIEW_MODULES:
-        module = f"{__package__}.{name}"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
-
-
-_load_view_modules()
+# The view modules register their routes on `bp` and their endpoints in ALLOW when imported.
+from . import auth, persons, search, triage  # noqa: E402,F401

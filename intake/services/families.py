@@ -1,8 +1,9 @@
 """What a family does on the public face: submit, come back with the receipt, add news, withdraw.
 
 The public face holds only public keys. It can seal new rows (each follow-up gets a data key of its
-own, wrapped to the inbox) and read what reviewers sealed to the family's receipt-derived key, but
-it never reads report content back: the status page shows handles, plain status columns and dates.
+own, wrapped to the inbox) and read what was sealed to keys derived from the family's receipt (the
+reviewers' replies, and the names the family typed), but it never reads report content back: the
+status page shows those names, plain status columns and dates.
 """
 
 from __future__ import annotations
@@ -16,32 +17,31 @@ from typing import Any
 from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..crypto import receipts
-from ..crypto.passphrase import KdfParams
 from ..models import Attachment, Message, MessageKind, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.base import Base
 from ..models.sealed import data_keys
 from . import messages as message_service
 from .errors import Conflict, InvalidInput, NotFound
 from .intake import Stored, SubmissionInput, store_submission
+from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
 
-@dataclass(frozen=True)
-class ReceiptCheck:
-    """What verifying a receipt needs: the server's pepper and the KDF cost of burn_time."""
-
-    pepper: bytes
-    kdf: KdfParams
+__all__ = ["Holder", "ReceiptCheck", "find_by_receipt"]  # re-exported: the receipt half of a family's visit
 
 
 # --- submitting ------------------------------------------------------------------------------------
 
-def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck) -> Stored:
+def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck,
+           max_reports: int) -> Stored:
     """Store a submission and its attachments; return the receipt (shown once, never stored).
+
+    More than `max_reports` people (INTAKE_MAX_RELATIVES) is refused whole: nothing is stored.
 
     The submission and its files commit together. If storing the files fails, the testimony is
     stored again without them and AttachmentsNotSaved carries its receipt: the words must never be
     lost for the sake of a photo.
     """
+    if len(data.reports) > max_reports:
+        raise InvalidInput(f"a submission describes at most {max_reports} people")
     if not uploads:
         return store_submission(session, data, pepper=check.pepper, kdf=check.kdf)
     from .attachments import add_attachments
@@ -66,49 +66,45 @@ class AttachmentsNotSaved(Exception):
 
 # --- coming back with the receipt ------------------------------------------------------------------
 
-def find_by_receipt(session: Session, text: str, *, check: ReceiptCheck) -> tuple[Submission, str]:
-    """The submission this receipt opens, and its digits. NotFound for unknown and wrong alike.
-
-    An unknown receipt costs the same Argon2id work as a known one, so timing does not tell them apart.
-    MalformedReceipt (not 20 digits) is raised before any lookup: the format is public anyway.
-    """
-    digits = receipts.normalise(text)
-    candidates = session.scalars(select(Submission).where(
-        Submission.receipt_bucket == receipts.bucket(check.pepper, digits))).all()
-    if not candidates:
-        receipts.burn_time(check.pepper, check.kdf)
-    found = None
-    for candidate in candidates:  # every one, always: stopping early would time the match
-        if receipts.check_verifier(check.pepper, digits, candidate.receipt_verifier):
-            found = candidate
-    if found is None:
-        raise NotFound("no submission opens with this receipt")
-    return found, digits
-
-
 def report_handles(session: Session, submission: Submission) -> list[str]:
     return list(session.scalars(select(Report.handle).where(Report.submission_id == submission.id)
                                 .order_by(Report.position)))
 
 
 @dataclass(frozen=True)
-class ReportLine:
+class PersonRef:
+    """One relative as the family knows them: "Person 2", the names they typed (when the receipt
+    opens them) and the handle reviewers use."""
+
+    number: int
     handle: str
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    person: PersonRef
     status: str
+
+    @property
+    def handle(self) -> str:
+        return self.person.handle
 
 
 @dataclass(frozen=True)
 class Reply:
+    id: str  # the message id: a family's answer names the question it answers
     on: dt.date
     text: str | None  # None: this one message did not open (damaged)
-    about: str | None  # a report handle, or None for the whole submission
+    about: PersonRef | None  # None: about the whole submission
+    answered_on: tuple[dt.date, ...] = ()  # when the family answered it
 
 
 @dataclass(frozen=True)
 class Addition:
     on: dt.date
     kind: str  # "news", "status" or "file"
-    about: str | None
+    about: PersonRef | None
     status: str | None = None
 
 
@@ -125,37 +121,52 @@ class StatusView:
         return self.status == SubmissionStatus.WITHDRAWN.value
 
     @property
-    def handles(self) -> list[str]:
-        return [r.handle for r in self.reports]
+    def people(self) -> list[PersonRef]:
+        return [r.person for r in self.reports]
 
 
-def status_view(session: Session, submission: Submission, digits: str) -> StatusView:
+def people_of(session: Session, holder: Holder) -> dict[uuid.UUID, PersonRef]:
+    """Report id -> the family's own reference to that person (names opened with the receipt)."""
+    names = holder.names() or []
+    reports = session.execute(select(Report.id, Report.handle, Report.position).where(
+        Report.submission_id == holder.submission.id).order_by(Report.position)).all()
+    return {rid: PersonRef(number, handle, tuple(names[position]) if position < len(names) else ())
+            for number, (rid, handle, position) in enumerate(reports, start=1)}
+
+
+def status_view(session: Session, holder: Holder) -> StatusView:
     """What the receipt holder may see. Marks reviewers' messages as read by the family. Commits."""
+    submission = holder.submission
     if submission.status == SubmissionStatus.WITHDRAWN.value:
         finish_withdrawal(session, submission)  # tidy up after an interrupted withdrawal, if any
         return StatusView(status=submission.status, created_on=submission.created_on)
-    reports = session.scalars(select(Report).where(Report.submission_id == submission.id)
-                              .order_by(Report.position)).all()
-    handle = {r.id: r.handle for r in reports}
+    people = people_of(session, holder)
+    statuses = {rid: status for rid, status in session.execute(
+        select(Report.id, Report.status).where(Report.submission_id == submission.id))}
+    own = session.scalars(select(Message).where(
+        Message.submission_id == submission.id, Message.kind == MessageKind.FROM_FAMILY.value)).all()
+    answers: dict[uuid.UUID, list[dt.date]] = {}
+    for m in own:
+        if m.in_reply_to_id:
+            answers.setdefault(m.in_reply_to_id, []).append(m.created_on)
     replies = []
-    for message, text in message_service.family_view(session, submission, digits):
-        replies.append(Reply(on=message.created_on, text=text, about=handle.get(message.report_id)))
+    for message, text in message_service.family_view(session, submission, holder.reply_keys()):
+        replies.append(Reply(id=str(message.id), on=message.created_on, text=text, about=people.get(message.report_id),
+                             answered_on=tuple(answers.get(message.id, ()))))
         if text is not None:
             message.read_by_family = True
-    additions = [Addition(on=m.created_on, kind="news", about=handle.get(m.report_id))
-                 for m in session.scalars(select(Message).where(
-                     Message.submission_id == submission.id, Message.kind == MessageKind.FROM_FAMILY.value))]
-    additions += [Addition(on=e.recorded_on, kind="status", about=handle.get(e.report_id), status=e.kind)
+    additions = [Addition(on=m.created_on, kind="news", about=people.get(m.report_id)) for m in own]
+    additions += [Addition(on=e.recorded_on, kind="status", about=people.get(e.report_id), status=e.kind)
                   for e in session.scalars(select(StatusEvent).where(
                       StatusEvent.submission_id == submission.id, StatusEvent.recorded_by_id.is_(None),
                       StatusEvent.own_key.is_(True)))]
-    additions += [Addition(on=a.created_on, kind="file", about=handle.get(a.report_id))
+    additions += [Addition(on=a.created_on, kind="file", about=people.get(a.report_id))
                   for a in session.scalars(select(Attachment).where(
                       Attachment.submission_id == submission.id, Attachment.own_key.is_(True)))]
     session.commit()
     return StatusView(status=submission.status, created_on=submission.created_on,
-                      reports=[ReportLine(r.handle, r.status) for r in reports], replies=replies,
-                      additions=sorted(additions, key=lambda a: a.on))
+                      reports=[ReportLine(person, statuses[rid]) for rid, person in people.items()],
+                      replies=replies, additions=sorted(additions, key=lambda a: a.on))
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
@@ -168,6 +179,7 @@ class FollowUp:
     event_date: str | None = None  # approximate ISO prefix
     sentence: str | None = None
     uploads: list[Any] = field(default_factory=list)
+    in_reply_to: uuid.UUID | None = None  # the reviewers' question this answers
 
 
 def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> None:
@@ -182,12 +194,16 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
                                                       Report.handle == news.report_handle)).one_or_none()
         if report is None:
             raise InvalidInput("no such person in this submission")
+    question = _question(session, submission, news.in_reply_to) if news.in_reply_to else None
+    if report is None and question is not None and question.report_id is not None:
+        report = session.get(Report, question.report_id)  # an answer is about whom the question was
     if news.new_status and report is None:
         raise InvalidInput("a new status is about one person")
     keys = data_keys(session)
     if news.text:
         message = Message(submission_id=submission.id, report_id=report.id if report else None,
                           kind=MessageKind.FROM_FAMILY.value, own_key=True, author_id=None,
+                          in_reply_to_id=question.id if question is not None else None,
                           sequence=message_service.next_sequence(session, submission.id))
         session.add(message)
         keys.create("messages", message.id, via="inbox")
@@ -213,6 +229,15 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
     session.commit()
 
 
+def _question(session: Session, submission: Submission, message_id: uuid.UUID) -> Message:
+    question = session.scalars(select(Message).where(
+        Message.id == message_id, Message.submission_id == submission.id,
+        Message.kind == MessageKind.TO_FAMILY.value)).one_or_none()
+    if question is None:
+        raise InvalidInput("no such question from the reviewers in this submission")
+    return question
+
+
 # --- withdrawal ------------------------------------------------------------------------------------
 
 def withdraw(session: Session, submission: Submission) -> None:
@@ -228,6 +253,7 @@ def withdraw(session: Session, submission: Submission) -> None:
     _delete_keys(session, owners)
     submission.status = SubmissionStatus.WITHDRAWN.value
     submission.contact_sealed = None  # the column, not the sealed attribute: no key is left to seal with
+    submission.family_names = None  # the names the receipt would still open
     submission.consent_contact = submission.consent_publish_name = submission.consent_share_research = False
     # Nothing is left to take into the working store; without this the review face would retry forever.
     submission.in_working_store = True

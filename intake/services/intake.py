@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..crypto import receipts
@@ -52,6 +53,7 @@ class Stored:
     submission_id: Any
     report_handles: list[str]
     receipt: str  # shown once to the family, never stored
+    names: list[list[str]] = field(default_factory=list)  # per person, as typed (for the receipt page)
 
 
 _SEALED = ("names", "gender", "birth_date", "ethnicity", "home_county", "home_place_text", "id_number",
@@ -67,15 +69,16 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
     """
     if not data.reports:
         raise ValueError("a submission describes at least one person")
-    receipt = receipts.new_receipt()
-    digits = receipts.normalise(receipt)
+    digits = _free_receipt(session, pepper)
+    verifier, stretched = receipts.make_verifier(pepper, digits, kdf)
     submission = Submission(language=data.language,
                             consent_share_research=data.consent_share_research,
                             consent_contact=data.consent_contact,
                             consent_publish_name=data.consent_publish_name,
-                            receipt_bucket=receipts.bucket(pepper, digits),
-                            receipt_verifier=receipts.make_verifier(pepper, digits, kdf))
-    submission.reply_public_key = receipts.reply_public_key(digits, submission.id)
+                            receipt_selector=receipts.selector(pepper, digits), receipt_verifier=verifier)
+    submission.reply_public_key = stretched.reply_public_key(submission.id)
+    names = [[n["value"] for n in item.names if n.get("value")] for item in data.reports]
+    submission.family_names = receipts.seal_names(stretched, submission.id, names)
     session.add(submission)
     data_keys(session).create("submissions", submission.id, via="inbox")
     if data.contact:
@@ -93,4 +96,13 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
         session.commit()
     else:
         session.flush()
-    return Stored(submission_id=submission.id, report_handles=handles, receipt=receipt)
+    return Stored(submission_id=submission.id, report_handles=handles, receipt=receipts.grouped(digits), names=names)
+
+
+def _free_receipt(session: Session, pepper: bytes) -> str:
+    """New receipt digits whose selector no stored receipt uses (the column is unique; at a million
+    submissions one draw in a hundred collides and is drawn again)."""
+    while True:
+        digits = receipts.normalise(receipts.new_receipt())
+        if not session.scalar(select(exists().where(Submission.receipt_selector == receipts.selector(pepper, digits)))):
+            return digits

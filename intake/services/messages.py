@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto import receipts
 from ..crypto.errors import CryptoError, DecryptionError
+from ..crypto.keys import PrivateKey
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Submission
 from . import audit
@@ -52,8 +53,10 @@ def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID,
     return message
 
 
-def family_view(session: Session, submission: Submission, digits: str) -> list[tuple[Message, str | None]]:
-    """The messages sealed to the family, opened with the receipt (public face; no review key needed).
+def family_view(session: Session, submission: Submission,
+                reply_keys: list[PrivateKey]) -> list[tuple[Message, str | None]]:
+    """The messages sealed to the family, opened with the keys their receipt gives (public face; no
+    review key needed; see receipt_lookup.Holder.reply_keys).
 
     A message that does not open (damaged) comes back as None, so the page can say one message is
     unreadable instead of hiding every other one; with a wrong receipt nothing opens at all.
@@ -64,7 +67,8 @@ def family_view(session: Session, submission: Submission, digits: str) -> list[t
     opened: list[tuple[Message, str | None]] = []
     for message in rows:
         try:
-            opened.append((message, receipts.open_for_family(digits, submission.id, message.id, message.for_family)))
+            opened.append((message, receipts.open_for_family(reply_keys, submission.id, message.id,
+                                                                 message.for_family)))
         except CryptoError:
             opened.append((message, None))
     if rows and all(text is None for _, text in opened):

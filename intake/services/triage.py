@@ -55,6 +55,7 @@ class MessageEntry:
     body: str
     created_on: date
     author: str | None
+    in_reply_to: uuid.UUID | None = None  # a family's answer: the question it answers
 
 
 @dataclass
@@ -120,7 +121,8 @@ def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
     thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
     for m in rows:
         thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
-                                                          author=authors.get(m.author_id) if m.author_id else None))
+                                                          author=authors.get(m.author_id) if m.author_id else None,
+                                                          in_reply_to=m.in_reply_to_id))
     submission = report.submission
     view = ReportView(
         report=decrypted, submission_id=submission.id, submission_status=submission.status,

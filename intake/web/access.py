@@ -1,5 +1,11 @@
 """Who is signed in, and which roles may reach which endpoint (default deny).
 
+Default deny for the whole application (`init_app`): a request whose endpoint belongs to a
+blueprint that registered no access policy, or to no blueprint and is not `static`, answers 404.
+A blueprint registers its policy with `default_deny(bp, allow)` (an allow-list of roles) or
+`anonymous(bp)` (the public face: anyone, deliberately). So a new or renamed blueprint is closed
+until someone decides who may use it.
+
 Every blueprint of the review face calls `default_deny(bp, allow)`: an endpoint not named in its
 allow-list answers 404 to everyone, so a new route cannot slip out by forgetting a decorator.
 The allow-list maps endpoint names (short, e.g. "index", or full, e.g. "review.index") to the roles
@@ -16,9 +22,10 @@ Sessions live on the server (services/sessions.py): the signed cookie holds only
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -26,9 +33,13 @@ from ..models import AuthSession, User
 from ..services import sessions
 
 ANONYMOUS = "anonymous"
+ALLOW_LIST = "allow-list"
+# Endpoints that belong to no blueprint and may still be served: the stylesheet and scripts.
+APP_ENDPOINTS = {"static": ANONYMOUS}
 SIGN_IN_ENDPOINT = "review.sign_in"
 _TOKEN = "sid"
 _RESOLVED = "intake_auth"
+log = logging.getLogger(__name__)
 
 
 def establish_session(user: User, *, second_factor: bool) -> None:
@@ -103,11 +114,35 @@ def allowed_roles(bp: Blueprint) -> dict[str, frozenset[str]]:
             for name, roles in allow.items()}
 
 
+def policy_of(app: Flask, blueprint: str | None, endpoint: str | None) -> str | None:
+    """The access policy that covers an endpoint, or None when nobody registered one."""
+    if blueprint:
+        return getattr(app.blueprints.get(blueprint), "access_policy", None)
+    return APP_ENDPOINTS.get(endpoint or "")
+
+
+def init_app(app: Flask) -> None:
+    """The application-wide check, run before every other request hook (CSRF, limits, views)."""
+    @app.before_request
+    def _refuse_unregistered() -> None:
+        if request.endpoint is None:
+            return  # no route matched: 404 or 405 follows anyway
+        if policy_of(app, request.blueprint, request.endpoint) is None:
+            log.warning("refused %s: no access policy is registered for it", request.endpoint)
+            abort(404)
+
+
+def anonymous(bp: Blueprint) -> None:
+    """Declare that every endpoint of `bp` is open to anyone (the public face)."""
+    bp.access_policy = ANONYMOUS  # type: ignore[attr-defined]
+
+
 def default_deny(bp: Blueprint, allow: dict[str, Iterable[str]]) -> None:
     """Refuse every endpoint of `bp` not in `allow`; enforce the roles of those that are.
 
     `allow` is kept by reference and read at each request: entries added later count.
     """
+    bp.access_policy = ALLOW_LIST  # type: ignore[attr-defined]
     bp.allow = allow  # type: ignore[attr-defined]
 
     @bp.before_request

@@ -9,7 +9,9 @@ Latin name or a file name can pull the words around it out of order. So every su
   or the ``bdi`` filter (``<bdi>``: text whose direction is its own, such as a name typed by a
   family);
 - in messages built in Python (form errors, notices), which are plain text, with ``isolate``:
-  the Unicode isolates LRI/FSI ... PDI, which a browser treats exactly like those elements.
+  the Unicode isolates LRI/FSI ... PDI, which a browser treats exactly like those elements; the
+  same as the ``isolate`` filter where a template puts a message into an attribute (no markup
+  there).
 
 Translators keep placeholders as ``%(name)s``: the isolated value is text, whatever it holds.
 """
@@ -45,3 +47,4 @@ def bdi(value: object) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["ltr"] = ltr
     app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.filters["isolate"] = isolate

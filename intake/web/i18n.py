@@ -1,7 +1,8 @@
 """Languages of the public face and how a visitor's choice is remembered.
 
-The choice travels as `?lang=xx` (the language links work without script) and is kept in the
-session cookie; there is no Accept-Language guessing beyond the first visit, because a shared or
+The choice travels as `?lang=xx` (the language links work without script), in a hidden `lang` field
+of every public form (so a page posted after the session cookie expired or was dropped still
+answers in the visitor's language), and is kept in the session cookie; there is no Accept-Language guessing beyond the first visit, because a shared or
 borrowed browser should not decide what a frightened visitor reads.
 """
 
@@ -50,11 +51,24 @@ def select_locale() -> str:
     if chosen:
         session["lang"] = chosen
         return chosen
+    posted = _posted_language()
+    if posted:
+        session["lang"] = posted
+        return posted
     remembered = normalise(session.get("lang"))
     if remembered:
         return remembered
     best = request.accept_languages.best_match(["en", "ug", "zh", "kk", "tr", "ru"])
     return normalise(best) or DEFAULT
+
+
+def _posted_language() -> str | None:
+    if request.method != "POST" or request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return None
+    try:
+        return normalise(request.form.get("lang"))
+    except Exception:  # noqa: BLE001 - a body too large or malformed to read: its error page still renders
+        return None
 
 
 def current_language() -> Language:

@@ -87,7 +87,14 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         "INTAKE_SUBMIT_RATE_LIMIT": "10000/minute",
         "INTAKE_RECEIPT_RATE_LIMIT": "10000/minute",
         "INTAKE_FOLLOW_UP_RATE_LIMIT": "10000/minute",
+        "INTAKE_RESHOW_RATE_LIMIT": "10000/minute",
+        "INTAKE_NOSCRIPT_CEILING": "10000/minute",
     })
+    yield from serve(app, keys)
+
+
+def serve(app: Flask, keys: KeyFiles) -> Iterator[LiveServer]:
+    """Create the schema, serve `app` on 127.0.0.1:<free port> in a thread until the generator closes."""
     with app.app_context():
         db.create_all()
     server = make_server(LOCAL_HOST, 0, app, threaded=True)

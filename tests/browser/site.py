@@ -26,6 +26,15 @@ WORDS = {
 }
 
 
+def shown(texts: list[str]) -> list[str]:
+    """Text read off the page as a reader sees it: without the invisible isolates (U+2066-U+2069)
+    that keep numbers and names in order inside right-to-left sentences (intake/web/bidi.py)."""
+    return [text.translate(ISOLATES) for text in texts]
+
+
+ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+
+
 def submit(page: Any, selector: str) -> int:
     """Press a submit button (or follow a link) and wait for the next page; its HTTP status."""
     with page.expect_navigation() as navigation:
@@ -50,7 +59,7 @@ def check_language(page: Any, lang: str) -> None:
 
 def read_receipt(page: Any) -> str:
     groups = page.locator(".receipt .receipt-group").all_inner_texts()
-    assert len(groups) == 5 and all(len(g) == 4 and g.isdigit() for g in groups), f"no receipt on the page: {groups}"
+    assert len(groups) == 6 and all(len(g) == 4 and g.isdigit() for g in groups), f"no receipt on the page: {groups}"
     return " ".join(groups)
 
 
@@ -68,7 +77,7 @@ def ask_family(site: Any, receipt: str, text: str) -> None:
     from intake.services import families, messages
 
     with site.app.app_context():
-        submission, _ = families.find_by_receipt(db.session, receipt, check=site.receipt_check())
+        submission = families.find_by_receipt(db.session, receipt, check=site.receipt_check()).submission
         messages.reply_to_family(db.session, get_vault(), submission_id=submission.id, author_id=None, text=text)
 
 

@@ -15,7 +15,7 @@ from intake.models import Attachment, Message, MessageKind, RecordKey, Report, S
 from intake.services import families, messages
 
 from .site import (ADD_PERSON, NEWS_SEND, OPEN_RECEIPT, SEND, WITHDRAW, WITHDRAW_CONFIRM, check_language,
-                   open_with_receipt, read_receipt, submit, visit)
+                   open_with_receipt, read_receipt, shown, submit, visit)
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
 
     check = live_site.receipt_check()
     with live_site.app.app_context():
-        submission, _ = families.find_by_receipt(db.session, receipt, check=check)
+        submission = families.find_by_receipt(db.session, receipt, check=check).submission
         submission_id = submission.id
         assert submission.language == "ug" and submission.status == SubmissionStatus.RECEIVED.value
         reports = db.session.scalars(select(Report).where(Report.submission_id == submission_id)
@@ -109,7 +109,9 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
     check_language(page, "ug")
     assert page.locator("#news-form").count() == 1
     assert page.locator("ol.messages").count() == 0  # no message yet
-    assert page.locator("ul.people > li").count() == 2
+    # Each person named as the family wrote them, opened with the receipt.
+    assert shown(page.locator("ul.people > li bdi").all_inner_texts())[0].endswith(FIRST_NAME + " / Abdurehim Abdulla")
+    assert SECOND_NAME in page.locator("ul.people > li").nth(1).inner_text()
     shot.take(page, "status")
 
     # A reviewer asks a question, through the service layer of the same process.
@@ -121,7 +123,7 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
     shot.take(page, "status-with-question")
 
     # News about the first person: free text and a new situation.
-    handles = page.locator("ul.people .handle").all_inner_texts()
+    handles = page.eval_on_selector_all("#report option[value^='R-']", "options => options.map(o => o.value)")
     assert len(handles) == 2
     page.fill("#news", NEWS)
     page.select_option("#report", handles[0])
@@ -131,7 +133,7 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
     assert page.locator(".notice[role=status]").count() == 1  # "Thank you ..."
     assert page.locator("ul.additions > li").count() == 2  # the news and the new situation
     first_person = page.locator("ul.people > li").first.inner_text()
-    assert handles[0] in first_person and RELEASED_UG in first_person
+    assert FIRST_NAME in first_person and RELEASED_UG in first_person
     shot.take(page, "news-acknowledged")
 
     with live_site.app.app_context():

@@ -26,11 +26,11 @@ import pytest
 from sqlalchemy import select
 
 from intake import create_app
-from intake.crypto import receipts
+from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Report, Submission
-from intake.services import audit, messages, persons, take_in, users
+from intake.services import audit, families, messages, persons, take_in, users
 from tests.browser.review_support import (
     ReviewServer,
     Shots,
@@ -348,5 +348,8 @@ def test_reviewer_journey_in_a_real_browser(review_server: ReviewServer) -> None
         # The family can read the reply with their receipt (the public face's key), and was asked.
         submission = db.session.get(Submission, stored_a.submission_id)
         assert submission is not None and submission.status == "needs_information"
-        opened = messages.family_view(db.session, submission, receipts.normalise(stored_a.receipt))
+        opened = messages.family_view(db.session, submission, families.find_by_receipt(
+            db.session, stored_a.receipt, check=families.ReceiptCheck(
+                pepper=bytes.fromhex(server.app.config["INTAKE_RECEIPT_PEPPER"]),
+                kdf=PROFILES["test"]["receipt"])).reply_keys())
         assert [text for _, text in opened] == [REPLY]

@@ -139,12 +139,15 @@ def test_family_reads_a_reply_with_the_receipt_only(public_app, review_app):
         messages.reply_to_family(db.session, get_vault(), submission_id=stored.submission_id, author_id=None,
                                  text="Do you know the facility's name? / لاگېرنىڭ نامىنى بىلەمسىز؟")
     with public_app.app_context():
-        submission = db.session.get(Submission, stored.submission_id)
-        digits = receipts.normalise(stored.receipt)
-        [(message, text)] = messages.family_view(db.session, submission, digits)
-        assert text.endswith("لاگېرنىڭ نامىنى بىلەمسىز؟")
-        wrong = receipts.normalise("1111 1111 1111 1111 1111")
         from intake.crypto.errors import CryptoError
+        from intake.crypto.passphrase import PROFILES
+        from intake.services import families
 
+        check = families.ReceiptCheck(pepper=bytes.fromhex(public_app.config["INTAKE_RECEIPT_PEPPER"]),
+                                      kdf=PROFILES["test"]["receipt"])
+        holder = families.find_by_receipt(db.session, stored.receipt, check=check)
+        [(message, text)] = messages.family_view(db.session, holder.submission, holder.reply_keys())
+        assert text.endswith("لاگېرنىڭ نامىنى بىلەمسىز؟")
+        wrong = receipts.Stretched(b"\1" * 32).reply_private_key(holder.submission.id)
         with pytest.raises(CryptoError):  # a wrong receipt derives another key: nothing opens
-            messages.family_view(db.session, submission, wrong)
+            messages.family_view(db.session, holder.submission, [wrong])

@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 GENEROUS = {"INTAKE_SUBMIT_RATE_LIMIT": "1000/minute", "INTAKE_RECEIPT_RATE_LIMIT": "1000/minute",
-            "INTAKE_FOLLOW_UP_RATE_LIMIT": "1000/minute"}
+            "INTAKE_FOLLOW_UP_RATE_LIMIT": "1000/minute", "INTAKE_RESHOW_RATE_LIMIT": "1000/minute",
+            "INTAKE_NOSCRIPT_CEILING": "1000/minute"}
 
 
 @pytest.fixture

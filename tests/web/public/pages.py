@@ -19,7 +19,7 @@ ISOLATED = re.compile("[\u2066\u2068]([^\u2066-\u2069]*)\u2069")
 
 def receipt_of(page: str) -> str:
     groups = RECEIPT_GROUP.findall(page)
-    assert len(groups) == 5, "the page shows no receipt"
+    assert len(groups) == 6, "the page shows no receipt"
     return " ".join(groups)
 
 

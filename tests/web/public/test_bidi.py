@@ -29,7 +29,7 @@ def test_the_helpers_isolate_and_escape():
     assert str(bidi.bdi("ئابدۇرېھىم")) == "<bdi>ئابدۇرېھىم</bdi>"
 
 
-def test_the_status_page_isolates_dates_and_handles(client, public_app, review_app):
+def test_the_status_page_isolates_dates_numbers_and_names(client, public_app, review_app):
     stored = submit(public_app, full_report("a"), full_report("b"))
     with review_app.app_context():
         report = db.session.query(Report).filter_by(handle=stored.report_handles[1]).one()
@@ -40,10 +40,13 @@ def test_the_status_page_isolates_dates_and_handles(client, public_app, review_a
     assert dates, "the status page shows no date"
     for date in dates:  # "Sent on", and the date of the reviewers' message
         assert LTR.format(date) in page, date
-    for handle in stored.report_handles:  # in the list of people: an element of its own, left to right
-        assert f'<span class="handle" dir="ltr" translate="no">{handle}</span>' in page, handle
-    # The message says which person it is about, the handle isolated inside the Uyghur words.
-    assert LTR.format(stored.report_handles[1]) + " ھەققىدە" in page
+    # Each person: the label isolated as a whole, its number left to right, each name in its own
+    # direction (a Chinese or Cyrillic name inside Uyghur words).
+    for number in (1, 2):
+        assert f"<bdi>كىشى \u2066{number}\u2069: \u2068ئابدۇرېھىم " in page, number
+    assert "\u2069 / \u2068阿不都热依木 " in page
+    # The reviewers' message says which person it is about, the label isolated inside the Uyghur words.
+    assert re.search("<bdi>كىشى \u20662\u2069: [^<]*</bdi> ھەققىدە", page)
 
 
 def test_counts_in_sentences_are_isolated(client):

@@ -16,6 +16,7 @@ from intake.services.messages import reply_to_family
 from tests.helpers import full_report, submit
 from tests.web.public.pages import CSRF, csrf_token, field_value, open_status, text_of
 
+POW = re.compile(r'name="pow_token" value="[^"]+"')
 QUESTION = "سالام! ئۇ قايسى يىلى تۇغۇلغان؟ 请问他是哪一年出生的？"
 
 
@@ -25,7 +26,7 @@ def reply(review_app, submission_id, text: str = QUESTION) -> None:  # noqa: ANN
 
 
 def hidden_receipt(page: str) -> str:
-    return re.search(r'name="receipt" type="hidden" value="(\d{20})"', page).group(1)
+    return re.search(r'name="receipt" type="hidden" value="(\d{24})"', page).group(1)
 
 
 def test_the_right_receipt_shows_status_handles_and_the_reviewers_question(client, public_app, review_app):
@@ -37,7 +38,9 @@ def test_the_right_receipt_shows_status_handles_and_the_reviewers_question(clien
     assert QUESTION in page
     for handle in stored.report_handles:
         assert handle in page
-    assert "SENTINEL" not in page  # the public face shows handles, never report content
+    # The names the family typed, opened with the receipt; never any other report content.
+    assert "Person 1: ئابدۇرېھىم SENTINEL-name-ug-a" in page and "Person 2: ئابدۇرېھىم SENTINEL-name-ug-b" in page
+    assert "SENTINEL" not in re.sub(r"SENTINEL-name-(ug|zh|ru)-[ab]-[0-9a-f]{8}", "", page)
     assert "Received" in page
     with public_app.app_context():
         assert db.session.scalars(select(Message)).one().read_by_family
@@ -66,9 +69,15 @@ def test_wrong_and_unknown_receipts_get_identical_answers(client, public_app):
         submission.receipt_verifier = submission.receipt_verifier[:-1] + bytes([submission.receipt_verifier[-1] ^ 1])
         db.session.commit()
     wrong = open_status(client, stored.receipt)
-    unknown = open_status(client, "0000 1111 2222 3333 4444")
+    unknown = open_status(client, "0000 1111 2222 3333 4444 5555")
     assert wrong.status_code == unknown.status_code == 422
-    assert CSRF.sub("", text_of(wrong)) == CSRF.sub("", text_of(unknown))
+
+    def neutral(page: str) -> str:  # without the tokens and the digits typed (kept in the box)
+        page = POW.sub("", CSRF.sub("", page))
+        return page.replace(stored.receipt, "").replace("0000 1111 2222 3333 4444 5555", "")
+
+    assert neutral(text_of(wrong)) == neutral(text_of(unknown))
+    assert field_value(text_of(wrong), "receipt") == stored.receipt  # the digits stay in the box
     assert "No testimony opens with this receipt" in text_of(wrong)
     assert dict(wrong.headers.items()).keys() == dict(unknown.headers.items()).keys()
 
@@ -76,7 +85,7 @@ def test_wrong_and_unknown_receipts_get_identical_answers(client, public_app):
 def test_a_malformed_receipt_gets_a_format_hint(client):
     response = open_status(client, "1234 5678")
     assert response.status_code == 422
-    assert "20 digits" in text_of(response)
+    assert "24 digits" in text_of(response)
 
 
 def test_a_receipt_in_arabic_indic_digits_opens_the_status(client, public_app):
@@ -201,8 +210,7 @@ def test_files_alone_are_news_enough_and_attach_to_the_chosen_person(client, pub
     response = client.post("/status/news", content_type="multipart/form-data", data=news_data(
         page, report=stored.report_handles[1], attachments=[(io.BytesIO(b"court paper"), "verdict.txt")]))
     assert response.status_code == 200, text_of(response)
-    # The handle is isolated (left to right) so that it reads the same inside a right-to-left page.
-    assert f'a file (<bdi dir="ltr">{stored.report_handles[1]}</bdi>)' in text_of(response)
+    assert "a file (<bdi>Person 2: ئابدۇرېھىم" in text_of(response)
     with public_app.app_context():
         attachment = db.session.scalars(select(Attachment)).one()
         assert attachment.report.handle == stored.report_handles[1]

@@ -209,3 +209,11 @@ def test_locked_keys_show_no_content(app, reviewer):
     inbox = client.get("/review/inbox").get_data(as_text=True)
     assert "locked" in inbox and handle in inbox and "SENTINEL" not in inbox
     assert audit_entries(app, before) == []
+
+
+@pytest.mark.parametrize("page", ["999999999999999999999", "-3", "abc", "²", "0", "12345678"])
+def test_an_absurd_inbox_page_number_never_answers_500(app, reviewer, page):
+    client, _ = reviewer
+    load(app, full_report("p"))
+    response = client.get(f"/review/inbox?page={page}")
+    assert response.status_code == 200

@@ -1,0 +1,70 @@
+"""The limits on the public POSTs: per (hashed) visitor address, per form for everyone without a
+solved proof of work (gate.py), and on showing the report form again.
+
+A view marks its answer `free()` when it only showed a form again (a person added, an error to fix,
+another language): such answers do not use up the submission or follow-up limits, so a long
+testimony is never lost to a 429 while it is being written; they count against the re-show limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, g
+from werkzeug.wrappers import Response
+
+from ..extensions import limiter
+from . import gate
+
+
+def submit_limit() -> str:
+    return str(current_app.config["INTAKE_SUBMIT_RATE_LIMIT"])
+
+
+def receipt_limit() -> str:
+    return str(current_app.config["INTAKE_RECEIPT_RATE_LIMIT"])
+
+
+def follow_up_limit() -> str:
+    return str(current_app.config["INTAKE_FOLLOW_UP_RATE_LIMIT"])
+
+
+def _reshow_limit() -> str:
+    return str(current_app.config["INTAKE_RESHOW_RATE_LIMIT"])
+
+
+def _noscript_ceiling() -> str:
+    return str(current_app.config["INTAKE_NOSCRIPT_CEILING"])
+
+
+def _everyone() -> str:
+    """The key of the global ceiling: the same for every visitor, on purpose."""
+    return "everyone"
+
+
+def limited(per_visitor: Callable[[], str], *, deduct_when: Callable[[Response], bool] | None = None,
+            reshow: bool = False) -> Callable:
+    """A POST limit per (hashed) visitor address and the global ceiling for POSTs without a solved
+    proof of work; a solved one is exempt from both (see gate.py). `reshow` adds the limit on
+    showing the form again, counted only for the free re-show paths."""
+    def decorate(view: Callable) -> Callable:
+        view = limiter.limit(_noscript_ceiling, key_func=_everyone, exempt_when=gate.solved,
+                             methods=["POST"], scope=lambda endpoint: f"ceiling:{endpoint}")(view)
+        if reshow:
+            view = limiter.limit(_reshow_limit, exempt_when=gate.solved, methods=["POST"],
+                                 deduct_when=_is_free, scope=lambda endpoint: f"reshow:{endpoint}")(view)
+        return limiter.limit(per_visitor, exempt_when=gate.solved, methods=["POST"], deduct_when=deduct_when)(view)
+    return decorate
+
+
+def _is_free(response: Response) -> bool:
+    return bool(g.get("free_of_charge", False))
+
+
+def charged(response: Response) -> bool:
+    """Storing, robots and wrong receipts are counted; showing a form again is not."""
+    return not _is_free(response)
+
+
+def free() -> None:
+    g.free_of_charge = True

@@ -1,0 +1,47 @@
+"""Request bodies never touch the disk, and an oversized file never fills the memory.
+
+Werkzeug spools every uploaded file larger than 500 KB to a temporary file: the plaintext of a
+family's photo would sit on disk. Here each file part streams into memory instead, keeping at most
+INTAKE_MAX_ATTACHMENT_BYTES + 1 bytes (one more than allowed, so the upload check can say "too
+large") and counting the rest without keeping it; parts beyond INTAKE_MAX_ATTACHMENTS + 1 keep
+nothing. The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Request, current_app
+
+
+class CappedBuffer(io.BytesIO):
+    """Keeps the first `cap` bytes written; counts, then drops, the rest."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.received = 0
+
+    def write(self, data: Any) -> int:
+        size = len(data)
+        room = self.cap - self.received
+        self.received += size
+        if room > 0:
+            super().write(bytes(data[:room]))
+        return size
+
+    @property
+    def truncated(self) -> bool:
+        return self.received > self.cap
+
+
+class MemoryOnlyRequest(Request):
+    _file_parts = 0
+
+    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
+                         filename: str | None = None, content_length: int | None = None) -> CappedBuffer:
+        self._file_parts += 1
+        config = current_app.config
+        wanted = int(config["INTAKE_MAX_ATTACHMENTS"]) + 1
+        return CappedBuffer(int(config["INTAKE_MAX_ATTACHMENT_BYTES"]) + 1 if self._file_parts <= wanted else 0)
