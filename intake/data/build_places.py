@@ -3,7 +3,9 @@
 Codes, Chinese names and validity years come from python-stdnum's
 ``stdnum/cn/loc.dat`` (a dump of the GB/T 2260 code tables on zh.wikipedia),
 province block ``65``.  Uyghur, Latin and pinyin names are not in that file;
-they live in ``NAMES`` / ``CODE_NAMES`` below and were written by hand.
+they live in ``NAMES`` / ``CODE_NAMES`` below and were written by hand.  The
+names pages show in Kazakh, Russian and Turkish, and where each comes from,
+are in ``place_names.py``.
 
 Usage (from the repository root, with the project venv)::
 
@@ -17,7 +19,16 @@ rows without Uyghur names.
 Output rows, sorted by code::
 
     {"code", "level", "parent", "zh", "ug", "latin", "pinyin",
-     "since", "until", "historical"}
+     "since", "until", "historical", "kind", "non_place", "display", "display_sources"}
+
+``zh``/``ug``/``latin``/``pinyin`` are the reference names (matching, exports).
+``display`` is the label a page shows in each language (en, ug, zh, kk, ru,
+tr); ``display_sources`` says for kk, ru and tr whether the name is the
+``established`` form, the Chinese name in ``palladius`` transcription, or a
+``translit`` of the Uyghur name (see ``place_names.py``).  ``kind`` is the kind of
+division (``place_names.division_kind``).  ``non_place`` marks GB/T 2260's
+"districts of the city" rows (市辖区, 市区): codes that identity numbers carry,
+but no place a family would choose.
 
 ``since``/``until`` are the years stdnum gives for the code (null = open);
 ``historical`` is true when the code is no longer in use.  Old codes matter:
@@ -32,6 +43,8 @@ import re
 import sys
 from importlib import resources
 from pathlib import Path
+
+from intake.data.place_names import city_of_districts, display_names, division_kind
 
 OUT = Path(__file__).with_name("places.json")
 PROVINCE = "65"
@@ -278,6 +291,9 @@ def build() -> list[dict[str, object]]:
         parent = {"region": None, "prefecture": REGION, "county": code[:4] + "00"}[level]
         if parent is not None and parent not in raw:
             raise SystemExit(f"{code}: parent {parent} is not in loc.dat")
+        non_place = city_of_districts(zh) is not None
+        city = next((r for r in rows if r["code"] == parent), None) if non_place else None
+        display, sources = display_names(zh, ug, latin, city)
         rows.append(
             {
                 "code": code,
@@ -290,6 +306,10 @@ def build() -> list[dict[str, object]]:
                 "since": since,
                 "until": until,
                 "historical": until is not None,
+                "kind": division_kind(zh),
+                "non_place": non_place,
+                "display": display,
+                "display_sources": sources,
             }
         )
     return rows

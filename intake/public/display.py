@@ -22,7 +22,8 @@ SUBMISSION_STATUS = {
     SubmissionStatus.IN_REVIEW.value: (_l("Being reviewed"), _l("A reviewer is reading your testimony.")),
     SubmissionStatus.NEEDS_INFORMATION.value: (_l("Question for you"), _l("The reviewers need more information. "
                                                                           "Please read their message below.")),
-    SubmissionStatus.RECORDED.value: (_l("Recorded"), _l("Your testimony has been checked and recorded.")),
+    # "Recorded" says a reviewer has read and filed it, not that anything in it was verified.
+    SubmissionStatus.RECORDED.value: (_l("Recorded"), _l("A reviewer has read your testimony and recorded it.")),
     SubmissionStatus.WITHDRAWN.value: (_l("Withdrawn"), _l("This testimony was withdrawn. Everything it contained "
                                                            "was destroyed.")),
 }

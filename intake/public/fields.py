@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
+from ..web.bidi import isolate
 from ..web.i18n import current_language
 from . import text
 
@@ -31,13 +31,19 @@ def no_hidden_characters(form: Form, field: StringField) -> None:
                             "from what you see here: please check the text and send it again."))
 
 
+def at_most(limit: int) -> Callable[[Form, StringField], None]:
+    """A length limit whose message keeps its number in order in right-to-left text (see bidi)."""
+    def check(form: Form, field: StringField) -> None:
+        if field.data and len(field.data) > limit:
+            raise FieldError(_l("Please shorten this to at most %(max)s characters.", max=isolate(limit)))
+    return check
+
+
 def text_field(label: str, max_length: int, *, area: bool = False, render_kw: dict | None = None) -> StringField:
     cls = TextAreaField if area else StringField
     # No maxlength attribute: a browser would cut a pasted testimony silently; the server says so instead.
-    return cls(label, filters=[text.normalise], render_kw={**(render_kw or {}), "maxlength": False}, validators=[
-        no_hidden_characters,
-        Length(max=max_length, message=_l("Please shorten this to at most %(max)d characters.")),
-    ])
+    return cls(label, filters=[text.normalise], render_kw={**(render_kw or {}), "maxlength": False},
+               validators=[no_hidden_characters, at_most(max_length)])
 
 
 def lang_code() -> str:
@@ -57,15 +63,18 @@ def vocabulary_choices(name: str, blank: str | None = None) -> Callable[[], list
 
 
 def county_choices() -> list[SelectChoice]:
-    """Counties grouped by prefecture; a prefecture alone can be chosen when the county is not known."""
+    """Counties grouped by prefecture; a prefecture alone can be chosen when the county is not known.
+
+    Every label is in the visitor's language and script (thesauri.label); codes that are no place
+    (a city's "districts") and retired codes are not offered."""
     lang = lang_code()
     out = [not_known(_l("Not known, or not in this list"))]
-    for prefecture in thesauri.prefectures(include_historical=False):
+    for prefecture, counties in thesauri.picker():
         group = thesauri.label(prefecture, lang)
-        out.append(SelectChoice(prefecture.code, str(_l("%(prefecture)s (county not known)", prefecture=group)),
-                                optgroup=group))
-        out.extend(SelectChoice(c.code, thesauri.label(c, lang), optgroup=group)
-                   for c in thesauri.counties(prefecture.code, include_historical=False))
+        whole = (_l("%(prefecture)s (city not known)", prefecture=group) if prefecture.kind == "xpcc_cities"
+                 else _l("%(prefecture)s (county not known)", prefecture=group))
+        out.append(SelectChoice(prefecture.code, str(whole), optgroup=group))
+        out.extend(SelectChoice(c.code, thesauri.label(c, lang), optgroup=group) for c in counties)
     return out
 
 
@@ -112,8 +121,8 @@ class ApproxDateForm(Form):
         year, month, day = (f.data or "" for f in self._parts())
         today = dt.date.today()
         if year and (len(year) != 4 or not self.EARLIEST_YEAR <= int(year) <= today.year):
-            self.year.errors.append(_l("Please give the year with four digits, between %(first)d and %(last)d.",
-                                       first=self.EARLIEST_YEAR, last=today.year))
+            self.year.errors.append(_l("Please give the year with four digits, between %(first)s and %(last)s.",
+                                       first=isolate(self.EARLIEST_YEAR), last=isolate(today.year)))
         if month and not 1 <= int(month) <= 12:
             self.month.errors.append(_l("The month is a number from 1 to 12."))
         if (month or day) and not year:
@@ -143,7 +152,7 @@ class ApproxDateForm(Form):
 
 
 _ID_MESSAGES = {
-    IdProblem.LENGTH: _l("A Chinese ID number has 18 characters (older cards have 15); this one has %(n)d."),
+    IdProblem.LENGTH: _l("A Chinese ID number has 18 characters (older cards have 15); this one has %(n)s."),
     IdProblem.FORMAT: _l("An ID number has digits only, except that the last character may be an X."),
     IdProblem.CHECKSUM: _l("The last character does not match the others, so one character is probably "
                            "mistyped. Please compare it with the card, character by character."),
@@ -162,7 +171,9 @@ def check_id_number(value: str) -> str:
     if result.problem is None:
         return result.number
     message = _ID_MESSAGES[result.problem]
-    raise FieldError(message % {"n": len(result.number), "code": result.number[:6], "digits": result.birth_digits})
+    # Numbers isolated, so they keep their order inside a right-to-left sentence (web/bidi.py).
+    raise FieldError(message % {"n": isolate(len(result.number)), "code": isolate(result.number[:6]),
+                                "digits": isolate(result.birth_digits)})
 
 
 def flatten_errors(fields: Iterable, prefix: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
@@ -172,7 +183,7 @@ def flatten_errors(fields: Iterable, prefix: tuple[str, ...] = ()) -> list[tuple
         label = str(field.label.text) if getattr(field, "label", None) else ""
         if field.type == "FieldList":
             for position, entry in enumerate(field.entries, start=1):
-                entry_label = str(_l("%(label)s %(n)d", label=label, n=position))
+                entry_label = str(_l("%(label)s %(n)s", label=label, n=isolate(position)))
                 out += flatten_errors(entry.form if entry.type == "FormField" else [entry], (*prefix, entry_label))
         elif field.type == "FormField":
             out += flatten_errors(field.form, (*prefix, label))

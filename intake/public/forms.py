@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from ..crypto import receipts
 from ..services.families import PersonRef
 from ..services.intake import ReportInput, SubmissionInput
+from ..web.bidi import isolate
 from ..web.i18n import LANGUAGES, current_language
 from . import text
 from .fields import ApproxDateForm, Choice, check_id_number, county_choices, text_field, vocabulary_choices
@@ -57,7 +58,7 @@ class RelativeForm(Form):
                                                                     "dir": "ltr"})
     occupation = text_field(_l("Occupation"), 300, render_kw={"dir": "auto"})
     detention = FormField(ApproxDateForm, label=_l("Date of detention"))
-    detention_place = text_field(_l("Where they were taken"), 300, render_kw={"dir": "auto"})
+    detention_place = text_field(_l("Where they were taken from"), 300, render_kw={"dir": "auto"})
     facility_type = Choice(_l("Kind of place where they are held"), vocabulary_choices("facility_types"))
     facility = text_field(_l("Name or description of that place"), 300, render_kw={"dir": "auto"})
     status = Choice(_l("Their situation now"), vocabulary_choices("statuses"))
@@ -147,9 +148,12 @@ class SubmissionForm(PublicForm):
 
 def person_label(person: PersonRef) -> str:
     """"Person 2: the names the family typed", or "Person 2 (R-…)" when the names cannot be shown."""
+    # Each name keeps its own direction and the number its order, inside any language's sentence.
+    number = isolate(person.number)
     if person.names:
-        return str(_l("Person %(n)d: %(names)s", n=person.number, names=" / ".join(person.names)))
-    return str(_l("Person %(n)d (%(handle)s)", n=person.number, handle=person.handle))
+        return str(_l("Person %(n)s: %(names)s", n=number,
+                      names=" / ".join(isolate(name, ltr=False) for name in person.names)))
+    return str(_l("Person %(n)s (%(handle)s)", n=number, handle=isolate(person.handle)))
 
 
 def report_input(form: RelativeForm) -> ReportInput:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ..services.attachments import UploadRejected, inspect_upload
+from ..web.bidi import isolate
 from . import text
 
 log = logging.getLogger(__name__)
@@ -57,20 +58,22 @@ def read(files: list[FileStorage]) -> tuple[list[Any], list[str]]:
         return [], []
     most, max_bytes = limits()
     if len(files) > most:
-        return [], [_("You can send at most %(n)d files at once.", n=most)]
+        return [], [_("You can send at most %(n)s files at once.", n=isolate(most))]
     uploads, errors = [], []
     for file in files:
         name = text.without_hidden(text.normalise(file.filename) or "")
         data = file.stream.read(max_bytes + 1)
         if len(data) > max_bytes:
-            errors.append(_("“%(name)s” was not accepted: it is larger than %(size)d MB.", name=name,
-                            size=limits_for_page()["max_megabytes"]))
+            errors.append(_("“%(name)s” was not accepted: it is larger than %(size)s MB.",
+                            name=isolate(name, ltr=False), size=isolate(limits_for_page()["max_megabytes"])))
             continue
         try:
             uploads.append(inspect_upload(name, data))
         except UploadRejected as exc:
-            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=name, reason=_reason(exc.code)))
+            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=isolate(name, ltr=False),
+                            reason=_reason(exc.code)))
         except Exception as exc:  # noqa: BLE001 - a file we cannot read must never cost the family their text
             log.error("upload check failed: %s", type(exc).__name__)
-            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=name, reason=_reason("")))
+            errors.append(_("“%(name)s” was not accepted: %(reason)s", name=isolate(name, ltr=False),
+                            reason=_reason("")))
     return uploads, errors

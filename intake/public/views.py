@@ -18,6 +18,7 @@ from ..models import SubmissionStatus
 from ..services import families
 from ..services.errors import InvalidInput, NotFound
 from ..web.access import anonymous
+from ..web.bidi import isolate
 from . import display, uploads
 from .limits import charged, follow_up_limit, free, limited, receipt_limit, submit_limit
 from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, ReceiptHolderForm, SubmissionForm, WithdrawForm,
@@ -100,8 +101,8 @@ def report() -> PageResult:
 
 
 def _too_many(limit: int) -> str:
-    return _("You can describe up to %(n)d people in one submission. Please send this one, then start another.",
-             n=limit)
+    return _("You can describe up to %(n)s people in one submission. Please send this one, then start another.",
+             n=isolate(limit))
 
 
 @bp.post("/receipt")

@@ -17,6 +17,9 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 Level = Literal["region", "prefecture", "county"]
+# What a division is (intake/data/place_names.py): a group of Bingtuan cities is not a prefecture.
+Kind = Literal["region", "xpcc_cities", "city_districts", "autonomous_prefecture", "prefecture", "city",
+               "county", "autonomous_county", "district"]
 
 VOCABULARIES: tuple[str, ...] = (
     "ethnicities",
@@ -45,7 +48,11 @@ def _read(filename: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A GB/T 2260 division of Xinjiang (current or historical code)."""
+    """A GB/T 2260 division of Xinjiang (current or historical code).
+
+    ``zh``/``ug``/``latin``/``pinyin`` are the reference names; ``display`` is
+    what a page shows in each of LANGUAGES (see ``label``).
+    """
 
     code: str
     level: Level
@@ -58,10 +65,20 @@ class Place:
     # still carry codes that have since been retired.
     since: int | None = None
     until: int | None = None
+    kind: Kind = "county"
+    # GB/T 2260's "districts of the city" (市辖区): a code, not a place anyone would choose.
+    non_place: bool = False
+    # Read-only mapping lang -> label; excluded from the hash like Term.labels.
+    display: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
     @property
     def historical(self) -> bool:
         return self.until is not None
+
+    @property
+    def choosable(self) -> bool:
+        """Offered in a place picker: in force, and a real place."""
+        return not self.historical and not self.non_place
 
 
 @cache
@@ -78,6 +95,9 @@ def places() -> tuple[Place, ...]:
             pinyin=row["pinyin"],
             since=row["since"],
             until=row["until"],
+            kind=row["kind"],
+            non_place=row["non_place"],
+            display=MappingProxyType(dict(row["display"])),
         )
         for row in _read("places.json")
     )
@@ -114,6 +134,18 @@ def counties(prefecture_code: str, *, include_historical: bool = True) -> tuple[
     )
 
 
+@cache
+def picker() -> tuple[tuple[Place, tuple[Place, ...]], ...]:
+    """What a county picker offers: each current prefecture with its choosable counties.
+
+    Historical codes and the "districts of the city" rows (not places) are left out.
+    """
+    return tuple(
+        (prefecture, tuple(c for c in counties(prefecture.code) if c.choosable))
+        for prefecture in prefectures(include_historical=False)
+    )
+
+
 def prefecture_of(code: str) -> Place | None:
     """The prefecture containing ``code``; a prefecture is its own.
 
@@ -129,13 +161,8 @@ def prefecture_of(code: str) -> Place | None:
 
 
 def label(place: Place, lang: str) -> str:
-    """Display name: Uyghur for ug, Chinese for zh*, the Latin form otherwise."""
-    base = _base_lang(lang)
-    if base == "ug":
-        return place.ug
-    if base == "zh":
-        return place.zh
-    return place.latin
+    """Display name in ``lang`` (its own script and spelling); English for other languages."""
+    return place.display.get(_base_lang(lang)) or place.display.get("en") or place.latin
 
 
 def is_xinjiang_code(code: str) -> bool:

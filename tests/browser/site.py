@@ -26,6 +26,15 @@ WORDS = {
 }
 
 
+def shown(texts: list[str]) -> list[str]:
+    """Text read off the page as a reader sees it: without the invisible isolates (U+2066-U+2069)
+    that keep numbers and names in order inside right-to-left sentences (intake/web/bidi.py)."""
+    return [text.translate(ISOLATES) for text in texts]
+
+
+ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+
+
 def submit(page: Any, selector: str) -> int:
     """Press a submit button (or follow a link) and wait for the next page; its HTTP status."""
     with page.expect_navigation() as navigation:

@@ -173,7 +173,10 @@ def test_label_languages():
     assert th.label(city, "zh_Hans") == "喀什市"
     assert th.label(city, "zh") == "喀什市"
     assert th.label(city, "en") == city.latin
-    assert th.label(city, "tr") == city.latin
+    assert th.label(city, "kk") == "Қашқар қаласы"
+    assert th.label(city, "ru-RU") == "город Кашгар"
+    assert th.label(city, "tr") == "Kaşgar Şehri"
+    assert th.label(city, "fr") == city.latin  # a language we do not show: English
 
 
 def test_is_xinjiang_code():

@@ -172,7 +172,7 @@ def test_compiled_catalogue_is_up_to_date(locale: str) -> None:
 ])
 def test_plural_forms_choose_the_right_words(locale: str, n: int, expected: str) -> None:
     translations = Translations.load(str(TRANSLATIONS), [locale])
-    assert translations.ngettext("It describes %(num)d person.", "It describes %(num)d people.", n) \
+    assert translations.ngettext("It describes %(num)s person.", "It describes %(num)s people.", n) \
         % {"num": n} == expected
 
 
@@ -317,7 +317,7 @@ def test_extraction_finds_the_public_strings() -> None:
     ids = extracted()
     assert "Report a detained relative" in ids  # a template
     assert "Please use digits only." in ids  # lazy_gettext as _l in intake/public
-    assert ("It describes %(num)d person.", "It describes %(num)d people.") in ids  # ngettext
+    assert ("It describes %(num)s person.", "It describes %(num)s people.") in ids  # ngettext
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -185,7 +185,7 @@ def test_withdrawal_asks_for_confirmation_then_shreds_keys_and_rows(client, publ
     page = text_of(open_status(client, stored.receipt))
     start = {"csrf_token": csrf_token(page), "receipt": hidden_receipt(page)}
     confirm_page = text_of(client.post("/status/withdraw", data=start))
-    assert 'name="confirm"' in confirm_page and "No one, including us, can recover it" in confirm_page
+    assert 'name="confirm"' in confirm_page and "This cannot be undone." in confirm_page
     unticked = client.post("/status/withdraw", data={**start, "step": "confirm", "action": "send"})
     assert unticked.status_code == 422 and "tick the box" in text_of(unticked)
     with public_app.app_context():
