@@ -53,6 +53,10 @@ class Config:
     INTAKE_REDIS_URL: str | None = None
     # Take new submissions into the working store at most this often (seconds) on the review face.
     INTAKE_TAKE_IN_INTERVAL = 30
+    # How long backups of the database are kept (days). `flask keys destroy-expired` deletes the
+    # escrow copies of key-encryption keys retired longer ago than this, so that a withdrawal also
+    # reaches the backups; rotate the KEK at least this often.
+    INTAKE_BACKUP_RETENTION_DAYS = 30
     # Public face: limits per (hashed, daily-rotated) address, in Flask-Limiter's syntax.
     INTAKE_SUBMIT_RATE_LIMIT = "10/hour;3/minute"
     INTAKE_RECEIPT_RATE_LIMIT = "5/minute;30/hour"

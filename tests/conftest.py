@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from intake import create_app
 from intake.crypto.keys import KemSuite
 from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
+from intake.models import Base
+from intake.services import grants
 from intake.services import keys as key_service
 from tests.pg_schema import fresh_pg_schema, pg_problem
 
@@ -106,13 +110,22 @@ AppFactory = Callable[..., Flask]
 
 @pytest.fixture
 def make_app(db_url: str, keys: KeyFiles, tmp_path: Path) -> Iterator[AppFactory]:
-    """Build apps of any face over one database and one set of keys; the schema is created once."""
+    """Build apps of any face over one database and one set of keys; the schema is created once.
+
+    On PostgreSQL the public and review faces connect as database roles of their own, with exactly
+    the privileges `flask db grants` gives them (data/grants.sql): a statement outside its grants
+    fails the test. "both" (the embedded single-process default) connects as the schema's owner."""
     created: list[Flask] = []
+    roles = FaceRoles(db_url) if db_url.startswith("postgresql") else None
 
     def factory(face: str = "both", **overrides: Any) -> Flask:
+        if not created:
+            create_schema(db_url)
+            if roles is not None:
+                roles.create()
         settings: dict[str, Any] = {
             "INTAKE_FACE": face,
-            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SQLALCHEMY_DATABASE_URI": roles.url(face) if roles is not None else db_url,
             "SECRET_KEY": "test-secret-key-" + "x" * 32,
             "INTAKE_RECEIPT_PEPPER": keys.pepper,
             "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -123,9 +136,6 @@ def make_app(db_url: str, keys: KeyFiles, tmp_path: Path) -> Iterator[AppFactory
             settings.update(INTAKE_KEYSTORE=str(keys.keystore), INTAKE_KEY_PASSPHRASE=keys.passphrase)
         settings.update(overrides)
         app = create_app("test", settings)
-        if not created:
-            with app.app_context():
-                db.create_all()
         created.append(app)
         return app
 
@@ -134,6 +144,44 @@ def make_app(db_url: str, keys: KeyFiles, tmp_path: Path) -> Iterator[AppFactory
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    if roles is not None:
+        roles.drop()
+
+
+def create_schema(db_url: str) -> None:
+    engine = create_engine(db_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+
+
+class FaceRoles:
+    """A public and a review role for one test's PostgreSQL schema, granted by data/grants.sql."""
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        suffix = secrets.token_hex(4)
+        self.names = {"public": f"intake_public_{suffix}", "review": f"intake_review_{suffix}"}
+
+    def url(self, face: str) -> str:
+        if face not in self.names:
+            return self.db_url  # "both": the owner, as the embedded default runs
+        return make_url(self.db_url).set(username=self.names[face]).render_as_string(hide_password=False)
+
+    def create(self) -> None:
+        engine = create_engine(self.db_url)
+        with engine.begin() as connection:
+            for name in self.names.values():
+                connection.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+            grants.apply(connection, public_role=self.names["public"], review_role=self.names["review"])
+        engine.dispose()
+
+    def drop(self) -> None:
+        engine = create_engine(self.db_url)
+        with engine.begin() as connection:
+            for name in self.names.values():
+                connection.execute(text(f'DROP OWNED BY "{name}"'))
+                connection.execute(text(f'DROP ROLE "{name}"'))
+        engine.dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`flask` commands: keys, inbox, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, integrity, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .audit import audit_cli
+    from flask_migrate.cli import db as db_group
+
     from .dev import dev_command
+    from .grants import grants
     from .inbox import inbox_cli
+    from .integrity import integrity_cli
     from .keys import keys_cli
     from .users import users_cli
 
     app.cli.add_command(keys_cli)
     app.cli.add_command(inbox_cli)
+    app.cli.add_command(integrity_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
+    db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..services import take_in as take_in_service
+from ..services import withdrawal
 from .common import clean_errors, review_vault
 
 
@@ -20,8 +21,14 @@ def inbox_cli() -> None:
 @with_appcontext
 @clean_errors
 def take_in(limit: int | None) -> None:
-    """Re-wrap new submissions' data keys under the KEK and index them (the review face also does this)."""
+    """Finish withdrawals, then re-wrap new submissions' data keys under the KEK, index and seal them
+    (the review face also does this by itself)."""
     vault = review_vault()
+    withdrawals = withdrawal.pending(db.session, limit)
+    if withdrawals:
+        with click.progressbar(length=len(withdrawals), label="finishing withdrawals") as bar:
+            finished = withdrawal.finish_pending(db.session, vault, limit, actor="cli", progress=bar.update)
+        click.echo(f"withdrawals finished: {finished}")
     total = take_in_service.pending_count(db.session)
     if limit is not None:
         total = min(total, limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 
 import click
@@ -51,6 +52,7 @@ def init(suite: str | None, escrow_public: Path | None, escrow_out: Path | None)
     click.echo(f"kek          {result.kek_id}")
     click.echo(f"index key    {result.index_key_id}")
     click.echo(f"audit key    {result.audit_key_id}")
+    click.echo(f"integrity    {result.integrity_key_id}")
     click.echo(f"escrow key   {result.escrow_key_id}")
     if result.escrow_private_written:
         click.echo(f"escrow PRIVATE key written to {result.escrow_private_written}: move it offline now "
@@ -64,13 +66,16 @@ def status() -> None:
     """List key versions and how many data keys each wraps. Needs no passphrase."""
     keystore = Keystore.load(keystore_path())
     rows = key_service.status(db.session, keystore)
-    click.echo(f"{'kind':8} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
+    click.echo(f"{'kind':9} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
     for r in rows:
-        click.echo(f"{r.kind:8} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
+        click.echo(f"{r.kind:9} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
                    f"{'' if r.wraps is None else r.wraps}")
     escrow = keystore.escrow
-    click.echo(f"escrow   {escrow.key_id.hex() if escrow else 'NONE':32} "
+    click.echo(f"escrow    {escrow.key_id.hex() if escrow else 'NONE':32} "
                f"({len(keystore.escrow_copies)} sealed copies)")
+    for record in keystore.retired:
+        click.echo(f"{record['kind']:9} {record['id']:32} retired on {record['on']}; escrow copies "
+                   + (f"destroyed on {record['destroyed']}" if record.get("destroyed") else "kept"))
 
 
 @keys_cli.command("rotate")
@@ -114,10 +119,46 @@ def rotate(kek: bool, review: bool, suite: str | None, batch: int) -> None:
 @with_appcontext
 @clean_errors
 def retire(key_id: str) -> None:
-    """Delete a previous key from the keystore once no data key is wrapped under it (escrow keeps a copy)."""
+    """Delete a previous key from the keystore once nothing uses it (escrow keeps a copy until
+    `keys destroy-expired`)."""
     vault = review_vault(unlock=False)
     retired = key_service.retire(db.session, vault, passphrase(), key_id)
     click.echo(f"retired {retired}")
+
+
+@keys_cli.command("integrity-key")
+@with_appcontext
+@clean_errors
+def integrity_key() -> None:
+    """Create the integrity key (a keystore made before integrity seals) or its next version."""
+    vault = review_vault(unlock=False)
+    key_id = key_service.add_integrity_key(db.session, vault, passphrase())
+    click.echo(f"new integrity key {key_id}; now run `flask integrity seal` to seal (or re-seal) every row")
+
+
+@keys_cli.command("destroy-expired")
+@click.option("--dry-run", is_flag=True, help="Say what would be retired and destroyed; change nothing.")
+@with_appcontext
+@clean_errors
+def destroy_expired(dry_run: bool) -> None:
+    """Retire previous KEKs that wrap nothing, and destroy the escrow copies of keys retired longer
+    ago than INTAKE_BACKUP_RETENTION_DAYS. Run it daily (cron or the job runner)."""
+    vault = review_vault(unlock=False)
+    days = int(current_app.config["INTAKE_BACKUP_RETENTION_DAYS"])
+    results = key_service.destroy_expired(db.session, vault, passphrase(), retention_days=days, dry_run=dry_run)
+    for item in results:
+        click.echo(f"{'would be ' if dry_run and item.outcome != 'kept' else ''}{item.outcome:9} {item.kind:6} "
+                   f"{item.key_id}  {item.detail}")
+    if not results:
+        click.echo("nothing retired or waiting to be destroyed")
+    current = vault.keystore.current("kek") if vault.keystore else None
+    if current is not None:
+        age = (date.today() - date.fromisoformat(current.created)).days
+        if age > days:
+            click.echo(f"the current KEK is {age} days old: rotate it (`flask keys rotate`) at least every {days} "
+                       "days, or withdrawn testimony stays readable in backups through it", err=True)
+    if any(item.outcome == "refused" for item in results):
+        raise click.ClickException("some keys were not destroyed: wraps in the database still use them")
 
 
 @keys_cli.command("escrow-new")

@@ -78,7 +78,7 @@ def _read_json(path: Path, expected_format: str) -> dict[str, Any]:
 class KeyEntry:
     """One key version in the keystore. `state` is current, previous (still used by some wraps) or retired."""
 
-    kind: str  # review | kek | index | audit
+    kind: str  # review | kek | index | audit | integrity
     key_id: bytes
     created: str
     state: str
@@ -96,6 +96,9 @@ class Keystore:
     entries: list[KeyEntry] = field(default_factory=list)
     escrow: PublicKey | None = None
     escrow_copies: list[dict[str, str]] = field(default_factory=list)
+    # Keys removed from the keystore: {"kind", "id", "on": retired on, "destroyed": date or absent}.
+    # Their escrow copies stay until the backups that may need them have expired (`destroy_expired`).
+    retired: list[dict[str, str]] = field(default_factory=list)
 
     # ---------- creation and persistence ----------
     @classmethod
@@ -120,7 +123,7 @@ class Keystore:
                 escrow = PublicKey(KemSuite(data["escrow"]["suite"]), _unb64(data["escrow"]["public"]))
             return cls(path=Path(path), kdf=KdfParams(**data["kdf"]), salt=_unb64(data["salt"]),
                        check=_unb64(data["check"]), entries=entries, escrow=escrow,
-                       escrow_copies=list(data.get("escrow_copies", [])))
+                       escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])))
         except (KeyError, TypeError, ValueError):
             raise KeystoreError(f"key file {path} is malformed") from None
 
@@ -137,6 +140,7 @@ class Keystore:
             ],
             "escrow": {"suite": self.escrow.suite.value, "public": _b64(self.escrow.raw)} if self.escrow else None,
             "escrow_copies": self.escrow_copies,
+            "retired": self.retired,
         })
 
     # ---------- unlocking ----------
@@ -178,16 +182,30 @@ class Keystore:
     def add_kek(self, master: bytes, kek: SymmetricKey) -> KeyEntry:
         return self.add(master, "kek", kek.key_id, kek.secret)
 
+    def add_integrity_key(self, master: bytes, key: SymmetricKey) -> KeyEntry:
+        return self.add(master, "integrity", key.key_id, key.secret)
+
     def add_audit_key(self, master: bytes, signer: ed25519.Ed25519PrivateKey) -> KeyEntry:
         public = signer.public_key().public_bytes_raw()
         key_id = public[:16]
         return self.add(master, "audit", key_id, signer.private_bytes_raw(), public=public)
 
     def remove(self, kind: str, key_id: bytes) -> None:
+        """Take a key out of the keystore (retire it); its escrow copy stays, and the day is recorded."""
         before = len(self.entries)
         self.entries = [e for e in self.entries if not (e.kind == kind and e.key_id == key_id)]
         if len(self.entries) == before:
             raise KeystoreError(f"no {kind} key {key_id.hex()} in the keystore")
+        self.retired.append({"kind": kind, "id": key_id.hex(), "on": _now()})
+
+    def destroy_escrow_copies(self, key_id: bytes) -> int:
+        """Delete every escrow copy of a retired key: from then on nothing here can open it."""
+        before = len(self.escrow_copies)
+        self.escrow_copies = [c for c in self.escrow_copies if c.get("id") != key_id.hex()]
+        for record in self.retired:
+            if record["id"] == key_id.hex():
+                record["destroyed"] = _now()
+        return before - len(self.escrow_copies)
 
     # ---------- queries ----------
     def of_kind(self, kind: str) -> list[KeyEntry]:

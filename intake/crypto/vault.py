@@ -28,6 +28,9 @@ class Vault:
     index_root: bytes | None = field(default=None, repr=False)
     audit_signer: ed25519.Ed25519PrivateKey | None = field(default=None, repr=False)
     audit_public: dict[bytes, ed25519.Ed25519PublicKey] = field(default_factory=dict, repr=False)
+    # Review-side integrity (MAC) keys by id; seals name theirs, so previous versions still verify.
+    integrity_keys: dict[bytes, SymmetricKey] = field(default_factory=dict, repr=False)
+    current_integrity_id: bytes | None = None
     _master: bytes | None = field(default=None, repr=False)
 
     # ---------- construction ----------
@@ -57,7 +60,8 @@ class Vault:
         assert ks is not None
         review_private: dict[bytes, PrivateKey] = {}
         keks: dict[bytes, SymmetricKey] = {}
-        current_kek_id = index_root = audit_signer = None
+        integrity_keys: dict[bytes, SymmetricKey] = {}
+        current_kek_id = index_root = audit_signer = current_integrity_id = None
         self.keks = {}
         for entry in ks.entries:
             secret = ks.secret_of(master, entry)
@@ -71,6 +75,10 @@ class Vault:
                 index_root = secret
             elif entry.kind == "audit" and entry.state == "current":
                 audit_signer = ed25519.Ed25519PrivateKey.from_private_bytes(secret)
+            elif entry.kind == "integrity":
+                integrity_keys[entry.key_id] = SymmetricKey(entry.key_id, secret)
+                if entry.state == "current":
+                    current_integrity_id = entry.key_id
             if entry.kind == "audit" and entry.public:
                 self.audit_public[entry.key_id] = ed25519.Ed25519PublicKey.from_public_bytes(entry.public)
         if current_kek_id is None or index_root is None:
@@ -78,6 +86,7 @@ class Vault:
         # Swap everything in at once, so a concurrent reader never sees half a key set.
         self.review_private, self.keks, self.current_kek_id = review_private, keks, current_kek_id
         self.index_root, self.audit_signer, self._master = index_root, audit_signer, master
+        self.integrity_keys, self.current_integrity_id = integrity_keys, current_integrity_id
         self.review_public = ks.review_public()
 
     def reload(self) -> bool:
@@ -119,6 +128,14 @@ class Vault:
         if self.review_public is None:
             raise KeystoreError("no review public key is configured; run `flask keys init`")
         return self.review_public
+
+    def current_integrity_key(self) -> SymmetricKey:
+        """The key new integrity seals are made with (the review face only)."""
+        self.require_readable()
+        if self.current_integrity_id is None:
+            raise KeystoreError("the keystore has no integrity key: run `flask keys integrity-key`, "
+                                "then `flask integrity seal`")
+        return self.integrity_keys[self.current_integrity_id]
 
     def require_index_root(self) -> bytes:
         self.require_readable()

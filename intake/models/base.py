@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Deterministic constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -18,6 +18,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A server default of NULL on review-side columns the public face never writes: the ORM then leaves
+# them out of its INSERT (instead of sending NULL), so the public role needs no INSERT on them.
+NULL = text("NULL")
 
 
 class Base(DeclarativeBase):

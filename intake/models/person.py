@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, DateTime, Float, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto.integrity import SEAL_BYTES
 from .base import Base, Handled, UUIDKey, today, utcnow
 from .sealed import Codec, Sealed
 
@@ -52,6 +53,8 @@ class PersonLinkEvent(UUIDKey, Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     score: Mapped[float | None] = mapped_column(Float)  # the deduplication score that suggested it, if any
     undoes_batch_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # Integrity seal over every column above, by the review face (services/integrity.py).
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
 
     # Why (a reviewer's words may name people, so sealed under the person's data key).
     reason_sealed: Mapped[bytes | None] = mapped_column("reason", LargeBinary)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Handled, UUIDKey, today
+from ..crypto.integrity import SEAL_BYTES
+from .base import NULL, Base, Handled, UUIDKey, today
 from .sealed import Codec, Sealed
 
 if TYPE_CHECKING:
@@ -34,12 +35,17 @@ class Report(Handled, UUIDKey, Base):
     handle: Mapped[str] = mapped_column(String(16), unique=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order within the submission
-    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True, server_default=NULL)
     created_on: Mapped[date] = mapped_column(Date, default=today, index=True)
-    verification: Mapped[str] = mapped_column(String(24), default=VerificationLevel.REPORTED.value, index=True)
-    # The family's last reported status category (detained, sentenced...); details are sealed.
-    status: Mapped[str] = mapped_column(String(24), default="unknown", index=True)
-    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Review-side state (with person_id): written only by the review face, sealed with `state_mac`
+    # (services/integrity.py). Read it through services.integrity, never from these columns alone.
+    verification: Mapped[str] = mapped_column(String(24), server_default=VerificationLevel.REPORTED.value,
+                                              index=True)
+    # The latest status category (detained, sentenced...); details are sealed in status events.
+    status: Mapped[str] = mapped_column(String(24), server_default="unknown", index=True)
+    state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
+    state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES), server_default=NULL)
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True, server_default=NULL)
 
     # Sealed fields. Structured values (names, dates) are JSON inside the ciphertext.
     # names: [{"value": "...", "script": "ug-Arab" | "zh-Hans" | "Latn" | "Cyrl" | ..., "kind": "given|full|..."}]
@@ -79,6 +85,10 @@ class Report(Handled, UUIDKey, Base):
     submitter_relationship = Sealed(Codec.TEXT)
     testimony_sealed: Mapped[bytes | None] = mapped_column("testimony", LargeBinary)
     testimony = Sealed(Codec.TEXT)
+    # The situation the family gave on the form (a status code). The review face copies it into
+    # `status` at take-in, so the public face never writes review-side state.
+    reported_status_sealed: Mapped[bytes | None] = mapped_column("reported_status", LargeBinary)
+    reported_status = Sealed(Codec.TEXT)
 
     submission: Mapped[Submission] = relationship(back_populates="reports")
     person: Mapped[Person | None] = relationship(back_populates="reports")

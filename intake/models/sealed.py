@@ -178,8 +178,19 @@ class DataKeys:
                 RecordKey.owner_table == owner_table, RecordKey.owner_id == owner_id)).all()
         if not rows:
             raise CryptoError(f"no data key exists for {owner_table} {owner_id} (withdrawn and shredded?)")
-        # Prefer the working-store wrap (symmetric, cheap); fall back to the inbox wrap.
-        rows = sorted(rows, key=lambda r: r.holder != "kek")
+        # After take-in only working-store wraps count: an inbox wrap beside one, or on a row the
+        # review face has sealed, could carry a data key planted with the PUBLIC review key.
+        working = [r for r in rows if r.holder == "kek"]
+        if working:
+            rows = working
+        else:
+            from ..services.integrity import inbox_wrap_allowed
+
+            with self.session.no_autoflush:
+                allowed = inbox_wrap_allowed(self.session, owner_table, owner_id)
+            if not allowed:
+                raise DecryptionError(f"{owner_table} {owner_id} was taken in but has only an inbox wrap: refused "
+                                      "(its working-store wrap was removed; possible tampering)")
         last_error: CryptoError | None = None
         for row in rows:
             try:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..crypto.integrity import SEAL_BYTES
 from .base import Base, UUIDKey, today
 from .sealed import Codec, Sealed
 
@@ -46,6 +47,13 @@ class StatusEvent(UUIDKey, Base):
     sentence = Sealed(Codec.TEXT)
     source_sealed: Mapped[bytes | None] = mapped_column("source", LargeBinary)
     source = Sealed(Codec.TEXT)
+    # A family's event: the kind as they chose it, sealed, so the review face can check the plain
+    # `kind` (shown back on the status page) before it applies the event at take-in.
+    reported_kind_sealed: Mapped[bytes | None] = mapped_column("reported_kind", LargeBinary)
+    reported_kind = Sealed(Codec.TEXT)
+    # Integrity seal by the review face (services/integrity.py): made when a reviewer records the
+    # event, or at take-in for a family's.
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
 
     report: Mapped[Report] = relationship(back_populates="status_events")
 

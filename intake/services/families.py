@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Attachment, Message, MessageKind, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
-from ..models.base import Base
+from ..models import Attachment, Message, MessageKind, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
 from . import messages as message_service
+from . import withdrawal
 from .errors import Conflict, InvalidInput, NotFound
 from .intake import Stored, SubmissionInput, store_submission
 from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
@@ -138,7 +138,6 @@ def status_view(session: Session, holder: Holder) -> StatusView:
     """What the receipt holder may see. Marks reviewers' messages as read by the family. Commits."""
     submission = holder.submission
     if submission.status == SubmissionStatus.WITHDRAWN.value:
-        finish_withdrawal(session, submission)  # tidy up after an interrupted withdrawal, if any
         return StatusView(status=submission.status, created_on=submission.created_on)
     people = people_of(session, holder)
     statuses = {rid: status for rid, status in session.execute(
@@ -183,11 +182,17 @@ class FollowUp:
 
 
 def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> None:
-    """News, a new status and/or files from the family; each row sealed under a key of its own. Commits."""
-    if submission.status == SubmissionStatus.WITHDRAWN.value:
-        raise Conflict("this submission was withdrawn")
+    """News, a new status and/or files from the family; each row sealed under a key of its own. Commits.
+
+    A new status is a status event only: the review face applies it to the report at take-in (the
+    public face never writes review-side state). A shared row lock keeps it from racing a withdrawal.
+    """
     if not (news.text or news.new_status or news.uploads):
         raise InvalidInput("a follow-up needs news, a new status or a file")
+    locked = withdrawal.lock_submission(session, submission.id, shared=True)
+    if locked is None or locked.status == SubmissionStatus.WITHDRAWN.value:
+        session.rollback()
+        raise Conflict("this submission was withdrawn")
     report = None
     if news.report_handle:
         report = session.scalars(select(Report).where(Report.submission_id == submission.id,
@@ -216,11 +221,11 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
         session.add(event)
         keys.create("status_events", event.id, via="inbox")
         event.source = "family"
+        event.reported_kind = news.new_status  # checked against `kind` before the review face applies it
         if news.event_date:
             event.event_date = news.event_date
         if news.sentence:
             event.sentence = news.sentence
-        report.status = news.new_status  # the family's last reported status (a plain column)
     if news.uploads:
         from .attachments import add_attachments
 
@@ -241,85 +246,9 @@ def _question(session: Session, submission: Submission, message_id: uuid.UUID) -
 # --- withdrawal ------------------------------------------------------------------------------------
 
 def withdraw(session: Session, submission: Submission) -> None:
-    """Crypto-shred a submission, then delete its rows; keep a tombstone that says "withdrawn".
+    """Crypto-shred a submission and leave a tombstone (see services/withdrawal.py). Commits.
 
-    First every data key of the submission and of its own-key children is deleted, in the same
-    commit that marks the submission withdrawn: from then on the ciphertext is noise, even if the
-    row deletion that follows is interrupted (the next visit with the receipt finishes it).
+    Every data key of the submission and of its follow-ups is deleted in the same commit that marks
+    it withdrawn; the review face deletes the rows that hang off it and audits that.
     """
-    submission_id = submission.id
-    owners = [("submissions", submission_id)] + [
-        (table, row_id) for table, row_id in _own_key_children(session, submission_id)]
-    _delete_keys(session, owners)
-    submission.status = SubmissionStatus.WITHDRAWN.value
-    submission.contact_sealed = None  # the column, not the sealed attribute: no key is left to seal with
-    submission.family_names = None  # the names the receipt would still open
-    submission.consent_contact = submission.consent_publish_name = submission.consent_share_research = False
-    # Nothing is left to take into the working store; without this the review face would retry forever.
-    submission.in_working_store = True
-    session.commit()
-    finish_withdrawal(session, submission)
-
-
-def finish_withdrawal(session: Session, submission: Submission) -> None:
-    """Delete every row that hangs off a withdrawn submission (idempotent; commits what it changed).
-
-    Keys of own-key rows that arrived after the shredding (a follow-up racing the withdrawal) go
-    first, in a commit of their own, as in `withdraw`.
-    """
-    stray = _own_key_children(session, submission.id)
-    if stray and _delete_keys(session, stray):
-        session.commit()
-    report_ids = list(session.scalars(select(Report.id).where(Report.submission_id == submission.id)))
-    deleted = 0
-    if report_ids:
-        for table in _tables_referencing("reports"):
-            deleted += session.execute(delete(table).where(
-                or_(*(column.in_(report_ids) for column in _fk_columns(table, "reports"))))).rowcount or 0
-    for table in _tables_referencing("submissions"):
-        if table.name != "reports":
-            deleted += session.execute(delete(table).where(
-                or_(*(column == submission.id for column in _fk_columns(table, "submissions"))))).rowcount or 0
-    if report_ids:
-        deleted += session.execute(delete(Report.__table__).where(Report.id.in_(report_ids))).rowcount or 0
-    if deleted:
-        session.commit()
-
-
-def _delete_keys(session: Session, owners: list[tuple[str, uuid.UUID]]) -> int:
-    deleted = 0
-    keys = data_keys(session)
-    for table in sorted({t for t, _ in owners}):
-        ids = [i for t, i in owners if t == table]
-        deleted += session.execute(delete(RecordKey).where(
-            RecordKey.owner_table == table, RecordKey.owner_id.in_(ids))).rowcount or 0
-        for row_id in ids:
-            keys.forget(table, row_id)
-    return deleted
-
-
-def _own_key_children(session: Session, submission_id: uuid.UUID) -> list[tuple[str, uuid.UUID]]:
-    out: list[tuple[str, uuid.UUID]] = []
-    for model in (Message, StatusEvent, Attachment):
-        out += [(model.__tablename__, row_id) for row_id in session.scalars(
-            select(model.id).where(model.submission_id == submission_id, model.own_key.is_(True)))]
-    return out
-
-
-def _tables_referencing(target: str) -> list[Table]:
-    """Tables with a foreign key to `target`, children before parents (new tables are covered too)."""
-    return [t for t in reversed(Base.metadata.sorted_tables)
-            if t.name != target and any(fk.column.table.name == target for fk in t.foreign_keys)]
-
-
-def _fk_columns(table: Table, target: str) -> list[Any]:
-    return [fk.parent for fk in table.foreign_keys if fk.column.table.name == target]
-
-
-def withdrawn_leftovers(session: Session, submission_id: uuid.UUID) -> dict[str, int]:
-    """Counts of what still exists for a submission (for tests and the operator's checks)."""
-    report_ids = list(session.scalars(select(Report.id).where(Report.submission_id == submission_id)))
-    child_ids = [i for _, i in _own_key_children(session, submission_id)]
-    keys = session.scalar(select(func.count()).select_from(RecordKey).where(
-        RecordKey.owner_id.in_([submission_id, *report_ids, *child_ids]))) or 0
-    return {"reports": len(report_ids), "own_key_children": len(child_ids), "record_keys": keys}
+    withdrawal.shred(session, submission.id)

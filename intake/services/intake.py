@@ -12,6 +12,7 @@ from ..crypto import receipts
 from ..crypto.passphrase import KdfParams
 from ..models import Report, Submission
 from ..models.sealed import data_keys
+from .consent import consent_record
 
 
 @dataclass
@@ -72,20 +73,24 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
     digits = _free_receipt(session, pepper)
     verifier, stretched = receipts.make_verifier(pepper, digits, kdf)
     submission = Submission(language=data.language,
-                            consent_share_research=data.consent_share_research,
-                            consent_contact=data.consent_contact,
-                            consent_publish_name=data.consent_publish_name,
                             receipt_selector=receipts.selector(pepper, digits), receipt_verifier=verifier)
     submission.reply_public_key = stretched.reply_public_key(submission.id)
     names = [[n["value"] for n in item.names if n.get("value")] for item in data.reports]
     submission.family_names = receipts.seal_names(stretched, submission.id, names)
     session.add(submission)
     data_keys(session).create("submissions", submission.id, via="inbox")
+    # The family's choices are sealed under the submission's key, bound to this row: nothing that
+    # can write the database can turn a "no" into a "yes" (services/consent.py reads them).
+    submission.consent = consent_record(share_research=data.consent_share_research, contact=data.consent_contact,
+                                        publish_name=data.consent_publish_name)
     if data.contact:
         submission.contact = data.contact
     handles = []
     for position, item in enumerate(data.reports):
-        report = Report(submission=submission, position=position, status=item.status)
+        # Review-side state (status, verification, person) is not ours to write: the situation the
+        # family gave is sealed, and the review face makes it the report's status at take-in.
+        report = Report(submission=submission, position=position)
+        report.reported_status = item.status
         for name in _SEALED:
             value = getattr(item, name)
             if value not in (None, "", []):

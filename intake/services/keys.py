@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -32,13 +33,14 @@ class InitResult:
     kek_id: str
     index_key_id: str
     audit_key_id: str
+    integrity_key_id: str
     escrow_key_id: str
     escrow_private_written: Path | None
 
 
 def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suite: KemSuite, kdf: KdfParams,
               escrow_public: PublicKey | None = None, escrow_out: Path | None = None) -> InitResult:
-    """Create the keystore: review pair, KEK, index key, audit key, each escrowed."""
+    """Create the keystore: review pair, KEK, index key, audit key, integrity key, each escrowed."""
     if keystore_path.exists():
         raise Conflict(f"{keystore_path} already exists; keys are initialised (see `flask keys status`)")
     if len(passphrase) < 12:
@@ -60,10 +62,11 @@ def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suit
     index = SymmetricKey.generate()
     keystore.add(master, "index", index.key_id, index.secret)
     audit_key = keystore.add_audit_key(master, ed25519.Ed25519PrivateKey.generate())
+    integrity = keystore.add_integrity_key(master, SymmetricKey.generate())
     keystore.save()
     write_public_key_file(public_bundle, keystore.review_public())
     return InitResult(review.key_id.hex(), kek.key_id.hex(), index.key_id.hex(), audit_key.key_id.hex(),
-                      escrow_public.key_id.hex(), written)
+                      integrity.key_id.hex(), escrow_public.key_id.hex(), written)
 
 
 @dataclass(frozen=True)
@@ -160,23 +163,25 @@ def _rewrap(session: Session, vault: Vault, holder: str, batch: int,
 
 
 def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, actor: str = "cli") -> str:
-    """Delete a previous KEK or review private key from the keystore, once no wrap uses it.
+    """Delete a previous KEK, review private key or integrity key from the keystore, once nothing
+    uses it (no data-key wrap, or no seal).
 
-    The escrow copy remains, so a backup restored from before the rotation can still be recovered.
+    The escrow copy remains, so a backup restored from before the rotation can still be recovered,
+    until `destroy_expired` deletes it once such backups have expired.
     """
     keystore = vault.keystore
     if keystore is None:
         raise KeystoreError("only the review face holds keys to retire")
     master = keystore.unlock(passphrase)
     entry = keystore.find(key_id_prefix)
-    if entry.kind not in ("kek", "review"):
+    if entry.kind not in ("kek", "review", "integrity"):
         raise Conflict(f"{entry.kind} keys are not retired this way")
     if entry.state == "current":
         raise Conflict("the current key cannot be retired; rotate first")
-    in_use = session.scalar(select(func.count()).select_from(RecordKey).where(
-        RecordKey.holder_key_id == entry.key_id)) or 0
+    in_use = _uses(session, entry.kind, entry.key_id)
     if in_use:
-        raise Conflict(f"{in_use} data keys are still wrapped under {entry.key_id.hex()}; run `flask keys rotate`")
+        fix = "`flask integrity seal`" if entry.kind == "integrity" else "`flask keys rotate`"
+        raise Conflict(f"{in_use} rows still depend on {entry.key_id.hex()}; run {fix}")
     keystore.remove(entry.kind, entry.key_id)
     keystore.save()
     vault.load_secrets(master)
@@ -184,6 +189,90 @@ def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, 
                                                                              "kind": entry.kind})
     session.commit()
     return entry.key_id.hex()
+
+
+def _uses(session: Session, kind: str, key_id: bytes) -> int:
+    if kind == "integrity":
+        from .integrity_jobs import seals_under
+
+        return seals_under(session, key_id)
+    return session.scalar(select(func.count()).select_from(RecordKey).where(RecordKey.holder_key_id == key_id)) or 0
+
+
+def add_integrity_key(session: Session, vault: Vault, passphrase: str, actor: str = "cli") -> str:
+    """A new current integrity key (the first, for a keystore made before seals existed, or the
+    next version). Seals under the previous one still verify until `flask integrity seal` re-seals."""
+    keystore = vault.keystore
+    if keystore is None:
+        raise KeystoreError("only the review face holds an integrity key")
+    master = keystore.unlock(passphrase)
+    entry = keystore.add_integrity_key(master, SymmetricKey.generate())
+    keystore.save()
+    vault.load_secrets(master)
+    audit.record(session, vault, actor=actor, action="keys.integrity", details={"new_integrity": entry.key_id.hex()})
+    session.commit()
+    return entry.key_id.hex()
+
+
+@dataclass(frozen=True)
+class Expiry:
+    kind: str
+    key_id: str
+    outcome: str  # "retired", "destroyed", "kept" or "refused"
+    detail: str
+
+
+def destroy_expired(session: Session, vault: Vault, passphrase: str, *, retention_days: int,
+                    today: date | None = None, dry_run: bool = False, actor: str = "cli") -> list[Expiry]:
+    """Make old key-encryption and review keys unrecoverable once no backup can still need them.
+
+    1. A previous KEK that no wrap uses any more is retired (out of the keystore; the day is
+       recorded). Its escrow copy stays: a backup from before the rotation may need it. (Review keys
+       are retired by hand, `flask keys retire`, once the public face seals to the new one.)
+    2. A key retired more than `retention_days` ago (INTAKE_BACKUP_RETENTION_DAYS: how long backups
+       of the database are kept) loses its escrow copies. Every backup that held wraps under it has
+       expired by then, so the data keys it wrapped, withdrawn testimony among them, are gone for good.
+       Refused while any wrap in the database uses it (a restored backup?).
+    Keys retired before retirement days were recorded count from today.
+    """
+    keystore = vault.keystore
+    if keystore is None:
+        raise KeystoreError("only the review face holds keys")
+    master = keystore.unlock(passphrase)
+    today = today or date.today()
+    out: list[Expiry] = []
+    for entry in [e for e in keystore.entries if e.kind == "kek" and e.state != "current"]:
+        if _uses(session, entry.kind, entry.key_id) == 0:
+            out.append(Expiry(entry.kind, entry.key_id.hex(), "retired", "no wrap uses it"))
+            if not dry_run:
+                keystore.remove(entry.kind, entry.key_id)
+    known = {r["id"] for r in keystore.retired} | {e.key_id.hex() for e in keystore.entries}
+    for copy in keystore.escrow_copies:  # retired before the day was kept
+        if copy["kind"] in ("kek", "review") and copy["id"] not in known:
+            keystore.retired.append({"kind": copy["kind"], "id": copy["id"], "on": today.isoformat()})
+            known.add(copy["id"])
+    for record in [r for r in keystore.retired if r["kind"] in ("kek", "review") and not r.get("destroyed")]:
+        key_id = bytes.fromhex(record["id"])
+        due = date.fromisoformat(record["on"]) + timedelta(days=retention_days)
+        if today < due:
+            out.append(Expiry(record["kind"], record["id"], "kept", f"escrow copy kept until {due.isoformat()}"))
+        elif (uses := _uses(session, record["kind"], key_id)):
+            out.append(Expiry(record["kind"], record["id"], "refused", f"{uses} wraps still use it"))
+        else:
+            out.append(Expiry(record["kind"], record["id"], "destroyed", "escrow copies deleted"))
+            if not dry_run:
+                keystore.destroy_escrow_copies(key_id)
+    if dry_run:
+        return out
+    keystore.save()
+    vault.load_secrets(master)
+    actions = {"retired": "keys.retire", "destroyed": "keys.destroy"}
+    for item in out:
+        if item.outcome in actions:
+            audit.record(session, vault, actor=actor, action=actions[item.outcome],
+                         details={"key_id": item.key_id, "kind": item.kind})
+    session.commit()
+    return out
 
 
 def recover_from_escrow(keystore_path: Path, escrow_private: PrivateKey, new_passphrase: str, *,
@@ -209,6 +298,7 @@ def recover_from_escrow(keystore_path: Path, escrow_private: PrivateKey, new_pas
     fresh, master = Keystore.create(out_path, new_passphrase, kdf)
     fresh.escrow = old.escrow
     fresh.escrow_copies = list(old.escrow_copies)  # still valid: same escrow key, same secrets
+    fresh.retired = list(old.retired)
     recovered = []
     for entry in old.entries:
         secret = secrets.get((entry.kind, entry.key_id.hex()))

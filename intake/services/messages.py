@@ -32,8 +32,9 @@ def next_sequence(session: Session, submission_id: uuid.UUID) -> int:
 
 
 def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID, author_id: uuid.UUID | None,
-                    text: str, report_id: uuid.UUID | None = None) -> Message:
-    """A reviewer's question or answer to the family. Commits; audited."""
+                    text: str, report_id: uuid.UUID | None = None,
+                    audit_details: dict[str, Any] | None = None) -> Message:
+    """A reviewer's question or answer to the family. Commits; audited (with `audit_details` added)."""
     text = text.strip()
     if not text:
         raise InvalidInput("a reply needs some text")
@@ -48,7 +49,8 @@ def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID,
     session.add(message)
     session.flush()
     audit.record(session, vault, actor=str(author_id) if author_id else "system", action="message.reply",
-                 object_type="submission", object_id=str(submission_id), details={"message": str(message.id)})
+                 object_type="submission", object_id=str(submission_id),
+                 details={"message": str(message.id), **(audit_details or {})})
     session.commit()
     return message
 

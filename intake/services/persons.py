@@ -17,6 +17,7 @@ undo only ever inverts its own batch and never silently reverts someone else's l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from ..crypto.vault import Vault
 from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
-from . import audit, triage, users
+from . import audit, integrity, triage, users
 from .errors import Conflict, InvalidInput, NotFound
 
 MAX_REASON = 2000
@@ -37,16 +38,22 @@ MAX_REASON = 2000
 # ---------- the log and the state it implies ----------
 
 def derived_links(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
-    """Each report's person according to the event log alone (None: never linked, or unlinked)."""
-    state: dict[uuid.UUID, uuid.UUID | None] = {rid: None for rid in report_ids}
+    """Each report's person according to the event log alone (None: never linked, or unlinked).
+    Unverified: `integrity.link_history` is the same fold over the events whose seals check."""
     if not report_ids:
-        return state
-    rows = session.execute(select(PersonLinkEvent.report_id, PersonLinkEvent.kind, PersonLinkEvent.person_id)
-                           .where(PersonLinkEvent.report_id.in_(report_ids))
-                           .order_by(PersonLinkEvent.occurred_at, PersonLinkEvent.batch_id,
-                                     PersonLinkEvent.kind.desc())).all()  # "unlink" before "link"
-    for report_id, kind, person_id in rows:
-        state[report_id] = person_id if kind == LinkKind.LINK else None
+        return {}
+    events = session.execute(select(PersonLinkEvent.report_id, PersonLinkEvent.kind, PersonLinkEvent.person_id,
+                                    PersonLinkEvent.occurred_at, PersonLinkEvent.batch_id)
+                             .where(PersonLinkEvent.report_id.in_(report_ids))).all()
+    return fold_links(report_ids, events)
+
+
+def fold_links(report_ids: Iterable[uuid.UUID], events: Iterable[Any]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Replay link events (rows with report_id, kind, person_id, occurred_at, batch_id) in log order:
+    batches by time, and within a batch a report's UNLINK before its LINK."""
+    state: dict[uuid.UUID, uuid.UUID | None] = {rid: None for rid in report_ids}
+    for e in sorted(events, key=lambda e: (e.occurred_at, e.batch_id, e.kind != LinkKind.UNLINK)):
+        state[e.report_id] = e.person_id if e.kind == LinkKind.LINK else None
     return state
 
 
@@ -72,12 +79,15 @@ def _batch_time(session: Session) -> datetime:
     return max(now, last + timedelta(microseconds=1)) if last else now
 
 
-def _check_current(session: Session, reports: list[Report]) -> dict[uuid.UUID, uuid.UUID | None]:
-    derived = derived_links(session, [r.id for r in reports])
+def _check_current(session: Session, vault: Vault, reports: list[Report]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each report's verified person; Conflict if any report's state fails verification (a forged
+    or replayed link, a tampered link event...), so no change is ever built on it."""
+    states = integrity.report_states(session, vault, [r.id for r in reports])
     for report in reports:
-        if derived[report.id] != report.person_id:
-            raise Conflict(f"the link of report {report.handle} disagrees with its history; nothing was changed")
-    return derived
+        state = states[report.id]
+        if not state.verified:
+            raise Conflict(f"report {report.handle}: {state.verdict} ({state.problem}); nothing was changed")
+    return {report.id: states[report.id].person_id for report in reports}
 
 
 def _ensure_person_key(session: Session, person_id: uuid.UUID) -> None:
@@ -107,10 +117,11 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _append_batch(session: Session, changes: list[tuple[Report, uuid.UUID | None, uuid.UUID | None]], *,
-                  actor: uuid.UUID, reason: str, score: float | None = None,
+def _append_batch(session: Session, vault: Vault, changes: list[tuple[Report, uuid.UUID | None, uuid.UUID | None]],
+                  *, actor: uuid.UUID, reason: str, score: float | None = None,
                   undoes: uuid.UUID | None = None) -> uuid.UUID:
-    """Append one batch: per report an UNLINK from its old person and a LINK to its new one."""
+    """Append one batch: per report an UNLINK from its old person and a LINK to its new one, each
+    event sealed, and each report's sealed state moved to its new person."""
     batch_id, when = uuid.uuid4(), _batch_time(session)
     for report, before, after in changes:
         for kind, person_id in ((LinkKind.UNLINK, before), (LinkKind.LINK, after)):
@@ -120,8 +131,9 @@ def _append_batch(session: Session, changes: list[tuple[Report, uuid.UUID | None
             event = PersonLinkEvent(batch_id=batch_id, kind=kind.value, report_id=report.id, person_id=person_id,
                                     actor_id=actor, occurred_at=when, score=score, undoes_batch_id=undoes)
             event.reason = reason
+            integrity.seal_link_event(vault, event)
             session.add(event)
-        report.person_id = after
+        integrity.write_report(session, vault, report, person_id=after)
     session.flush()
     return batch_id
 
@@ -148,11 +160,11 @@ def link_report(session: Session, vault: Vault, report_handle: str, person_handl
     vault.require_readable()
     _lock(session)
     report = triage.get_report(session, report_handle)
-    before = _check_current(session, [report])[report.id]
+    before = _check_current(session, vault, [report])[report.id]
     person = _person(session, person_handle) if person_handle else _new_person(session)
     if before == person.id:
         raise Conflict("the report is already linked to that person")
-    batch = _append_batch(session, [(report, before, person.id)], actor=actor, reason=reason, score=score)
+    batch = _append_batch(session, vault, [(report, before, person.id)], actor=actor, reason=reason, score=score)
     audit.record(session, vault, actor=str(actor), action="person.link", object_type="person",
                  object_id=str(person.id), details={"report": str(report.id), "batch": str(batch),
                                                     "previous": str(before) if before else None})
@@ -172,8 +184,8 @@ def merge_persons(session: Session, vault: Vault, into_handle: str, from_handle:
     reports = list(session.scalars(select(Report).where(Report.person_id == source.id).order_by(Report.id)))
     if not reports:
         raise Conflict("that person has no reports to merge")
-    _check_current(session, reports)
-    batch = _append_batch(session, [(r, source.id, into.id) for r in reports], actor=actor, reason=reason,
+    _check_current(session, vault, reports)
+    batch = _append_batch(session, vault, [(r, source.id, into.id) for r in reports], actor=actor, reason=reason,
                           score=score)
     audit.record(session, vault, actor=str(actor), action="person.merge", object_type="person",
                  object_id=str(into.id), details={"from": str(source.id), "batch": str(batch),
@@ -188,7 +200,7 @@ def split_report(session: Session, vault: Vault, report_handle: str, *, reason: 
     vault.require_readable()
     _lock(session)
     report = triage.get_report(session, report_handle)
-    before = _check_current(session, [report])[report.id]
+    before = _check_current(session, vault, [report])[report.id]
     if before is None:
         raise Conflict("the report is not linked to any person")
     others = session.scalar(select(func.count()).select_from(Report).where(
@@ -196,7 +208,7 @@ def split_report(session: Session, vault: Vault, report_handle: str, *, reason: 
     if not others:
         raise Conflict("the report is already the only one of its person")
     person = _new_person(session)
-    batch = _append_batch(session, [(report, before, person.id)], actor=actor, reason=reason)
+    batch = _append_batch(session, vault, [(report, before, person.id)], actor=actor, reason=reason)
     audit.record(session, vault, actor=str(actor), action="person.split", object_type="report",
                  object_id=str(report.id), details={"from": str(before), "to": str(person.id), "batch": str(batch)})
     session.commit()
@@ -246,8 +258,8 @@ def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: s
         raise Conflict(problem)
     effect = batch_effect(events)
     reports = list(session.scalars(select(Report).where(Report.id.in_(list(effect))).order_by(Report.id)))
-    _check_current(session, reports)
-    inverse = _append_batch(session, [(r, effect[r.id][1], effect[r.id][0]) for r in reports], actor=actor,
+    _check_current(session, vault, reports)
+    inverse = _append_batch(session, vault, [(r, effect[r.id][1], effect[r.id][0]) for r in reports], actor=actor,
                             reason=reason, undoes=batch_id)
     audit.record(session, vault, actor=str(actor), action="person.undo", object_type="link_batch",
                  object_id=str(batch_id), details={"batch": str(inverse), "reports": len(reports)})
@@ -275,6 +287,9 @@ class PersonView:
     reports: list[triage.DecryptedReport]
     timeline: list[triage.TimelineEntry]
     history: list[BatchView] = field(default_factory=list)
+    # Reports whose row names this person but whose state does not verify: handle and why. Their
+    # content is not shown here, since the link itself may be forged.
+    unverified: list[tuple[str, str]] = field(default_factory=list)
 
 
 def person_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
@@ -285,11 +300,15 @@ def person_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
     """
     vault.require_readable()
     person = _person(session, handle)
-    reports = list(session.scalars(select(Report).where(Report.person_id == person.id).order_by(Report.created_on,
-                                                                                               Report.handle)))
-    decrypted = triage.decrypt_reports(session, reports)
+    named = list(session.scalars(select(Report).where(Report.person_id == person.id).order_by(Report.created_on,
+                                                                                             Report.handle)))
+    states = integrity.report_states(session, vault, [r.id for r in named])
+    reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
+    decrypted = triage.decrypt_reports(session, vault, reports, states=states)
     timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
-    view = PersonView(person=person, reports=decrypted, timeline=timeline, history=_history(session, person))
+    view = PersonView(person=person, reports=decrypted, timeline=timeline, history=_history(session, person),
+                      unverified=[(r.handle, f"{states[r.id].verdict}: {states[r.id].problem}")
+                                  for r in named if r not in reports])
     audit.record(session, vault, actor=str(actor), action="person.view", object_type="person",
                  object_id=str(person.id), details={"reports": len(reports)})
     for report in reports:

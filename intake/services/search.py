@@ -3,7 +3,9 @@
 The inbox selects plain columns only (handles, statuses, dates, assignment): no sealed blob is even
 loaded, so a page is one plain query (on SQLite with 100,000 reports: ~0.16 s for the first page,
 ~0.03 s once reports.created_on is indexed). It reads nothing sealed, so it is not audited. The
-county filter goes through the `county` blind index.
+county filter goes through the `county` blind index. What a page shows of each report's review-side
+state (status, verification, person, the family's status) comes from `integrity.report_states`:
+verified, or replaced by the reason it is not.
 
 `search` finds reports by exact Chinese ID number or normalised name: the query is normalised and
 keyed into a token, and matching rows come back as handles. It is audited with the index name and
@@ -25,7 +27,7 @@ from ..crypto.vault import Vault
 from ..models import (Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
-from . import audit, blind_indexes, normalise
+from . import audit, blind_indexes, integrity, normalise
 from .errors import InvalidInput
 
 PAGE_SIZE = 50
@@ -54,12 +56,15 @@ class InboxRow:
     report_id: uuid.UUID
     handle: str
     created_on: date
-    status: str
-    verification: str
-    submission_status: str
+    # Review-side state, set only when it verifies (integrity.report_states); otherwise None and
+    # `integrity` says why. A row that fails verification is never shown with its stored values.
+    status: str | None
+    verification: str | None
+    submission_status: str | None
     assignee: str | None
     person_handle: str | None
     tags: tuple[str, ...] = ()
+    integrity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,18 +131,42 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, page: int
         count = count.join(Submission, Submission.id == Report.submission_id)
     total = session.scalar(count) or 0
     page = max(1, page)
-    query = (select(Report.id, Report.handle, Report.created_on, Report.status, Report.verification,
-                    Submission.status, User.username, Person.handle)
-             .join(Submission, Submission.id == Report.submission_id)
+    query = (select(Report.id, Report.handle, Report.created_on, User.username)
              .outerjoin(User, User.id == Report.assigned_to_id)
-             .outerjoin(Person, Person.id == Report.person_id)
              .where(*where)
              .order_by(Report.created_on.desc(), Report.handle)
              .limit(per_page).offset((page - 1) * per_page))
+    if filters.needs_information:
+        query = query.join(Submission, Submission.id == Report.submission_id)
     found = session.execute(query).all()
-    tags = tags_of(session, [r[0] for r in found])
-    rows = [InboxRow(*r, tags=tuple(tags.get(r[0], ()))) for r in found]
+    ids = [r[0] for r in found]
+    tags = tags_of(session, ids)
+    states = integrity.report_states(session, vault, ids)
+    persons = person_handles(session, states.values())
+    rows = []
+    for rid, handle, created_on, assignee in found:
+        status, verification, submission_status, person = _shown(states[rid], persons)
+        rows.append(InboxRow(rid, handle, created_on, status, verification, submission_status, assignee, person,
+                             tuple(tags.get(rid, ())), _problem(states[rid])))
     return InboxPage(rows=rows, page=page, per_page=per_page, total=total)
+
+
+def _shown(state: integrity.ReportState, persons: dict[uuid.UUID, str]) -> tuple[Any, ...]:
+    """(status, verification, submission status, person handle): the verified values, or None each."""
+    if not state.verified:
+        return None, None, None, None
+    assert state.submission is not None
+    return (state.status, state.verification, state.submission.status,
+            persons.get(state.person_id) if state.person_id else None)
+
+
+def _problem(state: integrity.ReportState) -> str | None:
+    return None if state.verified else f"{state.verdict}: {state.problem}"
+
+
+def person_handles(session: Session, states: Any) -> dict[uuid.UUID, str]:
+    ids = {s.person_id for s in states if s.verified and s.person_id}
+    return dict(session.execute(select(Person.id, Person.handle).where(Person.id.in_(ids))).all()) if ids else {}
 
 
 def tags_of(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
@@ -163,9 +192,10 @@ class Hit:
     report_id: uuid.UUID
     handle: str
     created_on: date
-    status: str
-    verification: str
+    status: str | None  # verified values only, as in the inbox
+    verification: str | None
     person_handle: str | None
+    integrity: str | None = None
 
 
 def search(session: Session, vault: Vault, index: str, value: str, *, actor: uuid.UUID) -> list[Hit]:
@@ -177,10 +207,14 @@ def search(session: Session, vault: Vault, index: str, value: str, *, actor: uui
     vault.require_readable()
     ids = blind_indexes.matching_ids(vault, index, value)
     rows = session.execute(
-        select(Report.id, Report.handle, Report.created_on, Report.status, Report.verification, Person.handle)
-        .outerjoin(Person, Person.id == Report.person_id).where(Report.id.in_(ids))
+        select(Report.id, Report.handle, Report.created_on).where(Report.id.in_(ids))
         .order_by(Report.created_on.desc(), Report.handle).limit(MAX_RESULTS)).all() if ids is not None else []
-    hits = [Hit(*row) for row in rows]
+    states = integrity.report_states(session, vault, [r[0] for r in rows])
+    persons = person_handles(session, states.values())
+    hits = []
+    for rid, handle, created_on in rows:
+        status, verification, _, person = _shown(states[rid], persons)
+        hits.append(Hit(rid, handle, created_on, status, verification, person, _problem(states[rid])))
     audit.record(session, vault, actor=str(actor), action="search", object_type="blind_index", object_id=index,
                  details={"index": index, "results": len(hits)})
     session.commit()

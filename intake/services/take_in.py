@@ -1,8 +1,11 @@
 """Taking submissions into the working store (review face).
 
-For each new submission: open the HPKE inbox wrap with the review private key, wrap the same data
-key under the current KEK, drop the inbox wrap, and compute the reports' blind indexes. Field
-ciphertexts are not touched. From then on reading costs one AES-GCM unwrap, not a KEM decapsulation.
+For each new submission, under a row lock: open the HPKE inbox wrap with the review private key,
+wrap the same data key under the current KEK, drop the inbox wrap, compute the reports' blind
+indexes, and seal the first review-side state (services/integrity.py): each report's status is the
+situation the family sealed, its verification "reported", no person. Field ciphertexts are not
+touched. From then on reading costs one AES-GCM unwrap, not a KEM decapsulation. Follow-up keys are
+re-wrapped the same way, and a family's status news is applied to its report then.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from sqlalchemy.orm import Session
 from ..crypto import wraps
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
-from ..models import RecordKey, Report, Submission, SubmissionStatus
+from ..models import (Attachment, BlindIndex, Message, PersonLinkEvent, RecordKey, Report, StatusEvent, StatusKind,
+                      Submission, SubmissionStatus, VerificationLevel)
+from ..models.base import today
 from ..models.sealed import data_keys
-from . import audit, blind_indexes
+from . import audit, blind_indexes, consent, integrity, triage, withdrawal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,23 +42,31 @@ def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
     return list(session.scalars(query))
 
 
-def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> None:
-    """Take one submission in (does not commit). Everything that can fail runs before any change."""
+def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> bool:
+    """Take one submission in (does not commit): re-wrap its key, index it, and seal its first
+    review-side state. False if a withdrawal or another take-in got there first. Everything that
+    can fail runs before any change."""
     kek = vault.current_kek()
+    vault.current_integrity_key()
+    # The row lock, then a fresh look: a withdrawal that committed first leaves nothing to re-wrap,
+    # and one that comes later waits for this transaction and shreds the new wrap with the rest.
+    submission = withdrawal.lock_submission(session, submission_id)
+    if submission is None or submission.status == SubmissionStatus.WITHDRAWN.value or submission.in_working_store:
+        return False
     inbox_rows = session.scalars(select(RecordKey).where(
         RecordKey.owner_table == "submissions", RecordKey.owner_id == submission_id,
         RecordKey.holder == "inbox")).all()
     if not inbox_rows:
         raise CryptoError(f"submission {submission_id} has no inbox wrap to take in")
+    reports = session.scalars(select(Report).where(Report.submission_id == submission_id)).all()
+    refuse_if_seen_before(session, vault, submission, [r.id for r in reports])
     row = inbox_rows[0]
     dek = wraps.inbox_unwrap(vault.review_private, "submissions", submission_id, row.wrapped)
     keys = data_keys(session)
     keys.cache[("submissions", submission_id)] = (row.dek_id, dek)
-    submission = session.get(Submission, submission_id)
-    assert submission is not None
-    reports = session.scalars(select(Report).where(Report.submission_id == submission_id)).all()
     try:
         tokens = {report.id: blind_indexes.tokens_for(vault.require_index_root(), report) for report in reports}
+        statuses = {report.id: _reported_status(report) for report in reports}
     except CryptoError:
         keys.forget("submissions", submission_id)
         raise
@@ -61,7 +74,50 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> Non
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
     blind_indexes.replace(session, tokens)
-    submission.in_working_store = True
+    # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
+    for report in reports:
+        integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
+                               verification=VerificationLevel.REPORTED.value, person_id=None)
+    consent.seal_legacy_consent(submission)
+    integrity.write_submission(session, vault, submission, check_current=False,
+                               status=SubmissionStatus.RECEIVED.value, in_working_store=True)
+    return True
+
+
+def _reported_status(report: Report) -> str:
+    """The situation the family gave (sealed; the plain column for rows stored before that)."""
+    value = report.reported_status if report.reported_status_sealed is not None else report.status
+    return value if value in set(StatusKind) else StatusKind.UNKNOWN.value
+
+
+class TakeInRefused(CryptoError):
+    """A row that looks new but that the review side has already seen: possible tampering."""
+
+
+def refuse_if_seen_before(session: Session, vault: Vault, submission: Submission, report_ids: list[uuid.UUID]) -> None:
+    """Refuse to take in a submission the review face has sealed or changed before.
+
+    A database writer could strip a taken-in submission of its seals and working-store wrap, plant
+    an inbox wrap of its own (the review key is public) and re-encrypt the rows: taking that in
+    would bless the forgery. What only a take-in or a later review-side change leaves behind gives
+    such a row away; the signed audit log's state entries survive even if every other trace is
+    deleted. (Views, notes and replies may come before take-in, so they are not evidence.)
+    """
+    anchors, bad = integrity.audited_states(session, vault, [submission.id, *report_ids])
+    evidence = [
+        submission.state_mac is not None, anchors, bad,
+        session.scalar(select(func.count()).select_from(Report).where(
+            Report.submission_id == submission.id, Report.state_mac.is_not(None))),
+        report_ids and session.scalar(select(func.count()).select_from(PersonLinkEvent).where(
+            PersonLinkEvent.report_id.in_(report_ids))),
+        report_ids and session.scalar(select(func.count()).select_from(BlindIndex).where(
+            BlindIndex.report_id.in_(report_ids))),
+        session.scalar(select(func.count()).select_from(StatusEvent).where(
+            StatusEvent.submission_id == submission.id, StatusEvent.mac.is_not(None))),
+    ]
+    if any(evidence):
+        raise TakeInRefused(f"submission {submission.id} looks new but was sealed or changed by the review face "
+                            "before: refused (possible tampering; see `flask integrity verify`)")
 
 
 def pending_keys(session: Session, limit: int | None = None) -> list[RecordKey]:
@@ -79,13 +135,52 @@ def pending_count(session: Session) -> int:
     return len(pending_ids(session)) + (children or 0)
 
 
-def take_in_key(session: Session, vault: Vault, row: RecordKey) -> None:
-    """Re-wrap one follow-up's data key under the KEK (does not commit)."""
+_CHILDREN = {"messages": Message, "status_events": StatusEvent, "attachments": Attachment}
+
+
+def take_in_key(session: Session, vault: Vault, row: RecordKey) -> bool:
+    """Re-wrap one follow-up's data key under the KEK, and apply a family's status news (does not
+    commit). False if the submission was withdrawn (or the wrap taken in) meanwhile."""
     kek = vault.current_kek()
-    dek = wraps.inbox_unwrap(vault.review_private, row.owner_table, row.owner_id, row.wrapped)
-    session.add(RecordKey(owner_table=row.owner_table, owner_id=row.owner_id, dek_id=row.dek_id, holder="kek",
+    model = _CHILDREN.get(row.owner_table)
+    if model is None:
+        raise CryptoError(f"an inbox wrap for {row.owner_table} {row.owner_id}, which takes no follow-ups")
+    submission_id = session.scalar(select(model.submission_id).where(model.id == row.owner_id))
+    submission = withdrawal.lock_submission(session, submission_id) if submission_id else None
+    if submission is None or submission.status == SubmissionStatus.WITHDRAWN.value:
+        return False
+    fresh = session.scalars(select(RecordKey).where(RecordKey.id == row.id)
+                            .execution_options(populate_existing=True)).one_or_none()
+    if fresh is None or fresh.holder != "inbox":
+        return False
+    dek = wraps.inbox_unwrap(vault.review_private, row.owner_table, row.owner_id, fresh.wrapped)
+    session.add(RecordKey(owner_table=row.owner_table, owner_id=row.owner_id, dek_id=fresh.dek_id, holder="kek",
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, row.owner_table, row.owner_id, dek)))
-    session.delete(row)
+    session.delete(fresh)
+    if model is StatusEvent:
+        data_keys(session).cache[("status_events", row.owner_id)] = (fresh.dek_id, dek)
+        apply_family_status(session, vault, row.owner_id)
+    return True
+
+
+def apply_family_status(session: Session, vault: Vault, event_id: uuid.UUID) -> None:
+    """Seal a family's status event and, when it is the report's newest, make it the report's status."""
+    event = session.get(StatusEvent, event_id)
+    assert event is not None
+    reported = event.reported_kind  # None: stored before the kind was sealed too
+    if (reported is not None and reported != event.kind) or event.kind not in set(StatusKind):
+        log.error("status event %s: its kind does not match what the family sealed; not applied", event.id)
+        return
+    integrity.seal_status_event(vault, event)
+    report = session.get(Report, event.report_id)
+    assert report is not None
+    state = integrity.report_states(session, vault, [report.id])[report.id]
+    if not state.verified:
+        log.error("status news for report %s not applied: its state is %s", report.id, state.verdict.value)
+        return
+    if triage.is_newest(session, vault, report.id, event.event_date or today().isoformat(), event.sequence,
+                        exclude=event.id):
+        integrity.write_report(session, vault, report, status=event.kind)
 
 
 def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: int = 100,
@@ -96,6 +191,7 @@ def take_in(session: Session, vault: Vault, *, limit: int | None = None, batch: 
     and the next one resumes. An item that fails (a damaged wrap) is logged by id and skipped.
     """
     vault.require_readable()
+    vault.current_integrity_key()  # no key to seal with: stop here, not once per submission
     tally = _Tally(limit, progress)
     _run_batches(session, vault, tally, batch, lambda n: pending_ids(session, n), lambda i: i,
                  lambda i: take_in_one(session, vault, i), lambda i: f"submission {i}")
@@ -116,7 +212,7 @@ class _Tally:
 
 
 def _run_batches(session: Session, vault: Vault, tally: _Tally, batch: int, fetch: Callable[[int], list[T]],
-                 key: Callable[[T], uuid.UUID], work: Callable[[T], None], name: Callable[[T], str]) -> None:
+                 key: Callable[[T], uuid.UUID], work: Callable[[T], bool], name: Callable[[T], str]) -> None:
     skip: set[uuid.UUID] = set()
     while tally.room() != 0:
         items = [item for item in fetch(batch + len(skip)) if key(item) not in skip][:batch]
@@ -128,8 +224,10 @@ def _run_batches(session: Session, vault: Vault, tally: _Tally, batch: int, fetc
         before = tally.done
         for item in items:
             try:
-                work(item)
-                tally.done += 1
+                if work(item):
+                    tally.done += 1
+                else:
+                    skip.add(key(item))  # withdrawn or taken in meanwhile: nothing to do
             except CryptoError as exc:
                 log.error("take-in failed for %s: %s", name(item), type(exc).__name__)
                 skip.add(key(item))
@@ -146,7 +244,9 @@ _last_run: dict[int, float] = {}
 
 
 def maybe_take_in() -> None:
-    """Called before review-face requests: a small batch, at most every INTAKE_TAKE_IN_INTERVAL seconds."""
+    """Called before review-face requests: a small batch of withdrawals to finish and of submissions
+    to take in, at most every INTAKE_TAKE_IN_INTERVAL seconds. (Background work belongs in a job
+    runner; until then this is where it runs, and the job runner calls the same two functions.)"""
     if not has_app_context():
         return
     from ..extensions import db
@@ -161,6 +261,8 @@ def maybe_take_in() -> None:
     if vault is None or not vault.unlocked:
         return
     try:
+        # Withdrawals first: nothing the family withdrew is taken in, and its rows go soon.
+        withdrawal.finish_pending(db.session, vault, limit=50)
         take_in(db.session, vault, limit=50)
     except Exception as exc:  # noqa: BLE001 - a failed background take-in must not break the page
         db.session.rollback()

@@ -22,7 +22,8 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.tag import ReportTag, Tag
-from . import audit, messages, users
+from . import audit, integrity, messages, users
+from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
 
@@ -46,6 +47,7 @@ class TimelineEntry:
     source: str | None
     recorded_on: date
     recorded_by: str | None  # a reviewer's username; None when the family reported it
+    verdict: str = integrity.Verdict.VERIFIED.value  # of the event's seal: its kind counts only when verified
 
 
 @dataclass(frozen=True)
@@ -63,18 +65,26 @@ class DecryptedReport:
     id: uuid.UUID
     handle: str
     created_on: date
-    status: str
-    verification: str
+    state: integrity.ReportState  # status, verification and person only when verified
     fields: dict[str, Any]  # every sealed field by name; names is the list of {value, script, kind}
     timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def status(self) -> str | None:
+        return self.state.status
+
+    @property
+    def verification(self) -> str | None:
+        return self.state.verification
 
 
 @dataclass
 class ReportView:
     report: DecryptedReport
     submission_id: uuid.UUID
-    submission_status: str
-    language: str
+    submission_status: str | None  # None unless the submission's sealed state verified
+    language: str | None
+    consent: Consent
     assignee_id: uuid.UUID | None
     person: Person | None
     tags: list[str]
@@ -84,21 +94,24 @@ class ReportView:
     replies: list[MessageEntry]
 
 
-def decrypt_reports(session: Session, reports: list[Report]) -> list[DecryptedReport]:
-    """Decrypt reports and their status events in memory. The caller audits before showing them."""
+def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
+                    states: dict[uuid.UUID, integrity.ReportState] | None = None) -> list[DecryptedReport]:
+    """Decrypt reports and their status events in memory, with their authenticated state (given,
+    or verified here). The caller audits before showing them."""
     events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
                                   .order_by(StatusEvent.sequence))) if reports else []
     names = users.usernames(session, (e.recorded_by_id for e in events))
     handles = {r.id: r.handle for r in reports}
-    out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, status=r.status,
-                                 verification=r.verification,
+    states = states if states is not None else integrity.report_states(session, vault, handles)
+    verdicts = integrity.status_event_verdicts(vault, events)
+    out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, state=states[r.id],
                                  fields={name: getattr(r, name) for name in SEALED_REPORT_FIELDS})
            for r in reports}
     for e in events:
         out[e.report_id].timeline.append(TimelineEntry(
             id=e.id, report_handle=handles[e.report_id], kind=e.kind, event_date=e.event_date, sentence=e.sentence,
             source=e.source, recorded_on=e.recorded_on,
-            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None))
+            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None, verdict=verdicts[e.id].value))
     return [out[r.id] for r in reports]
 
 
@@ -113,7 +126,7 @@ def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
     """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
     vault.require_readable()
     report = get_report(session, handle)
-    decrypted = decrypt_reports(session, [report])[0]
+    decrypted = decrypt_reports(session, vault, [report])[0]
     rows = session.scalars(select(Message).where(
         Message.submission_id == report.submission_id,
         (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
@@ -124,9 +137,13 @@ def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID
                                                           author=authors.get(m.author_id) if m.author_id else None,
                                                           in_reply_to=m.in_reply_to_id))
     submission = report.submission
+    state = decrypted.state
     view = ReportView(
-        report=decrypted, submission_id=submission.id, submission_status=submission.status,
-        language=submission.language, assignee_id=report.assigned_to_id, person=report.person,
+        report=decrypted, submission_id=submission.id,
+        submission_status=state.submission.status if state.submission else None,
+        language=submission.language, consent=consents(session, [submission.id])[submission.id],
+        assignee_id=report.assigned_to_id,
+        person=session.get(Person, state.person_id) if state.person_id else None,
         tags=tags_of(session, [report.id]).get(report.id, []),
         siblings=[r.handle for r in submission.reports if r.id != report.id],
         from_family=thread[MessageKind.FROM_FAMILY.value], notes=thread[MessageKind.INTERNAL_NOTE.value],
@@ -152,20 +169,36 @@ def set_verification(session: Session, vault: Vault, handle: str, level: str, *,
     if level not in set(VerificationLevel):
         raise InvalidInput("unknown verification level")
     report = get_report(session, handle)
-    if report.verification == level:
+    if integrity.require_report(session, vault, report).verification == level:
         return False
-    report.verification = level
-    _commit_change(session, vault, actor, "report.verification", report, level=level)
+    seq = integrity.write_report(session, vault, report, verification=level)
+    _commit_change(session, vault, actor, "report.verification", report, level=level, **integrity.anchor(seq))
+    return True
+
+
+def is_newest(session: Session, vault: Vault, report_id: uuid.UUID, event_date: str, sequence: int,
+              exclude: uuid.UUID | None = None) -> bool:
+    """Does an event dated `event_date` (number `sequence`) come after every other verified event?
+
+    The report's status category follows the latest event by date, so entering an old event (a
+    2017 detention after a 2020 release) does not overwrite the newer status; equal dates go to the
+    later event. Events whose seal does not verify (or not yet taken in) do not count."""
+    others = [e for e in session.scalars(select(StatusEvent).where(StatusEvent.report_id == report_id))
+              if e.id != exclude]
+    verdicts = integrity.status_event_verdicts(vault, others)
+    for other in others:
+        if verdicts[other.id] is not integrity.Verdict.VERIFIED:
+            continue
+        theirs = (other.event_date or "")[: len(event_date)]
+        if event_date < theirs or (event_date == theirs and other.sequence > sequence):
+            return False
     return True
 
 
 def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, event_date: str, source: str,
                      sentence: str | None = None, actor: uuid.UUID) -> StatusEvent:
-    """A dated status change with its source, sealed under the submission's data key.
-
-    The report's status category follows the latest event by date, so entering an old event (a
-    2017 detention after a 2020 release) does not overwrite the newer status.
-    """
+    """A dated status change with its source, sealed under the submission's data key; the event
+    and, when it is the newest, the report's status category are sealed by the review face."""
     if kind not in set(StatusKind):
         raise InvalidInput("unknown status")
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
@@ -177,17 +210,19 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
         raise InvalidInput("a sentence needs its length")
     vault.require_readable()
     report = get_report(session, handle)
-    earlier = session.scalars(select(StatusEvent).where(StatusEvent.report_id == report.id)).all()
-    latest = max((e.event_date or "" for e in earlier), default="")
+    integrity.require_report(session, vault, report)
+    sequence = messages.next_in(session, StatusEvent.sequence, StatusEvent.report_id == report.id)
+    newest = is_newest(session, vault, report.id, event_date, sequence)
     event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=False, kind=kind,
-                        sequence=messages.next_in(session, StatusEvent.sequence, StatusEvent.report_id == report.id),
-                        recorded_by_id=actor)
+                        sequence=sequence, recorded_by_id=actor, recorded_on=today())
     event.event_date, event.source, event.sentence = event_date, source, sentence
+    integrity.seal_status_event(vault, event)
     session.add(event)
-    if event_date >= latest[: len(event_date)]:
-        report.status = kind
+    if newest:
+        integrity.write_report(session, vault, report, status=kind)
     session.flush()
-    _commit_change(session, vault, actor, "report.status_event", report, event=str(event.id), kind=kind)
+    _commit_change(session, vault, actor, "report.status_event", report, event=str(event.id), kind=kind,
+                   **integrity.anchor(report.state_seq))
     return event
 
 
@@ -273,11 +308,12 @@ def set_submission_status(session: Session, vault: Vault, handle: str, status: s
     submission = report.submission
     if submission.status == SubmissionStatus.WITHDRAWN:
         raise Conflict("the family withdrew this submission")
-    if submission.status == status:
+    if integrity.require_submission(session, vault, submission.id).status == status:
         return False
-    submission.status = status
+    seq = integrity.write_submission(session, vault, submission, status=status)
     audit.record(session, vault, actor=str(actor), action="submission.status", object_type="submission",
-                 object_id=str(submission.id), details={"status": status, "report": str(report.id)})
+                 object_id=str(submission.id), details={"status": status, "report": str(report.id),
+                                                        **integrity.anchor(seq)})
     session.commit()
     return True
 
@@ -292,11 +328,14 @@ def reply(session: Session, vault: Vault, handle: str, text: str, *, question: b
     submission = report.submission
     if submission.status == SubmissionStatus.WITHDRAWN:
         raise Conflict("the family withdrew this submission")
-    if question:
-        submission.status = SubmissionStatus.NEEDS_INFORMATION.value
+    details: dict[str, Any] = {}
     try:
+        if question and integrity.require_submission(session, vault, submission.id).status \
+                != SubmissionStatus.NEEDS_INFORMATION.value:
+            details = integrity.anchor(integrity.write_submission(
+                session, vault, submission, status=SubmissionStatus.NEEDS_INFORMATION.value))
         return messages.reply_to_family(session, vault, submission_id=submission.id, author_id=actor, text=text,
-                                        report_id=report.id)
+                                        report_id=report.id, audit_details=details)
     except Exception:
         session.rollback()
         raise

@@ -64,7 +64,7 @@ from intake.models.base import new_handle, today  # noqa: E402
 from intake.services import keys as key_service  # noqa: E402
 from intake.services.intake import SubmissionInput, store_submission  # noqa: E402
 from intake.services.take_in import take_in_one  # noqa: E402
-from tests.bench.support import fresh_pg_schema, tear_down  # noqa: E402
+from tests.bench.support import fresh_pg_schema, taken_in_state, tear_down  # noqa: E402
 from tests.helpers import full_report  # noqa: E402
 
 BULK_FIELDS = ("names", "testimony")
@@ -197,7 +197,8 @@ def review_face(app, ids: list[uuid.UUID]) -> None:
 def generate(app, plain: dict[str, bytes], n: int, chunk: int = 2000) -> None:
     """Insert n submissions with one report each, already taken in (KEK wrap, in_working_store)."""
     with app.app_context():
-        kek, day, handles = get_vault().current_kek(), today(), set()
+        vault = get_vault()
+        kek, day, handles = vault.current_kek(), today(), set()
         tables = (Submission.__table__, Report.__table__, RecordKey.__table__)
         start = time.perf_counter()
         for first in range(0, n, chunk):
@@ -209,12 +210,12 @@ def generate(app, plain: dict[str, bytes], n: int, chunk: int = 2000) -> None:
                 handles.add(handle)
                 subs.append(dict(id=sid, created_on=day, language="ug", status="received", in_working_store=True,
                                  receipt_bucket=int.from_bytes(os.urandom(2), 'big'), receipt_verifier=os.urandom(56),
-                                 reply_public_key=os.urandom(32), consent_share_research=True,
-                                 consent_contact=False, consent_publish_name=False, contact=None))
+                                 reply_public_key=os.urandom(32), contact=None))
                 report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=day,
                               verification="reported", status="detained", assigned_to_id=None)
                 for name in SEALED_REPORT_FIELDS:
                     report[name] = fields.encrypt_field(dek, dek_id, "reports", name, rid, plain[name])
+                taken_in_state(vault, dek, dek_id, subs[-1], [report])
                 reports.append(report)
                 record_keys.append(dict(id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id,
                                         holder="kek", holder_key_id=kek.key_id, created_on=day,

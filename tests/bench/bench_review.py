@@ -52,7 +52,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support  # noqa: E402
-from support import Answer, Browser, Server, log  # noqa: E402
+from support import Answer, Browser, Server, log, taken_in_state  # noqa: E402
 
 from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 from sqlalchemy import types as sqltypes  # noqa: E402
@@ -166,10 +166,9 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
                 handles.add(handle)
                 created = day - timedelta(days=rng.randrange(3 * 365))
                 values = one_report(rng, counties, used_ids)
-                batches[0].append(complete(tables[0], dict(
+                submission = dict(
                     id=sid, created_on=created, language="ug", status="received", in_working_store=True,
-                    receipt_verifier=os.urandom(56), reply_public_key=os.urandom(1216), consent_share_research=True,
-                    consent_contact=False, consent_publish_name=False, contact=None), rng))
+                    receipt_verifier=os.urandom(56), reply_public_key=os.urandom(1216), contact=None)
                 report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=created,
                               verification=rng.choices(levels, level_weights)[0].value,
                               status=rng.choices(statuses, status_weights)[0].value,
@@ -177,6 +176,8 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
                 for name in SEALED_REPORT_FIELDS:
                     value = values.get(name, f"{name} text")
                     report[name] = fields.encrypt_field(dek, dek_id, "reports", name, rid, codecs[name].encode(value))
+                taken_in_state(vault, dek, dek_id, submission, [report])
+                batches[0].append(complete(tables[0], submission, rng))
                 batches[1].append(complete(tables[1], report, rng))
                 batches[2].append(complete(tables[2], dict(
                     id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id, holder="kek",

@@ -337,3 +337,20 @@ def fmt_ms(seconds: float) -> str:
         return "-"
     ms = seconds * 1000
     return f"{ms:8.2f} ms" if ms < 100 else f"{ms:8.1f} ms"
+
+
+def taken_in_state(vault: Any, dek: bytes, dek_id: bytes, submission: dict[str, Any],
+                   reports: Sequence[dict[str, Any]]) -> None:
+    """Complete generated rows as take-in leaves them: the family's consent sealed under the data key,
+    the first review-side state sealed under the integrity key (so pages verify real seals)."""
+    from intake.crypto import fields
+    from intake.crypto import integrity as seals
+    from intake.models.sealed import Codec
+    from intake.services import consent, integrity
+
+    key = vault.current_integrity_key()
+    submission["consent"] = fields.encrypt_field(dek, dek_id, "submissions", "consent", submission["id"], Codec.JSON.encode(
+        consent.consent_record(share_research=True, contact=False, publish_name=False)))
+    for spec, row in [(integrity.SUBMISSION, submission), *((integrity.REPORT, r) for r in reports)]:
+        row["state_seq"] = 1
+        row[spec.mac] = seals.seal(key, spec.domain, *(row.get(c) for c in spec.columns))

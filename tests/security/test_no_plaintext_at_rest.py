@@ -219,6 +219,10 @@ def run_whole_path(public_app: Flask, review_app: Flask) -> Planted:
         event.event_date = planted.add("status_events", "event_date", "2019-03 " + sentinel("event-date", "rest"))
         event.source = planted.add("status_events", "source", "court notice " + sentinel("source", "rest"))
         event.sentence = planted.add("status_events", "sentence", "15 years " + sentinel("status-sentence", "rest"))
+        # Sealed fields whose real values are short codes or flags: planted with sentinels here.
+        event.reported_kind = planted.add("status_events", "reported_kind", sentinel("reported-kind", "rest"))
+        report.reported_status = planted.add("reports", "reported_status", sentinel("reported-status", "rest"))
+        submission.consent = planted.add("submissions", "consent", {"origin": sentinel("consent", "rest")})
 
         photo = b"\xff\xd8\xff\xe0 JFIF " + sentinel("attachment-content", "rest").encode() + b"\xff\xd9"
         attachment = Attachment(submission_id=submission.id, report_id=report.id)

@@ -24,7 +24,7 @@ def test_keys_init_prints_fingerprints_and_no_secret(tmp_path):
     assert result.exit_code == 0, result.output
     store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
     ids = {e["kind"]: e["id"] for e in store["keys"]}
-    for kind in ("review", "kek", "index", "audit"):
+    for kind in ("review", "kek", "index", "audit", "integrity"):
         assert ids[kind] in result.output
     for entry in store["keys"]:
         assert entry["sealed"] not in result.output
@@ -56,7 +56,9 @@ def test_imported_escrow_public_key_recovers_every_secret(tmp_path):
     store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
     vault = Vault.from_keystore(tmp_path / "keys" / "keystore.json", "review", passphrase="a long enough passphrase")
     recovered = {(c["kind"], c["id"]): open_escrow_copy(offline, c)["secret"] for c in store["escrow_copies"]}
-    assert len(recovered) == 4
+    assert len(recovered) == 5  # review, KEK, index, audit and integrity keys
+    assert recovered[("integrity", vault.current_integrity_id.hex())] == \
+        vault.integrity_keys[vault.current_integrity_id].secret
     kek_id = vault.current_kek_id.hex()
     assert recovered[("kek", kek_id)] == vault.keks[vault.current_kek_id].secret
     review_id = vault.review_public.key_id.hex()

@@ -11,7 +11,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import (Attachment, BlindIndex, Message, MessageKind, RecordKey, Report, StatusEvent,
                            Submission)
-from intake.services import families, take_in
+from intake.services import integrity, take_in, withdrawal
 from intake.services.messages import reply_to_family
 from tests.helpers import full_report, submit
 from tests.web.public.pages import CSRF, csrf_token, field_value, open_status, text_of
@@ -113,10 +113,12 @@ def test_news_from_the_family_is_sealed_with_its_own_key_and_read_by_the_review_
         message = db.session.scalars(select(Message).where(Message.kind == MessageKind.FROM_FAMILY.value)).one()
         event = db.session.scalars(select(StatusEvent)).one()
         assert message.own_key and event.own_key and event.recorded_by_id is None
-        owners = {(k.owner_table, k.owner_id) for k in db.session.scalars(select(RecordKey))}
+        owners = set(db.session.execute(select(RecordKey.owner_table, RecordKey.owner_id)).all())
         assert ("messages", message.id) in owners and ("status_events", event.id) in owners
         report = db.session.scalars(select(Report).where(Report.handle == second)).one()
-        assert report.status == "released" and event.report_id == report.id
+        # The public face writes no review-side state: the news waits for the review face.
+        assert event.report_id == report.id and report.status == "unknown" and report.state_mac is None
+        assert event.mac is None and event.reported_kind_sealed is not None
 
     with review_app.app_context():
         assert take_in.take_in(db.session, get_vault()) == (3, 0)  # the submission and two follow-ups
@@ -125,7 +127,10 @@ def test_news_from_the_family_is_sealed_with_its_own_key_and_read_by_the_review_
         assert message.body == "ئۇ قويۇپ بېرىلدى. 他已获释。"
         event = db.session.scalars(select(StatusEvent)).one()
         assert (event.kind, event.event_date, event.source) == ("released", "2024-02", "family")
+        assert event.reported_kind == "released" and event.mac is not None
         assert {k.holder for k in db.session.scalars(select(RecordKey))} == {"kek"}
+        state = integrity.report_states(db.session, get_vault(), [event.report_id])[event.report_id]
+        assert state.verified and state.status == "released"  # applied, sealed, at take-in
 
 
 def test_news_with_errors_keeps_the_text_and_the_receipt(client, public_app):
@@ -150,7 +155,7 @@ def test_news_can_bring_files(client, public_app):
     with public_app.app_context():
         attachment = db.session.scalars(select(Attachment)).one()
         assert attachment.own_key
-        assert db.session.scalars(select(RecordKey).where(RecordKey.owner_table == "attachments")).one()
+        assert db.session.scalars(select(RecordKey.id).where(RecordKey.owner_table == "attachments")).one()
 
 
 def test_the_language_buttons_on_the_status_page_keep_the_receipt_and_the_news(client, public_app):
@@ -190,16 +195,22 @@ def test_withdrawal_asks_for_confirmation_then_shreds_keys_and_rows(client, publ
     assert done.status_code == 200
     assert "Withdrawn" in text_of(done)
     with public_app.app_context():
+        # The public face shredded every key and left a tombstone with nothing that opens it again.
         submission = db.session.get(Submission, stored.submission_id)
         assert submission.status == "withdrawn" and submission.contact_sealed is None
+        assert (submission.receipt_bucket, submission.receipt_verifier, submission.reply_public_key,
+                submission.language) == (None, None, None, None)
+        assert db.session.scalar(select(func.count()).select_from(RecordKey)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 2  # the review face deletes rows
+    with review_app.app_context():
+        assert withdrawal.finish_pending(db.session, get_vault()) == 1
         for model in (RecordKey, Report, Message, StatusEvent, Attachment, BlindIndex):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
-        assert families.withdrawn_leftovers(db.session, stored.submission_id) == {
+        assert withdrawal.leftovers(db.session, stored.submission_id) == {
             "reports": 0, "own_key_children": 0, "record_keys": 0}
 
-    again = text_of(open_status(client, stored.receipt))
-    assert "Withdrawn" in again and "was withdrawn" in again
-    assert "news-form" not in again and stored.report_handles[0] not in again
+    again = open_status(client, stored.receipt)
+    assert again.status_code == 422 and "No testimony opens with this receipt" in text_of(again)
 
 
 def test_files_alone_are_news_enough_and_attach_to_the_chosen_person(client, public_app):

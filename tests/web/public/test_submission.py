@@ -10,6 +10,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from intake.extensions import db
+from intake.keyring import get_vault
+from intake.services import consent, integrity, take_in
 from intake.models import Attachment, Report, Submission
 from tests.web.public.pages import (csrf_token, field_value, post_report, receipt_of, relative, report_form,
                                     text_of)
@@ -73,9 +75,11 @@ def test_two_relatives_in_uyghur_and_chinese_are_stored_and_the_receipt_is_shown
     assert count(public_app, Submission) == 1
     assert count(public_app, Report) == 2
     with review_app.app_context():  # the review face reads what the public face sealed
+        assert take_in.take_in(db.session, get_vault()) == (1, 0)
         submission = db.session.scalars(select(Submission)).one()
-        assert submission.language == "ug" and submission.consent_contact and submission.consent_share_research
-        assert not submission.consent_publish_name
+        assert submission.language == "ug"
+        assert consent.consents(db.session, [submission.id])[submission.id] == consent.Consent(
+            share_research=True, contact=True, publish_name=False, origin="family")
         assert submission.contact == "Signal +90 555 000 00 00"
         first, second = submission.reports
         assert first.names == [{"value": UG_NAME, "script": "ug-Arab"}, {"value": ZH_NAME, "script": "zh-Hans"},
@@ -83,10 +87,13 @@ def test_two_relatives_in_uyghur_and_chinese_are_stored_and_the_receipt_is_shown
         assert first.birth_date == "1984-06-17" and first.detention_date == "2017-04"
         assert first.last_contact == "2017" and first.id_number == VALID_ID
         assert first.home_county == "653101" and first.ethnicity == "uyghur" and first.gender == "male"
-        assert first.facility == "Kashgar No. 3" and first.facility_type == "camp" and first.status == "detained"
+        states = integrity.report_states(db.session, get_vault(), [r.id for r in submission.reports])
+        assert first.facility == "Kashgar No. 3" and first.facility_type == "camp"
+        assert first.reported_status == states[first.id].status == "detained" and states[first.id].verified
         assert first.submitter_relationship == "sibling" and first.testimony == UG_TESTIMONY
         assert second.names[0] == {"value": "阿依古丽", "script": "zh-Hans"}
-        assert second.testimony == ZH_TESTIMONY and second.sentence == "15年" and second.status == "sentenced"
+        assert second.testimony == ZH_TESTIMONY and second.sentence == "15年"
+        assert states[second.id].status == "sentenced" and states[second.id].verification == "reported"
         assert second.home_place_text == "和田市" and second.home_county is None and second.birth_date == "1990"
 
 

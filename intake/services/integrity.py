@@ -1,0 +1,409 @@
+"""Authenticated review-side state: computed, verified and written here, and nowhere else.
+
+Whatever the review side decides with later must not be changeable from the public face. It is
+either sealed under the record's data key by the family's own submission (their consent choices,
+the situation they gave: services/consent.py, `Report.reported_status`), or written only by the
+review face and carried with an integrity seal (crypto/integrity.py, HMAC under the review-side integrity key):
+
+  submissions         id, status (shown to the family), in_working_store (taken in), purged_on, state_seq
+  reports             id, submission_id, handle, status, verification, person_id, state_seq
+  person_link_events  every column
+  status_events       id, report_id, submission_id, own_key, sequence, kind, recorded_by_id, recorded_on
+
+Reading goes through `report_states` and `submission_states` (a page or a batch at a time; bulk
+jobs call them per batch, or use `integrity_jobs.verify_store`). A row comes back VERIFIED only if
+its seal checks, its submission's does, its person link agrees with its sealed link history, and
+its state_seq is not older than the newest state the signed audit log recorded for it (an older,
+validly sealed row put back). Anything else is TAMPERED, NOT_SEALED or WITHDRAWN and carries no
+values: pages show it as such, and nothing may use it as true.
+
+Writing goes through `write_report`, `write_submission`, `seal_link_event` and `seal_status_event`.
+Each write bumps state_seq; an audited change puts the new number in its audit entry
+(`details["state"]`, see `anchor`), which is what later exposes a replayed row.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..crypto import audit_chain
+from ..crypto import integrity as seals
+from ..crypto.integrity import SealCheck
+from ..crypto.vault import Vault
+from ..models import AuditEvent, PersonLinkEvent, Report, StatusEvent, Submission, SubmissionStatus
+from .errors import Conflict
+
+# Audit actions that record a new state_seq of their object in details["state"].
+STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
+                           "submission.withdrawn"})
+CHUNK = 2000  # ids per IN (...) list
+# Per object id: the newest state_seq its signed audit entries record; and the ids of objects
+# with an audit entry that failed its signature check.
+Anchors = tuple[dict[uuid.UUID, int], set[uuid.UUID]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One kind of sealed row: its seal's domain, the columns the seal covers, the seal's column."""
+
+    domain: str
+    model: type
+    columns: tuple[str, ...]
+    mac: str
+
+    def select_columns(self) -> list[Any]:
+        return [getattr(self.model, c) for c in self.columns] + [getattr(self.model, self.mac)]
+
+    def parts(self, row: Any) -> tuple[Any, ...]:
+        return tuple(getattr(row, c) for c in self.columns)
+
+
+SUBMISSION = Spec("submission-state", Submission, ("id", "status", "in_working_store", "purged_on", "state_seq"),
+                  "state_mac")
+REPORT = Spec("report-state", Report,
+              ("id", "submission_id", "handle", "status", "verification", "person_id", "state_seq"), "state_mac")
+LINK_EVENT = Spec("link-event", PersonLinkEvent, ("id", "batch_id", "kind", "report_id", "person_id", "actor_id",
+                                                  "occurred_at", "score", "undoes_batch_id"), "mac")
+STATUS_EVENT = Spec("status-event", StatusEvent, ("id", "report_id", "submission_id", "own_key", "sequence", "kind",
+                                                  "recorded_by_id", "recorded_on"), "mac")
+SPECS = (SUBMISSION, REPORT, LINK_EVENT, STATUS_EVENT)
+
+
+def check_row(vault: Vault, spec: Spec, row: Any) -> SealCheck:
+    check = seals.check(vault.integrity_keys, getattr(row, spec.mac), spec.domain, *spec.parts(row))
+    if check is SealCheck.UNKNOWN_KEY and _reloaded(vault):
+        # Another process (`flask keys integrity-key`, then `flask integrity seal`) may have
+        # re-sealed under a key this one has not loaded yet.
+        check = seals.check(vault.integrity_keys, getattr(row, spec.mac), spec.domain, *spec.parts(row))
+    return check
+
+
+_RELOAD_EVERY = 10.0  # seconds: a seal naming an unknown key re-reads the keystore at most this often
+_last_reload: dict[int, float] = {}
+
+
+def _reloaded(vault: Vault) -> bool:
+    now = time.monotonic()
+    if now - _last_reload.get(id(vault), -_RELOAD_EVERY) < _RELOAD_EVERY:
+        return False
+    _last_reload[id(vault)] = now
+    return vault.reload()
+
+
+def seal_row(vault: Vault, spec: Spec, row: Any) -> bytes:
+    blob = seals.seal(vault.current_integrity_key(), spec.domain, *spec.parts(row))
+    setattr(row, spec.mac, blob)
+    return blob
+
+
+def chunks(ids: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in ids:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# ---------- verdicts ----------
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    NOT_SEALED = "not yet sealed"
+    TAMPERED = "failed verification"
+    WITHDRAWN = "withdrawn"
+    UNVERIFIABLE = "cannot be verified"
+
+
+_CHECK_PROBLEM = {SealCheck.INVALID: "its integrity seal does not match the row (changed outside the review face)",
+                  SealCheck.UNKNOWN_KEY: "it is sealed under an integrity key this process does not hold"}
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    submission_id: uuid.UUID
+    verdict: Verdict
+    problem: str | None = None
+    status: str | None = None  # set when verified or withdrawn
+    taken_in: bool = False
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict is Verdict.VERIFIED
+
+
+@dataclass(frozen=True)
+class ReportState:
+    report_id: uuid.UUID
+    verdict: Verdict
+    problem: str | None = None
+    # Set only when verified: never show or use an unverified row's values as true.
+    status: str | None = None
+    verification: str | None = None
+    person_id: uuid.UUID | None = None
+    submission: SubmissionState | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict is Verdict.VERIFIED
+
+
+_STRIPPED = "it was taken in but has no seal, after every row was sealed: its seal was removed"
+BACKFILL_ACTION = "integrity.backfill"
+
+
+class _LegacyWindow:
+    """Until `flask integrity seal` has sealed every older row once, a taken-in row without a seal is
+    legacy; after that it can only have been stripped. Looked up once, and only when needed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._open: bool | None = None
+
+    @property
+    def open(self) -> bool:
+        if self._open is None:
+            self._open = self.session.scalar(select(AuditEvent.seq).where(
+                AuditEvent.action == BACKFILL_ACTION).limit(1)) is None
+        return self._open
+
+
+def _unverifiable(vault: Vault | None) -> str | None:
+    if vault is None or not vault.unlocked:
+        return "the review keys are locked"
+    if not vault.integrity_keys:
+        return "the keystore has no integrity key (run `flask keys integrity-key`)"
+    return None
+
+
+def submission_states(session: Session, vault: Vault | None,
+                      submission_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, SubmissionState]:
+    """The authenticated state of each submission (missing ids are simply absent)."""
+    ids = list(dict.fromkeys(submission_ids))
+    rows = [r for chunk in chunks(ids) for r in session.execute(
+        select(*SUBMISSION.select_columns()).where(Submission.id.in_(chunk))).all()]
+    anchors = audited_states(session, vault, ids) if not _unverifiable(vault) else None
+    return _submission_verdicts(session, vault, rows, anchors)
+
+
+def _submission_verdicts(session: Session, vault: Vault | None, rows: Sequence[Any],
+                         anchors: Anchors | None) -> dict[uuid.UUID, SubmissionState]:
+    out: dict[uuid.UUID, SubmissionState] = {}
+    locked = _unverifiable(vault)
+    legacy = _LegacyWindow(session)
+    for row in rows:
+        if row.status == SubmissionStatus.WITHDRAWN.value:
+            # Fail-safe: "withdrawn" only ever hides data, so it is honoured from anyone.
+            out[row.id] = SubmissionState(row.id, Verdict.WITHDRAWN, "the family withdrew it",
+                                          status=SubmissionStatus.WITHDRAWN.value)
+        elif locked:
+            out[row.id] = SubmissionState(row.id, Verdict.UNVERIFIABLE, locked)
+        else:
+            assert vault is not None
+            check = check_row(vault, SUBMISSION, row)
+            if check is SealCheck.MISSING and row.in_working_store and not legacy.open:
+                out[row.id] = SubmissionState(row.id, Verdict.TAMPERED, _STRIPPED)
+            elif check is SealCheck.MISSING:
+                out[row.id] = SubmissionState(row.id, Verdict.NOT_SEALED, "stored before integrity seals existed: run "
+                                              "`flask integrity seal`" if row.in_working_store else "awaiting take-in")
+            elif check is not SealCheck.OK:
+                out[row.id] = SubmissionState(row.id, Verdict.TAMPERED, _CHECK_PROBLEM[check])
+            else:
+                out[row.id] = SubmissionState(row.id, Verdict.VERIFIED, status=row.status, taken_in=row.in_working_store)
+    if anchors is not None:
+        _apply_anchors(anchors, out, {r.id: r.state_seq for r in rows},
+                       lambda s, why: SubmissionState(s.submission_id, Verdict.TAMPERED, why))
+    return out
+
+
+def report_states(session: Session, vault: Vault | None,
+                  report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ReportState]:
+    """The authenticated state of each report (missing ids are simply absent). The one function
+    the inbox, the report and person pages, search, and export, statistics and dedup jobs use."""
+    ids = list(dict.fromkeys(report_ids))
+    # One query for the reports with their submissions, one look at the audit log for both.
+    sub_columns = [c.label(f"submission_{c.key}") for c in SUBMISSION.select_columns()]
+    joined = [r for chunk in chunks(ids) for r in session.execute(
+        select(*REPORT.select_columns(), *sub_columns).join(Submission, Submission.id == Report.submission_id)
+        .where(Report.id.in_(chunk))).all()]
+    rows = [SimpleNamespace(**{c: getattr(r, c) for c in (*REPORT.columns, REPORT.mac)}) for r in joined]
+    sub_rows = {r.submission_id: SimpleNamespace(**{c: getattr(r, f"submission_{c}")
+                                                    for c in (*SUBMISSION.columns, SUBMISSION.mac)}) for r in joined}
+    anchors = audited_states(session, vault, ids + list(sub_rows)) if not _unverifiable(vault) else None
+    submissions = _submission_verdicts(session, vault, list(sub_rows.values()), anchors)
+    out: dict[uuid.UUID, ReportState] = {}
+    locked = _unverifiable(vault)
+    legacy = _LegacyWindow(session)
+    for row in rows:
+        sub = submissions[row.submission_id]
+        if sub.verdict in (Verdict.WITHDRAWN, Verdict.UNVERIFIABLE):
+            out[row.id] = ReportState(row.id, sub.verdict, sub.problem, submission=sub)
+            continue
+        assert vault is not None
+        check = check_row(vault, REPORT, row)
+        if check is SealCheck.MISSING and sub.taken_in and not legacy.open:
+            out[row.id] = ReportState(row.id, Verdict.TAMPERED, _STRIPPED, submission=sub)
+        elif check is SealCheck.MISSING:
+            out[row.id] = ReportState(row.id, Verdict.NOT_SEALED, sub.problem or "not yet sealed", submission=sub)
+        elif check is not SealCheck.OK:
+            out[row.id] = ReportState(row.id, Verdict.TAMPERED, _CHECK_PROBLEM[check], submission=sub)
+        elif not sub.verified:
+            out[row.id] = ReportState(row.id, sub.verdict, f"its submission: {sub.problem}", submission=sub)
+        else:
+            out[row.id] = ReportState(row.id, Verdict.VERIFIED, status=row.status, verification=row.verification,
+                                      person_id=row.person_id, submission=sub)
+    if locked or vault is None:
+        return out
+    verified = [rid for rid, state in out.items() if state.verified]
+    links, broken = link_history(session, vault, verified)
+    for rid in verified:
+        state = out[rid]
+        if rid in broken:
+            out[rid] = ReportState(rid, Verdict.TAMPERED, "one of its person-link events failed verification",
+                                   submission=state.submission)
+        elif links[rid] != state.person_id:
+            out[rid] = ReportState(rid, Verdict.TAMPERED, "its person link disagrees with its sealed link history",
+                                   submission=state.submission)
+    assert anchors is not None
+    _apply_anchors(anchors, out, {r.id: r.state_seq for r in rows},
+                   lambda s, why: ReportState(s.report_id, Verdict.TAMPERED, why, submission=s.submission))
+    return out
+
+
+def link_history(session: Session, vault: Vault,
+                 report_ids: Sequence[uuid.UUID]) -> tuple[dict[uuid.UUID, uuid.UUID | None], set[uuid.UUID]]:
+    """Each report's person according to its sealed link events, and the reports with a bad event."""
+    from .persons import fold_links
+
+    events = [e for chunk in chunks(report_ids) for e in session.execute(
+        select(*LINK_EVENT.select_columns()).where(PersonLinkEvent.report_id.in_(chunk))).all()]
+    broken = {e.report_id for e in events if check_row(vault, LINK_EVENT, e) is not SealCheck.OK}
+    return fold_links(report_ids, [e for e in events if e.report_id not in broken]), broken
+
+
+def _apply_anchors(found: Anchors, states: dict[uuid.UUID, Any], seqs: dict[uuid.UUID, int], tampered: Any) -> None:
+    """Replays: a verified row whose state_seq is older than its newest audited state is TAMPERED."""
+    anchors, bad = found
+    verified = [oid for oid, s in states.items() if s.verdict is Verdict.VERIFIED]
+    for oid in verified:
+        if oid in bad:
+            states[oid] = tampered(states[oid], "an audit entry about it failed verification")
+        elif seqs[oid] < anchors.get(oid, 0):
+            states[oid] = tampered(states[oid], "an older state was put back: the audit log records a newer one")
+
+
+def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[uuid.UUID]) -> Anchors:
+    """The newest state_seq the audit log records per object, from entries whose signature checks."""
+    best: dict[uuid.UUID, int] = {}
+    bad: set[uuid.UUID] = set()
+    public_keys = vault.audit_public if vault is not None else {}
+    for chunk in chunks(str(i) for i in object_ids):
+        for entry in session.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(chunk),
+                                                              AuditEvent.action.in_(STATE_ACTIONS))):
+            state = (entry.details or {}).get("state")
+            if not isinstance(state, int):
+                continue
+            oid = uuid.UUID(entry.object_id or "")
+            if audit_chain.check_entry(entry.prev_hash, entry.fields(), entry.prev_hash, entry.entry_hash,
+                                       entry.signature, public_keys.get(entry.key_id)):
+                bad.add(oid)
+            else:
+                best[oid] = max(best.get(oid, 0), state)
+    return best, bad
+
+
+def require_report(session: Session, vault: Vault, report: Report) -> ReportState:
+    """The report's verified state, or Conflict: nothing is ever built on an unverified state."""
+    state = report_states(session, vault, [report.id])[report.id]
+    if not state.verified:
+        raise Conflict(f"report {report.handle}: {state.verdict} ({state.problem}); nothing was changed")
+    return state
+
+
+def require_submission(session: Session, vault: Vault, submission_id: uuid.UUID) -> SubmissionState:
+    state = submission_states(session, vault, [submission_id])[submission_id]
+    if not state.verified:
+        raise Conflict(f"this submission: {state.verdict} ({state.problem}); nothing was changed")
+    return state
+
+
+# ---------- writing (the review face only) ----------
+
+_REPORT_FIELDS = frozenset({"status", "verification", "person_id"})
+_SUBMISSION_FIELDS = frozenset({"status", "in_working_store", "purged_on"})
+
+
+def _write(vault: Vault, spec: Spec, row: Any, allowed: frozenset[str], check_current: bool,
+           changes: dict[str, Any]) -> int:
+    key = vault.current_integrity_key()  # fails before anything changes if there is none
+    if check_current and check_row(vault, spec, row) is not SealCheck.OK:
+        raise Conflict("the current state failed verification; nothing was changed")
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"not sealed state: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.state_seq = (row.state_seq or 0) + 1
+    setattr(row, spec.mac, seals.seal(key, spec.domain, *spec.parts(row)))
+    return int(row.state_seq)
+
+
+def write_report(session: Session, vault: Vault, report: Report, *, check_current: bool = True,
+                 **changes: Any) -> int:
+    """Change a report's sealed state (status, verification, person_id); returns the new state_seq.
+    Callers verify first (`require_report`); `check_current=False` only for take-in's first seal."""
+    return _write(vault, REPORT, report, _REPORT_FIELDS, check_current, changes)
+
+
+def write_submission(session: Session, vault: Vault, submission: Submission, *, check_current: bool = True,
+                     **changes: Any) -> int:
+    """Change a submission's sealed state (status, in_working_store, purged_on); returns the new state_seq."""
+    return _write(vault, SUBMISSION, submission, _SUBMISSION_FIELDS, check_current, changes)
+
+
+def seal_link_event(vault: Vault, event: PersonLinkEvent) -> None:
+    seal_row(vault, LINK_EVENT, event)
+
+
+def seal_status_event(vault: Vault, event: StatusEvent) -> None:
+    seal_row(vault, STATUS_EVENT, event)
+
+
+def status_event_verdicts(vault: Vault | None, events: Iterable[StatusEvent]) -> dict[uuid.UUID, Verdict]:
+    if _unverifiable(vault):
+        return {e.id: Verdict.UNVERIFIABLE for e in events}
+    assert vault is not None
+    verdict = {SealCheck.OK: Verdict.VERIFIED, SealCheck.MISSING: Verdict.NOT_SEALED}
+    return {e.id: verdict.get(check_row(vault, STATUS_EVENT, e), Verdict.TAMPERED) for e in events}
+
+
+def anchor(state_seq: int) -> dict[str, int]:
+    """What an audited state change adds to its audit entry's details (its action must be in STATE_ACTIONS)."""
+    return {"state": state_seq}
+
+
+# ---------- which wraps may open a row ----------
+
+def inbox_wrap_allowed(session: Session, owner_table: str, owner_id: uuid.UUID) -> bool:
+    """May an inbox (HPKE) wrap open this row? Only while it awaits take-in: once the review face has
+    sealed it, only working-store wraps count, so a data key planted with the PUBLIC review key
+    (after deleting the real wrap) cannot be used to pass off new ciphertext as the row's."""
+    if owner_table == "submissions":
+        row = session.execute(select(Submission.in_working_store, Submission.state_mac)
+                              .where(Submission.id == owner_id)).first()
+        return row is None or (not row.in_working_store and row.state_mac is None)
+    if owner_table == "status_events":
+        return session.scalar(select(StatusEvent.mac).where(StatusEvent.id == owner_id)) is None
+    return True
+
