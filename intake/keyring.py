@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from .config import ConfigError
 from .crypto.errors import CryptoError, WrongPassphraseError
 from .crypto.passphrase import PROFILES, KdfParams
+from .crypto.passphrase import bounds as passphrase_bounds
 from .crypto.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ def _load(app: Flask) -> tuple[Vault | None, str | None]:
         keystore = app.config.get("INTAKE_KEYSTORE")
         if not keystore:
             return None, "INTAKE_KEYSTORE is not set"
-        vault = Vault.from_keystore(Path(keystore), face)
+        vault = Vault.from_keystore(Path(keystore), face,
+                                    bounds=passphrase_bounds(app.config["INTAKE_KDF_PROFILE"], "keystore"))
         passphrase = app.config.get("INTAKE_KEY_PASSPHRASE")
         if not passphrase:
             return vault, "the review keys are locked: no passphrase was given"

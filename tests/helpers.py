@@ -48,3 +48,20 @@ def submit(app: Flask, *reports: ReportInput, contact: str | None = None, langua
             SubmissionInput(language=language, reports=list(reports) or [full_report()], contact=contact,
                             consent_share_research=True),
             pepper=bytes.fromhex(app.config["INTAKE_RECEIPT_PEPPER"]), kdf=PROFILES["test"]["receipt"])
+
+
+def edit_keystore(path, passphrase: str, edit) -> None:  # noqa: ANN001
+    """Edit the keystore's JSON as an operator with the passphrase could, then re-authenticate it (its
+    public MAC), so a test can set up a state (old dates, say) without tripping tamper detection."""
+    import json
+
+    from intake.crypto import keystore as ks
+
+    before = ks.Keystore.load(path)
+    mac_key = ks._mac_key(before.kdf.derive(passphrase.encode(), before.salt))  # noqa: SLF001
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+    store = ks.Keystore.load(path)
+    store._mac_key = mac_key  # noqa: SLF001
+    store.save()

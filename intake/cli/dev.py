@@ -17,9 +17,9 @@ from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from ..crypto.keys import KemSuite
-from ..crypto.keystore import Keystore
+from ..crypto.keystore import LEGACY_FORMAT, Keystore
 from ..crypto.kinds import KINDS
-from ..crypto.passphrase import PROFILES
+from ..crypto.passphrase import ANY_PROFILE, PROFILES
 from ..extensions import db
 from .. import keyring
 from ..keyring import get_vault
@@ -63,6 +63,9 @@ def ensure_dev_secrets(instance: Path, suite: str) -> bool:
 def _add_missing_kinds(path: Path, passphrase: str) -> bool:
     """A development keystore made before a key kind existed gets one (export-signing, pseudonym...)."""
     keystore = Keystore.load(path)
+    if keystore.format == LEGACY_FORMAT:
+        key_service.upgrade_keystore(path, passphrase, ANY_PROFILE)
+        keystore = Keystore.load(path)
     missing = [name for name, k in KINDS.items() if k.addable and not keystore.of_kind(name)]
     if not missing:
         return False

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from ..crypto.keys import KemSuite, PrivateKey
 from ..crypto.kinds import ADDABLE, KINDS
+from ..crypto.passphrase import bounds as passphrase_bounds
 from ..crypto.keystore import (Keystore, read_escrow_private, read_public_key_file, write_escrow_private,
                                write_public_key_file)
 from ..extensions import db
@@ -136,6 +137,19 @@ def add(kind: str) -> None:
     click.echo(f"new {kind} key {key_id}")
     if KINDS[kind].after_add:
         click.echo(f"now {KINDS[kind].after_add}")
+
+
+@keys_cli.command("upgrade-keystore")
+@with_appcontext
+@clean_errors
+def upgrade_keystore() -> None:
+    """Authenticate a keystore written before its public part carried a MAC (once, after upgrading)."""
+    profile = current_app.config["INTAKE_KDF_PROFILE"]
+    escrow, count = key_service.upgrade_keystore(keystore_path(), passphrase(), passphrase_bounds(profile, "keystore"))
+    reset_vault(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"keystore authenticated: {count} keys, each public half checked against its secret")
+    click.echo(f"escrow key {escrow or 'NONE'}: check that this is the id of your offline escrow key; if not, the "
+               "file was altered: restore it from a backup", err=True)
 
 
 @keys_cli.command("kinds")

@@ -5,21 +5,32 @@ works while locked); every secret is AES-256-GCM under a key derived with Argon2
 passphrase, with associated data naming the secret's kind and id. An escrow public key receives an
 HPKE-sealed copy of every secret key, so losing the passphrase does not lose the archive.
 
+The public part (kinds, ids, states, public keys, the escrow key, the Argon2id cost, retirements) is
+authenticated by an HMAC under a key derived from the passphrase's key: whoever can write the file
+but lacks the passphrase cannot slip in an audit or escrow key of their own, change a key's state,
+or lower the cost. Unlocking checks it; until then the public part is only as trustworthy as the
+file's permissions. Unlocking also checks each key pair's public half against its secret
+(crypto/kinds.py), and the stored Argon2id cost against a floor and a ceiling before deriving.
+
 Writes are atomic (temporary file, fsync, rename) and the file is created mode 0600.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -27,10 +38,11 @@ from . import kinds
 from .encoding import pack
 from .errors import KeystoreError, WrongPassphraseError
 from .keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
-from .passphrase import KdfParams, new_salt
+from .passphrase import ANY_PROFILE, KdfBounds, KdfParams, new_salt
 from .wraps import escrow_info, open_sealed, seal_to
 
-FORMAT = "intake-keystore/1"
+FORMAT = "intake-keystore/2"  # /2: the public part carries a MAC
+LEGACY_FORMAT = "intake-keystore/1"
 PUBLIC_FORMAT = "intake-public-keys/1"
 _CHECK = b"intake keystore passphrase check"
 
@@ -63,15 +75,16 @@ def write_atomic(path: Path, data: dict[str, Any], mode: int = 0o600) -> None:
         raise
 
 
-def _read_json(path: Path, expected_format: str) -> dict[str, Any]:
+def _read_json(path: Path, expected_format: str | tuple[str, ...]) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise KeystoreError(f"key file {path} does not exist (run `flask keys init`)") from None
     except (OSError, ValueError):
         raise KeystoreError(f"key file {path} is unreadable or not valid JSON") from None
-    if not isinstance(data, dict) or data.get("format") != expected_format:
-        raise KeystoreError(f"key file {path} is not of format {expected_format}")
+    accepted = (expected_format,) if isinstance(expected_format, str) else expected_format
+    if not isinstance(data, dict) or data.get("format") not in accepted:
+        raise KeystoreError(f"key file {path} is not of format {accepted[0]}")
     return data
 
 
@@ -100,6 +113,13 @@ class Keystore:
     # Keys removed from the keystore: {"kind", "id", "on": retired on, "destroyed": date or absent}.
     # Their escrow copies stay until the backups that may need them have expired (`destroy_expired`).
     retired: list[dict[str, str]] = field(default_factory=list)
+    # The Argon2id cost the file may name (the configured profile's, set by whoever loads it).
+    bounds: KdfBounds = ANY_PROFILE
+    format: str = FORMAT
+    # The bytes the file's public MAC covers, as read, and that MAC; the MAC key once unlocked.
+    _signed: bytes = field(default=b"", repr=False)
+    _mac: bytes | None = field(default=None, repr=False)
+    _mac_key: bytes | None = field(default=None, repr=False)
 
     # ---------- creation and persistence ----------
     @classmethod
@@ -107,11 +127,13 @@ class Keystore:
         salt = new_salt()
         master = kdf.derive(passphrase.encode("utf-8"), salt)
         check = _seal_secret(master, "check", b"", _CHECK)
-        return cls(path=Path(path), kdf=kdf, salt=salt, check=check), master
+        store = cls(path=Path(path), kdf=kdf, salt=salt, check=check)
+        store._mac_key = _mac_key(master)
+        return store, master
 
     @classmethod
-    def load(cls, path: Path) -> Keystore:
-        data = _read_json(path, FORMAT)
+    def load(cls, path: Path, bounds: KdfBounds | None = None) -> Keystore:
+        data = _read_json(path, (FORMAT, LEGACY_FORMAT))
         try:
             entries = [
                 KeyEntry(kind=e["kind"], key_id=bytes.fromhex(e["id"]), created=e["created"], state=e["state"],
@@ -122,14 +144,26 @@ class Keystore:
             escrow = None
             if data.get("escrow"):
                 escrow = PublicKey(KemSuite(data["escrow"]["suite"]), _unb64(data["escrow"]["public"]))
-            return cls(path=Path(path), kdf=KdfParams(**data["kdf"]), salt=_unb64(data["salt"]),
+            kdf = KdfParams(**{f: int(data["kdf"][f]) for f in ("iterations", "lanes", "memory_cost")})
+            mac = _unb64(data["public_mac"]) if data.get("public_mac") else None
+            return cls(path=Path(path), kdf=kdf, salt=_unb64(data["salt"]),
                        check=_unb64(data["check"]), entries=entries, escrow=escrow,
-                       escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])))
+                       escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])),
+                       bounds=bounds or ANY_PROFILE, format=data["format"], _signed=_signed_bytes(data), _mac=mac)
         except (KeyError, TypeError, ValueError):
             raise KeystoreError(f"key file {path} is malformed") from None
 
     def save(self) -> None:
-        write_atomic(self.path, {
+        """Write the file with a MAC over its public part (needs the passphrase's key: create or unlock first)."""
+        if self._mac_key is None:
+            raise KeystoreError("the keystore can be written only once unlocked with the passphrase")
+        data = self._document()
+        data["public_mac"] = _b64(_hmac(self._mac_key, _signed_bytes(data)))
+        write_atomic(self.path, data)
+        self.format, self._signed, self._mac = FORMAT, _signed_bytes(data), _unb64(data["public_mac"])
+
+    def _document(self) -> dict[str, Any]:
+        return {
             "format": FORMAT,
             "kdf": self.kdf.as_dict(),
             "salt": _b64(self.salt),
@@ -142,16 +176,39 @@ class Keystore:
             "escrow": {"suite": self.escrow.suite.value, "public": _b64(self.escrow.raw)} if self.escrow else None,
             "escrow_copies": self.escrow_copies,
             "retired": self.retired,
-        })
+        }
 
     # ---------- unlocking ----------
-    def unlock(self, passphrase: str) -> bytes:
+    def unlock(self, passphrase: str, *, allow_legacy: bool = False) -> bytes:
+        """Derive the master key, then authenticate the public part. Refuses stored Argon2id costs
+        outside `bounds` before deriving anything."""
+        refusal = self.bounds.refusal(self.kdf, f"key file {self.path}")
+        if refusal:
+            raise KeystoreError(refusal)
         master = self.kdf.derive(passphrase.encode("utf-8"), self.salt)
         try:
             _open_secret(master, "check", b"", self.check)
         except InvalidTag:
             raise WrongPassphraseError("the passphrase does not open this keystore") from None
+        self.authenticate(master, allow_legacy=allow_legacy)
         return master
+
+    def authenticate(self, master: bytes, *, allow_legacy: bool = False) -> None:
+        """Check the MAC over the public part (ids, kinds, states, public keys, escrow key, costs)."""
+        key = _mac_key(master)
+        if self.format == LEGACY_FORMAT and not allow_legacy:
+            raise KeystoreError(f"key file {self.path} predates authenticated key files: run "
+                                "`flask keys upgrade-keystore` once, and check the escrow key id it prints")
+        if self.format != LEGACY_FORMAT and (self._mac is None or
+                                             not hmac.compare_digest(_hmac(key, self._signed), self._mac)):
+            raise KeystoreError(f"key file {self.path}: its public part (key ids, public keys, escrow key) fails "
+                                "authentication: it was altered outside `flask keys`; restore it from a backup")
+        self._mac_key = key
+
+    @property
+    def authenticated(self) -> bool:
+        """True once the public part was checked against the passphrase (or written by this process)."""
+        return self._mac_key is not None
 
     def secret_of(self, master: bytes, entry: KeyEntry) -> bytes:
         try:
@@ -237,6 +294,20 @@ class Keystore:
     def review_public(self) -> PublicKey:
         entry = self.current("review")
         return PublicKey(KemSuite(entry.suite or ""), entry.public or b"")
+
+
+def _mac_key(master: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"intake/keystore-public-mac/v1").derive(master)
+
+
+def _signed_bytes(data: dict[str, Any]) -> bytes:
+    """Everything in the file but the MAC itself, canonically encoded."""
+    return json.dumps({k: v for k, v in data.items() if k != "public_mac"}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def _hmac(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, b"intake/keystore-public/v1|" + data, sha256).digest()
 
 
 def _seal_secret(master: bytes, kind: str, key_id: bytes, secret: bytes) -> bytes:

@@ -39,5 +39,46 @@ PROFILES: dict[str, dict[str, KdfParams]] = {
 }
 
 
+@dataclass(frozen=True)
+class KdfBounds:
+    """The Argon2id parameters a stored verifier or keystore may name: no cheaper than the floor, no
+    dearer than the ceiling (memory above it could exhaust the server; a tampered value must do
+    neither)."""
+
+    floor: KdfParams
+    ceiling: KdfParams
+
+    @classmethod
+    def around(cls, configured: KdfParams) -> KdfBounds:
+        """The configured parameters are the floor; the ceiling leaves room to raise them later."""
+        return cls(floor=configured, ceiling=KdfParams(iterations=4 * configured.iterations,
+                                                       lanes=4 * configured.lanes,
+                                                       memory_cost=8 * configured.memory_cost))
+
+    def admits(self, params: KdfParams) -> bool:
+        return all(isinstance(getattr(params, f), int) and
+                   getattr(self.floor, f) <= getattr(params, f) <= getattr(self.ceiling, f)
+                   for f in ("iterations", "lanes", "memory_cost"))
+
+    def refusal(self, params: KdfParams, what: str) -> str | None:
+        """Why `params` may not be used (one line, numbers only), or None."""
+        if self.admits(params):
+            return None
+        return (f"{what} names Argon2id cost t={params.iterations} p={params.lanes} m={params.memory_cost} KiB, "
+                f"outside the accepted range t={self.floor.iterations}..{self.ceiling.iterations} "
+                f"p={self.floor.lanes}..{self.ceiling.lanes} m={self.floor.memory_cost}..{self.ceiling.memory_cost} KiB "
+                "(INTAKE_KDF_PROFILE)")
+
+
+# Before a profile is known (a keystore read by a tool): any cost Argon2id accepts, up to the
+# strong profile's ceiling, so a tampered file cannot make the process allocate without bound.
+ANY_PROFILE = KdfBounds(floor=KdfParams(iterations=1, lanes=1, memory_cost=8),
+                        ceiling=KdfBounds.around(PROFILES["strong"]["keystore"]).ceiling)
+
+
+def bounds(profile: str, purpose: str) -> KdfBounds:
+    return KdfBounds.around(PROFILES[profile][purpose])
+
+
 def new_salt() -> bytes:
     return os.urandom(16)

@@ -39,7 +39,7 @@ from .encoding import pack
 from .errors import DecryptionError
 from .fields import decrypt_field, encrypt_field
 from .keys import KemSuite, PrivateKey, PublicKey
-from .passphrase import KdfParams
+from .passphrase import KdfBounds, KdfParams
 from .wraps import open_sealed, seal_to
 
 DIGITS = 24
@@ -87,26 +87,6 @@ def is_legacy(digits: str) -> bool:
 
 
 # --- cost bounds ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class KdfBounds:
-    """The Argon2id parameters a stored verifier may name: no cheaper than the floor, no dearer
-    than the ceiling (memory above it could exhaust the server)."""
-
-    floor: KdfParams
-    ceiling: KdfParams
-
-    @classmethod
-    def around(cls, configured: KdfParams) -> KdfBounds:
-        """The configured parameters are the floor; the ceiling leaves room to raise them later."""
-        return cls(floor=configured, ceiling=KdfParams(iterations=4 * configured.iterations,
-                                                       lanes=4 * configured.lanes,
-                                                       memory_cost=8 * configured.memory_cost))
-
-    def admits(self, params: KdfParams) -> bool:
-        return all(getattr(self.floor, f) <= getattr(params, f) <= getattr(self.ceiling, f)
-                   for f in ("iterations", "lanes", "memory_cost"))
-
 
 def _head(version: int, params: KdfParams) -> bytes:
     return (bytes([version]) + params.iterations.to_bytes(2, "big") + params.lanes.to_bytes(1, "big")

@@ -16,6 +16,7 @@ from .errors import KeysLockedError, KeystoreError, UnknownKeyError, WriteOnlyEr
 from . import kinds
 from .keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
 from .keystore import Keystore, read_public_bundle
+from .passphrase import KdfBounds
 
 
 @dataclass
@@ -44,8 +45,10 @@ class Vault:
         return cls(face="public", review_public=read_public_bundle(bundle))
 
     @classmethod
-    def from_keystore(cls, path: Path, face: str, passphrase: str | None = None) -> Vault:
-        keystore = Keystore.load(path)
+    def from_keystore(cls, path: Path, face: str, passphrase: str | None = None,
+                      bounds: KdfBounds | None = None) -> Vault:
+        """`bounds`: the Argon2id cost the file may name (the configured profile's)."""
+        keystore = Keystore.load(path, bounds)
         vault = cls(face=face, keystore=keystore)
         try:
             vault._load_publics()
@@ -101,9 +104,10 @@ class Vault:
         """Re-read the keystore after another process rotated keys. True if the keys changed."""
         if self.keystore is None or self._master is None:
             return False
-        fresh = Keystore.load(self.keystore.path)
+        fresh = Keystore.load(self.keystore.path, self.keystore.bounds)
         if [(e.key_id, e.state) for e in fresh.entries] == [(e.key_id, e.state) for e in self.keystore.entries]:
             return False
+        fresh.authenticate(self._master)
         self.keystore = fresh
         self.load_secrets(self._master)
         return True
@@ -112,6 +116,11 @@ class Vault:
     @property
     def unlocked(self) -> bool:
         return self.current_kek_id is not None
+
+    @property
+    def public_authenticated(self) -> bool:
+        """True once the keystore's public part (audit keys among it) was checked under the passphrase."""
+        return self.keystore is not None and self.keystore.authenticated and self.unlocked
 
     @property
     def holds_private_keys(self) -> bool:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from ..crypto import kinds, wraps
 from ..crypto.errors import KeystoreError
 from ..crypto.keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
-from ..crypto.keystore import Keystore, write_escrow_private, write_public_key_file
-from ..crypto.passphrase import KdfParams
+from ..crypto.keystore import LEGACY_FORMAT, Keystore, write_escrow_private, write_public_key_file
+from ..crypto.passphrase import KdfBounds, KdfParams
 from ..crypto.vault import Vault
 from ..models import RecordKey
 from . import audit
@@ -224,6 +224,20 @@ def add_key(session: Session, vault: Vault, passphrase: str, kind_name: str, act
 def add_integrity_key(session: Session, vault: Vault, passphrase: str, actor: str = "cli") -> str:
     """A new current integrity key (kept for `flask keys integrity-key`)."""
     return add_key(session, vault, passphrase, "integrity", actor)
+
+
+def upgrade_keystore(path: Path, passphrase: str, bounds: KdfBounds) -> tuple[str | None, int]:
+    """Authenticate a keystore written before its public part carried a MAC: check every key pair's
+    public half against its secret, then write the MAC. Returns (escrow key id, number of keys) for
+    the operator to compare with their records (the escrow key is the one thing not derivable here)."""
+    store = Keystore.load(path, bounds)
+    if store.format != LEGACY_FORMAT:
+        raise Conflict(f"{path} is already authenticated; nothing to upgrade")
+    master = store.unlock(passphrase, allow_legacy=True)
+    for entry in store.entries:
+        kinds.check_public(entry.kind, entry.key_id, store.secret_of(master, entry), entry.public, entry.suite)
+    store.save()
+    return (store.escrow.key_id.hex() if store.escrow else None), len(store.entries)
 
 
 @dataclass(frozen=True)

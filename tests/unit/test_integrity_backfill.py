@@ -24,7 +24,7 @@ from intake.models import AuditEvent, Report, Submission
 from intake.services import consent, integrity, take_in, withdrawal
 from intake.services.integrity import Verdict
 from tests.conftest import KeyFiles
-from tests.helpers import full_report, submit
+from tests.helpers import edit_keystore, full_report, submit
 from tests.unit.test_migrations import _restore_logging  # noqa: F401 - env.py reconfigures logging
 
 submissions = sa.table("submissions", *[sa.column(c, t) for c, t in (
@@ -145,10 +145,11 @@ def test_downgrade_brings_legacy_consent_back_and_keeps_every_row(legacy_app: Fl
 
 
 def test_a_keystore_made_before_seals_gets_an_integrity_key_and_it_rotates(legacy_app: Flask, keys: KeyFiles) -> None:
-    store = json.loads(keys.keystore.read_text())
-    store["keys"] = [k for k in store["keys"] if k["kind"] != "integrity"]
-    store["escrow_copies"] = [c for c in store["escrow_copies"] if c["kind"] != "integrity"]
-    keys.keystore.write_text(json.dumps(store))
+    def drop_integrity(store):
+        store["keys"] = [k for k in store["keys"] if k["kind"] != "integrity"]
+        store["escrow_copies"] = [c for c in store["escrow_copies"] if c["kind"] != "integrity"]
+
+    edit_keystore(keys.keystore, keys.passphrase, drop_integrity)
     runner = legacy_app.test_cli_runner()
     with legacy_app.app_context():
         flask_migrate.upgrade()

@@ -17,7 +17,7 @@ from intake.keyring import get_vault, reset_vault
 from intake.models import RecordKey, Submission
 from intake.services import families, take_in, withdrawal
 from intake.services import keys as key_service
-from tests.helpers import full_report, submit
+from tests.helpers import edit_keystore, full_report, submit
 
 RETENTION = 30
 
@@ -98,11 +98,12 @@ def test_the_current_kek_is_never_touched_and_an_old_one_is_reported(review_app,
     result = review_app.test_cli_runner().invoke(args=["keys", "destroy-expired"], env={})
     assert result.exit_code == 0 and "nothing retired or waiting to be destroyed" in result.output
     assert kek_ids(keys) == {current: "current"}
-    store = json.loads(keys.keystore.read_text())
-    for entry in store["keys"]:
-        if entry["kind"] == "kek":
-            entry["created"] = (date.today() - timedelta(days=RETENTION + 10)).isoformat()
-    keys.keystore.write_text(json.dumps(store))
+    def age(store):
+        for entry in store["keys"]:
+            if entry["kind"] == "kek":
+                entry["created"] = (date.today() - timedelta(days=RETENTION + 10)).isoformat()
+
+    edit_keystore(keys.keystore, keys.passphrase, age)
     reset_vault(review_app)
     aged = review_app.test_cli_runner().invoke(args=["keys", "destroy-expired"])
     assert "rotate it" in aged.output and kek_ids(keys) == {current: "current"}
