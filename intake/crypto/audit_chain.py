@@ -6,7 +6,9 @@ signature  = Ed25519(entry_hash) by the audit key named in the entry
 Editing an entry breaks its hash; deleting or reordering entries breaks the chain (each entry names
 its sequence number and its predecessor's hash); forging a whole new chain needs the signing key.
 Cutting entries off the end is caught only against a head recorded elsewhere, which `flask audit
-verify` prints and can check (`--expect-head`).
+verify` prints and can check (`--expect-head`), or against a signed checkpoint exported elsewhere
+(`flask audit checkpoint --out`): a checkpoint names an entry and its hash, signed by the audit key,
+so a chain rewritten or cut back before it no longer matches.
 """
 
 from __future__ import annotations
@@ -54,3 +56,25 @@ def check_entry(prev_hash: bytes, fields: dict[str, Any], stored_prev: bytes, st
     except InvalidSignature:
         return "has an invalid signature"
     return None
+
+
+# ---------- checkpoints ----------
+CHECKPOINT_FORMAT = "intake-audit-checkpoint/1"
+
+
+def checkpoint_message(seq: int, head: bytes, count: int, created: str) -> bytes:
+    """What a checkpoint's signature covers: the entry number, its hash, how many entries lead to it
+    and when the checkpoint was made (ISO seconds, UTC)."""
+    return b"intake/audit-checkpoint/v1|" + canonical({"seq": seq, "head": head.hex(), "count": count,
+                                                        "created": created})
+
+
+def checkpoint_valid(public: ed25519.Ed25519PublicKey | None, signature: bytes, seq: int, head: bytes, count: int,
+                     created: str) -> bool:
+    if public is None:
+        return False
+    try:
+        public.verify(signature, checkpoint_message(seq, head, count, created))
+    except InvalidSignature:
+        return False
+    return True

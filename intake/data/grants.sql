@@ -82,7 +82,8 @@ CREATE POLICY intake_review_all ON {schema}.record_keys TO {review} USING (true)
 
 -- ===== The review face (private network) ===================================================
 -- Everything, except that the audit log is append-only even for the review face: no UPDATE, DELETE
--- or TRUNCATE of audit_events.
+-- or TRUNCATE of audit_events or audit_checkpoints.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {review};
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {review};
 REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_events FROM {review};
+REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_checkpoints FROM {review};

@@ -1,7 +1,7 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
 from .attachment import Attachment
-from .audit import AuditEvent
+from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
 from .export import Export, ExportStatus
 from .keys import BlindIndex, RecordKey
@@ -15,7 +15,7 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
     "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",

@@ -41,3 +41,18 @@ class AuditEvent(Base):
             "details": self.details or {},
             "key_id": self.key_id.hex(),
         }
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "the chain up to entry `seq` had head `entry_hash`": verification can start
+    here instead of at the first entry, and a copy kept elsewhere catches a chain rewritten since.
+    Append-only for the review face, like the entries."""
+
+    __tablename__ = "audit_checkpoints"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    count: Mapped[int] = mapped_column(BigInteger)  # entries from 1 to seq
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    key_id: Mapped[bytes] = mapped_column(LargeBinary(16))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

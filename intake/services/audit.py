@@ -1,7 +1,8 @@
 """The audit log: append entries, verify the chain.
 
 Entries carry ids (UUIDs, handles, key ids) and action names, never personal data. `record` adds
-the entry to the caller's transaction, so an action and its audit entry commit or fail together.
+the entry to the caller's transaction, so an action and its audit entry commit or fail together;
+the entry takes its place in the chain at commit (see `record`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from ..crypto import audit_chain
@@ -25,7 +27,12 @@ _SAFE_DETAIL = re.compile(r"^[A-Za-z0-9_.:\-]{0,80}$")
 
 def record(session: Session, vault: Vault, *, actor: str, action: str, object_type: str | None = None,
            object_id: str | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
-    """Append one signed entry to the chain (the caller commits)."""
+    """Add one entry to the caller's transaction (the caller commits).
+
+    The entry joins the chain when the transaction commits (`_chain_pending`): only then is the
+    chain's head read and locked, for the few milliseconds of the insert and the commit, so audited
+    actions running side by side do not queue behind one another for their whole transaction. Its
+    `seq` is therefore set only at commit; a rolled-back transaction leaves no entry."""
     signer = vault.audit_signer
     if signer is None:
         raise KeysLockedError("the audit signing key is locked; audited actions need unlocked review keys")
@@ -34,21 +41,59 @@ def record(session: Session, vault: Vault, *, actor: str, action: str, object_ty
         if not (isinstance(value, int | float | bool) or value is None or
                 (isinstance(value, str) and _SAFE_DETAIL.match(value))):
             raise ValueError(f"audit detail {key!r} must be an id or a number, not free text")
+    public = signer.public_key().public_bytes_raw()
+    event = AuditEvent(occurred_at=utcnow().replace(microsecond=0), actor=actor, action=action,
+                       object_type=object_type, object_id=object_id, details=details, key_id=public[:16])
+    session.info.setdefault(_PENDING, []).append((event, signer))
+    return event
+
+
+_PENDING = "intake.audit_pending"
+_LOCK = 7311001  # the PostgreSQL advisory lock that orders appenders
+
+
+def lock_chain(session: Session) -> None:
+    """Hold the chain's head until this transaction ends, so no other appender can take the next
+    number (PostgreSQL: an advisory lock; SQLite: the database's write lock, taken by a no-op write)."""
     if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders so two processes never both take the same sequence number.
-        session.execute(text("SELECT pg_advisory_xact_lock(7311001)"))
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_LOCK})"))
+    else:
+        session.execute(text("DELETE FROM audit_events WHERE 1 = 0"))
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    """Link the transaction's entries into the chain, in the order recorded, just before commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    lock_chain(session)
     last = session.execute(select(AuditEvent.seq, AuditEvent.entry_hash)
                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, audit_chain.GENESIS)
-    public = signer.public_key().public_bytes_raw()
-    event = AuditEvent(seq=seq, occurred_at=utcnow().replace(microsecond=0), actor=actor, action=action,
-                       object_type=object_type, object_id=object_id, details=details,
-                       prev_hash=prev, key_id=public[:16])
-    event.entry_hash = audit_chain.entry_hash(prev, event.fields())
-    event.signature = audit_chain.sign(signer, event.entry_hash)
-    session.add(event)
+    seq, prev = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
+    for entry, signer in pending:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.entry_hash = audit_chain.entry_hash(prev, entry.fields())
+        entry.signature = audit_chain.sign(signer, entry.entry_hash)
+        prev = entry.entry_hash
+        session.add(entry)
     session.flush()
-    return event
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where verification starts: after a trusted checkpoint (entry `seq` with hash `head`, `count`
+    entries up to it), or at the first entry."""
+
+    seq: int
+    head: bytes
+    count: int
 
 
 @dataclass
@@ -57,29 +102,52 @@ class Verification:
     head_seq: int = 0
     head_hash: str = audit_chain.GENESIS.hex()
     findings: list[audit_chain.Finding] = field(default_factory=list)
+    checked: int = 0  # entries whose hash and signature were checked in this run
+    since: int = 0  # the checkpoint's entry verification started from (0: the first entry)
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
 
-def verify(session: Session, vault: Vault, expect_head: str | None = None, batch: int = 5000) -> Verification:
-    """Walk the whole chain in order; report every broken link, edit, gap or bad signature."""
-    result = Verification()
+def verify(session: Session, vault: Vault, expect_head: str | None = None, batch: int = 5000, *,
+           since: Start | None = None,
+           public_keys: dict[bytes, ed25519.Ed25519PublicKey] | None = None) -> Verification:
+    """Walk the chain in order; report every broken link, edit, gap or bad signature.
+
+    From the first entry, or from a checkpoint: then the checkpoint's entry must still carry the
+    hash the checkpoint names, and everything after it is checked (what lies before was checked when
+    the checkpoint was made; `flask audit verify` walks the whole chain)."""
+    keys = vault.audit_public if public_keys is None else public_keys
+    result = Verification(since=since.seq if since else 0)
     prev = audit_chain.GENESIS
     expected_seq = 1
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)):
-        if event.seq != expected_seq:
-            result.findings.append(audit_chain.Finding(event.seq, f"follows entry {expected_seq - 1}: "
+    query = select(AuditEvent).order_by(AuditEvent.seq)
+    if since is not None:
+        query = query.where(AuditEvent.seq >= since.seq)
+        expected_seq = since.seq
+        result.count = since.count - 1
+    for entry in session.scalars(query.execution_options(yield_per=batch)):
+        if since is not None and entry.seq == since.seq:
+            prev = entry.prev_hash  # the link into it was checked when the checkpoint was made
+            if entry.entry_hash != since.head:
+                result.findings.append(audit_chain.Finding(entry.seq, "is not the entry the checkpoint signed "
+                                                                      "(the chain was rewritten up to here)"))
+        if entry.seq != expected_seq:
+            result.findings.append(audit_chain.Finding(entry.seq, f"follows entry {expected_seq - 1}: "
                                                                   "entries are missing or reordered"))
-        problem = audit_chain.check_entry(prev, event.fields(), event.prev_hash, event.entry_hash,
-                                          event.signature, vault.audit_public.get(event.key_id))
+        problem = audit_chain.check_entry(prev, entry.fields(), entry.prev_hash, entry.entry_hash,
+                                          entry.signature, keys.get(entry.key_id))
         if problem:
-            result.findings.append(audit_chain.Finding(event.seq, problem))
-        prev = event.entry_hash
-        expected_seq = event.seq + 1
+            result.findings.append(audit_chain.Finding(entry.seq, problem))
+        prev = entry.entry_hash
+        expected_seq = entry.seq + 1
         result.count += 1
-        result.head_seq, result.head_hash = event.seq, event.entry_hash.hex()
+        result.checked += 1
+        result.head_seq, result.head_hash = entry.seq, entry.entry_hash.hex()
+    if since is not None and result.checked == 0:
+        result.findings.append(audit_chain.Finding(since.seq, "the checkpoint's entry is gone "
+                                                              "(entries were cut off the end or deleted)"))
     if expect_head and expect_head.lower() != result.head_hash:
         result.findings.append(audit_chain.Finding(result.head_seq, "the chain's head is not the expected one "
                                                                     "(entries were cut off the end or rewritten)"))

@@ -117,7 +117,7 @@ def test_concurrent_appenders_never_fork_the_chain(review_app):
         audit.record(db.session, vault, actor="cli", action="a")
         db.session.commit()
         event = audit.record(db.session, vault, actor="cli", action="b")
+        db.session.commit()  # the entry takes its number as it joins the chain, at commit
         assert event.seq == 2
-        db.session.commit()
     result = _verify(review_app)
     assert result.exit_code == 0 and "2 entries" in result.output
