@@ -82,7 +82,8 @@ def status() -> None:
 @click.option("--review/--no-review", default=False, show_default=True, help="Rotate the review key pair.")
 @click.option("--suite", type=click.Choice([s.value for s in KemSuite]), default=None,
               help="Suite of the new review key (default: the current one's).")
-@click.option("--batch", default=1000, show_default=True, help="Wraps re-made per committed batch.")
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Wraps re-made per committed batch.")
 @with_appcontext
 @clean_errors
 def rotate(kek: bool, review: bool, suite: str | None, batch: int) -> None:

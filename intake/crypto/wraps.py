@@ -24,6 +24,7 @@ from .errors import DecryptionError, UnknownKeyError
 from .keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
 
 WRAP_VERSION = 1
+_LEN16 = (16).to_bytes(4, "big")  # pack()'s length prefix of a 16-byte part (a UUID, a key id)
 
 
 def _inbox_info(owner_table: str, owner_id: uuid.UUID, key_id: bytes) -> bytes:
@@ -84,6 +85,42 @@ def kek_unwrap(keks: dict[bytes, SymmetricKey], owner_table: str, owner_id: uuid
         return AESGCM(kek.secret).decrypt(blob[17:29], blob[29:], _kek_aad(owner_table, owner_id, key_id))
     except InvalidTag:
         raise DecryptionError("working-store wrap failed authentication (tampered, moved or wrong key)") from None
+
+
+class KekRewrap:
+    """Re-wrap working-store wraps under a new KEK in bulk (key rotation): the same bytes as
+    `kek_unwrap` then `kek_wrap`, with one AESGCM object per key instead of two per wrap."""
+
+    def __init__(self, keks: dict[bytes, SymmetricKey], new: SymmetricKey) -> None:
+        self._aeads = {key_id: AESGCM(k.secret) for key_id, k in keks.items()}
+        self._new_id = new.key_id
+        self._head = bytes([WRAP_VERSION]) + new.key_id
+        self._new = self._aeads.get(new.key_id) or AESGCM(new.secret)
+        self._prefixes: dict[str, bytes] = {}
+
+    def _aad(self, owner_table: str, owner_id: uuid.UUID | bytes, key_id: bytes) -> bytes:
+        # pack() is a concatenation of length-prefixed parts, so the constant head is packed once
+        # per table: the same bytes as _kek_aad, at a fraction of the cost.
+        prefix = self._prefixes.get(owner_table)
+        if prefix is None:
+            prefix = self._prefixes[owner_table] = pack("intake/kek-wrap", WRAP_VERSION, owner_table)
+        raw = owner_id if isinstance(owner_id, bytes) else owner_id.bytes
+        return prefix + _LEN16 + raw + _LEN16 + key_id
+
+    def __call__(self, owner_table: str, owner_id: uuid.UUID | bytes, blob: bytes) -> bytes:
+        """`owner_id` as a UUID or its 16 bytes."""
+        if len(blob) != 77 or blob[0] != WRAP_VERSION:
+            raise DecryptionError("working-store wrap is malformed or of an unknown format version")
+        key_id = blob[1:17]
+        aead = self._aeads.get(key_id)
+        if aead is None:
+            raise UnknownKeyError(f"wrapped under key-encryption key {key_id.hex()}, which is not held")
+        try:
+            dek = aead.decrypt(blob[17:29], blob[29:], self._aad(owner_table, owner_id, key_id))
+        except InvalidTag:
+            raise DecryptionError("working-store wrap failed authentication (tampered, moved or wrong key)") from None
+        nonce = os.urandom(12)
+        return (self._head + nonce + self._new.encrypt(nonce, dek, self._aad(owner_table, owner_id, self._new_id)))
 
 
 def escrow_info(kind: str, key_id: bytes) -> bytes:

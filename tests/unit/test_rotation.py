@@ -114,7 +114,7 @@ def test_rotation_crash_inside_a_batch_rolls_that_batch_back(public_app, review_
     expected = _fill(public_app, review_app, 3)
     from intake.crypto import wraps
 
-    real = wraps.kek_wrap
+    real = wraps.KekRewrap.__call__
     calls = []
 
     def flaky(*args, **kwargs):
@@ -123,12 +123,13 @@ def test_rotation_crash_inside_a_batch_rolls_that_batch_back(public_app, review_
             raise RuntimeError("power cut")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(wraps, "kek_wrap", flaky)
+    monkeypatch.setattr(wraps.KekRewrap, "__call__", flaky)
     with review_app.app_context():
         with pytest.raises(RuntimeError):
             key_service.rotate(db.session, get_vault(), keys.passphrase, batch=10)
         db.session.rollback()
-    monkeypatch.setattr(wraps, "kek_wrap", real)
+        assert len(set(db.session.scalars(select(RecordKey.holder_key_id)))) == 1  # the batch rolled back
+    monkeypatch.setattr(wraps.KekRewrap, "__call__", real)
     _check_all(review_app, expected)
     result = review_app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
