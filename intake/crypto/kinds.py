@@ -57,6 +57,12 @@ class KeyKind:
     required: bool = True  # a keystore without a current key of this kind does not unlock
     escrowed: bool = True
     after_add: str = ""  # what the operator must do after `keys add` (shown by the CLI)
+    retirable: bool = True  # `keys retire` may delete a previous version once nothing uses it
+
+    @property
+    def wraps_data_keys(self) -> bool:
+        """Data-key wraps in record_keys are made under it (counted by `keys status`, re-made by rotate)."""
+        return self.rotation == "rewrap"
 
     @property
     def addable(self) -> bool:
@@ -98,9 +104,10 @@ KINDS: dict[str, KeyKind] = {k.name: k for k in (
             lambda public, suite: fingerprint(KemSuite(suite or ""), public)),
     KeyKind("kek", "key-encryption key: wraps each record's data key on the review side", "AES-256-GCM",
             "rewrap", _symmetric),
-    KeyKind("index", "root of the blind-index keys (HKDF per index)", "HMAC-SHA256", "fixed", _symmetric),
+    KeyKind("index", "root of the blind-index keys (HKDF per index)", "HMAC-SHA256", "fixed", _symmetric,
+            retirable=False),
     KeyKind("audit", "signs every audit entry and checkpoint", "Ed25519", "add", _ed25519, _ed25519_public,
-            lambda public, _suite: ed25519_key_id(public)),
+            lambda public, _suite: ed25519_key_id(public), retirable=False),  # old entries verify with it
     KeyKind("integrity", "MACs review-side state that later decisions rely on", "HMAC-SHA256", "add",
             _symmetric, required=False, after_add="run `flask integrity seal` to re-seal every row under it"),
     KeyKind("export-signing", "signs export manifests", "Ed25519", "add", _ed25519, _ed25519_public,
@@ -110,6 +117,8 @@ KINDS: dict[str, KeyKind] = {k.name: k for k in (
 )}
 
 ADDABLE = tuple(name for name, kind in KINDS.items() if kind.addable)
+RETIRABLE = tuple(name for name, kind in KINDS.items() if kind.retirable)
+WRAPPING = tuple(name for name, kind in KINDS.items() if kind.wraps_data_keys)
 
 
 def kind(name: str) -> KeyKind:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from ..crypto import kinds, wraps
@@ -82,7 +82,7 @@ def status(session: Session | None, keystore: Keystore) -> list[KeyStatus]:
                 RecordKey.holder_key_id)):
             counts[bytes(key_id)] = n
     return [KeyStatus(e.kind, e.key_id.hex(), e.state, e.created, e.suite,
-                      counts.get(e.key_id, 0) if e.kind in ("review", "kek") else None)
+                      counts.get(e.key_id, 0) if e.kind in kinds.WRAPPING else None)
             for e in keystore.entries]
 
 
@@ -128,62 +128,58 @@ def rotate(session: Session, vault: Vault, passphrase: str, *, kek: bool = True,
     pending = rotation_pending(session, vault)
     if on_total:
         on_total(pending["kek"] + pending["review"])
-    _rewrap(session, vault, "kek", batch, progress)
-    _rewrap(session, vault, "inbox", batch, progress)
+    _rewrap(session, vault, batch, progress)
     return created
 
 
-def _rewrap(session: Session, vault: Vault, holder: str, batch: int,
-            progress: Callable[[int], None] | None) -> None:
-    """Re-wrap every wrap of `holder` not yet under the current key, in committed batches.
+def _rewrap(session: Session, vault: Vault, batch: int, progress: Callable[[int], None] | None) -> None:
+    """Re-wrap every wrap not yet under the current KEK (working store) or review key (inbox), in
+    committed batches.
 
-    Core-level: rows are read as tuples in primary-key order (keyset pagination, so each batch
-    reads only its own rows) and written back with one executemany UPDATE per batch; no ORM objects.
-    Each UPDATE also names the key the wrap was under, so a wrap changed meanwhile (a withdrawal
-    shredding it) is left alone rather than resurrected."""
+    Core-level, one pass: rows are read as tuples in primary-key order after the last batch
+    (keyset pagination on the primary key alone, so no database plans a scan and sort of every
+    stale row per batch) and the stale ones are written back with one executemany UPDATE per batch;
+    no ORM objects. Each UPDATE also names the key the wrap was under, so a wrap changed meanwhile
+    (a withdrawal shredding it) is left alone rather than resurrected."""
     table = RecordKey.__table__
     # SQLite keeps UUIDs as 32 hex digits: read and write them as such rather than build a UUID
-    # object per row and turn it back into text (a third of the time per wrap at a million rows).
+    # object per row and turn it back into text.
     as_text = session.get_bind().dialect.name == "sqlite"
+    if as_text:
+        session.execute(text("PRAGMA cache_size = -65536"))  # 64 MiB for this connection: fewer page reads
     row_id = type_coerce(table.c.id, String) if as_text else table.c.id
     owner = type_coerce(table.c.owner_id, String) if as_text else table.c.owner_id
-    remake: Callable[[str, uuid.UUID | bytes, bytes], bytes]
-    if holder == "kek":
-        new_kek = vault.current_kek()
-        current_id, remake = new_kek.key_id, wraps.KekRewrap(vault.keks, new_kek)
-    else:
-        review_public = vault.require_review_public()
-        current_id = review_public.key_id
+    new_kek, review_public = vault.current_kek(), vault.require_review_public()
+    current = {"kek": new_kek.key_id, "inbox": review_public.key_id}
+    kek_rewrap = wraps.KekRewrap(vault.keks, new_kek)
 
-        def remake(owner_table: str, owner_id: uuid.UUID | bytes, blob: bytes) -> bytes:
-            oid = owner_id if isinstance(owner_id, uuid.UUID) else uuid.UUID(bytes=owner_id)
-            dek = wraps.inbox_unwrap(vault.review_private, owner_table, oid, blob)
-            return wraps.inbox_wrap(review_public, owner_table, oid, dek)
+    def remake(holder: str, owner_table: str, owner_id: uuid.UUID | bytes, blob: bytes) -> bytes:
+        if holder == "kek":
+            return kek_rewrap(owner_table, owner_id, blob)
+        oid = owner_id if isinstance(owner_id, uuid.UUID) else uuid.UUID(bytes=owner_id)
+        dek = wraps.inbox_unwrap(vault.review_private, owner_table, oid, blob)
+        return wraps.inbox_wrap(review_public, owner_table, oid, dek)
 
     # One executemany per batch straight to the driver: SQLAlchemy's per-value bind processing
     # (a memoryview per byte string on SQLite) costs more than the cryptography here.
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
     write = (f"UPDATE {table.name} SET wrapped = {mark}, holder_key_id = {mark} "
              f"WHERE id = {mark} AND holder_key_id = {mark}")
+    query = select(row_id, table.c.holder, table.c.owner_table, owner, table.c.holder_key_id, table.c.wrapped)
     after = None
     while True:
-        query = select(row_id, table.c.owner_table, owner, table.c.holder_key_id, table.c.wrapped
-                       ).where(table.c.holder == holder, table.c.holder_key_id != current_id)
-        if after is not None:
-            query = query.where(row_id > after)
-        rows = session.execute(query.order_by(row_id).limit(batch)).all()
+        page = query if after is None else query.where(row_id > after)
+        rows = session.execute(page.order_by(row_id).limit(batch)).all()
         if not rows:
             return
-        session.connection().exec_driver_sql(write, [
-            (remake(r[1], bytes.fromhex(r[2]) if as_text else r[2], r[4]), current_id, r[0], r[3]) for r in rows])
-        session.commit()  # each batch is atomic: a crash leaves every wrap under one key or the other
+        updates = [(remake(r[1], r[2], bytes.fromhex(r[3]) if as_text else r[3], r[5]), current[r[1]], r[0], r[4])
+                   for r in rows if r[1] in current and bytes(r[4]) != current[r[1]]]
+        if updates:
+            session.connection().exec_driver_sql(write, updates)
+            session.commit()  # each batch is atomic: a crash leaves every wrap under one key or the other
+            if progress:
+                progress(len(updates))
         after = rows[-1][0]
-        if progress:
-            progress(len(rows))
-
-
-# Audit keys stay for good (old entries are verified with them); the index key is fixed.
-RETIRABLE = ("kek", "review", "integrity", "export-signing", "pseudonym")
 
 
 def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, actor: str = "cli") -> str:
@@ -198,7 +194,7 @@ def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, 
         raise KeystoreError("only the review face holds keys to retire")
     master = keystore.unlock(passphrase)
     entry = keystore.find(key_id_prefix)
-    if entry.kind not in RETIRABLE:
+    if entry.kind not in kinds.RETIRABLE:
         raise Conflict(f"{entry.kind} keys are not retired this way")
     if entry.state == "current":
         raise Conflict("the current key cannot be retired; rotate first")
@@ -299,10 +295,10 @@ def destroy_expired(session: Session, vault: Vault, passphrase: str, *, retentio
                 keystore.remove(entry.kind, entry.key_id)
     known = {r["id"] for r in keystore.retired} | {e.key_id.hex() for e in keystore.entries}
     for copy in keystore.escrow_copies:  # retired before the day was kept
-        if copy["kind"] in ("kek", "review") and copy["id"] not in known:
+        if copy["kind"] in kinds.WRAPPING and copy["id"] not in known:
             keystore.retired.append({"kind": copy["kind"], "id": copy["id"], "on": today.isoformat()})
             known.add(copy["id"])
-    for record in [r for r in keystore.retired if r["kind"] in ("kek", "review") and not r.get("destroyed")]:
+    for record in [r for r in keystore.retired if r["kind"] in kinds.WRAPPING and not r.get("destroyed")]:
         key_id = bytes.fromhex(record["id"])
         due = date.fromisoformat(record["on"]) + timedelta(days=retention_days)
         if today < due:
