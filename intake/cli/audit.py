@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -51,7 +52,9 @@ def verify(expect_head: str | None, checkpoints: tuple[Path, ...]) -> None:
                                    "give a checkpoint file (--checkpoint)")
     for key_id in trusted:
         click.echo(f"trusting audit key {key_id.hex()}: {reasons[key_id]}")
-    result = audit_service.verify(db.session, vault, expect_head=expect_head, public_keys=trusted)
+    with click.progressbar(length=audit_service.count(db.session), label="verifying entries", file=sys.stderr) as bar:
+        result = audit_service.verify(db.session, vault, expect_head=expect_head, public_keys=trusted,
+                                      progress=bar.update)
     for path, checkpoint in files:
         found = audit_checkpoints.against(db.session, checkpoint)
         result.findings.extend(found)

@@ -11,8 +11,9 @@ Rotation:
   add      a new version becomes current (`flask keys add KIND`); older versions stay loaded to
            verify or re-derive what they made, until retired (audit, integrity, export-signing,
            pseudonym)
-  fixed    one version for the keystore's life: rotating means re-computing every value made with
-           it, which is its own job (index)
+  rebuild  a new version is made by the job that recomputes every value made with it (the blind
+           indexes: `flask index rebuild --rotate-key` where that job exists); older versions stay
+           so that lookups still match until the rebuild has finished (index)
 
 Key ids are 16 bytes. A public key's id is derived from the public key (anyone can recompute it);
 a symmetric key's id is random, since hashing a secret would leak a test for it.
@@ -48,7 +49,7 @@ class KeyKind:
     name: str
     purpose: str
     algorithm: str
-    rotation: str  # rewrap | add | fixed (see the module docstring)
+    rotation: str  # rewrap | add | rebuild (see the module docstring)
     generate: Callable[[KemSuite | None], NewKey]
     # For key pairs: the public half computed from the secret. Unlocking checks it against the public
     # half written in the file, so a writer of the file cannot swap a public key under a known id.
@@ -104,8 +105,8 @@ KINDS: dict[str, KeyKind] = {k.name: k for k in (
             lambda public, suite: fingerprint(KemSuite(suite or ""), public)),
     KeyKind("kek", "key-encryption key: wraps each record's data key on the review side", "AES-256-GCM",
             "rewrap", _symmetric),
-    KeyKind("index", "root of the blind-index keys (HKDF per index)", "HMAC-SHA256", "fixed", _symmetric,
-            retirable=False),
+    KeyKind("index", "root of the blind-index keys (HKDF per index)", "HMAC-SHA256", "rebuild", _symmetric,
+            retirable=False),  # retired by the rebuild job once no token uses it
     KeyKind("audit", "signs every audit entry and checkpoint", "Ed25519", "add", _ed25519, _ed25519_public,
             lambda public, _suite: ed25519_key_id(public), retirable=False),  # old entries verify with it
     KeyKind("integrity", "MACs review-side state that later decisions rely on", "HMAC-SHA256", "add",

@@ -28,6 +28,10 @@ class Vault:
     keks: dict[bytes, SymmetricKey] = field(default_factory=dict, repr=False)
     current_kek_id: bytes | None = None
     index_root: bytes | None = field(default=None, repr=False)
+    # Every blind-index root key held, by id (the current one is index_root): searches match tokens
+    # under each, so an index key rotation never hides a row.
+    index_keys: dict[bytes, bytes] = field(default_factory=dict, repr=False)
+    current_index_id: bytes | None = None
     audit_signer: ed25519.Ed25519PrivateKey | None = field(default=None, repr=False)
     audit_public: dict[bytes, ed25519.Ed25519PublicKey] = field(default_factory=dict, repr=False)
     # Review-side integrity (MAC) keys by id; seals name theirs, so previous versions still verify.
@@ -84,6 +88,7 @@ class Vault:
                                for kid, secret in by_kind["review"].items()}
         self.keks = {kid: SymmetricKey(kid, secret) for kid, secret in by_kind["kek"].items()}
         self.current_kek_id = current["kek"]
+        self.index_keys, self.current_index_id = dict(by_kind["index"]), current["index"]
         self.index_root = by_kind["index"][current["index"]]
         self.audit_signer = ed25519.Ed25519PrivateKey.from_private_bytes(by_kind["audit"][current["audit"]])
         self.integrity_keys = {kid: SymmetricKey(kid, secret) for kid, secret in by_kind["integrity"].items()}
@@ -158,6 +163,12 @@ class Vault:
         self.require_readable()
         assert self.index_root is not None
         return self.index_root
+
+    def current_index_key(self) -> tuple[bytes, bytes]:
+        """(key id, root secret) of the index key new tokens are made with."""
+        root = self.require_index_root()
+        assert self.current_index_id is not None
+        return self.current_index_id, root
 
     # ---------- keys of the registered kinds ----------
     def current_secret(self, kind_name: str) -> tuple[bytes, bytes]:

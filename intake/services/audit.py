@@ -8,6 +8,7 @@ the entry takes its place in the chain at commit (see `record`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,8 +112,8 @@ class Verification:
 
 
 def verify(session: Session, vault: Vault, expect_head: str | None = None, batch: int = 5000, *,
-           since: Start | None = None,
-           public_keys: dict[bytes, ed25519.Ed25519PublicKey] | None = None) -> Verification:
+           since: Start | None = None, public_keys: dict[bytes, ed25519.Ed25519PublicKey] | None = None,
+           progress: Callable[[int], None] | None = None) -> Verification:
     """Walk the chain in order; report every broken link, edit, gap or bad signature.
 
     From the first entry, or from a checkpoint: then the checkpoint's entry must still carry the
@@ -144,6 +145,8 @@ def verify(session: Session, vault: Vault, expect_head: str | None = None, batch
         expected_seq = entry.seq + 1
         result.count += 1
         result.checked += 1
+        if progress and result.checked % 1000 == 0:
+            progress(1000)
         result.head_seq, result.head_hash = entry.seq, entry.entry_hash.hex()
     if since is not None and result.checked == 0:
         result.findings.append(audit_chain.Finding(since.seq, "the checkpoint's entry is gone "

@@ -230,7 +230,7 @@ def add_key(session: Session, vault: Vault, passphrase: str, kind_name: str, act
         raise KeystoreError("only the review face holds these keys")
     kind = kinds.kind(kind_name)
     if not kind.addable:
-        how = "`flask keys rotate`" if kind.rotation == "rewrap" else "no command (it is fixed)"
+        how = "`flask keys rotate`" if kind.rotation == "rewrap" else "rebuilding what is made with it"
         raise Conflict(f"{kind_name} keys are not added this way; they rotate by {how}")
     master = keystore.unlock(passphrase)
     entry = keystore.add_new(master, kind_name)
