@@ -164,7 +164,7 @@ def test_the_admin_page_verifies_from_the_last_checkpoint_and_makes_the_next(app
         db.session.execute(text("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1"))
         db.session.commit()
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert f"from the signed checkpoint at entry" in html and "NOT intact" not in html
+    assert "from the signed checkpoint at entry" in html and "NOT intact" not in html
     _entries(app, 2)
     with app.app_context():
         db.session.execute(text(f"UPDATE audit_events SET actor = 'someone-else' WHERE seq = {head + 1}"))
