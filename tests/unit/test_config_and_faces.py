@@ -70,15 +70,34 @@ def test_wsgi_refuses_with_a_one_line_message(tmp_path):
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
 
 
-def test_wsgi_refuses_locked_keys_in_production(tmp_path, keys):
+def _production_review(tmp_path, keystore, passphrase):
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
     env.update(INTAKE_ENV="production", PYTHONPATH=str(ROOT), INTAKE_SECRET_KEY="s" * 40,
                INTAKE_DATABASE_URL=f"sqlite:///{tmp_path / 'db'}", INTAKE_FACE="review",
-               INTAKE_KEYSTORE=str(keys.keystore), INTAKE_KEY_PASSPHRASE="wrong passphrase entirely")
-    proc = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=60)
+               INTAKE_KEYSTORE=str(keystore), INTAKE_KEY_PASSPHRASE=passphrase)
+    return subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_wsgi_refuses_locked_keys_in_production(tmp_path):
+    from intake.crypto.keys import KemSuite
+    from intake.crypto.passphrase import PROFILES
+    from intake.services import keys as key_service
+
+    keystore = tmp_path / "keys" / "keystore.json"  # at the production cost, as production requires
+    key_service.init_keys(keystore, tmp_path / "keys" / "public.json", "the right passphrase", suite=KemSuite.X25519,
+                          kdf=PROFILES["strong"]["keystore"], escrow_out=tmp_path / "keys" / "escrow.json")
+    proc = _production_review(tmp_path, keystore, "wrong passphrase entirely")
     assert proc.returncode == 2
     assert "does not open the keystore" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_wsgi_refuses_a_keystore_below_the_production_cost(tmp_path, keys):
+    """A keystore at the test cost (or one whose stored cost was lowered) is refused before anything
+    is derived, in one line naming the accepted range."""
+    proc = _production_review(tmp_path, keys.keystore, keys.passphrase)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert "m=8 KiB, outside the accepted range" in proc.stderr
 
 
 @pytest.mark.parametrize(("face", "present", "absent"), [
