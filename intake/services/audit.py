@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import event, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..crypto import audit_chain
 from ..crypto.errors import KeysLockedError
@@ -45,7 +45,10 @@ def record(session: Session, vault: Vault, *, actor: str, action: str, object_ty
     public = signer.public_key().public_bytes_raw()
     event = AuditEvent(occurred_at=utcnow().replace(microsecond=0), actor=actor, action=action,
                        object_type=object_type, object_id=object_id, details=details, key_id=public[:16])
-    session.info.setdefault(_PENDING, []).append((event, signer))
+    session.connection()  # begin the transaction now, so a rollback before any other statement drops the entry
+    # (a scoped session proxies the Session, but not get_nested_transaction)
+    savepoint = getattr(session, "registry", lambda: session)().get_nested_transaction()
+    session.info.setdefault(_PENDING, []).append((event, signer, savepoint))
     return event
 
 
@@ -64,7 +67,10 @@ def lock_chain(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
-    """Link the transaction's entries into the chain, in the order recorded, just before commit."""
+    """Link the transaction's entries into the chain, in the order recorded, just before commit
+    (of the whole transaction: a SAVEPOINT's release commits nothing yet)."""
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -72,7 +78,7 @@ def _chain_pending(session: Session) -> None:
     last = session.execute(select(AuditEvent.seq, AuditEvent.entry_hash)
                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
     seq, prev = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
-    for entry, signer in pending:
+    for entry, signer, _savepoint in pending:
         seq += 1
         entry.seq, entry.prev_hash = seq, prev
         entry.entry_hash = audit_chain.entry_hash(prev, entry.fields())
@@ -82,9 +88,24 @@ def _chain_pending(session: Session) -> None:
     session.flush()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """An entry recorded inside a SAVEPOINT that rolls back goes with it; a whole rollback drops all."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        return
+
+    def inside(savepoint: SessionTransaction | None) -> bool:
+        while savepoint is not None:
+            if savepoint is previous_transaction:
+                return True
+            savepoint = savepoint.parent
+        return False
+
+    session.info[_PENDING] = [p for p in pending if not inside(p[2])]
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,28 @@ def test_concurrent_appenders_never_fork_the_chain(review_app):
         assert event.seq == 2
     result = _verify(review_app)
     assert result.exit_code == 0 and "2 entries" in result.output
+
+
+def test_an_entry_recorded_in_a_rolled_back_savepoint_is_not_chained(app):
+    """Entries join the chain at commit; one recorded inside a SAVEPOINT that rolled back goes with it,
+    one inside a SAVEPOINT that was released stays, and a whole rollback leaves none."""
+    with app.app_context():
+        vault = get_vault()
+        audit.record(db.session, vault, actor="cli", action="kept.outer")
+        try:
+            with db.session.begin_nested():
+                audit.record(db.session, vault, actor="cli", action="dropped.inner")
+                with db.session.begin_nested():
+                    audit.record(db.session, vault, actor="cli", action="dropped.innermost")
+                raise RuntimeError("the inner step fails")
+        except RuntimeError:
+            pass
+        with db.session.begin_nested():
+            audit.record(db.session, vault, actor="cli", action="kept.released")
+        db.session.commit()
+        audit.record(db.session, vault, actor="cli", action="dropped.rollback")
+        db.session.rollback()
+        db.session.commit()
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+    assert actions == ["kept.outer", "kept.released"]
+    assert _verify(app).exit_code == 0
