@@ -43,13 +43,13 @@ def record(session: Session, vault: Vault, *, actor: str, action: str, object_ty
                 (isinstance(value, str) and _SAFE_DETAIL.match(value))):
             raise ValueError(f"audit detail {key!r} must be an id or a number, not free text")
     public = signer.public_key().public_bytes_raw()
-    event = AuditEvent(occurred_at=utcnow().replace(microsecond=0), actor=actor, action=action,
+    entry = AuditEvent(occurred_at=utcnow().replace(microsecond=0), actor=actor, action=action,
                        object_type=object_type, object_id=object_id, details=details, key_id=public[:16])
     session.connection()  # begin the transaction now, so a rollback before any other statement drops the entry
     # (a scoped session proxies the Session, but not get_nested_transaction)
     savepoint = getattr(session, "registry", lambda: session)().get_nested_transaction()
-    session.info.setdefault(_PENDING, []).append((event, signer, savepoint))
-    return event
+    session.info.setdefault(_PENDING, []).append((entry, signer, savepoint))
+    return entry
 
 
 _PENDING = "intake.audit_pending"
