@@ -91,6 +91,11 @@ _RELOAD_EVERY = 10.0  # seconds: a seal naming an unknown key re-reads the keyst
 _last_reload: dict[int, float] = {}
 
 
+def reload_now_and_then(vault: Vault) -> bool:
+    """Re-read the keystore if another process may have changed it, at most every few seconds."""
+    return _reloaded(vault)
+
+
 def _reloaded(vault: Vault) -> bool:
     now = time.monotonic()
     if now - _last_reload.get(id(vault), -_RELOAD_EVERY) < _RELOAD_EVERY:

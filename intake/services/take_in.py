@@ -65,7 +65,9 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     keys = data_keys(session)
     keys.cache[("submissions", submission_id)] = (row.dek_id, dek)
     try:
-        tokens = {report.id: blind_indexes.tokens_for(vault.require_index_root(), report) for report in reports}
+        index_key_id, index_root = vault.current_index_key()
+        tokens = {report.id: blind_indexes.tokens_for(index_root, blind_indexes.report_fields(report))
+                  for report in reports}
         statuses = {report.id: _reported_status(report) for report in reports}
     except CryptoError:
         keys.forget("submissions", submission_id)
@@ -73,7 +75,7 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     session.add(RecordKey(owner_table="submissions", owner_id=submission_id, dek_id=row.dek_id, holder="kek",
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
-    blind_indexes.replace(session, tokens)
+    blind_indexes.replace(session, tokens, index_key_id)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
     for report in reports:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
