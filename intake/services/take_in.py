@@ -11,13 +11,11 @@ re-wrapped the same way, and a family's status news is applied to its report the
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -240,32 +238,3 @@ def _run_batches(session: Session, vault: Vault, tally: _Tally, batch: int, fetc
             # One entry per batch, with a count and no ids: the log must not date each arrival.
             audit.record(session, vault, actor="system", action="inbox.take_in", details={"count": tally.done - before})
         session.commit()
-
-
-_last_run: dict[int, float] = {}
-
-
-def maybe_take_in() -> None:
-    """Called before review-face requests: a small batch of withdrawals to finish and of submissions
-    to take in, at most every INTAKE_TAKE_IN_INTERVAL seconds. (Background work belongs in a job
-    runner; until then this is where it runs, and the job runner calls the same two functions.)"""
-    if not has_app_context():
-        return
-    from ..extensions import db
-    from ..keyring import get_vault
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    now = time.monotonic()
-    if now - _last_run.get(id(app), -1e9) < app.config["INTAKE_TAKE_IN_INTERVAL"]:
-        return
-    _last_run[id(app)] = now
-    vault = get_vault(app)
-    if vault is None or not vault.unlocked:
-        return
-    try:
-        # Withdrawals first: nothing the family withdrew is taken in, and its rows go soon.
-        withdrawal.finish_pending(db.session, vault, limit=50)
-        take_in(db.session, vault, limit=50)
-    except Exception as exc:  # noqa: BLE001 - a failed background take-in must not break the page
-        db.session.rollback()
-        log.error("background take-in failed: %s", type(exc).__name__)
