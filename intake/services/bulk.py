@@ -175,12 +175,13 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
     vault.require_readable()
     wanted = _wanted(fields)
     base = _query(wanted, include_withdrawn)
+    anchors = _anchors(session, vault)
     if report_ids is not None:
         for ids in integrity.chunks(dict.fromkeys(report_ids), batch):
             rows = session.execute(base.where(Report.id.in_(ids))).all()
             order = {rid: n for n, rid in enumerate(ids)}
             if rows:
-                yield _decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted)
+                yield _decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted, anchors)
         return
     last: uuid.UUID | None = None
     while True:
@@ -190,11 +191,18 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         rows = session.execute(query).all()
         if not rows:
             return
-        yield _decrypt_batch(session, vault, rows, wanted)
+        yield _decrypt_batch(session, vault, rows, wanted, anchors, contiguous=True)
         last = rows[-1].id
 
 
-def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...]) -> list[PlainReport]:
+def _anchors(session: Session, vault: Vault) -> integrity.Anchors | None:
+    """The audit log's state anchors for the whole store, read once per job (None: keys lacking)."""
+    return integrity.all_audited_states(session, vault) if vault.integrity_keys else None
+
+
+def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...],
+                   anchors: integrity.Anchors | None, *, contiguous: bool = False) -> list[PlainReport]:
+    """Decrypt one batch. `contiguous`: the rows are every report between the first and last id."""
     # A submission has one working-store wrap; should it have several, each is tried.
     wrapped: dict[uuid.UUID, list[tuple[bytes, bytes]]] = {}
     unique: dict[uuid.UUID, Any] = {}
@@ -204,7 +212,8 @@ def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: 
             wrapped.setdefault(row.submission_id, []).append((bytes(row.wrap_dek_id), row.wrap))
     reports = list(unique.values())
     keys = _data_keys(vault, wrapped)
-    states = integrity.states_of_rows(session, vault, reports)
+    states = integrity.states_of_rows(session, vault, reports, anchors=anchors,
+                                      id_range=(reports[0].id, reports[-1].id) if contiguous and reports else None)
     return [_plain(row, keys.get(row.submission_id), states.get(row.id), wanted) for row in reports]
 
 
@@ -317,9 +326,10 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
         batches: list[Any] = [
             ("ids", ids) if report_ids is not None else ("range", ids[0], ids[-1])  # a range reads faster than IN
             for ids in id_batches(session, batch=batch, report_ids=report_ids, include_withdrawn=include_withdrawn)]
+        anchors = _anchors(session, vault)
     if not batches:
         return
-    _job.update(factory=session_factory, vault=vault, fn=fn, options=options)
+    _job.update(factory=session_factory, vault=vault, fn=fn, options=options, anchors=anchors)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, len(batches)), initializer=_start_worker) as pool:
@@ -345,7 +355,8 @@ def _run_batch(task: tuple[Any, ...]) -> Any:
             vault.require_readable()
             query = _query(options["fields"], options["include_withdrawn"]).where(
                 Report.id >= task[1], Report.id <= task[2]).order_by(Report.id)
-            plain = _decrypt_batch(session, vault, session.execute(query).all(), options["fields"])
+            plain = _decrypt_batch(session, vault, session.execute(query).all(), options["fields"], _job["anchors"],
+                                   contiguous=True)
         return _job["fn"](plain)
     finally:
         session.rollback()  # end the read transaction; nothing is cached past a batch
