@@ -265,15 +265,19 @@ def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tupl
     else:
         dek_id, aead = key
         opener = field_crypto.RowOpener(aead, dek_id, "reports", row.id)
+        mapping = row._mapping
         try:
             for name in wanted:
-                values[name] = _open(opener, name, getattr(row, name))
+                blob = mapping[name]
+                values[name] = None if blob is None else _decode(opener, name, opener.open(name, blob))
         except CryptoError as exc:
             values, problem = {}, str(exc)
-        consent = consent_service.interpret(
-            row.consent_blob is not None, row.legacy_consent,
-            lambda: _open(field_crypto.RowOpener(aead, dek_id, "submissions", row.submission_id), "consent",
-                          row.consent_blob))
+        blob = row.consent_blob
+        if blob is not None:
+            sub = field_crypto.RowOpener(aead, dek_id, "submissions", row.submission_id)
+            consent = consent_service.interpret(True, None, lambda: _decode(sub, "consent", sub.open("consent", blob)))
+        else:
+            consent = consent_service.interpret(False, row.legacy_consent, lambda: None)
     ok = state is not None and state.verified
     names = values.get("names")
     return PlainReport(
@@ -294,10 +298,7 @@ def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tupl
 _JSON = frozenset({"names", "consent"})
 
 
-def _open(opener: field_crypto.RowOpener, column: str, blob: bytes | None) -> Any:
-    if blob is None:
-        return None
-    plain = opener.open(column, blob)
+def _decode(opener: field_crypto.RowOpener, column: str, plain: bytes) -> Any:
     try:
         return json.loads(plain) if column in _JSON else plain.decode("utf-8")
     except (UnicodeDecodeError, ValueError):
