@@ -8,11 +8,14 @@ Interface (stable; other modules build on it):
     map_reports(session_factory, vault, fn, *, workers=1, batch=2000, report_ids=None,
                 include_withdrawn=False, fields=None) -> Iterator[result of fn(list[PlainReport])]
 
-How: Core-level selects of the ciphertext columns (no ORM object is ever loaded, so no plaintext
-lands on one), one query per batch for the batch's working-store data-key wraps, one AES object
-per record, and the review-side state from `integrity.report_states` per batch (the verified
-status, verification and person link; `state_ok` False with the reason when a seal fails).
-Consent is the family's sealed copy, read as `consent.consents` reads it. Plaintext lives in the
+How: one Core select per batch (keyset paging by report id) of the ciphertexts, the sealed
+review-side state and the submission's consent and working-store wrap, joined; no ORM object is
+ever loaded, so no plaintext lands on one. The batch's data keys are unwrapped together (one AES
+object per KEK), one AES object per record opens its fields. The review-side state comes from
+`integrity.states_of_rows` (the same checks as `report_states`: the seals, the sealed link
+history, and the audit log's anchors, read once per job): `status`, `verification` and
+`person_id` are set only when `state_ok`, otherwise `state_problem` says why. Consent is the
+family's sealed copy, interpreted by `consent.interpret` as `consent.consents` does. Plaintext lives in the
 returned `PlainReport`s only, for as long as the caller keeps them: no cache outlives a batch,
 nothing is logged but counts and ids, nothing is written anywhere (`map_reports` passes batches
 and results between processes through pipes, in memory).
@@ -22,8 +25,8 @@ ciphertext) comes back with `readable` False, every sealed field None and `probl
 words without values; a job counts and skips it instead of stopping. Withdrawn submissions are
 left out unless `include_withdrawn`.
 
-`fields` limits decryption to some sealed fields (the others are None): deduplication needs no
-testimony. `map_reports` with `workers=2` forks worker processes that each open their own
+`fields` limits decryption to some sealed fields (the others are None, `names` empty):
+deduplication needs no testimony. `map_reports` with `workers=2` forks worker processes that each open their own
 database connection from `session_factory` (a callable returning a new Session, such as
 `sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result.
 """
