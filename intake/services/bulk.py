@@ -60,9 +60,10 @@ TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reporte
 ALL_FIELDS = ("names", *TEXT_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class PlainReport:
-    """One report, decrypted, with its verified review state. Never store it; never log it."""
+    """One report, decrypted, with its verified review state. Never store it; never log it (its
+    repr names the id and flags only, so a traceback or a failed assertion shows no value)."""
 
     id: uuid.UUID
     submission_id: uuid.UUID
@@ -98,6 +99,10 @@ class PlainReport:
     withdrawn: bool
     readable: bool  # the sealed fields decrypted
     problem: str | None = None  # why not readable (ids and reasons, never a value)
+
+    def __repr__(self) -> str:
+        return (f"PlainReport(id={self.id}, readable={self.readable}, state_ok={self.state_ok}, "
+                f"withdrawn={self.withdrawn})")
 
     @property
     def given_name(self) -> str | None:

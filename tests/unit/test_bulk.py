@@ -74,6 +74,12 @@ def test_bulk_equals_the_per_record_path(store):
     assert sample["consent"].share_research is True and sample["state_ok"] is True
 
 
+def test_a_plain_report_shows_no_value_in_its_repr(store):
+    with store.app_context():
+        (batch,) = bulk.iter_reports(db.session, get_vault())
+    assert batch[0].testimony and "SENTINEL" not in repr(batch) and str(batch[0].id) in repr(batch[0])
+
+
 def test_fields_limit_what_is_decrypted(store):
     with store.app_context():
         (batch,) = bulk.iter_reports(db.session, get_vault(), fields=["names", "birth_date"])
