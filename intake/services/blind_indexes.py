@@ -73,12 +73,6 @@ def report_fields(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name) for name in INDEX_FIELDS}
 
 
-def reindex(session: Session, vault: Vault, reports: Iterable[Report]) -> None:
-    """Replace the blind indexes of these reports (does not commit)."""
-    key_id, root = vault.current_index_key()
-    replace(session, {report.id: tokens_for(root, report_fields(report)) for report in reports}, key_id)
-
-
 def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]], key_id: bytes) -> None:
     """Swap these reports' rows for the given tokens (does not commit)."""
     ids = list(tokens)
@@ -144,12 +138,6 @@ def matching_ids(vault: Vault, index: str, value: str,
         return None
     return select(BlindIndex.report_id).where(BlindIndex.index_name == index,
                                               BlindIndex.token.in_(tokens_held(vault, index, values)))
-
-
-def search(session: Session, vault: Vault, index: str, value: str) -> list[Report]:
-    """Reports whose `index` matches `value` after normalisation."""
-    ids = matching_ids(vault, index, value)
-    return [] if ids is None else list(session.scalars(select(Report).where(Report.id.in_(ids))))
 
 
 def blocking_candidates(session: Session, vault: Vault, fields: Mapping[str, Any],
