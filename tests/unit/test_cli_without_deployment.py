@@ -25,7 +25,9 @@ def flask(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
                                      ("users", "create", "--help"), ("inbox", "take-in", "--help"),
                                      ("audit", "verify", "--help"), ("dev", "--help"), ("db", "upgrade", "--help"),
                                      ("keys", "add", "--help"), ("keys", "upgrade-keystore", "--help"),
-                                     ("keys", "kinds", "--help"), ("audit", "checkpoint", "--help")])
+                                     ("keys", "kinds", "--help"), ("audit", "checkpoint", "--help"),
+                                     ("index", "rebuild", "--help"), ("jobs", "worker", "--help"),
+                                     ("jobs", "run", "--help")])
 def test_help_needs_no_deployment(tmp_path, command):
     result = flask(*command, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
