@@ -1,0 +1,216 @@
+"""Deduplication jobs over the working store: train the model, run it over every report, and score
+each new report at take-in against the candidates its blind indexes find.
+
+The matcher (intake/dedup: Splink on DuckDB) is pure: rows in, scores out. Here is what feeds it
+from the store and keeps its results: plaintext rows exist only in this process's memory, for the
+length of a job; what is stored is candidate pairs (ids, probabilities, levels: services/duplicates.py)
+and the trained model's parameters (no values: the file is scanned in the plaintext-at-rest test).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session
+
+from ..crypto.vault import Vault
+from ..models import Report
+from . import audit, dedup_rows, duplicates
+
+log = logging.getLogger(__name__)
+MODEL_FILE = "dedup-model.json"
+
+
+class NoModel(Exception):
+    """No trained model is available: run `flask dedup train`."""
+
+
+def model_path() -> Path:
+    configured = current_app.config.get("INTAKE_DEDUP_MODEL") if has_app_context() else None
+    if configured:
+        return Path(configured)
+    return Path(current_app.instance_path) / MODEL_FILE
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    version: str  # the first hex digits of the model file's SHA-256
+
+
+_cache: dict[str, tuple[float, LoadedModel]] = {}
+
+
+def current_model() -> LoadedModel:
+    """The trained model, loaded once per process and again when its file changes."""
+    from ..dedup import load_model
+
+    path = model_path()
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        raise NoModel("no trained deduplication model: run `flask dedup train`") from None
+    hit = _cache.get(str(path))
+    if hit is None or hit[0] != stamp:
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        hit = (stamp, LoadedModel(load_model(path), version))
+        _cache[str(path)] = hit
+    return hit[1]
+
+
+def _save_model(model: Any, path: Path) -> None:
+    """Write the model beside its final name, then move it there (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    model.save(partial)
+    os.replace(partial, path)
+
+
+# ---------- whole-store jobs ----------
+
+@dataclass
+class RunReport:
+    reports: int = 0
+    pairs: int = 0
+    clusters: int = 0
+    recorded: duplicates.Recorded = field(default_factory=duplicates.Recorded)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, int | None], None]  # (stage, items done now, total if known)
+
+
+def _read_rows(session: Session, vault: Vault, progress: Progress | None, timings: dict[str, float]) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    ids = dedup_rows.working_store_ids(session)
+    rows: list[dict[str, Any]] = []
+    for batch in dedup_rows.iter_rows(session, vault, report_ids=ids):
+        rows.extend(batch)
+        if progress:
+            progress("decrypting", len(batch), len(ids))
+    timings["decrypt"] = time.perf_counter() - started
+    return rows
+
+
+def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None) -> RunReport:
+    """Train the model on the working store and save it (replacing the previous one). Audited."""
+    from ..dedup import train as train_model
+
+    vault.require_readable()
+    report = RunReport()
+    rows = _read_rows(session, vault, progress, report.timings)
+    report.reports = len(rows)
+    if len(rows) < 2:
+        raise NoModel("the working store has fewer than two reports: nothing to train on")
+    started = time.perf_counter()
+    model = train_model(rows)
+    del rows
+    report.timings["train"] = time.perf_counter() - started
+    path = model_path()
+    _save_model(model, path)
+    _cache.pop(str(path), None)
+    audit.record(session, vault, actor=actor, action="dedup.train",
+                 details={"reports": report.reports, "model": current_model().version})
+    session.commit()
+    return report
+
+
+def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None) -> RunReport:
+    """Score the whole working store and record the pairs at or above the review threshold. Audited."""
+    from ..dedup import run_pipeline
+
+    vault.require_readable()
+    loaded = current_model()
+    report = RunReport()
+    rows = _read_rows(session, vault, progress, report.timings)
+    report.reports = len(rows)
+    started = time.perf_counter()
+    result = run_pipeline(rows, loaded.model, progress=_stage_progress(progress))
+    del rows
+    report.timings["pipeline"] = time.perf_counter() - started
+    for stage, seconds in dict(getattr(result, "timings", {}) or {}).items():
+        report.timings[f"pipeline.{stage}"] = float(seconds)
+    pairs = list(result.pairs)
+    report.pairs, report.clusters = len(pairs), len(getattr(result, "clusters", None) or ())
+    started = time.perf_counter()
+    for chunk in _chunks(pairs, 5000):
+        found = duplicates.record_scores(session, vault, chunk, model_version=loaded.version)
+        for name in ("new", "updated", "remembered", "reopened", "below"):
+            setattr(report.recorded, name, getattr(report.recorded, name) + getattr(found, name))
+        session.commit()
+        if progress:
+            progress("storing pairs", len(chunk), len(pairs))
+    report.timings["store"] = time.perf_counter() - started
+    audit.record(session, vault, actor=actor, action="dedup.run",
+                 details={"reports": report.reports, "pairs": report.pairs, "new": report.recorded.new,
+                          "remembered": report.recorded.remembered, "model": loaded.version})
+    session.commit()
+    return report
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _stage_progress(progress: Progress | None) -> Callable[..., None] | None:
+    """The matcher's progress calls, passed on as (stage, done, total)."""
+    if progress is None:
+        return None
+
+    def relay(stage: Any = "matching", done: Any = 1, total: Any = None, *_: Any) -> None:
+        progress(str(stage), int(done or 0), int(total) if isinstance(total, int) else None)
+
+    return relay
+
+
+# ---------- incremental: a new report at take-in ----------
+
+def score_new_report(session: Session, vault: Vault, report: Report, loaded: LoadedModel) -> duplicates.Recorded:
+    """Score one report against the candidates its blind indexes find (decrypting only those) and
+    record the pairs at or above the review threshold (does not commit)."""
+    from ..dedup import score_candidates
+
+    candidates = dedup_rows.candidate_ids(session, report.id)
+    if not candidates:
+        return duplicates.Recorded()
+    rows = dedup_rows.rows_for(session, vault, candidates)
+    if not rows:
+        return duplicates.Recorded()
+    mine = dedup_rows.row_of(report.id, {name: getattr(report, name) for name in dedup_rows.COMPARED})
+    scores = score_candidates(loaded.model, mine, list(rows.values()))
+    return duplicates.record_scores(session, vault, scores, model_version=loaded.version)
+
+
+def score_at_take_in(session: Session, vault: Vault, reports: list[Report]) -> None:
+    """Take-in hook (services/take_in.py AFTER_TAKE_IN). Without a trained model nothing is scored
+    (the next `flask dedup run` finds the pairs). A failure is logged by id and type only and never
+    stops a take-in: the testimony matters more than its duplicate check."""
+    try:
+        loaded = current_model()
+    except NoModel:
+        return
+    for report in reports:
+        try:
+            with session.begin_nested():
+                score_new_report(session, vault, report, loaded)
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.error("duplicate scoring failed for report %s: %s", report.id, type(exc).__name__)
+
+
+
+def _register() -> None:
+    from . import take_in
+
+    if score_at_take_in not in take_in.AFTER_TAKE_IN:
+        take_in.AFTER_TAKE_IN.append(score_at_take_in)
+
+
+_register()

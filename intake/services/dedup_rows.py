@@ -1,0 +1,145 @@
+"""Stored reports as the matcher's rows, in memory only, and the candidates a new report's blind
+indexes find.
+
+A row is a dict of RAW_FIELDS (resolution/prepare.py): the shape `flask dedup csv` reads, so the
+matcher sees stored reports and CSV files alike. Rows are built from decrypted fields and never
+leave the process: nothing here logs, stores or raises with a value in it.
+
+Reading the whole store goes through `iter_rows`, the one place that decrypts for deduplication:
+verified reports only (services/integrity.py), a batch at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..crypto.vault import Vault
+from ..models import BlindIndex, Report, Submission
+from ..models.sealed import data_keys
+from . import integrity, thesauri
+
+# The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
+COMPARED = ("names", "gender", "birth_date", "home_county", "home_place_text", "id_number", "detention_date",
+            "facility", "submitter_relationship")
+MAX_CANDIDATES = 200  # per new report: more than this through one block is noise, not a duplicate
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def row_of(report_id: uuid.UUID, fields: Mapping[str, Any]) -> dict[str, str | None]:
+    """The matcher's row for one report's decrypted fields. Named parts (given, father) go to their
+    columns; otherwise the first full name is the given-name column (the matcher splits it) and
+    the next one, usually in another script, the alternative full name."""
+    given = father = None
+    others: list[str] = []
+    for entry in fields.get("names") or []:
+        if not isinstance(entry, Mapping) or not (value := _text(entry.get("value"))):
+            continue
+        kind = entry.get("kind")
+        if kind == "given" and given is None:
+            given = value
+        elif kind == "father" and father is None:
+            father = value
+        else:
+            others.append(value)
+    if given is None and others:
+        given = others.pop(0)
+    county = _text(fields.get("home_county"))
+    place = thesauri.place(county) if county else None
+    detention = _text(fields.get("detention_date"))
+    return {
+        "report_id": str(report_id), "given_name": given, "father_name": father,
+        "full_name_alt": others[0] if others else None, "gender": _text(fields.get("gender")),
+        "birth_date": _text(fields.get("birth_date")),
+        "home_place": place.zh if place else (_text(fields.get("home_place_text")) or county),
+        "chinese_id": _text(fields.get("id_number")), "detention_year": detention[:4] if detention else None,
+        "facility": _text(fields.get("facility")),
+        "reporter_relationship": _text(fields.get("submitter_relationship")),
+    }
+
+
+def rows_for(session: Session, vault: Vault, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Rows of these reports, decrypted in memory; reports whose state does not verify are left out.
+
+    The per-record path (ORM rows, data keys prefetched per batch). The bulk path of the shared
+    whole-store reader replaces it here when it exists; callers do not change."""
+    ids = list(dict.fromkeys(report_ids))
+    if not ids:
+        return {}
+    states = integrity.report_states(session, vault, ids)
+    verified = [rid for rid in ids if rid in states and states[rid].verified]
+    out: dict[uuid.UUID, dict[str, Any]] = {}
+    for chunk in integrity.chunks(verified, 500):
+        reports = list(session.scalars(select(Report).where(Report.id.in_(chunk))))
+        data_keys(session).prefetch("submissions", {r.submission_id for r in reports})
+        for report in reports:
+            out[report.id] = row_of(report.id, {name: getattr(report, name) for name in COMPARED})
+    return out
+
+
+def working_store_ids(session: Session) -> list[uuid.UUID]:
+    """Every report taken into the working store (verification happens when its batch is read)."""
+    return list(session.scalars(select(Report.id).join(Submission, Submission.id == Report.submission_id)
+                                .where(Submission.in_working_store.is_(True)).order_by(Report.id)))
+
+
+def iter_rows(session: Session, vault: Vault, *, batch: int = 2000,
+              report_ids: list[uuid.UUID] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The working store (or these reports) as rows, a batch at a time. Each batch's plaintext is
+    dropped from the session before the next (nothing accumulates on ORM objects)."""
+    ids = working_store_ids(session) if report_ids is None else report_ids
+    for chunk in integrity.chunks(ids, batch):
+        rows = rows_for(session, vault, chunk)
+        yield [rows[rid] for rid in chunk if rid in rows]
+        session.expunge_all()
+
+
+def fingerprints(session: Session, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+    """SHA-256 over each report's ciphertexts of the compared fields (no decryption). A report whose
+    fields change is re-encrypted, so its fingerprint changes; nothing else changes it."""
+    columns = [getattr(Report, f"{name}_sealed") for name in COMPARED]
+    out: dict[uuid.UUID, bytes] = {}
+    for chunk in integrity.chunks(list(report_ids)):
+        for row in session.execute(select(Report.id, *columns).where(Report.id.in_(chunk))):
+            digest = hashlib.sha256()
+            for blob in row[1:]:
+                digest.update(len(blob or b"").to_bytes(4, "big") + bytes(blob or b""))
+            out[row[0]] = digest.digest()
+    return out
+
+
+def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: uuid.UUID) -> bytes:
+    return hashlib.sha256(prints[left] + prints[right]).digest()
+
+
+# Blocks: two reports are candidates when they share an ID number, or a name skeleton together with
+# a birth year or a county. (Blind indexes; no decryption.)
+_BLOCKS = (("id_number",), ("name", "birth_year"), ("name", "county"))
+
+
+def candidate_ids(session: Session, report_id: uuid.UUID, limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
+    """Reports that share a block with this one, found through the blind indexes alone."""
+    found: dict[uuid.UUID, None] = {}
+    for first, *rest in _BLOCKS:
+        mine, theirs = aliased(BlindIndex), aliased(BlindIndex)
+        query = (select(theirs.report_id).distinct().select_from(mine)
+                 .join(theirs, and_(theirs.index_name == mine.index_name, theirs.token == mine.token))
+                 .where(mine.report_id == report_id, mine.index_name == first, theirs.report_id != report_id))
+        for index_name in rest:
+            mine_too, theirs_too = aliased(BlindIndex), aliased(BlindIndex)
+            query = (query.join(mine_too, and_(mine_too.report_id == mine.report_id, mine_too.index_name == index_name))
+                     .join(theirs_too, and_(theirs_too.report_id == theirs.report_id,
+                                            theirs_too.index_name == index_name, theirs_too.token == mine_too.token)))
+        for rid in session.scalars(query.limit(limit)):
+            found.setdefault(rid, None)
+        if len(found) >= limit:
+            break
+    return list(found)[:limit]
