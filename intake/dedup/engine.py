@@ -1,0 +1,95 @@
+"""Splink on an in-memory DuckDB that never writes to disk (or on a Spark session).
+
+DuckDB runs with no temporary directory and a memory limit, so nothing it holds can be
+offloaded to a file: a run that does not fit fails with an out-of-memory error instead of
+spilling plaintext forms of names to disk. Errors from the engine are re-raised without their
+text, which could quote a value.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+
+from .features import COLUMNS
+
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
+SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
+
+
+class DedupError(RuntimeError):
+    """A matching run failed; the message names the stage, never a value."""
+
+
+def memory_limit() -> str:
+    return os.environ.get("INTAKE_DEDUP_MEMORY_LIMIT", "6GB")
+
+
+def duckdb_connection(threads: int | None = None) -> Any:
+    import duckdb
+
+    con = duckdb.connect(":memory:", config={
+        "temp_directory": "",            # nowhere to spill: nothing leaves memory
+        "max_temp_directory_size": "0B",
+        "memory_limit": memory_limit(),
+        "threads": threads or os.cpu_count() or 1,
+        "preserve_insertion_order": False,
+        "autoinstall_known_extensions": False,
+    })
+    return con
+
+
+def arrow_table(features: Sequence[dict[str, Any]]) -> pa.Table:
+    columns = {name: [f[name] for f in features] for name, _ in COLUMNS}
+    return pa.table(columns, schema=SCHEMA)
+
+
+@contextmanager
+def quiet_splink() -> Iterator[None]:
+    logger = logging.getLogger("splink")
+    before = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+@contextmanager
+def engine_errors(stage: str) -> Iterator[None]:
+    """Engine and Splink errors become a DedupError naming the stage and the error's type only."""
+    try:
+        yield
+    except DedupError:
+        raise
+    except MemoryError:
+        raise DedupError(f"{stage}: out of memory (raise INTAKE_DEDUP_MEMORY_LIMIT)") from None
+    except Exception as exc:  # noqa: BLE001 - the text of an engine error may quote a value
+        kind = type(exc).__name__
+        if "OutOfMemory" in kind:
+            raise DedupError(f"{stage}: out of memory (raise INTAKE_DEDUP_MEMORY_LIMIT)") from None
+        raise DedupError(f"{stage} failed ({kind})") from None
+
+
+def linker_for(features: Sequence[dict[str, Any]], settings: dict[str, Any], *, spark: Any = None,
+               threads: int | None = None) -> Any:
+    """A Splink Linker over the feature records, on DuckDB (default) or the given Spark session."""
+    from splink import Linker
+
+    if spark is not None:
+        from splink import SparkAPI
+
+        db_api = SparkAPI(spark_session=spark)
+        frame = spark.createDataFrame(arrow_table(features).to_pandas())
+        table = db_api.register(frame)
+    else:
+        from splink import DuckDBAPI
+
+        db_api = DuckDBAPI(connection=duckdb_connection(threads))
+        table = db_api.register(arrow_table(features))
+    return Linker(table, settings, log_level=None)
