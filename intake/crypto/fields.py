@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,7 +25,13 @@ _DOMAIN = "intake/field"
 
 
 def field_aad(table: str, column: str, row_id: uuid.UUID, key_id: bytes) -> bytes:
-    return pack(_DOMAIN, FIELD_VERSION, table, column, row_id, key_id)
+    # pack() is a concatenation of length-prefixed parts, so the constant head can be cached.
+    return _aad_head(table, column) + pack(row_id, key_id)
+
+
+@lru_cache(maxsize=512)
+def _aad_head(table: str, column: str) -> bytes:
+    return pack(_DOMAIN, FIELD_VERSION, table, column)
 
 
 def encrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uuid.UUID,
@@ -43,11 +50,17 @@ def field_key_id(blob: bytes) -> bytes:
 
 def decrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uuid.UUID,
                   blob: bytes) -> bytes:
+    return decrypt_with(AESGCM(dek), key_id, table, column, row_id, blob)
+
+
+def decrypt_with(aead: AESGCM, key_id: bytes, table: str, column: str, row_id: uuid.UUID, blob: bytes) -> bytes:
+    """`decrypt_field` with the data key's AES object made once by the caller (bulk reads: one per
+    record, not one per field)."""
     if field_key_id(blob) != key_id:
         raise UnknownKeyError(f"{table}.{column} of row {row_id} was encrypted under another data key")
     nonce, sealed = blob[17:29], blob[29:]
     try:
-        return AESGCM(dek).decrypt(nonce, sealed, field_aad(table, column, row_id, key_id))
+        return aead.decrypt(nonce, sealed, field_aad(table, column, row_id, key_id))
     except InvalidTag:
         raise DecryptionError(
             f"{table}.{column} of row {row_id} failed authentication (tampered, moved or wrong key)"

@@ -10,7 +10,7 @@ Exports, statistics and any other use of consent read it through `consents`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,11 +70,17 @@ def consents(session: Session, submission_ids: Iterable[uuid.UUID]) -> dict[uuid
 
 
 def _consent_of(submission: Submission) -> Consent:
-    if submission.consent_sealed is None:
-        return Consent(problem="not yet sealed (run `flask integrity seal`)" if submission.legacy_consent is not None
+    return interpret(submission.consent_sealed is not None, submission.legacy_consent, lambda: submission.consent)
+
+
+def interpret(sealed: bool, legacy_consent: int | None, read: Callable[[], Any]) -> Consent:
+    """The Consent a submission's sealed choices stand for. `read` decrypts them (the ORM path here,
+    services/bulk.py in whole-store jobs): anything that fails or is malformed means "no"."""
+    if not sealed:
+        return Consent(problem="not yet sealed (run `flask integrity seal`)" if legacy_consent is not None
                        else "none recorded")
     try:
-        value = submission.consent
+        value = read()
     except CryptoError:
         return Consent(problem="the sealed choices do not decrypt")
     if not (isinstance(value, dict) and all(isinstance(value.get(k), bool) for k in CONSENT_BITS)

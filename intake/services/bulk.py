@@ -1,0 +1,336 @@
+"""The one streaming bulk-decryption path for whole-store jobs (deduplication, exports, statistics,
+re-indexing).
+
+Interface (stable; other modules build on it):
+
+    iter_reports(session, vault, *, batch=2000, report_ids=None, include_withdrawn=False,
+                 fields=None) -> Iterator[list[PlainReport]]
+    map_reports(session_factory, vault, fn, *, workers=1, batch=2000, report_ids=None,
+                include_withdrawn=False, fields=None) -> Iterator[result of fn(list[PlainReport])]
+
+How: Core-level selects of the ciphertext columns (no ORM object is ever loaded, so no plaintext
+lands on one), one query per batch for the batch's working-store data-key wraps, one AES object
+per record, and the review-side state from `integrity.report_states` per batch (the verified
+status, verification and person link; `state_ok` False with the reason when a seal fails).
+Consent is the family's sealed copy, read as `consent.consents` reads it. Plaintext lives in the
+returned `PlainReport`s only, for as long as the caller keeps them: no cache outlives a batch,
+nothing is logged but counts and ids, nothing is written anywhere (`map_reports` passes batches
+and results between processes through pipes, in memory).
+
+A report that cannot be decrypted (withdrawn and shredded, not yet taken in, a damaged or moved
+ciphertext) comes back with `readable` False, every sealed field None and `problem` saying why in
+words without values; a job counts and skips it instead of stopping. Withdrawn submissions are
+left out unless `include_withdrawn`.
+
+`fields` limits decryption to some sealed fields (the others are None): deduplication needs no
+testimony. `map_reports` with `workers=2` forks worker processes that each open their own
+database connection from `session_factory` (a callable returning a new Session, such as
+`sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ..crypto import fields as field_crypto
+from ..crypto import wraps
+from ..crypto.errors import CryptoError, DecryptionError, UnknownKeyError
+from ..crypto.vault import Vault
+from ..models import RecordKey, Report, Submission, SubmissionStatus
+from ..models.report import SEALED_REPORT_FIELDS
+from . import consent as consent_service
+from . import integrity
+from .consent import Consent
+
+R = TypeVar("R")
+TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reported_status",)
+ALL_FIELDS = ("names", *TEXT_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class PlainReport:
+    """One report, decrypted, with its verified review state. Never store it; never log it."""
+
+    id: uuid.UUID
+    submission_id: uuid.UUID
+    handle: str
+    created_on: date
+    # ---- decrypted sealed fields (None: empty, not requested, or not readable) ----
+    names: tuple[dict[str, Any], ...]  # [{"value", "script", "kind"?}], as the family gave them
+    gender: str | None
+    birth_date: str | None  # ISO prefix: "1984", "1984-06", "1984-06-17"
+    ethnicity: str | None
+    home_county: str | None  # GB/T 2260 code, or free text
+    home_place_text: str | None
+    id_number: str | None
+    occupation: str | None
+    detention_date: str | None
+    detention_place: str | None
+    facility: str | None
+    facility_type: str | None
+    sentence: str | None
+    last_contact: str | None
+    submitter_relationship: str | None
+    testimony: str | None
+    reported_status: str | None  # the situation the family gave (the verified one is `status`)
+    # ---- verified review state (integrity.report_states): values only when state_ok ----
+    state_ok: bool
+    state_problem: str | None  # verdict and reason when not state_ok
+    status: str | None
+    verification: str | None
+    person_id: uuid.UUID | None
+    submission_status: str | None
+    # ---- the submission: the family's sealed consent, withdrawal ----
+    consent: Consent
+    withdrawn: bool
+    readable: bool  # the sealed fields decrypted
+    problem: str | None = None  # why not readable (ids and reasons, never a value)
+
+    @property
+    def given_name(self) -> str | None:
+        return _name_of_kind(self.names, "given")
+
+    @property
+    def father_name(self) -> str | None:
+        return _name_of_kind(self.names, "father")
+
+    def fields(self) -> dict[str, Any]:
+        """The sealed fields as `resolution.prepare_report` takes them (with "id")."""
+        out: dict[str, Any] = {"id": str(self.id), "names": list(self.names)}
+        for name in TEXT_FIELDS:
+            out[name] = getattr(self, name)
+        return out
+
+
+def _name_of_kind(names: Iterable[dict[str, Any]], kind: str) -> str | None:
+    for entry in names:
+        if entry.get("kind") == kind and entry.get("value"):
+            return str(entry["value"])
+    return None
+
+
+# ---------- reading ----------
+
+def _columns(wanted: Collection[str]) -> list[Any]:
+    sealed = [getattr(Report, f"{name}_sealed").label(name) for name in wanted]
+    return [Report.id, Report.submission_id, Report.handle, Report.created_on, *sealed,
+            Submission.status.label("submission_status_plain"), Submission.consent_sealed.label("consent_blob"),
+            Submission.legacy_consent]
+
+
+def _query(wanted: Collection[str], include_withdrawn: bool) -> Select[Any]:
+    query = select(*_columns(wanted)).join(Submission, Submission.id == Report.submission_id)
+    if not include_withdrawn:
+        # The plain column: "withdrawn" only ever hides data, so it is honoured from anyone.
+        query = query.where(Submission.status != SubmissionStatus.WITHDRAWN.value)
+    return query
+
+
+def _wanted(fields: Iterable[str] | None) -> tuple[str, ...]:
+    if fields is None:
+        return ALL_FIELDS
+    wanted = tuple(dict.fromkeys(fields))
+    unknown = set(wanted) - set(ALL_FIELDS)
+    if unknown:
+        raise ValueError(f"not sealed report fields: {sorted(unknown)}")
+    return wanted
+
+
+def id_batches(session: Session, *, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
+               include_withdrawn: bool = False) -> Iterator[list[uuid.UUID]]:
+    """Report ids in batches, in id order (keyset paging: a batch costs the same at any depth)."""
+    if report_ids is not None:
+        yield from integrity.chunks(dict.fromkeys(report_ids), batch)
+        return
+    last: uuid.UUID | None = None
+    while True:
+        query = select(Report.id).order_by(Report.id).limit(batch)
+        if not include_withdrawn:
+            query = query.join(Submission, Submission.id == Report.submission_id).where(
+                Submission.status != SubmissionStatus.WITHDRAWN.value)
+        if last is not None:
+            query = query.where(Report.id > last)
+        ids = list(session.scalars(query))
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
+                 include_withdrawn: bool = False, fields: Iterable[str] | None = None) -> Iterator[list[PlainReport]]:
+    """Every report (or those of `report_ids`, in that order), decrypted a batch at a time."""
+    vault.require_readable()
+    wanted = _wanted(fields)
+    base = _query(wanted, include_withdrawn)
+    if report_ids is not None:
+        for ids in integrity.chunks(dict.fromkeys(report_ids), batch):
+            rows = {r.id: r for r in session.execute(base.where(Report.id.in_(ids))).all()}
+            found = [rows[i] for i in ids if i in rows]
+            if found:
+                yield _decrypt_batch(session, vault, found, wanted)
+        return
+    last: uuid.UUID | None = None
+    while True:
+        query = base.order_by(Report.id).limit(batch)
+        if last is not None:
+            query = query.where(Report.id > last)
+        rows = session.execute(query).all()
+        if not rows:
+            return
+        yield _decrypt_batch(session, vault, rows, wanted)
+        last = rows[-1].id
+
+
+def _decrypt_batch(session: Session, vault: Vault, rows: list[Any], wanted: tuple[str, ...]) -> list[PlainReport]:
+    live = {r.submission_id for r in rows if r.submission_status_plain != SubmissionStatus.WITHDRAWN.value}
+    keys = _data_keys(session, vault, live)
+    states = integrity.report_states(session, vault, [r.id for r in rows])
+    return [_plain(row, keys.get(row.submission_id), states.get(row.id), wanted) for row in rows]
+
+
+def _data_keys(session: Session, vault: Vault, submission_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """Each submission's data key from its working-store wrap: (dek_id, AESGCM), or the error."""
+    if not submission_ids:
+        return {}
+    wrapped: dict[uuid.UUID, list[Any]] = {}
+    for chunk in integrity.chunks(submission_ids):
+        for row in session.execute(select(RecordKey.owner_id, RecordKey.dek_id, RecordKey.wrapped).where(
+                RecordKey.owner_table == "submissions", RecordKey.holder == "kek", RecordKey.owner_id.in_(chunk))):
+            wrapped.setdefault(row.owner_id, []).append(row)
+    out: dict[uuid.UUID, Any] = {}
+    reloaded = False
+    for sid in submission_ids:
+        candidates = wrapped.get(sid)
+        if not candidates:
+            out[sid] = DecryptionError("no working-store key (not yet taken in, or withdrawn and shredded)")
+            continue
+        error: CryptoError | None = None
+        for row in candidates:
+            try:
+                dek = wraps.kek_unwrap(vault.keks, "submissions", sid, row.wrapped)
+            except UnknownKeyError as exc:
+                # Another process (`flask keys rotate`) may have moved this wrap to a newer key.
+                if not reloaded and vault.reload():
+                    reloaded = True
+                    try:
+                        dek = wraps.kek_unwrap(vault.keks, "submissions", sid, row.wrapped)
+                    except CryptoError as again:
+                        error = again
+                        continue
+                else:
+                    error = exc
+                    continue
+            except CryptoError as exc:
+                error = exc
+                continue
+            out[sid] = (bytes(row.dek_id), AESGCM(dek))
+            break
+        else:
+            out[sid] = error
+    return out
+
+
+def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tuple[str, ...]) -> PlainReport:
+    withdrawn = row.submission_status_plain == SubmissionStatus.WITHDRAWN.value
+    values: dict[str, Any] = {}
+    problem: str | None = None
+    consent = Consent(problem="not readable")
+    if withdrawn:
+        problem = "withdrawn by the family"
+    elif isinstance(key, BaseException) or key is None:
+        problem = f"submission {row.submission_id}: {key}"
+    else:
+        dek_id, aead = key
+        try:
+            for name in wanted:
+                values[name] = _open(aead, dek_id, "reports", name, row.id, getattr(row, name),
+                                     json_value=name == "names")
+        except CryptoError as exc:
+            values, problem = {}, str(exc)
+        consent = consent_service.interpret(
+            row.consent_blob is not None, row.legacy_consent,
+            lambda: _open(aead, dek_id, "submissions", "consent", row.submission_id, row.consent_blob, json_value=True))
+    ok = state is not None and state.verified
+    names = values.get("names")
+    return PlainReport(
+        id=row.id, submission_id=row.submission_id, handle=row.handle, created_on=row.created_on,
+        names=tuple(n for n in names if isinstance(n, dict)) if isinstance(names, list) else (),
+        **{name: values.get(name) for name in TEXT_FIELDS},
+        state_ok=ok,
+        state_problem=None if ok else (f"{state.verdict}: {state.problem}" if state else "no state"),
+        status=state.status if ok and state else None,
+        verification=state.verification if ok and state else None,
+        person_id=state.person_id if ok and state else None,
+        submission_status=state.submission.status if ok and state and state.submission else None,
+        consent=consent, withdrawn=withdrawn or (state is not None and state.verdict is integrity.Verdict.WITHDRAWN),
+        readable=problem is None, problem=problem,
+    )
+
+
+def _open(aead: AESGCM, dek_id: bytes, table: str, column: str, row_id: uuid.UUID, blob: bytes | None,
+          *, json_value: bool) -> Any:
+    if blob is None:
+        return None
+    plain = field_crypto.decrypt_with(aead, dek_id, table, column, row_id, blob)
+    try:
+        return json.loads(plain) if json_value else plain.decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        raise DecryptionError(f"{table}.{column} of row {row_id} decoded to garbage") from None
+
+
+# ---------- in parallel ----------
+
+_job: dict[str, Any] = {}  # what forked workers inherit: set by map_reports just before forking
+
+
+def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R], *,
+                workers: int = 1, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
+                include_withdrawn: bool = False, fields: Iterable[str] | None = None) -> Iterator[R]:
+    """`fn(batch)` for every batch of `iter_reports`, in batch order; with workers > 1 in forked
+    processes, each with its own database connection. Nothing is written to disk."""
+    vault.require_readable()
+    wanted = _wanted(fields)
+    options = {"batch": batch, "include_withdrawn": include_withdrawn, "fields": wanted}
+    if workers <= 1:
+        with session_factory() as session:
+            for plain in iter_reports(session, vault, report_ids=report_ids, **options):
+                yield fn(plain)
+        return
+    with session_factory() as session:
+        batches = list(id_batches(session, batch=batch, report_ids=report_ids, include_withdrawn=include_withdrawn))
+    if not batches:
+        return
+    _job.update(factory=session_factory, vault=vault, fn=fn, options=options)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(batches)), initializer=_start_worker) as pool:
+            yield from pool.imap(_run_batch, batches)
+    finally:
+        _job.clear()
+
+
+def _start_worker() -> None:
+    session = _job["factory"]()
+    # The parent's pooled connections were copied by fork: leave them to the parent.
+    session.get_bind().dispose(close=False)
+    _job["session"] = session
+
+
+def _run_batch(ids: list[uuid.UUID]) -> Any:
+    session: Session = _job["session"]
+    try:
+        plain = [r for part in iter_reports(session, _job["vault"], report_ids=ids, **_job["options"]) for r in part]
+        return _job["fn"](plain)
+    finally:
+        session.rollback()  # end the read transaction; nothing is cached past a batch

@@ -1,0 +1,182 @@
+"""The bulk decryption path equals the per-record path, flags tampering, and writes nothing to disk."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import Report, Submission, VerificationLevel
+from intake.services import bulk, consent, integrity, take_in, withdrawal
+from tests.helpers import full_report, submit
+
+FIELDS = bulk.ALL_FIELDS
+
+
+@pytest.fixture
+def store(public_app: Flask, review_app: Flask) -> Flask:
+    submit(public_app, full_report("a1"), full_report("a2"))
+    submit(public_app, full_report("b1"))
+    submit(public_app, full_report("c1"))
+    with review_app.app_context():
+        assert take_in.take_in(db.session, get_vault()) == (3, 0)
+    return review_app
+
+
+def per_record(app: Flask) -> dict[str, dict[str, object]]:
+    """What the ORM path (Sealed descriptors, report_states, consents) says of every report."""
+    with app.app_context():
+        vault = get_vault()
+        reports = list(db.session.scalars(select(Report)))
+        states = integrity.report_states(db.session, vault, [r.id for r in reports])
+        consents = consent.consents(db.session, {r.submission_id for r in reports})
+        out = {}
+        for r in reports:
+            state = states[r.id]
+            values = {name: getattr(r, name) for name in FIELDS}
+            values["names"] = tuple(values["names"])
+            values.update(state_ok=state.verified, status=state.status, verification=state.verification,
+                          person_id=state.person_id, consent=consents[r.submission_id], id=r.id,
+                          submission_id=r.submission_id, created_on=r.created_on)
+            out[r.handle] = values
+        return out
+
+
+def bulk_view(app: Flask, **options: object) -> dict[str, dict[str, object]]:
+    with app.app_context():
+        out = {}
+        for batch in bulk.iter_reports(db.session, get_vault(), **options):
+            for p in batch:
+                values = {name: getattr(p, name) for name in FIELDS}
+                values.update(state_ok=p.state_ok, status=p.status, verification=p.verification,
+                              person_id=p.person_id, consent=p.consent, id=p.id, submission_id=p.submission_id,
+                              created_on=p.created_on)
+                out[p.handle] = values
+        return out
+
+
+def test_bulk_equals_the_per_record_path(store):
+    expected = per_record(store)
+    assert len(expected) == 4
+    assert bulk_view(store, batch=3) == expected  # batches of 3: keyset paging crosses a boundary
+    some = [v["id"] for h, v in sorted(expected.items())][:2]
+    with store.app_context():
+        got = [p.id for b in bulk.iter_reports(db.session, get_vault(), report_ids=some) for p in b]
+    assert got == some
+    sample = next(iter(expected.values()))
+    assert sample["consent"].share_research is True and sample["state_ok"] is True
+
+
+def test_fields_limit_what_is_decrypted(store):
+    with store.app_context():
+        (batch,) = bulk.iter_reports(db.session, get_vault(), fields=["names", "birth_date"])
+    assert all(p.testimony is None and p.birth_date and p.names for p in batch)
+    fields = batch[0].fields()
+    assert fields["birth_date"].startswith("1984-06") and fields["id"] == str(batch[0].id)
+    with store.app_context(), pytest.raises(ValueError, match="not sealed report fields"):
+        next(bulk.iter_reports(db.session, get_vault(), fields=["handle"]))
+
+
+def test_a_tampered_seal_is_flagged_not_trusted(store):
+    with store.app_context():
+        target = db.session.scalars(select(Report).order_by(Report.handle)).first()
+        db.session.execute(update(Report).where(Report.id == target.id)
+                           .values(verification=VerificationLevel.DOCUMENTED.value))
+        db.session.commit()
+        target_id = target.id
+    view = {p.id: p for b in _all(store) for p in b}
+    bad = view[target_id]
+    assert not bad.state_ok and bad.verification is None and bad.status is None
+    assert "failed verification" in (bad.state_problem or "")
+    assert bad.readable  # the family's testimony itself is intact
+    assert all(p.state_ok for rid, p in view.items() if rid != target_id)
+
+
+def test_a_damaged_ciphertext_is_reported_and_the_rest_still_read(store):
+    with store.app_context():
+        target = db.session.scalars(select(Report).order_by(Report.handle)).first()
+        blob = bytearray(target.testimony_sealed)
+        blob[-1] ^= 1
+        db.session.execute(update(Report).where(Report.id == target.id).values(testimony_sealed=bytes(blob)))
+        db.session.commit()
+        target_id = target.id
+    view = {p.id: p for b in _all(store) for p in b}
+    bad = view[target_id]
+    assert not bad.readable and bad.testimony is None and bad.names == ()
+    assert "failed authentication" in (bad.problem or "") and "SENTINEL" not in (bad.problem or "")
+    assert sum(p.readable for p in view.values()) == 3
+
+
+def test_withdrawn_submissions_are_left_out_unless_asked(store, public_app):
+    with store.app_context():
+        sid = db.session.scalars(select(Report.submission_id).order_by(Report.handle)).first()
+    with public_app.app_context():
+        assert withdrawal.shred(db.session, sid)
+        db.session.commit()
+    assert len({p.id for b in _all(store) for p in b}) == 4 - _count(store, sid)
+    with store.app_context():
+        every = [p for b in bulk.iter_reports(db.session, get_vault(), include_withdrawn=True) for p in b]
+    gone = [p for p in every if p.submission_id == sid]
+    assert gone and all(p.withdrawn and not p.readable and p.testimony is None for p in gone)
+
+
+def test_a_report_not_taken_in_is_unreadable_here(store, public_app):
+    stored = submit(public_app, full_report("late"))
+    view = {p.handle: p for b in _all(store) for p in b}
+    late = view[stored.report_handles[0]]
+    assert not late.readable and not late.state_ok and "not yet taken in" in (late.problem or "")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_reports_in_workers_equals_iter_reports(store, workers):
+    with store.app_context():
+        factory = sessionmaker(db.engine)
+        results = list(bulk.map_reports(factory, get_vault(), _digest, workers=workers, batch=2))
+    assert sorted(x for part in results for x in part) == sorted(
+        (v["id"], v["names"][0]["value"], v["testimony"]) for v in per_record(store).values())
+    assert len(results) == 2
+
+
+def _digest(batch: list[bulk.PlainReport]) -> list[tuple[object, str, str | None]]:
+    return [(p.id, p.names[0]["value"], p.testimony) for p in batch]
+
+
+def test_nothing_is_written_to_disk(store, tmp_path):
+    temp = Path(tempfile.gettempdir())
+    before = _tree(temp) | _tree(tmp_path)
+    with store.app_context():
+        factory = sessionmaker(db.engine)
+        seen = [x for part in bulk.map_reports(factory, get_vault(), _digest, workers=2, batch=2) for x in part]
+        seen += [(p.id,) for b in bulk.iter_reports(db.session, get_vault()) for p in b]
+    assert len(seen) == 8
+    after = _tree(temp) | _tree(tmp_path)
+    new = {p for p in after - before if not p.endswith(("-journal", "-wal", "-shm"))}
+    assert not new, new
+    # No file anywhere under the test's own folders holds a plaintext sentinel.
+    for path in (Path(p) for p in _tree(tmp_path)):
+        if path.is_file():
+            assert b"SENTINEL" not in path.read_bytes(), path
+
+
+def _tree(root: Path) -> set[str]:
+    out = set()
+    for folder, _dirs, files in os.walk(root):
+        out.update(os.path.join(folder, f) for f in files)
+    return out
+
+
+def _all(app: Flask) -> list[list[bulk.PlainReport]]:
+    with app.app_context():
+        return list(bulk.iter_reports(db.session, get_vault(), batch=2))
+
+
+def _count(app: Flask, submission_id) -> int:  # noqa: ANN001
+    with app.app_context():
+        return len(db.session.scalars(select(Report.id).where(Report.submission_id == submission_id)).all())
