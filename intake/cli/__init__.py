@@ -23,3 +23,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`
+    from .dedup_store import register as register_dedup_store
+
+    register_dedup_store(app)  # after any other `dedup` commands: it joins their group

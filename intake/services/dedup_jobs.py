@@ -10,6 +10,7 @@ and the trained model's parameters (no values: the file is scanned in the plaint
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import time
@@ -43,26 +44,32 @@ def model_path() -> Path:
 @dataclass
 class LoadedModel:
     model: Any
-    version: str  # the first hex digits of the model file's SHA-256
+    version: str  # the model's version and a digest of its parameters: which model scored a pair
 
 
 _cache: dict[str, tuple[float, LoadedModel]] = {}
 
 
 def current_model() -> LoadedModel:
-    """The trained model, loaded once per process and again when its file changes."""
-    from ..dedup import load_model
+    """The trained model (INTAKE_DEDUP_MODEL, or instance/dedup-model.json), else the one shipped
+    with the release; loaded once per process and again when its file changes."""
+    from ..dedup import ModelError, load_model
 
     path = model_path()
     try:
-        stamp = path.stat().st_mtime
+        stamp: float | None = path.stat().st_mtime
     except OSError:
-        raise NoModel("no trained deduplication model: run `flask dedup train`") from None
-    hit = _cache.get(str(path))
+        stamp = None
+    key = str(path) if stamp is not None else "<bundled>"
+    hit = _cache.get(key)
     if hit is None or hit[0] != stamp:
-        version = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        hit = (stamp, LoadedModel(load_model(path), version))
-        _cache[str(path)] = hit
+        try:
+            model = load_model(path if stamp is not None else None)
+        except ModelError:
+            raise NoModel("no usable deduplication model: run `flask dedup train`") from None
+        digest = hashlib.sha256(json.dumps(model.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        hit = (stamp or 0.0, LoadedModel(model, f"{model.version}-{digest}"[:32]))
+        _cache[key] = hit
     return hit[1]
 
 
@@ -90,12 +97,12 @@ Progress = Callable[[str, int, int | None], None]  # (stage, items done now, tot
 
 def _read_rows(session: Session, vault: Vault, progress: Progress | None, timings: dict[str, float]) -> list[dict[str, Any]]:
     started = time.perf_counter()
-    ids = dedup_rows.working_store_ids(session)
+    total = dedup_rows.store_size(session)
     rows: list[dict[str, Any]] = []
-    for batch in dedup_rows.iter_rows(session, vault, report_ids=ids):
+    for batch in dedup_rows.iter_rows(session, vault):
         rows.extend(batch)
         if progress:
-            progress("decrypting", len(batch), len(ids))
+            progress("decrypt", len(batch), total)
     timings["decrypt"] = time.perf_counter() - started
     return rows
 
@@ -108,8 +115,6 @@ def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progr
     report = RunReport()
     rows = _read_rows(session, vault, progress, report.timings)
     report.reports = len(rows)
-    if len(rows) < 2:
-        raise NoModel("the working store has fewer than two reports: nothing to train on")
     started = time.perf_counter()
     model = train_model(rows)
     del rows
@@ -133,13 +138,14 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
     rows = _read_rows(session, vault, progress, report.timings)
     report.reports = len(rows)
     started = time.perf_counter()
-    result = run_pipeline(rows, loaded.model, progress=_stage_progress(progress))
+    result = run_pipeline(rows, loaded.model, progress=progress, threshold=duplicates.thresholds()[1])
     del rows
+    loaded.model.frequencies = None  # the run's term frequencies hold values: not kept past the run
     report.timings["pipeline"] = time.perf_counter() - started
-    for stage, seconds in dict(getattr(result, "timings", {}) or {}).items():
+    for stage, seconds in result.timings.items():
         report.timings[f"pipeline.{stage}"] = float(seconds)
     pairs = list(result.pairs)
-    report.pairs, report.clusters = len(pairs), len(getattr(result, "clusters", None) or ())
+    report.pairs, report.clusters = len(pairs), len(set(result.clusters.values()))
     started = time.perf_counter()
     for chunk in _chunks(pairs, 5000):
         found = duplicates.record_scores(session, vault, chunk, model_version=loaded.version)
@@ -158,17 +164,6 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _stage_progress(progress: Progress | None) -> Callable[..., None] | None:
-    """The matcher's progress calls, passed on as (stage, done, total)."""
-    if progress is None:
-        return None
-
-    def relay(stage: Any = "matching", done: Any = 1, total: Any = None, *_: Any) -> None:
-        progress(str(stage), int(done or 0), int(total) if isinstance(total, int) else None)
-
-    return relay
 
 
 # ---------- incremental: a new report at take-in ----------

@@ -5,8 +5,8 @@ A row is a dict of RAW_FIELDS (resolution/prepare.py): the shape `flask dedup cs
 matcher sees stored reports and CSV files alike. Rows are built from decrypted fields and never
 leave the process: nothing here logs, stores or raises with a value in it.
 
-Reading the whole store goes through `iter_rows`, the one place that decrypts for deduplication:
-verified reports only (services/integrity.py), a batch at a time.
+Reading goes through the shared bulk path (services/bulk.py: Core batches, no ORM object holds
+plaintext), compared fields only, verified reports only, a batch at a time.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report, Submission
-from ..models.sealed import data_keys
-from . import integrity, thesauri
+from . import bulk, integrity, thesauri
 
 # The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
 COMPARED = ("names", "gender", "birth_date", "home_county", "home_place_text", "id_number", "detention_date",
@@ -67,39 +66,31 @@ def row_of(report_id: uuid.UUID, fields: Mapping[str, Any]) -> dict[str, str | N
 
 
 def rows_for(session: Session, vault: Vault, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Rows of these reports, decrypted in memory; reports whose state does not verify are left out.
-
-    The per-record path (ORM rows, data keys prefetched per batch). The bulk path of the shared
-    whole-store reader replaces it here when it exists; callers do not change."""
-    ids = list(dict.fromkeys(report_ids))
-    if not ids:
-        return {}
-    states = integrity.report_states(session, vault, ids)
-    verified = [rid for rid in ids if rid in states and states[rid].verified]
+    """Rows of these reports, decrypted in memory through the bulk path (services/bulk.py); reports
+    that cannot be read or whose state does not verify are left out."""
     out: dict[uuid.UUID, dict[str, Any]] = {}
-    for chunk in integrity.chunks(verified, 500):
-        reports = list(session.scalars(select(Report).where(Report.id.in_(chunk))))
-        data_keys(session).prefetch("submissions", {r.submission_id for r in reports})
-        for report in reports:
-            out[report.id] = row_of(report.id, {name: getattr(report, name) for name in COMPARED})
+    for batch in bulk.iter_reports(session, vault, report_ids=list(report_ids), fields=COMPARED):
+        out.update(rows_of(batch))
     return out
 
 
-def working_store_ids(session: Session) -> list[uuid.UUID]:
-    """Every report taken into the working store (verification happens when its batch is read)."""
-    return list(session.scalars(select(Report.id).join(Submission, Submission.id == Report.submission_id)
-                                .where(Submission.in_working_store.is_(True)).order_by(Report.id)))
+def rows_of(batch: list[bulk.PlainReport]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The usable reports of a bulk batch as rows (module-level: map_reports sends it to workers)."""
+    return {r.id: row_of(r.id, {name: getattr(r, name) for name in COMPARED})
+            for r in batch if r.readable and r.state_ok}
 
 
 def iter_rows(session: Session, vault: Vault, *, batch: int = 2000,
               report_ids: list[uuid.UUID] | None = None) -> Iterator[list[dict[str, Any]]]:
-    """The working store (or these reports) as rows, a batch at a time. Each batch's plaintext is
-    dropped from the session before the next (nothing accumulates on ORM objects)."""
-    ids = working_store_ids(session) if report_ids is None else report_ids
-    for chunk in integrity.chunks(ids, batch):
-        rows = rows_for(session, vault, chunk)
-        yield [rows[rid] for rid in chunk if rid in rows]
-        session.expunge_all()
+    """The working store (or these reports) as rows, a batch at a time, in id order."""
+    for plain in bulk.iter_reports(session, vault, batch=batch, report_ids=report_ids, fields=COMPARED):
+        yield list(rows_of(plain).values())
+
+
+def store_size(session: Session) -> int:
+    """How many reports the working store holds (for progress bars)."""
+    return session.scalar(select(func.count()).select_from(Report).join(Submission, Submission.id == Report.submission_id)
+                          .where(Submission.in_working_store.is_(True))) or 0
 
 
 def fingerprints(session: Session, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes]:
@@ -120,9 +111,11 @@ def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: 
     return hashlib.sha256(prints[left] + prints[right]).digest()
 
 
-# Blocks: two reports are candidates when they share an ID number, or a name skeleton together with
-# a birth year or a county. (Blind indexes; no decryption.)
-_BLOCKS = (("id_number",), ("name", "birth_year"), ("name", "county"))
+# Blocks: two reports are candidates when they share one of these blind-index tokens, or every
+# token of a combination. The first four are the cross-script blocking keys (resolution.blocking_values)
+# where the store has them; the last two the same-script name skeleton with a birth year or county.
+_BLOCKS = (("id_number",), ("id_region_birth_year",), ("name_birth_year",), ("father_county",),
+           ("name", "birth_year"), ("name", "county"))
 
 
 def candidate_ids(session: Session, report_id: uuid.UUID, limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:

@@ -13,6 +13,7 @@ reports' pairs (the BEFORE_PURGE hook below).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,24 +58,24 @@ def thresholds() -> tuple[float, float]:
             float(config.get("INTAKE_DEDUP_CLUSTER_THRESHOLD", CLUSTER_THRESHOLD)))
 
 
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
 def encode_levels(levels: Any) -> str:
-    """Comparison levels as "field=level;..." (small integers; field names are the model's)."""
+    """Comparison levels as "comparison=level;..." (the model's short codes, such as "birth=same_month"):
+    codes only, checked, so no value can ride along."""
     items = levels.items() if isinstance(levels, Mapping) else levels or ()
     out = []
     for name, level in items:
-        name = str(name)
-        if not name.replace("_", "").isalnum() or not isinstance(level, int | float):
-            raise ValueError("comparison levels are field names and numbers only")
-        out.append(f"{name}={int(level)}")
+        name, level = str(name), str(level)
+        if not _CODE.match(name) or not _CODE.match(level):
+            raise ValueError("comparison levels are short codes only")
+        out.append(f"{name}={level}")
     return ";".join(out)[:400]
 
 
-def decode_levels(code: str) -> list[tuple[str, int]]:
-    out = []
-    for part in filter(None, (code or "").split(";")):
-        name, _, level = part.partition("=")
-        out.append((name, int(level) if level.lstrip("-").isdigit() else 0))
-    return out
+def decode_levels(code: str) -> list[tuple[str, str]]:
+    return [(name, level) for name, _, level in (part.partition("=") for part in (code or "").split(";") if part)]
 
 
 def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
@@ -170,7 +171,7 @@ class PairRow:
     left: str  # report handles
     right: str
     probability: float
-    levels: list[tuple[str, int]]
+    levels: list[tuple[str, str]]
     status: str
     decided_by: str | None
     decided_at: datetime | None
