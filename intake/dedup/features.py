@@ -24,6 +24,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("gframe", "VARCHAR"), ("fframe", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
+    ("year_a", "INTEGER"), ("year_b", "INTEGER"),
     ("county", "VARCHAR"), ("prefecture", "VARCHAR"),
     ("id_raw", "VARCHAR"), ("id_valid", "BOOLEAN"), ("id_head", "VARCHAR"), ("id_tail", "VARCHAR"),
     ("thin", "BOOLEAN"),
@@ -54,6 +55,9 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "fframe": name_frame(rec.father) if f_syl else None,
         "gender": rec.gender,
         "birth_year": rec.birth_year, "birth_month": rec.birth_month, "birth_day": rec.birth_day,
+        # Two-year buckets, staggered: two years one apart always share one of them.
+        "year_a": rec.birth_year // 2 if rec.birth_year is not None else None,
+        "year_b": (rec.birth_year + 1) // 2 if rec.birth_year is not None else None,
         "county": rec.county, "prefecture": rec.prefecture,
         "id_raw": raw, "id_valid": rec.id_number is not None,
         # Region and birth date, and birth date to the end: a typo in one half still meets the other.

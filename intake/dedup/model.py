@@ -38,17 +38,9 @@ class PairScore:
     levels: dict[str, str]      # comparison -> level code
     weights: dict[str, float]   # comparison -> log2 Bayes factor (term frequencies included)
 
-    @property
-    def match_weight(self) -> float:
-        return sum(self.weights.values()) + prior_weight_of(self)
-
     def as_row(self) -> dict[str, Any]:
         return {"report_id_l": self.left_id, "report_id_r": self.right_id,
                 "match_probability": self.probability, **{f"{k}_level": v for k, v in self.levels.items()}}
-
-
-def prior_weight_of(pair: PairScore) -> float:  # noqa: ARG001 - kept for symmetry with Splink's output
-    return 0.0
 
 
 @dataclass
@@ -98,8 +90,8 @@ class Model:
         return Model(self.version, self.prior, self.parameters, self.trained, freqs)
 
     # --- Splink settings -----------------------------------------------------------------------
-    def settings(self, blocking_rules: Iterable[str] | None = None) -> dict[str, Any]:
-        from .comparisons import BLOCKING_RULES
+    def settings(self, blocking_rules: Iterable[str] | None = None, *, training: bool = False) -> dict[str, Any]:
+        from .comparisons import BLOCKING_RULES, FIXED_M
 
         comparisons = []
         for comp in COMPARISONS:
@@ -112,6 +104,9 @@ class Model:
                     p = self.parameters.get(comp.name, {}).get(level.code)
                     if p:
                         item["m_probability"], item["u_probability"] = p["m"], p["u"]
+                    if training and (comp.name, level.code) in FIXED_M:
+                        item["m_probability"] = FIXED_M[(comp.name, level.code)]
+                        item["fix_m_probability"] = True
                 if level.tf_column:
                     item.update(tf_adjustment_column=level.tf_column, tf_adjustment_weight=1.0,
                                 tf_minimum_u_value=TF_MINIMUM_U, disable_tf_exact_match_detection=True)

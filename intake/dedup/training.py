@@ -54,7 +54,7 @@ def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, se
         raise DedupError("training needs at least 50 reports")
     start = default_model()
     with quiet_splink(), engine_errors("training"):
-        linker = linker_for(features, start.settings())
+        linker = linker_for(features, start.settings(training=True))
         try:
             linker.training.estimate_probability_two_random_records_match(_DETERMINISTIC, recall=0.6)
         except Exception:  # noqa: BLE001 - no deterministic match at all: keep the starting prior
