@@ -5,11 +5,12 @@ module registers the group first."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
-from flask.cli import with_appcontext
+from flask import Flask, has_app_context
+from flask.cli import ScriptInfo, with_appcontext
 
 from ..extensions import db
 from ..services import dedup_jobs
@@ -52,15 +53,37 @@ def _job(fn: Any) -> dedup_jobs.RunReport:
         bars.close()
 
 
-@click.command("train")
-@with_appcontext
-@clean_errors
-def train_command() -> None:
-    """Train the deduplication model on the working store (decrypted in memory only) and save it."""
-    report = _job(dedup_jobs.train)
+def _train_store(version: str) -> None:
+    report = _job(lambda session, vault, **kw: dedup_jobs.train(session, vault, version=version, **kw))
     click.echo(f"trained on {report.reports} reports; model {dedup_jobs.current_model().version} "
                f"saved to {dedup_jobs.model_path()}")
     _timings(report)
+
+
+def train_command(csv_train: click.Command | None = None) -> click.Command:
+    """`flask dedup train`: on the working store; with --csv, the file trainer (`csv_train`) instead."""
+
+    @click.command("train")
+    @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Train on this CSV file instead of the working store (with --out).")
+    @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="With --csv: where to write the model file.")
+    @click.option("--version", "version", default="1", show_default=True, help="The model's version label.")
+    @click.pass_context
+    @clean_errors
+    def train(ctx: click.Context, csv_path: Path | None, out_path: Path | None, version: str) -> None:
+        """Train the deduplication model on the working store (decrypted in memory only) and save it
+        where the review face reads it (INTAKE_DEDUP_MODEL, default instance/dedup-model.json)."""
+        if csv_path is not None or out_path is not None:
+            if csv_train is None or csv_path is None or out_path is None:
+                raise click.UsageError("training on a file takes both --csv and --out")
+            ctx.invoke(csv_train, csv_path=csv_path, out_path=out_path, version=version)
+            return
+        if not has_app_context():  # as with_appcontext does, for the store side only
+            ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())
+        _train_store(version)
+
+    return train
 
 
 @click.command("run")
@@ -83,5 +106,8 @@ def register(app: Flask) -> None:
         group = click.Group("dedup", help="Deduplication: which reports describe the same person.")
         app.cli.add_command(group)
     assert isinstance(group, click.Group)
-    group.add_command(train_command)
+    existing = group.commands.get("train")
+    group.add_command(train_command(existing if existing is not None and existing.name == "train"
+                                    and not getattr(existing, "store_side", False) else None))
+    group.commands["train"].store_side = True  # type: ignore[attr-defined]
     group.add_command(run_command)

@@ -107,7 +107,8 @@ def _read_rows(session: Session, vault: Vault, progress: Progress | None, timing
     return rows
 
 
-def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None) -> RunReport:
+def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None,
+          version: str = "1") -> RunReport:
     """Train the model on the working store and save it (replacing the previous one). Audited."""
     from ..dedup import train as train_model
 
@@ -116,7 +117,7 @@ def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progr
     rows = _read_rows(session, vault, progress, report.timings)
     report.reports = len(rows)
     started = time.perf_counter()
-    model = train_model(rows)
+    model = train_model(rows, version=version)
     del rows
     report.timings["train"] = time.perf_counter() - started
     path = model_path()
