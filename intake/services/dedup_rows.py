@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
@@ -111,28 +111,33 @@ def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: 
     return hashlib.sha256(prints[left] + prints[right]).digest()
 
 
-# Blocks: two reports are candidates when they share one of these blind-index tokens, or every
-# token of a combination. The first four are the cross-script blocking keys (resolution.blocking_values)
-# where the store has them; the last two the same-script name skeleton with a birth year or county.
-_BLOCKS = (("id_number",), ("id_region_birth_year",), ("name_birth_year",), ("father_county",),
-           ("name", "birth_year"), ("name", "county"))
+# Blocks: two reports are candidates when they share one of the single tokens, or a name skeleton
+# together with a birth year or a county. The first four are the cross-script blocking keys
+# (resolution.blocking_values) where take-in indexes them; the last the same-script name skeleton.
+_SINGLE = ("id_number", "id_region_birth_year", "name_birth_year", "father_county")
+_WITH_NAME = ("birth_year", "county")
+
+
+def _candidates_query() -> Any:
+    """One statement (built once, compiled once): a UNION of the blocks, for the report `:rid`."""
+    rid = bindparam("rid")
+    mine, theirs = aliased(BlindIndex), aliased(BlindIndex)
+    single = (select(theirs.report_id).select_from(mine)
+              .join(theirs, and_(theirs.index_name == mine.index_name, theirs.token == mine.token))
+              .where(mine.report_id == rid, mine.index_name.in_(_SINGLE), theirs.report_id != rid))
+    name, other_name, also, other_also = (aliased(BlindIndex) for _ in range(4))
+    paired = (select(other_name.report_id).select_from(name)
+              .join(other_name, and_(other_name.index_name == "name", other_name.token == name.token))
+              .join(also, and_(also.report_id == rid, also.index_name.in_(_WITH_NAME)))
+              .join(other_also, and_(other_also.report_id == other_name.report_id,
+                                     other_also.index_name == also.index_name, other_also.token == also.token))
+              .where(name.report_id == rid, name.index_name == "name", other_name.report_id != rid))
+    return union(single, paired).limit(bindparam("limit"))
+
+
+_CANDIDATES = _candidates_query()
 
 
 def candidate_ids(session: Session, report_id: uuid.UUID, limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
     """Reports that share a block with this one, found through the blind indexes alone."""
-    found: dict[uuid.UUID, None] = {}
-    for first, *rest in _BLOCKS:
-        mine, theirs = aliased(BlindIndex), aliased(BlindIndex)
-        query = (select(theirs.report_id).distinct().select_from(mine)
-                 .join(theirs, and_(theirs.index_name == mine.index_name, theirs.token == mine.token))
-                 .where(mine.report_id == report_id, mine.index_name == first, theirs.report_id != report_id))
-        for index_name in rest:
-            mine_too, theirs_too = aliased(BlindIndex), aliased(BlindIndex)
-            query = (query.join(mine_too, and_(mine_too.report_id == mine.report_id, mine_too.index_name == index_name))
-                     .join(theirs_too, and_(theirs_too.report_id == theirs.report_id,
-                                            theirs_too.index_name == index_name, theirs_too.token == mine_too.token)))
-        for rid in session.scalars(query.limit(limit)):
-            found.setdefault(rid, None)
-        if len(found) >= limit:
-            break
-    return list(found)[:limit]
+    return list(session.scalars(_CANDIDATES, {"rid": report_id, "limit": limit}))
