@@ -296,3 +296,19 @@ def population(persons_count: int = 1000, seed: int = 1, *, max_reports: int = 6
     order = list(range(len(rows)))
     rng.shuffle(order)
     return [rows[i] for i in order], truth
+
+
+def write_csv(path: str, rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":  # python -m tests.dedup_population PERSONS SEED OUT.csv
+    import sys
+
+    made, _ = population(int(sys.argv[1]), int(sys.argv[2]))
+    write_csv(sys.argv[3], made)

@@ -160,13 +160,23 @@ def _id_near(a: Row, b: Row) -> bool:
     return OSA.distance(x, y, score_cutoff=1) == 1
 
 
+_NOT_BOTH_VALID = 'NOT ("id_valid_l" AND "id_valid_r")'
+
+
+def _not_both_valid(a: Row, b: Row) -> bool:
+    return not (a.get("id_valid") and b.get("id_valid"))
+
+
 ID = Comparison("id", "ID number", ("id_raw", "id_valid", "id_head"), (
     Level("missing", _null_sql("id_raw"), _missing("id_raw"), null=True),
     Level("exact", _eq_sql("id_raw"), _eq("id_raw")),
-    Level("near", 'damerau_levenshtein("id_raw_l", "id_raw_r") = 1 AND NOT ("id_valid_l" AND "id_valid_r")',
-          _id_near),
-    Level("region_and_date", _eq_sql("id_head"), _eq("id_head")),
-    Level("different", "ELSE", _else),
+    # Two valid numbers are never one typo apart (the check character says so), and a person has
+    # one number: two valid numbers that differ are two people, twins included.
+    Level("near", f'damerau_levenshtein("id_raw_l", "id_raw_r") = 1 AND {_NOT_BOTH_VALID}', _id_near),
+    Level("region_and_date", f'{_eq_sql("id_head")} AND {_NOT_BOTH_VALID}',
+          lambda a, b: _eq("id_head")(a, b) and _not_both_valid(a, b)),
+    Level("different", '"id_valid_l" AND "id_valid_r"', lambda a, b: bool(a.get("id_valid") and b.get("id_valid"))),
+    Level("other", "ELSE", _else),
 ))
 
 GENDER = Comparison("gender", "gender", ("gender",), (
@@ -205,10 +215,9 @@ BLOCKING_RULES: tuple[str, ...] = (
 # date and county) as one person with two names, and twins' ID numbers (same region and date) as
 # one person's. A different own name, or two different valid numbers, is strong evidence against.
 FIXED_M: dict[tuple[str, str], float] = {
-    ("given", "different"): 0.002,
+    ("given", "different"): 0.0005,
     ("father", "different"): 0.005,
-    ("id", "region_and_date"): 0.002,
-    ("id", "different"): 0.002,
+    ("id", "different"): 0.0005,
 }
 
 

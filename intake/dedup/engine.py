@@ -53,7 +53,7 @@ def arrow_table(features: Sequence[dict[str, Any]]) -> pa.Table:
 def quiet_splink() -> Iterator[None]:
     logger = logging.getLogger("splink")
     before = logger.level
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
@@ -93,3 +93,16 @@ def linker_for(features: Sequence[dict[str, Any]], settings: dict[str, Any], *, 
         db_api = DuckDBAPI(connection=duckdb_connection(threads))
         table = db_api.register(arrow_table(features))
     return Linker(table, settings, log_level=None)
+
+
+def register_frequencies(linker: Any, frequencies: dict[str, dict[str, float]], *, spark: Any = None) -> None:
+    """Hand Splink the run's term frequencies (model.Model.for_population) instead of letting it
+    count them, so batch and in-process scoring use the very same numbers."""
+    db_api = linker._db_api  # noqa: SLF001 - Splink's documented way to register needs the db_api
+    for column, table in frequencies.items():
+        values = list(table)
+        frame = pa.table({column: pa.array(values, pa.string()),
+                          f"tf_{column}": pa.array([table[v] for v in values], pa.float64())})
+        if spark is not None:
+            frame = spark.createDataFrame(frame.to_pandas())
+        linker.table_management.register_term_frequency_lookup(db_api.register(frame), column)

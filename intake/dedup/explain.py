@@ -25,7 +25,8 @@ _WORDS = {
               "different": "different prefectures", "missing": "not given on both"},
     "id": {"exact": "same ID number", "near": "one character apart (a typo)",
            "region_and_date": "same region and birth date, other sequence",
-           "different": "different ID numbers", "missing": "not given on both"},
+           "different": "two different valid ID numbers", "other": "different ID numbers",
+           "missing": "not given on both"},
     "gender": {"same": "same gender", "different": "different genders", "missing": "not given on both"},
 }
 _NAME_LEVEL = {"exact": 3, "same_spelling": 2, "same_across_scripts": 2, "close": 1, "different": 0}

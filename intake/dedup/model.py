@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,6 +22,8 @@ from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
 BUNDLED = "model-v1.json"
+# Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
+TF_PSEUDO_COUNT = 2000
 # Levels training never saw get these (a level that never occurs then says almost nothing).
 _UNSEEN = 1e-4
 
@@ -50,6 +52,15 @@ class Model:
     parameters: dict[str, dict[str, dict[str, float]]]  # comparison -> level -> {"m", "u"}
     trained: dict[str, Any] = field(default_factory=dict)  # counts and dates only
     frequencies: dict[str, dict[str, float]] | None = field(default=None, repr=False)  # in memory only
+    run_prior: float | None = None  # the prior for the population at hand (for_population)
+
+    @property
+    def trained_prior(self) -> float:
+        return self.prior
+
+    @property
+    def effective_prior(self) -> float:
+        return self.run_prior if self.run_prior is not None else self.prior
 
     # --- persistence ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -75,19 +86,42 @@ class Model:
             raise ModelError("the model file holds a probability out of range")
         return cls(str(data.get("version", "")), prior, params, dict(data.get("trained") or {}))
 
-    # --- term frequencies ----------------------------------------------------------------------
-    def with_frequencies(self, features: Iterable[Row]) -> Model:
-        """This model with the term frequencies of ``features`` (as Splink computes them: count of
-        a value over the count of non-null values), kept in memory only."""
+    # --- the run's own population ----------------------------------------------------------------
+    def for_population(self, features: Sequence[Row]) -> Model:
+        """This model fitted to the reports being matched, in memory only:
+
+        * term frequencies of the names (Splink's: count of a value over the count of non-null
+          values), shrunk towards the level's trained u by TF_PSEUDO_COUNT reports, so that in a
+          list of ten, a name that six reports give is not taken for a common name;
+        * the prior scaled down to the number of reports when there are more than in training:
+          the expected number of other reports of one person stays what training saw.
+        """
+        n = len(features)
         counts = {col: Counter() for col in TF_COLUMNS}
         for row in features:
             for col in TF_COLUMNS:
                 value = row.get(col)
                 if value is not None:
                     counts[col][value] += 1
-        freqs = {col: {v: n / total for v, n in c.items()} if (total := sum(c.values())) else {}
-                 for col, c in counts.items()}
-        return Model(self.version, self.prior, self.parameters, self.trained, freqs)
+        freqs: dict[str, dict[str, float]] = {}
+        for col, c in counts.items():
+            total = sum(c.values())
+            base = self._tf_base(col)
+            freqs[col] = {v: (k + TF_PSEUDO_COUNT * base) / (total + TF_PSEUDO_COUNT) for v, k in c.items()}
+        trained_reports = int(self.trained.get("reports") or 0)
+        prior = self.prior
+        if trained_reports > 1 and n > 1:
+            # Scaled down for a larger population, never up for a smaller one: in a short list
+            # of look-alikes a higher prior would merge twins.
+            prior = min(self.prior, max(1e-12, self.prior * (trained_reports - 1) / (n - 1)))
+        return Model(self.version, self.trained_prior, self.parameters, self.trained, freqs, prior)
+
+    def _tf_base(self, column: str) -> float:
+        for comp in COMPARISONS:
+            for level in comp.levels:
+                if level.tf_column == column and not level.null:
+                    return self.parameters[comp.name][level.code]["u"]
+        return TF_MINIMUM_U
 
     # --- Splink settings -----------------------------------------------------------------------
     def settings(self, blocking_rules: Iterable[str] | None = None, *, training: bool = False) -> dict[str, Any]:
@@ -116,7 +150,7 @@ class Model:
         return {
             "link_type": "dedupe_only",
             "unique_id_column_name": "unique_id",
-            "probability_two_random_records_match": self.prior,
+            "probability_two_random_records_match": self.effective_prior,
             "comparisons": comparisons,
             "blocking_rules_to_generate_predictions": list(blocking_rules or BLOCKING_RULES),
             "retain_matching_columns": False,
@@ -146,7 +180,8 @@ class Model:
                     tf = max(tl if tl is not None else tr, tr if tr is not None else tl, TF_MINIMUM_U)
                     weight += math.log2(p["u"]) - math.log2(tf)
             weights[comp.name] = weight
-        total = math.log2(self.prior / (1 - self.prior)) + sum(weights.values())
+        prior = self.effective_prior
+        total = math.log2(prior / (1 - prior)) + sum(weights.values())
         probability = 1 / (1 + 2 ** -total) if total >= 0 else 2 ** total / (1 + 2 ** total)
         left_id, right_id = str(left["unique_id"]), str(right["unique_id"])
         if right_id < left_id:
@@ -182,6 +217,7 @@ def default_model() -> Model:
         ("same_county", 0.7, 0.05), ("same_prefecture", 0.2, 0.1), ("other_county_same_prefecture", 0.05, 0.2),
         ("different", 0.05, 0.65))}
     params["id"] = {k: {"m": mm, "u": uu} for k, mm, uu in (
-        ("exact", 0.9, 1e-6), ("near", 0.06, 1e-6), ("region_and_date", 0.02, 1e-5), ("different", 0.02, 0.99998))}
+        ("exact", 0.9, 1e-6), ("near", 0.06, 1e-6), ("region_and_date", 0.01, 1e-5), ("different", 0.001, 0.9),
+        ("other", 0.03, 0.09998))}
     params["gender"] = {"same": {"m": 0.98, "u": 0.5}, "different": {"m": 0.02, "u": 0.5}}
     return Model("untrained", 1e-4, params)

@@ -17,7 +17,7 @@ from typing import Any
 
 from .clustering import DEFAULT_THRESHOLD, repair_clusters
 from .comparisons import BY_NAME, COMPARISONS
-from .engine import engine_errors, linker_for, quiet_splink
+from .engine import engine_errors, linker_for, quiet_splink, register_frequencies
 from .features import feature_row, feature_rows
 from .model import Model, PairScore
 
@@ -79,7 +79,8 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
     if any(not i for i in ids) or len(set(ids)) != len(ids):
         raise ValueError("every row needs a report_id, and no two the same")
     timings["prepare"] = time.perf_counter() - start
-    model.frequencies = model.with_frequencies(features).frequencies  # the run's own, in memory
+    fitted = model.for_population(features)  # the run's term frequencies and prior, in memory
+    model.frequencies, model.run_prior = fitted.frequencies, fitted.run_prior
 
     start = time.perf_counter()
     settings = model.settings()
@@ -104,6 +105,7 @@ def _predict_with(features: Sequence[dict[str, Any]], model: Model, settings: di
         return []
     with quiet_splink(), engine_errors("scoring"):
         linker = linker_for(features, settings, spark=spark)
+        register_frequencies(linker, model.frequencies or {}, spark=spark)
         frame = linker.inference.predict(threshold_match_probability=keep)
         wanted = ["unique_id_l", "unique_id_r", "match_probability"]
         for comp in COMPARISONS:
@@ -113,14 +115,15 @@ def _predict_with(features: Sequence[dict[str, Any]], model: Model, settings: di
         if spark is not None:
             table = frame.as_spark_dataframe().select(*wanted).toPandas()
         else:
-            table = frame.as_duckdbpyrelation().select(*wanted).fetch_arrow_table()
+            table = frame.as_duckdbpyrelation().select(*wanted).to_arrow_table()
     return _pairs_from(table, model, features)
 
 
 def score_candidates(model: Model, new_row: Mapping[str, Any], candidate_rows: Iterable[Mapping[str, Any]]
                      ) -> list[PairScore]:
     """One new report against its candidates, in process: the same probability as the batch
-    gives the same pair under the same term frequencies (``model.frequencies``, set by
-    run_pipeline or Model.with_frequencies; without them no name counts as common or rare)."""
+    gives the same pair, under the same term frequencies and prior (``model.frequencies`` and
+    ``model.run_prior``: set by run_pipeline, or by ``model.for_population(features)`` over the
+    store; without them no name counts as common or rare and the trained prior holds)."""
     new = feature_row(new_row)
     return [model.score(new, feature_row(c)) for c in candidate_rows]
