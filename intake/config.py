@@ -51,7 +51,10 @@ class Config:
     INTAKE_HPKE_SUITE = "MLKEM768_X25519"
     INTAKE_KDF_PROFILE = "strong"
     INTAKE_REDIS_URL: str | None = None
-    # Take new submissions into the working store at most this often (seconds) on the review face.
+    # Review face: the Redis of the job queue (`flask jobs worker`); defaults to INTAKE_REDIS_URL.
+    # Give it a database and ACL user the public face cannot reach (see intake/jobs/queue.py).
+    INTAKE_JOBS_REDIS_URL: str | None = None
+    # How often (seconds) `flask jobs worker` takes new submissions into the working store.
     INTAKE_TAKE_IN_INTERVAL = 30
     # How long backups of the database are kept (days). `flask keys destroy-expired` deletes the
     # escrow copies of key-encryption keys retired longer ago than this, so that a withdrawal also

@@ -13,12 +13,16 @@ def register(app: Flask) -> None:
     from .dev import dev_command
     from .grants import grants
     from .inbox import inbox_cli
+    from .index import index_cli
+    from .jobs import jobs_cli
     from .integrity import integrity_cli
     from .keys import keys_cli
     from .users import users_cli
 
     app.cli.add_command(keys_cli)
     app.cli.add_command(inbox_cli)
+    app.cli.add_command(index_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(integrity_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
@@ -83,6 +83,23 @@ def dev_command(host: str, port: int, no_serve: bool) -> None:
             click.echo(f"admin login (shown once, development only): admin / {password}")
     if not no_serve:
         click.echo(f"serving both faces on http://{host}:{port}/ (public) and /review")
+        _start_job_thread(app)
         # app.run() is ignored inside a `flask` command; serve with werkzeug directly.
         run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
                    request_handler=QuietRequestHandler)
+
+
+def _start_job_thread(app: Flask) -> None:
+    """The embedded default's job runner: take-in in a background thread, as `flask jobs worker`
+    does in production (never inside a request)."""
+    import threading
+    import time
+
+    from ..jobs.queue import run_periodic
+
+    def loop() -> None:
+        while True:
+            run_periodic(app)
+            time.sleep(max(1, app.config["INTAKE_TAKE_IN_INTERVAL"]))
+
+    threading.Thread(target=loop, name="intake-jobs", daemon=True).start()

@@ -54,14 +54,28 @@ def decrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uu
 
 
 def decrypt_with(aead: AESGCM, key_id: bytes, table: str, column: str, row_id: uuid.UUID, blob: bytes) -> bytes:
-    """`decrypt_field` with the data key's AES object made once by the caller (bulk reads: one per
-    record, not one per field)."""
-    if field_key_id(blob) != key_id:
-        raise UnknownKeyError(f"{table}.{column} of row {row_id} was encrypted under another data key")
-    nonce, sealed = blob[17:29], blob[29:]
-    try:
-        return aead.decrypt(nonce, sealed, field_aad(table, column, row_id, key_id))
-    except InvalidTag:
-        raise DecryptionError(
-            f"{table}.{column} of row {row_id} failed authentication (tampered, moved or wrong key)"
-        ) from None
+    """`decrypt_field` with the data key's AES object made once by the caller."""
+    return RowOpener(aead, key_id, table, row_id).open(column, blob)
+
+
+class RowOpener:
+    """Decrypts the fields of one row (bulk reads): the AES object and the row's part of the
+    associated data are made once, not once per field."""
+
+    __slots__ = ("aead", "key_id", "table", "row_id", "_tail")
+
+    def __init__(self, aead: AESGCM, key_id: bytes, table: str, row_id: uuid.UUID) -> None:
+        self.aead, self.key_id, self.table, self.row_id = aead, key_id, table, row_id
+        self._tail = pack(row_id, key_id)
+
+    def open(self, column: str, blob: bytes) -> bytes:
+        if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
+            raise DecryptionError("field ciphertext is malformed or of an unknown format version")
+        if blob[1:17] != self.key_id:
+            raise UnknownKeyError(f"{self.table}.{column} of row {self.row_id} was encrypted under another data key")
+        try:
+            return self.aead.decrypt(blob[17:29], blob[29:], _aad_head(self.table, column) + self._tail)
+        except InvalidTag:
+            raise DecryptionError(
+                f"{self.table}.{column} of row {self.row_id} failed authentication (tampered, moved or wrong key)"
+            ) from None

@@ -26,6 +26,10 @@ class Vault:
     keks: dict[bytes, SymmetricKey] = field(default_factory=dict, repr=False)
     current_kek_id: bytes | None = None
     index_root: bytes | None = field(default=None, repr=False)
+    # Every blind-index root key held, by id (the current one is index_root): searches match tokens
+    # under each, so an index key rotation (`flask index rebuild --rotate-key`) never hides a row.
+    index_keys: dict[bytes, bytes] = field(default_factory=dict, repr=False)
+    current_index_id: bytes | None = None
     audit_signer: ed25519.Ed25519PrivateKey | None = field(default=None, repr=False)
     audit_public: dict[bytes, ed25519.Ed25519PublicKey] = field(default_factory=dict, repr=False)
     # Review-side integrity (MAC) keys by id; seals name theirs, so previous versions still verify.
@@ -61,6 +65,8 @@ class Vault:
         review_private: dict[bytes, PrivateKey] = {}
         keks: dict[bytes, SymmetricKey] = {}
         integrity_keys: dict[bytes, SymmetricKey] = {}
+        index_keys: dict[bytes, bytes] = {}
+        current_index_id: bytes | None = None
         current_kek_id = index_root = audit_signer = current_integrity_id = None
         self.keks = {}
         for entry in ks.entries:
@@ -71,8 +77,10 @@ class Vault:
                 keks[entry.key_id] = SymmetricKey(entry.key_id, secret)
                 if entry.state == "current":
                     current_kek_id = entry.key_id
-            elif entry.kind == "index" and entry.state == "current":
-                index_root = secret
+            elif entry.kind == "index":
+                index_keys[entry.key_id] = secret
+                if entry.state == "current":
+                    index_root, current_index_id = secret, entry.key_id
             elif entry.kind == "audit" and entry.state == "current":
                 audit_signer = ed25519.Ed25519PrivateKey.from_private_bytes(secret)
             elif entry.kind == "integrity":
@@ -87,6 +95,7 @@ class Vault:
         self.review_private, self.keks, self.current_kek_id = review_private, keks, current_kek_id
         self.index_root, self.audit_signer, self._master = index_root, audit_signer, master
         self.integrity_keys, self.current_integrity_id = integrity_keys, current_integrity_id
+        self.index_keys, self.current_index_id = index_keys, current_index_id
         self.review_public = ks.review_public()
 
     def reload(self) -> bool:
@@ -141,3 +150,9 @@ class Vault:
         self.require_readable()
         assert self.index_root is not None
         return self.index_root
+
+    def current_index_key(self) -> tuple[bytes, bytes]:
+        """(key id, root secret) of the index key new tokens are made with."""
+        root = self.require_index_root()
+        assert self.current_index_id is not None
+        return self.current_index_id, root

@@ -73,15 +73,20 @@ def kek_wrap(kek: SymmetricKey, owner_table: str, owner_id: uuid.UUID, dek: byte
 
 
 def kek_unwrap(keks: dict[bytes, SymmetricKey], owner_table: str, owner_id: uuid.UUID,
-               blob: bytes) -> bytes:
+               blob: bytes, *, aeads: dict[bytes, AESGCM] | None = None) -> bytes:
+    """Open a working-store wrap. `aeads` caches one AES object per KEK across calls (bulk reads)."""
     if len(blob) != 77 or blob[0] != WRAP_VERSION:
         raise DecryptionError("working-store wrap is malformed or of an unknown format version")
-    key_id = blob[1:17]
+    key_id = bytes(blob[1:17])
     kek = keks.get(key_id)
     if kek is None:
         raise UnknownKeyError(f"wrapped under key-encryption key {key_id.hex()}, which is not held")
+    if aeads is None:
+        aead = AESGCM(kek.secret)
+    elif (aead := aeads.get(key_id)) is None:
+        aead = aeads[key_id] = AESGCM(kek.secret)
     try:
-        return AESGCM(kek.secret).decrypt(blob[17:29], blob[29:], _kek_aad(owner_table, owner_id, key_id))
+        return aead.decrypt(blob[17:29], blob[29:], _kek_aad(owner_table, owner_id, key_id))
     except InvalidTag:
         raise DecryptionError("working-store wrap failed authentication (tampered, moved or wrong key)") from None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UUIDKey, today
@@ -35,7 +35,12 @@ class RecordKey(UUIDKey, Base):
 
 
 class BlindIndex(UUIDKey, Base):
-    """A keyed token of one normalised value of one report (ID number, name skeleton, birth year...)."""
+    """A keyed token of one normalised value of one report (services/blind_indexes.py says which).
+
+    `key_id` names the index root key the token was made with and `version` the normalisers'
+    version (blind_indexes.INDEX_VERSION): rows under another key or version are recomputed by
+    `flask index rebuild`. Rows from before these columns existed have key_id NULL.
+    """
 
     __tablename__ = "blind_indexes"
     __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token"),)
@@ -43,3 +48,5 @@ class BlindIndex(UUIDKey, Base):
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     index_name: Mapped[str] = mapped_column(String(32))
     token: Mapped[bytes] = mapped_column(LargeBinary(16))
+    key_id: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")

@@ -26,7 +26,8 @@ def search() -> Any:
     hits, error = None, None
     if form.validate_on_submit():
         try:
-            hits = search_service.search(db.session, vault, form.index.data, form.value.data, actor=actor())
+            hits = search_service.search(db.session, vault, form.index.data, form.value.data, actor=actor(),
+                                         birth_year=form.birth_year.data or None)
         except ServiceError as exc:
             db.session.rollback()
             error = str(exc)

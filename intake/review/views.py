@@ -21,7 +21,6 @@ from flask import Blueprint, render_template, request
 
 from ..keyring import get_vault, vault_problem
 from ..models import Role
-from ..services import take_in
 from ..web.access import ANONYMOUS, current_user, default_deny
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -52,13 +51,6 @@ def _refuse_while_locked() -> tuple[str, int] | None:
 
 
 default_deny(bp, ALLOW)
-
-
-@bp.before_app_request
-def _take_in_new_submissions() -> None:
-    # The review face takes new submissions into the working store by itself, at most every
-    # INTAKE_TAKE_IN_INTERVAL seconds and a bounded batch at a time, so no request waits long.
-    take_in.maybe_take_in()
 
 
 @bp.get("/")

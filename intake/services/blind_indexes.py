@@ -1,63 +1,166 @@
-"""Computing and querying a report's blind indexes (review face only: it alone holds the index key)."""
+"""A report's blind indexes: computed, stored, rebuilt and queried (review face only: it alone holds
+the index key).
+
+Every index is over values from `resolution.prepare_report` (one normalisation for search,
+blocking and deduplication), keyed with HMAC under a per-index key from the index root key:
+
+  id_number             the ID number (digits of any script, 15-digit numbers upgraded; 18 chars)
+  name                  each name as given, case, accents and punctuation folded (exact search)
+  name_birth_year       consonant frame of the person's own name, cross-script, with the birth year
+  county_birth_year     county (or prefecture) code with the birth year ("-" when unknown)
+  id_region_birth_year  region and birth year read from the ID number
+  father_county         frame of the father's name with the county (or prefecture)
+
+No index holds a county or a birth year alone: a database reader who counts equal tokens learns
+how many reports share a county AND a birth year, never how many come from one county. The inbox's
+county filter asks for the county with every birth year instead (a list of ~130 tokens).
+
+Each row carries the id of the index key it was made with and INDEX_VERSION; `rebuild` recomputes
+rows under another key or version (after a normaliser change, a key rotation or the upgrade that
+added these columns). Lookups compare tokens made under every index key held, so rows not yet
+rebuilt are still found.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ..crypto import blind_index
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report
-from . import normalise
+from ..resolution import blocking_values, prepare_report
+from . import integrity, normalise
 
-INDEXES = ("id_number", "name", "birth_year", "county")
+INDEX_VERSION = 2  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
+INDEXES = ("id_number", "name", "name_birth_year", "county_birth_year", "id_region_birth_year", "father_county")
+BLOCKING = ("id_number", "id_region_birth_year", "name_birth_year", "father_county")
+# The sealed fields the indexes read (the bulk path decrypts only these).
+INDEX_FIELDS = ("names", "birth_date", "home_county", "home_place_text", "id_number")
+UNKNOWN_YEAR = "-"
+FIRST_YEAR = 1900
 
 
-def tokens_for(root: bytes, report: Report) -> set[tuple[str, bytes]]:
-    values: list[tuple[str, str | None]] = [
-        ("id_number", normalise.id_number(report.id_number)),
-        ("birth_year", normalise.birth_year(report.birth_date)),
-        ("county", normalise.county(report.home_county)),
-    ]
-    for name in report.names or []:
-        if isinstance(name, dict):
-            values.append(("name", normalise.name_skeleton(str(name.get("value", "")))))
-    return {(index, blind_index.token(root, index, value)) for index, value in values if value}
+def values_for(fields: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The normalised value(s) of every index for one report's decrypted fields."""
+    record = prepare_report(fields)
+    out = {index: set() for index in INDEXES}
+    for index, values in blocking_values(record).items():
+        out[index] |= values
+    for entry in fields.get("names") or []:
+        if isinstance(entry, Mapping):
+            skeleton = normalise.name_skeleton(str(entry.get("value") or ""))
+            if skeleton:
+                out["name"].add(skeleton)
+    place = record.county or record.prefecture
+    if place:
+        out["county_birth_year"].add(f"{place}|{record.birth_year or UNKNOWN_YEAR}")
+    return out
+
+
+def tokens_for(root: bytes, fields: Mapping[str, Any]) -> set[tuple[str, bytes]]:
+    return {(index, blind_index.token(root, index, value))
+            for index, values in values_for(fields).items() for value in values}
+
+
+def report_fields(report: Report) -> dict[str, Any]:
+    """The fields the indexes read, from an ORM report (take-in: one report at a time)."""
+    return {name: getattr(report, name) for name in INDEX_FIELDS}
 
 
 def reindex(session: Session, vault: Vault, reports: Iterable[Report]) -> None:
     """Replace the blind indexes of these reports (does not commit)."""
-    root = vault.require_index_root()
-    replace(session, {report.id: tokens_for(root, report) for report in reports})
+    key_id, root = vault.current_index_key()
+    replace(session, {report.id: tokens_for(root, report_fields(report)) for report in reports}, key_id)
 
 
-def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]]) -> None:
-    for report_id, pairs in tokens.items():
-        session.execute(delete(BlindIndex).where(BlindIndex.report_id == report_id))
-        for index, token in sorted(pairs):
-            session.add(BlindIndex(report_id=report_id, index_name=index, token=token))
+def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]], key_id: bytes) -> None:
+    """Swap these reports' rows for the given tokens (does not commit)."""
+    ids = list(tokens)
+    if not ids:
+        return
+    session.execute(delete(BlindIndex).where(BlindIndex.report_id.in_(ids)))
+    rows = [{"id": uuid.uuid4(), "report_id": rid, "index_name": index, "token": token, "key_id": key_id,
+             "version": INDEX_VERSION} for rid, pairs in tokens.items() for index, token in sorted(pairs)]
+    if rows:
+        session.execute(insert(BlindIndex), rows)
 
 
-NORMALISERS = {"id_number": normalise.id_number, "name": normalise.name_skeleton,
-               "birth_year": normalise.birth_year, "county": normalise.county}
+# ---------- queries ----------
 
-
-def matching_ids(vault: Vault, index: str, value: str) -> Select[tuple[uuid.UUID]] | None:
-    """A query for the ids of reports whose `index` matches `value` after normalisation (usable as a
-    subquery); None when `value` normalises to nothing. No decryption involved."""
+def query_values(index: str, value: str, birth_year: str | int | None = None) -> set[str]:
+    """The normalised values a search for `value` (and a birth year, for the compound indexes)
+    looks up, through the same normalisation as the stored rows. Empty: nothing can match."""
     if index not in INDEXES:
         raise ValueError(f"unknown blind index {index!r}")
-    normalised = NORMALISERS[index](value)
-    if not normalised:
+    value = (value or "").strip()
+    if not value:
+        return set()
+    year = str(birth_year).strip() if birth_year not in (None, "") else None
+    if index == "name":
+        skeleton = normalise.name_skeleton(value)
+        return {skeleton} if skeleton else set()
+    if index == "county_birth_year":
+        found = values_for({"home_county": value, "birth_date": year})["county_birth_year"]
+        # A county alone: every birth year, and none known (tokens unlinkable without the key).
+        if year is None:
+            places = {v.split("|")[0] for v in found}
+            years = [str(y) for y in range(FIRST_YEAR, date.today().year + 1)] + [UNKNOWN_YEAR]
+            return {f"{place}|{y}" for place in places for y in years}
+        return found
+    fields: dict[str, Any] = {"birth_date": year}
+    if index == "id_number":
+        fields["id_number"] = value
+    elif index == "id_region_birth_year":
+        fields["id_number"] = value
+    elif index == "name_birth_year":
+        if year is None:
+            return set()
+        fields["names"] = [{"value": value}]
+    else:  # father_county: the value is the father's name, birth_year unused, county required
+        return set()
+    return values_for(fields)[index]
+
+
+def tokens_held(vault: Vault, index: str, values: Iterable[str]) -> list[bytes]:
+    """Tokens of these values under every index key held (the current one and any not yet rebuilt)."""
+    vault.require_readable()
+    integrity.reload_now_and_then(vault)  # another process may have rotated the index key
+    roots = list(vault.index_keys.values()) or [vault.require_index_root()]
+    return sorted({blind_index.token(root, index, v) for root in roots for v in values})
+
+
+def matching_ids(vault: Vault, index: str, value: str,
+                 birth_year: str | int | None = None) -> Select[tuple[uuid.UUID]] | None:
+    """A query for the ids of reports whose `index` matches `value` after normalisation (usable as a
+    subquery); None when `value` normalises to nothing. No decryption involved."""
+    values = query_values(index, value, birth_year)
+    if not values:
         return None
-    token = blind_index.token(vault.require_index_root(), index, normalised)
-    return select(BlindIndex.report_id).where(BlindIndex.index_name == index, BlindIndex.token == token)
+    return select(BlindIndex.report_id).where(BlindIndex.index_name == index,
+                                              BlindIndex.token.in_(tokens_held(vault, index, values)))
 
 
 def search(session: Session, vault: Vault, index: str, value: str) -> list[Report]:
     """Reports whose `index` matches `value` after normalisation."""
     ids = matching_ids(vault, index, value)
     return [] if ids is None else list(session.scalars(select(Report).where(Report.id.in_(ids))))
+
+
+def blocking_candidates(session: Session, vault: Vault, fields: Mapping[str, Any],
+                        exclude: uuid.UUID | None = None) -> set[uuid.UUID]:
+    """Ids of reports sharing at least one blocking key with these decrypted fields (deduplication
+    at take-in: decrypt only these)."""
+    values = values_for(fields)
+    clauses = [and_(BlindIndex.index_name == index, BlindIndex.token.in_(tokens_held(vault, index, values[index])))
+               for index in BLOCKING if values[index]]
+    if not clauses:
+        return set()
+    found = set(session.scalars(select(BlindIndex.report_id).where(or_(*clauses)).distinct()))
+    found.discard(exclude)  # type: ignore[arg-type]
+    return found

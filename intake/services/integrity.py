@@ -91,6 +91,11 @@ _RELOAD_EVERY = 10.0  # seconds: a seal naming an unknown key re-reads the keyst
 _last_reload: dict[int, float] = {}
 
 
+def reload_now_and_then(vault: Vault) -> bool:
+    """Re-read the keystore if another process may have changed it, at most every few seconds."""
+    return _reloaded(vault)
+
+
 def _reloaded(vault: Vault) -> bool:
     now = time.monotonic()
     if now - _last_reload.get(id(vault), -_RELOAD_EVERY) < _RELOAD_EVERY:
@@ -237,7 +242,7 @@ def report_states(session: Session, vault: Vault | None,
     joined = [r for chunk in chunks(ids) for r in session.execute(
         select(*REPORT.select_columns(), *sub_columns).join(Submission, Submission.id == Report.submission_id)
         .where(Report.id.in_(chunk))).all()]
-    rows = [SimpleNamespace(**{c: getattr(r, c) for c in (*REPORT.columns, REPORT.mac)}) for r in joined]
+    rows = joined  # the report's own columns keep their names; the submission's are prefixed
     sub_rows = {r.submission_id: SimpleNamespace(**{c: getattr(r, f"submission_{c}")
                                                     for c in (*SUBMISSION.columns, SUBMISSION.mac)}) for r in joined}
     anchors = audited_states(session, vault, ids + list(sub_rows)) if not _unverifiable(vault) else None

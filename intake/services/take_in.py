@@ -11,13 +11,11 @@ re-wrapped the same way, and a family's status news is applied to its report the
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -68,7 +66,9 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     keys = data_keys(session)
     keys.cache[("submissions", submission_id)] = (row.dek_id, dek)
     try:
-        tokens = {report.id: blind_indexes.tokens_for(vault.require_index_root(), report) for report in reports}
+        index_key_id, index_root = vault.current_index_key()
+        tokens = {report.id: blind_indexes.tokens_for(index_root, blind_indexes.report_fields(report))
+                  for report in reports}
         statuses = {report.id: _reported_status(report) for report in reports}
     except CryptoError:
         keys.forget("submissions", submission_id)
@@ -76,7 +76,7 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     session.add(RecordKey(owner_table="submissions", owner_id=submission_id, dek_id=row.dek_id, holder="kek",
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
-    blind_indexes.replace(session, tokens)
+    blind_indexes.replace(session, tokens, index_key_id)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
     for report in reports:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
@@ -243,32 +243,3 @@ def _run_batches(session: Session, vault: Vault, tally: _Tally, batch: int, fetc
             # One entry per batch, with a count and no ids: the log must not date each arrival.
             audit.record(session, vault, actor="system", action="inbox.take_in", details={"count": tally.done - before})
         session.commit()
-
-
-_last_run: dict[int, float] = {}
-
-
-def maybe_take_in() -> None:
-    """Called before review-face requests: a small batch of withdrawals to finish and of submissions
-    to take in, at most every INTAKE_TAKE_IN_INTERVAL seconds. (Background work belongs in a job
-    runner; until then this is where it runs, and the job runner calls the same two functions.)"""
-    if not has_app_context():
-        return
-    from ..extensions import db
-    from ..keyring import get_vault
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    now = time.monotonic()
-    if now - _last_run.get(id(app), -1e9) < app.config["INTAKE_TAKE_IN_INTERVAL"]:
-        return
-    _last_run[id(app)] = now
-    vault = get_vault(app)
-    if vault is None or not vault.unlocked:
-        return
-    try:
-        # Withdrawals first: nothing the family withdrew is taken in, and its rows go soon.
-        withdrawal.finish_pending(db.session, vault, limit=50)
-        take_in(db.session, vault, limit=50)
-    except Exception as exc:  # noqa: BLE001 - a failed background take-in must not break the page
-        db.session.rollback()
-        log.error("background take-in failed: %s", type(exc).__name__)

@@ -9,7 +9,7 @@ Data: N reports (100,000) in a temporary PostgreSQL schema (--db: a URL, default
 database; "sqlite" for a temporary SQLite file), one per submission, already taken in: built with
 the app's crypto functions (every sealed field encrypted under its own data key, the key wrapped
 under the KEK) and bulk-inserted with SQLAlchemy Core, with the blind indexes the take-in would
-compute (services.blind_indexes.tokens_for: ID number, birth year, county, three names). Reports
+compute (services.blind_indexes.tokens_for: ID number, names, compound and blocking keys). Reports
 differ where the pages look: a valid 18-digit ID number each, one of the 114 counties of the
 places thesaurus (so about N/114 per county), dates over three years, mixed statuses and
 verification levels, 10% assigned to the reviewer; the other sealed fields (a ~2 KB testimony)
@@ -46,7 +46,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -153,7 +152,8 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
     handles: set[str] = set()
     with app.app_context():
         vault = get_vault()
-        kek, root, day = vault.current_kek(), vault.require_index_root(), today()
+        kek, day = vault.current_kek(), today()
+        index_key_id, root = vault.current_index_key()
         tables = (Submission.__table__, Report.__table__, RecordKey.__table__, BlindIndex.__table__)
         codecs = {name: getattr(Report, name).codec for name in SEALED_REPORT_FIELDS}
         start = time.perf_counter()
@@ -183,8 +183,9 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
                     id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id, holder="kek",
                     holder_key_id=kek.key_id, created_on=created, wrapped=wraps.kek_wrap(kek, "submissions", sid, dek)),
                     rng))
-                for index, token in sorted(blind_indexes.tokens_for(root, SimpleNamespace(**values))):
-                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token))
+                for index, token in sorted(blind_indexes.tokens_for(root, values)):
+                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token,
+                                           key_id=index_key_id, version=blind_indexes.INDEX_VERSION))
                 samples.append(Sample(handle, values["id_number"], values["home_county"]))
             with db.engine.begin() as conn:
                 for table, batch in zip(tables, batches, strict=True):

@@ -148,18 +148,21 @@ def _digest(batch: list[bulk.PlainReport]) -> list[tuple[object, str, str | None
     return [(p.id, p.names[0]["value"], p.testimony) for p in batch]
 
 
-def test_nothing_is_written_to_disk(store, tmp_path):
-    temp = Path(tempfile.gettempdir())
-    before = _tree(temp) | _tree(tmp_path)
+def test_nothing_is_written_to_disk(store, tmp_path, monkeypatch):
+    # Any temporary file (tempfile, DuckDB-like spills, multiprocessing) would land in this folder.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setenv("TMPDIR", str(private))
+    before = _tree(tmp_path)
     with store.app_context():
         factory = sessionmaker(db.engine)
         seen = [x for part in bulk.map_reports(factory, get_vault(), _digest, workers=2, batch=2) for x in part]
         seen += [(p.id,) for b in bulk.iter_reports(db.session, get_vault()) for p in b]
     assert len(seen) == 8
-    after = _tree(temp) | _tree(tmp_path)
-    new = {p for p in after - before if not p.endswith(("-journal", "-wal", "-shm"))}
+    new = {p for p in _tree(tmp_path) - before if not p.endswith(("-journal", "-wal", "-shm"))}
     assert not new, new
-    # No file anywhere under the test's own folders holds a plaintext sentinel.
+    # No file under the test's folders (the SQLite database included) holds a plaintext sentinel.
     for path in (Path(p) for p in _tree(tmp_path)):
         if path.is_file():
             assert b"SENTINEL" not in path.read_bytes(), path

@@ -1,0 +1,130 @@
+"""RQ for the review face's jobs, and the worker loop with or without Redis.
+
+Anything that can write to the job Redis can put a job in the queue. RQ would import and call any
+function a job names, with pickled arguments; here jobs are JSON, every one names the same entry
+point (`execute`), and the worker refuses any other before it runs (`GuardedWorker`), checks the
+job name against the registry and the arguments for whole numbers. Keep the job Redis out of the
+public face's reach all the same: INTAKE_JOBS_REDIS_URL (a database and ACL user of its own)
+rather than the public face's INTAKE_REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from rq import Queue, SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+from .registry import JOBS, JobError, checked, run
+
+log = logging.getLogger(__name__)
+QUEUE = "intake-review"
+EXECUTE = f"{__name__}.execute"
+_bound: dict[str, Flask] = {}
+
+
+def redis_url(app: Flask) -> str | None:
+    return app.config.get("INTAKE_JOBS_REDIS_URL") or app.config.get("INTAKE_REDIS_URL") or None
+
+
+def queue(app: Flask) -> Queue | None:
+    url = redis_url(app)
+    if not url:
+        return None
+    from redis import Redis
+
+    return Queue(QUEUE, connection=Redis.from_url(url), serializer=JSONSerializer)
+
+
+def enqueue(name: str, **kwargs: Any) -> str | None:
+    """Queue a registered job on RQ; None when no job Redis is configured (the worker or
+    `flask jobs run` does the work: every job works off what is pending in the database)."""
+    spec = checked(name, kwargs)
+    q = queue(current_app._get_current_object())  # type: ignore[attr-defined]
+    if q is None:
+        return None
+    return q.enqueue(EXECUTE, name, kwargs, job_timeout=spec.timeout, result_ttl=24 * 3600,
+                     failure_ttl=7 * 24 * 3600).id
+
+
+def execute(name: str, kwargs: dict[str, Any]) -> dict[str, int]:
+    """The one function the worker runs: a registered job, in the bound app's context."""
+    app = _bound.get("app")
+    if app is None:
+        raise JobError("this worker has no application bound (start it with `flask jobs worker`)")
+    with app.app_context():
+        return run(name, **kwargs)
+
+
+class _Guard:
+    """Refuse, before anything runs, a job that is not `execute` of a registered job."""
+
+    def perform_job(self, job: Any, queue: Any, execution: Any) -> bool:
+        try:
+            if job.func_name != EXECUTE or job.kwargs or len(job.args) != 2 or not isinstance(job.args[1], dict):
+                raise JobError(f"refused job {job.id}: it does not name a registered job")
+            checked(job.args[0], job.args[1])
+        except JobError:
+            log.error("refused job %s from the queue", job.id)
+            self._finalize_failure(job, queue, execution, sys.exc_info())  # type: ignore[attr-defined]
+            return False
+        return super().perform_job(job, queue, execution)  # type: ignore[misc]
+
+
+class GuardedWorker(_Guard, Worker):
+    """Forks a process per job (production)."""
+
+
+class GuardedSimpleWorker(_Guard, SimpleWorker):
+    """Runs jobs in its own process (tests, and where fork is unwanted)."""
+
+
+def work(app: Flask, *, burst: bool = False, interval: float | None = None, simple: bool = False,
+         sleep: Callable[[float], None] = time.sleep) -> int:
+    """The worker: every `interval` seconds (INTAKE_TAKE_IN_INTERVAL) the periodic jobs (take-in),
+    and on Redis whatever was queued. `burst`: one round, then return. Returns jobs run."""
+    _bound["app"] = app
+    interval = app.config["INTAKE_TAKE_IN_INTERVAL"] if interval is None else interval
+    ran = 0
+    while True:
+        q = queue(app)
+        periodic = [spec.name for spec in _periodic()]
+        if q is None:
+            ran += run_periodic(app)
+        else:
+            queued = {j.args[0] for j in q.jobs if j.func_name == EXECUTE and j.args}
+            for name in periodic:
+                if name not in queued:
+                    q.enqueue(EXECUTE, name, {}, job_timeout=JOBS[name].timeout, result_ttl=3600,
+                              failure_ttl=7 * 24 * 3600)
+            worker_class = GuardedSimpleWorker if simple else GuardedWorker
+            worker = worker_class([q], connection=q.connection, serializer=JSONSerializer)
+            before = q.count
+            worker.work(burst=True, logging_level="WARNING")
+            ran += max(0, before - q.count)
+        if burst:
+            return ran
+        sleep(max(1.0, float(interval)))
+
+
+def run_periodic(app: Flask) -> int:
+    """One round of the periodic jobs in this process (no Redis; `flask dev`'s background thread)."""
+    ran = 0
+    with app.app_context():
+        for spec in _periodic():
+            try:
+                run(spec.name)
+            except JobError as exc:
+                log.error("%s", exc)
+            ran += 1
+    return ran
+
+
+def _periodic() -> list[Any]:
+    checked("take-in", {})  # loads the registry
+    return [spec for spec in JOBS.values() if spec.periodic]

@@ -1,0 +1,227 @@
+"""Benchmark of the bulk decryption path (services/bulk.py) beside raw AES-GCM of the same fields.
+
+Run: .venv/bin/python tests/bench/bench_bulk.py [--reports N] [--db URL|sqlite] [--orm-sample M]
+(pytest never collects this directory). Nothing asserts on a timing: every figure carries its
+ratio to the raw AES-GCM baseline measured in the same run. Correctness is checked: every path
+must return the same plaintext for every report it reads.
+
+Data: N reports (100,000), one per submission, taken in (every sealed field encrypted under its own
+data key, the key wrapped under the KEK, consent sealed, review-side state sealed with real seals),
+bulk-inserted with SQLAlchemy Core into a temporary PostgreSQL schema (default) or SQLite file.
+Figures, per report:
+  RAW   AES-GCM only: unwrap the data key and decrypt the report's 17 sealed fields and the
+        consent, ciphertexts already in memory (no database, no decoding): the floor
+  B1    iter_reports, one process: every field, verified state and consent (batches of 2000)
+  B1i   iter_reports, the fields the blind indexes and the matcher read (names, dates, place, ID)
+  B2    map_reports, 2 worker processes, every field
+  ORM   the per-record path (Report objects, Sealed descriptors, report_states, consents), on a
+        sample of --orm-sample reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import support  # noqa: E402
+from support import log, taken_in_state  # noqa: E402
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from intake import create_app  # noqa: E402
+from intake.crypto import fields, wraps  # noqa: E402
+from intake.extensions import db  # noqa: E402
+from intake.keyring import get_vault  # noqa: E402
+from intake.models import SEALED_REPORT_FIELDS, RecordKey, Report, Submission  # noqa: E402
+from intake.models.base import new_handle, today  # noqa: E402
+from intake.services import bulk, consent, integrity  # noqa: E402
+
+TESTIMONY = ("ئۇ 2017-يىلى قەشقەردە تۇتۇلدى. بىز ئۇنىڭدىن خەۋەر ئالالمىدۇق. "
+             "她于2017年4月在喀什被带走，至今没有消息。 ") * 6
+NAMES = [("ئابدۇرېھىم تۇرسۇن", "ug-Arab"), ("阿不都热依木·吐尔逊", "zh-Hans"), ("Abdurehim Tursun", "Latn")]
+ALL = (*SEALED_REPORT_FIELDS, "reported_status")
+
+
+def plain_values(i: int, rng: random.Random) -> dict[str, Any]:
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
+    values: dict[str, Any] = {name: f"{name} {i}" for name in ALL}
+    values.update(names=[{"value": f"{v} {i}", "script": s} for v, s in NAMES], birth_date=born.isoformat(),
+                  home_county="653101", testimony=TESTIMONY, reported_status="detained")
+    return values
+
+
+def generate(app: Any, n: int, rng: random.Random, chunk: int = 2000) -> dict[uuid.UUID, str]:
+    """n taken-in reports; returns each report's testimony-free check value (its first name)."""
+    expected: dict[uuid.UUID, str] = {}
+    handles: set[str] = set()
+    with app.app_context():
+        vault = get_vault()
+        kek, day = vault.current_kek(), today()
+        codecs = {name: getattr(Report, name).codec for name in ALL}
+        tables = (Submission.__table__, Report.__table__, RecordKey.__table__)
+        start = time.perf_counter()
+        for first in range(0, n, chunk):
+            rows: tuple[list[dict[str, Any]], ...] = ([], [], [])
+            for i in range(first, min(n, first + chunk)):
+                sid, rid, dek, dek_id = uuid.uuid4(), uuid.uuid4(), os.urandom(32), os.urandom(16)
+                values = plain_values(i, rng)
+                submission = dict(id=sid, created_on=day, language="ug", status="received", in_working_store=True)
+                while (handle := new_handle("R")) in handles:
+                    pass
+                handles.add(handle)
+                report = dict(id=rid, handle=handle, submission_id=sid, position=0,
+                              created_on=day, verification="reported", status="detained")
+                for name in ALL:
+                    report[name] = fields.encrypt_field(
+                        dek, dek_id, "reports", name, rid, codecs[name].encode(values[name]))
+                taken_in_state(vault, dek, dek_id, submission, [report])
+                rows[0].append(submission)
+                rows[1].append(report)
+                rows[2].append(dict(id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id,
+                                    holder="kek", holder_key_id=kek.key_id, created_on=day,
+                                    wrapped=wraps.kek_wrap(kek, "submissions", sid, dek)))
+                expected[rid] = values["names"][0]["value"]
+            with db.engine.begin() as conn:
+                for table, batch in zip(tables, rows, strict=True):
+                    conn.execute(insert(table), batch)
+            if (first // chunk) % 10 == 0:
+                log(f"inserted {min(n, first + chunk):,}/{n:,} ({time.perf_counter() - start:.0f} s)")
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                for table in ("submissions", "reports", "record_keys", "audit_events", "person_link_events"):
+                    conn.execute(text(f"ANALYZE {table}"))
+            assert conn.scalar(select(func.count()).select_from(Report)) == n
+        db.session.remove()
+    return expected
+
+
+def raw_baseline(app: Any, sample: int) -> float:
+    """Seconds per report of AES-GCM alone over `sample` reports' ciphertexts held in memory."""
+    with app.app_context():
+        vault = get_vault()
+        cols = [Report.id, Report.submission_id] + [getattr(Report, f"{n}_sealed") for n in ALL]
+        rows = db.session.execute(select(*cols, Submission.consent_sealed, RecordKey.dek_id, RecordKey.wrapped)
+                                  .join(Submission, Submission.id == Report.submission_id)
+                                  .join(RecordKey, RecordKey.owner_id == Submission.id).limit(sample)).all()
+        db.session.remove()
+    start = time.perf_counter()
+    for row in rows:
+        rid, sid, dek_id, wrapped = row[0], row[1], row[-2], row[-1]
+        aead = AESGCM(wraps.kek_unwrap(vault.keks, "submissions", sid, wrapped))
+        for name, blob in zip(ALL, row[2:2 + len(ALL)], strict=True):
+            fields.decrypt_with(aead, dek_id, "reports", name, rid, blob)
+        fields.decrypt_with(aead, dek_id, "submissions", "consent", sid, row[-3])
+    return (time.perf_counter() - start) / len(rows)
+
+
+EXPECTED: dict[uuid.UUID, str] = {}  # set before forking: workers inherit it
+
+
+def run_bulk(app: Any, expected: dict[uuid.UUID, str], *, workers: int, fields_: tuple[str, ...] | None) -> float:
+    EXPECTED.clear()
+    EXPECTED.update(expected)
+    with app.app_context():
+        factory = sessionmaker(db.engine)
+        start = time.perf_counter()
+        seen = 0
+        for count, ok in bulk.map_reports(factory, get_vault(), _check, workers=workers, fields=fields_):
+            seen += count
+            assert ok, "a report did not decrypt to what was stored, or its state did not verify"
+        elapsed = time.perf_counter() - start
+        db.session.remove()
+    assert seen == len(expected), f"{seen} reports read, {len(expected)} stored"
+    return elapsed
+
+
+def _check(batch: list[bulk.PlainReport]) -> tuple[int, bool]:
+    # Only counts leave the worker: plaintext stays in the process that decrypted it.
+    ok = all(p.readable and p.state_ok and p.consent.share_research and p.names[0]["value"] == EXPECTED[p.id]
+             for p in batch)
+    return len(batch), ok
+
+
+def orm_path(app: Any, sample: int) -> float:
+    with app.app_context():
+        vault = get_vault()
+        ids = list(db.session.scalars(select(Report.id).limit(sample)))
+        db.session.remove()
+    with app.app_context():
+        start = time.perf_counter()
+        for chunk in integrity.chunks(ids, 500):
+            reports = list(db.session.scalars(select(Report).where(Report.id.in_(chunk))))
+            states = integrity.report_states(db.session, vault, chunk)
+            consents = consent.consents(db.session, {r.submission_id for r in reports})
+            for r in reports:
+                values = {name: getattr(r, name) for name in ALL}
+                assert values["names"] and states[r.id].verified and consents[r.submission_id].known
+            db.session.expunge_all()
+        elapsed = time.perf_counter() - start
+        db.session.remove()
+    return elapsed / len(ids)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=100_000, help="reports in the working store (100000)")
+    parser.add_argument("--db", default=support.DEFAULT_PG, help="PostgreSQL URL (a temporary schema), or 'sqlite'")
+    parser.add_argument("--orm-sample", type=int, default=5000, help="reports read through the ORM path (5000)")
+    parser.add_argument("--seed", type=int, default=2017)
+    args = parser.parse_args()
+    if not 100 <= args.reports <= 2_000_000:
+        parser.error("keep it bounded: --reports 100..2000000")
+    if args.db != "sqlite" and (problem := support.pg_problem(args.db)):
+        print(f"SKIPPED: PostgreSQL is not reachable ({problem}); give --db URL, or --db sqlite", file=sys.stderr)
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    drop, app = None, None
+    try:
+        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
+        if args.db != "sqlite":
+            url, drop = support.fresh_pg_schema(args.db)
+        keys = support.Secrets(tmp / "keys")
+        keys.create_keys()
+        app = create_app("production", keys.settings("review", url))
+        with app.app_context():
+            db.create_all()
+        log(f"generating {args.reports:,} taken-in reports")
+        expected = generate(app, args.reports, random.Random(args.seed))
+        raw = raw_baseline(app, min(args.reports, 20_000))
+        figures = [("RAW", "AES-GCM only, ciphertexts in memory", raw * args.reports)]
+        for label, what, workers, wanted in (
+                ("B1", "iter_reports, 1 process, every field", 1, None),
+                ("B1i", "iter_reports, 1 process, index/matcher fields", 1, ("names", "birth_date", "home_county",
+                                                                           "home_place_text", "id_number")),
+                ("B2", "map_reports, 2 processes, every field", 2, None)):
+            log(f"{label}: {what}")
+            figures.append((label, what, run_bulk(app, expected, workers=workers, fields_=wanted)))
+        orm = orm_path(app, min(args.orm_sample, args.reports))
+        figures.append(("ORM", f"per-record path (sample of {min(args.orm_sample, args.reports):,})",
+                        orm * args.reports))
+        print(f"\nintake bulk decryption: {support.backend(url)}, {args.reports:,} reports; "
+              f"Python {platform.python_version()}, {os.cpu_count()} CPUs; 'x raw' = time / RAW")
+        print(f"{'':4} {'what':48} {'total s':>9} {'us/report':>10} {'x raw':>7}")
+        for label, what, seconds in figures:
+            print(f"{label:4} {what:48} {seconds:9.2f} {seconds / args.reports * 1e6:10.1f} "
+                  f"{seconds / figures[0][2]:7.1f}")
+        print(f"extrapolated to 1,000,000 reports (B2): {figures[3][2] / args.reports * 1e6:.0f} s")
+        print("OK: every path read every report, decrypted and verified")
+        return 0
+    finally:
+        support.tear_down([app], drop, tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
