@@ -174,13 +174,14 @@ def score_new_report(session: Session, vault: Vault, report: Report, loaded: Loa
     record the pairs at or above the review threshold (does not commit)."""
     from ..dedup import score_candidates
 
-    candidates = dedup_rows.candidate_ids(session, report.id)
+    fields = {name: getattr(report, name) for name in dedup_rows.COMPARED}
+    candidates = dedup_rows.candidate_ids(session, vault, report.id, fields)
     if not candidates:
         return duplicates.Recorded()
     rows = dedup_rows.rows_for(session, vault, candidates)
     if not rows:
         return duplicates.Recorded()
-    mine = dedup_rows.row_of(report.id, {name: getattr(report, name) for name in dedup_rows.COMPARED})
+    mine = dedup_rows.row_of(report.id, fields)
     scores = score_candidates(loaded.model, mine, list(rows.values()))
     return duplicates.record_scores(session, vault, scores, model_version=loaded.version)
 

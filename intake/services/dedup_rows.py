@@ -16,12 +16,12 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report, Submission
-from . import bulk, integrity, thesauri
+from . import blind_indexes, bulk, integrity, thesauri
 
 # The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
 COMPARED = ("names", "gender", "birth_date", "home_county", "home_place_text", "id_number", "detention_date",
@@ -111,33 +111,19 @@ def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: 
     return hashlib.sha256(prints[left] + prints[right]).digest()
 
 
-# Blocks: two reports are candidates when they share one of the single tokens, or a name skeleton
-# together with a birth year or a county. The first four are the cross-script blocking keys
-# (resolution.blocking_values) where take-in indexes them; the last the same-script name skeleton.
-_SINGLE = ("id_number", "id_region_birth_year", "name_birth_year", "father_county")
-_WITH_NAME = ("birth_year", "county")
-
-
-def _candidates_query() -> Any:
-    """One statement (built once, compiled once): a UNION of the blocks, for the report `:rid`."""
-    rid = bindparam("rid")
-    mine, theirs = aliased(BlindIndex), aliased(BlindIndex)
-    single = (select(theirs.report_id).select_from(mine)
-              .join(theirs, and_(theirs.index_name == mine.index_name, theirs.token == mine.token))
-              .where(mine.report_id == rid, mine.index_name.in_(_SINGLE), theirs.report_id != rid))
-    name, other_name, also, other_also = (aliased(BlindIndex) for _ in range(4))
-    paired = (select(other_name.report_id).select_from(name)
-              .join(other_name, and_(other_name.index_name == "name", other_name.token == name.token))
-              .join(also, and_(also.report_id == rid, also.index_name.in_(_WITH_NAME)))
-              .join(other_also, and_(other_also.report_id == other_name.report_id,
-                                     other_also.index_name == also.index_name, other_also.token == also.token))
-              .where(name.report_id == rid, name.index_name == "name", other_name.report_id != rid))
-    return union(single, paired).limit(bindparam("limit"))
-
-
-_CANDIDATES = _candidates_query()
-
-
-def candidate_ids(session: Session, report_id: uuid.UUID, limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
-    """Reports that share a block with this one, found through the blind indexes alone."""
-    return list(session.scalars(_CANDIDATES, {"rid": report_id, "limit": limit}))
+def candidate_ids(session: Session, vault: Vault, report_id: uuid.UUID, fields: Mapping[str, Any],
+                  limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
+    """Reports sharing a blocking key (services/blind_indexes.py BLOCKING: ID number, ID region and
+    birth year, name frame and birth year, father's name frame and county) with this report's
+    decrypted fields, through the blind indexes alone. A very common name can block hundreds: the
+    `limit` kept are those sharing the most keys (ties by id, so the choice is stable)."""
+    values = blind_indexes.values_for(fields)
+    clauses = [and_(BlindIndex.index_name == index,
+                    BlindIndex.token.in_(blind_indexes.tokens_held(vault, index, values[index])))
+               for index in blind_indexes.BLOCKING if values[index]]
+    if not clauses:
+        return []
+    shared = func.count(BlindIndex.id)
+    query = (select(BlindIndex.report_id).where(or_(*clauses), BlindIndex.report_id != report_id)
+             .group_by(BlindIndex.report_id).order_by(shared.desc(), BlindIndex.report_id).limit(limit))
+    return list(session.scalars(query))

@@ -27,7 +27,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,7 +60,8 @@ def generate(app: Any, n: int, chunk: int = 2000) -> int:
     rows = rows[:n]
     with app.app_context():
         vault = get_vault()
-        kek, root, day = vault.current_kek(), vault.require_index_root(), today()
+        kek, day = vault.current_kek(), today()
+        index_key_id, root = vault.current_index_key()
         codecs = {name: getattr(Report, name).codec for name in ("names", *bulk.TEXT_FIELDS)}
         tables = (Submission.__table__, Report.__table__, RecordKey.__table__, BlindIndex.__table__)
         started = time.perf_counter()
@@ -83,9 +83,9 @@ def generate(app: Any, n: int, chunk: int = 2000) -> int:
                 batches[2].append(dict(id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id,
                                        holder="kek", holder_key_id=kek.key_id, created_on=day,
                                        wrapped=wraps.kek_wrap(kek, "submissions", sid, dek)))
-                plain = SimpleNamespace(**{**values, "home_county": None})
-                for index, token in sorted(blind_indexes.tokens_for(root, plain)):
-                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token))
+                for index, token in sorted(blind_indexes.tokens_for(root, values)):
+                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token,
+                                           key_id=index_key_id, version=blind_indexes.INDEX_VERSION))
             with db.engine.begin() as conn:
                 for table, batch in zip(tables, batches, strict=True):
                     conn.execute(insert(table), batch)
@@ -166,7 +166,8 @@ def main() -> int:
                     dedup_jobs.score_new_report(s, v, target, loaded)
                     nested.rollback()
                 times.append(time.perf_counter() - started)
-                candidates.append(len(dedup_rows.candidate_ids(s, rid)))
+                fields = {name: getattr(target, name) for name in dedup_rows.COMPARED}
+                candidates.append(len(dedup_rows.candidate_ids(s, v, rid, fields)))
                 s.expunge_all()
             db.session.remove()
 

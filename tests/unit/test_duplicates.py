@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select, update
 
+from intake.dedup import load_model
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, CandidatePair, PairStatus, Report
@@ -19,8 +20,7 @@ from tests.unit.test_triage import make_reviewer, stored
 
 ABLIMIT = person("Ablimit Tursun", tag="a")
 ABLIMIT_AGAIN = person("Ablimit Tursun", birth="1981-03", tag="b")
-# Same-script names meet through the name-skeleton blind index; cross-script ones through the
-# blocking keys (resolution.blocking_values) once take-in indexes them (branch index-bulk).
+ABLIMIT_UG = person("ئابلىمىت تۇرسۇن", script="ug-Arab", tag="u")  # meets the others through the blocking keys
 ABLIMIT_YEAR = person("Ablimit Tursun", birth="1981", county=None, tag="c")
 MARYAM = person("Maryam Qadir", birth="1990", county="650102", gender="female", tag="d")
 
@@ -62,21 +62,32 @@ def test_take_in_scores_a_new_report_against_its_blind_index_candidates_only(two
     decrypted: list = []
     real = dedup_rows.rows_for
     monkeypatch.setattr(dedup_rows, "rows_for", lambda s, v, ids: decrypted.append(set(ids)) or real(s, v, ids))
-    [c] = stored(public, review, ABLIMIT_YEAR)
+    [c] = stored(public, review, ABLIMIT_UG)
     with review.app_context():
-        # Only the blind index's candidates were decrypted: never Maryam's report.
+        # Only the blind indexes' candidates were decrypted (across scripts), never Maryam's report.
         assert decrypted == [{report_id(h["a"]), report_id(h["b"])}]
         assert len(pairs()) == 3
         assert report_id(h["m"]) not in {i for p in pairs() for i in (p.left_id, p.right_id)}
 
 
-def test_no_model_means_no_scoring_and_take_in_still_works(make_app, tmp_path):
-    review = make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "absent.json"))
+def test_the_shipped_model_scores_until_one_is_trained(make_app, tmp_path):
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "not-trained-yet.json"))
     public = make_app("public")
-    stored(public, review, ABLIMIT)
-    handles = stored(public, review, ABLIMIT_AGAIN)
+    stored(public, review, ABLIMIT, ABLIMIT_AGAIN)
     with review.app_context():
-        assert pairs() == [] and report_id(handles[0]) is not None
+        [pair] = pairs()
+        assert pair.model_version == dedup_jobs.current_model().version
+        assert pair.model_version.startswith(load_model().version + "-")
+
+
+def test_an_unreadable_model_scores_nothing_and_take_in_still_works(make_app, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", "utf-8")
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(broken))
+    public = make_app("public")
+    handles = stored(public, review, ABLIMIT, ABLIMIT_AGAIN)
+    with review.app_context():
+        assert pairs() == [] and all(report_id(h) is not None for h in handles)
 
 
 def test_reject_is_remembered_until_a_report_changes(two):
