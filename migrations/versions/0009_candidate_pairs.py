@@ -1,7 +1,7 @@
 """candidate pairs: the deduplication review queue
 
 Revision ID: 0009_candidate_pairs
-Revises: 0005_integrity
+Revises: 0007_index_keys (this branch merged index-bulk; the lead re-chains)
 
 One table of report pairs the matcher suggests, with the reviewer's decision. Ids, probabilities,
 comparison levels and a fingerprint of ciphertexts only; each row sealed by the review face.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0009_candidate_pairs'
-down_revision = '0005_integrity'
+down_revision = '0007_index_keys'
 branch_labels = None
 depends_on = None
 
