@@ -18,10 +18,11 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.integrity import SealCheck
@@ -129,33 +130,41 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
     existing = {(p.left_id, p.right_id): p for p in session.scalars(
         select(CandidatePair).where(CandidatePair.left_id.in_(lefts))) if (p.left_id, p.right_id) in scores}
     prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
-    now = utcnow()
+    now, version, fresh = utcnow(), model_version[:32], []
     for (left, right), score in scores.items():
         if left not in prints or right not in prints:
             continue  # a report withdrawn meanwhile
-        fingerprint = dedup_rows.pair_fingerprint(prints, left, right)
+        values = {"probability": float(score.probability), "levels": encode_levels(score.levels),
+                  "model_version": version, "fingerprint": dedup_rows.pair_fingerprint(prints, left, right)}
         pair = existing.get((left, right))
-        if pair is None:
-            pair = CandidatePair(left_id=left, right_id=right, status=PairStatus.PENDING.value, found_at=now)
-            session.add(pair)
+        if pair is None:  # most pairs of a first run: inserted in bulk below, sealed the same way
+            row = SimpleNamespace(id=uuid.uuid4(), left_id=left, right_id=right, status=PairStatus.PENDING.value,
+                                  found_at=now, decided_by_id=None, decided_at=None, batch_id=None, **values)
+            integrity.seal_row(vault, PAIR, row)
+            fresh.append(vars(row))
             counts.new += 1
-        elif pair.status == PairStatus.ACCEPTED.value and verified(vault, pair):
             continue
-        elif pair.status == PairStatus.REJECTED.value and verified(vault, pair):
-            if pair.fingerprint == fingerprint:
+        ok = verified(vault, pair)
+        if ok and pair.status == PairStatus.ACCEPTED.value:
+            continue
+        if ok and pair.status == PairStatus.REJECTED.value:
+            if pair.fingerprint == values["fingerprint"]:
                 counts.remembered += 1
                 continue
             _reopen(pair)
             counts.reopened += 1
-        else:
-            if not verified(vault, pair):
-                _reopen(pair)  # fail safe: a forged decision is never honoured, only suggested again
+        elif not ok:
+            _reopen(pair)  # fail safe: a forged decision is never honoured, only suggested again
             counts.updated += 1
-        pair.probability = float(score.probability)
-        pair.levels = encode_levels(score.levels)
-        pair.model_version = model_version[:32]
-        pair.fingerprint = fingerprint
+        elif all(getattr(pair, k) == v for k, v in values.items()):
+            continue  # pending or deferred, nothing new
+        else:
+            counts.updated += 1
+        for name, value in values.items():
+            setattr(pair, name, value)
         seal(vault, pair)
+    if fresh:
+        session.execute(insert(CandidatePair), fresh)
 
 
 def _reopen(pair: CandidatePair) -> None:
