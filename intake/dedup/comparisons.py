@@ -53,11 +53,11 @@ def _both(*cols: str) -> Callable[[Row, Row], bool]:
 
 
 def _null_sql(col: str) -> str:
-    return f'"{col}_l" IS NULL OR "{col}_r" IS NULL'
+    return f"{col}_l IS NULL OR {col}_r IS NULL"
 
 
 def _eq_sql(col: str) -> str:
-    return f'"{col}_l" = "{col}_r"'
+    return f"{col}_l = {col}_r"
 
 
 def _eq(col: str) -> Callable[[Row, Row], bool]:
@@ -75,9 +75,9 @@ def _else(_a: Row, _b: Row) -> bool:
 # --- names --------------------------------------------------------------------------------------
 
 def _close_sql(col: str, two_from: int) -> str:
-    longest = f'greatest(length("{col}_l"), length("{col}_r"))'
-    return (f'({longest} >= 4 AND levenshtein("{col}_l", "{col}_r") <= '
-            f'(CASE WHEN {longest} >= {two_from} THEN 2 ELSE 1 END))')
+    longest = f"greatest(length({col}_l), length({col}_r))"
+    return (f"({longest} >= 4 AND levenshtein({col}_l, {col}_r) <= "
+            f"(CASE WHEN {longest} >= {two_from} THEN 2 ELSE 1 END))")
 
 
 def _close(col: str, two_from: int) -> Callable[[Row, Row], bool]:
@@ -130,12 +130,12 @@ BIRTH = Comparison("birth", "birth date", ("birth_year", "birth_month", "birth_d
     Level("exact", f'{_eq_sql("birth_year")} AND {_eq_sql("birth_month")} AND {_eq_sql("birth_day")}',
           lambda a, b: _eq("birth_year")(a, b) and _eq("birth_month")(a, b) and _eq("birth_day")(a, b)),
     Level("same_month", f'{_eq_sql("birth_year")} AND {_eq_sql("birth_month")} AND '
-          f'("birth_day_l" IS NULL OR "birth_day_r" IS NULL)', _same_month),
-    Level("same_year", f'{_eq_sql("birth_year")} AND ("birth_month_l" IS NULL OR "birth_month_r" IS NULL)',
+          f'(birth_day_l IS NULL OR birth_day_r IS NULL)', _same_month),
+    Level("same_year", f'{_eq_sql("birth_year")} AND (birth_month_l IS NULL OR birth_month_r IS NULL)',
           _same_year),
     Level("same_year_other_date", _eq_sql("birth_year"), _eq("birth_year")),
-    Level("one_year_apart", 'abs("birth_year_l" - "birth_year_r") = 1', _years_apart(1)),
-    Level("two_years_apart", 'abs("birth_year_l" - "birth_year_r") = 2', _years_apart(2)),
+    Level("one_year_apart", 'abs(birth_year_l - birth_year_r) = 1', _years_apart(1)),
+    Level("two_years_apart", 'abs(birth_year_l - birth_year_r) = 2', _years_apart(2)),
     Level("different", "ELSE", _else),
 ))
 
@@ -144,7 +144,7 @@ BIRTH = Comparison("birth", "birth date", ("birth_year", "birth_month", "birth_d
 PLACE = Comparison("place", "home place", ("county", "prefecture"), (
     Level("missing", _null_sql("prefecture"), _missing("prefecture"), null=True),
     Level("same_county", _eq_sql("county"), _eq("county")),
-    Level("same_prefecture", f'{_eq_sql("prefecture")} AND ("county_l" IS NULL OR "county_r" IS NULL)',
+    Level("same_prefecture", f'{_eq_sql("prefecture")} AND (county_l IS NULL OR county_r IS NULL)',
           lambda a, b: _eq("prefecture")(a, b) and (a.get("county") is None or b.get("county") is None)),
     Level("other_county_same_prefecture", _eq_sql("prefecture"), _eq("prefecture")),
     Level("different", "ELSE", _else),
@@ -160,7 +160,7 @@ def _id_near(a: Row, b: Row) -> bool:
     return OSA.distance(x, y, score_cutoff=1) == 1
 
 
-_NOT_BOTH_VALID = 'NOT ("id_valid_l" AND "id_valid_r")'
+_NOT_BOTH_VALID = 'NOT (id_valid_l AND id_valid_r)'
 
 
 def _not_both_valid(a: Row, b: Row) -> bool:
@@ -172,10 +172,10 @@ ID = Comparison("id", "ID number", ("id_raw", "id_valid", "id_head"), (
     Level("exact", _eq_sql("id_raw"), _eq("id_raw")),
     # Two valid numbers are never one typo apart (the check character says so), and a person has
     # one number: two valid numbers that differ are two people, twins included.
-    Level("near", f'damerau_levenshtein("id_raw_l", "id_raw_r") = 1 AND {_NOT_BOTH_VALID}', _id_near),
+    Level("near", f'damerau_levenshtein(id_raw_l, id_raw_r) = 1 AND {_NOT_BOTH_VALID}', _id_near),
     Level("region_and_date", f'{_eq_sql("id_head")} AND {_NOT_BOTH_VALID}',
           lambda a, b: _eq("id_head")(a, b) and _not_both_valid(a, b)),
-    Level("different", '"id_valid_l" AND "id_valid_r"', lambda a, b: bool(a.get("id_valid") and b.get("id_valid"))),
+    Level("different", 'id_valid_l AND id_valid_r', lambda a, b: bool(a.get("id_valid") and b.get("id_valid"))),
     Level("other", "ELSE", _else),
 ))
 
@@ -193,21 +193,21 @@ TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.l
 # Candidate pairs: every pair a reviewer would expect shares one of these, and each stays small
 # as the store grows (name frames are the consonants of the cross-script form, resolution.prepare).
 BLOCKING_RULES: tuple[str, ...] = (
-    'l."id_raw" = r."id_raw"',
-    'l."id_head" = r."id_head"',  # a typo in the sequence or check character
-    'l."id_tail" = r."id_tail"',  # a typo in the region
+    'l.id_raw = r.id_raw',
+    'l.id_head = r.id_head',  # a typo in the sequence or check character
+    'l.id_tail = r.id_tail',  # a typo in the region
     # Both names, and the birth year give or take one, or the prefecture.
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."year_a" = r."year_a"',
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."year_b" = r."year_b"',
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."prefecture" = r."prefecture"',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_a = r.year_a',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_b = r.year_b',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture = r.prefecture',
     # One name misspelt or missing: the other, the birth year and the place.
-    'l."gframe" = r."gframe" AND l."birth_year" = r."birth_year" AND l."prefecture" = r."prefecture"',
-    'l."fframe" = r."fframe" AND l."birth_year" = r."birth_year" AND l."county" = r."county"',
+    'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture',
+    'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county',
     # Reports that give no year on one side and no place on the other still meet by both names.
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."birth_year" IS NULL AND r."prefecture" IS NULL',
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."prefecture" IS NULL AND r."birth_year" IS NULL',
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND l."prefecture" IS NULL AND l."birth_year" IS NULL',
-    'l."gframe" = r."gframe" AND l."fframe" = r."fframe" AND r."prefecture" IS NULL AND r."birth_year" IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.birth_year IS NULL AND r.prefecture IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND r.birth_year IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND l.birth_year IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND r.prefecture IS NULL AND r.birth_year IS NULL',
 )
 
 

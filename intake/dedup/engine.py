@@ -84,7 +84,8 @@ def linker_for(features: Sequence[dict[str, Any]], settings: dict[str, Any], *, 
     if spark is not None:
         from splink import SparkAPI
 
-        db_api = SparkAPI(spark_session=spark)
+        # persist (memory first) rather than checkpoint files; see README "Spark" on local dirs
+        db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
         frame = spark.createDataFrame(arrow_table(features).to_pandas())
         table = db_api.register(frame)
     else:
@@ -106,3 +107,22 @@ def register_frequencies(linker: Any, frequencies: dict[str, dict[str, float]], 
         if spark is not None:
             frame = spark.createDataFrame(frame.to_pandas())
         linker.table_management.register_term_frequency_lookup(db_api.register(frame), column)
+
+
+def spark_session(master: str = "local[2]", *, local_dir: str | None = None) -> Any:
+    """A local Spark session with Splink's similarity functions (damerau_levenshtein...) on the
+    class path. On a cluster, build the session there instead (README: Spark) and pass it in."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    builder = (SparkSession.builder.master(master).appName("intake-dedup")
+               .config("spark.jars", similarity_jar_location())
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.ui.enabled", "false")
+               .config("spark.driver.memory", "1g"))
+    if local_dir:
+        builder = builder.config("spark.local.dir", local_dir)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
