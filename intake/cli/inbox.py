@@ -22,7 +22,7 @@ def inbox_cli() -> None:
 @clean_errors
 def take_in(limit: int | None) -> None:
     """Finish withdrawals, then re-wrap new submissions' data keys under the KEK, index and seal them
-    (the review face also does this by itself)."""
+    (`flask jobs worker` also does this every INTAKE_TAKE_IN_INTERVAL seconds)."""
     vault = review_vault()
     withdrawals = withdrawal.pending(db.session, limit)
     if withdrawals:

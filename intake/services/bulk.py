@@ -33,13 +33,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from ..crypto import fields as field_crypto
@@ -123,13 +123,15 @@ def _name_of_kind(names: Iterable[dict[str, Any]], kind: str) -> str | None:
 
 def _columns(wanted: Collection[str]) -> list[Any]:
     sealed = [getattr(Report, f"{name}_sealed").label(name) for name in wanted]
-    return [Report.id, Report.submission_id, Report.handle, Report.created_on, *sealed,
-            Submission.status.label("submission_status_plain"), Submission.consent_sealed.label("consent_blob"),
-            Submission.legacy_consent]
+    return [*integrity.state_columns(), Report.created_on, *sealed, Submission.consent_sealed.label("consent_blob"),
+            Submission.legacy_consent, RecordKey.dek_id.label("wrap_dek_id"), RecordKey.wrapped.label("wrap")]
 
 
 def _query(wanted: Collection[str], include_withdrawn: bool) -> Select[Any]:
-    query = select(*_columns(wanted)).join(Submission, Submission.id == Report.submission_id)
+    """One row per report and working-store wrap: ciphertexts, state, consent and the wrapped key."""
+    query = select(*_columns(wanted)).join(Submission, Submission.id == Report.submission_id).outerjoin(
+        RecordKey, and_(RecordKey.owner_table == "submissions", RecordKey.owner_id == Report.submission_id,
+                        RecordKey.holder == "kek"))
     if not include_withdrawn:
         # The plain column: "withdrawn" only ever hides data, so it is honoured from anyone.
         query = query.where(Submission.status != SubmissionStatus.WITHDRAWN.value)
@@ -175,10 +177,10 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
     base = _query(wanted, include_withdrawn)
     if report_ids is not None:
         for ids in integrity.chunks(dict.fromkeys(report_ids), batch):
-            rows = {r.id: r for r in session.execute(base.where(Report.id.in_(ids))).all()}
-            found = [rows[i] for i in ids if i in rows]
-            if found:
-                yield _decrypt_batch(session, vault, found, wanted)
+            rows = session.execute(base.where(Report.id.in_(ids))).all()
+            order = {rid: n for n, rid in enumerate(ids)}
+            if rows:
+                yield _decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted)
         return
     last: uuid.UUID | None = None
     while True:
@@ -192,40 +194,40 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         last = rows[-1].id
 
 
-def _decrypt_batch(session: Session, vault: Vault, rows: list[Any], wanted: tuple[str, ...]) -> list[PlainReport]:
-    live = {r.submission_id for r in rows if r.submission_status_plain != SubmissionStatus.WITHDRAWN.value}
-    keys = _data_keys(session, vault, live)
-    states = integrity.report_states(session, vault, [r.id for r in rows])
-    return [_plain(row, keys.get(row.submission_id), states.get(row.id), wanted) for row in rows]
+def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...]) -> list[PlainReport]:
+    # A submission has one working-store wrap; should it have several, each is tried.
+    wrapped: dict[uuid.UUID, list[tuple[bytes, bytes]]] = {}
+    unique: dict[uuid.UUID, Any] = {}
+    for row in rows:
+        unique.setdefault(row.id, row)
+        if row.wrap is not None and row.submission_status != SubmissionStatus.WITHDRAWN.value:
+            wrapped.setdefault(row.submission_id, []).append((bytes(row.wrap_dek_id), row.wrap))
+    reports = list(unique.values())
+    keys = _data_keys(vault, wrapped)
+    states = integrity.states_of_rows(session, vault, reports)
+    return [_plain(row, keys.get(row.submission_id), states.get(row.id), wanted) for row in reports]
 
 
-def _data_keys(session: Session, vault: Vault, submission_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+_NO_KEY = DecryptionError("no working-store key (not yet taken in, or withdrawn and shredded)")
+
+
+def _data_keys(vault: Vault, wrapped: dict[uuid.UUID, list[tuple[bytes, bytes]]]) -> dict[uuid.UUID, Any]:
     """Each submission's data key from its working-store wrap: (dek_id, AESGCM), or the error."""
-    if not submission_ids:
-        return {}
-    wrapped: dict[uuid.UUID, list[Any]] = {}
-    for chunk in integrity.chunks(submission_ids):
-        for row in session.execute(select(RecordKey.owner_id, RecordKey.dek_id, RecordKey.wrapped).where(
-                RecordKey.owner_table == "submissions", RecordKey.holder == "kek", RecordKey.owner_id.in_(chunk))):
-            wrapped.setdefault(row.owner_id, []).append(row)
     out: dict[uuid.UUID, Any] = {}
     aeads: dict[bytes, AESGCM] = {}  # one AES object per KEK, for this batch only
     reloaded = False
-    for sid in submission_ids:
-        candidates = wrapped.get(sid)
-        if not candidates:
-            out[sid] = DecryptionError("no working-store key (not yet taken in, or withdrawn and shredded)")
-            continue
+    for sid, candidates in wrapped.items():
         error: CryptoError | None = None
-        for row in candidates:
+        for dek_id, blob in candidates:
             try:
-                dek = wraps.kek_unwrap(vault.keks, "submissions", sid, row.wrapped, aeads=aeads)
+                dek = wraps.kek_unwrap(vault.keks, "submissions", sid, blob, aeads=aeads)
             except UnknownKeyError as exc:
                 # Another process (`flask keys rotate`) may have moved this wrap to a newer key.
                 if not reloaded and vault.reload():
                     reloaded = True
+                    aeads.clear()
                     try:
-                        dek = wraps.kek_unwrap(vault.keks, "submissions", sid, row.wrapped)
+                        dek = wraps.kek_unwrap(vault.keks, "submissions", sid, blob)
                     except CryptoError as again:
                         error = again
                         continue
@@ -235,7 +237,7 @@ def _data_keys(session: Session, vault: Vault, submission_ids: set[uuid.UUID]) -
             except CryptoError as exc:
                 error = exc
                 continue
-            out[sid] = (bytes(row.dek_id), AESGCM(dek))
+            out[sid] = (dek_id, AESGCM(dek))
             break
         else:
             out[sid] = error
@@ -243,14 +245,14 @@ def _data_keys(session: Session, vault: Vault, submission_ids: set[uuid.UUID]) -
 
 
 def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tuple[str, ...]) -> PlainReport:
-    withdrawn = row.submission_status_plain == SubmissionStatus.WITHDRAWN.value
+    withdrawn = row.submission_status == SubmissionStatus.WITHDRAWN.value
     values: dict[str, Any] = {}
     problem: str | None = None
     consent = Consent(problem="not readable")
     if withdrawn:
         problem = "withdrawn by the family"
     elif isinstance(key, BaseException) or key is None:
-        problem = f"submission {row.submission_id}: {key}"
+        problem = f"submission {row.submission_id}: {key or _NO_KEY}"
     else:
         dek_id, aead = key
         opener = field_crypto.RowOpener(aead, dek_id, "reports", row.id)

@@ -238,10 +238,21 @@ def report_states(session: Session, vault: Vault | None,
     the inbox, the report and person pages, search, and export, statistics and dedup jobs use."""
     ids = list(dict.fromkeys(report_ids))
     # One query for the reports with their submissions, one look at the audit log for both.
-    sub_columns = [c.label(f"submission_{c.key}") for c in SUBMISSION.select_columns()]
     joined = [r for chunk in chunks(ids) for r in session.execute(
-        select(*REPORT.select_columns(), *sub_columns).join(Submission, Submission.id == Report.submission_id)
+        select(*state_columns()).join(Submission, Submission.id == Report.submission_id)
         .where(Report.id.in_(chunk))).all()]
+    return states_of_rows(session, vault, joined)
+
+
+def state_columns() -> list[Any]:
+    """What `states_of_rows` needs of each report (select them joined to the report's submission)."""
+    return [*REPORT.select_columns(), *(c.label(f"submission_{c.key}") for c in SUBMISSION.select_columns())]
+
+
+def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any]) -> dict[uuid.UUID, ReportState]:
+    """`report_states` of rows already read with `state_columns()` (the bulk path reads them with
+    the ciphertexts, in one query)."""
+    ids = [r.id for r in joined]
     rows = joined  # the report's own columns keep their names; the submission's are prefixed
     sub_rows = {r.submission_id: SimpleNamespace(**{c: getattr(r, f"submission_{c}")
                                                     for c in (*SUBMISSION.columns, SUBMISSION.mac)}) for r in joined}
