@@ -53,8 +53,13 @@ def _job(fn: Any) -> dedup_jobs.RunReport:
         bars.close()
 
 
-def _train_store(version: str) -> None:
-    report = _job(lambda session, vault, **kw: dedup_jobs.train(session, vault, version=version, **kw))
+WORKERS = click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
+                       help="Processes decrypting the store (each with its own database connection).")
+
+
+def _train_store(version: str, workers: int) -> None:
+    report = _job(lambda session, vault, **kw: dedup_jobs.train(session, vault, version=version, workers=workers,
+                                                                **kw))
     click.echo(f"trained on {report.reports} reports; model {dedup_jobs.current_model().version} "
                f"saved to {dedup_jobs.model_path()}")
     _timings(report)
@@ -69,9 +74,10 @@ def train_command(csv_train: click.Command | None = None) -> click.Command:
     @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="With --csv: where to write the model file.")
     @click.option("--version", "version", default="1", show_default=True, help="The model's version label.")
+    @WORKERS
     @click.pass_context
     @clean_errors
-    def train(ctx: click.Context, csv_path: Path | None, out_path: Path | None, version: str) -> None:
+    def train(ctx: click.Context, csv_path: Path | None, out_path: Path | None, version: str, workers: int) -> None:
         """Train the deduplication model on the working store (decrypted in memory only) and save it
         where the review face reads it (INTAKE_DEDUP_MODEL, default instance/dedup-model.json)."""
         if csv_path is not None or out_path is not None:
@@ -81,18 +87,19 @@ def train_command(csv_train: click.Command | None = None) -> click.Command:
             return
         if not has_app_context():  # as with_appcontext does, for the store side only
             ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())
-        _train_store(version)
+        _train_store(version, workers)
 
     return train
 
 
 @click.command("run")
+@WORKERS
 @with_appcontext
 @clean_errors
-def run_command() -> None:
+def run_command(workers: int) -> None:
     """Score every report of the working store; pairs at or above the review threshold enter the
     queue at /review/duplicates (rejected pairs stay rejected while their reports are unchanged)."""
-    report = _job(dedup_jobs.run)
+    report = _job(lambda session, vault, **kw: dedup_jobs.run(session, vault, workers=workers, **kw))
     found = report.recorded
     click.echo(f"reports: {report.reports}; pairs scored: {report.pairs}; clusters: {report.clusters}; "
                f"queued new: {found.new}; updated: {found.updated}; rejected before and unchanged: "

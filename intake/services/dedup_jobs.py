@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..crypto.vault import Vault
 from ..models import Report
-from . import audit, dedup_rows, duplicates
+from . import audit, bulk, dedup_rows, duplicates
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "dedup-model.json"
@@ -95,12 +95,16 @@ class RunReport:
 Progress = Callable[[str, int, int | None], None]  # (stage, items done now, total if known)
 
 
-def _read_rows(session: Session, vault: Vault, progress: Progress | None, timings: dict[str, float]) -> list[dict[str, Any]]:
+def _read_rows(session: Session, vault: Vault, progress: Progress | None, timings: dict[str, float],
+               workers: int = 1) -> list[dict[str, Any]]:
+    """Every usable report of the working store as a row, through the bulk path (`workers` > 1:
+    decrypted in forked processes, each with its own connection; rows come back through pipes)."""
     started = time.perf_counter()
     total = dedup_rows.store_size(session)
     rows: list[dict[str, Any]] = []
-    for batch in dedup_rows.iter_rows(session, vault):
-        rows.extend(batch)
+    factory = sessionmaker(bind=session.get_bind())
+    for batch in bulk.map_reports(factory, vault, dedup_rows.rows_of, workers=workers, fields=dedup_rows.COMPARED):
+        rows.extend(batch.values())
         if progress:
             progress("decrypt", len(batch), total)
     timings["decrypt"] = time.perf_counter() - started
@@ -108,13 +112,13 @@ def _read_rows(session: Session, vault: Vault, progress: Progress | None, timing
 
 
 def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None,
-          version: str = "1") -> RunReport:
+          version: str = "1", workers: int = 1) -> RunReport:
     """Train the model on the working store and save it (replacing the previous one). Audited."""
     from ..dedup import train as train_model
 
     vault.require_readable()
     report = RunReport()
-    rows = _read_rows(session, vault, progress, report.timings)
+    rows = _read_rows(session, vault, progress, report.timings, workers)
     report.reports = len(rows)
     started = time.perf_counter()
     model = train_model(rows, version=version)
@@ -129,14 +133,15 @@ def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progr
     return report
 
 
-def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None) -> RunReport:
+def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None,
+        workers: int = 1) -> RunReport:
     """Score the whole working store and record the pairs at or above the review threshold. Audited."""
     from ..dedup import run_pipeline
 
     vault.require_readable()
     loaded = current_model()
     report = RunReport()
-    rows = _read_rows(session, vault, progress, report.timings)
+    rows = _read_rows(session, vault, progress, report.timings, workers)
     report.reports = len(rows)
     started = time.perf_counter()
     result = run_pipeline(rows, loaded.model, progress=progress, threshold=duplicates.thresholds()[1])

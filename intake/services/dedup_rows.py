@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -78,13 +78,6 @@ def rows_of(batch: list[bulk.PlainReport]) -> dict[uuid.UUID, dict[str, Any]]:
     """The usable reports of a bulk batch as rows (module-level: map_reports sends it to workers)."""
     return {r.id: row_of(r.id, {name: getattr(r, name) for name in COMPARED})
             for r in batch if r.readable and r.state_ok}
-
-
-def iter_rows(session: Session, vault: Vault, *, batch: int = 2000,
-              report_ids: list[uuid.UUID] | None = None) -> Iterator[list[dict[str, Any]]]:
-    """The working store (or these reports) as rows, a batch at a time, in id order."""
-    for plain in bulk.iter_reports(session, vault, batch=batch, report_ids=report_ids, fields=COMPARED):
-        yield list(rows_of(plain).values())
 
 
 def store_size(session: Session) -> int:
