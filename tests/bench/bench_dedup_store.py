@@ -1,7 +1,7 @@
 """Benchmark of deduplication over the encrypted working store: `flask dedup run`'s stages, and
 scoring one new report at take-in (p50 / p95).
 
-Run: /work/venv/bin/python tests/bench/bench_dedup_store.py [--reports N] [--new K] [--db URL|sqlite]
+Run: /work/venv/bin/python tests/bench/bench_dedup_store.py [--reports N] [--new K] [--workers W] [--db URL|sqlite]
 (pytest never collects this directory). Nothing asserts on a timing. Each figure carries its ratio
 to a reference measured in the same run on the same data:
   run:          REF = reading the same ciphertext columns of every report (Core, no decryption);
@@ -115,6 +115,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=20_000)
     parser.add_argument("--new", type=int, default=200, help="new reports scored one by one (200)")
+    parser.add_argument("--workers", type=int, default=1, help="processes decrypting the store in the run (1)")
     parser.add_argument("--db", default=support.DEFAULT_PG, help="PostgreSQL URL (a temporary schema) or 'sqlite'")
     args = parser.parse_args()
     if not 100 <= args.reports <= 1_000_000 or not 10 <= args.new <= 5000:
@@ -145,7 +146,7 @@ def main() -> int:
             train_s = time.perf_counter() - started
             log("running")
             started = time.perf_counter()
-            report = dedup_jobs.run(db.session, get_vault(), actor="bench")
+            report = dedup_jobs.run(db.session, get_vault(), actor="bench", workers=args.workers)
             run_s = time.perf_counter() - started
             db.session.remove()
 
@@ -171,7 +172,8 @@ def main() -> int:
                 s.expunge_all()
             db.session.remove()
 
-        print(f"intake dedup-store benchmark: {support.backend(url)}, {n:,} reports; Python "
+        print(f"intake dedup-store benchmark: {support.backend(url)}, {n:,} reports, {args.workers} decrypting "
+              f"worker(s); Python "
               f"{platform.python_version()}, {os.cpu_count()} CPUs")
         print(f"  REF read ciphertext of every report     {ref:8.2f} s")
         for stage, seconds in report.timings.items():
