@@ -27,6 +27,7 @@ from .errors import Conflict, InvalidInput, NotFound
 log = logging.getLogger(__name__)
 OPEN = frozenset({PairStatus.PENDING.value, PairStatus.DEFERRED.value})
 MAX_CLUSTER_PAIRS = 200
+ALREADY_UNDONE = "this change was already undone (undo the undo to redo it)"  # persons.undo_problem
 
 
 # ---------- the side-by-side page ----------
@@ -262,6 +263,9 @@ def undo_accept(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uu
             other.decided_by_id = other.decided_at = other.batch_id = None  # the audit entry says who
             duplicates.seal(vault, other)
             _audit(session, vault, "undo", other, actor, batch=str(batch))
+        if persons.undo_problem(session, batch) == ALREADY_UNDONE:
+            session.commit()  # undone on the person page already: the pairs just go back in the queue
+            return
         persons.undo_batch(session, vault, batch, reason=reason, actor=actor)
     except Exception:
         session.rollback()

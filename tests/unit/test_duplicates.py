@@ -255,3 +255,18 @@ def test_the_pair_view_decrypts_both_reports_explains_and_audits(two):
         assert any("same month" in line.sentence for line in view.lines)
         assert all(line.weight is not None for line in view.lines) and by_field
         assert {view.left.handle, view.right.handle} == {h["a"], h["b"]}
+
+
+def test_an_accept_undone_on_the_person_page_goes_back_to_the_queue(two):
+    _, review, reviewer, _ = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        decisions.accept(s, v, pair.id, actor=reviewer)
+        [pair] = pairs()
+        persons.undo_batch(s, v, pair.batch_id, reason="not him", actor=reviewer)
+        head = audit_head()
+        decisions.undo_accept(s, v, pair.id, actor=reviewer, reason="already undone there")
+        assert actions_since(head) == ["duplicates.undo"]  # no second person.undo
+        [pair] = pairs()
+        assert pair.status == PairStatus.PENDING.value and duplicates.verified(v, pair)
