@@ -26,7 +26,7 @@ from . import blind_indexes, bulk, integrity, thesauri
 # The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
 COMPARED = ("names", "gender", "birth_date", "home_county", "home_place_text", "id_number", "detention_date",
             "facility", "submitter_relationship")
-MAX_CANDIDATES = 200  # per new report: more than this through one block is noise, not a duplicate
+MAX_CANDIDATES = 60  # per new report, those sharing the most blocking keys: bounds the slowest take-ins
 
 
 def _text(value: Any) -> str | None:
