@@ -58,6 +58,9 @@ def decrypt_with(aead: AESGCM, key_id: bytes, table: str, column: str, row_id: u
     return RowOpener(aead, key_id, table, row_id).open(column, blob)
 
 
+_LEN16 = (16).to_bytes(4, "big")
+
+
 class RowOpener:
     """Decrypts the fields of one row (bulk reads): the AES object and the row's part of the
     associated data are made once, not once per field."""
@@ -66,7 +69,8 @@ class RowOpener:
 
     def __init__(self, aead: AESGCM, key_id: bytes, table: str, row_id: uuid.UUID) -> None:
         self.aead, self.key_id, self.table, self.row_id = aead, key_id, table, row_id
-        self._tail = pack(row_id, key_id)
+        # pack(row_id, key_id), spelled out: this runs once per record of a million-record job.
+        self._tail = _LEN16 + row_id.bytes + len(key_id).to_bytes(4, "big") + key_id
 
     def open(self, column: str, blob: bytes) -> bytes:
         if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:

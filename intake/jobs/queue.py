@@ -11,6 +11,7 @@ rather than the public face's INTAKE_REDIS_URL.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -58,6 +59,10 @@ def execute(name: str, kwargs: dict[str, Any]) -> dict[str, int]:
     if app is None:
         raise JobError("this worker has no application bound (start it with `flask jobs worker`)")
     with app.app_context():
+        if os.getpid() != _bound.get("pid"):
+            from ..extensions import db
+
+            db.engine.dispose(close=False)  # a forked work horse: the worker's connections stay its own
         return run(name, **kwargs)
 
 
@@ -88,7 +93,7 @@ def work(app: Flask, *, burst: bool = False, interval: float | None = None, simp
          sleep: Callable[[float], None] = time.sleep) -> int:
     """The worker: every `interval` seconds (INTAKE_TAKE_IN_INTERVAL) the periodic jobs (take-in),
     and on Redis whatever was queued. `burst`: one round, then return. Returns jobs run."""
-    _bound["app"] = app
+    _bound.update(app=app, pid=os.getpid())
     interval = app.config["INTAKE_TAKE_IN_INTERVAL"] if interval is None else interval
     ran = 0
     while True:

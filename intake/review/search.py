@@ -26,8 +26,7 @@ def search() -> Any:
     hits, error = None, None
     if form.validate_on_submit():
         try:
-            hits = search_service.search(db.session, vault, form.index.data, form.value.data, actor=actor(),
-                                         birth_year=form.birth_year.data or None)
+            hits = search_service.search(db.session, vault, form.index.data, form.value.data, actor=actor())
         except ServiceError as exc:
             db.session.rollback()
             error = str(exc)

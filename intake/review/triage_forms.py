@@ -131,11 +131,7 @@ class SearchForm(PageForm):
 
     default_prefix = "search"
     index = SelectField("Search by", choices=[choice("id_number", "Chinese ID number"),
-                                                choice("name", "name (as written)"),
-                                                choice("name_birth_year", "name (any script) and birth year"),
-                                                choice("county_birth_year", "county code and birth year")])
-    value = StringField("ID number, name or county code", validators=[DataRequired(), Length(max=200)])
-    birth_year = StringField("Birth year (for the name and county searches)",
-                             validators=[Optional(), Regexp(r"^\d{4}$", message="four digits")])
+                                                choice("name", "name (any script)")])
+    value = StringField("ID number or name", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Search")
 

@@ -8,11 +8,14 @@ Interface (stable; other modules build on it):
     map_reports(session_factory, vault, fn, *, workers=1, batch=2000, report_ids=None,
                 include_withdrawn=False, fields=None) -> Iterator[result of fn(list[PlainReport])]
 
-How: Core-level selects of the ciphertext columns (no ORM object is ever loaded, so no plaintext
-lands on one), one query per batch for the batch's working-store data-key wraps, one AES object
-per record, and the review-side state from `integrity.report_states` per batch (the verified
-status, verification and person link; `state_ok` False with the reason when a seal fails).
-Consent is the family's sealed copy, read as `consent.consents` reads it. Plaintext lives in the
+How: one Core select per batch (keyset paging by report id) of the ciphertexts, the sealed
+review-side state and the submission's consent and working-store wrap, joined; no ORM object is
+ever loaded, so no plaintext lands on one. The batch's data keys are unwrapped together (one AES
+object per KEK), one AES object per record opens its fields. The review-side state comes from
+`integrity.states_of_rows` (the same checks as `report_states`: the seals, the sealed link
+history, and the audit log's anchors, read once per job): `status`, `verification` and
+`person_id` are set only when `state_ok`, otherwise `state_problem` says why. Consent is the
+family's sealed copy, interpreted by `consent.interpret` as `consent.consents` does. Plaintext lives in the
 returned `PlainReport`s only, for as long as the caller keeps them: no cache outlives a batch,
 nothing is logged but counts and ids, nothing is written anywhere (`map_reports` passes batches
 and results between processes through pipes, in memory).
@@ -22,8 +25,8 @@ ciphertext) comes back with `readable` False, every sealed field None and `probl
 words without values; a job counts and skips it instead of stopping. Withdrawn submissions are
 left out unless `include_withdrawn`.
 
-`fields` limits decryption to some sealed fields (the others are None): deduplication needs no
-testimony. `map_reports` with `workers=2` forks worker processes that each open their own
+`fields` limits decryption to some sealed fields (the others are None, `names` empty):
+deduplication needs no testimony. `map_reports` with `workers=2` forks worker processes that each open their own
 database connection from `session_factory` (a callable returning a new Session, such as
 `sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result.
 """
@@ -57,9 +60,10 @@ TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reporte
 ALL_FIELDS = ("names", *TEXT_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class PlainReport:
-    """One report, decrypted, with its verified review state. Never store it; never log it."""
+    """One report, decrypted, with its verified review state. Never store it; never log it (its
+    repr names the id and flags only, so a traceback or a failed assertion shows no value)."""
 
     id: uuid.UUID
     submission_id: uuid.UUID
@@ -95,6 +99,10 @@ class PlainReport:
     withdrawn: bool
     readable: bool  # the sealed fields decrypted
     problem: str | None = None  # why not readable (ids and reasons, never a value)
+
+    def __repr__(self) -> str:
+        return (f"PlainReport(id={self.id}, readable={self.readable}, state_ok={self.state_ok}, "
+                f"withdrawn={self.withdrawn})")
 
     @property
     def given_name(self) -> str | None:
@@ -175,12 +183,13 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
     vault.require_readable()
     wanted = _wanted(fields)
     base = _query(wanted, include_withdrawn)
+    anchors = _anchors(session, vault)
     if report_ids is not None:
         for ids in integrity.chunks(dict.fromkeys(report_ids), batch):
             rows = session.execute(base.where(Report.id.in_(ids))).all()
             order = {rid: n for n, rid in enumerate(ids)}
             if rows:
-                yield _decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted)
+                yield _decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted, anchors)
         return
     last: uuid.UUID | None = None
     while True:
@@ -190,11 +199,18 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         rows = session.execute(query).all()
         if not rows:
             return
-        yield _decrypt_batch(session, vault, rows, wanted)
+        yield _decrypt_batch(session, vault, rows, wanted, anchors, contiguous=True)
         last = rows[-1].id
 
 
-def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...]) -> list[PlainReport]:
+def _anchors(session: Session, vault: Vault) -> integrity.Anchors | None:
+    """The audit log's state anchors for the whole store, read once per job (None: keys lacking)."""
+    return integrity.all_audited_states(session, vault) if vault.integrity_keys else None
+
+
+def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...],
+                   anchors: integrity.Anchors | None, *, contiguous: bool = False) -> list[PlainReport]:
+    """Decrypt one batch. `contiguous`: the rows are every report between the first and last id."""
     # A submission has one working-store wrap; should it have several, each is tried.
     wrapped: dict[uuid.UUID, list[tuple[bytes, bytes]]] = {}
     unique: dict[uuid.UUID, Any] = {}
@@ -204,7 +220,8 @@ def _decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: 
             wrapped.setdefault(row.submission_id, []).append((bytes(row.wrap_dek_id), row.wrap))
     reports = list(unique.values())
     keys = _data_keys(vault, wrapped)
-    states = integrity.states_of_rows(session, vault, reports)
+    states = integrity.states_of_rows(session, vault, reports, anchors=anchors,
+                                      id_range=(reports[0].id, reports[-1].id) if contiguous and reports else None)
     return [_plain(row, keys.get(row.submission_id), states.get(row.id), wanted) for row in reports]
 
 
@@ -256,15 +273,19 @@ def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tupl
     else:
         dek_id, aead = key
         opener = field_crypto.RowOpener(aead, dek_id, "reports", row.id)
+        mapping = row._mapping
         try:
             for name in wanted:
-                values[name] = _open(opener, name, getattr(row, name))
+                blob = mapping[name]
+                values[name] = None if blob is None else _decode(opener, name, opener.open(name, blob))
         except CryptoError as exc:
             values, problem = {}, str(exc)
-        consent = consent_service.interpret(
-            row.consent_blob is not None, row.legacy_consent,
-            lambda: _open(field_crypto.RowOpener(aead, dek_id, "submissions", row.submission_id), "consent",
-                          row.consent_blob))
+        blob = row.consent_blob
+        if blob is not None:
+            sub = field_crypto.RowOpener(aead, dek_id, "submissions", row.submission_id)
+            consent = consent_service.interpret(True, None, lambda: _decode(sub, "consent", sub.open("consent", blob)))
+        else:
+            consent = consent_service.interpret(False, row.legacy_consent, lambda: None)
     ok = state is not None and state.verified
     names = values.get("names")
     return PlainReport(
@@ -285,10 +306,7 @@ def _plain(row: Any, key: Any, state: integrity.ReportState | None, wanted: tupl
 _JSON = frozenset({"names", "consent"})
 
 
-def _open(opener: field_crypto.RowOpener, column: str, blob: bytes | None) -> Any:
-    if blob is None:
-        return None
-    plain = opener.open(column, blob)
+def _decode(opener: field_crypto.RowOpener, column: str, plain: bytes) -> Any:
     try:
         return json.loads(plain) if column in _JSON else plain.decode("utf-8")
     except (UnicodeDecodeError, ValueError):
@@ -317,9 +335,10 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
         batches: list[Any] = [
             ("ids", ids) if report_ids is not None else ("range", ids[0], ids[-1])  # a range reads faster than IN
             for ids in id_batches(session, batch=batch, report_ids=report_ids, include_withdrawn=include_withdrawn)]
+        anchors = _anchors(session, vault)
     if not batches:
         return
-    _job.update(factory=session_factory, vault=vault, fn=fn, options=options)
+    _job.update(factory=session_factory, vault=vault, fn=fn, options=options, anchors=anchors)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, len(batches)), initializer=_start_worker) as pool:
@@ -345,7 +364,8 @@ def _run_batch(task: tuple[Any, ...]) -> Any:
             vault.require_readable()
             query = _query(options["fields"], options["include_withdrawn"]).where(
                 Report.id >= task[1], Report.id <= task[2]).order_by(Report.id)
-            plain = _decrypt_batch(session, vault, session.execute(query).all(), options["fields"])
+            plain = _decrypt_batch(session, vault, session.execute(query).all(), options["fields"], _job["anchors"],
+                                   contiguous=True)
         return _job["fn"](plain)
     finally:
         session.rollback()  # end the read transaction; nothing is cached past a batch

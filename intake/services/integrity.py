@@ -249,14 +249,20 @@ def state_columns() -> list[Any]:
     return [*REPORT.select_columns(), *(c.label(f"submission_{c.key}") for c in SUBMISSION.select_columns())]
 
 
-def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any]) -> dict[uuid.UUID, ReportState]:
+def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any], *, anchors: Anchors | None = None,
+                   id_range: tuple[uuid.UUID, uuid.UUID] | None = None) -> dict[uuid.UUID, ReportState]:
     """`report_states` of rows already read with `state_columns()` (the bulk path reads them with
-    the ciphertexts, in one query)."""
+    the ciphertexts, in one query). Whole-store jobs pass the anchors of the whole store
+    (`all_audited_states`, read once) and, for a page of consecutive report ids, its first and
+    last id (link events are then read by range, not by a list of ids)."""
     ids = [r.id for r in joined]
     rows = joined  # the report's own columns keep their names; the submission's are prefixed
     sub_rows = {r.submission_id: SimpleNamespace(**{c: getattr(r, f"submission_{c}")
                                                     for c in (*SUBMISSION.columns, SUBMISSION.mac)}) for r in joined}
-    anchors = audited_states(session, vault, ids + list(sub_rows)) if not _unverifiable(vault) else None
+    if _unverifiable(vault):
+        anchors = None
+    elif anchors is None:
+        anchors = audited_states(session, vault, ids + list(sub_rows))
     submissions = _submission_verdicts(session, vault, list(sub_rows.values()), anchors)
     out: dict[uuid.UUID, ReportState] = {}
     locked = _unverifiable(vault)
@@ -282,7 +288,7 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any])
     if locked or vault is None:
         return out
     verified = [rid for rid, state in out.items() if state.verified]
-    links, broken = link_history(session, vault, verified)
+    links, broken = link_history(session, vault, verified, id_range=id_range)
     for rid in verified:
         state = out[rid]
         if rid in broken:
@@ -297,13 +303,21 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any])
     return out
 
 
-def link_history(session: Session, vault: Vault,
-                 report_ids: Sequence[uuid.UUID]) -> tuple[dict[uuid.UUID, uuid.UUID | None], set[uuid.UUID]]:
-    """Each report's person according to its sealed link events, and the reports with a bad event."""
+def link_history(session: Session, vault: Vault, report_ids: Sequence[uuid.UUID], *,
+                 id_range: tuple[uuid.UUID, uuid.UUID] | None = None,
+                 ) -> tuple[dict[uuid.UUID, uuid.UUID | None], set[uuid.UUID]]:
+    """Each report's person according to its sealed link events, and the reports with a bad event.
+    `id_range`: every id lies between these two (inclusive): one range query instead of IN lists."""
     from .persons import fold_links
 
-    events = [e for chunk in chunks(report_ids) for e in session.execute(
-        select(*LINK_EVENT.select_columns()).where(PersonLinkEvent.report_id.in_(chunk))).all()]
+    if id_range is not None:
+        wanted = set(report_ids)
+        events = [e for e in session.execute(select(*LINK_EVENT.select_columns()).where(
+            PersonLinkEvent.report_id >= id_range[0], PersonLinkEvent.report_id <= id_range[1])).all()
+            if e.report_id in wanted]
+    else:
+        events = [e for chunk in chunks(report_ids) for e in session.execute(
+            select(*LINK_EVENT.select_columns()).where(PersonLinkEvent.report_id.in_(chunk))).all()]
     broken = {e.report_id for e in events if check_row(vault, LINK_EVENT, e) is not SealCheck.OK}
     return fold_links(report_ids, [e for e in events if e.report_id not in broken]), broken
 
@@ -323,20 +337,38 @@ def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[u
     """The newest state_seq the audit log records per object, from entries whose signature checks."""
     best: dict[uuid.UUID, int] = {}
     bad: set[uuid.UUID] = set()
-    public_keys = vault.audit_public if vault is not None else {}
     for chunk in chunks(str(i) for i in object_ids):
-        for entry in session.scalars(select(AuditEvent).where(AuditEvent.object_id.in_(chunk),
-                                                              AuditEvent.action.in_(STATE_ACTIONS))):
-            state = (entry.details or {}).get("state")
-            if not isinstance(state, int):
-                continue
-            oid = uuid.UUID(entry.object_id or "")
-            if audit_chain.check_entry(entry.prev_hash, entry.fields(), entry.prev_hash, entry.entry_hash,
-                                       entry.signature, public_keys.get(entry.key_id)):
-                bad.add(oid)
-            else:
-                best[oid] = max(best.get(oid, 0), state)
+        _add_anchors(vault, session.scalars(select(AuditEvent).where(
+            AuditEvent.object_id.in_(chunk), AuditEvent.action.in_(STATE_ACTIONS))), best, bad)
     return best, bad
+
+
+def all_audited_states(session: Session, vault: Vault | None) -> Anchors:
+    """`audited_states` of every object, in one pass over the audit log's state entries (whole-store
+    jobs read it once, not once per batch)."""
+    best: dict[uuid.UUID, int] = {}
+    bad: set[uuid.UUID] = set()
+    _add_anchors(vault, session.scalars(select(AuditEvent).where(AuditEvent.action.in_(STATE_ACTIONS))
+                                        .execution_options(yield_per=2000)), best, bad)
+    return best, bad
+
+
+def _add_anchors(vault: Vault | None, entries: Iterable[AuditEvent], best: dict[uuid.UUID, int],
+                 bad: set[uuid.UUID]) -> None:
+    public_keys = vault.audit_public if vault is not None else {}
+    for entry in entries:
+        state = (entry.details or {}).get("state")
+        if not isinstance(state, int) or not entry.object_id:
+            continue
+        try:
+            oid = uuid.UUID(entry.object_id)
+        except ValueError:
+            continue
+        if audit_chain.check_entry(entry.prev_hash, entry.fields(), entry.prev_hash, entry.entry_hash,
+                                   entry.signature, public_keys.get(entry.key_id)):
+            bad.add(oid)
+        else:
+            best[oid] = max(best.get(oid, 0), state)
 
 
 def require_report(session: Session, vault: Vault, report: Report) -> ReportState:

@@ -14,6 +14,7 @@ the number of results, never the query (an ID number or a name is what the log m
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +34,7 @@ from .errors import InvalidInput
 PAGE_SIZE = 50
 
 SEARCHABLE = ("id_number", "name", "name_birth_year", "county_birth_year")
+COMPOUND = frozenset({"name_birth_year", "county_birth_year"})  # a value with a birth year
 NEEDS_YEAR = frozenset({"name_birth_year"})  # county_birth_year without a year: every year
 MAX_RESULTS = 200
 
@@ -208,6 +210,8 @@ def search(session: Session, vault: Vault, index: str, value: str, *, actor: uui
     if not value:
         raise InvalidInput("enter an ID number, a name or a county code")
     year = str(birth_year).strip() if birth_year not in (None, "") else None
+    if year is None and index in COMPOUND and (split := re.fullmatch(r"(.+?)\s+(\d{4})", value)):
+        value, year = split.group(1), split.group(2)  # "653101 1984", "Abdurehim 1984": one field
     if year is not None and not (year.isdigit() and len(year) == 4):
         raise InvalidInput("a birth year is four digits")
     if index in NEEDS_YEAR and year is None:

@@ -108,8 +108,14 @@ def generate(app: Any, n: int, rng: random.Random, chunk: int = 2000) -> dict[uu
     return expected
 
 
-def raw_baseline(app: Any, sample: int) -> float:
-    """Seconds per report of AES-GCM alone over `sample` reports' ciphertexts held in memory."""
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (the forked workers, once joined)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def raw_baseline(app: Any, sample: int) -> tuple[float, float]:
+    """(wall, CPU) seconds per report of AES-GCM alone over `sample` reports' ciphertexts in memory."""
     with app.app_context():
         vault = get_vault()
         cols = [Report.id, Report.submission_id] + [getattr(Report, f"{n}_sealed") for n in ALL]
@@ -117,33 +123,34 @@ def raw_baseline(app: Any, sample: int) -> float:
                                   .join(Submission, Submission.id == Report.submission_id)
                                   .join(RecordKey, RecordKey.owner_id == Submission.id).limit(sample)).all()
         db.session.remove()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), cpu()
     for row in rows:
         rid, sid, dek_id, wrapped = row[0], row[1], row[-2], row[-1]
         aead = AESGCM(wraps.kek_unwrap(vault.keks, "submissions", sid, wrapped))
         for name, blob in zip(ALL, row[2:2 + len(ALL)], strict=True):
             fields.decrypt_with(aead, dek_id, "reports", name, rid, blob)
         fields.decrypt_with(aead, dek_id, "submissions", "consent", sid, row[-3])
-    return (time.perf_counter() - start) / len(rows)
+    return (time.perf_counter() - start) / len(rows), (cpu() - cpu_start) / len(rows)
 
 
 EXPECTED: dict[uuid.UUID, str] = {}  # set before forking: workers inherit it
 
 
-def run_bulk(app: Any, expected: dict[uuid.UUID, str], *, workers: int, fields_: tuple[str, ...] | None) -> float:
+def run_bulk(app: Any, expected: dict[uuid.UUID, str], *, workers: int,
+             fields_: tuple[str, ...] | None) -> tuple[float, float]:
     EXPECTED.clear()
     EXPECTED.update(expected)
     with app.app_context():
         factory = sessionmaker(db.engine)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu()
         seen = 0
         for count, ok in bulk.map_reports(factory, get_vault(), _check, workers=workers, fields=fields_):
             seen += count
             assert ok, "a report did not decrypt to what was stored, or its state did not verify"
-        elapsed = time.perf_counter() - start
+        elapsed, cpu_used = time.perf_counter() - start, cpu() - cpu_start
         db.session.remove()
     assert seen == len(expected), f"{seen} reports read, {len(expected)} stored"
-    return elapsed
+    return elapsed, cpu_used
 
 
 def _check(batch: list[bulk.PlainReport]) -> tuple[int, bool]:
@@ -153,13 +160,13 @@ def _check(batch: list[bulk.PlainReport]) -> tuple[int, bool]:
     return len(batch), ok
 
 
-def orm_path(app: Any, sample: int) -> float:
+def orm_path(app: Any, sample: int) -> tuple[float, float]:
     with app.app_context():
         vault = get_vault()
         ids = list(db.session.scalars(select(Report.id).limit(sample)))
         db.session.remove()
     with app.app_context():
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu()
         for chunk in integrity.chunks(ids, 500):
             reports = list(db.session.scalars(select(Report).where(Report.id.in_(chunk))))
             states = integrity.report_states(db.session, vault, chunk)
@@ -168,9 +175,9 @@ def orm_path(app: Any, sample: int) -> float:
                 values = {name: getattr(r, name) for name in ALL}
                 assert values["names"] and states[r.id].verified and consents[r.submission_id].known
             db.session.expunge_all()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu_used = time.perf_counter() - start, cpu() - cpu_start
         db.session.remove()
-    return elapsed / len(ids)
+    return elapsed / len(ids), cpu_used / len(ids)
 
 
 def main() -> int:
@@ -179,6 +186,7 @@ def main() -> int:
     parser.add_argument("--db", default=support.DEFAULT_PG, help="PostgreSQL URL (a temporary schema), or 'sqlite'")
     parser.add_argument("--orm-sample", type=int, default=5000, help="reports read through the ORM path (5000)")
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--paths", default="B1,B1i,B2,ORM", help="which figures beside RAW (B1,B1i,B2,ORM)")
     args = parser.parse_args()
     if not 100 <= args.reports <= 2_000_000:
         parser.error("keep it bounded: --reports 100..2000000")
@@ -198,25 +206,32 @@ def main() -> int:
             db.create_all()
         log(f"generating {args.reports:,} taken-in reports")
         expected = generate(app, args.reports, random.Random(args.seed))
-        raw = raw_baseline(app, min(args.reports, 20_000))
-        figures = [("RAW", "AES-GCM only, ciphertexts in memory", raw * args.reports)]
+        raw, raw_cpu = raw_baseline(app, min(args.reports, 20_000))
+        figures = [("RAW", "AES-GCM only, ciphertexts in memory", raw * args.reports, raw_cpu * args.reports)]
+        paths = set(args.paths.split(","))
         for label, what, workers, wanted in (
                 ("B1", "iter_reports, 1 process, every field", 1, None),
                 ("B1i", "iter_reports, 1 process, index/matcher fields", 1, ("names", "birth_date", "home_county",
                                                                            "home_place_text", "id_number")),
                 ("B2", "map_reports, 2 processes, every field", 2, None)):
+            if label not in paths:
+                continue
             log(f"{label}: {what}")
-            figures.append((label, what, run_bulk(app, expected, workers=workers, fields_=wanted)))
-        orm = orm_path(app, min(args.orm_sample, args.reports))
-        figures.append(("ORM", f"per-record path (sample of {min(args.orm_sample, args.reports):,})",
-                        orm * args.reports))
+            figures.append((label, what, *run_bulk(app, expected, workers=workers, fields_=wanted)))
+        if "ORM" in paths:
+            orm, orm_cpu = orm_path(app, min(args.orm_sample, args.reports))
+            figures.append(("ORM", f"per-record path (sample of {min(args.orm_sample, args.reports):,})",
+                            orm * args.reports, orm_cpu * args.reports))
         print(f"\nintake bulk decryption: {support.backend(url)}, {args.reports:,} reports; "
-              f"Python {platform.python_version()}, {os.cpu_count()} CPUs; 'x raw' = time / RAW")
-        print(f"{'':4} {'what':48} {'total s':>9} {'us/report':>10} {'x raw':>7}")
-        for label, what, seconds in figures:
-            print(f"{label:4} {what:48} {seconds:9.2f} {seconds / args.reports * 1e6:10.1f} "
-                  f"{seconds / figures[0][2]:7.1f}")
-        print(f"extrapolated to 1,000,000 reports (B2): {figures[3][2] / args.reports * 1e6:.0f} s")
+              f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
+              "'x raw' = time / RAW's; CPU = this process and its workers (the database server not counted)")
+        print(f"{'':4} {'what':48} {'wall s':>8} {'us/report':>10} {'x raw':>6} {'CPU us/report':>14} {'x raw':>6}")
+        for label, what, seconds, cpu_s in figures:
+            print(f"{label:4} {what:48} {seconds:8.2f} {seconds / args.reports * 1e6:10.1f} "
+                  f"{seconds / figures[0][2]:6.1f} {cpu_s / args.reports * 1e6:14.1f} {cpu_s / figures[0][3]:6.1f}")
+        for label, _what, seconds, _cpu in figures:
+            if label == "B2":
+                print(f"extrapolated to 1,000,000 reports (B2, wall): {seconds / args.reports * 1e6:.0f} s")
         print("OK: every path read every report, decrypted and verified")
         return 0
     finally:

@@ -95,6 +95,11 @@ def test_search_service_checks_its_input(store):
         vault, actor = get_vault(), uuid.uuid4()
         hits = search.search(db.session, vault, "county_birth_year", "653101", actor=actor, birth_year="1990")
         assert [h.handle for h in hits] == [tag["c"]]
+        # One field, as a single text box sends it: the value, then the year.
+        hits = search.search(db.session, vault, "county_birth_year", "653101 1990", actor=actor)
+        assert [h.handle for h in hits] == [tag["c"]]
+        hits = search.search(db.session, vault, "name_birth_year", "ئابدۇرېھىم 1984", actor=actor)
+        assert {h.handle for h in hits} == {tag["a"], tag["b"]}
         for index, value, year, message in (("name_birth_year", "Abdurehim", None, "birth year too"),
                                             ("county_birth_year", "Kashgar", "1984", "six-digit"),
                                             ("name_birth_year", "Abdurehim", "84", "four digits"),

@@ -74,6 +74,12 @@ def test_bulk_equals_the_per_record_path(store):
     assert sample["consent"].share_research is True and sample["state_ok"] is True
 
 
+def test_a_plain_report_shows_no_value_in_its_repr(store):
+    with store.app_context():
+        (batch,) = bulk.iter_reports(db.session, get_vault())
+    assert batch[0].testimony and "SENTINEL" not in repr(batch) and str(batch[0].id) in repr(batch[0])
+
+
 def test_fields_limit_what_is_decrypted(store):
     with store.app_context():
         (batch,) = bulk.iter_reports(db.session, get_vault(), fields=["names", "birth_date"])
@@ -183,3 +189,50 @@ def _all(app: Flask) -> list[list[bulk.PlainReport]]:
 def _count(app: Flask, submission_id) -> int:  # noqa: ANN001
     with app.app_context():
         return len(db.session.scalars(select(Report.id).where(Report.submission_id == submission_id)).all())
+
+
+def test_replays_and_broken_links_are_caught_as_report_states_catches_them(store):
+    from intake.services import persons, triage
+    from tests.unit.test_triage import make_reviewer
+
+    reviewer = make_reviewer(store)
+    with store.app_context():
+        a, b, c, _d = db.session.scalars(select(Report.handle).order_by(Report.handle)).all()
+
+    def act(change, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        with store.app_context():
+            return change(db.session, get_vault(), *args, actor=reviewer, **kwargs)
+
+    def columns(handle: str) -> dict[str, object]:
+        with store.app_context():
+            row = db.session.execute(select(Report.id, Report.verification, Report.person_id, Report.state_seq,
+                                            Report.state_mac).where(Report.handle == handle)).one()
+            return dict(row._mapping)
+
+    def put_back(saved: dict[str, object]) -> None:
+        with store.app_context():
+            db.session.execute(update(Report).where(Report.id == saved["id"]).values(
+                {k: v for k, v in saved.items() if k != "id"}))
+            db.session.commit()
+
+    act(triage.set_verification, a, "documented")
+    documented = columns(a)
+    act(triage.set_verification, a, "reported")
+    put_back(documented)  # an older, validly sealed row: only the audit log tells
+    act(persons.link_report, b, None, reason="first")
+    linked = columns(b)
+    act(persons.link_report, b, None, reason="second")
+    put_back(linked)  # its sealed link history says otherwise
+    act(persons.link_report, c, None, reason="fine")
+
+    with store.app_context():
+        vault = get_vault()
+        ids = list(db.session.scalars(select(Report.id)))
+        expected = {rid: (s.verified, s.person_id, s.verification, s.problem)
+                    for rid, s in integrity.report_states(db.session, vault, ids).items()}
+        got = {p.id: (p.state_ok, p.person_id, p.verification, (p.state_problem or "").split(": ", 1)[-1] or None)
+               for batch in bulk.iter_reports(db.session, vault, batch=3) for p in batch}
+    assert got == expected
+    by_handle = {h: got[columns(h)["id"]] for h in (a, b, c)}
+    assert "older state was put back" in by_handle[a][3] and "link history" in by_handle[b][3]
+    assert by_handle[c][0] and by_handle[c][1] is not None

@@ -3,6 +3,8 @@ with it; the worker runs registered jobs only."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
@@ -118,6 +120,13 @@ def test_jobs_run_on_rq(public_app, rq_app):
 
 
 @pytest.mark.redis
+def test_the_forking_worker_runs_jobs_in_a_work_horse(public_app, rq_app):
+    submit(public_app, full_report())
+    assert job_queue.work(rq_app, burst=True) == 1  # RQ's default worker: a fork per job
+    assert taken_in(rq_app) == 1
+
+
+@pytest.mark.redis
 def test_the_worker_refuses_jobs_it_did_not_register(public_app, rq_app):
     submit(public_app, full_report())
     queue = job_queue.queue(rq_app)
@@ -125,7 +134,7 @@ def test_the_worker_refuses_jobs_it_did_not_register(public_app, rq_app):
     foreign = queue.enqueue("intake.jobs.tasks.take_in_job")
     unknown = queue.enqueue(job_queue.EXECUTE, "format-disk", {})
     bad_args = queue.enqueue(job_queue.EXECUTE, "take-in", {"limit": "all"})
-    job_queue._bound["app"] = rq_app  # as `work` does, without queueing the periodic take-in
+    job_queue._bound.update(app=rq_app, pid=os.getpid())  # as `work` does, without queueing the take-in
     worker = job_queue.GuardedSimpleWorker([queue], connection=queue.connection, serializer=job_queue.JSONSerializer)
     worker.work(burst=True)
     for job in (foreign, unknown, bad_args):
