@@ -68,10 +68,7 @@ _FLASK_OPTIONS = {"--app": True, "-A": True, "--env-file": True, "-e": True, "--
                   "--no-debug": False, "--version": False}
 
 
-def _help_requested(argv: list[str]) -> bool:
-    """`flask ... --help`, or `flask --app intake` with no command (which prints the help too)."""
-    if "--help" in argv or "-h" in argv:
-        return True
+def _command_words(argv: list[str]) -> list[str]:
     words, skip = [], False
     for arg in argv:
         if skip:
@@ -80,7 +77,20 @@ def _help_requested(argv: list[str]) -> bool:
             skip = _FLASK_OPTIONS[arg]
         elif not arg.startswith("-"):
             words.append(arg)
-    return not words
+    return words
+
+
+def _help_requested(argv: list[str]) -> bool:
+    """`flask ... --help`, or `flask --app intake` with no command (which prints the help too)."""
+    if "--help" in argv or "-h" in argv:
+        return True
+    return not _command_words(argv)
+
+
+def _needs_no_deployment(argv: list[str]) -> bool:
+    """Commands that read and write plain files only (the matcher on an advocate's CSV)."""
+    words = _command_words(argv)
+    return words[:2] == ["dedup", "csv"] or (words[:2] == ["dedup", "train"] and "--csv" in argv)
 
 
 def _for_the_command_line(exc: ConfigError, config: type[Config] | str | None,
@@ -94,7 +104,7 @@ def _for_the_command_line(exc: ConfigError, config: type[Config] | str | None,
 
     if click.get_current_context(silent=True) is None:
         raise exc
-    if not _help_requested(sys.argv[1:]):
+    if not _help_requested(sys.argv[1:]) and not _needs_no_deployment(sys.argv[1:]):
         raise click.ClickException(f"intake: {exc}") from None
     try:
         return resolve(config, overrides, check=False), str(exc)

@@ -60,6 +60,12 @@ class Config:
     # escrow copies of key-encryption keys retired longer ago than this, so that a withdrawal also
     # reaches the backups; rotate the KEK at least this often.
     INTAKE_BACKUP_RETENTION_DAYS = 30
+    # Deduplication (services/dedup_jobs.py, services/duplicates.py): the trained model's file (default
+    # instance/dedup-model.json); pairs at or above the review threshold enter the queue; clusters
+    # whose every link is at or above the cluster threshold can be accepted in one action.
+    INTAKE_DEDUP_MODEL: str | None = None
+    INTAKE_DEDUP_REVIEW_THRESHOLD = 0.5
+    INTAKE_DEDUP_CLUSTER_THRESHOLD = 0.99
     # Public face: limits per (hashed, daily-rotated) address, in Flask-Limiter's syntax.
     INTAKE_SUBMIT_RATE_LIMIT = "10/hour;3/minute"
     INTAKE_RECEIPT_RATE_LIMIT = "5/minute;30/hour"
@@ -132,6 +138,11 @@ def _coerce(key: str, value: str, default: Any) -> Any:
             return int(value)
         except ValueError:
             raise ConfigError(f"{key} must be a whole number, not {value!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(value)
+        except ValueError:
+            raise ConfigError(f"{key} must be a number, not {value!r}") from None
     return value
 
 

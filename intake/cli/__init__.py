@@ -1,4 +1,4 @@
-"""`flask` commands: keys, inbox, integrity, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, integrity, audit, users, dev, dedup. (`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .audit import audit_cli
+    from .dedup import dedup_cli
     from flask_migrate.cli import db as db_group
 
     from .dev import dev_command
@@ -26,4 +27,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(dedup_cli)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`
+    from .dedup_store import register as register_dedup_store
+
+    register_dedup_store(app)  # after any other `dedup` commands: it joins their group

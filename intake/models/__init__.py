@@ -3,6 +3,7 @@
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
+from .dedup import CandidatePair, PairStatus
 from .export import Export, ExportStatus
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
@@ -15,7 +16,8 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus", "Export", "ExportStatus",
+    "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
     "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",

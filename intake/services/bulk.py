@@ -183,7 +183,9 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
     vault.require_readable()
     wanted = _wanted(fields)
     base = _query(wanted, include_withdrawn)
-    anchors = _anchors(session, vault)
+    # The whole store's anchors pay off for whole-store jobs only: a few reports (a new report's
+    # candidates at take-in) read their own (None: per batch, in states_of_rows).
+    anchors = _anchors(session, vault) if report_ids is None else None
     if report_ids is not None:
         for ids in integrity.chunks(dict.fromkeys(report_ids), batch):
             rows = session.execute(base.where(Report.id.in_(ids))).all()

@@ -17,7 +17,7 @@ undo only ever inverts its own batch and never silently reverts someone else's l
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -192,6 +192,44 @@ def merge_persons(session: Session, vault: Vault, into_handle: str, from_handle:
                                                   "reports": len(reports)})
     session.commit()
     return Outcome(batch, into.handle)
+
+
+def join_reports(session: Session, vault: Vault, report_handles: list[str], *, reason: str, actor: uuid.UUID,
+                 score: float | None = None, on_batch: Callable[[uuid.UUID], None] | None = None) -> Outcome:
+    """Make these reports one person in one batch (so one undo reverts it): with every report
+    already linked to any of their persons, they all end on the person holding most of them (a new
+    person when none has one). Used by the deduplication queue's accept, for a pair or a cluster:
+    `on_batch(batch_id)` runs before the commit, so the caller's record of it commits with it."""
+    reason = _reason(reason)
+    vault.require_readable()
+    _lock(session)
+    reports = [triage.get_report(session, handle) for handle in dict.fromkeys(report_handles)]
+    if len(reports) < 2:
+        raise InvalidInput("joining takes at least two reports")
+    current = _check_current(session, vault, reports)
+    person_ids = {p for p in current.values() if p is not None}
+    members = {r.id: r for r in reports}
+    if person_ids:
+        others = [r for r in session.scalars(select(Report).where(Report.person_id.in_(person_ids)).order_by(Report.id))
+                  if r.id not in members]
+        current.update(_check_current(session, vault, others))
+        members.update((r.id, r) for r in others)
+    sizes = {p: sum(1 for rid in members if current[rid] == p) for p in person_ids}
+    target = (session.get(Person, max(person_ids, key=lambda p: (sizes[p], str(p)))) if person_ids
+              else _new_person(session))
+    assert target is not None
+    changes = [(r, current[r.id], target.id) for r in sorted(members.values(), key=lambda r: str(r.id))
+               if current[r.id] != target.id]
+    if not changes:
+        raise Conflict("these reports are already linked to one person")
+    batch = _append_batch(session, vault, changes, actor=actor, reason=reason, score=score)
+    if on_batch is not None:
+        on_batch(batch)
+    audit.record(session, vault, actor=str(actor), action="person.join", object_type="person",
+                 object_id=str(target.id), details={"batch": str(batch), "reports": len(changes),
+                                                    "persons": len(person_ids)})
+    session.commit()
+    return Outcome(batch, target.handle)
 
 
 def split_report(session: Session, vault: Vault, report_handle: str, *, reason: str, actor: uuid.UUID) -> Outcome:

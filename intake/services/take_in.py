@@ -30,6 +30,9 @@ from . import audit, blind_indexes, consent, integrity, triage, withdrawal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Called with (session, vault, the submission's reports) at the end of each take-in, in its
+# transaction (the deduplication queue scores new reports here: services/dedup_jobs.py).
+AFTER_TAKE_IN: list[Callable[[Session, Vault, list[Report]], None]] = []
 
 
 def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
@@ -81,6 +84,8 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     consent.seal_legacy_consent(submission)
     integrity.write_submission(session, vault, submission, check_current=False,
                                status=SubmissionStatus.RECEIVED.value, in_working_store=True)
+    for hook in AFTER_TAKE_IN:
+        hook(session, vault, list(reports))
     return True
 
 

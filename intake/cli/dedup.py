@@ -1,0 +1,101 @@
+"""`flask dedup csv INPUT --out DIR` and `flask dedup train --csv FILE`: the matcher on plain
+CSV files (advocates' own lists), with progress bars and stage timings on stderr.
+
+Neither needs a database or keys. Output names report ids, probabilities and level codes only.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
+from ..dedup.csv_io import CsvError, read_rows, write_clusters, write_pairs
+
+
+class _Bars:
+    """One click progress bar per stage, on stderr."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, object] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if total is None:
+            click.echo(f"{stage}: {done:,}", err=True)
+            return
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = click.progressbar(length=total, label=f"{stage:<8}", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+            self.bars[stage] = bar
+        bar.update(done)  # type: ignore[attr-defined]
+        if bar.pos >= total:  # type: ignore[attr-defined]
+            bar.__exit__(None, None, None)  # type: ignore[attr-defined]
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group("dedup")
+def dedup_cli() -> None:
+    """Deduplication: which reports describe the same person."""
+
+
+@dedup_cli.command("csv")
+@click.argument("input_csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for pairs.csv and clusters.csv (created if missing).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A model file from `flask dedup train` (default: the one shipped with this release).")
+@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Probability at which two reports may join one cluster.")
+def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, threshold: float) -> None:
+    """Score and cluster the reports of INPUT_CSV (columns: report_id, given_name, father_name,
+    full_name_alt, gender, birth_date, home_place, chinese_id, detention_year, facility,
+    reporter_relationship; any may be blank; other columns are ignored)."""
+    started = time.perf_counter()
+    try:
+        model = load_model(model_path)
+        rows = read_rows(input_csv)
+        read_s = time.perf_counter() - started
+        click.echo(f"read {len(rows):,} reports; model version {model.version}", err=True)
+        result = run_pipeline(rows, model, progress=_Bars(), threshold=threshold)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        start = time.perf_counter()
+        write_pairs(out_dir / "pairs.csv", result.pairs)
+        write_clusters(out_dir / "clusters.csv", result.clusters)
+        write_s = time.perf_counter() - start
+    except (CsvError, ModelError, DedupError, ValueError) as exc:
+        raise _fail(exc) from None
+    except OSError:
+        raise click.ClickException("the output directory cannot be written") from None
+    timings = {"read": read_s, **result.timings, "write": write_s}
+    click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), err=True)
+    click.echo(f"{result.counts['reports']:,} reports, {result.counts['pairs']:,} pairs, "
+               f"{result.counts['clusters']:,} clusters; written to {out_dir}")
+
+
+@dedup_cli.command("train")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Train on the reports of this CSV (the columns of `flask dedup csv`).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the model file (JSON: probabilities and level codes only).")
+@click.option("--version", "version", default="1", show_default=True, help="The model's version label.")
+def train_command(csv_path: Path, out_path: Path, version: str) -> None:
+    """Train a model (u by random sampling, m by EM; no labels needed) and save it."""
+    started = time.perf_counter()
+    try:
+        rows = read_rows(csv_path)
+        click.echo(f"read {len(rows):,} reports; training", err=True)
+        model = train(rows, version=version)
+        model.save(out_path)
+    except (CsvError, DedupError, ValueError) as exc:
+        raise _fail(exc) from None
+    except OSError:
+        raise click.ClickException("the model file cannot be written") from None
+    click.echo(f"model version {model.version} trained on {len(rows):,} reports in "
+               f"{time.perf_counter() - started:.1f} s; written to {out_path}")

@@ -1,0 +1,225 @@
+"""The comparisons of the model, each level written once as SQL (for Splink on DuckDB or Spark)
+and once as Python (for scoring one new report in process); tests hold the two to the same
+levels on every pair.
+
+Levels go from the strongest agreement down; the first that holds is the pair's level. The
+short codes (``same_across_scripts``, ``same_month``...) name the level in pairs.csv, in a
+PairScore and in the model file. Names are compared in the forms of resolution.names, tokens
+joined: ``latin`` (canonical Latin), ``skel`` (spelling skeleton) and ``syl`` (the cross-script
+form Chinese transcription reduces a name to); common names count for less (term frequencies on
+``syl``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+Row = Mapping[str, Any]
+
+# Term-frequency adjustments: a rare name that agrees counts for more, a common one for less,
+# but never more than if one report in a thousand bore it (so a rare name alone cannot merge).
+TF_MINIMUM_U = 0.001
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    sql: str                          # condition on columns suffixed _l and _r
+    test: Callable[[Row, Row], bool]  # the same condition in Python (None fails, as NULL does)
+    null: bool = False
+    tf_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    field: str        # what a reviewer sees it as
+    columns: tuple[str, ...]
+    levels: tuple[Level, ...]  # the null level first, "else" last
+
+    def level_of(self, left: Row, right: Row) -> Level:
+        for level in self.levels:
+            if level.test(left, right):
+                return level
+        return self.levels[-1]
+
+
+def _both(*cols: str) -> Callable[[Row, Row], bool]:
+    return lambda a, b: all(a.get(c) is not None and b.get(c) is not None for c in cols)
+
+
+def _null_sql(col: str) -> str:
+    return f"{col}_l IS NULL OR {col}_r IS NULL"
+
+
+def _eq_sql(col: str) -> str:
+    return f"{col}_l = {col}_r"
+
+
+def _eq(col: str) -> Callable[[Row, Row], bool]:
+    return lambda a, b: a.get(col) is not None and a.get(col) == b.get(col)
+
+
+def _missing(col: str) -> Callable[[Row, Row], bool]:
+    return lambda a, b: a.get(col) is None or b.get(col) is None
+
+
+def _else(_a: Row, _b: Row) -> bool:
+    return True
+
+
+# --- names --------------------------------------------------------------------------------------
+
+def _close_sql(col: str, two_from: int) -> str:
+    longest = f"greatest(length({col}_l), length({col}_r))"
+    return (f"({longest} >= 4 AND levenshtein({col}_l, {col}_r) <= "
+            f"(CASE WHEN {longest} >= {two_from} THEN 2 ELSE 1 END))")
+
+
+def _close(col: str, two_from: int) -> Callable[[Row, Row], bool]:
+    """One edit apart (names of four letters or more), two from ``two_from`` letters on."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None:
+            return False
+        longest = max(len(x), len(y))
+        allowed = 2 if longest >= two_from else 1
+        return longest >= 4 and Levenshtein.distance(x, y, score_cutoff=allowed) <= allowed
+    return test
+
+
+# Spellings: two edits from ten letters. Cross-script forms: from six, since transcription into
+# Chinese adds and changes vowels (Ehmet and 艾买提 are eemete and amete).
+_SKEL_TWO, _SYL_TWO = 10, 6
+
+
+def _name(prefix: str, field: str) -> Comparison:
+    latin, skel, syl = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl"
+    return Comparison(prefix, field, (latin, skel, syl), (
+        Level("missing", _null_sql(syl), _missing(syl), null=True),
+        Level("exact", _eq_sql(latin), _eq(latin), tf_column=syl),
+        Level("same_spelling", _eq_sql(skel), _eq(skel), tf_column=syl),
+        Level("same_across_scripts", _eq_sql(syl), _eq(syl), tf_column=syl),
+        Level("close", f"{_close_sql(skel, _SKEL_TWO)} OR {_close_sql(syl, _SYL_TWO)}",
+              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or _close(syl, _SYL_TWO)(a, b)),
+        Level("different", "ELSE", _else),
+    ))
+
+
+# --- birth date ---------------------------------------------------------------------------------
+
+def _years_apart(n: int) -> Callable[[Row, Row], bool]:
+    return lambda a, b: _both("birth_year")(a, b) and abs(a["birth_year"] - b["birth_year"]) == n
+
+
+def _same_month(a: Row, b: Row) -> bool:
+    return _eq("birth_year")(a, b) and _eq("birth_month")(a, b) and \
+        (a.get("birth_day") is None or b.get("birth_day") is None)
+
+
+def _same_year(a: Row, b: Row) -> bool:
+    return _eq("birth_year")(a, b) and (a.get("birth_month") is None or b.get("birth_month") is None)
+
+
+BIRTH = Comparison("birth", "birth date", ("birth_year", "birth_month", "birth_day"), (
+    Level("missing", _null_sql("birth_year"), _missing("birth_year"), null=True),
+    Level("exact", f'{_eq_sql("birth_year")} AND {_eq_sql("birth_month")} AND {_eq_sql("birth_day")}',
+          lambda a, b: _eq("birth_year")(a, b) and _eq("birth_month")(a, b) and _eq("birth_day")(a, b)),
+    Level("same_month", f'{_eq_sql("birth_year")} AND {_eq_sql("birth_month")} AND '
+          f'(birth_day_l IS NULL OR birth_day_r IS NULL)', _same_month),
+    Level("same_year", f'{_eq_sql("birth_year")} AND (birth_month_l IS NULL OR birth_month_r IS NULL)',
+          _same_year),
+    Level("same_year_other_date", _eq_sql("birth_year"), _eq("birth_year")),
+    Level("one_year_apart", 'abs(birth_year_l - birth_year_r) = 1', _years_apart(1)),
+    Level("two_years_apart", 'abs(birth_year_l - birth_year_r) = 2', _years_apart(2)),
+    Level("different", "ELSE", _else),
+))
+
+# --- place --------------------------------------------------------------------------------------
+
+PLACE = Comparison("place", "home place", ("county", "prefecture"), (
+    Level("missing", _null_sql("prefecture"), _missing("prefecture"), null=True),
+    Level("same_county", _eq_sql("county"), _eq("county")),
+    Level("same_prefecture", f'{_eq_sql("prefecture")} AND (county_l IS NULL OR county_r IS NULL)',
+          lambda a, b: _eq("prefecture")(a, b) and (a.get("county") is None or b.get("county") is None)),
+    Level("other_county_same_prefecture", _eq_sql("prefecture"), _eq("prefecture")),
+    Level("different", "ELSE", _else),
+))
+
+# --- ID number ----------------------------------------------------------------------------------
+
+
+def _id_near(a: Row, b: Row) -> bool:
+    x, y = a.get("id_raw"), b.get("id_raw")
+    if x is None or y is None or (a.get("id_valid") and b.get("id_valid")):
+        return False  # two valid numbers are never one typo apart: the check character says so
+    return OSA.distance(x, y, score_cutoff=1) == 1
+
+
+_NOT_BOTH_VALID = 'NOT (id_valid_l AND id_valid_r)'
+
+
+def _not_both_valid(a: Row, b: Row) -> bool:
+    return not (a.get("id_valid") and b.get("id_valid"))
+
+
+ID = Comparison("id", "ID number", ("id_raw", "id_valid", "id_head"), (
+    Level("missing", _null_sql("id_raw"), _missing("id_raw"), null=True),
+    Level("exact", _eq_sql("id_raw"), _eq("id_raw")),
+    # Two valid numbers are never one typo apart (the check character says so), and a person has
+    # one number: two valid numbers that differ are two people, twins included.
+    Level("near", f'damerau_levenshtein(id_raw_l, id_raw_r) = 1 AND {_NOT_BOTH_VALID}', _id_near),
+    Level("region_and_date", f'{_eq_sql("id_head")} AND {_NOT_BOTH_VALID}',
+          lambda a, b: _eq("id_head")(a, b) and _not_both_valid(a, b)),
+    Level("different", 'id_valid_l AND id_valid_r', lambda a, b: bool(a.get("id_valid") and b.get("id_valid"))),
+    Level("other", "ELSE", _else),
+))
+
+GENDER = Comparison("gender", "gender", ("gender",), (
+    Level("missing", _null_sql("gender"), _missing("gender"), null=True),
+    Level("same", _eq_sql("gender"), _eq("gender")),
+    Level("different", "ELSE", _else),
+))
+
+COMPARISONS: tuple[Comparison, ...] = (
+    _name("given", "name"), _name("father", "father's name"), BIRTH, PLACE, ID, GENDER)
+BY_NAME = {c.name: c for c in COMPARISONS}
+TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.levels if lv.tf_column))
+
+# Candidate pairs: every pair a reviewer would expect shares one of these, and each stays small
+# as the store grows (name frames are the consonants of the cross-script form, resolution.prepare).
+BLOCKING_RULES: tuple[str, ...] = (
+    'l.id_raw = r.id_raw',
+    'l.id_head = r.id_head',  # a typo in the sequence or check character
+    'l.id_tail = r.id_tail',  # a typo in the region
+    # Both names, and the birth year give or take one, or the prefecture.
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_a = r.year_a',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_b = r.year_b',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture = r.prefecture',
+    # One name misspelt or missing: the other, the birth year and the place.
+    'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture',
+    'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county',
+    # Reports that give no year on one side and no place on the other still meet by both names.
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.birth_year IS NULL AND r.prefecture IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND r.birth_year IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND l.birth_year IS NULL',
+    'l.gframe = r.gframe AND l.fframe = r.fframe AND r.prefecture IS NULL AND r.birth_year IS NULL',
+)
+
+
+# m fixed by what the data mean rather than trained: EM reads twins and brothers (same father,
+# date and county) as one person with two names, and twins' ID numbers (same region and date) as
+# one person's. A different own name, or two different valid numbers, is strong evidence against.
+FIXED_M: dict[tuple[str, str], float] = {
+    ("given", "different"): 0.0005,
+    ("father", "different"): 0.005,
+    ("id", "different"): 0.0005,
+}
+
+
+def levels_of(left: Row, right: Row) -> dict[str, Level]:
+    return {c.name: c.level_of(left, right) for c in COMPARISONS}

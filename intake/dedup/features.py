@@ -1,0 +1,105 @@
+"""Plain rows to the flat feature records the model compares (one per report).
+
+A feature record holds only normalised forms (resolution.prepare): the cross-script forms of the
+person's own and father's names, birth date parts, GB/T 2260 codes and the ID number. It lives in
+process memory (and in an in-memory DuckDB or a Spark session) for the length of a run; nothing
+here writes, logs or raises with a value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from ..resolution.names import NameKey
+from ..resolution.prepare import PreparedRecord, name_frame, prepare
+
+# Columns of a feature record, in order (the DuckDB/Spark table's schema).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unique_id", "VARCHAR"),
+    ("given_latin", "VARCHAR"), ("given_skel", "VARCHAR"), ("given_syl", "VARCHAR"),
+    ("father_latin", "VARCHAR"), ("father_skel", "VARCHAR"), ("father_syl", "VARCHAR"),
+    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"),
+    ("gender", "VARCHAR"),
+    ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
+    ("year_a", "INTEGER"), ("year_b", "INTEGER"),
+    ("county", "VARCHAR"), ("prefecture", "VARCHAR"),
+    ("id_raw", "VARCHAR"), ("id_valid", "BOOLEAN"), ("id_head", "VARCHAR"), ("id_tail", "VARCHAR"),
+    ("thin", "BOOLEAN"),
+)
+NAMES = tuple(name for name, _ in COLUMNS)
+
+
+def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
+    """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree."""
+    if key is None:
+        return None, None, None
+    latin = key.latin.replace(" ", "") or None
+    skel = key.skeleton.replace(" ", "") or None
+    syl = key.syllables.replace(" ", "").replace("-", "") or None
+    return latin, skel, syl
+
+
+def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
+    g_latin, g_skel, g_syl = _forms(rec.given)
+    f_latin, f_skel, f_syl = _forms(rec.father)
+    raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
+    facts = sum(x is not None for x in (rec.birth_year, rec.county or rec.prefecture, raw))
+    return {
+        "unique_id": rec.record_id,
+        "given_latin": g_latin, "given_skel": g_skel, "given_syl": g_syl,
+        "father_latin": f_latin, "father_skel": f_skel, "father_syl": f_syl,
+        "gframe": name_frame(rec.given) if g_syl else None,
+        "fframe": name_frame(rec.father) if f_syl else None,
+        "gender": rec.gender,
+        "birth_year": rec.birth_year, "birth_month": rec.birth_month, "birth_day": rec.birth_day,
+        # Two-year buckets, staggered: two years one apart always share one of them.
+        "year_a": rec.birth_year // 2 if rec.birth_year is not None else None,
+        "year_b": (rec.birth_year + 1) // 2 if rec.birth_year is not None else None,
+        "county": rec.county, "prefecture": rec.prefecture,
+        "id_raw": raw, "id_valid": rec.id_number is not None,
+        # Region and birth date, and birth date to the end: a typo in one half still meets the other.
+        "id_head": raw[:14] if raw else None, "id_tail": raw[6:] if raw else None,
+        # A thin report: a name and at most one other fact (a valid ID number is more than a fact).
+        # Clustering never lets one join two fuller clusters.
+        "thin": facts <= 1 and rec.id_number is None,
+    }
+
+
+def feature_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """One plain row (the CSV columns; report_id required) as a feature record."""
+    return from_prepared(prepare(row))
+
+
+def _chunk(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [feature_row(r) for r in rows]
+
+
+def feature_rows(rows: Iterable[Mapping[str, Any]], *, workers: int | None = None,
+                 progress: Any = None) -> list[dict[str, Any]]:
+    """Feature records of many rows; large inputs are prepared in worker processes (fork), which
+    send back normalised forms only, through pipes, never a file."""
+    rows = list(rows)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(rows) < 50_000:
+        out = []
+        for i, row in enumerate(rows):
+            out.append(feature_row(row))
+            if progress is not None and i % 10_000 == 9_999:
+                progress(10_000)
+        if progress is not None:
+            progress(len(rows) % 10_000)
+        return out
+    size = 20_000
+    chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+    out = []
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for part in pool.map(_chunk, chunks):
+            out.extend(part)
+            if progress is not None:
+                progress(len(part))
+    return out

@@ -1,0 +1,78 @@
+"""Training: u by random sampling, m by expectation maximisation (Splink), on unlabelled rows.
+
+Two EM sessions, each blocked on what the other one trains, so every comparison is estimated
+on pairs that were not chosen for agreeing on it: one on both names (trains birth date, place,
+ID and gender), one on birth year and county (trains the names).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .comparisons import COMPARISONS
+from .engine import DedupError, engine_errors, linker_for, quiet_splink
+from .features import feature_rows
+from .model import Model, default_model
+
+MODEL_VERSION = "1"
+_FLOOR = 1e-6
+
+# Rules that admit (almost) no false positives, for the prior; their recall is a guess.
+_DETERMINISTIC = ['l."id_raw" = r."id_raw" AND l."id_valid"',
+                  'l."given_syl" = r."given_syl" AND l."father_syl" = r."father_syl" '
+                  'AND l."birth_year" = r."birth_year" AND l."birth_month" = r."birth_month" AND l."county" = r."county"']
+_EM_BLOCKS = ('l."given_syl" = r."given_syl" AND l."father_syl" = r."father_syl"',
+              'l."birth_year" = r."birth_year" AND l."county" = r."county"')
+
+
+def _parameters(settings: Mapping[str, Any], start: Model) -> dict[str, dict[str, dict[str, float]]]:
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    by_name = {c["output_column_name"]: c for c in settings["comparisons"]}
+    for comp in COMPARISONS:
+        levels = {lv.get("label_for_charts"): lv for lv in by_name[comp.name]["comparison_levels"]}
+        out[comp.name] = {}
+        for level in comp.levels:
+            if level.null:
+                continue
+            trained = levels.get(level.code, {})
+            fallback = start.parameters[comp.name][level.code]
+            m, u = trained.get("m_probability"), trained.get("u_probability")
+            m = float(m) if isinstance(m, (int, float)) and m > 0 else fallback["m"] * 0.01
+            u = float(u) if isinstance(u, (int, float)) and u > 0 else _FLOOR
+            out[comp.name][level.code] = {"m": max(m, _FLOOR), "u": max(u, _FLOOR)}
+    return out
+
+
+def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, seed: int = 42,
+          max_pairs: float = 2e6) -> Model:
+    """A model trained on plain rows (no labels needed). The result holds numbers only."""
+    features = feature_rows(list(rows))
+    if len(features) < 50:
+        raise DedupError("training needs at least 50 reports")
+    start = default_model()
+    with quiet_splink(), engine_errors("training"):
+        linker = linker_for(features, start.settings(training=True))
+        try:
+            linker.training.estimate_probability_two_random_records_match(_DETERMINISTIC, recall=0.6)
+        except Exception:  # noqa: BLE001 - no deterministic match at all: keep the starting prior
+            pass
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for block in _EM_BLOCKS:
+            linker.training.estimate_parameters_using_expectation_maximisation(block)
+        settings = linker.misc.save_model_to_json()
+    prior = float(settings.get("probability_two_random_records_match") or start.prior)
+    if not 0 < prior < 1 or math.isnan(prior):
+        prior = start.prior
+    params = _parameters(settings, start)
+    trained = {"reports": len(features), "date": dt.date.today().isoformat(),
+               "splink": _splink_version(), "em_blocks": list(_EM_BLOCKS)}
+    return Model(version, prior, params, trained)
+
+
+def _splink_version() -> str:
+    import splink
+
+    return str(splink.__version__)

@@ -1,0 +1,162 @@
+"""The deduplication queue: candidate pairs and clusters (no decryption), the side-by-side page
+(decrypts two reports; audited) and one POST per decision. Thin: parse, call a service, render or
+redirect. Works without JavaScript; the weights chart is an SVG drawn here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from ..crypto.vault import Vault
+from ..extensions import db
+from ..models import PairStatus
+from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (scoring new reports)
+from ..services import duplicate_decisions as decisions
+from ..services import duplicates as pairs
+from ..services.errors import NotFound, ServiceError
+from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
+from .views import ALLOW, REVIEWERS, bp
+from .weight_chart import chart
+
+ALLOW.update({name: REVIEWERS for name in ("duplicates", "duplicate_pair", "duplicate_accept", "duplicate_reject",
+                                            "duplicate_defer", "duplicate_undo", "duplicate_cluster_accept")})
+
+
+class AcceptForm(FlaskForm):
+    reason = StringField("Why (optional; kept sealed with the link)", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Accept: same person")
+
+
+class RejectForm(FlaskForm):
+    submit = SubmitField("Reject: different people")
+
+
+class DeferForm(FlaskForm):
+    submit = SubmitField("Defer")
+
+
+class UndoForm(FlaskForm):
+    reason = TextAreaField("Why undo", validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField("Undo this merge")
+
+
+class ClusterForm(FlaskForm):
+    pairs = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f,-]{36,8000}$")])
+    reason = StringField("Why (optional)", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Accept the whole cluster")
+
+
+@bp.get("/duplicates")
+def duplicates() -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()  # the pairs' seals are checked with the review keys
+    status = request.args.get("status", PairStatus.PENDING.value)
+    page = pairs.queue(db.session, vault, status=status, page=page_number(request.args.get("page")))
+    found = pairs.clusters(db.session, vault) if page.status == PairStatus.PENDING.value else []
+    _, cluster_threshold = pairs.thresholds()
+    forms = {i: ClusterForm(prefix=f"cluster-{i}", pairs=",".join(str(p.id) for p in c.pairs))
+             for i, c in enumerate(found) if c.acceptable(cluster_threshold)}
+    return render_template("review/duplicates/queue.html", page=page, clusters=found, cluster_forms=forms,
+                           counts=pairs.counts(db.session), statuses=[s.value for s in PairStatus],
+                           cluster_threshold=cluster_threshold)
+
+
+@bp.get("/duplicates/<uuid:pair_id>")
+def duplicate_pair(pair_id: uuid.UUID) -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()
+    try:
+        view = decisions.pair_view(db.session, vault, pair_id, actor=actor())
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        db.session.rollback()
+        return render_template("review/duplicates/refused.html", problem=str(exc)), 409
+    is_open = view.pair.status in decisions.OPEN and view.pair.verified
+    return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
+                           script_lang=SCRIPT_LANG,
+                           accept=AcceptForm(prefix="accept"), reject=RejectForm(prefix="reject"),
+                           defer=DeferForm(prefix="defer"), undo=UndoForm(prefix="undo"))
+
+
+def _back(pair_id: uuid.UUID) -> str:
+    return url_for("review.duplicate_pair", pair_id=pair_id)
+
+
+def _decision(form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
+              success: str | None = None) -> Response:
+    """Like triage.apply_change, but a decision made goes on to the queue (the next pair), and a
+    refusal back to the pair with its reason."""
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(_back(pair_id))
+    vault = readable_vault()
+    if vault is None:
+        flash("The review keys are locked: nothing was changed.", "error")
+        return redirect(_back(pair_id))
+    try:
+        change(vault)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except ServiceError as exc:  # messages name handles and rules, never submitted content
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(_back(pair_id))
+    flash(done, "notice")
+    return redirect(success or url_for("review.duplicates"))
+
+
+@bp.post("/duplicates/<uuid:pair_id>/accept")
+def duplicate_accept(pair_id: uuid.UUID) -> Response:
+    form = AcceptForm(prefix="accept")
+    return _decision(form, pair_id, lambda v: decisions.accept(
+        db.session, v, pair_id, actor=actor(), reason=form.reason.data), "Accepted: both reports are now one person.")
+
+
+@bp.post("/duplicates/<uuid:pair_id>/reject")
+def duplicate_reject(pair_id: uuid.UUID) -> Response:
+    return _decision(RejectForm(prefix="reject"), pair_id, lambda v: decisions.reject(
+        db.session, v, pair_id, actor=actor()), "Rejected: not suggested again unless a report changes.")
+
+
+@bp.post("/duplicates/<uuid:pair_id>/defer")
+def duplicate_defer(pair_id: uuid.UUID) -> Response:
+    return _decision(DeferForm(prefix="defer"), pair_id, lambda v: decisions.defer(
+        db.session, v, pair_id, actor=actor()), "Deferred.")
+
+
+@bp.post("/duplicates/<uuid:pair_id>/undo")
+def duplicate_undo(pair_id: uuid.UUID) -> Response:
+    form = UndoForm(prefix="undo")
+    return _decision(form, pair_id, lambda v: decisions.undo_accept(
+        db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
+        "Undone: the pair is back in the queue.", success=_back(pair_id))
+
+
+@bp.post("/duplicates/clusters/accept")
+def duplicate_cluster_accept() -> Response:
+    prefix = next((k.removesuffix("-pairs") for k in request.form if k.endswith("-pairs")), "cluster")
+    form = ClusterForm(prefix=prefix)
+    return apply_change(form, url_for("review.duplicates"), lambda v: decisions.accept_cluster(
+        db.session, v, _pair_ids(form.pairs.data), actor=actor(), reason=form.reason.data),
+        "Accepted: the cluster's reports are now one person.")
+
+
+def _pair_ids(value: str | None) -> list[uuid.UUID]:
+    try:
+        return [uuid.UUID(part) for part in (value or "").split(",") if part]
+    except ValueError:
+        raise decisions.InvalidInput("the cluster's pairs could not be read") from None
+

@@ -1,0 +1,291 @@
+"""The deduplication queue's store: candidate pairs recorded, listed and grouped, without decrypting.
+
+Pairs come from the matcher (a whole-store run, or a new report scored at take-in) as scores:
+objects with `left_id`, `right_id`, `probability` and `levels`. Only pairs at or above the review
+threshold are kept, as ids, probability and levels: no value and no explanation is stored.
+
+Every row is sealed (`PAIR`, services/integrity.py) by the review face; a row whose seal does not
+verify is shown as such and never acted on. A rejected pair is a cannot-link: a later score of the
+same two reports is ignored while both reports' ciphertexts are unchanged (the fingerprint), and
+the pair comes back as pending when either report changed. A withdrawal deletes the withdrawn
+reports' pairs (the BEFORE_PURGE hook below).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+from flask import current_app, has_app_context
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..crypto.integrity import SealCheck
+from ..crypto.vault import Vault
+from ..models import CandidatePair, PairStatus, Report
+from ..models.base import utcnow
+from . import dedup_rows, integrity, users, withdrawal
+
+PAIR = integrity.Spec("candidate-pair", CandidatePair,
+                      ("id", "left_id", "right_id", "probability", "levels", "model_version", "status", "found_at",
+                       "decided_by_id", "decided_at", "batch_id", "fingerprint"), "mac")
+REVIEW_THRESHOLD = 0.5  # defaults; INTAKE_DEDUP_REVIEW_THRESHOLD and INTAKE_DEDUP_CLUSTER_THRESHOLD win
+CLUSTER_THRESHOLD = 0.99
+PER_PAGE = 50
+CLUSTER_PAIRS = 5000  # pending pairs (best first) considered when grouping clusters
+
+
+class Score(Protocol):
+    """What the matcher's PairScore provides (ids as strings or UUIDs)."""
+
+    left_id: Any
+    right_id: Any
+    probability: float
+    levels: Any
+
+
+def thresholds() -> tuple[float, float]:
+    """(review, cluster): pairs at or above the first enter the queue; clusters whose every link is
+    at or above the second can be accepted in one action."""
+    if not has_app_context():
+        return REVIEW_THRESHOLD, CLUSTER_THRESHOLD
+    config = current_app.config
+    return (float(config.get("INTAKE_DEDUP_REVIEW_THRESHOLD", REVIEW_THRESHOLD)),
+            float(config.get("INTAKE_DEDUP_CLUSTER_THRESHOLD", CLUSTER_THRESHOLD)))
+
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def encode_levels(levels: Any) -> str:
+    """Comparison levels as "comparison=level;..." (the model's short codes, such as "birth=same_month"):
+    codes only, checked, so no value can ride along."""
+    items = levels.items() if isinstance(levels, Mapping) else levels or ()
+    out = []
+    for name, level in items:
+        name, level = str(name), str(level)
+        if not _CODE.match(name) or not _CODE.match(level):
+            raise ValueError("comparison levels are short codes only")
+        out.append(f"{name}={level}")
+    return ";".join(out)[:400]
+
+
+def decode_levels(code: str) -> list[tuple[str, str]]:
+    return [(name, level) for name, _, level in (part.partition("=") for part in (code or "").split(";") if part)]
+
+
+def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def seal(vault: Vault, pair: CandidatePair) -> None:
+    integrity.seal_row(vault, PAIR, pair)
+
+
+def verified(vault: Vault, pair: Any) -> bool:
+    return integrity.check_row(vault, PAIR, pair) is SealCheck.OK
+
+
+@dataclass
+class Recorded:
+    new: int = 0
+    updated: int = 0
+    remembered: int = 0  # rejected before, reports unchanged: not suggested again
+    reopened: int = 0  # rejected before, but a report changed: back in the queue
+    below: int = 0  # under the review threshold
+
+
+def record_scores(session: Session, vault: Vault, scores: Iterable[Score], *, model_version: str,
+                  threshold: float | None = None) -> Recorded:
+    """Store the scores at or above the threshold (does not commit). Decided pairs stay decided,
+    but a rejection whose reports changed since (or whose seal fails) is pending again."""
+    threshold = thresholds()[0] if threshold is None else threshold
+    vault.current_integrity_key()
+    counts = Recorded()
+    best: dict[tuple[uuid.UUID, uuid.UUID], Score] = {}
+    for score in scores:
+        if score.probability < threshold:
+            counts.below += 1
+            continue
+        key = ordered(_uuid(score.left_id), _uuid(score.right_id))
+        if key[0] != key[1] and (key not in best or best[key].probability < score.probability):
+            best[key] = score
+    for chunk in integrity.chunks(list(best), 1000):
+        _record_chunk(session, vault, {k: best[k] for k in chunk}, model_version, counts)
+    return counts
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
+                  model_version: str, counts: Recorded) -> None:
+    lefts = {left for left, _ in scores}
+    existing = {(p.left_id, p.right_id): p for p in session.scalars(
+        select(CandidatePair).where(CandidatePair.left_id.in_(lefts))) if (p.left_id, p.right_id) in scores}
+    prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
+    now, version, fresh = utcnow(), model_version[:32], []
+    for (left, right), score in scores.items():
+        if left not in prints or right not in prints:
+            continue  # a report withdrawn meanwhile
+        values = {"probability": float(score.probability), "levels": encode_levels(score.levels),
+                  "model_version": version, "fingerprint": dedup_rows.pair_fingerprint(prints, left, right)}
+        pair = existing.get((left, right))
+        if pair is None:  # most pairs of a first run: inserted in bulk below, sealed the same way
+            row = SimpleNamespace(id=uuid.uuid4(), left_id=left, right_id=right, status=PairStatus.PENDING.value,
+                                  found_at=now, decided_by_id=None, decided_at=None, batch_id=None, **values)
+            integrity.seal_row(vault, PAIR, row)
+            fresh.append(vars(row))
+            counts.new += 1
+            continue
+        ok = verified(vault, pair)
+        if ok and pair.status == PairStatus.ACCEPTED.value:
+            continue
+        if ok and pair.status == PairStatus.REJECTED.value:
+            if pair.fingerprint == values["fingerprint"]:
+                counts.remembered += 1
+                continue
+            _reopen(pair)
+            counts.reopened += 1
+        elif not ok:
+            _reopen(pair)  # fail safe: a forged decision is never honoured, only suggested again
+            counts.updated += 1
+        elif all(getattr(pair, k) == v for k, v in values.items()):
+            continue  # pending or deferred, nothing new
+        else:
+            counts.updated += 1
+        for name, value in values.items():
+            setattr(pair, name, value)
+        seal(vault, pair)
+    if fresh:
+        session.execute(insert(CandidatePair), fresh)
+
+
+def _reopen(pair: CandidatePair) -> None:
+    pair.status = PairStatus.PENDING.value
+    pair.decided_by_id = pair.decided_at = pair.batch_id = None
+
+
+# ---------- the queue (no decryption) ----------
+
+@dataclass(frozen=True)
+class PairRow:
+    id: uuid.UUID
+    left: str  # report handles
+    right: str
+    probability: float
+    levels: list[tuple[str, str]]
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    batch_id: uuid.UUID | None
+    verified: bool  # its seal checks; an unverified row is shown as such and cannot be acted on
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[PairRow]
+    status: str
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _pair_rows(session: Session, vault: Vault, query: Any) -> list[PairRow]:
+    left, right = aliased(Report), aliased(Report)
+    found = session.execute(query.add_columns(left.handle.label("left_handle"), right.handle.label("right_handle"))
+                            .join(left, left.id == CandidatePair.left_id)
+                            .join(right, right.id == CandidatePair.right_id)).all()
+    names = users.usernames(session, (r[0].decided_by_id for r in found if r[0].decided_by_id))
+    return [PairRow(id=p.id, left=lh, right=rh, probability=p.probability, levels=decode_levels(p.levels),
+                    status=p.status, decided_by=names.get(p.decided_by_id) if p.decided_by_id else None,
+                    decided_at=p.decided_at, batch_id=p.batch_id, verified=verified(vault, p))
+            for p, lh, rh in found]
+
+
+def queue(session: Session, vault: Vault, *, status: str = PairStatus.PENDING.value, page: int = 1) -> QueuePage:
+    """One page of pairs with this status, most probable first (handles, levels, decisions)."""
+    if status not in set(PairStatus):
+        status = PairStatus.PENDING.value
+    total = session.scalar(select(func.count()).select_from(CandidatePair).where(CandidatePair.status == status)) or 0
+    query = (select(CandidatePair).where(CandidatePair.status == status)
+             .order_by(CandidatePair.probability.desc(), CandidatePair.id)
+             .offset((max(page, 1) - 1) * PER_PAGE).limit(PER_PAGE))
+    return QueuePage(rows=_pair_rows(session, vault, query), status=status, page=max(page, 1), total=total)
+
+
+def counts(session: Session) -> dict[str, int]:
+    found = dict(session.execute(select(CandidatePair.status, func.count()).group_by(CandidatePair.status)).all())
+    return {s.value: int(found.get(s.value, 0)) for s in PairStatus}
+
+
+def pairs_by_id(session: Session, vault: Vault, pair_ids: Sequence[uuid.UUID]) -> list[PairRow]:
+    return _pair_rows(session, vault, select(CandidatePair).where(CandidatePair.id.in_(list(pair_ids))))
+
+
+@dataclass
+class Cluster:
+    """Three or more reports joined by pending pairs (each verified) at or above the review threshold."""
+
+    pairs: list[PairRow] = field(default_factory=list)
+
+    @property
+    def handles(self) -> list[str]:
+        return sorted({h for p in self.pairs for h in (p.left, p.right)})
+
+    @property
+    def weakest(self) -> float:
+        return min(p.probability for p in self.pairs)
+
+    def acceptable(self, cluster_threshold: float) -> bool:
+        return self.weakest >= cluster_threshold
+
+
+def clusters(session: Session, vault: Vault, *, limit: int = CLUSTER_PAIRS) -> list[Cluster]:
+    """Connected groups of pending pairs, the most certain first (by their weakest link)."""
+    query = (select(CandidatePair).where(CandidatePair.status == PairStatus.PENDING.value)
+             .order_by(CandidatePair.probability.desc(), CandidatePair.id).limit(limit))
+    rows = [r for r in _pair_rows(session, vault, query) if r.verified]
+    return group(rows)
+
+
+def group(rows: list[PairRow]) -> list[Cluster]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in rows:
+        parent[find(row.left)] = find(row.right)
+    grouped: dict[str, Cluster] = {}
+    for row in rows:
+        grouped.setdefault(find(row.left), Cluster()).pairs.append(row)
+    out = [c for c in grouped.values() if len(c.handles) >= 3]
+    return sorted(out, key=lambda c: (-c.weakest, c.handles))
+
+
+# ---------- withdrawal ----------
+
+def _purge_pairs(session: Session, submission_id: uuid.UUID, report_ids: list[uuid.UUID]) -> None:
+    """BEFORE_PURGE hook: a withdrawn report's pairs go with it (decided ones too: the person links
+    they made are removed by the withdrawal itself)."""
+    for chunk in integrity.chunks(report_ids):
+        session.execute(delete(CandidatePair).where(or_(CandidatePair.left_id.in_(chunk),
+                                                        CandidatePair.right_id.in_(chunk))))
+
+
+if _purge_pairs not in withdrawal.BEFORE_PURGE:
+    withdrawal.BEFORE_PURGE.append(_purge_pairs)

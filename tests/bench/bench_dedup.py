@@ -1,0 +1,242 @@
+"""Deduplication: accuracy on a synthetic population beside a plain Splink model, and speed.
+
+    .venv/bin/python tests/bench/bench_dedup.py accuracy [--persons 3000] [--seed 5]
+    .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000]
+
+Accuracy: the bundled model on tests/dedup_population.py (a population not used for training,
+other seed), pairwise and clustered precision, recall and F1, recall per pair of scripts, and the
+share of hard-negative pairs (siblings, twins, parent and child, namesakes) merged; beside a plain
+Splink model trained by EM on the same rows in the same run (names through unidecode, Splink's
+default comparisons: NameComparison, DateOfBirthComparison, ExactMatch on place, ID and gender).
+Speed: `flask dedup csv`'s pipeline from a CSV file (read, prepare, score, cluster, write) at each
+size, stage times and peak RSS (this process and its workers); then incremental scoring of one
+new report against a handful of candidates, p50/p95 over 500 reports. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from intake.dedup import load_model, run_pipeline, score_candidates  # noqa: E402
+from intake.dedup.csv_io import read_rows, write_clusters, write_pairs  # noqa: E402
+from tests.dedup_population import population, write_csv  # noqa: E402
+
+THRESHOLD = 0.95
+FAMILY = {"uly": "Latin", "latin_informal": "Latin", "turkish": "Latin", "arabic": "Arabic",
+          "cyrillic": "Cyrillic", "chinese": "Chinese", "pinyin_passport": "pinyin"}
+
+
+def prf(said: set, truth: set) -> tuple[float, float, float]:
+    tp = len(said & truth)
+    p = tp / len(said) if said else 1.0
+    r = tp / len(truth) if truth else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def cluster_pairs(clusters: dict[str, str]) -> set[frozenset[str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for rid, cid in clusters.items():
+        members[cid].append(rid)
+    return {frozenset(x) for ids in members.values() for x in itertools.combinations(ids, 2)}
+
+
+def report(label: str, pairs: set, clustered: set, truth_pairs: set, truth) -> None:
+    hard = {x for x in itertools.chain(pairs, clustered)}
+    hard_truth = {x for x in _all_hard(truth)}
+    p, r, f = prf(pairs, truth_pairs)
+    cp, cr, cf = prf(clustered, truth_pairs)
+    print(f"{label}")
+    print(f"  pairwise  (p >= {THRESHOLD})  precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}")
+    print(f"  clustered               precision {cp:.4f}  recall {cr:.4f}  F1 {cf:.4f}")
+    merged = len(clustered & hard_truth)
+    print(f"  hard-negative pairs merged: {merged}/{len(hard_truth)} = {merged / max(1, len(hard_truth)):.2%}"
+          f" (pairwise {len(pairs & hard_truth)})")
+    by_family: dict[str, list[bool]] = defaultdict(list)
+    for x in truth_pairs:
+        a, b = sorted(x)
+        fam = " / ".join(sorted((FAMILY[truth.script[a]], FAMILY[truth.script[b]])))
+        by_family[fam].append(x in pairs)
+    print("  pairwise recall per script pair: " + ", ".join(
+        f"{k} {sum(v) / len(v):.3f} ({len(v)})" for k, v in sorted(by_family.items())))
+    del hard
+
+
+_HARD_CACHE: dict[int, set] = {}
+
+
+def _all_hard(truth) -> set[frozenset[str]]:
+    key = id(truth)
+    if key not in _HARD_CACHE:
+        by_person: dict[int, list[str]] = defaultdict(list)
+        for rid, pid in truth.person.items():
+            by_person[pid].append(rid)
+        out = set()
+        for pair in truth.hard:
+            a, b = tuple(pair)
+            out |= {frozenset((x, y)) for x in by_person.get(a, []) for y in by_person.get(b, [])}
+        _HARD_CACHE[key] = out
+    return _HARD_CACHE[key]
+
+
+def plain_splink(rows: list[dict[str, str]]) -> tuple[set, dict[str, str]]:
+    """The baseline: names through unidecode, Splink's default comparisons, EM, connected components."""
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from unidecode import unidecode
+
+    def first_last(row: dict[str, str]) -> tuple[str | None, str | None]:
+        given, father = row["given_name"], row["father_name"]
+        if not given and row["full_name_alt"]:
+            parts = unidecode(row["full_name_alt"]).replace("*", " ").split()
+            given, father = (parts + [None, None])[:2]
+        norm = (lambda x: unidecode(x).lower().strip() or None if x else None)
+        return norm(given), norm(father)
+
+    records = []
+    for row in rows:
+        first, last = first_last(row)
+        dob = row["birth_date"] if len(row["birth_date"]) == 10 else None
+        records.append({"unique_id": row["report_id"], "first_name": first, "surname": last, "dob": dob,
+                        "year": row["birth_date"][:4] or None, "place": unidecode(row["home_place"]).lower() or None,
+                        "chinese_id": row["chinese_id"] or None, "gender": row["gender"] or None})
+    frame = pd.DataFrame(records)
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[cl.NameComparison("first_name"), cl.NameComparison("surname"),
+                     cl.DateOfBirthComparison("dob", input_is_string=True), cl.ExactMatch("year"),
+                     cl.ExactMatch("place"), cl.ExactMatch("chinese_id"), cl.ExactMatch("gender")],
+        blocking_rules_to_generate_predictions=[block_on("first_name", "year"), block_on("surname", "place"),
+                                                 block_on("chinese_id")],
+    )
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(frame), settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match([block_on("chinese_id")], recall=0.5)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name", "surname"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("year", "place"))
+    predicted = linker.inference.predict(threshold_match_probability=0.01)
+    pdf = predicted.as_pandas_dataframe()
+    strong = pdf[pdf.match_probability >= THRESHOLD]
+    pairs = {frozenset((str(a), str(b))) for a, b in zip(strong.unique_id_l, strong.unique_id_r)}
+    clusters_df = linker.clustering.cluster_pairwise_predictions_at_threshold(predicted, THRESHOLD).as_pandas_dataframe()
+    clusters = dict(zip(clusters_df.unique_id.astype(str), clusters_df.cluster_id.astype(str)))
+    return pairs, clusters
+
+
+def accuracy(persons: int, seed: int) -> None:
+    import logging
+    import warnings
+
+    warnings.simplefilter("ignore")
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    rows, truth = population(persons, seed)
+    by_person: dict[int, list[str]] = defaultdict(list)
+    for rid, pid in truth.person.items():
+        by_person[pid].append(rid)
+    truth_pairs = {frozenset(x) for ids in by_person.values() for x in itertools.combinations(ids, 2)}
+    print(f"population: {persons} persons, {len(rows)} reports, {len(truth_pairs)} true pairs, "
+          f"{len(_all_hard(truth))} hard-negative pairs (seed {seed})")
+    model = load_model()
+    start = time.perf_counter()
+    result = run_pipeline(rows, model)
+    ours_s = time.perf_counter() - start
+    pairs = {frozenset((p.left_id, p.right_id)) for p in result.pairs if p.probability >= THRESHOLD}
+    for cut in (0.5, 0.8, 0.9, 0.99):
+        said = {frozenset((p.left_id, p.right_id)) for p in result.pairs if p.probability >= cut}
+        sp, sr, sf = prf(said, truth_pairs)
+        print(f"  (pairwise at p >= {cut}: precision {sp:.4f} recall {sr:.4f} F1 {sf:.4f}, "
+              f"hard negatives {len(said & _all_hard(truth))})")
+    blocked = {frozenset((p.left_id, p.right_id)) for p in result.pairs}
+    print(f"  candidate pairs kept (p >= 0.01): {len(blocked):,}, holding {len(blocked & truth_pairs) / len(truth_pairs):.3f}"
+          " of true pairs")
+    report(f"intake matcher (model {model.version}), {ours_s:.1f} s", pairs, cluster_pairs(result.clusters),
+           truth_pairs, truth)
+    start = time.perf_counter()
+    base_pairs, base_clusters = plain_splink(rows)
+    report(f"plain Splink (unidecode, default comparisons), {time.perf_counter() - start:.1f} s", base_pairs,
+           cluster_pairs(base_clusters), truth_pairs, truth)
+
+
+def peak_rss_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def speed(sizes: list[int], seed: int) -> None:
+    model = load_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            start = time.perf_counter()
+            rows, _ = population(max(1, int(size / 1.9)), seed)
+            rows = rows[:size]
+            path = Path(tmp) / f"list{size}.csv"
+            write_csv(str(path), rows)
+            made = time.perf_counter() - start
+            del rows
+            start = time.perf_counter()
+            again = read_rows(path)
+            read_s = time.perf_counter() - start
+            result = run_pipeline(again, model)
+            start = time.perf_counter()
+            write_pairs(Path(tmp) / "pairs.csv", result.pairs)
+            write_clusters(Path(tmp) / "clusters.csv", result.clusters)
+            write_s = time.perf_counter() - start
+            stages = {"read": read_s, **result.timings, "write": write_s}
+            total = sum(stages.values())
+            print(f"{len(again):>9,} reports: total {total:6.1f} s  (" +
+                  ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) +
+                  f")  pairs {result.counts['pairs']:,}  clusters {result.counts['clusters']:,}"
+                  f"  peak RSS {peak_rss_mib():,.0f} MiB  [made in {made:.0f} s]")
+            incremental(model, again, result)
+            del again, result
+
+
+def incremental(model, rows, result) -> None:
+    """One new report against the reports its best pairs name (a handful), as the store would."""
+    by_id = {r["report_id"]: r for r in rows}
+    partners: dict[str, list[str]] = defaultdict(list)
+    for p in result.pairs:
+        partners[p.left_id].append(p.right_id)
+        partners[p.right_id].append(p.left_id)
+    chosen = [rid for rid, ps in partners.items() if len(ps) >= 2][:500]
+    times = []
+    for rid in chosen:
+        cands = [by_id[x] for x in partners[rid][:8]]
+        start = time.perf_counter()
+        score_candidates(model, by_id[rid], cands)
+        times.append((time.perf_counter() - start) * 1000)
+    if times:
+        q = statistics.quantiles(times, n=20)
+        print(f"           incremental: {len(times)} reports, {statistics.mean([len(partners[r][:8]) for r in chosen]):.1f}"
+              f" candidates each: p50 {statistics.median(times):.2f} ms  p95 {q[18]:.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("accuracy", "speed", "both"), nargs="?", default="both")
+    parser.add_argument("--persons", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    args = parser.parse_args()
+    if args.what in ("accuracy", "both"):
+        accuracy(args.persons, args.seed)
+    if args.what in ("speed", "both"):
+        speed([int(s) for s in args.sizes.split(",")], args.seed)
+
+
+if __name__ == "__main__":
+    main()

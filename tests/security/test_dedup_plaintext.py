@@ -1,0 +1,82 @@
+"""No plaintext at rest after deduplication: take-in scoring, `flask dedup train`, `flask dedup run`,
+a reviewer opening and deciding a pair. The names, ID numbers, birth dates and planted sentinels of
+every report are then looked for in the database (file and write-ahead log, or pg_dump), every file
+under the test's folder (the model file, the temp folder, DuckDB's default spill folder), the logs
+at DEBUG and everything printed. The stored pairs carry ids, probabilities and level codes only.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import CandidatePair
+from intake.services import duplicate_decisions as decisions
+from tests.dedup_support import store_population
+from tests.security.test_no_plaintext_at_rest import capture_all_logs, find_secrets, log_text, storage_blobs
+from tests.unit.test_triage import make_reviewer
+
+
+def planted(rows: list[dict[str, str]]) -> dict[str, str]:
+    """What a leak would expose: full names, ID numbers, exact birth dates, and the sentinels the
+    population's reports carry (testimony; see dedup_support.report_from_row)."""
+    out: dict[str, str] = {}
+    for row in rows:
+        rid = row["report_id"]
+        full = " ".join(v for v in (row["given_name"], row["father_name"]) if v)
+        for label, value in (("name", full), ("alt name", row["full_name_alt"]), ("id", row["chinese_id"]),
+                             ("birth", row["birth_date"])):
+            if value and len(value.encode()) >= 8:  # shorter ones would match by chance
+                out[f"{rid} {label}"] = value
+    return out
+
+
+def test_a_dedup_run_leaves_no_plaintext_anywhere(make_app, db_url, tmp_path: Path, monkeypatch,
+                                                  caplog: pytest.LogCaptureFixture, capsys) -> None:
+    capture_all_logs(caplog)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.chdir(tmp_path)  # DuckDB's default spill folder would be ./.tmp
+    model = tmp_path / "model" / "dedup-model.json"
+    public, review = make_app("public"), make_app("review", INTAKE_DEDUP_MODEL=str(model))
+    rows = store_population(public, review, 40, tag="dedup-rest")
+
+    runner = review.test_cli_runner()
+    outputs = []
+    for command in (["dedup", "train"], ["dedup", "run"]):
+        result = runner.invoke(args=command)
+        outputs.append(result.output)
+        assert result.exit_code == 0, result.output
+    assert model.is_file()
+
+    with review.app_context():
+        s, v = db.session, get_vault()
+        pairs = list(s.scalars(select(CandidatePair).order_by(CandidatePair.probability.desc())))
+        assert len(pairs) >= 5, "the run found too few pairs for the scan to mean anything"
+        reviewer = make_reviewer(review)
+        view = decisions.pair_view(s, v, pairs[0].id, actor=reviewer)
+        # Control: plaintext did pass through memory (the page's explanations quote it).
+        assert any(line.sentence and line.left and line.left in line.sentence for line in view.lines)
+        decisions.reject(s, v, pairs[-1].id, actor=reviewer)
+        decisions.accept(s, v, pairs[0].id, actor=reviewer)
+
+    secrets = planted(rows)
+    assert len(secrets) > 100
+    with storage_blobs(review, db_url, tmp_path) as blobs:
+        assert any(name.endswith("dedup-model.json") for name in blobs), "the model file was not scanned"
+        at_rest = find_secrets(blobs, secrets)
+    assert at_rest == [], "plaintext at rest after a dedup run:\n" + "\n".join(at_rest[:20])
+
+    out, err = capsys.readouterr()
+    logs = log_text(caplog)
+    assert b"candidate_pairs" in logs, "SQL was not captured: the log scan would prove nothing"
+    leaked = find_secrets({"logs": logs, "cli": "\n".join(outputs).encode(), "stdout": out.encode(),
+                           "stderr": err.encode()}, secrets)
+    assert leaked == [], "plaintext in logs or output:\n" + "\n".join(leaked[:20])

@@ -1,0 +1,76 @@
+"""`flask dedup csv` and `flask dedup train --csv` as an advocate runs them: a real process, no
+deployment, no secrets; clean one-line errors for bad files, never a value echoed."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.dedup_population import population, write_csv
+
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+def flask(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LANG": "C.UTF-8",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    return subprocess.run([FLASK, "--app", "intake", "dedup", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_train_then_csv_on_a_list_with_extra_and_missing_columns(tmp_path):
+    rows, truth = population(60, seed=9)
+    for row in rows:
+        row["notes"] = "extra column, ignored"
+        del row["facility"]
+    write_csv(str(tmp_path / "list.csv"), rows)
+    trained = flask("train", "--csv", "list.csv", "--out", "model.json", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    result = flask("csv", "list.csv", "--out", "out", "--model", "model.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "stages:" in result.stderr and "Traceback" not in result.stderr
+    pairs, clusters = read(tmp_path / "out" / "pairs.csv"), read(tmp_path / "out" / "clusters.csv")
+    assert list(pairs[0]) == ["report_id_l", "report_id_r", "match_probability", "given_level", "father_level",
+                              "birth_level", "place_level", "id_level", "gender_level"]
+    assert {c["report_id"] for c in clusters} == {r["report_id"] for r in rows}
+    # Clusters mostly hold one person each (the full accuracy is measured in tests/bench).
+    members: dict[str, set[int]] = {}
+    for c in clusters:
+        members.setdefault(c["cluster_id"], set()).add(truth.person[c["report_id"]])
+    assert sum(len(people) == 1 for people in members.values()) >= 0.95 * len(members)
+    # The output holds ids, probabilities and level codes: no name, date or place from the input.
+    written = (tmp_path / "out" / "pairs.csv").read_text("utf-8") + (tmp_path / "model.json").read_text("utf-8")
+    for row in rows[:40]:
+        for column in ("given_name", "father_name", "full_name_alt", "home_place", "chinese_id"):
+            if row[column]:
+                assert row[column] not in written
+
+
+def test_bad_input_is_one_line_without_values(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "no_id.csv").write_text("given_name,father_name\nAblimit,Tursun\n", "utf-8")
+    (tmp_path / "twice.csv").write_text("report_id,given_name\nAblimit7,Ablimit\nAblimit7,Tursun\n", "utf-8")
+    (tmp_path / "latin1.csv").write_bytes("report_id,given_name\n1,Mehmet \xfcnal\n".encode("latin-1"))
+    (tmp_path / "model.json").write_text('{"format": "intake-dedup-model", "prior": "Ablimit"}', "utf-8")
+    runner = CliRunner()
+    for args, words in ((["no_id.csv"], "no report_id column"), (["twice.csv"], "line 3: report_id repeats"),
+                        (["latin1.csv"], "not UTF-8"), (["missing.csv"], "cannot be read"),
+                        (["twice.csv", "--model", "model.json"], "lacks a parameter")):
+        result = runner.invoke(dedup_cli, ["csv", *args, "--out", "out"])
+        assert result.exit_code == 1, args
+        assert words in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Ablimit" not in result.output
+        assert not (tmp_path / "out").exists()

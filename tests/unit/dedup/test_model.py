@@ -1,0 +1,49 @@
+"""The model file: versioned, numbers and level codes only, read back exactly, refused when wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from intake.dedup import ModelError, load_model
+from intake.dedup.comparisons import COMPARISONS
+
+
+def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
+    assert bundled.version == "1"
+    data = bundled.to_dict()
+    assert set(data) == {"format", "version", "prior", "parameters", "trained"}
+    codes = {lv.code for c in COMPARISONS for lv in c.levels}
+    for comparison, levels in data["parameters"].items():
+        assert comparison in {c.name for c in COMPARISONS}
+        assert set(levels) <= codes
+        assert all(set(p) == {"m", "u"} and all(isinstance(v, float) for v in p.values()) for p in levels.values())
+    assert bundled.frequencies is None  # term frequencies are never part of a model
+
+
+def test_save_and_load_round_trip(bundled, tmp_path):
+    path = tmp_path / "model.json"
+    fitted = bundled.for_population([{"given_syl": "abulemete", "father_syl": "tulsun"}] * 3)
+    fitted.save(path)
+    assert "abulemete" not in path.read_text("utf-8")  # what the run saw stays in memory
+    again = load_model(path)
+    assert again.to_dict() == bundled.to_dict()
+
+
+@pytest.mark.parametrize("text", ["not json", '{"format": "other"}', json.dumps({"format": "intake-dedup-model",
+                                                                                  "prior": 0.1, "parameters": {}})])
+def test_a_bad_model_file_is_refused_in_words(tmp_path, text):
+    path = tmp_path / "model.json"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ModelError):
+        load_model(path)
+
+
+def test_a_probability_out_of_range_is_refused(bundled, tmp_path):
+    data = bundled.to_dict()
+    data["parameters"]["given"]["exact"]["m"] = 1.5
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelError, match="out of range"):
+        load_model(path)

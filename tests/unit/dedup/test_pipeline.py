@@ -1,0 +1,131 @@
+"""The batch pipeline and the in-process scorer: same levels and probabilities, the issue's
+cases, clusters repaired, nothing on disk or in the logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import pytest
+
+from intake.dedup import (PairScore, explain_pair, repair_clusters, run_pipeline, score_candidates)
+from intake.dedup.engine import duckdb_connection
+from intake.dedup.features import feature_row
+
+from .conftest import ABLIMIT, LOOKALIKES
+
+
+def test_batch_and_incremental_agree_on_every_pair(bundled, small_population):
+    rows, _ = small_population
+    result = run_pipeline(rows, bundled)
+    assert len(result.pairs) > 50
+    by_id = {r["report_id"]: r for r in rows}
+    for pair in result.pairs:
+        [again] = score_candidates(bundled, by_id[pair.left_id], [by_id[pair.right_id]])
+        assert (again.left_id, again.right_id) == (pair.left_id, pair.right_id)
+        assert again.levels == pair.levels
+        assert again.probability == pytest.approx(pair.probability, rel=1e-9, abs=1e-12)
+        for name, weight in pair.weights.items():
+            assert again.weights[name] == pytest.approx(weight, abs=1e-9)
+
+
+def test_the_issue_s_man_is_one_cluster_and_his_lookalikes_are_not(bundled):
+    result = run_pipeline(ABLIMIT + LOOKALIKES, bundled)
+    clusters = result.clusters
+    assert len({clusters[r["report_id"]] for r in ABLIMIT}) == 1
+    his = clusters["a1"]
+    for other in LOOKALIKES:
+        assert clusters[other["report_id"]] != his, other["report_id"]
+    pairs = {(p.left_id, p.right_id): p for p in result.pairs}
+    assert pairs[("a1", "a5")].levels["given"] in ("exact", "same_across_scripts")  # canonical Latin agrees
+    assert pairs[("a2", "a6")].levels["id"] == "near"
+    assert pairs[("a1", "a2")].levels["birth"] == "same_month"
+    twin = pairs.get(("a1", "t1"))
+    assert twin is None or twin.probability < 0.5
+
+
+def test_repair_never_joins_two_valid_id_numbers_or_two_genders():
+    full = {"given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1981", "home_place": "Yeken"}
+    rows = [
+        {"report_id": "x", **full, "chinese_id": "653125198103170014"},  # valid, a man's (17th digit odd)
+        {"report_id": "y", **full, "chinese_id": "653125198103172052"},  # valid, another man's
+        {"report_id": "z", **full},
+        {"report_id": "w", **full, "gender": "female"},
+    ]
+    levels = {"given": "exact"}
+    pairs = [PairScore("x", "y", 0.999, levels, {}), PairScore("x", "z", 0.998, levels, {}),
+             PairScore("y", "z", 0.997, levels, {}), PairScore("w", "z", 0.996, levels, {})]
+    clusters = repair_clusters(pairs, rows)
+    assert clusters["x"] != clusters["y"]
+    assert clusters["z"] == clusters["x"]  # the strongest pair wins; y cannot follow
+    assert clusters["w"] == "w"  # a woman never joins a man's cluster
+
+
+def test_a_thin_report_never_chains_two_clusters():
+    full = {"given_name": "Ablimit", "father_name": "Tursun", "home_place": "Yeken"}
+    rows = [{"report_id": "a", **full, "birth_date": "1981"}, {"report_id": "b", **full, "birth_date": "1981-03"},
+            {"report_id": "c", **full, "birth_date": "1983"}, {"report_id": "d", **full, "birth_date": "1983-05"},
+            {"report_id": "thin", "given_name": "Ablimit", "father_name": "Tursun"}]
+    lv: dict[str, str] = {}
+    pairs = [PairScore("a", "b", 0.99, lv, {}), PairScore("c", "d", 0.99, lv, {}),
+             PairScore("a", "thin", 0.98, lv, {}), PairScore("c", "thin", 0.97, lv, {})]
+    clusters = repair_clusters(pairs, rows)
+    assert clusters["a"] == clusters["b"] == clusters["thin"] == "a"
+    assert clusters["c"] == clusters["d"] == "c"
+
+
+def test_birth_years_far_apart_are_split():
+    rows = [{"report_id": str(i), "given_name": "Memet", "father_name": "Tursun", "home_place": "Yeken",
+             "birth_date": str(year)} for i, year in enumerate((1970, 1971, 1972, 1974))]
+    pairs = [PairScore(str(a), str(b), 0.99, {}, {}) for a, b in ((0, 1), (1, 2), (2, 3))]
+    clusters = repair_clusters(pairs, rows)
+    assert clusters["0"] == clusters["1"] == clusters["2"] != clusters["3"]
+
+
+def test_explanations_quote_the_values_and_the_level(bundled):
+    left, right = ABLIMIT[0], ABLIMIT[4]
+    [pair] = score_candidates(bundled, left, [right])
+    lines = {e.field: e for e in explain_pair(left, right, pair)}
+    assert lines["name"].sentence == "ئابلىمىت and 阿布力米提·吐尔逊: same name across scripts (Uyghur Arabic script and Chinese characters)"
+    assert lines["birth date"].sentence == "1981-03-17 and 1981-03-17: same date"
+    assert lines["ID number"].level == "missing" and lines["ID number"].weight == 0
+    assert lines["name"].weight > 0
+
+
+def test_duckdb_cannot_spill_and_nothing_is_written(bundled, small_population, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    con = duckdb_connection()
+    settings = dict(con.sql("SELECT name, value FROM duckdb_settings() WHERE name IN "
+                            "('temp_directory', 'max_temp_directory_size')").fetchall())
+    assert settings["temp_directory"] == "" and settings["max_temp_directory_size"] in ("0 bytes", "0B", "0")
+    run_pipeline(small_population[0], bundled)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_value_reaches_the_logs(bundled, caplog):
+    caplog.set_level(logging.DEBUG)
+    run_pipeline(ABLIMIT + LOOKALIKES, bundled)
+    text = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for row in ABLIMIT + LOOKALIKES:
+        for column in ("given_name", "father_name", "full_name_alt", "chinese_id"):
+            value = row.get(column)
+            if value:
+                assert value not in text
+    for form in ("ablimit", "abulemete", "tursun", "653125"):
+        assert form not in text.lower()
+
+
+def test_bad_rows_are_refused_without_their_values(bundled):
+    with pytest.raises(ValueError) as err:
+        run_pipeline([{"report_id": "Ablimit"}, {"report_id": "Ablimit"}], bundled)
+    assert "Ablimit" not in str(err.value)
+    result = run_pipeline([{"report_id": "1", "birth_date": "not a date", "chinese_id": "x1",
+                            "home_place": "nowhere at all", "gender": "?"}, {"report_id": "2"}], bundled)
+    assert result.clusters == {"1": "1", "2": "2"}
+
+
+def test_feature_records_hold_normalised_forms_only():
+    row = feature_row(ABLIMIT[4])
+    assert row["given_syl"] == feature_row(ABLIMIT[0])["given_syl"]
+    assert "阿" not in "".join(str(v) for v in row.values())
+    assert os.path.basename(__file__)  # (keeps the import used)

@@ -1,0 +1,272 @@
+"""The duplicates store: scoring at take-in, the queue's decisions (accept through the persons
+service, reject remembered as cannot-link, defer, cluster accept, undo), seals, withdrawal."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select, update
+
+from intake.dedup import load_model
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import AuditEvent, CandidatePair, PairStatus, Report
+from intake.services import dedup_jobs, dedup_rows, duplicates, persons, withdrawal
+from intake.services import duplicate_decisions as decisions
+from intake.services.errors import Conflict
+from tests.dedup_support import dedup_apps, model_file, person  # noqa: F401 - fixtures
+from tests.unit.test_triage import make_reviewer, stored
+
+ABLIMIT = person("Ablimit Tursun", tag="a")
+ABLIMIT_AGAIN = person("Ablimit Tursun", birth="1981-03", tag="b")
+ABLIMIT_UG = person("ئابلىمىت تۇرسۇن", script="ug-Arab", tag="u")  # meets the others through the blocking keys
+ABLIMIT_YEAR = person("Ablimit Tursun", birth="1981", county=None, tag="c")
+MARYAM = person("Maryam Qadir", birth="1990", county="650102", gender="female", tag="d")
+
+
+def pairs() -> list[CandidatePair]:
+    return list(db.session.scalars(select(CandidatePair).order_by(CandidatePair.probability.desc())))
+
+
+def report_id(handle: str):
+    return db.session.scalar(select(Report.id).where(Report.handle == handle))
+
+
+def actions_since(seq: int) -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.seq > seq).order_by(AuditEvent.seq)))
+
+
+def audit_head() -> int:
+    return db.session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0
+
+
+@pytest.fixture
+def two(dedup_apps):
+    public, review = dedup_apps
+    [a] = stored(public, review, ABLIMIT)
+    [m] = stored(public, review, MARYAM)
+    [b] = stored(public, review, ABLIMIT_AGAIN)
+    return public, review, make_reviewer(review), {"a": a, "b": b, "m": m}
+
+
+def test_take_in_scores_a_new_report_against_its_blind_index_candidates_only(two, monkeypatch):
+    public, review, _, h = two
+    with review.app_context():
+        [pair] = pairs()
+        assert {pair.left_id, pair.right_id} == {report_id(h["a"]), report_id(h["b"])}
+        assert pair.status == PairStatus.PENDING.value and pair.probability > 0.9
+        assert "given=exact" in pair.levels and "birth=same_month" in pair.levels
+        assert pair.model_version == dedup_jobs.current_model().version
+        assert duplicates.verified(get_vault(), pair)
+    decrypted: list = []
+    real = dedup_rows.rows_for
+    monkeypatch.setattr(dedup_rows, "rows_for", lambda s, v, ids: decrypted.append(set(ids)) or real(s, v, ids))
+    [c] = stored(public, review, ABLIMIT_UG)
+    with review.app_context():
+        # Only the blind indexes' candidates were decrypted (across scripts), never Maryam's report.
+        assert decrypted == [{report_id(h["a"]), report_id(h["b"])}]
+        assert len(pairs()) == 3
+        assert report_id(h["m"]) not in {i for p in pairs() for i in (p.left_id, p.right_id)}
+
+
+def test_the_shipped_model_scores_until_one_is_trained(make_app, tmp_path):
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "not-trained-yet.json"))
+    public = make_app("public")
+    stored(public, review, ABLIMIT, ABLIMIT_AGAIN)
+    with review.app_context():
+        [pair] = pairs()
+        assert pair.model_version == dedup_jobs.current_model().version
+        assert pair.model_version.startswith(load_model().version + "-")
+
+
+def test_an_unreadable_model_scores_nothing_and_take_in_still_works(make_app, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", "utf-8")
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(broken))
+    public = make_app("public")
+    handles = stored(public, review, ABLIMIT, ABLIMIT_AGAIN)
+    with review.app_context():
+        assert pairs() == [] and all(report_id(h) is not None for h in handles)
+
+
+def test_reject_is_remembered_until_a_report_changes(two):
+    _, review, reviewer, h = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        decisions.reject(s, v, pair.id, actor=reviewer)
+        model = dedup_jobs.current_model()
+        b = s.scalar(select(Report).where(Report.handle == h["b"]))
+        found = dedup_jobs.score_new_report(s, v, b, model)
+        s.commit()
+        assert (found.remembered, found.new, found.reopened) == (1, 0, 0)
+        assert pairs()[0].status == PairStatus.REJECTED.value
+        b.birth_date = "1981-03-17"  # the report changes: re-encrypted, so its fingerprint changes
+        s.commit()
+        found = dedup_jobs.score_new_report(s, v, b, model)
+        s.commit()
+        assert found.reopened == 1
+        [pair] = pairs()
+        assert pair.status == PairStatus.PENDING.value and pair.decided_by_id is None
+
+
+def test_accept_merges_through_persons_records_score_and_reviewer_and_undo_reverts(two):
+    _, review, reviewer, h = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        head = audit_head()
+        handle = decisions.accept(s, v, pair.id, actor=reviewer)
+        assert actions_since(head) == ["duplicates.accept", "person.join"]
+        s.expire_all()
+        a, b = (s.scalar(select(Report).where(Report.handle == h[k])) for k in "ab")
+        assert a.person_id is not None and a.person_id == b.person_id and a.person.handle == handle
+        [pair] = pairs()
+        assert (pair.status, pair.decided_by_id) == (PairStatus.ACCEPTED.value, reviewer)
+        assert pair.batch_id is not None and duplicates.verified(v, pair)
+        events = persons._batch_events(s, pair.batch_id)  # noqa: SLF001
+        assert {e.score for e in events} == {pair.probability} and {e.actor_id for e in events} == {reviewer}
+        with pytest.raises(Conflict):
+            decisions.reject(s, v, pair.id, actor=reviewer)  # decided: only undo changes it now
+        head = audit_head()
+        decisions.undo_accept(s, v, pair.id, actor=reviewer, reason="two brothers, checked with the family")
+        assert actions_since(head) == ["duplicates.undo", "person.undo"]
+        s.expire_all()
+        assert a.person_id is None and b.person_id is None and persons.inconsistent_reports(s) == []
+        [pair] = pairs()
+        assert pair.status == PairStatus.PENDING.value and duplicates.verified(v, pair)
+
+
+def test_accept_joins_existing_persons_and_defer_keeps_the_pair_open(two):
+    _, review, reviewer, h = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        p = persons.link_report(s, v, h["a"], None, reason="first", actor=reviewer).person_handle
+        [pair] = pairs()
+        decisions.defer(s, v, pair.id, actor=reviewer)
+        assert pairs()[0].status == PairStatus.DEFERRED.value
+        with pytest.raises(Conflict):
+            decisions.defer(s, v, pair.id, actor=reviewer)
+        assert decisions.accept(s, v, pair.id, actor=reviewer) == p  # b joins a's person
+        assert s.scalar(select(Report.person_id).where(Report.handle == h["b"])) is not None
+
+
+def test_a_cluster_is_accepted_in_one_batch_and_audited_per_link(two):
+    public, review, reviewer, h = two
+    stored(public, review, ABLIMIT_YEAR)
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [cluster] = duplicates.clusters(s, v)
+        assert len(cluster.handles) == 3 and len(cluster.pairs) == 3
+        head = audit_head()
+        decisions.accept_cluster(s, v, [p.id for p in cluster.pairs], actor=reviewer)
+        assert actions_since(head) == ["duplicates.accept"] * 3 + ["person.join"]
+        found = pairs()
+        assert {p.status for p in found} == {PairStatus.ACCEPTED.value} and len({p.batch_id for p in found}) == 1
+        people = set(s.scalars(select(Report.person_id).where(Report.handle.in_(cluster.handles))))
+        assert len(people) == 1 and None not in people
+        # One undo, from any of its pairs, reverts the whole cluster.
+        decisions.undo_accept(s, v, found[0].id, actor=reviewer, reason="wrong")
+        assert {p.status for p in pairs()} == {PairStatus.PENDING.value}
+
+
+def test_a_cluster_below_the_cluster_threshold_or_not_connected_is_refused(two):
+    public, review, reviewer, h = two
+    stored(public, review, ABLIMIT_YEAR, dataclasses.replace(MARYAM, testimony=None))
+    with review.app_context():
+        s, v = db.session, get_vault()
+        found = pairs()
+        ablimit = [p for p in found if report_id(h["m"]) not in (p.left_id, p.right_id)]
+        [maryam] = [p for p in found if report_id(h["m"]) in (p.left_id, p.right_id)]
+        assert len(ablimit) == 3
+        with pytest.raises(Conflict, match="one cluster"):
+            decisions.accept_cluster(s, v, [ablimit[0].id, maryam.id], actor=reviewer)
+        weak = s.get(CandidatePair, ablimit[2].id)
+        weak.probability = 0.6
+        duplicates.seal(v, weak)
+        s.commit()
+        with pytest.raises(Conflict, match="threshold"):
+            decisions.accept_cluster(s, v, [p.id for p in ablimit], actor=reviewer)
+        assert {p.status for p in pairs()} == {PairStatus.PENDING.value}
+
+
+def test_a_tampered_pair_is_never_acted_on(two):
+    _, review, reviewer, _ = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        s.execute(update(CandidatePair).values(status=PairStatus.REJECTED.value))
+        s.commit()
+        page = duplicates.queue(s, v, status=PairStatus.REJECTED.value)
+        assert [r.verified for r in page.rows] == [False]
+        for decide in (decisions.accept, decisions.reject, decisions.defer):
+            with pytest.raises(Conflict, match="verification"):
+                decide(s, v, pair.id, actor=reviewer)
+        # A forged rejection is not honoured: the next score puts the pair back in the queue.
+        b = s.scalar(select(Report).where(Report.id == pair.right_id))
+        dedup_jobs.score_new_report(s, v, b, dedup_jobs.current_model())
+        s.commit()
+        [pair] = pairs()
+        assert pair.status == PairStatus.PENDING.value and duplicates.verified(v, pair)
+
+
+def test_withdrawal_deletes_the_withdrawn_reports_pairs(two):
+    public, review, reviewer, h = two
+    with review.app_context():
+        assert len(pairs()) == 1
+        submission_id = db.session.scalar(select(Report.submission_id).where(Report.handle == h["b"]))
+    with public.app_context():
+        assert withdrawal.shred(db.session, submission_id)
+    with review.app_context():
+        assert withdrawal.finish_one(db.session, get_vault(), submission_id) is not None
+        assert pairs() == []
+
+
+def test_levels_are_codes_only():
+    assert duplicates.encode_levels({"given": "exact", "birth": "same_month"}) == "given=exact;birth=same_month"
+    with pytest.raises(ValueError):
+        duplicates.encode_levels({"given": "Ablimit"})
+    assert duplicates.decode_levels("given=exact;birth=same_month") == [("given", "exact"), ("birth", "same_month")]
+
+
+def test_fingerprint_changes_with_the_ciphertext_only(two):
+    _, review, _, h = two
+    with review.app_context():
+        s = db.session
+        a = report_id(h["a"])
+        before = dedup_rows.fingerprints(s, [a])[a]
+        assert dedup_rows.fingerprints(s, [a])[a] == before
+        report = s.get(Report, a)
+        report.facility = "somewhere"
+        s.commit()
+        assert dedup_rows.fingerprints(s, [a])[a] != before
+
+
+def test_the_pair_view_decrypts_both_reports_explains_and_audits(two):
+    _, review, reviewer, h = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        head = audit_head()
+        view = decisions.pair_view(s, v, pair.id, actor=reviewer)
+        assert actions_since(head) == ["duplicates.view", "report.view", "report.view"]
+        by_field = {line.field: line for line in view.lines}
+        assert any("same month" in line.sentence for line in view.lines)
+        assert all(line.weight is not None for line in view.lines) and by_field
+        assert {view.left.handle, view.right.handle} == {h["a"], h["b"]}
+
+
+def test_an_accept_undone_on_the_person_page_goes_back_to_the_queue(two):
+    _, review, reviewer, _ = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        decisions.accept(s, v, pair.id, actor=reviewer)
+        [pair] = pairs()
+        persons.undo_batch(s, v, pair.batch_id, reason="not him", actor=reviewer)
+        head = audit_head()
+        decisions.undo_accept(s, v, pair.id, actor=reviewer, reason="already undone there")
+        assert actions_since(head) == ["duplicates.undo"]  # no second person.undo
+        [pair] = pairs()
+        assert pair.status == PairStatus.PENDING.value and duplicates.verified(v, pair)

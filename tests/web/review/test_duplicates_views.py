@@ -1,0 +1,127 @@
+"""The duplicates queue through the web, JavaScript off: plain forms with CSRF tokens read from the
+pages. The queue decrypts nothing and records nothing; the pair page decrypts two reports and
+records three entries; every decision is one `duplicates.*` entry per pair plus the persons entry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.models import CandidatePair, PairStatus, Report
+from tests.dedup_support import model_file, person  # noqa: F401 - fixture
+from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
+
+ABLIMIT = person("Ablimit Tursun", tag="a")
+ABLIMIT_AGAIN = person("Ablimit Tursun", birth="1981-03", tag="b")
+ABLIMIT_YEAR = person("Ablimit Tursun", birth="1981", county=None, tag="c")
+MARYAM = person("Maryam Qadir", birth="1990", county="650102", gender="female", tag="d")
+
+
+@pytest.fixture
+def app(make_app, model_file):  # noqa: F811 - this module's app scores with the test model
+    return make_app("both", INTAKE_DEDUP_MODEL=str(model_file))
+
+
+@pytest.fixture
+def reviewer(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    return client
+
+
+def pair_ids(app) -> dict:
+    with app.app_context():
+        return {p.id: p.status for p in db.session.scalars(select(CandidatePair))}
+
+
+def post(client, page_url: str, action_url: str, prefix: str, **data):
+    app = client.application
+    page = client.get(page_url)
+    assert page.status_code == 200
+    before = audit_head(app)
+    response = client.post(action_url, data={f"{prefix}-csrf_token": form_token(page.data, prefix),
+                                             **{f"{prefix}-{k}": v for k, v in data.items()}})
+    return response, [e[0] for e in audit_entries(app, before)]
+
+
+def test_queue_pair_page_accept_and_undo_through_the_pages(app, reviewer):
+    a, m, b = load(app, ABLIMIT, MARYAM, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    before = audit_head(app)
+    queue = reviewer.get("/review/duplicates")
+    html = queue.get_data(as_text=True)
+    assert queue.status_code == 200 and a in html and b in html and m not in html
+    assert "SENTINEL" not in html and "Ablimit" not in html and audit_entries(app, before) == []
+    assert 'href="/review/duplicates"' in html  # the nav link
+
+    url = f"/review/duplicates/{pair_id}"
+    page = reviewer.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Ablimit Tursun" in html and "same month" in html
+    assert "<svg" in html and "<script" not in html.split("<main", 1)[-1]
+    assert [e[0] for e in audit_entries(app, before)] == ["duplicates.view", "report.view", "report.view"]
+
+    response, actions = post(reviewer, url, f"{url}/accept", "accept", reason="same ID card photo")
+    assert response.status_code == 302 and response.location.endswith("/review/duplicates")
+    assert actions == ["duplicates.accept", "person.join"]
+    with app.app_context():
+        people = set(db.session.scalars(select(Report.person_id).where(Report.handle.in_([a, b]))))
+    assert len(people) == 1 and None not in people
+
+    response, actions = post(reviewer, url, f"{url}/undo", "undo", reason="two cousins")
+    assert response.status_code == 302 and actions == ["duplicates.undo", "person.undo"]
+    assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
+
+
+def test_reject_and_defer_through_the_pages_and_refusals_explain(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    response, actions = post(reviewer, url, f"{url}/defer", "defer")
+    assert response.status_code == 302 and actions == ["duplicates.defer"]
+    assert pair_ids(app) == {pair_id: PairStatus.DEFERRED.value}
+    assert str(pair_id) in reviewer.get("/review/duplicates?status=deferred").get_data(as_text=True)
+
+    response, actions = post(reviewer, url, f"{url}/reject", "reject")
+    assert response.status_code == 302 and actions == ["duplicates.reject"]
+    assert pair_ids(app) == {pair_id: PairStatus.REJECTED.value}
+    # Decided: the page offers no decision, and a forged POST is refused with a message.
+    page = reviewer.get(url).get_data(as_text=True)
+    assert 'name="accept-csrf_token"' not in page and "Decided: rejected" in page
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # the sign-out form's
+    before = audit_head(app)
+    response = reviewer.post(f"{url}/accept", data={"accept-csrf_token": token}, follow_redirects=True)
+    assert response.status_code == 200 and "already decided" in response.get_data(as_text=True)
+    # The redirect back to the pair page shows it again (audited as a view); no decision was recorded.
+    assert [e[0] for e in audit_entries(app, before)] == ["duplicates.view", "report.view", "report.view"]
+    assert pair_ids(app) == {pair_id: PairStatus.REJECTED.value}
+
+
+def test_without_a_csrf_token_nothing_is_decided(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    before = audit_head(app)
+    response = reviewer.post(f"/review/duplicates/{pair_id}/accept", data={})
+    assert response.status_code in (302, 400)
+    assert audit_entries(app, before) == [] and pair_ids(app) == {pair_id: PairStatus.PENDING.value}
+
+
+def test_a_cluster_is_accepted_from_the_queue_in_one_action(app, reviewer):
+    handles = load(app, ABLIMIT, ABLIMIT_AGAIN, ABLIMIT_YEAR)
+    assert len(pair_ids(app)) == 3
+    response, actions = post(reviewer, "/review/duplicates", "/review/duplicates/clusters/accept", "cluster-0",
+                             pairs=",".join(str(i) for i in sorted(pair_ids(app), key=str)))
+    assert response.status_code == 302 and actions == ["duplicates.accept"] * 3 + ["person.join"]
+    with app.app_context():
+        people = set(db.session.scalars(select(Report.person_id).where(Report.handle.in_(handles))))
+    assert len(people) == 1 and None not in people
+    assert set(pair_ids(app).values()) == {PairStatus.ACCEPTED.value}
+
+
+def test_unknown_pairs_and_bad_ids_are_404_not_500(app, reviewer):
+    assert reviewer.get("/review/duplicates/not-a-uuid").status_code == 404
+    assert reviewer.get("/review/duplicates/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert reviewer.get("/review/duplicates?status=nonsense&page=999999999999").status_code == 200
