@@ -3,7 +3,7 @@
 from .attachment import Attachment
 from .audit import AuditEvent
 from .base import Base
-from .export import Export, ExportStatus
+from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
 from .person import LinkKind, Person, PersonLinkEvent
@@ -15,8 +15,8 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportMember", "ExportNotice", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "ReportTag", "StatusEvent", "StatusKind", "Submission", "StatisticsRun", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]
