@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..crypto.errors import CryptoError, KeystoreError
+from ..crypto.errors import CryptoError
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import Export, ExportMember, ExportNotice
@@ -40,40 +40,27 @@ PSEUDONYM_BYTES = 10  # 80 bits, shown as 20 hex digits
 # ---------- keys (keystore kinds `export-signing` and `pseudonym`) ----------
 
 def signer(vault: Vault) -> tuple[bytes, Ed25519PrivateKey]:
-    """The current export signing key."""
-    vault.require_readable()
-    get = getattr(vault, "current_export_signer", None)
-    if get is None:
-        raise KeystoreError("this keystore has no export signing key")
-    return get()
+    """The current export signing key: (key id, private key)."""
+    return vault.current_export_signer()
 
 
 def verify_keys(vault: Vault) -> list[Ed25519PublicKey]:
-    """Every export verification key the keystore holds (current and previous)."""
-    get = getattr(vault, "export_verify_keys", None)
-    found = get() if get is not None else {}
-    return list(found.values()) if isinstance(found, dict) else list(found)
+    """Every export verification key the keystore holds (current and previous, not retired)."""
+    return list(vault.export_verify_keys().values())
 
 
 def pseudonym_secret(vault: Vault) -> tuple[bytes, bytes]:
-    vault.require_readable()
-    get = getattr(vault, "current_pseudonym_secret", None)
-    if get is None:
-        raise KeystoreError("this keystore has no pseudonym secret")
-    return get()
+    return vault.current_pseudonym_secret()
 
 
 def _secret_for(vault: Vault, key_id: bytes | None) -> bytes | None:
     """The pseudonym secret an export was made with, if this process still holds it."""
+    if key_id is None:
+        return None
     try:
-        current_id, secret = pseudonym_secret(vault)
+        return vault.secret("pseudonym", key_id)
     except CryptoError:
         return None
-    if current_id == key_id:
-        return secret
-    older = getattr(vault, "pseudonym_secrets", None) or {}
-    found = older.get(key_id) if isinstance(older, dict) else None
-    return getattr(found, "secret", found)
 
 
 def pseudonyms(secret: bytes, salt: bytes, person_keys: Sequence[uuid.UUID]) -> list[str]:

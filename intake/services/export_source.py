@@ -130,7 +130,8 @@ def _read_batch(session: Session, vault: Vault, ids: list[uuid.UUID], excluded: 
     consent = consents(session, submission_of.values())
     keep = [rid for rid in usable if consent.get(submission_of.get(rid)) is not None  # type: ignore[arg-type]
             and consent[submission_of[rid]].share_research]
-    excluded[NO_CONSENT] += len(usable) - len(keep)
+    if len(usable) > len(keep):
+        excluded[NO_CONSENT] += len(usable) - len(keep)
     keys = data_keys(session)
     owners = {submission_of[rid] for rid in keep}
     keys.prefetch("submissions", owners)
@@ -143,7 +144,7 @@ def _read_batch(session: Session, vault: Vault, ids: list[uuid.UUID], excluded: 
             dek_id, dek = keys.get("submissions", row.submission_id)
             values = {column: _open(dek, dek_id, row.id, name, getattr(row, f"{name}_sealed"))
                       for name, column in READ_FIELDS.items()}
-        except CryptoError:
+        except (CryptoError, UnicodeDecodeError):
             excluded[UNREADABLE] += 1
             continue
         out.append(PlainReport(row.id, state.person_id or row.id, row.created_on, state.status or "unknown",

@@ -203,7 +203,7 @@ def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_so
     audit.record(session, vault, actor=actor, action="export.failed", object_type="export", object_id=str(export_id),
                  details={"persons": scope.persons})
     session.commit()
-    raise ExportFailed(f"export {export_id} was not built: {why}. No file was written.")
+    raise ExportFailed(f"export {export_id} was not built: {why.rstrip('.')}. No file was written.")
 
 
 def _insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
