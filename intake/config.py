@@ -94,6 +94,15 @@ class Config:
     # ever sent); the CSRF token and SameSite=Strict cookies are the protection instead.
     WTF_CSRF_SSL_STRICT = False
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Researcher exports (review face): where built exports are written (default: exports/ under the
+    # instance folder). Statistics: the signed public snapshot (written by `flask stats publish` on
+    # the review face, read by the public face; default public-statistics.json under the instance
+    # folder), the export public key the public face checks it with (`flask stats public-key`), and
+    # the total epsilon all publications together may spend.
+    INTAKE_EXPORT_DIR: str | None = None
+    INTAKE_STATISTICS_SNAPSHOT: str | None = None
+    INTAKE_STATISTICS_PUBLIC_KEY: str | None = None
+    INTAKE_PRIVACY_BUDGET = "3.0"
     # Accounts of the review face (admins, reviewers, researchers). Times in seconds.
     INTAKE_REVIEW_BASE_URL = "http://127.0.0.1:5000"  # where set-up links point (no trailing slash)
     INTAKE_SETUP_LINK_HOURS = 48

@@ -4,7 +4,7 @@ from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
 from .dedup import CandidatePair, PairStatus
-from .export import Export, ExportStatus
+from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
 from .person import LinkKind, Person, PersonLinkEvent
@@ -16,9 +16,9 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus", "Export", "ExportStatus",
-    "LinkKind", "Message",
+    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus", "Export",
+    "ExportMember", "ExportNotice", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "ReportTag", "StatusEvent", "StatusKind", "Submission", "StatisticsRun", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]

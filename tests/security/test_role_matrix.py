@@ -39,6 +39,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin.setup_link": ADMINS,
     "admin.audit": ADMINS,
     "research.index": RESEARCHERS,
+    "research.download": RESEARCHERS,
+    "research.statistics": RESEARCHERS,
 }
 PUBLIC_BLUEPRINTS = {"public"}  # the public face has no accounts: everyone, by design
 SIGN_IN_PAGES = {f"review.{name}" for name in ACCOUNT_ENDPOINTS}
