@@ -1,9 +1,11 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from .api_token import ApiToken
 from .attachment import Attachment
 from .audit import AuditEvent
 from .base import Base
 from .export import Export, ExportStatus
+from .imports import ImportedRow, ImportSource
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
 from .person import LinkKind, Person, PersonLinkEvent
@@ -15,7 +17,7 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "ApiToken", "Attachment", "AuditEvent", "ImportSource", "ImportedRow", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
     "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
