@@ -1,4 +1,4 @@
-"""`flask` commands: keys, inbox, integrity, audit, users, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, integrity, audit, users, import, api, dev. (`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
 
     from .dev import dev_command
     from .grants import grants
+    from .imports import import_command
     from .inbox import inbox_cli
     from .integrity import integrity_cli
     from .keys import keys_cli
@@ -22,4 +23,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(import_command)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`
