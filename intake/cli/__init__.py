@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from .api import api_cli
     from .audit import audit_cli
     from flask_migrate.cli import db as db_group
 
@@ -24,4 +25,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(api_cli)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`
