@@ -71,6 +71,8 @@ class Config:
     INTAKE_MAX_RELATIVES = 10  # relatives in one submission
     INTAKE_MAX_ATTACHMENTS = 5
     INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # Lists imported on the admin page (admin/imports.py); `flask import` uses the same limit.
+    INTAKE_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Largest request body, refused before it is read. Files are capped one by one while they stream

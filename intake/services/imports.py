@@ -52,6 +52,15 @@ class Consent:
     basis: str = ""  # how the consent was obtained; required when anything is allowed
 
 
+class MappingRefused(InvalidInput):
+    """The file was read but the mapping cannot be used: `sheet` lets a page offer another."""
+
+    def __init__(self, message: str, sheet: Sheet, targets: list[str]) -> None:
+        super().__init__(message)
+        self.sheet = sheet
+        self.targets = targets
+
+
 @dataclass
 class Prepared:
     sheet: Sheet
@@ -92,10 +101,11 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
     """Read, map (the suggestion when `targets` is None) and dry-run a file. Stores nothing but,
     when `audit_actor` is given, an audit entry with the counts (the caller commits)."""
     sheet = read(data, file_name, encoding=encoding, sheet=sheet_name, limits=limits)
+    chosen = list(targets) if targets is not None else suggested_targets(sheet)
     try:
-        mapping = confirm(sheet.headers, list(targets) if targets is not None else suggested_targets(sheet))
+        mapping = confirm(sheet.headers, chosen)
     except MappingError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise MappingRefused(str(exc), sheet, chosen) from None
     known = set(session.scalars(select(ImportedRow.fingerprint)))
     plan = dry_run(sheet, mapping, file_name=file_name, file_bytes=data, importer=importer,
                    key=fingerprint_key(vault), already_imported=known, day_first=day_first)

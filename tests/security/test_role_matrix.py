@@ -38,6 +38,12 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin.enable": ADMINS,
     "admin.setup_link": ADMINS,
     "admin.audit": ADMINS,
+    "admin.imports": ADMINS,
+    "admin.import_upload": ADMINS,
+    "admin.import_confirm": ADMINS,
+    "admin.tokens": ADMINS,
+    "admin.token_create": ADMINS,
+    "admin.token_revoke": ADMINS,
     "research.index": RESEARCHERS,
     # The researcher API answers to bearer tokens only: no signed-in session opens it (401), except
     # its OpenAPI description (tests/web/api covers tokens).
