@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
@@ -63,14 +64,15 @@ def import_command(file: Path, source_name: str, overrides: tuple[str, ...], enc
     list's keepers hold with --share-research / --contact and --consent-basis.
     """
     vault = review_vault()
-    limits = Limits()
+    limits = Limits(max_bytes=int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]))
     if file.stat().st_size > limits.max_bytes:
         raise click.ClickException(f"the file is larger than the {limits.max_bytes // 1048576} MB limit: split it")
     data = file.read_bytes()
-    sheet_read = imports.read(data, file.name, encoding=encoding, sheet=sheet)
+    sheet_read = imports.read(data, file.name, encoding=encoding, sheet=sheet, limits=limits)
     targets = _targets(sheet_read.headers, imports.suggested_targets(sheet_read), overrides)
     prepared = imports.prepare(db.session, vault, data, file.name, importer="cli", targets=targets,
-                               encoding=encoding, sheet_name=sheet, day_first=day_first, audit_actor="cli")
+                               encoding=encoding, sheet_name=sheet, day_first=day_first, limits=limits,
+                               audit_actor="cli")
     db.session.commit()  # the dry run's audit entry
     click.echo("Columns:")
     for number, (header, target) in enumerate(zip(sheet_read.headers, targets, strict=True), start=1):
