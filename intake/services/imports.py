@@ -36,6 +36,7 @@ from . import audit
 from .consent import consent_record
 from .errors import Conflict, InvalidInput
 from .intake import seal_report
+from .integrity import chunks
 
 log = logging.getLogger(__name__)
 MAX_SOURCE_NAME = 200
@@ -139,8 +140,9 @@ def store(session: Session, vault: Vault, prepared: Prepared, *, source_name: st
     vault.require_review_public()
     plan = prepared.plan
     ready = plan.ready
-    known = set(session.scalars(select(ImportedRow.fingerprint).where(
-        ImportedRow.fingerprint.in_([r.fingerprint for r in ready])))) if ready else set()
+    # Imported since the dry run? (Checked again here; the unique column is the last word.)
+    known = {f for chunk in chunks([r.fingerprint for r in ready])
+             for f in session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.fingerprint.in_(chunk)))}
     rows = [r for r in ready if r.fingerprint not in known]
     if not rows:  # the same file twice adds nothing: not even a source
         audit.record(session, vault, actor=actor, action="import.stored", object_type="import_source",
