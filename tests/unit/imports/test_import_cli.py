@@ -68,3 +68,16 @@ def test_a_bad_file_is_one_line(review_app, tmp_path):
     result = _run(review_app, str(path), "--source", "Friends", "--yes")
     assert result.exit_code == 1 and "Excel" in result.output and "Traceback" not in result.output
     assert _reports(review_app) == 0
+
+
+def test_a_huge_file_or_a_wrong_encoding_is_refused_with_nothing_stored(review_app, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes())
+    review_app.config["INTAKE_IMPORT_MAX_BYTES"] = 100
+    big = _run(review_app, str(path), "--source", "Friends", "--yes")
+    assert big.exit_code == 1 and "limit" in big.output and "Traceback" not in big.output
+    review_app.config["INTAKE_IMPORT_MAX_BYTES"] = 20 * 1024 * 1024
+    path.write_bytes("Name,Notes\nGülnar Memet,Türkçe not\n".encode("cp1254"))
+    wrong = _run(review_app, str(path), "--source", "Friends", "--yes", "--encoding", "utf-8")
+    assert wrong.exit_code == 1 and "not in UTF-8" in wrong.output and "Gülnar" not in wrong.output
+    assert _reports(review_app) == 0
