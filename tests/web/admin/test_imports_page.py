@@ -149,3 +149,18 @@ def test_a_file_without_a_recognised_name_column_asks_for_the_mapping(app, admin
     assert page.status_code == 400 and "at least one column with the person" in html
     fixed = confirm(client, html, "check", ["name", "birth_date", "id_number", "home_county", "status", "testimony"])
     assert fixed.status_code == 200 and "Ready: <bdi dir=\"ltr\">2</bdi>" in fixed.get_data(as_text=True)
+
+
+def test_reviewers_see_where_an_imported_report_came_from(app, admin_client):
+    from intake.keyring import get_vault
+    from intake.services import take_in
+
+    client, _ = admin_client
+    html = upload(client, csv_bytes(), "families list.csv").get_data(as_text=True)
+    assert confirm(client, html, "import", source="Friends of the families").status_code == 200
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+        handle = db.session.scalars(select(Report.handle)).first()
+    page = client.get(f"/review/reports/{handle}").get_data(as_text=True)
+    assert "Imported from" in page and "Friends of the families" in page and "families list.csv" in page
+    assert "stated by the admin who imported the list" in page
