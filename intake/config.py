@@ -73,8 +73,6 @@ class Config:
     INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # Lists imported on the admin page (admin/imports.py); `flask import` uses the same limit.
     INTAKE_IMPORT_MAX_BYTES = 20 * 1024 * 1024
-    # Released export files, <dir>/<export id>/<file>, served by the researcher API (api/exports_port.py).
-    INTAKE_EXPORT_DIR: str | None = None
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Largest request body, refused before it is read. Files are capped one by one while they stream
@@ -89,6 +87,15 @@ class Config:
     # ever sent); the CSRF token and SameSite=Strict cookies are the protection instead.
     WTF_CSRF_SSL_STRICT = False
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    # Researcher exports (review face): where built exports are written (default: exports/ under the
+    # instance folder). Statistics: the signed public snapshot (written by `flask stats publish` on
+    # the review face, read by the public face; default public-statistics.json under the instance
+    # folder), the export public key the public face checks it with (`flask stats public-key`), and
+    # the total epsilon all publications together may spend.
+    INTAKE_EXPORT_DIR: str | None = None
+    INTAKE_STATISTICS_SNAPSHOT: str | None = None
+    INTAKE_STATISTICS_PUBLIC_KEY: str | None = None
+    INTAKE_PRIVACY_BUDGET = "3.0"
     # Accounts of the review face (admins, reviewers, researchers). Times in seconds.
     INTAKE_REVIEW_BASE_URL = "http://127.0.0.1:5000"  # where set-up links point (no trailing slash)
     INTAKE_SETUP_LINK_HOURS = 48

@@ -54,7 +54,9 @@ def document() -> dict[str, Any]:
                 "responses": {"200": {"description": "The file, as an attachment; check it against the manifest's "
                                                      "SHA-256", "content": {"*/*": {"schema": {"type": "string",
                                                                                                "format": "binary"}}}},
-                              "404": _problem("No such export or file"), **_REFUSED}}},
+                              "404": _problem("No such export or file"),
+                              "409": _problem("The export's files on the server are missing or not the ones "
+                                              "released"), **_REFUSED}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

@@ -1,12 +1,14 @@
 """`/api/v1`: researchers list and download released exports with a bearer token.
 
-Thin: the token check is services/api_tokens.py, the exports are intake.services.exports (through
-exports_port). Every answer is JSON; every error an RFC 9457 problem document, never an HTML page.
+Thin: the token check is services/api_tokens.py, the exports are services/exports.py (released and
+sealed only; files the signed manifest lists only; downloads audited). Every answer is JSON; every
+error an RFC 9457 problem document, never an HTML page.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 import uuid
 from typing import Any
@@ -19,13 +21,14 @@ from ..extensions import db
 from ..keyring import get_vault
 from ..models import Export, ExportStatus
 from ..services import api_tokens
-from ..services.errors import NotFound
+from ..services import exports as export_service
+from ..services.errors import Conflict, NotFound
 from ..web.access import bearer_token
-from . import exports_port
 from .openapi import document
 from .problems import problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
 
 
 def _authenticate() -> Response | None:
@@ -54,13 +57,15 @@ def _http_error(exc: HTTPException) -> Response:
 def _summary(export: Export) -> dict[str, Any]:
     return {"id": str(export.id), "created_at": export.created_at.replace(microsecond=0).isoformat() + "Z",
             "measured_k": export.measured_k, "suppression_rate": export.suppression_rate,
-            "files": exports_port.file_names(export),
+            "files": export_service.file_names(export),
             "manifest_url": url_for(".export", export_id=export.id)}
 
 
 def _released(export_id: uuid.UUID) -> Export:
     export = db.session.get(Export, export_id)
-    if export is None or export.status != ExportStatus.RELEASED.value:
+    vault = get_vault()
+    if export is None or export.status != ExportStatus.RELEASED.value or vault is None \
+            or not export_service.verified(vault, export):
         raise NotFound("no such export")
     return export
 
@@ -72,7 +77,7 @@ def openapi() -> Response:
 
 @bp.get("/exports")
 def exports() -> Response:
-    return jsonify({"exports": [_summary(e) for e in exports_port.released_exports(db.session)]})
+    return jsonify({"exports": [_summary(e) for e in export_service.released_exports(db.session)]})
 
 
 @bp.get("/exports/<uuid:export_id>")
@@ -88,14 +93,17 @@ def export(export_id: uuid.UUID) -> Response:
 
 @bp.get("/exports/<uuid:export_id>/files/<filename>")
 def export_file(export_id: uuid.UUID, filename: str) -> Response:
-    try:
-        _released(export_id)
-        path = exports_port.export_file(db.session, export_id, filename)
-    except NotFound:
-        return problem(404, "Not found", "No released export has a file of this name.")
     vault = get_vault()
     assert vault is not None  # _authenticate refused a locked vault
-    exports_port.record_download(db.session, vault, export_id, filename, str(g.api_user.id))
+    try:
+        path = export_service.export_file(db.session, export_id, filename)
+        export_service.record_download(db.session, vault, export_id, filename, g.api_user.id)
+    except NotFound:
+        return problem(404, "Not found", "No released export has a file of this name.")
+    except Conflict:
+        log.error("export %s: a download was refused: its files are missing or changed", export_id)
+        return problem(409, "Export unavailable", "The files of this export are missing or are not the ones "
+                                                  "released. Tell the people who released it.")
     kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = send_file(path, mimetype=kind, as_attachment=True, download_name=filename, conditional=False,
                          etag=False, max_age=0)

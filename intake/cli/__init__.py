@@ -1,4 +1,4 @@
-"""`flask` commands: keys, inbox, integrity, audit, users, import, api, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, integrity, audit, users, import, api, export, stats, dev. (`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from flask_migrate.cli import db as db_group
 
     from .dev import dev_command
+    from .exports import export_cli, stats_cli
     from .grants import grants
     from .imports import import_command
     from .inbox import inbox_cli
@@ -26,4 +27,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(api_cli)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(stats_cli)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from ..crypto.keys import KemSuite
+from ..crypto.keystore import Keystore
+from ..crypto.kinds import KINDS
 from ..crypto.passphrase import PROFILES
 from ..extensions import db
 from .. import keyring
@@ -53,7 +55,22 @@ def ensure_dev_secrets(instance: Path, suite: str) -> bool:
         key_service.init_keys(p["keystore"], p["public"], p["passphrase"].read_text().strip(),
                               suite=KemSuite(suite), kdf=PROFILES["strong"]["keystore"], escrow_out=p["escrow"])
         created = True
+    else:
+        created = _add_missing_kinds(p["keystore"], p["passphrase"].read_text().strip()) or created
     return created
+
+
+def _add_missing_kinds(path: Path, passphrase: str) -> bool:
+    """A development keystore made before a key kind existed gets one (export-signing, pseudonym...)."""
+    keystore = Keystore.load(path)
+    missing = [name for name, k in KINDS.items() if k.addable and not keystore.of_kind(name)]
+    if not missing:
+        return False
+    master = keystore.unlock(passphrase)
+    for name in missing:
+        keystore.add_new(master, name)
+    keystore.save()
+    return True
 
 
 @click.command("dev")

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..crypto.keys import KemSuite, PrivateKey
+from ..crypto.kinds import ADDABLE, KINDS
 from ..crypto.keystore import (Keystore, read_escrow_private, read_public_key_file, write_escrow_private,
                                write_public_key_file)
 from ..extensions import db
@@ -48,12 +49,9 @@ def init(suite: str | None, escrow_public: Path | None, escrow_out: Path | None)
     reset_vault(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"keystore written: {path}")
     click.echo(f"public key bundle for the public face: {public_bundle_path()}")
-    click.echo(f"review key   {result.review_key_id}")
-    click.echo(f"kek          {result.kek_id}")
-    click.echo(f"index key    {result.index_key_id}")
-    click.echo(f"audit key    {result.audit_key_id}")
-    click.echo(f"integrity    {result.integrity_key_id}")
-    click.echo(f"escrow key   {result.escrow_key_id}")
+    for kind_name, key_id in result.ids.items():
+        click.echo(f"{kind_name:14} {key_id}")
+    click.echo(f"{'escrow':14} {result.escrow_key_id}")
     if result.escrow_private_written:
         click.echo(f"escrow PRIVATE key written to {result.escrow_private_written}: move it offline now "
                    "and delete it from this machine.", err=True)
@@ -66,15 +64,15 @@ def status() -> None:
     """List key versions and how many data keys each wraps. Needs no passphrase."""
     keystore = Keystore.load(keystore_path())
     rows = key_service.status(db.session, keystore)
-    click.echo(f"{'kind':9} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
+    click.echo(f"{'kind':14} {'id':32} {'state':9} {'created':10} {'suite':16} wraps")
     for r in rows:
-        click.echo(f"{r.kind:9} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
+        click.echo(f"{r.kind:14} {r.key_id:32} {r.state:9} {r.created:10} {r.suite or '-':16} "
                    f"{'' if r.wraps is None else r.wraps}")
     escrow = keystore.escrow
-    click.echo(f"escrow    {escrow.key_id.hex() if escrow else 'NONE':32} "
+    click.echo(f"escrow         {escrow.key_id.hex() if escrow else 'NONE':32} "
                f"({len(keystore.escrow_copies)} sealed copies)")
     for record in keystore.retired:
-        click.echo(f"{record['kind']:9} {record['id']:32} retired on {record['on']}; escrow copies "
+        click.echo(f"{record['kind']:14} {record['id']:32} retired on {record['on']}; escrow copies "
                    + (f"destroyed on {record['destroyed']}" if record.get("destroyed") else "kept"))
 
 
@@ -124,6 +122,28 @@ def retire(key_id: str) -> None:
     vault = review_vault(unlock=False)
     retired = key_service.retire(db.session, vault, passphrase(), key_id)
     click.echo(f"retired {retired}")
+
+
+@keys_cli.command("add")
+@click.argument("kind", type=click.Choice(list(ADDABLE)))
+@with_appcontext
+@clean_errors
+def add(kind: str) -> None:
+    """Add a key of KIND, or its next version: the newest is current, older ones stay to verify
+    what they made until retired (`flask keys retire ID`)."""
+    vault = review_vault(unlock=False)
+    key_id = key_service.add_key(db.session, vault, passphrase(), kind)
+    click.echo(f"new {kind} key {key_id}")
+    if KINDS[kind].after_add:
+        click.echo(f"now {KINDS[kind].after_add}")
+
+
+@keys_cli.command("kinds")
+def list_kinds() -> None:
+    """What each kind of key is for, its algorithm and how it rotates."""
+    for k in KINDS.values():
+        click.echo(f"{k.name:14} {k.algorithm}; rotates by {k.rotation}"
+                   f"{'; escrowed' if k.escrowed else ''}: {k.purpose}")
 
 
 @keys_cli.command("integrity-key")

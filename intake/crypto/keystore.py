@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from . import kinds
 from .encoding import pack
 from .errors import KeystoreError, WrongPassphraseError
 from .keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
@@ -78,7 +79,7 @@ def _read_json(path: Path, expected_format: str) -> dict[str, Any]:
 class KeyEntry:
     """One key version in the keystore. `state` is current, previous (still used by some wraps) or retired."""
 
-    kind: str  # review | kek | index | audit | integrity
+    kind: str  # a name in kinds.KINDS
     key_id: bytes
     created: str
     state: str
@@ -175,6 +176,11 @@ class Keystore:
             })
         return entry
 
+    def add_new(self, master: bytes, kind_name: str, suite: KemSuite | None = None) -> KeyEntry:
+        """Generate a key of a registered kind and make it the current version of that kind."""
+        new = kinds.kind(kind_name).generate(suite)
+        return self.add(master, kind_name, new.key_id, new.secret, suite=new.suite, public=new.public)
+
     def add_review_key(self, master: bytes, private: PrivateKey) -> KeyEntry:
         pub = private.public()
         return self.add(master, "review", pub.key_id, private.raw, suite=private.suite.value, public=pub.raw)
@@ -187,8 +193,7 @@ class Keystore:
 
     def add_audit_key(self, master: bytes, signer: ed25519.Ed25519PrivateKey) -> KeyEntry:
         public = signer.public_key().public_bytes_raw()
-        key_id = public[:16]
-        return self.add(master, "audit", key_id, signer.private_bytes_raw(), public=public)
+        return self.add(master, "audit", kinds.ed25519_key_id(public), signer.private_bytes_raw(), public=public)
 
     def remove(self, kind: str, key_id: bytes) -> None:
         """Take a key out of the keystore (retire it); its escrow copy stays, and the day is recorded."""
@@ -216,6 +221,12 @@ class Keystore:
             if e.kind == kind and e.state == "current":
                 return e
         raise KeystoreError(f"the keystore has no current {kind} key")
+
+    def entry(self, key_id: bytes) -> KeyEntry:
+        for e in self.entries:
+            if e.key_id == key_id:
+                return e
+        raise KeystoreError(f"no key {key_id.hex()} in the keystore")
 
     def find(self, key_id_hex_prefix: str) -> KeyEntry:
         matches = [e for e in self.entries if e.key_id.hex().startswith(key_id_hex_prefix.lower())]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from .errors import KeysLockedError, KeystoreError, WriteOnlyError
+from .errors import KeysLockedError, KeystoreError, UnknownKeyError, WriteOnlyError
+from . import kinds
 from .keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
 from .keystore import Keystore, read_public_bundle
 
@@ -31,6 +32,10 @@ class Vault:
     # Review-side integrity (MAC) keys by id; seals name theirs, so previous versions still verify.
     integrity_keys: dict[bytes, SymmetricKey] = field(default_factory=dict, repr=False)
     current_integrity_id: bytes | None = None
+    export_public: dict[bytes, ed25519.Ed25519PublicKey] = field(default_factory=dict, repr=False)
+    # Every unlocked secret by kind and id, and the current id of each kind (see crypto/kinds.py).
+    secrets: dict[str, dict[bytes, bytes]] = field(default_factory=dict, repr=False)
+    current_ids: dict[str, bytes] = field(default_factory=dict, repr=False)
     _master: bytes | None = field(default=None, repr=False)
 
     # ---------- construction ----------
@@ -41,10 +46,11 @@ class Vault:
     @classmethod
     def from_keystore(cls, path: Path, face: str, passphrase: str | None = None) -> Vault:
         keystore = Keystore.load(path)
-        vault = cls(face=face, keystore=keystore, review_public=keystore.review_public())
-        for entry in keystore.of_kind("audit"):
-            if entry.public:
-                vault.audit_public[entry.key_id] = ed25519.Ed25519PublicKey.from_public_bytes(entry.public)
+        vault = cls(face=face, keystore=keystore)
+        try:
+            vault._load_publics()
+        except ValueError:
+            raise KeystoreError(f"key file {path} holds a malformed public key") from None
         if passphrase is not None:
             vault.unlock(passphrase)
         return vault
@@ -58,36 +64,38 @@ class Vault:
     def load_secrets(self, master: bytes) -> None:
         ks = self.keystore
         assert ks is not None
-        review_private: dict[bytes, PrivateKey] = {}
-        keks: dict[bytes, SymmetricKey] = {}
-        integrity_keys: dict[bytes, SymmetricKey] = {}
-        current_kek_id = index_root = audit_signer = current_integrity_id = None
-        self.keks = {}
+        by_kind: dict[str, dict[bytes, bytes]] = {name: {} for name in kinds.KINDS}
+        current: dict[str, bytes] = {}
         for entry in ks.entries:
             secret = ks.secret_of(master, entry)
-            if entry.kind == "review":
-                review_private[entry.key_id] = PrivateKey(KemSuite(entry.suite or ""), secret)
-            elif entry.kind == "kek":
-                keks[entry.key_id] = SymmetricKey(entry.key_id, secret)
-                if entry.state == "current":
-                    current_kek_id = entry.key_id
-            elif entry.kind == "index" and entry.state == "current":
-                index_root = secret
-            elif entry.kind == "audit" and entry.state == "current":
-                audit_signer = ed25519.Ed25519PrivateKey.from_private_bytes(secret)
-            elif entry.kind == "integrity":
-                integrity_keys[entry.key_id] = SymmetricKey(entry.key_id, secret)
-                if entry.state == "current":
-                    current_integrity_id = entry.key_id
-            if entry.kind == "audit" and entry.public:
-                self.audit_public[entry.key_id] = ed25519.Ed25519PublicKey.from_public_bytes(entry.public)
-        if current_kek_id is None or index_root is None:
-            raise KeystoreError("the keystore lacks a current key-encryption or index key")
+            kinds.check_public(entry.kind, entry.key_id, secret, entry.public, entry.suite)
+            by_kind[entry.kind][entry.key_id] = secret
+            if entry.state == "current":
+                current[entry.kind] = entry.key_id
+        for name, k in kinds.KINDS.items():
+            if k.required and name not in current:
+                raise KeystoreError(f"the keystore lacks a current {name} key")
         # Swap everything in at once, so a concurrent reader never sees half a key set.
-        self.review_private, self.keks, self.current_kek_id = review_private, keks, current_kek_id
-        self.index_root, self.audit_signer, self._master = index_root, audit_signer, master
-        self.integrity_keys, self.current_integrity_id = integrity_keys, current_integrity_id
+        self.secrets, self.current_ids, self._master = by_kind, current, master
+        self.review_private = {kid: PrivateKey(KemSuite(ks.entry(kid).suite or ""), secret)
+                               for kid, secret in by_kind["review"].items()}
+        self.keks = {kid: SymmetricKey(kid, secret) for kid, secret in by_kind["kek"].items()}
+        self.current_kek_id = current["kek"]
+        self.index_root = by_kind["index"][current["index"]]
+        self.audit_signer = ed25519.Ed25519PrivateKey.from_private_bytes(by_kind["audit"][current["audit"]])
+        self.integrity_keys = {kid: SymmetricKey(kid, secret) for kid, secret in by_kind["integrity"].items()}
+        self.current_integrity_id = current.get("integrity")
+        self._load_publics()
+
+    def _load_publics(self) -> None:
+        """Public halves readable without the passphrase (authenticated only once unlocked)."""
+        ks = self.keystore
+        assert ks is not None
         self.review_public = ks.review_public()
+        self.audit_public = {e.key_id: ed25519.Ed25519PublicKey.from_public_bytes(e.public)
+                             for e in ks.of_kind("audit") if e.public}
+        self.export_public = {e.key_id: ed25519.Ed25519PublicKey.from_public_bytes(e.public)
+                              for e in ks.of_kind("export-signing") if e.public}
 
     def reload(self) -> bool:
         """Re-read the keystore after another process rotated keys. True if the keys changed."""
@@ -141,3 +149,33 @@ class Vault:
         self.require_readable()
         assert self.index_root is not None
         return self.index_root
+
+    # ---------- keys of the registered kinds ----------
+    def current_secret(self, kind_name: str) -> tuple[bytes, bytes]:
+        """(key id, secret) of the current key of a kind; a clear error if there is none."""
+        self.require_readable()
+        key_id = self.current_ids.get(kind_name)
+        if key_id is None:
+            raise KeystoreError(f"the keystore has no {kind_name} key: run `flask keys add {kind_name}`")
+        return key_id, self.secrets[kind_name][key_id]
+
+    def secret(self, kind_name: str, key_id: bytes) -> bytes:
+        """A key of a kind by id (current or previous), for verifying or re-deriving old values."""
+        self.require_readable()
+        found = self.secrets.get(kind_name, {}).get(key_id)
+        if found is None:
+            raise UnknownKeyError(f"no {kind_name} key {key_id.hex()} in this keystore (retired?)")
+        return found
+
+    def current_export_signer(self) -> tuple[bytes, ed25519.Ed25519PrivateKey]:
+        """The key new export manifests are signed with: (key id, private key)."""
+        key_id, secret = self.current_secret("export-signing")
+        return key_id, ed25519.Ed25519PrivateKey.from_private_bytes(secret)
+
+    def export_verify_keys(self) -> dict[str, ed25519.Ed25519PublicKey]:
+        """Every export-signing public key not retired, by hex id (no passphrase needed)."""
+        return {key_id.hex(): public for key_id, public in self.export_public.items()}
+
+    def current_pseudonym_secret(self) -> tuple[bytes, bytes]:
+        """(key id, 32-byte secret) from which export pseudonyms are derived."""
+        return self.current_secret("pseudonym")

@@ -65,6 +65,13 @@ def fresh_pseudonyms(count: int) -> np.ndarray:
             return names
 
 
+def _given(pseudonyms: Sequence[str], count: int) -> np.ndarray:
+    names = np.asarray(pseudonyms, dtype="S")
+    if len(names) != count or len(np.unique(names)) != count:
+        raise ValueError("the pseudonyms must be one per person and all distinct")
+    return names
+
+
 def random_order(count: int) -> np.ndarray:
     """A uniformly random permutation from the system's cryptographic generator: the row order
     must not reveal the order in which persons were reported."""
@@ -74,8 +81,12 @@ def random_order(count: int) -> np.ndarray:
 
 def build_release(persons: columns.PersonRows, directory: Path, *, signing_key: Ed25519PrivateKey,
                   policy: Policy = Policy(), export_id: str | None = None, created: dt.date | None = None,
-                  last_year: int | None = None, progress: Callable[[str], None] | None = None) -> Release:
-    """Anonymise `persons` into a new export directory `directory` (which must not exist)."""
+                  last_year: int | None = None, progress: Callable[[str], None] | None = None,
+                  pseudonyms: Sequence[str] | None = None) -> Release:
+    """Anonymise `persons` into a new export directory `directory` (which must not exist).
+
+    `pseudonyms`, one per person, replace the fresh random ones (the caller's keyed pseudonyms,
+    which it can recompute to find a row again); they must be distinct ASCII letters and digits."""
     directory = Path(directory)
     if directory.exists():
         raise FileExistsError(f"{directory} already exists; an export is never written over another")
@@ -99,7 +110,7 @@ def build_release(persons: columns.PersonRows, directory: Path, *, signing_key: 
     with clock("apply and check"):
         table, shown = _released(plan, base, hs)
     with clock("pseudonyms and order"):
-        pseudonyms = fresh_pseudonyms(len(base))
+        pseudonyms = fresh_pseudonyms(len(base)) if pseudonyms is None else _given(pseudonyms, len(base))
         order = random_order(len(base))
         released = writers.ReleasedTable(
             columns=(dictionary.PSEUDONYM, *(h.column for h in hs)),

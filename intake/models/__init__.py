@@ -4,7 +4,7 @@ from .api_token import ApiToken
 from .attachment import Attachment
 from .audit import AuditEvent
 from .base import Base
-from .export import Export, ExportStatus
+from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
 from .imports import ImportedRow, ImportSource
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
@@ -17,8 +17,9 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEvent", "ImportSource", "ImportedRow", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "ApiToken", "Attachment", "AuditEvent", "ImportSource", "ImportedRow", "Base", "BlindIndex", "Export", "ExportMember",
+    "ExportNotice", "ExportStatus", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "ReportTag", "StatusEvent", "StatusKind", "Submission", "StatisticsRun", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]

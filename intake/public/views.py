@@ -195,3 +195,13 @@ def _holder(form: ReceiptHolderForm) -> families.Holder | None:
 from . import recovery  # noqa: E402 - the handlers render with the forms and helpers above
 
 recovery.register(bp, Unavailable)
+
+
+@bp.get("/statistics")
+def statistics() -> str:
+    """The published, differentially private counts: read from the signed snapshot file alone
+    (no database, no testimony), shown only when its signature verifies."""
+    from ..services.statistics import read_snapshot_configured
+
+    document, tables, charts = read_snapshot_configured(current_app.config, current_app.instance_path)
+    return render_template("public/statistics.html", document=document, tables=tables, charts=charts)

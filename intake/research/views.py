@@ -1,23 +1,68 @@
-"""Research views: researchers (and admins) see released anonymised exports, nothing else."""
+"""Research views: researchers (and admins) see released anonymised exports and the statistics,
+nothing else. Every download is audited before it is served, and never cached."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+import uuid
+from typing import Any
 
+from flask import Blueprint, abort, render_template, send_file
+from werkzeug.wrappers import Response
+
+from ..disclosure import charts, notes
 from ..extensions import db
-from ..models import Export, ExportStatus, Role
-from ..web.access import default_deny
+from ..keyring import get_vault, vault_problem
+from ..models import Role
+from ..services import exports, statistics
+from ..services.errors import Conflict, NotFound
+from ..web.access import current_user, default_deny
 
 bp = Blueprint("research", __name__, url_prefix="/research")
 
 RESEARCHERS = frozenset({Role.RESEARCHER.value, Role.ADMIN.value})
-ALLOW: dict[str, frozenset[str]] = {"index": RESEARCHERS}
+ALLOW: dict[str, frozenset[str]] = {"index": RESEARCHERS, "download": RESEARCHERS, "statistics": RESEARCHERS}
 default_deny(bp, ALLOW)
+
+
+def _vault() -> Any:
+    vault = get_vault()
+    if vault is None or not vault.unlocked or vault_problem():
+        abort(503)
+    return vault
 
 
 @bp.get("/")
 def index() -> str:
-    exports = db.session.scalars(select(Export).where(Export.status == ExportStatus.RELEASED.value)
-                                 .order_by(Export.created_at.desc())).all()
-    return render_template("research/index.html", exports=exports)
+    vault = _vault()
+    released = exports.released_exports(db.session)
+    return render_template("research/index.html", exports=released,
+                           files={e.id: exports.file_names(e) for e in released},
+                           keys={e.id: exports.public_key_text(vault, e) for e in released})
+
+
+@bp.get("/exports/<uuid:export_id>/<name>")
+def download(export_id: uuid.UUID, name: str) -> Response:
+    vault = _vault()
+    user = current_user()
+    assert user is not None  # the blueprint's gate let only signed-in researchers through
+    try:
+        path = exports.export_file(db.session, export_id, name)
+        exports.record_download(db.session, vault, export_id, name, user.id)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except Conflict:
+        db.session.rollback()
+        abort(409)
+    response = send_file(path, as_attachment=True, download_name=name, max_age=0, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/statistics", endpoint="statistics")
+def statistics_page() -> str:
+    vault = _vault()
+    counts = statistics.latest(db.session, vault)
+    charts_svg = [charts.bar_chart(t) for t in counts.tables] if counts else []
+    return render_template("research/statistics.html", counts=counts, charts=charts_svg, notes=notes.BIAS_NOTES)
+

@@ -69,3 +69,4 @@ def index() -> str:
 
 # The view modules register their routes on `bp` and their endpoints in ALLOW when imported.
 from . import auth, persons, search, triage  # noqa: E402,F401
+from . import exports  # noqa: E402,F401 - researcher exports and statistics

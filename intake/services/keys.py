@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..crypto import wraps
+from ..crypto import kinds, wraps
 from ..crypto.errors import KeystoreError
 from ..crypto.keys import KemSuite, PrivateKey, PublicKey, SymmetricKey
 from ..crypto.keystore import Keystore, write_escrow_private, write_public_key_file
@@ -36,11 +35,12 @@ class InitResult:
     integrity_key_id: str
     escrow_key_id: str
     escrow_private_written: Path | None
+    ids: dict[str, str]  # every kind made (crypto/kinds.py) -> its key id
 
 
 def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suite: KemSuite, kdf: KdfParams,
               escrow_public: PublicKey | None = None, escrow_out: Path | None = None) -> InitResult:
-    """Create the keystore: review pair, KEK, index key, audit key, integrity key, each escrowed."""
+    """Create the keystore with one key of every registered kind (crypto/kinds.py), each escrowed."""
     if keystore_path.exists():
         raise Conflict(f"{keystore_path} already exists; keys are initialised (see `flask keys status`)")
     if len(passphrase) < 12:
@@ -57,16 +57,11 @@ def init_keys(keystore_path: Path, public_bundle: Path, passphrase: str, *, suit
         written = escrow_out
     keystore, master = Keystore.create(keystore_path, passphrase, kdf)
     keystore.escrow = escrow_public
-    review = keystore.add_review_key(master, PrivateKey.generate(suite))
-    kek = keystore.add_kek(master, SymmetricKey.generate())
-    index = SymmetricKey.generate()
-    keystore.add(master, "index", index.key_id, index.secret)
-    audit_key = keystore.add_audit_key(master, ed25519.Ed25519PrivateKey.generate())
-    integrity = keystore.add_integrity_key(master, SymmetricKey.generate())
+    ids = {name: keystore.add_new(master, name, suite).key_id.hex() for name in kinds.KINDS}
     keystore.save()
     write_public_key_file(public_bundle, keystore.review_public())
-    return InitResult(review.key_id.hex(), kek.key_id.hex(), index.key_id.hex(), audit_key.key_id.hex(),
-                      integrity.key_id.hex(), escrow_public.key_id.hex(), written)
+    return InitResult(ids["review"], ids["kek"], ids["index"], ids["audit"], ids["integrity"],
+                      escrow_public.key_id.hex(), written, ids)
 
 
 @dataclass(frozen=True)
@@ -162,9 +157,13 @@ def _rewrap(session: Session, vault: Vault, holder: str, batch: int,
             progress(len(rows))
 
 
+# Audit keys stay for good (old entries are verified with them); the index key is fixed.
+RETIRABLE = ("kek", "review", "integrity", "export-signing", "pseudonym")
+
+
 def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, actor: str = "cli") -> str:
-    """Delete a previous KEK, review private key or integrity key from the keystore, once nothing
-    uses it (no data-key wrap, or no seal).
+    """Delete a previous key (RETIRABLE kinds) from the keystore, once nothing uses it (no data-key
+    wrap, or no seal). A retired export-signing key no longer verifies the exports it signed.
 
     The escrow copy remains, so a backup restored from before the rotation can still be recovered,
     until `destroy_expired` deletes it once such backups have expired.
@@ -174,7 +173,7 @@ def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, 
         raise KeystoreError("only the review face holds keys to retire")
     master = keystore.unlock(passphrase)
     entry = keystore.find(key_id_prefix)
-    if entry.kind not in ("kek", "review", "integrity"):
+    if entry.kind not in RETIRABLE:
         raise Conflict(f"{entry.kind} keys are not retired this way")
     if entry.state == "current":
         raise Conflict("the current key cannot be retired; rotate first")
@@ -192,6 +191,8 @@ def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, 
 
 
 def _uses(session: Session, kind: str, key_id: bytes) -> int:
+    if kind in ("export-signing", "pseudonym"):
+        return 0  # nothing in the database depends on them; retiring ends verification of old exports
     if kind == "integrity":
         from .integrity_jobs import seals_under
 
@@ -199,19 +200,30 @@ def _uses(session: Session, kind: str, key_id: bytes) -> int:
     return session.scalar(select(func.count()).select_from(RecordKey).where(RecordKey.holder_key_id == key_id)) or 0
 
 
-def add_integrity_key(session: Session, vault: Vault, passphrase: str, actor: str = "cli") -> str:
-    """A new current integrity key (the first, for a keystore made before seals existed, or the
-    next version). Seals under the previous one still verify until `flask integrity seal` re-seals."""
+def add_key(session: Session, vault: Vault, passphrase: str, kind_name: str, actor: str = "cli") -> str:
+    """A new current key of a kind rotated by adding (crypto/kinds.py: audit, integrity,
+    export-signing, pseudonym): the first, for a keystore made before the kind existed, or the next
+    version. Older versions stay in the keystore, so what they signed or made still verifies."""
     keystore = vault.keystore
     if keystore is None:
-        raise KeystoreError("only the review face holds an integrity key")
+        raise KeystoreError("only the review face holds these keys")
+    kind = kinds.kind(kind_name)
+    if not kind.addable:
+        how = "`flask keys rotate`" if kind.rotation == "rewrap" else "no command (it is fixed)"
+        raise Conflict(f"{kind_name} keys are not added this way; they rotate by {how}")
     master = keystore.unlock(passphrase)
-    entry = keystore.add_integrity_key(master, SymmetricKey.generate())
+    entry = keystore.add_new(master, kind_name)
     keystore.save()
     vault.load_secrets(master)
-    audit.record(session, vault, actor=actor, action="keys.integrity", details={"new_integrity": entry.key_id.hex()})
+    audit.record(session, vault, actor=actor, action="keys.add",
+                 details={"kind": kind_name, "key_id": entry.key_id.hex()})
     session.commit()
     return entry.key_id.hex()
+
+
+def add_integrity_key(session: Session, vault: Vault, passphrase: str, actor: str = "cli") -> str:
+    """A new current integrity key (kept for `flask keys integrity-key`)."""
+    return add_key(session, vault, passphrase, "integrity", actor)
 
 
 @dataclass(frozen=True)

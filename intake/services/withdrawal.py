@@ -167,3 +167,13 @@ def leftovers(session: Session, submission_id: uuid.UUID) -> dict[str, int]:
     keys = session.scalar(select(func.count()).select_from(RecordKey).where(
         RecordKey.owner_id.in_([submission_id, *report_ids, *child_ids]))) or 0
     return {"reports": len(report_ids), "own_key_children": len(child_ids), "record_keys": keys}
+
+
+def _export_notices(session: Session, submission_id: uuid.UUID, report_ids: list[uuid.UUID]) -> None:
+    # Released exports that included these reports get a notice before the membership goes.
+    from .export_notices import record_withdrawal
+
+    record_withdrawal(session, submission_id, report_ids)
+
+
+BEFORE_PURGE.append(_export_notices)

@@ -1,7 +1,7 @@
 """imports and researcher API: import sources, imported rows (fingerprints), API tokens
 
 Revision ID: 0011_imports_api
-Revises: 0005_integrity
+Revises: 0010_exports (re-chained after merging the exports branch)
 
 New tables only; nothing existing changes. `flask db grants` gives them to the review role only
 (the public face has no business with imports or tokens).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_imports_api'
-down_revision = '0005_integrity'
+down_revision = '0010_exports'
 branch_labels = None
 depends_on = None
 

@@ -45,6 +45,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin.token_create": ADMINS,
     "admin.token_revoke": ADMINS,
     "research.index": RESEARCHERS,
+    "research.download": RESEARCHERS,
+    "research.statistics": RESEARCHERS,
     # The researcher API answers to bearer tokens only: no signed-in session opens it (401), except
     # its OpenAPI description (tests/web/api covers tokens).
     "api.openapi": EVERYONE,

@@ -56,7 +56,7 @@ def test_imported_escrow_public_key_recovers_every_secret(tmp_path):
     store = json.loads((tmp_path / "keys" / "keystore.json").read_text())
     vault = Vault.from_keystore(tmp_path / "keys" / "keystore.json", "review", passphrase="a long enough passphrase")
     recovered = {(c["kind"], c["id"]): open_escrow_copy(offline, c)["secret"] for c in store["escrow_copies"]}
-    assert len(recovered) == 5  # review, KEK, index, audit and integrity keys
+    assert len(recovered) == 7  # review, KEK, index, audit, integrity, export-signing and pseudonym keys
     assert recovered[("integrity", vault.current_integrity_id.hex())] == \
         vault.integrity_keys[vault.current_integrity_id].secret
     kek_id = vault.current_kek_id.hex()

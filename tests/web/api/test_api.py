@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import ApiToken
+from intake.models import ApiToken, Export
 from intake.services import api_tokens
 from intake.services.errors import Conflict
 from tests.web.api.conftest import CSV
@@ -31,7 +31,7 @@ def test_a_token_lists_and_opens_released_exports_only(app, api_world):
     listed = client.get("/api/v1/exports", headers=api_world.headers())
     assert listed.status_code == 200 and listed.mimetype == "application/json"
     assert [e["id"] for e in listed.get_json()["exports"]] == [str(api_world.released)]
-    assert listed.get_json()["exports"][0]["files"] == ["persons.csv"]
+    assert listed.get_json()["exports"][0]["files"] == ["manifest.json", "persons.csv", "standalone_verify.py"]
     assert listed.headers["Cache-Control"] == "no-store"
     detail = client.get(f"/api/v1/exports/{api_world.released}", headers=api_world.headers())
     assert detail.status_code == 200 and detail.get_json()["manifest"]["files"]["persons.csv"]["bytes"] == len(CSV)
@@ -49,7 +49,7 @@ def test_a_download_is_audited_and_never_cached(app, api_world):
         assert "attachment" in response.headers["Content-Disposition"]
     entries = audit_since(app, head)
     assert [(e["action"], e["actor"], e["object_id"]) for e in entries] == [
-        ("export.download", str(api_world.researcher.id), str(api_world.released))]
+        ("export.downloaded", str(api_world.researcher.id), str(api_world.released))]
     # Only what the manifest lists, only of released exports; nothing outside the export's folder.
     for url in (f"/api/v1/exports/{api_world.released}/files/secret.txt",
                 f"/api/v1/exports/{api_world.hidden}/files/persons.csv",
@@ -132,3 +132,17 @@ def test_the_token_commands(app, api_world):
     _problem(app.test_client().get("/api/v1/exports", headers={"Authorization": f"Bearer {token}"}), 401)
     refused = runner.invoke(args=["api", "token", "create", "--user", "nobody"])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
+
+
+def test_a_tampered_or_damaged_export_is_not_served(app, api_world, tmp_path):
+    client = app.test_client()
+    folder = tmp_path / "exports" / str(api_world.released)
+    (folder / "manifest.json").write_bytes(b'{"files": {}}')  # not the manifest that was released
+    _problem(client.get(f"/api/v1/exports/{api_world.released}/files/persons.csv", headers=api_world.headers()), 409)
+    with app.app_context():
+        # Someone with database access releases the unreleased export: its seal no longer matches.
+        db.session.execute(update(Export).where(Export.id == api_world.hidden).values(status="released"))
+        db.session.commit()
+    listed = client.get("/api/v1/exports", headers=api_world.headers()).get_json()["exports"]
+    assert str(api_world.hidden) not in [e["id"] for e in listed]
+    _problem(client.get(f"/api/v1/exports/{api_world.hidden}", headers=api_world.headers()), 404)

@@ -1,0 +1,82 @@
+"""Export and statistics pages of the review face: propose, approve, see the withdrawal notices and
+mark them sent; the statistics with charts. Thin: parse, call a service, redirect or render.
+
+Building reads the whole store, so it never runs in a request: an approved export is built by
+`flask export build` (the operator's job), and the page says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..disclosure import charts, notes
+from ..extensions import db
+from ..models import ExportStatus
+from ..services import export_notices, exports, statistics
+from ..web.access import current_user
+from .triage import actor, apply_change, locked_page, readable_vault
+from .views import ALLOW, REVIEWERS, bp
+
+ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_approve", "export_notice_sent",
+                                            "statistics")})
+
+
+class ProposeForm(FlaskForm):
+    recipient = StringField("Recipient (who receives the export)", validators=[DataRequired(), Length(max=200)])
+    purpose = TextAreaField("Purpose (what it is for)", validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField("Propose the export")
+
+
+class ActionForm(FlaskForm):
+    """A button that only POSTs: nothing but the CSRF token."""
+
+
+@bp.get("/exports", endpoint="exports")
+def exports_page() -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()
+    views = exports.list_exports(db.session, vault)
+    notices = export_notices.notices(db.session, vault)
+    user = current_user()
+    return render_template("review/exports.html", views=views, notices=notices, propose=ProposeForm(),
+                           action=ActionForm(), viewer_id=user.id if user else None, Status=ExportStatus)
+
+
+@bp.post("/exports/propose")
+def export_propose() -> Response:
+    form = ProposeForm()
+    return apply_change(form, url_for("review.exports"), lambda v: exports.propose(
+        db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data),
+        "Export proposed. Another reviewer or an admin must approve it.")
+
+
+@bp.post("/exports/<uuid:export_id>/approve")
+def export_approve(export_id: uuid.UUID) -> Response:
+    return apply_change(ActionForm(), url_for("review.exports"), lambda v: exports.approve(
+        db.session, v, export_id, actor=actor()),
+        "Approved. The operator's build job (`flask export build`) writes and releases it.")
+
+
+@bp.post("/exports/notices/<uuid:notice_id>/sent")
+def export_notice_sent(notice_id: uuid.UUID) -> Response:
+    return apply_change(ActionForm(), url_for("review.exports"), lambda v: export_notices.mark_notified(
+        db.session, v, notice_id, actor=actor(), actor_name=str(actor())), "Marked as sent.")
+
+
+@bp.get("/statistics", endpoint="statistics")
+def statistics_page() -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()
+    counts = statistics.latest(db.session, vault)
+    charts_svg = [charts.bar_chart(t) for t in counts.tables] if counts else []
+    return render_template("review/statistics.html", counts=counts, charts=charts_svg, notes=notes.BIAS_NOTES)
+

@@ -1,0 +1,136 @@
+"""Export keys, pseudonyms and sealed membership, and what happens to released exports when a
+family withdraws.
+
+Light on purpose (no disclosure package): services/withdrawal.py calls `record_withdrawal` before
+it deletes a withdrawn submission's reports. For every export that included one of them, it writes
+a notice (sealed): the export, how many persons and reports, and the pseudonyms of the rows the
+recipients should delete, recomputed with the export's salt and the pseudonym secret. The notice
+keeps no identity; the membership rows themselves go with the reports. The operator sees the
+notices (`flask export notices`, /review/exports) and marks each one done once the recipients are told.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..crypto.errors import CryptoError
+from ..crypto.integrity import SealCheck
+from ..crypto.vault import Vault
+from ..models import Export, ExportMember, ExportNotice
+from ..models.base import today
+from ..models.sealed import current_vault
+from . import audit, integrity
+from .errors import Conflict, NotFound
+from .integrity import Spec
+
+MEMBER = Spec("export-member", ExportMember, ("id", "export_id", "report_id", "person_key"), "mac")
+NOTICE = Spec("export-notice", ExportNotice, ("id", "export_id", "created_on", "persons", "reports", "pseudonyms",
+                                              "notified_on", "notified_by_id"), "mac")
+PSEUDONYM_BYTES = 10  # 80 bits, shown as 20 hex digits
+
+
+# ---------- keys (keystore kinds `export-signing` and `pseudonym`) ----------
+
+def signer(vault: Vault) -> tuple[bytes, Ed25519PrivateKey]:
+    """The current export signing key: (key id, private key)."""
+    return vault.current_export_signer()
+
+
+def verify_keys(vault: Vault) -> list[Ed25519PublicKey]:
+    """Every export verification key the keystore holds (current and previous, not retired)."""
+    return list(vault.export_verify_keys().values())
+
+
+def pseudonym_secret(vault: Vault) -> tuple[bytes, bytes]:
+    return vault.current_pseudonym_secret()
+
+
+def _secret_for(vault: Vault, key_id: bytes | None) -> bytes | None:
+    """The pseudonym secret an export was made with, if this process still holds it."""
+    if key_id is None:
+        return None
+    try:
+        return vault.secret("pseudonym", key_id)
+    except CryptoError:
+        return None
+
+
+def pseudonyms(secret: bytes, salt: bytes, person_keys: Sequence[uuid.UUID]) -> list[str]:
+    return [hmac.digest(secret, salt + key.bytes, "sha256")[:PSEUDONYM_BYTES].hex() for key in person_keys]
+
+
+# ---------- the withdrawal hook ----------
+
+def record_withdrawal(session: Session, submission_id: uuid.UUID, report_ids: list[uuid.UUID]) -> int:
+    """Write one notice per export that included any of `report_ids` (in the caller's transaction).
+    Returns how many notices were written."""
+    if not report_ids:
+        return 0
+    members = [m for chunk in integrity.chunks(report_ids) for m in session.execute(
+        select(ExportMember.export_id, ExportMember.report_id, ExportMember.person_key)
+        .where(ExportMember.report_id.in_(chunk))).all()]
+    if not members:
+        return 0
+    vault = current_vault(session)
+    by_export: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID]]] = defaultdict(list)
+    for m in members:  # every row counts, sealed or not: a notice too many is the safe mistake
+        by_export[m.export_id].append((m.report_id, m.person_key))
+    written = 0
+    for export_id, rows in by_export.items():
+        export = session.get(Export, export_id)
+        persons = sorted({p for _, p in rows}, key=lambda p: p.bytes)
+        secret = _secret_for(vault, export.pseudonym_key_id) if export is not None else None
+        names = (pseudonyms(secret, export.pseudonym_salt, persons)
+                 if secret is not None and export is not None and export.pseudonym_salt else [])
+        notice = ExportNotice(export_id=export_id, created_on=today(), persons=len(persons), reports=len(rows),
+                              pseudonyms=" ".join(sorted(names)))
+        integrity.seal_row(vault, NOTICE, notice)
+        session.add(notice)
+        session.flush()
+        audit.record(session, vault, actor="system", action="export.withdrawal_notice", object_type="export",
+                     object_id=str(export_id), details={"persons": len(persons), "reports": len(rows)})
+        written += 1
+    return written
+
+
+# ---------- the operator's view ----------
+
+@dataclass(frozen=True)
+class NoticeView:
+    notice: ExportNotice
+    verified: bool
+    recipient: str | None
+
+
+def notices(session: Session, vault: Vault, *, open_only: bool = False) -> list[NoticeView]:
+    query = select(ExportNotice, Export.recipient).join(Export, Export.id == ExportNotice.export_id)
+    if open_only:
+        query = query.where(ExportNotice.notified_on.is_(None))
+    rows = session.execute(query.order_by(ExportNotice.created_on.desc())).all()
+    return [NoticeView(n, integrity.check_row(vault, NOTICE, n) is SealCheck.OK, recipient) for n, recipient in rows]
+
+
+def mark_notified(session: Session, vault: Vault, notice_id: uuid.UUID, *, actor: uuid.UUID | None,
+                  actor_name: str) -> ExportNotice:
+    """The operator has told the export's recipients (audited). Commits."""
+    notice = session.get(ExportNotice, notice_id, with_for_update=True)
+    if notice is None:
+        raise NotFound("no such notice")
+    if integrity.check_row(vault, NOTICE, notice) is not SealCheck.OK:
+        raise Conflict("this notice failed verification; nothing was changed")
+    if notice.notified_on is not None:
+        raise Conflict("this notice was already marked as sent")
+    notice.notified_on, notice.notified_by_id = today(), actor
+    integrity.seal_row(vault, NOTICE, notice)
+    audit.record(session, vault, actor=actor_name, action="export.notice_sent", object_type="export",
+                 object_id=str(notice.export_id), details={"notice": str(notice.id)})
+    session.commit()
+    return notice

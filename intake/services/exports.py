@@ -1,0 +1,313 @@
+"""Researcher exports: propose, approve, build, list, download. Withdrawal notices: export_notices.py.
+
+A reviewer proposes (recipient, purpose, privacy policy); a second reviewer or an admin approves;
+the build job (`flask export build`, or the queue) reads the store through export_source, writes
+the files with the disclosure package, seals which reports it used, and releases. Every step
+is audited, every state an export passes through is sealed (integrity Spec below) and verified
+before the next step or a download relies on it. A build that cannot meet the privacy model
+stores nothing but the failure's reason (counts and rules only); its files never exist.
+
+Pseudonyms: HMAC-SHA256(pseudonym secret, fresh salt | person key), 80 bits. A fresh salt per
+export makes them unlinkable across exports; the keystore's pseudonym secret lets the operator,
+and nobody else, recompute the row of a person whose family withdraws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..crypto import integrity as seals
+from ..crypto.errors import KeystoreError
+from ..crypto.integrity import SealCheck
+from ..crypto.vault import Vault
+from ..disclosure import NotAnonymisable, Policy, build_release, signing
+from ..disclosure.release import DATA_NAME, ReleaseCheckFailed
+from ..disclosure.standalone_verify import MANIFEST
+from ..disclosure.verify import Verification, standalone_path, verify_export
+from ..models import Export, ExportMember, ExportStatus, User
+from ..models.base import utcnow
+from ..models.sealed import current_vault
+from . import audit, export_source, integrity
+from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
+from .errors import Conflict, InvalidInput, NotFound
+from .integrity import Spec
+
+EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
+                                       "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
+VERIFIER_NAME = "standalone_verify.py"
+
+
+class ExportFailed(Conflict):
+    """The build could not meet the privacy model: nothing was written."""
+
+
+# ---------- seals ----------
+
+def _seal(vault: Vault, export: Export) -> None:
+    export.state_seq = (export.state_seq or 0) + 1
+    integrity.seal_row(vault, EXPORT, export)
+
+
+def verified(vault: Vault, export: Export) -> bool:
+    return integrity.check_row(vault, EXPORT, export) is SealCheck.OK
+
+
+def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus) -> Export:
+    export = session.get(Export, export_id, with_for_update=True)
+    if export is None:
+        raise NotFound("no such export")
+    if not verified(vault, export):
+        raise Conflict(f"export {export_id}: its sealed state failed verification; nothing was changed")
+    if export.status != status.value:
+        raise Conflict(f"export {export_id} is {export.status}, not {status.value}; nothing was changed")
+    return export
+
+
+# ---------- propose and approve ----------
+
+def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str, purpose: str,
+            policy: Policy | None = None) -> Export:
+    """A reviewer proposes an export (audited). Commits."""
+    recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
+    if not recipient or len(recipient) > 200:
+        raise InvalidInput("name the recipient (at most 200 characters)")
+    if not purpose or len(purpose) > 500:
+        raise InvalidInput("say what the export is for (at most 500 characters)")
+    policy = policy or Policy()
+    if policy.k < 5 or policy.l < 2 or not 0 <= policy.max_suppression <= 0.05 or not 0 < policy.max_average_risk <= 0.03:
+        raise InvalidInput("the privacy model may only be stricter than k 5, l 2, 5 % suppression, 3 % average risk")
+    export = Export(status=ExportStatus.REQUESTED.value, requested_by_id=actor, recipient=recipient, purpose=purpose,
+                    parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
+                                "max_average_risk": policy.max_average_risk})
+    session.add(export)
+    _seal(vault, export)
+    session.flush()
+    audit.record(session, vault, actor=str(actor), action="export.proposed", object_type="export",
+                 object_id=str(export.id), details={"k": policy.k, "l": policy.l})
+    session.commit()
+    return export
+
+
+def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid.UUID) -> Export:
+    """A second reviewer or an admin approves (audited); the proposer may not. Commits."""
+    export = _require(session, vault, export_id, ExportStatus.REQUESTED)
+    if export.requested_by_id == actor:
+        session.rollback()
+        raise Conflict("an export must be approved by someone other than the reviewer who proposed it; "
+                       "nothing was changed")
+    export.status = ExportStatus.APPROVED.value
+    export.approved_by_id = actor
+    export.approved_at = utcnow()
+    _seal(vault, export)
+    audit.record(session, vault, actor=str(actor), action="export.approved", object_type="export",
+                 object_id=str(export.id))
+    session.commit()
+    return export
+
+
+def policy_of(export: Export) -> Policy:
+    p = export.parameters or {}
+    return Policy(k=int(p.get("k", 5)), l=int(p.get("l", 2)), max_suppression=float(p.get("max_suppression", 0.05)),
+                  max_average_risk=float(p.get("max_average_risk", 0.03)))
+
+
+# ---------- build ----------
+
+def export_root() -> Path:
+    """INTAKE_EXPORT_DIR, or `exports` under the instance folder."""
+    if not has_app_context():
+        raise RuntimeError("the export directory is configured on the application")
+    configured = current_app.config.get("INTAKE_EXPORT_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "exports"
+
+
+def approved_ids(session: Session) -> list[uuid.UUID]:
+    return list(session.scalars(select(Export.id).where(Export.status == ExportStatus.APPROVED.value)
+                                .order_by(Export.approved_at)))
+
+
+def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | None = None, actor: str = "system",
+          batch: int = 1000, progress: Callable[[int], None] | None = None) -> Export:
+    """Read the store, write and sign the files, seal the membership, release. Commits.
+
+    ExportFailed (with the export marked failed, audited, and no file) when the privacy model
+    cannot be met."""
+    _require(session, vault, export_id, ExportStatus.APPROVED)
+    policy = policy_of(session.get(Export, export_id))  # type: ignore[arg-type]
+    signing_id, signing_key = signer(vault)
+    pseudonym_id, secret = pseudonym_secret(vault)
+    session.rollback()  # no lock held while the store is read
+    scope = export_source.collect(session, vault, batch=batch, progress=progress)
+    if scope.persons < policy.k:
+        _fail(session, vault, export_id, scope, actor,
+              f"only {scope.persons} persons are in scope (consented, verified, not withdrawn); an export needs "
+              f"at least {policy.k}, and in practice many more")
+    salt = os.urandom(16)
+    directory = (root or export_root()) / str(export_id)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        release = build_release(scope.columns, directory, signing_key=signing_key, policy=policy,
+                                export_id=str(export_id), pseudonyms=pseudonyms(secret, salt, scope.person_keys))
+    except (NotAnonymisable, ReleaseCheckFailed) as exc:
+        _fail(session, vault, export_id, scope, actor, f"no recoding meets the privacy model: {exc}")
+    try:
+        export = _require(session, vault, export_id, ExportStatus.APPROVED)
+        _insert_members(session, vault, export_id, scope.members)
+        manifest = release.manifest
+        export.status = ExportStatus.RELEASED.value
+        export.built_at = utcnow()
+        export.manifest = manifest
+        export.manifest_signature = _signature(manifest)
+        export.manifest_sha256 = hashlib.sha256((directory / MANIFEST).read_bytes()).hexdigest()
+        export.measured_k = int(manifest["measured"]["k"])
+        export.suppression_rate = float(manifest["measured"].get("suppression_rate", 0.0))
+        export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
+        export.pseudonym_key_id, export.pseudonym_salt, export.failure = pseudonym_id, salt, None
+        _seal(vault, export)
+        audit.record(session, vault, actor=actor, action="export.built", object_type="export", object_id=str(export_id),
+                     details={"persons": scope.persons, "reports": scope.reports, "k": export.measured_k,
+                              "signing_key": signing_id.hex()[:32]})
+        session.commit()
+    except BaseException:
+        session.rollback()
+        shutil.rmtree(directory, ignore_errors=True)  # nothing partial: no files without their record
+        raise
+    return export
+
+
+def _signature(manifest: dict[str, Any]) -> bytes:
+    import base64
+
+    return base64.b64decode(manifest["signature"]["value"])
+
+
+def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_source.Scope, actor: str,
+          why: str) -> None:
+    session.rollback()
+    export = _require(session, vault, export_id, ExportStatus.APPROVED)
+    export.status = ExportStatus.FAILED.value
+    export.failure = why[:500]
+    export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
+    _seal(vault, export)
+    audit.record(session, vault, actor=actor, action="export.failed", object_type="export", object_id=str(export_id),
+                 details={"persons": scope.persons})
+    session.commit()
+    raise ExportFailed(f"export {export_id} was not built: {why.rstrip('.')}. No file was written.")
+
+
+def _insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
+                    members: list[tuple[uuid.UUID, uuid.UUID]], chunk: int = 5000) -> None:
+    key = vault.current_integrity_key()
+    for start in range(0, len(members), chunk):
+        rows = []
+        for report_id, person_key in members[start:start + chunk]:
+            row_id = uuid.uuid4()
+            rows.append({"id": row_id, "export_id": export_id, "report_id": report_id, "person_key": person_key,
+                         "mac": seals.seal(key, MEMBER.domain, row_id, export_id, report_id, person_key)})
+        session.execute(insert(ExportMember), rows)
+
+
+# ---------- listing, files, downloads ----------
+
+@dataclass(frozen=True)
+class ExportView:
+    export: Export
+    verified: bool
+    proposer: str | None
+    approver: str | None
+
+
+def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus] | None = None) -> list[ExportView]:
+    query = select(Export).order_by(Export.created_at.desc())
+    if statuses:
+        query = query.where(Export.status.in_([s.value for s in statuses]))
+    exports = list(session.scalars(query))
+    names = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_({i for e in exports for i in (e.requested_by_id, e.approved_by_id) if i}))).all())
+    return [ExportView(e, verified(vault, e), names.get(e.requested_by_id), names.get(e.approved_by_id))
+            for e in exports]
+
+
+def released_exports(session: Session) -> list[Export]:
+    """Released exports whose sealed state verifies, newest first (what researchers may see)."""
+    vault = current_vault(session)
+    return [v.export for v in list_exports(session, vault, [ExportStatus.RELEASED]) if v.verified]
+
+
+def _released(session: Session, export_id: uuid.UUID) -> Export:
+    export = session.get(Export, export_id)
+    if export is None or export.status != ExportStatus.RELEASED.value or not verified(current_vault(session), export):
+        raise NotFound("no such released export")
+    return export
+
+
+def file_names(export: Export) -> list[str]:
+    """What a researcher may download: the manifest, the files it lists, and the verifier."""
+    return [MANIFEST, *sorted((export.manifest or {}).get("files", {})), VERIFIER_NAME]
+
+
+def export_file(session: Session, export_id: uuid.UUID, filename: str) -> Path:
+    """The path of one downloadable file of a released export; NotFound for any other name, and
+    Conflict if the signed manifest on disk is not the one the export sealed."""
+    export = _released(session, export_id)
+    if filename not in file_names(export):
+        raise NotFound("no such file in this export")
+    if filename == VERIFIER_NAME:
+        return standalone_path()
+    directory = export_root() / str(export.id)
+    manifest = directory / MANIFEST
+    if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != export.manifest_sha256:
+        raise Conflict(f"export {export_id}: its files are missing or are not the ones released")
+    path = directory / filename
+    if not path.is_file():
+        raise Conflict(f"export {export_id}: a file of it is missing")
+    return path
+
+
+def record_download(session: Session, vault: Vault, export_id: uuid.UUID, filename: str, actor: uuid.UUID | str) -> None:
+    """Audit one download (the caller serves the file after this commits)."""
+    export = _released(session, export_id)
+    if filename not in file_names(export):
+        raise NotFound("no such file in this export")
+    audit.record(session, vault, actor=str(actor), action="export.downloaded", object_type="export",
+                 object_id=str(export_id), details={"file": filename})
+    session.commit()
+
+
+def verify_directory(vault: Vault, directory: Path) -> Verification:
+    """`flask export verify DIR`: check a directory against every export key the keystore holds."""
+    keys = verify_keys(vault)
+    if not keys:
+        raise KeystoreError("this keystore holds no export verification key")
+    import json
+
+    try:
+        claimed = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["signature"]["key_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        claimed = None
+    key = next((k for k in keys if signing.key_id(k) == claimed), keys[0])
+    return verify_export(directory, key)
+
+
+def public_key_text(vault: Vault, export: Export) -> str | None:
+    """The hex of the key that signed `export`'s manifest (for the recipient's verifier)."""
+    claimed = ((export.manifest or {}).get("signature") or {}).get("key_id")
+    for key in verify_keys(vault):
+        if signing.key_id(key) == claimed:
+            return key.public_bytes_raw().hex()
+    return None
+
+
+__all__ = ["DATA_NAME", "EXPORT", "MEMBER", "ExportFailed", "approve", "build", "export_file", "list_exports",
+           "propose", "record_download", "released_exports"]
