@@ -23,7 +23,8 @@ def flask(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", [("--help",), ("keys", "--help"), ("keys", "rotate", "--help"),
                                      ("users", "create", "--help"), ("inbox", "take-in", "--help"),
-                                     ("audit", "verify", "--help"), ("dev", "--help"), ("db", "upgrade", "--help")])
+                                     ("audit", "verify", "--help"), ("dev", "--help"), ("db", "upgrade", "--help"),
+                                     ("import", "--help"), ("api", "token", "create", "--help")])
 def test_help_needs_no_deployment(tmp_path, command):
     result = flask(*command, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
