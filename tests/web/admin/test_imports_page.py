@@ -17,10 +17,6 @@ from intake.models import ImportSource, Report, Submission
 from tests.unit.imports.test_store import HEADERS, ROWS, csv_bytes
 from tests.web_fixtures import audit_head, audit_since, csrf_token
 
-_CARRIED = re.compile(r'name="carried" type="hidden" value="([^"]+)"|type="hidden" name="carried" value="([^"]+)"'
-                      r'|id="carried" name="carried" type="hidden" value="([^"]+)"')
-
-
 def carried(html: str) -> str:
     found = re.search(r'<input[^>]*name="carried"[^>]*>', html)
     assert found, "the page carries no file"
