@@ -73,6 +73,8 @@ class Config:
     INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     # Lists imported on the admin page (admin/imports.py); `flask import` uses the same limit.
     INTAKE_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    # Researcher API: refused tokens per address (Flask-Limiter's syntax); past it, 429 for a while.
+    INTAKE_API_AUTH_FAILURE_LIMIT = "20/minute;200/hour"
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Largest request body, refused before it is read. Files are capped one by one while they stream

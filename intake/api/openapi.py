@@ -21,6 +21,7 @@ _EXPORT_ID = {"name": "export_id", "in": "path", "required": True, "schema": {"t
 _FILENAME = {"name": "filename", "in": "path", "required": True,
              "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,80}$"}}
 _REFUSED = {"401": _problem("No valid API token (missing, unknown, expired, revoked, or not a researcher's)"),
+            "429": _problem("Too many refused tokens from this address: wait and try again"),
             "503": _problem("The service is locked: an operator must unlock the review keys"),
             "default": _problem("Any other error")}
 

@@ -13,11 +13,11 @@ import mimetypes
 import uuid
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, send_file, url_for
+from flask import Blueprint, current_app, g, jsonify, request, send_file, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..keyring import get_vault
 from ..models import Export, ExportStatus
 from ..services import api_tokens
@@ -47,6 +47,15 @@ def _authenticate() -> Response | None:
 
 
 bearer_token(bp, _authenticate, open_endpoints=("openapi",))
+
+
+def _failure_limit() -> str:
+    return str(current_app.config["INTAKE_API_AUTH_FAILURE_LIMIT"])
+
+
+# Refused tokens count against the (hashed) address; past the limit every request from it gets 429
+# for a while. A token cannot be guessed, but a flood of tries should not go unanswered.
+limiter.limit(_failure_limit, deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 @bp.errorhandler(HTTPException)

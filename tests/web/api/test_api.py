@@ -146,3 +146,13 @@ def test_a_tampered_or_damaged_export_is_not_served(app, api_world, tmp_path):
     listed = client.get("/api/v1/exports", headers=api_world.headers()).get_json()["exports"]
     assert str(api_world.hidden) not in [e["id"] for e in listed]
     _problem(client.get(f"/api/v1/exports/{api_world.hidden}", headers=api_world.headers()), 404)
+
+
+def test_a_flood_of_bad_tokens_is_slowed_down(app, api_world):
+    app.config["INTAKE_API_AUTH_FAILURE_LIMIT"] = "3/minute"
+    client = app.test_client()
+    assert client.get("/api/v1/exports", headers=api_world.headers()).status_code == 200  # not counted
+    for _ in range(3):
+        _problem(client.get("/api/v1/exports", headers=api_world.headers("itk_guess")), 401)
+    _problem(client.get("/api/v1/exports", headers=api_world.headers("itk_guess")), 429)
+    _problem(client.get("/api/v1/exports", headers=api_world.headers()), 429)  # the address waits

@@ -30,6 +30,7 @@ def test_the_description_names_exactly_the_routes(app):
 
 @pytest.fixture
 def live(app, api_world) -> Iterator[str]:
+    app.config["INTAKE_API_AUTH_FAILURE_LIMIT"] = "100000/minute"  # schemathesis tries requests without a token
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
