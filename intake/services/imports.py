@@ -107,9 +107,14 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
         mapping = confirm(sheet.headers, chosen)
     except MappingError as exc:
         raise MappingRefused(str(exc), sheet, chosen) from None
-    known = set(session.scalars(select(ImportedRow.fingerprint)))
     plan = dry_run(sheet, mapping, file_name=file_name, file_bytes=data, importer=importer,
-                   key=fingerprint_key(vault), already_imported=known, day_first=day_first)
+                   key=fingerprint_key(vault), day_first=day_first)
+    # Rows stored by an earlier import: looked up by this file's fingerprints, a chunk at a time
+    # (never every fingerprint of the store in memory). Such a row, or a repeat of it, is "already".
+    known = _stored(session, [r.fingerprint for r in plan.rows if r.fingerprint])
+    for row in plan.rows:
+        if row.fingerprint in known:
+            row.state, row.same_as = RowState.ALREADY, None
     digest = hashlib.sha256(data).hexdigest()
     if audit_actor is not None:
         counts = plan.summary()
@@ -117,6 +122,12 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
                      object_id=digest[:32], details={"rows": len(plan.rows), "ready": counts[RowState.READY.value],
                                                      "blocked": counts[RowState.BLOCKED.value]})
     return Prepared(sheet, mapping, plan, digest, file_name)
+
+
+def _stored(session: Session, fingerprints: list[str]) -> set[str]:
+    """Which of these fingerprints an earlier import stored."""
+    return {f for chunk in chunks(list(dict.fromkeys(fingerprints)))
+            for f in session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.fingerprint.in_(chunk)))}
 
 
 def _check_options(source_name: str, consent: Consent) -> str:
@@ -141,8 +152,7 @@ def store(session: Session, vault: Vault, prepared: Prepared, *, source_name: st
     plan = prepared.plan
     ready = plan.ready
     # Imported since the dry run? (Checked again here; the unique column is the last word.)
-    known = {f for chunk in chunks([r.fingerprint for r in ready])
-             for f in session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.fingerprint.in_(chunk)))}
+    known = _stored(session, [r.fingerprint for r in ready if r.fingerprint])
     rows = [r for r in ready if r.fingerprint not in known]
     if not rows:  # the same file twice adds nothing: not even a source
         audit.record(session, vault, actor=actor, action="import.stored", object_type="import_source",
