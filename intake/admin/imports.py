@@ -124,7 +124,10 @@ def import_confirm() -> Any:
     except InvalidInput as exc:
         return _start(error=str(exc), status=400)
     action = request.form.get("action", "check")
-    targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(request.form.get("columns", "0") or 0))]
+    count = request.form.get("columns", "")
+    if not count.isdigit() or int(count) > _limits().max_columns:
+        return _start(error="The form was changed on the way: upload the file again.", status=400)
+    targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(count))]
     try:
         if action == "report":
             return _report_csv(vault, data, file_name, form, targets)

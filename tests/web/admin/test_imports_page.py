@@ -178,3 +178,20 @@ def test_a_list_larger_than_a_form_field_is_carried_between_steps(app, admin_cli
     done = confirm(client, html, "import", source="S")
     assert done.status_code == 200, done.get_data(as_text=True)[:300]
     assert stored(app) == 2000
+
+
+@pytest.mark.parametrize("columns", ["abc", "-1", "100000", ""])
+def test_a_changed_form_is_refused_without_an_error_page(app, admin_client, columns):
+    client, _ = admin_client
+    html = upload(client, csv_bytes()).get_data(as_text=True)
+    changed = html.replace('name="columns" value="6"', f'name="columns" value="{columns}"')
+    form = {"csrf_token": csrf_token(html), "carried": carried(html), "columns": columns, "action": "import",
+            "source": "S"}
+    boundary, body = encode_multipart(form)
+    response = client.post("/admin/imports/confirm", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400 and "upload the file again" in response.get_data(as_text=True)
+    assert changed and stored(app) == 0
+    # Fields that are not fields: refused by the mapping step, with the mapping shown again.
+    odd = confirm(client, html, "import", ["<script>", "name", "x", "y", "z", "w"], source="S")
+    assert odd.status_code == 400 and "Unknown field" in odd.get_data(as_text=True)
+    assert "<script>" not in odd.get_data(as_text=True)
