@@ -148,7 +148,8 @@ def import_confirm() -> Any:
         except ServiceError as again:  # the file or mapping itself is refused
             db.session.rollback()
             return _start(error=str(again), status=400)
-    return render_template("admin/import_done.html", result=result, summary=prepared.plan.summary())
+    return render_template("admin/import_done.html", result=result, summary=prepared.plan.summary(),
+                           interval=current_app.config["INTAKE_TAKE_IN_INTERVAL"])
 
 
 def _report_csv(vault: Vault, data: bytes, file_name: str, form: ImportConfirmForm, targets: list[str]) -> Response:
