@@ -29,6 +29,7 @@ from ..crypto.blind_index import index_key
 from ..crypto.vault import Vault
 from ..imports import ImportFileError, ImportPlan, Limits, Mapping, MappingError, Sheet, confirm, dry_run, read_table
 from ..imports import suggest as suggest_mapping
+from ..imports.fingerprint import fingerprint as row_fingerprint
 from ..imports.plan import PlannedRow, RowState
 from ..models import ImportedRow, ImportSource, Submission
 from ..models.sealed import data_keys
@@ -80,8 +81,16 @@ class Result:
 
 
 def fingerprint_key(vault: Vault) -> bytes:
-    """The review-side key of row fingerprints (derived from the index root, never stored)."""
+    """The review-side key of row fingerprints (derived from the current index root, never stored)."""
     return index_key(vault.require_index_root(), "import-row")
+
+
+def _older_fingerprint_keys(vault: Vault) -> list[bytes]:
+    """Keys of fingerprints stored before an index-key rotation (every other index root held), so
+    that a rotation never lets the same rows in twice."""
+    current = vault.require_index_root()
+    roots = getattr(vault, "index_keys", {}) or {}
+    return [index_key(root, "import-row") for root in roots.values() if root != current]
 
 
 def read(data: bytes, file_name: str, *, encoding: str | None = None, sheet: str | None = None,
@@ -111,9 +120,14 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
                    key=fingerprint_key(vault), day_first=day_first)
     # Rows stored by an earlier import: looked up by this file's fingerprints, a chunk at a time
     # (never every fingerprint of the store in memory). Such a row, or a repeat of it, is "already".
-    known = _stored(session, [r.fingerprint for r in plan.rows if r.fingerprint])
+    marks = {r.number: [r.fingerprint] for r in plan.rows if r.fingerprint and r.report is not None}
+    for key in _older_fingerprint_keys(vault):
+        for row in plan.rows:
+            if row.number in marks:
+                marks[row.number].append(row_fingerprint(row.report, key))  # type: ignore[arg-type]
+    known = _stored(session, [m for ms in marks.values() for m in ms])
     for row in plan.rows:
-        if row.fingerprint in known:
+        if any(m in known for m in marks.get(row.number, ())):
             row.state, row.same_as = RowState.ALREADY, None
     digest = hashlib.sha256(data).hexdigest()
     if audit_actor is not None:

@@ -162,3 +162,17 @@ def test_a_huge_file_is_refused_before_it_is_read(review_app):
         with pytest.raises(InvalidInput, match="limit is 1 MB"):
             imports.prepare(db.session, get_vault(), b"Name\n" + b"x\n" * 600_000, "big.csv", importer="cli",
                             limits=Limits(max_bytes=1024 * 1024))
+
+
+def test_rows_imported_under_an_older_index_key_are_still_recognised(review_app, monkeypatch):
+    assert run_import(review_app, csv_bytes()).imported == 2
+    with review_app.app_context():
+        vault = get_vault()
+        old_root = vault.index_root
+        # An index-key rotation: a new current root, the old one still held.
+        monkeypatch.setattr(vault, "index_root", b"\x42" * 32)
+        monkeypatch.setattr(vault, "index_keys", {b"old": old_root, b"new": b"\x42" * 32}, raising=False)
+        prepared = imports.prepare(db.session, vault, csv_bytes(), "list.csv", importer="cli")
+        assert prepared.plan.ready == [] and prepared.plan.summary()["already imported"] == 2
+        monkeypatch.setattr(vault, "index_keys", {}, raising=False)  # the old key gone: a control
+        assert len(imports.prepare(db.session, vault, csv_bytes(), "list.csv", importer="cli").plan.ready) == 2
