@@ -32,7 +32,16 @@ FIELD_CHOICES = (*TARGETS, IGNORE)
 
 
 def _limits() -> Limits:
-    return Limits(max_bytes=int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]))
+    return Limits(max_bytes=int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]),
+                  max_rows=int(current_app.config["INTAKE_IMPORT_PAGE_MAX_ROWS"]))
+
+
+def _explained(exc: ServiceError) -> str:
+    """The refusal, with the way out when it is the page's row limit."""
+    message = str(exc)
+    if " rows. Split it" in message:
+        message += " Or ask an operator to import it with `flask import`, which takes up to 100,000 rows a file."
+    return message
 
 
 def _user_id() -> uuid.UUID:
@@ -50,7 +59,7 @@ def _start(error: str | None = None, status: int = 200, form: ImportUploadForm |
     vault = _vault()
     sources = imports.sources(db.session) if vault is not None else []
     return render_template("admin/imports.html", form=form or ImportUploadForm(), error=error, sources=sources,
-                           problem=vault_problem(), max_mb=_limits().max_bytes // 1048576,
+                           problem=vault_problem(), max_mb=_limits().max_bytes // 1048576, max_rows=f"{_limits().max_rows:,}",
                            encodings=ENCODINGS), status
 
 
@@ -107,7 +116,7 @@ def import_upload() -> Any:
         return _plan_page(vault, data, upload.filename, confirm_form, None)
     except ServiceError as exc:
         db.session.rollback()
-        return _start(error=str(exc), status=400, form=form)
+        return _start(error=_explained(exc), status=400, form=form)
 
 
 @bp.post("/imports/confirm", endpoint="import_confirm")

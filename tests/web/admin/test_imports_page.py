@@ -195,3 +195,12 @@ def test_a_changed_form_is_refused_without_an_error_page(app, admin_client, colu
     odd = confirm(client, html, "import", ["<script>", "name", "x", "y", "z", "w"], source="S")
     assert odd.status_code == 400 and "Unknown field" in odd.get_data(as_text=True)
     assert "<script>" not in odd.get_data(as_text=True)
+
+
+def test_a_list_too_long_for_the_page_is_sent_to_the_command(app, admin_client):
+    client, _ = admin_client
+    app.config["INTAKE_IMPORT_PAGE_MAX_ROWS"] = 3
+    assert "3</bdi> rows" in client.get("/admin/imports").get_data(as_text=True)
+    refused = upload(client, csv_bytes())
+    assert refused.status_code == 400 and "flask import" in refused.get_data(as_text=True)
+    assert stored(app) == 0
