@@ -204,3 +204,30 @@ def test_a_list_too_long_for_the_page_is_sent_to_the_command(app, admin_client):
     refused = upload(client, csv_bytes())
     assert refused.status_code == 400 and "flask import" in refused.get_data(as_text=True)
     assert stored(app) == 0
+
+
+def test_an_excel_workbook_with_a_chosen_sheet(app, admin_client):
+    import xlsxwriter
+
+    client, _ = admin_client
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("Notes").write_string(0, 0, "nothing to import here")
+    sheet = book.add_worksheet("People")
+    for r, row in enumerate([HEADERS, *ROWS]):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.write_formula(len(ROWS) + 1, 0, '=HYPERLINK("http://evil.example","Click")')
+    book.close()
+    page = upload(client, buffer.getvalue(), "list.xlsx", sheet="People")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    assert "Ready: <bdi dir=\"ltr\">3</bdi>" in html and "were not calculated" in html
+    missing = upload(client, buffer.getvalue(), "list.xlsx", sheet="Nowhere")
+    assert missing.status_code == 400 and "no sheet named" in missing.get_data(as_text=True)
+    form = {"sheet": "People"}
+    done = confirm(client, html, "import", source="S", **form)
+    assert done.status_code == 200, done.get_data(as_text=True)[:500]
+    with app.app_context():
+        texts = [n["value"] for r in db.session.scalars(select(Report)) for n in r.names]
+    assert '=HYPERLINK("http://evil.example","Click")' in texts  # kept as text, never calculated
