@@ -70,6 +70,7 @@ def import_command(file: Path, source_name: str, overrides: tuple[str, ...], enc
     data = file.read_bytes()
     sheet_read = imports.read(data, file.name, encoding=encoding, sheet=sheet, limits=limits)
     targets = _targets(sheet_read.headers, imports.suggested_targets(sheet_read), overrides)
+    click.echo(f"checking {len(sheet_read.rows):,} rows (about a minute per 100,000)...", err=True)
     prepared = imports.prepare(db.session, vault, data, file.name, importer="cli", targets=targets,
                                encoding=encoding, sheet_name=sheet, day_first=day_first, limits=limits,
                                audit_actor="cli")
