@@ -73,7 +73,7 @@ def import_command(file: Path, source_name: str, overrides: tuple[str, ...], enc
     click.echo(f"checking {len(sheet_read.rows):,} rows (about a minute per 100,000)...", err=True)
     prepared = imports.prepare(db.session, vault, data, file.name, importer="cli", targets=targets,
                                encoding=encoding, sheet_name=sheet, day_first=day_first, limits=limits,
-                               audit_actor="cli")
+                               audit_actor="cli", sheet=sheet_read)
     db.session.commit()  # the dry run's audit entry
     click.echo("Columns:")
     for number, (header, target) in enumerate(zip(sheet_read.headers, targets, strict=True), start=1):

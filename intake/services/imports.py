@@ -107,10 +107,12 @@ def suggested_targets(sheet: Sheet) -> list[str]:
 
 def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, importer: str,
             targets: Sequence[str] | None = None, encoding: str | None = None, sheet_name: str | None = None,
-            day_first: bool | None = None, limits: Limits = Limits(), audit_actor: str | None = None) -> Prepared:
-    """Read, map (the suggestion when `targets` is None) and dry-run a file. Stores nothing but,
-    when `audit_actor` is given, an audit entry with the counts (the caller commits)."""
-    sheet = read(data, file_name, encoding=encoding, sheet=sheet_name, limits=limits)
+            day_first: bool | None = None, limits: Limits = Limits(), audit_actor: str | None = None,
+            sheet: Sheet | None = None) -> Prepared:
+    """Read (unless `sheet` is the file already read), map (the suggestion when `targets` is None)
+    and dry-run a file. Stores nothing but, when `audit_actor` is given, an audit entry with the
+    counts (the caller commits)."""
+    sheet = sheet or read(data, file_name, encoding=encoding, sheet=sheet_name, limits=limits)
     chosen = list(targets) if targets is not None else suggested_targets(sheet)
     try:
         mapping = confirm(sheet.headers, chosen)
