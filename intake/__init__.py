@@ -128,12 +128,14 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(public_bp)
     if face in ("review", "both"):
         from .admin.views import bp as admin_bp
+        from .api.views import bp as api_bp
         from .research.views import bp as research_bp
         from .review.views import bp as review_bp
 
         app.register_blueprint(review_bp)
         app.register_blueprint(research_bp)
         app.register_blueprint(admin_bp)
+        app.register_blueprint(api_bp)
 
 
 def _development_defaults(app: Flask) -> None:

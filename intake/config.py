@@ -80,6 +80,13 @@ class Config:
     INTAKE_MAX_RELATIVES = 10  # relatives in one submission
     INTAKE_MAX_ATTACHMENTS = 5
     INTAKE_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    # Lists imported on the admin page (admin/imports.py); `flask import` uses the same limit.
+    INTAKE_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    # Rows the admin page imports in one request (it must finish well within gunicorn's timeout);
+    # longer lists go through `flask import`, which has no such limit (100,000 rows a file).
+    INTAKE_IMPORT_PAGE_MAX_ROWS = 5000
+    # Researcher API: refused tokens per address (Flask-Limiter's syntax); past it, 429 for a while.
+    INTAKE_API_AUTH_FAILURE_LIMIT = "20/minute;200/hour"
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Largest request body, refused before it is read. Files are capped one by one while they stream

@@ -1,4 +1,5 @@
-"""Admin views: accounts (invite, disable, enable, new set-up link) and the audit log. Admins only."""
+"""Admin views: accounts (invite, disable, enable, new set-up link) and the audit log; imports of lists
+(admin/imports.py) and researchers' API tokens (admin/tokens.py). Admins only."""
 
 from __future__ import annotations
 
@@ -107,3 +108,7 @@ def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
     result = audit_pages.page(db.session, get_vault(), number)
     return render_template("admin/audit.html", page=result, problem=vault_problem())
+
+
+# Pages in modules of their own register on `bp` and extend ALLOW when imported (explicitly, here).
+from . import imports, tokens  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""`flask` commands: keys, inbox, index, jobs, integrity, audit, users, dedup, export, stats, dev. (`flask db ...` comes from Flask-Migrate.)"""
+"""`flask` commands: keys, inbox, index, jobs, integrity, audit, users, dedup, import, api, export, stats, dev.
+(`flask db ...` comes from Flask-Migrate.)"""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from .api import api_cli
     from .audit import audit_cli
     from .dedup import dedup_cli
     from flask_migrate.cli import db as db_group
@@ -13,6 +15,7 @@ def register(app: Flask) -> None:
     from .dev import dev_command
     from .exports import export_cli, stats_cli
     from .grants import grants
+    from .imports import import_command
     from .inbox import inbox_cli
     from .index import index_cli
     from .jobs import jobs_cli
@@ -29,6 +32,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(dev_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(dedup_cli)
+    app.cli.add_command(import_command)
+    app.cli.add_command(api_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(stats_cli)
     db_group.add_command(grants)  # `flask db grants`, beside Flask-Migrate's `flask db upgrade`

@@ -1,10 +1,12 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 
+from .api_token import ApiToken
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
 from .dedup import CandidatePair, PairStatus
 from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
+from .imports import ImportedRow, ImportSource
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
 from .person import LinkKind, Person, PersonLinkEvent
@@ -16,8 +18,8 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus", "Export",
-    "ExportMember", "ExportNotice", "ExportStatus", "LinkKind", "Message",
+    "ApiToken", "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus",
+    "Export", "ExportMember", "ExportNotice", "ExportStatus", "ImportSource", "ImportedRow", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
     "ReportTag", "StatusEvent", "StatusKind", "Submission", "StatisticsRun", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",

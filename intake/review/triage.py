@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from ..crypto.vault import Vault
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
-from ..services import search, triage
+from ..services import imports, search, triage
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
 from . import triage_forms as forms
@@ -140,7 +140,7 @@ def report(handle: str) -> Any:
         tag=forms.TagForm(), untag={t: forms.ActionForm(prefix=f"untag-{t}") for t in view.tags},
         note=forms.NoteForm(), assign=assign,
         reply=forms.ReplyForm(), submission_status=forms.SubmissionStatusForm(status=view.submission_status),
-        link=forms.LinkForm())
+        link=forms.LinkForm(), source=imports.attributions(db.session, [view.report.id]).get(view.report.id))
 
 
 def _back(handle: str) -> str:

@@ -22,6 +22,9 @@ from ..models import Submission
 from .integrity import chunks
 
 CONSENT_BITS = {"share_research": 1, "contact": 2, "publish_name": 4}
+# "family": sealed at submission; "migrated": from a pre-upgrade row; "imported": stated by the
+# admin who imported a list, for the consent the list's keepers hold (services/imports.py).
+ORIGINS = ("family", "migrated", "imported")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Consent:
     share_research: bool = False
     contact: bool = False
     publish_name: bool = False
-    origin: str | None = None  # "family" (sealed at submission) or "migrated" (sealed from a legacy row)
+    origin: str | None = None  # one of ORIGINS
     problem: str | None = None
 
     @property
@@ -84,6 +87,6 @@ def interpret(sealed: bool, legacy_consent: int | None, read: Callable[[], Any])
     except CryptoError:
         return Consent(problem="the sealed choices do not decrypt")
     if not (isinstance(value, dict) and all(isinstance(value.get(k), bool) for k in CONSENT_BITS)
-            and value.get("origin") in ("family", "migrated")):
+            and value.get("origin") in ORIGINS):
         return Consent(problem="the sealed choices are malformed")
     return Consent(value["share_research"], value["contact"], value["publish_name"], value["origin"])

@@ -85,23 +85,27 @@ def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, 
                                         publish_name=data.consent_publish_name)
     if data.contact:
         submission.contact = data.contact
-    handles = []
-    for position, item in enumerate(data.reports):
-        # Review-side state (status, verification, person) is not ours to write: the situation the
-        # family gave is sealed, and the review face makes it the report's status at take-in.
-        report = Report(submission=submission, position=position)
-        report.reported_status = item.status
-        for name in _SEALED:
-            value = getattr(item, name)
-            if value not in (None, "", []):
-                setattr(report, name, value)
-        session.add(report)
-        handles.append(report.handle)
+    handles = [seal_report(session, submission, position, item).handle for position, item in enumerate(data.reports)]
     if commit:
         session.commit()
     else:
         session.flush()
     return Stored(submission_id=submission.id, report_handles=handles, receipt=receipts.grouped(digits), names=names)
+
+
+def seal_report(session: Session, submission: Submission, position: int, item: ReportInput) -> Report:
+    """One report of a new submission, every field sealed under the submission's data key (which
+    the caller created). The form and the import of lists both store reports through here."""
+    # Review-side state (status, verification, person) is not ours to write: the situation the
+    # family gave is sealed, and the review face makes it the report's status at take-in.
+    report = Report(submission=submission, position=position)
+    report.reported_status = item.status
+    for name in _SEALED:
+        value = getattr(item, name)
+        if value not in (None, "", []):
+            setattr(report, name, value)
+    session.add(report)
+    return report
 
 
 def _free_receipt(session: Session, pepper: bytes) -> str:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from ..crypto.errors import CryptoError
 
 log = logging.getLogger(__name__)
+API_PREFIX = "/api/"
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # noqa: ANN202
+        if request.path.startswith(API_PREFIX):  # a program reads these: a problem document, not a page
+            from ..api.problems import problem
+
+            return problem(exc.code or 500, exc.name)
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code or 500
 
     @app.errorhandler(OperationalError)

@@ -4,7 +4,8 @@ Werkzeug spools every uploaded file larger than 500 KB to a temporary file: the 
 family's photo would sit on disk. Here each file part streams into memory instead, keeping at most
 INTAKE_MAX_ATTACHMENT_BYTES + 1 bytes (one more than allowed, so the upload check can say "too
 large") and counting the rest without keeping it; parts beyond INTAKE_MAX_ATTACHMENTS + 1 keep
-nothing. The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
+nothing. The admin import page takes one list up to INTAKE_IMPORT_MAX_BYTES instead, and its later
+steps a form field of about that size (the list, carried encrypted). The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import io
 from typing import Any
 
 from flask import Request, current_app
+
+
+# The admin import page (admin/imports.py): its upload, and the steps that carry the file on.
+IMPORT_UPLOAD = frozenset({"admin.import_upload"})
+IMPORT_CARRIED = frozenset({"admin.import_confirm"})
 
 
 class CappedBuffer(io.BytesIO):
@@ -43,5 +49,14 @@ class MemoryOnlyRequest(Request):
                          filename: str | None = None, content_length: int | None = None) -> CappedBuffer:
         self._file_parts += 1
         config = current_app.config
+        if self.endpoint in IMPORT_UPLOAD:  # one list, up to the import limit
+            return CappedBuffer(int(config["INTAKE_IMPORT_MAX_BYTES"]) + 1 if self._file_parts == 1 else 0)
         wanted = int(config["INTAKE_MAX_ATTACHMENTS"]) + 1
         return CappedBuffer(int(config["INTAKE_MAX_ATTACHMENT_BYTES"]) + 1 if self._file_parts <= wanted else 0)
+
+    @property
+    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+        # The import page's later steps carry the (compressed, encrypted) list in a form field.
+        if self.endpoint in IMPORT_CARRIED:
+            return 2 * int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]) + 1_000_000
+        return super().max_form_memory_size

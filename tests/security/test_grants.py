@@ -49,6 +49,11 @@ PUBLIC_REFUSED = [
     "SELECT count(*) FROM persons",
     "SELECT count(*) FROM tags",
     "SELECT count(*) FROM exports",
+    "SELECT count(*) FROM api_tokens",
+    "INSERT INTO api_tokens (id, user_id, token_hash, scope, label, created_by, created_at) "
+    "SELECT gen_random_uuid(), id, '\\x00', 'researcher', '', 'x', now() FROM users LIMIT 1",
+    "SELECT count(*) FROM import_sources",
+    "SELECT count(*) FROM imported_rows",
     "INSERT INTO persons (id, handle, created_on) VALUES (gen_random_uuid(), 'P-X', current_date)",
     "INSERT INTO reports (id, handle, submission_id, position, created_on, verification) "
     "SELECT gen_random_uuid(), 'R-X', id, 9, current_date, 'documented' FROM submissions LIMIT 1",

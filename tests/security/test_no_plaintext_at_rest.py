@@ -237,6 +237,22 @@ def run_whole_path(public_app: Flask, review_app: Flask) -> Planted:
         ids = {"report": report.id, "message": message.id, "event": event.id, "attachment": attachment.id,
                "link": link.id, "user": user.id, "submission": submission.id}
 
+    # 3b. An admin imports a list (services/imports.py): the rows, the source's name, the file name,
+    #     the consent basis and each row's attribution are sealed like everything else.
+    with review_app.app_context():
+        from intake.services import imports
+
+        source = planted.add("import_sources", "name", "Friends of " + sentinel("import-source", "rest"))
+        file_name = planted.add("import_sources", "file_name", sentinel("import-file", "rest") + ".csv")
+        basis = planted.add("import_sources", "consent_basis", "signed " + sentinel("import-basis", "rest"))
+        planted.add("imported_rows", "attribution", [source, file_name])
+        person = planted.add("reports", "names", "Gulnar " + sentinel("import-name", "rest"))
+        notes = planted.add("reports", "testimony", sentinel("import-notes", "rest"))
+        data = f"Name,Notes\n{person},{notes}\n".encode()
+        prepared = imports.prepare(db.session, get_vault(), data, file_name, importer="cli", audit_actor="cli")
+        imports.store(db.session, get_vault(), prepared, source_name=source, actor="cli",
+                      consent=imports.Consent(share_research=True, basis=basis))
+
     # 4. The review face edits: a sealed field of a report, a message, and a plain column.
     with review_app.app_context():
         session = db.session

@@ -38,9 +38,21 @@ MATRIX: dict[str, frozenset[str]] = {
     "admin.enable": ADMINS,
     "admin.setup_link": ADMINS,
     "admin.audit": ADMINS,
+    "admin.imports": ADMINS,
+    "admin.import_upload": ADMINS,
+    "admin.import_confirm": ADMINS,
+    "admin.tokens": ADMINS,
+    "admin.token_create": ADMINS,
+    "admin.token_revoke": ADMINS,
     "research.index": RESEARCHERS,
     "research.download": RESEARCHERS,
     "research.statistics": RESEARCHERS,
+    # The researcher API answers to bearer tokens only: no signed-in session opens it (401), except
+    # its OpenAPI description (tests/web/api covers tokens).
+    "api.openapi": EVERYONE,
+    "api.exports": frozenset(),
+    "api.export": frozenset(),
+    "api.export_file": frozenset(),
 }
 PUBLIC_BLUEPRINTS = {"public"}  # the public face has no accounts: everyone, by design
 SIGN_IN_PAGES = {f"review.{name}" for name in ACCOUNT_ENDPOINTS}
@@ -72,13 +84,13 @@ def test_every_route_is_in_the_matrix_and_the_allow_lists_match(app):
         declared = {e: r for e, r in MATRIX.items() if e.startswith(bp.name + ".")}
         assert allowed_roles(bp) == declared, f"{bp.name}'s allow-list differs from the declared matrix"
     anonymous = {e for e in endpoints if "anonymous" in expected(e)}  # type: ignore[operator]
-    assert anonymous <= SIGN_IN_PAGES | {"static"} | {e for e in endpoints if e.startswith("public.")}
+    assert anonymous <= SIGN_IN_PAGES | {"static", "api.openapi"} | {e for e in endpoints if e.startswith("public.")}
     for endpoint in review - SIGN_IN_PAGES:
         assert expected(endpoint) <= {"reviewer", "admin"}, f"{endpoint} opens review content to {expected(endpoint)}"
 
 
 def refused(response) -> bool:
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         return True
     return response.status_code == 302 and response.location.endswith("/review/sign-in")
 

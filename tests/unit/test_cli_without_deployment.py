@@ -27,7 +27,10 @@ def flask(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
                                      ("keys", "add", "--help"), ("keys", "upgrade-keystore", "--help"),
                                      ("keys", "kinds", "--help"), ("audit", "checkpoint", "--help"),
                                      ("index", "rebuild", "--help"), ("jobs", "worker", "--help"),
-                                     ("jobs", "run", "--help")])
+                                     ("jobs", "run", "--help"),
+                                     ("import", "--help"), ("api", "token", "create", "--help"),
+                                     ("dedup", "csv", "--help"), ("dedup", "run", "--help"),
+                                     ("export", "create", "--help"), ("stats", "publish", "--help")])
 def test_help_needs_no_deployment(tmp_path, command):
     result = flask(*command, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,1 @@
+"""The researcher API (`/api/v1`): bearer tokens, released exports, an OpenAPI description."""
