@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Attachment, Message, MessageKind, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
-from intake.services import families, messages, withdrawal
+from intake.services import families, messages, take_in, withdrawal
 
 from .site import (ADD_PERSON, NEWS_SEND, OPEN_RECEIPT, SEND, WITHDRAW, WITHDRAW_CONFIRM, check_language,
                    open_with_receipt, read_receipt, shown, submit, visit)
@@ -134,7 +134,9 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
     assert page.locator("ul.additions > li").count() == 2  # the news and the new situation
     assert RELEASED_UG in page.locator("ul.additions").inner_text()
     shot.take(page, "news-acknowledged")
-    # The review face applies the new situation when it takes the news in (before the next request).
+    # The review face applies the new situation when its take-in job takes the news in.
+    with live_site.app.app_context():
+        assert take_in.take_in(db.session, get_vault()) == (3, 0)  # the submission, the news, the status event
     assert open_with_receipt(page, base, receipt) == 200
     first_person = page.locator("ul.people > li").first.inner_text()
     assert FIRST_NAME in first_person and RELEASED_UG in first_person
