@@ -409,14 +409,15 @@ def test_attachments_under_the_submission_key(public_app, review_app):
         with pytest.raises(WriteOnlyError):
             add_attachments(db.session, stored.submission_id, uploads(1), own_key=False)
         assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+    files = uploads(1)  # made once: the photo's metadata holds the time it was made
     with review_app.app_context():
         take_in.take_in(db.session, get_vault())
-        [row] = add_attachments(db.session, stored.submission_id, uploads(1), own_key=False)
+        [row] = add_attachments(db.session, stored.submission_id, files, own_key=False)
         db.session.commit()
         attachment_id = row.id
     with review_app.app_context():
         assert db.session.scalar(select(func.count()).where(RecordKey.owner_table == "attachments")) == 0
-        assert read_attachment(db.session, attachment_id)[1] == uploads(1)[0].original
+        assert read_attachment(db.session, attachment_id)[1] == files[0].original
 
 
 def test_limits_and_wrong_targets(public_app, review_app):
