@@ -17,7 +17,7 @@ from .engine import DedupError, engine_errors, linker_for, quiet_splink
 from .features import feature_rows
 from .model import Model, default_model
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 _FLOOR = 1e-6
 
 # Rules that admit (almost) no false positives, for the prior; their recall is a guess.
