@@ -82,6 +82,16 @@ def test_birth_years_far_apart_are_split():
     assert clusters["0"] == clusters["1"] == clusters["2"] != clusters["3"]
 
 
+def test_two_different_full_birth_dates_are_never_one_cluster():
+    # Namesakes born a few months apart, chained by a report that gives the year only.
+    rows = [{"report_id": rid, "given_name": "Memet", "father_name": "Tursun", "home_place": "Yeken",
+             "birth_date": date} for rid, date in (("a", "1980-03-02"), ("b", "1980"), ("c", "1980-11-20"),
+                                                   ("d", "1980-03"))]
+    pairs = [PairScore(x, y, 0.99, {}, {}) for x, y in (("a", "b"), ("b", "c"), ("a", "d"), ("c", "d"))]
+    clusters = repair_clusters(pairs, rows)
+    assert clusters["a"] == clusters["b"] == clusters["d"] != clusters["c"]
+
+
 def test_explanations_quote_the_values_and_the_level(bundled):
     left, right = ABLIMIT[0], ABLIMIT[4]
     [pair] = score_candidates(bundled, left, [right])
