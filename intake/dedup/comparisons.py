@@ -97,6 +97,33 @@ def _close(col: str, two_from: int) -> Callable[[Row, Row], bool]:
 _SKEL_TWO, _SYL_TWO = 10, 6
 
 
+# Both names of one side against both of the other, in either order: the report's own names, or the
+# other full name of full_name_alt (a name in another script, or in passport order: father first).
+_OWN, _ALT = ("given_syl", "father_syl"), ("alt_given_syl", "alt_father_syl")
+_SOURCES = ((_OWN, _ALT), (_ALT, _OWN), (_ALT, _ALT), (_OWN, _OWN))
+
+
+def _same_pair_sql() -> str:
+    terms = []
+    for left, right in _SOURCES:
+        (a1, a2), (b1, b2) = left, right
+        terms.append(f"({a1}_l = {b2}_r AND {a2}_l = {b1}_r)")  # either order
+        if left != right:
+            terms.append(f"({a1}_l = {b1}_r AND {a2}_l = {b2}_r)")
+    return "(" + " OR ".join(terms) + ")"
+
+
+def _same_pair(a: Row, b: Row) -> bool:
+    for left, right in _SOURCES:
+        x1, x2 = a.get(left[0]), a.get(left[1])
+        y1, y2 = b.get(right[0]), b.get(right[1])
+        if x1 is None or x2 is None or y1 is None or y2 is None:
+            continue
+        if (x1 == y2 and x2 == y1) or (left != right and x1 == y1 and x2 == y2):
+            return True
+    return False
+
+
 def _name(prefix: str, field: str) -> Comparison:
     latin, skel, syl = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl"
     return Comparison(prefix, field, (latin, skel, syl), (
@@ -104,6 +131,8 @@ def _name(prefix: str, field: str) -> Comparison:
         Level("exact", _eq_sql(latin), _eq(latin), tf_column=syl),
         Level("same_spelling", _eq_sql(skel), _eq(skel), tf_column=syl),
         Level("same_across_scripts", _eq_sql(syl), _eq(syl), tf_column=syl),
+        # Both names agree, but swapped, or through the other full name (full_name_alt).
+        Level("other_order_or_name", _same_pair_sql(), _same_pair),
         Level("close", f"{_close_sql(skel, _SKEL_TWO)} OR {_close_sql(syl, _SYL_TWO)}",
               lambda a, b: _close(skel, _SKEL_TWO)(a, b) or _close(syl, _SYL_TWO)(a, b)),
         Level("different", "ELSE", _else),
@@ -203,6 +232,13 @@ BLOCKING_RULES: tuple[str, ...] = (
     # One name misspelt or missing: the other, the birth year and the place.
     'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture',
     'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county',
+    # Names swapped, or agreeing only through the other full name (full_name_alt, either order).
+    'l.gframe = r.fframe AND l.fframe = r.gframe AND l.prefecture = r.prefecture',
+    'l.gframe = r.fframe AND l.fframe = r.gframe AND l.year_a = r.year_a',
+    'l.alt_given_syl = r.given_syl AND l.alt_father_syl = r.father_syl',
+    'l.alt_given_syl = r.father_syl AND l.alt_father_syl = r.given_syl',
+    'r.alt_given_syl = l.given_syl AND r.alt_father_syl = l.father_syl',  # pairs come in one order only
+    'r.alt_given_syl = l.father_syl AND r.alt_father_syl = l.given_syl',
     # Reports that give no year on one side and no place on the other still meet by both names.
     'l.gframe = r.gframe AND l.fframe = r.fframe AND l.birth_year IS NULL AND r.prefecture IS NULL',
     'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND r.birth_year IS NULL',

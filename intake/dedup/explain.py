@@ -56,6 +56,8 @@ def _words(comparison: str, level: str, left: str, right: str) -> str:
     if comparison in ("given", "father"):
         if level == "missing":
             return "not given on both"
+        if level == "other_order_or_name":
+            return "same two names, in the other order or in the other full name"
         words = name_words(left, right, _NAME_LEVEL.get(level, 0))
         if level == "same_across_scripts" and detect(left) == detect(right):
             words = "same name, spelled differently"

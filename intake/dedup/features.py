@@ -21,6 +21,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("unique_id", "VARCHAR"),
     ("given_latin", "VARCHAR"), ("given_skel", "VARCHAR"), ("given_syl", "VARCHAR"),
     ("father_latin", "VARCHAR"), ("father_skel", "VARCHAR"), ("father_syl", "VARCHAR"),
+    ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
     ("gframe", "VARCHAR"), ("fframe", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
@@ -42,15 +43,29 @@ def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
     return latin, skel, syl
 
 
+def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
+    """The first other full name (full_name_alt beside given and father's name, often in another
+    script), as the cross-script forms of its first two tokens: given, then father."""
+    for other in rec.other_names:
+        tokens = other.syllables.split(" ")
+        given = tokens[0].replace("-", "") or None
+        father = tokens[1].replace("-", "") or None if len(tokens) > 1 else None
+        if given:
+            return given, father
+    return None, None
+
+
 def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
     g_latin, g_skel, g_syl = _forms(rec.given)
     f_latin, f_skel, f_syl = _forms(rec.father)
+    alt_given, alt_father = _alt(rec)
     raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
     facts = sum(x is not None for x in (rec.birth_year, rec.county or rec.prefecture, raw))
     return {
         "unique_id": rec.record_id,
         "given_latin": g_latin, "given_skel": g_skel, "given_syl": g_syl,
         "father_latin": f_latin, "father_skel": f_skel, "father_syl": f_syl,
+        "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": name_frame(rec.father) if f_syl else None,
         "gender": rec.gender,

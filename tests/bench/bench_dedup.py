@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from intake.dedup import load_model, run_pipeline, score_candidates  # noqa: E402
+from intake.dedup import DEFAULT_THRESHOLD, load_model, run_pipeline, score_candidates  # noqa: E402
 from intake.dedup.csv_io import read_rows, write_clusters, write_pairs  # noqa: E402
 from tests.dedup_population import population, write_csv  # noqa: E402
 
-THRESHOLD = 0.95
+THRESHOLD = DEFAULT_THRESHOLD  # what `flask dedup csv` writes clusters.csv at
 FAMILY = {"uly": "Latin", "latin_informal": "Latin", "turkish": "Latin", "arabic": "Arabic",
           "cyrillic": "Cyrillic", "chinese": "Chinese", "pinyin_passport": "pinyin"}
 

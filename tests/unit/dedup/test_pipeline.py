@@ -82,6 +82,16 @@ def test_birth_years_far_apart_are_split():
     assert clusters["0"] == clusters["1"] == clusters["2"] != clusters["3"]
 
 
+def test_two_different_full_birth_dates_are_never_one_cluster():
+    # Namesakes born a few months apart, chained by a report that gives the year only.
+    rows = [{"report_id": rid, "given_name": "Memet", "father_name": "Tursun", "home_place": "Yeken",
+             "birth_date": date} for rid, date in (("a", "1980-03-02"), ("b", "1980"), ("c", "1980-11-20"),
+                                                   ("d", "1980-03"))]
+    pairs = [PairScore(x, y, 0.99, {}, {}) for x, y in (("a", "b"), ("b", "c"), ("a", "d"), ("c", "d"))]
+    clusters = repair_clusters(pairs, rows)
+    assert clusters["a"] == clusters["b"] == clusters["d"] != clusters["c"]
+
+
 def test_explanations_quote_the_values_and_the_level(bundled):
     left, right = ABLIMIT[0], ABLIMIT[4]
     [pair] = score_candidates(bundled, left, [right])
@@ -129,3 +139,24 @@ def test_feature_records_hold_normalised_forms_only():
     assert row["given_syl"] == feature_row(ABLIMIT[0])["given_syl"]
     assert "阿" not in "".join(str(v) for v in row.values())
     assert os.path.basename(__file__)  # (keeps the import used)
+
+
+def test_swapped_names_and_the_other_full_name_agree_in_batch_and_in_process(bundled):
+    base = {"gender": "", "birth_date": "1984", "home_place": "", "chinese_id": "", "detention_year": "",
+            "facility": "", "reporter_relationship": ""}
+    rows = [
+        {**base, "report_id": "s1", "given_name": "Ablimit", "father_name": "Tursun", "full_name_alt": ""},
+        {**base, "report_id": "s2", "given_name": "Tursun", "father_name": "Ablimit", "full_name_alt": ""},
+        {**base, "report_id": "s3", "given_name": "Ablet", "father_name": "Tursun",
+         "full_name_alt": "ABULIMITI TUERXUN"},
+        {**base, "report_id": "s4", "given_name": "Mijit", "father_name": "Tursun", "full_name_alt": ""},
+    ]
+    result = run_pipeline(rows, bundled)
+    pairs = {(p.left_id, p.right_id): p for p in result.pairs}
+    by_id = {r["report_id"]: r for r in rows}
+    for key in (("s1", "s2"), ("s1", "s3")):
+        assert pairs[key].levels["given"] == "other_order_or_name", key
+        [again] = score_candidates(bundled, by_id[key[0]], [by_id[key[1]]])
+        assert again.levels == pairs[key].levels
+        assert again.probability == pytest.approx(pairs[key].probability, rel=1e-9, abs=1e-12)
+    assert all(p.levels["given"] != "other_order_or_name" for k, p in pairs.items() if "s4" in k)
