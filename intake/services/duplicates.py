@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.integrity import SealCheck
@@ -126,9 +126,9 @@ def _uuid(value: Any) -> uuid.UUID:
 
 def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
                   model_version: str, counts: Recorded) -> None:
-    lefts = {left for left, _ in scores}
+    # These pairs exactly (not every pair of their left reports: a report in a large cluster has many).
     existing = {(p.left_id, p.right_id): p for p in session.scalars(
-        select(CandidatePair).where(CandidatePair.left_id.in_(lefts))) if (p.left_id, p.right_id) in scores}
+        select(CandidatePair).where(tuple_(CandidatePair.left_id, CandidatePair.right_id).in_(list(scores))))}
     prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
     for (left, right), score in scores.items():
