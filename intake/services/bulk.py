@@ -28,7 +28,9 @@ left out unless `include_withdrawn`.
 `fields` limits decryption to some sealed fields (the others are None, `names` empty):
 deduplication needs no testimony. `map_reports` with `workers=2` forks worker processes that each open their own
 database connection from `session_factory` (a callable returning a new Session, such as
-`sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result.
+`sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result;
+from a process with other threads running (DuckDB's, after a matcher job) it reads in the calling
+process instead (`forking_is_safe`), since a forked child can hang on a lock such a thread held.
 """
 
 from __future__ import annotations
