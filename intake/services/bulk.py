@@ -28,13 +28,19 @@ left out unless `include_withdrawn`.
 `fields` limits decryption to some sealed fields (the others are None, `names` empty):
 deduplication needs no testimony. `map_reports` with `workers=2` forks worker processes that each open their own
 database connection from `session_factory` (a callable returning a new Session, such as
-`sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result.
+`sessionmaker(db.engine)`), read their batches through `iter_reports` and return `fn`'s result;
+from a process with other threads running (DuckDB's, after a matcher job) it reads in the calling
+process instead (`forking_is_safe`), since a forked child can hang on a lock such a thread held.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
+import os
+import sys
+import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -56,6 +62,7 @@ from . import integrity
 from .consent import Consent
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reported_status",)
 ALL_FIELDS = ("names", *TEXT_FIELDS)
 
@@ -328,6 +335,13 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
     vault.require_readable()
     wanted = _wanted(fields)
     options = {"batch": batch, "include_withdrawn": include_withdrawn, "fields": wanted}
+    if workers > 1 and not forking_is_safe():
+        # Forking a process with other threads running (DuckDB's, after a matcher job in this
+        # process; a threaded server's) can leave the children waiting forever on a lock a thread
+        # held at the fork: decrypt here instead, slower but never stuck.
+        log.warning("bulk read: %d threads running in this process, reading in one process instead of %d",
+                    _thread_count(), workers)
+        workers = 1
     if workers <= 1:
         with session_factory() as session:
             for plain in iter_reports(session, vault, report_ids=report_ids, **options):
@@ -347,6 +361,23 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
             yield from pool.imap(_run_batch, batches)
     finally:
         _job.clear()
+
+
+def _thread_count() -> int:
+    """Threads of this process, native ones included (DuckDB's are invisible to `threading`)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # not Linux: what Python knows, and DuckDB's pool if it was ever loaded
+        return threading.active_count() + (1 if "duckdb" in sys.modules else 0)
+
+
+_BASE_THREADS = _thread_count()  # native threads the imports start (BLAS pools...): idle, fork-safe
+
+
+def forking_is_safe() -> bool:
+    """Whether `map_reports` may fork workers: no Python thread besides this one, and no native
+    thread started since this module was imported (DuckDB's pool outlives a matcher job)."""
+    return threading.active_count() == 1 and _thread_count() <= _BASE_THREADS
 
 
 def _start_worker() -> None:

@@ -99,8 +99,8 @@ def _read_rows(session: Session, vault: Vault, progress: Progress | None, timing
                workers: int = 1) -> list[dict[str, Any]]:
     """Every usable report of the working store as a row, through the bulk path (`workers` > 1:
     decrypted in forked processes, each with its own connection; rows come back through pipes).
-    Forking is safe here because a job reads before it matches: in a process where DuckDB has
-    already started its threads (a second job in one process), use one worker."""
+    A job reads before it matches; in a process where DuckDB's threads already run (a second job
+    in one process) the bulk path reads in this process instead of forking."""
     started = time.perf_counter()
     total = dedup_rows.store_size(session)
     rows: list[dict[str, Any]] = []

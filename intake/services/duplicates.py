@@ -126,9 +126,12 @@ def _uuid(value: Any) -> uuid.UUID:
 
 def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
                   model_version: str, counts: Recorded) -> None:
-    lefts = {left for left, _ in scores}
+    # Both sides narrow it (not every pair of the left reports: one in a large cluster has many);
+    # a row-value IN of the exact pairs measured twice as slow on PostgreSQL for a run's chunks.
+    lefts, rights = {left for left, _ in scores}, {right for _, right in scores}
     existing = {(p.left_id, p.right_id): p for p in session.scalars(
-        select(CandidatePair).where(CandidatePair.left_id.in_(lefts))) if (p.left_id, p.right_id) in scores}
+        select(CandidatePair).where(CandidatePair.left_id.in_(lefts), CandidatePair.right_id.in_(rights)))
+        if (p.left_id, p.right_id) in scores}
     prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
     for (left, right), score in scores.items():

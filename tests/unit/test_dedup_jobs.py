@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
 
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, CandidatePair, PairStatus
-from intake.services import dedup_jobs
+from intake.services import bulk, dedup_jobs
 from intake.services import duplicate_decisions as decisions
 from tests.dedup_support import store_population
 from tests.unit.test_triage import make_reviewer
@@ -57,3 +60,37 @@ def test_train_refuses_a_store_too_small_with_a_clear_message(make_app, tmp_path
     result = review.test_cli_runner().invoke(args=["dedup", "train"])
     assert result.exit_code == 1 and "at least 50 reports" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "m.json").exists()
+
+
+
+def _pids(batch: list) -> list[int]:
+    return [os.getpid()] * len(batch)
+
+
+def test_a_second_job_with_workers_after_duckdb_does_not_fork_and_does_not_hang(make_app, tmp_path):
+    """Forking a process whose DuckDB threads still run hung the workers (a matcher job, then one
+    decrypting in two workers, in one process): the bulk path now reads in the calling process then."""
+    public = make_app("public")
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "m.json"))
+    store_population(public, review, 40)
+
+    def too_long(*_: object) -> None:
+        raise TimeoutError("the job with two workers hung after DuckDB had run in this process")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(120)
+    try:
+        with review.app_context():
+            s, v = db.session, get_vault()
+            dedup_jobs.train(s, v, actor="test")  # DuckDB's threads now run in this process
+            assert not bulk.forking_is_safe()
+            factory = sessionmaker(db.engine)
+            pids = [p for part in bulk.map_reports(factory, v, _pids, workers=2, batch=10, fields=("gender",))
+                    for p in part]
+            assert pids and set(pids) == {os.getpid()}
+            first = dedup_jobs.run(s, v, actor="test")
+            again = dedup_jobs.run(s, v, actor="test", workers=2)
+            assert again.reports == first.reports and again.pairs == first.pairs > 0
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
