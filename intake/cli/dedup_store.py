@@ -103,7 +103,8 @@ def run_command(workers: int) -> None:
     found = report.recorded
     click.echo(f"reports: {report.reports}; pairs scored: {report.pairs}; clusters: {report.clusters}; "
                f"queued new: {found.new}; updated: {found.updated}; rejected before and unchanged: "
-               f"{found.remembered}; reopened: {found.reopened}; below the threshold: {found.below}")
+               f"{found.remembered}; reopened: {found.reopened}; below the threshold: {found.below}; "
+               f"no longer suggested: {report.retired}")
     _timings(report)
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..crypto.vault import Vault
-from ..models import Report
+from ..models import CandidatePair, PairStatus, Report
 from . import audit, bulk, dedup_rows, duplicates
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class RunReport:
     pairs: int = 0
     clusters: int = 0
     recorded: duplicates.Recorded = field(default_factory=duplicates.Recorded)
+    retired: int = 0  # undecided pairs this run no longer suggests (scored under an older model or data)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -162,12 +164,28 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         session.commit()
         if progress:
             progress("storing pairs", len(chunk), len(pairs))
+    report.retired = _retire_unsuggested(session, pairs, duplicates.thresholds()[0])
+    session.commit()
     report.timings["store"] = time.perf_counter() - started
     audit.record(session, vault, actor=actor, action="dedup.run",
                  details={"reports": report.reports, "pairs": report.pairs, "new": report.recorded.new,
-                          "remembered": report.recorded.remembered, "model": loaded.version})
+                          "remembered": report.recorded.remembered, "retired": report.retired,
+                          "model": loaded.version})
     session.commit()
     return report
+
+
+def _retire_unsuggested(session: Session, pairs: list[Any], review_threshold: float) -> int:
+    """Drop the undecided pairs that this whole-store run did not suggest at or above the review
+    threshold: take-in scoring (no term frequencies) or an older model put them there, and the
+    queue shows what the current model thinks. Decided and deferred pairs stay as they are."""
+    kept = {tuple(sorted((str(p.left_id), str(p.right_id)))) for p in pairs if p.probability >= review_threshold}
+    pending = session.execute(select(CandidatePair.id, CandidatePair.left_id, CandidatePair.right_id)
+                              .where(CandidatePair.status == PairStatus.PENDING.value)).all()
+    stale = [pid for pid, left, right in pending if tuple(sorted((str(left), str(right)))) not in kept]
+    for chunk in _chunks(stale, 1000):
+        session.execute(delete(CandidatePair).where(CandidatePair.id.in_(chunk)))
+    return len(stale)
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

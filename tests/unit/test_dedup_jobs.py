@@ -48,6 +48,7 @@ def test_train_then_run_over_the_working_store(make_app, tmp_path):
     result = runner.invoke(args=["dedup", "run"])
     assert result.exit_code == 0, result.output
     assert "queued new: 0" in result.output and "rejected before and unchanged: 1" in result.output
+    assert "no longer suggested: 0" in result.output  # the second run suggests what the first did
     with review.app_context():
         assert db.session.get(CandidatePair, rejected).status == PairStatus.REJECTED.value
         assert db.session.scalar(select(func.count()).select_from(CandidatePair)) == len(found)
