@@ -3,6 +3,7 @@
 from .attachment import Attachment
 from .audit import AuditEvent
 from .base import Base
+from .correction import FormClaim, Retraction
 from .export import Export, ExportStatus
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
@@ -15,8 +16,8 @@ from .tag import ReportTag, Tag
 from .user import Role, User
 
 __all__ = [
-    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "LinkKind", "Message",
+    "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "FormClaim", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "ReportTag", "Retraction", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]

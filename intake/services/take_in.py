@@ -75,7 +75,12 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
     blind_indexes.replace(session, tokens)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
-    for report in reports:
+    # Arrival numbers order the inbox (newest first); two take-ins racing may share one, which
+    # the inbox's tie-break on id keeps a total order.
+    arrival = (session.scalar(select(func.max(Report.arrival))) or 0) + 1
+    for report in sorted(reports, key=lambda r: r.position):
+        report.arrival = arrival
+        arrival += 1
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
                                verification=VerificationLevel.REPORTED.value, person_id=None)
     consent.seal_legacy_consent(submission)

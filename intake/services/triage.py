@@ -22,7 +22,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.tag import ReportTag, Tag
-from . import audit, integrity, messages, users
+from . import audit, corrections, integrity, messages, users
 from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
@@ -183,8 +183,9 @@ def is_newest(session: Session, vault: Vault, report_id: uuid.UUID, event_date: 
     The report's status category follows the latest event by date, so entering an old event (a
     2017 detention after a 2020 release) does not overwrite the newer status; equal dates go to the
     later event. Events whose seal does not verify (or not yet taken in) do not count."""
+    retracted = corrections.retracted_ids(session, vault, report_id)
     others = [e for e in session.scalars(select(StatusEvent).where(StatusEvent.report_id == report_id))
-              if e.id != exclude]
+              if e.id != exclude and e.id not in retracted]
     verdicts = integrity.status_event_verdicts(vault, others)
     for other in others:
         if verdicts[other.id] is not integrity.Verdict.VERIFIED:
