@@ -123,13 +123,16 @@ def retract(session: Session, vault: Vault, handle: str, object_type: str, objec
 
 
 def _restore_status(session: Session, vault: Vault, report: Report, *, exclude: set[uuid.UUID]) -> None:
-    """The report's status after a retraction: the newest verified event left, or unknown."""
+    """The report's status after a retraction: the newest verified event left, or else the
+    situation the family gave (sealed in the report)."""
     events = [e for e in session.scalars(select(StatusEvent).where(StatusEvent.report_id == report.id))
               if e.id not in exclude]
     verdicts = integrity.status_event_verdicts(vault, events)
     good = [e for e in events if verdicts[e.id] is integrity.Verdict.VERIFIED]
     newest = max(good, key=lambda e: ((e.event_date or ""), e.sequence), default=None)
-    status = newest.kind if newest is not None else StatusKind.UNKNOWN.value
+    reported = report.reported_status if report.reported_status_sealed is not None else None
+    status = newest.kind if newest is not None else reported if reported in set(StatusKind) \
+        else StatusKind.UNKNOWN.value
     if integrity.require_report(session, vault, report).status != status:
         integrity.write_report(session, vault, report, status=status)
     session.flush()
