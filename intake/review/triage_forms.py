@@ -166,7 +166,10 @@ class SearchForm(PageForm):
 
     default_prefix = "search"
     index = SelectField("Search by", choices=[choice("id_number", "Chinese ID number"),
-                                                choice("name", "name (any script)")])
-    value = StringField("ID number or name", validators=[DataRequired(), Length(max=200)])
+                                                choice("name", "name (any script)"),
+                                                choice("county_birth_year", "county and birth year")])
+    value = StringField("ID number or name", validators=[Optional(), Length(max=200)])
+    county = StringField("County (a name in any script; with a birth year)", validators=[Optional(), Length(max=80)])
+    birth_year = StringField("Birth year", validators=[Optional(), Regexp(r"^\d{4}$", message="four digits")])
     submit = SubmitField("Search")
 

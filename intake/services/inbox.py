@@ -167,6 +167,16 @@ def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[An
     return out
 
 
+def names_and_counties(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Any, str | None]]:
+    """Names and home county of these reports, decrypted in memory (search results show them).
+    The caller has audited the reading (search records its number of results)."""
+    if not report_ids:
+        return {}
+    rows = session.execute(select(Report.id, Report.submission_id, Report.names_sealed, Report.home_county_sealed)
+                           .where(Report.id.in_(report_ids))).all()
+    return _decrypt_page(session, list(rows))
+
+
 def attachment_counts(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     if not report_ids:
         return {}

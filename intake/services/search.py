@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeysLockedError
 from ..crypto.vault import Vault
-from ..models import (Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
+from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
 from . import audit, blind_indexes, integrity, normalise
 from .errors import InvalidInput
 
-SEARCHABLE = ("id_number", "name")
+SEARCHABLE = ("id_number", "name", "county_birth_year")
 MAX_RESULTS = 200
 
 
@@ -129,14 +129,27 @@ class Hit:
     integrity: str | None = None
 
 
+def _county_birth_year(vault: Vault, value: str) -> Any:
+    """Reports of one county born in one year: `value` is "<county code> <year>"."""
+    county, _, year = value.partition(" ")
+    if normalise.county(county) is None or normalise.birth_year(year.strip()) is None:
+        raise InvalidInput("give a county and a four-digit birth year")
+    in_county = blind_indexes.matching_ids(vault, "county", county)
+    born = blind_indexes.matching_ids(vault, "birth_year", year.strip())
+    if in_county is None or born is None:
+        return None
+    return in_county.where(BlindIndex.report_id.in_(born))
+
+
 def search(session: Session, vault: Vault, index: str, value: str, *, actor: uuid.UUID) -> list[Hit]:
     if index not in SEARCHABLE:
-        raise InvalidInput("search by ID number or by name")
+        raise InvalidInput("search by ID number, by name, or by county and birth year")
     value = (value or "").strip()
     if not value:
         raise InvalidInput("enter an ID number or a name")
     vault.require_readable()
-    ids = blind_indexes.matching_ids(vault, index, value)
+    ids = _county_birth_year(vault, value) if index == "county_birth_year" else \
+        blind_indexes.matching_ids(vault, index, value)
     rows = session.execute(
         select(Report.id, Report.handle, Report.created_on).where(Report.id.in_(ids))
         .order_by(Report.created_on.desc(), Report.handle).limit(MAX_RESULTS)).all() if ids is not None else []
