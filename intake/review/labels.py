@@ -3,8 +3,10 @@ the name of a name's script, file sizes. Template filters only; no logic a decis
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from flask import g
 from flask_babel import gettext as _
 
 from ..resolution import scripts
@@ -27,6 +29,18 @@ SCRIPT_NAMES = {
 }
 
 
+@cache
+def _label(vocabulary: str, code: str, lang: str) -> str | None:
+    found = thesauri.term(vocabulary, code)
+    return found.label(lang) if found else None
+
+
+def _language() -> str:
+    if "review_lang" not in g:  # the locale once per request, not once per cell
+        g.review_lang = current_language().code
+    return str(g.review_lang)
+
+
 @bp.app_template_filter("term")
 def term_label(code: Any, field: str) -> str:
     """A vocabulary code as its label in the page's language ("partially_verified" -> "Partially
@@ -36,8 +50,8 @@ def term_label(code: Any, field: str) -> str:
     if field == "submission_status":
         return _(SUBMISSION_STATUSES.get(str(code), str(code)))
     vocabulary = VOCABULARY_OF.get(field)
-    found = thesauri.term(vocabulary, str(code)) if vocabulary else None
-    return found.label(current_language().code) if found else str(code)
+    label = _label(vocabulary, str(code), _language()) if vocabulary else None
+    return label if label is not None else str(code)
 
 
 @bp.app_template_filter("county")
@@ -49,9 +63,12 @@ def county(code: Any) -> thesauri.Place | None:
 @bp.app_template_filter("script_name")
 def script_name(name: dict[str, Any]) -> str:
     """The script a name is written in: as the family said, or else as detected."""
-    script = name.get("script") or scripts.detect(str(name.get("value") or ""))
-    if script in ("Latn", "Cyrl", "other", None):  # the form's coarse codes: detect the finer one
-        script = scripts.detect(str(name.get("value") or "")) or script
+    given = name.get("script")
+    detected = scripts.detect(str(name.get("value") or ""))
+    # The family's word first; detection only refines the form's coarse codes ("Latn", "Cyrl") within
+    # the same letters (Uyghur Latin, Kazakh Cyrillic...), never overrides them.
+    coarse = {"Latn": "latin", "Cyrl": "cyrillic"}.get(str(given))
+    script = detected if not given or (coarse and scripts.family(detected) == coarse) else given
     return _(SCRIPT_NAMES.get(script, script or "unknown script"))
 
 

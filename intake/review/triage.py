@@ -8,7 +8,7 @@ from urllib.parse import quote
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -104,8 +104,9 @@ def claim(once: Any) -> bool:
 
 
 def _assignee_choices(*blank: tuple[str, str]) -> list[SelectChoice]:
-    return [forms.choice(*b) for b in blank] + [forms.choice(str(u.id), u.username)
-                                                for u in search.reviewers(db.session)]
+    if "reviewers" not in g:  # one query per request, however many forms list them
+        g.reviewers = [(str(u.id), u.username) for u in search.reviewers(db.session)]
+    return [forms.choice(*b) for b in blank] + [forms.choice(uid, name) for uid, name in g.reviewers]
 
 
 @bp.get("/reports/<handle>")
