@@ -40,10 +40,14 @@ class RetractionState:
     actor_id: uuid.UUID
 
 
-def retractions(session: Session, vault: Vault, report_id: uuid.UUID) -> dict[uuid.UUID, RetractionState]:
-    """The retractions of a report's rows by the id of the row retracted; `verified` False when the
-    seal does not check (such a retraction must not hide anything)."""
-    rows = session.execute(select(*RETRACTION.select_columns()).where(Retraction.report_id == report_id)).all()
+def retractions(session: Session, vault: Vault, report_id: uuid.UUID | list[uuid.UUID]) -> dict[uuid.UUID,
+                                                                                           RetractionState]:
+    """The retractions of the rows of a report (or of several), by the id of the row retracted;
+    `verified` False when the seal does not check (such a retraction must not hide anything)."""
+    ids = report_id if isinstance(report_id, list) else [report_id]
+    if not ids:
+        return {}
+    rows = session.execute(select(*RETRACTION.select_columns()).where(Retraction.report_id.in_(ids))).all()
     return {r.object_id: RetractionState(r.id, integrity.check_row(vault, RETRACTION, r) is SealCheck.OK,
                                          r.replacement_id, r.actor_id) for r in rows}
 
