@@ -122,7 +122,8 @@ def report(handle: str) -> Any:
         abort(404)
     args = filter_args(request.args)
     _, filters = inbox_filters(request.args)
-    newer, older = inbox_service.neighbours(db.session, vault, filters, handle) if filters else (None, None)
+    newer, older = inbox_service.neighbours(db.session, vault, filters, triage.get_report(db.session, handle)) \
+        if filters else (None, None)
     retracted = corrections.retractions(db.session, vault, view.report.id)
     retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),
                    *(m.id for m in view.replies)]

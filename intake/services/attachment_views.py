@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
@@ -56,8 +56,11 @@ class Served:
 
 def list_for_report(session: Session, report_id: uuid.UUID) -> list[AttachmentInfo]:
     out = []
-    for a in session.scalars(select(Attachment).where(Attachment.report_id == report_id)
-                             .order_by(Attachment.created_on, Attachment.id)):
+    # Metadata only: the originals and viewing copies (megabytes each) stay in the database.
+    for a in session.scalars(select(Attachment).options(load_only(
+            Attachment.id, Attachment.submission_id, Attachment.own_key, Attachment.report_id,
+            Attachment.created_on, Attachment.meta_sealed)).where(Attachment.report_id == report_id)
+            .order_by(Attachment.created_on, Attachment.id)):
         try:
             meta = a.meta or {}
         except CryptoError:

@@ -190,10 +190,9 @@ def awaiting(session: Session) -> int:
 
 
 def neighbours(session: Session, vault: Vault | None, filters: InboxFilter,
-               handle: str) -> tuple[str | None, str | None]:
-    """The handles just newer and just older than report `handle` in the inbox under `filters`."""
-    me = session.execute(select(Report.arrival, Report.id).where(Report.handle == handle)).first()
-    if me is None or me.arrival is None:
+               me: Report) -> tuple[str | None, str | None]:
+    """The handles just newer and just older than report `me` in the inbox under `filters`."""
+    if me.arrival is None:
         return None, None
     base = _base(session, vault, filters)
     key, mine = tuple_(Report.arrival, Report.id), tuple_(me.arrival, me.id)
