@@ -19,7 +19,7 @@ from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
 from . import triage_forms as forms
-from .triage import _assignee_choices, actor, readable_vault
+from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
 
 ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS})
@@ -95,7 +95,7 @@ def inbox() -> Any:
     return render_template("review/triage/inbox.html", form=form, page=page, links=links, error=error,
                            problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS,
                            current_view=request.args.get("view", ""), here=here,
-                           counties=place_lookup.choosable_counties())
+                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
 
 
 def _safe_return(target: str | None) -> str:

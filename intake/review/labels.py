@@ -69,7 +69,11 @@ def script_name(name: dict[str, Any]) -> str:
     # the same letters (Uyghur Latin, Kazakh Cyrillic...), never overrides them.
     coarse = {"Latn": "latin", "Cyrl": "cyrillic"}.get(str(given))
     script = detected if not given or (coarse and scripts.family(detected) == coarse) else given
-    return _(SCRIPT_NAMES.get(script, script or "unknown script"))
+    if "script_labels" not in g:
+        g.script_labels = {}
+    if script not in g.script_labels:  # translated once per script and request, not once per name
+        g.script_labels[script] = _(SCRIPT_NAMES.get(script, script or "unknown script"))
+    return str(g.script_labels[script])
 
 
 @bp.app_template_filter("filesize")

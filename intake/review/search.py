@@ -12,7 +12,7 @@ from ..services import inbox, place_lookup
 from ..services import search as search_service
 from ..services.errors import ServiceError
 from . import triage_forms as forms
-from .triage import actor, locked_page, readable_vault
+from .triage import SCRIPT_LANG, actor, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 
 ALLOW.update({"search": REVIEWERS})
@@ -40,4 +40,4 @@ def search() -> Any:
                 db.session.rollback()
                 error = str(exc)
     return render_template("review/triage/search.html", form=form, hits=hits, error=error, shown=shown,
-                           counties=place_lookup.choosable_counties())
+                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
