@@ -36,7 +36,8 @@ T = TypeVar("T")
 
 def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
     query = select(Submission.id).where(Submission.in_working_store.is_(False),
-                                        Submission.status != SubmissionStatus.WITHDRAWN.value).order_by(Submission.id)
+                                        Submission.status != SubmissionStatus.WITHDRAWN.value) \
+        .order_by(Submission.created_on, Submission.id)  # arrival numbers follow (day, then id)
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
