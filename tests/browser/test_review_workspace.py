@@ -191,6 +191,25 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 expect(page.locator("#actions [role=status]")).to_contain_text("Note added.")
                 page.screenshot(path=str(SHOTS / f"workspace-{combo}-after-action.png"))
 
+                # ... and a note added by mistake is corrected: the original stays, struck through.
+                note = page.locator("#notes article", has_text=f"check {combo}")
+                note.locator("summary").click()
+                note.get_by_label(re.compile("Corrected text")).fill(f"checked {combo}")
+                with page.expect_navigation():
+                    note.get_by_role("button", name="Retract").click()
+                expect(page.locator("#actions [role=status]")).to_contain_text("Corrected")
+                expect(page.locator("#notes .retracted", has_text=f"check {combo}")).to_have_count(1)
+                expect(page.locator("#notes")).to_contain_text(f"checked {combo}")
+                page.screenshot(path=str(SHOTS / f"workspace-{combo}-corrected.png"))
+
+                # A file's viewing copy: asked for, served as an image, never the original's metadata.
+                page.goto(f"{url}/review/reports/{first}?lang={lang}")
+                link = page.get_by_role("link", name="View (metadata removed)")
+                href = link.get_attribute("href")
+                answer = page.request.get(url + href)
+                assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
+                assert answer.headers["x-content-type-options"] == "nosniff"
+
                 # Triage from the inbox: keys with script, links without.
                 page.goto(f"{url}/review/inbox?lang={lang}")
                 order = page.locator("#inbox-table tbody tr").evaluate_all(
