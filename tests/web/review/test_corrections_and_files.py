@@ -10,7 +10,7 @@ import re
 import pikepdf
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -93,6 +93,26 @@ def test_retract_and_correct_note_reply_and_status_event(app, reviewer):
     assert "already retracted" in client.get(f"/review/reports/{handle}").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Retraction.id))) == 3
+
+
+def test_putting_back_the_state_from_before_a_retraction_is_detected(app, reviewer):
+    client, _ = reviewer
+    [handle] = load(app, full_report("replay"))
+    post_form(client, handle, "status-events", "event", {"event-kind": "died", "event-event_date": "2024",
+                                                         "event-source": "wrong family"})
+    with app.app_context():
+        before = db.session.execute(select(Report.status, Report.state_seq, Report.state_mac)
+                                    .where(Report.handle == handle)).one()
+    html = client.get(f"/review/reports/{handle}").get_data(as_text=True)
+    event = re.search(rf'/review/reports/{handle}/retract/status_event/([0-9a-f-]+)', html).group(1)
+    post_form(client, handle, f"retract/status_event/{event}", f"retract-{event}", {}, html.encode())
+    with app.app_context():
+        assert db.session.scalar(select(Report.status).where(Report.handle == handle)) == "detained"
+        db.session.execute(update(Report).where(Report.handle == handle).values(  # a replay of the old row
+            status=before.status, state_seq=before.state_seq, state_mac=before.state_mac))
+        db.session.commit()
+    html = client.get(f"/review/reports/{handle}").get_data(as_text=True)
+    assert "an older state was put back" in html and "<dd>Died</dd>" not in html
 
 
 def test_family_sees_only_the_corrected_reply(app, reviewer):
