@@ -229,3 +229,40 @@ def test_files_are_reviewers_only(app, make_user, sign_in, with_files):
     assert client.get(f"/review/attachments/{files[0][0]}/original").status_code in (403, 404)
     anonymous = app.test_client().get(f"/review/attachments/{files[0][0]}/original")
     assert anonymous.status_code in (302, 401, 403, 404) and b"%PDF" not in anonymous.data
+
+
+@pytest.mark.parametrize("path", [
+    "/review/inbox?older=1.zz", "/review/inbox?newer=" + "9" * 40, "/review/inbox?last=1&older=3.4",
+    "/review/inbox?county=%00", "/review/inbox?county=" + "喀" * 500, "/review/inbox?view=everything",
+    "/review/inbox?created_from=2020-13-45", "/review/inbox?assignee=not-a-uuid", "/review/inbox?tag=" + "x" * 99,
+    "/review/attachments/not-a-uuid/view", "/admin/audit?date_to=31/12/2024", "/admin/audit?action=%00",
+])
+def test_bad_input_never_answers_500(app, reviewer, make_user, sign_in, path):
+    client, _ = reviewer
+    if path.startswith("/admin"):
+        client = app.test_client()
+        sign_in(client, make_user("admin"))
+    response = client.get(path)
+    assert response.status_code in (200, 400, 404), (path, response.status_code)
+    assert b"Traceback" not in response.data
+
+
+def test_bad_posts_change_nothing(app, reviewer):
+    client, _ = reviewer
+    [handle] = load(app, full_report("bad"))
+    token = form_token(client.get(f"/review/reports/{handle}").data, "note")
+    before = audit_head(app)
+    for path, data in [
+        (f"/review/reports/{handle}/retract/badkind/00000000-0000-0000-0000-000000000000", {}),
+        (f"/review/reports/{handle}/retract/note/00000000-0000-0000-0000-000000000000", {}),
+        (f"/review/reports/R-NOPE/retract/note/00000000-0000-0000-0000-000000000000", {}),
+        ("/review/inbox/bulk", {"report": ["R-X"] * 500, "bulk-tag": "x", "bulk-add_tag": "y"}),
+        ("/review/inbox/bulk", {"report": [handle], "bulk-tag": "NOT A TAG!", "bulk-add_tag": "y"}),
+        ("/review/inbox/bulk", {"report": [handle], "bulk-assignee": "00000000-0000-0000-0000-000000000000",
+                                "bulk-assign": "y"}),
+    ]:
+        prefix = path.rsplit("/", 1)[-1] if "retract" in path else "bulk"
+        fields = {"csrf_token": token, f"retract-{prefix}-csrf_token": token, "bulk-csrf_token": token, **data}
+        response = client.post(path, data=fields)
+        assert response.status_code in (302, 400, 404), (path, response.status_code)
+    assert [e[0] for e in audit_entries(app, before) if e[0] not in ("report.view", "inbox.view")] == []
