@@ -3,7 +3,7 @@
 from .attachment import Attachment
 from .audit import AuditEvent
 from .base import Base
-from .correction import FormClaim, Retraction
+from .correction import FormClaim, Retraction, SavedView
 from .export import Export, ExportStatus
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
@@ -18,6 +18,6 @@ from .user import Role, User
 __all__ = [
     "Attachment", "AuditEvent", "Base", "BlindIndex", "Export", "ExportStatus", "FormClaim", "LinkKind", "Message",
     "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "Retraction", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
+    "ReportTag", "Retraction", "SavedView", "StatusEvent", "StatusKind", "Submission", "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]

@@ -1,4 +1,4 @@
-"""Corrections of reviewers' mistakes, and claims of forms already posted.
+"""Corrections of reviewers' mistakes, claims of forms already posted, and reviewers' saved views.
 
 A `Retraction` withdraws one note, reply or status event that a reviewer added by mistake,
 optionally naming the row that replaces it (a correction). Nothing is deleted or rewritten: the
@@ -39,3 +39,16 @@ class FormClaim(Base):
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     claimed_on: Mapped[date] = mapped_column(Date, default=today, index=True)
+
+
+class SavedView(UUIDKey, Base):
+    """An inbox filter a reviewer saved under a name of their own (the query string of its filters:
+    statuses, a county, a tag, dates; never a name or an ID number, which the inbox cannot filter by)."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    query: Mapped[str] = mapped_column(String(600))
+    created_on: Mapped[date] = mapped_column(Date, default=today)

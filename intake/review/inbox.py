@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..crypto.errors import KeysLockedError
 from ..extensions import db
 from ..keyring import vault_problem
-from ..services import bulk, place_lookup
+from ..services import bulk, place_lookup, saved_views
 from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
@@ -22,7 +23,8 @@ from . import triage_forms as forms
 from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
 
-ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS})
+ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS, "inbox_view_save": REVIEWERS,
+              "inbox_view_delete": REVIEWERS})
 # The inbox keeps working while locked (without names), and says why reports cannot be opened.
 WORKS_LOCKED.add("inbox")
 
@@ -92,8 +94,11 @@ def inbox() -> Any:
     bulk_form = forms.BulkForm()
     bulk_form.assignee.choices = _assignee_choices(("", "nobody"))
     here = request.full_path.rstrip("?")
+    mine = saved_views.views_of(db.session, actor())
     return render_template("review/triage/inbox.html", form=form, page=page, links=links, error=error,
-                           problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS,
+                           problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS, saved=mine,
+                           save_view=forms.SaveViewForm(),
+                           delete_view={v.id: forms.ActionForm(prefix=f"delete-view-{v.id}") for v in mine},
                            current_view=request.args.get("view", ""), here=here,
                            counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
 
@@ -131,3 +136,36 @@ def inbox_bulk() -> Response:
         return redirect(target)
     flash(f"{changed} report(s) changed." if changed else "Nothing to change.", "notice")
     return redirect(target)
+
+
+@bp.post("/inbox/views")
+def inbox_view_save() -> Response:
+    form = forms.SaveViewForm()
+    target = _safe_return(request.form.get("next"))
+    if not form.validate_on_submit():
+        flash("Give the view a name (up to 40 characters).", "error")
+        return redirect(target)
+    query = target.partition("?")[2]
+    filters = filter_args(MultiDict(parse_qsl(query)))
+    try:
+        saved_views.save(db.session, actor(), form.name.data or "", filters)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target)
+    flash("View saved.", "notice")
+    return redirect(target)
+
+
+@bp.post("/inbox/views/<uuid:view_id>/delete")
+def inbox_view_delete(view_id: uuid.UUID) -> Response:
+    if not forms.ActionForm(prefix=f"delete-view-{view_id}").validate_on_submit():
+        flash("The form expired: nothing was changed. Please try again.", "error")
+        return redirect(url_for("review.inbox"))
+    try:
+        saved_views.delete(db.session, actor(), view_id)
+    except ServiceError:
+        db.session.rollback()
+        abort(404)
+    flash("Saved view deleted.", "notice")
+    return redirect(url_for("review.inbox"))

@@ -76,6 +76,12 @@ class BulkForm(PageForm):
     add_tag = SubmitField("Tag selected")
 
 
+class SaveViewForm(PageForm):
+    default_prefix = "save-view"
+    name = StringField("Save these filters as", validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField("Save view")
+
+
 class ActionForm(PageForm):
     """A button whose target is all in the URL (removing a tag): only the CSRF token to check."""
 

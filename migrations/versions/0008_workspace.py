@@ -7,7 +7,8 @@ Revises: 0005_integrity
 are numbered here in their old order (date received, then id), new ones at take-in.
 `retractions` (review face only, sealed) withdraws a note, reply or status event added by mistake;
 `messages.retracted` hides a retracted reply from the family. `form_claims` holds the one-time
-tokens of review forms, so a form posted twice is stored once.
+tokens of review forms, so a form posted twice is stored once. `saved_views` holds the inbox
+filters reviewers saved under names of their own.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -49,6 +50,18 @@ def upgrade():
     )
     with op.batch_alter_table('form_claims', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_form_claims_claimed_on'), ['claimed_on'], unique=False)
+    op.create_table('saved_views',
+    sa.Column('user_id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('query', sa.String(length=600), nullable=False),
+    sa.Column('created_on', sa.Date(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_saved_views_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_views')),
+    sa.UniqueConstraint('user_id', 'name', name='uq_saved_views_user_name')
+    )
+    with op.batch_alter_table('saved_views', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_views_user_id'), ['user_id'], unique=False)
     # Number the reports already taken in, in the order the inbox showed them.
     reports = sa.table('reports', sa.column('id', sa.Uuid()), sa.column('submission_id', sa.Uuid()),
                        sa.column('created_on', sa.Date()), sa.column('arrival', sa.BigInteger()))
@@ -61,6 +74,9 @@ def upgrade():
         conn.execute(reports.update().where(reports.c.id == rid).values(arrival=n))
 
 def downgrade():
+    with op.batch_alter_table('saved_views', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_views_user_id'))
+    op.drop_table('saved_views')
     with op.batch_alter_table('form_claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_claims_claimed_on'))
     op.drop_table('form_claims')

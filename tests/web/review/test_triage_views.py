@@ -284,3 +284,33 @@ def test_an_absurd_inbox_page_number_never_answers_500(app, reviewer, page):
     load(app, full_report("p"))
     response = client.get(f"/review/inbox?page={page}")
     assert response.status_code == 200
+
+
+def test_saved_views_are_a_reviewers_own(app, reviewer, make_user, sign_in):
+    client, _ = reviewer
+    [k] = load(app, dataclasses.replace(full_report("sv"), home_county="653101"))
+    load(app, full_report("other"))
+    html = client.get("/review/inbox?county=喀什市&status=detained").data
+    saved = client.post("/review/inbox/views", data={
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Kashgar, detained",
+        "next": "/review/inbox?county=喀什市&status=detained"})
+    assert saved.status_code == 302
+    page = client.get("/review/inbox").get_data(as_text=True)
+    link = re.search(r'href="(/review/inbox\?[^"]+)">Kashgar, detained</a>', page).group(1).replace("&amp;", "&")
+    assert rows_of(client.get(link).get_data(as_text=True)) == [k]
+    again = client.post("/review/inbox/views", data={
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Kashgar, detained",
+        "next": "/review/inbox?county=喀什市"})
+    assert again.status_code == 302
+    assert "already have a saved view" in client.get("/review/inbox").get_data(as_text=True)
+
+    other = app.test_client()
+    sign_in(other, make_user("reviewer", username="berik"))
+    assert "Kashgar, detained" not in other.get("/review/inbox").get_data(as_text=True)
+    view_id = re.search(r'/review/inbox/views/([0-9a-f-]+)/delete', page).group(1)
+    token = form_token(other.get("/review/inbox").data, "bulk")
+    refused = other.post(f"/review/inbox/views/{view_id}/delete", data={f"delete-view-{view_id}-csrf_token": token})
+    assert refused.status_code == 404  # not theirs
+    deleted = client.post(f"/review/inbox/views/{view_id}/delete",
+                          data={f"delete-view-{view_id}-csrf_token": form_token(page.encode(), f"delete-view-{view_id}")})
+    assert deleted.status_code == 302 and "Kashgar, detained" not in client.get("/review/inbox").get_data(as_text=True)
