@@ -111,7 +111,7 @@ def _assignee_choices(*blank: tuple[str, str]) -> list[SelectChoice]:
 
 @bp.get("/reports/<handle>")
 def report(handle: str) -> Any:
-    from .inbox import filter_args, inbox_filters
+    from .inbox import filter_args, inbox_filters  # here: review/inbox.py imports this module
 
     vault = readable_vault()
     if vault is None:
@@ -182,7 +182,7 @@ def content_disposition(filename: str, *, inline: bool) -> str:
 
 def _back(handle: str, anchor: str = "actions") -> str:
     """The report page, scrolled back to where the reviewer acted, with the inbox filters kept."""
-    from .inbox import filter_args
+    from .inbox import filter_args  # here: review/inbox.py imports this module
 
     return url_for("review.report", handle=handle, **filter_args(request.args), _anchor=anchor)
 

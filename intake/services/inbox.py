@@ -142,7 +142,7 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
         # Committed before any name leaves this function: no unrecorded reading. Counts only.
         audit.record(session, vault, actor=str(actor), action="inbox.view", details={"reports": len(plain)})
         session.commit()
-    at_start = direction is None or (direction == NEWER and not more)
+    at_start = direction is None or (direction in (NEWER, LAST) and not more)
     at_end = (direction == LAST) or (direction != NEWER and not more)
     return InboxPage(rows=rows, newer=None if at_start or not rows else rows[0].cursor,
                      older=None if at_end or not rows else rows[-1].cursor,

@@ -116,6 +116,10 @@ def test_inbox_filters_and_paginates_without_decrypting(public_app, review_app, 
         back = inbox.inbox(db.session, vault, search.InboxFilter(), actor=None, per_page=3,
                            direction=inbox.NEWER, cursor=pages[-1].rows[0].cursor)
         assert [r.handle for r in back.rows] == [r.handle for r in pages[-2].rows]
+        oldest = inbox.inbox(db.session, vault, search.InboxFilter(), actor=None, per_page=3, direction=inbox.LAST)
+        assert [r.handle for r in oldest.rows] == seen[-3:] and oldest.older is None and oldest.newer is not None
+        everything = inbox.inbox(db.session, vault, search.InboxFilter(), actor=None, direction=inbox.LAST)
+        assert len(everything.rows) == 7 and everything.newer is None  # the only page: nowhere newer to go
 
 
 def test_inbox_county_filter_needs_keys_but_listing_does_not(world):
