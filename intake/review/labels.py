@@ -1,5 +1,7 @@
-"""What the review pages show instead of codes: vocabulary labels, county names in three scripts,
-the name of a name's script, file sizes. Template filters only; no logic a decision depends on."""
+"""What the review pages show instead of codes: vocabulary labels (in the page's language, from the
+thesauri), county names in three scripts, the name of a name's script, file sizes. Template
+filters only; no logic a decision depends on. The review face's own words are English, like the
+rest of it: its templates carry no gettext markers, so the six public catalogues stay complete."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from functools import cache
 from typing import Any
 
 from flask import g
-from flask_babel import gettext as _
 
 from ..resolution import scripts
 from ..services import thesauri
@@ -48,7 +49,7 @@ def term_label(code: Any, field: str) -> str:
     if code is None or code == "":
         return "—"
     if field == "submission_status":
-        return _(SUBMISSION_STATUSES.get(str(code), str(code)))
+        return SUBMISSION_STATUSES.get(str(code), str(code))
     vocabulary = VOCABULARY_OF.get(field)
     label = _label(vocabulary, str(code), _language()) if vocabulary else None
     return label if label is not None else str(code)
@@ -69,11 +70,7 @@ def script_name(name: dict[str, Any]) -> str:
     # the same letters (Uyghur Latin, Kazakh Cyrillic...), never overrides them.
     coarse = {"Latn": "latin", "Cyrl": "cyrillic"}.get(str(given))
     script = detected if not given or (coarse and scripts.family(detected) == coarse) else given
-    if "script_labels" not in g:
-        g.script_labels = {}
-    if script not in g.script_labels:  # translated once per script and request, not once per name
-        g.script_labels[script] = _(SCRIPT_NAMES.get(script, script or "unknown script"))
-    return str(g.script_labels[script])
+    return SCRIPT_NAMES.get(script, script or "unknown script")
 
 
 @bp.app_template_filter("filesize")
