@@ -68,4 +68,5 @@ def index() -> str:
 
 
 # The view modules register their routes on `bp` and their endpoints in ALLOW when imported.
-from . import auth, inbox, labels, persons, search, triage  # noqa: E402,F401
+from . import auth, persons, search, triage  # noqa: E402,F401
+from . import inbox, labels  # noqa: E402,F401  (the workspace: inbox pages, template filters)
