@@ -342,6 +342,9 @@ def print_table(header: str, all_kinds: list[Kind]) -> None:
     print(header)
     print(f"{'':4}{'figure':<54}{'p50':>12}{'x ref':>8}{'p95':>12}{'x ref':>8}{'max':>12}{'size':>10}{'n':>6}")
     for k in all_kinds:
+        if not k.times:  # every answer of this kind was wrong: the failures say why
+            print(f"{k.key:<4}{k.label:<54}{'no correct answer':>12}")
+            continue
         p50, p95 = support.percentile(k.times, 50), support.percentile(k.times, 95)
         size = support.percentile(k.sizes, 50) / 1024
         print(f"{k.key:<4}{k.label:<54}{support.fmt_ms(p50):>12}{p50 / r50:>8.1f}{support.fmt_ms(p95):>12}"
