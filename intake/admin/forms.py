@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..imports import ENCODINGS
@@ -47,3 +48,13 @@ class TokenForm(FlaskForm):
                            render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"})
     label = StringField("What it is for (optional)", validators=[Length(max=80)])
     days = IntegerField("Valid for (days; empty: until revoked)", validators=[Optional(), NumberRange(1, 366)])
+class AuditFilterForm(FlaskForm):
+    """Read from the query string (GET): a filter is not a change and holds no personal data."""
+
+    class Meta:
+        csrf = False
+
+    actor = StringField("Who (username, system or cli)", validators=[Optional(), Length(max=32)])
+    action = SelectField("Action", choices=[SelectChoice("", "any")], default="")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("Until", validators=[Optional()])

@@ -7,15 +7,16 @@ import uuid
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
 from ..models import Role
 from ..review.forms import PostForm
-from ..services import accounts, audit_pages, clock, users
+from ..services import accounts, audit_listing, audit_pages, clock, users
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..web.access import current_user, default_deny
-from .forms import InviteForm
+from .forms import AuditFilterForm, InviteForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -106,8 +107,21 @@ def setup_link(user_id: uuid.UUID) -> Page:
 @bp.get("/audit")
 def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
-    result = audit_pages.page(db.session, get_vault(), number)
-    return render_template("admin/audit.html", page=result, problem=vault_problem())
+    form = AuditFilterForm(formdata=request.args)
+    form.action.choices = [SelectChoice("", "any"), *(SelectChoice(a, a) for a in audit_listing.actions(db.session))]
+    filters, error = None, None
+    if form.validate():
+        filters = audit_listing.AuditFilter(actor=form.actor.data or None, action=form.action.data or None,
+                                            date_from=form.date_from.data, date_to=form.date_to.data)
+    else:
+        error = "Check the filter: " + "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    try:
+        result = audit_pages.page(db.session, get_vault(), number, filters=filters)
+    except ServiceError as exc:
+        error, result = str(exc), audit_pages.page(db.session, get_vault(), number)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/audit.html", page=result, problem=vault_problem(), form=form, args=args,
+                           error=error)
 
 
 # Pages in modules of their own register on `bp` and extend ALLOW when imported (explicitly, here).

@@ -4,6 +4,7 @@ from .api_token import ApiToken
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
+from .correction import FormClaim, Retraction, SavedView
 from .dedup import CandidatePair, PairStatus
 from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
 from .imports import ImportedRow, ImportSource
@@ -19,8 +20,9 @@ from .user import Role, User
 
 __all__ = [
     "ApiToken", "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus",
-    "Export", "ExportMember", "ExportNotice", "ExportStatus", "ImportSource", "ImportedRow", "LinkKind", "Message",
-    "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Role", "SEALED_REPORT_FIELDS",
-    "ReportTag", "StatusEvent", "StatusKind", "Submission", "StatisticsRun", "SubmissionStatus", "Tag", "User",
+    "Export", "ExportMember", "ExportNotice", "ExportStatus", "FormClaim", "ImportSource", "ImportedRow", "LinkKind",
+    "Message", "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Retraction", "Role",
+    "SEALED_REPORT_FIELDS", "ReportTag", "SavedView", "StatusEvent", "StatusKind", "Submission", "StatisticsRun",
+    "SubmissionStatus", "Tag", "User",
     "VerificationLevel",
 ]

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
@@ -36,6 +36,9 @@ class Message(UUIDKey, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # None: the family
     created_on: Mapped[date] = mapped_column(Date, default=today)
     read_by_family: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A reply a reviewer retracted (services/corrections.py): kept, but no longer shown to the family.
+    # Set by the review face only (the public role has no UPDATE on it).
+    retracted: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # A family's answer names the reviewer's question it answers (shown under it on both faces).
     in_reply_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"),
                                                               index=True)

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.integrity import SEAL_BYTES
@@ -31,6 +31,7 @@ class VerificationLevel(StrEnum):
 class Report(Handled, UUIDKey, Base):
     HANDLE_PREFIX = "R"
     __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_arrival", "arrival", "id"),)
 
     handle: Mapped[str] = mapped_column(String(16), unique=True)
     submission_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
@@ -46,6 +47,10 @@ class Report(Handled, UUIDKey, Base):
     state_seq: Mapped[int] = mapped_column(Integer, server_default="0")
     state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES), server_default=NULL)
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True, server_default=NULL)
+    # Order of arrival in the working store, set by the review face at take-in (None before): the
+    # inbox's newest-first order and its keyset cursor ((arrival, id) is indexed). Submissions keep
+    # a date only, so this order, not a time, is what tells today's reports apart.
+    arrival: Mapped[int | None] = mapped_column(BigInteger, server_default=NULL)
 
     # Sealed fields. Structured values (names, dates) are JSON inside the ciphertext.
     # names: [{"value": "...", "script": "ug-Arab" | "zh-Hans" | "Latn" | "Cyrl" | ..., "kind": "given|full|..."}]

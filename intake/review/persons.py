@@ -10,7 +10,7 @@ from flask import abort, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..services import persons
+from ..services import comparison, corrections, persons
 from ..services.errors import NotFound
 from . import triage_forms as forms
 from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
@@ -32,8 +32,11 @@ def person(handle: str) -> Any:
     # One reason form per report and per batch; prefixes keep their field ids (and labels) distinct.
     splits = {r.handle: forms.ReasonForm(prefix=f"split-{r.handle}") for r in view.reports}
     undos = {b.batch_id: forms.ReasonForm(prefix=f"undo-{b.batch_id}") for b in view.history}
+    fields = [f for f in FIELD_LABELS if f != "testimony"]
+    rows = comparison.compare(fields, [r.fields for r in view.reports])
+    retracted = corrections.retractions(db.session, vault, [r.id for r in view.reports])
     return render_template("review/triage/person.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
-                           merge=forms.MergeForm(), splits=splits, undos=undos)
+                           merge=forms.MergeForm(), splits=splits, undos=undos, rows=rows, retracted=retracted)
 
 
 @bp.post("/reports/<handle>/person")

@@ -4,28 +4,31 @@ service, redirect or render. The role gate is the blueprint's allow-list (defaul
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..extensions import db
+from ..models import FormClaim
 from ..keyring import get_vault, vault_problem
-from ..services import imports, search, triage
+from ..services import attachment_views, corrections, imports, search, triage
+from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
 from . import triage_forms as forms
-from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
+from .views import ALLOW, REVIEWERS, bp
 
 ALLOW.update({name: REVIEWERS for name in (
-    "inbox", "report", "report_verification", "report_status_event", "report_tag_add", "report_tag_remove",
-    "report_note", "report_assign", "report_reply", "report_submission_status")})
-# The inbox never decrypts, so it keeps working (and says why reports cannot be opened) while locked.
-WORKS_LOCKED.add("inbox")
+    "report", "report_verification", "report_status_event", "report_tag_add", "report_tag_remove",
+    "report_note", "report_assign", "report_reply", "report_submission_status", "report_retract", "attachment")})
 
 FIELD_LABELS = {
     "gender": "Gender", "birth_date": "Birth date", "ethnicity": "Ethnicity", "home_county": "Home county",
@@ -67,6 +70,9 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
     if vault is None:
         flash("The review keys are locked: nothing was changed.", "error")
         return redirect(target)
+    if not claim(getattr(form, "once", None)):
+        flash("That form was already sent: it was stored once.", "notice")
+        return redirect(target)
     try:
         result = change(vault)
     except NotFound:
@@ -80,51 +86,33 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
     return redirect(target)
 
 
+def claim(once: Any) -> bool:
+    """Stage the claim of a form's one-time token; it commits with the change (or not at all).
+    False: the token was claimed before (the same form posted again). No token: nothing to claim."""
+    token = getattr(once, "data", None)
+    if not token:
+        return True
+    if db.session.get(FormClaim, token) is not None:
+        return False
+    db.session.add(FormClaim(token=token))
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, posted twice at once: the other request stored it
+        db.session.rollback()
+        return False
+    return True
+
+
 def _assignee_choices(*blank: tuple[str, str]) -> list[SelectChoice]:
-    return [forms.choice(*b) for b in blank] + [forms.choice(str(u.id), u.username)
-                                                for u in search.reviewers(db.session)]
-
-
-# Deeper than any real inbox; a larger number would overflow the database's OFFSET.
-MAX_PAGE = 1_000_000
-
-
-def page_number(value: str | None) -> int:
-    """A page number from the query string: garbage means 1, and no number goes past MAX_PAGE."""
-    if not value or not (value.isascii() and value.isdigit()):
-        return 1
-    return MAX_PAGE if len(value) > 7 else min(max(int(value), 1), MAX_PAGE)
-
-
-@bp.get("/inbox")
-def inbox() -> Any:
-    form = forms.InboxFilterForm(formdata=request.args)
-    form.assignee.choices = _assignee_choices(("", "anyone"), ("none", "unassigned"))
-    vault = readable_vault()
-    page, error = None, None
-    if form.validate():
-        assignee = form.assignee.data or ""
-        filters = search.InboxFilter(
-            status=form.status.data or None, verification=form.verification.data or None,
-            created_from=form.created_from.data, created_to=form.created_to.data, county=form.county.data or None,
-            assigned_to=uuid.UUID(assignee) if assignee not in ("", "none") else None,
-            unassigned=assignee == "none", needs_information=form.needs_information.data, tag=form.tag.data or None)
-        if filters.county and vault is None:
-            error = "Filtering by county needs the review keys, which are locked."
-        else:
-            try:
-                page = search.inbox(db.session, vault, filters, page=page_number(request.args.get("page")))
-            except ServiceError as exc:
-                error = str(exc)
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    links = {"prev": url_for("review.inbox", **args, page=page.page - 1) if page and page.has_prev else None,
-             "next": url_for("review.inbox", **args, page=page.page + 1) if page and page.has_next else None}
-    return render_template("review/triage/inbox.html", form=form, page=page, links=links, error=error,
-                           problem=vault_problem())
+    if "reviewers" not in g:  # one query per request, however many forms list them
+        g.reviewers = [(str(u.id), u.username) for u in search.reviewers(db.session)]
+    return [forms.choice(*b) for b in blank] + [forms.choice(uid, name) for uid, name in g.reviewers]
 
 
 @bp.get("/reports/<handle>")
 def report(handle: str) -> Any:
+    from .inbox import filter_args, inbox_filters  # here: review/inbox.py imports this module
+
     vault = readable_vault()
     if vault is None:
         return locked_page()
@@ -132,10 +120,20 @@ def report(handle: str) -> Any:
         view = triage.report_view(db.session, vault, handle, actor=actor())
     except NotFound:
         abort(404)
+    args = filter_args(request.args)
+    _, filters = inbox_filters(request.args)
+    newer, older = inbox_service.neighbours(db.session, vault, filters, triage.get_report(db.session, handle)) \
+        if filters else (None, None)
+    retracted = corrections.retractions(db.session, vault, view.report.id)
+    retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),
+                   *(m.id for m in view.replies)]
     assign = forms.AssignForm(assignee=str(view.assignee_id) if view.assignee_id else "")
     assign.assignee.choices = _assignee_choices(("", "nobody"))
     return render_template(
-        "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
+        "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
+        newer=newer, older=older, attachments=attachment_views.list_for_report(db.session, view.report.id),
+        retracted=retracted, retract={i: forms.RetractForm(prefix=f"retract-{i}") for i in retractable
+                                      if i not in retracted},
         verification=forms.VerificationForm(level=view.report.verification), status_event=forms.StatusEventForm(),
         tag=forms.TagForm(), untag={t: forms.ActionForm(prefix=f"untag-{t}") for t in view.tags},
         note=forms.NoteForm(), assign=assign,
@@ -143,21 +141,63 @@ def report(handle: str) -> Any:
         link=forms.LinkForm(), source=imports.attributions(db.session, [view.report.id]).get(view.report.id))
 
 
-def _back(handle: str) -> str:
-    return url_for("review.report", handle=handle)
+@bp.post("/reports/<handle>/retract/<kind>/<uuid:object_id>")
+def report_retract(handle: str, kind: str, object_id: uuid.UUID) -> Response:
+    form = forms.RetractForm(prefix=f"retract-{object_id}")
+    anchor = {"note": "notes", "reply": "replies", "status_event": "timeline"}.get(kind, "actions")
+    return apply_change(form, _back(handle, anchor), lambda v: corrections.retract(
+        db.session, v, handle, kind, object_id, actor=actor(), correction=form.correction.data),
+        "Retracted; the original stays in the history." if not (form.correction.data or "").strip()
+        else "Corrected; the original stays in the history.")
+
+
+@bp.get("/attachments/<uuid:attachment_id>/<what>")
+def attachment(attachment_id: uuid.UUID, what: str) -> Any:
+    vault = readable_vault()
+    if vault is None:
+        return locked_page()
+    try:
+        served = attachment_views.serve(db.session, vault, attachment_id, what, actor=actor())
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except (ServiceError, CryptoError):
+        db.session.rollback()
+        return render_template("review/triage/message.html", title="File not shown",
+                               message="This file cannot be shown this way: download the original instead."), 422
+    response = make_response(served.body)
+    response.headers["Content-Type"] = served.media_type
+    response.headers["Content-Disposition"] = content_disposition(served.filename, inline=served.inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def content_disposition(filename: str, *, inline: bool) -> str:
+    """RFC 6266/5987: an ASCII fallback and the UTF-8 name (names of files may be in any script)."""
+    fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in filename)
+    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _back(handle: str, anchor: str = "actions") -> str:
+    """The report page, scrolled back to where the reviewer acted, with the inbox filters kept."""
+    from .inbox import filter_args  # here: review/inbox.py imports this module
+
+    return url_for("review.report", handle=handle, **filter_args(request.args), _anchor=anchor)
 
 
 @bp.post("/reports/<handle>/verification")
 def report_verification(handle: str) -> Response:
     form = forms.VerificationForm()
-    return apply_change(form, _back(handle), lambda v: triage.set_verification(
+    return apply_change(form, _back(handle, "act-verification"), lambda v: triage.set_verification(
         db.session, v, handle, form.level.data, actor=actor()), "Verification level set.")
 
 
 @bp.post("/reports/<handle>/status-events")
 def report_status_event(handle: str) -> Response:
     form = forms.StatusEventForm()
-    return apply_change(form, _back(handle), lambda v: triage.add_status_event(
+    return apply_change(form, _back(handle, "timeline"), lambda v: triage.add_status_event(
         db.session, v, handle, kind=form.kind.data, event_date=form.event_date.data, source=form.source.data,
         sentence=form.sentence.data, actor=actor()), "Status event added.")
 
@@ -165,20 +205,20 @@ def report_status_event(handle: str) -> Response:
 @bp.post("/reports/<handle>/tags")
 def report_tag_add(handle: str) -> Response:
     form = forms.TagForm()
-    return apply_change(form, _back(handle), lambda v: triage.add_tag(
+    return apply_change(form, _back(handle, "act-tags"), lambda v: triage.add_tag(
         db.session, v, handle, form.name.data, actor=actor()), "Tag added.", "The report already has that tag.")
 
 
 @bp.post("/reports/<handle>/tags/<name>/remove")
 def report_tag_remove(handle: str, name: str) -> Response:
-    return apply_change(forms.ActionForm(prefix=f"untag-{name}"), _back(handle), lambda v: triage.remove_tag(
+    return apply_change(forms.ActionForm(prefix=f"untag-{name}"), _back(handle, "act-tags"), lambda v: triage.remove_tag(
         db.session, v, handle, name, actor=actor()), "Tag removed.", "The report does not have that tag.")
 
 
 @bp.post("/reports/<handle>/notes")
 def report_note(handle: str) -> Response:
     form = forms.NoteForm()
-    return apply_change(form, _back(handle), lambda v: triage.add_note(
+    return apply_change(form, _back(handle, "notes"), lambda v: triage.add_note(
         db.session, v, handle, form.body.data, actor=actor()), "Note added.")
 
 
@@ -186,7 +226,7 @@ def report_note(handle: str) -> Response:
 def report_assign(handle: str) -> Response:
     form = forms.AssignForm()
     form.assignee.choices = _assignee_choices(("", "nobody"))
-    return apply_change(form, _back(handle), lambda v: triage.assign(
+    return apply_change(form, _back(handle, "act-assign"), lambda v: triage.assign(
         db.session, v, handle, uuid.UUID(form.assignee.data) if form.assignee.data else None, actor=actor()),
         "Assignment saved.")
 
@@ -194,12 +234,12 @@ def report_assign(handle: str) -> Response:
 @bp.post("/reports/<handle>/reply")
 def report_reply(handle: str) -> Response:
     form = forms.ReplyForm()
-    return apply_change(form, _back(handle), lambda v: triage.reply(
+    return apply_change(form, _back(handle, "replies"), lambda v: triage.reply(
         db.session, v, handle, form.body.data, question=form.question.data, actor=actor()), "Reply sent.")
 
 
 @bp.post("/reports/<handle>/submission-status")
 def report_submission_status(handle: str) -> Response:
     form = forms.SubmissionStatusForm()
-    return apply_change(form, _back(handle), lambda v: triage.set_submission_status(
+    return apply_change(form, _back(handle, "act-family"), lambda v: triage.set_submission_status(
         db.session, v, handle, form.status.data, actor=actor()), "Status for the family set.")

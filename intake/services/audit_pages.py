@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import AuditEvent
-from . import audit, audit_checkpoints, users
+from . import audit, audit_checkpoints
+from .audit_listing import AuditFilter, conditions, labels
 
 PER_PAGE = 50
 
@@ -21,7 +22,7 @@ class AuditPage:
     number: int
     pages: int
     total: int
-    names: dict[str, str]  # user id -> username, for the actors and objects on this page
+    names: dict[str, str]  # id -> handle, username or tag name, for the ids on this page
     verification: audit.Verification | None  # None: no keys to verify with
 
     @property
@@ -33,17 +34,19 @@ class AuditPage:
         return self.number < self.pages
 
 
-def page(session: Session, vault: Vault | None, number: int, per_page: int = PER_PAGE) -> AuditPage:
-    total = audit.count(session)
-    pages = max(1, -(-total // per_page))
+def page(session: Session, vault: Vault | None, number: int, per_page: int = PER_PAGE,
+         filters: AuditFilter | None = None) -> AuditPage:
+    where = conditions(session, filters) if filters is not None and filters.active else []
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) if where \
+        else audit.count(session)
+    pages = max(1, -(-(total or 0) // per_page))
     number = min(max(1, number), pages)
-    entries = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())
+    entries = list(session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
                                    .offset((number - 1) * per_page).limit(per_page)))
-    ids = {e.actor for e in entries} | {e.object_id for e in entries if e.object_type == "user" and e.object_id}
     verification = None
     if vault is not None:
         verification = audit_checkpoints.verify_from_latest(session, vault)
         if verification.ok and verification.checked >= audit_checkpoints.AUTO_EVERY and vault.audit_signer:
             audit_checkpoints.make(session, vault, verification)
-    names = {str(uid): name for uid, name in users.usernames(session, ids).items()}  # the log holds ids as text
-    return AuditPage(entries, number, pages, total, names, verification)
+    names = labels(session, entries)  # ids (the log holds them as text) -> handles, usernames, tag names
+    return AuditPage(entries, number, pages, total or 0, names, verification)

@@ -44,7 +44,7 @@ from .errors import Conflict
 
 # Audit actions that record a new state_seq of their object in details["state"].
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
-                           "submission.withdrawn"})
+                           "submission.withdrawn", "report.retract"})
 CHUNK = 2000  # ids per IN (...) list
 # Per object id: the newest state_seq its signed audit entries record; and the ids of objects
 # with an audit entry that failed its signature check.

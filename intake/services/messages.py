@@ -65,7 +65,7 @@ def family_view(session: Session, submission: Submission,
     """
     rows = session.scalars(select(Message).where(
         Message.submission_id == submission.id, Message.kind == MessageKind.TO_FAMILY.value,
-        Message.for_family.is_not(None)).order_by(Message.sequence)).all()
+        Message.for_family.is_not(None), Message.retracted.is_(False)).order_by(Message.sequence)).all()
     opened: list[tuple[Message, str | None]] = []
     for message in rows:
         try:

@@ -1,8 +1,6 @@
 """Finding reports without decrypting anything: the inbox and the blind-index search.
 
-The inbox selects plain columns only (handles, statuses, dates, assignment): no sealed blob is even
-loaded, so a page is one plain query (on SQLite with 100,000 reports: ~0.16 s for the first page,
-~0.03 s once reports.created_on is indexed). It reads nothing sealed, so it is not audited. The
+The inbox's filters (`InboxFilter`, `_conditions`) are here, its pages in services/inbox.py. The
 county filter goes through the `county` blind index. What a page shows of each report's review-side
 state (status, verification, person, the family's status) comes from `integrity.report_states`:
 verified, or replaced by the reason it is not.
@@ -25,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeysLockedError
 from ..crypto.vault import Vault
-from ..models import (Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
+from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
 from . import audit, blind_indexes, integrity, normalise
@@ -52,42 +50,6 @@ class InboxFilter:
     unassigned: bool = False
     needs_information: bool = False
     tag: str | None = None
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    report_id: uuid.UUID
-    handle: str
-    created_on: date
-    # Review-side state, set only when it verifies (integrity.report_states); otherwise None and
-    # `integrity` says why. A row that fails verification is never shown with its stored values.
-    status: str | None
-    verification: str | None
-    submission_status: str | None
-    assignee: str | None
-    person_handle: str | None
-    tags: tuple[str, ...] = ()
-    integrity: str | None = None
-
-
-@dataclass(frozen=True)
-class InboxPage:
-    rows: list[InboxRow]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[Any]:
@@ -122,35 +84,6 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
         where.append(Report.id.in_(select(ReportTag.report_id).join(Tag, Tag.id == ReportTag.tag_id)
                                    .where(Tag.name == f.tag.strip().lower())))
     return where
-
-
-def inbox(session: Session, vault: Vault | None, filters: InboxFilter, page: int = 1,
-          per_page: int = PAGE_SIZE) -> InboxPage:
-    """One page of reports, newest first. Plain columns only: nothing is decrypted, nothing audited."""
-    where = _conditions(session, vault, filters)
-    count = select(func.count(Report.id)).where(*where)
-    if filters.needs_information:  # the only filter on the submission: join only when it is used
-        count = count.join(Submission, Submission.id == Report.submission_id)
-    total = session.scalar(count) or 0
-    page = max(1, page)
-    query = (select(Report.id, Report.handle, Report.created_on, User.username)
-             .outerjoin(User, User.id == Report.assigned_to_id)
-             .where(*where)
-             .order_by(Report.created_on.desc(), Report.handle)
-             .limit(per_page).offset((page - 1) * per_page))
-    if filters.needs_information:
-        query = query.join(Submission, Submission.id == Report.submission_id)
-    found = session.execute(query).all()
-    ids = [r[0] for r in found]
-    tags = tags_of(session, ids)
-    states = integrity.report_states(session, vault, ids)
-    persons = person_handles(session, states.values())
-    rows = []
-    for rid, handle, created_on, assignee in found:
-        status, verification, submission_status, person = _shown(states[rid], persons)
-        rows.append(InboxRow(rid, handle, created_on, status, verification, submission_status, assignee, person,
-                             tuple(tags.get(rid, ())), _problem(states[rid])))
-    return InboxPage(rows=rows, page=page, per_page=per_page, total=total)
 
 
 def _shown(state: integrity.ReportState, persons: dict[uuid.UUID, str]) -> tuple[Any, ...]:

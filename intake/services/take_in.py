@@ -37,7 +37,8 @@ AFTER_TAKE_IN: list[Callable[[Session, Vault, list[Report]], None]] = []
 
 def pending_ids(session: Session, limit: int | None = None) -> list[uuid.UUID]:
     query = select(Submission.id).where(Submission.in_working_store.is_(False),
-                                        Submission.status != SubmissionStatus.WITHDRAWN.value).order_by(Submission.id)
+                                        Submission.status != SubmissionStatus.WITHDRAWN.value) \
+        .order_by(Submission.created_on, Submission.id)  # arrival numbers follow (day, then id)
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
@@ -78,7 +79,12 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
     blind_indexes.replace(session, tokens, index_key_id)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
-    for report in reports:
+    # Arrival numbers order the inbox (newest first); two take-ins racing may share one, which
+    # the inbox's tie-break on id keeps a total order.
+    arrival = (session.scalar(select(func.max(Report.arrival))) or 0) + 1
+    for report in sorted(reports, key=lambda r: r.position):
+        report.arrival = arrival
+        arrival += 1
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
                                verification=VerificationLevel.REPORTED.value, person_id=None)
     consent.seal_legacy_consent(submission)

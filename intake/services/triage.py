@@ -21,8 +21,9 @@ from ..crypto.vault import Vault
 from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report, Role, StatusEvent, StatusKind,
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
+from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
-from . import audit, integrity, messages, users
+from . import audit, corrections, integrity, messages, users
 from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
@@ -100,6 +101,10 @@ def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
     or verified here). The caller audits before showing them."""
     events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
                                   .order_by(StatusEvent.sequence))) if reports else []
+    # Every data key with one query each (not one per report or event: the person page shows many).
+    keys = data_keys(session)
+    keys.prefetch("submissions", {r.submission_id for r in reports})
+    keys.prefetch("status_events", {e.id for e in events if e.own_key})
     names = users.usernames(session, (e.recorded_by_id for e in events))
     handles = {r.id: r.handle for r in reports}
     states = states if states is not None else integrity.report_states(session, vault, handles)
@@ -183,8 +188,9 @@ def is_newest(session: Session, vault: Vault, report_id: uuid.UUID, event_date: 
     The report's status category follows the latest event by date, so entering an old event (a
     2017 detention after a 2020 release) does not overwrite the newer status; equal dates go to the
     later event. Events whose seal does not verify (or not yet taken in) do not count."""
+    retracted = corrections.retracted_ids(session, vault, report_id)
     others = [e for e in session.scalars(select(StatusEvent).where(StatusEvent.report_id == report_id))
-              if e.id != exclude]
+              if e.id != exclude and e.id not in retracted]
     verdicts = integrity.status_event_verdicts(vault, others)
     for other in others:
         if verdicts[other.id] is not integrity.Verdict.VERIFIED:

@@ -23,10 +23,14 @@ kind, one at a time (no queueing: latency = one request's whole cost, connection
 gunicorn's sync workers close every connection), kinds shuffled within each round, after an
 untimed warm-up. p50 / p95 = latency percentiles; size = median answer body.
   T1  GET /review/ (front page, signed in: session lookup, role gate, layout)    the reference
-  I1  GET /review/inbox (first page: count of all reports + 50 rows newest first, nothing decrypted)
-  I2  GET /review/inbox?county=C (the county of a random sampled report: blind-index token, count + page)
-  I3  GET /review/inbox?page=P (the middle page: OFFSET N/2)
+  I1  GET /review/inbox (first page: 50 rows newest first by the (arrival, id) index, their names and
+      county decrypted, one audit entry; no count of all reports)
+  I2  GET /review/inbox?county=C (the county of a random sampled report: blind-index token + page)
+  I3  GET /review/inbox?last=1 (the oldest page)
+  I4  GET /review/inbox?older=CURSOR (the deepest page reached by a keyset cursor)
   R1  GET /review/reports/H (a random report: KEK unwrap, every field decrypted, an audit entry)
+  P1  GET /review/persons/H (one of 20 persons of 3 reports each, linked through the services: side by
+      side, combined timeline, data keys in one query, 1 + 3 audit entries)
   S1  POST /review/search (the ID number of a random report: blind-index token, lookup, an audit entry;
       the CSRF token is taken once from GET /review/search)
 """
@@ -170,6 +174,7 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
                     id=sid, created_on=created, language="ug", status="received", in_working_store=True,
                     receipt_verifier=os.urandom(56), reply_public_key=os.urandom(1216), contact=None)
                 report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=created,
+                              arrival=first + len(batches[1]) + 1,
                               verification=rng.choices(levels, level_weights)[0].value,
                               status=rng.choices(statuses, status_weights)[0].value,
                               assigned_to_id=reviewer if rng.random() < 0.1 else None)
@@ -203,6 +208,26 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
         assert stored == n, f"{stored} reports stored, {n} generated"
         db.session.remove()
     return samples, counties
+
+
+def make_persons(app, samples: list[Sample], reviewer: uuid.UUID, rng: random.Random, count: int = 20,
+                 size: int = 3) -> list[str]:
+    """`count` persons of `size` reports each, linked through the services (sealed link events)."""
+    from intake.services import persons
+
+    out = []
+    with app.app_context():
+        vault = get_vault()
+        for group in range(count):
+            first, *rest = rng.sample(samples, size)
+            persons.link_report(db.session, vault, first.handle, None, reason=f"bench group {group}", actor=reviewer)
+            handle = db.session.scalar(select(Report).where(Report.handle == first.handle)).person.handle
+            for other in rest:
+                persons.link_report(db.session, vault, other.handle, handle, reason=f"bench group {group}",
+                                    actor=reviewer)
+            out.append(handle)
+        db.session.remove()
+    return out
 
 
 def make_reviewer(app) -> Reviewer:
@@ -247,9 +272,9 @@ class Kind:
     sizes: list[int]
 
 
-def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random) -> list[Kind]:
+def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, people: list[str]) -> list[Kind]:
     search_token = support.csrf_token(browser.get("/review/search").text, "search")
-    middle = max(1, n // 50 // 2)
+    deep = f"{min(n, 51)}.{'f' * 32}"  # the cursor just after the 50 oldest reports: the deepest page
 
     def rows_in(answer: Answer) -> int:
         return answer.text.count('href="/review/reports/R-')
@@ -273,6 +298,10 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random) -
         answer = browser.get(f"/review/reports/{sample.handle}")
         return answer, None if sample.id_number in answer.text else "the decrypted ID number is not shown"
 
+    def person() -> tuple[Answer, str | None]:
+        answer = browser.get(f"/review/persons/{rng.choice(people)}")
+        return answer, None if answer.text.count('<a class="handle" href="/review/reports/R-') >= 3 else "reports missing"
+
     def search() -> tuple[Answer, str | None]:
         sample = rng.choice(samples)
         answer = browser.post_form("/review/search", {"search-csrf_token": search_token, "search-index": "id_number",
@@ -284,8 +313,10 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random) -
         ("T1", "GET /review/ (front page, signed in; reference)", front),
         ("I1", "GET /review/inbox (first page)", inbox()),
         ("I2", "GET /review/inbox?county= (random county)", county),
-        ("I3", f"GET /review/inbox?page={middle:,} (middle page)", inbox(f"?page={middle}")),
+        ("I3", "GET /review/inbox?last=1 (the oldest page)", inbox("?last=1")),
+        ("I4", "GET /review/inbox?older=<cursor> (deepest page by cursor)", inbox(f"?older={deep}")),
         ("R1", "GET /review/reports/<handle> (random report)", report),
+        ("P1", "GET /review/persons/<handle> (3 reports side by side)", person),
         ("S1", "POST /review/search (ID number of a random report)", search))]
 
 
@@ -312,6 +343,9 @@ def print_table(header: str, all_kinds: list[Kind]) -> None:
     print(header)
     print(f"{'':4}{'figure':<54}{'p50':>12}{'x ref':>8}{'p95':>12}{'x ref':>8}{'max':>12}{'size':>10}{'n':>6}")
     for k in all_kinds:
+        if not k.times:  # every answer of this kind was wrong: the failures say why
+            print(f"{k.key:<4}{k.label:<54}{'no correct answer':>12}")
+            continue
         p50, p95 = support.percentile(k.times, 50), support.percentile(k.times, 95)
         size = support.percentile(k.sizes, 50) / 1024
         print(f"{k.key:<4}{k.label:<54}{support.fmt_ms(p50):>12}{p50 / r50:>8.1f}{support.fmt_ms(p95):>12}"
@@ -350,6 +384,7 @@ def main() -> int:
         reviewer = make_reviewer(app)
         log(f"generating {args.reports:,} taken-in reports")
         samples, counties = generate(app, args.reports, reviewer.user_id, rng)
+        people = make_persons(app, samples, reviewer.user_id, rng)
 
         log("starting the server")
         module = support.intake_module(tmp, "bench_review_wsgi", {"INSTANCE_PATH": str(tmp / "instance")})
@@ -357,7 +392,7 @@ def main() -> int:
                         env=keys.environment("production", "review", url))
         server.wait_ready("/review/sign-in")
         browser = sign_in(server.port, reviewer)
-        all_kinds = kinds(browser, samples, args.reports, rng)
+        all_kinds = kinds(browser, samples, args.reports, rng, people)
         warm_up = 2 * args.workers
         log(f"{warm_up} untimed rounds, then {args.requests} timed rounds of {len(all_kinds)} requests")
         failures = measure(all_kinds, args.requests, warm_up, rng)

@@ -341,9 +341,11 @@ def test_pages_show_a_tampered_row_as_such_never_its_forged_values(app: Flask, m
     inbox = client.get("/review/inbox").get_data(as_text=True)
     assert "failed verification" in inbox
     assert "<td>documented</td>" not in inbox and "<td>released</td>" not in inbox
+    assert "<td>Documented</td>" not in inbox and "<td>Released</td>" not in inbox  # nor as labels
     page = client.get(f"/review/reports/{stored.report_handles[0]}").get_data(as_text=True)
     assert "failed verification" in page and 'role="alert"' in page
     assert "<dd>documented</dd>" not in page and "<dd>released</dd>" not in page
+    assert "<dd>Documented</dd>" not in page and "<dd>Released</dd>" not in page
     changed = client.post(f"/review/reports/{stored.report_handles[0]}/verification", data={
         "verification-csrf_token": re.search(r'name="verification-csrf_token"[^>]*value="([^"]+)"', page).group(1),
         "verification-level": "corroborated"}, follow_redirects=True)

@@ -38,7 +38,8 @@ def test_search_by_id_number_and_by_name_finds_the_report(app, reviewer):
         response = search(reviewer, index, value)
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and handle in html and other not in html, index
-        assert "SENTINEL" not in html  # results are handles, nothing decrypted
+        assert "Abdurehim Tursun" in html  # names (and county), decrypted for the results
+        assert "SENTINEL-testimony" not in html and "idnumber" not in html  # and nothing else
         assert audit_entries(app, before) == [("search", "blind_index", {"index": index, "results": 1})]
     before = audit_head(app)
     html = search(reviewer, "name", "Nobody Known").get_data(as_text=True)
@@ -67,3 +68,23 @@ def test_search_says_locked_when_the_keys_are(app, reviewer):
     reset_vault(app)
     page = reviewer.get("/review/search")
     assert page.status_code == 503 and "locked" in page.get_data(as_text=True)
+
+
+def test_search_by_county_and_birth_year(app, reviewer):
+    wanted = dataclasses.replace(full_report("cy"), home_county="653101", birth_date="1984-06")
+    [handle] = load(app, wanted)
+    [other_year] = load(app, dataclasses.replace(full_report("y"), home_county="653101", birth_date="1990"))
+    for county in ("Kashgar City", "喀什市", "قەشقەر شەھىرى"):
+        page = reviewer.get("/review/search")
+        before = audit_head(app)
+        html = reviewer.post("/review/search", data={
+            "search-csrf_token": form_token(page.data, "search"), "search-index": "county_birth_year",
+            "search-county": county, "search-birth_year": "1984"}).get_data(as_text=True)
+        assert handle in html and other_year not in html and "ئابدۇرېھىم" in html, county
+        assert '<span lang="en">Kashgar City</span>' in html  # the county by its names
+        assert audit_entries(app, before) == [("search", "blind_index", {"index": "county_birth_year", "results": 1})]
+    page = reviewer.get("/review/search")
+    html = reviewer.post("/review/search", data={
+        "search-csrf_token": form_token(page.data, "search"), "search-index": "county_birth_year",
+        "search-county": "Atlantis", "search-birth_year": "1984"}).get_data(as_text=True)
+    assert "Give a county" in html and handle not in html

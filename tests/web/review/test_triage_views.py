@@ -51,7 +51,11 @@ def reviewer(app, make_user, sign_in):
     return client, user
 
 
-def test_inbox_lists_filters_and_paginates_without_content(app, reviewer):
+def rows_of(html: str) -> list[str]:
+    return re.findall(r'class="handle" href="/review/reports/(R-[^"?]+)', html)
+
+
+def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app, reviewer):
     client, _ = reviewer
     kashgar = dataclasses.replace(full_report("k"), home_county="653101", status="sentenced")
     [k] = load(app, kashgar)
@@ -61,19 +65,82 @@ def test_inbox_lists_filters_and_paginates_without_content(app, reviewer):
     page = client.get("/review/inbox")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "52 report(s); page 1 of 2" in html and "SENTINEL" not in html
-    assert html.count('href="/review/reports/R-') == 50
-    nxt = re.search(r'href="([^"]*page=2[^"]*)" rel="next"', html).group(1)
-    second = client.get(nxt.replace("&amp;", "&")).get_data(as_text=True)
-    assert second.count('href="/review/reports/R-') == 2 and 'rel="prev"' in second
+    first = rows_of(html)
+    assert len(first) == 50 and first[0] == many[-1] and k not in first  # newest (last taken in) first
+    assert "ئابدۇرېھىم" in html and "name-ug-50" in html  # names decrypted for the page shown
+    assert "SENTINEL-testimony" not in html and "idnumber" not in html  # nothing else
+    entries = audit_entries(app, before)
+    assert entries == [("inbox.view", None, {"reports": 50})]  # one entry, a count, never a name
+    older = re.search(r'href="([^"]*older=[^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True)
+    assert rows_of(second) == [many[0], k] and 'rel="prev"' in second and 'rel="next"' not in second
+    last = client.get("/review/inbox?last=1").get_data(as_text=True)
+    assert rows_of(last)[-2:] == [many[0], k] and len(rows_of(last)) == 50  # the oldest page, straight away
+    newer = re.search(r'href="([^"]*newer=[^"]*)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert rows_of(client.get(newer).get_data(as_text=True)) == first
+    assert rows_of(client.get("/review/inbox?older=garbage").get_data(as_text=True)) == first
 
-    filtered = client.get("/review/inbox?county=653101").get_data(as_text=True)
-    assert f">{k}<" in filtered and "1 report(s)" in filtered
-    assert "1 report(s)" in client.get("/review/inbox?status=sentenced").get_data(as_text=True)
-    assert "0 report(s)" in client.get("/review/inbox?verification=documented").get_data(as_text=True)
-    bad = client.get("/review/inbox?county=Kashgar").get_data(as_text=True)
-    assert "six digits" in bad and many[0] not in bad
-    assert audit_entries(app, before) == []  # listing reads nothing sealed, so nothing to audit
+    for county in ("653101", "Kashgar City", "قەشقەر شەھىرى", "喀什市", "kashi shi"):
+        filtered = client.get("/review/inbox", query_string={"county": county}).get_data(as_text=True)
+        assert rows_of(filtered) == [k], county
+        assert "Kashgar City" in filtered and "قەشقەر شەھىرى" in filtered  # the county by name, not its code
+    assert rows_of(client.get("/review/inbox?status=sentenced").get_data(as_text=True)) == [k]
+    assert rows_of(client.get("/review/inbox?verification=documented").get_data(as_text=True)) == []
+    bad = client.get("/review/inbox?county=Atlantis")
+    assert bad.status_code == 200 and "No county" in bad.get_data(as_text=True) and not rows_of(bad.get_data(as_text=True))
+
+
+def test_inbox_saved_views_and_labels(app, reviewer, make_user):
+    client, user = reviewer
+    [mine, other] = load(app, full_report("m"), full_report("o"))
+    page = client.get(f"/review/reports/{mine}")
+    client.post(f"/review/reports/{mine}/assignment", data={"assign-csrf_token": form_token(page.data, "assign"),
+                                                             "assign-assignee": str(user.id)})
+    html = client.get("/review/inbox?view=mine").get_data(as_text=True)
+    assert rows_of(html) == [mine] and 'aria-current="page">Assigned to me' in html
+    assert rows_of(client.get("/review/inbox?view=unassigned").get_data(as_text=True)) == [other]
+    assert rows_of(client.get("/review/inbox?view=needs-information").get_data(as_text=True)) == []
+    assert "Reported (not verified)" in html and ">reported<" not in html  # a label, not the code
+
+
+def test_inbox_bulk_assign_and_tag_all_or_nothing(app, reviewer, make_user):
+    client, user = reviewer
+    colleague = make_user("reviewer", username="berik")
+    handles = load(app, *[full_report(f"b{i}") for i in range(3)])
+    html = client.get("/review/inbox").data
+    token = form_token(html, "bulk")
+    before = audit_head(app)
+    done = client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles[:2],
+                                                   "bulk-assignee": str(colleague.id), "bulk-assign": "y",
+                                                   "next": "/review/inbox?view=mine"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/review/inbox?view=mine")
+    assert [e[0] for e in audit_entries(app, before)] == ["report.assign", "report.assign"]
+    before = audit_head(app)
+    client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles, "bulk-tag": "urgent",
+                                            "bulk-add_tag": "y"})
+    assert [e[0] for e in audit_entries(app, before)] == ["report.tag_add"] * 3
+    tagged = client.get("/review/inbox?tag=urgent").get_data(as_text=True)
+    assert sorted(rows_of(tagged)) == sorted(handles)
+    before = audit_head(app)
+    refused = client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": [handles[0], "R-NOPE"],
+                                                      "bulk-tag": "later", "bulk-add_tag": "y",
+                                                      "next": "https://elsewhere.example/"})
+    assert refused.headers["Location"] == "/review/inbox"  # never sent off the inbox
+    assert audit_entries(app, before) == []  # nothing partially stored
+    assert "do not exist" in client.get("/review/inbox").get_data(as_text=True)
+    before = audit_head(app)
+    assert client.post("/review/inbox/bulk", data={"report": handles}).status_code == 400  # no CSRF: refused
+    assert audit_entries(app, before) == []
+
+
+def test_report_page_previous_and_next_follow_the_inbox_filters(app, reviewer):
+    client, _ = reviewer
+    a, b, c = load(app, full_report("p1"), full_report("p2"), full_report("p3"))
+    html = client.get(f"/review/reports/{b}").get_data(as_text=True)
+    assert re.search(rf'href="/review/reports/{c}"[^>]*rel="prev"', html)
+    assert re.search(rf'href="/review/reports/{a}"[^>]*rel="next"', html)
+    first = client.get(f"/review/reports/{c}").get_data(as_text=True)
+    assert 'rel="prev"' not in first
 
 
 def test_report_page_decrypts_and_audits_exactly_one_entry(app, reviewer):
@@ -90,10 +157,10 @@ def test_report_page_decrypts_and_audits_exactly_one_entry(app, reviewer):
     entries = audit_entries(app, before)
     assert len(entries) == 1 and entries[0][:2] == ("report.view", "report")
     # Every field has a label.
-    for field_id in re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html):
-        if not field_id.endswith("csrf_token") and not field_id.endswith("submit"):
+    for tag, field_id in re.findall(r'(<(?:input|select|textarea)[^>]* id="([^"]+)"[^>]*>)', html):
+        if 'type="hidden"' not in tag and not field_id.endswith("submit"):
             assert f'for="{field_id}"' in html, field_id
-    assert "<script" not in html
+    assert all(' src="/static/' in tag for tag in re.findall(r"<script[^>]*>", html))  # no inline script
 
 
 CHANGES = [
@@ -217,3 +284,33 @@ def test_an_absurd_inbox_page_number_never_answers_500(app, reviewer, page):
     load(app, full_report("p"))
     response = client.get(f"/review/inbox?page={page}")
     assert response.status_code == 200
+
+
+def test_saved_views_are_a_reviewers_own(app, reviewer, make_user, sign_in):
+    client, _ = reviewer
+    [k] = load(app, dataclasses.replace(full_report("sv"), home_county="653101"))
+    load(app, full_report("other"))
+    html = client.get("/review/inbox?county=喀什市&status=detained").data
+    saved = client.post("/review/inbox/views", data={
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Kashgar, detained",
+        "next": "/review/inbox?county=喀什市&status=detained"})
+    assert saved.status_code == 302
+    page = client.get("/review/inbox").get_data(as_text=True)
+    link = re.search(r'href="(/review/inbox\?[^"]+)">Kashgar, detained</a>', page).group(1).replace("&amp;", "&")
+    assert rows_of(client.get(link).get_data(as_text=True)) == [k]
+    again = client.post("/review/inbox/views", data={
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Kashgar, detained",
+        "next": "/review/inbox?county=喀什市"})
+    assert again.status_code == 302
+    assert "already have a saved view" in client.get("/review/inbox").get_data(as_text=True)
+
+    other = app.test_client()
+    sign_in(other, make_user("reviewer", username="berik"))
+    assert "Kashgar, detained" not in other.get("/review/inbox").get_data(as_text=True)
+    view_id = re.search(r'/review/inbox/views/([0-9a-f-]+)/delete', page).group(1)
+    token = form_token(other.get("/review/inbox").data, "bulk")
+    refused = other.post(f"/review/inbox/views/{view_id}/delete", data={f"delete-view-{view_id}-csrf_token": token})
+    assert refused.status_code == 404  # not theirs
+    deleted = client.post(f"/review/inbox/views/{view_id}/delete",
+                          data={f"delete-view-{view_id}-csrf_token": form_token(page.encode(), f"delete-view-{view_id}")})
+    assert deleted.status_code == 302 and "Kashgar, detained" not in client.get("/review/inbox").get_data(as_text=True)

@@ -1,0 +1,171 @@
+"""The inbox: filters in a bar, saved views, keyset pages, bulk assign and tag. Thin: parse, call
+services.inbox / services.bulk_actions, render or redirect. The report page's previous/next links use the
+same filters (`filter_args` carries them from the inbox to the report page and back)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from ..crypto.errors import KeysLockedError
+from ..extensions import db
+from ..keyring import vault_problem
+from ..services import bulk_actions, place_lookup, saved_views
+from ..services import inbox as inbox_service
+from ..services.errors import ServiceError
+from ..services.search import InboxFilter
+from . import triage_forms as forms
+from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
+from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
+
+ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS, "inbox_view_save": REVIEWERS,
+              "inbox_view_delete": REVIEWERS})
+# The inbox keeps working while locked (without names), and says why reports cannot be opened.
+WORKS_LOCKED.add("inbox")
+
+FILTER_KEYS = ("status", "verification", "created_from", "created_to", "county", "assignee", "needs_information",
+               "tag", "view")
+# Saved views: a name in the URL (?view=mine) standing for a set of filters.
+VIEWS = {"mine": "Assigned to me", "unassigned": "Unassigned", "needs-information": "Needs information"}
+
+
+def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
+    """The inbox filters present in a query string (what links between inbox and reports carry)."""
+    return {k: v for k in FILTER_KEYS if (v := args.get(k, ""))}
+
+
+def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm, InboxFilter | None]:
+    """The filter form read from a query string, and the filter it means (None: the form has errors)."""
+    form = forms.InboxFilterForm(formdata=args)
+    form.assignee.choices = _assignee_choices(("", "anyone"), ("none", "unassigned"))
+    if not form.validate():
+        return form, None
+    view = form.view.data or ""
+    assignee = form.assignee.data or ""
+    me = actor()
+    county = None
+    if form.county.data and form.county.data.strip():
+        county = place_lookup.county_code(form.county.data)
+        if county is None:
+            form.county.errors = ["No county (or more than one) has that name: pick one from the list."]
+            return form, None
+    return form, InboxFilter(
+        status=form.status.data or None, verification=form.verification.data or None,
+        created_from=form.created_from.data, created_to=form.created_to.data, county=county,
+        assigned_to=me if view == "mine" else uuid.UUID(assignee) if assignee not in ("", "none") else None,
+        unassigned=view == "unassigned" or assignee == "none",
+        needs_information=view == "needs-information" or bool(form.needs_information.data), tag=form.tag.data or None)
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    form, filters = inbox_filters(request.args)
+    vault = readable_vault()
+    page, error = None, None
+    if filters is not None:
+        if request.args.get("last"):
+            direction, cursor = inbox_service.LAST, None
+        elif request.args.get("older"):
+            direction, cursor = inbox_service.OLDER, inbox_service.Cursor.decode(request.args.get("older"))
+        elif request.args.get("newer"):
+            direction, cursor = inbox_service.NEWER, inbox_service.Cursor.decode(request.args.get("newer"))
+        else:
+            direction, cursor = None, None
+        try:
+            page = inbox_service.inbox(db.session, vault, filters, actor=actor() if vault else None,
+                                       direction=direction if cursor or direction == inbox_service.LAST else None,
+                                       cursor=cursor)
+        except KeysLockedError:
+            db.session.rollback()
+            error = "Filtering by county needs the review keys, which are locked."
+        except ServiceError as exc:
+            db.session.rollback()
+            error = str(exc)
+    args = filter_args(request.args)
+    links = {"first": url_for("review.inbox", **args) if page and page.newer else None,
+             "newer": url_for("review.inbox", **args, newer=page.newer.encode()) if page and page.newer else None,
+             "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
+             "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
+    bulk_form = forms.BulkForm()
+    bulk_form.assignee.choices = _assignee_choices(("", "nobody"))
+    here = request.full_path.rstrip("?")
+    mine = saved_views.views_of(db.session, actor())
+    return render_template("review/triage/inbox.html", form=form, page=page, links=links, error=error,
+                           problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS, saved=mine,
+                           save_view=forms.SaveViewForm(),
+                           delete_view={v.id: forms.ActionForm(prefix=f"delete-view-{v.id}") for v in mine},
+                           current_view=request.args.get("view", ""), here=here,
+                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
+
+
+def _safe_return(target: str | None) -> str:
+    """Back to the inbox page the form came from: only a path of the inbox itself, never elsewhere."""
+    inbox_path = url_for("review.inbox")
+    if target and target.startswith(inbox_path) and "//" not in target and "\\" not in target:
+        return target
+    return inbox_path
+
+
+@bp.post("/inbox/bulk")
+def inbox_bulk() -> Response:
+    form = forms.BulkForm()
+    form.assignee.choices = _assignee_choices(("", "nobody"))
+    target = _safe_return(request.form.get("next"))
+    if not form.validate_on_submit():
+        flash("The form expired or was incomplete: nothing was changed. Please try again.", "error")
+        return redirect(target)
+    vault = readable_vault()
+    if vault is None:
+        flash("The review keys are locked: nothing was changed.", "error")
+        return redirect(target)
+    handles = request.form.getlist("report")
+    try:
+        if form.add_tag.data:
+            changed = bulk_actions.add_tag(db.session, vault, handles, form.tag.data or "", actor=actor())
+        else:
+            assignee = uuid.UUID(form.assignee.data) if form.assignee.data else None
+            changed = bulk_actions.assign(db.session, vault, handles, assignee, actor=actor())
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target)
+    flash(f"{changed} report(s) changed." if changed else "Nothing to change.", "notice")
+    return redirect(target)
+
+
+@bp.post("/inbox/views")
+def inbox_view_save() -> Response:
+    form = forms.SaveViewForm()
+    target = _safe_return(request.form.get("next"))
+    if not form.validate_on_submit():
+        flash("Give the view a name (up to 40 characters).", "error")
+        return redirect(target)
+    query = target.partition("?")[2]
+    filters = filter_args(MultiDict(parse_qsl(query)))
+    try:
+        saved_views.save(db.session, actor(), form.name.data or "", filters)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(target)
+    flash("View saved.", "notice")
+    return redirect(target)
+
+
+@bp.post("/inbox/views/<uuid:view_id>/delete")
+def inbox_view_delete(view_id: uuid.UUID) -> Response:
+    if not forms.ActionForm(prefix=f"delete-view-{view_id}").validate_on_submit():
+        flash("The form expired: nothing was changed. Please try again.", "error")
+        return redirect(url_for("review.inbox"))
+    try:
+        saved_views.delete(db.session, actor(), view_id)
+    except ServiceError:
+        db.session.rollback()
+        abort(404)
+    flash("Saved view deleted.", "notice")
+    return redirect(url_for("review.inbox"))

@@ -1,0 +1,149 @@
+"""Attachments as reviewers see them: a list with type, size, date and SHA-256 (metadata decrypted
+with the report page, which is audited), and each file served on request, audited per file:
+
+- the viewing copy: an image's metadata-free JPEG (made at upload), a PDF's first page rendered
+  here as a PNG (pypdfium2), a text file as plain text;
+- a PDF's clean copy: the document with its metadata (Info dictionary, XMP) removed by pikepdf,
+  for download only, never shown inline;
+- the original, as received, as evidence: download only.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, load_only
+
+from ..crypto.errors import CryptoError
+from ..crypto.vault import Vault
+from ..models import Attachment
+from . import audit
+from .attachments import read_attachment
+from .errors import InvalidInput, NotFound
+
+VIEW, CLEAN, ORIGINAL = "view", "clean", "original"
+MAX_RENDER_SIDE = 1600
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: uuid.UUID
+    filename: str | None
+    media_type: str | None
+    size: int | None
+    sha256: str | None
+    received_on: date
+    problem: str | None = None  # metadata that does not decrypt: shown as such, never guessed
+
+    @property
+    def kind(self) -> str:
+        media = self.media_type or ""
+        return "image" if media.startswith("image/") else "pdf" if media == "application/pdf" else \
+            "text" if media == "text/plain" else "other"
+
+
+@dataclass(frozen=True)
+class Served:
+    body: bytes
+    media_type: str
+    filename: str
+    inline: bool
+
+
+def list_for_report(session: Session, report_id: uuid.UUID) -> list[AttachmentInfo]:
+    out = []
+    # Metadata only: the originals and viewing copies (megabytes each) stay in the database.
+    for a in session.scalars(select(Attachment).options(load_only(
+            Attachment.id, Attachment.submission_id, Attachment.own_key, Attachment.report_id,
+            Attachment.created_on, Attachment.meta_sealed)).where(Attachment.report_id == report_id)
+            .order_by(Attachment.created_on, Attachment.id)):
+        try:
+            meta = a.meta or {}
+        except CryptoError:
+            out.append(AttachmentInfo(a.id, None, None, None, None, a.created_on, "its metadata does not decrypt"))
+            continue
+        out.append(AttachmentInfo(a.id, meta.get("filename"), meta.get("media_type"), meta.get("size"),
+                                  meta.get("sha256"), a.created_on))
+    return out
+
+
+def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *, actor: uuid.UUID) -> Served:
+    """Decrypt one attachment (checked against its SHA-256) and prepare `what` of it; records one
+    audit entry (`attachment.view`, `.clean` or `.original`) and commits before returning."""
+    if what not in (VIEW, CLEAN, ORIGINAL):
+        raise InvalidInput("unknown kind of copy")
+    vault.require_readable()
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.report_id is None:
+        raise NotFound("no such attachment")
+    meta, content = read_attachment(session, attachment_id)
+    media, name = str(meta.get("media_type")), str(meta.get("filename") or "attachment")
+    stem = name.rsplit(".", 1)[0]
+    if what == ORIGINAL:
+        served = Served(content, media, name, inline=False)
+    elif media == "application/pdf":
+        served = Served(clean_pdf(content), media, f"{stem}.clean.pdf", inline=False) if what == CLEAN else \
+            Served(first_page_png(content), "image/png", f"{stem}.page1.png", inline=True)
+    elif what == CLEAN:
+        raise InvalidInput("only a PDF has a clean copy")
+    elif media.startswith("image/"):
+        copy = attachment.viewing_copy
+        if copy is None:
+            raise NotFound("this image has no viewing copy")
+        served = Served(copy, "image/jpeg", f"{stem}.view.jpg", inline=True)
+    else:  # plain text is its own viewing copy, served as text (never sniffed as markup: nosniff)
+        served = Served(content, "text/plain; charset=utf-8", name, inline=True)
+    audit.record(session, vault, actor=str(actor), action=f"attachment.{what}", object_type="attachment",
+                 object_id=str(attachment.id), details={"report": str(attachment.report_id)})
+    session.commit()
+    return served
+
+
+def clean_pdf(data: bytes) -> bytes:
+    """The PDF without its document information dictionary and XMP metadata (pikepdf); the
+    original stays as evidence."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+                for key in list(xmp.keys()):
+                    del xmp[key]
+            if "/Metadata" in pdf.Root:
+                del pdf.Root.Metadata
+            for page in pdf.pages:
+                if "/Metadata" in page.obj:
+                    del page.obj.Metadata
+            if "/Info" in pdf.trailer:
+                del pdf.trailer.Info
+            out = io.BytesIO()
+            pdf.save(out, deterministic_id=True)
+            return out.getvalue()
+    except pikepdf.PdfError:
+        raise InvalidInput("this PDF cannot be read: download the original") from None
+
+
+def first_page_png(data: bytes) -> bytes:
+    """The first page rendered on the server (pypdfium2) as a PNG, at most MAX_RENDER_SIDE pixels."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        raise InvalidInput("this PDF cannot be rendered: download it instead") from None
+    try:
+        if len(pdf) == 0:
+            raise InvalidInput("this PDF has no pages")
+        page = pdf[0]
+        width, height = page.get_size()
+        scale = min(2.0, MAX_RENDER_SIDE / max(width, height, 1))
+        image = page.render(scale=scale).to_pil()
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "PNG")
+        return out.getvalue()
+    finally:
+        pdf.close()

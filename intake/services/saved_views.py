@@ -1,0 +1,49 @@
+"""Reviewers' own saved inbox views: a name and the query string of the inbox's filters."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import SavedView
+from .errors import Conflict, InvalidInput, NotFound
+
+MAX_VIEWS = 30
+
+
+def views_of(session: Session, user_id: uuid.UUID) -> list[SavedView]:
+    return list(session.scalars(select(SavedView).where(SavedView.user_id == user_id).order_by(SavedView.name)))
+
+
+def save(session: Session, user_id: uuid.UUID, name: str, filters: dict[str, str]) -> SavedView:
+    """Save the current filters (already reduced to the inbox's own keys) under `name`. Commits."""
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 40:
+        raise InvalidInput("a saved view needs a name of 1 to 40 characters")
+    if not filters:
+        raise InvalidInput("choose some filters first: the whole inbox needs no saved view")
+    query = urlencode(sorted(filters.items()))
+    if len(query) > 600:
+        raise InvalidInput("these filters are too long to save")
+    if len(views_of(session, user_id)) >= MAX_VIEWS:
+        raise InvalidInput(f"at most {MAX_VIEWS} saved views: delete one first")
+    view = SavedView(user_id=user_id, name=name, query=query)
+    session.add(view)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("you already have a saved view of that name") from None
+    return view
+
+
+def delete(session: Session, user_id: uuid.UUID, view_id: uuid.UUID) -> None:
+    view = session.get(SavedView, view_id)
+    if view is None or view.user_id != user_id:  # someone else's view is as good as none
+        raise NotFound("no such saved view")
+    session.delete(view)
+    session.commit()
