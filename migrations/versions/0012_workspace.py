@@ -1,6 +1,6 @@
 """workspace: arrival order of reports, retractions, one-time form claims, retracted replies
 
-Revision ID: 0008_workspace
+Revision ID: 0012_workspace
 Revises: 0005_integrity
 
 `reports.arrival` orders the inbox newest first and is its keyset cursor; rows already taken in
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_workspace'
+revision = '0012_workspace'
 down_revision = '0011_imports_api'
 branch_labels = None
 depends_on = None
