@@ -42,6 +42,17 @@ FIELD_LABELS = {
 SCRIPT_LANG = {"ug-Arab": "ug", "zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "Cyrl": "ru", "Latn": "und-Latn"}
 
 
+MAX_PAGE = 1_000_000  # a page number past this is clamped, never handed to OFFSET
+
+
+def page_number(value: str | None) -> int:
+    """A page number from the query string (the duplicates queue's pages): garbage means 1, and no
+    number goes past MAX_PAGE."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return 1
+    return MAX_PAGE if len(value) > 7 else min(max(int(value), 1), MAX_PAGE)
+
+
 def actor() -> uuid.UUID:
     user = current_user()
     assert user is not None  # the blueprint's gate let only signed-in staff through
