@@ -138,7 +138,7 @@ def approved_ids(session: Session) -> list[uuid.UUID]:
 
 
 def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | None = None, actor: str = "system",
-          batch: int = 1000, progress: Callable[[int], None] | None = None) -> Export:
+          batch: int = 2000, workers: int = 1, progress: Callable[[int], None] | None = None) -> Export:
     """Read the store, write and sign the files, seal the membership, release. Commits.
 
     ExportFailed (with the export marked failed, audited, and no file) when the privacy model
@@ -148,7 +148,7 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
     signing_id, signing_key = signer(vault)
     pseudonym_id, secret = pseudonym_secret(vault)
     session.rollback()  # no lock held while the store is read
-    scope = export_source.collect(session, vault, batch=batch, progress=progress)
+    scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
     if scope.persons < policy.k:
         _fail(session, vault, export_id, scope, actor,
               f"only {scope.persons} persons are in scope (consented, verified, not withdrawn); an export needs "
@@ -215,7 +215,7 @@ def _insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
             row_id = uuid.uuid4()
             rows.append({"id": row_id, "export_id": export_id, "report_id": report_id, "person_key": person_key,
                          "mac": seals.seal(key, MEMBER.domain, row_id, export_id, report_id, person_key)})
-        session.execute(insert(ExportMember), rows)
+        session.connection().execute(insert(ExportMember.__table__), rows)  # Core: no ORM bookkeeping per row
 
 
 # ---------- listing, files, downloads ----------
