@@ -75,10 +75,12 @@ def approve(export_id: str, username: str) -> None:
 
 @export_cli.command("build")
 @click.argument("export_id", required=False)
-@click.option("--batch", default=1000, show_default=True, help="Reports per batch read from the store.")
+@click.option("--batch", default=2000, show_default=True, help="Reports per batch read from the store.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Processes decrypting the store (2 on a two-core machine).")
 @with_appcontext
 @clean_errors
-def build(export_id: str | None, batch: int) -> None:
+def build(export_id: str | None, batch: int, workers: int) -> None:
     """Build one approved export, or every approved export: read the store, write, sign, release."""
     from ..services import exports
     from ..services.exports import ExportFailed
@@ -91,7 +93,7 @@ def build(export_id: str | None, batch: int) -> None:
     failed = 0
     for one in ids:
         try:
-            export = exports.build(db.session, vault, one, batch=batch)
+            export = exports.build(db.session, vault, one, batch=batch, workers=workers)
         except ExportFailed as exc:
             click.echo(str(exc), err=True)
             failed += 1
@@ -188,14 +190,16 @@ def stats_cli() -> None:
 
 
 @stats_cli.command("refresh")
-@click.option("--batch", default=1000, show_default=True)
+@click.option("--batch", default=2000, show_default=True, help="Reports per batch read from the store.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
+              help="Processes decrypting the store (2 on a two-core machine).")
 @with_appcontext
 @clean_errors
-def refresh(batch: int) -> None:
+def refresh(batch: int, workers: int) -> None:
     """Count the store afresh for the statistics pages."""
     from ..services import statistics
 
-    run = statistics.refresh(db.session, review_vault(), batch=batch, actor="cli")
+    run = statistics.refresh(db.session, review_vault(), batch=batch, workers=workers, actor="cli")
     click.echo(f"counted {run.persons} persons")
 
 

@@ -11,12 +11,13 @@ from ..jobs import queue as job_queue
 from ..jobs.registry import checked
 from .common import clean_errors, review_vault
 
-_ARGS = {"limit": "Work on at most this many items.", "batch": "Items per committed batch."}
+_ARGS = {"limit": "Work on at most this many items.", "batch": "Items per committed batch.",
+         "workers": "Processes decrypting the store (export-build, statistics-refresh)."}
 
 
 @click.group("jobs")
 def jobs_cli() -> None:
-    """Long jobs (take-in, index rebuild) outside web requests: on RQ where Redis is configured."""
+    """Long jobs (take-in, index rebuild, export build, statistics) outside web requests: on RQ where Redis is configured."""
 
 
 @jobs_cli.command("list")
@@ -29,21 +30,22 @@ def list_jobs() -> None:
         click.echo(f"{spec.name:16} {'periodic' if spec.periodic else 'on demand':10} {args}")
 
 
-def _kwargs(batch: int | None, limit: int | None) -> dict[str, int]:
-    return {k: v for k, v in (("batch", batch), ("limit", limit)) if v is not None}
+def _kwargs(batch: int | None, limit: int | None, workers: int | None = None) -> dict[str, int]:
+    return {k: v for k, v in (("batch", batch), ("limit", limit), ("workers", workers)) if v is not None}
 
 
 @jobs_cli.command("run")
 @click.argument("name")
 @click.option("--batch", type=click.IntRange(1), default=None, help=_ARGS["batch"])
 @click.option("--limit", type=click.IntRange(1), default=None, help=_ARGS["limit"])
+@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_ARGS["workers"])
 @with_appcontext
 @clean_errors
-def run_job(name: str, batch: int | None, limit: int | None) -> None:
+def run_job(name: str, batch: int | None, limit: int | None, workers: int | None) -> None:
     """Run one job now, in this process."""
     review_vault()  # unlocks with the configured passphrase or a prompt
     try:
-        counts = run(name, **_kwargs(batch, limit))
+        counts = run(name, **_kwargs(batch, limit, workers))
     except JobError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -53,11 +55,12 @@ def run_job(name: str, batch: int | None, limit: int | None) -> None:
 @click.argument("name")
 @click.option("--batch", type=click.IntRange(1), default=None, help=_ARGS["batch"])
 @click.option("--limit", type=click.IntRange(1), default=None, help=_ARGS["limit"])
+@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_ARGS["workers"])
 @with_appcontext
-def enqueue_job(name: str, batch: int | None, limit: int | None) -> None:
+def enqueue_job(name: str, batch: int | None, limit: int | None, workers: int | None) -> None:
     """Put a job on the queue for `flask jobs worker` (needs a job Redis)."""
     try:
-        job_id = enqueue(name, **_kwargs(batch, limit))
+        job_id = enqueue(name, **_kwargs(batch, limit, workers))
     except JobError as exc:
         raise click.ClickException(str(exc)) from None
     if job_id is None:

@@ -7,7 +7,8 @@
     run(name, **kwargs) -> dict[str, int]   run it here and now (the CLI, the worker)
     JOBS                                    the registry: name -> Job
 
-Jobs are registered in tasks.py (take-in with withdrawal finishing, index rebuild). Every job is
+Jobs are registered in tasks.py (take-in with withdrawal finishing, index rebuild, export build,
+statistics refresh). Every job is
 resumable (it commits per batch and picks up what is still pending) and returns counts only.
 The queue (queue.py) is RQ with a JSON serializer on INTAKE_JOBS_REDIS_URL (else INTAKE_REDIS_URL);
 the worker runs nothing but registered job names with whole-number arguments.

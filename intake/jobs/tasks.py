@@ -23,3 +23,32 @@ def index_rebuild_job(session: Session, vault: Vault, batch: int = 1000, limit: 
     """Recompute blind indexes not under the current key and normaliser version (resumable)."""
     done, failed = index_jobs.rebuild(session, vault, batch=batch, limit=limit)
     return {"rebuilt": done, "unreadable": failed}
+
+
+@job("export-build", params=("batch", "workers"), timeout=6 * 3600)
+def export_build_job(session: Session, vault: Vault, batch: int = 2000, workers: int = 1) -> dict[str, int]:
+    """Build every approved export (queued on approval; `flask export build` does the same). An
+    export that cannot meet its privacy model is marked failed with its reason, and no file."""
+    from ..services import exports
+    from ..services.errors import Conflict
+
+    released = failed = busy = 0
+    for export_id in exports.approved_ids(session):
+        try:
+            exports.build(session, vault, export_id, batch=batch, workers=min(workers, 8))
+            released += 1
+        except exports.ExportFailed:
+            failed += 1
+        except Conflict:  # another process is building it, or it changed meanwhile
+            session.rollback()
+            busy += 1
+    return {"released": released, "failed": failed, "skipped": busy}
+
+
+@job("statistics-refresh", params=("batch", "workers"), timeout=6 * 3600)
+def statistics_refresh_job(session: Session, vault: Vault, batch: int = 2000, workers: int = 1) -> dict[str, int]:
+    """Count the store afresh for the statistics pages (`flask stats refresh`)."""
+    from ..services import statistics
+
+    run = statistics.refresh(session, vault, batch=batch, workers=min(workers, 8), actor="system")
+    return {"persons": run.persons}

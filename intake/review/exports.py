@@ -1,21 +1,25 @@
 """Export and statistics pages of the review face: propose, approve, see the withdrawal notices and
 mark them sent; the statistics with charts. Thin: parse, call a service, redirect or render.
 
-Building reads the whole store, so it never runs in a request: an approved export is built by
-`flask export build` (the operator's job), and the page says so.
+Building reads the whole store, so it never runs in a request: approving queues the build job
+when a job Redis is configured; otherwise the operator runs `flask export build`, and the page
+says so.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
-from flask import render_template, url_for
+from flask import flash, render_template, url_for
 from flask_wtf import FlaskForm
+from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .. import jobs
 from ..disclosure import charts, notes
 from ..extensions import db
 from ..models import ExportStatus
@@ -24,6 +28,7 @@ from ..web.access import current_user
 from .triage import actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 
+log = logging.getLogger(__name__)
 ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_approve", "export_notice_sent",
                                             "statistics")})
 
@@ -60,9 +65,29 @@ def export_propose() -> Response:
 
 @bp.post("/exports/<uuid:export_id>/approve")
 def export_approve(export_id: uuid.UUID) -> Response:
-    return apply_change(ActionForm(), url_for("review.exports"), lambda v: exports.approve(
-        db.session, v, export_id, actor=actor()),
-        "Approved. The operator's build job (`flask export build`) writes and releases it.")
+    approved: list[bool] = []
+
+    def change(vault: Any) -> Any:
+        export = exports.approve(db.session, vault, export_id, actor=actor())
+        approved.append(True)
+        return export
+
+    response = apply_change(ActionForm(), url_for("review.exports"), change, "Approved.")
+    if approved:
+        flash(_queue_build(), "notice")
+    return response
+
+
+def _queue_build() -> str:
+    """Queue the build job when a job Redis is configured; what the reviewer is told either way."""
+    try:
+        queued = jobs.enqueue("export-build")
+    except RedisError as exc:
+        log.error("export build not queued: %s", type(exc).__name__)
+        queued = None
+    if queued:
+        return "The build job is queued: the export shows as released here once it is written and signed."
+    return "The operator's build job (`flask export build`) writes and releases it."
 
 
 @bp.post("/exports/notices/<uuid:notice_id>/sent")

@@ -4,8 +4,10 @@ Scope: reports whose review state verifies (services/integrity.py) and whose fam
 consent (services/consent.py) says "share anonymised with researchers". A person with any withdrawn
 report is left out entirely (withdrawal is honoured from anyone: it only ever hides data). A report
 not linked to a person counts as its own person. Everything left out is counted by reason, never
-named. Plaintext lives in local variables for one batch; nothing is written, logged or kept on ORM
-objects, and each batch's data keys are forgotten when it is done.
+named. The store is read through the bulk path (services/bulk.py: Core rows, no ORM object, only
+the seven exported fields decrypted, optionally in two worker processes); the plaintext kept is
+those fields of the reports in scope, in memory, for as long as the build or count runs. Nothing
+is written or logged but counts.
 
 Each person's row takes its values from the person's own reports: the most verified (then newest)
 report first, a field missing there filled from the next. Verification is the highest level any
@@ -16,21 +18,17 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from ..crypto import fields
-from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..models import Report, VerificationLevel
-from ..models.sealed import data_keys
-from . import integrity
-from .consent import consents
+from . import bulk, integrity
 
 # Sealed report field -> export input column (disclosure.columns.INPUT_COLUMNS). Nothing else is read.
 READ_FIELDS = {"gender": "gender", "birth_date": "birth_year", "ethnicity": "ethnicity", "home_county": "county",
@@ -44,7 +42,7 @@ UNREADABLE = "does not decrypt"
 
 
 @dataclass(frozen=True)
-class PlainReport:
+class PersonReport:
     report_id: uuid.UUID
     person_key: uuid.UUID
     created_on: date
@@ -71,19 +69,27 @@ class Scope:
         return len(self.members)
 
 
-def collect(session: Session, vault: Vault, *, batch: int = 1000,
+def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int = 1,
             progress: Callable[[int], None] | None = None) -> Scope:
-    """Read the whole store into a Scope (the caller runs it as a CLI or queued job)."""
+    """Read the whole store into a Scope through the bulk path (services/bulk.py), decrypting only
+    READ_FIELDS; `workers` > 1 decrypts in forked processes, each with its own connection."""
     vault.require_readable()
-    by_person: dict[uuid.UUID, list[PlainReport]] = {}
-    withdrawn_persons: set[uuid.UUID] = set()
+    by_person: dict[uuid.UUID, list[PersonReport]] = {}
+    withdrawn_reports: list[uuid.UUID] = []
     excluded: Counter[str] = Counter()
-    ids = list(session.scalars(select(Report.id).order_by(Report.id)))
-    for chunk in integrity.chunks(ids, batch):
-        for item in _read_batch(session, vault, chunk, excluded, withdrawn_persons):
+    factory = sessionmaker(bind=session.get_bind())
+    for part in bulk.map_reports(factory, vault, _sift, workers=workers, batch=batch, include_withdrawn=True,
+                                 fields=tuple(READ_FIELDS)):
+        for item in part.kept:
             by_person.setdefault(item.person_key, []).append(item)
+        withdrawn_reports.extend(part.withdrawn)
+        excluded.update(part.excluded)
         if progress:
-            progress(len(chunk))
+            progress(part.seen)
+    # The unverified column is good enough to hide a person, never to show one.
+    withdrawn_persons = {p for ids in integrity.chunks(withdrawn_reports, 5000)
+                         for p in session.scalars(select(Report.person_id).where(Report.id.in_(ids)))
+                         if p is not None}
     columns: dict[str, list[Any]] = {c: [] for c in (*READ_FIELDS.values(), "status", "verification", "report_count")}
     keys: list[uuid.UUID] = []
     members: list[tuple[uuid.UUID, uuid.UUID]] = []
@@ -98,7 +104,46 @@ def collect(session: Session, vault: Vault, *, batch: int = 1000,
     return Scope(columns, keys, members, excluded)
 
 
-def combine(reports: list[PlainReport]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Sifted:
+    """One batch, sifted (in a worker when there are several): what it keeps and what it leaves out."""
+
+    kept: list[PersonReport]
+    withdrawn: list[uuid.UUID]
+    excluded: Counter[str]
+    seen: int
+
+
+def _sift(batch: list[bulk.PlainReport]) -> _Sifted:
+    """The exclusion rules, in order: withdrawn, unverified state, unreadable, no consent."""
+    kept: list[PersonReport] = []
+    withdrawn: list[uuid.UUID] = []
+    excluded: Counter[str] = Counter()
+    for report in batch:
+        if report.withdrawn:
+            excluded[WITHDRAWN] += 1
+            withdrawn.append(report.id)
+        elif not report.state_ok:
+            excluded[_verdict(report.state_problem)] += 1
+        elif not report.readable:
+            excluded[UNREADABLE] += 1
+        elif not report.consent.share_research:
+            excluded[NO_CONSENT] += 1
+        else:
+            kept.append(PersonReport(report.id, report.person_id or report.id, report.created_on,
+                                     report.status or "unknown",
+                                     report.verification or VerificationLevel.REPORTED.value,
+                                     {column: getattr(report, name) for name, column in READ_FIELDS.items()}))
+    return _Sifted(kept, withdrawn, excluded, len(batch))
+
+
+def _verdict(problem: str | None) -> str:
+    """The verdict part of a state problem ("failed verification: why"): counted without the why."""
+    text = (problem or "").split(":", 1)[0]
+    return text if text in {v.value for v in integrity.Verdict} else str(integrity.Verdict.UNVERIFIABLE)
+
+
+def combine(reports: list[PersonReport]) -> dict[str, Any]:
     """One person's row from their reports (see the module's docstring for the rule)."""
     ranked = sorted(reports, key=lambda r: (_LEVEL.get(r.verification, -1), r.created_on, r.report_id.bytes),
                     reverse=True)
@@ -108,56 +153,3 @@ def combine(reports: list[PlainReport]) -> dict[str, Any]:
     row["verification"] = ranked[0].verification
     row["report_count"] = len(reports)
     return row
-
-
-def _read_batch(session: Session, vault: Vault, ids: list[uuid.UUID], excluded: Counter[str],
-                withdrawn_persons: set[uuid.UUID]) -> Iterable[PlainReport]:
-    states = integrity.report_states(session, vault, ids)
-    usable: dict[uuid.UUID, integrity.ReportState] = {}
-    for rid, state in states.items():
-        if state.verified:
-            usable[rid] = state
-        elif state.verdict is integrity.Verdict.WITHDRAWN:
-            excluded[WITHDRAWN] += 1
-        else:
-            excluded[str(state.verdict)] += 1
-    withdrawn = [rid for rid, s in states.items() if s.verdict is integrity.Verdict.WITHDRAWN]
-    if withdrawn:
-        # The unverified column is good enough to hide a person, never to show one.
-        withdrawn_persons.update(p for p in session.scalars(select(Report.person_id).where(Report.id.in_(withdrawn)))
-                                 if p is not None)
-    submission_of = {rid: s.submission.submission_id for rid, s in usable.items() if s.submission is not None}
-    consent = consents(session, submission_of.values())
-    keep = [rid for rid in usable if consent.get(submission_of.get(rid)) is not None  # type: ignore[arg-type]
-            and consent[submission_of[rid]].share_research]
-    if len(usable) > len(keep):
-        excluded[NO_CONSENT] += len(usable) - len(keep)
-    keys = data_keys(session)
-    owners = {submission_of[rid] for rid in keep}
-    keys.prefetch("submissions", owners)
-    columns = [Report.id, Report.submission_id, Report.created_on,
-               *(getattr(Report, f"{name}_sealed") for name in READ_FIELDS)]
-    out: list[PlainReport] = []
-    for row in session.execute(select(*columns).where(Report.id.in_(keep))).all() if keep else []:
-        state = usable[row.id]
-        try:
-            dek_id, dek = keys.get("submissions", row.submission_id)
-            values = {column: _open(dek, dek_id, row.id, name, getattr(row, f"{name}_sealed"))
-                      for name, column in READ_FIELDS.items()}
-        except (CryptoError, UnicodeDecodeError):
-            excluded[UNREADABLE] += 1
-            continue
-        out.append(PlainReport(row.id, state.person_id or row.id, row.created_on, state.status or "unknown",
-                               state.verification or VerificationLevel.REPORTED.value, values))
-    for owner in owners:
-        keys.forget("submissions", owner)
-    for owner in set(consent):
-        keys.forget("submissions", owner)
-    session.expunge_all()  # consent() loaded submissions with their decrypted choices: drop them
-    return out
-
-
-def _open(dek: bytes, dek_id: bytes, row_id: uuid.UUID, name: str, blob: bytes | None) -> str | None:
-    if blob is None:
-        return None
-    return fields.decrypt_field(dek, dek_id, "reports", name, row_id, blob).decode("utf-8")

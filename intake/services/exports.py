@@ -14,11 +14,13 @@ and nobody else, recompute the row of a person whose family withdraws.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,52 +140,87 @@ def approved_ids(session: Session) -> list[uuid.UUID]:
 
 
 def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | None = None, actor: str = "system",
-          batch: int = 1000, progress: Callable[[int], None] | None = None) -> Export:
+          batch: int = 2000, workers: int = 1, progress: Callable[[int], None] | None = None) -> Export:
     """Read the store, write and sign the files, seal the membership, release. Commits.
 
     ExportFailed (with the export marked failed, audited, and no file) when the privacy model
     cannot be met."""
-    _require(session, vault, export_id, ExportStatus.APPROVED)
-    policy = policy_of(session.get(Export, export_id))  # type: ignore[arg-type]
-    signing_id, signing_key = signer(vault)
-    pseudonym_id, secret = pseudonym_secret(vault)
-    session.rollback()  # no lock held while the store is read
-    scope = export_source.collect(session, vault, batch=batch, progress=progress)
-    if scope.persons < policy.k:
-        _fail(session, vault, export_id, scope, actor,
-              f"only {scope.persons} persons are in scope (consented, verified, not withdrawn); an export needs "
-              f"at least {policy.k}, and in practice many more")
-    salt = os.urandom(16)
-    directory = (root or export_root()) / str(export_id)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        release = build_release(scope.columns, directory, signing_key=signing_key, policy=policy,
-                                export_id=str(export_id), pseudonyms=pseudonyms(secret, salt, scope.person_keys))
-    except (NotAnonymisable, ReleaseCheckFailed) as exc:
-        _fail(session, vault, export_id, scope, actor, f"no recoding meets the privacy model: {exc}")
-    try:
-        export = _require(session, vault, export_id, ExportStatus.APPROVED)
-        _insert_members(session, vault, export_id, scope.members)
-        manifest = release.manifest
-        export.status = ExportStatus.RELEASED.value
-        export.built_at = utcnow()
-        export.manifest = manifest
-        export.manifest_signature = _signature(manifest)
-        export.manifest_sha256 = hashlib.sha256((directory / MANIFEST).read_bytes()).hexdigest()
-        export.measured_k = int(manifest["measured"]["k"])
-        export.suppression_rate = float(manifest["measured"].get("suppression_rate", 0.0))
-        export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
-        export.pseudonym_key_id, export.pseudonym_salt, export.failure = pseudonym_id, salt, None
-        _seal(vault, export)
-        audit.record(session, vault, actor=actor, action="export.built", object_type="export", object_id=str(export_id),
-                     details={"persons": scope.persons, "reports": scope.reports, "k": export.measured_k,
-                              "signing_key": signing_id.hex()[:32]})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        shutil.rmtree(directory, ignore_errors=True)  # nothing partial: no files without their record
-        raise
+    root = root or export_root()
+    directory = root / str(export_id)
+    with _building(root, export_id) as work:
+        _require(session, vault, export_id, ExportStatus.APPROVED)
+        _clear(work, directory)  # approved, not released: anything there is a killed build's
+        policy = policy_of(session.get(Export, export_id))  # type: ignore[arg-type]
+        signing_id, signing_key = signer(vault)
+        pseudonym_id, secret = pseudonym_secret(vault)
+        session.rollback()  # no row lock held while the store is read
+        scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
+        if scope.persons < policy.k:
+            _fail(session, vault, export_id, scope, actor,
+                  f"only {scope.persons} persons are in scope (consented, verified, not withdrawn); an export "
+                  f"needs at least {policy.k}, and in practice many more")
+        salt = os.urandom(16)
+        try:
+            release = build_release(scope.columns, work / "files", signing_key=signing_key, policy=policy,
+                                    export_id=str(export_id), pseudonyms=pseudonyms(secret, salt, scope.person_keys))
+        except (NotAnonymisable, ReleaseCheckFailed) as exc:
+            _fail(session, vault, export_id, scope, actor, f"no recoding meets the privacy model: {exc}")
+        placed = False
+        try:
+            export = _require(session, vault, export_id, ExportStatus.APPROVED)  # locked until the commit
+            _insert_members(session, vault, export_id, scope.members)
+            manifest = release.manifest
+            export.status = ExportStatus.RELEASED.value
+            export.built_at = utcnow()
+            export.manifest = manifest
+            export.manifest_signature = _signature(manifest)
+            export.manifest_sha256 = hashlib.sha256((work / "files" / MANIFEST).read_bytes()).hexdigest()
+            export.measured_k = int(manifest["measured"]["k"])
+            export.suppression_rate = float(manifest["measured"].get("suppression_rate", 0.0))
+            export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
+            export.pseudonym_key_id, export.pseudonym_salt, export.failure = pseudonym_id, salt, None
+            _seal(vault, export)
+            audit.record(session, vault, actor=actor, action="export.built", object_type="export",
+                         object_id=str(export_id), details={"persons": scope.persons, "reports": scope.reports,
+                                                            "k": export.measured_k,
+                                                            "signing_key": signing_id.hex()[:32]})
+            os.rename(work / "files", directory)  # the files appear whole, just before their record
+            placed = True
+            session.commit()
+        except BaseException:
+            session.rollback()
+            if placed:
+                shutil.rmtree(directory, ignore_errors=True)  # nothing partial: no files without their record
+            raise
     return export
+
+
+@contextmanager
+def _building(root: Path, export_id: uuid.UUID) -> Iterator[Path]:
+    """A work directory for one build, inside the export directory, under a lock on the export.
+
+    A build killed at any point leaves at most this work directory (or, killed between renaming
+    the files into place and committing, the export's own directory while the export is still
+    approved): the next build of the export, holding the lock and finding the export still
+    approved, removes both and starts clean (`_clear`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    work = root / f".build-{export_id}"
+    with (root / f".build-{export_id}.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict(f"export {export_id} is being built by another process; nothing was changed") from None
+        try:
+            yield work
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            (root / f".build-{export_id}.lock").unlink(missing_ok=True)
+
+
+def _clear(work: Path, directory: Path) -> None:
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(directory, ignore_errors=True)
+    work.mkdir()
 
 
 def _signature(manifest: dict[str, Any]) -> bytes:
@@ -215,7 +252,7 @@ def _insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
             row_id = uuid.uuid4()
             rows.append({"id": row_id, "export_id": export_id, "report_id": report_id, "person_key": person_key,
                          "mac": seals.seal(key, MEMBER.domain, row_id, export_id, report_id, person_key)})
-        session.execute(insert(ExportMember), rows)
+        session.connection().execute(insert(ExportMember.__table__), rows)  # Core: no ORM bookkeeping per row
 
 
 # ---------- listing, files, downloads ----------

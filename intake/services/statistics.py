@@ -61,10 +61,10 @@ def _canonical(value: Any) -> str:
 # ---------- counts for reviewers and researchers ----------
 
 def refresh(session: Session, vault: Vault, *, reference_year: int | None = None, actor: str = "system",
-            batch: int = 1000, progress: Callable[[int], None] | None = None) -> StatisticsRun:
+            batch: int = 2000, workers: int = 1, progress: Callable[[int], None] | None = None) -> StatisticsRun:
     """Count the store afresh and keep the counts (sealed, audited). Commits."""
     vault.current_integrity_key()
-    scope = export_source.collect(session, vault, batch=batch, progress=progress)
+    scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
     year = reference_year or utcnow().year
     tables = count_tables(scope.columns, year)
     run = StatisticsRun(computed_at=utcnow().replace(microsecond=0), reference_year=year, persons=scope.persons,
@@ -113,7 +113,7 @@ def ledger(session: Session, vault: Vault, budget: float | str) -> privacy.Priva
 
 
 def publish(session: Session, vault: Vault, *, epsilon: str, budget: float | str, path: Path,
-            actor: str = "cli", batch: int = 1000, reference_year: int | None = None,
+            actor: str = "cli", batch: int = 2000, workers: int = 1, reference_year: int | None = None,
             progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Draw noisy counts, charge the ledger (committed first: a failure later wastes epsilon, never
     hides it), sign and write the snapshot atomically. BudgetExceeded leaves everything as it was."""
@@ -130,7 +130,7 @@ def publish(session: Session, vault: Vault, *, epsilon: str, budget: float | str
         entry = book.charge(epsilon, release_id, utcnow().date())
     except privacy.BudgetExceeded as exc:
         raise Conflict(f"{exc}; nothing was published") from None
-    scope = export_source.collect(session, vault, batch=batch, progress=progress)
+    scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
     year = reference_year or utcnow().year
     tables = count_tables(scope.columns, year)
     noisy = privacy.noisy_tables(tables, categorise(scope.columns, year), amount)

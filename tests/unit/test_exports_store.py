@@ -251,3 +251,30 @@ def test_a_tampered_export_state_is_not_offered(world):
         with pytest.raises(Conflict, match="failed verification"):
             exports.approve(db.session, get_vault(), export_id, actor=approver)
     assert ExportNotice  # the notice model is exercised in the withdrawal test
+
+
+def test_the_store_is_read_the_same_with_two_workers_and_every_exclusion_is_counted(world):
+    public, review, _, _ = world
+    population(public, 12, per_family=4)
+    family(public, [relative(60)], consent=False)
+    withdrawn = family(public, [relative(61)])
+    altered = family(public, [relative(62)])
+    take_in_all(review)
+    with public.app_context():
+        assert withdrawal.shred(db.session, withdrawn)
+    with review.app_context():
+        from sqlalchemy import update
+
+        from intake.models import Report
+        from intake.services import export_source
+
+        # Written around the services: the report's sealed review state no longer verifies.
+        db.session.execute(update(Report).where(Report.submission_id == altered).values(status="died"))
+        db.session.commit()
+        one = export_source.collect(db.session, get_vault(), batch=5)
+        two = export_source.collect(db.session, get_vault(), batch=5, workers=2)
+    assert one.persons == 12 and one.reports == 12
+    assert dict(one.excluded) == {export_source.NO_CONSENT: 1, export_source.WITHDRAWN: 1, "failed verification": 1}
+    assert (two.columns, two.person_keys, two.members, two.excluded) == (one.columns, one.person_keys, one.members,
+                                                                         one.excluded)
+    assert sorted(one.columns["gender"]) == sorted(GENDERS[i % 2] for i in range(12))
