@@ -201,7 +201,7 @@ def main() -> int:
             url, drop = support.fresh_pg_schema(args.db)
         keys = support.Secrets(tmp / "keys")
         keys.create_keys()
-        app = create_app("test", keys.settings("review", url))  # test KDF profile: production refuses the fast test keys
+        app = create_app("production", keys.settings("review", url))
         with app.app_context():
             db.create_all()
         log(f"generating {args.reports:,} taken-in reports")

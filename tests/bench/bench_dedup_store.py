@@ -133,7 +133,7 @@ def main() -> int:
         keys.create_keys()
         settings = keys.settings("review", url)
         settings.update(INTAKE_DEDUP_MODEL=str(tmp / "dedup-model.json"), INSTANCE_PATH=str(tmp / "instance"))
-        app = create_app("test", settings)  # test KDF profile: production refuses the fast test keys
+        app = create_app("production", settings)
         with app.app_context():
             db.create_all()
         n = generate(app, args.reports)

@@ -133,7 +133,7 @@ def main() -> int:
         settings.update(INTAKE_EXPORT_DIR=str(tmp / "exports"), INSTANCE_PATH=str(tmp / "instance"))
         # "test": support.Secrets makes its keystore with the test Argon2id cost, which production
         # now refuses; nothing measured here derives a passphrase key.
-        app = create_app("test", settings)
+        app = create_app("production", settings)
         with app.app_context():
             db.create_all()
             vault = get_vault()

@@ -88,8 +88,9 @@ class Secrets:
     def create_keys(self) -> None:
         """Review keys, the public bundle and an escrow file, as `flask keys init` writes them.
 
-        The keystore passphrase uses the TEST Argon2id profile: it is derived once per process at
-        start-up (the public face never derives it at all), so it costs nothing in any measured request.
+        The keystore passphrase uses the STRONG Argon2id profile, as production requires (a weaker
+        stored cost is refused before use): it is derived once per process at start-up (the public
+        face never derives it at all), so it costs nothing in any measured request.
         """
         from intake.crypto.keys import KemSuite
         from intake.crypto.passphrase import PROFILES
@@ -97,7 +98,7 @@ class Secrets:
 
         self.directory.mkdir(parents=True, exist_ok=True)
         key_service.init_keys(self.keystore, self.public_keys, self.passphrase, suite=KemSuite.MLKEM768_X25519,
-                              kdf=PROFILES["test"]["keystore"], escrow_out=self.directory / "escrow-private.json")
+                              kdf=PROFILES["strong"]["keystore"], escrow_out=self.directory / "escrow-private.json")
 
     def settings(self, face: str, url: str) -> dict[str, Any]:
         """create_app overrides for this face (the names of Config, not of the environment)."""
@@ -106,7 +107,9 @@ class Secrets:
         if face == "public":
             out["INTAKE_PUBLIC_KEYS"] = str(self.public_keys)
         else:
-            out.update(INTAKE_KEYSTORE=str(self.keystore), INTAKE_KEY_PASSPHRASE=self.passphrase)
+            # The keystore's stored cost must lie in the profile's range, whichever config runs it.
+            out.update(INTAKE_KEYSTORE=str(self.keystore), INTAKE_KEY_PASSPHRASE=self.passphrase,
+                       INTAKE_KDF_PROFILE="strong")
         return out
 
     def environment(self, env_name: str, face: str, url: str) -> dict[str, str]:
