@@ -41,7 +41,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from intake import create_app  # noqa: E402
 from intake.crypto import fields, wraps  # noqa: E402
 from intake.extensions import db  # noqa: E402
 from intake.keyring import get_vault  # noqa: E402
@@ -196,14 +195,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, app = None, None
     try:
-        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
-        if args.db != "sqlite":
-            url, drop = support.fresh_pg_schema(args.db)
-        keys = support.Secrets(tmp / "keys")
-        keys.create_keys()
-        app = create_app("production", keys.settings("review", url))
-        with app.app_context():
-            db.create_all()
+        app, url, _, drop = support.review_store(tmp, args.db)
         log(f"generating {args.reports:,} taken-in reports")
         expected = generate(app, args.reports, random.Random(args.seed))
         raw, raw_cpu = raw_baseline(app, min(args.reports, 20_000))

@@ -36,7 +36,6 @@ from support import log, taken_in_state  # noqa: E402
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from intake import create_app  # noqa: E402
 from intake.crypto import fields, wraps  # noqa: E402
 from intake.extensions import db  # noqa: E402
 from intake.keyring import get_vault  # noqa: E402
@@ -126,16 +125,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-dedup-"))
     drop, app = None, None
     try:
-        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
-        if args.db != "sqlite":
-            url, drop = support.fresh_pg_schema(args.db)
-        keys = support.Secrets(tmp / "keys")
-        keys.create_keys()
-        settings = keys.settings("review", url)
-        settings.update(INTAKE_DEDUP_MODEL=str(tmp / "dedup-model.json"), INSTANCE_PATH=str(tmp / "instance"))
-        app = create_app("production", settings)
-        with app.app_context():
-            db.create_all()
+        app, url, _, drop = support.review_store(tmp, args.db, INTAKE_DEDUP_MODEL=str(tmp / "dedup-model.json"),
+                                                    INSTANCE_PATH=str(tmp / "instance"))
         n = generate(app, args.reports)
         ref = reference_read(app)
 

@@ -40,7 +40,6 @@ from support import log, taken_in_state  # noqa: E402
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from intake import create_app  # noqa: E402
 from intake.crypto import fields, wraps  # noqa: E402
 from intake.extensions import db  # noqa: E402
 from intake.keyring import get_vault  # noqa: E402
@@ -124,18 +123,9 @@ def main() -> int:
     drop = None
     app = None
     try:
-        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
-        if args.db != "sqlite":
-            url, drop = support.fresh_pg_schema(args.db)
-        keys = support.Secrets(tmp / "keys")
-        keys.create_keys()
-        settings = keys.settings("review", url)
-        settings.update(INTAKE_EXPORT_DIR=str(tmp / "exports"), INSTANCE_PATH=str(tmp / "instance"))
-        # "test": support.Secrets makes its keystore with the test Argon2id cost, which production
-        # now refuses; nothing measured here derives a passphrase key.
-        app = create_app("production", settings)
+        app, _, _, drop = support.review_store(tmp, args.db, INTAKE_EXPORT_DIR=str(tmp / "exports"),
+                                                    INSTANCE_PATH=str(tmp / "instance"))
         with app.app_context():
-            db.create_all()
             vault = get_vault()
             a = users.create_user(db.session, vault, username="proposer", role=Role.REVIEWER, password="x" * 16,
                                   kdf=_kdf())

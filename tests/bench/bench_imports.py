@@ -47,7 +47,6 @@ from support import log  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
-from intake import create_app  # noqa: E402
 from intake.crypto.passphrase import PROFILES  # noqa: E402
 from intake.extensions import db  # noqa: E402
 from intake.imports import Limits  # noqa: E402
@@ -139,14 +138,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, app = None, None
     try:
-        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
-        if args.db != "sqlite":
-            url, drop = support.fresh_pg_schema(args.db)
-        keys = support.Secrets(tmp / "keys")
-        keys.create_keys()
-        app = create_app("production", keys.settings("review", url))
-        with app.app_context():
-            db.create_all()
+        app, url, _, drop = support.review_store(tmp, args.db)
         log(f"generating {args.rows:,} rows")
         data, expected = generate(args.rows, rng)
         log(f"form path: {args.form} submissions (STRONG, then TEST Argon2id)")

@@ -61,7 +61,6 @@ from sqlalchemy import Table, func, insert, select, text  # noqa: E402
 from sqlalchemy import types as sqltypes  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
-from intake import create_app  # noqa: E402
 from intake.crypto import fields, wraps  # noqa: E402
 from intake.crypto.passphrase import PROFILES  # noqa: E402
 from intake.extensions import db  # noqa: E402
@@ -373,14 +372,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, server, app = None, None, None
     try:
-        url = f"sqlite:///{tmp / 'intake.sqlite3'}"
-        if args.db != "sqlite":
-            url, drop = support.fresh_pg_schema(args.db)
-        keys = support.Secrets(tmp / "keys")
-        keys.create_keys()
-        app = create_app("production", keys.settings("review", url))
-        with app.app_context():
-            db.create_all()
+        app, url, keys, drop = support.review_store(tmp, args.db)
         reviewer = make_reviewer(app)
         log(f"generating {args.reports:,} taken-in reports")
         samples, counties = generate(app, args.reports, reviewer.user_id, rng)

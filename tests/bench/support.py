@@ -62,6 +62,29 @@ def tear_down(apps: Iterable[Any], drop: Callable[[], None] | None, tmp: Path) -
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def review_store(tmp: Path, db_arg: str, **settings: Any) -> tuple[Any, str, "Secrets", Callable[[], None] | None]:
+    """A review-face app ("production" config) over a fresh database with its tables and keys: SQLite
+    under `tmp` when `db_arg` is "sqlite", else a throwaway schema of that PostgreSQL. Returns (app,
+    database URL, keys, drop); give app and drop to tear_down. Nothing is left behind if it fails."""
+    from intake import create_app
+    from intake.extensions import db
+
+    url, drop = f"sqlite:///{tmp / 'intake.sqlite3'}", None
+    if db_arg != "sqlite":
+        url, drop = fresh_pg_schema(db_arg)
+    try:
+        keys = Secrets(tmp / "keys")
+        keys.create_keys()
+        app = create_app("production", {**keys.settings("review", url), **settings})
+        with app.app_context():
+            db.create_all()
+    except BaseException:
+        if drop:
+            drop()
+        raise
+    return app, url, keys, drop
+
+
 def backend(url: str) -> str:
     return make_url(url).get_backend_name()
 
