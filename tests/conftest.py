@@ -198,3 +198,30 @@ def public_app(make_app: AppFactory) -> Flask:
 @pytest.fixture
 def review_app(make_app: AppFactory) -> Flask:
     return make_app("review")
+
+
+# The test Redis database holds only what tests put there: rate-limit counters and the job queue.
+_REDIS_TEST_KEYS = ("LIMITS:*", "rq:*")
+
+
+def _clear_redis(client: Any) -> None:
+    for pattern in _REDIS_TEST_KEYS:
+        for key in client.scan_iter(pattern):
+            client.delete(key)
+
+
+@pytest.fixture
+def redis_client() -> Iterator[Any]:
+    """A client of the test Redis, emptied of test keys before and after (skips or fails as
+    service_missing says when Redis does not answer)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}")
+    _clear_redis(client)
+    yield client
+    _clear_redis(client)
+    client.close()

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
@@ -94,28 +94,8 @@ def _back(pair_id: uuid.UUID) -> str:
 
 def _decision(form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
               success: str | None = None) -> Response:
-    """Like triage.apply_change, but a decision made goes on to the queue (the next pair), and a
-    refusal back to the pair with its reason."""
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(_back(pair_id))
-    vault = readable_vault()
-    if vault is None:
-        flash("The review keys are locked: nothing was changed.", "error")
-        return redirect(_back(pair_id))
-    try:
-        change(vault)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except ServiceError as exc:  # messages name handles and rules, never submitted content
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(_back(pair_id))
-    flash(done, "notice")
-    return redirect(success or url_for("review.duplicates"))
+    """A decision made goes on to the queue (the next pair); a refusal back to the pair with its reason."""
+    return apply_change(form, _back(pair_id), change, done, success=success or url_for("review.duplicates"))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/accept")

@@ -70,8 +70,9 @@ def locked_page() -> tuple[str, int]:
 
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
-                 unchanged: str = "Nothing to change.") -> Response:
-    """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get)."""
+                 unchanged: str = "Nothing to change.", success: str | None = None) -> Response:
+    """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get);
+    to `success` instead, when given, once the change is made (a refusal still goes back to `target`)."""
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -94,7 +95,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         flash(str(exc), "error")
         return redirect(target)
     flash(unchanged if result is False else done, "notice")
-    return redirect(target)
+    return redirect(success or target)
 
 
 def claim(once: Any) -> bool:

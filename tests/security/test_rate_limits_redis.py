@@ -5,31 +5,11 @@ from __future__ import annotations
 import pytest
 
 from intake.extensions import hashed_remote_address
-from tests.conftest import REDIS_URL, service_missing
+from tests.conftest import REDIS_URL
 from tests.web.public.pages import open_status
 
 pytestmark = pytest.mark.redis
 WRONG = "1111 2222 3333 4444 5555"
-
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}")
-    _clear(client)
-    yield client
-    _clear(client)
-    client.close()
-
-
-def _clear(client) -> None:  # noqa: ANN001 - the test database (15) holds nothing but limiter counters
-    for key in client.scan_iter("LIMITS:*"):
-        client.delete(key)
 
 
 @pytest.fixture

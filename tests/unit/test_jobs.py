@@ -14,7 +14,7 @@ from intake.jobs import JobError, enqueue, run
 from intake.jobs import queue as job_queue
 from intake.models import BlindIndex, Submission
 from intake.services import withdrawal
-from tests.conftest import REDIS_URL, service_missing
+from tests.conftest import REDIS_URL
 from tests.helpers import full_report, submit
 
 
@@ -72,26 +72,6 @@ def test_the_worker_without_redis_runs_the_periodic_jobs(public_app, review_app)
 
 
 # ---------- on RQ ----------
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}")
-    _clear(client)
-    yield client
-    _clear(client)
-    client.close()
-
-
-def _clear(client) -> None:  # noqa: ANN001 - only the job queue's keys
-    for key in client.scan_iter("rq:*"):
-        client.delete(key)
-
 
 @pytest.fixture
 def rq_app(make_app, redis_client) -> Flask:

@@ -15,7 +15,6 @@ from intake.jobs import enqueue
 from intake.jobs import queue as job_queue
 from intake.models import Export, ExportStatus, StatisticsRun
 from tests.conftest import REDIS_URL
-from tests.unit.test_jobs import redis_client  # noqa: F401 - the fixture
 from tests.web.review.test_exports_views import post, store
 
 
