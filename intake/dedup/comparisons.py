@@ -250,10 +250,19 @@ BLOCKING_RULES: tuple[str, ...] = (
 # m fixed by what the data mean rather than trained: EM reads twins and brothers (same father,
 # date and county) as one person with two names, and twins' ID numbers (same region and date) as
 # one person's. A different own name, or two different valid numbers, is strong evidence against.
+# Names agreeing only crosswise are as often a grandson named after his grandfather (his father's
+# name is the grandfather's son's) as one person written in passport order. Places: EM sees no
+# report with a wrong county in synthetic data, but families do give the county they live in, or
+# the city for the county (Ghulja city and county): a different place must not outweigh the rest.
 FIXED_M: dict[tuple[str, str], float] = {
-    ("given", "different"): 0.0005,
+    ("given", "different"): 0.0002,
     ("father", "different"): 0.005,
+    ("given", "other_order_or_name"): 0.002,
+    ("father", "other_order_or_name"): 0.001,
     ("id", "different"): 0.0005,
+    ("id", "region_and_date"): 0.0005,
+    ("place", "other_county_same_prefecture"): 0.01,
+    ("place", "different"): 0.005,
 }
 
 

@@ -21,9 +21,11 @@ from typing import Any
 from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v2.json"
+BUNDLED = "model-v3.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
+# The prior is scaled to the population at hand, but never as if it held fewer reports than this.
+PRIOR_FLOOR_REPORTS = 5000
 # Levels training never saw get these (a level that never occurs then says almost nothing).
 _UNSEEN = 1e-4
 
@@ -93,8 +95,9 @@ class Model:
         * term frequencies of the names (Splink's: count of a value over the count of non-null
           values), shrunk towards the level's trained u by TF_PSEUDO_COUNT reports, so that in a
           list of ten, a name that six reports give is not taken for a common name;
-        * the prior scaled down to the number of reports when there are more than in training:
-          the expected number of other reports of one person stays what training saw.
+        * the prior scaled to the number of reports (down for more than in training, up for fewer,
+          but never as if there were fewer than PRIOR_FLOOR_REPORTS): the expected number of other
+          reports of one person stays what training saw.
         """
         n = len(features)
         counts = {col: Counter() for col in TF_COLUMNS}
@@ -111,9 +114,11 @@ class Model:
         trained_reports = int(self.trained.get("reports") or 0)
         prior = self.prior
         if trained_reports > 1 and n > 1:
-            # Scaled down for a larger population, never up for a smaller one: in a short list
-            # of look-alikes a higher prior would merge twins.
-            prior = min(self.prior, max(1e-12, self.prior * (trained_reports - 1) / (n - 1)))
+            # Each report has as many other reports of its person as in training, so the share of
+            # matching pairs goes as 1/(n-1). A list shorter than PRIOR_FLOOR_REPORTS counts as
+            # that long: in a short list of look-alikes a higher prior would merge twins.
+            counted = max(n, min(trained_reports, PRIOR_FLOOR_REPORTS))
+            prior = min(0.5, max(1e-12, self.prior * (trained_reports - 1) / (counted - 1)))
         return Model(self.version, self.trained_prior, self.parameters, self.trained, freqs, prior)
 
     def _tf_base(self, column: str) -> float:

@@ -90,6 +90,24 @@ def _all_hard(truth) -> set[frozenset[str]]:
     return _HARD_CACHE[key]
 
 
+def levels_ceiling(scored, truth_pairs: set) -> float:
+    """Pairwise F1 of the oracle that sees only each candidate pair's comparison levels: when a
+    combination of levels is shared by one person's pairs and two persons' pairs alike, no model of
+    these comparisons can tell them apart; what it can do at best bounds the matcher's ranking."""
+    groups: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for p in scored:
+        g = groups[tuple(sorted(p.levels.items()))]
+        g[0] += 1
+        g[1] += frozenset((p.left_id, p.right_id)) in truth_pairs
+    ranked = sorted(groups.values(), key=lambda g: -g[1] / g[0])
+    best, said, hit = 0.0, 0, 0
+    for n, true in ranked:
+        said, hit = said + n, hit + true
+        p, r = hit / said, hit / len(truth_pairs)
+        best = max(best, 2 * p * r / (p + r) if p + r else 0.0)
+    return best
+
+
 def plain_splink(rows: list[dict[str, str]]) -> tuple[set, dict[str, str]]:
     """The baseline: names through unidecode, Splink's default comparisons, EM, connected components."""
     import pandas as pd
@@ -162,6 +180,9 @@ def accuracy(persons: int, seed: int) -> None:
     blocked = {frozenset((p.left_id, p.right_id)) for p in result.pairs}
     print(f"  candidate pairs kept (p >= 0.01): {len(blocked):,}, holding {len(blocked & truth_pairs) / len(truth_pairs):.3f}"
           " of true pairs")
+    print(f"  ceiling of the levels: pairwise F1 {levels_ceiling(result.pairs, truth_pairs):.4f}"
+          " (the best any scorer of these comparison levels can do: each combination of levels taken"
+          " whole or left out by its true share, knowing the answers)")
     report(f"intake matcher (model {model.version}), {ours_s:.1f} s", pairs, cluster_pairs(result.clusters),
            truth_pairs, truth)
     start = time.perf_counter()
