@@ -232,6 +232,11 @@ BLOCKING_RULES: tuple[str, ...] = (
     # One name misspelt or missing: the other, the birth year and the place.
     'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture',
     'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county',
+    # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant.
+    'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_a = r.year_a '
+    'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)',
+    'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
+    'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)',
     # Names swapped, or agreeing only through the other full name (full_name_alt, either order).
     'l.gframe = r.fframe AND l.fframe = r.gframe AND l.prefecture = r.prefecture',
     'l.gframe = r.fframe AND l.fframe = r.gframe AND l.year_a = r.year_a',
