@@ -111,15 +111,23 @@ class Model:
             total = sum(c.values())
             base = self._tf_base(col)
             freqs[col] = {v: (k + TF_PSEUDO_COUNT * base) / (total + TF_PSEUDO_COUNT) for v, k in c.items()}
+        return Model(self.version, self.trained_prior, self.parameters, self.trained, freqs, self.prior_for(n))
+
+    def for_size(self, n: int) -> Model:
+        """This model with the prior for ``n`` reports and no term frequencies (scoring a new
+        report at take-in, where the store's names are not all decrypted)."""
+        return Model(self.version, self.trained_prior, self.parameters, self.trained, None, self.prior_for(n))
+
+    def prior_for(self, n: int) -> float:
+        """The prior for a population of ``n`` reports. Each report has as many other reports of its
+        person as in training, so the share of matching pairs goes as 1/(n-1). A list shorter than
+        PRIOR_FLOOR_REPORTS counts as that long: in a short list of look-alikes a higher prior
+        would merge twins."""
         trained_reports = int(self.trained.get("reports") or 0)
-        prior = self.prior
-        if trained_reports > 1 and n > 1:
-            # Each report has as many other reports of its person as in training, so the share of
-            # matching pairs goes as 1/(n-1). A list shorter than PRIOR_FLOOR_REPORTS counts as
-            # that long: in a short list of look-alikes a higher prior would merge twins.
-            counted = max(n, min(trained_reports, PRIOR_FLOOR_REPORTS))
-            prior = min(0.5, max(1e-12, self.prior * (trained_reports - 1) / (counted - 1)))
-        return Model(self.version, self.trained_prior, self.parameters, self.trained, freqs, prior)
+        if trained_reports <= 1 or n <= 1:
+            return self.prior
+        counted = max(n, min(trained_reports, PRIOR_FLOOR_REPORTS))
+        return min(0.5, max(1e-12, self.prior * (trained_reports - 1) / (counted - 1)))
 
     def _tf_base(self, column: str) -> float:
         for comp in COMPARISONS:

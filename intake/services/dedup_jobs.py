@@ -207,8 +207,27 @@ def score_new_report(session: Session, vault: Vault, report: Report, loaded: Loa
     if not rows:
         return duplicates.Recorded()
     mine = dedup_rows.row_of(report.id, fields)
-    scores = score_candidates(loaded.model, mine, list(rows.values()))
+    # The prior for the store's size, as `dedup run` uses for the whole store (term frequencies
+    # would need every name decrypted: common names count as ordinary until the next run).
+    model = loaded.model.for_size(_store_size_cached(session))
+    scores = score_candidates(model, mine, list(rows.values()))
     return duplicates.record_scores(session, vault, scores, model_version=loaded.version)
+
+
+_SIZE_TTL = 300.0  # seconds a store's size is reused (a take-in must not count a million rows)
+_sizes: dict[tuple[int, str], tuple[float, int]] = {}
+
+
+def _store_size_cached(session: Session) -> int:
+    """dedup_rows.store_size, counted at most once per _SIZE_TTL per database."""
+    bind = session.get_bind()
+    key = (id(bind), str(bind.url))
+    now = time.monotonic()
+    hit = _sizes.get(key)
+    if hit is None or now - hit[0] > _SIZE_TTL:
+        hit = (now, dedup_rows.store_size(session))
+        _sizes[key] = hit
+    return hit[1]
 
 
 def score_at_take_in(session: Session, vault: Vault, reports: list[Report]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from intake.dedup import load_model
+from intake.dedup.features import feature_row
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, CandidatePair, PairStatus, Report
@@ -68,6 +69,22 @@ def test_take_in_scores_a_new_report_against_its_blind_index_candidates_only(two
         assert decrypted == [{report_id(h["a"]), report_id(h["b"])}]
         assert len(pairs()) == 3
         assert report_id(h["m"]) not in {i for p in pairs() for i in (p.left_id, p.right_id)}
+
+
+def test_take_in_scores_with_the_prior_for_the_store_s_size(make_app, tmp_path):
+    review = make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "not-trained-yet.json"))  # the shipped model
+    public = make_app("public")
+    a, b = stored(public, review, ABLIMIT, ABLIMIT_AGAIN)
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        rows = dedup_rows.rows_for(s, v, [report_id(a), report_id(b)])
+        model = dedup_jobs.current_model().model
+        scaled = model.for_size(dedup_rows.store_size(s))
+        assert scaled.effective_prior > model.prior  # a short list counts as the floor's, fewer than training's
+        expected = scaled.score(*(feature_row(r) for r in rows.values()))
+        assert pair.probability == pytest.approx(expected.probability)
+        assert pair.probability != pytest.approx(model.score(*(feature_row(r) for r in rows.values())).probability)
 
 
 def test_the_shipped_model_scores_until_one_is_trained(make_app, tmp_path):

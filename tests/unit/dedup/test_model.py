@@ -47,3 +47,20 @@ def test_a_probability_out_of_range_is_refused(bundled, tmp_path):
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ModelError, match="out of range"):
         load_model(path)
+
+
+def test_the_prior_follows_the_number_of_reports_but_never_below_the_floor(bundled):
+    from intake.dedup.model import PRIOR_FLOOR_REPORTS
+
+    trained = bundled.trained["reports"]
+    assert trained > PRIOR_FLOOR_REPORTS
+    million = bundled.for_size(1_000_000)
+    assert million.effective_prior == pytest.approx(bundled.prior * (trained - 1) / 999_999)
+    assert million.frequencies is None and million.trained_prior == bundled.prior
+    # A short list counts as PRIOR_FLOOR_REPORTS reports: a higher prior, but a bounded one.
+    floor = bundled.prior * (trained - 1) / (PRIOR_FLOOR_REPORTS - 1)
+    assert bundled.for_size(12).effective_prior == pytest.approx(floor) == bundled.for_size(PRIOR_FLOOR_REPORTS).effective_prior
+    assert bundled.for_size(trained).effective_prior == pytest.approx(bundled.prior)
+    # The batch run's prior is the same arithmetic on the rows it is given.
+    rows = [{"given_syl": f"name{i}", "father_syl": "tulsun"} for i in range(7000)]
+    assert bundled.for_population(rows).effective_prior == pytest.approx(bundled.for_size(7000).effective_prior)
