@@ -1,7 +1,8 @@
 """Benchmark of deduplication over the encrypted working store: `flask dedup run`'s stages, and
 scoring one new report at take-in (p50 / p95).
 
-Run: /work/venv/bin/python tests/bench/bench_dedup_store.py [--reports N] [--new K] [--workers W] [--db URL|sqlite]
+Run: .venv/bin/python tests/bench/bench_dedup_store.py [--reports N] [--new K] [--workers W] [--db URL|sqlite]
+     [--incremental-only]  (skip the whole-store run and training: a million reports' take-in scoring)
 (pytest never collects this directory). Nothing asserts on a timing. Each figure carries its ratio
 to a reference measured in the same run on the same data:
   run:          REF = reading the same ciphertext columns of every report (Core, no decryption);
@@ -110,6 +111,23 @@ def reference_read(app: Any) -> float:
     return seconds
 
 
+def whole_run(app: Any, workers: int) -> tuple[Any, float, float]:
+    """`flask dedup run` over the store, then training, each timed."""
+    with app.app_context():
+        # The run first, with the shipped model: its workers are forked before DuckDB has started
+        # any thread in this process (as in `flask dedup run`, a process of its own).
+        log("running")
+        started = time.perf_counter()
+        report = dedup_jobs.run(db.session, get_vault(), actor="bench", workers=workers)
+        run_s = time.perf_counter() - started
+        log("training (its own figure)")
+        started = time.perf_counter()
+        dedup_jobs.train(db.session, get_vault(), actor="bench")
+        train_s = time.perf_counter() - started
+        db.session.remove()
+    return report, run_s, train_s
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -121,6 +139,8 @@ def main() -> int:
     parser.add_argument("--new", type=int, default=200, help="new reports scored one by one (200)")
     parser.add_argument("--workers", type=int, default=1, help="processes decrypting the store in the run (1)")
     parser.add_argument("--db", default=support.DEFAULT_PG, help="PostgreSQL URL (a temporary schema) or 'sqlite'")
+    parser.add_argument("--incremental-only", action="store_true",
+                        help="skip the whole-store run and training: only score new reports one by one")
     args = parser.parse_args()
     if not 100 <= args.reports <= 1_000_000 or not 10 <= args.new <= 5000:
         parser.error("keep it bounded: --reports 100..1000000, --new 10..5000")
@@ -135,18 +155,11 @@ def main() -> int:
         n = generate(app, args.reports)
         ref = reference_read(app)
 
-        with app.app_context():
-            # The run first, with the shipped model: its workers are forked before DuckDB has started
-            # any thread in this process (as in `flask dedup run`, a process of its own).
-            log("running")
-            started = time.perf_counter()
-            report = dedup_jobs.run(db.session, get_vault(), actor="bench", workers=args.workers)
-            run_s = time.perf_counter() - started
-            log("training (its own figure)")
-            started = time.perf_counter()
-            dedup_jobs.train(db.session, get_vault(), actor="bench")
-            train_s = time.perf_counter() - started
-            db.session.remove()
+        if args.incremental_only:
+            log("skipping the run and training (--incremental-only)")
+            report, run_s, train_s = None, 0.0, 0.0
+        else:
+            report, run_s, train_s = whole_run(app, args.workers)
 
         with app.app_context():
             s, v = db.session, get_vault()
@@ -174,12 +187,13 @@ def main() -> int:
               f"worker(s); Python "
               f"{platform.python_version()}, {os.cpu_count()} CPUs")
         print(f"  REF read ciphertext of every report     {ref:8.2f} s")
-        for stage, seconds in report.timings.items():
-            print(f"  {stage:<38} {seconds:8.2f} s   x{seconds / ref:7.1f} ref")
-        print(f"  whole run                               {run_s:8.2f} s   x{run_s / ref:7.1f} ref; "
-              f"linear to 1M: {run_s * 1_000_000 / n / 60:.1f} min")
-        print(f"  training (separate)                     {train_s:8.2f} s")
-        print(f"  pairs {report.pairs:,}, clusters {report.clusters:,}, queued {report.recorded.new:,}")
+        if report is not None:
+            for stage, seconds in report.timings.items():
+                print(f"  {stage:<38} {seconds:8.2f} s   x{seconds / ref:7.1f} ref")
+            print(f"  whole run                               {run_s:8.2f} s   x{run_s / ref:7.1f} ref; "
+                  f"linear to 1M: {run_s * 1_000_000 / n / 60:.1f} min")
+            print(f"  training (separate)                     {train_s:8.2f} s")
+            print(f"  pairs {report.pairs:,}, clusters {report.clusters:,}, queued {report.recorded.new:,}")
         p50r, p50, p95 = statistics.median(refs), percentile(times, 0.5), percentile(times, 0.95)
         print(f"  incremental, {len(times)} new reports (candidates median {statistics.median(candidates):.0f}, "
               f"max {max(candidates)}):")
