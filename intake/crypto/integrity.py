@@ -88,19 +88,24 @@ def _message(key_id: bytes, domain: str, parts: tuple[Any, ...]) -> bytes:
     # whole-store verification checks millions of seals, so the commonest kinds of part are
     # encoded here as `_canonical` encodes them, without a call each.
     out = [_prefix(key_id, domain)]
+    append = out.append
     for part in parts:
         kind = part.__class__
-        if kind is str:
-            encoded = b"s" + part.encode("utf-8")
-        elif kind is uuid.UUID:
-            encoded = b"u" + part.bytes
+        if kind is uuid.UUID:
+            append(_UUID_HEAD + part.bytes)
+        elif kind is str:
+            encoded = part.encode("utf-8")
+            append(_LENGTH(len(encoded) + 1) + b"s" + encoded)
         elif part is None:
-            encoded = b"n"
+            append(_NONE)
         else:
             encoded = _canonical(part)
-        out.append(_LENGTH(len(encoded)))
-        out.append(encoded)
+            append(_LENGTH(len(encoded)) + encoded)
     return b"".join(out)
+
+
+_UUID_HEAD = _LENGTH(17) + b"u"  # length prefix and tag of a canonical UUID
+_NONE = _LENGTH(1) + b"n"
 
 
 def _mac(key: SymmetricKey, domain: str, parts: tuple[Any, ...]) -> bytes:

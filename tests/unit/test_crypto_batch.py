@@ -110,3 +110,16 @@ def test_the_batch_seal_checker_gives_the_verdicts_of_check() -> None:
         SealCheck.INVALID}
     # The prepared key is reused, not changed, by a check: the same seal still verifies.
     assert checker(good, "report-state", PARTS) is SealCheck.OK
+
+
+def test_a_seal_is_still_the_documented_hmac() -> None:
+    # Seals already stored must keep verifying: HMAC-SHA256 over pack("intake/seal", version, key
+    # id, domain, *canonical parts), whatever shortcut builds the message.
+    import hashlib
+    import hmac
+
+    key = SymmetricKey.generate()
+    message = pack("intake/seal", seals.SEAL_VERSION, key.key_id, "report-state",
+                   *(seals._canonical(p) for p in PARTS))
+    assert seals.seal(key, "report-state", *PARTS) == (bytes([seals.SEAL_VERSION]) + key.key_id
+                                                        + hmac.new(key.secret, message, hashlib.sha256).digest())
