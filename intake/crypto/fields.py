@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -44,7 +45,7 @@ def encrypt_field(dek: bytes, key_id: bytes, table: str, column: str, row_id: uu
 def field_key_id(blob: bytes) -> bytes:
     """The DEK id a field ciphertext was made with (raises on a malformed blob)."""
     if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
-        raise DecryptionError("field ciphertext is malformed or of an unknown format version")
+        raise _malformed()
     return blob[1:17]
 
 
@@ -74,12 +75,56 @@ class RowOpener:
 
     def open(self, column: str, blob: bytes) -> bytes:
         if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
-            raise DecryptionError("field ciphertext is malformed or of an unknown format version")
+            raise _malformed()
         if blob[1:17] != self.key_id:
-            raise UnknownKeyError(f"{self.table}.{column} of row {self.row_id} was encrypted under another data key")
+            raise _other_key(self.table, column, self.row_id)
         try:
             return self.aead.decrypt(blob[17:29], blob[29:], _aad_head(self.table, column) + self._tail)
         except InvalidTag:
-            raise DecryptionError(
-                f"{self.table}.{column} of row {self.row_id} failed authentication (tampered, moved or wrong key)"
-            ) from None
+            raise _failed(self.table, column, self.row_id) from None
+
+
+class ColumnsOpener:
+    """Opens the same columns of many rows of one table (bulk reads): each column's constant part of
+    the associated data is packed once, and one call opens a row. Every field gets every check
+    `RowOpener.open` makes (format, key id, authentication against table, column, row and key)."""
+
+    __slots__ = ("table", "columns", "_heads")
+
+    def __init__(self, table: str, columns: Sequence[str]) -> None:
+        self.table, self.columns = table, tuple(columns)
+        self._heads = tuple(_aad_head(table, column) for column in self.columns)
+
+    def open_row(self, aead: AESGCM, key_id: bytes, row_id: uuid.UUID,
+                 blobs: Sequence[bytes | None]) -> list[bytes | None]:
+        """The plaintext of each of the row's `blobs` (in `columns` order; None stays None)."""
+        tail = _LEN16 + row_id.bytes + len(key_id).to_bytes(4, "big") + key_id
+        decrypt = aead.decrypt
+        out: list[bytes | None] = []
+        append = out.append
+        column = ""
+        try:
+            for column, head, blob in zip(self.columns, self._heads, blobs, strict=True):
+                if blob is None:
+                    append(None)
+                elif len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
+                    raise _malformed()
+                elif blob[1:17] != key_id:
+                    raise _other_key(self.table, column, row_id)
+                else:
+                    append(decrypt(blob[17:29], blob[29:], head + tail))
+        except InvalidTag:
+            raise _failed(self.table, column, row_id) from None
+        return out
+
+
+def _malformed() -> DecryptionError:
+    return DecryptionError("field ciphertext is malformed or of an unknown format version")
+
+
+def _other_key(table: str, column: str, row_id: uuid.UUID) -> UnknownKeyError:
+    return UnknownKeyError(f"{table}.{column} of row {row_id} was encrypted under another data key")
+
+
+def _failed(table: str, column: str, row_id: uuid.UUID) -> DecryptionError:
+    return DecryptionError(f"{table}.{column} of row {row_id} failed authentication (tampered, moved or wrong key)")

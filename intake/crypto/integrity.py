@@ -20,6 +20,7 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import struct
 import uuid
@@ -82,12 +83,33 @@ def _prefix(key_id: bytes, domain: str) -> bytes:
     return pack(_DOMAIN, SEAL_VERSION, key_id, domain)
 
 
-def _mac(key: SymmetricKey, domain: str, parts: tuple[Any, ...]) -> bytes:
+def _message(key_id: bytes, domain: str, parts: tuple[Any, ...]) -> bytes:
     # The same bytes as pack(_DOMAIN, version, key id, domain, *canonical parts), built faster: a
-    # whole-store verification checks millions of seals.
-    encoded = [_canonical(p) for p in parts]
-    message = _prefix(key.key_id, domain) + b"".join(_LENGTH(len(e)) + e for e in encoded)
-    return hmac.digest(key.secret, message, "sha256")
+    # whole-store verification checks millions of seals, so the commonest kinds of part are
+    # encoded here as `_canonical` encodes them, without a call each.
+    out = [_prefix(key_id, domain)]
+    append = out.append
+    for part in parts:
+        kind = part.__class__
+        if kind is uuid.UUID:
+            append(_UUID_HEAD + part.bytes)
+        elif kind is str:
+            encoded = part.encode("utf-8")
+            append(_LENGTH(len(encoded) + 1) + b"s" + encoded)
+        elif part is None:
+            append(_NONE)
+        else:
+            encoded = _canonical(part)
+            append(_LENGTH(len(encoded)) + encoded)
+    return b"".join(out)
+
+
+_UUID_HEAD = _LENGTH(17) + b"u"  # length prefix and tag of a canonical UUID
+_NONE = _LENGTH(1) + b"n"
+
+
+def _mac(key: SymmetricKey, domain: str, parts: tuple[Any, ...]) -> bytes:
+    return hmac.digest(key.secret, _message(key.key_id, domain, parts), "sha256")
 
 
 def seal(key: SymmetricKey, domain: str, *parts: Any) -> bytes:
@@ -113,3 +135,34 @@ def check(keys: Mapping[bytes, SymmetricKey], blob: bytes | None, domain: str, *
     if not hmac.compare_digest(bytes(blob[17:]), _mac(key, domain, parts)):
         return SealCheck.INVALID
     return SealCheck.OK
+
+
+class Checker:
+    """`check` for the many rows of one batch: the HMAC of each key is keyed once and copied per
+    seal (about half the cost of a one-shot HMAC). Every seal is still checked in full. Make one per
+    batch or job; it holds the prepared keys for as long as it lives."""
+
+    __slots__ = ("_keys", "_macs")
+
+    def __init__(self, keys: Mapping[bytes, SymmetricKey]) -> None:
+        self._keys = keys
+        self._macs: dict[bytes, Any] = {}
+
+    def __call__(self, blob: bytes | None, domain: str, parts: tuple[Any, ...]) -> SealCheck:
+        """The same verdict as `check(keys, blob, domain, *parts)`."""
+        if blob is None:
+            return SealCheck.MISSING
+        key_id = seal_key_id(blob)
+        if key_id is None:
+            return SealCheck.INVALID
+        prepared = self._macs.get(key_id)
+        if prepared is None:
+            key = self._keys.get(key_id)
+            if key is None:
+                return SealCheck.UNKNOWN_KEY
+            prepared = self._macs[key_id] = hmac.new(key.secret, digestmod=hashlib.sha256)
+        mac = prepared.copy()
+        mac.update(_message(key_id, domain, parts))
+        if not hmac.compare_digest(bytes(blob[17:]), mac.digest()):
+            return SealCheck.INVALID
+        return SealCheck.OK
