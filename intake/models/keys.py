@@ -43,7 +43,8 @@ class BlindIndex(UUIDKey, Base):
     """
 
     __tablename__ = "blind_indexes"
-    __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token"),)
+    # report_id included: the county filter reads a county's report ids by an index-only scan.
+    __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token", "report_id"),)
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     index_name: Mapped[str] = mapped_column(String(32))

@@ -28,6 +28,8 @@ ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS, "inbox_view_save": RE
 # The inbox keeps working while locked (without names), and says why reports cannot be opened.
 WORKS_LOCKED.add("inbox")
 
+# Stands for a report's handle in the one report URL a page builds (handles are [A-Z0-9-] only).
+HANDLE_SLOT = "R-HANDLE-SLOT"
 FILTER_KEYS = ("status", "verification", "created_from", "created_to", "county", "assignee", "needs_information",
                "tag", "view")
 # Saved views: a name in the URL (?view=mine) standing for a set of filters.
@@ -100,7 +102,8 @@ def inbox() -> Any:
                            save_view=forms.SaveViewForm(),
                            delete_view={v.id: forms.ActionForm(prefix=f"delete-view-{v.id}") for v in mine},
                            current_view=request.args.get("view", ""), here=here,
-                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
+                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG,
+                           HANDLE_SLOT=HANDLE_SLOT)
 
 
 def _safe_return(target: str | None) -> str:

@@ -22,7 +22,7 @@ from ..keyring import get_vault, vault_problem
 from ..services import attachment_views, corrections, imports, search, triage
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
-from ..web.access import current_user
+from ..web.access import current_viewer
 from . import triage_forms as forms
 from .views import ALLOW, REVIEWERS, bp
 
@@ -54,9 +54,9 @@ def page_number(value: str | None) -> int:
 
 
 def actor() -> uuid.UUID:
-    user = current_user()
-    assert user is not None  # the blueprint's gate let only signed-in staff through
-    return user.id
+    viewer = current_viewer()
+    assert viewer is not None  # the blueprint's gate let only signed-in staff through
+    return viewer.id
 
 
 def readable_vault() -> Vault | None:

@@ -24,12 +24,13 @@ from sqlalchemy.orm import Session
 from ..crypto import fields
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
-from ..models import Attachment, Report, Submission, User
+from ..models import Attachment, Person, Report, Submission, User
+from ..models.tag import ReportTag, Tag
 from ..models.base import today
 from ..models.sealed import Codec, data_keys
 from . import audit, integrity
 from .errors import InvalidInput
-from .search import InboxFilter, _conditions, _problem, _shown, person_handles, tags_of
+from .search import InboxFilter, _conditions, _problem, _shown
 
 PAGE_SIZE = 50
 NEWER, OLDER, LAST = "newer", "older", "last"
@@ -95,48 +96,69 @@ def _base(session: Session, vault: Vault | None, filters: InboxFilter) -> Any:
     return query
 
 
-def _page_ids(session: Session, query: Any, direction: str | None, cursor: Cursor | None,
-              per_page: int) -> tuple[list[uuid.UUID], bool]:
-    """Ids of one page newest first, and whether there is more in the direction travelled."""
+# The tags of a row, as one string (tag names are [a-z0-9-]: a line break never occurs in one).
+_TAG_SEPARATOR = "\n"
+
+
+def _details(page: Any) -> Any:
+    """Everything a page shows of each of its rows, in one query: the row, what
+    `integrity.states_of_rows` verifies (the report joined to its submission), the assignee's name,
+    the person's handle (shown only when the verified state names that person), the number of files
+    and the tags. `page` is the subquery of the page's ids (cut first, so only its rows are joined)."""
+    files = (select(func.count(Attachment.id)).where(Attachment.report_id == Report.id)
+             .correlate(Report).scalar_subquery())
+    tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
+            .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
+            .correlate(Report).scalar_subquery())
+    return (select(*integrity.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
+                   Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
+                   files.label("files"), tags.label("tag_names"))
+            .join(page, page.c.id == Report.id)
+            .join(Submission, Submission.id == Report.submission_id)
+            .outerjoin(User, User.id == Report.assigned_to_id)
+            .outerjoin(Person, Person.id == Report.person_id))
+
+
+def _page_rows(session: Session, query: Any, direction: str | None, cursor: Cursor | None,
+               per_page: int) -> tuple[list[Any], bool]:
+    """The rows of one page newest first, and whether there is more in the direction travelled:
+    one query (the page's ids by the (arrival, id) index, then their details)."""
     key = tuple_(Report.arrival, Report.id)
+    ascending = direction == LAST or (direction == NEWER and cursor is not None)
     if direction == NEWER and cursor is not None:
-        query = query.where(key > tuple_(cursor.arrival, cursor.id)).order_by(Report.arrival, Report.id)
-    elif direction == LAST:
-        query = query.order_by(Report.arrival, Report.id)
-    else:
-        if direction == OLDER and cursor is not None:
-            query = query.where(key < tuple_(cursor.arrival, cursor.id))
-        query = query.order_by(Report.arrival.desc(), Report.id.desc())
-    ids = list(session.scalars(query.limit(per_page + 1)))
-    more = len(ids) > per_page
-    ids = ids[:per_page]
-    return (ids[::-1] if direction in (NEWER, LAST) else ids), more
+        query = query.where(key > tuple_(cursor.arrival, cursor.id))
+    elif direction == OLDER and cursor is not None:
+        query = query.where(key < tuple_(cursor.arrival, cursor.id))
+    order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
+    page = query.order_by(*order).limit(per_page + 1).subquery("page")
+    rows = list(session.execute(_details(page).order_by(*order)).all())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return (rows[::-1] if ascending else rows), more
 
 
 def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor: uuid.UUID | None,
           direction: str | None = None, cursor: Cursor | None = None, per_page: int = PAGE_SIZE) -> InboxPage:
-    """One page, newest first. `direction` NEWER or OLDER moves from `cursor`; LAST is the oldest page."""
+    """One page, newest first. `direction` NEWER or OLDER moves from `cursor`; LAST is the oldest page.
+
+    A fixed number of queries whatever the page size or the store's: the page's rows (one query),
+    their verification (the audit log's anchors and the sealed link events: one query each), their
+    data keys (one), the audit entry, and the count of submissions awaiting take-in."""
     if direction not in (None, NEWER, OLDER, LAST):
         raise InvalidInput("unknown direction")
-    ids, more = _page_ids(session, _base(session, vault, filters), direction, cursor, per_page)
-    found = {r.id: r for r in session.execute(
-        select(Report.id, Report.handle, Report.created_on, Report.arrival, Report.submission_id,
-               Report.names_sealed, Report.home_county_sealed, User.username)
-        .outerjoin(User, User.id == Report.assigned_to_id).where(Report.id.in_(ids))).all()} if ids else {}
-    rows_in_order = [found[i] for i in ids if i in found]
-    tags = tags_of(session, ids)
-    states = integrity.report_states(session, vault, ids)
-    persons = person_handles(session, states.values())
-    counts = attachment_counts(session, ids)
+    rows_in_order, more = _page_rows(session, _base(session, vault, filters), direction, cursor, per_page)
+    states = integrity.states_of_rows(session, vault, rows_in_order)
     readable = vault is not None and vault.unlocked and actor is not None
     plain = _decrypt_page(session, rows_in_order) if readable and rows_in_order else {}
     rows = []
     for r in rows_in_order:
-        status, verification, submission_status, person = _shown(states[r.id], persons)
+        state = states[r.id]
+        persons = {state.person_id: r.person_handle} if state.verified and state.person_id == r.person_id else {}
+        status, verification, submission_status, person = _shown(state, persons)
         names, county = plain.get(r.id, (None, None))
+        tags = tuple(sorted(r.tag_names.split(_TAG_SEPARATOR))) if r.tag_names else ()
         rows.append(InboxRow(r.id, r.handle, r.created_on, status, verification, submission_status, r.username,
-                             person, tuple(tags.get(r.id, ())), counts.get(r.id, 0), _problem(states[r.id]),
-                             names, county, Cursor(r.arrival, r.id)))
+                             person, tags, r.files or 0, _problem(state), names, county, Cursor(r.arrival, r.id)))
     if readable and plain:
         assert vault is not None
         # Committed before any name leaves this function: no unrecorded reading. Counts only.

@@ -24,7 +24,9 @@ Sessions live on the server (services/sessions.py): the signed cookie holds only
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
@@ -41,6 +43,7 @@ APP_ENDPOINTS = {"static": ANONYMOUS}
 SIGN_IN_ENDPOINT = "review.sign_in"
 _TOKEN = "sid"
 _RESOLVED = "intake_auth"
+_VIEWER = "intake_viewer"  # the signed-in account as read when the session was resolved
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +62,7 @@ def establish_session(user: User, *, second_factor: bool) -> None:
         session["lang"] = lang
     session.permanent = False
     g.pop(_RESOLVED, None)
+    g.pop(_VIEWER, None)
     g.pop("csrf_token", None)  # Flask-WTF's per-request cache of the token just cleared
 
 
@@ -71,6 +75,7 @@ def end_session() -> None:
     if lang:
         session["lang"] = lang
     g.pop(_RESOLVED, None)
+    g.pop(_VIEWER, None)
     g.pop("csrf_token", None)
 
 
@@ -81,13 +86,33 @@ def _resolved() -> tuple[User, AuthSession] | None:
         if found is None and token:
             session.pop(_TOKEN, None)  # ended or expired: forget it
         setattr(g, _RESOLVED, found)
+        # Read now: a page that commits (an audited view expires every loaded row) would otherwise
+        # read the session and the account again only to print a name or pass an id on.
+        setattr(g, _VIEWER, (Viewer(found[0].id, found[0].username, found[0].role), found[1].second_factor)
+                if found else None)
     return getattr(g, _RESOLVED)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in account as this request resolved it: what pages print and services record."""
+
+    id: uuid.UUID
+    username: str
+    role: str
+
+
+def current_viewer() -> Viewer | None:
+    """current_user() as read at the start of the request (no database access after a commit)."""
+    _resolved()
+    found: tuple[Viewer, bool] | None = getattr(g, _VIEWER)
+    return found[0] if found and found[1] else None
 
 
 def current_user() -> User | None:
     """The fully signed-in user (password and second factor), or None."""
     found = _resolved()
-    return found[0] if found and found[1].second_factor else None
+    return found[0] if found and current_viewer() is not None else None
 
 
 def pending_user() -> User | None:
@@ -163,7 +188,7 @@ def default_deny(bp: Blueprint, allow: dict[str, Iterable[str]]) -> None:
 
     @bp.context_processor
     def _viewer() -> dict[str, object]:
-        return {"viewer": current_user()}
+        return {"viewer": current_viewer()}
 
 
 def bearer_token(bp: Blueprint, check: Callable[[], Response | None], open_endpoints: Iterable[str] = ()) -> None:

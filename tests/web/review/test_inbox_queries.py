@@ -1,0 +1,92 @@
+"""The inbox asks the database a fixed number of questions per page: as many for a page of 2 rows as
+for one of 40, with tags, assignees and persons on them, filtered by county or not, first page or
+by cursor. Counted with an SQLAlchemy listener (a count, not a timing): a per-row lookup (N+1)
+creeping back in fails here."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import Person, Report
+from intake.services import persons, triage
+from tests.helpers import full_report
+from tests.web.review.test_triage_views import audit_entries, audit_head, load, rows_of
+
+# Every page of the inbox: session and account (2), reviewers for the forms (1), the page's rows
+# with their states, assignees, persons, files and tags (1), the audit log's anchors and the sealed
+# link events they are verified against (2), their data keys (1), the audit entry (lock, chain
+# head, insert: 3 on PostgreSQL, 3 on SQLite), the submissions awaiting take-in (1), saved views (1).
+MAX_QUERIES = 12
+
+
+@contextmanager
+def counted(app) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def queries_for(app, client, url: str, rows: int) -> int:
+    with counted(app) as statements:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert len(rows_of(page.get_data(as_text=True))) == rows, url
+    return len(statements)
+
+
+def decorate(app, user, handles: list[str]) -> None:
+    """Tags, an assignee and a person on every row, so any per-row lookup would show."""
+    with app.app_context():
+        vault = get_vault()
+        for i, handle in enumerate(handles):
+            triage.add_tag(db.session, vault, handle, f"tag-{i % 3}", actor=user.id)
+            triage.add_tag(db.session, vault, handle, "urgent", actor=user.id)
+            triage.assign(db.session, vault, handle, user.id, actor=user.id)
+        persons.link_report(db.session, vault, handles[0], None, reason="same ID number", actor=user.id)
+        person = db.session.scalar(select(Person.handle).join(Report, Report.person_id == Person.id)
+                                   .where(Report.handle == handles[0]))
+        for handle in handles[1:]:
+            persons.link_report(db.session, vault, handle, person, reason="same ID number", actor=user.id)
+
+
+def test_queries_per_inbox_page_do_not_grow_with_rows(app, make_user, sign_in):
+    user = make_user("reviewer", username="amina")
+    client = app.test_client()
+    sign_in(client, user)
+    kashgar = [dataclasses.replace(full_report(f"k{i}"), home_county="653101") for i in range(2)]
+    few = load(app, *kashgar)
+    decorate(app, user, few)
+    small = {"first": queries_for(app, client, "/review/inbox", 2),
+             "county": queries_for(app, client, "/review/inbox?county=653101", 2),
+             "last": queries_for(app, client, "/review/inbox?last=1", 2)}
+
+    many = load(app, *[dataclasses.replace(full_report(str(i)), home_county="653101") for i in range(50)])
+    decorate(app, user, many[:40])
+    html = client.get("/review/inbox").get_data(as_text=True)
+    assert "urgent" in html and "amina" in html  # the rows carry what would be looked up per row
+    older = re.search(r'href="([^"]*older=[^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+    before = audit_head(app)
+    large = {"first": queries_for(app, client, "/review/inbox", 50),
+             "county": queries_for(app, client, "/review/inbox?county=653101", 50),
+             "last": queries_for(app, client, "/review/inbox?last=1", 50)}
+    assert queries_for(app, client, older, 2) == small["first"]  # a page reached by cursor
+    assert [e[0] for e in audit_entries(app, before)] == ["inbox.view"] * 4  # still one entry per page
+
+    assert large == small
+    assert max(small.values()) <= MAX_QUERIES, small
