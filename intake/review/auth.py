@@ -178,7 +178,7 @@ def setup(token: str) -> Page:
     error = None
     if form.validate_on_submit():
         try:
-            _, codes = accounts.complete_setup(db.session, get_vault(), token=token, password=form.password.data or "",
+            _user, codes = accounts.complete_setup(db.session, get_vault(), token=token, password=form.password.data or "",
                                                confirm=form.confirm.data or "", secret=secret,
                                                code=form.code.data or "", kdf=_kdf())
         except ServiceError as exc:

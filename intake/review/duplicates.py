@@ -63,7 +63,7 @@ def duplicates() -> Any:
     status = request.args.get("status", PairStatus.PENDING.value)
     page = pairs.queue(db.session, vault, status=status, page=page_number(request.args.get("page")))
     found = pairs.clusters(db.session, vault) if page.status == PairStatus.PENDING.value else []
-    _, cluster_threshold = pairs.thresholds()
+    _review, cluster_threshold = pairs.thresholds()
     forms = {i: ClusterForm(prefix=f"cluster-{i}", pairs=",".join(str(p.id) for p in c.pairs))
              for i, c in enumerate(found) if c.acceptable(cluster_threshold)}
     return render_template("review/duplicates/queue.html", page=page, clusters=found, cluster_forms=forms,

@@ -138,7 +138,7 @@ def inbox_bulk() -> Response:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(target)
-    flash(ngettext("%(num)s report changed.", "%(num)s reports changed.", changed, num=isolate(changed)) if changed
+    flash(ngettext("%(n)s report changed.", "%(n)s reports changed.", changed, n=isolate(changed)) if changed
           else _("Nothing to change."), "notice")
     return redirect(target)
 

@@ -135,7 +135,7 @@ def report(handle: str) -> Any:
     except NotFound:
         abort(404)
     args = filter_args(request.args)
-    _, filters = inbox_filters(request.args)
+    _form, filters = inbox_filters(request.args)
     newer, older = inbox_service.neighbours(db.session, vault, filters, triage.get_report(db.session, handle)) \
         if filters else (None, None)
     retracted = corrections.retractions(db.session, vault, view.report.id)
