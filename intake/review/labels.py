@@ -178,3 +178,23 @@ TOKEN_STATES = {"active": _l("active"), "revoked": _l("revoked"), "expired": _l(
 def token_state(state: Any) -> str:
     """An API token's state (services/api_tokens) in the page's language."""
     return str(TOKEN_STATES.get(str(state), str(state)))
+
+
+# The matcher's levels (dedup/comparisons.py): how two reports' values of one field compare.
+MATCH_LEVELS = {
+    "exact": _l("exact"), "same": _l("same"), "close": _l("close"), "near": _l("one character apart"),
+    "different": _l("different"), "missing": _l("missing"), "other": _l("other"),
+    "same_spelling": _l("same spelling"), "same_across_scripts": _l("same across scripts"),
+    "other_order_or_name": _l("other order or other name"), "same_month": _l("same month"),
+    "same_year": _l("same year"), "same_year_other_date": _l("same year, other date"),
+    "one_year_apart": _l("one year apart"), "two_years_apart": _l("two years apart"),
+    "same_county": _l("same county"), "same_prefecture": _l("same prefecture"),
+    "other_county_same_prefecture": _l("other county, same prefecture"),
+    "region_and_date": _l("same region and birth date"),
+}
+
+
+@bp.app_template_filter("match_level")
+def match_level(level: Any) -> str:
+    """A match level's code (same_month) as words in the page's language."""
+    return str(MATCH_LEVELS.get(str(level), str(level).replace("_", " ")))
