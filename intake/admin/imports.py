@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..crypto.vault import Vault
@@ -24,6 +25,7 @@ from ..keyring import get_vault, vault_problem
 from ..services import import_carry, imports
 from ..services.errors import InvalidInput, ServiceError
 from ..web.access import current_user
+from ..web.bidi import isolate
 from .forms import ImportConfirmForm, ImportUploadForm
 from .views import ADMINS, ALLOW, bp
 
@@ -99,16 +101,16 @@ def import_upload() -> Any:
     form = ImportUploadForm()
     vault = _vault()
     if vault is None:
-        return _start(error="The service is locked: imports need the review keys.", status=503, form=form)
+        return _start(error=_("The service is locked: imports need the review keys."), status=503, form=form)
     if not form.validate_on_submit():
-        return _start(error="The form was not accepted (it may have expired): try again.", status=400, form=form)
+        return _start(error=_("The form was not accepted (it may have expired): try again."), status=400, form=form)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _start(error="Choose a file to import.", status=400, form=form)
+        return _start(error=_("Choose a file to import."), status=400, form=form)
     stream = upload.stream
     if getattr(stream, "truncated", False):
-        return _start(error=f"The file is larger than the {_limits().max_bytes // 1048576} MB limit. Split it into "
-                            "smaller files.", status=413, form=form)
+        return _start(error=_("The file is larger than the %(mb)s MB limit. Split it into smaller files.",
+                                   mb=isolate(_limits().max_bytes // 1048576)), status=413, form=form)
     data = stream.getvalue() if hasattr(stream, "getvalue") else stream.read()
     confirm_form = ImportConfirmForm(formdata=None, encoding=form.encoding.data, sheet=form.sheet.data,
                                      dates=form.dates.data)
@@ -124,9 +126,9 @@ def import_confirm() -> Any:
     form = ImportConfirmForm()
     vault = _vault()
     if vault is None:
-        return _start(error="The service is locked: imports need the review keys.", status=503)
+        return _start(error=_("The service is locked: imports need the review keys."), status=503)
     if not form.validate_on_submit():
-        return _start(error="The form was not accepted (it may have expired): upload the file again.", status=400)
+        return _start(error=_("The form was not accepted (it may have expired): upload the file again."), status=400)
     try:
         data, file_name = import_carry.open_carried(vault, form.carried.data or "", _user_id(),
                                                     max_bytes=_limits().max_bytes)
@@ -135,7 +137,7 @@ def import_confirm() -> Any:
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
     if not count.isdigit() or int(count) > _limits().max_columns:
-        return _start(error="The form was changed on the way: upload the file again.", status=400)
+        return _start(error=_("The form was changed on the way: upload the file again."), status=400)
     targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(count))]
     try:
         if action == "report":

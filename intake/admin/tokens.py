@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
@@ -13,6 +14,7 @@ from ..review.forms import PostForm
 from ..services import api_tokens, users
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
+from ..web.bidi import isolate
 from .forms import TokenForm
 from .views import ADMINS, ALLOW, bp
 
@@ -42,10 +44,10 @@ def tokens_page() -> tuple[str, int]:
 def token_create() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():
-        return _page(error="Give a researcher's username (and, if you like, 1 to 366 days).", status=400, form=form)
+        return _page(error=_("Give a researcher's username (and, if you like, %(low)s to %(high)s days).", low=isolate(1), high=isolate(366)), status=400, form=form)
     user = users.by_username(db.session, form.username.data or "")
     if user is None:
-        return _page(error="No account has that username.", status=400, form=form)
+        return _page(error=_("No account has that username."), status=400, form=form)
     try:
         new = api_tokens.create(db.session, get_vault(), user_id=user.id, actor=_actor(),
                                 label=form.label.data or "", days=form.days.data)

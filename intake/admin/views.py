@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -57,7 +58,7 @@ def users_page() -> Page:
 def invite() -> Page:
     form = InviteForm()
     if not form.validate_on_submit():
-        return _users_page(error="Give a username and a role.", status=400, form=form)
+        return _users_page(error=_("Give a username and a role."), status=400, form=form)
     try:
         invitation = accounts.invite(db.session, get_vault(), username=form.username.data or "",
                                      role=form.role.data or "", actor=_actor(), hours=_hours())
@@ -93,7 +94,7 @@ def enable(user_id: uuid.UUID) -> Page:
 def setup_link(user_id: uuid.UUID) -> Page:
     """A new one-time set-up link; the account's password and second factor are wiped."""
     if str(user_id) == _actor():
-        return _users_page(error="You cannot reset your own account here.", status=409)
+        return _users_page(error=_("You cannot reset your own account here."), status=409)
     try:
         invitation = accounts.reissue(db.session, get_vault(), user_id, actor=_actor(), hours=_hours())
     except NotFound:
@@ -108,13 +109,14 @@ def setup_link(user_id: uuid.UUID) -> Page:
 def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [SelectChoice("", "any"), *(SelectChoice(a, a) for a in audit_listing.actions(db.session))]
+    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, a) for a in audit_listing.actions(db.session))]
     filters, error = None, None
     if form.validate():
         filters = audit_listing.AuditFilter(actor=form.actor.data or None, action=form.action.data or None,
                                             date_from=form.date_from.data, date_to=form.date_to.data)
     else:
-        error = "Check the filter: " + "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        error = _("Check the filter: %(problems)s",
+                  problems="; ".join(str(e) for errors in form.errors.values() for e in errors))
     try:
         result = audit_pages.page(db.session, get_vault(), number, filters=filters)
     except ServiceError as exc:

@@ -18,6 +18,7 @@ import logging
 import secrets
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -51,7 +52,7 @@ def _lockout() -> signin.Lockout:
 
 
 def _locked(template: str, **context: object) -> tuple[str, int]:
-    return render_template(template, locked=signin.LOCKED_SERVICE, problem=vault_problem(), **context), 503
+    return render_template(template, locked=_(signin.LOCKED_SERVICE), problem=vault_problem(), **context), 503
 
 
 def _candidate_secret(purpose: str) -> bytes:
@@ -76,7 +77,7 @@ def sign_in() -> Page:
     form = SignInForm()
     if vault_problem():
         return _locked("review/sign_in.html", form=form) if request.method == "POST" else \
-            render_template("review/sign_in.html", form=form, locked=signin.LOCKED_SERVICE)
+            render_template("review/sign_in.html", form=form, locked=_(signin.LOCKED_SERVICE))
     error = None
     if form.validate_on_submit():
         try:
@@ -90,7 +91,7 @@ def sign_in() -> Page:
             establish_session(user, second_factor=False)
             return redirect(url_for(".sign_in_enrol" if signin.needs_enrolment(user) else ".sign_in_code"))
     elif request.method == "POST":
-        error = "Enter your username and password."
+        error = _("Enter your username and password.")
     return render_template("review/sign_in.html", form=form, error=error)
 
 
@@ -122,7 +123,7 @@ def sign_in_code() -> Page:
         else:
             return _signed_in(user)
     elif request.method == "POST":
-        error = "Enter the code."
+        error = _("Enter the code.")
     return render_template("review/sign_in_code.html", form=form, error=error)
 
 
@@ -146,7 +147,7 @@ def sign_in_enrol() -> Page:
             session.pop(_NONCE, None)
             _signed_in(user)
             return render_template("review/recovery_codes.html", codes=codes,
-                                   next_url=url_for(home_endpoint(user)), next_label="Continue")
+                                   next_url=url_for(home_endpoint(user)), next_label=_("Continue"))
     return render_template("review/enrol.html", form=form, error=error, username=user.username,
                            **_enrolment_context(secret, user.username))
 
@@ -177,7 +178,7 @@ def setup(token: str) -> Page:
     error = None
     if form.validate_on_submit():
         try:
-            _, codes = accounts.complete_setup(db.session, get_vault(), token=token, password=form.password.data or "",
+            _user, codes = accounts.complete_setup(db.session, get_vault(), token=token, password=form.password.data or "",
                                                confirm=form.confirm.data or "", secret=secret,
                                                code=form.code.data or "", kdf=_kdf())
         except ServiceError as exc:
@@ -186,6 +187,6 @@ def setup(token: str) -> Page:
         else:
             session.pop(_NONCE, None)
             return render_template("review/recovery_codes.html", codes=codes, next_url=url_for(".sign_in"),
-                                   next_label="Sign in")
+                                   next_label=_("Sign in"))
     return render_template("review/setup.html", form=form, error=error, username=username,
                            **_enrolment_context(secret, username))

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
@@ -30,27 +32,27 @@ ALLOW.update({name: REVIEWERS for name in ("duplicates", "duplicate_pair", "dupl
 
 
 class AcceptForm(FlaskForm):
-    reason = StringField("Why (optional; kept sealed with the link)", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Accept: same person")
+    reason = StringField(_l("Why (optional; kept sealed with the link)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Accept: same person"))
 
 
 class RejectForm(FlaskForm):
-    submit = SubmitField("Reject: different people")
+    submit = SubmitField(_l("Reject: different people"))
 
 
 class DeferForm(FlaskForm):
-    submit = SubmitField("Defer")
+    submit = SubmitField(_l("Defer"))
 
 
 class UndoForm(FlaskForm):
-    reason = TextAreaField("Why undo", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Undo this merge")
+    reason = TextAreaField(_l("Why undo"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Undo this merge"))
 
 
 class ClusterForm(FlaskForm):
     pairs = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f,-]{36,8000}$")])
-    reason = StringField("Why (optional)", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Accept the whole cluster")
+    reason = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Accept the whole cluster"))
 
 
 @bp.get("/duplicates")
@@ -61,7 +63,7 @@ def duplicates() -> Any:
     status = request.args.get("status", PairStatus.PENDING.value)
     page = pairs.queue(db.session, vault, status=status, page=page_number(request.args.get("page")))
     found = pairs.clusters(db.session, vault) if page.status == PairStatus.PENDING.value else []
-    _, cluster_threshold = pairs.thresholds()
+    _review, cluster_threshold = pairs.thresholds()
     forms = {i: ClusterForm(prefix=f"cluster-{i}", pairs=",".join(str(p.id) for p in c.pairs))
              for i, c in enumerate(found) if c.acceptable(cluster_threshold)}
     return render_template("review/duplicates/queue.html", page=page, clusters=found, cluster_forms=forms,
@@ -102,19 +104,19 @@ def _decision(form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any
 def duplicate_accept(pair_id: uuid.UUID) -> Response:
     form = AcceptForm(prefix="accept")
     return _decision(form, pair_id, lambda v: decisions.accept(
-        db.session, v, pair_id, actor=actor(), reason=form.reason.data), "Accepted: both reports are now one person.")
+        db.session, v, pair_id, actor=actor(), reason=form.reason.data), _("Accepted: both reports are now one person."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/reject")
 def duplicate_reject(pair_id: uuid.UUID) -> Response:
     return _decision(RejectForm(prefix="reject"), pair_id, lambda v: decisions.reject(
-        db.session, v, pair_id, actor=actor()), "Rejected: not suggested again unless a report changes.")
+        db.session, v, pair_id, actor=actor()), _("Rejected: not suggested again unless a report changes."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/defer")
 def duplicate_defer(pair_id: uuid.UUID) -> Response:
     return _decision(DeferForm(prefix="defer"), pair_id, lambda v: decisions.defer(
-        db.session, v, pair_id, actor=actor()), "Deferred.")
+        db.session, v, pair_id, actor=actor()), _("Deferred."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/undo")
@@ -122,7 +124,7 @@ def duplicate_undo(pair_id: uuid.UUID) -> Response:
     form = UndoForm(prefix="undo")
     return _decision(form, pair_id, lambda v: decisions.undo_accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
-        "Undone: the pair is back in the queue.", success=_back(pair_id))
+        _("Undone: the pair is back in the queue."), success=_back(pair_id))
 
 
 @bp.post("/duplicates/clusters/accept")
@@ -131,7 +133,7 @@ def duplicate_cluster_accept() -> Response:
     form = ClusterForm(prefix=prefix)
     return apply_change(form, url_for("review.duplicates"), lambda v: decisions.accept_cluster(
         db.session, v, _pair_ids(form.pairs.data), actor=actor(), reason=form.reason.data),
-        "Accepted: the cluster's reports are now one person.")
+        _("Accepted: the cluster's reports are now one person."))
 
 
 def _pair_ids(value: str | None) -> list[uuid.UUID]:

@@ -13,6 +13,8 @@ import uuid
 from typing import Any
 
 from flask import flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
@@ -25,6 +27,7 @@ from ..extensions import db
 from ..models import ExportStatus
 from ..services import export_notices, exports, statistics
 from ..web.access import current_user
+from ..web.bidi import isolate
 from .triage import actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 
@@ -34,9 +37,9 @@ ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_
 
 
 class ProposeForm(FlaskForm):
-    recipient = StringField("Recipient (who receives the export)", validators=[DataRequired(), Length(max=200)])
-    purpose = TextAreaField("Purpose (what it is for)", validators=[DataRequired(), Length(max=500)])
-    submit = SubmitField("Propose the export")
+    recipient = StringField(_l("Recipient (who receives the export)"), validators=[DataRequired(), Length(max=200)])
+    purpose = TextAreaField(_l("Purpose (what it is for)"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Propose the export"))
 
 
 class ActionForm(FlaskForm):
@@ -60,7 +63,7 @@ def export_propose() -> Response:
     form = ProposeForm()
     return apply_change(form, url_for("review.exports"), lambda v: exports.propose(
         db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data),
-        "Export proposed. Another reviewer or an admin must approve it.")
+        _("Export proposed. Another reviewer or an admin must approve it."))
 
 
 @bp.post("/exports/<uuid:export_id>/approve")
@@ -72,7 +75,7 @@ def export_approve(export_id: uuid.UUID) -> Response:
         approved.append(True)
         return export
 
-    response = apply_change(ActionForm(), url_for("review.exports"), change, "Approved.")
+    response = apply_change(ActionForm(), url_for("review.exports"), change, _("Approved."))
     if approved:
         flash(_queue_build(), "notice")
     return response
@@ -86,14 +89,14 @@ def _queue_build() -> str:
         log.error("export build not queued: %s", type(exc).__name__)
         queued = None
     if queued:
-        return "The build job is queued: the export shows as released here once it is written and signed."
-    return "The operator's build job (`flask export build`) writes and releases it."
+        return _("The build job is queued: the export shows as released here once it is written and signed.")
+    return _("The operator's build job (%(command)s) writes and releases it.", command=isolate("flask export build"))
 
 
 @bp.post("/exports/notices/<uuid:notice_id>/sent")
 def export_notice_sent(notice_id: uuid.UUID) -> Response:
     return apply_change(ActionForm(), url_for("review.exports"), lambda v: export_notices.mark_notified(
-        db.session, v, notice_id, actor=actor(), actor_name=str(actor())), "Marked as sent.")
+        db.session, v, notice_id, actor=actor(), actor_name=str(actor())), _("Marked as sent."))
 
 
 @bp.get("/statistics", endpoint="statistics")

@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
 class SignInForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)],
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your authenticator app, or a recovery code",
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
                        validators=[DataRequired(), Length(max=64)],
                        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
 
 
 class EnrolForm(FlaskForm):
-    code = StringField("The 6-digit code the app shows now", validators=[DataRequired(), Length(max=16)],
+    code = StringField(_l("The 6-digit code the app shows now"), validators=[DataRequired(), Length(max=16)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class SetupForm(FlaskForm):
-    password = PasswordField("New password (at least 12 characters)", validators=[DataRequired(), Length(max=1024)],
+    password = PasswordField(_l("New password (at least 12 characters)"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("The same password again", validators=[DataRequired(), Length(max=1024)],
+    confirm = PasswordField(_l("The same password again"), validators=[DataRequired(), Length(max=1024)],
                             render_kw={"autocomplete": "new-password"})
-    code = StringField("The 6-digit code the app shows now", validators=[DataRequired(), Length(max=16)],
+    code = StringField(_l("The 6-digit code the app shows now"), validators=[DataRequired(), Length(max=16)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 

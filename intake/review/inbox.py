@@ -9,6 +9,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -19,6 +22,7 @@ from ..services import bulk_actions, place_lookup, saved_views
 from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
+from ..web.bidi import isolate
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
@@ -33,7 +37,7 @@ HANDLE_SLOT = "R-HANDLE-SLOT"
 FILTER_KEYS = ("status", "verification", "created_from", "created_to", "county", "assignee", "needs_information",
                "tag", "view")
 # Saved views: a name in the URL (?view=mine) standing for a set of filters.
-VIEWS = {"mine": "Assigned to me", "unassigned": "Unassigned", "needs-information": "Needs information"}
+VIEWS = {"mine": _l("Assigned to me"), "unassigned": _l("Unassigned"), "needs-information": _l("Needs information")}
 
 
 def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
@@ -44,7 +48,7 @@ def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
 def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm, InboxFilter | None]:
     """The filter form read from a query string, and the filter it means (None: the form has errors)."""
     form = forms.InboxFilterForm(formdata=args)
-    form.assignee.choices = _assignee_choices(("", "anyone"), ("none", "unassigned"))
+    form.assignee.choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
     if not form.validate():
         return form, None
     view = form.view.data or ""
@@ -54,7 +58,7 @@ def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm, Inb
     if form.county.data and form.county.data.strip():
         county = place_lookup.county_code(form.county.data)
         if county is None:
-            form.county.errors = ["No county (or more than one) has that name: pick one from the list."]
+            form.county.errors = [_("No county (or more than one) has that name: pick one from the list.")]
             return form, None
     return form, InboxFilter(
         status=form.status.data or None, verification=form.verification.data or None,
@@ -84,7 +88,7 @@ def inbox() -> Any:
                                        cursor=cursor)
         except KeysLockedError:
             db.session.rollback()
-            error = "Filtering by county needs the review keys, which are locked."
+            error = _("Filtering by county needs the review keys, which are locked.")
         except ServiceError as exc:
             db.session.rollback()
             error = str(exc)
@@ -94,7 +98,7 @@ def inbox() -> Any:
              "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
     bulk_form = forms.BulkForm()
-    bulk_form.assignee.choices = _assignee_choices(("", "nobody"))
+    bulk_form.assignee.choices = _assignee_choices(("", _("nobody")))
     here = request.full_path.rstrip("?")
     mine = saved_views.views_of(db.session, actor())
     return render_template("review/triage/inbox.html", form=form, page=page, links=links, error=error,
@@ -117,14 +121,14 @@ def _safe_return(target: str | None) -> str:
 @bp.post("/inbox/bulk")
 def inbox_bulk() -> Response:
     form = forms.BulkForm()
-    form.assignee.choices = _assignee_choices(("", "nobody"))
+    form.assignee.choices = _assignee_choices(("", _("nobody")))
     target = _safe_return(request.form.get("next"))
     if not form.validate_on_submit():
-        flash("The form expired or was incomplete: nothing was changed. Please try again.", "error")
+        flash(_("The form expired or was incomplete: nothing was changed. Please try again."), "error")
         return redirect(target)
     vault = readable_vault()
     if vault is None:
-        flash("The review keys are locked: nothing was changed.", "error")
+        flash(_("The review keys are locked: nothing was changed."), "error")
         return redirect(target)
     handles = request.form.getlist("report")
     try:
@@ -137,7 +141,8 @@ def inbox_bulk() -> Response:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(target)
-    flash(f"{changed} report(s) changed." if changed else "Nothing to change.", "notice")
+    flash(ngettext("%(n)s report changed.", "%(n)s reports changed.", changed, n=isolate(changed)) if changed
+          else _("Nothing to change."), "notice")
     return redirect(target)
 
 
@@ -146,7 +151,7 @@ def inbox_view_save() -> Response:
     form = forms.SaveViewForm()
     target = _safe_return(request.form.get("next"))
     if not form.validate_on_submit():
-        flash("Give the view a name (up to 40 characters).", "error")
+        flash(_("Give the view a name (up to %(n)s characters).", n=isolate(40)), "error")
         return redirect(target)
     query = target.partition("?")[2]
     filters = filter_args(MultiDict(parse_qsl(query)))
@@ -156,19 +161,19 @@ def inbox_view_save() -> Response:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(target)
-    flash("View saved.", "notice")
+    flash(_("View saved."), "notice")
     return redirect(target)
 
 
 @bp.post("/inbox/views/<uuid:view_id>/delete")
 def inbox_view_delete(view_id: uuid.UUID) -> Response:
     if not forms.ActionForm(prefix=f"delete-view-{view_id}").validate_on_submit():
-        flash("The form expired: nothing was changed. Please try again.", "error")
+        flash(_("The form expired: nothing was changed. Please try again."), "error")
         return redirect(url_for("review.inbox"))
     try:
         saved_views.delete(db.session, actor(), view_id)
     except ServiceError:
         db.session.rollback()
         abort(404)
-    flash("Saved view deleted.", "notice")
+    flash(_("Saved view deleted."), "notice")
     return redirect(url_for("review.inbox"))

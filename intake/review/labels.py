@@ -1,33 +1,39 @@
 """What the review pages show instead of codes: vocabulary labels (in the page's language, from the
-thesauri), county names in three scripts, the name of a name's script, file sizes. Template
-filters only; no logic a decision depends on. The review face's own words are English, like the
-rest of it: its templates carry no gettext markers, so the six public catalogues stay complete."""
+thesauri), county names in three scripts, the name of a name's script, roles, file sizes, and the
+links that switch the page's language. Template filters only; no logic a decision depends on. The
+words are translated like the public face's (the same six catalogues)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from flask import g
+from flask import g, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..resolution import scripts
 from ..services import thesauri
-from ..web.i18n import current_language
+from ..web.i18n import LANGUAGES, current_language, normalise
 from .views import bp
 
 # Field name -> the vocabulary its codes come from.
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "submitter_relationship": "relationships",
                  "facility_type": "facility_types", "status": "statuses", "verification": "verification_levels",
                  "kind": "statuses"}
-SUBMISSION_STATUSES = {"received": "Received", "in_review": "In review", "needs_information": "Needs information",
-                       "recorded": "Recorded", "withdrawn": "Withdrawn"}
+SUBMISSION_STATUSES = {"received": _l("Received"), "in_review": _l("In review"),
+                       "needs_information": _l("Needs information"), "recorded": _l("Recorded"),
+                       "withdrawn": _l("Withdrawn")}
 SCRIPT_NAMES = {
-    scripts.ARABIC: "Uyghur (Arabic script)", scripts.CHINESE: "Chinese characters", "zh-Hant": "Chinese characters",
-    scripts.PINYIN: "Pinyin", scripts.ULY: "Uyghur Latin", scripts.TURKISH: "Turkish spelling",
-    scripts.KAZAKH_LATIN: "Kazakh Latin", scripts.LATIN: "Latin", scripts.UYGHUR_CYRILLIC: "Uyghur Cyrillic",
-    scripts.KAZAKH_CYRILLIC: "Kazakh Cyrillic", scripts.RUSSIAN_CYRILLIC: "Russian Cyrillic", "Cyrl": "Cyrillic",
-    scripts.OTHER: "other script",
+    scripts.ARABIC: _l("Uyghur (Arabic script)"), scripts.CHINESE: _l("Chinese characters"),
+    "zh-Hant": _l("Chinese characters"), scripts.PINYIN: _l("Pinyin"), scripts.ULY: _l("Uyghur Latin"),
+    scripts.TURKISH: _l("Turkish spelling"), scripts.KAZAKH_LATIN: _l("Kazakh Latin"), scripts.LATIN: _l("Latin"),
+    scripts.UYGHUR_CYRILLIC: _l("Uyghur Cyrillic"), scripts.KAZAKH_CYRILLIC: _l("Kazakh Cyrillic"),
+    scripts.RUSSIAN_CYRILLIC: _l("Russian Cyrillic"), "Cyrl": _l("Cyrillic"), scripts.OTHER: _l("other script"),
 }
+ROLE_NAMES = {"reviewer": _l("reviewer"), "researcher": _l("researcher"), "admin": _l("admin")}
+# A name's kind as the form records it (review/triage: the names of a report).
+NAME_KINDS = {"given": _l("given name"), "father": _l("father's name")}
 
 
 @cache
@@ -49,7 +55,7 @@ def term_label(code: Any, field: str) -> str:
     if code is None or code == "":
         return "—"
     if field == "submission_status":
-        return SUBMISSION_STATUSES.get(str(code), str(code))
+        return str(SUBMISSION_STATUSES.get(str(code), str(code)))
     vocabulary = VOCABULARY_OF.get(field)
     label = _label(vocabulary, str(code), _language()) if vocabulary else None
     return label if label is not None else str(code)
@@ -70,7 +76,23 @@ def script_name(name: dict[str, Any]) -> str:
     # the same letters (Uyghur Latin, Kazakh Cyrillic...), never overrides them.
     coarse = {"Latn": "latin", "Cyrl": "cyrillic"}.get(str(given))
     script = detected if not given or (coarse and scripts.family(detected) == coarse) else given
-    return SCRIPT_NAMES.get(script, script or "unknown script")
+    return str(SCRIPT_NAMES.get(script, script or _l("unknown script")))
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: Any) -> str:
+    """An account's role in the page's language (the code itself if it is not a known role)."""
+    return str(ROLE_NAMES.get(str(role), str(role)))
+
+
+@bp.app_template_global("review_language_href")
+def review_language_href(code: str) -> str:
+    """This page in another language: a GET page with its query (inbox filters, page) kept; after a
+    POST, the front page of the workspace (nothing posted is sent again)."""
+    if request.method == "GET" and request.endpoint and request.endpoint != "static":
+        query = {k: v for k, v in request.args.items(multi=False) if k != "lang"}
+        return url_for(request.endpoint, **(request.view_args or {}), **query, lang=code)
+    return url_for("review.index", lang=code)
 
 
 @bp.app_template_filter("filesize")
@@ -80,5 +102,99 @@ def filesize(size: Any) -> str:
     except (TypeError, ValueError):
         return "—"
     if n < 1024:
-        return f"{n} bytes"
+        return str(_l("%(n)s bytes", n=n))
     return f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / (1024 * 1024):.1f} MB"
+
+
+@bp.app_template_filter("name_kind")
+def name_kind(kind: Any) -> str:
+    """Which of a person's names this is (given, father's), in the page's language."""
+    return str(NAME_KINDS.get(str(kind), str(kind)))
+
+
+PAIR_STATUSES = {"pending": _l("pending"), "accepted": _l("accepted"), "rejected": _l("rejected"),
+                 "deferred": _l("deferred")}
+# The matcher's comparisons (dedup/comparisons.py), by the field each compares.
+COMPARISON_NAMES = {"given": _l("name"), "father": _l("father's name"), "birth": _l("birth date"),
+                    "place": _l("home place"), "id": _l("ID number"), "gender": _l("gender")}
+# ... and by the words dedup/explain.py uses for the same fields (a pair's lines, its chart's bars).
+COMPARISON_NAMES.update({"name": COMPARISON_NAMES["given"], "father's name": COMPARISON_NAMES["father"],
+                         "birth date": COMPARISON_NAMES["birth"], "home place": COMPARISON_NAMES["place"],
+                         "ID number": COMPARISON_NAMES["id"]})
+
+
+@bp.app_template_filter("pair_status")
+def pair_status(status: Any) -> str:
+    """A candidate pair's decision (pending, accepted...) in the page's language."""
+    return str(PAIR_STATUSES.get(str(status), str(status)))
+
+
+@bp.app_template_filter("comparison")
+def comparison(name: Any) -> str:
+    """What a match level compares (given -> name), in the page's language."""
+    return str(COMPARISON_NAMES.get(str(name), str(name).replace("_", " ")))
+
+
+VERDICTS = {"verified": _l("verified"), "not yet sealed": _l("not yet sealed"),
+            "failed verification": _l("failed verification"), "withdrawn": _l("withdrawn"),
+            "cannot be verified": _l("cannot be verified")}
+
+
+@bp.app_template_filter("verdict")
+def verdict(value: Any) -> str:
+    """An integrity verdict (services/integrity.Verdict) in the page's language."""
+    return str(VERDICTS.get(str(value), str(value)))
+
+
+@bp.app_template_filter("handle")
+def handle(value: Any) -> Markup:
+    """A report's or person's handle inside a sentence: isolated, left to right, in its handle style."""
+    return Markup('<bdi dir="ltr" class="handle">{}</bdi>').format(value)
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: Any) -> str:
+    """The language a family wrote in, by its own name (ئۇيغۇرچە, Русский), or "—"."""
+    if not code:
+        return "—"
+    found = LANGUAGES.get(normalise(str(code)) or "")
+    return found.name if found else str(code)
+
+
+EXPORT_STATUSES = {"requested": _l("requested"), "approved": _l("approved"), "built": _l("built"),
+                   "released": _l("released"), "revoked": _l("revoked"), "failed": _l("failed")}
+
+
+@bp.app_template_filter("export_status")
+def export_status(status: Any) -> str:
+    """An export's status (models.ExportStatus) in the page's language."""
+    return str(EXPORT_STATUSES.get(str(status), str(status)))
+
+
+TOKEN_STATES = {"active": _l("active"), "revoked": _l("revoked"), "expired": _l("expired")}
+
+
+@bp.app_template_filter("token_state")
+def token_state(state: Any) -> str:
+    """An API token's state (services/api_tokens) in the page's language."""
+    return str(TOKEN_STATES.get(str(state), str(state)))
+
+
+# The matcher's levels (dedup/comparisons.py): how two reports' values of one field compare.
+MATCH_LEVELS = {
+    "exact": _l("exact"), "same": _l("same"), "close": _l("close"), "near": _l("one character apart"),
+    "different": _l("different"), "missing": _l("missing"), "other": _l("other"),
+    "same_spelling": _l("same spelling"), "same_across_scripts": _l("same across scripts"),
+    "other_order_or_name": _l("other order or other name"), "same_month": _l("same month"),
+    "same_year": _l("same year"), "same_year_other_date": _l("same year, other date"),
+    "one_year_apart": _l("one year apart"), "two_years_apart": _l("two years apart"),
+    "same_county": _l("same county"), "same_prefecture": _l("same prefecture"),
+    "other_county_same_prefecture": _l("other county, same prefecture"),
+    "region_and_date": _l("same region and birth date"),
+}
+
+
+@bp.app_template_filter("match_level")
+def match_level(level: Any) -> str:
+    """A match level's code (same_month) as words in the page's language."""
+    return str(MATCH_LEVELS.get(str(level), str(level).replace("_", " ")))

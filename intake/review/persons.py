@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from flask import abort, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -44,7 +45,7 @@ def report_link(handle: str) -> Response:
     form = forms.LinkForm()
     return apply_change(form, url_for("review.report", handle=handle), lambda v: persons.link_report(
         db.session, v, handle, (form.person.data or "").strip().upper() or None, reason=form.reason.data,
-        actor=actor()), "Report linked.")
+        actor=actor()), _("Report linked."))
 
 
 @bp.post("/persons/<handle>/merge")
@@ -52,7 +53,7 @@ def person_merge(handle: str) -> Response:
     form = forms.MergeForm()
     return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.merge_persons(
         db.session, v, handle, form.other.data.strip().upper(), reason=form.reason.data, actor=actor()),
-        "Merged. The change can be undone from the history below.")
+        _("Merged. The change can be undone from the history below."))
 
 
 @bp.post("/persons/<handle>/split/<report_handle>")
@@ -60,11 +61,11 @@ def person_split(handle: str, report_handle: str) -> Response:
     form = forms.ReasonForm(prefix=f"split-{report_handle}")
     return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.split_report(
         db.session, v, report_handle, reason=form.reason.data, actor=actor()),
-        "The report now has a person of its own.")
+        _("The report now has a person of its own."))
 
 
 @bp.post("/persons/<handle>/undo/<uuid:batch_id>")
 def person_undo(handle: str, batch_id: uuid.UUID) -> Response:
     form = forms.ReasonForm(prefix=f"undo-{batch_id}")
     return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.undo_batch(
-        db.session, v, batch_id, reason=form.reason.data, actor=actor()), "Undone.")
+        db.session, v, batch_id, reason=form.reason.data, actor=actor()), _("Undone."))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..services import inbox, place_lookup
@@ -31,7 +32,7 @@ def search() -> Any:
             code = place_lookup.county_code(form.county.data)
             value = f"{code} {form.birth_year.data or ''}" if code else ""
             if not code:
-                error = "Give a county (a name in any script, from the list) and a birth year."
+                error = _("Give a county (a name in any script, from the list) and a birth year.")
         if error is None:
             try:
                 hits = search_service.search(db.session, vault, form.index.data, value, actor=actor())

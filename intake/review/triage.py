@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -31,12 +33,12 @@ ALLOW.update({name: REVIEWERS for name in (
     "report_note", "report_assign", "report_reply", "report_submission_status", "report_retract", "attachment")})
 
 FIELD_LABELS = {
-    "gender": "Gender", "birth_date": "Birth date", "ethnicity": "Ethnicity", "home_county": "Home county",
-    "home_place_text": "Home place", "id_number": "ID number", "occupation": "Occupation",
-    "detention_date": "Detained on", "detention_place": "Detained at", "facility": "Facility",
-    "facility_type": "Kind of facility",
-    "sentence": "Sentence", "last_contact": "Last contact", "submitter_relationship": "Submitter is their",
-    "testimony": "Testimony",
+    "gender": _l("Gender"), "birth_date": _l("Birth date"), "ethnicity": _l("Ethnicity"),
+    "home_county": _l("Home county"), "home_place_text": _l("Home place"), "id_number": _l("ID number"),
+    "occupation": _l("Occupation"), "detention_date": _l("Detained on"), "detention_place": _l("Detained at"),
+    "facility": _l("Facility"), "facility_type": _l("Kind of facility"), "sentence": _l("Sentence"),
+    "last_contact": _l("Last contact"), "submitter_relationship": _l("Submitter is their"),
+    "testimony": _l("Testimony"),
 }
 # BCP 47 language of each script tag families use, so browsers pick fonts and direction.
 SCRIPT_LANG = {"ug-Arab": "ug", "zh-Hans": "zh-Hans", "zh-Hant": "zh-Hant", "Cyrl": "ru", "Latn": "und-Latn"}
@@ -66,11 +68,11 @@ def readable_vault() -> Vault | None:
 
 
 def locked_page() -> tuple[str, int]:
-    return render_template("review/triage/locked.html", problem=vault_problem() or "keys unavailable"), 503
+    return render_template("review/triage/locked.html", problem=vault_problem() or _("keys unavailable")), 503
 
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
-                 unchanged: str = "Nothing to change.", success: str | None = None) -> Response:
+                 unchanged: str | None = None, success: str | None = None) -> Response:
     """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get);
     to `success` instead, when given, once the change is made (a refusal still goes back to `target`)."""
     if not form.validate_on_submit():
@@ -80,10 +82,10 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         return redirect(target)
     vault = readable_vault()
     if vault is None:
-        flash("The review keys are locked: nothing was changed.", "error")
+        flash(_("The review keys are locked: nothing was changed."), "error")
         return redirect(target)
     if not claim(getattr(form, "once", None)):
-        flash("That form was already sent: it was stored once.", "notice")
+        flash(_("That form was already sent: it was stored once."), "notice")
         return redirect(target)
     try:
         result = change(vault)
@@ -94,7 +96,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(target)
-    flash(unchanged if result is False else done, "notice")
+    flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
     return redirect(success or target)
 
 
@@ -133,14 +135,14 @@ def report(handle: str) -> Any:
     except NotFound:
         abort(404)
     args = filter_args(request.args)
-    _, filters = inbox_filters(request.args)
+    _form, filters = inbox_filters(request.args)
     newer, older = inbox_service.neighbours(db.session, vault, filters, triage.get_report(db.session, handle)) \
         if filters else (None, None)
     retracted = corrections.retractions(db.session, vault, view.report.id)
     retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),
                    *(m.id for m in view.replies)]
     assign = forms.AssignForm(assignee=str(view.assignee_id) if view.assignee_id else "")
-    assign.assignee.choices = _assignee_choices(("", "nobody"))
+    assign.assignee.choices = _assignee_choices(("", _("nobody")))
     return render_template(
         "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
         newer=newer, older=older, attachments=attachment_views.list_for_report(db.session, view.report.id),
@@ -159,8 +161,8 @@ def report_retract(handle: str, kind: str, object_id: uuid.UUID) -> Response:
     anchor = {"note": "notes", "reply": "replies", "status_event": "timeline"}.get(kind, "actions")
     return apply_change(form, _back(handle, anchor), lambda v: corrections.retract(
         db.session, v, handle, kind, object_id, actor=actor(), correction=form.correction.data),
-        "Retracted; the original stays in the history." if not (form.correction.data or "").strip()
-        else "Corrected; the original stays in the history.")
+        _("Retracted; the original stays in the history.") if not (form.correction.data or "").strip()
+        else _("Corrected; the original stays in the history."))
 
 
 @bp.get("/attachments/<uuid:attachment_id>/<what>")
@@ -175,8 +177,8 @@ def attachment(attachment_id: uuid.UUID, what: str) -> Any:
         abort(404)
     except (ServiceError, CryptoError):
         db.session.rollback()
-        return render_template("review/triage/message.html", title="File not shown",
-                               message="This file cannot be shown this way: download the original instead."), 422
+        return render_template("review/triage/message.html", title=_("File not shown"),
+                               message=_("This file cannot be shown this way: download the original instead.")), 422
     response = make_response(served.body)
     response.headers["Content-Type"] = served.media_type
     response.headers["Content-Disposition"] = content_disposition(served.filename, inline=served.inline)
@@ -203,7 +205,7 @@ def _back(handle: str, anchor: str = "actions") -> str:
 def report_verification(handle: str) -> Response:
     form = forms.VerificationForm()
     return apply_change(form, _back(handle, "act-verification"), lambda v: triage.set_verification(
-        db.session, v, handle, form.level.data, actor=actor()), "Verification level set.")
+        db.session, v, handle, form.level.data, actor=actor()), _("Verification level set."))
 
 
 @bp.post("/reports/<handle>/status-events")
@@ -211,47 +213,47 @@ def report_status_event(handle: str) -> Response:
     form = forms.StatusEventForm()
     return apply_change(form, _back(handle, "timeline"), lambda v: triage.add_status_event(
         db.session, v, handle, kind=form.kind.data, event_date=form.event_date.data, source=form.source.data,
-        sentence=form.sentence.data, actor=actor()), "Status event added.")
+        sentence=form.sentence.data, actor=actor()), _("Status event added."))
 
 
 @bp.post("/reports/<handle>/tags")
 def report_tag_add(handle: str) -> Response:
     form = forms.TagForm()
     return apply_change(form, _back(handle, "act-tags"), lambda v: triage.add_tag(
-        db.session, v, handle, form.name.data, actor=actor()), "Tag added.", "The report already has that tag.")
+        db.session, v, handle, form.name.data, actor=actor()), _("Tag added."), _("The report already has that tag."))
 
 
 @bp.post("/reports/<handle>/tags/<name>/remove")
 def report_tag_remove(handle: str, name: str) -> Response:
     return apply_change(forms.ActionForm(prefix=f"untag-{name}"), _back(handle, "act-tags"), lambda v: triage.remove_tag(
-        db.session, v, handle, name, actor=actor()), "Tag removed.", "The report does not have that tag.")
+        db.session, v, handle, name, actor=actor()), _("Tag removed."), _("The report does not have that tag."))
 
 
 @bp.post("/reports/<handle>/notes")
 def report_note(handle: str) -> Response:
     form = forms.NoteForm()
     return apply_change(form, _back(handle, "notes"), lambda v: triage.add_note(
-        db.session, v, handle, form.body.data, actor=actor()), "Note added.")
+        db.session, v, handle, form.body.data, actor=actor()), _("Note added."))
 
 
 @bp.post("/reports/<handle>/assignment")
 def report_assign(handle: str) -> Response:
     form = forms.AssignForm()
-    form.assignee.choices = _assignee_choices(("", "nobody"))
+    form.assignee.choices = _assignee_choices(("", _("nobody")))
     return apply_change(form, _back(handle, "act-assign"), lambda v: triage.assign(
         db.session, v, handle, uuid.UUID(form.assignee.data) if form.assignee.data else None, actor=actor()),
-        "Assignment saved.")
+        _("Assignment saved."))
 
 
 @bp.post("/reports/<handle>/reply")
 def report_reply(handle: str) -> Response:
     form = forms.ReplyForm()
     return apply_change(form, _back(handle, "replies"), lambda v: triage.reply(
-        db.session, v, handle, form.body.data, question=form.question.data, actor=actor()), "Reply sent.")
+        db.session, v, handle, form.body.data, question=form.question.data, actor=actor()), _("Reply sent."))
 
 
 @bp.post("/reports/<handle>/submission-status")
 def report_submission_status(handle: str) -> Response:
     form = forms.SubmissionStatusForm()
     return apply_change(form, _back(handle, "act-family"), lambda v: triage.set_submission_status(
-        db.session, v, handle, form.status.data, actor=actor()), "Status for the family set.")
+        db.session, v, handle, form.status.data, actor=actor()), _("Status for the family set."))

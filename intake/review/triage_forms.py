@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,18 +15,26 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ..models import StatusKind, VerificationLevel
 from ..services import thesauri
 from ..services.triage import REVIEWER_SUBMISSION_STATUSES
+from ..web.i18n import current_language
+
+# What the family sees, as the reviewer chooses it (the same words as labels.SUBMISSION_STATUSES).
+SUBMISSION_LABELS = {"received": _l("Received"), "in_review": _l("In review"),
+                     "needs_information": _l("Needs information"), "recorded": _l("Recorded"),
+                     "withdrawn": _l("Withdrawn")}
 
 
-def choice(value: str, label: str | None = None) -> SelectChoice:
+def choice(value: str, label: Any = None) -> SelectChoice:
     return SelectChoice(value, label if label is not None else value.replace("_", " "))
 
 
-def _label(vocabulary: str | None, code: str) -> str | None:
+def _label(vocabulary: str | None, code: str) -> LazyString | None:
+    """A vocabulary term's label in the language of the page the form is drawn on (choices are made
+    once, at import; the label is looked up when the option is rendered)."""
     found = thesauri.term(vocabulary, code) if vocabulary else None
-    return found.label("en") if found else None
+    return LazyString(lambda: found.label(current_language().code)) if found else None
 
 
-def _choices(enum: Any, blank: str | None = None, vocabulary: str | None = None) -> list[SelectChoice]:
+def _choices(enum: Any, blank: Any = None, vocabulary: str | None = None) -> list[SelectChoice]:
     items = [choice(m.value, _label(vocabulary, m.value)) for m in enum]
     return [choice("", blank), *items] if blank is not None else items
 
@@ -54,128 +64,128 @@ class InboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=_choices(StatusKind, "any", "statuses"), default="")
-    verification = SelectField("Verification", choices=_choices(VerificationLevel, "any", "verification_levels"), default="")
-    created_from = DateField("Received from", validators=[Optional()])
-    created_to = DateField("Received until", validators=[Optional()])
-    county = StringField("County (a name in any script, or its code)", validators=[Optional(), Length(max=80)])
-    assignee = SelectField("Assigned to", choices=[choice("", "anyone")], default="")
+    status = SelectField(_l("Status"), choices=_choices(StatusKind, _l("any"), "statuses"), default="")
+    verification = SelectField(_l("Verification"), choices=_choices(VerificationLevel, _l("any"), "verification_levels"), default="")
+    created_from = DateField(_l("Received from"), validators=[Optional()])
+    created_to = DateField(_l("Received until"), validators=[Optional()])
+    county = StringField(_l("County (a name in any script, or its code)"), validators=[Optional(), Length(max=80)])
+    assignee = SelectField(_l("Assigned to"), choices=[choice("", _l("anyone"))], default="")
     view = HiddenField()
-    needs_information = BooleanField("Only submissions waiting for the family's answer")
-    tag = StringField("Tag", validators=[Optional(), Length(max=32)])
-    submit = SubmitField("Filter")
+    needs_information = BooleanField(_l("Only submissions waiting for the family's answer"))
+    tag = StringField(_l("Tag"), validators=[Optional(), Length(max=32)])
+    submit = SubmitField(_l("Filter"))
 
 
 class BulkForm(PageForm):
     """Assign or tag the reports ticked in the inbox (their handles come as repeated `report` fields)."""
 
     default_prefix = "bulk"
-    assignee = SelectField("Assign the selected reports to", choices=[choice("", "nobody")], default="")
-    assign = SubmitField("Assign selected")
-    tag = StringField("Tag the selected reports", validators=[Optional(), Length(max=32)])
-    add_tag = SubmitField("Tag selected")
+    assignee = SelectField(_l("Assign the selected reports to"), choices=[choice("", _l("nobody"))], default="")
+    assign = SubmitField(_l("Assign selected"))
+    tag = StringField(_l("Tag the selected reports"), validators=[Optional(), Length(max=32)])
+    add_tag = SubmitField(_l("Tag selected"))
 
 
 class SaveViewForm(PageForm):
     default_prefix = "save-view"
-    name = StringField("Save these filters as", validators=[DataRequired(), Length(max=40)])
-    submit = SubmitField("Save view")
+    name = StringField(_l("Save these filters as"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Save view"))
 
 
 class ActionForm(PageForm):
     """A button whose target is all in the URL (removing a tag): only the CSRF token to check."""
 
-    submit = SubmitField("Remove")
+    submit = SubmitField(_l("Remove"))
 
 
 class VerificationForm(PageForm):
     default_prefix = "verification"
-    level = SelectField("Verification level", choices=_choices(VerificationLevel, vocabulary="verification_levels"))
-    submit = SubmitField("Set level")
+    level = SelectField(_l("Verification level"), choices=_choices(VerificationLevel, vocabulary="verification_levels"))
+    submit = SubmitField(_l("Set level"))
 
 
 class StatusEventForm(PageForm):
     default_prefix = "event"
-    kind = SelectField("What happened", choices=_choices(StatusKind, vocabulary="statuses"))
-    event_date = StringField("When (2017, 2017-04 or 2017-04-12)", validators=[DataRequired(), Length(max=10)])
-    sentence = StringField("Sentence length (for a sentence)", validators=[Optional(), Length(max=200)])
-    source = TextAreaField("Source of this news", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Add status event")
+    kind = SelectField(_l("What happened"), choices=_choices(StatusKind, vocabulary="statuses"))
+    event_date = StringField(_l("When (2017, 2017-04 or 2017-04-12)"), validators=[DataRequired(), Length(max=10)])
+    sentence = StringField(_l("Sentence length (for a sentence)"), validators=[Optional(), Length(max=200)])
+    source = TextAreaField(_l("Source of this news"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Add status event"))
 
 
 class TagForm(PageForm):
     default_prefix = "tag"
-    name = StringField("Tag (workflow label only: never a name or place; tags are not encrypted)",
+    name = StringField(_l("Tag (workflow label only: never a name or place; tags are not encrypted)"),
                        validators=[DataRequired(), Length(max=32)])
-    submit = SubmitField("Add tag")
+    submit = SubmitField(_l("Add tag"))
 
 
 class NoteForm(PageForm):
     default_prefix = "note"
-    body = TextAreaField("Internal note (reviewers only; never shown to the family)",
+    body = TextAreaField(_l("Internal note (reviewers only; never shown to the family)"),
                          validators=[DataRequired(), Length(max=10000)])
-    submit = SubmitField("Add note")
+    submit = SubmitField(_l("Add note"))
 
 
 class AssignForm(PageForm):
     default_prefix = "assign"
-    assignee = SelectField("Assign to", choices=[choice("", "nobody")], default="")
-    submit = SubmitField("Assign")
+    assignee = SelectField(_l("Assign to"), choices=[choice("", _l("nobody"))], default="")
+    submit = SubmitField(_l("Assign"))
 
 
 class ReplyForm(PageForm):
     default_prefix = "reply"
-    body = TextAreaField("Reply to the family", validators=[DataRequired(), Length(max=10000)])
-    question = BooleanField("This asks the family a question (their status becomes “needs information”)")
-    submit = SubmitField("Send reply")
+    body = TextAreaField(_l("Reply to the family"), validators=[DataRequired(), Length(max=10000)])
+    question = BooleanField(_l("This asks the family a question (their status becomes “needs information”)"))
+    submit = SubmitField(_l("Send reply"))
 
 
 class SubmissionStatusForm(PageForm):
     default_prefix = "family-status"
-    status = SelectField("Status the family sees",
-                         choices=[choice(s.value, s.value.replace("_", " ").capitalize())
+    status = SelectField(_l("Status the family sees"),
+                         choices=[choice(s.value, SUBMISSION_LABELS[s.value])
                                   for s in REVIEWER_SUBMISSION_STATUSES])
-    submit = SubmitField("Set status")
+    submit = SubmitField(_l("Set status"))
 
 
 class RetractForm(PageForm):
     """Take back a note, reply or status event added by mistake; an optional corrected text replaces it."""
 
-    correction = TextAreaField("Corrected text (optional; notes and replies only)",
+    correction = TextAreaField(_l("Corrected text (optional; notes and replies only)"),
                                validators=[Optional(), Length(max=10000)])
-    submit = SubmitField("Retract")
+    submit = SubmitField(_l("Retract"))
 
 
 class ReasonForm(PageForm):
     """Split and undo: only a reason; what to act on is in the URL."""
 
-    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Confirm")
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
 
 
 class LinkForm(PageForm):
     default_prefix = "link"
-    person = StringField("Person handle (leave empty for a new person)", validators=[Optional(), Length(max=16)])
-    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Link to person")
+    person = StringField(_l("Person handle (leave empty for a new person)"), validators=[Optional(), Length(max=16)])
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Link to person"))
 
 
 class MergeForm(PageForm):
     default_prefix = "merge"
-    other = StringField("Handle of the person whose reports move here", validators=[DataRequired(), Length(max=16)])
-    reason = TextAreaField("Why", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Merge into this person")
+    other = StringField(_l("Handle of the person whose reports move here"), validators=[DataRequired(), Length(max=16)])
+    reason = TextAreaField(_l("Why"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Merge into this person"))
 
 
 class SearchForm(PageForm):
     """POSTed, never GET: an ID number or a name must not end up in a URL, a log or the history."""
 
     default_prefix = "search"
-    index = SelectField("Search by", choices=[choice("id_number", "Chinese ID number"),
-                                                choice("name", "name (any script)"),
-                                                choice("county_birth_year", "county and birth year")])
-    value = StringField("ID number or name", validators=[Optional(), Length(max=200)])
-    county = StringField("County (a name in any script; with a birth year)", validators=[Optional(), Length(max=80)])
-    birth_year = StringField("Birth year", validators=[Optional(), Regexp(r"^\d{4}$", message="four digits")])
-    submit = SubmitField("Search")
+    index = SelectField(_l("Search by"), choices=[choice("id_number", _l("Chinese ID number")),
+                                                choice("name", _l("name (any script)")),
+                                                choice("county_birth_year", _l("county and birth year"))])
+    value = StringField(_l("ID number or name"), validators=[Optional(), Length(max=200)])
+    county = StringField(_l("County (a name in any script; with a birth year)"), validators=[Optional(), Length(max=80)])
+    birth_year = StringField(_l("Birth year"), validators=[Optional(), Regexp(r"^\d{4}$", message=_l("four digits"))])
+    submit = SubmitField(_l("Search"))
 

@@ -1,4 +1,4 @@
-"""Languages of the public face and how a visitor's choice is remembered.
+"""Languages of both faces (public and review) and how a visitor's choice is remembered.
 
 The choice travels as `?lang=xx` (the language links work without script), in a hidden `lang` field
 of every public form (so a page posted after the session cookie expired or was dropped still

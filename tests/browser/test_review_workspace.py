@@ -112,6 +112,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 COMBOS = [(js, width, lang) for js in (False, True) for width in (390, 1280) for lang in ("en", "ug")]
+# What the checks below look for, in each language of the combinations (the review face is translated).
+WORDS = {
+    "en": {"note added": "Note added.", "corrected text": "Corrected text", "retract": "Retract",
+           "corrected": "Corrected", "view": "View (metadata removed)", "older report": "Older report"},
+    "ug": {"note added": "ئىزاھات قوشۇلدى.", "corrected text": "تۈزىتىلگەن تېكىست", "retract": "قايتۇرۇۋېلىش",
+           "corrected": "تۈزىتىلدى", "view": "كۆرۈش (مېتا سانلىق مەلۇمات چىقىرىۋېتىلگەن)",
+           "older report": "كونىراق مەلۇمات"},
+}
 
 
 def _sign_in(page: Any, world: World) -> None:
@@ -134,6 +142,7 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
 
     url, combo = world.server.url, f"{'js' if js else 'nojs'}-{width}-{lang}"
     first, second = world.reports[0], world.reports[1]
+    words = WORDS[lang]
 
     def run() -> None:
         with sync_playwright() as playwright:
@@ -188,23 +197,23 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 with page.expect_navigation():
                     page.locator("#act-note").get_by_role("button").click()
                 assert page.url.endswith("#notes"), page.url
-                expect(page.locator("#actions [role=status]")).to_contain_text("Note added.")
+                expect(page.locator("#actions [role=status]")).to_contain_text(words["note added"])
                 page.screenshot(path=str(SHOTS / f"workspace-{combo}-after-action.png"))
 
                 # ... and a note added by mistake is corrected: the original stays, struck through.
                 note = page.locator("#notes article", has_text=f"check {combo}")
                 note.locator("summary").click()
-                note.get_by_label(re.compile("Corrected text")).fill(f"checked {combo}")
+                note.get_by_label(re.compile(words["corrected text"])).fill(f"checked {combo}")
                 with page.expect_navigation():
-                    note.get_by_role("button", name="Retract").click()
-                expect(page.locator("#actions [role=status]")).to_contain_text("Corrected")
+                    note.get_by_role("button", name=words["retract"]).click()
+                expect(page.locator("#actions [role=status]")).to_contain_text(words["corrected"])
                 expect(page.locator("#notes .retracted", has_text=f"check {combo}")).to_have_count(1)
                 expect(page.locator("#notes")).to_contain_text(f"checked {combo}")
                 page.screenshot(path=str(SHOTS / f"workspace-{combo}-corrected.png"))
 
                 # A file's viewing copy: asked for, served as an image, never the original's metadata.
                 page.goto(f"{url}/review/reports/{first}?lang={lang}")
-                link = page.get_by_role("link", name="View (metadata removed)")
+                link = page.get_by_role("link", name=words["view"])
                 href = link.get_attribute("href")
                 answer = page.request.get(url + href)
                 assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
@@ -226,7 +235,7 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                     with page.expect_navigation():
                         page.locator(f'#inbox-table a[href="{order[1]}"]').click()
                     with page.expect_navigation():
-                        page.get_by_role("link", name="Older report").click()
+                        page.get_by_role("link", name=words["older report"]).click()
                 assert page.url.endswith(order[2]), (page.url, order)  # the next one down the inbox
                 assert not errors, errors
                 assert not foreign, foreign

@@ -1,14 +1,15 @@
 """Every word a family reads is translated, and stays translated.
 
 - Each catalogue (intake/translations/<lang>/LC_MESSAGES/messages.po) has the right plural rule, no
-  fuzzy or empty entry for a public string, placeholders that match the English, and a compiled .mo
-  that is up to date with its .po.
-- Public templates (templates/public, templates/partials, templates/errors, base.html) hold no
-  untranslated English: text between tags, user-visible attributes and field hints must go through
-  `_()`.
+  fuzzy or empty entry for a string of either face, placeholders that match the English, and a
+  compiled .mo that is up to date with its .po.
+- Public templates (templates/public, templates/partials, templates/errors, base.html) and the review
+  face's (templates/review, templates/admin, templates/research) hold no untranslated English: text
+  between tags, user-visible attributes and field hints must go through `_()`.
 - Every string extracted from the code today (babel.cfg, as `pybabel extract` does) is in every
   catalogue: adding a string without translating it fails here.
-- The pages really come out in each language, with the right `lang` and `dir`.
+- The pages really come out in each language, with the right `lang` and `dir`; the reviewer's inbox,
+  report page and duplicates queue too.
 
 To fix a failure, run the commands in README ("Translations"): extract, update, translate, compile.
 """
@@ -48,6 +49,12 @@ PUBLIC_TEMPLATE_DIRS = ("public", "partials", "errors")
 PUBLIC_TEMPLATES = tuple(sorted(p.relative_to(ROOT).as_posix() for d in PUBLIC_TEMPLATE_DIRS
                                 for p in (TEMPLATES / d).rglob("*.html"))) + ("templates/base.html",)
 PUBLIC_PYTHON = tuple(sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "intake" / "public").glob("*.py")))
+# The review face: reviewers, researchers and admins read it in any of the six languages too.
+REVIEW_TEMPLATE_DIRS = ("review", "admin", "research")
+REVIEW_TEMPLATES = tuple(sorted(p.relative_to(ROOT).as_posix() for d in REVIEW_TEMPLATE_DIRS
+                                for p in (TEMPLATES / d).rglob("*.html")))
+REVIEW_PYTHON = tuple(sorted(p.relative_to(ROOT).as_posix() for d in REVIEW_TEMPLATE_DIRS
+                             for p in (ROOT / "intake" / d).glob("*.py")))
 
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdif]|%%|\{[^{}]*\}")
 
@@ -79,6 +86,11 @@ def public_msgids() -> list[str | tuple[str, ...]]:
     return [msgid for msgid, files in extracted().items() if files & public]
 
 
+def review_msgids() -> list[str | tuple[str, ...]]:
+    review = set(REVIEW_TEMPLATES) | set(REVIEW_PYTHON)
+    return [msgid for msgid, files in extracted().items() if files & review]
+
+
 def key(msgid: str | tuple[str, ...]) -> str:
     return msgid[0] if isinstance(msgid, tuple) else msgid
 
@@ -106,7 +118,7 @@ def test_catalogue_is_complete_and_not_fuzzy(locale: str) -> None:
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not fuzzy, f"{locale}: fuzzy entries (check the wording, then remove the fuzzy flag): {fuzzy}"
     problems = []
-    for msgid in public_msgids():
+    for msgid in dict.fromkeys([*public_msgids(), *review_msgids()]):
         message = cat.get(key(msgid))
         if message is None:
             problems.append(f"missing: {msgid!r}")
@@ -178,10 +190,14 @@ def test_plural_forms_choose_the_right_words(locale: str, n: int, expected: str)
 
 # --- (b) no untranslated literal in public templates -----------------------------------------------
 
-# Literal text allowed in public templates, as (template, text). Keep it tiny and say why.
-# The language switch shows each language's own name, but from i18n.LANGUAGES, not as a literal,
-# so nothing is needed here today.
-ALLOWED_LITERALS: frozenset[tuple[str, str]] = frozenset()
+# Literal text allowed in templates, as (template, text). Keep it tiny and say why.
+# The language switches show each language's own name, but from i18n.LANGUAGES, not as a literal.
+ALLOWED_LITERALS: frozenset[tuple[str, str]] = frozenset({
+    # The keys a reviewer presses are the same in every language (review.js listens for them).
+    *(("templates/review/triage/inbox.html", k) for k in ("j", "k", "o", "x")),
+    # The name of the hash algorithm, the same in every language.
+    ("templates/review/triage/report.html", "SHA-256"),
+})
 
 # Attributes a person reads or hears (screen readers announce aria-label, title, alt...).
 VISIBLE_ATTRIBUTES = frozenset({"aria-label", "aria-description", "aria-roledescription", "aria-placeholder",
@@ -270,6 +286,22 @@ def test_public_template_has_no_untranslated_text(template: str) -> None:
     source = (ROOT / template).read_text(encoding="utf-8")
     found = [text for text in untranslated_literals(source) if (template, text) not in ALLOWED_LITERALS]
     assert not found, f"{template} shows text not wrapped in _(): {found}"
+
+
+@pytest.mark.parametrize("template", REVIEW_TEMPLATES)
+def test_review_template_has_no_untranslated_text(template: str) -> None:
+    source = (ROOT / template).read_text(encoding="utf-8")
+    found = [text for text in untranslated_literals(source) if (template, text) not in ALLOWED_LITERALS]
+    assert not found, f"{template} shows text not wrapped in _(): {found}"
+
+
+def test_review_strings_are_found() -> None:
+    assert "templates/review/triage/inbox.html" in REVIEW_TEMPLATES
+    assert "templates/admin/audit.html" in REVIEW_TEMPLATES and "templates/research/index.html" in REVIEW_TEMPLATES
+    ids = review_msgids()
+    assert "Possible duplicates" in ids  # a template
+    assert "Internal note (reviewers only; never shown to the family)" in ids  # a form label (lazy_gettext)
+    assert "Note added." in ids  # a flashed message (gettext)
 
 
 def test_public_templates_are_found() -> None:
