@@ -98,23 +98,34 @@ def _chunk(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [feature_row(r) for r in rows]
 
 
-def feature_batch(rows: Iterable[Mapping[str, Any]]) -> pa.RecordBatch:
-    """Feature records of some rows as one Arrow batch: columns, not a dict per report, so that a
-    million of them fit in a few hundred MiB and cross a pipe as a few buffers."""
-    columns: dict[str, list[Any]] = {name: [] for name in NAMES}
-    appends = [(name, columns[name].append) for name in NAMES]
+def feature_columns(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Any], ...]:
+    """Feature records of some rows as columns (lists in the order of NAMES): what a worker
+    process sends back. Plain lists, because Arrow is not safe to use in a forked child once
+    the parent has run Arrow's threads."""
+    columns: tuple[list[Any], ...] = tuple([] for _ in NAMES)
+    appends = [(name, column.append) for name, column in zip(NAMES, columns)]
     for row in rows:
         record = feature_row(row)
         for name, append in appends:
             append(record[name])
-    return pa.RecordBatch.from_pydict(columns, schema=SCHEMA)
+    return columns
+
+
+def feature_batch(rows: Iterable[Mapping[str, Any]]) -> pa.RecordBatch:
+    """Feature records of some rows as one Arrow batch: columns, not a dict per report."""
+    return _batch(feature_columns(rows))
+
+
+def _batch(columns: tuple[list[Any], ...]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, SCHEMA)], schema=SCHEMA)
 
 
 def feature_table(rows: Iterable[Mapping[str, Any]], *, workers: int | None = None,
                   progress: Any = None, chunk: int = 20_000) -> pa.Table:
     """Feature records of many rows, streamed: rows are taken ``chunk`` at a time (an iterator
     is never held whole), prepared in worker processes (fork) when there is more than one chunk,
-    and come back as Arrow batches of normalised forms only, through pipes, never a file. At most
+    and come back as columns of normalised forms only, through pipes, never a file; each chunk
+    becomes an Arrow batch here. At most
     two chunks per worker are in flight, so memory holds the feature table and a few chunks."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     chunks = _chunks(rows, chunk)
@@ -129,12 +140,10 @@ def feature_table(rows: Iterable[Mapping[str, Any]], *, workers: int | None = No
             if progress is not None:
                 progress(len(part))
         return pa.Table.from_batches(batches, schema=SCHEMA)
-    import multiprocessing
-
-    window: deque[tuple[int, Future[pa.RecordBatch]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    window: deque[tuple[int, Future[tuple[list[Any], ...]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
         for part in itertools.chain([first, second], chunks):
-            window.append((len(part), pool.submit(feature_batch, part)))
+            window.append((len(part), pool.submit(feature_columns, part)))
             del part
             while len(window) >= 2 * workers:
                 batches.append(_take(window, progress))
@@ -143,9 +152,20 @@ def feature_table(rows: Iterable[Mapping[str, Any]], *, workers: int | None = No
     return pa.Table.from_batches(batches, schema=SCHEMA)
 
 
-def _take(window: deque[tuple[int, Future[pa.RecordBatch]]], progress: Any) -> pa.RecordBatch:
+def _worker_context() -> Any:
+    """Workers forked from a fresh server process, not from this one: a child forked from a
+    process whose DuckDB or Arrow threads have run can crash (seen as a segfault in the second
+    run of one process). The server imports this module once; each worker starts from it."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _take(window: deque[tuple[int, Future[tuple[list[Any], ...]]]], progress: Any) -> pa.RecordBatch:
     count, future = window.popleft()
-    batch = future.result()
+    batch = _batch(future.result())
     if progress is not None:
         progress(count)
     return batch

@@ -47,12 +47,15 @@ class PairTable(Sequence[PairScore]):
         self._rows: list[PairScore] | None = None
 
     @classmethod
-    def from_predictions(cls, table: Any) -> PairTable:
-        """From Splink's predictions (Arrow, or pandas from Spark) with ``wanted_columns()``."""
+    def from_predictions(cls, table: Any, report_ids: pa.Array | None = None) -> PairTable:
+        """From Splink's predictions (Arrow, or pandas from Spark) with ``wanted_columns()``;
+        ``report_ids``: the report id of each row number, when Splink saw row numbers."""
         if not isinstance(table, pa.Table):
             table = pa.Table.from_pandas(table, preserve_index=False)
-        left = pc.cast(table.column("unique_id_l"), pa.string())
-        right = pc.cast(table.column("unique_id_r"), pa.string())
+        left, right = table.column("unique_id_l"), table.column("unique_id_r")
+        if report_ids is not None:
+            left, right = report_ids.take(left), report_ids.take(right)
+        left, right = pc.cast(left, pa.string()), pc.cast(right, pa.string())
         swap = pc.fill_null(pc.less(right, left), False)
         columns: dict[str, Any] = {
             "left": pc.if_else(swap, right, left), "right": pc.if_else(swap, left, right),
