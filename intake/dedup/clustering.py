@@ -38,6 +38,10 @@ class _Reports:
     thin: list[bool]
 
 
+def _feature(row: Mapping[str, Any]) -> Mapping[str, Any]:
+    return row if "unique_id" in row else feature_row(row)
+
+
 def _codes(values: Iterable[Any]) -> list[int]:
     seen: dict[Any, int] = {}
     return [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]

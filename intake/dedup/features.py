@@ -120,15 +120,20 @@ def _batch(columns: tuple[list[Any], ...]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, SCHEMA)], schema=SCHEMA)
 
 
+# Rows per chunk: enough that a worker's round trip is cheap, few enough that the chunks in
+# flight (two per worker) stay small.
+CHUNK = 20_000
+
+
 def feature_table(rows: Iterable[Mapping[str, Any]], *, workers: int | None = None,
-                  progress: Any = None, chunk: int = 20_000) -> pa.Table:
+                  progress: Any = None, chunk: int | None = None) -> pa.Table:
     """Feature records of many rows, streamed: rows are taken ``chunk`` at a time (an iterator
     is never held whole), prepared in worker processes (fork) when there is more than one chunk,
     and come back as columns of normalised forms only, through pipes, never a file; each chunk
     becomes an Arrow batch here. At most
     two chunks per worker are in flight, so memory holds the feature table and a few chunks."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    chunks = _chunks(rows, chunk)
+    chunks = _chunks(rows, chunk or CHUNK)
     first = next(chunks, None)
     if first is None:
         return SCHEMA.empty_table()
