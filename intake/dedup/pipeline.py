@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .clustering import DEFAULT_THRESHOLD, repair_clusters
-from .engine import engine_errors, linker_for, quiet_splink, register_frequencies
+from .engine import arrow_table, engine_errors, linker_for, quiet_splink, register_frequencies
 from .features import feature_row, feature_table
 from .model import Model, PairScore
 from .pairs import PairTable, wanted_columns
@@ -77,8 +77,10 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
                   {"reports": features.num_rows, "pairs": len(pairs), "clusters": len(set(clusters.values()))})
 
 
-def _predict_with(features: pa.Table, model: Model, settings: dict[str, Any], *,
+def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model, settings: dict[str, Any], *,
                   keep: float, spark: Any) -> PairTable:
+    if not isinstance(features, pa.Table):  # feature records (training)
+        features = arrow_table(features)
     if features.num_rows < 2:
         return PairTable.empty()
     # Splink sees each report by its row number: a join key of four bytes instead of a string
