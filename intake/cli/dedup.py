@@ -25,6 +25,8 @@ class _Bars:
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if total is None:  # a count at the end, or a running one (a CSV read as it goes)
+            if done == 0:  # a stage starting
+                return
             before = self.counts.get(stage, 0)
             self.counts[stage] = now = before + done
             if before == 0 or now // 100_000 > before // 100_000:

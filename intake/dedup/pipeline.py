@@ -60,6 +60,8 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
     fitted = model.for_population(features)  # the run's term frequencies and prior, in memory
     model.frequencies, model.run_prior = fitted.frequencies, fitted.run_prior
 
+    if progress:
+        progress("score", 0, None)  # a stage starts (a count of 0 prints nothing)
     start = time.perf_counter()
     settings = model.settings()
     settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
@@ -67,7 +69,7 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
     timings["score"] = time.perf_counter() - start
     if progress:
         progress("score", len(pairs), None)
-
+        progress("cluster", 0, None)
     start = time.perf_counter()
     clusters = repair_clusters(pairs, features, threshold=threshold)
     timings["cluster"] = time.perf_counter() - start
