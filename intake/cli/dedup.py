@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
-from ..dedup.csv_io import CsvError, read_rows, write_clusters, write_pairs
+from ..dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
 
 
 class _Bars:
@@ -21,10 +21,16 @@ class _Bars:
 
     def __init__(self) -> None:
         self.bars: dict[str, object] = {}
+        self.counts: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
-        if total is None:
-            click.echo(f"{stage}: {done:,}", err=True)
+        if total is None:  # a count at the end, or a running one (a CSV read as it goes)
+            if done == 0:  # a stage starting
+                return
+            before = self.counts.get(stage, 0)
+            self.counts[stage] = now = before + done
+            if before == 0 or now // 100_000 > before // 100_000:
+                click.echo(f"{stage}: {now:,}", err=True)
             return
         bar = self.bars.get(stage)
         if bar is None:
@@ -60,10 +66,9 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     started = time.perf_counter()
     try:
         model = load_model(model_path)
-        rows = read_rows(input_csv)
-        read_s = time.perf_counter() - started
-        click.echo(f"read {len(rows):,} reports; model version {model.version}", err=True)
-        result = run_pipeline(rows, model, progress=_Bars(), threshold=threshold)
+        click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)
+        # The file is read a chunk at a time during "prepare" (which includes reading it).
+        result = run_pipeline(iter_rows(input_csv), model, progress=_Bars(), threshold=threshold)
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         write_pairs(out_dir / "pairs.csv", result.pairs)
@@ -73,8 +78,9 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
         raise _fail(exc) from None
     except OSError:
         raise click.ClickException("the output directory cannot be written") from None
-    timings = {"read": read_s, **result.timings, "write": write_s}
-    click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()), err=True)
+    timings = {**result.timings, "write": write_s}
+    click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) +
+               f"; total {time.perf_counter() - started:.1f} s", err=True)
     click.echo(f"{result.counts['reports']:,} reports, {result.counts['pairs']:,} pairs, "
                f"{result.counts['clusters']:,} clusters; written to {out_dir}")
 

@@ -24,6 +24,8 @@ class _Bars:
         self.bars: dict[str, Any] = {}
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if done == 0 and total is None:  # the matcher saying a stage starts
+            return
         bar = self.bars.get(stage)
         if bar is None:
             for other in self.bars.values():

@@ -13,116 +13,193 @@ never chains two fuller clusters together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .comparisons import BY_NAME
 from .features import feature_row
 from .model import PairScore
+from .pairs import PairTable
 
 # Chosen on held-out data (bench_dedup.py, populations of seeds 7 and 9: neither training's 11 nor
-# the bench's 5): the highest F1 of clusters.csv that merges at most 0.5 % of hard-negative pairs.
+# the bench's 5): clustered F1 at least 0.95 with at most 0.5 % of hard-negative pairs merged.
 DEFAULT_THRESHOLD = 0.82
 MAX_YEAR_SPREAD = 2
 _GIVEN = BY_NAME["given"]
+# What the given-name comparison reads (comparisons._name and its crosswise level).
+_NAME_COLUMNS = ("given_latin", "given_skel", "given_syl", "father_syl", "alt_given_syl", "alt_father_syl")
 
 
 @dataclass
-class _Group:
-    members: list[str]
-    ids: set[str] = field(default_factory=set)
-    genders: set[str] = field(default_factory=set)
-    years: tuple[int, int] | None = None
-    dates: set[tuple[int, int, int]] = field(default_factory=set)
-    names: list[Mapping[str, Any]] = field(default_factory=list)  # members' features with a given name
-
-    def absorb(self, other: _Group) -> None:
-        self.members += other.members
-        self.ids |= other.ids
-        self.genders |= other.genders
-        self.dates |= other.dates
-        self.names += other.names
-        if other.years:
-            lo, hi = other.years
-            self.years = (min(lo, self.years[0]), max(hi, self.years[1])) if self.years else other.years
-
-    def conflicts(self, other: _Group) -> bool:
-        if len(self.ids | other.ids) > 1 or len(self.genders | other.genders) > 1:
-            return True
-        if len(self.dates | other.dates) > 1:  # a person has one birth date
-            return True
-        if self.years and other.years and \
-                max(self.years[1], other.years[1]) - min(self.years[0], other.years[0]) > MAX_YEAR_SPREAD:
-            return True
-        # A chain of pairs can join twins (or brothers) whom no pair joins directly.
-        return any(_GIVEN.level_of(a, b).code == "different" for a in self.names for b in other.names)
+class _Reports:
+    """One entry per report (list index = report number): the facts repair looks at, as codes."""
+    ids: list[str]
+    id_number: list[int]   # a code per distinct valid ID number, -1 for none
+    gender: list[int]      # a code per gender, -1 for none
+    year: list[int]        # -1 for none
+    date: list[int]        # yyyymmdd when year, month and day are known, else -1
+    thin: list[bool]
 
 
 def _feature(row: Mapping[str, Any]) -> Mapping[str, Any]:
     return row if "unique_id" in row else feature_row(row)
 
 
-def repair_clusters(pairs: Iterable[PairScore], rows: Iterable[Mapping[str, Any]], *,
+def _codes(values: Iterable[Any]) -> list[int]:
+    seen: dict[Any, int] = {}
+    return [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
+
+
+def _reports_of(features: Sequence[Mapping[str, Any]]) -> _Reports:
+    dates = []
+    for f in features:
+        y, m, d = f.get("birth_year"), f.get("birth_month"), f.get("birth_day")
+        dates.append(y * 10_000 + m * 100 + d if y is not None and m is not None and d is not None else -1)
+    return _Reports(
+        ids=[str(f["unique_id"]) for f in features],
+        id_number=_codes(f["id_raw"] if f.get("id_valid") else None for f in features),
+        gender=_codes(f.get("gender") or None for f in features),
+        year=[-1 if f.get("birth_year") is None else f["birth_year"] for f in features],
+        date=dates, thin=[bool(f.get("thin")) for f in features])
+
+
+def _reports_of_table(table: pa.Table) -> _Reports:
+    """The same from features.feature_table's columns, without a dict per report."""
+    def column(name: str) -> pa.ChunkedArray:
+        return table.column(name)
+
+    valid_id = pc.if_else(pc.fill_null(column("id_valid"), False), column("id_raw"), pa.scalar(None, pa.string()))
+    gender = pc.if_else(pc.equal(column("gender"), ""), pa.scalar(None, pa.string()), column("gender"))
+    year, month, day = (pc.cast(column(n), pa.int64()) for n in ("birth_year", "birth_month", "birth_day"))
+    date = pc.add(pc.add(pc.multiply(year, 10_000), pc.multiply(month, 100)), day)  # null if any is null
+    return _Reports(
+        ids=column("unique_id").to_pylist(),
+        id_number=_encoded(valid_id), gender=_encoded(gender),
+        year=pc.fill_null(year, -1).to_pylist(), date=pc.fill_null(date, -1).to_pylist(),
+        thin=pc.fill_null(column("thin"), False).to_pylist())
+
+
+def _encoded(values: pa.ChunkedArray) -> list[int]:
+    encoded = pc.dictionary_encode(values.combine_chunks())
+    return pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1).to_pylist()
+
+
+def repair_clusters(pairs: Iterable[PairScore], rows: Iterable[Mapping[str, Any]] | pa.Table, *,
                     threshold: float = DEFAULT_THRESHOLD) -> dict[str, str]:
     """report_id -> cluster_id (the smallest report_id of the cluster) for every row.
 
-    ``rows`` are plain rows (the CSV columns) or feature records (features.feature_row); pairs
-    naming a report not in ``rows`` are ignored."""
-    features = [_feature(r) for r in rows]
-    groups: dict[str, _Group] = {}
-    thin: dict[str, bool] = {}
-    for f in features:
-        rid = str(f["unique_id"])
-        year = f.get("birth_year")
-        groups[rid] = _Group([rid], {f["id_raw"]} if f.get("id_valid") else set(),
-                             {f["gender"]} if f.get("gender") else set(),
-                             (year, year) if year is not None else None)
-        if f.get("birth_day") is not None and f.get("birth_month") is not None and year is not None:
-            groups[rid].dates.add((year, f["birth_month"], f["birth_day"]))
-        if f.get("given_syl") is not None:
-            groups[rid].names.append(f)
-        thin[rid] = bool(f.get("thin"))
-    parent = {rid: rid for rid in groups}
+    ``rows`` are plain rows (the CSV columns), feature records (features.feature_row) or the Arrow
+    table of features.feature_table; ``pairs`` PairScores or a pairs.PairTable. Pairs naming a
+    report not in ``rows`` are ignored."""
+    features = None if isinstance(rows, pa.Table) else [_feature(r) for r in rows]
+    reports = _reports_of_table(rows) if features is None else _reports_of(features)
+    if isinstance(pairs, PairTable):
+        left, right = _strong_of_table(pairs.table, reports.ids, threshold)
+    else:
+        left, right = _strong(pairs, reports.ids, threshold)
+    # Given names of the reports in strong pairs only (the others never join anything).
+    paired = sorted(set(left) | set(right))
+    if features is None:
+        taken = rows.select(list(_NAME_COLUMNS)).take(pa.array(paired, pa.int64())).to_pylist() if paired else []
+        names = dict(zip(paired, taken))
+    else:
+        names = {i: features[i] for i in paired}
+    root = _union(reports, left, right, names)
+    return _cluster_ids(reports.ids, root)
 
-    def find(x: str) -> str:
+
+def _strong(pairs: Iterable[PairScore], ids: list[str], threshold: float) -> tuple[list[int], list[int]]:
+    index = {rid: i for i, rid in enumerate(ids)}
+    strong = sorted((p for p in pairs if p.probability >= threshold and p.left_id in index
+                     and p.right_id in index), key=lambda p: (-p.probability, p.left_id, p.right_id))
+    return [index[p.left_id] for p in strong], [index[p.right_id] for p in strong]
+
+
+def _strong_of_table(table: pa.Table, ids: list[str], threshold: float) -> tuple[list[int], list[int]]:
+    keep = table.filter(pc.greater_equal(table.column("probability"), threshold))
+    keep = keep.take(pc.sort_indices(keep, sort_keys=[("probability", "descending"), ("left", "ascending"),
+                                                      ("right", "ascending")]))
+    known = pa.array(ids, pa.string())
+    left = pc.index_in(keep.column("left"), value_set=known)
+    right = pc.index_in(keep.column("right"), value_set=known)
+    both = pc.and_(pc.is_valid(left), pc.is_valid(right))
+    return pc.filter(left, both).to_pylist(), pc.filter(right, both).to_pylist()
+
+
+def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[int, Mapping[str, Any]]) -> list[int]:
+    """Union-find over report numbers; each root carries its cluster's one ID number, gender and
+    full date (a join that would bring a second is refused), its range of birth years, and its
+    members' given names (a join that would hold two different ones is refused)."""
+    n = len(reports.ids)
+    parent = list(range(n))
+    size = [1] * n
+    id_number, gender, date = list(reports.id_number), list(reports.gender), list(reports.date)
+    low, high = list(reports.year), list(reports.year)
+    thin = reports.thin
+    named: dict[int, list[Mapping[str, Any]]] = {
+        i: [row] for i, row in names.items() if row.get("given_syl") is not None}
+
+    def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def join(a: str, b: str) -> bool:
+    def join(a: int, b: int) -> bool:
         ra, rb = find(a), find(b)
         if ra == rb:
             return True
-        if groups[ra].conflicts(groups[rb]):
+        for code in (id_number, gender, date):
+            if code[ra] != -1 and code[rb] != -1 and code[ra] != code[rb]:
+                return False
+        if low[ra] != -1 and low[rb] != -1 and \
+                max(high[ra], high[rb]) - min(low[ra], low[rb]) > MAX_YEAR_SPREAD:
             return False
-        if len(groups[ra].members) < len(groups[rb].members):
+        # A chain of pairs can join twins (or brothers) whom no pair joins directly.
+        mine, theirs = named.get(ra, ()), named.get(rb, ())
+        if any(_GIVEN.level_of(x, y).code == "different" for x in mine for y in theirs):
+            return False
+        if size[ra] < size[rb]:
             ra, rb = rb, ra
-        groups[ra].absorb(groups.pop(rb))
         parent[rb] = ra
+        size[ra] += size[rb]
+        if rb in named:
+            named.setdefault(ra, []).extend(named.pop(rb))
+        for code in (id_number, gender, date):
+            if code[ra] == -1:
+                code[ra] = code[rb]
+        if low[ra] == -1:
+            low[ra], high[ra] = low[rb], high[rb]
+        elif low[rb] != -1:
+            low[ra], high[ra] = min(low[ra], low[rb]), max(high[ra], high[rb])
         return True
 
-    strong = sorted((p for p in pairs if p.probability >= threshold and p.left_id in parent
-                     and p.right_id in parent), key=lambda p: (-p.probability, p.left_id, p.right_id))
-    for p in strong:  # 1. full reports among themselves
-        if not thin[p.left_id] and not thin[p.right_id]:
-            join(p.left_id, p.right_id)
-    attached: set[str] = set()
-    for p in strong:  # 2. each thin report to its strongest full partner's cluster, once
-        for a, b in ((p.left_id, p.right_id), (p.right_id, p.left_id)):
-            if thin[a] and not thin[b] and a not in attached:
-                if join(a, b):
-                    attached.add(a)
-    for p in strong:  # 3. thin reports left alone join each other
-        a, b = p.left_id, p.right_id
-        if thin[a] and thin[b] and a not in attached and b not in attached:
+    strong = list(zip(left, right))
+    for a, b in strong:  # 1. full reports among themselves
+        if not thin[a] and not thin[b]:
             join(a, b)
-    out: dict[str, str] = {}
-    for root, group in groups.items():
-        cluster_id = min(group.members)
-        for member in group.members:
-            out[member] = cluster_id
-    return out
+    attached = bytearray(n)
+    for p in strong:  # 2. each thin report to its strongest full partner's cluster, once
+        for a, b in (p, p[::-1]):
+            if thin[a] and not thin[b] and not attached[a]:
+                if join(a, b):
+                    attached[a] = 1
+    for a, b in strong:  # 3. thin reports left alone join each other
+        if thin[a] and thin[b] and not attached[a] and not attached[b]:
+            join(a, b)
+    return [find(i) for i in range(n)]
+
+
+def _cluster_ids(ids: list[str], root: list[int]) -> dict[str, str]:
+    """Each cluster is named by its smallest report id."""
+    order = pc.sort_indices(pa.array(ids, pa.string())).to_pylist()
+    name: dict[int, str] = {}
+    for i in order:
+        name.setdefault(root[i], ids[i])
+    return {rid: name[r] for rid, r in zip(ids, root)}
 
 
 def cluster_members(clusters: Mapping[str, str]) -> dict[str, Sequence[str]]:

@@ -4,12 +4,14 @@ as pairs.csv and clusters.csv (report ids, probabilities and level codes: no nam
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import pyarrow.compute as pc
 
 from .comparisons import COMPARISONS
 from .model import PairScore
+from .pairs import PairTable, level_code
 
 INPUT_COLUMNS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
                  "home_place", "chinese_id", "detention_year", "facility", "reporter_relationship")
@@ -23,36 +25,52 @@ class CsvError(ValueError):
 def read_rows(path: str | Path) -> list[dict[str, str]]:
     """Rows of a CSV with a header (UTF-8, with or without BOM); unknown columns are ignored,
     missing ones are blank, and every row needs a distinct, non-empty report_id."""
+    return list(iter_rows(path))
+
+
+def iter_rows(path: str | Path) -> Iterator[dict[str, str]]:
+    """The rows of ``read_rows``, read as they are needed: the file is never held whole. A fault
+    (not UTF-8, not CSV, an empty or repeated report_id) raises CsvError when its line is read."""
     try:
-        raw = Path(path).read_bytes()
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except OSError:
         raise CsvError("the input file cannot be read") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvError("the input file is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    with handle:
+        try:
+            yield from _rows(csv.reader(handle))
+        except UnicodeDecodeError:
+            raise CsvError("the input file is not UTF-8 text") from None
+        except csv.Error:
+            raise CsvError("the input file is not valid CSV") from None
+        except OSError:
+            raise CsvError("the input file cannot be read") from None
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[dict[str, str]]:
+    header = [h.strip().lower() for h in next(reader, [])]
     if "report_id" not in header:
         raise CsvError("the input file has no report_id column")
-    reader.fieldnames = header
-    rows: list[dict[str, str]] = []
+    where = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts
+    wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
-    try:
-        for line, record in enumerate(reader, start=2):
-            row = {col: (record.get(col) or "").strip() for col in INPUT_COLUMNS}
-            if not row["report_id"]:
-                raise CsvError(f"line {line}: report_id is empty")
-            if row["report_id"] in seen:
-                raise CsvError(f"line {line}: report_id repeats an earlier line")
-            seen.add(row["report_id"])
-            rows.append(row)
-    except csv.Error:
-        raise CsvError("the input file is not valid CSV") from None
-    return rows
+    line = 1
+    for record in reader:
+        if not record:  # a blank line is no row (as csv.DictReader reads it)
+            continue
+        line += 1
+        width = len(record)
+        row = {col: record[i].strip() if i is not None and i < width else "" for col, i in wanted}
+        if not row["report_id"]:
+            raise CsvError(f"line {line}: report_id is empty")
+        if row["report_id"] in seen:
+            raise CsvError(f"line {line}: report_id repeats an earlier line")
+        seen.add(row["report_id"])
+        yield row
 
 
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
+    if isinstance(pairs, PairTable):
+        return _write_pair_table(path, pairs)
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
@@ -61,6 +79,26 @@ def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
             writer.writerow([p.left_id, p.right_id, f"{p.probability:.6f}", *(p.levels[c.name] for c in COMPARISONS)])
             count += 1
     return count
+
+
+def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
+    """The same file from the columns, a slice at a time, without a PairScore per pair."""
+    table = pairs.table
+    order = pc.sort_indices(table, sort_keys=[("probability", "descending"), ("left", "ascending"),
+                                              ("right", "ascending")])
+    codes = [(f"gamma_{c.name}", tuple(level_code(c.name, g) for g in range(len(c.levels) - 1)),
+              level_code(c.name, -1)) for c in COMPARISONS]
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(PAIR_COLUMNS)
+        for start in range(0, len(order), 65_536):
+            part = table.take(order.slice(start, 65_536))
+            levels = [[missing if g == -1 else by_gamma[g] for g in part.column(col).to_pylist()]
+                      for col, by_gamma, missing in codes]
+            probabilities = [f"{p:.6f}" for p in part.column("probability").to_pylist()]
+            writer.writerows(zip(part.column("left").to_pylist(), part.column("right").to_pylist(),
+                                 probabilities, *levels))
+    return len(order)
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:

@@ -16,10 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .features import COLUMNS
-
-_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
-SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
+from .features import COLUMNS, SCHEMA
 
 
 class DedupError(RuntimeError):
@@ -76,23 +73,26 @@ def engine_errors(stage: str) -> Iterator[None]:
         raise DedupError(f"{stage} failed ({kind})") from None
 
 
-def linker_for(features: Sequence[dict[str, Any]], settings: dict[str, Any], *, spark: Any = None,
-               threads: int | None = None) -> Any:
-    """A Splink Linker over the feature records, on DuckDB (default) or the given Spark session."""
+def linker_for(features: Sequence[dict[str, Any]] | pa.Table, settings: dict[str, Any], *,
+               spark: Any = None, threads: int | None = None) -> Any:
+    """A Splink Linker over the feature records (dicts, or features.feature_table's Arrow table,
+    which DuckDB reads in place), on DuckDB (default) or the given Spark session."""
     from splink import Linker
+
+    table_in = features if isinstance(features, pa.Table) else arrow_table(features)
 
     if spark is not None:
         from splink import SparkAPI
 
         # persist (memory first) rather than checkpoint files; see README "Spark" on local dirs
         db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-        frame = spark.createDataFrame(arrow_table(features).to_pandas())
+        frame = spark.createDataFrame(table_in.to_pandas())
         table = db_api.register(frame)
     else:
         from splink import DuckDBAPI
 
         db_api = DuckDBAPI(connection=duckdb_connection(threads))
-        table = db_api.register(arrow_table(features))
+        table = db_api.register(table_in)
     return Linker(table, settings, log_level=None)
 
 

@@ -8,10 +8,14 @@ here writes, logs or raises with a value.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
+
+import pyarrow as pa
 
 from ..resolution.names import NameKey
 from ..resolution.prepare import PreparedRecord, name_frame, prepare
@@ -31,6 +35,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("thin", "BOOLEAN"),
 )
 NAMES = tuple(name for name, _ in COLUMNS)
+_ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
+SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
 
 
 def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
@@ -90,6 +96,90 @@ def feature_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _chunk(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [feature_row(r) for r in rows]
+
+
+def feature_columns(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Any], ...]:
+    """Feature records of some rows as columns (lists in the order of NAMES): what a worker
+    process sends back. Plain lists, because Arrow is not safe to use in a forked child once
+    the parent has run Arrow's threads."""
+    columns: tuple[list[Any], ...] = tuple([] for _ in NAMES)
+    appends = [(name, column.append) for name, column in zip(NAMES, columns)]
+    for row in rows:
+        record = feature_row(row)
+        for name, append in appends:
+            append(record[name])
+    return columns
+
+
+def feature_batch(rows: Iterable[Mapping[str, Any]]) -> pa.RecordBatch:
+    """Feature records of some rows as one Arrow batch: columns, not a dict per report."""
+    return _batch(feature_columns(rows))
+
+
+def _batch(columns: tuple[list[Any], ...]) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, SCHEMA)], schema=SCHEMA)
+
+
+# Rows per chunk: enough that a worker's round trip is cheap, few enough that the chunks in
+# flight (two per worker) stay small.
+CHUNK = 20_000
+
+
+def feature_table(rows: Iterable[Mapping[str, Any]], *, workers: int | None = None,
+                  progress: Any = None, chunk: int | None = None) -> pa.Table:
+    """Feature records of many rows, streamed: rows are taken ``chunk`` at a time (an iterator
+    is never held whole), prepared in worker processes (fork) when there is more than one chunk,
+    and come back as columns of normalised forms only, through pipes, never a file; each chunk
+    becomes an Arrow batch here. At most
+    two chunks per worker are in flight, so memory holds the feature table and a few chunks."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    chunks = _chunks(rows, chunk or CHUNK)
+    first = next(chunks, None)
+    if first is None:
+        return SCHEMA.empty_table()
+    second = next(chunks, None)
+    batches: list[pa.RecordBatch] = []
+    if workers <= 1 or second is None:
+        for part in itertools.chain([first], [second] if second is not None else [], chunks):
+            batches.append(feature_batch(part))
+            if progress is not None:
+                progress(len(part))
+        return pa.Table.from_batches(batches, schema=SCHEMA)
+    window: deque[tuple[int, Future[tuple[list[Any], ...]]]] = deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool:
+        for part in itertools.chain([first, second], chunks):
+            window.append((len(part), pool.submit(feature_columns, part)))
+            del part
+            while len(window) >= 2 * workers:
+                batches.append(_take(window, progress))
+        while window:
+            batches.append(_take(window, progress))
+    return pa.Table.from_batches(batches, schema=SCHEMA)
+
+
+def _worker_context() -> Any:
+    """Workers forked from a fresh server process, not from this one: a child forked from a
+    process whose DuckDB or Arrow threads have run can crash (seen as a segfault in the second
+    run of one process). The server imports this module once; each worker starts from it."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _take(window: deque[tuple[int, Future[tuple[list[Any], ...]]]], progress: Any) -> pa.RecordBatch:
+    count, future = window.popleft()
+    batch = _batch(future.result())
+    if progress is not None:
+        progress(count)
+    return batch
+
+
+def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    it = iter(rows)
+    while part := list(itertools.islice(it, size)):
+        yield part
 
 
 def feature_rows(rows: Iterable[Mapping[str, Any]], *, workers: int | None = None,

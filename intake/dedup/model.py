@@ -89,7 +89,7 @@ class Model:
         return cls(str(data.get("version", "")), prior, params, dict(data.get("trained") or {}))
 
     # --- the run's own population ----------------------------------------------------------------
-    def for_population(self, features: Sequence[Row]) -> Model:
+    def for_population(self, features: Sequence[Row] | Any) -> Model:
         """This model fitted to the reports being matched, in memory only:
 
         * term frequencies of the names (Splink's: count of a value over the count of non-null
@@ -100,12 +100,7 @@ class Model:
           reports of one person stays what training saw.
         """
         n = len(features)
-        counts = {col: Counter() for col in TF_COLUMNS}
-        for row in features:
-            for col in TF_COLUMNS:
-                value = row.get(col)
-                if value is not None:
-                    counts[col][value] += 1
+        counts = _value_counts(features)
         freqs: dict[str, dict[str, float]] = {}
         for col, c in counts.items():
             total = sum(c.values())
@@ -200,6 +195,26 @@ class Model:
         if right_id < left_id:
             left_id, right_id = right_id, left_id
         return PairScore(left_id, right_id, probability, levels, weights)
+
+
+def _value_counts(features: Sequence[Row] | Any) -> dict[str, Counter[Any]]:
+    """Non-null values of each term-frequency column and their counts, over feature records or
+    an Arrow table of them (features.feature_table: counted in Arrow, no row made)."""
+    if hasattr(features, "column_names"):
+        import pyarrow.compute as pc
+
+        out: dict[str, Counter[Any]] = {}
+        for col in TF_COLUMNS:
+            counted = pc.value_counts(pc.drop_null(features.column(col)))
+            out[col] = Counter(dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist())))
+        return out
+    counts: dict[str, Counter[Any]] = {col: Counter() for col in TF_COLUMNS}
+    for row in features:
+        for col in TF_COLUMNS:
+            value = row.get(col)
+            if value is not None:
+                counts[col][value] += 1
+    return counts
 
 
 def load_model(path: str | Path | None = None) -> Model:

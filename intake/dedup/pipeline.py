@@ -1,6 +1,7 @@
 """The batch: plain rows in, scored pairs and repaired clusters out, with stage timings.
 
-    rows -> features (resolution.prepare, in worker processes for large inputs)
+    rows -> features (resolution.prepare, a chunk at a time, in worker processes for large
+            inputs, as an Arrow table of normalised forms: no dict per report is kept)
          -> candidate pairs by the blocking rules and their probabilities (Splink, in-memory DuckDB)
          -> clusters with repair (clustering.py)
 
@@ -11,15 +12,18 @@ arithmetic (model.Model.score), for the store's incremental path.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .clustering import DEFAULT_THRESHOLD, repair_clusters
-from .comparisons import BY_NAME, COMPARISONS
-from .engine import engine_errors, linker_for, quiet_splink, register_frequencies
-from .features import feature_row, feature_rows
+from .engine import arrow_table, engine_errors, linker_for, quiet_splink, register_frequencies
+from .features import feature_row, feature_table
 from .model import Model, PairScore
+from .pairs import PairTable, wanted_columns
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done increment, total or None)
 
@@ -29,59 +33,35 @@ KEEP_PROBABILITY = 0.01
 
 @dataclass
 class Result:
-    pairs: list[PairScore]
+    pairs: Sequence[PairScore]             # a pairs.PairTable: columns, a PairScore when asked for
     clusters: dict[str, str]               # report_id -> cluster_id (the smallest report_id in it)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     counts: dict[str, int] = field(default_factory=dict)      # reports, pairs, clusters
 
 
-def _levels_from_gamma(comp_name: str, gamma: int) -> str:
-    levels = BY_NAME[comp_name].levels
-    if gamma == -1:
-        return levels[0].code
-    return levels[len(levels) - 1 - gamma].code  # Splink numbers the else level 0, upwards
-
-
-def _pairs_from(table: Any, model: Model, features: Sequence[dict[str, Any]]) -> list[PairScore]:
-    import pyarrow as pa
-
-    if not isinstance(table, pa.Table):
-        table = pa.Table.from_pandas(table, preserve_index=False)
-    cols = {name: table.column(name).to_pylist() for name in table.column_names}
-    names = [c.name for c in COMPARISONS]
-    out = []
-    for i in range(table.num_rows):
-        levels = {n: _levels_from_gamma(n, cols[f"gamma_{n}"][i]) for n in names}
-        left, right = str(cols["unique_id_l"][i]), str(cols["unique_id_r"][i])
-        if right < left:
-            left, right = right, left
-        weights = {n: _weight(n, cols, i) for n in names}
-        out.append(PairScore(left, right, float(cols["match_probability"][i]), levels, weights))
-    return out
-
-
-def _weight(name: str, cols: dict[str, list[Any]], i: int) -> float:
-    weight = float(cols[f"mw_{name}"][i] or 0.0)
-    tf = cols.get(f"mw_tf_adj_{name}")
-    return weight + float(tf[i] or 0.0) if tf is not None else weight
-
-
 def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: Progress | None = None,
                  threshold: float = DEFAULT_THRESHOLD, keep: float = KEEP_PROBABILITY,
-                 spark: Any = None) -> Result:
-    """Score and cluster plain rows (the CSV columns; ``report_id`` unique and non-empty)."""
+                 spark: Any = None, total: int | None = None) -> Result:
+    """Score and cluster plain rows (the CSV columns; ``report_id`` unique and non-empty).
+
+    ``rows`` may be an iterator (csv_io.iter_rows): it is read a chunk at a time and each chunk
+    dropped once its features exist; ``total`` (the number of rows, if known) is for progress."""
     timings: dict[str, float] = {}
-    rows = list(rows)
+    if total is None and isinstance(rows, Sized):
+        total = len(rows)
     start = time.perf_counter()
-    report = (lambda n: progress("prepare", n, len(rows))) if progress else None
-    features = feature_rows(rows, progress=report)
-    ids = [f["unique_id"] for f in features]
-    if any(not i for i in ids) or len(set(ids)) != len(ids):
+    report = (lambda n: progress("prepare", n, total)) if progress else None
+    features = feature_table(rows, progress=report)
+    del rows
+    ids = features.column("unique_id")
+    if pc.any(pc.equal(pc.fill_null(ids, ""), "")).as_py() or pc.count_distinct(ids).as_py() != len(ids):
         raise ValueError("every row needs a report_id, and no two the same")
     timings["prepare"] = time.perf_counter() - start
     fitted = model.for_population(features)  # the run's term frequencies and prior, in memory
     model.frequencies, model.run_prior = fitted.frequencies, fitted.run_prior
 
+    if progress:
+        progress("score", 0, None)  # a stage starts (a count of 0 prints nothing)
     start = time.perf_counter()
     settings = model.settings()
     settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
@@ -89,34 +69,39 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
     timings["score"] = time.perf_counter() - start
     if progress:
         progress("score", len(pairs), None)
-
+        progress("cluster", 0, None)
     start = time.perf_counter()
     clusters = repair_clusters(pairs, features, threshold=threshold)
     timings["cluster"] = time.perf_counter() - start
     if progress:
         progress("cluster", len(clusters), None)
     return Result(pairs, clusters, timings,
-                  {"reports": len(features), "pairs": len(pairs), "clusters": len(set(clusters.values()))})
+                  {"reports": features.num_rows, "pairs": len(pairs), "clusters": len(set(clusters.values()))})
 
 
-def _predict_with(features: Sequence[dict[str, Any]], model: Model, settings: dict[str, Any], *,
-                  keep: float, spark: Any) -> list[PairScore]:
-    if len(features) < 2:
-        return []
+def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model, settings: dict[str, Any], *,
+                  keep: float, spark: Any) -> PairTable:
+    if not isinstance(features, pa.Table):  # feature records (training)
+        features = arrow_table(features)
+    if features.num_rows < 2:
+        return PairTable.empty()
+    # Splink sees each report by its row number: a join key of four bytes instead of a string
+    # makes the candidate pairs (tens of millions at a million reports) far smaller and faster
+    # to join. Every comparison is symmetric, so which report is "l" changes no level.
+    where = features.schema.get_field_index("unique_id")
+    report_ids = features.column(where).combine_chunks()
+    numbered = features.set_column(where, "unique_id", pa.array(range(features.num_rows), pa.int32()))
     with quiet_splink(), engine_errors("scoring"):
-        linker = linker_for(features, settings, spark=spark)
+        linker = linker_for(numbered, settings, spark=spark)
         register_frequencies(linker, model.frequencies or {}, spark=spark)
         frame = linker.inference.predict(threshold_match_probability=keep)
-        wanted = ["unique_id_l", "unique_id_r", "match_probability"]
-        for comp in COMPARISONS:
-            wanted += [f"gamma_{comp.name}", f"mw_{comp.name}"]
-            if any(lv.tf_column for lv in comp.levels):
-                wanted.append(f"mw_tf_adj_{comp.name}")
+        wanted = wanted_columns()
         if spark is not None:
             table = frame.as_spark_dataframe().select(*wanted).toPandas()
         else:
             table = frame.as_duckdbpyrelation().select(*wanted).to_arrow_table()
-    return _pairs_from(table, model, features)
+        frame.drop_table_from_database_and_remove_from_cache()
+    return PairTable.from_predictions(table, report_ids)
 
 
 def score_candidates(model: Model, new_row: Mapping[str, Any], candidate_rows: Iterable[Mapping[str, Any]]

@@ -18,7 +18,8 @@ from intake.keyring import get_vault
 from intake.models import CandidatePair
 from intake.services import duplicate_decisions as decisions
 from tests.dedup_support import store_population
-from tests.security.test_no_plaintext_at_rest import capture_all_logs, find_secrets, log_text, storage_blobs
+from tests.security.test_no_plaintext_at_rest import (capture_all_logs, files_under, find_secrets, log_text,
+                                                     storage_blobs)
 from tests.unit.test_triage import make_reviewer
 
 
@@ -80,3 +81,37 @@ def test_a_dedup_run_leaves_no_plaintext_anywhere(make_app, db_url, tmp_path: Pa
     leaked = find_secrets({"logs": logs, "cli": "\n".join(outputs).encode(), "stdout": out.encode(),
                            "stderr": err.encode()}, secrets)
     assert leaked == [], "plaintext in logs or output:\n" + "\n".join(leaked[:20])
+
+
+def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, monkeypatch,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """`flask dedup csv` streaming a list through the feature workers (small chunks, so that the
+    fork server and two workers do run): nothing but the input itself holds a value afterwards."""
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+    from intake.dedup import features
+    from tests.dedup_population import population, write_csv
+
+    capture_all_logs(caplog)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setattr(features, "CHUNK", 30)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    rows, _ = population(80, seed=12)
+    source = tmp_path / "list.csv"
+    write_csv(str(source), rows)
+    result = CliRunner().invoke(dedup_cli, ["csv", str(source), "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert (work / "out" / "pairs.csv").stat().st_size > 200
+
+    secrets = planted(rows)
+    assert len(secrets) > 100
+    blobs = {k: v for k, v in files_under(tmp_path).items() if k != "list.csv"}
+    assert "work/out/clusters.csv" in blobs
+    leaked = find_secrets({**blobs, "logs": log_text(caplog), "cli": result.output.encode()}, secrets)
+    assert leaked == [], "plaintext after a CSV run:\n" + "\n".join(leaked[:20])

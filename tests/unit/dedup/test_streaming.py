@@ -1,0 +1,195 @@
+"""The large-input path: the CSV streamed in chunks, features prepared in worker processes as
+columns, pairs kept as columns (PairTable), clusters repaired over arrays. It must give the very
+same pairs.csv and clusters.csv as scoring the rows in process, pair by pair, and the same
+clusters as the set-based repair it replaced."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from intake.dedup import PairScore, repair_clusters, run_pipeline
+from intake.dedup import features as features_module
+from intake.dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
+from intake.dedup.features import feature_row, feature_table
+from intake.dedup.pairs import PairTable
+from tests.dedup_population import write_csv
+
+
+def _outputs(result, folder: Path, pairs=None) -> tuple[bytes, bytes]:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_pairs(folder / "pairs.csv", result.pairs if pairs is None else pairs)
+    write_clusters(folder / "clusters.csv", result.clusters)
+    return (folder / "pairs.csv").read_bytes(), (folder / "clusters.csv").read_bytes()
+
+
+def test_a_streamed_run_in_worker_processes_writes_the_same_files(bundled, small_population, tmp_path,
+                                                                  monkeypatch):
+    rows, _ = small_population
+    write_csv(str(tmp_path / "list.csv"), rows)
+    in_process = run_pipeline(rows, bundled)  # one chunk: prepared here
+    monkeypatch.setattr(features_module, "CHUNK", 37)  # many chunks: prepared by two workers
+    streamed = run_pipeline(iter_rows(tmp_path / "list.csv"), bundled)
+    assert streamed.counts == in_process.counts and in_process.counts["pairs"] > 50
+    assert _outputs(streamed, tmp_path / "a") == _outputs(in_process, tmp_path / "b")
+    # The columnar writer and the PairScore one agree byte for byte.
+    assert isinstance(streamed.pairs, PairTable)
+    assert _outputs(streamed, tmp_path / "c", pairs=list(streamed.pairs)) == _outputs(streamed, tmp_path / "a")
+
+
+def test_the_feature_table_holds_exactly_the_feature_records(small_population):
+    rows, _ = small_population
+    table = feature_table(rows, workers=2, chunk=29)
+    assert table.to_pylist() == [feature_row(r) for r in rows]
+    assert feature_table([]).num_rows == 0
+
+
+def test_pairs_as_columns_behave_as_a_sequence_of_pair_scores(bundled, small_population):
+    result = run_pipeline(small_population[0], bundled)
+    pairs = result.pairs
+    as_list = list(pairs)
+    assert len(pairs) == len(as_list) > 2
+    assert pairs[0] == as_list[0] and pairs[-1] == as_list[-1] and pairs[1:3] == as_list[1:3]
+    assert all(isinstance(p, PairScore) and p.left_id < p.right_id for p in as_list)
+    assert list(pairs.ordered()) == sorted(as_list, key=lambda p: (-p.probability, p.left_id, p.right_id))
+    with pytest.raises(IndexError):
+        pairs[len(pairs)]
+
+
+# --- clustering: the array union-find against the set-based repair it replaced ----------------
+
+@dataclass
+class _Group:
+    members: list[str]
+    ids: set = field(default_factory=set)
+    genders: set = field(default_factory=set)
+    years: tuple[int, int] | None = None
+    dates: set = field(default_factory=set)
+
+    def absorb(self, other: _Group) -> None:
+        self.members += other.members
+        self.ids |= other.ids
+        self.genders |= other.genders
+        self.dates |= other.dates
+        if other.years:
+            lo, hi = other.years
+            self.years = (min(lo, self.years[0]), max(hi, self.years[1])) if self.years else other.years
+
+    def conflicts(self, other: _Group) -> bool:
+        if len(self.ids | other.ids) > 1 or len(self.genders | other.genders) > 1:
+            return True
+        if len(self.dates | other.dates) > 1:
+            return True
+        if self.years and other.years:
+            return max(self.years[1], other.years[1]) - min(self.years[0], other.years[0]) > 2
+        return False
+
+
+def reference_repair(pairs, rows, threshold):
+    """The repair as first written (sets per group), kept here as the oracle."""
+    groups, thin = {}, {}
+    for f in (feature_row(r) for r in rows):
+        rid, year = f["unique_id"], f["birth_year"]
+        groups[rid] = _Group([rid], {f["id_raw"]} if f["id_valid"] else set(),
+                             {f["gender"]} if f["gender"] else set(), (year, year) if year is not None else None)
+        if f["birth_day"] is not None and f["birth_month"] is not None and year is not None:
+            groups[rid].dates.add((year, f["birth_month"], f["birth_day"]))
+        thin[rid] = bool(f["thin"])
+    parent = {rid: rid for rid in groups}
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def join(a, b):
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            return True
+        if groups[ra].conflicts(groups[rb]):
+            return False
+        groups[ra].absorb(groups.pop(rb))
+        parent[rb] = ra
+        return True
+
+    strong = sorted((p for p in pairs if p.probability >= threshold and p.left_id in parent
+                     and p.right_id in parent), key=lambda p: (-p.probability, p.left_id, p.right_id))
+    for p in strong:
+        if not thin[p.left_id] and not thin[p.right_id]:
+            join(p.left_id, p.right_id)
+    attached = set()
+    for p in strong:
+        for a, b in ((p.left_id, p.right_id), (p.right_id, p.left_id)):
+            if thin[a] and not thin[b] and a not in attached and join(a, b):
+                attached.add(a)
+    for p in strong:
+        a, b = p.left_id, p.right_id
+        if thin[a] and thin[b] and a not in attached and b not in attached:
+            join(a, b)
+    return {m: min(g.members) for g in groups.values() for m in g.members}
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_repair_over_arrays_equals_the_set_based_repair(bundled, small_population, threshold):
+    rows, _ = small_population
+    result = run_pipeline(rows, bundled, threshold=threshold)
+    expected = reference_repair(list(result.pairs), rows, threshold)
+    assert result.clusters == expected
+    assert repair_clusters(list(result.pairs), rows, threshold=threshold) == expected
+    assert repair_clusters(result.pairs, feature_table(rows), threshold=threshold) == expected
+
+
+def test_repair_over_arrays_equals_the_set_based_repair_on_random_chains(small_population):
+    """Random strong pairs among look-alike reports: many refused joins, thin reports, long chains."""
+    rows, _ = small_population
+    ids = [r["report_id"] for r in rows]
+    chance = random.Random(4)
+    for _ in range(5):
+        pairs = [PairScore(*sorted(chance.sample(ids, 2)), round(chance.uniform(0.85, 1.0), 3), {}, {})
+                 for _ in range(4 * len(ids))]
+        expected = reference_repair(pairs, rows, 0.9)
+        assert len(set(expected.values())) < len(ids) - 20  # joins happened
+        assert repair_clusters(pairs, rows, threshold=0.9) == expected
+        assert repair_clusters(pairs, feature_table(rows), threshold=0.9) == expected
+
+
+# --- reading the CSV as it goes ------------------------------------------------------------------
+
+def dict_reader_rows(text: str) -> list[dict[str, str]]:
+    """How read_rows read a file before it streamed (csv.DictReader over the whole text)."""
+    from intake.dedup.csv_io import INPUT_COLUMNS
+
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader.fieldnames = [h.strip().lower() for h in (reader.fieldnames or [])]
+    return [{c: (rec.get(c) or "").strip() for c in INPUT_COLUMNS} for rec in reader]
+
+
+def test_streamed_reading_reads_as_the_dict_reader_did(tmp_path):
+    text = ("\ufeffReport_ID , given_name,notes,GIVEN_NAME,birth_date\r\n"
+            "1,Ablimit,x,Ablimit2,1981\r\n"
+            "\r\n"                                      # a blank line is no row
+            "2,\"Tursun, Memet\",\"two\nlines\",T,\r\n"  # quoted comma and newline
+            "3,short\r\n"                               # fewer fields than the header
+            "4,a,b,c,1990,extra,fields\r\n")
+    path = tmp_path / "list.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_rows(path) == dict_reader_rows(text.removeprefix("\ufeff"))
+    assert [r["given_name"] for r in read_rows(path)] == ["Ablimit2", "T", "", "c"]  # the last column counts
+
+
+def test_streamed_reading_names_the_line_of_a_fault(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("report_id,given_name\n\nA7,Ablimit\n\nA7,Tursun\n", "utf-8")
+    rows = iter_rows(path)
+    assert next(rows)["report_id"] == "A7"  # read as it goes: the fault is found when reached
+    with pytest.raises(CsvError, match="line 3: report_id repeats an earlier line") as err:
+        next(rows)
+    assert "A7" not in str(err.value) and "Tursun" not in str(err.value)
+    path.write_bytes(b"report_id,given_name\n1,Mehmet \xfcnal\n")
+    with pytest.raises(CsvError, match="not UTF-8"):
+        read_rows(path)
