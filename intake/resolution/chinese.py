@@ -198,7 +198,24 @@ def fold_pinyin(syllable: str) -> str:
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
-    return "".join(fold_pinyin(s) for s in syllables)
+    return tidy("".join(fold_pinyin(s) for s in syllables))
+
+
+# What transcription adds or leaves out at will, taken out of both sides of the common form:
+# * a vowel written twice is one: Chinese gives an h or y between two vowels a syllable of its own
+#   or none (Ehmet 艾合买提 and 艾买提, Rehim 热依木, Tajigul 塔吉古丽 and Tajiygul);
+# * the vowel Uyghur puts before s and a consonant at the start of a word (Ismayil, Islam,
+#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力);
+# * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼).
+_VOWEL_RUN = re.compile(r"([aeu])\1+")
+_PROTHETIC = re.compile(r"^e(?=s[^aeu])")
+_N_BEFORE_M = re.compile(r"n+(?=m)")
+
+
+def tidy(form: str) -> str:
+    """The common form with the letters transcription adds or drops at will taken out (see above);
+    idempotent, and applied again to names written as several words once they are joined."""
+    return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
 # Phonemes (umsc's CTS letters) in the common alphabet, as an onset, and as a consonant that ends a
@@ -254,7 +271,7 @@ def transcribe(phonemes: str) -> str:
         else:
             out.append(_PHONEME_CODA[ch])
         i += 1
-    return "".join(out)
+    return tidy("".join(out))
 
 
 # --- pinyin back to a Uyghur-like spelling ---------------------------------------------------
