@@ -146,7 +146,8 @@ _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 # --- the common sound alphabet ----------------------------------------------------------------
 #
-# A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b, p (p f),
+# A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b (b p f:
+# Chinese writes Uyghur p and b with 巴 帕 波 坡 甫 alike, Polat 波拉提 and 坡拉提, Ghalip 哈力甫),
 # t (t d), k (g k q gh), j (j q ch zh z c: 扎 zha is Uyghur za, Mirzat 米尔扎提, and 朱 zhu is ju),
 # s (s x sh), l (l r: Chinese writes Uyghur ra as 拉 la, Barat 巴拉提), m, n; h, y and w are dropped, since Chinese writes Uyghur h as often without it (Hesen 艾山, Rehim 热依木) and y, w
 # before a vowel are the vowel's. Vowels: a, e (e ai ei i ie é), u (o u ö ü ou uo ao iu), and none
@@ -155,7 +156,7 @@ _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
              "r", "z", "c", "s", "y", "w")
-_ONSET = {"b": "b", "p": "p", "f": "p", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
+_ONSET = {"b": "b", "p": "b", "f": "b", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
           "q": "j", "zh": "j", "ch": "j", "x": "s", "s": "s", "sh": "s", "z": "j", "c": "j", "r": "l",
           "l": "l", "m": "m", "n": "n", "y": "", "w": "", "": ""}
 _Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn",
@@ -222,12 +223,12 @@ def tidy(form: str) -> str:
 # syllable (gh is dropped like h: Chinese writes Abdugheni 阿不都艾尼, Turghun 吐尔洪, Ghalip 阿力甫): Chinese gives it a vowel of its own (b -> bu, t -> ti, m -> mu, l -> li, r -> er,
 # s/z/sh -> si/zi/shi with the empty vowel, x/h -> he, y -> yi, w -> wu) or makes it nasal (n, ng).
 _PHONEME_ONSET = {
-    "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
+    "b": "b", "p": "b", "f": "b", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
     "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "j", "r": "l",
     "l": "l", "m": "m", "n": "n", "ñ": "n", "v": "", "y": "",
 }
 _PHONEME_CODA = {
-    "b": "bu", "p": "pu", "f": "pu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
+    "b": "bu", "p": "bu", "f": "bu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
     "ğ": "", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
     "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
 }

@@ -68,6 +68,7 @@ def test_uyghur_names_meet_their_chinese_transcription(a: str, b: str) -> None:
     ("Ehmet", "艾买提"), ("ئەھمەت", "艾麦提"),       # h between vowels: 艾合买提 or 艾买提
     ("Patiegul", "帕提古丽"), ("Abduréhim", "阿不都热依木"),
     ("Rustam", "鲁斯坦木"), ("Rustam", "如斯坦木"),   # n before m: tan-mu for tam
+    ("Polat", "波拉提"), ("Bolat", "坡拉提"), ("Ghalib", "哈力甫"),  # p and b: 波 坡 甫 alike
 ])
 def test_letters_transcription_adds_or_drops_at_will(a: str, b: str) -> None:
     ka, kb = name_key(a), name_key(b)
