@@ -52,6 +52,18 @@ def _value(row: Mapping[str, Any], comparison: str) -> str:
     return ""
 
 
+def _from_id(comparison: str, level: str, row: Mapping[str, Any], value: str) -> bool:
+    """Whether the report's ID number gave what this level compared (resolution.prepare completes
+    a missing or partial birth date and a missing place from the number): the reviewer is told,
+    since the report's own field says less than the level."""
+    if level == "missing" or not str(row.get("chinese_id") or "").strip():
+        return False
+    if comparison == "birth":  # "1981" or "1981-03" is not a day, "1981" not a month
+        return (level == "exact" and len(value) < len("1981-03-17")) or \
+            (level == "same_month" and len(value) < len("1981-03"))
+    return comparison == "place" and not value
+
+
 def _words(comparison: str, level: str, left: str, right: str) -> str:
     if comparison in ("given", "father"):
         if level == "missing":
@@ -73,6 +85,8 @@ def explain_pair(left_row: Mapping[str, Any], right_row: Mapping[str, Any], pair
         comp = BY_NAME[name]
         left, right = _value(left_row, name), _value(right_row, name)
         words = _words(name, level, left, right)
+        if _from_id(name, level, left_row, left) or _from_id(name, level, right_row, right):
+            words += " (with what an ID number says)"
         if left and right:
             sentence = f"{left} and {right}: {words}"
         else:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..resolution.chinese import tidy
 from ..resolution.names import NameKey
 from ..resolution.prepare import PreparedRecord, name_frame, prepare
 
@@ -45,7 +46,7 @@ def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     latin = key.latin.replace(" ", "") or None
     skel = key.skeleton.replace(" ", "") or None
-    syl = key.syllables.replace(" ", "").replace("-", "") or None
+    syl = tidy(key.syllables.replace(" ", "").replace("-", "")) or None
     return latin, skel, syl
 
 
@@ -54,7 +55,7 @@ def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
     script), as the cross-script forms of its first two tokens: given, then father."""
     for other in rec.other_names:
         tokens = other.syllables.split(" ")
-        given = tokens[0].replace("-", "") or None
+        given = tokens[0].replace("-", "") or None  # one word: tidy already
         father = tokens[1].replace("-", "") or None if len(tokens) > 1 else None
         if given:
             return given, father

@@ -21,7 +21,7 @@ from typing import Any
 from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v3.json"
+BUNDLED = "model-v4.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.

@@ -146,7 +146,8 @@ _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 # --- the common sound alphabet ----------------------------------------------------------------
 #
-# A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b, p (p f),
+# A syllable folds to: an onset class, a vowel class and "n" for a nasal ending. Onsets: b (b p f:
+# Chinese writes Uyghur p and b with 巴 帕 波 坡 甫 alike, Polat 波拉提 and 坡拉提, Ghalip 哈力甫),
 # t (t d), k (g k q gh), j (j q ch zh z c: 扎 zha is Uyghur za, Mirzat 米尔扎提, and 朱 zhu is ju),
 # s (s x sh), l (l r: Chinese writes Uyghur ra as 拉 la, Barat 巴拉提), m, n; h, y and w are dropped, since Chinese writes Uyghur h as often without it (Hesen 艾山, Rehim 热依木) and y, w
 # before a vowel are the vowel's. Vowels: a, e (e ai ei i ie é), u (o u ö ü ou uo ao iu), and none
@@ -155,7 +156,7 @@ _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
              "r", "z", "c", "s", "y", "w")
-_ONSET = {"b": "b", "p": "p", "f": "p", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
+_ONSET = {"b": "b", "p": "b", "f": "b", "d": "t", "t": "t", "g": "k", "k": "k", "h": "", "j": "j",
           "q": "j", "zh": "j", "ch": "j", "x": "s", "s": "s", "sh": "s", "z": "j", "c": "j", "r": "l",
           "l": "l", "m": "m", "n": "n", "y": "", "w": "", "": ""}
 _Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn",
@@ -198,19 +199,36 @@ def fold_pinyin(syllable: str) -> str:
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
-    return "".join(fold_pinyin(s) for s in syllables)
+    return tidy("".join(fold_pinyin(s) for s in syllables))
+
+
+# What transcription adds or leaves out at will, taken out of both sides of the common form:
+# * a vowel written twice is one: Chinese gives an h or y between two vowels a syllable of its own
+#   or none (Ehmet 艾合买提 and 艾买提, Rehim 热依木, Tajigul 塔吉古丽 and Tajiygul);
+# * the vowel Uyghur puts before s and a consonant at the start of a word (Ismayil, Islam,
+#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力);
+# * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼).
+_VOWEL_RUN = re.compile(r"([aeu])\1+")
+_PROTHETIC = re.compile(r"^e(?=s[^aeu])")
+_N_BEFORE_M = re.compile(r"n+(?=m)")
+
+
+def tidy(form: str) -> str:
+    """The common form with the letters transcription adds or drops at will taken out (see above);
+    idempotent, and applied again to names written as several words once they are joined."""
+    return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
 # Phonemes (umsc's CTS letters) in the common alphabet, as an onset, and as a consonant that ends a
 # syllable (gh is dropped like h: Chinese writes Abdugheni 阿不都艾尼, Turghun 吐尔洪, Ghalip 阿力甫): Chinese gives it a vowel of its own (b -> bu, t -> ti, m -> mu, l -> li, r -> er,
 # s/z/sh -> si/zi/shi with the empty vowel, x/h -> he, y -> yi, w -> wu) or makes it nasal (n, ng).
 _PHONEME_ONSET = {
-    "b": "b", "p": "p", "f": "p", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
+    "b": "b", "p": "b", "f": "b", "t": "t", "d": "t", "k": "k", "q": "k", "g": "k", "ğ": "",
     "x": "", "h": "", "c": "j", "ç": "j", "j": "j", "s": "s", "ş": "s", "z": "j", "r": "l",
     "l": "l", "m": "m", "n": "n", "ñ": "n", "v": "", "y": "",
 }
 _PHONEME_CODA = {
-    "b": "bu", "p": "pu", "f": "pu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
+    "b": "bu", "p": "bu", "f": "bu", "t": "te", "d": "te", "k": "ke", "q": "ke", "g": "ke",
     "ğ": "", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
     "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
 }
@@ -254,7 +272,7 @@ def transcribe(phonemes: str) -> str:
         else:
             out.append(_PHONEME_CODA[ch])
         i += 1
-    return "".join(out)
+    return tidy("".join(out))
 
 
 # --- pinyin back to a Uyghur-like spelling ---------------------------------------------------

@@ -249,3 +249,24 @@ def place_of_code(code: str | None) -> PlaceMatch | None:
     if place.level == "prefecture":
         return PlaceMatch(place.code, "prefecture", None, place.code, 1.0)
     return PlaceMatch(place.code, "county", place.code, _prefecture(place.code), 1.0)
+
+
+def place_of_id_region(region: str | None) -> PlaceMatch | None:
+    """Where an ID number was issued (its first six digits), as a place: the county when its code
+    is in force, the prefecture when a retired county code's prefecture is (old cards carry codes
+    since renamed), else None. The issuing county is the registered home, most often the county
+    families name, but not always (people move): prepare() takes it only where the report is
+    silent or agrees (see there)."""
+    if not region:
+        return None
+    place = thesauri.place(region)
+    if place is None or place.level != "county" or place.non_place:
+        return None
+    prefecture = _prefecture(region)
+    current_prefecture = prefecture is not None and not thesauri.place(prefecture).historical  # type: ignore[union-attr]
+    if not place.historical and current_prefecture:
+        return PlaceMatch(place.code, "county", place.code, prefecture, 0.8)
+    if current_prefecture:
+        assert prefecture is not None
+        return PlaceMatch(prefecture, "prefecture", None, prefecture, 0.8)
+    return None

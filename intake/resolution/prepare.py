@@ -197,9 +197,8 @@ def _assemble(record_id: str, given_text: str | None, father_text: str | None,
               facility_value: Any) -> PreparedRecord:
     given, father, others, name_gender, seen = _names(given_text, father_text, alt_texts)
     number = ids.parse(_text(id_value))
-    year, month, day = parse_date(birth_value)
-    if year is None and number is not None and number.birth:  # the ID's date stands in for a missing one
-        year, month, day = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
+    year, month, day = _date_with_id(parse_date(birth_value), number)
+    place = _place_with_id(place, number)
     gender = normalise_gender(gender_value) or (number.gender if number else None) or name_gender
     return PreparedRecord(
         record_id=record_id, given=given, father=father, other_names=others, gender=gender,
@@ -209,6 +208,37 @@ def _assemble(record_id: str, given_text: str | None, father_text: str | None,
         id_region=number.region if number else None, id_birth=number.birth if number else None,
         detention_year=_year(detention_value), facility=_fold_text(facility_value),
         place_confidence=place.confidence if place else None, scripts_seen=seen)
+
+
+def _date_with_id(date: tuple[int | None, int | None, int | None], number: ids.IdNumber | None
+                  ) -> tuple[int | None, int | None, int | None]:
+    """The birth date, completed from the ID number: the ID's date stands in for a missing one (any
+    number that holds a real date: a typo elsewhere leaves it), and fills in the month and day of a
+    date the report gives only in part when a valid number agrees with what it gives (1981 and
+    19810317: 1981-03-17). A date that disagrees with the number is left as the report gives it."""
+    year, month, day = date
+    if number is None or not number.birth:
+        return date
+    by_id = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
+    if year is None:
+        return by_id
+    if number.valid and (year, month or by_id[1], day or by_id[2]) == by_id:
+        return by_id
+    return date
+
+
+def _place_with_id(place: places.PlaceMatch | None, number: ids.IdNumber | None) -> places.PlaceMatch | None:
+    """The home place, completed from a valid ID number's region (where it was issued): taken when
+    the report names no place, and narrows a prefecture to the county when the county lies in it.
+    A place that disagrees with the number is left as the report gives it."""
+    if number is None or not number.valid:
+        return place
+    issued = places.place_of_id_region(number.region)
+    if issued is None or place is None:
+        return place or issued
+    if place.county is None and issued.county is not None and issued.prefecture == place.prefecture:
+        return issued
+    return place
 
 
 def prepare(raw: Mapping[str, str | None]) -> PreparedRecord:

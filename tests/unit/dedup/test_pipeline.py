@@ -39,7 +39,7 @@ def test_the_issue_s_man_is_one_cluster_and_his_lookalikes_are_not(bundled):
     pairs = {(p.left_id, p.right_id): p for p in result.pairs}
     assert pairs[("a1", "a5")].levels["given"] in ("exact", "same_across_scripts")  # canonical Latin agrees
     assert pairs[("a2", "a6")].levels["id"] == "near"
-    assert pairs[("a1", "a2")].levels["birth"] == "same_month"
+    assert pairs[("a1", "a2")].levels["birth"] == "exact"  # a2 gives 1981-03; its ID number the day
     twin = pairs.get(("a1", "t1"))
     assert twin is None or twin.probability < 0.5
 
@@ -100,6 +100,19 @@ def test_explanations_quote_the_values_and_the_level(bundled):
     assert lines["birth date"].sentence == "1981-03-17 and 1981-03-17: same date"
     assert lines["ID number"].level == "missing" and lines["ID number"].weight == 0
     assert lines["name"].weight > 0
+
+
+def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled):
+    left = {"report_id": "x1", "given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1981",
+            "home_place": "", "chinese_id": "653125198103170014"}
+    right = {"report_id": "x2", "given_name": "ئابلىمىت", "father_name": "تۇرسۇن", "birth_date": "1981-03-17",
+             "home_place": "莎车县"}
+    [pair] = score_candidates(bundled, left, [right])
+    lines = {e.field: e for e in explain_pair(left, right, pair)}
+    assert lines["birth date"].sentence == "1981 and 1981-03-17: same date (with what an ID number says)"
+    assert lines["home place"].sentence == "莎车县: same county (with what an ID number says)"
+    lines = {e.field: e for e in explain_pair(right, right, score_candidates(bundled, right, [right])[0])}
+    assert "ID number says" not in lines["birth date"].sentence + lines["home place"].sentence
 
 
 def test_duckdb_cannot_spill_and_nothing_is_written(bundled, small_population, tmp_path, monkeypatch):

@@ -97,6 +97,33 @@ def test_the_id_stands_in_for_a_missing_birth_date() -> None:
     assert "653125|1981" in blocking_values(record)["id_region_birth_year"]
 
 
+@pytest.mark.parametrize(("given", "expected"), [
+    ("1981", (1981, 3, 17)), ("1981-03", (1981, 3, 17)),      # a valid number completes the date
+    ("1982", (1982, None, None)), ("1981-04", (1981, 4, None)),  # one that disagrees is not taken
+])
+def test_a_valid_id_completes_a_partial_birth_date(given: str, expected: tuple) -> None:
+    record = prepare(row(given_name="Ablimit", birth_date=given, chinese_id=ID))
+    assert (record.birth_year, record.birth_month, record.birth_day) == expected
+
+
+def test_a_mistyped_id_does_not_complete_a_date_or_a_place() -> None:
+    typo = ID[:15] + ("1" if ID[15] != "1" else "2") + ID[16:]
+    record = prepare(row(given_name="Ablimit", birth_date="1981", chinese_id=typo))
+    assert (record.birth_year, record.birth_month, record.county) == (1981, None, None)
+
+
+@pytest.mark.parametrize(("place", "county", "prefecture"), [
+    ("", "653125", "653100"),             # no place: where the number was issued (Yarkand)
+    ("Kashgar", "653125", "653100"),      # the prefecture only: narrowed to the county in it
+    ("喀什地区", "653125", "653100"),
+    ("Kargilik", "653126", "653100"),     # another county: the report's own word stands
+    ("Hotan", None, "653200"),            # another prefecture: the same
+])
+def test_a_valid_id_completes_the_home_place(place: str, county: str | None, prefecture: str) -> None:
+    record = prepare(row(given_name="Ablimit", home_place=place, chinese_id=ID))
+    assert (record.county, record.prefecture) == (county, prefecture)
+
+
 def test_a_mistyped_id_still_blocks_with_its_region_and_year() -> None:
     typo = ID[:15] + ("1" if ID[15] != "1" else "2") + ID[16:]
     record = prepare(row(chinese_id=typo))

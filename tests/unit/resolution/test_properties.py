@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from umsc import UgMultiScriptConverter
 
+from intake.resolution.chinese import tidy
 from intake.resolution.names import name_key, same_name_level
 from intake.resolution.places import resolve_place
 from intake.resolution.prepare import RAW_FIELDS, prepare
@@ -86,3 +87,18 @@ def test_any_row_prepares(row: dict[str, str | None]) -> None:
     record = prepare(row)
     flat = record.as_row()
     assert all(isinstance(v, (str, int, list, type(None))) for v in flat.values())
+
+
+@SETTINGS
+@given(st.text(alphabet="aeubtkjslmn", max_size=12))
+def test_tidying_the_common_form_twice_changes_nothing(form: str) -> None:
+    once = tidy(form)
+    assert tidy(once) == once and len(once) <= len(form)
+
+
+@SETTINGS
+@given(uly_name)
+def test_every_word_of_a_name_comes_out_tidy(name: str) -> None:
+    key = name_key(name, "ug-Latn")
+    assert key is not None
+    assert all(tidy(word) == word for word in key.syllables.split(" ") if word != "-")
