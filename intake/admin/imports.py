@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from ..crypto.vault import Vault
 from ..disclosure.standalone_verify import neutralise
 from ..extensions import db
+from ..web.said import shown
 from ..imports import ENCODINGS, TARGETS, Limits
 from ..imports.mapping import IGNORE
 from ..keyring import get_vault, vault_problem
@@ -40,7 +41,7 @@ def _limits() -> Limits:
 
 def _explained(exc: ServiceError) -> str:
     """The refusal, with the way out when it is the page's row limit."""
-    message = str(exc)
+    message = shown(exc)
     if " rows. Split it" in message:
         message += " Or ask an operator to import it with `flask import`, which takes up to 100,000 rows a file."
     return message
@@ -87,7 +88,7 @@ def _plan_page(vault: Vault, data: bytes, file_name: str, form: ImportConfirmFor
         headers, chosen = prepared.sheet.headers, targets or imports.suggested_targets(prepared.sheet)
     except imports.MappingRefused as refused:
         db.session.rollback()
-        headers, chosen, error, status = refused.sheet.headers, refused.targets, str(refused), 400
+        headers, chosen, error, status = refused.sheet.headers, refused.targets, shown(refused), 400
     form.carried.data = carried or import_carry.seal(vault, data, file_name, _user_id())
     return render_template("admin/import_plan.html", form=form, prepared=prepared, file_name=file_name,
                            columns=list(zip(headers, chosen, strict=True)), choices=FIELD_CHOICES,
@@ -133,7 +134,7 @@ def import_confirm() -> Any:
         data, file_name = import_carry.open_carried(vault, form.carried.data or "", _user_id(),
                                                     max_bytes=_limits().max_bytes)
     except InvalidInput as exc:
-        return _start(error=str(exc), status=400)
+        return _start(error=shown(exc), status=400)
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
     if not count.isdigit() or int(count) > _limits().max_columns:
@@ -154,11 +155,11 @@ def import_confirm() -> Any:
     except ServiceError as exc:
         db.session.rollback()
         try:
-            return _plan_page(vault, data, file_name, form, targets, carried=form.carried.data, error=str(exc),
+            return _plan_page(vault, data, file_name, form, targets, carried=form.carried.data, error=shown(exc),
                               status=400)
         except ServiceError as again:  # the file or mapping itself is refused
             db.session.rollback()
-            return _start(error=str(again), status=400)
+            return _start(error=shown(again), status=400)
     return render_template("admin/import_done.html", result=result, summary=prepared.plan.summary(),
                            interval=current_app.config["INTAKE_TAKE_IN_INTERVAL"])
 

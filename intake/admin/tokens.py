@@ -9,6 +9,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..web.said import shown
 from ..keyring import get_vault, vault_problem
 from ..review.forms import PostForm
 from ..services import api_tokens, users
@@ -53,7 +54,7 @@ def token_create() -> Any:
                                 label=form.label.data or "", days=form.days.data)
     except ServiceError as exc:
         db.session.rollback()
-        return _page(error=str(exc), status=409, form=form)
+        return _page(error=shown(exc), status=409, form=form)
     return _page(new=new)
 
 

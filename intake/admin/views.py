@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..web.said import shown
 from ..keyring import get_vault, vault_problem
 from ..models import Role
 from ..review.forms import PostForm
@@ -64,7 +65,7 @@ def invite() -> Page:
                                      role=form.role.data or "", actor=_actor(), hours=_hours())
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409 if isinstance(exc, Conflict) else 400, form=form)
+        return _users_page(error=shown(exc), status=409 if isinstance(exc, Conflict) else 400, form=form)
     return _users_page(invitation=invitation)
 
 
@@ -76,7 +77,7 @@ def _act(action: str, user_id: uuid.UUID) -> Page:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409)
+        return _users_page(error=shown(exc), status=409)
     return redirect(url_for(".users"))
 
 
@@ -101,7 +102,7 @@ def setup_link(user_id: uuid.UUID) -> Page:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409)
+        return _users_page(error=shown(exc), status=409)
     return _users_page(invitation=invitation)
 
 
@@ -120,7 +121,7 @@ def audit() -> str:
     try:
         result = audit_pages.page(db.session, get_vault(), number, filters=filters)
     except ServiceError as exc:
-        error, result = str(exc), audit_pages.page(db.session, get_vault(), number)
+        error, result = shown(exc), audit_pages.page(db.session, get_vault(), number)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", page=result, problem=vault_problem(), form=form, args=args,
                            error=error)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..crypto.vault import Vault
 from ..extensions import db
+from ..web.said import shown
 from ..models import PairStatus
 from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (scoring new reports)
 from ..services import duplicate_decisions as decisions
@@ -82,7 +83,7 @@ def duplicate_pair(pair_id: uuid.UUID) -> Any:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return render_template("review/duplicates/refused.html", problem=str(exc)), 409
+        return render_template("review/duplicates/refused.html", problem=shown(exc)), 409
     is_open = view.pair.status in decisions.OPEN and view.pair.verified
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
                            script_lang=SCRIPT_LANG,

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..extensions import db
+from ..web.said import shown
 from ..models import FormClaim
 from ..keyring import get_vault, vault_problem
 from ..services import attachment_views, corrections, imports, search, triage
@@ -94,7 +95,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         abort(404)
     except ServiceError as exc:  # messages name handles and rules, never submitted content
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(shown(exc), "error")
         return redirect(target)
     flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
     return redirect(success or target)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Person, Report, Tag, User
 from .errors import InvalidInput
+from ..wording import said
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def conditions(session: Session, f: AuditFilter) -> list[Any]:
         else:
             user_id = session.scalar(select(User.id).where(func.lower(User.username) == name))
             if user_id is None:
-                raise InvalidInput("no account has that username")
+                raise InvalidInput(said("no account has that username"))
             where.append(AuditEvent.actor == str(user_id))
     if f.action:
         where.append(AuditEvent.action == f.action.strip())

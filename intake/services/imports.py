@@ -38,6 +38,7 @@ from .consent import consent_record
 from .errors import Conflict, InvalidInput
 from .intake import seal_report
 from .integrity import chunks
+from ..wording import said
 
 log = logging.getLogger(__name__)
 MAX_SOURCE_NAME = 200
@@ -149,14 +150,14 @@ def _stored(session: Session, fingerprints: list[str]) -> set[str]:
 def _check_options(source_name: str, consent: Consent) -> str:
     name = " ".join(source_name.split())
     if not name:
-        raise InvalidInput("Name the source of the list (the organisation or person who kept it).")
+        raise InvalidInput(said("Name the source of the list (the organisation or person who kept it)."))
     if len(name) > MAX_SOURCE_NAME:
-        raise InvalidInput(f"The source's name is longer than {MAX_SOURCE_NAME} characters.")
+        raise InvalidInput(said("The source's name is longer than %(num)s characters.", num=MAX_SOURCE_NAME))
     if (consent.share_research or consent.contact) and not consent.basis.strip():
-        raise InvalidInput("Say on what basis the families agreed (for example, signed consent forms kept by "
-                           "the source): sharing or contact needs it.")
+        raise InvalidInput(said("Say on what basis the families agreed (for example, signed consent forms kept by "
+                           "the source): sharing or contact needs it."))
     if len(consent.basis) > MAX_CONSENT_BASIS:
-        raise InvalidInput(f"The consent basis is longer than {MAX_CONSENT_BASIS} characters.")
+        raise InvalidInput(said("The consent basis is longer than %(num)s characters.", num=MAX_CONSENT_BASIS))
     return name
 
 
@@ -202,8 +203,8 @@ def store(session: Session, vault: Vault, prepared: Prepared, *, source_name: st
     except IntegrityError as exc:
         session.rollback()
         log.warning("import refused by a constraint: %s", type(exc.orig).__name__)
-        raise Conflict("Another import stored some of these rows at the same time. Nothing was stored: run the "
-                       "dry run again.") from None
+        raise Conflict(said("Another import stored some of these rows at the same time. Nothing was stored: run the "
+                       "dry run again.")) from None
     except BaseException:
         session.rollback()
         raise

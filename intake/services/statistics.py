@@ -34,6 +34,7 @@ from . import audit, export_source, integrity
 from .errors import Conflict, InvalidInput
 from .export_notices import signer
 from .integrity import Spec
+from ..wording import said
 
 RUN = Spec("statistics-run", StatisticsRun, ("id", "computed_at", "reference_year", "persons", "tables_text",
                                             "excluded_text"), "mac")
@@ -120,9 +121,9 @@ def publish(session: Session, vault: Vault, *, epsilon: str, budget: float | str
     try:
         amount = float(epsilon)
     except ValueError:
-        raise InvalidInput("epsilon must be a number") from None
+        raise InvalidInput(said("epsilon must be a number")) from None
     if not 0 < amount <= 10:
-        raise InvalidInput("epsilon must be above 0 and at most 10")
+        raise InvalidInput(said("epsilon must be above 0 and at most 10"))
     _, key = signer(vault)
     book = ledger(session, vault, budget)
     release_id = str(uuid.uuid4())

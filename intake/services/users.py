@@ -24,6 +24,7 @@ from ..models import Role, User
 from ..models.sealed import data_keys
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
+from ..wording import said
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -34,8 +35,8 @@ def normalise_username(username: str) -> str:
     """Usernames are lower-case ASCII, 2-32 characters: letters, digits, dot, dash, underscore."""
     name = (username or "").strip().lower()
     if not _USERNAME.match(name):
-        raise InvalidInput("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
-                           "starting with a letter or digit")
+        raise InvalidInput(said("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
+                           "starting with a letter or digit"))
     return name
 
 
@@ -72,7 +73,7 @@ def new_account(session: Session, *, username: str, role: Role | str) -> User:
     name = normalise_username(username)
     role = Role(role)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise Conflict("an account with this username already exists")
+        raise Conflict(said("an account with this username already exists"))
     user = User(username=name, role=role.value, password_hash=None, is_active=True, failed_logins=0,
                 session_epoch=0, recovery_code_hashes=[])
     session.add(user)
@@ -105,10 +106,10 @@ def get(session: Session, user_id: uuid.UUID | str) -> User:
     try:
         key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
     except ValueError:
-        raise NotFound("no such account") from None
+        raise NotFound(said("no such account")) from None
     user = session.get(User, key)
     if user is None:
-        raise NotFound("no such account")
+        raise NotFound(said("no such account"))
     return user
 
 

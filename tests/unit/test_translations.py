@@ -73,7 +73,7 @@ def extracted() -> dict[str | tuple[str, ...], frozenset[str]]:
     """msgid -> files it comes from, extracted now from the code with babel.cfg (like pybabel)."""
     with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f, filename="babel.cfg")
-    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(["_l", "lazy_gettext"])}
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(["_l", "lazy_gettext", "said", "said_n:1,2"])}
     found: dict[str | tuple[str, ...], set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords):
