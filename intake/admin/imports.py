@@ -42,8 +42,9 @@ def _limits() -> Limits:
 def _explained(exc: ServiceError) -> str:
     """The refusal, with the way out when it is the page's row limit."""
     message = shown(exc)
-    if " rows. Split it" in message:
-        message += " Or ask an operator to import it with `flask import`, which takes up to 100,000 rows a file."
+    if " rows. Split it" in str(exc):  # str(): the English, whatever the page's language
+        message += " " + _("Or ask an operator to import it with %(command)s, which takes up to %(num)s rows a file.",
+                           command=isolate("flask import"), num=isolate("100,000"))
     return message
 
 
@@ -179,7 +180,7 @@ def _report_csv(vault: Vault, data: bytes, file_name: str, form: ImportConfirmFo
             out.writerow([str(row.number), row.state.value, "", "", ""])
         for problem in row.problems:
             out.writerow([neutralise(v) for v in (str(row.number), row.state.value, problem.column,
-                                                  "must be fixed" if problem.blocking else "note", problem.message)])
+                                                  "must be fixed" if problem.blocking else "note", str(problem.message))])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="import-report.csv"'
     return response

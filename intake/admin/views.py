@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..web.bidi import isolate
 from ..web.said import shown
 from ..keyring import get_vault, vault_problem
 from ..models import Role
@@ -18,6 +19,7 @@ from ..review.forms import PostForm
 from ..services import accounts, audit_listing, audit_pages, clock, users
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..web.access import current_user, default_deny
+from .audit_labels import action_label, object_label
 from .forms import AuditFilterForm, InviteForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,6 +28,8 @@ ADMINS = frozenset({Role.ADMIN.value})
 ALLOW: dict[str, frozenset[str]] = {name: ADMINS for name in (
     "users", "invite", "disable", "enable", "setup_link", "audit")}
 default_deny(bp, ALLOW)
+bp.add_app_template_filter(action_label, "audit_action")
+bp.add_app_template_filter(object_label, "audit_object")
 
 Page = str | tuple[str, int] | Response
 
@@ -110,7 +114,7 @@ def setup_link(user_id: uuid.UUID) -> Page:
 def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, a) for a in audit_listing.actions(db.session))]
+    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, f"{action_label(a)} ({isolate(a)})") for a in audit_listing.actions(db.session))]
     filters, error = None, None
     if form.validate():
         filters = audit_listing.AuditFilter(actor=form.actor.data or None, action=form.action.data or None,

@@ -20,6 +20,7 @@ from typing import Any
 import charset_normalizer
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+from ..wording import Said, said, said_n
 
 
 class ImportFileError(ValueError):
@@ -60,7 +61,7 @@ class Sheet:
     headers: list[str]
     rows: list[SheetRow]
     encoding: str | None = None  # CSV only: the encoding used
-    notes: list[str] = field(default_factory=list)  # things the dry run should tell the volunteer
+    notes: list[Said] = field(default_factory=list)  # things the dry run should tell the volunteer
 
 
 def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet: str | None = None,
@@ -243,11 +244,12 @@ def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> 
         raise ImportFileError(f"The sheet {name!r} is empty.")
     notes = []
     if len(names) > 1:
-        notes.append(f"Only the sheet {name!r} was read; the workbook also has: "
-                     f"{', '.join(n for n in names if n != name)}.")
+        notes.append(said("Only the sheet %(sheet)s was read; the workbook also has: %(others)s.", sheet=repr(name),
+                          others=", ".join(n for n in names if n != name)))
     if formulas := sum(len(r.formulas) for r in rows):
-        notes.append(f"{formulas} cells held spreadsheet formulas. They were not calculated: their text was "
-                     "read as it is written.")
+        notes.append(said_n("%(num)s cell held a spreadsheet formula. It was not calculated: its text was read as "
+                            "it is written.", "%(num)s cells held spreadsheet formulas. They were not calculated: "
+                            "their text was read as it is written.", formulas))
     return Sheet("xlsx", headers, rows, notes=notes)
 
 
