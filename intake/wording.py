@@ -51,3 +51,10 @@ def said_n(singular: str, plural: str, num: int, **params: Any) -> Said:
 def english(value: object) -> str:
     """A message as English text, whatever it is (`Said` or a plain string)."""
     return str(value)
+
+
+def code_word(code: object) -> Said:
+    """A status code that is also its English word (pending, approved...), as a value of a message:
+    the page translates it when the catalogue holds that word (the review face's status labels do),
+    and shows the code as it is otherwise."""
+    return Said(str(code))

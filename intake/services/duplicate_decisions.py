@@ -23,7 +23,7 @@ from ..models import CandidatePair, PairStatus, Person, Report
 from ..models.base import utcnow
 from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, persons, triage
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import Said, said
+from ..wording import Said, code_word, said
 
 log = logging.getLogger(__name__)
 OPEN = frozenset({PairStatus.PENDING.value, PairStatus.DEFERRED.value})
@@ -154,7 +154,7 @@ def _audit(session: Session, vault: Vault, action: str, pair: CandidatePair, act
 
 def _open(pair: CandidatePair) -> None:
     if pair.status not in OPEN:
-        raise Conflict(said("this pair was already decided (%(status)s)", status=pair.status))
+        raise Conflict(said("this pair was already decided (%(status)s)", status=code_word(pair.status)))
 
 
 def _reason(reason: str | None, probability: float) -> str:
@@ -243,7 +243,7 @@ def defer(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid.UUI
     vault.require_readable()
     pair = _checked(session, vault, pair_id)
     if pair.status != PairStatus.PENDING.value:
-        raise Conflict(said("only a pending pair can be deferred (this one is %(status)s)", status=pair.status))
+        raise Conflict(said("only a pending pair can be deferred (this one is %(status)s)", status=code_word(pair.status)))
     _decide(vault, pair, PairStatus.DEFERRED, actor)
     _audit(session, vault, "defer", pair, actor)
     session.commit()

@@ -44,7 +44,7 @@ from . import audit, export_source, integrity
 from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
-from ..wording import said
+from ..wording import code_word, said
 
 EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
                                        "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
@@ -75,7 +75,7 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
                              export=export_id))
     if export.status != status.value:
         raise Conflict(said("export %(export)s is %(status)s, not %(expected)s; nothing was changed",
-                             export=export_id, status=export.status, expected=status.value))
+                             export=export_id, status=code_word(export.status), expected=code_word(status.value)))
     return export
 
 
