@@ -24,7 +24,7 @@ from ..models import Role, User
 from ..models.sealed import data_keys
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import said
+from ..wording import Said, said
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -48,17 +48,17 @@ def common_passwords() -> frozenset[str]:
                      if line.strip() and not line.startswith("# "))
 
 
-def password_problem(password: str, username: str) -> str | None:
+def password_problem(password: str, username: str) -> Said | None:
     """Why this password is refused for this account, or None if it is acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"a password has at least {MIN_PASSWORD} characters"
+        return said("a password has at least %(num)s characters", num=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"a password has at most {MAX_PASSWORD} characters"
+        return said("a password has at most %(num)s characters", num=MAX_PASSWORD)
     lowered = password.lower()
     if lowered.strip() in common_passwords():
-        return "this password is on a list of common passwords; choose another"
+        return said("this password is on a list of common passwords; choose another")
     if username and username.lower() in lowered:
-        return "a password may not contain the username"
+        return said("a password may not contain the username")
     return None
 
 

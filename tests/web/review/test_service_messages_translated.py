@@ -18,6 +18,7 @@ from intake.services import statistics
 from tests.dedup_support import model_file, person  # noqa: F401 - fixture
 from tests.unit.imports.test_store import csv_bytes
 from tests.web.admin.test_imports_page import upload
+from tests.web.review.test_accounts_signin import password_step
 from tests.web.review.test_exports_views import post as post_form
 from tests.web.review.test_exports_views import store
 from tests.web.review.test_triage_views import form_token, load
@@ -123,3 +124,10 @@ def test_the_statistics_pages_speak_chinese(app, make_user, sign_in):
     assert "<td>未知</td>" in text and "Persons by" not in text
     # What exports and the public snapshot carry stays English.
     assert notes.as_text().startswith("Who reports. Every record comes from a relative living outside China")
+
+
+def test_a_refused_sign_in_says_why_in_uyghur(app):
+    client = app.test_client()
+    client.get("/review/sign-in?lang=ug")
+    html = password_step(client, "no-such-person", "some wrong password").get_data(as_text=True)
+    assert "ئىشلەتكۈچى نامى ياكى پارول توغرا ئەمەس" in html and "is not right" not in html
