@@ -9,7 +9,7 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..web.said import shown
+from ..web.said import shown as said_in_language
 from ..services import inbox, place_lookup
 from ..services import search as search_service
 from ..services.errors import ServiceError
@@ -40,6 +40,6 @@ def search() -> Any:
                 shown = inbox.names_and_counties(db.session, [h.report_id for h in hits])
             except ServiceError as exc:
                 db.session.rollback()
-                error = shown(exc)
+                error = said_in_language(exc)
     return render_template("review/triage/search.html", form=form, hits=hits, error=error, shown=shown,
                            counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)

@@ -19,6 +19,7 @@ from tests.dedup_support import model_file, person  # noqa: F401 - fixture
 from tests.unit.imports.test_store import csv_bytes
 from tests.web.admin.test_imports_page import upload
 from tests.web.review.test_accounts_signin import password_step
+from tests.web.review.test_search_views import search
 from tests.web.review.test_exports_views import post as post_form
 from tests.web.review.test_exports_views import store
 from tests.web.review.test_triage_views import form_token, load
@@ -131,3 +132,9 @@ def test_a_refused_sign_in_says_why_in_uyghur(app):
     client.get("/review/sign-in?lang=ug")
     html = password_step(client, "no-such-person", "some wrong password").get_data(as_text=True)
     assert "ئىشلەتكۈچى نامى ياكى پارول توغرا ئەمەس" in html and "is not right" not in html
+
+
+def test_a_refused_search_says_why_in_chinese(app, make_user, sign_in):
+    client = signed_in(app, make_user, sign_in, "reviewer", "zh_Hans")
+    html = search(client, "name", "  ").get_data(as_text=True)
+    assert "请输入身份证号码、姓名或县代码" in html and "enter an ID number" not in html  # nothing to search for
