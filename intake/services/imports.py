@@ -38,7 +38,7 @@ from .consent import consent_record
 from .errors import Conflict, InvalidInput
 from .intake import seal_report
 from .integrity import chunks
-from ..wording import said
+from ..wording import Said, said
 
 log = logging.getLogger(__name__)
 MAX_SOURCE_NAME = 200
@@ -58,7 +58,7 @@ class Consent:
 class MappingRefused(InvalidInput):
     """The file was read but the mapping cannot be used: `sheet` lets a page offer another."""
 
-    def __init__(self, message: str, sheet: Sheet, targets: list[str]) -> None:
+    def __init__(self, message: Said, sheet: Sheet, targets: list[str]) -> None:
         super().__init__(message)
         self.sheet = sheet
         self.targets = targets
@@ -99,7 +99,7 @@ def read(data: bytes, file_name: str, *, encoding: str | None = None, sheet: str
     try:
         return read_table(data, file_name, encoding=encoding or None, sheet=sheet or None, limits=limits)
     except ImportFileError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.args[0]) from None  # a Said: translated where a page shows it
 
 
 def suggested_targets(sheet: Sheet) -> list[str]:
@@ -118,7 +118,7 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
     try:
         mapping = confirm(sheet.headers, chosen)
     except MappingError as exc:
-        raise MappingRefused(str(exc), sheet, chosen) from None
+        raise MappingRefused(exc.args[0], sheet, chosen) from None
     plan = dry_run(sheet, mapping, file_name=file_name, file_bytes=data, importer=importer,
                    key=fingerprint_key(vault), day_first=day_first)
     # Rows stored by an earlier import: looked up by this file's fingerprints, a chunk at a time

@@ -138,3 +138,9 @@ def test_a_refused_search_says_why_in_chinese(app, make_user, sign_in):
     client = signed_in(app, make_user, sign_in, "reviewer", "zh_Hans")
     html = search(client, "name", "  ").get_data(as_text=True)
     assert "请输入身份证号码、姓名或县代码" in html and "enter an ID number" not in html  # nothing to search for
+
+
+def test_an_unreadable_file_is_refused_in_uyghur(app, make_user, sign_in):
+    client = signed_in(app, make_user, sign_in, "admin", "ug")
+    html = upload(client, b"  \n").get_data(as_text=True)
+    assert "ھۆججەت بوش." in html and "The file is empty" not in html
