@@ -131,7 +131,7 @@ def test_a_refused_sign_in_says_why_in_uyghur(app):
     client = app.test_client()
     client.get("/review/sign-in?lang=ug")
     html = password_step(client, "no-such-person", "some wrong password").get_data(as_text=True)
-    assert "ئىشلەتكۈچى نامى ياكى پارول توغرا ئەمەس" in html and "is not right" not in html
+    assert "ئىشلەتكۈچى ئىسمى ياكى پارول توغرا ئەمەس" in html and "is not right" not in html
 
 
 def test_a_refused_search_says_why_in_chinese(app, make_user, sign_in):
