@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 from ..crypto.vault import Vault
 from ..disclosure.standalone_verify import neutralise
 from ..extensions import db
-from ..web.said import shown
 from ..imports import ENCODINGS, TARGETS, Limits
 from ..imports.mapping import IGNORE
 from ..keyring import get_vault, vault_problem
@@ -27,6 +26,7 @@ from ..services import import_carry, imports
 from ..services.errors import InvalidInput, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.said import shown
 from .forms import ImportConfirmForm, ImportUploadForm
 from .views import ADMINS, ALLOW, bp
 
@@ -179,8 +179,9 @@ def _report_csv(vault: Vault, data: bytes, file_name: str, form: ImportConfirmFo
         if not row.problems:
             out.writerow([str(row.number), row.state.value, "", "", ""])
         for problem in row.problems:
-            out.writerow([neutralise(v) for v in (str(row.number), row.state.value, problem.column,
-                                                  "must be fixed" if problem.blocking else "note", str(problem.message))])
+            kind = "must be fixed" if problem.blocking else "note"
+            out.writerow([neutralise(v) for v in (str(row.number), row.state.value, problem.column, kind,
+                                                  str(problem.message))])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="import-report.csv"'
     return response

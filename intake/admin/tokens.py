@@ -9,13 +9,13 @@ from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..web.said import shown
 from ..keyring import get_vault, vault_problem
 from ..review.forms import PostForm
 from ..services import api_tokens, users
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.said import shown
 from .forms import TokenForm
 from .views import ADMINS, ALLOW, bp
 

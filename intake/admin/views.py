@@ -11,14 +11,14 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..web.bidi import isolate
-from ..web.said import shown
 from ..keyring import get_vault, vault_problem
 from ..models import Role
 from ..review.forms import PostForm
 from ..services import accounts, audit_listing, audit_pages, clock, users
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..web.access import current_user, default_deny
+from ..web.bidi import isolate
+from ..web.said import shown
 from .audit_labels import action_label, object_label
 from .forms import AuditFilterForm, InviteForm
 
@@ -114,7 +114,8 @@ def setup_link(user_id: uuid.UUID) -> Page:
 def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, f"{action_label(a)} ({isolate(a)})") for a in audit_listing.actions(db.session))]
+    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, f"{action_label(a)} ({isolate(a)})")
+                                                          for a in audit_listing.actions(db.session))]
     filters, error = None, None
     if form.validate():
         filters = audit_listing.AuditFilter(actor=form.actor.data or None, action=form.action.data or None,

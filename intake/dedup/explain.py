@@ -12,9 +12,9 @@ from typing import Any
 
 from ..resolution.names import explain_said as name_words
 from ..resolution.scripts import detect
+from ..wording import Said, said
 from .comparisons import BY_NAME
 from .model import PairScore
-from ..wording import Said, said
 
 _WORDS = {
     "birth": {"exact": said("same date"), "same_month": said("same month"), "same_year": said("same year"),

@@ -42,7 +42,5 @@ BIAS_NOTES: tuple[tuple[Said, Said], ...] = (
           "therefore less visible than large ones, and rare values (a small ethnic group, a rare sentence) "
           "are merged into broader ones.")),
 )
-
-
 def as_text() -> str:
     return "\n\n".join(f"{title}. {text}" for title, text in BIAS_NOTES)

@@ -12,9 +12,9 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ..wording import said
 from functools import cache
 from importlib import resources
-from ..wording import said
 
 IGNORE = "ignore"
 # ReportInput's fields a list can fill, in the order a form shows them.

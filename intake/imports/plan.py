@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..services.intake import ReportInput
+from ..wording import Said, said
 from .fingerprint import fingerprint
 from .mapping import Mapping
 from .reading import Sheet
 from .validation import Problem, validate
-from ..wording import Said, said
 
 
 class RowState(StrEnum):

@@ -20,6 +20,7 @@ from typing import Any
 import charset_normalizer
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+
 from ..wording import Said, said
 
 

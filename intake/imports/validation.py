@@ -20,10 +20,10 @@ from ..public import text
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..services.intake import ReportInput
+from ..wording import Said, said
 from .mapping import Mapping, fold
 from .places import resolve
 from .reading import SheetRow
-from ..wording import Said, said
 
 EARLIEST_YEAR = 1900
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",

@@ -25,9 +25,9 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
+from ..wording import Said, said
 from . import chinese, scripts, variants
 from .phonemes import skeleton, to_latin, to_phonemes, variant_key
-from ..wording import Said, said
 
 
 @dataclass(frozen=True, slots=True)

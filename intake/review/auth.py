@@ -24,13 +24,13 @@ from werkzeug.wrappers import Response
 
 from ..crypto.passphrase import KdfParams
 from ..extensions import db, limiter
-from ..web.said import shown
 from .. import keyring
 from ..keyring import get_vault, vault_problem
 from ..models import User
 from ..services import accounts, sessions, signin, totp
 from ..services.errors import ServiceError
 from ..web.access import current_user, end_session, establish_session, home_endpoint, pending_user
+from ..web.said import shown
 from .forms import CodeForm, EnrolForm, SetupForm, SignInForm
 from .views import bp
 

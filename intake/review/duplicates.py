@@ -18,12 +18,12 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..crypto.vault import Vault
 from ..extensions import db
-from ..web.said import shown
 from ..models import PairStatus
 from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (scoring new reports)
 from ..services import duplicate_decisions as decisions
 from ..services import duplicates as pairs
 from ..services.errors import NotFound, ServiceError
+from ..web.said import shown
 from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from .weight_chart import chart

@@ -17,13 +17,13 @@ from werkzeug.wrappers import Response
 
 from ..crypto.errors import KeysLockedError
 from ..extensions import db
-from ..web.said import shown
 from ..keyring import vault_problem
 from ..services import bulk_actions, place_lookup, saved_views
 from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
 from ..web.bidi import isolate
+from ..web.said import shown
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp

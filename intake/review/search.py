@@ -9,10 +9,10 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..web.said import shown as said_in_language
 from ..services import inbox, place_lookup
 from ..services import search as search_service
 from ..services.errors import ServiceError
+from ..web.said import shown as said_in_language
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, actor, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp

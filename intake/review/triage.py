@@ -19,13 +19,13 @@ from wtforms.fields.choices import SelectChoice
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..extensions import db
-from ..web.said import shown
 from ..models import FormClaim
 from ..keyring import get_vault, vault_problem
 from ..services import attachment_views, corrections, imports, search, triage
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_viewer
+from ..web.said import shown
 from . import triage_forms as forms
 from .views import ALLOW, REVIEWERS, bp
 

@@ -22,9 +22,9 @@ from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
+from ..wording import said
 from . import audit, clock, sessions, signin, totp, users
 from .errors import Conflict, InvalidInput
-from ..wording import said
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import ApiToken, Role, User
 from ..models.base import utcnow
+from ..wording import said
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec, check_row, seal_row
-from ..wording import said
 
 PREFIX = "itk_"  # lets secret scanners recognise a leaked token
 SCOPE_RESEARCHER = "researcher"

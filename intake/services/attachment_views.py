@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session, load_only
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..models import Attachment
+from ..wording import said
 from . import audit
 from .attachments import read_attachment
 from .errors import InvalidInput, NotFound
-from ..wording import said
 
 VIEW, CLEAN, ORIGINAL = "view", "clean", "original"
 MAX_RENDER_SIDE = 1600

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Person, Report, Tag, User
-from .errors import InvalidInput
 from ..wording import said
+from .errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import Report, ReportTag, Role, User
+from ..wording import said
 from . import audit
 from .errors import InvalidInput
 from .triage import _tag, _tag_name
-from ..wording import said
 
 MAX_SELECTED = 200
 

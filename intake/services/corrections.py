@@ -23,9 +23,9 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Report, Retraction, StatusEvent, StatusKind, SubmissionStatus
 from ..models.base import utcnow
+from ..wording import said
 from . import audit, integrity, messages
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import said
 
 RETRACTION = integrity.Spec("retraction", Retraction, ("id", "report_id", "object_type", "object_id",
                                                        "replacement_id", "actor_id", "occurred_at"), "mac")

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Person, Report
 from ..models.base import utcnow
+from ..wording import Said, code_word, said
 from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, persons, triage
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import Said, code_word, said
 
 log = logging.getLogger(__name__)
 OPEN = frozenset({PairStatus.PENDING.value, PairStatus.DEFERRED.value})
@@ -63,7 +63,8 @@ class _StoredScore:
     weights: dict[str, float]
 
 
-def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: CandidatePair) -> tuple[list[FieldLine], Said | None]:
+def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: CandidatePair
+             ) -> tuple[list[FieldLine], Said | None]:
     from ..dedup import explain_pair, score_candidates
 
     note = None
@@ -108,7 +109,8 @@ def _reports(session: Session, vault: Vault, pair: CandidatePair) -> tuple[list[
         if not states[report.id].verified:
             state = states[report.id]
             raise Conflict(said("report %(handle)s: %(verdict)s (%(problem)s); it cannot be compared",
-                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict], problem=state.problem))
+                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict],
+                                  problem=state.problem))
     return found, states
 
 
@@ -205,7 +207,7 @@ def accept_cluster(session: Session, vault: Vault, pair_ids: Sequence[uuid.UUID]
             _open(pair)
             if pair.probability < cluster_threshold:
                 raise Conflict(said("a link of this cluster is below the threshold for accepting it in one action; "
-                               "decide its pairs one by one"))
+                                    "decide its pairs one by one"))
         rows = duplicates.pairs_by_id(session, vault, ids)
         groups = duplicates.group(rows)
         if len(groups) != 1 or len(groups[0].pairs) != len(ids):
@@ -243,7 +245,8 @@ def defer(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid.UUI
     vault.require_readable()
     pair = _checked(session, vault, pair_id)
     if pair.status != PairStatus.PENDING.value:
-        raise Conflict(said("only a pending pair can be deferred (this one is %(status)s)", status=code_word(pair.status)))
+        raise Conflict(said("only a pending pair can be deferred (this one is %(status)s)",
+                            status=code_word(pair.status)))
     _decide(vault, pair, PairStatus.DEFERRED, actor)
     _audit(session, vault, "defer", pair, actor)
     session.commit()

@@ -27,10 +27,10 @@ from ..crypto.vault import Vault
 from ..models import Export, ExportMember, ExportNotice
 from ..models.base import today
 from ..models.sealed import current_vault
+from ..wording import said
 from . import audit, integrity
 from .errors import Conflict, NotFound
 from .integrity import Spec
-from ..wording import said
 
 MEMBER = Spec("export-member", ExportMember, ("id", "export_id", "report_id", "person_key"), "mac")
 NOTICE = Spec("export-notice", ExportNotice, ("id", "export_id", "created_on", "persons", "reports", "pseudonyms",

@@ -40,11 +40,11 @@ from ..disclosure.verify import Verification, standalone_path, verify_export
 from ..models import Export, ExportMember, ExportStatus, User
 from ..models.base import utcnow
 from ..models.sealed import current_vault
+from ..wording import code_word, said
 from . import audit, export_source, integrity
 from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
-from ..wording import code_word, said
 
 EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
                                        "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
@@ -92,7 +92,7 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
     policy = policy or Policy()
     if policy.k < 5 or policy.l < 2 or not 0 <= policy.max_suppression <= 0.05 or not 0 < policy.max_average_risk <= 0.03:
         raise InvalidInput(said("the privacy model may only be stricter than k %(k)s, l %(l)s, %(suppression)s "
-                                 "suppression, %(risk)s average risk", k=5, l=2, suppression="5 %", risk="3 %"))
+                                "suppression, %(risk)s average risk", k=5, l=2, suppression="5 %", risk="3 %"))
     export = Export(status=ExportStatus.REQUESTED.value, requested_by_id=actor, recipient=recipient, purpose=purpose,
                     parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
                                 "max_average_risk": policy.max_average_risk})
@@ -111,7 +111,7 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
     if export.requested_by_id == actor:
         session.rollback()
         raise Conflict(said("an export must be approved by someone other than the reviewer who proposed it; "
-                       "nothing was changed"))
+                            "nothing was changed"))
     export.status = ExportStatus.APPROVED.value
     export.approved_by_id = actor
     export.approved_at = utcnow()

@@ -33,12 +33,12 @@ from ..imports.fingerprint import fingerprint as row_fingerprint
 from ..imports.plan import PlannedRow, RowState
 from ..models import ImportedRow, ImportSource, Submission
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit
 from .consent import consent_record
 from .errors import Conflict, InvalidInput
 from .intake import seal_report
 from .integrity import chunks
-from ..wording import Said, said
 
 log = logging.getLogger(__name__)
 MAX_SOURCE_NAME = 200
@@ -155,7 +155,7 @@ def _check_options(source_name: str, consent: Consent) -> str:
         raise InvalidInput(said("The source's name is longer than %(num)s characters.", num=MAX_SOURCE_NAME))
     if (consent.share_research or consent.contact) and not consent.basis.strip():
         raise InvalidInput(said("Say on what basis the families agreed (for example, signed consent forms kept by "
-                           "the source): sharing or contact needs it."))
+                                "the source): sharing or contact needs it."))
     if len(consent.basis) > MAX_CONSENT_BASIS:
         raise InvalidInput(said("The consent basis is longer than %(num)s characters.", num=MAX_CONSENT_BASIS))
     return name
@@ -204,7 +204,7 @@ def store(session: Session, vault: Vault, prepared: Prepared, *, source_name: st
         session.rollback()
         log.warning("import refused by a constraint: %s", type(exc.orig).__name__)
         raise Conflict(said("Another import stored some of these rows at the same time. Nothing was stored: run the "
-                       "dry run again.")) from None
+                            "dry run again.")) from None
     except BaseException:
         session.rollback()
         raise

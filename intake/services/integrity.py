@@ -40,8 +40,8 @@ from ..crypto import integrity as seals
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import AuditEvent, PersonLinkEvent, Report, StatusEvent, Submission, SubmissionStatus
-from .errors import Conflict
 from ..wording import said
+from .errors import Conflict
 
 # Audit actions that record a new state_seq of their object in details["state"].
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",

@@ -18,9 +18,9 @@ from ..crypto.errors import CryptoError, DecryptionError
 from ..crypto.keys import PrivateKey
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Submission
+from ..wording import said
 from . import audit
 from .errors import InvalidInput, NotFound
-from ..wording import said
 
 
 def next_in(session: Session, column: Any, *where: Any) -> int:

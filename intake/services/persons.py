@@ -29,9 +29,9 @@ from ..crypto.vault import Vault
 from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit, integrity, triage, users
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import Said, said
 
 MAX_REASON = 2000
 
@@ -88,7 +88,8 @@ def _check_current(session: Session, vault: Vault, reports: list[Report]) -> dic
         state = states[report.id]
         if not state.verified:
             raise Conflict(said("report %(handle)s: %(verdict)s (%(problem)s); nothing was changed",
-                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict], problem=state.problem))
+                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict],
+                                  problem=state.problem))
     return {report.id: states[report.id].person_id for report in reports}
 
 

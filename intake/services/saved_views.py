@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import SavedView
-from .errors import Conflict, InvalidInput, NotFound
 from ..wording import said
+from .errors import Conflict, InvalidInput, NotFound
 
 MAX_VIEWS = 30
 

@@ -26,9 +26,9 @@ from ..crypto.vault import Vault
 from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
+from ..wording import said
 from . import audit, blind_indexes, integrity, normalise
 from .errors import InvalidInput
-from ..wording import said
 
 PAGE_SIZE = 50
 

@@ -25,9 +25,9 @@ from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password, verify_password
 from ..crypto.vault import Vault
 from ..models import User
+from ..wording import said
 from . import audit, clock, totp, users
 from .errors import ServiceError
-from ..wording import said
 
 REFUSED = said("The username or password is not right, or the account is locked for a while after too many "
                "attempts.")

@@ -30,11 +30,11 @@ from ..disclosure import privacy, signing, standalone_verify
 from ..disclosure.statistics import CountTable, categorise, count_tables
 from ..models import AuditEvent, StatisticsRun
 from ..models.base import utcnow
+from ..wording import said
 from . import audit, export_source, integrity
 from .errors import Conflict, InvalidInput
 from .export_notices import signer
 from .integrity import Spec
-from ..wording import said
 
 RUN = Spec("statistics-run", StatisticsRun, ("id", "computed_at", "reference_year", "persons", "tables_text",
                                             "excluded_text"), "mac")

@@ -23,11 +23,11 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
 from ..models.base import today
 from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
+from ..wording import said
 from . import audit, corrections, integrity, messages, users
 from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
 from .search import tags_of
-from ..wording import said
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Approximate dates, as families give them: "2017", "2017-04" or "2017-04-12".
@@ -210,7 +210,8 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
         raise InvalidInput(said("unknown status"))
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
     if not APPROXIMATE_DATE.match(event_date) or event_date > today().isoformat():
-        raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in the future"))
+        raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in "
+                                "the future"))
     if not source:
         raise InvalidInput(said("say where this news came from"))
     if kind == StatusKind.SENTENCED and not sentence:

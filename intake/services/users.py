@@ -22,9 +22,9 @@ from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
-from ..wording import Said, said
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
@@ -36,7 +36,7 @@ def normalise_username(username: str) -> str:
     name = (username or "").strip().lower()
     if not _USERNAME.match(name):
         raise InvalidInput(said("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
-                           "starting with a letter or digit"))
+                                "starting with a letter or digit"))
     return name
 
 
