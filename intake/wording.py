@@ -23,7 +23,7 @@ class Said:
     """An English message (``%(name)s`` placeholders) with its values; plural when ``plural`` is set."""
 
     msgid: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may quote a report: never in a repr
     plural: str | None = None
     num: int = 0
 

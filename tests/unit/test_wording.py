@@ -30,3 +30,8 @@ def test_a_page_shows_it_translated_with_each_value_isolated(app: Flask) -> None
                                     words=said("same month")))) == \
             "<bdi>&lt;b&gt;</bdi> 与 <bdi>阿布力米提</bdi>：同月"
         assert shown(Conflict("a plain message")) == "a plain message"
+
+
+def test_a_repr_never_shows_the_values() -> None:
+    sentence = said("%(left)s and %(right)s: %(words)s", left="Ablimit SENTINEL", right="x", words=said("same name"))
+    assert "SENTINEL" not in repr(sentence) and "SENTINEL" not in repr(Conflict(sentence))
