@@ -38,7 +38,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
 
     from . import models  # noqa: F401 - registers every table with the metadata
     from .extensions import babel, csrf, db, limiter, migrate
-    from .web import access, bidi, errors, headers, i18n, request_log
+    from .web import access, bidi, errors, headers, i18n, request_log, said
 
     access.init_app(app)  # first of the request hooks: default deny before anything else runs
     db.init_app(app)
@@ -50,6 +50,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     limiter.init_app(app)
     i18n.init_app(app)
     bidi.init_app(app)
+    said.init_app(app)
     headers.init_app(app)
     request_log.init_app()
     errors.init_app(app)

@@ -26,6 +26,7 @@ from ..services import import_carry, imports
 from ..services.errors import InvalidInput, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.said import shown
 from .forms import ImportConfirmForm, ImportUploadForm
 from .views import ADMINS, ALLOW, bp
 
@@ -40,9 +41,10 @@ def _limits() -> Limits:
 
 def _explained(exc: ServiceError) -> str:
     """The refusal, with the way out when it is the page's row limit."""
-    message = str(exc)
-    if " rows. Split it" in message:
-        message += " Or ask an operator to import it with `flask import`, which takes up to 100,000 rows a file."
+    message = shown(exc)
+    if " rows. Split it" in str(exc):  # str(): the English, whatever the page's language
+        message += " " + _("Or ask an operator to import it with %(command)s, which takes up to %(num)s rows a file.",
+                           command=isolate("flask import"), num=isolate("100,000"))
     return message
 
 
@@ -87,7 +89,7 @@ def _plan_page(vault: Vault, data: bytes, file_name: str, form: ImportConfirmFor
         headers, chosen = prepared.sheet.headers, targets or imports.suggested_targets(prepared.sheet)
     except imports.MappingRefused as refused:
         db.session.rollback()
-        headers, chosen, error, status = refused.sheet.headers, refused.targets, str(refused), 400
+        headers, chosen, error, status = refused.sheet.headers, refused.targets, shown(refused), 400
     form.carried.data = carried or import_carry.seal(vault, data, file_name, _user_id())
     return render_template("admin/import_plan.html", form=form, prepared=prepared, file_name=file_name,
                            columns=list(zip(headers, chosen, strict=True)), choices=FIELD_CHOICES,
@@ -133,7 +135,7 @@ def import_confirm() -> Any:
         data, file_name = import_carry.open_carried(vault, form.carried.data or "", _user_id(),
                                                     max_bytes=_limits().max_bytes)
     except InvalidInput as exc:
-        return _start(error=str(exc), status=400)
+        return _start(error=shown(exc), status=400)
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
     if not count.isdigit() or int(count) > _limits().max_columns:
@@ -154,11 +156,11 @@ def import_confirm() -> Any:
     except ServiceError as exc:
         db.session.rollback()
         try:
-            return _plan_page(vault, data, file_name, form, targets, carried=form.carried.data, error=str(exc),
+            return _plan_page(vault, data, file_name, form, targets, carried=form.carried.data, error=shown(exc),
                               status=400)
         except ServiceError as again:  # the file or mapping itself is refused
             db.session.rollback()
-            return _start(error=str(again), status=400)
+            return _start(error=shown(again), status=400)
     return render_template("admin/import_done.html", result=result, summary=prepared.plan.summary(),
                            interval=current_app.config["INTAKE_TAKE_IN_INTERVAL"])
 
@@ -177,8 +179,9 @@ def _report_csv(vault: Vault, data: bytes, file_name: str, form: ImportConfirmFo
         if not row.problems:
             out.writerow([str(row.number), row.state.value, "", "", ""])
         for problem in row.problems:
-            out.writerow([neutralise(v) for v in (str(row.number), row.state.value, problem.column,
-                                                  "must be fixed" if problem.blocking else "note", problem.message)])
+            kind = "must be fixed" if problem.blocking else "note"
+            out.writerow([neutralise(v) for v in (str(row.number), row.state.value, problem.column, kind,
+                                                  str(problem.message))])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="import-report.csv"'
     return response

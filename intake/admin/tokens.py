@@ -15,6 +15,7 @@ from ..services import api_tokens, users
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.said import shown
 from .forms import TokenForm
 from .views import ADMINS, ALLOW, bp
 
@@ -53,7 +54,7 @@ def token_create() -> Any:
                                 label=form.label.data or "", days=form.days.data)
     except ServiceError as exc:
         db.session.rollback()
-        return _page(error=str(exc), status=409, form=form)
+        return _page(error=shown(exc), status=409, form=form)
     return _page(new=new)
 
 

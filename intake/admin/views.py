@@ -17,6 +17,9 @@ from ..review.forms import PostForm
 from ..services import accounts, audit_listing, audit_pages, clock, users
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..web.access import current_user, default_deny
+from ..web.bidi import isolate
+from ..web.said import shown
+from .audit_labels import action_label, object_label
 from .forms import AuditFilterForm, InviteForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -25,6 +28,8 @@ ADMINS = frozenset({Role.ADMIN.value})
 ALLOW: dict[str, frozenset[str]] = {name: ADMINS for name in (
     "users", "invite", "disable", "enable", "setup_link", "audit")}
 default_deny(bp, ALLOW)
+bp.add_app_template_filter(action_label, "audit_action")
+bp.add_app_template_filter(object_label, "audit_object")
 
 Page = str | tuple[str, int] | Response
 
@@ -64,7 +69,7 @@ def invite() -> Page:
                                      role=form.role.data or "", actor=_actor(), hours=_hours())
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409 if isinstance(exc, Conflict) else 400, form=form)
+        return _users_page(error=shown(exc), status=409 if isinstance(exc, Conflict) else 400, form=form)
     return _users_page(invitation=invitation)
 
 
@@ -76,7 +81,7 @@ def _act(action: str, user_id: uuid.UUID) -> Page:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409)
+        return _users_page(error=shown(exc), status=409)
     return redirect(url_for(".users"))
 
 
@@ -101,7 +106,7 @@ def setup_link(user_id: uuid.UUID) -> Page:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return _users_page(error=str(exc), status=409)
+        return _users_page(error=shown(exc), status=409)
     return _users_page(invitation=invitation)
 
 
@@ -109,7 +114,8 @@ def setup_link(user_id: uuid.UUID) -> Page:
 def audit() -> str:
     number = request.args.get("page", 1, type=int) or 1
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, a) for a in audit_listing.actions(db.session))]
+    form.action.choices = [SelectChoice("", _("any")), *(SelectChoice(a, f"{action_label(a)} ({isolate(a)})")
+                                                          for a in audit_listing.actions(db.session))]
     filters, error = None, None
     if form.validate():
         filters = audit_listing.AuditFilter(actor=form.actor.data or None, action=form.action.data or None,
@@ -120,7 +126,7 @@ def audit() -> str:
     try:
         result = audit_pages.page(db.session, get_vault(), number, filters=filters)
     except ServiceError as exc:
-        error, result = str(exc), audit_pages.page(db.session, get_vault(), number)
+        error, result = shown(exc), audit_pages.page(db.session, get_vault(), number)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", page=result, problem=vault_problem(), form=form, args=args,
                            error=error)

@@ -10,25 +10,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..resolution.names import explain as name_words
+from ..resolution.names import explain_said as name_words
 from ..resolution.scripts import detect
+from ..wording import Said, said
 from .comparisons import BY_NAME
 from .model import PairScore
 
 _WORDS = {
-    "birth": {"exact": "same date", "same_month": "same month", "same_year": "same year",
-              "same_year_other_date": "same year, other month or day",
-              "one_year_apart": "one year apart", "two_years_apart": "two years apart",
-              "different": "different years", "missing": "not given on both"},
-    "place": {"same_county": "same county", "same_prefecture": "same prefecture (county given once)",
-              "other_county_same_prefecture": "other county in the same prefecture",
-              "different": "different prefectures", "missing": "not given on both"},
-    "id": {"exact": "same ID number", "near": "one character apart (a typo)",
-           "region_and_date": "same region and birth date, other sequence",
-           "different": "two different valid ID numbers", "other": "different ID numbers",
-           "missing": "not given on both"},
-    "gender": {"same": "same gender", "different": "different genders", "missing": "not given on both"},
+    "birth": {"exact": said("same date"), "same_month": said("same month"), "same_year": said("same year"),
+              "same_year_other_date": said("same year, other month or day"),
+              "one_year_apart": said("one year apart"), "two_years_apart": said("two years apart"),
+              "different": said("different years"), "missing": said("not given on both")},
+    "place": {"same_county": said("same county"), "same_prefecture": said("same prefecture (county given once)"),
+              "other_county_same_prefecture": said("other county in the same prefecture"),
+              "different": said("different prefectures"), "missing": said("not given on both")},
+    "id": {"exact": said("same ID number"), "near": said("one character apart (a typo)"),
+           "region_and_date": said("same region and birth date, other sequence"),
+           "different": said("two different valid ID numbers"), "other": said("different ID numbers"),
+           "missing": said("not given on both")},
+    "gender": {"same": said("same gender"), "different": said("different genders"),
+               "missing": said("not given on both")},
 }
+# What each comparison is called in a sentence: the same words as the review face's field labels.
+_FIELD_WORDS = {"name": said("name"), "father's name": said("father's name"), "birth date": said("birth date"),
+                "home place": said("home place"), "ID number": said("ID number"), "gender": said("gender")}
 _NAME_LEVEL = {"exact": 3, "same_spelling": 2, "same_across_scripts": 2, "close": 1, "different": 0}
 _SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt"),
             "birth": ("birth_date",), "place": ("home_place",), "id": ("chinese_id",), "gender": ("gender",)}
@@ -40,7 +45,7 @@ class FieldExplanation:
     left_value: str     # as the report gave it (plaintext: shown, never stored)
     right_value: str
     level: str          # the level code
-    sentence: str
+    sentence: Said      # "%(left)s and %(right)s: %(words)s", translated where it is shown
     weight: float       # log2 Bayes factor: positive for, negative against
 
 
@@ -64,17 +69,16 @@ def _from_id(comparison: str, level: str, row: Mapping[str, Any], value: str) ->
     return comparison == "place" and not value
 
 
-def _words(comparison: str, level: str, left: str, right: str) -> str:
+def _words(comparison: str, level: str, left: str, right: str) -> Said:
     if comparison in ("given", "father"):
         if level == "missing":
-            return "not given on both"
+            return said("not given on both")
         if level == "other_order_or_name":
-            return "same two names, in the other order or in the other full name"
-        words = name_words(left, right, _NAME_LEVEL.get(level, 0))
+            return said("same two names, in the other order or in the other full name")
         if level == "same_across_scripts" and detect(left) == detect(right):
-            words = "same name, spelled differently"
-        return words
-    return _WORDS[comparison].get(level, level.replace("_", " "))
+            return said("same name, spelled differently")
+        return name_words(left, right, _NAME_LEVEL.get(level, 0))
+    return _WORDS[comparison].get(level) or Said(level.replace("_", " "))
 
 
 def explain_pair(left_row: Mapping[str, Any], right_row: Mapping[str, Any], pair: PairScore
@@ -86,10 +90,13 @@ def explain_pair(left_row: Mapping[str, Any], right_row: Mapping[str, Any], pair
         left, right = _value(left_row, name), _value(right_row, name)
         words = _words(name, level, left, right)
         if _from_id(name, level, left_row, left) or _from_id(name, level, right_row, right):
-            words += " (with what an ID number says)"
+            words = said("%(words)s (with what an ID number says)", words=words)
+        field_words = _FIELD_WORDS.get(comp.field) or Said(comp.field)
         if left and right:
-            sentence = f"{left} and {right}: {words}"
+            sentence = said("%(left)s and %(right)s: %(words)s", left=left, right=right, words=words)
+        elif (left or right) and level != "missing":
+            sentence = said("%(value)s: %(words)s", value=left or right, words=words)
         else:
-            sentence = f"{left or right or comp.field}: {words}" if level != "missing" else f"{comp.field}: {words}"
+            sentence = said("%(field)s: %(words)s", field=field_words, words=words)
         out.append(FieldExplanation(comp.field, left, right, level, sentence, pair.weights.get(name, 0.0)))
     return out

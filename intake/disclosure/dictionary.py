@@ -35,7 +35,7 @@ def build(hierarchies: Sequence[Hierarchy], levels: Sequence[int], shown: Sequen
             f"Each combination of values is shared by at least {privacy['k']} persons, and persons equal in every "
             f"column but status have at least {privacy['l']} different statuses. A row with \"*\" in every column "
             f"but status is suppressed: it stands for a person whose values would have been too rare."),
-        "bias_notes": [{"title": title, "text": text} for title, text in BIAS_NOTES],
+        "bias_notes": [{"title": str(title), "text": str(text)} for title, text in BIAS_NOTES],
     }
 
 

@@ -158,7 +158,7 @@ def snapshot(tables: Sequence[NoisyTable], entry: LedgerEntry, ledger: PrivacyLe
             "budget_spent_including_this": float(ledger.spent),
         },
         "tables": [t.as_dict() for t in tables],
-        "bias_notes": [{"title": title, "text": text} for title, text in BIAS_NOTES],
+        "bias_notes": [{"title": str(title), "text": str(text)} for title, text in BIAS_NOTES],
     }
 
 

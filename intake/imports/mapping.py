@@ -12,6 +12,7 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ..wording import said
 from functools import cache
 from importlib import resources
 
@@ -92,20 +93,21 @@ class Mapping:
 def confirm(headers: Sequence[str], targets: Sequence[str]) -> Mapping:
     """The volunteer's choice of a target (or "ignore") per column, checked."""
     if len(targets) != len(headers):
-        raise MappingError(f"Choose a field for each of the {len(headers)} columns.")
+        raise MappingError(said("Choose a field for each of the %(num)s columns.", num=len(headers)))
     unknown = sorted({t for t in targets if t not in TARGETS and t != IGNORE})
     if unknown:
-        raise MappingError(f"Unknown field(s): {', '.join(unknown)}.")
+        raise MappingError(said("Unknown field(s): %(fields)s.", fields=", ".join(unknown)))
     columns: dict[str, list[int]] = {}
     for index, target in enumerate(targets):
         if target != IGNORE:
             columns.setdefault(target, []).append(index)
     twice = sorted(t for t, c in columns.items() if len(c) > 1 and t not in MULTIPLE)
     if twice:
+        # The detail names fields and headers (codes and the file's words), in English like the field codes.
         detail = "; ".join(f"{t}: columns {', '.join(repr(headers[i]) for i in columns[t])}" for t in twice)
-        raise MappingError(f"Each of these fields can take one column only: {detail}. Set the others to "
-                           "\"ignore\", or to \"testimony\" to keep their text.")
+        raise MappingError(said("Each of these fields can take one column only: %(detail)s. Set the others to "
+                                "\"ignore\", or to \"testimony\" to keep their text.", detail=detail))
     if "name" not in columns:
-        raise MappingError("Choose at least one column with the person's name: a report without a name "
-                           "cannot be followed up.")
+        raise MappingError(said("Choose at least one column with the person's name: a report without a name "
+                                "cannot be followed up."))
     return Mapping({t: tuple(c) for t, c in columns.items()}, tuple(headers))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..services.intake import ReportInput
+from ..wording import Said, said
 from .fingerprint import fingerprint
 from .mapping import Mapping
 from .reading import Sheet
@@ -52,7 +53,7 @@ class PlannedRow:
 @dataclass
 class ImportPlan:
     rows: list[PlannedRow]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)
 
     @property
     def ready(self) -> list[PlannedRow]:
@@ -62,18 +63,26 @@ class ImportPlan:
         counts = Counter(r.state.value for r in self.rows)
         return {state.value: counts.get(state.value, 0) for state in RowState}
 
-    def report_lines(self) -> list[str]:
-        """The validation report in words, row by row (no cell values)."""
-        lines = [*self.notes]
-        lines.append(", ".join(f"{n} {state}" for state, n in self.summary().items()) + ".")
+    def report_lines(self) -> list[Said]:
+        """The validation report in words, row by row (no cell values): str() of a line is English."""
+        lines: list[Said] = [*self.notes]
+        counts = self.summary()
+        lines.append(said("%(ready)s ready, %(already)s already imported, %(repeated)s repeated in this file, "
+                          "%(blocked)s not imported.", ready=counts[RowState.READY.value],
+                          already=counts[RowState.ALREADY.value], repeated=counts[RowState.REPEATED.value],
+                          blocked=counts[RowState.BLOCKED.value]))
         for row in self.rows:
             if row.state is RowState.REPEATED:
-                lines.append(f"Row {row.number}: the same as row {row.same_as}; imported once.")
+                lines.append(said("Row %(row)s: the same as row %(same)s; imported once.", row=row.number,
+                                  same=row.same_as))
             elif row.state is RowState.ALREADY:
-                lines.append(f"Row {row.number}: already imported earlier; skipped.")
+                lines.append(said("Row %(row)s: already imported earlier; skipped.", row=row.number))
             for problem in row.problems:
-                kind = "must be fixed" if problem.blocking else "note"
-                lines.append(f"Row {row.number}, column \"{problem.column}\" ({kind}): {problem.message}.")
+                line = (said("Row %(row)s, column \"%(column)s\" (must be fixed): %(problem)s.", row=row.number,
+                             column=problem.column, problem=problem.message) if problem.blocking else
+                        said("Row %(row)s, column \"%(column)s\" (note): %(problem)s.", row=row.number,
+                             column=problem.column, problem=problem.message))
+                lines.append(line)
         return lines
 
 

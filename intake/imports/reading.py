@@ -21,9 +21,18 @@ import charset_normalizer
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ..wording import Said, said
+
 
 class ImportFileError(ValueError):
-    """The file cannot be read; the message says why and what to do."""
+    """The file cannot be read; the message (a `Said`) says why and what to do."""
+
+
+# The row limit's refusal, for a CSV file or a workbook's sheet (two sentences: translators need whole ones).
+_TOO_MANY_ROWS = {
+    "file": lambda num: said("The file has more than %(num)s rows. Split it into smaller files.", num=num),
+    "sheet": lambda num: said("The sheet has more than %(num)s rows. Split it into smaller files.", num=num),
+}
 
 
 @dataclass(frozen=True)
@@ -60,25 +69,25 @@ class Sheet:
     headers: list[str]
     rows: list[SheetRow]
     encoding: str | None = None  # CSV only: the encoding used
-    notes: list[str] = field(default_factory=list)  # things the dry run should tell the volunteer
+    notes: list[Said] = field(default_factory=list)  # things the dry run should tell the volunteer
 
 
 def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet: str | None = None,
                limits: Limits = Limits()) -> Sheet:
     """A CSV or XLSX file (told apart by content, not by name) as a header and rows of text."""
     if len(data) > limits.max_bytes:
-        raise ImportFileError(f"The file is {len(data) / 1048576:.1f} MB; the limit is "
-                              f"{limits.max_bytes / 1048576:.0f} MB. Split it into smaller files.")
+        raise ImportFileError(said("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.",
+                                   size=f"{len(data) / 1048576:.1f}", limit=f"{limits.max_bytes / 1048576:.0f}"))
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(said("The file is empty."))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data, sheet, limits)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it as "
-                              ".xlsx or as CSV (UTF-8), then import that.")
+        raise ImportFileError(said("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it "
+                                   "as .xlsx or as CSV (UTF-8), then import that."))
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        raise ImportFileError("This file is named like an Excel workbook but is not one (it may be damaged, or "
-                              "renamed). Open it in a spreadsheet program and save it again as .xlsx.")
+        raise ImportFileError(said("This file is named like an Excel workbook but is not one (it may be damaged, "
+                                   "or renamed). Open it in a spreadsheet program and save it again as .xlsx."))
     return _read_csv(data, encoding, limits)
 
 
@@ -101,8 +110,8 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16-le" if sample[1::2].count(b"\x00") > sample[::2].count(b"\x00") else "utf-16-be"
     best = charset_normalizer.from_bytes(sample, cp_isolation=["gb18030", "cp1252", "cp1251", "cp1254"]).best()
     if best is None:
-        raise ImportFileError("We could not tell which character encoding this file uses. Save it from your "
-                              "spreadsheet program as \"CSV UTF-8\", or choose the encoding yourself.")
+        raise ImportFileError(said("We could not tell which character encoding this file uses. Save it from your "
+                                   "spreadsheet program as \"CSV UTF-8\", or choose the encoding yourself."))
     return codecs.lookup(best.encoding).name
 
 
@@ -111,20 +120,27 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     try:
         name = codecs.lookup(chosen).name
     except LookupError:
-        raise ImportFileError(f"Unknown encoding {chosen!r}; choose one of: {', '.join(ENCODINGS)}.") from None
+        raise ImportFileError(said("Unknown encoding %(encoding)s; choose one of: %(encodings)s.",
+                                   encoding=repr(chosen), encodings=", ".join(ENCODINGS))) from None
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         guess = _guess_quietly(data)
-        hint = f" It looks like {ENCODINGS.get(guess, guess)}: choose that instead." if guess and guess != name else ""
-        raise ImportFileError(f"This file is not in {ENCODINGS.get(name, name)}: line {line} has bytes that "
-                              f"cannot be read in it.{hint} Or save the file as \"CSV UTF-8\".") from None
+        if guess and guess != name:
+            raise ImportFileError(said("This file is not in %(encoding)s: line %(line)s has bytes that cannot be read "
+                                       "in it. It looks like %(guess)s: choose that instead. Or save the file as "
+                                       "\"CSV UTF-8\".", encoding=ENCODINGS.get(name, name), line=line,
+                                       guess=ENCODINGS.get(guess, guess))) from None
+        raise ImportFileError(said("This file is not in %(encoding)s: line %(line)s has bytes that cannot be read in "
+                                   "it. Or save the file as \"CSV UTF-8\".", encoding=ENCODINGS.get(name, name),
+                                   line=line)) from None
     if encoding and _looks_garbled(text):
         guess = _guess_quietly(data)
-        raise ImportFileError(f"Read as {ENCODINGS.get(name, name)}, this file comes out garbled (letters such as "
-                              f"\"Ã©\" or \"Ð\" where words should be). It is probably in "
-                              f"{ENCODINGS.get(guess or 'utf-8', guess)}: choose that instead.")
+        raise ImportFileError(said("Read as %(encoding)s, this file comes out garbled (letters such as %(sample)s "
+                                   "where words should be). It is probably in %(guess)s: choose that instead.",
+                                   encoding=ENCODINGS.get(name, name), sample='"Ã©" or "Ð"',
+                                   guess=ENCODINGS.get(guess or "utf-8", guess)))
     return text.lstrip("\ufeff"), name
 
 
@@ -156,10 +172,11 @@ def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Sheet:
         headers, rows = _collect(((n, cells, frozenset(), frozenset()) for n, cells in enumerate(reader, start=1)),
                                  limits, "file")
     except csv.Error:
-        raise ImportFileError(f"Line {reader.line_num} of the file is not valid CSV (a cell longer than "
-                              f"{limits.max_cell:,} characters, or a quote that is never closed).") from None
+        raise ImportFileError(said("Line %(line)s of the file is not valid CSV (a cell longer than %(num)s "
+                                   "characters, or a quote that is never closed).", line=reader.line_num,
+                                   num=f"{limits.max_cell:,}")) from None
     if headers is None:
-        raise ImportFileError("The file has no rows.")
+        raise ImportFileError(said("The file has no rows."))
     return Sheet("csv", headers, rows, encoding=used)
 
 
@@ -175,7 +192,7 @@ def _collect(lines: Iterable[tuple[int, list[str], frozenset[int], frozenset[int
             headers = _headers(cells, limits)
             continue
         if len(rows) >= limits.max_rows:
-            raise ImportFileError(f"The {what} has more than {limits.max_rows:,} rows. Split it into smaller files.")
+            raise ImportFileError(_TOO_MANY_ROWS[what](f"{limits.max_rows:,}"))
         rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
     return headers, rows
 
@@ -199,8 +216,8 @@ def _dialect(text: str) -> Any:
 def _headers(cells: list[str], limits: Limits) -> list[str]:
     headers = [c.strip() for c in cells]
     if len(headers) > limits.max_columns:
-        raise ImportFileError(f"The first row has {len(headers)} columns; at most {limits.max_columns} are read. "
-                              "Remove the columns you do not need.")
+        raise ImportFileError(said("The first row has %(count)s columns; at most %(num)s are read. Remove the "
+                                   "columns you do not need.", count=len(headers), num=limits.max_columns))
     return headers
 
 
@@ -211,28 +228,31 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise ImportFileError("This Excel file is damaged and cannot be opened. Open it in a spreadsheet program "
-                              "and save it again.") from None
+        raise ImportFileError(said("This Excel file is damaged and cannot be opened. Open it in a spreadsheet "
+                                   "program and save it again.")) from None
     if unzipped > limits.max_unzipped:
-        raise ImportFileError("This Excel file unpacks to far more data than its size suggests, so it is not read. "
-                              "Save it again from a spreadsheet program, or as CSV.")
+        raise ImportFileError(said("This Excel file unpacks to far more data than its size suggests, so it is not "
+                                   "read. Save it again from a spreadsheet program, or as CSV."))
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except (InvalidFileException, KeyError, zipfile.BadZipFile, OSError):
-        raise ImportFileError("This file is not an Excel workbook we can read. Save it again as .xlsx.") from None
+        raise ImportFileError(said("This file is not an Excel workbook we can read. Save it again as .xlsx.")) from None
     except Exception as error:  # defusedxml's refusals, XML syntax errors
-        raise ImportFileError("This Excel file contains XML that spreadsheets do not write (possibly a "
-                              f"malicious file), so it is not read ({error.__class__.__name__}).") from None
+        raise ImportFileError(said("This Excel file contains XML that spreadsheets do not write (possibly a "
+                                   "malicious file), so it is not read (%(error)s).",
+                                   error=error.__class__.__name__)) from None
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
-            raise ImportFileError(f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(names)}.")
+            raise ImportFileError(said("The workbook has no sheet named %(sheet)s; its sheets are: %(sheets)s.",
+                                       sheet=repr(sheet), sheets=", ".join(names)))
         worksheet = book[sheet or names[0]]
         return _sheet_rows(worksheet, limits, names, sheet or names[0])
     except ImportFileError:
         raise
     except Exception as error:
-        raise ImportFileError(f"This Excel file is damaged and cannot be read ({error.__class__.__name__}).") from None
+        raise ImportFileError(said("This Excel file is damaged and cannot be read (%(error)s).",
+                                   error=error.__class__.__name__)) from None
     finally:
         book.close()
 
@@ -240,14 +260,14 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
 def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> Sheet:
     headers, rows = _collect(_xlsx_lines(worksheet, limits), limits, "sheet")
     if headers is None:
-        raise ImportFileError(f"The sheet {name!r} is empty.")
+        raise ImportFileError(said("The sheet %(sheet)s is empty.", sheet=repr(name)))
     notes = []
     if len(names) > 1:
-        notes.append(f"Only the sheet {name!r} was read; the workbook also has: "
-                     f"{', '.join(n for n in names if n != name)}.")
+        notes.append(said("Only the sheet %(sheet)s was read; the workbook also has: %(others)s.", sheet=repr(name),
+                          others=", ".join(n for n in names if n != name)))
     if formulas := sum(len(r.formulas) for r in rows):
-        notes.append(f"{formulas} cells held spreadsheet formulas. They were not calculated: their text was "
-                     "read as it is written.")
+        notes.append(said("%(num)s cells held spreadsheet formulas. They were not calculated: their text was read "
+                          "as it is written.", num=formulas))
     return Sheet("xlsx", headers, rows, notes=notes)
 
 

@@ -20,6 +20,7 @@ from ..public import text
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..services.intake import ReportInput
+from ..wording import Said, said
 from .mapping import Mapping, fold
 from .places import resolve
 from .reading import SheetRow
@@ -28,7 +29,8 @@ EARLIEST_YEAR = 1900
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
                  "facility_type": "facility_types", "relationship": "relationships"}
 TEXT_FIELDS = ("home_place_text", "occupation", "detention_place", "facility", "sentence")
-DATE_FIELDS = {"birth_date": "birth date", "detention_date": "date of detention", "last_contact": "last contact"}
+DATE_FIELDS = {"birth_date": said("birth date"), "detention_date": said("date of detention"),
+               "last_contact": said("last contact")}
 # Lengths the public form allows; a longer cell is a blocking problem, never cut silently.
 MAX_LENGTH = {"name": 200, "home_place_text": 300, "occupation": 300, "detention_place": 300, "facility": 300,
               "sentence": 300, "testimony": 50_000}
@@ -37,7 +39,7 @@ MAX_LENGTH = {"name": 200, "home_place_text": 300, "occupation": 300, "detention
 @dataclass(frozen=True)
 class Problem:
     column: str  # the header of the column, as the volunteer sees it
-    message: str
+    message: Said  # our words (translated where a page shows them), never the cell's value
     blocking: bool
 
 
@@ -52,13 +54,17 @@ class Validated:
 
 
 _ID_WORDS = {
-    IdProblem.LENGTH: "has {n} characters; a Chinese ID number has 18 (cards from before 2004 have 15)",
-    IdProblem.FORMAT: "has something other than digits in it (only the last character may be an X)",
-    IdProblem.CHECKSUM: "does not add up: its last character does not match the others, so one digit was "
-                        "probably mistyped. Compare it with the card, digit by digit",
-    IdProblem.PLACE: "starts with six digits that are no place code in use when the person was born",
-    IdProblem.BIRTH_DATE: "holds a birth date (digits 7 to 14) that is not a real date",
-    IdProblem.BIRTH_DATE_IMPOSSIBLE: "holds a birth date (digits 7 to 14) in the future or before 1880",
+    IdProblem.LENGTH: lambda n: said("(ID number) has %(num)s characters; a Chinese ID number has 18 (cards from "
+                                     "before 2004 have 15)", num=n),
+    IdProblem.FORMAT: lambda n: said("(ID number) has something other than digits in it (only the last character "
+                                     "may be an X)"),
+    IdProblem.CHECKSUM: lambda n: said("(ID number) does not add up: its last character does not match the others, "
+                                       "so one digit was probably mistyped. Compare it with the card, digit by digit"),
+    IdProblem.PLACE: lambda n: said("(ID number) starts with six digits that are no place code in use when the "
+                                    "person was born"),
+    IdProblem.BIRTH_DATE: lambda n: said("(ID number) holds a birth date (digits 7 to 14) that is not a real date"),
+    IdProblem.BIRTH_DATE_IMPOSSIBLE: lambda n: said("(ID number) holds a birth date (digits 7 to 14) in the future "
+                                                    "or before 1880"),
 }
 
 _MONTHS = {m: i for i, names in enumerate((
@@ -67,8 +73,15 @@ _MONTHS = {m: i for i, names in enumerate((
     ("november", "nov"), ("december", "dec"))) for m in names}
 
 
+_UNREADABLE = said("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+
+
 class DateProblem(ValueError):
-    pass
+    """What is wrong with a date, as a `Said` (str() gives the English)."""
+
+    def __init__(self, message: Said) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | None = None) -> str:
@@ -90,29 +103,29 @@ def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | No
         elif first == second:
             day = month = m.group(1)
         else:
-            raise DateProblem("could be either day-month or month-day; write it as year-month-day "
-                              "(1984-06-17), or say which order the whole file uses")
+            raise DateProblem(said("could be either day-month or month-day; write it as year-month-day "
+                                   "(1984-06-17), or say which order the whole file uses"))
     elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\.?,?\s+(\d{4})", raw):
         if m.group(2) not in _MONTHS:
-            raise DateProblem("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+            raise DateProblem(_UNREADABLE)
         day, month, year = m.group(1), str(_MONTHS[m.group(2)]), m.group(3)
     else:
-        raise DateProblem("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+        raise DateProblem(_UNREADABLE)
     y = int(year)
     if not EARLIEST_YEAR <= y <= today.year:
-        raise DateProblem(f"has a year outside {EARLIEST_YEAR}-{today.year}")
+        raise DateProblem(said("has a year outside %(first)s-%(last)s", first=EARLIEST_YEAR, last=today.year))
     if month and not 1 <= int(month) <= 12:
-        raise DateProblem("has a month that is not 1 to 12")
+        raise DateProblem(said("has a month that is not 1 to 12"))
     parts = [year] + ([f"{int(month):02d}"] if month else [])
     if day:
         try:
             dt.date(y, int(month or 0), int(day))
         except ValueError:
-            raise DateProblem("has a day that this month does not have") from None
+            raise DateProblem(said("has a day that this month does not have")) from None
         parts.append(f"{int(day):02d}")
     iso = "-".join(parts)
     if iso > today.isoformat()[: len(iso)]:
-        raise DateProblem("is in the future")
+        raise DateProblem(said("is in the future"))
     return iso
 
 
@@ -150,14 +163,15 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
         value = text.normalise(cell(column)) or ""
         if text.has_hidden(value):
             value = text.without_hidden(value)
-            problems.append(Problem(headers[column], "had invisible control or direction characters; they were "
-                                                     "removed", False))
+            problems.append(Problem(headers[column], said("had invisible control or direction characters; they "
+                                                          "were removed"), False))
         if column in row.formulas:
-            problems.append(Problem(headers[column], "held a spreadsheet formula; its text was kept as written, "
-                                                     "not calculated", False))
+            problems.append(Problem(headers[column], said("held a spreadsheet formula; its text was kept as "
+                                                          "written, not calculated"), False))
         if len(value) > MAX_LENGTH.get(target, 300):
-            problems.append(Problem(headers[column], f"is longer than the {MAX_LENGTH.get(target, 300):,} "
-                                                     "characters a report allows; shorten it", True))
+            problems.append(Problem(headers[column], said("is longer than the %(num)s characters a report "
+                                                          "allows; shorten it",
+                                                          num=f"{MAX_LENGTH.get(target, 300):,}"), True))
         return value
 
     def one(target: str) -> tuple[int, str] | None:
@@ -171,7 +185,7 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
     names = [(c, v) for c in mapping.of("name") if (v := clean(c, "name"))]
     if not names:
         problems.append(Problem(", ".join(headers[c] for c in mapping.of("name")),
-                                "is empty: each person needs at least one name, in any script", True))
+                                said("is empty: each person needs at least one name, in any script"), True))
     fields["names"] = [{"value": v, "script": text.guess_script(v)} for _, v in names]
     for target, vocabulary in VOCABULARY_OF.items():
         if found := one(target):
@@ -179,8 +193,8 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             code = vocabulary_code(vocabulary, value)
             if code is None:
                 kept.append(f"{headers[column]}: {value}")
-                problems.append(Problem(headers[column], "is not one of the values the form offers; it was kept "
-                                                         "in the testimony for a reviewer", False))
+                problems.append(Problem(headers[column], said("is not one of the values the form offers; it was "
+                                                              "kept in the testimony for a reviewer"), False))
             else:
                 fields["submitter_relationship" if target == "relationship" else target] = code
     for target, words in DATE_FIELDS.items():
@@ -189,7 +203,8 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             try:
                 fields[target] = parse_date(value, day_first=day_first, today=today)
             except DateProblem as problem:
-                problems.append(Problem(headers[column], f"({words}) {problem}", True))
+                problems.append(Problem(headers[column], said("(%(field)s) %(problem)s", field=words,
+                                                              problem=problem.message), True))
     if found := one("id_number"):
         column, value = found
         fields["id_number"] = _id_number(column, value, row, headers, fields, problems)
@@ -203,9 +218,9 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             fields["home_county"] = match.code
         else:
             fields["home_place_text"] = "; ".join(v for v in (fields.get("home_place_text"), value) if v)
-            problems.append(Problem(headers[column], "is not a place we found in the list of Xinjiang counties; it "
-                                                     "was kept as the home place in words, for a reviewer to match",
-                                    False))
+            problems.append(Problem(headers[column], said("is not a place we found in the list of Xinjiang "
+                                                          "counties; it was kept as the home place in words, for "
+                                                          "a reviewer to match"), False))
     testimony = [f"{headers[c]}: {v}" if len(mapping.of("testimony")) > 1 else v
                  for c in mapping.of("testimony") if (v := clean(c, "testimony"))]
     if testimony or kept:
@@ -220,18 +235,17 @@ def _id_number(column: int, value: str, row: SheetRow, headers: tuple[str, ...],
                problems: list[Problem]) -> str | None:
     digits = re.sub(r"\D", "", value)
     if column in row.numbers and len(digits) >= 16:
-        problems.append(Problem(headers[column], "was stored by the spreadsheet as a number, which loses the last "
-                                                 "digits of an 18-digit ID number. Format the column as Text, "
-                                                 "type the numbers again (or paste them from the source), and "
-                                                 "import again", True))
+        problems.append(Problem(headers[column], said("was stored by the spreadsheet as a number, which loses the "
+                                                      "last digits of an 18-digit ID number. Format the column as "
+                                                      "Text, type the numbers again (or paste them from the "
+                                                      "source), and import again"), True))
         return None
     check = id_numbers.check(value)
     if check.problem:
-        message = _ID_WORDS[check.problem].format(n=len(check.number))
-        problems.append(Problem(headers[column], f"(ID number) {message}", True))
+        problems.append(Problem(headers[column], _ID_WORDS[check.problem](len(check.number)), True))
         return None
     birth = fields.get("birth_date")
     if isinstance(birth, str) and check.born and not check.born.isoformat().startswith(birth):
-        problems.append(Problem(headers[column], "holds a birth date that differs from the birth date column; "
-                                                 "one of them may be wrong", False))
+        problems.append(Problem(headers[column], said("holds a birth date that differs from the birth date "
+                                                      "column; one of them may be wrong"), False))
     return check.number

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
+from ..wording import Said, said
 from . import chinese, scripts, variants
 from .phonemes import skeleton, to_latin, to_phonemes, variant_key
 
@@ -304,11 +305,11 @@ def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
 
 
 _SCRIPT_WORDS = {
-    scripts.ARABIC: "Uyghur Arabic script", scripts.CHINESE: "Chinese characters",
-    scripts.PINYIN: "pinyin", scripts.ULY: "Uyghur Latin", scripts.TURKISH: "Turkish spelling",
-    scripts.KAZAKH_LATIN: "Kazakh Latin", scripts.LATIN: "Latin letters",
-    scripts.UYGHUR_CYRILLIC: "Uyghur Cyrillic", scripts.KAZAKH_CYRILLIC: "Kazakh Cyrillic",
-    scripts.RUSSIAN_CYRILLIC: "Russian-style Cyrillic", scripts.OTHER: "another script",
+    scripts.ARABIC: said("Uyghur Arabic script"), scripts.CHINESE: said("Chinese characters"),
+    scripts.PINYIN: said("pinyin"), scripts.ULY: said("Uyghur Latin"), scripts.TURKISH: said("Turkish spelling"),
+    scripts.KAZAKH_LATIN: said("Kazakh Latin"), scripts.LATIN: said("Latin letters"),
+    scripts.UYGHUR_CYRILLIC: said("Uyghur Cyrillic"), scripts.KAZAKH_CYRILLIC: said("Kazakh Cyrillic"),
+    scripts.RUSSIAN_CYRILLIC: said("Russian-style Cyrillic"), scripts.OTHER: said("another script"),
 }
 
 
@@ -324,13 +325,21 @@ def explain(a_raw: object, b_raw: object, level: int) -> str:
     """Short words for a reviewer about two names (NameKeys or raw strings) at ``level``.
 
     The words name the scripts, never the names, so they may be stored and logged."""
+    return str(explain_said(a_raw, b_raw, level))
+
+
+def explain_said(a_raw: object, b_raw: object, level: int) -> Said:
+    """`explain` as a translatable message (the page shows it in the reviewer's language)."""
     sa, sb = _script_of(a_raw), _script_of(b_raw)
-    across = sa != sb
-    scripts_words = f" ({_SCRIPT_WORDS.get(sa, sa)} and {_SCRIPT_WORDS.get(sb, sb)})" if across else ""
-    if level >= EXACT:
-        return "same name" + (" across scripts" + scripts_words if across else "")
-    if level == CROSS_SCRIPT:
-        return "same name across scripts" + scripts_words if across else "same name, spelled differently"
+    if sa == sb:
+        if level >= EXACT:
+            return said("same name")
+        if level == CROSS_SCRIPT:
+            return said("same name, spelled differently")
+        return said("similar names") if level == CLOSE else said("different names")
+    first, second = _SCRIPT_WORDS.get(sa, Said(sa)), _SCRIPT_WORDS.get(sb, Said(sb))
+    if level >= EXACT or level == CROSS_SCRIPT:
+        return said("same name across scripts (%(first)s and %(second)s)", first=first, second=second)
     if level == CLOSE:
-        return "similar names" + (" across scripts" + scripts_words if across else "")
-    return "different names"
+        return said("similar names across scripts (%(first)s and %(second)s)", first=first, second=second)
+    return said("different names")

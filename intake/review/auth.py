@@ -30,6 +30,7 @@ from ..models import User
 from ..services import accounts, sessions, signin, totp
 from ..services.errors import ServiceError
 from ..web.access import current_user, end_session, establish_session, home_endpoint, pending_user
+from ..web.said import shown
 from .forms import CodeForm, EnrolForm, SetupForm, SignInForm
 from .views import bp
 
@@ -86,7 +87,7 @@ def sign_in() -> Page:
         except signin.ServiceLocked:
             return _locked("review/sign_in.html", form=form)
         except signin.SignInRefused as exc:
-            error = str(exc)
+            error = shown(exc)
         else:
             establish_session(user, second_factor=False)
             return redirect(url_for(".sign_in_enrol" if signin.needs_enrolment(user) else ".sign_in_code"))
@@ -119,7 +120,7 @@ def sign_in_code() -> Page:
         except signin.ServiceLocked:
             return _locked("review/sign_in_code.html", form=form)
         except signin.SignInRefused as exc:
-            error = str(exc)
+            error = shown(exc)
         else:
             return _signed_in(user)
     elif request.method == "POST":
@@ -142,7 +143,7 @@ def sign_in_enrol() -> Page:
             codes = accounts.enrol(db.session, get_vault(), user.id, secret=secret, code=form.code.data or "")
             signin.complete(db.session, signin.require_unlocked(get_vault()), user, method="enrolment")
         except ServiceError as exc:
-            error = str(exc)
+            error = shown(exc)
         else:
             session.pop(_NONCE, None)
             _signed_in(user)
@@ -183,7 +184,7 @@ def setup(token: str) -> Page:
                                                code=form.code.data or "", kdf=_kdf())
         except ServiceError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = shown(exc)
         else:
             session.pop(_NONCE, None)
             return render_template("review/recovery_codes.html", codes=codes, next_url=url_for(".sign_in"),

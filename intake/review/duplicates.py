@@ -23,6 +23,7 @@ from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (sc
 from ..services import duplicate_decisions as decisions
 from ..services import duplicates as pairs
 from ..services.errors import NotFound, ServiceError
+from ..web.said import shown
 from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from .weight_chart import chart
@@ -82,7 +83,7 @@ def duplicate_pair(pair_id: uuid.UUID) -> Any:
         abort(404)
     except ServiceError as exc:
         db.session.rollback()
-        return render_template("review/duplicates/refused.html", problem=str(exc)), 409
+        return render_template("review/duplicates/refused.html", problem=shown(exc)), 409
     is_open = view.pair.status in decisions.OPEN and view.pair.verified
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
                            script_lang=SCRIPT_LANG,

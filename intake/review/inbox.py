@@ -23,6 +23,7 @@ from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
 from ..web.bidi import isolate
+from ..web.said import shown
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
@@ -91,7 +92,7 @@ def inbox() -> Any:
             error = _("Filtering by county needs the review keys, which are locked.")
         except ServiceError as exc:
             db.session.rollback()
-            error = str(exc)
+            error = shown(exc)
     args = filter_args(request.args)
     links = {"first": url_for("review.inbox", **args) if page and page.newer else None,
              "newer": url_for("review.inbox", **args, newer=page.newer.encode()) if page and page.newer else None,
@@ -139,7 +140,7 @@ def inbox_bulk() -> Response:
             changed = bulk_actions.assign(db.session, vault, handles, assignee, actor=actor())
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(shown(exc), "error")
         return redirect(target)
     flash(ngettext("%(n)s report changed.", "%(n)s reports changed.", changed, n=isolate(changed)) if changed
           else _("Nothing to change."), "notice")
@@ -159,7 +160,7 @@ def inbox_view_save() -> Response:
         saved_views.save(db.session, actor(), form.name.data or "", filters)
     except ServiceError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(shown(exc), "error")
         return redirect(target)
     flash(_("View saved."), "notice")
     return redirect(target)

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..services import inbox, place_lookup
 from ..services import search as search_service
 from ..services.errors import ServiceError
+from ..web.said import shown as said_in_language
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, actor, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
@@ -39,6 +40,6 @@ def search() -> Any:
                 shown = inbox.names_and_counties(db.session, [h.report_id for h in hits])
             except ServiceError as exc:
                 db.session.rollback()
-                error = str(exc)
+                error = said_in_language(exc)
     return render_template("review/triage/search.html", form=form, hits=hits, error=error, shown=shown,
                            counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)

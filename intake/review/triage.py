@@ -25,6 +25,7 @@ from ..services import attachment_views, corrections, imports, search, triage
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_viewer
+from ..web.said import shown
 from . import triage_forms as forms
 from .views import ALLOW, REVIEWERS, bp
 
@@ -94,7 +95,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         abort(404)
     except ServiceError as exc:  # messages name handles and rules, never submitted content
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(shown(exc), "error")
         return redirect(target)
     flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
     return redirect(success or target)

@@ -62,4 +62,4 @@ def index() -> str:
 # The view modules register their routes on `bp` and their endpoints in ALLOW when imported.
 from . import auth, duplicates, persons, search, triage  # noqa: E402,F401
 from . import exports  # noqa: E402,F401 - researcher exports and statistics
-from . import inbox, labels  # noqa: E402,F401  (the workspace: inbox pages, template filters)
+from . import inbox, labels, statistics_labels  # noqa: E402,F401  (the workspace: inbox pages, template filters)

@@ -22,6 +22,7 @@ from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
+from ..wording import said
 from . import audit, clock, sessions, signin, totp, users
 from .errors import Conflict, InvalidInput
 
@@ -112,13 +113,13 @@ def complete_setup(session: Session, vault: Vault | None, *, token: str, passwor
     vault = signin.require_unlocked(vault)
     user = account_for_setup(session, token)
     if user is None:
-        raise InvalidInput("this set-up link is not valid or has expired; ask an administrator for a new one")
+        raise InvalidInput(said("this set-up link is not valid or has expired; ask an administrator for a new one"))
     if password != confirm:
-        raise InvalidInput("the two passwords differ")
+        raise InvalidInput(said("the two passwords differ"))
     users.check_password_policy(password, user.username)
     counter = totp.matching_counter(secret, code, clock.timestamp())
     if counter is None:
-        raise InvalidInput("that code is not right: check the app's clock and enter the code it shows now")
+        raise InvalidInput(said("that code is not right: check the app's clock and enter the code it shows now"))
     user.password_hash = hash_password(password, kdf)
     codes = _enrol(user, secret, counter)
     user.setup_token_hash = None
@@ -138,10 +139,10 @@ def enrol(session: Session, vault: Vault | None, user_id: uuid.UUID, *, secret: 
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
     if not signin.needs_enrolment(user):
-        raise Conflict("this account already has a second factor")
+        raise Conflict(said("this account already has a second factor"))
     counter = totp.matching_counter(secret, code, clock.timestamp())
     if counter is None:
-        raise InvalidInput("that code is not right: check the app's clock and enter the code it shows now")
+        raise InvalidInput(said("that code is not right: check the app's clock and enter the code it shows now"))
     codes = _enrol(user, secret, counter)
     audit.record(session, vault, actor=str(user.id), action="user.totp_enrolled", object_type="user",
                  object_id=str(user.id), details={"recovery_codes": len(codes)})
@@ -162,11 +163,11 @@ def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
     if str(user.id) == actor:
-        raise Conflict("you cannot disable your own account")
+        raise Conflict(said("you cannot disable your own account"))
     if not user.is_active:
-        raise Conflict("this account is already disabled")
+        raise Conflict(said("this account is already disabled"))
     if user.role == Role.ADMIN.value and users.active_admins(session) <= 1:
-        raise Conflict("this is the last active admin account")
+        raise Conflict(said("this is the last active admin account"))
     user.is_active = False
     user.session_epoch += 1
     sessions.end_all(session, user.id)
@@ -179,7 +180,7 @@ def enable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, a
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
     if user.is_active:
-        raise Conflict("this account is already enabled")
+        raise Conflict(said("this account is already enabled"))
     user.is_active = True
     user.failed_logins = 0
     user.locked_until = None

@@ -21,6 +21,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import ApiToken, Role, User
 from ..models.base import utcnow
+from ..wording import said
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec, check_row, seal_row
@@ -48,14 +49,14 @@ def create(session: Session, vault: Vault, *, user_id: uuid.UUID, actor: str, la
     """A token for a researcher's account (commits). `days`: valid for that many days (default: until revoked)."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such account")
+        raise NotFound(said("no such account"))
     if user.role != Role.RESEARCHER.value or not user.is_active:
-        raise Conflict("API tokens are for active researcher accounts only")
+        raise Conflict(said("API tokens are for active researcher accounts only"))
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"a token is valid for 1 to {MAX_DAYS} days")
+        raise InvalidInput(said("a token is valid for 1 to %(num)s days", num=MAX_DAYS))
     label = " ".join(label.split())
     if len(label) > 80:
-        raise InvalidInput("the label is longer than 80 characters")
+        raise InvalidInput(said("the label is longer than 80 characters"))
     secret = PREFIX + secrets.token_urlsafe(32)
     now = utcnow().replace(microsecond=0)
     token = ApiToken(user_id=user.id, token_hash=digest(secret), scope=SCOPE_RESEARCHER, label=label,
@@ -72,7 +73,7 @@ def create(session: Session, vault: Vault, *, user_id: uuid.UUID, actor: str, la
 def revoke(session: Session, vault: Vault, token_id: uuid.UUID, *, actor: str) -> None:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("no such token")
+        raise NotFound(said("no such token"))
     if token.revoked_at is not None:
         return
     token.revoked_at = utcnow().replace(microsecond=0)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, load_only
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..models import Attachment
+from ..wording import said
 from . import audit
 from .attachments import read_attachment
 from .errors import InvalidInput, NotFound
@@ -75,11 +76,11 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
     """Decrypt one attachment (checked against its SHA-256) and prepare `what` of it; records one
     audit entry (`attachment.view`, `.clean` or `.original`) and commits before returning."""
     if what not in (VIEW, CLEAN, ORIGINAL):
-        raise InvalidInput("unknown kind of copy")
+        raise InvalidInput(said("unknown kind of copy"))
     vault.require_readable()
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.report_id is None:
-        raise NotFound("no such attachment")
+        raise NotFound(said("no such attachment"))
     meta, content = read_attachment(session, attachment_id)
     media, name = str(meta.get("media_type")), str(meta.get("filename") or "attachment")
     stem = name.rsplit(".", 1)[0]
@@ -89,11 +90,11 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
         served = Served(clean_pdf(content), media, f"{stem}.clean.pdf", inline=False) if what == CLEAN else \
             Served(first_page_png(content), "image/png", f"{stem}.page1.png", inline=True)
     elif what == CLEAN:
-        raise InvalidInput("only a PDF has a clean copy")
+        raise InvalidInput(said("only a PDF has a clean copy"))
     elif media.startswith("image/"):
         copy = attachment.viewing_copy
         if copy is None:
-            raise NotFound("this image has no viewing copy")
+            raise NotFound(said("this image has no viewing copy"))
         served = Served(copy, "image/jpeg", f"{stem}.view.jpg", inline=True)
     else:  # plain text is its own viewing copy, served as text (never sniffed as markup: nosniff)
         served = Served(content, "text/plain; charset=utf-8", name, inline=True)
@@ -124,7 +125,7 @@ def clean_pdf(data: bytes) -> bytes:
             pdf.save(out, deterministic_id=True)
             return out.getvalue()
     except pikepdf.PdfError:
-        raise InvalidInput("this PDF cannot be read: download the original") from None
+        raise InvalidInput(said("this PDF cannot be read: download the original")) from None
 
 
 def first_page_png(data: bytes) -> bytes:
@@ -134,10 +135,10 @@ def first_page_png(data: bytes) -> bytes:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
-        raise InvalidInput("this PDF cannot be rendered: download it instead") from None
+        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
     try:
         if len(pdf) == 0:
-            raise InvalidInput("this PDF has no pages")
+            raise InvalidInput(said("this PDF has no pages"))
         page = pdf[0]
         width, height = page.get_size()
         scale = min(2.0, MAX_RENDER_SIDE / max(width, height, 1))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Person, Report, Tag, User
+from ..wording import said
 from .errors import InvalidInput
 
 
@@ -38,7 +39,7 @@ def conditions(session: Session, f: AuditFilter) -> list[Any]:
         else:
             user_id = session.scalar(select(User.id).where(func.lower(User.username) == name))
             if user_id is None:
-                raise InvalidInput("no account has that username")
+                raise InvalidInput(said("no account has that username"))
             where.append(AuditEvent.actor == str(user_id))
     if f.action:
         where.append(AuditEvent.action == f.action.strip())

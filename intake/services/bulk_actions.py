@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import Report, ReportTag, Role, User
+from ..wording import said
 from . import audit
 from .errors import InvalidInput
 from .triage import _tag, _tag_name
@@ -20,12 +21,12 @@ MAX_SELECTED = 200
 def _reports(session: Session, handles: list[str]) -> list[Report]:
     wanted = list(dict.fromkeys(h.strip().upper() for h in handles if h and h.strip()))
     if not wanted:
-        raise InvalidInput("select at least one report")
+        raise InvalidInput(said("select at least one report"))
     if len(wanted) > MAX_SELECTED:
-        raise InvalidInput(f"select at most {MAX_SELECTED} reports at once")
+        raise InvalidInput(said("select at most %(num)s reports at once", num=MAX_SELECTED))
     found = list(session.scalars(select(Report).where(Report.handle.in_(wanted))))
     if len(found) != len(wanted):
-        raise InvalidInput("some selected reports do not exist: nothing was changed")
+        raise InvalidInput(said("some selected reports do not exist: nothing was changed"))
     return found
 
 
@@ -36,7 +37,7 @@ def assign(session: Session, vault: Vault, handles: list[str], assignee: uuid.UU
     if assignee is not None:
         user = session.get(User, assignee)
         if user is None or not user.is_active or user.role not in (Role.REVIEWER.value, Role.ADMIN.value):
-            raise InvalidInput("reports are assigned to active reviewers or admins only")
+            raise InvalidInput(said("reports are assigned to active reviewers or admins only"))
     changed = 0
     for report in reports:
         if report.assigned_to_id == assignee:

@@ -23,6 +23,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Report, Retraction, StatusEvent, StatusKind, SubmissionStatus
 from ..models.base import utcnow
+from ..wording import said
 from . import audit, integrity, messages
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -60,15 +61,15 @@ def _target(session: Session, report: Report, object_type: str, object_id: uuid.
     if object_type == STATUS_EVENT:
         event = session.get(StatusEvent, object_id)
         if event is None or event.report_id != report.id:
-            raise NotFound("no such status event on this report")
+            raise NotFound(said("no such status event on this report"))
         if event.recorded_by_id is None:
-            raise InvalidInput("a family's own news cannot be retracted by a reviewer")
+            raise InvalidInput(said("a family's own news cannot be retracted by a reviewer"))
         return event
     if object_type not in KINDS:
-        raise InvalidInput("only a note, a reply or a status event can be retracted")
+        raise InvalidInput(said("only a note, a reply or a status event can be retracted"))
     message = session.get(Message, object_id)
     if message is None or message.report_id != report.id or message.kind != KINDS[object_type]:
-        raise NotFound("no such message on this report")
+        raise NotFound(said("no such message on this report"))
     return message
 
 
@@ -83,9 +84,9 @@ def retract(session: Session, vault: Vault, handle: str, object_type: str, objec
     target = _target(session, report, object_type, object_id)
     correction = (correction or "").strip() or None
     if correction and object_type == STATUS_EVENT:
-        raise InvalidInput("a status event is corrected by retracting it and adding the right one")
+        raise InvalidInput(said("a status event is corrected by retracting it and adding the right one"))
     if object_id in retracted_ids(session, vault, report.id):
-        raise Conflict("this was already retracted")
+        raise Conflict(said("this was already retracted"))
     retraction = Retraction(report_id=report.id, object_type=object_type, object_id=object_id, actor_id=actor,
                             occurred_at=utcnow())
     details: dict[str, object] = {"object_type": object_type, "object": str(object_id)}
@@ -98,7 +99,7 @@ def retract(session: Session, vault: Vault, handle: str, object_type: str, objec
     elif object_type == REPLY:
         assert isinstance(target, Message)
         if correction and report.submission.status == SubmissionStatus.WITHDRAWN:
-            raise Conflict("the family withdrew this submission")
+            raise Conflict(said("the family withdrew this submission"))
         target.retracted = True  # the family's page shows it no more
     elif object_type == STATUS_EVENT:
         integrity.require_report(session, vault, report)
@@ -108,7 +109,7 @@ def retract(session: Session, vault: Vault, handle: str, object_type: str, objec
             integrity.seal_row(vault, RETRACTION, retraction)
             session.add(retraction)
     except IntegrityError:
-        raise Conflict("this was already retracted") from None
+        raise Conflict(said("this was already retracted")) from None
     if object_type == STATUS_EVENT:
         _restore_status(session, vault, report, exclude=retracted_ids(session, vault, report.id) | {object_id})
         details |= integrity.anchor(report.state_seq)

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Person, Report
 from ..models.base import utcnow
+from ..wording import Said, code_word, said
 from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, persons, triage
 from .errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 OPEN = frozenset({PairStatus.PENDING.value, PairStatus.DEFERRED.value})
 MAX_CLUSTER_PAIRS = 200
-ALREADY_UNDONE = "this change was already undone (undo the undo to redo it)"  # persons.undo_problem
 
 
 # ---------- the side-by-side page ----------
@@ -38,7 +38,7 @@ class FieldLine:
     left: Any
     right: Any
     level: int | None
-    sentence: str
+    sentence: Said  # quotes the reports' values: made for the page, never stored
     weight: float | None  # log2 Bayes factor: above 0 for a match, below for a mismatch
 
 
@@ -49,7 +49,7 @@ class PairView:
     right: triage.DecryptedReport
     persons: tuple[str | None, str | None]  # person handles (verified), or None
     lines: list[FieldLine]
-    note: str | None = None  # why explanations are missing, if they are
+    note: Said | None = None  # why explanations are missing, if they are
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ class _StoredScore:
     weights: dict[str, float]
 
 
-def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: CandidatePair) -> tuple[list[FieldLine], str | None]:
+def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: CandidatePair
+             ) -> tuple[list[FieldLine], Said | None]:
     from ..dedup import explain_pair, score_candidates
 
     note = None
@@ -72,7 +73,8 @@ def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: Candidat
         scores = score_candidates(loaded.model, left_row, [right_row])
         score: Any = scores[0] if scores else None
     except dedup_jobs.NoModel:
-        score, note = None, "No trained model: the weights are not shown (run `flask dedup train`)."
+        score, note = None, said("No trained model: the weights are not shown (run %(command)s).",
+                                  command="flask dedup train")
     if score is None:
         score = _StoredScore(str(pair.left_id), str(pair.right_id), pair.probability,
                              dict(duplicates.decode_levels(pair.levels)), {})
@@ -86,14 +88,14 @@ def _pair(session: Session, pair_id: uuid.UUID, *, lock: bool = False) -> Candid
     query = select(CandidatePair).where(CandidatePair.id == pair_id)
     pair = session.scalars(query.with_for_update() if lock else query).one_or_none()
     if pair is None:
-        raise NotFound("no such pair")
+        raise NotFound(said("no such pair"))
     return pair
 
 
 def _checked(session: Session, vault: Vault, pair_id: uuid.UUID) -> CandidatePair:
     pair = _pair(session, pair_id, lock=True)
     if not duplicates.verified(vault, pair):
-        raise Conflict("this pair failed verification (changed outside the review face); nothing was changed")
+        raise Conflict(said("this pair failed verification (changed outside the review face); nothing was changed"))
     return pair
 
 
@@ -101,12 +103,14 @@ def _reports(session: Session, vault: Vault, pair: CandidatePair) -> tuple[list[
     reports = [session.get(Report, pair.left_id), session.get(Report, pair.right_id)]
     found = [r for r in reports if r is not None]
     if len(found) != 2:
-        raise NotFound("no such pair")
+        raise NotFound(said("no such pair"))
     states = integrity.report_states(session, vault, [r.id for r in found])
     for report in found:
         if not states[report.id].verified:
             state = states[report.id]
-            raise Conflict(f"report {report.handle}: {state.verdict} ({state.problem}); it cannot be compared")
+            raise Conflict(said("report %(handle)s: %(verdict)s (%(problem)s); it cannot be compared",
+                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict],
+                                  problem=state.problem))
     return found, states
 
 
@@ -116,7 +120,7 @@ def pair_view(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid
     vault.require_readable()
     pair = _pair(session, pair_id)
     if not duplicates.verified(vault, pair):
-        raise Conflict("this pair failed verification (changed outside the review face)")
+        raise Conflict(said("this pair failed verification (changed outside the review face)"))
     reports, states = _reports(session, vault, pair)
     left, right = triage.decrypt_reports(session, vault, reports, states=states)
     rows = [dedup_rows.row_of(r.id, r.fields) for r in (left, right)]
@@ -152,7 +156,7 @@ def _audit(session: Session, vault: Vault, action: str, pair: CandidatePair, act
 
 def _open(pair: CandidatePair) -> None:
     if pair.status not in OPEN:
-        raise Conflict(f"this pair was already decided ({pair.status})")
+        raise Conflict(said("this pair was already decided (%(status)s)", status=code_word(pair.status)))
 
 
 def _reason(reason: str | None, probability: float) -> str:
@@ -195,19 +199,19 @@ def accept_cluster(session: Session, vault: Vault, pair_ids: Sequence[uuid.UUID]
     vault.require_readable()
     ids = list(dict.fromkeys(pair_ids))
     if len(ids) < 2 or len(ids) > MAX_CLUSTER_PAIRS:
-        raise InvalidInput("a cluster is between 2 and 200 pairs")
+        raise InvalidInput(said("a cluster is between 2 and 200 pairs"))
     cluster_threshold = duplicates.thresholds()[1]
     try:
         pairs = [_checked(session, vault, pid) for pid in ids]
         for pair in pairs:
             _open(pair)
             if pair.probability < cluster_threshold:
-                raise Conflict("a link of this cluster is below the threshold for accepting it in one action; "
-                               "decide its pairs one by one")
+                raise Conflict(said("a link of this cluster is below the threshold for accepting it in one action; "
+                                    "decide its pairs one by one"))
         rows = duplicates.pairs_by_id(session, vault, ids)
         groups = duplicates.group(rows)
         if len(groups) != 1 or len(groups[0].pairs) != len(ids):
-            raise Conflict("these pairs do not form one cluster; nothing was changed")
+            raise Conflict(said("these pairs do not form one cluster; nothing was changed"))
         for pair in pairs:
             _reports(session, vault, pair)
 
@@ -241,7 +245,8 @@ def defer(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid.UUI
     vault.require_readable()
     pair = _checked(session, vault, pair_id)
     if pair.status != PairStatus.PENDING.value:
-        raise Conflict(f"only a pending pair can be deferred (this one is {pair.status})")
+        raise Conflict(said("only a pending pair can be deferred (this one is %(status)s)",
+                            status=code_word(pair.status)))
     _decide(vault, pair, PairStatus.DEFERRED, actor)
     _audit(session, vault, "defer", pair, actor)
     session.commit()
@@ -254,7 +259,7 @@ def undo_accept(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uu
     try:
         pair = _checked(session, vault, pair_id)
         if pair.status != PairStatus.ACCEPTED.value or pair.batch_id is None:
-            raise Conflict("only an accepted pair that linked reports can be undone here")
+            raise Conflict(said("only an accepted pair that linked reports can be undone here"))
         batch = pair.batch_id
         together = [_checked(session, vault, p) for p in session.scalars(
             select(CandidatePair.id).where(CandidatePair.batch_id == batch))]
@@ -263,7 +268,7 @@ def undo_accept(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uu
             other.decided_by_id = other.decided_at = other.batch_id = None  # the audit entry says who
             duplicates.seal(vault, other)
             _audit(session, vault, "undo", other, actor, batch=str(batch))
-        if persons.undo_problem(session, batch) == ALREADY_UNDONE:
+        if persons.undo_problem(session, batch) == persons.ALREADY_UNDONE:
             session.commit()  # undone on the person page already: the pairs just go back in the queue
             return
         persons.undo_batch(session, vault, batch, reason=reason, actor=actor)

@@ -27,6 +27,7 @@ from ..crypto.vault import Vault
 from ..models import Export, ExportMember, ExportNotice
 from ..models.base import today
 from ..models.sealed import current_vault
+from ..wording import said
 from . import audit, integrity
 from .errors import Conflict, NotFound
 from .integrity import Spec
@@ -123,11 +124,11 @@ def mark_notified(session: Session, vault: Vault, notice_id: uuid.UUID, *, actor
     """The operator has told the export's recipients (audited). Commits."""
     notice = session.get(ExportNotice, notice_id, with_for_update=True)
     if notice is None:
-        raise NotFound("no such notice")
+        raise NotFound(said("no such notice"))
     if integrity.check_row(vault, NOTICE, notice) is not SealCheck.OK:
-        raise Conflict("this notice failed verification; nothing was changed")
+        raise Conflict(said("this notice failed verification; nothing was changed"))
     if notice.notified_on is not None:
-        raise Conflict("this notice was already marked as sent")
+        raise Conflict(said("this notice was already marked as sent"))
     notice.notified_on, notice.notified_by_id = today(), actor
     integrity.seal_row(vault, NOTICE, notice)
     audit.record(session, vault, actor=actor_name, action="export.notice_sent", object_type="export",

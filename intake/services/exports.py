@@ -40,6 +40,7 @@ from ..disclosure.verify import Verification, standalone_path, verify_export
 from ..models import Export, ExportMember, ExportStatus, User
 from ..models.base import utcnow
 from ..models.sealed import current_vault
+from ..wording import code_word, said
 from . import audit, export_source, integrity
 from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
@@ -68,11 +69,13 @@ def verified(vault: Vault, export: Export) -> bool:
 def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus) -> Export:
     export = session.get(Export, export_id, with_for_update=True)
     if export is None:
-        raise NotFound("no such export")
+        raise NotFound(said("no such export"))
     if not verified(vault, export):
-        raise Conflict(f"export {export_id}: its sealed state failed verification; nothing was changed")
+        raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
+                             export=export_id))
     if export.status != status.value:
-        raise Conflict(f"export {export_id} is {export.status}, not {status.value}; nothing was changed")
+        raise Conflict(said("export %(export)s is %(status)s, not %(expected)s; nothing was changed",
+                             export=export_id, status=code_word(export.status), expected=code_word(status.value)))
     return export
 
 
@@ -83,12 +86,13 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
     """A reviewer proposes an export (audited). Commits."""
     recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
     if not recipient or len(recipient) > 200:
-        raise InvalidInput("name the recipient (at most 200 characters)")
+        raise InvalidInput(said("name the recipient (at most 200 characters)"))
     if not purpose or len(purpose) > 500:
-        raise InvalidInput("say what the export is for (at most 500 characters)")
+        raise InvalidInput(said("say what the export is for (at most 500 characters)"))
     policy = policy or Policy()
     if policy.k < 5 or policy.l < 2 or not 0 <= policy.max_suppression <= 0.05 or not 0 < policy.max_average_risk <= 0.03:
-        raise InvalidInput("the privacy model may only be stricter than k 5, l 2, 5 % suppression, 3 % average risk")
+        raise InvalidInput(said("the privacy model may only be stricter than k %(k)s, l %(l)s, %(suppression)s "
+                                "suppression, %(risk)s average risk", k=5, l=2, suppression="5 %", risk="3 %"))
     export = Export(status=ExportStatus.REQUESTED.value, requested_by_id=actor, recipient=recipient, purpose=purpose,
                     parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
                                 "max_average_risk": policy.max_average_risk})
@@ -106,8 +110,8 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
     export = _require(session, vault, export_id, ExportStatus.REQUESTED)
     if export.requested_by_id == actor:
         session.rollback()
-        raise Conflict("an export must be approved by someone other than the reviewer who proposed it; "
-                       "nothing was changed")
+        raise Conflict(said("an export must be approved by someone other than the reviewer who proposed it; "
+                            "nothing was changed"))
     export.status = ExportStatus.APPROVED.value
     export.approved_by_id = actor
     export.approved_at = utcnow()
@@ -209,7 +213,8 @@ def _building(root: Path, export_id: uuid.UUID) -> Iterator[Path]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Conflict(f"export {export_id} is being built by another process; nothing was changed") from None
+            raise Conflict(said("export %(export)s is being built by another process; nothing was changed",
+                                 export=export_id)) from None
         try:
             yield work
         finally:
@@ -285,7 +290,7 @@ def released_exports(session: Session) -> list[Export]:
 def _released(session: Session, export_id: uuid.UUID) -> Export:
     export = session.get(Export, export_id)
     if export is None or export.status != ExportStatus.RELEASED.value or not verified(current_vault(session), export):
-        raise NotFound("no such released export")
+        raise NotFound(said("no such released export"))
     return export
 
 
@@ -299,16 +304,16 @@ def export_file(session: Session, export_id: uuid.UUID, filename: str) -> Path:
     Conflict if the signed manifest on disk is not the one the export sealed."""
     export = _released(session, export_id)
     if filename not in file_names(export):
-        raise NotFound("no such file in this export")
+        raise NotFound(said("no such file in this export"))
     if filename == VERIFIER_NAME:
         return standalone_path()
     directory = export_root() / str(export.id)
     manifest = directory / MANIFEST
     if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != export.manifest_sha256:
-        raise Conflict(f"export {export_id}: its files are missing or are not the ones released")
+        raise Conflict(said("export %(export)s: its files are missing or are not the ones released", export=export_id))
     path = directory / filename
     if not path.is_file():
-        raise Conflict(f"export {export_id}: a file of it is missing")
+        raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
     return path
 
 
@@ -316,7 +321,7 @@ def record_download(session: Session, vault: Vault, export_id: uuid.UUID, filena
     """Audit one download (the caller serves the file after this commits)."""
     export = _released(session, export_id)
     if filename not in file_names(export):
-        raise NotFound("no such file in this export")
+        raise NotFound(said("no such file in this export"))
     audit.record(session, vault, actor=str(actor), action="export.downloaded", object_type="export",
                  object_id=str(export_id), details={"file": filename})
     session.commit()

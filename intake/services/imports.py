@@ -33,6 +33,7 @@ from ..imports.fingerprint import fingerprint as row_fingerprint
 from ..imports.plan import PlannedRow, RowState
 from ..models import ImportedRow, ImportSource, Submission
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit
 from .consent import consent_record
 from .errors import Conflict, InvalidInput
@@ -57,7 +58,7 @@ class Consent:
 class MappingRefused(InvalidInput):
     """The file was read but the mapping cannot be used: `sheet` lets a page offer another."""
 
-    def __init__(self, message: str, sheet: Sheet, targets: list[str]) -> None:
+    def __init__(self, message: Said, sheet: Sheet, targets: list[str]) -> None:
         super().__init__(message)
         self.sheet = sheet
         self.targets = targets
@@ -98,7 +99,7 @@ def read(data: bytes, file_name: str, *, encoding: str | None = None, sheet: str
     try:
         return read_table(data, file_name, encoding=encoding or None, sheet=sheet or None, limits=limits)
     except ImportFileError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.args[0]) from None  # a Said: translated where a page shows it
 
 
 def suggested_targets(sheet: Sheet) -> list[str]:
@@ -117,7 +118,7 @@ def prepare(session: Session, vault: Vault, data: bytes, file_name: str, *, impo
     try:
         mapping = confirm(sheet.headers, chosen)
     except MappingError as exc:
-        raise MappingRefused(str(exc), sheet, chosen) from None
+        raise MappingRefused(exc.args[0], sheet, chosen) from None
     plan = dry_run(sheet, mapping, file_name=file_name, file_bytes=data, importer=importer,
                    key=fingerprint_key(vault), day_first=day_first)
     # Rows stored by an earlier import: looked up by this file's fingerprints, a chunk at a time
@@ -149,14 +150,14 @@ def _stored(session: Session, fingerprints: list[str]) -> set[str]:
 def _check_options(source_name: str, consent: Consent) -> str:
     name = " ".join(source_name.split())
     if not name:
-        raise InvalidInput("Name the source of the list (the organisation or person who kept it).")
+        raise InvalidInput(said("Name the source of the list (the organisation or person who kept it)."))
     if len(name) > MAX_SOURCE_NAME:
-        raise InvalidInput(f"The source's name is longer than {MAX_SOURCE_NAME} characters.")
+        raise InvalidInput(said("The source's name is longer than %(num)s characters.", num=MAX_SOURCE_NAME))
     if (consent.share_research or consent.contact) and not consent.basis.strip():
-        raise InvalidInput("Say on what basis the families agreed (for example, signed consent forms kept by "
-                           "the source): sharing or contact needs it.")
+        raise InvalidInput(said("Say on what basis the families agreed (for example, signed consent forms kept by "
+                                "the source): sharing or contact needs it."))
     if len(consent.basis) > MAX_CONSENT_BASIS:
-        raise InvalidInput(f"The consent basis is longer than {MAX_CONSENT_BASIS} characters.")
+        raise InvalidInput(said("The consent basis is longer than %(num)s characters.", num=MAX_CONSENT_BASIS))
     return name
 
 
@@ -202,8 +203,8 @@ def store(session: Session, vault: Vault, prepared: Prepared, *, source_name: st
     except IntegrityError as exc:
         session.rollback()
         log.warning("import refused by a constraint: %s", type(exc.orig).__name__)
-        raise Conflict("Another import stored some of these rows at the same time. Nothing was stored: run the "
-                       "dry run again.") from None
+        raise Conflict(said("Another import stored some of these rows at the same time. Nothing was stored: run the "
+                            "dry run again.")) from None
     except BaseException:
         session.rollback()
         raise

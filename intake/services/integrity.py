@@ -40,6 +40,7 @@ from ..crypto import integrity as seals
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import AuditEvent, PersonLinkEvent, Report, StatusEvent, Submission, SubmissionStatus
+from ..wording import said
 from .errors import Conflict
 
 # Audit actions that record a new state_seq of their object in details["state"].
@@ -158,6 +159,12 @@ class Verdict(StrEnum):
     WITHDRAWN = "withdrawn"
     UNVERIFIABLE = "cannot be verified"
 
+
+# A verdict as a refusal names it, translated where a page shows the refusal (the problem that
+# follows it is an operator's detail and stays as it is).
+VERDICT_WORDS = {Verdict.VERIFIED: said("verified"), Verdict.NOT_SEALED: said("not yet sealed"),
+                 Verdict.TAMPERED: said("failed verification"), Verdict.WITHDRAWN: said("withdrawn"),
+                 Verdict.UNVERIFIABLE: said("cannot be verified")}
 
 _CHECK_PROBLEM = {SealCheck.INVALID: "its integrity seal does not match the row (changed outside the review face)",
                   SealCheck.UNKNOWN_KEY: "it is sealed under an integrity key this process does not hold"}
@@ -427,14 +434,16 @@ def require_report(session: Session, vault: Vault, report: Report) -> ReportStat
     """The report's verified state, or Conflict: nothing is ever built on an unverified state."""
     state = report_states(session, vault, [report.id])[report.id]
     if not state.verified:
-        raise Conflict(f"report {report.handle}: {state.verdict} ({state.problem}); nothing was changed")
+        raise Conflict(said("report %(handle)s: %(verdict)s (%(problem)s); nothing was changed",
+                             handle=report.handle, verdict=VERDICT_WORDS[state.verdict], problem=state.problem))
     return state
 
 
 def require_submission(session: Session, vault: Vault, submission_id: uuid.UUID) -> SubmissionState:
     state = submission_states(session, vault, [submission_id])[submission_id]
     if not state.verified:
-        raise Conflict(f"this submission: {state.verdict} ({state.problem}); nothing was changed")
+        raise Conflict(said("this submission: %(verdict)s (%(problem)s); nothing was changed",
+                             verdict=VERDICT_WORDS[state.verdict], problem=state.problem))
     return state
 
 
@@ -448,7 +457,7 @@ def _write(vault: Vault, spec: Spec, row: Any, allowed: frozenset[str], check_cu
            changes: dict[str, Any]) -> int:
     key = vault.current_integrity_key()  # fails before anything changes if there is none
     if check_current and check_row(vault, spec, row) is not SealCheck.OK:
-        raise Conflict("the current state failed verification; nothing was changed")
+        raise Conflict(said("the current state failed verification; nothing was changed"))
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"not sealed state: {sorted(unknown)}")

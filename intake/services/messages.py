@@ -18,6 +18,7 @@ from ..crypto.errors import CryptoError, DecryptionError
 from ..crypto.keys import PrivateKey
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Submission
+from ..wording import said
 from . import audit
 from .errors import InvalidInput, NotFound
 
@@ -37,11 +38,11 @@ def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID,
     """A reviewer's question or answer to the family. Commits; audited (with `audit_details` added)."""
     text = text.strip()
     if not text:
-        raise InvalidInput("a reply needs some text")
+        raise InvalidInput(said("a reply needs some text"))
     vault.require_readable()
     submission = session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound("no such submission")
+        raise NotFound(said("no such submission"))
     message = Message(submission_id=submission_id, report_id=report_id, kind=MessageKind.TO_FAMILY.value,
                       author_id=author_id, sequence=next_sequence(session, submission_id))
     message.body = text

@@ -29,6 +29,7 @@ from ..crypto.vault import Vault
 from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit, integrity, triage, users
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -86,7 +87,9 @@ def _check_current(session: Session, vault: Vault, reports: list[Report]) -> dic
     for report in reports:
         state = states[report.id]
         if not state.verified:
-            raise Conflict(f"report {report.handle}: {state.verdict} ({state.problem}); nothing was changed")
+            raise Conflict(said("report %(handle)s: %(verdict)s (%(problem)s); nothing was changed",
+                                  handle=report.handle, verdict=integrity.VERDICT_WORDS[state.verdict],
+                                  problem=state.problem))
     return {report.id: states[report.id].person_id for report in reports}
 
 
@@ -111,9 +114,9 @@ def _new_person(session: Session) -> Person:
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("say why (the reason is kept, sealed, with the change)")
+        raise InvalidInput(said("say why (the reason is kept, sealed, with the change)"))
     if len(reason) > MAX_REASON:
-        raise InvalidInput(f"a reason has at most {MAX_REASON} characters")
+        raise InvalidInput(said("a reason has at most %(num)s characters", num=MAX_REASON))
     return reason
 
 
@@ -141,7 +144,7 @@ def _append_batch(session: Session, vault: Vault, changes: list[tuple[Report, uu
 def _person(session: Session, handle: str) -> Person:
     person = session.scalar(select(Person).where(Person.handle == handle))
     if person is None:
-        raise NotFound("no such person")
+        raise NotFound(said("no such person"))
     return person
 
 
@@ -163,7 +166,7 @@ def link_report(session: Session, vault: Vault, report_handle: str, person_handl
     before = _check_current(session, vault, [report])[report.id]
     person = _person(session, person_handle) if person_handle else _new_person(session)
     if before == person.id:
-        raise Conflict("the report is already linked to that person")
+        raise Conflict(said("the report is already linked to that person"))
     batch = _append_batch(session, vault, [(report, before, person.id)], actor=actor, reason=reason, score=score)
     audit.record(session, vault, actor=str(actor), action="person.link", object_type="person",
                  object_id=str(person.id), details={"report": str(report.id), "batch": str(batch),
@@ -180,10 +183,10 @@ def merge_persons(session: Session, vault: Vault, into_handle: str, from_handle:
     _lock(session)
     into, source = _person(session, into_handle), _person(session, from_handle)
     if into.id == source.id:
-        raise InvalidInput("a person cannot be merged into itself")
+        raise InvalidInput(said("a person cannot be merged into itself"))
     reports = list(session.scalars(select(Report).where(Report.person_id == source.id).order_by(Report.id)))
     if not reports:
-        raise Conflict("that person has no reports to merge")
+        raise Conflict(said("that person has no reports to merge"))
     _check_current(session, vault, reports)
     batch = _append_batch(session, vault, [(r, source.id, into.id) for r in reports], actor=actor, reason=reason,
                           score=score)
@@ -205,7 +208,7 @@ def join_reports(session: Session, vault: Vault, report_handles: list[str], *, r
     _lock(session)
     reports = [triage.get_report(session, handle) for handle in dict.fromkeys(report_handles)]
     if len(reports) < 2:
-        raise InvalidInput("joining takes at least two reports")
+        raise InvalidInput(said("joining takes at least two reports"))
     current = _check_current(session, vault, reports)
     person_ids = {p for p in current.values() if p is not None}
     members = {r.id: r for r in reports}
@@ -221,7 +224,7 @@ def join_reports(session: Session, vault: Vault, report_handles: list[str], *, r
     changes = [(r, current[r.id], target.id) for r in sorted(members.values(), key=lambda r: str(r.id))
                if current[r.id] != target.id]
     if not changes:
-        raise Conflict("these reports are already linked to one person")
+        raise Conflict(said("these reports are already linked to one person"))
     batch = _append_batch(session, vault, changes, actor=actor, reason=reason, score=score)
     if on_batch is not None:
         on_batch(batch)
@@ -240,11 +243,11 @@ def split_report(session: Session, vault: Vault, report_handle: str, *, reason: 
     report = triage.get_report(session, report_handle)
     before = _check_current(session, vault, [report])[report.id]
     if before is None:
-        raise Conflict("the report is not linked to any person")
+        raise Conflict(said("the report is not linked to any person"))
     others = session.scalar(select(func.count()).select_from(Report).where(
         Report.person_id == before, Report.id != report.id))
     if not others:
-        raise Conflict("the report is already the only one of its person")
+        raise Conflict(said("the report is already the only one of its person"))
     person = _new_person(session)
     batch = _append_batch(session, vault, [(report, before, person.id)], actor=actor, reason=reason)
     audit.record(session, vault, actor=str(actor), action="person.split", object_type="report",
@@ -266,20 +269,24 @@ def _batch_events(session: Session, batch_id: uuid.UUID) -> list[PersonLinkEvent
     return list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id == batch_id)))
 
 
-def undo_problem(session: Session, batch_id: uuid.UUID, events: list[PersonLinkEvent] | None = None) -> str | None:
+NO_SUCH_CHANGE = said("no such change")
+ALREADY_UNDONE = said("this change was already undone (undo the undo to redo it)")
+
+
+def undo_problem(session: Session, batch_id: uuid.UUID, events: list[PersonLinkEvent] | None = None) -> Said | None:
     """Why batch `batch_id` (whose events may be given) cannot be undone now (None: it can)."""
     events = _batch_events(session, batch_id) if events is None else events
     if not events:
-        return "no such change"
+        return NO_SUCH_CHANGE
     if session.scalar(select(PersonLinkEvent.id).where(PersonLinkEvent.undoes_batch_id == batch_id).limit(1)):
-        return "this change was already undone (undo the undo to redo it)"
+        return ALREADY_UNDONE
     effect = batch_effect(events)
     derived = derived_links(session, list(effect))
     moved = [rid for rid, (_, after) in effect.items() if derived[rid] != after]
     if moved:
         handles = sorted(session.scalars(select(Report.handle).where(Report.id.in_(moved))))
-        return (f"a later change moved {', '.join(handles)}; undo that later change first, "
-                f"so this undo does not silently revert it")
+        return said("a later change moved %(handles)s; undo that later change first, so this undo does not "
+                    "silently revert it", handles=", ".join(handles))
     return None
 
 
@@ -290,7 +297,7 @@ def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: s
     _lock(session)
     events = _batch_events(session, batch_id)
     problem = undo_problem(session, batch_id, events)
-    if problem == "no such change":
+    if problem == NO_SUCH_CHANGE:
         raise NotFound(problem)
     if problem:
         raise Conflict(problem)
@@ -316,7 +323,7 @@ class BatchView:
     score: float | None
     undoes: uuid.UUID | None
     moves: list[tuple[str, str | None, str | None]]  # report handle, person handle before, after
-    undo_problem: str | None = None
+    undo_problem: Said | None = None
 
 
 @dataclass

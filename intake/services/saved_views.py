@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import SavedView
+from ..wording import said
 from .errors import Conflict, InvalidInput, NotFound
 
 MAX_VIEWS = 30
@@ -23,27 +24,27 @@ def save(session: Session, user_id: uuid.UUID, name: str, filters: dict[str, str
     """Save the current filters (already reduced to the inbox's own keys) under `name`. Commits."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 40:
-        raise InvalidInput("a saved view needs a name of 1 to 40 characters")
+        raise InvalidInput(said("a saved view needs a name of 1 to 40 characters"))
     if not filters:
-        raise InvalidInput("choose some filters first: the whole inbox needs no saved view")
+        raise InvalidInput(said("choose some filters first: the whole inbox needs no saved view"))
     query = urlencode(sorted(filters.items()))
     if len(query) > 600:
-        raise InvalidInput("these filters are too long to save")
+        raise InvalidInput(said("these filters are too long to save"))
     if len(views_of(session, user_id)) >= MAX_VIEWS:
-        raise InvalidInput(f"at most {MAX_VIEWS} saved views: delete one first")
+        raise InvalidInput(said("at most %(num)s saved views: delete one first", num=MAX_VIEWS))
     view = SavedView(user_id=user_id, name=name, query=query)
     session.add(view)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise Conflict("you already have a saved view of that name") from None
+        raise Conflict(said("you already have a saved view of that name")) from None
     return view
 
 
 def delete(session: Session, user_id: uuid.UUID, view_id: uuid.UUID) -> None:
     view = session.get(SavedView, view_id)
     if view is None or view.user_id != user_id:  # someone else's view is as good as none
-        raise NotFound("no such saved view")
+        raise NotFound(said("no such saved view"))
     session.delete(view)
     session.commit()

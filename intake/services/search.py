@@ -26,6 +26,7 @@ from ..crypto.vault import Vault
 from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
+from ..wording import said
 from . import audit, blind_indexes, integrity, normalise
 from .errors import InvalidInput
 
@@ -56,11 +57,11 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
     where: list[Any] = []
     if f.status:
         if f.status not in set(StatusKind):
-            raise InvalidInput("unknown status")
+            raise InvalidInput(said("unknown status"))
         where.append(Report.status == f.status)
     if f.verification:
         if f.verification not in set(VerificationLevel):
-            raise InvalidInput("unknown verification level")
+            raise InvalidInput(said("unknown verification level"))
         where.append(Report.verification == f.verification)
     if f.created_from:
         where.append(Report.created_on >= f.created_from)
@@ -69,7 +70,7 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
     if f.county:
         code = normalise.county(f.county)
         if code is None:
-            raise InvalidInput("a county is a six-digit GB/T 2260 code")
+            raise InvalidInput(said("a county is a six-digit GB/T 2260 code"))
         if vault is None:
             raise KeysLockedError("filtering by county needs the review keys")
         ids = blind_indexes.matching_ids(vault, "county_birth_year", code)  # the county with every birth year
@@ -144,19 +145,19 @@ def search(session: Session, vault: Vault, index: str, value: str, *, actor: uui
     """Reports matching an ID number, a name, a name with a birth year, or a county code with a
     birth year (or alone: then every birth year). Audited with the index and the count only."""
     if index not in SEARCHABLE:
-        raise InvalidInput("search by ID number, name, name and birth year, or county and birth year")
+        raise InvalidInput(said("search by ID number, name, name and birth year, or county and birth year"))
     value = (value or "").strip()
     if not value:
-        raise InvalidInput("enter an ID number, a name or a county code")
+        raise InvalidInput(said("enter an ID number, a name or a county code"))
     year = str(birth_year).strip() if birth_year not in (None, "") else None
     if year is None and index in COMPOUND and (split := re.fullmatch(r"(.+?)\s+(\d{4})", value)):
         value, year = split.group(1), split.group(2)  # "653101 1984", "Abdurehim 1984": one field
     if year is not None and not (year.isdigit() and len(year) == 4):
-        raise InvalidInput("a birth year is four digits")
+        raise InvalidInput(said("a birth year is four digits"))
     if index in NEEDS_YEAR and year is None:
-        raise InvalidInput("enter the birth year too")
+        raise InvalidInput(said("enter the birth year too"))
     if index == "county_birth_year" and normalise.county(value) is None:
-        raise InvalidInput("a county is a six-digit GB/T 2260 code")
+        raise InvalidInput(said("a county is a six-digit GB/T 2260 code"))
     vault.require_readable()
     ids = blind_indexes.matching_ids(vault, index, value, year)
     rows = session.execute(

@@ -25,12 +25,14 @@ from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password, verify_password
 from ..crypto.vault import Vault
 from ..models import User
+from ..wording import said
 from . import audit, clock, totp, users
 from .errors import ServiceError
 
-REFUSED = "The username or password is not right, or the account is locked for a while after too many attempts."
-CODE_REFUSED = ("That code is not right or was used already, or the account is locked for a while after too "
-                "many attempts.")
+REFUSED = said("The username or password is not right, or the account is locked for a while after too many "
+               "attempts.")
+CODE_REFUSED = said("That code is not right or was used already, or the account is locked for a while after too "
+                    "many attempts.")
 LOCKED_SERVICE = "The service is locked; an operator must unlock it."
 
 

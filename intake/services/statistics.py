@@ -30,6 +30,7 @@ from ..disclosure import privacy, signing, standalone_verify
 from ..disclosure.statistics import CountTable, categorise, count_tables
 from ..models import AuditEvent, StatisticsRun
 from ..models.base import utcnow
+from ..wording import said
 from . import audit, export_source, integrity
 from .errors import Conflict, InvalidInput
 from .export_notices import signer
@@ -120,9 +121,9 @@ def publish(session: Session, vault: Vault, *, epsilon: str, budget: float | str
     try:
         amount = float(epsilon)
     except ValueError:
-        raise InvalidInput("epsilon must be a number") from None
+        raise InvalidInput(said("epsilon must be a number")) from None
     if not 0 < amount <= 10:
-        raise InvalidInput("epsilon must be above 0 and at most 10")
+        raise InvalidInput(said("epsilon must be above 0 and at most 10"))
     _, key = signer(vault)
     book = ledger(session, vault, budget)
     release_id = str(uuid.uuid4())

@@ -23,6 +23,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report
 from ..models.base import today
 from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
+from ..wording import said
 from . import audit, corrections, integrity, messages, users
 from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
@@ -123,7 +124,7 @@ def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
 def get_report(session: Session, handle: str) -> Report:
     report = session.scalar(select(Report).where(Report.handle == handle))
     if report is None:
-        raise NotFound("no such report")
+        raise NotFound(said("no such report"))
     return report
 
 
@@ -172,7 +173,7 @@ def _commit_change(session: Session, vault: Vault, actor: uuid.UUID, action: str
 def set_verification(session: Session, vault: Vault, handle: str, level: str, *, actor: uuid.UUID) -> bool:
     """Set the verification level. False (and no entry) when it already was that level."""
     if level not in set(VerificationLevel):
-        raise InvalidInput("unknown verification level")
+        raise InvalidInput(said("unknown verification level"))
     report = get_report(session, handle)
     if integrity.require_report(session, vault, report).verification == level:
         return False
@@ -206,14 +207,15 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
     """A dated status change with its source, sealed under the submission's data key; the event
     and, when it is the newest, the report's status category are sealed by the review face."""
     if kind not in set(StatusKind):
-        raise InvalidInput("unknown status")
+        raise InvalidInput(said("unknown status"))
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
     if not APPROXIMATE_DATE.match(event_date) or event_date > today().isoformat():
-        raise InvalidInput("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in the future")
+        raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in "
+                                "the future"))
     if not source:
-        raise InvalidInput("say where this news came from")
+        raise InvalidInput(said("say where this news came from"))
     if kind == StatusKind.SENTENCED and not sentence:
-        raise InvalidInput("a sentence needs its length")
+        raise InvalidInput(said("a sentence needs its length"))
     vault.require_readable()
     report = get_report(session, handle)
     integrity.require_report(session, vault, report)
@@ -247,7 +249,7 @@ def _tag(session: Session, name: str, *, create: bool) -> Tag | None:
 def _tag_name(name: str) -> str:
     name = name.strip().lower()
     if not TAG_PATTERN.match(name):
-        raise InvalidInput("a tag is 1-32 lower-case letters, digits or hyphens")
+        raise InvalidInput(said("a tag is 1-32 lower-case letters, digits or hyphens"))
     return name
 
 
@@ -281,7 +283,7 @@ def add_note(session: Session, vault: Vault, handle: str, text: str, *, actor: u
     """An internal note: reviewers only, sealed under the submission's key, never shown to the family."""
     text = text.strip()
     if not text:
-        raise InvalidInput("a note needs some text")
+        raise InvalidInput(said("a note needs some text"))
     vault.require_readable()
     report = get_report(session, handle)
     note = Message(submission_id=report.submission_id, report_id=report.id, kind=MessageKind.INTERNAL_NOTE.value,
@@ -298,7 +300,7 @@ def assign(session: Session, vault: Vault, handle: str, assignee: uuid.UUID | No
     if assignee is not None:
         user = session.get(User, assignee)
         if user is None or not user.is_active or user.role not in (Role.REVIEWER.value, Role.ADMIN.value):
-            raise InvalidInput("reports are assigned to active reviewers or admins only")
+            raise InvalidInput(said("reports are assigned to active reviewers or admins only"))
     if report.assigned_to_id == assignee:
         return False
     report.assigned_to_id = assignee
@@ -309,11 +311,11 @@ def assign(session: Session, vault: Vault, handle: str, assignee: uuid.UUID | No
 def set_submission_status(session: Session, vault: Vault, handle: str, status: str, *, actor: uuid.UUID) -> bool:
     """The status the family sees on their page (received, in review, needs information, recorded)."""
     if status not in {s.value for s in REVIEWER_SUBMISSION_STATUSES}:
-        raise InvalidInput("reviewers may set received, in review, needs information or recorded")
+        raise InvalidInput(said("reviewers may set received, in review, needs information or recorded"))
     report = get_report(session, handle)
     submission = report.submission
     if submission.status == SubmissionStatus.WITHDRAWN:
-        raise Conflict("the family withdrew this submission")
+        raise Conflict(said("the family withdrew this submission"))
     if integrity.require_submission(session, vault, submission.id).status == status:
         return False
     seq = integrity.write_submission(session, vault, submission, status=status)
@@ -333,7 +335,7 @@ def reply(session: Session, vault: Vault, handle: str, text: str, *, question: b
     report = get_report(session, handle)
     submission = report.submission
     if submission.status == SubmissionStatus.WITHDRAWN:
-        raise Conflict("the family withdrew this submission")
+        raise Conflict(said("the family withdrew this submission"))
     details: dict[str, Any] = {}
     try:
         if question and integrity.require_submission(session, vault, submission.id).status \

@@ -22,6 +22,7 @@ from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
 from ..models.sealed import data_keys
+from ..wording import Said, said
 from . import audit
 from .errors import Conflict, InvalidInput, NotFound
 
@@ -34,8 +35,8 @@ def normalise_username(username: str) -> str:
     """Usernames are lower-case ASCII, 2-32 characters: letters, digits, dot, dash, underscore."""
     name = (username or "").strip().lower()
     if not _USERNAME.match(name):
-        raise InvalidInput("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
-                           "starting with a letter or digit")
+        raise InvalidInput(said("a username has 2 to 32 characters: a-z, 0-9, dot, dash or underscore, "
+                                "starting with a letter or digit"))
     return name
 
 
@@ -47,17 +48,17 @@ def common_passwords() -> frozenset[str]:
                      if line.strip() and not line.startswith("# "))
 
 
-def password_problem(password: str, username: str) -> str | None:
+def password_problem(password: str, username: str) -> Said | None:
     """Why this password is refused for this account, or None if it is acceptable."""
     if len(password) < MIN_PASSWORD:
-        return f"a password has at least {MIN_PASSWORD} characters"
+        return said("a password has at least %(num)s characters", num=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"a password has at most {MAX_PASSWORD} characters"
+        return said("a password has at most %(num)s characters", num=MAX_PASSWORD)
     lowered = password.lower()
     if lowered.strip() in common_passwords():
-        return "this password is on a list of common passwords; choose another"
+        return said("this password is on a list of common passwords; choose another")
     if username and username.lower() in lowered:
-        return "a password may not contain the username"
+        return said("a password may not contain the username")
     return None
 
 
@@ -72,7 +73,7 @@ def new_account(session: Session, *, username: str, role: Role | str) -> User:
     name = normalise_username(username)
     role = Role(role)
     if session.scalar(select(User.id).where(User.username == name)) is not None:
-        raise Conflict("an account with this username already exists")
+        raise Conflict(said("an account with this username already exists"))
     user = User(username=name, role=role.value, password_hash=None, is_active=True, failed_logins=0,
                 session_epoch=0, recovery_code_hashes=[])
     session.add(user)
@@ -105,10 +106,10 @@ def get(session: Session, user_id: uuid.UUID | str) -> User:
     try:
         key = user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
     except ValueError:
-        raise NotFound("no such account") from None
+        raise NotFound(said("no such account")) from None
     user = session.get(User, key)
     if user is None:
-        raise NotFound("no such account")
+        raise NotFound(said("no such account"))
     return user
 
 

@@ -64,7 +64,7 @@ def test_a_dedup_run_leaves_no_plaintext_anywhere(make_app, db_url, tmp_path: Pa
         reviewer = make_reviewer(review)
         view = decisions.pair_view(s, v, pairs[0].id, actor=reviewer)
         # Control: plaintext did pass through memory (the page's explanations quote it).
-        assert any(line.sentence and line.left and line.left in line.sentence for line in view.lines)
+        assert any(line.sentence and line.left and line.left in str(line.sentence) for line in view.lines)
         decisions.reject(s, v, pairs[-1].id, actor=reviewer)
         decisions.accept(s, v, pairs[0].id, actor=reviewer)
 

@@ -269,7 +269,7 @@ def test_the_pair_view_decrypts_both_reports_explains_and_audits(two):
         view = decisions.pair_view(s, v, pair.id, actor=reviewer)
         assert actions_since(head) == ["duplicates.view", "report.view", "report.view"]
         by_field = {line.field: line for line in view.lines}
-        assert any("same month" in line.sentence for line in view.lines)
+        assert any("same month" in str(line.sentence) for line in view.lines)
         assert all(line.weight is not None for line in view.lines) and by_field
         assert {view.left.handle, view.right.handle} == {h["a"], h["b"]}
 

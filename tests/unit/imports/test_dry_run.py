@@ -48,7 +48,7 @@ def test_the_dry_run_reports_every_row_in_words() -> None:
     assert [r.state for r in plan.rows] == [RowState.READY, RowState.READY, RowState.BLOCKED, RowState.BLOCKED,
                                             RowState.REPEATED]
     assert plan.summary() == {"ready": 2, "already imported": 0, "repeated in this file": 1, "not imported": 2}
-    lines = "\n".join(plan.report_lines())
+    lines = "\n".join(map(str, plan.report_lines()))
     assert 'Row 3, column "County" (note): is not a place we found' in lines
     assert 'Row 4, column "Name, 姓名" (must be fixed): is empty' in lines
     assert 'Row 5, column "Date of birth" (must be fixed): (birth date) could be either day-month' in lines

@@ -109,7 +109,7 @@ def test_a_good_row_becomes_a_report_in_the_form_s_terms() -> None:
 def test_blocking_problems_stop_the_row_and_never_repeat_the_value(cells: dict[str, str], words: str) -> None:
     result = validate(row(**cells), MAPPING, today=TODAY)
     assert result.report is None and result.blocked
-    messages = " ".join(p.message for p in result.problems)
+    messages = " ".join(str(p.message) for p in result.problems)
     assert words in messages
     for value in cells.values():
         if value:
@@ -142,7 +142,7 @@ def test_an_id_number_that_a_spreadsheet_turned_into_a_number_is_caught() -> Non
     data = row(ID="653125198406170000")
     data = SheetRow(data.number, data.cells, numbers=frozenset({HEADERS.index("ID")}))
     result = validate(data, MAPPING, today=TODAY)
-    assert result.blocked and "stored by the spreadsheet as a number" in result.problems[0].message
+    assert result.blocked and "stored by the spreadsheet as a number" in str(result.problems[0].message)
 
 
 def test_an_id_number_that_disagrees_with_the_birth_date_is_a_note() -> None:

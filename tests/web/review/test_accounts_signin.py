@@ -94,7 +94,7 @@ def test_unknown_user_and_wrong_password_are_refused_alike(app, make_user, crede
     wrong = password_step(app.test_client(), credentials[user.id].username, "some wrong password")
     assert unknown.status_code == wrong.status_code == 200
     assert without_token(unknown.data) == without_token(wrong.data)
-    assert signin.REFUSED in unknown.get_data(as_text=True)
+    assert str(signin.REFUSED) in unknown.get_data(as_text=True)
     assert len(checked) == 2 and all(h and h.startswith("$argon2id$") for h in checked)  # a dummy hash too
     first, second = audit_since(app, before)
     assert (first["action"], first["actor"], first["object_id"]) == ("auth.login_failed", "anonymous", None)
@@ -110,12 +110,12 @@ def test_lockout_after_repeated_failures_grows_and_ends(app, make_user, credenti
     client = app.test_client()
     before = audit_head(app)
     for _ in range(5):
-        assert signin.REFUSED in password_step(client, creds.username, "wrong password!").get_data(as_text=True)
+        assert str(signin.REFUSED) in password_step(client, creds.username, "wrong password!").get_data(as_text=True)
     with app.app_context():
         locked = db.session.get(User, user.id)
         assert locked.failed_logins == 5 and locked.locked_until is not None
     refused = password_step(client, creds.username)  # the right password, but locked
-    assert refused.status_code == 200 and signin.REFUSED in refused.get_data(as_text=True)
+    assert refused.status_code == 200 and str(signin.REFUSED) in refused.get_data(as_text=True)
     entries = audit_since(app, before)
     assert [e["details"]["reason"] for e in entries] == ["password"] * 5 + ["locked"]
     assert all(e["action"] == "auth.login_failed" and e["actor"] == str(user.id) for e in entries)
@@ -123,18 +123,18 @@ def test_lockout_after_repeated_failures_grows_and_ends(app, make_user, credenti
     fake_clock.advance(seconds=61)
     password_step(client, creds.username, "wrong again!!")  # a sixth failure: locked twice as long
     fake_clock.advance(seconds=61)
-    assert signin.REFUSED in password_step(client, creds.username).get_data(as_text=True)
+    assert str(signin.REFUSED) in password_step(client, creds.username).get_data(as_text=True)
     fake_clock.advance(seconds=60)
     assert password_step(client, creds.username).location.endswith("/review/sign-in/code")
     # A wrong code counts toward the same lock: the 7th failure locks for 4 minutes.
     before = audit_head(app)
     for _ in range(2):
-        assert signin.CODE_REFUSED in code_step(client, "000000").get_data(as_text=True)
+        assert str(signin.CODE_REFUSED) in code_step(client, "000000").get_data(as_text=True)
     assert [e["details"]["reason"] for e in audit_since(app, before)] == ["invalid", "locked"]
     with app.app_context():
         assert db.session.get(User, user.id).failed_logins == 7
     response = code_step(client, current_code(creds.totp_secret, 1))
-    assert signin.CODE_REFUSED in response.get_data(as_text=True)  # the right code, but locked again
+    assert str(signin.CODE_REFUSED) in response.get_data(as_text=True)  # the right code, but locked again
     fake_clock.advance(seconds=241)
     assert code_step(client, current_code(creds.totp_secret, 1)).status_code == 302
     with app.app_context():
@@ -160,7 +160,7 @@ def test_a_totp_code_is_good_once(app, make_user, credentials, sign_in):
     before = audit_head(app)
     assert password_step(client, creds.username).status_code == 302
     replay = code_step(client, code)
-    assert replay.status_code == 200 and signin.CODE_REFUSED in replay.get_data(as_text=True)
+    assert replay.status_code == 200 and str(signin.CODE_REFUSED) in replay.get_data(as_text=True)
     older = code_step(client, current_code(creds.totp_secret, 0))  # inside the window, but before the last used
     assert older.status_code == 200
     assert [(e["action"], e["details"]["reason"]) for e in audit_since(app, before)] == [
@@ -181,7 +181,7 @@ def test_a_recovery_code_works_once(app, make_user, credentials):
     sign_out(client)
     password_step(client, creds.username)
     again = code_step(client, code)
-    assert again.status_code == 200 and signin.CODE_REFUSED in again.get_data(as_text=True)
+    assert again.status_code == 200 and str(signin.CODE_REFUSED) in again.get_data(as_text=True)
     assert code_step(client, creds.recovery_codes[4]).status_code == 302
     with app.app_context():
         assert len(db.session.get(User, user.id).recovery_code_hashes) == 8
