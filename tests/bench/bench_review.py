@@ -305,7 +305,7 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, p
         sample = rng.choice(samples)
         answer = browser.post_form("/review/search", {"search-csrf_token": search_token, "search-index": "id_number",
                                                       "search-value": sample.id_number})
-        found = sample.handle in answer.text and "1 report(s) found" in answer.text
+        found = sample.handle in answer.text and '<bdi dir="ltr">1</bdi> report found' in answer.text
         return answer, None if found else "the report was not found"
 
     return [Kind(key, label, send, [], []) for key, label, send in (
