@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
@@ -52,7 +53,7 @@ class ReportView:
     arrival: int | None = None  # the inbox's order key (previous/next report)
 
 
-def _query(handle: str):  # noqa: ANN202 (a Select of a long, mixed row)
+def _query(handle: str) -> Select[Any]:
     tags = (select(func.aggregate_strings(Tag.name, _SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
             .correlate(Report).scalar_subquery())
