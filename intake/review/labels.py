@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..resolution import scripts
 from ..services import thesauri
@@ -149,7 +149,7 @@ def verdict(value: Any) -> str:
 @bp.app_template_filter("handle")
 def handle(value: Any) -> Markup:
     """A report's or person's handle inside a sentence: isolated, left to right, in its handle style."""
-    return Markup('<bdi dir="ltr" class="handle">{}</bdi>').format(value)
+    return Markup(f'<bdi dir="ltr" class="handle">{escape(value)}</bdi>')  # noqa: S704 - value escaped (as bidi.ltr)
 
 
 @bp.app_template_filter("language_name")

@@ -137,7 +137,7 @@ def report(handle: str) -> Any:
         abort(404)
     args = filter_args(request.args)
     _form, filters = inbox_filters(request.args)
-    newer, older = inbox_service.neighbours(db.session, vault, filters, triage.get_report(db.session, handle)) \
+    newer, older = inbox_service.neighbours(db.session, vault, filters, view.arrival, view.report.id) \
         if filters else (None, None)
     retracted = corrections.retractions(db.session, vault, view.report.id)
     retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),

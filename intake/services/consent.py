@@ -68,11 +68,12 @@ def consents(session: Session, submission_ids: Iterable[uuid.UUID]) -> dict[uuid
     for chunk in chunks(ids):
         keys.prefetch("submissions", chunk)
         for submission in session.scalars(select(Submission).where(Submission.id.in_(chunk))):
-            out[submission.id] = _consent_of(submission)
+            out[submission.id] = consent_of(submission)
     return out
 
 
-def _consent_of(submission: Submission) -> Consent:
+def consent_of(submission: Submission) -> Consent:
+    """The Consent of one submission already read (its data key fetched, or fetched here)."""
     return interpret(submission.consent_sealed is not None, submission.legacy_consent, lambda: submission.consent)
 
 

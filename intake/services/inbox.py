@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from ..crypto import fields
@@ -211,15 +211,19 @@ def awaiting(session: Session) -> int:
         Submission.in_working_store.is_(False), Submission.purged_on.is_(None))) or 0
 
 
-def neighbours(session: Session, vault: Vault | None, filters: InboxFilter,
-               me: Report) -> tuple[str | None, str | None]:
-    """The handles just newer and just older than report `me` in the inbox under `filters`."""
-    if me.arrival is None:
+def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arrival: int | None,
+               report_id: uuid.UUID) -> tuple[str | None, str | None]:
+    """The handles just newer and just older than report (`arrival`, `report_id`) in the inbox under
+    `filters` (the report's own values, as its page read them: the row is not read again)."""
+    if arrival is None:
         return None, None
     base = _base(session, vault, filters)
-    key, mine = tuple_(Report.arrival, Report.id), tuple_(me.arrival, me.id)
-    newer = session.scalar(base.with_only_columns(Report.handle).where(key > mine)
-                           .order_by(Report.arrival, Report.id).limit(1))
-    older = session.scalar(base.with_only_columns(Report.handle).where(key < mine)
-                           .order_by(Report.arrival.desc(), Report.id.desc()).limit(1))
-    return newer, older
+    key, mine = tuple_(Report.arrival, Report.id), tuple_(arrival, report_id)
+    # Both in one round trip; each side keeps its own index walk (ORDER BY ... LIMIT 1 in a subquery).
+    newer = base.with_only_columns(Report.handle, literal(NEWER).label("side")).where(key > mine) \
+        .order_by(Report.arrival, Report.id).limit(1).subquery()
+    older = base.with_only_columns(Report.handle, literal(OLDER).label("side")).where(key < mine) \
+        .order_by(Report.arrival.desc(), Report.id.desc()).limit(1).subquery()
+    found = {side: handle for handle, side in session.execute(
+        union_all(select(newer.c.handle, newer.c.side), select(older.c.handle, older.c.side)))}
+    return found.get(NEWER), found.get(OLDER)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -30,8 +30,11 @@ from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
 from ..wording import Said, said
-from . import audit, integrity, triage, users
+from . import audit, integrity, triage
 from .errors import Conflict, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from .person_view import PersonView
 
 MAX_REASON = 2000
 
@@ -275,19 +278,36 @@ ALREADY_UNDONE = said("this change was already undone (undo the undo to redo it)
 
 def undo_problem(session: Session, batch_id: uuid.UUID, events: list[PersonLinkEvent] | None = None) -> Said | None:
     """Why batch `batch_id` (whose events may be given) cannot be undone now (None: it can)."""
-    events = _batch_events(session, batch_id) if events is None else events
-    if not events:
-        return NO_SUCH_CHANGE
-    if session.scalar(select(PersonLinkEvent.id).where(PersonLinkEvent.undoes_batch_id == batch_id).limit(1)):
-        return ALREADY_UNDONE
-    effect = batch_effect(events)
-    derived = derived_links(session, list(effect))
-    moved = [rid for rid, (_, after) in effect.items() if derived[rid] != after]
-    if moved:
-        handles = sorted(session.scalars(select(Report.handle).where(Report.id.in_(moved))))
-        return said("a later change moved %(handles)s; undo that later change first, so this undo does not "
-                    "silently revert it", handles=", ".join(handles))
-    return None
+    return undo_problems(session, {batch_id: _batch_events(session, batch_id) if events is None else events})[batch_id]
+
+
+def undo_problems(session: Session, batches: dict[uuid.UUID, list[PersonLinkEvent]],
+                  handles: dict[Any, str] | None = None) -> dict[uuid.UUID, Said | None]:
+    """`undo_problem` of many batches (their events given) in two queries however many there are
+    (three when a report moved later and `handles`, report handles by id, does not name it)."""
+    undone = set(session.scalars(select(PersonLinkEvent.undoes_batch_id).where(
+        PersonLinkEvent.undoes_batch_id.in_(list(batches))))) if batches else set()
+    effects = {batch_id: batch_effect(events) for batch_id, events in batches.items()}
+    derived = derived_links(session, list({rid for effect in effects.values() for rid in effect}))
+    moved = {batch_id: [rid for rid, (_, after) in effect.items() if derived[rid] != after]
+             for batch_id, effect in effects.items()}
+    handles = dict(handles or {})
+    missing = {rid for rids in moved.values() for rid in rids} - set(handles)
+    if missing:
+        handles.update(session.execute(select(Report.id, Report.handle).where(Report.id.in_(missing))).all())
+    out: dict[uuid.UUID, Said | None] = {}
+    for batch_id, events in batches.items():
+        if not events:
+            out[batch_id] = NO_SUCH_CHANGE
+        elif batch_id in undone:
+            out[batch_id] = ALREADY_UNDONE
+        elif moved[batch_id]:
+            out[batch_id] = said("a later change moved %(handles)s; undo that later change first, so this undo "
+                                 "does not silently revert it",
+                                 handles=", ".join(sorted(handles[rid] for rid in moved[batch_id])))
+        else:
+            out[batch_id] = None
+    return out
 
 
 def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: str, actor: uuid.UUID) -> Outcome:
@@ -312,75 +332,11 @@ def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: s
     return Outcome(inverse, None)
 
 
-# ---------- the person page (decrypts; audited) ----------
-
-@dataclass
-class BatchView:
-    batch_id: uuid.UUID
-    occurred_at: datetime
-    actor: str | None
-    reason: str | None
-    score: float | None
-    undoes: uuid.UUID | None
-    moves: list[tuple[str, str | None, str | None]]  # report handle, person handle before, after
-    undo_problem: Said | None = None
-
-
-@dataclass
-class PersonView:
-    person: Person
-    reports: list[triage.DecryptedReport]
-    timeline: list[triage.TimelineEntry]
-    history: list[BatchView] = field(default_factory=list)
-    # Reports whose row names this person but whose state does not verify: handle and why. Their
-    # content is not shown here, since the link itself may be forged.
-    unverified: list[tuple[str, str]] = field(default_factory=list)
-
+# ---------- the person page (decrypts; audited): services/person_view.py ----------
 
 def person_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
-    """A person with every linked report decrypted, the combined timeline and the link history.
+    """A person with every linked report decrypted, the combined timeline and the link history;
+    audited as one `person.view` plus one `report.view` per report (see `person_view.view_of`)."""
+    from .person_view import view_of  # here: that module builds on this one
 
-    Audited as one `person.view` (the history's sealed reasons) plus one `report.view` per report,
-    so "who has read report R" stays one lookup by the report's id however it was reached.
-    """
-    vault.require_readable()
-    person = _person(session, handle)
-    named = list(session.scalars(select(Report).where(Report.person_id == person.id).order_by(Report.created_on,
-                                                                                             Report.handle)))
-    states = integrity.report_states(session, vault, [r.id for r in named])
-    reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
-    decrypted = triage.decrypt_reports(session, vault, reports, states=states)
-    timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
-    view = PersonView(person=person, reports=decrypted, timeline=timeline, history=_history(session, person),
-                      unverified=[(r.handle, f"{states[r.id].verdict}: {states[r.id].problem}")
-                                  for r in named if r not in reports])
-    audit.record(session, vault, actor=str(actor), action="person.view", object_type="person",
-                 object_id=str(person.id), details={"reports": len(reports)})
-    for report in reports:
-        audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
-                     object_id=str(report.id), details={"person": str(person.id)})
-    session.commit()
-    return view
-
-
-def _history(session: Session, person: Person) -> list[BatchView]:
-    batch_ids = select(PersonLinkEvent.batch_id).where(PersonLinkEvent.person_id == person.id)
-    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(batch_ids))
-                                  .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id)))
-    handles: dict[Any, str] = dict(session.execute(select(Report.id, Report.handle).where(
-        Report.id.in_({e.report_id for e in events}))).all())
-    handles.update(session.execute(select(Person.id, Person.handle).where(
-        Person.id.in_({e.person_id for e in events}))).all())
-    names = users.usernames(session, (e.actor_id for e in events))
-    grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
-    for event in events:
-        grouped.setdefault(event.batch_id, []).append(event)
-    out = []
-    for batch_id, rows in grouped.items():
-        first = rows[0]
-        moves = [(handles[rid], handles.get(before), handles.get(after))
-                 for rid, (before, after) in sorted(batch_effect(rows).items(), key=lambda kv: handles[kv[0]])]
-        out.append(BatchView(batch_id=batch_id, occurred_at=first.occurred_at, actor=names.get(first.actor_id) if first.actor_id else None,
-                             reason=first.reason, score=first.score, undoes=first.undoes_batch_id, moves=moves,
-                             undo_problem=undo_problem(session, batch_id, rows)))
-    return out
+    return view_of(session, vault, handle, actor=actor)

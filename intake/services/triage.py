@@ -11,23 +11,25 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
-from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Person, Report, Role, StatusEvent, StatusKind,
+from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Report, Role, StatusEvent, StatusKind,
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
 from ..wording import said
 from . import audit, corrections, integrity, messages, users
-from .consent import Consent, consents
 from .errors import Conflict, InvalidInput, NotFound
-from .search import tags_of
+
+if TYPE_CHECKING:
+    from .report_view import ReportView
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Approximate dates, as families give them: "2017", "2017-04" or "2017-04-12".
@@ -80,33 +82,25 @@ class DecryptedReport:
         return self.state.verification
 
 
-@dataclass
-class ReportView:
-    report: DecryptedReport
-    submission_id: uuid.UUID
-    submission_status: str | None  # None unless the submission's sealed state verified
-    language: str | None
-    consent: Consent
-    assignee_id: uuid.UUID | None
-    person: Person | None
-    tags: list[str]
-    siblings: list[str]  # handles of the other reports of the same submission
-    from_family: list[MessageEntry]
-    notes: list[MessageEntry]
-    replies: list[MessageEntry]
-
-
 def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
                     states: dict[uuid.UUID, integrity.ReportState] | None = None) -> list[DecryptedReport]:
     """Decrypt reports and their status events in memory, with their authenticated state (given,
     or verified here). The caller audits before showing them."""
+    return decrypt_with_names(session, vault, reports, states)[0]
+
+
+def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
+                       states: dict[uuid.UUID, integrity.ReportState] | None = None,
+                       authors: Iterable[uuid.UUID | None] = ()) -> tuple[list[DecryptedReport], dict[uuid.UUID, str]]:
+    """`decrypt_reports`, and the usernames of the events' authors and of `authors` (the page's other
+    rows: messages, link history), read in the same query."""
     events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
                                   .order_by(StatusEvent.sequence))) if reports else []
     # Every data key with one query each (not one per report or event: the person page shows many).
     keys = data_keys(session)
     keys.prefetch("submissions", {r.submission_id for r in reports})
     keys.prefetch("status_events", {e.id for e in events if e.own_key})
-    names = users.usernames(session, (e.recorded_by_id for e in events))
+    names = users.usernames(session, [*(e.recorded_by_id for e in events), *authors])
     handles = {r.id: r.handle for r in reports}
     states = states if states is not None else integrity.report_states(session, vault, handles)
     verdicts = integrity.status_event_verdicts(vault, events)
@@ -118,7 +112,7 @@ def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
             id=e.id, report_handle=handles[e.report_id], kind=e.kind, event_date=e.event_date, sentence=e.sentence,
             source=e.source, recorded_on=e.recorded_on,
             recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None, verdict=verdicts[e.id].value))
-    return [out[r.id] for r in reports]
+    return [out[r.id] for r in reports], names
 
 
 def get_report(session: Session, handle: str) -> Report:
@@ -129,36 +123,11 @@ def get_report(session: Session, handle: str) -> Report:
 
 
 def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
-    """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
-    vault.require_readable()
-    report = get_report(session, handle)
-    decrypted = decrypt_reports(session, vault, [report])[0]
-    rows = session.scalars(select(Message).where(
-        Message.submission_id == report.submission_id,
-        (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
-    authors = users.usernames(session, (m.author_id for m in rows))
-    thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
-    for m in rows:
-        thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
-                                                          author=authors.get(m.author_id) if m.author_id else None,
-                                                          in_reply_to=m.in_reply_to_id))
-    submission = report.submission
-    state = decrypted.state
-    view = ReportView(
-        report=decrypted, submission_id=submission.id,
-        submission_status=state.submission.status if state.submission else None,
-        language=submission.language, consent=consents(session, [submission.id])[submission.id],
-        assignee_id=report.assigned_to_id,
-        person=session.get(Person, state.person_id) if state.person_id else None,
-        tags=tags_of(session, [report.id]).get(report.id, []),
-        siblings=[r.handle for r in submission.reports if r.id != report.id],
-        from_family=thread[MessageKind.FROM_FAMILY.value], notes=thread[MessageKind.INTERNAL_NOTE.value],
-        replies=thread[MessageKind.TO_FAMILY.value])
-    # The entry commits before any plaintext leaves this function: no unrecorded reading.
-    audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
-                 object_id=str(report.id), details={"submission": str(submission.id)})
-    session.commit()
-    return view
+    """Everything about one report, decrypted. Records one `report.view`
+    entry and commits first."""
+    from .report_view import view_of  # here: that module builds on this one
+
+    return view_of(session, vault, handle, actor=actor)
 
 
 # ---------- changes: one audit entry each ----------

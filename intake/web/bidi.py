@@ -19,7 +19,7 @@ Translators keep placeholders as ``%(name)s``: the isolated value is text, whate
 from __future__ import annotations
 
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LRI = "\u2066"  # LEFT-TO-RIGHT ISOLATE
 FSI = "\u2068"  # FIRST STRONG ISOLATE: the direction of the value's first letter
@@ -36,12 +36,14 @@ def isolate(value: object, *, ltr: bool = True) -> str:
 
 def ltr(value: object) -> Markup:
     """Template filter: a number, date, receipt or handle, isolated and left to right."""
-    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+    # escape() then plain concatenation: Markup.format (string.Formatter, in Python) costs ten
+    # times as much, and pages call these filters hundreds of times.
+    return Markup(f'<bdi dir="ltr">{escape(value)}</bdi>')  # noqa: S704 - value escaped
 
 
 def bdi(value: object) -> Markup:
     """Template filter: text in its own direction (a name typed by a family), isolated."""
-    return Markup("<bdi>{}</bdi>").format(value)
+    return Markup(f"<bdi>{escape(value)}</bdi>")  # noqa: S704 - value escaped
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Benchmark of the review face with a large working store: inbox, report page and blind-index search.
 
-Run: .venv/bin/python tests/bench/bench_review.py [--reports N] [--requests R] [--db URL|sqlite]
+Run: .venv/bin/python tests/bench/bench_review.py [--reports N] [--requests R] [--db URL|sqlite] [--profile R]
 (pytest never collects this directory). Nothing here asserts on a timing: every figure carries its
 ratio ("x ref") to a trivial page of the same server, measured in the same run, interleaved.
 Only correctness is checked: every timed answer must be 200 and show what it should.
@@ -305,7 +305,7 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, p
         sample = rng.choice(samples)
         answer = browser.post_form("/review/search", {"search-csrf_token": search_token, "search-index": "id_number",
                                                       "search-value": sample.id_number})
-        found = sample.handle in answer.text and "1 report(s) found" in answer.text
+        found = sample.handle in answer.text and '<bdi dir="ltr">1</bdi> report found' in answer.text
         return answer, None if found else "the report was not found"
 
     return [Kind(key, label, send, [], []) for key, label, send in (
@@ -360,6 +360,9 @@ def main() -> int:
                         help="SQLAlchemy URL of a PostgreSQL database (a temporary schema is used; default the local "
                              "test database), or 'sqlite' for a temporary SQLite file")
     parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data and the request order")
+    parser.add_argument("--profile", type=int, default=0, metavar="R",
+                        help="instead of timing the server, profile R requests of the report, person and inbox "
+                             "pages in this process (cProfile; see review_profile.py)")
     args = parser.parse_args()
     if not 1 <= args.requests <= 5000 or not 100 <= args.reports <= 1_000_000:
         parser.error("keep it bounded: --requests 1..5000, --reports 100..1000000")
@@ -377,6 +380,16 @@ def main() -> int:
         log(f"generating {args.reports:,} taken-in reports")
         samples, counties = generate(app, args.reports, reviewer.user_id, rng)
         people = make_persons(app, samples, reviewer.user_id, rng)
+        if args.profile:
+            import review_profile
+
+            client = review_profile.sign_in(app, reviewer.username, reviewer.password, lambda: totp.code_for(
+                reviewer.totp_secret, totp.counter_at(clock.timestamp()) + 1))
+            review_profile.profile(client, {
+                "R1 report page": lambda: f"/review/reports/{rng.choice(samples).handle}",
+                "P1 person page": lambda: f"/review/persons/{rng.choice(people)}",
+                "I1 inbox, first page": lambda: "/review/inbox", "T1 front page": lambda: "/review/"}, args.profile)
+            return 0
 
         log("starting the server")
         module = support.intake_module(tmp, "bench_review_wsgi", {"INSTANCE_PATH": str(tmp / "instance")})

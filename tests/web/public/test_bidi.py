@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 
+from markupsafe import Markup
+
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Report
@@ -27,6 +29,8 @@ def test_the_helpers_isolate_and_escape():
     assert str(bidi.ltr("2026-11-30")) == LTR.format("2026-11-30")
     assert str(bidi.ltr("<b>")) == LTR.format("&lt;b&gt;")  # a value never becomes markup
     assert str(bidi.bdi("ئابدۇرېھىم")) == "<bdi>ئابدۇرېھىم</bdi>"
+    assert str(bidi.bdi('<i>"&')) == "<bdi>&lt;i&gt;&#34;&amp;</bdi>" and str(bidi.ltr(None)) == LTR.format("None")
+    assert str(bidi.bdi(Markup("<i>a</i>"))) == "<bdi><i>a</i></bdi>"  # markup already safe stays markup
 
 
 def test_the_status_page_isolates_dates_numbers_and_names(client, public_app, review_app):

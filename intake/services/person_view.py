@@ -1,0 +1,109 @@
+"""The person page's reading: every linked report decrypted, the combined timeline and the link
+history, in a number of queries that does not grow with the reports or the batches shown.
+
+The reports are read with what `integrity.states_of_rows` verifies in one query; the status events,
+data keys and usernames (of events and of the history's actors together) in one query each; the
+history's events, handles, reason keys and undo checks in one query each. Every seal is checked as
+before, and one `person.view` plus one `report.view` per report commit before anything decrypted is
+returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import Session
+
+from ..crypto.vault import Vault
+from ..models import Person, PersonLinkEvent, Report, Submission
+from ..models.sealed import data_keys
+from ..wording import Said, said
+from . import audit, integrity, triage
+from .errors import NotFound
+from .persons import batch_effect, undo_problems
+from .report_view import PersonRef
+
+
+@dataclass
+class BatchView:
+    batch_id: uuid.UUID
+    occurred_at: datetime
+    actor: str | None
+    reason: str | None
+    score: float | None
+    undoes: uuid.UUID | None
+    moves: list[tuple[str, str | None, str | None]]  # report handle, person handle before, after
+    undo_problem: Said | None = None
+
+
+@dataclass
+class PersonView:
+    person: PersonRef
+    reports: list[triage.DecryptedReport]
+    timeline: list[triage.TimelineEntry]
+    history: list[BatchView] = field(default_factory=list)
+    # Reports whose row names this person but whose state does not verify: handle and why. Their
+    # content is not shown here, since the link itself may be forged.
+    unverified: list[tuple[str, str]] = field(default_factory=list)
+
+
+def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
+    """A person with every linked report decrypted, the combined timeline and the link history.
+
+    Audited as one `person.view` (the history's sealed reasons) plus one `report.view` per report,
+    so "who has read report R" stays one lookup by the report's id however it was reached.
+    """
+    vault.require_readable()
+    found = session.execute(select(Person.id, Person.handle).where(Person.handle == handle)).first()
+    if found is None:
+        raise NotFound(said("no such person"))
+    person = PersonRef(found.id, found.handle)
+    rows = session.execute(select(Report, *integrity.state_columns())
+                           .join(Submission, Submission.id == Report.submission_id)
+                           .where(Report.person_id == person.id).order_by(Report.created_on, Report.handle)).all()
+    named = [row[0] for row in rows]
+    states = integrity.states_of_rows(session, vault, rows)
+    reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
+    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(
+        select(PersonLinkEvent.batch_id).where(PersonLinkEvent.person_id == person.id)))
+        .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id)))
+    decrypted, names = triage.decrypt_with_names(session, vault, reports, states, (e.actor_id for e in events))
+    timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
+    view = PersonView(person=person, reports=decrypted, timeline=timeline,
+                      history=_history(session, events, names),
+                      unverified=[(r.handle, f"{states[r.id].verdict}: {states[r.id].problem}")
+                                  for r in named if r not in reports])
+    audit.record(session, vault, actor=str(actor), action="person.view", object_type="person",
+                 object_id=str(person.id), details={"reports": len(reports)})
+    for report in reports:
+        audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
+                     object_id=str(report.id), details={"person": str(person.id)})
+    session.commit()
+    return view
+
+
+def _history(session: Session, events: list[PersonLinkEvent], names: dict[uuid.UUID, str]) -> list[BatchView]:
+    """The batches that ever moved a report to or from the person, newest first (`events`: theirs)."""
+    report_ids, person_ids = {e.report_id for e in events}, {e.person_id for e in events if e.person_id}
+    handles: dict[Any, str] = dict(session.execute(union_all(
+        select(Report.id, Report.handle).where(Report.id.in_(report_ids)),
+        select(Person.id, Person.handle).where(Person.id.in_(person_ids)))).all()) if events else {}
+    data_keys(session).prefetch("persons", person_ids)  # the reasons' keys, one query for every person
+    grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
+    for event in events:
+        grouped.setdefault(event.batch_id, []).append(event)
+    problems = undo_problems(session, grouped, handles)
+    out = []
+    for batch_id, rows in grouped.items():
+        first = rows[0]
+        moves = [(handles[rid], handles.get(before), handles.get(after))
+                 for rid, (before, after) in sorted(batch_effect(rows).items(), key=lambda kv: handles[kv[0]])]
+        out.append(BatchView(batch_id=batch_id, occurred_at=first.occurred_at,
+                             actor=names.get(first.actor_id) if first.actor_id else None,
+                             reason=first.reason, score=first.score, undoes=first.undoes_batch_id, moves=moves,
+                             undo_problem=problems[batch_id]))
+    return out

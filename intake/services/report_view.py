@@ -1,0 +1,109 @@
+"""The report page's reading of one report: decrypted, verified and audited, in few queries.
+
+One query reads the report with its submission, what `integrity.states_of_rows` verifies, the
+person's handle, the tags and the other reports of the submission; the status events, data keys and
+authors' names (of events and messages together) follow in one query each. Every seal is still
+checked as before (`integrity.states_of_rows`, status-event verdicts), and one `report.view` entry
+commits before anything decrypted is returned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.orm import Session, aliased
+
+from ..crypto.vault import Vault
+from ..models import Message, MessageKind, Person, Report, Submission
+from ..models.tag import ReportTag, Tag
+from . import audit, integrity
+from .consent import Consent, consent_of
+from ..wording import said
+from .errors import NotFound
+from .triage import DecryptedReport, MessageEntry, decrypt_with_names
+
+# Tag names are [a-z0-9-] and handles [A-Z0-9-]: a line break never occurs in either.
+_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """The person a report is linked to, as read with the report (no lazy load after the commit)."""
+
+    id: uuid.UUID
+    handle: str
+
+
+@dataclass
+class ReportView:
+    report: DecryptedReport
+    submission_id: uuid.UUID
+    submission_status: str | None  # None unless the submission's sealed state verified
+    language: str | None
+    consent: Consent
+    assignee_id: uuid.UUID | None
+    person: PersonRef | None
+    tags: list[str]
+    siblings: list[str]  # handles of the other reports of the same submission
+    from_family: list[MessageEntry]
+    notes: list[MessageEntry]
+    replies: list[MessageEntry]
+    arrival: int | None = None  # the inbox's order key (previous/next report)
+
+
+def _query(handle: str) -> Select[Any]:
+    tags = (select(func.aggregate_strings(Tag.name, _SEPARATOR)).select_from(ReportTag)
+            .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
+            .correlate(Report).scalar_subquery())
+    other = aliased(Report)
+    # "position:handle", so the siblings keep the submission's order however the strings are joined.
+    siblings = (select(func.aggregate_strings(cast(other.position, String) + ":" + other.handle, _SEPARATOR))
+                .where(other.submission_id == Report.submission_id, other.id != Report.id)
+                .correlate(Report).scalar_subquery())
+    return (select(Report, Submission, *integrity.state_columns(), Person.handle.label("person_handle"),
+                   tags.label("tag_names"), siblings.label("sibling_handles"))
+            .join(Submission, Submission.id == Report.submission_id)
+            .outerjoin(Person, Person.id == Report.person_id)
+            .where(Report.handle == handle))
+
+
+def _split(text: str | None) -> list[str]:
+    return text.split(_SEPARATOR) if text else []
+
+
+def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
+    """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
+    vault.require_readable()
+    row = session.execute(_query(handle)).first()
+    if row is None:
+        raise NotFound(said("no such report"))
+    report, submission = row[0], row[1]
+    states = integrity.states_of_rows(session, vault, [row])
+    messages = session.scalars(select(Message).where(
+        Message.submission_id == report.submission_id,
+        (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
+    [decrypted], authors = decrypt_with_names(session, vault, [report], states, (m.author_id for m in messages))
+    thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
+    for m in messages:
+        thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
+                                                          author=authors.get(m.author_id) if m.author_id else None,
+                                                          in_reply_to=m.in_reply_to_id))
+    state = decrypted.state
+    # The person only as the verified state names it (the row's link could be forged).
+    person = PersonRef(state.person_id, row.person_handle) if state.person_id and row.person_handle else None
+    siblings = sorted((int(p), h) for p, _, h in (s.partition(":") for s in _split(row.sibling_handles)))
+    view = ReportView(
+        report=decrypted, submission_id=submission.id,
+        submission_status=state.submission.status if state.submission else None,
+        language=submission.language, consent=consent_of(submission), assignee_id=report.assigned_to_id,
+        person=person, tags=sorted(_split(row.tag_names)), siblings=[h for _, h in siblings],
+        from_family=thread[MessageKind.FROM_FAMILY.value], notes=thread[MessageKind.INTERNAL_NOTE.value],
+        replies=thread[MessageKind.TO_FAMILY.value], arrival=report.arrival)
+    # The entry commits before any plaintext leaves this function: no unrecorded reading.
+    audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
+                 object_id=str(report.id), details={"submission": str(submission.id)})
+    session.commit()
+    return view
