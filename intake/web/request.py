@@ -8,9 +8,11 @@ nothing. The admin import page takes one list up to INTAKE_IMPORT_MAX_BYTES inst
 steps a form field of about that size (the list, carried encrypted). The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
 
 NUL characters: PostgreSQL cannot store or even compare a text value holding one (the driver raises
-before the query is sent), and no field of this service has a use for one. In query strings and
-form fields each NUL becomes U+FFFD, as werkzeug already does with bytes that are not UTF-8, so a
-page never fails on one and nothing typed around it is lost; a path holding one names nothing (404).
+before the query is sent), and no field of this service has a use for one. In query strings, and in
+the form fields of every face but the public one, each NUL becomes U+FFFD, as werkzeug already does
+with bytes that are not UTF-8, so a page never fails on one and nothing typed around it is lost; a
+path holding one names nothing (404). The public forms keep it: they refuse every control character
+with a message of their own and show the text again without it (public/text.py).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class CappedBuffer(io.BytesIO):
 
 
 NUL = "\x00"
+PUBLIC_BLUEPRINT = "public"  # its forms refuse control characters themselves (public/text.py)
 REPLACEMENT = "\ufffd"
 
 
@@ -70,7 +73,8 @@ class MemoryOnlyRequest(Request):
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
-        self.__dict__["form"] = without_nul(self.__dict__["form"])
+        if self.blueprint != PUBLIC_BLUEPRINT:
+            self.__dict__["form"] = without_nul(self.__dict__["form"])
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> CappedBuffer:
