@@ -39,8 +39,10 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     from . import models  # noqa: F401 - registers every table with the metadata
     from .extensions import babel, csrf, db, limiter, migrate
     from .web import access, bidi, errors, headers, i18n, request_log, said
+    from .web import request as request_hooks
 
     access.init_app(app)  # first of the request hooks: default deny before anything else runs
+    request_hooks.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

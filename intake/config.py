@@ -180,6 +180,9 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for path / and has no
+    # Domain: no sibling subdomain or plain-http page can plant or overwrite it (session fixation).
+    SESSION_COOKIE_NAME = "__Host-session"
 
 
 CONFIGS: dict[str, type[Config]] = {

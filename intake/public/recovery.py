@@ -1,4 +1,4 @@
-"""When a POST cannot be handled (expired page, database or keys unavailable), show the family's
+"""When a POST cannot be handled (expired page, database, Redis or keys unavailable), show the family's
 text back instead of an error page, so nothing typed is lost.
 
 Too many requests (a rate limit or the global ceiling, see gate.py) get a page that holds everything
@@ -18,6 +18,8 @@ import logging
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
+from redis import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..crypto import receipts
@@ -54,6 +56,8 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
                                    "press “Try again”.")), 429
 
     @bp.errorhandler(SQLAlchemyError)
+    @bp.errorhandler(RedisError)  # the rate limits' and used form tokens' store (INTAKE_REDIS_URL)
+    @bp.errorhandler(StorageError)
     @bp.errorhandler(CryptoError)
     @bp.errorhandler(unavailable)
     def _unavailable(exc: Exception):  # noqa: ANN202

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from limits.errors import StorageError
+from redis import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -26,6 +28,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError):  # noqa: ANN202
         log.error("database unavailable: %s", type(exc).__name__)
+        return _http_error(ServiceUnavailable())
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(StorageError)
+    def _redis_down(exc: Exception):  # noqa: ANN202 - the rate limits' store (INTAKE_REDIS_URL)
+        log.error("rate-limit store unavailable: %s", type(exc).__name__)
         return _http_error(ServiceUnavailable())
 
     @app.errorhandler(CryptoError)

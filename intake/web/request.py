@@ -6,6 +6,13 @@ INTAKE_MAX_ATTACHMENT_BYTES + 1 bytes (one more than allowed, so the upload chec
 large") and counting the rest without keeping it; parts beyond INTAKE_MAX_ATTACHMENTS + 1 keep
 nothing. The admin import page takes one list up to INTAKE_IMPORT_MAX_BYTES instead, and its later
 steps a form field of about that size (the list, carried encrypted). The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
+
+NUL characters: PostgreSQL cannot store or even compare a text value holding one (the driver raises
+before the query is sent), and no field of this service has a use for one. In query strings, and in
+the form fields of every face but the public one, each NUL becomes U+FFFD, as werkzeug already does
+with bytes that are not UTF-8, so a page never fails on one and nothing typed around it is lost; a
+path holding one names nothing (404). The public forms keep it: they refuse every control character
+with a message of their own and show the text again without it (public/text.py).
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Request, current_app
+from flask import Flask, Request, abort, current_app, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.utils import cached_property
 
 
 # The admin import page (admin/imports.py): its upload, and the steps that carry the file on.
@@ -42,8 +51,30 @@ class CappedBuffer(io.BytesIO):
         return self.received > self.cap
 
 
+NUL = "\x00"
+PUBLIC_BLUEPRINT = "public"  # its forms refuse control characters themselves (public/text.py)
+REPLACEMENT = "\ufffd"
+
+
+def without_nul(data: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The same fields with every NUL in names and values replaced (the same object if none held one)."""
+    pairs = list(data.items(multi=True))
+    if not any(NUL in key or NUL in value for key, value in pairs):
+        return data
+    return type(data)([(key.replace(NUL, REPLACEMENT), value.replace(NUL, REPLACEMENT)) for key, value in pairs])
+
+
 class MemoryOnlyRequest(Request):
     _file_parts = 0
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+        return without_nul(super().args)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if self.blueprint != PUBLIC_BLUEPRINT:
+            self.__dict__["form"] = without_nul(self.__dict__["form"])
 
     def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
                          filename: str | None = None, content_length: int | None = None) -> CappedBuffer:
@@ -60,3 +91,10 @@ class MemoryOnlyRequest(Request):
         if self.endpoint in IMPORT_CARRIED:
             return 2 * int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]) + 1_000_000
         return super().max_form_memory_size
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_in_path() -> None:
+        if NUL in request.path:
+            abort(404)
