@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import String, func, select, text, type_coerce
 from sqlalchemy.orm import Session
@@ -139,9 +138,8 @@ def _rewrap(session: Session, vault: Vault, batch: int, progress: Callable[[int]
 
     Core-level, one pass: rows are read as tuples in primary-key order after the last batch
     (keyset pagination on the primary key alone, so no database plans a scan and sort of every
-    stale row per batch) and the stale ones are written back with one statement per batch (an
-    executemany UPDATE on SQLite, one UPDATE joined to the batch's arrays on PostgreSQL); no ORM
-    objects. Each UPDATE also names the key the wrap was under, so a wrap changed meanwhile
+    stale row per batch) and the stale ones are written back with one executemany UPDATE per batch;
+    no ORM objects. Each UPDATE also names the key the wrap was under, so a wrap changed meanwhile
     (a withdrawal shredding it) is left alone rather than resurrected."""
     table = RecordKey.__table__
     # SQLite keeps UUIDs as 32 hex digits: read and write them as such rather than build a UUID
@@ -162,7 +160,11 @@ def _rewrap(session: Session, vault: Vault, batch: int, progress: Callable[[int]
         dek = wraps.inbox_unwrap(vault.review_private, owner_table, oid, blob)
         return wraps.inbox_wrap(review_public, owner_table, oid, dek)
 
-    write = _batch_writer(session, table.name)
+    # One executemany per batch straight to the driver: SQLAlchemy's per-value bind processing
+    # (a memoryview per byte string on SQLite) costs more than the cryptography here.
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    write = (f"UPDATE {table.name} SET wrapped = {mark}, holder_key_id = {mark} "
+             f"WHERE id = {mark} AND holder_key_id = {mark}")
     query = select(row_id, table.c.holder, table.c.owner_table, owner, table.c.holder_key_id, table.c.wrapped)
     after = None
     while True:
@@ -173,36 +175,11 @@ def _rewrap(session: Session, vault: Vault, batch: int, progress: Callable[[int]
         updates = [(remake(r[1], r[2], bytes.fromhex(r[3]) if as_text else r[3], r[5]), current[r[1]], r[0], r[4])
                    for r in rows if r[1] in current and bytes(r[4]) != current[r[1]]]
         if updates:
-            write(updates)
+            session.connection().exec_driver_sql(write, updates)
             session.commit()  # each batch is atomic: a crash leaves every wrap under one key or the other
             if progress:
                 progress(len(updates))
         after = rows[-1][0]
-
-
-def _batch_writer(session: Session, table: str) -> Callable[[list[tuple[bytes, bytes, Any, bytes]]], None]:
-    """Writes a batch of (wrapped, new key id, row id, old key id), each row only if still under the
-    old key. Straight to the driver: SQLAlchemy's per-value bind processing (a memoryview per byte
-    string on SQLite) costs more than the cryptography here."""
-    dialect = session.get_bind().dialect
-    if dialect.name == "postgresql":
-        # One statement per batch, the batch as four arrays: the server plans and runs one UPDATE
-        # joined to the batch instead of one UPDATE per row (no temporary table, so no privilege
-        # beyond UPDATE on the table).
-        joined = (f"UPDATE {table} AS r SET wrapped = b.wrapped, holder_key_id = b.new_key "
-                  "FROM unnest(%s::bytea[], %s::bytea[], %s::uuid[], %s::bytea[]) AS b(wrapped, new_key, id, old_key) "
-                  "WHERE r.id = b.id AND r.holder_key_id = b.old_key")
-
-        def write_joined(updates: list[tuple[bytes, bytes, Any, bytes]]) -> None:
-            columns = [list(column) for column in zip(*updates, strict=True)]
-            session.connection().exec_driver_sql(joined, tuple(columns))
-        return write_joined
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    each = f"UPDATE {table} SET wrapped = {mark}, holder_key_id = {mark} WHERE id = {mark} AND holder_key_id = {mark}"
-
-    def write_each(updates: list[tuple[bytes, bytes, Any, bytes]]) -> None:
-        session.connection().exec_driver_sql(each, updates)
-    return write_each
 
 
 def retire(session: Session, vault: Vault, passphrase: str, key_id_prefix: str, actor: str = "cli") -> str:

@@ -10,8 +10,6 @@ Rotation (SQLite, or PostgreSQL with --db):
           per key, "x K3", and the projection to 1,000,000 keys (per key x 1e6). S2/S1 near 1 shows
           the cost per key does not grow with the table (keyset batches, no re-scan). The CPU time
           of this process is printed beside: on a shared machine, wall time includes waiting for a core.
-  S2e     (PostgreSQL) S2 again with the batch written as before, one executemany UPDATE per row
-          (`--actions` etc. unaffected): S2/S2e is the gain of one UPDATE joined to the batch's arrays.
 Audit (PostgreSQL only, --db): W processes each run A transactions of: one audit entry, 20 ms of
   other work in the database (pg_sleep), commit.
   C0      one process alone (the time one action takes, no contention).
@@ -108,31 +106,11 @@ def rotation(url: str, run: Secrets, n: int) -> list[str]:
                        f"   x {per[label] / floor:5.2f} K3   -> {per[label] * 1e6:6.1f} s per 1,000,000 keys"
                        f"  (this process's CPU: {cpu / total * 1e6:.1f} µs per key, x {cpu / total / floor:.2f} K3)")
         out.append(f"    S2/S1 per key: {per['S2'] / per['S1']:.2f} (near 1: no growth with the table)")
-        if url.startswith("postgresql"):
-            with app.app_context():
-                db.session.execute(RecordKey.__table__.delete())
-                db.session.commit()
-            generate(app, n)
-            log(f"rotating over {n:,}, one UPDATE per row (as before)")
-            joined = key_service._batch_writer
-            key_service._batch_writer = _per_row_writer  # type: ignore[assignment]
-            try:
-                seconds, cpu, total = rotate(app, run.passphrase)
-            finally:
-                key_service._batch_writer = joined  # type: ignore[assignment]
-            out.append(f"S2e same, one UPDATE per row (before), {total:>9,} keys: {seconds:7.1f} s  "
-                       f"{seconds / total * 1e6:9.2f} µs   S2/S2e {per['S2'] / (seconds / total):.2f}  "
-                       f"(this process's CPU: {cpu / total * 1e6:.1f} µs per key)")
         return out
     finally:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-
-
-def _per_row_writer(session, table: str):  # noqa: ANN001, ANN202 - the writer before, for S2e
-    each = f"UPDATE {table} SET wrapped = %s, holder_key_id = %s WHERE id = %s AND holder_key_id = %s"
-    return lambda updates: session.connection().exec_driver_sql(each, updates)
 
 
 def _worker(settings: dict, actions: int, hold: bool, tag: str, start_at: float) -> float:
