@@ -98,7 +98,10 @@ class ColumnsOpener:
     def open_row(self, aead: AESGCM, key_id: bytes, row_id: uuid.UUID,
                  blobs: Sequence[bytes | None]) -> list[bytes | None]:
         """The plaintext of each of the row's `blobs` (in `columns` order; None stays None)."""
-        tail = _LEN16 + row_id.bytes + len(key_id).to_bytes(4, "big") + key_id
+        # pack(row_id, key_id), spelled out (UUID.bytes is a Python property: its body, inlined).
+        tail = _LEN16 + row_id.int.to_bytes(16, "big") + len(key_id).to_bytes(4, "big") + key_id
+        # Version and key id in one comparison; anything else goes to `_refused` for its own error.
+        prefix = _VERSION_BYTE + key_id
         decrypt = aead.decrypt
         out: list[bytes | None] = []
         append = out.append
@@ -107,15 +110,25 @@ class ColumnsOpener:
             for column, head, blob in zip(self.columns, self._heads, blobs, strict=True):
                 if blob is None:
                     append(None)
-                elif len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
-                    raise _malformed()
-                elif blob[1:17] != key_id:
-                    raise _other_key(self.table, column, row_id)
-                else:
+                elif blob[:17] == prefix and len(blob) >= _HEADER + 16:
                     append(decrypt(blob[17:29], blob[29:], head + tail))
+                else:
+                    raise _refused(self.table, column, row_id, key_id, blob)
         except InvalidTag:
             raise _failed(self.table, column, row_id) from None
         return out
+
+
+_VERSION_BYTE = bytes([FIELD_VERSION])
+
+
+def _refused(table: str, column: str, row_id: uuid.UUID, key_id: bytes, blob: bytes) -> Exception:
+    """Why `RowOpener.open` would refuse this blob before decrypting it."""
+    if len(blob) < _HEADER + 16 or blob[0] != FIELD_VERSION:
+        return _malformed()
+    if blob[1:17] != key_id:
+        return _other_key(table, column, row_id)
+    return _malformed()  # a key id of another length than 16: not a field this format makes
 
 
 def _malformed() -> DecryptionError:

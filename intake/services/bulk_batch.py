@@ -12,13 +12,12 @@ ciphertext on each of its reports' rows: it is opened once per batch (and fully 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
@@ -38,10 +37,11 @@ ALL_FIELDS = ("names", *TEXT_FIELDS)
 _WITHDRAWN = SubmissionStatus.WITHDRAWN.value
 
 
-@dataclasses.dataclass(frozen=True, slots=True, repr=False)
-class PlainReport:
+class PlainReport(NamedTuple):
     """One report, decrypted, with its verified review state. Never store it; never log it (its
-    repr names the id and flags only, so a traceback or a failed assertion shows no value)."""
+    repr names the id and flags only, so a traceback or a failed assertion shows no value).
+    Immutable: a NamedTuple, because a frozen dataclass of 33 fields cost about ten times as much
+    to make (one object.__setattr__ per field), a tenth of the whole path per report."""
 
     id: uuid.UUID
     submission_id: uuid.UUID
@@ -195,7 +195,9 @@ class _Opener:
         self.reports = field_crypto.ColumnsOpener("reports", wanted)
         self.submissions = field_crypto.ColumnsOpener("submissions", ("consent",))
         self.consents: dict[tuple[uuid.UUID, bytes, bytes], Consent] = {}  # for this batch only
+        self.meanings: dict[bytes, Consent] = {}  # consent plaintext -> its Consent, for this batch only
         self.names_at = wanted.index("names") if "names" in wanted else None
+        self._json_at = () if self.names_at is None else (self.names_at,)
         # Where each of TEXT_FIELDS sits in a row's decoded values (None: not wanted).
         self._text_at = [wanted.index(name) if name in wanted else None for name in TEXT_FIELDS]
         self._all_texts = tuple(wanted[1:]) == TEXT_FIELDS and wanted[0] == "names"
@@ -210,25 +212,44 @@ class _Opener:
 
     def fields(self, row_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blobs: Sequence[bytes | None]) -> list[Any]:
         plains = self.reports.open_row(aead, dek_id, row_id, blobs)
-        return _decoded("reports", row_id, self.wanted, plains)
+        return _decoded("reports", row_id, self.wanted, plains, self._json_at)
 
     def consent(self, submission_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blob: bytes) -> Consent:
         seen = (submission_id, dek_id, bytes(blob))
         cached = self.consents.get(seen)
         if cached is None:
-            def read() -> Any:
-                (plain,) = self.submissions.open_row(aead, dek_id, submission_id, (blob,))
-                return _decoded("submissions", submission_id, ("consent",), (plain,))[0]
-            cached = self.consents[seen] = consent_service.interpret(True, None, read)
+            cached = self.consents[seen] = self._consent(submission_id, dek_id, aead, blob)
         return cached
 
+    def _consent(self, submission_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blob: bytes) -> Consent:
+        # Every submission's ciphertext is opened and authenticated; what it says is interpreted
+        # once per distinct plaintext (a handful of choices): `interpret` depends on nothing else.
+        try:
+            (plain,) = self.submissions.open_row(aead, dek_id, submission_id, (blob,))
+        except CryptoError as exc:
+            return consent_service.interpret(True, None, _raising(exc))
+        assert plain is not None
+        known = self.meanings.get(plain)
+        if known is None:
+            known = self.meanings[plain] = consent_service.interpret(
+                True, None, lambda: _decoded("submissions", submission_id, ("consent",), (plain,), (0,))[0])
+        return known
 
-def _decoded(table: str, row_id: uuid.UUID, columns: Sequence[str], plains: Sequence[bytes | None]) -> list[Any]:
-    """Each plaintext as its codec gives it (models.sealed.Codec: JSON or UTF-8 text), as the ORM path does."""
+
+def _raising(exc: CryptoError) -> Callable[[], Any]:
+    def read() -> Any:
+        raise exc
+    return read
+
+
+def _decoded(table: str, row_id: uuid.UUID, columns: Sequence[str], plains: Sequence[bytes | None],
+             json_at: tuple[int, ...]) -> list[Any]:
+    """Each plaintext as its codec gives it (models.sealed.Codec: JSON or UTF-8 text), as the ORM path
+    does. `json_at`: the positions of the JSON columns (the others are text)."""
     try:
         out = [None if plain is None else plain.decode("utf-8") for plain in plains]
-        for n, column in enumerate(columns):
-            if column in _JSON and out[n] is not None:
+        for n in json_at:
+            if out[n] is not None:
                 out[n] = json.loads(out[n])
     except (UnicodeDecodeError, ValueError):
         for column, plain in zip(columns, plains, strict=True):  # which one, for the message
@@ -265,8 +286,8 @@ def _plain(row: Any, at: _Layout, key: Any, state: integrity.ReportState | None,
     texts = opener.texts(values)
     names = values[opener.names_at] if values is not None and opener.names_at is not None else None
     ok = state is not None and state.verified
-    # By position (keyword arguments nearly doubled the cost of making one): in the order of its fields.
-    return PlainReport(
+    # By position, straight into the tuple (PlainReport's own __new__ is a Python call more).
+    return _new(PlainReport, (
         rid, sid, row[at.handle], row[at.created_on],
         tuple(n for n in names if isinstance(n, dict)) if isinstance(names, list) else (),
         *texts,
@@ -278,9 +299,10 @@ def _plain(row: Any, at: _Layout, key: Any, state: integrity.ReportState | None,
         state.submission.status if ok and state and state.submission else None,
         consent, withdrawn or (state is not None and state.verdict is integrity.Verdict.WITHDRAWN),
         problem is None, problem,
-    )
+    ))
 
 
+_new = tuple.__new__
 _ORDER = ("id", "submission_id", "handle", "created_on", "names", *TEXT_FIELDS, "state_ok", "state_problem", "status",
           "verification", "person_id", "submission_status", "consent", "withdrawn", "readable", "problem")
-assert tuple(f.name for f in dataclasses.fields(PlainReport)) == _ORDER, "_plain builds PlainReport by position"
+assert PlainReport._fields == _ORDER, "_plain builds PlainReport by position"

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..crypto import integrity as seals
 from ..crypto.errors import KeystoreError
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
@@ -37,11 +36,12 @@ from ..disclosure import NotAnonymisable, Policy, build_release, signing
 from ..disclosure.release import DATA_NAME, ReleaseCheckFailed
 from ..disclosure.standalone_verify import MANIFEST
 from ..disclosure.verify import Verification, standalone_path, verify_export
-from ..models import Export, ExportMember, ExportStatus, User
+from ..models import Export, ExportStatus, User
 from ..models.base import utcnow
 from ..models.sealed import current_vault
 from ..wording import code_word, said
 from . import audit, export_source, integrity
+from .export_members import insert_members
 from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
@@ -172,7 +172,7 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
         placed = False
         try:
             export = _require(session, vault, export_id, ExportStatus.APPROVED)  # locked until the commit
-            _insert_members(session, vault, export_id, scope.members)
+            insert_members(session, vault, export_id, scope.members)
             manifest = release.manifest
             export.status = ExportStatus.RELEASED.value
             export.built_at = utcnow()
@@ -246,18 +246,6 @@ def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_so
                  details={"persons": scope.persons})
     session.commit()
     raise ExportFailed(f"export {export_id} was not built: {why.rstrip('.')}. No file was written.")
-
-
-def _insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
-                    members: list[tuple[uuid.UUID, uuid.UUID]], chunk: int = 5000) -> None:
-    key = vault.current_integrity_key()
-    for start in range(0, len(members), chunk):
-        rows = []
-        for report_id, person_key in members[start:start + chunk]:
-            row_id = uuid.uuid4()
-            rows.append({"id": row_id, "export_id": export_id, "report_id": report_id, "person_key": person_key,
-                         "mac": seals.seal(key, MEMBER.domain, row_id, export_id, report_id, person_key)})
-        session.connection().execute(insert(ExportMember.__table__), rows)  # Core: no ORM bookkeeping per row
 
 
 # ---------- listing, files, downloads ----------

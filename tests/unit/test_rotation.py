@@ -136,6 +136,33 @@ def test_rotation_crash_inside_a_batch_rolls_that_batch_back(public_app, review_
     _check_all(review_app, expected)
 
 
+def test_a_wrap_changed_during_its_batch_is_left_alone(public_app, review_app, keys, monkeypatch):
+    # A withdrawal that shreds a wrap while a rotation batch is being re-made must not see the old
+    # wrap written back: the batch's write names the key each wrap was read under.
+    _fill(public_app, review_app, 3)
+    from intake.crypto import wraps
+
+    real = wraps.KekRewrap.__call__
+    changed: list[object] = []
+
+    def shred_another_first(self, owner_table, owner_id, blob):
+        if not changed:
+            victim = db.session.scalars(select(RecordKey).where(RecordKey.holder == "kek")
+                                        .order_by(RecordKey.id.desc()).limit(1)).one()
+            changed.append(victim.id)
+            db.session.execute(RecordKey.__table__.update().where(RecordKey.id == victim.id)
+                               .values(wrapped=b"shredded", holder_key_id=bytes(16)))
+        return real(self, owner_table, owner_id, blob)
+
+    monkeypatch.setattr(wraps.KekRewrap, "__call__", shred_another_first)
+    with review_app.app_context():
+        key_service.rotate(db.session, get_vault(), keys.passphrase, batch=10)
+        rows = {r.id: (r.holder_key_id, r.wrapped) for r in db.session.scalars(select(RecordKey))}
+        current = get_vault().current_kek_id
+    assert rows.pop(changed[0]) == (bytes(16), b"shredded")  # not resurrected
+    assert rows and all(key_id == current for key_id, _ in rows.values())
+
+
 def test_rotate_review_key_pair_reseals_the_inbox(public_app, review_app, keys, make_app):
     expected = _fill(public_app, review_app, 3, take=False)  # still in the inbox
     (old_review,) = _ids(keys.keystore, "review")
