@@ -220,7 +220,8 @@ class PeakRss:
         self._thread.join()
 
 
-def tree_rss(root: int) -> int:
+def _tree(root: int) -> list[int]:
+    """This process and its descendants (the fork server and its workers)."""
     children: dict[int, list[int]] = defaultdict(list)
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -229,11 +230,32 @@ def tree_rss(root: int) -> int:
                     children[int(f.read().rsplit(")", 1)[1].split()[1])].append(int(entry))
             except (OSError, IndexError, ValueError):
                 continue
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
+        out.append(pid)
         todo += children.get(pid, [])
+    return out
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) of this process and its descendants, living or reaped by a
+    living one (a worker's time passes to the fork server's children's time when it exits)."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss(root: int) -> int:
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in _tree(root):
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as f:
                 total += int(f.read().split()[1]) * page
@@ -266,22 +288,32 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
             made = time.perf_counter() - start
             peak = PeakRss()
             stage_peaks: dict[str, float] = {}
+            stage_cpu: dict[str, float] = {}
             current = ["prepare"]
+            cpu_mark = [tree_cpu(os.getpid())]
+
+            def cpu_since() -> float:
+                now = tree_cpu(os.getpid())
+                spent, cpu_mark[0] = now - cpu_mark[0], now
+                return spent
 
             def progress(stage: str, _done: int, _total: int | None) -> None:
                 if stage != current[0]:
                     stage_peaks[current[0]] = peak.take()
+                    stage_cpu[current[0]] = cpu_since()
                     current[0] = stage
 
             started = time.perf_counter()
             result = run_pipeline(iter_rows(path), model, progress=progress)
             stage_peaks[current[0]] = peak.take()
+            stage_cpu[current[0]] = cpu_since()
             start = time.perf_counter()
             write_pairs(Path(tmp) / "pairs.csv", result.pairs)
             write_clusters(Path(tmp) / "clusters.csv", result.clusters)
             stages = {**result.timings, "write": time.perf_counter() - start}
             total = time.perf_counter() - started
             stage_peaks["write"] = peak.take()
+            stage_cpu["write"] = cpu_since()
             peak.close()
             per_k = total / result.counts["reports"] * 1000
             base = base or per_k
@@ -289,9 +321,12 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
                   ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + ")  (prepare includes reading the CSV)")
             print(f"           {per_k:.3f} s per 1,000 reports = {per_k / base:.2f} x the first size's;"
                   f"  pairs {result.counts['pairs']:,}  clusters {result.counts['clusters']:,}  [CSV made in {made:.0f} s]")
+            print(f"           CPU, process and workers together: total {sum(stage_cpu.values()):.1f} s (" +
+                  ", ".join(f"{k} {v:.1f}" for k, v in stage_cpu.items()) +
+                  f"); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             print("           peak RSS, process and workers together: " +
                   ", ".join(f"{k} {v:,.0f} MiB" for k, v in stage_peaks.items()) +
-                  f"; overall {max(stage_peaks.values()):,.0f} MiB")
+                  f"; overall {max(stage_peaks.values()):,.0f} MiB", flush=True)
             incremental(model, path, result)
             del result
 
