@@ -14,11 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# A review-face process has imported the disclosure code (numpy's OpenBLAS pool, OpenDP's jemalloc
-# thread: idle native threads) before services/bulk.py counts its threads at import
-# (bulk.forking_is_safe); importing bulk first would make every map_reports(workers=2) here read in
-# one process instead, untested and unmeasured. So these come first, as in `flask`.
-import intake.disclosure.privacy  # noqa: E402, F401, I001
 
 import pytest
 from flask import Flask

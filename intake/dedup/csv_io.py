@@ -4,8 +4,10 @@ as pairs.csv and clusters.csv (report ids, probabilities and level codes: no nam
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow.compute as pc
 
@@ -30,34 +32,62 @@ def read_rows(path: str | Path) -> list[dict[str, str]]:
 
 def iter_rows(path: str | Path) -> Iterator[dict[str, str]]:
     """The rows of ``read_rows``, read as they are needed: the file is never held whole. A fault
-    (not UTF-8, not CSV, an empty or repeated report_id) raises CsvError when its line is read."""
+    (not UTF-8, not CSV, an empty or repeated report_id) raises CsvError when its line is read.
+
+    Lists come from many spreadsheets: the delimiter may be a comma, a semicolon (a European
+    Excel's "CSV"), a tab or a bar, and headers are matched without regard to case, spaces or
+    hyphens ("Report ID" is report_id)."""
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except OSError:
         raise CsvError("the input file cannot be read") from None
     with handle:
         try:
-            yield from _rows(csv.reader(handle))
+            first = handle.readline()
+            handle.seek(0)
+            yield from _rows(csv.reader(handle, delimiter=_delimiter(first)))
         except UnicodeDecodeError:
-            raise CsvError("the input file is not UTF-8 text") from None
+            raise CsvError("the input file is not UTF-8 text: save it as \"CSV UTF-8\" and try again") from None
         except csv.Error:
             raise CsvError("the input file is not valid CSV") from None
         except OSError:
             raise CsvError("the input file cannot be read") from None
 
 
-def _rows(reader: Iterator[list[str]]) -> Iterator[dict[str, str]]:
-    header = [h.strip().lower() for h in next(reader, [])]
+DELIMITERS = ",;\t|"
+
+
+def _delimiter(header_line: str) -> str:
+    """The delimiter of the header line: the candidate it holds most of, outside quotes (a comma
+    when it holds none)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _column(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def _rows(reader: Any) -> Iterator[dict[str, str]]:
+    header = [_column(h) for h in next(reader, [])]
     if "report_id" not in header:
-        raise CsvError("the input file has no report_id column")
+        known = [c for c in INPUT_COLUMNS if c in header]
+        raise CsvError("the input file has no report_id column (the header must name it; columns recognised: "
+                       + (", ".join(known) if known else "none") + ")")
     where = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts
     wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
-    line = 1
     for record in reader:
-        if not record:  # a blank line is no row (as csv.DictReader reads it)
+        if not record or not any(cell.strip() for cell in record):  # a blank line is no row
             continue
-        line += 1
+        line = reader.line_num
         width = len(record)
         row = {col: record[i].strip() if i is not None and i < width else "" for col, i in wanted}
         if not row["report_id"]:

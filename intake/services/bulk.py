@@ -38,9 +38,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
-import sys
-import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, TypeVar
@@ -49,11 +46,12 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
+from ..forking import forking_is_safe, thread_count
 from ..models import RecordKey, Report, Submission, SubmissionStatus
 from . import integrity
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
-__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "forking_is_safe", "id_batches", "iter_reports",
+__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "id_batches", "iter_reports",
            "map_reports"]
 
 R = TypeVar("R")
@@ -167,7 +165,7 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
         # process; a threaded server's) can leave the children waiting forever on a lock a thread
         # held at the fork: decrypt here instead, slower but never stuck.
         log.warning("bulk read: %d threads running in this process, reading in one process instead of %d",
-                    _thread_count(), workers)
+                    thread_count(), workers)
         workers = 1
     if workers <= 1:
         with session_factory() as session:
@@ -188,23 +186,6 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
             yield from pool.imap(_run_batch, batches)
     finally:
         _job.clear()
-
-
-def _thread_count() -> int:
-    """Threads of this process, native ones included (DuckDB's are invisible to `threading`)."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:  # not Linux: what Python knows, and DuckDB's pool if it was ever loaded
-        return threading.active_count() + (1 if "duckdb" in sys.modules else 0)
-
-
-_BASE_THREADS = _thread_count()  # native threads the imports start (BLAS pools...): idle, fork-safe
-
-
-def forking_is_safe() -> bool:
-    """Whether `map_reports` may fork workers: no Python thread besides this one, and no native
-    thread started since this module was imported (DuckDB's pool outlives a matcher job)."""
-    return threading.active_count() == 1 and _thread_count() <= _BASE_THREADS
 
 
 def _start_worker() -> None:

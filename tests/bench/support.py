@@ -29,12 +29,6 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy.engine import make_url  # noqa: E402
 
-# A review-face process has imported the disclosure code (numpy's OpenBLAS pool, OpenDP's jemalloc
-# thread: idle native threads) before services/bulk.py counts its threads at import
-# (bulk.forking_is_safe); importing bulk first would make every map_reports(workers=2) in a benchmark read in
-# one process instead, untested and unmeasured. So these come first, as in `flask`.
-import intake.disclosure.privacy  # noqa: E402, F401, I001
-
 from tests.pg_schema import fresh_pg_schema as _fresh_pg_schema  # noqa: E402
 from tests.pg_schema import pg_problem  # noqa: E402, F401 - re-exported for the scripts
 

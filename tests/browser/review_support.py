@@ -10,6 +10,9 @@ fixture pytest would pick up by itself, and every name says "review" so nothing 
 - `in_own_thread()`: run the browser part in a thread of its own (see there why).
 - `totp_code()` / `secret_from_manual_key()`: what an authenticator app does, with `cryptography`
   (independent of intake.services.totp, so the app's own TOTP code is checked, not reused).
+- `review_app()` / `served()` / `enrol()` / `sign_in()` / `one_man_in_two_scripts()`: the app over SQLite with both faces and
+  CSRF on, served for the length of a `with`; an account with its authenticator enrolled; signing
+  in through the real pages with a code not used before; two reports of one man, scored.
 - `Shots`: numbered full-page screenshots into test-output/screenshots/review-NN-name.png.
 """
 
@@ -18,9 +21,12 @@ from __future__ import annotations
 import base64
 import importlib.util
 import os
+import re
+import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,6 +97,90 @@ class ReviewServer:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=10)
+
+
+def review_app(tmp: Path, **config: Any) -> Flask:
+    """Both faces in one app over SQLite in `tmp`, with real keys and CSRF on; the schema created."""
+    from intake import create_app
+    from intake.extensions import db
+    from tests.conftest import make_keys
+
+    keys = make_keys(tmp / "keys")
+    app = create_app("test", {
+        "INTAKE_FACE": "both", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'intake.sqlite3'}",
+        "SECRET_KEY": secrets.token_hex(32), "INTAKE_RECEIPT_PEPPER": keys.pepper,
+        "INSTANCE_PATH": str(tmp / "instance"), "INTAKE_KEYSTORE": str(keys.keystore),
+        "INTAKE_KEY_PASSPHRASE": keys.passphrase, "WTF_CSRF_ENABLED": True, **config})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[ReviewServer]:
+    """`app` served on a free local port until the `with` ends; its connections closed after."""
+    from intake.extensions import db
+
+    server = ReviewServer(app).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def enrol(app: Flask, username: str, password: str, role: str, secret: bytes) -> tuple[int, list[str]]:
+    """An account with its authenticator enrolled: the time step whose code was used, and the
+    recovery codes."""
+    from intake.crypto.passphrase import PROFILES
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.services import accounts, users
+
+    with app.app_context():
+        vault = get_vault()
+        user = users.create_user(db.session, vault, username=username, role=role, password=password,
+                                 kdf=PROFILES["test"]["password"])
+        step = totp_step()
+        return step, accounts.enrol(db.session, vault, user.id, secret=secret, code=totp_code(secret, step))
+
+
+def one_man_in_two_scripts(app: Flask) -> list[str]:
+    """Two reports of one man (Latin and Uyghur Arabic), taken in and scored: one pending pair.
+    Their handles."""
+    from sqlalchemy import select
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import CandidatePair, PairStatus, Report
+    from intake.services import take_in
+    from tests.dedup_support import person
+    from tests.helpers import submit
+
+    submit(app, person("Ablimit Tursun", tag="one"))
+    submit(app, person("ئابلىمىت تۇرسۇن", script="ug-Arab", birth="1981-03", tag="two"))
+    with app.app_context():
+        assert take_in.take_in(db.session, get_vault()) == (2, 0)
+        assert db.session.scalar(select(CandidatePair.status)) == PairStatus.PENDING.value
+        return list(db.session.scalars(select(Report.handle)))
+
+
+def sign_in(page: Any, url: str, username: str, password: str, secret: bytes, used: set[int]) -> None:
+    """Sign in through the real pages, with a code of a time step not used before (each code is
+    accepted once)."""
+    page.goto(url + "/review/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    step = max(totp_step(), max(used, default=0) + 1)
+    used.add(step)
+    page.get_by_label(re.compile("Code from your authenticator app")).fill(totp_code(secret, step))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert "/sign-in" not in page.url, "sign-in refused"
 
 
 def secret_from_manual_key(text: str) -> bytes:

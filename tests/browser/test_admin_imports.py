@@ -12,16 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from intake import create_app
-from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
-from intake.keyring import get_vault
 from intake.models import Report
-from intake.services import accounts, totp, users
-from tests.browser.review_support import ReviewServer, in_own_thread, launch_chromium, require_browser, totp_code, \
-    totp_step
+from intake.services import totp
+from tests.browser.review_support import (ReviewServer, enrol, in_own_thread, launch_chromium, require_browser,
+                                          review_app, served, totp_code, totp_step)
 from tests.browser.test_accessibility import BLOCKING, RUN_AXE, describe
-from tests.conftest import make_keys
 from tests.unit.imports.test_store import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -31,28 +27,12 @@ PASSWORD = "lantern orchard pebble canyon"
 @pytest.fixture
 def admin_server(tmp_path: Path) -> Iterator[tuple[ReviewServer, bytes]]:
     require_browser()
-    keys = make_keys(tmp_path / "keys")
-    app = create_app("test", {
-        "INTAKE_FACE": "both", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-        "SECRET_KEY": "browser-admin-imports-" + "k" * 32, "INTAKE_RECEIPT_PEPPER": keys.pepper,
-        "INSTANCE_PATH": str(tmp_path / "instance"), "INTAKE_KEYSTORE": str(keys.keystore),
-        "INTAKE_KEY_PASSPHRASE": keys.passphrase, "WTF_CSRF_ENABLED": True})
+    app = review_app(tmp_path)
     secret = totp.new_secret()
-    with app.app_context():
-        db.create_all()
-        vault = get_vault()
-        for name, role in (("amina.admin", "admin"), ("rustam.researcher", "researcher")):
-            user = users.create_user(db.session, vault, username=name, role=role, password=PASSWORD,
-                                     kdf=PROFILES["test"]["password"])
-            accounts.enrol(db.session, vault, user.id, secret=secret, code=totp_code(secret, totp_step()))
-    server = ReviewServer(app).start()
-    try:
+    for name, role in (("amina.admin", "admin"), ("rustam.researcher", "researcher")):
+        enrol(app, name, PASSWORD, role, secret)
+    with served(app) as server:
         yield server, secret
-    finally:
-        server.stop()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_an_admin_imports_a_list_in_a_real_browser(admin_server, tmp_path: Path) -> None:

@@ -11,17 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from intake import create_app
-from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
-from intake.keyring import get_vault
 from intake.models import CandidatePair, PairStatus, Report, Role
-from intake.services import accounts, take_in, totp, users
-from tests.browser.review_support import ReviewServer, in_own_thread, launch_chromium, require_browser, totp_code, totp_step
+from intake.services import totp
+from tests.browser.review_support import (ReviewServer, enrol, in_own_thread, launch_chromium, one_man_in_two_scripts,
+                                          require_browser, review_app, served)
 from tests.browser.test_accessibility import BLOCKING, RUN_AXE, describe
-from tests.conftest import make_keys
-from tests.dedup_support import person
-from tests.helpers import submit
 
 pytestmark = pytest.mark.browser
 USERNAME, PASSWORD = "dilnur.reviewer", "quiet harbour lantern maple"
@@ -30,38 +25,16 @@ USERNAME, PASSWORD = "dilnur.reviewer", "quiet harbour lantern maple"
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ReviewServer]:
     require_browser()
-    keys = make_keys(tmp_path / "keys")
-    app = create_app("test", {
-        "INTAKE_FACE": "both", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-        "SECRET_KEY": "browser-duplicates-" + "k" * 32, "INTAKE_RECEIPT_PEPPER": keys.pepper,
-        "INSTANCE_PATH": str(tmp_path / "instance"), "INTAKE_KEYSTORE": str(keys.keystore),
-        "INTAKE_KEY_PASSPHRASE": keys.passphrase, "WTF_CSRF_ENABLED": True,
-        "INTAKE_DEDUP_MODEL": str(tmp_path / "untrained.json"),  # the shipped model scores
-    })
-    with app.app_context():
-        db.create_all()
-    running = ReviewServer(app).start()
-    try:
+    app = review_app(tmp_path, INTAKE_DEDUP_MODEL=str(tmp_path / "untrained.json"))  # the shipped model scores
+    with served(app) as running:
         yield running
-    finally:
-        running.stop()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def prepare(server: ReviewServer) -> tuple[bytes, list[str]]:
     """A reviewer (TOTP secret, recovery codes) and two reports of one man, scored at take-in."""
     secret = totp.new_secret()
-    submit(server.app, person("Ablimit Tursun", tag="one"))
-    submit(server.app, person("ئابلىمىت تۇرسۇن", script="ug-Arab", birth="1981-03", tag="two"))
-    with server.app.app_context():
-        vault = get_vault()
-        user = users.create_user(db.session, vault, username=USERNAME, role=Role.REVIEWER, password=PASSWORD,
-                                 kdf=PROFILES["test"]["password"])
-        codes = accounts.enrol(db.session, vault, user.id, secret=secret, code=totp_code(secret, totp_step()))
-        assert take_in.take_in(db.session, vault) == (2, 0)
-        assert db.session.scalar(select(CandidatePair.status)) == PairStatus.PENDING.value
+    one_man_in_two_scripts(server.app)
+    _, codes = enrol(server.app, USERNAME, PASSWORD, Role.REVIEWER, secret)
     return secret, codes
 
 

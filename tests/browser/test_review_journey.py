@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from intake import create_app
 from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -37,11 +36,12 @@ from tests.browser.review_support import (
     in_own_thread,
     launch_chromium,
     require_browser,
+    review_app,
     secret_from_manual_key,
+    served,
     totp_code,
     totp_step,
 )
-from tests.conftest import make_keys
 from tests.helpers import full_report, submit
 
 pytestmark = pytest.mark.browser
@@ -57,27 +57,8 @@ MERGE_REASON = "same ID number, names and birth date"
 def review_server(tmp_path: Path) -> Iterator[ReviewServer]:
     """The app with both faces over SQLite in tmp_path, CSRF on, served on a free local port."""
     require_browser()  # skip (or fail) before building anything
-    keys = make_keys(tmp_path / "keys")
-    app = create_app("test", {
-        "INTAKE_FACE": "both",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'intake.sqlite3'}",
-        "SECRET_KEY": "browser-review-journey-" + "k" * 32,
-        "INTAKE_RECEIPT_PEPPER": keys.pepper,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "INTAKE_KEYSTORE": str(keys.keystore),
-        "INTAKE_KEY_PASSPHRASE": keys.passphrase,
-        "WTF_CSRF_ENABLED": True,
-    })
-    with app.app_context():
-        db.create_all()
-    server = ReviewServer(app).start()
-    try:
+    with served(review_app(tmp_path)) as server:
         yield server
-    finally:
-        server.stop()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def invite_by_cli(server: ReviewServer) -> str:

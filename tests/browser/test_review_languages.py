@@ -18,19 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from intake import create_app
-from intake.crypto.passphrase import PROFILES
-from intake.extensions import db
-from intake.keyring import get_vault
-from intake.models import CandidatePair, PairStatus, Report, Role
-from intake.services import accounts, take_in, totp, users
-from tests.browser.review_support import (SCREENSHOTS, ReviewServer, in_own_thread, launch_chromium, require_browser,
-                                          totp_code, totp_step)
-from tests.conftest import make_keys
-from tests.dedup_support import person
-from tests.helpers import submit
+from intake.models import Role
+from intake.services import totp
+from tests.browser.review_support import (SCREENSHOTS, ReviewServer, enrol, in_own_thread, launch_chromium,
+                                          one_man_in_two_scripts, require_browser, review_app, served, sign_in)
 
 pytestmark = pytest.mark.browser
 USERNAME, PASSWORD = "gulnar.reviewer", "willow ember quartz meadow"
@@ -71,50 +63,12 @@ def latin_words(text: str) -> set[str]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ReviewServer, bytes, list[str], dict[str, Any]]]:
     require_browser()
     tmp: Path = tmp_path_factory.mktemp("review-languages")
-    keys = make_keys(tmp / "keys")
-    app = create_app("test", {
-        "INTAKE_FACE": "both", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'intake.sqlite3'}",
-        "SECRET_KEY": "browser-languages-" + "k" * 32, "INTAKE_RECEIPT_PEPPER": keys.pepper,
-        "INSTANCE_PATH": str(tmp / "instance"), "INTAKE_KEYSTORE": str(keys.keystore),
-        "INTAKE_KEY_PASSPHRASE": keys.passphrase, "WTF_CSRF_ENABLED": True,
-        "INTAKE_DEDUP_MODEL": str(tmp / "untrained.json"),  # the shipped model scores
-    })
-    with app.app_context():
-        db.create_all()
-    submit(app, person("Ablimit Tursun", tag="one"))
-    submit(app, person("ئابلىمىت تۇرسۇن", script="ug-Arab", birth="1981-03", tag="two"))
+    app = review_app(tmp, INTAKE_DEDUP_MODEL=str(tmp / "untrained.json"))  # the shipped model scores
+    handles = one_man_in_two_scripts(app)
     secret = totp.new_secret()
-    with app.app_context():
-        vault = get_vault()
-        user = users.create_user(db.session, vault, username=USERNAME, role=Role.REVIEWER, password=PASSWORD,
-                                 kdf=PROFILES["test"]["password"])
-        enrolled = totp_step()
-        accounts.enrol(db.session, vault, user.id, secret=secret, code=totp_code(secret, enrolled))
-        assert take_in.take_in(db.session, vault) == (2, 0)
-        assert db.session.scalar(select(CandidatePair.status)) == PairStatus.PENDING.value
-        handles = list(db.session.scalars(select(Report.handle)))
-    running = ReviewServer(app).start()
-    try:
+    enrolled, _ = enrol(app, USERNAME, PASSWORD, Role.REVIEWER, secret)
+    with served(app) as running:
         yield running, secret, handles, {"used": {enrolled}, "state": None}
-    finally:
-        running.stop()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-def _sign_in(page: Any, url: str, secret: bytes, used: set[int]) -> None:
-    page.goto(url + "/review/sign-in")
-    page.get_by_label("Username").fill(USERNAME)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
-    step = max(totp_step(), max(used) + 1)  # each code is accepted once
-    used.add(step)
-    page.get_by_label(re.compile("Code from your authenticator app")).fill(totp_code(secret, step))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    assert "/sign-in" not in page.url, "sign-in refused"
 
 
 @pytest.mark.parametrize(("js", "width"), COMBOS, ids=[f"{'js' if j else 'nojs'}-{w}" for j, w in COMBOS])
@@ -137,7 +91,7 @@ def test_review_pages_in_uyghur(server: tuple[ReviewServer, bytes, list[str], di
                 errors: list[str] = []
                 page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
                 if shared["state"] is None:
-                    _sign_in(page, url, secret, shared["used"])
+                    sign_in(page, url, USERNAME, PASSWORD, secret, shared["used"])
                     shared["state"] = context.storage_state()
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -16,22 +16,18 @@ import dataclasses
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from intake import create_app
-from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Report, Role
-from intake.services import accounts, attachments, persons, take_in, totp, users
-from tests.browser.review_support import (REPO_ROOT, ReviewServer, in_own_thread, launch_chromium, require_browser,
-                                          totp_code, totp_step)
-from tests.conftest import make_keys
+from intake.services import attachments, persons, take_in, totp, users
+from tests.browser.review_support import (REPO_ROOT, ReviewServer, enrol, in_own_thread, launch_chromium,
+                                          require_browser, review_app, served, sign_in)
 from tests.helpers import full_report, submit
 
 pytestmark = pytest.mark.browser
@@ -71,14 +67,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     if not AXE.is_file():
         pytest.skip("axe-core missing: run `npm ci` in tests/browser")
     tmp = tmp_path_factory.mktemp("workspace")
-    keys = make_keys(tmp / "keys")
-    app = create_app("test", {
-        "INTAKE_FACE": "both", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'intake.sqlite3'}",
-        "SECRET_KEY": "browser-workspace-" + "k" * 32, "INTAKE_RECEIPT_PEPPER": keys.pepper,
-        "INSTANCE_PATH": str(tmp / "instance"), "INTAKE_KEYSTORE": str(keys.keystore),
-        "INTAKE_KEY_PASSPHRASE": keys.passphrase, "WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        db.create_all()
+    app = review_app(tmp)
     kashgar = dataclasses.replace(full_report("w0"), home_county="653101", gender="male",
                                   names=[{"value": "ئابدۇرېھىم تۇرسۇن", "script": "ug-Arab"},
                                          {"value": "阿不都热依木·吐尔逊", "script": "zh-Hans"},
@@ -86,14 +75,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     handles = [*submit(app, kashgar).report_handles,
                *submit(app, dataclasses.replace(kashgar, gender="female")).report_handles,
                *submit(app, *[full_report(f"w{i}") for i in range(1, 4)]).report_handles]
+    secret = totp.new_secret()
+    enrolled_at, _ = enrol(app, "dilnur", PASSWORD, Role.ADMIN, secret)
     with app.app_context():
         vault = get_vault()
         take_in.take_in(db.session, vault)
-        secret = totp.new_secret()
-        admin = users.create_user(db.session, vault, username="dilnur", role=Role.ADMIN, password=PASSWORD,
-                                  kdf=PROFILES["test"]["password"])
-        enrolled_at = totp_step()
-        accounts.enrol(db.session, vault, admin.id, secret=secret, code=totp_code(secret, enrolled_at))
+        admin = users.by_username(db.session, "dilnur")
         report = db.session.scalar(select(Report).where(Report.handle == handles[0]))
         attachments.add_attachments(db.session, report.submission_id, [attachments.inspect_upload("photo.png", _png())],
                                     report_id=report.id, own_key=False)
@@ -101,14 +88,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         persons.link_report(db.session, vault, handles[0], None, reason="first", actor=admin.id)
         person = db.session.scalar(select(Report).where(Report.handle == handles[0])).person.handle
         persons.link_report(db.session, vault, handles[1], person, reason="same names", actor=admin.id)
-    server = ReviewServer(app).start()
-    try:
+    with served(app) as server:
         yield World(server, secret, handles, person, {enrolled_at})
-    finally:
-        server.stop()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 COMBOS = [(js, width, lang) for js in (False, True) for width in (390, 1280) for lang in ("en", "ug")]
@@ -120,20 +101,6 @@ WORDS = {
            "corrected": "تۈزىتىلدى", "view": "كۆرۈش (مېتا سانلىق مەلۇمات چىقىرىۋېتىلگەن)",
            "older report": "كونىراق مەلۇمات"},
 }
-
-
-def _sign_in(page: Any, world: World) -> None:
-    used = world.used_steps
-    page.goto(world.server.url + "/review/sign-in")
-    page.get_by_label("Username").fill("dilnur")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Continue").click()
-    step = max(totp_step(), max(used, default=0) + 1)  # each code once (replays are refused)
-    used.add(step)
-    page.get_by_label(re.compile("Code from your authenticator app")).fill(totp_code(world.secret, step))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=[f"{'js' if j else 'nojs'}-{w}-{l}" for j, w, l in COMBOS])
@@ -157,7 +124,7 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 foreign: list[str] = []
                 page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(url) else None)
                 if world.state is None:  # once: each TOTP code is accepted once, so sessions are shared
-                    _sign_in(page, world)
+                    sign_in(page, world.server.url, "dilnur", PASSWORD, world.secret, world.used_steps)
                     assert "/sign-in" not in page.url, "sign-in refused"
                     world.state = context.storage_state()
 

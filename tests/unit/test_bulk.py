@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -236,3 +238,22 @@ def test_replays_and_broken_links_are_caught_as_report_states_catches_them(store
     by_handle = {h: got[columns(h)["id"]] for h in (a, b, c)}
     assert "older state was put back" in by_handle[a][3] and "link history" in by_handle[b][3]
     assert by_handle[c][0] and by_handle[c][1] is not None
+
+
+def test_forking_stays_allowed_whatever_the_import_order():
+    """The idle native threads that numpy and pyarrow start at import are the baseline, whichever
+    module is imported first; a DuckDB connection's pool still forbids forking afterwards."""
+    script = (
+        "import intake.services.bulk\n"  # the bulk path first, the disclosure and matcher code after
+        "import intake.disclosure.privacy, intake.dedup.pipeline, opendp.prelude\n"
+        "from intake.forking import forking_is_safe\n"
+        "print(forking_is_safe())\n"
+        "import duckdb\n"
+        "con = duckdb.connect()\n"
+        "con.execute('SELECT 1').fetchall()\n"
+        "print(forking_is_safe())\n")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]

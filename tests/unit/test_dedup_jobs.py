@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from intake.extensions import db
+from intake.forking import forking_is_safe
 from intake.keyring import get_vault
 from intake.models import AuditEvent, CandidatePair, PairStatus
 from intake.services import bulk, dedup_jobs
@@ -84,7 +85,7 @@ def test_a_second_job_with_workers_after_duckdb_does_not_fork_and_does_not_hang(
         with review.app_context():
             s, v = db.session, get_vault()
             dedup_jobs.train(s, v, actor="test")  # DuckDB's threads now run in this process
-            assert not bulk.forking_is_safe()
+            assert not forking_is_safe()
             factory = sessionmaker(db.engine)
             pids = [p for part in bulk.map_reports(factory, v, _pids, workers=2, batch=10, fields=("gender",))
                     for p in part]

@@ -193,9 +193,34 @@ def test_streamed_reading_names_the_line_of_a_fault(tmp_path):
     path.write_text("report_id,given_name\n\nA7,Ablimit\n\nA7,Tursun\n", "utf-8")
     rows = iter_rows(path)
     assert next(rows)["report_id"] == "A7"  # read as it goes: the fault is found when reached
-    with pytest.raises(CsvError, match="line 3: report_id repeats an earlier line") as err:
+    # The line a text editor or a spreadsheet shows: blank lines count.
+    with pytest.raises(CsvError, match="line 5: report_id repeats an earlier line") as err:
         next(rows)
     assert "A7" not in str(err.value) and "Tursun" not in str(err.value)
     path.write_bytes(b"report_id,given_name\n1,Mehmet \xfcnal\n")
     with pytest.raises(CsvError, match="not UTF-8"):
         read_rows(path)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
+def test_lists_from_other_spreadsheets_are_read(tmp_path, delimiter):
+    """A European Excel's "CSV" uses semicolons, others tabs or bars; headers are written as people
+    write them; rows with every cell empty (a spreadsheet's trailing rows) are no rows."""
+    d = delimiter
+    text = (f"\ufeffReport ID{d}Given Name{d}father-name{d}Birth_Date{d}Notes\r\n"
+            f"a1{d}Ablimit{d}Tursun{d}1981-03{d}\"x{d} y\"\r\n"
+            f"{d}{d}{d}{d}\r\n"
+            f"a2{d}ئابلىمىت{d}تۇرسۇن{d}1981{d}\r\n")
+    path = tmp_path / "list.csv"
+    path.write_bytes(text.encode("utf-8"))
+    rows = read_rows(path)
+    assert [(r["report_id"], r["given_name"], r["father_name"], r["birth_date"]) for r in rows] == [
+        ("a1", "Ablimit", "Tursun", "1981-03"), ("a2", "ئابلىمىت", "تۇرسۇن", "1981")]
+
+
+def test_a_file_without_report_id_says_which_columns_it_recognised(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Name;given_name;birth_date\nAblimit;Ablimit;1981\n", "utf-8")
+    with pytest.raises(CsvError, match=r"no report_id column .*recognised: given_name, birth_date") as err:
+        read_rows(path)
+    assert "Ablimit" not in str(err.value)
