@@ -30,6 +30,10 @@ from .comparisons import BLOCKING_RULES, COMPARISONS, TF_MINIMUM_U
 from .model import Model
 
 
+# Reports per part of a run (predict): a part's candidate pairs are deduplicated in memory.
+PART_REPORTS = 250_000
+
+
 def _literal(x: float) -> str:
     return repr(float(x))
 
@@ -91,10 +95,12 @@ def with_frequencies(features: pa.Table, frequencies: dict[str, dict[str, float]
     return features
 
 
-def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str]) -> str:
+def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], part: tuple[int, int] = (0, 1)) -> str:
+    """The statement for the pairs whose left report's row number is ``part[0]`` modulo ``part[1]``."""
+    share = f" AND l.unique_id % {part[1]} = {part[0]}" if part[1] > 1 else ""
     rules = " UNION ALL ".join(
         f"SELECT (l.unique_id::BIGINT << 32) | r.unique_id::BIGINT AS pair FROM {table} AS l "
-        f"JOIN {table} AS r ON ({rule}) AND l.unique_id < r.unique_id" for rule in BLOCKING_RULES)
+        f"JOIN {table} AS r ON ({rule}) AND l.unique_id < r.unique_id{share}" for rule in BLOCKING_RULES)
     cols = _columns_used() + [f"tf_{c}" for c in tf_columns]
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
@@ -136,7 +142,12 @@ def predict(con: Any, numbered: pa.Table, model: Model, keep: float) -> pa.Table
         con.execute("CREATE TEMP TABLE features AS SELECT * FROM features_in")
     finally:
         con.unregister("features_in")
+    # In parts by the left report, so that the set of distinct pairs DuckDB holds at once (which
+    # cannot spill) stays a part of the whole: at a million reports, some hundred million.
+    parts = max(1, math.ceil(numbered.num_rows / PART_REPORTS))
     try:
-        return con.sql(predict_sql(model, "features", keep, list(frequencies))).to_arrow_table()
+        return pa.concat_tables(
+            con.sql(predict_sql(model, "features", keep, list(frequencies), (i, parts))).to_arrow_table()
+            for i in range(parts))
     finally:
         con.execute("DROP TABLE features")

@@ -178,3 +178,16 @@ def test_scoring_on_duckdb_gives_splinks_pairs_levels_and_probabilities(bundled,
         for name, weight in pair.weights.items():
             assert weight == pytest.approx(theirs[key].weights[name], abs=1e-9)
     assert ours.clusters == splinks.clusters
+
+
+def test_scoring_in_parts_gives_the_same_pairs(bundled, small_population, monkeypatch):
+    from intake.dedup import scoring
+
+    rows, _ = small_population
+    whole = run_pipeline(rows, bundled)
+    monkeypatch.setattr(scoring, "PART_REPORTS", 37)
+    parts = run_pipeline(rows, bundled)
+    assert len(whole.pairs) > 50
+    assert sorted(tuple(p.as_row().values()) for p in parts.pairs) == \
+        sorted(tuple(p.as_row().values()) for p in whole.pairs)
+    assert parts.clusters == whole.clusters
