@@ -41,13 +41,15 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)      # reports, pairs, clusters
 
 
-def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: Progress | None = None,
+def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, progress: Progress | None = None,
                  threshold: float = DEFAULT_THRESHOLD, keep: float = KEEP_PROBABILITY,
                  spark: Any = None, total: int | None = None, splink: bool = False) -> Result:
     """Score and cluster plain rows (the CSV columns; ``report_id`` unique and non-empty).
 
     ``rows`` may be an iterator (csv_io.iter_rows): it is read a chunk at a time and each chunk
     dropped once its features exist; ``total`` (the number of rows, if known) is for progress.
+    ``rows`` may also be feature records already made (features.feature_table's Arrow table, or
+    batches of features.feature_batch made where the rows were decrypted).
     Pairs are scored by scoring.py on DuckDB; on ``spark``, or with ``splink`` (the reference
     scoring.py is held to, on DuckDB), by Splink's ``predict()``."""
     timings: dict[str, float] = {}
@@ -55,7 +57,7 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
         total = len(rows)
     start = time.perf_counter()
     report = (lambda n: progress("prepare", n, total)) if progress else None
-    features = feature_table(rows, progress=report)
+    features = rows if isinstance(rows, pa.Table) else feature_table(rows, progress=report)
     del rows
     ids = features.column("unique_id")
     if pc.any(pc.equal(pc.fill_null(ids, ""), "")).as_py() or pc.count_distinct(ids).as_py() != len(ids):
