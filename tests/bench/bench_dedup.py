@@ -1,7 +1,7 @@
 """Deduplication: accuracy on a synthetic population beside a plain Splink model, and speed.
 
     .venv/bin/python tests/bench/bench_dedup.py accuracy [--persons 3000] [--seed 5]
-    .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000] [--keep-csv DIR]
+    .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000] [--keep-csv DIR] [--splink]
 
 Accuracy: the bundled model on tests/dedup_population.py (a population not used for training,
 other seed), pairwise and clustered precision, recall and F1, recall per pair of scripts, and the
@@ -269,7 +269,7 @@ def _make_csv(path: str, size: int, seed: int) -> None:
     write_csv(path, rows[:size])
 
 
-def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
+def speed(sizes: list[int], seed: int, keep_dir: str | None = None, splink: bool = False) -> None:
     """As `flask dedup csv` runs: the CSV streamed into prepare, then score, cluster, write.
     The CSV is made in a separate process (so that making it does not count in the peak)."""
     import multiprocessing
@@ -304,7 +304,7 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
                     current[0] = stage
 
             started = time.perf_counter()
-            result = run_pipeline(iter_rows(path), model, progress=progress)
+            result = run_pipeline(iter_rows(path), model, progress=progress, splink=splink)
             stage_peaks[current[0]] = peak.take()
             stage_cpu[current[0]] = cpu_since()
             start = time.perf_counter()
@@ -360,11 +360,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--keep-csv", metavar="DIR", help="make the speed CSVs here and reuse them next time")
+    parser.add_argument("--splink", action="store_true",
+                        help="score through Splink's predict() on DuckDB, as before scoring.py (a reference)")
     args = parser.parse_args()
     if args.what in ("accuracy", "both"):
         accuracy(args.persons, args.seed)
     if args.what in ("speed", "both"):
-        speed([int(s) for s in args.sizes.split(",")], args.seed, args.keep_csv)
+        speed([int(s) for s in args.sizes.split(",")], args.seed, args.keep_csv, args.splink)
 
 
 if __name__ == "__main__":
