@@ -30,8 +30,10 @@ from .comparisons import BLOCKING_RULES, COMPARISONS, TF_MINIMUM_U
 from .model import Model
 
 
-# Reports per part of a run (predict): a part's candidate pairs are deduplicated in memory.
-PART_REPORTS = 250_000
+# A run is scored in parts (predict): a part's candidate pairs are deduplicated in memory, which
+# cannot spill. Candidate pairs grow up to the square of the list (a fixed pool of names makes
+# every block grow), so the parts do too: one up to PART_REPORTS reports, 25 at a million.
+PART_REPORTS = 200_000
 
 
 def _literal(x: float) -> str:
@@ -142,9 +144,9 @@ def predict(con: Any, numbered: pa.Table, model: Model, keep: float) -> pa.Table
         con.execute("CREATE TEMP TABLE features AS SELECT * FROM features_in")
     finally:
         con.unregister("features_in")
-    # In parts by the left report, so that the set of distinct pairs DuckDB holds at once (which
-    # cannot spill) stays a part of the whole: at a million reports, some hundred million.
-    parts = max(1, math.ceil(numbered.num_rows / PART_REPORTS))
+    # In parts by the left report, so that the set of distinct pairs DuckDB holds at once stays a
+    # part of the whole (at a million reports, one part of 250,000 ran out of 6 GB).
+    parts = max(1, math.ceil((numbered.num_rows / PART_REPORTS) ** 2))
     try:
         return pa.concat_tables(
             con.sql(predict_sql(model, "features", keep, list(frequencies), (i, parts))).to_arrow_table()
