@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .comparisons import BLOCKING_RULES, COMPARISONS, TF_MINIMUM_U
+from .comparisons import BLOCKING_RULES, COMPARISONS, TF_COLUMNS, TF_MINIMUM_U
 from .model import Model
 
 
@@ -134,7 +134,8 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
 def predict(con: Any, numbered: pa.Table, model: Model, keep: float) -> pa.Table:
     """Scored pairs of the feature table (``unique_id`` = row number, int32) as Arrow, with the
     columns of pairs.wanted_columns() but the term-frequency adjustment inside ``mw_<name>``."""
-    frequencies = model.frequencies or {}
+    # Every term-frequency column, empty when the model holds none for it (no adjustment).
+    frequencies = {col: (model.frequencies or {}).get(col, {}) for col in TF_COLUMNS}
     blocking = " ".join(BLOCKING_RULES)
     wanted = [n for n in numbered.column_names
               if n == "unique_id" or n in _columns_used() or f"l.{n}" in blocking or f"r.{n}" in blocking]
