@@ -64,7 +64,8 @@ def _weight_sql(comp: Any, model: Model) -> str:
         weight = _literal(math.log2(p["m"] / p["u"]))
         if level.tf_column:
             col = level.tf_column
-            tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {_literal(TF_MINIMUM_U)})"
+            floor = _literal(TF_MINIMUM_U)
+            tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {floor})"
             weight = (f"{weight} + CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN 0.0 "
                       f"ELSE {_literal(math.log2(p['u']))} - log2({tf}) END")
         whens.append(f"WHEN {gamma} THEN {weight}")
