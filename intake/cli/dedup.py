@@ -14,6 +14,7 @@ import click
 
 from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
 from ..dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
+from .usage import usage_line
 
 
 class _Bars:
@@ -81,6 +82,7 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     timings = {**result.timings, "write": write_s}
     click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) +
                f"; total {time.perf_counter() - started:.1f} s", err=True)
+    click.echo(usage_line(), err=True)
     click.echo(f"{result.counts['reports']:,} reports, {result.counts['pairs']:,} pairs, "
                f"{result.counts['clusters']:,} clusters; written to {out_dir}")
 

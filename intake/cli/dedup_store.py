@@ -15,6 +15,7 @@ from flask.cli import ScriptInfo, with_appcontext
 from ..extensions import db
 from ..services import dedup_jobs
 from .common import clean_errors, review_vault
+from .usage import usage_line
 
 
 class _Bars:
@@ -41,6 +42,7 @@ class _Bars:
 
 def _timings(report: dedup_jobs.RunReport) -> None:
     click.echo("stage timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in report.timings.items()))
+    click.echo(usage_line())
 
 
 def _job(fn: Any) -> dedup_jobs.RunReport:

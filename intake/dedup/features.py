@@ -114,10 +114,11 @@ def feature_columns(rows: Iterable[Mapping[str, Any]]) -> tuple[list[Any], ...]:
 
 def feature_batch(rows: Iterable[Mapping[str, Any]]) -> pa.RecordBatch:
     """Feature records of some rows as one Arrow batch: columns, not a dict per report."""
-    return _batch(feature_columns(rows))
+    return batch_of_columns(feature_columns(rows))
 
 
-def _batch(columns: tuple[list[Any], ...]) -> pa.RecordBatch:
+def batch_of_columns(columns: tuple[list[Any], ...]) -> pa.RecordBatch:
+    """feature_columns' lists (from a worker) as one Arrow batch."""
     return pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, SCHEMA)], schema=SCHEMA)
 
 
@@ -171,7 +172,7 @@ def _worker_context() -> Any:
 
 def _take(window: deque[tuple[int, Future[tuple[list[Any], ...]]]], progress: Any) -> pa.RecordBatch:
     count, future = window.popleft()
-    batch = _batch(future.result())
+    batch = batch_of_columns(future.result())
     if progress is not None:
         progress(count)
     return batch

@@ -102,6 +102,10 @@ class PairTable(Sequence[PairScore]):
             part = self.table.slice(start, _SLICE)
             yield from self._scores(part, range(part.num_rows))
 
+    def at_least(self, probability: float) -> PairTable:
+        """The pairs at or above ``probability`` (filtered as columns, before any PairScore)."""
+        return PairTable(self.table.filter(pc.greater_equal(self.table.column("probability"), probability)))
+
     def ordered(self) -> Iterator[PairScore]:
         """Strongest first, then by report ids (the order of pairs.csv)."""
         order = pc.sort_indices(self.table, sort_keys=[("probability", "descending"), ("left", "ascending"),

@@ -2,7 +2,8 @@
 
     rows -> features (resolution.prepare, a chunk at a time, in worker processes for large
             inputs, as an Arrow table of normalised forms: no dict per report is kept)
-         -> candidate pairs by the blocking rules and their probabilities (Splink, in-memory DuckDB)
+         -> candidate pairs by the blocking rules and their probabilities (in-memory DuckDB, by
+            scoring.py with Splink's arithmetic; Splink itself on Spark)
          -> clusters with repair (clustering.py)
 
 ``score_candidates`` scores one new report against a few candidates in process by the same
@@ -20,10 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .clustering import DEFAULT_THRESHOLD, repair_clusters
-from .engine import arrow_table, engine_errors, linker_for, quiet_splink, register_frequencies
+from .engine import arrow_table, duckdb_connection, engine_errors, linker_for, quiet_splink, register_frequencies
 from .features import feature_row, feature_table
 from .model import Model, PairScore
 from .pairs import PairTable, wanted_columns
+from .scoring import predict
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done increment, total or None)
 
@@ -39,19 +41,23 @@ class Result:
     counts: dict[str, int] = field(default_factory=dict)      # reports, pairs, clusters
 
 
-def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: Progress | None = None,
+def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, progress: Progress | None = None,
                  threshold: float = DEFAULT_THRESHOLD, keep: float = KEEP_PROBABILITY,
-                 spark: Any = None, total: int | None = None) -> Result:
+                 spark: Any = None, total: int | None = None, splink: bool = False) -> Result:
     """Score and cluster plain rows (the CSV columns; ``report_id`` unique and non-empty).
 
     ``rows`` may be an iterator (csv_io.iter_rows): it is read a chunk at a time and each chunk
-    dropped once its features exist; ``total`` (the number of rows, if known) is for progress."""
+    dropped once its features exist; ``total`` (the number of rows, if known) is for progress.
+    ``rows`` may also be feature records already made (features.feature_table's Arrow table, or
+    batches of features.feature_batch made where the rows were decrypted).
+    Pairs are scored by scoring.py on DuckDB; on ``spark``, or with ``splink`` (the reference
+    scoring.py is held to, on DuckDB), by Splink's ``predict()``."""
     timings: dict[str, float] = {}
     if total is None and isinstance(rows, Sized):
         total = len(rows)
     start = time.perf_counter()
     report = (lambda n: progress("prepare", n, total)) if progress else None
-    features = feature_table(rows, progress=report)
+    features = rows if isinstance(rows, pa.Table) else feature_table(rows, progress=report)
     del rows
     ids = features.column("unique_id")
     if pc.any(pc.equal(pc.fill_null(ids, ""), "")).as_py() or pc.count_distinct(ids).as_py() != len(ids):
@@ -63,9 +69,12 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
     if progress:
         progress("score", 0, None)  # a stage starts (a count of 0 prints nothing)
     start = time.perf_counter()
-    settings = model.settings()
-    settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
-    pairs = _predict_with(features, model, settings, keep=keep, spark=spark)
+    if spark is None and not splink:
+        pairs = _score_in_duckdb(features, model, keep=keep)
+    else:
+        settings = model.settings()
+        settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
+        pairs = _predict_with(features, model, settings, keep=keep, spark=spark)
     timings["score"] = time.perf_counter() - start
     if progress:
         progress("score", len(pairs), None)
@@ -79,18 +88,38 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]], model: Model, *, progress: P
                   {"reports": features.num_rows, "pairs": len(pairs), "clusters": len(set(clusters.values()))})
 
 
+def _score_in_duckdb(features: pa.Table, model: Model, *, keep: float) -> PairTable:
+    """The batch's pairs scored by scoring.predict on an in-memory DuckDB (Splink's arithmetic
+    in one statement of our own: see scoring.py), reports seen by row number."""
+    if features.num_rows < 2:
+        return PairTable.empty()
+    report_ids, numbered = _numbered(features)
+    with engine_errors("scoring"):
+        con = duckdb_connection()
+        try:
+            table = predict(con, numbered, model, keep)
+        finally:
+            con.close()
+    return PairTable.from_predictions(table, report_ids)
+
+
+def _numbered(features: pa.Table) -> tuple[pa.Array, pa.Table]:
+    """The report ids, and the table with each report's row number as ``unique_id``: a join key of
+    four bytes instead of a string makes the candidate pairs (tens of millions at a million
+    reports) far smaller and faster to join. Every comparison is symmetric, so which report is
+    "l" changes no level."""
+    where = features.schema.get_field_index("unique_id")
+    report_ids = features.column(where).combine_chunks()
+    return report_ids, features.set_column(where, "unique_id", pa.array(range(features.num_rows), pa.int32()))
+
+
 def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model, settings: dict[str, Any], *,
                   keep: float, spark: Any) -> PairTable:
     if not isinstance(features, pa.Table):  # feature records (training)
         features = arrow_table(features)
     if features.num_rows < 2:
         return PairTable.empty()
-    # Splink sees each report by its row number: a join key of four bytes instead of a string
-    # makes the candidate pairs (tens of millions at a million reports) far smaller and faster
-    # to join. Every comparison is symmetric, so which report is "l" changes no level.
-    where = features.schema.get_field_index("unique_id")
-    report_ids = features.column(where).combine_chunks()
-    numbered = features.set_column(where, "unique_id", pa.array(range(features.num_rows), pa.int32()))
+    report_ids, numbered = _numbered(features)  # Splink sees each report by its row number
     with quiet_splink(), engine_errors("scoring"):
         linker = linker_for(numbered, settings, spark=spark)
         register_frequencies(linker, model.frequencies or {}, spark=spark)

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,28 @@ def _read_rows(session: Session, vault: Vault, progress: Progress | None, timing
     return rows
 
 
+def _read_features(session: Session, vault: Vault, progress: Progress | None, timings: dict[str, float],
+                   workers: int) -> Any:
+    """The matcher's feature records of every usable report, made in the decrypting workers: a
+    worker turns its batch into rows and the rows into normalised forms, and only those come back
+    (as columns, through pipes), instead of the rows going back and out again to other workers."""
+    import pyarrow as pa
+
+    from ..dedup.features import SCHEMA, batch_of_columns
+
+    started = time.perf_counter()
+    total = dedup_rows.store_size(session)
+    batches = []
+    factory = sessionmaker(bind=session.get_bind())
+    for columns in bulk.map_reports(factory, vault, dedup_rows.feature_columns_of, workers=workers,
+                                    fields=dedup_rows.COMPARED):
+        batches.append(batch_of_columns(columns))
+        if progress:
+            progress("decrypt", len(columns[0]), total)
+    timings["decrypt and prepare"] = time.perf_counter() - started
+    return pa.Table.from_batches(batches, schema=SCHEMA)
+
+
 def train(session: Session, vault: Vault, *, actor: str = "cli", progress: Progress | None = None,
           version: str = "1", workers: int = 1) -> RunReport:
     """Train the model on the working store and save it (replacing the previous one). Audited."""
@@ -141,11 +164,15 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         workers: int = 1) -> RunReport:
     """Score the whole working store and record the pairs at or above the review threshold. Audited."""
     from ..dedup import run_pipeline
+    from ..dedup.pairs import PairTable
 
     vault.require_readable()
     loaded = current_model()
     report = RunReport()
-    rows = _read_rows(session, vault, progress, report.timings, workers)
+    if workers > 1 and bulk.forking_is_safe():
+        rows: Any = _read_features(session, vault, progress, report.timings, workers)
+    else:  # decrypted here, and prepared by the matcher's own workers
+        rows = _read_rows(session, vault, progress, report.timings, workers)
     report.reports = len(rows)
     started = time.perf_counter()
     result = run_pipeline(rows, loaded.model, progress=progress, threshold=duplicates.thresholds()[1])
@@ -154,17 +181,25 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
     report.timings["pipeline"] = time.perf_counter() - started
     for stage, seconds in result.timings.items():
         report.timings[f"pipeline.{stage}"] = float(seconds)
-    pairs = list(result.pairs)
-    report.pairs, report.clusters = len(pairs), len(set(result.clusters.values()))
+    review = duplicates.thresholds()[0]
+    report.pairs, report.clusters = len(result.pairs), len(set(result.clusters.values()))
+    # Only the pairs that can enter the queue become PairScores; the rest are counted.
+    pairs = list(result.pairs.at_least(review)) if isinstance(result.pairs, PairTable) else \
+        [p for p in result.pairs if p.probability >= review]
+    report.recorded.below = report.pairs - len(pairs)
+    del result
     started = time.perf_counter()
+    # Each report's fingerprint read once for the run (not once per chunk it has pairs in).
+    prints = dedup_rows.fingerprints(session, {uuid.UUID(str(i)) for p in pairs for i in (p.left_id, p.right_id)})
     for chunk in _chunks(pairs, 5000):
-        found = duplicates.record_scores(session, vault, chunk, model_version=loaded.version)
+        found = duplicates.record_scores(session, vault, chunk, model_version=loaded.version, threshold=review,
+                                         prints=prints)
         for name in ("new", "updated", "remembered", "reopened", "below"):
             setattr(report.recorded, name, getattr(report.recorded, name) + getattr(found, name))
         session.commit()
         if progress:
             progress("storing pairs", len(chunk), len(pairs))
-    report.retired = _retire_unsuggested(session, pairs, duplicates.thresholds()[0])
+    report.retired = _retire_unsuggested(session, pairs, review)
     session.commit()
     report.timings["store"] = time.perf_counter() - started
     audit.record(session, vault, actor=actor, action="dedup.run",

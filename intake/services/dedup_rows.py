@@ -80,6 +80,14 @@ def rows_of(batch: list[bulk.PlainReport]) -> dict[uuid.UUID, dict[str, Any]]:
             for r in batch if r.readable and r.state_ok}
 
 
+def feature_columns_of(batch: list[bulk.PlainReport]) -> tuple[list[Any], ...]:
+    """The matcher's feature records of a bulk batch's usable reports, as columns (normalised forms
+    only: module-level, map_reports runs it in its workers)."""
+    from ..dedup.features import feature_columns
+
+    return feature_columns(rows_of(batch).values())
+
+
 def store_size(session: Session) -> int:
     """How many reports the working store holds (for progress bars)."""
     return session.scalar(select(func.count()).select_from(Report).join(Submission, Submission.id == Report.submission_id)

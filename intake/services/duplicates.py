@@ -101,9 +101,11 @@ class Recorded:
 
 
 def record_scores(session: Session, vault: Vault, scores: Iterable[Score], *, model_version: str,
-                  threshold: float | None = None) -> Recorded:
+                  threshold: float | None = None, prints: Mapping[uuid.UUID, bytes] | None = None) -> Recorded:
     """Store the scores at or above the threshold (does not commit). Decided pairs stay decided,
-    but a rejection whose reports changed since (or whose seal fails) is pending again."""
+    but a rejection whose reports changed since (or whose seal fails) is pending again.
+    ``prints``: the reports' fingerprints (dedup_rows.fingerprints), when the caller read them
+    once for many calls; otherwise each chunk reads its own."""
     threshold = thresholds()[0] if threshold is None else threshold
     vault.current_integrity_key()
     counts = Recorded()
@@ -116,7 +118,7 @@ def record_scores(session: Session, vault: Vault, scores: Iterable[Score], *, mo
         if key[0] != key[1] and (key not in best or best[key].probability < score.probability):
             best[key] = score
     for chunk in integrity.chunks(list(best), 1000):
-        _record_chunk(session, vault, {k: best[k] for k in chunk}, model_version, counts)
+        _record_chunk(session, vault, {k: best[k] for k in chunk}, model_version, counts, prints)
     return counts
 
 
@@ -125,14 +127,15 @@ def _uuid(value: Any) -> uuid.UUID:
 
 
 def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
-                  model_version: str, counts: Recorded) -> None:
+                  model_version: str, counts: Recorded, prints: Mapping[uuid.UUID, bytes] | None) -> None:
     # Both sides narrow it (not every pair of the left reports: one in a large cluster has many);
     # a row-value IN of the exact pairs measured twice as slow on PostgreSQL for a run's chunks.
     lefts, rights = {left for left, _ in scores}, {right for _, right in scores}
     existing = {(p.left_id, p.right_id): p for p in session.scalars(
         select(CandidatePair).where(CandidatePair.left_id.in_(lefts), CandidatePair.right_id.in_(rights)))
         if (p.left_id, p.right_id) in scores}
-    prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
+    if prints is None:
+        prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
     for (left, right), score in scores.items():
         if left not in prints or right not in prints:
@@ -166,8 +169,8 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
         for name, value in values.items():
             setattr(pair, name, value)
         seal(vault, pair)
-    if fresh:
-        session.execute(insert(CandidatePair), fresh)
+    if fresh:  # Core, not the ORM's bulk insert: the rows are complete and sealed already
+        session.execute(insert(CandidatePair.__table__), fresh)
 
 
 def _reopen(pair: CandidatePair) -> None:

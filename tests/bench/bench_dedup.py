@@ -1,7 +1,7 @@
 """Deduplication: accuracy on a synthetic population beside a plain Splink model, and speed.
 
     .venv/bin/python tests/bench/bench_dedup.py accuracy [--persons 3000] [--seed 5]
-    .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000] [--keep-csv DIR]
+    .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000] [--keep-csv DIR] [--splink]
 
 Accuracy: the bundled model on tests/dedup_population.py (a population not used for training,
 other seed), pairwise and clustered precision, recall and F1, recall per pair of scripts, and the
@@ -220,7 +220,8 @@ class PeakRss:
         self._thread.join()
 
 
-def tree_rss(root: int) -> int:
+def _tree(root: int) -> list[int]:
+    """This process and its descendants (the fork server and its workers)."""
     children: dict[int, list[int]] = defaultdict(list)
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -229,11 +230,32 @@ def tree_rss(root: int) -> int:
                     children[int(f.read().rsplit(")", 1)[1].split()[1])].append(int(entry))
             except (OSError, IndexError, ValueError):
                 continue
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+    out, todo = [], [root]
     while todo:
         pid = todo.pop()
+        out.append(pid)
         todo += children.get(pid, [])
+    return out
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) of this process and its descendants, living or reaped by a
+    living one (a worker's time passes to the fork server's children's time when it exits)."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def tree_rss(root: int) -> int:
+    total = 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for pid in _tree(root):
         try:
             with open(f"/proc/{pid}/statm", encoding="ascii") as f:
                 total += int(f.read().split()[1]) * page
@@ -247,7 +269,7 @@ def _make_csv(path: str, size: int, seed: int) -> None:
     write_csv(path, rows[:size])
 
 
-def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
+def speed(sizes: list[int], seed: int, keep_dir: str | None = None, splink: bool = False) -> None:
     """As `flask dedup csv` runs: the CSV streamed into prepare, then score, cluster, write.
     The CSV is made in a separate process (so that making it does not count in the peak)."""
     import multiprocessing
@@ -266,22 +288,32 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
             made = time.perf_counter() - start
             peak = PeakRss()
             stage_peaks: dict[str, float] = {}
+            stage_cpu: dict[str, float] = {}
             current = ["prepare"]
+            cpu_mark = [tree_cpu(os.getpid())]
+
+            def cpu_since() -> float:
+                now = tree_cpu(os.getpid())
+                spent, cpu_mark[0] = now - cpu_mark[0], now
+                return spent
 
             def progress(stage: str, _done: int, _total: int | None) -> None:
                 if stage != current[0]:
                     stage_peaks[current[0]] = peak.take()
+                    stage_cpu[current[0]] = cpu_since()
                     current[0] = stage
 
             started = time.perf_counter()
-            result = run_pipeline(iter_rows(path), model, progress=progress)
+            result = run_pipeline(iter_rows(path), model, progress=progress, splink=splink)
             stage_peaks[current[0]] = peak.take()
+            stage_cpu[current[0]] = cpu_since()
             start = time.perf_counter()
             write_pairs(Path(tmp) / "pairs.csv", result.pairs)
             write_clusters(Path(tmp) / "clusters.csv", result.clusters)
             stages = {**result.timings, "write": time.perf_counter() - start}
             total = time.perf_counter() - started
             stage_peaks["write"] = peak.take()
+            stage_cpu["write"] = cpu_since()
             peak.close()
             per_k = total / result.counts["reports"] * 1000
             base = base or per_k
@@ -289,9 +321,12 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None) -> None:
                   ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + ")  (prepare includes reading the CSV)")
             print(f"           {per_k:.3f} s per 1,000 reports = {per_k / base:.2f} x the first size's;"
                   f"  pairs {result.counts['pairs']:,}  clusters {result.counts['clusters']:,}  [CSV made in {made:.0f} s]")
+            print(f"           CPU, process and workers together: total {sum(stage_cpu.values()):.1f} s (" +
+                  ", ".join(f"{k} {v:.1f}" for k, v in stage_cpu.items()) +
+                  f"); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             print("           peak RSS, process and workers together: " +
                   ", ".join(f"{k} {v:,.0f} MiB" for k, v in stage_peaks.items()) +
-                  f"; overall {max(stage_peaks.values()):,.0f} MiB")
+                  f"; overall {max(stage_peaks.values()):,.0f} MiB", flush=True)
             incremental(model, path, result)
             del result
 
@@ -325,11 +360,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--keep-csv", metavar="DIR", help="make the speed CSVs here and reuse them next time")
+    parser.add_argument("--splink", action="store_true",
+                        help="score through Splink's predict() on DuckDB, as before scoring.py (a reference)")
     args = parser.parse_args()
     if args.what in ("accuracy", "both"):
         accuracy(args.persons, args.seed)
     if args.what in ("speed", "both"):
-        speed([int(s) for s in args.sizes.split(",")], args.seed, args.keep_csv)
+        speed([int(s) for s in args.sizes.split(",")], args.seed, args.keep_csv, args.splink)
 
 
 if __name__ == "__main__":

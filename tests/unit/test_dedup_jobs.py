@@ -28,6 +28,7 @@ def test_train_then_run_over_the_working_store(make_app, tmp_path):
     result = runner.invoke(args=["dedup", "train"])
     assert result.exit_code == 0, result.output
     assert "trained on" in result.output and "stage timings" in result.output and "train" in result.output
+    assert "peak RSS" in result.output
     saved = json.loads(model.read_text("utf-8"))
     assert saved["format"] == "intake-dedup-model" and saved["trained"]["reports"] >= 50
 

@@ -11,6 +11,7 @@ import pytest
 from intake.dedup import (PairScore, explain_pair, repair_clusters, run_pipeline, score_candidates)
 from intake.dedup.engine import duckdb_connection
 from intake.dedup.features import feature_row
+from tests.dedup_population import population
 
 from .conftest import ABLIMIT, LOOKALIKES
 
@@ -173,3 +174,33 @@ def test_swapped_names_and_the_other_full_name_agree_in_batch_and_in_process(bun
         assert again.levels == pairs[key].levels
         assert again.probability == pytest.approx(pairs[key].probability, rel=1e-9, abs=1e-12)
     assert all(p.levels["given"] != "other_order_or_name" for k, p in pairs.items() if "s4" in k)
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_scoring_on_duckdb_gives_splinks_pairs_levels_and_probabilities(bundled, seed):
+    rows, _ = population(150, seed=seed)
+    ours = run_pipeline(rows, bundled)
+    splinks = run_pipeline(rows, bundled, splink=True)
+    mine = {(p.left_id, p.right_id): p for p in ours.pairs}
+    theirs = {(p.left_id, p.right_id): p for p in splinks.pairs}
+    assert len(mine) > 50
+    assert mine.keys() == theirs.keys()
+    for key, pair in mine.items():
+        assert pair.levels == theirs[key].levels
+        assert pair.probability == pytest.approx(theirs[key].probability, rel=1e-9, abs=1e-12)
+        for name, weight in pair.weights.items():
+            assert weight == pytest.approx(theirs[key].weights[name], abs=1e-9)
+    assert ours.clusters == splinks.clusters
+
+
+def test_scoring_in_parts_gives_the_same_pairs(bundled, small_population, monkeypatch):
+    from intake.dedup import scoring
+
+    rows, _ = small_population
+    whole = run_pipeline(rows, bundled)
+    monkeypatch.setattr(scoring, "PART_REPORTS", 37)
+    parts = run_pipeline(rows, bundled)
+    assert len(whole.pairs) > 50
+    assert sorted(tuple(p.as_row().values()) for p in parts.pairs) == \
+        sorted(tuple(p.as_row().values()) for p in whole.pairs)
+    assert parts.clusters == whole.clusters
