@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .comparisons import BY_NAME
+from .comparisons import BY_NAME, CROSSWISE_COLUMNS
 from .features import feature_row
 from .model import PairScore
 from .pairs import PairTable
@@ -29,8 +29,8 @@ from .pairs import PairTable
 DEFAULT_THRESHOLD = 0.82
 MAX_YEAR_SPREAD = 2
 _GIVEN = BY_NAME["given"]
-# What the given-name comparison reads (comparisons._name and its crosswise level).
-_NAME_COLUMNS = ("given_latin", "given_skel", "given_syl", "father_syl", "alt_given_syl", "alt_father_syl")
+# What the given-name comparison reads: its own columns and those of its crosswise level.
+_NAME_COLUMNS = tuple(dict.fromkeys((*_GIVEN.columns, *CROSSWISE_COLUMNS)))
 
 
 @dataclass

@@ -101,6 +101,7 @@ _SKEL_TWO, _SYL_TWO = 10, 6
 # other full name of full_name_alt (a name in another script, or in passport order: father first).
 _OWN, _ALT = ("given_syl", "father_syl"), ("alt_given_syl", "alt_father_syl")
 _SOURCES = ((_OWN, _ALT), (_ALT, _OWN), (_ALT, _ALT), (_OWN, _OWN))
+CROSSWISE_COLUMNS = (*_OWN, *_ALT)  # what the crosswise level (other_order_or_name) reads
 
 
 def _same_pair_sql() -> str:
