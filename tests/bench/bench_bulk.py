@@ -189,8 +189,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 100 <= args.reports <= 2_000_000:
         parser.error("keep it bounded: --reports 100..2000000")
-    if args.db != "sqlite" and (problem := support.pg_problem(args.db)):
-        print(f"SKIPPED: PostgreSQL is not reachable ({problem}); give --db URL, or --db sqlite", file=sys.stderr)
+    if support.postgres_missing(args.db):
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, app = None, None

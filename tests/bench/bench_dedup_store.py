@@ -144,8 +144,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 100 <= args.reports <= 1_000_000 or not 10 <= args.new <= 5000:
         parser.error("keep it bounded: --reports 100..1000000, --new 10..5000")
-    if args.db != "sqlite" and (problem := support.pg_problem(args.db)):
-        print(f"SKIPPED: PostgreSQL is not reachable ({problem})", file=sys.stderr)
+    if support.postgres_missing(args.db):
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-dedup-"))
     drop, app = None, None

@@ -131,8 +131,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 100 <= args.rows <= 100_000 or not 10 <= args.form <= 5000:
         parser.error("keep it bounded: --rows 100..100000 (the import limit), --form 10..5000")
-    if args.db != "sqlite" and (problem := support.pg_problem(args.db)):
-        print(f"SKIPPED: PostgreSQL is not reachable ({problem}); give --db URL, or --db sqlite", file=sys.stderr)
+    if support.postgres_missing(args.db):
         return 0
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))

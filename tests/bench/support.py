@@ -62,6 +62,15 @@ def tear_down(apps: Iterable[Any], drop: Callable[[], None] | None, tmp: Path) -
     shutil.rmtree(tmp, ignore_errors=True)
 
 
+def postgres_missing(db_arg: str) -> bool:
+    """True (and a SKIPPED line on stderr saying why) when `--db` names a PostgreSQL that does not
+    answer; False for 'sqlite' or a reachable server."""
+    if db_arg == "sqlite" or not (problem := pg_problem(db_arg)):
+        return False
+    print(f"SKIPPED: PostgreSQL is not reachable ({problem}); give --db URL, or --db sqlite", file=sys.stderr)
+    return True
+
+
 def review_store(tmp: Path, db_arg: str, **settings: Any) -> tuple[Any, str, "Secrets", Callable[[], None] | None]:
     """A review-face app ("production" config) over a fresh database with its tables and keys: SQLite
     under `tmp` when `db_arg` is "sqlite", else a throwaway schema of that PostgreSQL. Returns (app,
