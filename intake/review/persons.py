@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..services import comparison, corrections, persons
+from ..services import comparison, corrections, person_view, persons
 from ..services.errors import NotFound
 from . import triage_forms as forms
 from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
@@ -27,7 +27,7 @@ def person(handle: str) -> Any:
     if vault is None:
         return locked_page()
     try:
-        view = persons.person_view(db.session, vault, handle, actor=actor())
+        view = person_view.view_of(db.session, vault, handle, actor=actor())
     except NotFound:
         abort(404)
     # One reason form per report and per batch; prefixes keep their field ids (and labels) distinct.

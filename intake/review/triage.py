@@ -21,7 +21,7 @@ from ..crypto.vault import Vault
 from ..extensions import db
 from ..models import FormClaim
 from ..keyring import get_vault, vault_problem
-from ..services import attachment_views, corrections, imports, search, triage
+from ..services import attachment_views, corrections, imports, report_view, search, triage
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_viewer
@@ -132,7 +132,7 @@ def report(handle: str) -> Any:
     if vault is None:
         return locked_page()
     try:
-        view = triage.report_view(db.session, vault, handle, actor=actor())
+        view = report_view.view_of(db.session, vault, handle, actor=actor())
     except NotFound:
         abort(404)
     args = filter_args(request.args)

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -32,9 +32,6 @@ from ..models.sealed import data_keys
 from ..wording import Said, said
 from . import audit, integrity, triage
 from .errors import Conflict, InvalidInput, NotFound
-
-if TYPE_CHECKING:
-    from .person_view import PersonView
 
 MAX_REASON = 2000
 
@@ -331,12 +328,3 @@ def undo_batch(session: Session, vault: Vault, batch_id: uuid.UUID, *, reason: s
     session.commit()
     return Outcome(inverse, None)
 
-
-# ---------- the person page (decrypts; audited): services/person_view.py ----------
-
-def person_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
-    """A person with every linked report decrypted, the combined timeline and the link history;
-    audited as one `person.view` plus one `report.view` per report (see `person_view.view_of`)."""
-    from .person_view import view_of  # here: that module builds on this one
-
-    return view_of(session, vault, handle, actor=actor)

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,8 +28,6 @@ from ..wording import said
 from . import audit, corrections, integrity, messages, users
 from .errors import Conflict, InvalidInput, NotFound
 
-if TYPE_CHECKING:
-    from .report_view import ReportView
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Approximate dates, as families give them: "2017", "2017-04" or "2017-04-12".
@@ -120,14 +118,6 @@ def get_report(session: Session, handle: str) -> Report:
     if report is None:
         raise NotFound(said("no such report"))
     return report
-
-
-def report_view(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
-    """Everything about one report, decrypted. Records one `report.view`
-    entry and commits first."""
-    from .report_view import view_of  # here: that module builds on this one
-
-    return view_of(session, vault, handle, actor=actor)
 
 
 # ---------- changes: one audit entry each ----------

@@ -20,7 +20,8 @@ from intake.keyring import get_vault
 from intake.models import (BlindIndex, Person, PersonLinkEvent, RecordKey, Report, StatusEvent, Submission,
                            SubmissionStatus, VerificationLevel)
 from intake.models.sealed import Codec
-from intake.services import consent, families, integrity, integrity_jobs, persons, take_in, triage, withdrawal
+from intake.services import (consent, families, integrity, integrity_jobs, person_view, persons, report_view, take_in,
+                             triage, withdrawal)
 from intake.services.errors import Conflict
 from intake.services.integrity import Verdict
 from tests.helpers import full_report, submit
@@ -177,7 +178,7 @@ def test_a_person_relinked_in_the_report_row_or_in_a_link_event_is_refused(world
     raw(w.app, Report, a1_id, person_id=b1_person)  # the row alone
     assert state(w.app, w.a1).verdict is Verdict.TAMPERED
     with w.app.app_context():  # the person page does not show it as linked
-        view = persons.person_view(db.session, get_vault(), db.session.get(Person, b1_person).handle,
+        view = person_view.view_of(db.session, get_vault(), db.session.get(Person, b1_person).handle,
                                    actor=w.reviewer)
         assert [r.handle for r in view.reports] == [w.b1]
         assert [h for h, _ in view.unverified] == [w.a1]
@@ -254,7 +255,7 @@ def test_a_status_event_rewritten_is_not_counted(world: World) -> None:
         event_id = db.session.scalars(select(StatusEvent.id)).one()
     raw(w.app, StatusEvent, event_id, kind="died")
     with w.app.app_context():
-        view = triage.report_view(db.session, get_vault(), w.a1, actor=w.reviewer)
+        view = report_view.view_of(db.session, get_vault(), w.a1, actor=w.reviewer)
         assert [(e.kind, e.verdict) for e in view.report.timeline] == [("died", "failed verification")]
     # An older event entered now would lose to the forged one if it counted; it does not.
     act(w.app, triage.add_status_event, w.a1, kind="sentenced", event_date="2019", source="court",

@@ -15,7 +15,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import (AuditEvent, Message, Person, PersonLinkEvent, RecordKey, Report, StatusEvent,
                            Submission)
-from intake.services import persons, triage
+from intake.services import person_view, persons, triage
 from intake.services.errors import Conflict, InvalidInput
 from tests.helpers import full_report
 from tests.unit.test_triage import audit_count, follow_up, make_reviewer, stored
@@ -192,7 +192,7 @@ def test_person_view_decrypts_every_report_and_audits_each(world):
         s, v = db.session, get_vault()
         persons.merge_persons(s, v, h["pa"], h["pb"], reason="same person", actor=reviewer)
         before = audit_count(app)
-        view = persons.person_view(s, v, h["pa"], actor=reviewer)
+        view = person_view.view_of(s, v, h["pa"], actor=reviewer)
         entries = s.scalars(select(AuditEvent).where(AuditEvent.seq > before).order_by(AuditEvent.seq)).all()
     assert [e.action for e in entries] == ["person.view", "report.view", "report.view", "report.view"]
     assert {r.handle for r in view.reports} == {h["a1"], h["a2"], h["b1"]}

@@ -18,7 +18,7 @@ from intake.keyring import get_vault
 from intake.models import (AuditEvent, Message, Report, Role, StatusEvent, Submission, SubmissionStatus,
                            VerificationLevel)
 from intake.models.tag import ReportTag
-from intake.services import audit, families, inbox, search, take_in, triage, users
+from intake.services import audit, families, inbox, report_view, search, take_in, triage, users
 from intake.services.errors import InvalidInput
 from tests.helpers import full_report, submit
 
@@ -137,7 +137,7 @@ def test_report_view_decrypts_everything_and_audits_exactly_once(public_app, rev
     handles = stored(public_app, review_app, first, second)
     before = audit_count(review_app)
     with review_app.app_context():
-        view = triage.report_view(db.session, get_vault(), handles[0], actor=reviewer)
+        view = report_view.view_of(db.session, get_vault(), handles[0], actor=reviewer)
     assert audit_count(review_app) == before + 1
     entry = last_entry(review_app)
     assert (entry.action, entry.actor, entry.object_type) == ("report.view", str(reviewer), "report")
@@ -184,7 +184,7 @@ def test_every_change_leaves_exactly_one_audit_entry(world):
                ("2019-03", "15 years", reviewer, False)
         assert b"Nowruz" not in db.session.scalars(select(Message.body_sealed).where(
             Message.kind == "internal_note")).one()
-        view = triage.report_view(db.session, get_vault(), handle, actor=reviewer)
+        view = report_view.view_of(db.session, get_vault(), handle, actor=reviewer)
     assert [n.body for n in view.notes] == ["call back after Nowruz"]
     assert [r.body for r in view.replies] == ["Which year was he born?"]
     assert [(t.kind, t.sentence, t.recorded_by) for t in view.report.timeline] == [("sentenced", "15 years", "rev")]
@@ -235,7 +235,7 @@ def test_report_view_shows_family_follow_ups_before_and_after_take_in(public_app
     follow_up(public_app, handle, text="He was moved to Urumqi. SENTINEL-news", new_status="sentenced",
               event_date="2020-02", sentence="20 years")
     with review_app.app_context():  # not yet taken in: opened with the review private key
-        view = triage.report_view(db.session, get_vault(), handle, actor=reviewer)
+        view = report_view.view_of(db.session, get_vault(), handle, actor=reviewer)
     assert [m.body for m in view.from_family] == ["He was moved to Urumqi. SENTINEL-news"]
     assert [(t.kind, t.event_date, t.sentence, t.recorded_by) for t in view.report.timeline] == [
         ("sentenced", "2020-02", "20 years", None)]
@@ -243,6 +243,6 @@ def test_report_view_shows_family_follow_ups_before_and_after_take_in(public_app
         take_in.take_in(db.session, get_vault())
         triage.add_status_event(db.session, get_vault(), handle, kind="released", event_date="2023",
                                 source="RFA", actor=reviewer)
-        view = triage.report_view(db.session, get_vault(), handle, actor=reviewer)
+        view = report_view.view_of(db.session, get_vault(), handle, actor=reviewer)
     assert [m.body for m in view.from_family] == ["He was moved to Urumqi. SENTINEL-news"]
     assert [(t.kind, t.recorded_by) for t in view.report.timeline] == [("sentenced", None), ("released", "rev")]
