@@ -38,7 +38,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
 
     from . import models  # noqa: F401 - registers every table with the metadata
     from .extensions import babel, csrf, db, limiter, migrate
-    from .web import access, bidi, errors, headers, i18n, request_log, said
+    from .web import access, bidi, errors, form_markup, headers, i18n, request_log, said
     from .web import request as request_hooks
 
     access.init_app(app)  # first of the request hooks: default deny before anything else runs
@@ -53,6 +53,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     i18n.init_app(app)
     bidi.init_app(app)
     said.init_app(app)
+    form_markup.install()
     headers.init_app(app)
     request_log.init_app()
     errors.init_app(app)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from ..web.i18n import lazy_gettext as _l
 
 ACTIONS = {
     "api_token.create": _l("API token created"), "api_token.revoke": _l("API token revoked"),

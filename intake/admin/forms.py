@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..imports import ENCODINGS
 from ..models import Role
+from ..web.i18n import lazy_gettext as _l
 
 
 class InviteForm(FlaskForm):

@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from flask import current_app, render_template, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..crypto.vault import Vault
@@ -26,6 +25,7 @@ from ..services import import_carry, imports
 from ..services.errors import InvalidInput, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.i18n import gettext as _
 from ..web.said import shown
 from .forms import ImportConfirmForm, ImportUploadForm
 from .views import ADMINS, ALLOW, bp

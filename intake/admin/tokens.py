@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from flask import abort, redirect, render_template, url_for
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
@@ -15,6 +14,7 @@ from ..services import api_tokens, users
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.i18n import gettext as _
 from ..web.said import shown
 from .forms import TokenForm
 from .views import ADMINS, ALLOW, bp

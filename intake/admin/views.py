@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -18,6 +17,7 @@ from ..services import accounts, audit_listing, audit_pages, clock, users
 from ..services.errors import Conflict, NotFound, ServiceError
 from ..web.access import current_user, default_deny
 from ..web.bidi import isolate
+from ..web.i18n import gettext as _
 from ..web.said import shown
 from .audit_labels import action_label, object_label
 from .forms import AuditFilterForm, InviteForm

@@ -6,15 +6,14 @@ Registered as template globals by the public blueprint, so templates stay free o
 from __future__ import annotations
 
 from flask import current_app, request, url_for
-from flask_babel import lazy_gettext as _l
 from wtforms import Field
 
 from ..crypto import receipts
 from ..models import SubmissionStatus
 from ..services import thesauri
-from ..web.i18n import current_language
 from . import gate
 from .forms import person_label
+from ..web.i18n import current_language, lazy_gettext as _l
 
 SUBMISSION_STATUS = {
     SubmissionStatus.RECEIVED.value: (_l("Received"), _l("Your testimony arrived safely and is waiting for a "

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
@@ -17,8 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..web.bidi import isolate
-from ..web.i18n import current_language
 from . import text
+from ..web.i18n import current_language, lazy_gettext as _l
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
@@ -17,9 +16,9 @@ from ..crypto import receipts
 from ..services.families import PersonRef
 from ..services.intake import ReportInput, SubmissionInput
 from ..web.bidi import isolate
-from ..web.i18n import LANGUAGES, current_language
 from . import text
 from .fields import ApproxDateForm, Choice, check_id_number, county_choices, text_field, vocabulary_choices
+from ..web.i18n import LANGUAGES, current_language, lazy_gettext as _l
 
 NAME_ROWS = 4
 

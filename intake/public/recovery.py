@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from redis import RedisError
@@ -28,6 +27,7 @@ from ..extensions import db
 from . import gate
 from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
 from .render import files_were_chosen, render_confirm, render_entry, render_report, render_resend
+from ..web.i18n import gettext as _
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Posted fields that are not the family's: a held page gets fresh ones.

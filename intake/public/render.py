@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..services import families
 from . import uploads
 from .fields import flatten_errors
 from .forms import FollowUpForm, ReceiptForm, SubmissionForm, WithdrawForm, max_relatives
+from ..web.i18n import gettext as _
 
 
 def _summary(form: object, upload_errors: list[str], upload_label: str) -> list[tuple[str, str, str]]:

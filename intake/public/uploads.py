@@ -10,12 +10,12 @@ import logging
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from ..services.attachments import UploadRejected, inspect_upload
 from ..web.bidi import isolate
 from . import text
+from ..web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ URL, a cookie, the session or a redirect.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import keyring
@@ -193,6 +192,7 @@ def _holder(form: ReceiptHolderForm) -> families.Holder | None:
 
 
 from . import recovery  # noqa: E402 - the handlers render with the forms and helpers above
+from ..web.i18n import gettext as _
 
 recovery.register(bp, Unavailable)
 

@@ -18,7 +18,6 @@ import logging
 import secrets
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -30,6 +29,7 @@ from ..models import User
 from ..services import accounts, sessions, signin, totp
 from ..services.errors import ServiceError
 from ..web.access import current_user, end_session, establish_session, home_endpoint, pending_user
+from ..web.i18n import gettext as _
 from ..web.said import shown
 from .forms import CodeForm, EnrolForm, SetupForm, SignInForm
 from .views import bp

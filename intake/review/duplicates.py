@@ -9,8 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
@@ -23,6 +21,7 @@ from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (sc
 from ..services import duplicate_decisions as decisions
 from ..services import duplicates as pairs
 from ..services.errors import NotFound, ServiceError
+from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
 from .views import ALLOW, REVIEWERS, bp

@@ -13,8 +13,6 @@ import uuid
 from typing import Any
 
 from flask import flash, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
@@ -30,6 +28,7 @@ from ..web.access import current_user
 from ..web.bidi import isolate
 from .triage import actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
+from ..web.i18n import gettext as _, lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_approve", "export_notice_sent",

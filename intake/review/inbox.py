@@ -9,8 +9,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -23,6 +21,7 @@ from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
 from ..web.bidi import isolate
+from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, _assignee_choices, actor, readable_vault

@@ -9,13 +9,12 @@ from functools import cache
 from typing import Any
 
 from flask import g, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..resolution import scripts
 from ..services import thesauri
-from ..web.i18n import LANGUAGES, current_language, normalise
 from .views import bp
+from ..web.i18n import LANGUAGES, current_language, normalise, lazy_gettext as _l
 
 # Field name -> the vocabulary its codes come from.
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "submitter_relationship": "relationships",

@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 from flask import abort, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -16,6 +15,7 @@ from ..services.errors import NotFound
 from . import triage_forms as forms
 from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
+from ..web.i18n import gettext as _
 
 ALLOW.update({name: REVIEWERS for name in ("person", "report_link", "person_merge", "person_split",
                                             "person_undo")})

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..services import inbox, place_lookup
 from ..services import search as search_service
 from ..services.errors import ServiceError
+from ..web.i18n import gettext as _
 from ..web.said import shown as said_in_language
 from . import triage_forms as forms
 from .triage import SCRIPT_LANG, actor, locked_page, readable_vault

@@ -12,14 +12,12 @@ import re
 from functools import cache
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..disclosure.statistics import DETENTION_YEARS_FROM
 from ..services import thesauri
 from ..web.bidi import isolate
-from ..web.i18n import current_language
 from .views import bp
+from ..web.i18n import current_language, gettext as _, lazy_gettext as _l
 
 TITLES = {"prefecture": _l("Persons by home prefecture"), "detention_year": _l("Persons by year of detention"),
           "status": _l("Persons by their situation as last reported"), "gender": _l("Persons by gender"),

@@ -10,8 +10,6 @@ from typing import Any
 
 from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -25,6 +23,7 @@ from ..services import attachment_views, corrections, imports, report_view, sear
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
 from ..web.access import current_viewer
+from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from . import triage_forms as forms
 from .views import ALLOW, REVIEWERS, bp

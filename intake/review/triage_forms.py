@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ..models import StatusKind, VerificationLevel
 from ..services import thesauri
 from ..services.triage import REVIEWER_SUBMISSION_STATUSES
-from ..web.i18n import current_language
+from ..web.i18n import current_language, lazy_gettext as _l
 
 # What the family sees, as the reviewer chooses it (the same words as labels.SUBMISSION_STATUSES).
 SUBMISSION_LABELS = {"received": _l("Received"), "in_review": _l("In review"),

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_translations
 from markupsafe import Markup, escape
 
 from ..wording import Said
 from .bidi import isolate
+from .i18n import translations as get_translations
 
 
 def _translate(msgid: str, plural: str | None, num: int) -> str:
