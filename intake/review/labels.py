@@ -42,9 +42,10 @@ def _label(vocabulary: str, code: str, lang: str) -> str | None:
 
 
 def _language() -> str:
-    if "review_lang" not in g:  # the locale once per request, not once per cell
-        g.review_lang = current_language().code
-    return str(g.review_lang)
+    found = g.get("review_lang")
+    if found is None:  # the locale once per request, not once per cell
+        found = g.review_lang = current_language().code
+    return str(found)
 
 
 @bp.app_template_filter("term")

@@ -22,6 +22,7 @@ from ..keyring import get_vault, vault_problem
 from ..services import attachment_views, corrections, imports, report_view, search, triage
 from ..services import inbox as inbox_service
 from ..services.errors import NotFound, ServiceError
+from ..services.search import InboxFilter
 from ..web.access import current_viewer
 from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
@@ -135,7 +136,9 @@ def report(handle: str) -> Any:
     except NotFound:
         abort(404)
     args = filter_args(request.args)
-    _form, filters = inbox_filters(request.args)
+    # Previous/next under the inbox's filters; with none in the query, the unfiltered inbox (the
+    # filter form and its list of reviewers are built only to read filters that are there).
+    filters = inbox_filters(request.args)[1] if args else InboxFilter()
     newer, older = inbox_service.neighbours(db.session, vault, filters, view.arrival, view.report.id) \
         if filters else (None, None)
     retracted = corrections.retractions(db.session, vault, view.report.id)

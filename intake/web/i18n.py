@@ -88,11 +88,14 @@ def translations() -> NullTranslations:
     inbox page's CPU); it stays the same for the request, since the locale is chosen once and
     Flask-Babel keeps it in the same place (`g._flask_babel`, dropped whole by `refresh()`).
     """
-    state = g.get("_flask_babel") if g else None
+    try:
+        state = g.get("_flask_babel")
+    except RuntimeError:  # no app context: Flask-Babel answers with its null catalogue
+        return get_translations()
     found = getattr(state, "intake_translations", None)
     if found is None:
         found = get_translations()
-        state = g.get("_flask_babel") if g else None
+        state = g.get("_flask_babel")
         if state is not None and getattr(state, "babel_locale", None) is not None:
             state.intake_translations = found
     return found

@@ -363,6 +363,8 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="R",
                         help="instead of timing the server, profile R requests of the report, person and inbox "
                              "pages in this process (cProfile; see review_profile.py)")
+    parser.add_argument("--profile-out", metavar="DIR", help="with --profile: also write each page's cProfile "
+                        "statistics to DIR/<kind>.prof (for pstats or snakeviz)")
     args = parser.parse_args()
     if not 1 <= args.requests <= 5000 or not 100 <= args.reports <= 1_000_000:
         parser.error("keep it bounded: --requests 1..5000, --reports 100..1000000")
@@ -388,7 +390,8 @@ def main() -> int:
             review_profile.profile(client, {
                 "R1 report page": lambda: f"/review/reports/{rng.choice(samples).handle}",
                 "P1 person page": lambda: f"/review/persons/{rng.choice(people)}",
-                "I1 inbox, first page": lambda: "/review/inbox", "T1 front page": lambda: "/review/"}, args.profile)
+                "I1 inbox, first page": lambda: "/review/inbox", "T1 front page": lambda: "/review/"}, args.profile,
+                out=args.profile_out)
             return 0
 
         log("starting the server")

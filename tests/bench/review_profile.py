@@ -52,8 +52,9 @@ def sign_in(app: Any, username: str, password: str, code: Callable[[], str]) -> 
     return client
 
 
-def profile(client: Any, pages: dict[str, Callable[[], str]], requests: int, top: int = 18) -> None:
-    """`pages`: a label and a function giving the next path of that kind."""
+def profile(client: Any, pages: dict[str, Callable[[], str]], requests: int, top: int = 18,
+            out: str | None = None) -> None:
+    """`pages`: a label and a function giving the next path of that kind; `out`: a folder for the statistics."""
     plain: dict[str, float] = {}
     for label, path in pages.items():
         for _ in range(3):  # warm-up: templates compiled, keys unwrapped once, connections open
@@ -73,13 +74,16 @@ def profile(client: Any, pages: dict[str, Callable[[], str]], requests: int, top
         profiler.disable()
         cpu, wall = (time.process_time() - cpu) / requests, (time.perf_counter() - wall) / requests
         stats = pstats.Stats(profiler)
+        if out:
+            stats.dump_stats(f"{out}/{label.split()[0]}.prof")
         parts: dict[str, float] = {}
         total = 0.0
         for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
             parts[_part(filename)] = parts.get(_part(filename), 0.0) + own
             total += own
+        calls = sum(nc for _cc, nc, *_ in stats.stats.values()) // requests  # type: ignore[attr-defined]
         print(f"\n{label}: {plain[label] * 1000:.1f} ms CPU per request unprofiled; under cProfile "
-              f"{cpu * 1000:.1f} ms CPU, {wall * 1000:.1f} ms wall")
+              f"{cpu * 1000:.1f} ms CPU, {wall * 1000:.1f} ms wall; {calls:,} Python calls per request")
         for name, own in sorted(parts.items(), key=lambda kv: -kv[1]):
             print(f"  {name:<28}{own / total:>6.1%}")
         stats.sort_stats("tottime").print_stats(top)
