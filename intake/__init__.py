@@ -28,6 +28,8 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     app = Flask(__name__, template_folder=str(ROOT / "templates"), 
                 instance_path=str(settings.get("INSTANCE_PATH") or ROOT / "instance"))
     app.config.update(settings)
+    if app.config.get("INTAKE_TRUSTED_HOSTS"):  # Flask checks the Host header against the list
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["INTAKE_TRUSTED_HOSTS"].split(",") if h.strip()]
     from .web.request import MemoryOnlyRequest
 
     app.request_class = MemoryOnlyRequest
@@ -41,7 +43,8 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     from .web import access, bidi, errors, form_markup, headers, i18n, request_log, said
     from .web import request as request_hooks
 
-    access.init_app(app)  # first of the request hooks: default deny before anything else runs
+    request_hooks.refuse_untrusted_hosts(app)  # a forged Host header: nothing else runs
+    access.init_app(app)  # then default deny before anything else runs
     request_hooks.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -89,6 +89,9 @@ class Config:
     INTAKE_API_AUTH_FAILURE_LIMIT = "20/minute;200/hour"
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
+    # Host names this face answers to, comma-separated ("intake.example.org,xyz.onion"; a leading dot
+    # admits subdomains). Any other Host header gets 400 before a view runs. Unset: any host.
+    INTAKE_TRUSTED_HOSTS: str | None = None
     # Largest request body, refused before it is read. Files are capped one by one while they stream
     # (web/request.py), so a larger body costs time, not memory; one oversized file then comes back as
     # a message on the form with everything typed, instead of this limit's error page.

@@ -20,8 +20,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Flask, Request, abort, current_app, request
+from flask import Flask, Request, Response, abort, current_app, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import SecurityError
 from werkzeug.utils import cached_property
 
 
@@ -91,6 +92,16 @@ class MemoryOnlyRequest(Request):
         if self.endpoint in IMPORT_CARRIED:
             return 2 * int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]) + 1_000_000
         return super().max_form_memory_size
+
+
+def refuse_untrusted_hosts(app: Flask) -> None:
+    """A Host header outside INTAKE_TRUSTED_HOSTS: Flask could not route the request (its URL
+    adapter is missing, so no page can be drawn); answer a plain 400 before any other hook runs."""
+    @app.before_request
+    def _untrusted_host() -> Response | None:
+        if isinstance(request.routing_exception, SecurityError):
+            return Response("Bad request: unknown host.\n", 400, mimetype="text/plain")
+        return None
 
 
 def init_app(app: Flask) -> None:

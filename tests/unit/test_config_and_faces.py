@@ -128,3 +128,20 @@ def test_security_headers_on_every_page(app):
         assert response.headers["Cache-Control"] == "no-store"
         assert "max-age" in response.headers["Strict-Transport-Security"]
         assert "geolocation=()" in response.headers["Permissions-Policy"]
+
+
+def test_trusted_hosts_refuse_any_other_host_header(make_app):
+    """With INTAKE_TRUSTED_HOSTS set, a forged Host header is refused before any view runs."""
+    app = make_app("both", INTAKE_TRUSTED_HOSTS="intake.example.org, .abcdefgh.onion")
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "intake.example.org"}).status_code == 200
+    assert client.get("/", headers={"Host": "www.abcdefgh.onion"}).status_code == 200
+    for forged in ("evil.example.com", "intake.example.org.evil.com", "localhost"):
+        answer = client.get("/", headers={"Host": forged})
+        assert answer.status_code == 400, forged
+        assert b"Traceback" not in answer.data and forged.encode() not in answer.data
+    assert client.post("/review/sign-in", headers={"Host": "evil.example.com"}).status_code == 400
+
+
+def test_without_trusted_hosts_any_host_is_served(app):
+    assert app.test_client().get("/", headers={"Host": "anything.example"}).status_code == 200
