@@ -115,3 +115,60 @@ def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, mon
     assert "work/out/clusters.csv" in blobs
     leaked = find_secrets({**blobs, "logs": log_text(caplog), "cli": result.output.encode()}, secrets)
     assert leaked == [], "plaintext after a CSV run:\n" + "\n".join(leaked[:20])
+
+
+def test_a_store_run_with_decrypting_workers_finds_the_same_and_leaves_no_plaintext(
+        make_app, db_url, tmp_path: Path, monkeypatch, caplog: pytest.LogCaptureFixture) -> None:
+    """`flask dedup run --workers 2` in a fresh process: there the decrypting workers also prepare
+    the matcher's normalised forms (the fused path, which a test process that has run DuckDB never
+    takes). It must record the pairs the one-process run recorded, and leave nothing behind: the
+    database, every file under the test's folder (its temp folder the child's TMPDIR) and all the
+    child printed are scanned."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    capture_all_logs(caplog)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.chdir(tmp_path)
+    model = tmp_path / "model" / "dedup-model.json"
+    public, review = make_app("public"), make_app("review", INTAKE_DEDUP_MODEL=str(model))
+    rows = store_population(public, review, 40, tag="dedup-workers")
+    runner = review.test_cli_runner()
+    for command in (["dedup", "train"], ["dedup", "run"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    with review.app_context():
+        before = {(p.left_id, p.right_id): round(p.probability, 9) for p in db.session.scalars(select(CandidatePair))}
+    assert len(before) >= 5
+
+    settings = {k: v for k, v in review.config.items()
+                if k.startswith("INTAKE_") or k in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
+    (tmp_path / "settings.json").write_text(json.dumps(settings, default=str), encoding="utf-8")
+    (tmp_path / "review_cli.py").write_text(
+        "import json\nfrom intake import create_app\n"
+        "app = create_app('test', json.load(open('settings.json', encoding='utf-8')))\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    child = subprocess.run([sys.executable, "-m", "flask", "--app", "review_cli", "dedup", "run", "--workers", "2"],
+                           cwd=tmp_path, env=env, capture_output=True, timeout=600)
+    printed = child.stdout + child.stderr
+    assert child.returncode == 0, printed.decode(errors="replace")[-3000:]
+    assert b"decrypt and prepare" in printed, "the fused path (decrypting workers that prepare) did not run"
+    assert b"Traceback" not in printed
+
+    with review.app_context():
+        db.session.expire_all()
+        after = {(p.left_id, p.right_id): round(p.probability, 9) for p in db.session.scalars(select(CandidatePair))}
+    assert after == before
+
+    secrets = planted(rows)
+    with storage_blobs(review, db_url, tmp_path) as blobs:
+        at_rest = find_secrets(blobs, secrets)
+    assert at_rest == [], "plaintext at rest after a run with workers:\n" + "\n".join(at_rest[:20])
+    leaked = find_secrets({"child": printed, "logs": log_text(caplog)}, secrets)
+    assert leaked == [], "plaintext printed by the run with workers:\n" + "\n".join(leaked[:20])
