@@ -60,7 +60,10 @@ def dedup_cli() -> None:
               help="A model file from `flask dedup train` (default: the one shipped with this release).")
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
               help="Probability at which two reports may join one cluster.")
-def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, threshold: float) -> None:
+@click.option("--encoding", default=None, help="The file's character encoding, when the guess from its "
+              "beginning is wrong (e.g. cp1254 for a Turkish Windows list; default: detected).")
+def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, threshold: float,
+                encoding: str | None) -> None:
     """Score and cluster the reports of INPUT_CSV (columns: report_id, given_name, father_name,
     full_name_alt, gender, birth_date, home_place, chinese_id, detention_year, facility,
     reporter_relationship; any may be blank; other columns are ignored)."""
@@ -69,7 +72,7 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
         model = load_model(model_path)
         click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)
         # The file is read a chunk at a time during "prepare" (which includes reading it).
-        result = run_pipeline(iter_rows(input_csv), model, progress=_Bars(), threshold=threshold)
+        result = run_pipeline(iter_rows(input_csv, encoding), model, progress=_Bars(), threshold=threshold)
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         write_pairs(out_dir / "pairs.csv", result.pairs)

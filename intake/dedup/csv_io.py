@@ -3,6 +3,7 @@ as pairs.csv and clusters.csv (report ids, probabilities and level codes: no nam
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterable, Iterator
@@ -24,21 +25,24 @@ class CsvError(ValueError):
     """An input file that cannot be read; the message names lines and columns, never values."""
 
 
-def read_rows(path: str | Path) -> list[dict[str, str]]:
-    """Rows of a CSV with a header (UTF-8, with or without BOM); unknown columns are ignored,
+def read_rows(path: str | Path, encoding: str | None = None) -> list[dict[str, str]]:
+    """Rows of a CSV with a header (UTF-8 with or without BOM, UTF-16, or a legacy Windows
+    encoding, told from the file's beginning); unknown columns are ignored,
     missing ones are blank, and every row needs a distinct, non-empty report_id."""
-    return list(iter_rows(path))
+    return list(iter_rows(path, encoding))
 
 
-def iter_rows(path: str | Path) -> Iterator[dict[str, str]]:
+def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[str, str]]:
     """The rows of ``read_rows``, read as they are needed: the file is never held whole. A fault
     (not UTF-8, not CSV, an empty or repeated report_id) raises CsvError when its line is read.
 
     Lists come from many spreadsheets: the delimiter may be a comma, a semicolon (a European
     Excel's "CSV"), a tab or a bar, and headers are matched without regard to case, spaces or
-    hyphens ("Report ID" is report_id)."""
+    hyphens ("Report ID" is report_id). `encoding`: the file's, when the guess from its beginning
+    would be wrong (a Turkish Windows list reads as Western European: both use the same bytes)."""
+    encoding = _encoding(path) if encoding is None else _named(encoding)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+        handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed below
     except OSError:
         raise CsvError("the input file cannot be read") from None
     with handle:
@@ -47,11 +51,40 @@ def iter_rows(path: str | Path) -> Iterator[dict[str, str]]:
             handle.seek(0)
             yield from _rows(csv.reader(handle, delimiter=_delimiter(first)))
         except UnicodeDecodeError:
-            raise CsvError("the input file is not UTF-8 text: save it as \"CSV UTF-8\" and try again") from None
+            shown = "UTF-8" if encoding == "utf-8-sig" else encoding
+            raise CsvError(f"the input file is not {shown} text throughout: save it as \"CSV UTF-8\" "
+                           "and try again") from None
         except csv.Error:
             raise CsvError("the input file is not valid CSV") from None
         except OSError:
             raise CsvError("the input file cannot be read") from None
+
+
+def _named(encoding: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise CsvError(f"unknown encoding {encoding!r} (for example utf-8, utf-16, gb18030, cp1251, cp1254)") from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _encoding(path: str | Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), or the legacy encoding a
+    spreadsheet saved in (Chinese, Cyrillic, Turkish, Western Windows code pages), judged from the
+    file's beginning as the importer judges a whole list."""
+    from ..imports.reading import ImportFileError, detect_encoding
+
+    try:
+        with open(path, "rb") as raw:
+            start = raw.read(256 * 1024)
+    except OSError:
+        raise CsvError("the input file cannot be read") from None
+    try:
+        found = detect_encoding(start, partial=True)
+    except ImportFileError:
+        raise CsvError("the input file's character encoding is not recognised: save it as \"CSV UTF-8\" "
+                       "and try again") from None
+    return "utf-8-sig" if found == "utf-8" else found
 
 
 DELIMITERS = ",;\t|"

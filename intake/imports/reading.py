@@ -93,15 +93,16 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def detect_encoding(data: bytes) -> str:
+def detect_encoding(data: bytes, *, partial: bool = False) -> str:
     """The encoding of a CSV file: a byte-order mark if there is one, then strict UTF-8, then the
-    most plausible of the legacy encodings our users' spreadsheets save in."""
+    most plausible of the legacy encodings our users' spreadsheets save in. `partial`: `data` is
+    only the file's beginning (`flask dedup csv` streams its input), so it may end inside a character."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
-        data.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=not partial)
         return "utf-8"
     except UnicodeDecodeError:
         pass

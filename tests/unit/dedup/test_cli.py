@@ -62,11 +62,13 @@ def test_bad_input_is_one_line_without_values(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "no_id.csv").write_text("given_name,father_name\nAblimit,Tursun\n", "utf-8")
     (tmp_path / "twice.csv").write_text("report_id,given_name\nAblimit7,Ablimit\nAblimit7,Tursun\n", "utf-8")
-    (tmp_path / "latin1.csv").write_bytes("report_id,given_name\n1,Mehmet \xfcnal\n".encode("latin-1"))
+    # UTF-8 where the encoding is judged (the first 256 KiB), then a byte that is not.
+    (tmp_path / "late.csv").write_bytes(b"report_id,given_name\n" + b"".join(
+        b"%d,Ablimit\n" % i for i in range(30000)) + "x,Mehmet \xfcnal\n".encode("latin-1"))
     (tmp_path / "model.json").write_text('{"format": "intake-dedup-model", "prior": "Ablimit"}', "utf-8")
     runner = CliRunner()
     for args, words in ((["no_id.csv"], "no report_id column"), (["twice.csv"], "line 3: report_id repeats"),
-                        (["latin1.csv"], "not UTF-8"), (["missing.csv"], "cannot be read"),
+                        (["late.csv"], "not UTF-8 text throughout"), (["missing.csv"], "cannot be read"),
                         (["twice.csv", "--model", "model.json"], "lacks a parameter")):
         result = runner.invoke(dedup_cli, ["csv", *args, "--out", "out"])
         assert result.exit_code == 1, args

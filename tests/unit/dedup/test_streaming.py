@@ -197,9 +197,41 @@ def test_streamed_reading_names_the_line_of_a_fault(tmp_path):
     with pytest.raises(CsvError, match="line 5: report_id repeats an earlier line") as err:
         next(rows)
     assert "A7" not in str(err.value) and "Tursun" not in str(err.value)
-    path.write_bytes(b"report_id,given_name\n1,Mehmet \xfcnal\n")
-    with pytest.raises(CsvError, match="not UTF-8"):
+    path.write_bytes(b"report_id,given_name\n" + b"".join(b"%d,A\n" % i for i in range(60000)) + b"x,\xfcnal\n")
+    with pytest.raises(CsvError, match="not UTF-8 text throughout"):
         read_rows(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "gb18030"])
+def test_unicode_lists_are_read_in_the_encoding_they_were_saved_in(tmp_path, encoding):
+    """Excel saves "Unicode text" as UTF-16; Chinese Windows saves GB18030: the rows come out the same."""
+    text = "report_id,given_name,father_name,home_place\r\n1,ئابلىمىت,تۇرسۇن,يەكەن\r\n2,阿布力米提,吐尔逊,莎车县\r\n" \
+           "3,Аблимит,Турсун,Яркенд\r\n"
+    path = tmp_path / "list.csv"
+    path.write_bytes(text.encode(encoding))
+    rows = read_rows(path)
+    assert [(r["report_id"], r["given_name"], r["home_place"]) for r in rows] == [
+        ("1", "ئابلىمىت", "يەكەن"), ("2", "阿布力米提", "莎车县"), ("3", "Аблимит", "Яркенд")]
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("cp1251", "Аблимит Турсунов"), ("cp1252", "Mehmet Ünal"),
+                                                ("gb18030", "阿布力米提·吐尔逊")])
+def test_lists_saved_in_a_legacy_windows_encoding_are_read(tmp_path, encoding, name):
+    lines = [f"{i},{name},{1950 + i}" for i in range(40)]
+    path = tmp_path / "list.csv"
+    path.write_bytes(("report_id,given_name,birth_date\r\n" + "\r\n".join(lines) + "\r\n").encode(encoding))
+    rows = read_rows(path)
+    assert len(rows) == 40 and {r["given_name"] for r in rows} == {name}
+
+
+def test_an_encoding_the_guess_cannot_tell_is_named(tmp_path):
+    """Turkish and Western Windows lists use the same bytes for different letters: the guess reads
+    Şükür as Þükür, and naming the encoding reads it right; an unknown name is one clear line."""
+    path = tmp_path / "list.csv"
+    path.write_bytes("report_id,given_name\r\n1,Abdülkerim Şükür\r\n".encode("cp1254"))
+    assert read_rows(path, "cp1254")[0]["given_name"] == "Abdülkerim Şükür"
+    with pytest.raises(CsvError, match="unknown encoding 'klingon'"):
+        read_rows(path, "klingon")
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
