@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 from ..public import text
+from ..resolution.dates import DateProblem, parse_date
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..services.intake import ReportInput
@@ -25,7 +26,6 @@ from .mapping import Mapping, fold
 from .places import resolve
 from .reading import SheetRow
 
-EARLIEST_YEAR = 1900
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
                  "facility_type": "facility_types", "relationship": "relationships"}
 TEXT_FIELDS = ("home_place_text", "occupation", "detention_place", "facility", "sentence")
@@ -67,66 +67,6 @@ _ID_WORDS = {
                                                     "or before 1880"),
 }
 
-_MONTHS = {m: i for i, names in enumerate((
-    (), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-    ("november", "nov"), ("december", "dec"))) for m in names}
-
-
-_UNREADABLE = said("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
-
-
-class DateProblem(ValueError):
-    """What is wrong with a date, as a `Said` (str() gives the English)."""
-
-    def __init__(self, message: Said) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | None = None) -> str:
-    """"1984", "1984-06", "1984-06-17" (the form's approximate-date format) from the ways lists
-    write dates: ISO with -, / or ., 17.06.1984, 06/17/1984, 1984年6月17日, "17 June 1984".
-    DateProblem says what is wrong; a day and month that could be either way round need `day_first`."""
-    today = today or dt.date.today()
-    raw = text.ascii_digits(value).strip().casefold()
-    year = month = day = None
-    if m := re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?"
-                         r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?", raw):
-        year, month, day = m.group(1), m.group(2), m.group(3)
-    elif m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})", raw):
-        first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
-        if first > 12 or (day_first and second <= 12):
-            day, month = m.group(1), m.group(2)
-        elif second > 12 or day_first is False:
-            month, day = m.group(1), m.group(2)
-        elif first == second:
-            day = month = m.group(1)
-        else:
-            raise DateProblem(said("could be either day-month or month-day; write it as year-month-day "
-                                   "(1984-06-17), or say which order the whole file uses"))
-    elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\.?,?\s+(\d{4})", raw):
-        if m.group(2) not in _MONTHS:
-            raise DateProblem(_UNREADABLE)
-        day, month, year = m.group(1), str(_MONTHS[m.group(2)]), m.group(3)
-    else:
-        raise DateProblem(_UNREADABLE)
-    y = int(year)
-    if not EARLIEST_YEAR <= y <= today.year:
-        raise DateProblem(said("has a year outside %(first)s-%(last)s", first=EARLIEST_YEAR, last=today.year))
-    if month and not 1 <= int(month) <= 12:
-        raise DateProblem(said("has a month that is not 1 to 12"))
-    parts = [year] + ([f"{int(month):02d}"] if month else [])
-    if day:
-        try:
-            dt.date(y, int(month or 0), int(day))
-        except ValueError:
-            raise DateProblem(said("has a day that this month does not have")) from None
-        parts.append(f"{int(day):02d}")
-    iso = "-".join(parts)
-    if iso > today.isoformat()[: len(iso)]:
-        raise DateProblem(said("is in the future"))
-    return iso
 
 
 @cache

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import ids, names, places, scripts
+from . import dates, ids, names, places, scripts
 from .names import NameKey
 
 RAW_FIELDS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
@@ -27,9 +27,6 @@ _MALE = {"m", "male", "man", "boy", "son", "father", "erkek", "er", "ər", "ئە
 _FEMALE = {"f", "female", "woman", "girl", "daughter", "mother", "kadın", "kadin", "ayal", "qiz",
            "ئايال", "قىز", "女", "女性", "женский", "женщина", "жен", "ж", "әйел", "əyel", "ayel", "kiz",
            "ayol"}
-_DATE = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")
-_DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
-_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 
 
 @dataclass(frozen=True)
@@ -107,32 +104,10 @@ def _gender(text: str) -> str | None:
 
 
 def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:
-    """An ISO prefix (1978, 1978-12, 1978-12-24; / and . also taken) or day.month.year."""
+    """What a date as lists write it says (`dates.approximate`): 1978, 1978-12, 1978-12-24 (/ and .
+    also), 24.12.1978, 12/24/1978, 1978年12月24日, 24 December 1978, 19781224."""
     text = _text(value)
-    return (None, None, None) if text is None else _date(text)
-
-
-@lru_cache(maxsize=65536)
-def _date(text: str) -> tuple[int | None, int | None, int | None]:
-    if not text.isascii():
-        text = "".join(str(unicodedata.decimal(ch)) if unicodedata.decimal(ch, None) is not None else ch
-                       for ch in unicodedata.normalize("NFKC", text))
-    match = _DATE.match(text)
-    if match:
-        year, month, day = (int(g) if g else None for g in match.groups())
-    else:
-        dmy = _DMY.match(text)
-        if not dmy:
-            loose = _YEAR.search(text)
-            return (int(loose.group(1)), None, None) if loose else (None, None, None)
-        day, month, year = (int(g) for g in dmy.groups())
-    if year is None or not 1880 <= year <= 2100:
-        return None, None, None
-    if month is not None and not 1 <= month <= 12:
-        return year, None, None
-    if day is not None and not 1 <= day <= 31:
-        day = None
-    return year, month, day
+    return (None, None, None) if text is None else dates.approximate(text)
 
 
 def _year(value: Any) -> int | None:

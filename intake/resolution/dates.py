@@ -1,0 +1,106 @@
+"""Dates as people write them in lists: one reader for the importer (strict: it says what is wrong)
+and the matcher (lenient: it keeps what it can read).
+
+`parse_date` gives the form's approximate-date format ("1984", "1984-06", "1984-06-17") or raises
+`DateProblem` with words a volunteer understands; `approximate` gives (year, month, day) with None
+for what a value does not say, and never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from ..public.text import ascii_digits
+from ..wording import Said, said
+
+EARLIEST_YEAR = 1900
+_YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")  # 19841217, as ID numbers and some databases write it
+_ISO_START = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # "1984-06-17 (about)"
+
+_MONTHS = {m: i for i, names in enumerate((
+    (), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+    ("november", "nov"), ("december", "dec"))) for m in names}
+
+
+_UNREADABLE = said("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
+
+
+class DateProblem(ValueError):
+    """What is wrong with a date, as a `Said` (str() gives the English)."""
+
+    def __init__(self, message: Said) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | None = None,
+               earliest: int = EARLIEST_YEAR) -> str:
+    """"1984", "1984-06", "1984-06-17" (the form's approximate-date format) from the ways lists
+    write dates: ISO with -, / or ., 17.06.1984, 06/17/1984, 1984年6月17日, "17 June 1984".
+    DateProblem says what is wrong; a day and month that could be either way round need `day_first`."""
+    today = today or dt.date.today()
+    raw = ascii_digits(value).strip().casefold()
+    year = month = day = None
+    if m := re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?"
+                         r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?", raw):
+        year, month, day = m.group(1), m.group(2), m.group(3)
+    elif m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})", raw):
+        first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        if first > 12 or (day_first and second <= 12):
+            day, month = m.group(1), m.group(2)
+        elif second > 12 or day_first is False:
+            month, day = m.group(1), m.group(2)
+        elif first == second:
+            day = month = m.group(1)
+        else:
+            raise DateProblem(said("could be either day-month or month-day; write it as year-month-day "
+                                   "(1984-06-17), or say which order the whole file uses"))
+    elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\.?,?\s+(\d{4})", raw):
+        if m.group(2) not in _MONTHS:
+            raise DateProblem(_UNREADABLE)
+        day, month, year = m.group(1), str(_MONTHS[m.group(2)]), m.group(3)
+    else:
+        raise DateProblem(_UNREADABLE)
+    y = int(year)
+    if not earliest <= y <= today.year:
+        raise DateProblem(said("has a year outside %(first)s-%(last)s", first=earliest, last=today.year))
+    if month and not 1 <= int(month) <= 12:
+        raise DateProblem(said("has a month that is not 1 to 12"))
+    parts = [year] + ([f"{int(month):02d}"] if month else [])
+    if day:
+        try:
+            dt.date(y, int(month or 0), int(day))
+        except ValueError:
+            raise DateProblem(said("has a day that this month does not have")) from None
+        parts.append(f"{int(day):02d}")
+    iso = "-".join(parts)
+    if iso > today.isoformat()[: len(iso)]:
+        raise DateProblem(said("is in the future"))
+    return iso
+
+
+@lru_cache(maxsize=65536)
+def approximate(value: str) -> tuple[int | None, int | None, int | None]:
+    """(year, month, day) of what `parse_date` reads, taking a day and month that could be either
+    way round day first (as most of our users write them); else a compact 19841217 or the ISO start
+    of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a day past 31); else a year
+    anywhere in the text ("about 1980"); else nothing. Years 1880-2100.""" 
+    try:
+        parts = [int(p) for p in parse_date(value, day_first=True, today=dt.date(2100, 12, 31), earliest=1880).split("-")]
+        return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+    except DateProblem:
+        pass
+    digits = ascii_digits(value)
+    found = _COMPACT.match(digits) or _ISO_START.match(digits)
+    if found:
+        year, month, day = (int(g) if g else None for g in found.groups())
+        if 1880 <= year <= 2100:
+            if month is None or not 1 <= month <= 12:
+                return year, None, None
+            return year, month, day if day is not None and 1 <= day <= 31 else None
+    loose = _YEAR.search(digits)
+    return (int(loose.group(1)), None, None) if loose else (None, None, None)
