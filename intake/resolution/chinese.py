@@ -185,11 +185,9 @@ def fold_pinyin(syllable: str) -> str:
     final = syllable[len(initial):]
     if initial == "y":
         final = _Y_FINALS.get(final, "i" + final if not final.startswith("i") else final)
-    elif initial == "w":
-        final = final if final.startswith("u") else "u" + final
     elif initial in ("j", "q", "x") and final.startswith("u"):
         final = "v" + final[1:]
-    onset = _ONSET[initial]
+    onset = _ONSET[initial]  # w is dropped with its glide: wai writes Uyghur we (Abduweli 阿不都外力)
     if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh"):
         return onset  # the empty vowel of zi, si, shi (ri keeps one: 日 writes Uyghur ri, Mihrigul 米日古丽)
     nasal = "n" if final.endswith("n") or final.endswith("ng") else ""
@@ -207,15 +205,23 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   or none (Ehmet 艾合买提 and 艾买提, Rehim 热依木, Tajigul 塔吉古丽 and Tajiygul);
 # * the vowel Uyghur puts before s and a consonant at the start of a word (Ismayil, Islam,
 #   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力);
-# * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼).
+# * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼);
+# * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
+#   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
+#   and 麦合努尔), and informal Latin writes either;
+# * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
+#   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
+_A_BEFORE_E = re.compile(r"a+(?=e)")
+_FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
 
 
 def tidy(form: str) -> str:
-    """The common form with the letters transcription adds or drops at will taken out (see above);
-    idempotent, and applied again to names written as several words once they are joined."""
+    """The common form with the letters transcription adds, drops or changes at will taken out
+    (see above); idempotent, and applied again to names written as several words once joined."""
+    form = _FINAL_A.sub("e", _A_BEFORE_E.sub("", form))
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
@@ -266,7 +272,9 @@ def transcribe(phonemes: str) -> str:
             continue
         # A consonant: onset if a vowel follows, otherwise it ends a syllable.
         if i + 1 < n and collapsed[i + 1] in _PHONEME_VOWEL:
-            out.append(_PHONEME_ONSET[ch])
+            # ng before a vowel is n+g: Latin ng reads as one sound, but -ngül names are -n + gül
+            # (Rizwangül 热孜宛古丽, Tursungul 吐尔逊古丽), as is ng in Chinese (Tengri 腾格里).
+            out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
             if ch in "sz" and collapsed[i + 1] == "i":  # si, zi: pinyin's empty vowel (Rozi 肉孜)
                 i += 1
         else:

@@ -33,13 +33,18 @@ _VOWELS = "aeéiouöü"
 # Letters that must survive accent stripping are parked on upper-case ASCII (the text is lower-case).
 _PARK = str.maketrans({"é": "E", "ö": "O", "ü": "U", "ş": "S", "ç": "C", "ğ": "G", "ñ": "N"})
 _UNPARK = str.maketrans({"E": "é", "O": "ö", "U": "ü", "S": "ş", "C": "ç", "G": "ğ", "N": "ñ"})
+# A name that starts with g and a starts with gh: Uyghur keeps g for front vowels, and informal,
+# Turkish and Russian-style spellings write gh as g (Galip for Ghalip, Gani for Ghéni, Gayret
+# for Gheyret). Not inside a word (Nigare), nor before o (Gövher is written Govher), nor in ULY.
+_BACK_G = re.compile(r"(?<![^\W\d_])g(?=a)")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
 
 @lru_cache(maxsize=65536)
-def latin_to_phonemes(text: str) -> str:
+def latin_to_phonemes(text: str, uly: bool = False) -> str:
+    """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g)."""
     text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
-    return _VOWEL_Y.sub("i", text)
+    return _VOWEL_Y.sub("i", text if uly else _BACK_G.sub("ğ", text))

@@ -112,7 +112,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     phonemes = jan[0] if jan else phonemes
     canon = variants.canonical(phonemes)
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
-        phonemes = to_phonemes(canon, scripts.LATIN)
+        phonemes = to_phonemes(canon, scripts.ULY)
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title)
 
@@ -132,7 +132,7 @@ def _chinese_token(token: str) -> Token | None:
     folded = chinese.fold_syllables(syllables)
     canon = variants.canonical_chinese(token, folded)
     if canon is not None:
-        phonemes = to_phonemes(canon, scripts.LATIN)
+        phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
     phonemes = chinese.pinyin_to_phonemes(syllables)
     return Token(to_latin(phonemes), skeleton(phonemes), folded)

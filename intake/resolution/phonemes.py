@@ -6,12 +6,13 @@
   é e, ö o, ü u, v w) - the readable canonical form;
 * ``skeleton``: the phonemes folded so that informal spellings of one name meet: vowels a e é
   -> a, o u ö ü -> u, i and y -> i; x/kh/h -> h, q/k/g/gh -> k, j/ch/zh -> j, sh/s -> s, p/f -> p,
-  d/t -> t, w/v -> v, ng/n -> n; doubled letters once. Hasan, Hesen and Khasan all give "hasan";
+  d/t -> t, w/v -> v, ng/n -> n (ng before a vowel: n+g); doubled letters once. Hasan, Hesen and Khasan all give "hasan";
   Memet and Mehmut, Tursun and Tursunay, Abdurehim and Abdurahman stay apart.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from . import scripts
@@ -33,7 +34,7 @@ def to_phonemes(text: str, script: str) -> str:
     elif script == scripts.RUSSIAN_CYRILLIC:
         raw = russian_to_phonemes(text)
     else:
-        raw = latin_to_phonemes(text)
+        raw = latin_to_phonemes(text, uly=script == scripts.ULY)
     return "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
 
 
@@ -76,9 +77,13 @@ def variant_key(phonemes: str) -> str:
     return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
 
 
+# ng before a vowel is n+g (Tursungul is Tursun-gül; see chinese.transcribe).
+_NG_VOWEL = re.compile("ñ(?=[aeéiouöü])")
+
+
 @lru_cache(maxsize=65536)
 def skeleton(phonemes: str) -> str:
-    folded = phonemes.translate(_SKELETON)
+    folded = _NG_VOWEL.sub("ng", phonemes).translate(_SKELETON)
     out: list[str] = []
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
