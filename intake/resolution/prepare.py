@@ -22,7 +22,7 @@ from .names import NameKey
 RAW_FIELDS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
               "home_place", "chinese_id", "detention_year", "facility", "reporter_relationship")
 
-_MALE = {"m", "male", "man", "boy", "son", "father", "erkek", "er", "ər", "ئەر", "ئەرکەک", "ئەر كىشى",
+_MALE = {"m", "male", "man", "boy", "son", "father", "erkek", "er", "ər", "ئەر", "ئەرکەک", "ئەركەك", "ئەر كىشى",
          "男", "男性", "мужской", "мужчина", "муж", "м", "ер", "еркек", "ер адам", "erkak"}
 _FEMALE = {"f", "female", "woman", "girl", "daughter", "mother", "kadın", "kadin", "ayal", "qiz",
            "ئايال", "قىز", "女", "女性", "женский", "женщина", "жен", "ж", "әйел", "əyel", "ayel", "kiz",

@@ -70,6 +70,8 @@ def test_passport_order_in_the_alternative_field() -> None:
     ({"given_name": "Ablimit", "chinese_id": ID}, "m"),
     ({"given_name": "Ablimit", "gender": "女"}, "f"),
     ({"given_name": "Ablimit", "gender": "ئەر"}, "m"),
+    ({"given_name": "Ablimit", "gender": "ئەركەك"}, "m"),
+    ({"given_name": "Ablimit", "gender": "ئايال"}, "f"),
     ({"given_name": "Ablimit", "gender": "женский"}, "f"),
     ({"given_name": "Ablimit", "gender": "unknown"}, None),
 ])
