@@ -1,6 +1,7 @@
 """Benchmark of the review face with a large working store: inbox, report page and blind-index search.
 
 Run: .venv/bin/python tests/bench/bench_review.py [--reports N] [--requests R] [--db URL|sqlite] [--profile R]
+     [--keep-store DIR] (generate once, time again later: a million reports take 20-30 minutes to make)
 (pytest never collects this directory). Nothing here asserts on a timing: every figure carries its
 ratio ("x ref") to a trivial page of the same server, measured in the same run, interleaved.
 Only correctness is checked: every timed answer must be 200 and show what it should.
@@ -100,6 +101,60 @@ class Reviewer:
     username: str
     password: str
     totp_secret: bytes
+
+
+# ---------- a store kept between runs ----------
+
+STORE_FILE = "store.json"
+
+
+def keep_store(path: Path, url: str, keys: support.Secrets, reviewer: Reviewer, samples: list[Sample],
+               counties: list[str], people: list[str]) -> None:
+    """What a later run needs to time the same store: its database, secrets, reviewer and samples."""
+    import json
+
+    state = {"url": url, "secret_key": keys.secret_key, "pepper": keys.pepper, "passphrase": keys.passphrase,
+             "reviewer": {"user_id": str(reviewer.user_id), "username": reviewer.username,
+                          "password": reviewer.password, "totp_secret": reviewer.totp_secret.hex()},
+             "samples": [[s.handle, s.id_number, s.county] for s in samples], "counties": counties, "people": people}
+    path.write_text(json.dumps(state), encoding="utf-8")
+    path.chmod(0o600)
+    log(f"store kept: {path} (holds its secrets; --drop-store {path.parent} removes it and its schema)")
+
+
+def reuse_store(directory: Path) -> tuple[Any, str, support.Secrets, Reviewer, list[Sample], list[str], list[str]]:
+    import json
+
+    from intake import create_app
+
+    state = json.loads((directory / STORE_FILE).read_text(encoding="utf-8"))
+    keys = support.Secrets(directory / "keys", secret_key=state["secret_key"], pepper=state["pepper"],
+                           passphrase=state["passphrase"])
+    app = create_app("production", keys.settings("review", state["url"]))
+    r = state["reviewer"]
+    reviewer = Reviewer(uuid.UUID(r["user_id"]), r["username"], r["password"], bytes.fromhex(r["totp_secret"]))
+    return (app, state["url"], keys, reviewer, [Sample(*s) for s in state["samples"]], state["counties"],
+            state["people"])
+
+
+def drop_store(directory: Path) -> int:
+    import json
+    import shutil
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    state = json.loads((directory / STORE_FILE).read_text(encoding="utf-8"))
+    url = make_url(state["url"])
+    if url.get_backend_name() == "postgresql":
+        schema = url.query["options"].split("search_path=", 1)[1]
+        engine = create_engine(url.difference_update_query(["options"]))
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+    shutil.rmtree(directory)
+    log(f"dropped the kept store {directory}")
+    return 0
 
 
 # ---------- data ----------
@@ -217,8 +272,9 @@ def make_persons(app, samples: list[Sample], reviewer: uuid.UUID, rng: random.Ra
     out = []
     with app.app_context():
         vault = get_vault()
+        chosen = rng.sample(samples, count * size)  # no report in two groups (relinking would empty one)
         for group in range(count):
-            first, *rest = rng.sample(samples, size)
+            first, *rest = chosen[group * size:(group + 1) * size]
             persons.link_report(db.session, vault, first.handle, None, reason=f"bench group {group}", actor=reviewer)
             handle = db.session.scalar(select(Report).where(Report.handle == first.handle)).person.handle
             for other in rest:
@@ -363,9 +419,17 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="R",
                         help="instead of timing the server, profile R requests of the report, person and inbox "
                              "pages in this process (cProfile; see review_profile.py)")
+    parser.add_argument("--keep-store", metavar="DIR", type=Path,
+                        help="keep the generated store for later runs: its keys and what the requests need go "
+                             "to DIR (secrets: delete DIR when done), its PostgreSQL schema stays; a later run "
+                             "with the same DIR reuses both instead of generating (a million reports take "
+                             "20-30 minutes to generate)")
+    parser.add_argument("--drop-store", metavar="DIR", type=Path, help="drop the schema kept in DIR, delete DIR")
     parser.add_argument("--profile-out", metavar="DIR", help="with --profile: also write each page's cProfile "
                         "statistics to DIR/<kind>.prof (for pstats or snakeviz)")
     args = parser.parse_args()
+    if args.drop_store:
+        return drop_store(args.drop_store)
     if not 1 <= args.requests <= 5000 or not 100 <= args.reports <= 1_000_000:
         parser.error("keep it bounded: --requests 1..5000, --reports 100..1000000")
     rng = random.Random(args.seed)
@@ -377,11 +441,20 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, server, app = None, None, None
     try:
-        app, url, keys, drop = support.review_store(tmp, args.db)
-        reviewer = make_reviewer(app)
-        log(f"generating {args.reports:,} taken-in reports")
-        samples, counties = generate(app, args.reports, reviewer.user_id, rng)
-        people = make_persons(app, samples, reviewer.user_id, rng)
+        kept = args.keep_store / STORE_FILE if args.keep_store else None
+        if kept is not None and kept.exists():
+            app, url, keys, reviewer, samples, counties, people = reuse_store(args.keep_store)
+            args.reports = len(samples)
+            log(f"reusing the kept store of {args.reports:,} reports in {args.keep_store}")
+        else:
+            app, url, keys, drop = support.review_store(args.keep_store or tmp, args.db)
+            reviewer = make_reviewer(app)
+            log(f"generating {args.reports:,} taken-in reports")
+            samples, counties = generate(app, args.reports, reviewer.user_id, rng)
+            people = make_persons(app, samples, reviewer.user_id, rng)
+            if kept is not None:
+                keep_store(kept, url, keys, reviewer, samples, counties, people)
+                drop = None  # the schema stays for the next run
         if args.profile:
             import review_profile
 
