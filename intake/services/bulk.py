@@ -13,7 +13,7 @@ review-side state and the submission's consent and working-store wrap, joined; n
 ever loaded, so no plaintext lands on one. A batch's rows become `PlainReport`s in
 `bulk_batch.py`: the data keys unwrapped together (one AES object per KEK), one AES object per
 record opens its fields, rows read by position. The review-side state comes from
-`integrity.states_of_rows` (the same checks as `report_states`: the seals, the sealed link
+`integrity_states.states_of_rows` (the same checks as `report_states`: the seals, the sealed link
 history, and the audit log's anchors, read once per job): `status`, `verification` and
 `person_id` are set only when `state_ok`, otherwise `state_problem` says why. Consent is the
 family's sealed copy, interpreted by `consent.interpret` as `consent.consents` does. Plaintext lives in the
@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..forking import forking_is_safe, thread_count
 from ..models import RecordKey, Report, Submission, SubmissionStatus
-from . import integrity
+from . import integrity, integrity_states
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
 __all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "id_batches", "iter_reports",
@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 def _columns(wanted: Collection[str]) -> list[Any]:
     sealed = [getattr(Report, f"{name}_sealed").label(name) for name in wanted]
-    return [*integrity.state_columns(), Report.created_on, *sealed, Submission.consent_sealed.label("consent_blob"),
+    return [*integrity_states.state_columns(), Report.created_on, *sealed, Submission.consent_sealed.label("consent_blob"),
             Submission.legacy_consent, RecordKey.dek_id.label("wrap_dek_id"), RecordKey.wrapped.label("wrap")]
 
 
@@ -142,9 +142,9 @@ def _rows(session: Session, query: Select[Any]) -> list[Any]:
     return session.connection().execute(query).all()
 
 
-def _anchors(session: Session, vault: Vault) -> integrity.Anchors | None:
+def _anchors(session: Session, vault: Vault) -> integrity_states.Anchors | None:
     """The audit log's state anchors for the whole store, read once per job (None: keys lacking)."""
-    return integrity.all_audited_states(session, vault) if vault.integrity_keys else None
+    return integrity_states.all_audited_states(session, vault) if vault.integrity_keys else None
 
 
 # ---------- in parallel ----------

@@ -4,7 +4,7 @@ A batch's rows come from one Core query (`bulk._query`). Everything here runs on
 whole-store job, so rows are read by position (a result row's attribute costs ten times its
 index), each column's constant associated data is packed once per batch (`fields.ColumnsOpener`),
 one AES object opens each data key's fields, and the seals are checked through
-`integrity.states_of_rows` with a prepared HMAC per key. Nothing is skipped for speed: every field
+`integrity_states.states_of_rows` with a prepared HMAC per key. Nothing is skipped for speed: every field
 of every report is authenticated against its table, column, row and key; every report's and
 submission's seal, link history and audit anchor is checked. A submission's consent is the same
 ciphertext on each of its reports' rows: it is opened once per batch (and fully checked then).
@@ -29,7 +29,7 @@ from ..crypto.vault import Vault
 from ..models import SubmissionStatus
 from ..models.report import SEALED_REPORT_FIELDS
 from . import consent as consent_service
-from . import integrity
+from . import integrity, integrity_states
 from .consent import Consent
 
 TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reported_status",)
@@ -65,7 +65,7 @@ class PlainReport(NamedTuple):
     submitter_relationship: str | None
     testimony: str | None
     reported_status: str | None  # the situation the family gave (the verified one is `status`)
-    # ---- verified review state (integrity.report_states): values only when state_ok ----
+    # ---- verified review state (integrity_states.report_states): values only when state_ok ----
     state_ok: bool
     state_problem: str | None  # verdict and reason when not state_ok
     status: str | None
@@ -134,7 +134,7 @@ class _Layout:
 
 
 def decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...],
-                  anchors: integrity.Anchors | None, *, contiguous: bool = False) -> list[PlainReport]:
+                  anchors: integrity_states.Anchors | None, *, contiguous: bool = False) -> list[PlainReport]:
     """Decrypt one batch. `contiguous`: the rows are every report between the first and last id."""
     if not rows:
         return []
@@ -148,7 +148,7 @@ def decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: t
             wrapped.setdefault(row[at.submission_id], []).append((bytes(row[at.dek_id]), row[at.wrap]))
     reports = list(unique.values())
     keys = _data_keys(vault, wrapped)
-    states = integrity.states_of_rows(session, vault, reports, anchors=anchors,
+    states = integrity_states.states_of_rows(session, vault, reports, anchors=anchors,
                                       id_range=(reports[0][at.id], reports[-1][at.id]) if contiguous else None)
     opener = _Opener(wanted)
     return [_plain(row, at, keys.get(row[at.submission_id]), states.get(row[at.id]), opener) for row in reports]

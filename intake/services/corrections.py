@@ -24,7 +24,7 @@ from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Report, Retraction, StatusEvent, StatusKind, SubmissionStatus
 from ..models.base import utcnow
 from ..wording import said
-from . import audit, integrity, messages
+from . import audit, integrity, integrity_states, messages
 from .errors import Conflict, InvalidInput, NotFound
 
 RETRACTION = integrity.Spec("retraction", Retraction, ("id", "report_id", "object_type", "object_id",
@@ -102,7 +102,7 @@ def retract(session: Session, vault: Vault, handle: str, object_type: str, objec
             raise Conflict(said("the family withdrew this submission"))
         target.retracted = True  # the family's page shows it no more
     elif object_type == STATUS_EVENT:
-        integrity.require_report(session, vault, report)
+        integrity_states.require_report(session, vault, report)
     retraction.replacement_id = replacement.id if replacement else None
     try:
         with session.begin_nested():
@@ -138,6 +138,6 @@ def _restore_status(session: Session, vault: Vault, report: Report, *, exclude: 
     reported = report.reported_status if report.reported_status_sealed is not None else None
     status = newest.kind if newest is not None else reported if reported in set(StatusKind) \
         else StatusKind.UNKNOWN.value
-    if integrity.require_report(session, vault, report).status != status:
+    if integrity_states.require_report(session, vault, report).status != status:
         integrity.write_report(session, vault, report, status=status)
     session.flush()

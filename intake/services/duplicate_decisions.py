@@ -22,7 +22,7 @@ from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Person, Report
 from ..models.base import utcnow
 from ..wording import Said, code_word, said
-from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, persons, triage
+from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, integrity_states, persons, triage
 from .errors import Conflict, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _reports(session: Session, vault: Vault, pair: CandidatePair) -> tuple[list[
     found = [r for r in reports if r is not None]
     if len(found) != 2:
         raise NotFound(said("no such pair"))
-    states = integrity.report_states(session, vault, [r.id for r in found])
+    states = integrity_states.report_states(session, vault, [r.id for r in found])
     for report in found:
         if not states[report.id].verified:
             state = states[report.id]

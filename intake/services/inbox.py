@@ -8,7 +8,7 @@ view. Reports not yet taken in have no arrival and are counted apart (`awaiting`
 Each page decrypts what the reviewer must see to triage (names and home county) in memory, for the
 rows of that page only, and records one `inbox.view` audit entry with the number of rows decrypted
 (never what they hold) before returning. With the keys locked the list still works, without names.
-Review-side state comes from `integrity.report_states`: verified, or replaced by the reason it is not.
+Review-side state comes from `integrity_states.report_states`: verified, or replaced by the reason it is not.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..models import Attachment, Person, Report, Submission, User
 from ..models.tag import ReportTag, Tag
 from ..models.base import today
 from ..models.sealed import Codec, data_keys
-from . import audit, integrity
+from . import audit, integrity_states
 from .errors import InvalidInput
 from .search import InboxFilter, _conditions, _problem, _shown
 
@@ -63,7 +63,7 @@ class InboxRow:
     report_id: uuid.UUID
     handle: str
     created_on: date
-    status: str | None  # verified values only (see integrity.report_states); None otherwise
+    status: str | None  # verified values only (see integrity_states.report_states); None otherwise
     verification: str | None
     submission_status: str | None
     assignee: str | None
@@ -102,7 +102,7 @@ _TAG_SEPARATOR = "\n"
 
 def _details(page: Any) -> Any:
     """Everything a page shows of each of its rows, in one query: the row, what
-    `integrity.states_of_rows` verifies (the report joined to its submission), the assignee's name,
+    `integrity_states.states_of_rows` verifies (the report joined to its submission), the assignee's name,
     the person's handle (shown only when the verified state names that person), the number of files
     and the tags. `page` is the subquery of the page's ids (cut first, so only its rows are joined)."""
     files = (select(func.count(Attachment.id)).where(Attachment.report_id == Report.id)
@@ -110,7 +110,7 @@ def _details(page: Any) -> Any:
     tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
             .correlate(Report).scalar_subquery())
-    return (select(*integrity.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
+    return (select(*integrity_states.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
                    Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
                    files.label("files"), tags.label("tag_names"))
             .join(page, page.c.id == Report.id)
@@ -147,7 +147,7 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
     if direction not in (None, NEWER, OLDER, LAST):
         raise InvalidInput("unknown direction")
     rows_in_order, more = _page_rows(session, _base(session, vault, filters), direction, cursor, per_page)
-    states = integrity.states_of_rows(session, vault, rows_in_order)
+    states = integrity_states.states_of_rows(session, vault, rows_in_order)
     readable = vault is not None and vault.unlocked and actor is not None
     plain = _decrypt_page(session, rows_in_order) if readable and rows_in_order else {}
     rows = []

@@ -9,7 +9,7 @@ without a seal is not legacy but stripped, so it is refused (and reported) unles
 says otherwise. Rows sealed under a previous integrity key are checked under that key and re-sealed
 under the current one; a row whose seal fails is reported, never re-sealed.
 
-`verify_store` runs `integrity.report_states` and `submission_states` over the whole store, batch
+`verify_store` runs `integrity_states.report_states` and `submission_states` over the whole store, batch
 by batch (the same checks every page and job makes), and checks every link and status event.
 """
 
@@ -28,7 +28,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import AuditEvent, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
-from . import audit, consent, integrity
+from . import audit, consent, integrity, integrity_states
 from .integrity import LINK_EVENT, REPORT, SPECS, STATUS_EVENT, SUBMISSION, Spec, Verdict
 
 BACKFILL = integrity.BACKFILL_ACTION
@@ -198,11 +198,11 @@ def verify_store(session: Session, vault: Vault, *, batch: int = 2000,
     vault.current_integrity_key()
     result = StoreCheck()
     for ids in _id_batches(session, Submission, batch):
-        for sid, state in integrity.submission_states(session, vault, ids).items():
+        for sid, state in integrity_states.submission_states(session, vault, ids).items():
             result.add("submissions", sid, state.verdict, state.problem)
         _done(progress, ids)
     for ids in _id_batches(session, Report, batch):
-        for rid, state in integrity.report_states(session, vault, ids).items():
+        for rid, state in integrity_states.report_states(session, vault, ids).items():
             result.add("reports", rid, state.verdict, state.problem)
         _done(progress, ids)
     for spec in (LINK_EVENT, STATUS_EVENT):

@@ -1,7 +1,7 @@
 """The person page's reading: every linked report decrypted, the combined timeline and the link
 history, in a number of queries that does not grow with the reports or the batches shown.
 
-The reports are read with what `integrity.states_of_rows` verifies in one query; the status events,
+The reports are read with what `integrity_states.states_of_rows` verifies in one query; the status events,
 data keys and usernames (of events and of the history's actors together) in one query each; the
 history's events, handles, reason keys and undo checks in one query each. Every seal is checked as
 before, and one `person.view` plus one `report.view` per report commit before anything decrypted is
@@ -22,7 +22,7 @@ from ..crypto.vault import Vault
 from ..models import Person, PersonLinkEvent, Report, Submission
 from ..models.sealed import data_keys
 from ..wording import Said, said
-from . import audit, integrity, triage
+from . import audit, integrity_states, triage
 from .errors import NotFound
 from .persons import batch_effect, undo_problems
 from .report_view import PersonRef
@@ -62,11 +62,11 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
     if found is None:
         raise NotFound(said("no such person"))
     person = PersonRef(found.id, found.handle)
-    rows = session.execute(select(Report, *integrity.state_columns())
+    rows = session.execute(select(Report, *integrity_states.state_columns())
                            .join(Submission, Submission.id == Report.submission_id)
                            .where(Report.person_id == person.id).order_by(Report.created_on, Report.handle)).all()
     named = [row[0] for row in rows]
-    states = integrity.states_of_rows(session, vault, rows)
+    states = integrity_states.states_of_rows(session, vault, rows)
     reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
     events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(
         select(PersonLinkEvent.batch_id).where(PersonLinkEvent.person_id == person.id)))

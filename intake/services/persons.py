@@ -30,7 +30,7 @@ from ..models import LinkKind, Person, PersonLinkEvent, RecordKey, Report
 from ..models.base import utcnow
 from ..models.sealed import data_keys
 from ..wording import Said, said
-from . import audit, integrity, triage
+from . import audit, integrity, integrity_states, triage
 from .errors import Conflict, InvalidInput, NotFound
 
 MAX_REASON = 2000
@@ -40,7 +40,7 @@ MAX_REASON = 2000
 
 def derived_links(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
     """Each report's person according to the event log alone (None: never linked, or unlinked).
-    Unverified: `integrity.link_history` is the same fold over the events whose seals check."""
+    Unverified: `integrity_states.link_history` is the same fold over the events whose seals check."""
     if not report_ids:
         return {}
     events = session.execute(select(PersonLinkEvent.report_id, PersonLinkEvent.kind, PersonLinkEvent.person_id,
@@ -83,7 +83,7 @@ def _batch_time(session: Session) -> datetime:
 def _check_current(session: Session, vault: Vault, reports: list[Report]) -> dict[uuid.UUID, uuid.UUID | None]:
     """Each report's verified person; Conflict if any report's state fails verification (a forged
     or replayed link, a tampered link event...), so no change is ever built on it."""
-    states = integrity.report_states(session, vault, [r.id for r in reports])
+    states = integrity_states.report_states(session, vault, [r.id for r in reports])
     for report in reports:
         state = states[report.id]
         if not state.verified:

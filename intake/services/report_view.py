@@ -1,9 +1,9 @@
 """The report page's reading of one report: decrypted, verified and audited, in few queries.
 
-One query reads the report with its submission, what `integrity.states_of_rows` verifies, the
+One query reads the report with its submission, what `integrity_states.states_of_rows` verifies, the
 person's handle, the tags and the other reports of the submission; the status events, data keys and
 authors' names (of events and messages together) follow in one query each. Every seal is still
-checked as before (`integrity.states_of_rows`, status-event verdicts), and one `report.view` entry
+checked as before (`integrity_states.states_of_rows`, status-event verdicts), and one `report.view` entry
 commits before anything decrypted is returned.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Person, Report, Submission
 from ..models.tag import ReportTag, Tag
-from . import audit, integrity
+from . import audit, integrity_states
 from .consent import Consent, consent_of
 from ..wording import said
 from .errors import NotFound
@@ -63,7 +63,7 @@ def _query(handle: str) -> Select[Any]:
     siblings = (select(func.aggregate_strings(cast(other.position, String) + ":" + other.handle, _SEPARATOR))
                 .where(other.submission_id == Report.submission_id, other.id != Report.id)
                 .correlate(Report).scalar_subquery())
-    return (select(Report, Submission, *integrity.state_columns(), Person.handle.label("person_handle"),
+    return (select(Report, Submission, *integrity_states.state_columns(), Person.handle.label("person_handle"),
                    tags.label("tag_names"), siblings.label("sibling_handles"))
             .join(Submission, Submission.id == Report.submission_id)
             .outerjoin(Person, Person.id == Report.person_id)
@@ -81,7 +81,7 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
     if row is None:
         raise NotFound(said("no such report"))
     report, submission = row[0], row[1]
-    states = integrity.states_of_rows(session, vault, [row])
+    states = integrity_states.states_of_rows(session, vault, [row])
     messages = session.scalars(select(Message).where(
         Message.submission_id == report.submission_id,
         (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()

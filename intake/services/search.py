@@ -2,7 +2,7 @@
 
 The inbox's filters (`InboxFilter`, `_conditions`) are here, its pages in services/inbox.py. The
 county filter goes through the `county` blind index. What a page shows of each report's review-side
-state (status, verification, person, the family's status) comes from `integrity.report_states`:
+state (status, verification, person, the family's status) comes from `integrity_states.report_states`:
 verified, or replaced by the reason it is not.
 
 `search` finds reports by exact Chinese ID number or normalised name: the query is normalised and
@@ -27,7 +27,7 @@ from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, 
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
 from ..wording import said
-from . import audit, blind_indexes, integrity, normalise
+from . import audit, blind_indexes, integrity, integrity_states, normalise
 from .errors import InvalidInput
 
 PAGE_SIZE = 50
@@ -163,7 +163,7 @@ def search(session: Session, vault: Vault, index: str, value: str, *, actor: uui
     rows = session.execute(
         select(Report.id, Report.handle, Report.created_on).where(Report.id.in_(ids))
         .order_by(Report.created_on.desc(), Report.handle).limit(MAX_RESULTS)).all() if ids is not None else []
-    states = integrity.report_states(session, vault, [r[0] for r in rows])
+    states = integrity_states.report_states(session, vault, [r[0] for r in rows])
     persons = person_handles(session, states.values())
     hits = []
     for rid, handle, created_on in rows:

@@ -26,7 +26,7 @@ from ..models import (Attachment, BlindIndex, Message, PersonLinkEvent, RecordKe
                       Submission, SubmissionStatus, VerificationLevel)
 from ..models.base import today
 from ..models.sealed import data_keys
-from . import audit, blind_indexes, consent, integrity, triage, withdrawal
+from . import audit, blind_indexes, consent, integrity, integrity_states, triage, withdrawal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -114,7 +114,7 @@ def refuse_if_seen_before(session: Session, vault: Vault, submission: Submission
     such a row away; the signed audit log's state entries survive even if every other trace is
     deleted. (Views, notes and replies may come before take-in, so they are not evidence.)
     """
-    anchors, bad = integrity.audited_states(session, vault, [submission.id, *report_ids])
+    anchors, bad = integrity_states.audited_states(session, vault, [submission.id, *report_ids])
     evidence = [
         submission.state_mac is not None, anchors, bad,
         session.scalar(select(func.count()).select_from(Report).where(
@@ -185,7 +185,7 @@ def apply_family_status(session: Session, vault: Vault, event_id: uuid.UUID) -> 
     integrity.seal_status_event(vault, event)
     report = session.get(Report, event.report_id)
     assert report is not None
-    state = integrity.report_states(session, vault, [report.id])[report.id]
+    state = integrity_states.report_states(session, vault, [report.id])[report.id]
     if not state.verified:
         log.error("status news for report %s not applied: its state is %s", report.id, state.verdict.value)
         return

@@ -25,7 +25,7 @@ from ..models.base import today
 from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
 from ..wording import said
-from . import audit, corrections, integrity, messages, users
+from . import audit, corrections, integrity, integrity_states, messages, users
 from .errors import Conflict, InvalidInput, NotFound
 
 
@@ -100,7 +100,7 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
     keys.prefetch("status_events", {e.id for e in events if e.own_key})
     names = users.usernames(session, [*(e.recorded_by_id for e in events), *authors])
     handles = {r.id: r.handle for r in reports}
-    states = states if states is not None else integrity.report_states(session, vault, handles)
+    states = states if states is not None else integrity_states.report_states(session, vault, handles)
     verdicts = integrity.status_event_verdicts(vault, events)
     out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, state=states[r.id],
                                  fields={name: getattr(r, name) for name in SEALED_REPORT_FIELDS})
@@ -134,7 +134,7 @@ def set_verification(session: Session, vault: Vault, handle: str, level: str, *,
     if level not in set(VerificationLevel):
         raise InvalidInput(said("unknown verification level"))
     report = get_report(session, handle)
-    if integrity.require_report(session, vault, report).verification == level:
+    if integrity_states.require_report(session, vault, report).verification == level:
         return False
     seq = integrity.write_report(session, vault, report, verification=level)
     _commit_change(session, vault, actor, "report.verification", report, level=level, **integrity.anchor(seq))
@@ -177,7 +177,7 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
         raise InvalidInput(said("a sentence needs its length"))
     vault.require_readable()
     report = get_report(session, handle)
-    integrity.require_report(session, vault, report)
+    integrity_states.require_report(session, vault, report)
     sequence = messages.next_in(session, StatusEvent.sequence, StatusEvent.report_id == report.id)
     newest = is_newest(session, vault, report.id, event_date, sequence)
     event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=False, kind=kind,
@@ -275,7 +275,7 @@ def set_submission_status(session: Session, vault: Vault, handle: str, status: s
     submission = report.submission
     if submission.status == SubmissionStatus.WITHDRAWN:
         raise Conflict(said("the family withdrew this submission"))
-    if integrity.require_submission(session, vault, submission.id).status == status:
+    if integrity_states.require_submission(session, vault, submission.id).status == status:
         return False
     seq = integrity.write_submission(session, vault, submission, status=status)
     audit.record(session, vault, actor=str(actor), action="submission.status", object_type="submission",
@@ -297,7 +297,7 @@ def reply(session: Session, vault: Vault, handle: str, text: str, *, question: b
         raise Conflict(said("the family withdrew this submission"))
     details: dict[str, Any] = {}
     try:
-        if question and integrity.require_submission(session, vault, submission.id).status \
+        if question and integrity_states.require_submission(session, vault, submission.id).status \
                 != SubmissionStatus.NEEDS_INFORMATION.value:
             details = integrity.anchor(integrity.write_submission(
                 session, vault, submission, status=SubmissionStatus.NEEDS_INFORMATION.value))

@@ -46,7 +46,7 @@ from intake.extensions import db  # noqa: E402
 from intake.keyring import get_vault  # noqa: E402
 from intake.models import SEALED_REPORT_FIELDS, RecordKey, Report, Submission  # noqa: E402
 from intake.models.base import new_handle, today  # noqa: E402
-from intake.services import bulk, consent, integrity  # noqa: E402
+from intake.services import bulk, consent, integrity, integrity_states  # noqa: E402
 
 TESTIMONY = ("ئۇ 2017-يىلى قەشقەردە تۇتۇلدى. بىز ئۇنىڭدىن خەۋەر ئالالمىدۇق. "
              "她于2017年4月在喀什被带走，至今没有消息。 ") * 6
@@ -168,7 +168,7 @@ def orm_path(app: Any, sample: int) -> tuple[float, float]:
         start, cpu_start = time.perf_counter(), cpu()
         for chunk in integrity.chunks(ids, 500):
             reports = list(db.session.scalars(select(Report).where(Report.id.in_(chunk))))
-            states = integrity.report_states(db.session, vault, chunk)
+            states = integrity_states.report_states(db.session, vault, chunk)
             consents = consent.consents(db.session, {r.submission_id for r in reports})
             for r in reports:
                 values = {name: getattr(r, name) for name in ALL}

@@ -20,8 +20,8 @@ from intake.keyring import get_vault
 from intake.models import (BlindIndex, Person, PersonLinkEvent, RecordKey, Report, StatusEvent, Submission,
                            SubmissionStatus, VerificationLevel)
 from intake.models.sealed import Codec
-from intake.services import (consent, families, integrity, integrity_jobs, person_view, persons, report_view, take_in,
-                             triage, withdrawal)
+from intake.services import (consent, families, integrity, integrity_jobs, integrity_states, person_view, persons,
+                             report_view, take_in, triage, withdrawal)
 from intake.services.errors import Conflict
 from intake.services.integrity import Verdict
 from tests.helpers import full_report, submit
@@ -54,7 +54,7 @@ def report(app: Flask, handle: str) -> Report:
 def state(app: Flask, handle: str) -> integrity.ReportState:
     with app.app_context():
         row = report(app, handle)
-        return integrity.report_states(db.session, get_vault(), [row.id])[row.id]
+        return integrity_states.report_states(db.session, get_vault(), [row.id])[row.id]
 
 
 def raw(app: Flask, model: type, row_id: uuid.UUID, **values: object) -> None:
@@ -234,7 +234,7 @@ def test_an_older_valid_row_put_back_is_caught_against_the_audit_log(world: Worl
     act(w.app, triage.set_submission_status, w.a1, "needs_information", actor=w.reviewer)
     raw(w.app, Submission, submission_id, **recorded)
     with w.app.app_context():
-        got = integrity.submission_states(db.session, get_vault(), [submission_id])[submission_id]
+        got = integrity_states.submission_states(db.session, get_vault(), [submission_id])[submission_id]
     assert got.verdict is Verdict.TAMPERED and got.status is None
 
     # A link put back: the sealed link history says otherwise.
@@ -324,7 +324,7 @@ def test_a_finished_withdrawal_cannot_be_turned_back(world: World, public_app: F
         assert withdrawal.finish_pending(db.session, get_vault()) == 1
     raw(w.app, Submission, submission_id, status=SubmissionStatus.RECEIVED.value)
     with w.app.app_context():
-        got = integrity.submission_states(db.session, get_vault(), [submission_id])[submission_id]
+        got = integrity_states.submission_states(db.session, get_vault(), [submission_id])[submission_id]
     assert got.verdict is Verdict.TAMPERED
 
 

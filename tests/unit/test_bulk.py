@@ -16,7 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Report, Submission, VerificationLevel
-from intake.services import bulk, consent, integrity, take_in, withdrawal
+from intake.services import bulk, consent, integrity_states, take_in, withdrawal
 from tests.helpers import full_report, submit
 
 FIELDS = bulk.ALL_FIELDS
@@ -37,7 +37,7 @@ def per_record(app: Flask) -> dict[str, dict[str, object]]:
     with app.app_context():
         vault = get_vault()
         reports = list(db.session.scalars(select(Report)))
-        states = integrity.report_states(db.session, vault, [r.id for r in reports])
+        states = integrity_states.report_states(db.session, vault, [r.id for r in reports])
         consents = consent.consents(db.session, {r.submission_id for r in reports})
         out = {}
         for r in reports:
@@ -231,7 +231,7 @@ def test_replays_and_broken_links_are_caught_as_report_states_catches_them(store
         vault = get_vault()
         ids = list(db.session.scalars(select(Report.id)))
         expected = {rid: (s.verified, s.person_id, s.verification, s.problem)
-                    for rid, s in integrity.report_states(db.session, vault, ids).items()}
+                    for rid, s in integrity_states.report_states(db.session, vault, ids).items()}
         got = {p.id: (p.state_ok, p.person_id, p.verification, (p.state_problem or "").split(": ", 1)[-1] or None)
                for batch in bulk.iter_reports(db.session, vault, batch=3) for p in batch}
     assert got == expected

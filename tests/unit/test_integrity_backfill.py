@@ -21,7 +21,7 @@ from intake.crypto import fields, wraps
 from intake.extensions import db
 from intake.keyring import get_vault, reset_vault
 from intake.models import AuditEvent, Report, Submission
-from intake.services import consent, integrity, take_in, withdrawal
+from intake.services import consent, integrity_states, take_in, withdrawal
 from intake.services.integrity import Verdict
 from tests.conftest import KeyFiles
 from tests.helpers import edit_keystore, full_report, submit
@@ -95,7 +95,7 @@ def test_legacy_rows_survive_keep_their_consent_and_are_sealed_by_the_command(le
             kept: (5, None), waiting: (2, None), tomb: (0, None)}
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 3
         vault = get_vault()
-        state = integrity.report_states(db.session, vault, [kept_report])[kept_report]
+        state = integrity_states.report_states(db.session, vault, [kept_report])[kept_report]
         assert state.verdict is Verdict.NOT_SEALED and state.verification is None  # never shown as true
         assert not consent.consents(db.session, [kept])[kept].known
 
@@ -105,7 +105,7 @@ def test_legacy_rows_survive_keep_their_consent_and_are_sealed_by_the_command(le
         vault = get_vault()
         assert consent.consents(db.session, [kept])[kept] == consent.Consent(
             share_research=True, contact=False, publish_name=True, origin="migrated")
-        state = integrity.report_states(db.session, vault, [kept_report])[kept_report]
+        state = integrity_states.report_states(db.session, vault, [kept_report])[kept_report]
         assert state.verified and (state.status, state.verification) == ("sentenced", "corroborated")
         # The inbox one is sealed at take-in, the tombstone when its withdrawal is finished.
         assert take_in.take_in(db.session, vault) == (1, 0)
@@ -120,7 +120,7 @@ def test_legacy_rows_survive_keep_their_consent_and_are_sealed_by_the_command(le
         # After the backfill a seal removed is a seal stripped: refused, and shown as failed.
         db.session.execute(sa.update(Report).where(Report.id == kept_report).values(state_mac=None))
         db.session.commit()
-        state = integrity.report_states(db.session, vault, [kept_report])[kept_report]
+        state = integrity_states.report_states(db.session, vault, [kept_report])[kept_report]
         assert state.verdict is Verdict.TAMPERED and "seal was removed" in state.problem
     again = runner.invoke(args=["integrity", "seal"])
     assert again.exit_code == 1 and f"refused: reports {kept_report}" in again.output
@@ -172,7 +172,7 @@ def test_a_keystore_made_before_seals_gets_an_integrity_key_and_it_rotates(legac
         vault = get_vault()
         assert len(vault.integrity_keys) == 2 and vault.current_integrity_id.hex() != entry["id"]
         report_id = db.session.scalars(sa.select(Report.id)).one()
-        assert integrity.report_states(db.session, vault, [report_id])[report_id].verified  # old seal still good
+        assert integrity_states.report_states(db.session, vault, [report_id])[report_id].verified  # old seal still good
     busy = runner.invoke(args=["keys", "retire", entry["id"]])
     assert busy.exit_code == 1 and "integrity seal" in busy.output
     resealed = runner.invoke(args=["integrity", "seal"])
@@ -183,4 +183,4 @@ def test_a_keystore_made_before_seals_gets_an_integrity_key_and_it_rotates(legac
         vault = get_vault()
         assert list(vault.integrity_keys) == [vault.current_integrity_id]
         sub = db.session.get(Submission, stored.submission_id)
-        assert integrity.submission_states(db.session, vault, [sub.id])[sub.id].verified
+        assert integrity_states.submission_states(db.session, vault, [sub.id])[sub.id].verified

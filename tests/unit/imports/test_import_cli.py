@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, ImportSource, Report, Submission
-from intake.services import integrity
+from intake.services import integrity_states
 from intake.services.consent import consents
 from tests.unit.imports.test_store import csv_bytes
 
@@ -35,7 +35,7 @@ def test_dry_run_then_import_then_nothing_twice(review_app, tmp_path):
     assert "importing" in done.output and "imported: 2; skipped: 2" in done.output and "taken in: 2" in done.output
     with review_app.app_context():
         ids = list(db.session.scalars(select(Report.id)))
-        assert all(s.verified for s in integrity.report_states(db.session, get_vault(), ids).values())
+        assert all(s.verified for s in integrity_states.report_states(db.session, get_vault(), ids).values())
         assert {a for a in db.session.scalars(select(AuditEvent.action))} >= {"import.dry_run", "import.stored"}
 
     again = _run(review_app, str(path), "--source", "Friends", "--yes")

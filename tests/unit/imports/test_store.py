@@ -13,7 +13,7 @@ from intake.extensions import db
 from intake.imports import Limits
 from intake.keyring import get_vault
 from intake.models import AuditEvent, BlindIndex, ImportedRow, ImportSource, RecordKey, Report, Submission
-from intake.services import imports, integrity, take_in
+from intake.services import imports, integrity_states, take_in
 from intake.services.consent import consents
 from intake.services.errors import InvalidInput
 from tests.unit.imports.test_dry_run import xlsx_bytes
@@ -84,7 +84,7 @@ def test_ready_rows_are_sealed_like_the_form_and_attributed(review_app):
     with review_app.app_context():
         assert take_in.take_in(db.session, get_vault()) == (2, 0)
         ids = list(db.session.scalars(select(Report.id)))
-        states = integrity.report_states(db.session, get_vault(), ids)
+        states = integrity_states.report_states(db.session, get_vault(), ids)
         assert all(s.verified for s in states.values())
         assert {s.status for s in states.values()} == {"detained", "released"}
         assert db.session.scalar(select(func.count()).select_from(BlindIndex)) > 0

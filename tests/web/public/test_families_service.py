@@ -13,7 +13,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import (AuditEvent, BlindIndex, Message, Person, PersonLinkEvent, RecordKey, Report,
                            StatusEvent, Submission)
-from intake.services import families, integrity, take_in, withdrawal
+from intake.services import families, integrity, integrity_states, take_in, withdrawal
 from intake.services.errors import Conflict, InvalidInput, NotFound
 from intake.services.messages import reply_to_family
 from tests.helpers import full_report, submit
@@ -144,7 +144,7 @@ def test_withdrawal_destroys_keys_first_then_every_row_hanging_off_the_submissio
             "keys", "reports", "rows", "state"}
         tombstone = db.session.get(Submission, stored.submission_id)
         assert tombstone.consent_sealed is None and tombstone.purged_on is not None
-        assert integrity.submission_states(db.session, get_vault(), [tombstone.id])[tombstone.id].verdict \
+        assert integrity_states.submission_states(db.session, get_vault(), [tombstone.id])[tombstone.id].verdict \
             is integrity.Verdict.WITHDRAWN
 
 

@@ -11,7 +11,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import (Attachment, BlindIndex, Message, MessageKind, RecordKey, Report, StatusEvent,
                            Submission)
-from intake.services import integrity, take_in, withdrawal
+from intake.services import integrity_states, take_in, withdrawal
 from intake.services.messages import reply_to_family
 from tests.helpers import full_report, submit
 from tests.web.public.pages import CSRF, csrf_token, field_value, open_status, text_of
@@ -129,7 +129,7 @@ def test_news_from_the_family_is_sealed_with_its_own_key_and_read_by_the_review_
         assert (event.kind, event.event_date, event.source) == ("released", "2024-02", "family")
         assert event.reported_kind == "released" and event.mac is not None
         assert {k.holder for k in db.session.scalars(select(RecordKey))} == {"kek"}
-        state = integrity.report_states(db.session, get_vault(), [event.report_id])[event.report_id]
+        state = integrity_states.report_states(db.session, get_vault(), [event.report_id])[event.report_id]
         assert state.verified and state.status == "released"  # applied, sealed, at take-in
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.services import consent, integrity, take_in
+from intake.services import consent, integrity_states, take_in
 from intake.models import Attachment, Report, Submission
 from tests.web.public.pages import (csrf_token, field_value, post_report, receipt_of, relative, report_form,
                                     text_of)
@@ -87,7 +87,7 @@ def test_two_relatives_in_uyghur_and_chinese_are_stored_and_the_receipt_is_shown
         assert first.birth_date == "1984-06-17" and first.detention_date == "2017-04"
         assert first.last_contact == "2017" and first.id_number == VALID_ID
         assert first.home_county == "653101" and first.ethnicity == "uyghur" and first.gender == "male"
-        states = integrity.report_states(db.session, get_vault(), [r.id for r in submission.reports])
+        states = integrity_states.report_states(db.session, get_vault(), [r.id for r in submission.reports])
         assert first.facility == "Kashgar No. 3" and first.facility_type == "camp"
         assert first.reported_status == states[first.id].status == "detained" and states[first.id].verified
         assert first.submitter_relationship == "sibling" and first.testimony == UG_TESTIMONY
