@@ -21,7 +21,7 @@ from typing import Any
 from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v4.json"
+BUNDLED = "model-v5.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.
@@ -232,10 +232,8 @@ def load_model(path: str | Path | None = None) -> Model:
 
 def default_model() -> Model:
     """Starting values before training: m and u by what each level usually means."""
-    m = {"exact": 0.5, "same_spelling": 0.15, "same_across_scripts": 0.2, "other_order_or_name": 0.05, "close": 0.1,
-         "different": 0.05}
-    u = {"exact": 0.002, "same_spelling": 0.001, "same_across_scripts": 0.002, "other_order_or_name": 0.0005,
-         "close": 0.01, "different": 0.9845}
+    m = {"same_name": 0.85, "other_order_or_name": 0.05, "close": 0.1, "different": 0.05}
+    u = {"same_name": 0.002, "other_order_or_name": 0.0005, "close": 0.01, "different": 0.9845}
     params: dict[str, dict[str, dict[str, float]]] = {"given": {}, "father": {}}
     for name in ("given", "father"):
         params[name] = {k: {"m": m[k], "u": u[k]} for k in m}

@@ -11,7 +11,7 @@ from intake.dedup.comparisons import COMPARISONS
 
 
 def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
-    assert bundled.version == "4"
+    assert bundled.version == "5"
     data = bundled.to_dict()
     assert set(data) == {"format", "version", "prior", "parameters", "trained"}
     codes = {lv.code for c in COMPARISONS for lv in c.levels}
@@ -42,7 +42,7 @@ def test_a_bad_model_file_is_refused_in_words(tmp_path, text):
 
 def test_a_probability_out_of_range_is_refused(bundled, tmp_path):
     data = bundled.to_dict()
-    data["parameters"]["given"]["exact"]["m"] = 1.5
+    data["parameters"]["given"]["same_name"]["m"] = 1.5
     path = tmp_path / "model.json"
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ModelError, match="out of range"):
