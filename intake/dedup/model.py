@@ -78,8 +78,9 @@ class Model:
             raise ModelError("not an intake deduplication model file")
         try:
             prior = float(data["prior"])
-            params = {c.name: {lv.code: {"m": float(data["parameters"][c.name][lv.code]["m"]),
-                                         "u": float(data["parameters"][c.name][lv.code]["u"])}
+            given = _merged_name_levels(data["parameters"])
+            params = {c.name: {lv.code: {"m": float(given[c.name][lv.code]["m"]),
+                                         "u": float(given[c.name][lv.code]["u"])}
                                for lv in c.levels if not lv.null}
                       for c in COMPARISONS}
         except (KeyError, TypeError, ValueError):
@@ -195,6 +196,23 @@ class Model:
         if right_id < left_id:
             left_id, right_id = right_id, left_id
         return PairScore(left_id, right_id, probability, levels, weights)
+
+
+# Model 4's name levels, one level (same_name) since model 5.
+_OLD_NAME_LEVELS = ("exact", "same_spelling", "same_across_scripts")
+
+
+def _merged_name_levels(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The parameters with a model-4 file's three name levels read as model 5's one: the levels
+    were disjoint, so the merged level's m and u are their sums (a store's trained model keeps
+    working after the upgrade; retraining is still better)."""
+    out = dict(parameters)
+    for name in ("given", "father"):
+        levels = parameters.get(name)
+        if isinstance(levels, Mapping) and "same_name" not in levels and all(k in levels for k in _OLD_NAME_LEVELS):
+            merged = {k: sum(float(levels[old][k]) for old in _OLD_NAME_LEVELS) for k in ("m", "u")}
+            out[name] = {**{k: v for k, v in levels.items() if k not in _OLD_NAME_LEVELS}, "same_name": merged}
+    return out
 
 
 def _value_counts(features: Sequence[Row] | Any) -> dict[str, Counter[Any]]:
