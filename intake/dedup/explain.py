@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..resolution.names import CLOSE, CROSS_SCRIPT, DIFFERENT, EXACT, name_key
 from ..resolution.names import explain_said as name_words
 from ..resolution.scripts import detect
 from ..wording import Said, said
@@ -34,7 +35,10 @@ _WORDS = {
 # What each comparison is called in a sentence: the same words as the review face's field labels.
 _FIELD_WORDS = {"name": said("name"), "father's name": said("father's name"), "birth date": said("birth date"),
                 "home place": said("home place"), "ID number": said("ID number"), "gender": said("gender")}
-_NAME_LEVEL = {"exact": 3, "same_spelling": 2, "same_across_scripts": 2, "close": 1, "different": 0}
+# Name levels as resolution.names' strengths; exact, same_spelling and same_across_scripts are
+# model 4's codes, still stored in older pairs (model 5 says same_name for all three).
+_NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "close": CLOSE,
+               "different": DIFFERENT}
 _SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt"),
             "birth": ("birth_date",), "place": ("home_place",), "id": ("chinese_id",), "gender": ("gender",)}
 
@@ -69,6 +73,11 @@ def _from_id(comparison: str, level: str, row: Mapping[str, Any], value: str) ->
     return comparison == "place" and not value
 
 
+def _same_latin(left: str, right: str) -> bool:
+    a, b = name_key(left), name_key(right)
+    return a is not None and b is not None and a.latin == b.latin
+
+
 def _words(comparison: str, level: str, left: str, right: str) -> Said:
     if comparison in ("given", "father"):
         if level == "missing":
@@ -77,7 +86,9 @@ def _words(comparison: str, level: str, left: str, right: str) -> Said:
             return said("same two names, in the other order or in the other full name")
         if level == "same_across_scripts" and detect(left) == detect(right):
             return said("same name, spelled differently")
-        return name_words(left, right, _NAME_LEVEL.get(level, 0))
+        if level == "same_name":  # which form agreed is read from the values, as the page shows them
+            return name_words(left, right, EXACT if _same_latin(left, right) else CROSS_SCRIPT)
+        return name_words(left, right, _NAME_LEVEL.get(level, DIFFERENT))
     return _WORDS[comparison].get(level) or Said(level.replace("_", " "))
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v4.json"
+BUNDLED = "model-v5.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.
@@ -78,8 +78,9 @@ class Model:
             raise ModelError("not an intake deduplication model file")
         try:
             prior = float(data["prior"])
-            params = {c.name: {lv.code: {"m": float(data["parameters"][c.name][lv.code]["m"]),
-                                         "u": float(data["parameters"][c.name][lv.code]["u"])}
+            given = _merged_name_levels(data["parameters"])
+            params = {c.name: {lv.code: {"m": float(given[c.name][lv.code]["m"]),
+                                         "u": float(given[c.name][lv.code]["u"])}
                                for lv in c.levels if not lv.null}
                       for c in COMPARISONS}
         except (KeyError, TypeError, ValueError):
@@ -197,6 +198,23 @@ class Model:
         return PairScore(left_id, right_id, probability, levels, weights)
 
 
+# Model 4's name levels, one level (same_name) since model 5.
+_OLD_NAME_LEVELS = ("exact", "same_spelling", "same_across_scripts")
+
+
+def _merged_name_levels(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The parameters with a model-4 file's three name levels read as model 5's one: the levels
+    were disjoint, so the merged level's m and u are their sums (a store's trained model keeps
+    working after the upgrade; retraining is still better)."""
+    out = dict(parameters)
+    for name in ("given", "father"):
+        levels = parameters.get(name)
+        if isinstance(levels, Mapping) and "same_name" not in levels and all(k in levels for k in _OLD_NAME_LEVELS):
+            merged = {k: sum(float(levels[old][k]) for old in _OLD_NAME_LEVELS) for k in ("m", "u")}
+            out[name] = {**{k: v for k, v in levels.items() if k not in _OLD_NAME_LEVELS}, "same_name": merged}
+    return out
+
+
 def _value_counts(features: Sequence[Row] | Any) -> dict[str, Counter[Any]]:
     """Non-null values of each term-frequency column and their counts, over feature records or
     an Arrow table of them (features.feature_table: counted in Arrow, no row made)."""
@@ -232,10 +250,8 @@ def load_model(path: str | Path | None = None) -> Model:
 
 def default_model() -> Model:
     """Starting values before training: m and u by what each level usually means."""
-    m = {"exact": 0.5, "same_spelling": 0.15, "same_across_scripts": 0.2, "other_order_or_name": 0.05, "close": 0.1,
-         "different": 0.05}
-    u = {"exact": 0.002, "same_spelling": 0.001, "same_across_scripts": 0.002, "other_order_or_name": 0.0005,
-         "close": 0.01, "different": 0.9845}
+    m = {"same_name": 0.85, "other_order_or_name": 0.05, "close": 0.1, "different": 0.05}
+    u = {"same_name": 0.002, "other_order_or_name": 0.0005, "close": 0.01, "different": 0.9845}
     params: dict[str, dict[str, dict[str, float]]] = {"given": {}, "father": {}}
     for name in ("given", "father"):
         params[name] = {k: {"m": m[k], "u": u[k]} for k in m}

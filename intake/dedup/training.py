@@ -18,7 +18,7 @@ from .features import feature_rows
 from .model import Model, default_model
 from .pipeline import KEEP_PROBABILITY, _predict_with
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 _FLOOR = 1e-6
 
 # Rules that admit (almost) no false positives, for the prior; their recall is a guess.

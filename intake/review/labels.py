@@ -184,6 +184,7 @@ def token_state(state: Any) -> str:
 MATCH_LEVELS = {
     "exact": _l("exact"), "same": _l("same"), "close": _l("close"), "near": _l("one character apart"),
     "different": _l("different"), "missing": _l("missing"), "other": _l("other"),
+    "same_name": _l("same name"),  # model 5: in any form; model 4's finer codes below stay for older pairs
     "same_spelling": _l("same spelling"), "same_across_scripts": _l("same across scripts"),
     "other_order_or_name": _l("other order or other name"), "same_month": _l("same month"),
     "same_year": _l("same year"), "same_year_other_date": _l("same year, other date"),

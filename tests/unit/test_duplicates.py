@@ -57,7 +57,7 @@ def test_take_in_scores_a_new_report_against_its_blind_index_candidates_only(two
         [pair] = pairs()
         assert {pair.left_id, pair.right_id} == {report_id(h["a"]), report_id(h["b"])}
         assert pair.status == PairStatus.PENDING.value and pair.probability > 0.9
-        assert "given=exact" in pair.levels and "birth=same_month" in pair.levels
+        assert "given=same_name" in pair.levels and "birth=same_month" in pair.levels
         assert pair.model_version == dedup_jobs.current_model().version
         assert duplicates.verified(get_vault(), pair)
     decrypted: list = []

@@ -11,7 +11,7 @@ from intake.dedup.comparisons import COMPARISONS
 
 
 def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
-    assert bundled.version == "4"
+    assert bundled.version == "5"
     data = bundled.to_dict()
     assert set(data) == {"format", "version", "prior", "parameters", "trained"}
     codes = {lv.code for c in COMPARISONS for lv in c.levels}
@@ -41,8 +41,8 @@ def test_a_bad_model_file_is_refused_in_words(tmp_path, text):
 
 
 def test_a_probability_out_of_range_is_refused(bundled, tmp_path):
-    data = bundled.to_dict()
-    data["parameters"]["given"]["exact"]["m"] = 1.5
+    data = json.loads(json.dumps(bundled.to_dict()))  # a copy: the bundled model is shared by the tests
+    data["parameters"]["given"]["same_name"]["m"] = 1.5
     path = tmp_path / "model.json"
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ModelError, match="out of range"):
@@ -64,3 +64,18 @@ def test_the_prior_follows_the_number_of_reports_but_never_below_the_floor(bundl
     # The batch run's prior is the same arithmetic on the rows it is given.
     rows = [{"given_syl": f"name{i}", "father_syl": "tulsun"} for i in range(7000)]
     assert bundled.for_population(rows).effective_prior == pytest.approx(bundled.for_size(7000).effective_prior)
+
+
+def test_a_model_4_file_is_read_with_its_three_name_levels_as_one(bundled, tmp_path):
+    data = json.loads(json.dumps(bundled.to_dict()))
+    for name in ("given", "father"):  # model 4 split same_name by which form agreed
+        same = data["parameters"][name].pop("same_name")
+        data["parameters"][name].update(exact={"m": same["m"] * 0.7, "u": same["u"] * 0.5},
+                                        same_spelling={"m": same["m"] * 0.1, "u": same["u"] * 0.2},
+                                        same_across_scripts={"m": same["m"] * 0.2, "u": same["u"] * 0.3})
+    path = tmp_path / "model-4.json"
+    path.write_text(json.dumps(data), "utf-8")
+    again = load_model(path)
+    for name in ("given", "father"):
+        assert again.parameters[name]["same_name"] == pytest.approx(bundled.parameters[name]["same_name"])
+        assert set(again.parameters[name]) == set(bundled.parameters[name])

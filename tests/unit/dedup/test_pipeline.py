@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from intake.dedup import (PairScore, explain_pair, repair_clusters, run_pipeline, score_candidates)
+from intake.dedup import (DEFAULT_THRESHOLD, PairScore, explain_pair, repair_clusters, run_pipeline,
+                          score_candidates)
 from intake.dedup.engine import duckdb_connection
 from intake.dedup.features import feature_row
 from tests.dedup_population import population
@@ -38,11 +39,12 @@ def test_the_issue_s_man_is_one_cluster_and_his_lookalikes_are_not(bundled):
     for other in LOOKALIKES:
         assert clusters[other["report_id"]] != his, other["report_id"]
     pairs = {(p.left_id, p.right_id): p for p in result.pairs}
-    assert pairs[("a1", "a5")].levels["given"] in ("exact", "same_across_scripts")  # canonical Latin agrees
+    assert pairs[("a1", "a5")].levels["given"] == "same_name"
     assert pairs[("a2", "a6")].levels["id"] == "near"
     assert pairs[("a1", "a2")].levels["birth"] == "exact"  # a2 gives 1981-03; its ID number the day
+    # His twin differs only in his own name: a coin flip for the pair (about 0.5), never a match.
     twin = pairs.get(("a1", "t1"))
-    assert twin is None or twin.probability < 0.5
+    assert twin is None or twin.probability < DEFAULT_THRESHOLD
 
 
 def test_repair_never_joins_two_valid_id_numbers_or_two_genders():
@@ -101,6 +103,43 @@ def test_explanations_quote_the_values_and_the_level(bundled):
     assert str(lines["birth date"].sentence) == "1981-03-17 and 1981-03-17: same date"
     assert lines["ID number"].level == "missing" and lines["ID number"].weight == 0
     assert lines["name"].weight > 0
+
+
+GHALIP = {"given_name": "Ghalip", "father_name": "Tursun", "birth_date": "1975", "home_place": "Yarkand"}
+
+
+def test_a_name_agreeing_only_across_scripts_weighs_as_much_as_the_same_name_in_latin(bundled):
+    # Ghalip and 哈力甫 share only the cross-script form (not the Latin form, not the skeleton):
+    # the same evidence as Ghalip and Ghalip, so the same weight and the same probability.
+    latin = [{"report_id": "l1", **GHALIP}, {"report_id": "l2", **GHALIP}]
+    scripts = [{"report_id": "s1", **GHALIP, "given_name": "غالىپ"},
+               {"report_id": "s2", **GHALIP, "given_name": "哈力甫"}]
+    [same] = score_candidates(bundled, latin[0], [latin[1]])
+    [across] = score_candidates(bundled, scripts[0], [scripts[1]])
+    assert across.levels == same.levels and across.levels["given"] == "same_name"
+    assert across.weights["given"] == pytest.approx(same.weights["given"])
+    assert across.probability == pytest.approx(same.probability)
+    # In a batch the name's frequency counts alike whichever script each report used.
+    batch = {(p.left_id, p.right_id): p for p in run_pipeline(latin + scripts, bundled).pairs}
+    assert batch[("s1", "s2")].weights["given"] == pytest.approx(batch[("l1", "l2")].weights["given"])
+
+
+def test_one_name_level_is_still_explained_as_the_reviewer_needs(bundled):
+    def said_of(left_name, right_name):
+        left, right = {"report_id": "x", **GHALIP, "given_name": left_name}, {"report_id": "y", **GHALIP,
+                                                                             "given_name": right_name}
+        [pair] = score_candidates(bundled, left, [right])
+        line = {e.field: e for e in explain_pair(left, right, pair)}["name"]
+        return line.level, str(line.sentence).split(": ", 1)[1]
+    assert said_of("Ghalip", "GHALIP") == ("same_name", "same name")
+    assert said_of("غالىپ", "哈力甫") == ("same_name", "same name across scripts (Uyghur Arabic script and Chinese characters)")
+    assert said_of("Ghalip", "Ghalib") == ("same_name", "same name, spelled differently")
+    # Pairs stored under model 4 keep their finer codes, and still read sensibly.
+    left, right = {"report_id": "x", **GHALIP, "given_name": "Ghalip"}, {"report_id": "y", **GHALIP, "given_name": "Galip"}
+    old = PairScore("x", "y", 0.9, {"given": "same_across_scripts", "father": "exact"}, {})
+    lines = {e.field: str(e.sentence) for e in explain_pair(left, right, old)}
+    assert lines == {"name": "Ghalip and Galip: same name, spelled differently",
+                     "father's name": "Tursun and Tursun: same name"}
 
 
 def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled):
