@@ -211,9 +211,6 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   and 麦合努尔), and informal Latin writes either;
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
-# * an r that closes a syllable before a consonant is written 尔 or left out (Tursun 吐尔逊 and
-#   吐逊, Arslan 阿尔斯兰 and 阿斯兰, Bahargul 巴哈尔古丽 and 巴哈古丽): in the common form only
-#   that r (and 尔) is an l before a consonant, since an l of our own always carries a vowel;
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
 #   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
@@ -221,14 +218,13 @@ _A_BEFORE_E = re.compile(r"a+(?=e)")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
-_CODA_R = re.compile(r"l+(?=[^aeul])")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form)))
+    form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
     form = _FINAL_A.sub("e", _A_BEFORE_E.sub("", form))
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
