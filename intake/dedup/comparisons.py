@@ -229,6 +229,7 @@ TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.l
 _TWO_IDS = 'NOT coalesce(l.id_valid AND r.id_valid AND l.id_raw <> r.id_raw, false)'  # two people
 _PREFECTURE_OPEN = '(l.prefecture = r.prefecture OR l.prefecture IS NULL OR r.prefecture IS NULL)'
 _COUNTY_OPEN = '(l.county = r.county OR l.county IS NULL OR r.county IS NULL)'
+_MONTH_OPEN = '(l.birth_month = r.birth_month OR l.birth_month IS NULL OR r.birth_month IS NULL)'
 # A year two apart, or one typo apart (1960 and 1970, 1959 and 1995, 1890 and 1980): the
 # differences a changed digit or two swapped neighbours make (a few more pass; it is a filter), as
 # arithmetic, which costs nothing beside an edit distance on every pair of a large block.
@@ -244,18 +245,20 @@ BLOCKING_RULES: tuple[str, ...] = (
     'l.id_raw = r.id_raw',
     'l.id_head = r.id_head',  # a typo in the sequence or check character
     'l.id_tail = r.id_tail',  # a typo in the region
-    # Both names, and the birth year give or take one (or a typo), or the county. A condition on
-    # one side alone (a missing year or county) is applied before the join, so that such a rule
-    # does not join the whole block of a common name and a prefecture.
+    # Both names, and the birth year give or take one, or the county, or the prefecture where one
+    # side gives no county (and the years are near, one typo apart, or one is missing). A condition
+    # on one side alone (a missing county) is applied before the join, so that such a rule does
+    # not join the whole block of a common name and a prefecture.
     f'{_NAMES} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
     f'{_NAMES} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
     f'{_NAMES} AND l.county = r.county AND {_TWO_IDS}',
-    *(f'{_NAMES} AND l.prefecture = r.prefecture AND {side}.{missing} IS NULL AND {near} AND {_TWO_IDS}'
-      for side in ('l', 'r') for missing, near in (('birth_year', _COUNTY_OPEN), ('county', _YEAR_NEAR))),
-    # One name misspelt or missing: the other, the birth year and the place.
+    *(f'{_NAMES} AND l.prefecture = r.prefecture AND {side}.county IS NULL AND {_YEAR_NEAR} AND {_TWO_IDS}'
+      for side in ('l', 'r')),
+    # One name misspelt or missing: the other, the birth year (and month, if both give one) and
+    # the place.
     f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
-    f'AND {_COUNTY_OPEN} AND {_TWO_IDS}',
-    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county AND {_TWO_IDS}',
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county AND {_MONTH_OPEN} AND {_TWO_IDS}',
     # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant.
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_a = r.year_a '
     f'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1) AND {_COUNTY_OPEN} AND {_TWO_IDS}',
