@@ -5,7 +5,7 @@ training still go through Splink; tests hold the two to each other), at a fracti
 What Splink does that costs at a million reports, and what is done here instead:
 
 * Candidate pairs: Splink keeps a pair found by several blocking rules once by testing, for every
-  pair a rule finds, the conditions of all the rules before it (twenty rules: some two hundred
+  pair a rule finds, the conditions of all the rules before it (two dozen rules: some two hundred
   string tests per pair). Here each rule's pairs are found by its join alone and a pair seen by
   several rules is dropped by DISTINCT on one 64-bit key (both row numbers).
 * Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns;
