@@ -225,36 +225,69 @@ COMPARISONS: tuple[Comparison, ...] = (
 BY_NAME = {c.name: c for c in COMPARISONS}
 TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.levels if lv.tf_column))
 
-# Candidate pairs: every pair a reviewer would expect shares one of these, and each stays small
-# as the store grows (name frames are the consonants of the cross-script form, resolution.prepare).
+# Candidate pairs: every pair a reviewer would expect shares one of these. A rule is an equi-join
+# (its key: what makes the join cheap) and may add conditions on the pair (tested on each joined
+# pair, before the pair is kept): a block of one common name and one prefecture grows with the
+# list, so its pairs grow with the square of it; the conditions keep only those with a second fact
+# that does not contradict (a near or missing birth year, the county), which is where the pairs a
+# reviewer would look at are (README: Speed and memory).
+_TWO_IDS = 'NOT coalesce(l.id_valid AND r.id_valid AND l.id_raw <> r.id_raw, false)'  # two people
+_PREFECTURE_OPEN = '(l.prefecture = r.prefecture OR l.prefecture IS NULL OR r.prefecture IS NULL)'
+_COUNTY_OPEN = '(l.county = r.county OR l.county IS NULL OR r.county IS NULL)'
+_MONTH_OPEN = '(l.birth_month = r.birth_month OR l.birth_month IS NULL OR r.birth_month IS NULL)'
+# A year two apart, or one typo apart (1960 and 1970, 1959 and 1995, 1890 and 1980): the
+# differences a changed digit or two swapped neighbours make (a few more pass; it is a filter), as
+# arithmetic, which costs nothing beside an edit distance on every pair of a large block.
+_YEAR_GAP = 'abs(l.birth_year - r.birth_year)'
+_YEAR_NEAR = (f'(l.birth_year IS NULL OR r.birth_year IS NULL OR {_YEAR_GAP} <= 9 '
+              f'OR ({_YEAR_GAP} <= 90 AND ({_YEAR_GAP} % 10 = 0 OR {_YEAR_GAP} % 9 = 0)) '
+              f'OR ({_YEAR_GAP} <= 900 AND ({_YEAR_GAP} % 100 = 0 OR {_YEAR_GAP} % 90 = 0)))')
+
+_NAMES = 'l.gframe = r.gframe AND l.fframe = r.fframe'
+_SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
+
 BLOCKING_RULES: tuple[str, ...] = (
     'l.id_raw = r.id_raw',
     'l.id_head = r.id_head',  # a typo in the sequence or check character
     'l.id_tail = r.id_tail',  # a typo in the region
-    # Both names, and the birth year give or take one, or the prefecture.
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_a = r.year_a',
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.year_b = r.year_b',
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture = r.prefecture',
-    # One name misspelt or missing: the other, the birth year and the place.
-    'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture',
-    'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county',
+    # Both names, and the birth year give or take one, or the county, or the prefecture where one
+    # side gives no county (and the years are near, one typo apart, or one is missing). A condition
+    # on one side alone (a missing county) is applied before the join, so that such a rule does
+    # not join the whole block of a common name and a prefecture.
+    f'{_NAMES} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
+    f'{_NAMES} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
+    f'{_NAMES} AND l.county = r.county AND {_TWO_IDS}',
+    *(f'{_NAMES} AND l.prefecture = r.prefecture AND {side}.county IS NULL AND {_YEAR_NEAR} AND {_TWO_IDS}'
+      for side in ('l', 'r')),
+    # One name misspelt or missing: the other, the birth year (and month, if both give one) and
+    # the place.
+    f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county AND {_MONTH_OPEN} AND {_TWO_IDS}',
     # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant.
-    'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_a = r.year_a '
-    'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)',
-    'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
-    'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)',
-    # Names swapped, or agreeing only through the other full name (full_name_alt, either order).
-    'l.gframe = r.fframe AND l.fframe = r.gframe AND l.prefecture = r.prefecture',
-    'l.gframe = r.fframe AND l.fframe = r.gframe AND l.year_a = r.year_a',
-    'l.alt_given_syl = r.given_syl AND l.alt_father_syl = r.father_syl',
-    'l.alt_given_syl = r.father_syl AND l.alt_father_syl = r.given_syl',
-    'r.alt_given_syl = l.given_syl AND r.alt_father_syl = l.father_syl',  # pairs come in one order only
-    'r.alt_given_syl = l.father_syl AND r.alt_father_syl = l.given_syl',
+    f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_a = r.year_a '
+    f'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1) AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
+    f'AND substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1) AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    # Names swapped: the birth year give or take one, or none on one side, and the place.
+    f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    *(f'{_SWAPPED} AND l.prefecture = r.prefecture AND {side}.birth_year IS NULL AND {_COUNTY_OPEN} AND {_TWO_IDS}'
+      for side in ('l', 'r')),
+    # Agreeing only through the other full name (full_name_alt, either order).
+    # (Saying that the other name is there changes no pair, but lets DuckDB build its hash table on
+    # the few reports that give one rather than on the whole list.)
+    *(f'{side}.alt_given_syl IS NOT NULL AND {names} AND {_PREFECTURE_OPEN} AND {_YEAR_NEAR} AND {_TWO_IDS}'
+      for side, names in (
+          ('l', 'l.alt_given_syl = r.given_syl AND l.alt_father_syl = r.father_syl'),
+          ('l', 'l.alt_given_syl = r.father_syl AND l.alt_father_syl = r.given_syl'),
+          ('r', 'r.alt_given_syl = l.given_syl AND r.alt_father_syl = l.father_syl'),  # pairs come in one order only
+          ('r', 'r.alt_given_syl = l.father_syl AND r.alt_father_syl = l.given_syl'))),
     # Reports that give no year on one side and no place on the other still meet by both names.
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.birth_year IS NULL AND r.prefecture IS NULL',
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND r.birth_year IS NULL',
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND l.prefecture IS NULL AND l.birth_year IS NULL',
-    'l.gframe = r.gframe AND l.fframe = r.fframe AND r.prefecture IS NULL AND r.birth_year IS NULL',
+    f'{_NAMES} AND l.birth_year IS NULL AND r.prefecture IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND l.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND l.prefecture IS NULL AND l.birth_year IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND r.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
 )
 
 

@@ -5,7 +5,7 @@ training still go through Splink; tests hold the two to each other), at a fracti
 What Splink does that costs at a million reports, and what is done here instead:
 
 * Candidate pairs: Splink keeps a pair found by several blocking rules once by testing, for every
-  pair a rule finds, the conditions of all the rules before it (twenty rules: some two hundred
+  pair a rule finds, the conditions of all the rules before it (two dozen rules: some two hundred
   string tests per pair). Here each rule's pairs are found by its join alone and a pair seen by
   several rules is dropped by DISTINCT on one 64-bit key (both row numbers).
 * Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns;
@@ -31,9 +31,10 @@ from .model import Model
 
 
 # A run is scored in parts (predict): a part's candidate pairs are deduplicated in memory, which
-# cannot spill. Candidate pairs grow up to the square of the list (a fixed pool of names makes
-# every block grow), so the parts do too: one up to PART_REPORTS reports, 25 at a million.
-PART_REPORTS = 200_000
+# cannot spill. Each part joins the whole list again (its left reports against all), so parts
+# cost; the blocking rules' conditions keep a million reports' candidate pairs (some 40 million
+# on the synthetic population) within one part, and the parts grow with the list beyond it.
+PART_REPORTS = 1_000_000
 
 
 def _literal(x: float) -> str:
@@ -147,8 +148,8 @@ def predict(con: Any, numbered: pa.Table, model: Model, keep: float) -> pa.Table
     finally:
         con.unregister("features_in")
     # In parts by the left report, so that the set of distinct pairs DuckDB holds at once stays a
-    # part of the whole (at a million reports, one part of 250,000 ran out of 6 GB).
-    parts = max(1, math.ceil((numbered.num_rows / PART_REPORTS) ** 2))
+    # part of the whole.
+    parts = max(1, math.ceil(numbered.num_rows / PART_REPORTS))
     try:
         return pa.concat_tables(
             con.sql(predict_sql(model, "features", keep, list(frequencies), (i, parts))).to_arrow_table()
