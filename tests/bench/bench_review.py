@@ -1,7 +1,7 @@
 """Benchmark of the review face with a large working store: inbox, report page and blind-index search.
 
 Run: .venv/bin/python tests/bench/bench_review.py [--reports N] [--requests R] [--db URL|sqlite] [--profile R]
-     [--keep-store DIR] (generate once, time again later: a million reports take 20-30 minutes to make)
+     [--keep-store DIR] (generate once, time again later: a million reports take about 40 minutes to make)
 (pytest never collects this directory). Nothing here asserts on a timing: every figure carries its
 ratio ("x ref") to a trivial page of the same server, measured in the same run, interleaved.
 Only correctness is checked: every timed answer must be 200 and show what it should.
@@ -10,7 +10,8 @@ Data: N reports (100,000) in a temporary PostgreSQL schema (--db: a URL, default
 database; "sqlite" for a temporary SQLite file), one per submission, already taken in: built with
 the app's crypto functions (every sealed field encrypted under its own data key, the key wrapped
 under the KEK) and bulk-inserted with SQLAlchemy Core, with the blind indexes the take-in would
-compute (services.blind_indexes.tokens_for: ID number, names, compound and blocking keys). Reports
+compute (services.blind_indexes.tokens_for: ID number, names, compound and blocking keys; see
+review_store.py). Reports
 differ where the pages look: a valid 18-digit ID number each, one of the 114 counties of the
 places thesaurus (so about N/114 per county), dates over three years, mixed statuses and
 verification levels, 10% assigned to the reviewer; the other sealed fields (a ~2 KB testimony)
@@ -42,283 +43,45 @@ import argparse
 import os
 import platform
 import random
-import secrets
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import support  # noqa: E402
-from support import Answer, Browser, Server, log, taken_in_state  # noqa: E402
+from review_store import (STORE_FILE, Reviewer, Sample, drop_store, generate, keep_store,  # noqa: E402
+                          make_persons, make_reviewer, reuse_store)
+from support import Answer, Browser, Server, log  # noqa: E402
 
-from sqlalchemy import Table, func, insert, select, text  # noqa: E402
-from sqlalchemy import types as sqltypes  # noqa: E402
-from stdnum.cn import ric  # noqa: E402
-
-from intake.crypto import fields, wraps  # noqa: E402
-from intake.crypto.passphrase import PROFILES  # noqa: E402
-from intake.extensions import db  # noqa: E402
-from intake.keyring import get_vault  # noqa: E402
-from intake.models import (SEALED_REPORT_FIELDS, BlindIndex, RecordKey, Report, Role, StatusKind,  # noqa: E402
-                           Submission, VerificationLevel)
-from intake.models.base import new_handle, today  # noqa: E402
-from intake.services import accounts, blind_indexes, clock, thesauri, totp, users  # noqa: E402
-
-TESTIMONY = ("ئۇ 2017-يىلى قەشقەردە تۇتۇلدى. بىز ئۇنىڭدىن خەۋەر ئالالمىدۇق. "
-             "她于2017年4月在喀什被带走，至今没有消息。我们多次询问，没有得到任何答复。 ") * 14
-UG = ["ئابدۇرېھىم", "تۇرسۇن", "مەمەت", "ئايگۈل", "گۈلنار", "ئەخمەت", "پاتىگۈل", "نۇرمۇھەممەت", "زۆھرە", "ئىلھام"]
-ZH = ["阿不都热依木", "吐尔逊", "买买提", "阿依古丽", "古丽娜尔", "艾合买提", "帕提古丽", "努尔买买提", "祖合热", "伊力哈木"]
-LATN = ["Abdurehim", "Tursun", "Memet", "Aygul", "Gulnar", "Ekhmet", "Patigul", "Nurmemet", "Zohre", "Ilham"]
-STATUSES = [(StatusKind.DETAINED, 50), (StatusKind.SENTENCED, 20), (StatusKind.DISAPPEARED, 10),
-            (StatusKind.RELEASED, 8), (StatusKind.DIED, 2), (StatusKind.UNKNOWN, 10)]
-LEVELS = [(VerificationLevel.REPORTED, 70), (VerificationLevel.PARTIALLY_VERIFIED, 15),
-          (VerificationLevel.CORROBORATED, 10), (VerificationLevel.DOCUMENTED, 5)]
-COMMON = {"gender": "male", "ethnicity": "uyghur", "home_place_text": "قەشقەر شەھىرى", "occupation": "مۇئەللىم",
-          "detention_date": "2017-04", "detention_place": "قەشقەر", "facility": "Kashgar No. 3",
-          "facility_type": "camp", "sentence": "15 years", "last_contact": "2017",
-          "submitter_relationship": "sibling", "testimony": TESTIMONY}
-
-
-@dataclass
-class Sample:
-    """What the timed requests need to know about a generated report (kept in memory only)."""
-
-    handle: str
-    id_number: str
-    county: str
-
-
-@dataclass
-class Reviewer:
-    user_id: uuid.UUID
-    username: str
-    password: str
-    totp_secret: bytes
-
-
-# ---------- a store kept between runs ----------
-
-STORE_FILE = "store.json"
-
-
-def keep_store(path: Path, url: str, keys: support.Secrets, reviewer: Reviewer, samples: list[Sample],
-               counties: list[str], people: list[str]) -> None:
-    """What a later run needs to time the same store: its database, secrets, reviewer and samples."""
-    import json
-
-    state = {"url": url, "secret_key": keys.secret_key, "pepper": keys.pepper, "passphrase": keys.passphrase,
-             "reviewer": {"user_id": str(reviewer.user_id), "username": reviewer.username,
-                          "password": reviewer.password, "totp_secret": reviewer.totp_secret.hex()},
-             "samples": [[s.handle, s.id_number, s.county] for s in samples], "counties": counties, "people": people}
-    path.write_text(json.dumps(state), encoding="utf-8")
-    path.chmod(0o600)
-    log(f"store kept: {path} (holds its secrets; --drop-store {path.parent} removes it and its schema)")
-
-
-def reuse_store(directory: Path) -> tuple[Any, str, support.Secrets, Reviewer, list[Sample], list[str], list[str]]:
-    import json
-
-    from intake import create_app
-
-    state = json.loads((directory / STORE_FILE).read_text(encoding="utf-8"))
-    keys = support.Secrets(directory / "keys", secret_key=state["secret_key"], pepper=state["pepper"],
-                           passphrase=state["passphrase"])
-    app = create_app("production", keys.settings("review", state["url"]))
-    r = state["reviewer"]
-    reviewer = Reviewer(uuid.UUID(r["user_id"]), r["username"], r["password"], bytes.fromhex(r["totp_secret"]))
-    return (app, state["url"], keys, reviewer, [Sample(*s) for s in state["samples"]], state["counties"],
-            state["people"])
-
-
-def drop_store(directory: Path) -> int:
-    import json
-    import shutil
-
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    state = json.loads((directory / STORE_FILE).read_text(encoding="utf-8"))
-    url = make_url(state["url"])
-    if url.get_backend_name() == "postgresql":
-        schema = url.query["options"].split("search_path=", 1)[1]
-        engine = create_engine(url.difference_update_query(["options"]))
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
-    shutil.rmtree(directory)
-    log(f"dropped the kept store {directory}")
-    return 0
-
-
-# ---------- data ----------
-
-def complete(table: Table, row: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """Fill the NOT NULL columns without a default that `row` leaves out, by type (so the generator
-    survives a new column it does not know about; the values mean nothing)."""
-    for column in table.columns:
-        if column.name in row or column.nullable or column.default is not None or column.server_default is not None:
-            continue
-        kind = column.type
-        if isinstance(kind, sqltypes.LargeBinary):
-            row[column.name] = os.urandom(16)
-        elif isinstance(kind, sqltypes.Integer):
-            row[column.name] = rng.randrange(65536)
-        elif isinstance(kind, sqltypes.Boolean):
-            row[column.name] = False
-        elif isinstance(kind, sqltypes.Date):
-            row[column.name] = today()
-        else:
-            row[column.name] = ""
-    return row
-
-
-def id_number(county: str, born: date, rng: random.Random) -> str:
-    stem = f"{county}{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return stem + ric.calc_check_digit(stem)
-
-
-def one_report(rng: random.Random, counties: list[str], used_ids: set[str]) -> dict[str, Any]:
-    """Plain values of one report's sealed fields: different where pages and indexes look."""
-    county = rng.choice(counties)
-    born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
-    while (number := id_number(county, born, rng)) in used_ids:
-        pass
-    used_ids.add(number)
-    k = rng.randrange(len(LATN))
-    family = rng.randrange(len(LATN))
-    return {**COMMON, "id_number": number, "home_county": county, "birth_date": born.isoformat(),
-            "names": [{"value": f"{UG[k]} {UG[family]}", "script": "ug-Arab"},
-                      {"value": f"{ZH[k]}·{ZH[family]}", "script": "zh-Hans"},
-                      {"value": f"{LATN[k]} {LATN[family]}", "script": "Latn"}]}
-
-
-def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 2000) -> tuple[list[Sample], list[str]]:
-    """Insert n submissions with one report each, already taken in, with their blind indexes."""
-    counties = [c.code for p in thesauri.prefectures(include_historical=False)
-                for c in thesauri.counties(p.code, include_historical=False)]
-    statuses, status_weights = zip(*STATUSES, strict=True)
-    levels, level_weights = zip(*LEVELS, strict=True)
-    samples: list[Sample] = []
-    used_ids: set[str] = set()
-    handles: set[str] = set()
-    with app.app_context():
-        vault = get_vault()
-        kek, day = vault.current_kek(), today()
-        index_key_id, root = vault.current_index_key()
-        tables = (Submission.__table__, Report.__table__, RecordKey.__table__, BlindIndex.__table__)
-        codecs = {name: getattr(Report, name).codec for name in SEALED_REPORT_FIELDS}
-        start = time.perf_counter()
-        for first in range(0, n, chunk):
-            batches: tuple[list[dict[str, Any]], ...] = ([], [], [], [])
-            for _ in range(min(chunk, n - first)):
-                sid, rid, dek, dek_id = uuid.uuid4(), uuid.uuid4(), os.urandom(32), os.urandom(16)
-                while (handle := new_handle("R")) in handles:
-                    pass
-                handles.add(handle)
-                created = day - timedelta(days=rng.randrange(3 * 365))
-                values = one_report(rng, counties, used_ids)
-                submission = dict(
-                    id=sid, created_on=created, language="ug", status="received", in_working_store=True,
-                    receipt_verifier=os.urandom(56), reply_public_key=os.urandom(1216), contact=None)
-                report = dict(id=rid, handle=handle, submission_id=sid, position=0, person_id=None, created_on=created,
-                              arrival=first + len(batches[1]) + 1,
-                              verification=rng.choices(levels, level_weights)[0].value,
-                              status=rng.choices(statuses, status_weights)[0].value,
-                              assigned_to_id=reviewer if rng.random() < 0.1 else None)
-                for name in SEALED_REPORT_FIELDS:
-                    value = values.get(name, f"{name} text")
-                    report[name] = fields.encrypt_field(dek, dek_id, "reports", name, rid, codecs[name].encode(value))
-                taken_in_state(vault, dek, dek_id, submission, [report])
-                batches[0].append(complete(tables[0], submission, rng))
-                batches[1].append(complete(tables[1], report, rng))
-                batches[2].append(complete(tables[2], dict(
-                    id=uuid.uuid4(), owner_table="submissions", owner_id=sid, dek_id=dek_id, holder="kek",
-                    holder_key_id=kek.key_id, created_on=created, wrapped=wraps.kek_wrap(kek, "submissions", sid, dek)),
-                    rng))
-                for index, token in sorted(blind_indexes.tokens_for(root, values)):
-                    batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token,
-                                           key_id=index_key_id, version=blind_indexes.INDEX_VERSION))
-                samples.append(Sample(handle, values["id_number"], values["home_county"]))
-            with db.engine.begin() as conn:
-                for table, batch in zip(tables, batches, strict=True):
-                    conn.execute(insert(table), batch)
-            done = first + len(batches[1])
-            if done % 20000 < chunk or done == n:
-                log(f"generated and inserted {done:,}/{n:,} reports ({time.perf_counter() - start:.1f} s)")
-        # VACUUM as autovacuum would soon after a bulk load: the visibility map is what lets the
-        # county filter's blind-index read be index-only; without it every row is a heap visit.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            if conn.dialect.name == "postgresql":
-                for table in ("submissions", "reports", "record_keys", "blind_indexes", "users"):
-                    conn.execute(text(f"VACUUM ANALYZE {table}"))
-        with db.engine.begin() as conn:
-            stored = conn.scalar(select(func.count()).select_from(Report))
-            indexes = conn.scalar(select(func.count()).select_from(BlindIndex))
-        log(f"{stored:,} reports and {indexes:,} blind-index rows stored")
-        assert stored == n, f"{stored} reports stored, {n} generated"
-        db.session.remove()
-    return samples, counties
-
-
-def make_persons(app, samples: list[Sample], reviewer: uuid.UUID, rng: random.Random, count: int = 20,
-                 size: int = 3) -> list[str]:
-    """`count` persons of `size` reports each, linked through the services (sealed link events)."""
-    from intake.services import persons
-
-    out = []
-    with app.app_context():
-        vault = get_vault()
-        chosen = rng.sample(samples, count * size)  # no report in two groups (relinking would empty one)
-        for group in range(count):
-            first, *rest = chosen[group * size:(group + 1) * size]
-            persons.link_report(db.session, vault, first.handle, None, reason=f"bench group {group}", actor=reviewer)
-            handle = db.session.scalar(select(Report).where(Report.handle == first.handle)).person.handle
-            for other in rest:
-                persons.link_report(db.session, vault, other.handle, handle, reason=f"bench group {group}",
-                                    actor=reviewer)
-            out.append(handle)
-        db.session.remove()
-    return out
-
-
-def make_reviewer(app) -> Reviewer:
-    """An enrolled reviewer, made through the services as `flask dev` does (STRONG password hash)."""
-    password, secret = secrets.token_urlsafe(24), totp.new_secret()
-    with app.app_context():
-        vault = get_vault()
-        user = users.create_user(db.session, vault, username="bench-reviewer", role=Role.REVIEWER, password=password,
-                                 kdf=PROFILES[app.config["INTAKE_KDF_PROFILE"]]["password"])
-        accounts.enrol(db.session, vault, user.id, secret=secret,
-                       code=totp.code_for(secret, totp.counter_at(clock.timestamp())))
-        reviewer = Reviewer(user.id, user.username, password, secret)
-        db.session.remove()
-    return reviewer
+from intake.services import clock, totp  # noqa: E402
 
 
 # ---------- HTTP ----------
 
 def sign_in(port: int, reviewer: Reviewer) -> Browser:
     """Through the real pages: password page, then code page (the next step's code: the enrolment
-    spent this step's, and the server accepts one step either side of now)."""
-    browser = Browser(port)
-    page = browser.get("/review/sign-in")
-    answer = browser.post_form("/review/sign-in", {"csrf_token": support.csrf_token(page.text),
-                                                   "username": reviewer.username, "password": reviewer.password})
-    if answer.status != 302 or not (answer.header("Location") or "").endswith("/review/sign-in/code"):
-        raise RuntimeError(f"password step refused ({answer.status})")
-    page = browser.get("/review/sign-in/code")
-    code = totp.code_for(reviewer.totp_secret, totp.counter_at(clock.timestamp()) + 1)
-    answer = browser.post_form("/review/sign-in/code", {"csrf_token": support.csrf_token(page.text), "code": code})
-    if answer.status != 302 or "/sign-in" in (answer.header("Location") or ""):
-        raise RuntimeError(f"code step refused ({answer.status})")
-    return browser
+    spent this step's, and the server accepts one step either side of now). A kept store's reviewer
+    may have spent that code in a run a moment ago (codes are single use): then the next step's."""
+    for _attempt in range(3):
+        browser = Browser(port)
+        page = browser.get("/review/sign-in")
+        answer = browser.post_form("/review/sign-in", {"csrf_token": support.csrf_token(page.text),
+                                                       "username": reviewer.username, "password": reviewer.password})
+        if answer.status != 302 or not (answer.header("Location") or "").endswith("/review/sign-in/code"):
+            raise RuntimeError(f"password step refused ({answer.status})")
+        page = browser.get("/review/sign-in/code")
+        step = totp.counter_at(clock.timestamp())
+        code = totp.code_for(reviewer.totp_secret, step + 1)
+        answer = browser.post_form("/review/sign-in/code", {"csrf_token": support.csrf_token(page.text), "code": code})
+        if answer.status == 302 and "/sign-in" not in (answer.header("Location") or ""):
+            return browser
+        while totp.counter_at(clock.timestamp()) == step:  # the next step's code is a new one
+            time.sleep(0.5)
+    raise RuntimeError(f"code step refused ({answer.status})")
 
 
 @dataclass
