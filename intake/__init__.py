@@ -28,8 +28,6 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     app = Flask(__name__, template_folder=str(ROOT / "templates"), 
                 instance_path=str(settings.get("INSTANCE_PATH") or ROOT / "instance"))
     app.config.update(settings)
-    if app.config.get("INTAKE_TRUSTED_HOSTS"):  # Flask checks the Host header against the list
-        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["INTAKE_TRUSTED_HOSTS"].split(",") if h.strip()]
     from .web.request import MemoryOnlyRequest
 
     app.request_class = MemoryOnlyRequest

@@ -206,6 +206,8 @@ def resolve(config: type[Config] | str | None, overrides: dict[str, Any] | None,
     settings = {k: getattr(config, k) for k in dir(config) if k.isupper()}
     settings.update(config.from_env())
     settings.update(overrides or {})
+    if settings.get("INTAKE_TRUSTED_HOSTS"):  # Flask then checks every request's Host header against it
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in str(settings["INTAKE_TRUSTED_HOSTS"]).split(",") if h.strip()]
     if check:
         validate(settings)
     return settings

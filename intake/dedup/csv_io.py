@@ -51,7 +51,7 @@ def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[st
             handle.seek(0)
             yield from _rows(csv.reader(handle, delimiter=_delimiter(first)))
         except UnicodeDecodeError:
-            shown = "UTF-8" if encoding == "utf-8-sig" else encoding
+            shown = "UTF-8" if encoding == _UTF8 else encoding
             raise CsvError(f"the input file is not {shown} text throughout: save it as \"CSV UTF-8\" "
                            "and try again") from None
         except csv.Error:
@@ -65,7 +65,15 @@ def _named(encoding: str) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise CsvError(f"unknown encoding {encoding!r} (for example utf-8, utf-16, gb18030, cp1251, cp1254)") from None
-    return "utf-8-sig" if name == "utf-8" else name
+    return _reading(name)
+
+
+def _reading(name: str) -> str:
+    """The codec to open a file in: UTF-8 read so that a byte-order mark, if any, is skipped."""
+    return _UTF8 if name == "utf-8" else name
+
+
+_UTF8 = "utf-8-sig"
 
 
 def _encoding(path: str | Path) -> str:
@@ -84,7 +92,7 @@ def _encoding(path: str | Path) -> str:
     except ImportFileError:
         raise CsvError("the input file's character encoding is not recognised: save it as \"CSV UTF-8\" "
                        "and try again") from None
-    return "utf-8-sig" if found == "utf-8" else found
+    return _reading(found)
 
 
 DELIMITERS = ",;\t|"

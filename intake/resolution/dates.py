@@ -15,7 +15,8 @@ from functools import lru_cache
 from ..public.text import ascii_digits
 from ..wording import Said, said
 
-EARLIEST_YEAR = 1900
+EARLIEST_YEAR = 1900  # what the importer accepts as a date a list gives
+_BORN_FROM, _BORN_UNTIL = 1880, 2100  # what the matcher still reads as a year (a typo is not a date)
 _YEAR = re.compile(r"(1[89]\d\d|20\d\d)")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")  # 19841217, as ID numbers and some databases write it
 _ISO_START = re.compile(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?")  # "1984-06-17 (about)"
@@ -88,9 +89,10 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     """(year, month, day) of what `parse_date` reads, taking a day and month that could be either
     way round day first (as most of our users write them); else a compact 19841217 or the ISO start
     of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a day past 31); else a year
-    anywhere in the text ("about 1980"); else nothing. Years 1880-2100.""" 
+    anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
     try:
-        parts = [int(p) for p in parse_date(value, day_first=True, today=dt.date(2100, 12, 31), earliest=1880).split("-")]
+        iso = parse_date(value, day_first=True, today=dt.date(_BORN_UNTIL, 12, 31), earliest=_BORN_FROM)
+        parts = [int(p) for p in iso.split("-")]
         return parts[0], parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
     except DateProblem:
         pass
@@ -98,7 +100,7 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     found = _COMPACT.match(digits) or _ISO_START.match(digits)
     if found:
         year, month, day = (int(g) if g else None for g in found.groups())
-        if 1880 <= year <= 2100:
+        if _BORN_FROM <= year <= _BORN_UNTIL:
             if month is None or not 1 <= month <= 12:
                 return year, None, None
             return year, month, day if day is not None and 1 <= day <= 31 else None

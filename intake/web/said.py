@@ -16,12 +16,12 @@ from markupsafe import Markup, escape
 
 from ..wording import Said
 from .bidi import isolate
-from .i18n import translations as get_translations
+from .i18n import translations
 
 
 def _translate(msgid: str, plural: str | None, num: int) -> str:
-    translations = get_translations()
-    return translations.gettext(msgid) if plural is None else translations.ngettext(msgid, plural, num)
+    catalogue = translations()
+    return catalogue.gettext(msgid) if plural is None else catalogue.ngettext(msgid, plural, num)
 
 
 def shown(value: object) -> str:
