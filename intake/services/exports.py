@@ -42,7 +42,7 @@ from ..models.sealed import current_vault
 from ..wording import code_word, said
 from . import audit, export_source, integrity
 from .export_members import insert_members
-from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
+from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
 
@@ -339,5 +339,5 @@ def public_key_text(vault: Vault, export: Export) -> str | None:
     return None
 
 
-__all__ = ["DATA_NAME", "EXPORT", "MEMBER", "ExportFailed", "approve", "build", "export_file", "list_exports",
+__all__ = ["DATA_NAME", "EXPORT", "ExportFailed", "approve", "build", "export_file", "list_exports",
            "propose", "record_download", "released_exports"]
