@@ -61,8 +61,9 @@ def test_a_control_character_in_the_return_address_goes_back_to_the_inbox(app, r
     assert [e["action"] for e in audit_since(app, before)] == ["report.tag_add"]  # the change was made once
 
 
-@pytest.mark.parametrize(("path", "where"), [("/review//sign-in", "/review/sign-in"), ("/research", "/research/"),
-                                             ("/admin", "/admin/"), ("/review//inbox?view=mine", "/review/inbox?view=mine")])
+@pytest.mark.parametrize(("path", "where"), [
+    ("/review//sign-in", "/review/sign-in"), ("/research", "/research/"), ("/admin", "/admin/"),
+    ("/review//inbox?view=mine", "/review/inbox?view=mine")])
 def test_routing_redirects_stay_on_this_site_whatever_the_host_header(app, path, where):
     answer = app.test_client().get(path, headers={"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"})
     assert answer.status_code == 308
