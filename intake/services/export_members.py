@@ -10,6 +10,14 @@ member taken out or added in the database no longer verifies.
 Read when a family withdraws (`members_of`, for the notices) and cut out of their chunks when the
 withdrawal is finished (`forget`). Exports built before chunks (one `ExportMember` row per report)
 are still read; their rows go with the reports, through the foreign key.
+
+A withdrawal finished while an export is being built must not slip between the two: the build
+reads the store, writes its files, and only then writes its membership. Both sides take one lock
+(`lock`: exclusive for a build, shared for withdrawals) before they touch the membership, and the
+build, holding it, checks that no family in it withdrew since it began to read
+(`withdrawn_during`); if one did, the build fails and nothing is released (a rerun reads the store
+again). A withdrawal finished after the build's commit finds the membership and writes its
+notice.
 """
 
 from __future__ import annotations
@@ -19,18 +27,20 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..crypto import integrity as seals
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
-from ..models import ExportMember, ExportMemberChunk
+from ..models import ExportMember, ExportMemberChunk, Report, Submission, SubmissionStatus
 from . import integrity
 from .integrity import Spec
 
 CHUNK = 4096  # members per chunk: 128 KiB, rewritten whole when one of its reports is withdrawn
 _WIDTH = 32   # bytes per member: report id, person key
+
+_LOCK = 7311003  # the PostgreSQL advisory lock between export builds and finishing withdrawals
 
 CHUNKS = Spec("export-members", ExportMemberChunk,
               ("id", "export_id", "first_report", "last_report", "count", "members"), "mac")
@@ -41,6 +51,37 @@ class Member:
     export_id: uuid.UUID
     report_id: uuid.UUID
     person_key: uuid.UUID
+
+
+def lock(session: Session, *, shared: bool) -> None:
+    """Until this transaction ends: exclusive for a build writing its membership, shared for a
+    withdrawal reading and cutting memberships (PostgreSQL: an advisory lock; SQLite has one writer
+    at a time, and the build checks after its first write, under the write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock{'_shared' if shared else ''}({_LOCK})"))
+
+
+def withdrawn_submissions(session: Session) -> frozenset[uuid.UUID]:
+    """Every submission withdrawn so far (tombstones included): taken before a build reads the store."""
+    return frozenset(session.scalars(select(Submission.id).where(
+        Submission.status == SubmissionStatus.WITHDRAWN.value)))
+
+
+def withdrawn_during(session: Session, before: frozenset[uuid.UUID],
+                     members: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> bool:
+    """Whether a family that withdrew after `before` was taken may be in `members`: yes if one of
+    their reports is there, and yes if their withdrawal was already finished (the reports are gone,
+    so whether they were read can no longer be told)."""
+    new = list(withdrawn_submissions(session) - before)
+    if not new:
+        return False
+    reports: dict[uuid.UUID, uuid.UUID] = {}
+    for part in integrity.chunks(new):
+        reports.update(session.execute(select(Report.id, Report.submission_id)
+                                       .where(Report.submission_id.in_(part))).all())
+    if set(new) - set(reports.values()):
+        return True
+    return any(report in reports for report, _ in members)
 
 
 def insert_members(session: Session, vault: Vault, export_id: uuid.UUID,
@@ -140,4 +181,5 @@ def verify(session: Session, vault: Vault, export_id: uuid.UUID) -> tuple[int, i
     return good, bad
 
 
-__all__ = ["CHUNK", "CHUNKS", "Member", "count", "forget", "insert_members", "members_of", "verify"]
+__all__ = ["CHUNK", "CHUNKS", "Member", "count", "forget", "insert_members", "lock", "members_of", "verify",
+           "withdrawn_during", "withdrawn_submissions"]

@@ -74,6 +74,7 @@ def record_withdrawal(session: Session, submission_id: uuid.UUID, report_ids: li
     Returns how many notices were written."""
     if not report_ids:
         return 0
+    export_members.lock(session, shared=True)  # a build in progress commits its membership first, or fails
     members = export_members.members_of(session, report_ids)
     if not members:
         return 0

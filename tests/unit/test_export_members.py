@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from intake.crypto import integrity as seals
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import ExportMember, ExportMemberChunk, Report
-from intake.services import export_members, export_notices, withdrawal
+from intake.models import Export, ExportMember, ExportMemberChunk, ExportStatus, Report
+from intake.services import export_members, export_notices, exports, withdrawal
+from intake.services.errors import Conflict
 from tests.unit.test_exports_store import (  # noqa: F401 - world: fixture
     approved, built, family, population, relative, take_in_all, world)
 
@@ -125,3 +126,35 @@ def test_an_export_built_before_chunks_still_gets_its_notice(world):
         [view] = export_notices.notices(db.session, vault)
         assert view.notice.export_id == export.id and (view.notice.persons, view.notice.reports) == (2, 2)
         assert export_members.count(db.session, export.id) == 120  # the rows went with the reports
+
+
+def test_a_withdrawal_finished_during_the_build_stops_the_release(world, tmp_path, monkeypatch):
+    public, review, proposer, approver = world
+    population(public, 120)
+    leaving = family(public, [relative(960), relative(961)])
+    take_in_all(review)
+    export_id = approved(review, proposer, approver)
+    real_build_release = exports.build_release
+
+    def withdraw_meanwhile(*args, **kwargs):
+        # The store has been read (the family is in it); the family withdraws and the review face
+        # finishes the withdrawal before the build writes its membership.
+        with public.app_context():
+            assert withdrawal.shred(db.session, leaving)
+        with review.app_context():
+            assert withdrawal.finish_pending(db.session, get_vault()) == 1
+            assert export_notices.notices(db.session, get_vault()) == []  # nothing released yet to notify
+        return real_build_release(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "build_release", withdraw_meanwhile)
+    with review.app_context(), pytest.raises(Conflict, match="withdrew while export"):
+        exports.build(db.session, get_vault(), export_id)
+    with review.app_context():
+        assert db.session.get(Export, export_id).status == ExportStatus.APPROVED.value
+        assert export_members.count(db.session) == 0
+    assert not (tmp_path / "exports" / str(export_id)).exists()
+    monkeypatch.setattr(exports, "build_release", real_build_release)
+    export = built(review, export_id)  # read again: without the family
+    assert export.status == ExportStatus.RELEASED.value and export.reports == 120
+    with review.app_context():
+        assert export_members.count(db.session, export_id) == 120
