@@ -11,6 +11,7 @@ notices (`flask export notices`, /review/exports) and marks each one done once t
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import uuid
 from collections import defaultdict
@@ -64,7 +65,16 @@ def _secret_for(vault: Vault, key_id: bytes | None) -> bytes | None:
 
 
 def pseudonyms(secret: bytes, salt: bytes, person_keys: Sequence[uuid.UUID]) -> list[str]:
-    return [hmac.digest(secret, salt + key.bytes, "sha256")[:PSEUDONYM_BYTES].hex() for key in person_keys]
+    """HMAC-SHA256(secret, salt || person key), its first PSEUDONYM_BYTES in hex, for each key."""
+    # The HMAC keyed and fed the salt once, then copied per person: a million pseudonyms in about
+    # two thirds of the time of one hmac.digest each.
+    prepared = hmac.new(secret, salt, hashlib.sha256)
+    out = []
+    for key in person_keys:
+        mac = prepared.copy()
+        mac.update(key.int.to_bytes(16, "big"))  # UUID.bytes, without its property call
+        out.append(mac.digest()[:PSEUDONYM_BYTES].hex())
+    return out
 
 
 # ---------- the withdrawal hook ----------

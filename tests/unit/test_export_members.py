@@ -5,6 +5,8 @@ row per report) still get their notices."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 
 import pytest
@@ -158,3 +160,12 @@ def test_a_withdrawal_finished_during_the_build_stops_the_release(world, tmp_pat
     assert export.status == ExportStatus.RELEASED.value and export.reports == 120
     with review.app_context():
         assert export_members.count(db.session, export_id) == 120
+
+
+def test_pseudonyms_are_the_stated_hmac_so_older_exports_notices_still_match():
+    secret, salt = bytes(range(32)), bytes(range(16))
+    keys = [uuid.UUID(int=0), uuid.UUID("6f1c2a9e-0b4d-4f7a-9d3e-2c5b8a1f0e77"), uuid.UUID(int=2**128 - 1)]
+    expected = [hmac.new(secret, salt + key.bytes, hashlib.sha256).digest()[:10].hex() for key in keys]
+    assert export_notices.pseudonyms(secret, salt, keys) == expected
+    assert len(set(expected)) == 3 and all(len(p) == 20 for p in expected)
+    assert export_notices.pseudonyms(secret, bytes(16), keys) != expected  # a fresh salt, fresh pseudonyms
