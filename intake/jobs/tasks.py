@@ -35,7 +35,11 @@ def export_build_job(session: Session, vault: Vault, batch: int = 2000, workers:
     released = failed = busy = 0
     for export_id in exports.approved_ids(session):
         try:
-            exports.build(session, vault, export_id, batch=batch, workers=min(workers, 8))
+            try:
+                exports.build(session, vault, export_id, batch=batch, workers=min(workers, 8))
+            except exports.WithdrawnDuringBuild:  # read the store again, once, without that family
+                session.rollback()
+                exports.build(session, vault, export_id, batch=batch, workers=min(workers, 8))
             released += 1
         except exports.ExportFailed:
             failed += 1

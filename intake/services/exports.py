@@ -176,8 +176,8 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
             export_members.lock(session, shared=False)
             export_members.insert_members(session, vault, export_id, scope.members)
             if export_members.withdrawn_during(session, withdrawn, scope.members):
-                raise Conflict(said("a family withdrew while export %(export)s was being built; nothing was "
-                                    "released: build it again", export=export_id))
+                raise WithdrawnDuringBuild(said("a family withdrew while export %(export)s was being built; "
+                                                "nothing was released: build it again", export=export_id))
             manifest = release.manifest
             export.status = ExportStatus.RELEASED.value
             export.built_at = utcnow()
@@ -202,6 +202,10 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
                 shutil.rmtree(directory, ignore_errors=True)  # nothing partial: no files without their record
             raise
     return export
+
+
+class WithdrawnDuringBuild(Conflict):
+    """A family withdrew after the build began reading the store: nothing released; build again."""
 
 
 @contextmanager
@@ -344,5 +348,5 @@ def public_key_text(vault: Vault, export: Export) -> str | None:
     return None
 
 
-__all__ = ["DATA_NAME", "EXPORT", "ExportFailed", "approve", "build", "export_file", "list_exports",
+__all__ = ["DATA_NAME", "EXPORT", "ExportFailed", "WithdrawnDuringBuild", "approve", "build", "export_file", "list_exports",
            "propose", "record_download", "released_exports"]

@@ -169,3 +169,30 @@ def test_pseudonyms_are_the_stated_hmac_so_older_exports_notices_still_match():
     assert export_notices.pseudonyms(secret, salt, keys) == expected
     assert len(set(expected)) == 3 and all(len(p) == 20 for p in expected)
     assert export_notices.pseudonyms(secret, bytes(16), keys) != expected  # a fresh salt, fresh pseudonyms
+
+
+def test_the_export_job_reads_the_store_again_after_a_withdrawal_during_its_build(world, monkeypatch):
+    public, review, proposer, approver = world
+    population(public, 120)
+    leaving = family(public, [relative(970)])
+    take_in_all(review)
+    export_id = approved(review, proposer, approver)
+    real_build_release, calls = exports.build_release, []
+
+    def withdraw_during_the_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            with public.app_context():
+                assert withdrawal.shred(db.session, leaving)
+            with review.app_context():
+                assert withdrawal.finish_pending(db.session, get_vault()) == 1
+        return real_build_release(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "build_release", withdraw_during_the_first)
+    result = review.test_cli_runner().invoke(args=["jobs", "run", "export-build"])
+    assert result.exit_code == 0, result.output
+    assert "released 1" in result.output and len(calls) == 2
+    with review.app_context():
+        export = db.session.get(Export, export_id)
+        assert export.status == ExportStatus.RELEASED.value and export.reports == 120
+        assert export_notices.notices(db.session, get_vault()) == []
