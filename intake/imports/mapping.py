@@ -66,6 +66,11 @@ def _match(header: str) -> tuple[str, bool]:
     return (max(partial)[1], False) if partial else (IGNORE, False)
 
 
+def header_score(cells: Sequence[str]) -> int:
+    """How many cells of a row are column names we know exactly: the header row has the most."""
+    return sum(1 for cell in cells if cell and fold(cell) in _known())
+
+
 def suggest(headers: Sequence[str]) -> list[Choice]:
     """A proposal for every column; a single-column field goes to its surest, leftmost column."""
     choices = [Choice(i, h, *_match(h)) for i, h in enumerate(headers)]

@@ -100,7 +100,7 @@ def test_xlsx_cells_come_as_text_formulas_uncalculated() -> None:
     assert row.cells[3] == '=HYPERLINK("http://evil.example","click me")'  # the text, not "clicked"
     assert row.formulas == {3} and 2 in row.numbers
     assert any("formulas" in str(note) and "not calculated" in str(note) for note in sheet.notes)
-    assert any("also has: other" in str(note) for note in sheet.notes)
+    assert any("'list' was read; the workbook also has: 'other'" in str(note) for note in sheet.notes)
     assert read_table(data, "list.xlsx", sheet="list").headers[0] == "Name"
     with pytest.raises(ImportFileError, match="no sheet named 'nope'"):
         read_table(data, "list.xlsx", sheet="nope")
