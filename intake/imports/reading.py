@@ -93,7 +93,7 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet
                                    size=f"{len(data) / 1048576:.1f}", limit=f"{limits.max_bytes / 1048576:.0f}"))
     if not data.strip():
         raise ImportFileError(said("The file is empty."))
-    kind = file_kind(data[:4096])
+    kind = file_kind(data)
     if kind == "xlsx":
         from .xlsx import read_xlsx  # here: xlsx.py builds on this module
 
@@ -230,6 +230,8 @@ def _collect(lines: Iterable[Line], limits: Limits, what: str, notes: list[Said]
         if len(rows) >= limits.max_rows:
             raise ImportFileError(_TOO_MANY_ROWS[what](f"{limits.max_rows:,}"))
         rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
+    if not rows:
+        notes.append(said("There are no rows below the column names: nothing to import."))
     width = max((_width(r.cells) for r in rows), default=0)
     width = max(width, _width(header_cells))
     if width > limits.max_columns:

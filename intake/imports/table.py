@@ -16,7 +16,7 @@ _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls, or an
 
 
 def file_kind(start: bytes) -> str:
-    """What the file's first bytes say it is: "xlsx" (a zip: an OOXML workbook or another zip),
+    """What a file (or its beginning) says it is: "xlsx" (a zip: an OOXML workbook or another zip),
     "ods", "encrypted" (an Office file under a password), "xls", "html" (a web page saved with an
     Excel name, as old database exports do), "pdf", or "text"."""
     if start[:4] == b"PK\x03\x04":
