@@ -7,6 +7,7 @@ Pure and value-free: nothing here repeats a cell's content.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 # How many non-blank rows from the top may hold the header: titles, dates, notes above a table.
@@ -69,6 +70,17 @@ def header_index(candidates: Sequence[Sequence[str]], score: Callable[[Sequence[
     scores = [score(cells) for cells in candidates[:HEADER_SEARCH]]
     best = max(scores, default=0)
     return scores.index(best) if best > 0 else 0
+
+
+# An 18-digit ID number a spreadsheet made a number and wrote back: 6.53101E+17, or digits and ".0".
+_ROUNDED = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d{1,2}|\d{16,18}\.0+")
+
+
+def rounded_id(value: str, is_number: bool) -> bool:
+    """An ID number that a spreadsheet stored as a number: a number cell of 16 digits or more (a
+    number keeps 15: the last digits of an 18-digit one are lost), or the text a CSV keeps of one."""
+    digits = sum(ch.isdigit() for ch in value)
+    return (is_number and digits >= 16) or bool(_ROUNDED.fullmatch(value.strip()))
 
 
 def column_letter(index: int) -> str:

@@ -25,6 +25,7 @@ from ..wording import Said, said
 from .mapping import Mapping, fold
 from .places import resolve
 from .reading import SheetRow
+from .table import rounded_id
 
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
                  "facility_type": "facility_types", "relationship": "relationships"}
@@ -71,8 +72,6 @@ _ID_WORDS = {
 
 _NOT_A_NAME = re.compile(r"[\d\s.,/#№:-]+")
 _FIFTEEN_AS_NUMBER = re.compile(r"\d{15}\.0+")
-# An ID number a spreadsheet made a number and wrote back: 6.53101E+17, or 18 digits and ".0".
-_ROUNDED = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d{1,2}|\d{16,18}\.0+")
 # Day numbers of dates (1905 to 2173 counted from 1900): a 4-digit number is a year, not a day.
 _DAY_NUMBER = re.compile(r"\d{4,5}(?:\.\d+)?")
 
@@ -217,8 +216,7 @@ def _id_number(column: int, value: str, row: SheetRow, headers: tuple[str, ...],
     value = value.removeprefix("'").strip()  # typed to keep a spreadsheet from making it a number
     if _FIFTEEN_AS_NUMBER.fullmatch(value):  # a number with ".0": exact up to 15 digits
         value = value[:-2]
-    digits = re.sub(r"\D", "", value)
-    if (column in row.numbers and len(digits) >= 16) or _ROUNDED.fullmatch(value):
+    if rounded_id(value, column in row.numbers):
         problems.append(Problem(headers[column], said("was stored by the spreadsheet as a number, which loses the "
                                                       "last digits of an 18-digit ID number. Format the column as "
                                                       "Text, type the numbers again (or paste them from the "
