@@ -242,7 +242,7 @@ def _collect(lines: Iterable[Line], limits: Limits, what: str, notes: list[Said]
     headers = named_columns(header_cells, width, lambda letter: f"Column {letter}")
     blank = [i for i in range(width) if i >= len(header_cells) or not header_cells[i].strip()]
     if unnamed := sum(1 for i in blank if any(i < len(r.cells) and r.cells[i] for r in rows)):
-        notes.append(said_n("A column holds data but has no name in the header row; it is shown by its letter "
+        notes.append(said_n("%(num)s column holds data but has no name in the header row; it is shown by its letter "
                             "(\"Column C\") so that you can choose where it goes.",
                             "%(num)s columns hold data but have no name in the header row; they are shown by their "
                             "letter (\"Column C\") so that you can choose where they go.", unnamed))

@@ -101,13 +101,13 @@ def _sheet(book: Any, name: str, names: list[str], *, chosen: bool, limits: Limi
         notes.append(said("%(num)s cells held spreadsheet formulas. They were not calculated: their text was read "
                           "as it is written.", num=formulas))
     if merged := len(layout["merges"]):
-        notes.append(said_n("A merged cell spans several rows: each row it spans was given its value.",
+        notes.append(said_n("%(num)s merged cell spans several rows: each row it spans was given its value.",
                             "%(num)s merged cells span several rows: each row they span was given their value.",
                             merged))
     if hidden := [column_letter(i) for i in layout["hidden_columns"] if i < len(headers)]:
         notes.append(said("Hidden columns were read like the others: %(columns)s.", columns=", ".join(hidden)))
     if layout["hidden_rows"]:
-        notes.append(said_n("A row is hidden in the spreadsheet (filtered out?); it was read like the others.",
+        notes.append(said_n("%(num)s row is hidden in the spreadsheet (filtered out?); it was read like the others.",
                             "%(num)s rows are hidden in the spreadsheet (filtered out?); they were read like the "
                             "others.", layout["hidden_rows"]))
     epoch = dt.date(1904, 1, 1) if getattr(book, "epoch", None) == dt.datetime(1904, 1, 1) else Sheet.epoch
