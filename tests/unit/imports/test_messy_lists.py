@@ -107,7 +107,7 @@ def test_merged_hidden_formatted_and_formula_cells(review_app, tmp_path):
     result = dry_run(review_app, tmp_path, buffer.getvalue(), "merged.xlsx")
     assert result.exit_code == 0, result.output
     assert "3 ready" in result.output and "4. Internal" in result.output and "5." not in result.output
-    assert "A merged cell spans several rows: each row it spans was given its value." in result.output
+    assert "1 merged cell spans several rows: each row it spans was given its value." in result.output
     assert "Hidden columns were read like the others: D." in result.output
     assert "Row 4, column \"Notes\" (note): held a spreadsheet formula" in result.output
     assert "place we found" not in result.output.split("Row 2")[0]
