@@ -29,6 +29,9 @@ _COLUMNS = re.compile(rb'<col\s[^>]*>')
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
 _HIDDEN_ROW = re.compile(rb'<row\s[^>]*?hidden="(?:1|true)"')
+# A cell with a value, a shared string or a formula (not one that is only formatted): its row.
+_VALUED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}(\d{1,7})"[^>]*(?<!/)>\s*<(?:v|is|f)[\s>/]')
+HEADER_ROWS = 200  # how far down a sheet its header row is looked for when choosing the sheet
 MAX_MERGES = 10_000  # more than a hand-kept list has; beyond it, merged cells are read as they are
 
 
@@ -72,8 +75,12 @@ def _likeliest(book: Any, names: list[str], limits: Limits) -> str | None:
     """The first sheet whose top rows name the most known columns; else the first not empty."""
     best, best_score, first = None, 0, None
     for name in names:
+        if not hasattr(book[name], "iter_rows"):  # a chart sheet
+            continue
         top = []
-        for _, cells, _, _ in _lines(book[name], limits):
+        for number, cells, _, _ in _lines(book[name], limits):
+            if number > HEADER_ROWS:
+                break
             if any(c.strip() for c in cells):
                 top.append(cells)
                 if len(top) == HEADER_SEARCH:
@@ -88,9 +95,12 @@ def _likeliest(book: Any, names: list[str], limits: Limits) -> str | None:
 
 def _sheet(book: Any, name: str, names: list[str], *, chosen: bool, limits: Limits) -> Sheet:
     worksheet = book[name]
+    if not hasattr(worksheet, "iter_rows"):  # a chart sheet: no cells
+        raise ImportFileError(said("The sheet %(sheet)s is empty.", sheet=repr(name)))
     layout = _layout(book, worksheet)
     notes: list[Said] = []
-    headers, rows = _collect(_lines(worksheet, limits, layout["merges"]), limits, "sheet", notes)
+    lines = _lines(worksheet, limits, layout["merges"], layout["last_row"])
+    headers, rows = _collect(lines, limits, "sheet", notes)
     if headers is None:
         raise ImportFileError(said("The sheet %(sheet)s is empty.", sheet=repr(name)))
     if len(names) > 1 and not chosen:
@@ -119,11 +129,11 @@ def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
     hidden rows, from the sheet's XML (read-only mode does not parse them), a megabyte at a time."""
     merges: list[tuple[int, int, int]] = []
     hidden_columns: set[int] = set()
-    hidden_rows = 0
+    hidden_rows = last_row = 0
     path = getattr(worksheet, "_worksheet_path", None)
     archive = getattr(book, "_archive", None)
     if path is None or archive is None:
-        return {"merges": merges, "hidden_columns": hidden_columns, "hidden_rows": hidden_rows}
+        return {"merges": merges, "hidden_columns": [], "hidden_rows": 0, "last_row": None}
     with archive.open(path) as source:
         tail = b""
         while chunk := source.read(1 << 20):
@@ -131,6 +141,7 @@ def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
             cut = text.rfind(b"<")  # an element cut in two is read whole with the next chunk
             text, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
             hidden_rows += len(_HIDDEN_ROW.findall(text))
+            last_row = max((int(r) for r in _VALUED.findall(text)), default=last_row)
             for element in _COLUMNS.findall(text):
                 if _HIDDEN.search(element) and (span := _SPAN.search(element)):
                     first, last = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
@@ -139,7 +150,10 @@ def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
                 if int(bottom) > int(top) and len(merges) < MAX_MERGES:
                     merges.append((int(top), int(bottom), _column_index(left.decode())))
         hidden_rows += len(_HIDDEN_ROW.findall(tail))
-    return {"merges": merges, "hidden_columns": sorted(hidden_columns), "hidden_rows": hidden_rows}
+    # The last row holding a value: a sheet formatted down to its millionth row is read no further.
+    # None (read to the end) when no cell says its row, as the file format allows.
+    return {"merges": merges, "hidden_columns": sorted(hidden_columns), "hidden_rows": hidden_rows,
+            "last_row": last_row or None}
 
 
 def _column_index(letters: str) -> int:
@@ -149,14 +163,18 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _lines(worksheet: Any, limits: Limits, merges: list[tuple[int, int, int]] = ()) -> Iterator[Line]:
+def _lines(worksheet: Any, limits: Limits, merges: list[tuple[int, int, int]] = (),
+           last_row: int | None = None) -> Iterator[Line]:
     """Each row as text; a row longer than the column limit keeps one cell more, so the limit is
-    seen rather than data cut. Row numbers are the sheet's own."""
+    seen rather than data cut. Row numbers are the sheet's own. The size the sheet claims for
+    itself is not trusted (some programs write "A1" whatever the size: rows and columns would be
+    cut), so every row is read as long as it is."""
+    worksheet.reset_dimensions()
     by_top: dict[int, list[tuple[int, int, int]]] = {}
     for merge in merges:
         by_top.setdefault(merge[0], []).append(merge)
     active: list[tuple[int, int, str]] = []  # (last row, column, value) of the merges being filled
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
+    for number, row in enumerate(worksheet.iter_rows(max_row=last_row), start=1):
         cells, formulas, numbers = [], set(), set()
         for index, cell in enumerate(row[: limits.max_columns + 1]):
             value = cell.value
@@ -167,7 +185,8 @@ def _lines(worksheet: Any, limits: Limits, merges: list[tuple[int, int, int]] = 
             cells.append(_cell_text(value))
         if active:
             active = [a for a in active if a[0] >= number]
-            for _last, column, value in active:
+            # Only a row with something of its own: a merge over blank rows makes no rows.
+            for _last, column, value in active if any(c.strip() for c in cells) else ():
                 cells.extend([""] * (column + 1 - len(cells)))
                 cells[column] = cells[column] or value
         for _top, bottom, column in by_top.pop(number, ()):

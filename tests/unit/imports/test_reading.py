@@ -147,3 +147,49 @@ def test_xml_entity_tricks_are_refused() -> None:
     parts["xl/sharedStrings.xml"] = laughs.encode()
     with pytest.raises(ImportFileError, match="XML that spreadsheets do not write|damaged"):
         read_table(zip_of(parts), "laughs.xlsx")
+
+
+def test_a_sheet_that_misstates_its_size_or_a_chart_sheet_loses_nothing() -> None:
+    """Some programs write a sheet's size as "A1" whatever it holds: every row and column is read
+    all the same. A chart sheet is passed over when choosing, and named when chosen."""
+    import re
+
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    good = zipfile.ZipFile(io.BytesIO(xlsx([["Name", "Born", "Notes"], ["Abdurehim", "1984", "n"]])))
+    parts = {n: good.read(n) for n in good.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>',
+                                               parts["xl/worksheets/sheet1.xml"])
+    sheet = read_table(zip_of(parts), "list.xlsx")
+    assert sheet.headers == ["Name", "Born", "Notes"] and sheet.rows[0].cells == ["Abdurehim", "1984", "n"]
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Data"
+    data.append(["Name", "Born"])
+    data.append(["Abdurehim", 1984])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 0).add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_table(buffer.getvalue(), "list.xlsx").headers == ["Name", "Born"]
+    with pytest.raises(ImportFileError, match="The sheet 'Chart' is empty"):
+        read_table(buffer.getvalue(), "list.xlsx", sheet="Chart")
+
+
+def test_a_sheet_formatted_to_its_last_row_is_read_to_its_last_value() -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, ["Name", "Born"])
+    sheet.write_row(1, 0, ["Abdurehim", "1984"])
+    sheet.merge_range(1, 2, 400, 2, "a note beside the list, merged far down")
+    for row in range(2, 50_000):
+        sheet.set_row(row, None, bold)
+    book.close()
+    read = read_table(buffer.getvalue(), "list.xlsx")
+    assert [r.number for r in read.rows] == [2]  # the merge gives no blank row a value of its own
+    assert read.headers == ["Name", "Born", "Column C"]
