@@ -193,3 +193,18 @@ def test_a_sheet_formatted_to_its_last_row_is_read_to_its_last_value() -> None:
     read = read_table(buffer.getvalue(), "list.xlsx")
     assert [r.number for r in read.rows] == [2]  # the merge gives no blank row a value of its own
     assert read.headers == ["Name", "Born", "Column C"]
+
+
+@pytest.mark.parametrize(("options", "epoch"), [({}, dt.date(1899, 12, 30)), ({"date_1904": True}, dt.date(1904, 1, 1))])
+def test_day_numbers_count_from_the_workbook_s_own_epoch(options, epoch) -> None:
+    from intake.imports import confirm, dry_run
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **options})
+    book.add_worksheet().write_row(0, 0, ["Name", "Date of birth"])
+    book.worksheets()[0].write_row(1, 0, ["Abdurehim", 30850])
+    book.close()
+    sheet = read_table(buffer.getvalue(), "list.xlsx")
+    plan = dry_run(sheet, confirm(sheet.headers, ["name", "birth_date"]), file_name="list.xlsx",
+                   file_bytes=buffer.getvalue(), importer="t", key=b"k" * 32)
+    assert plan.rows[0].report.birth_date == (epoch + dt.timedelta(days=30850)).isoformat()
