@@ -83,7 +83,8 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
 
 
 _NOT_CSV = {"ods": "an OpenDocument spreadsheet (.ods)", "xls": "an old Excel file (.xls)",
-            "encrypted": "a workbook protected by a password", "html": "a web page (HTML)", "pdf": "a PDF document"}
+            "encrypted": "a workbook protected by a password", "html": "a web page (HTML)", "pdf": "a PDF document",
+            "xml": "an XML file (perhaps Excel's \"XML Spreadsheet 2003\")"}
 
 
 def _start(path: str | Path) -> bytes:

@@ -42,6 +42,8 @@ _NOT_A_LIST = {
                 "CSV (UTF-8), then import that."),
     "html": said("This file is a web page (HTML), perhaps saved by a database with an Excel name. Open it in a "
                  "spreadsheet program and save it as .xlsx or as CSV (UTF-8), then import that."),
+    "xml": said("This is an XML file (perhaps Excel's \"XML Spreadsheet 2003\"). Open it in Excel or LibreOffice "
+                "and save it as .xlsx or as CSV (UTF-8), then import that."),
     "pdf": said("This is a PDF document, not a list we can read. Import the spreadsheet it was made from, or "
                 "copy its table into a spreadsheet and save that as .xlsx."),
 }

@@ -19,7 +19,7 @@ _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls, or an
 def file_kind(start: bytes) -> str:
     """What a file (or its beginning) says it is: "xlsx" (a zip: an OOXML workbook or another zip),
     "ods", "encrypted" (an Office file under a password), "xls", "html" (a web page saved with an
-    Excel name, as old database exports do), "pdf", or "text"."""
+    Excel name, as old database exports do), "xml" (Excel's XML Spreadsheet 2003), "pdf", or "text"."""
     if start[:4] == b"PK\x03\x04":
         return "ods" if b"mimetypeapplication/vnd.oasis.opendocument" in start[:200] else "xlsx"
     if start[:8] == _CFB:
@@ -27,8 +27,10 @@ def file_kind(start: bytes) -> str:
     if start[:5] == b"%PDF-":
         return "pdf"
     head = start[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+    if head.startswith((b"<!doctype html", b"<html", b"<table")):
         return "html"
+    if head.startswith(b"<?xml"):  # Excel's "XML Spreadsheet 2003", often named .xls
+        return "html" if b"<html" in head else "xml"
     return "text"
 
 

@@ -129,6 +129,8 @@ def test_numbers_in_name_cells_are_no_names(review_app, tmp_path):
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "list.xls", "old Excel file (.xls)"),
     (b"<html><body><table><tr><td>Name</td></tr></table></body></html>", "export.xls", "web page (HTML)"),
     (b"%PDF-1.4\n...", "list.pdf", "PDF document"),
+    (b'<?xml version="1.0"?>\r\n<?mso-application progid="Excel.Sheet"?><Workbook>', "list.xls",
+     "XML Spreadsheet 2003"),
     (b"Name,Born\nA,1984\n", "renamed.xlsx", "named like an Excel workbook but is not one"),
     (b"PK\x03\x04\x14\x00" + b"\x00" * 300, "cut.xlsx", "damaged"),
 ])

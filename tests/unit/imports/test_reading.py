@@ -195,7 +195,8 @@ def test_a_sheet_formatted_to_its_last_row_is_read_to_its_last_value() -> None:
     assert read.headers == ["Name", "Born", "Column C"]
 
 
-@pytest.mark.parametrize(("options", "epoch"), [({}, dt.date(1899, 12, 30)), ({"date_1904": True}, dt.date(1904, 1, 1))])
+@pytest.mark.parametrize(("options", "epoch"), [({}, dt.date(1899, 12, 30)),
+                                                ({"date_1904": True}, dt.date(1904, 1, 1))])
 def test_day_numbers_count_from_the_workbook_s_own_epoch(options, epoch) -> None:
     from intake.imports import confirm, dry_run
 
