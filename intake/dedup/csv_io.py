@@ -9,6 +9,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from functools import cache
+from itertools import chain
 from importlib import resources
 from pathlib import Path
 
@@ -200,7 +201,7 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str]) -> Iterator[
     wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
     rounded = 0
-    for line, record in (*top[at + 1:], *lines):
+    for line, record in chain(top[at + 1:], lines):
         if not record or not any(cell.strip() for cell in record):  # a blank line is no row
             continue
         width = len(record)

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable
+from itertools import chain
 from dataclasses import dataclass, field
 
 import charset_normalizer
@@ -226,7 +227,7 @@ def _collect(lines: Iterable[Line], limits: Limits, what: str, notes: list[Said]
         notes.append(said("The column names were found in row %(row)s; the rows above it (a title or notes) were "
                           "not read.", row=header_number))
     rows: list[SheetRow] = []
-    for number, cells, formulas, numbers in (*top[at + 1:], *lines):
+    for number, cells, formulas, numbers in chain(top[at + 1:], lines):
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= limits.max_rows:
