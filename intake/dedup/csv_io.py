@@ -53,7 +53,7 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
     start = _start(path)
     kind = file_kind(start)
     if kind == "xlsx":
-        yield from _rows(_workbook_lines(path), notes)
+        yield from _rows(_workbook_lines(path), notes, workbook=True)
         return
     if kind != "text":
         raise CsvError(f"the input file is {_NOT_CSV[kind]}, not CSV: open it in a spreadsheet program and save it "
@@ -174,7 +174,8 @@ def _known(header: str) -> str | None:
     return column if column in INPUT_COLUMNS else _synonyms().get(fold(header))
 
 
-def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str]) -> Iterator[dict[str, str]]:
+def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bool = False
+          ) -> Iterator[dict[str, str]]:
     top: list[tuple[int, list[str]]] = []
     for line, record in lines:
         if record and any(cell.strip() for cell in record):
@@ -206,12 +207,13 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str]) -> Iterator[
             continue
         width = len(record)
         row = {col: record[i].strip() if i is not None and i < width else "" for col, i in wanted}
-        if any(value.startswith(_NUMBER) for value in row.values()):
-            row = {col: value.removeprefix(_NUMBER) for col, value in row.items()}
+        if workbook:  # a cell that held a number is marked: the ID's rounding shows, the mark goes
             number = where.get("chinese_id")
-            if number is not None and number < width and rounded_id(row["chinese_id"], record[number][:1] == _NUMBER):
-                row["chinese_id"], rounded = "", rounded + 1
-        elif rounded_id(row["chinese_id"], False):
+            is_number = number is not None and number < width and record[number][:1] == _NUMBER
+            row = {col: value.removeprefix(_NUMBER) for col, value in row.items()}
+        else:
+            is_number = False
+        if row["chinese_id"] and rounded_id(row["chinese_id"], is_number):
             row["chinese_id"], rounded = "", rounded + 1
         if not row["report_id"]:
             raise CsvError(f"line {line}: report_id is empty")
