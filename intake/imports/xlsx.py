@@ -39,7 +39,8 @@ def read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, RuntimeError, OSError):
+        # NotImplementedError: a zip "version" or compression no spreadsheet writes (a damaged header)
         raise ImportFileError(said("This Excel file is damaged and cannot be opened. Open it in a spreadsheet "
                                    "program and save it again.")) from None
     if unzipped > limits.max_unzipped:

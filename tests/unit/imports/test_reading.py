@@ -118,6 +118,11 @@ def test_bad_spreadsheets_get_a_clear_answer() -> None:
         read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
     with pytest.raises(ImportFileError, match="named like an Excel workbook"):
         read_table(b"Name\nA\n", "renamed.xlsx")
+    # A damaged header that claims a zip version no program writes (zipfile: NotImplementedError).
+    central = good.index(b"PK\x01\x02")
+    odd = good[:central + 6] + b"\xf2\x00" + good[central + 8:]
+    with pytest.raises(ImportFileError, match="damaged"):
+        read_table(odd, "odd.xlsx")
 
 
 def zip_of(parts: dict[str, bytes]) -> bytes:
