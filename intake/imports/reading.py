@@ -235,11 +235,13 @@ def _collect(lines: Iterable[Line], limits: Limits, what: str, notes: list[Said]
         rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
     if not rows:
         notes.append(said("There are no rows below the column names: nothing to import."))
-    width = max((_width(r.cells) for r in rows), default=0)
-    width = max(width, _width(header_cells))
+    width, widest = max(((_width(r.cells), r.number) for r in rows), default=(0, header_number))
+    if _width(header_cells) >= width:
+        width, widest = _width(header_cells), header_number
     if width > limits.max_columns:
-        raise ImportFileError(said("The first row has %(count)s columns; at most %(num)s are read. Remove the "
-                                   "columns you do not need.", count=width, num=limits.max_columns))
+        raise ImportFileError(said("Row %(row)s has more than %(num)s columns, the most that are read. Remove the "
+                                   "columns you do not need (or, in a CSV file, check that row's separators).",
+                                   row=widest, num=limits.max_columns))
     # The file's own words, or the column's letter: one name in every language (it may head a line
     # kept in the testimony, and an import's fingerprint must not depend on the page's language).
     headers = named_columns(header_cells, width, lambda letter: f"Column {letter}")

@@ -66,8 +66,10 @@ def test_limits_are_clear() -> None:
         read_table(b"a,b\n" + b"x,y\n" * 400_000, "big.csv", limits=Limits(max_bytes=1024 * 1024))
     with pytest.raises(ImportFileError, match="more than 10 rows"):
         read_table(as_csv([["a"]] + [["x"]] * 11).encode(), "x.csv", limits=Limits(max_rows=10))
-    with pytest.raises(ImportFileError, match="at most 3 are read"):
+    with pytest.raises(ImportFileError, match="Row 1 has more than 3 columns"):
         read_table(b"a,b,c,d\n1,2,3,4\n", "x.csv", limits=Limits(max_columns=3))
+    with pytest.raises(ImportFileError, match="Row 3 has more than 3 columns"):  # a row's stray separators
+        read_table(b"a,b,c\n1,2,3\n1,2,3,4,5\n", "x.csv", limits=Limits(max_columns=3))
     with pytest.raises(ImportFileError, match="not valid CSV"):
         read_table(b'a,b\n"never closed,' + b"x" * 300, "x.csv", limits=Limits(max_cell=100))
     with pytest.raises(ImportFileError, match="empty"):
