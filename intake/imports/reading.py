@@ -1,4 +1,7 @@
-"""Reading advocates' lists: CSV in the encodings found in the wild, and XLSX, within limits.
+"""Reading advocates' lists: CSV in the encodings found in the wild, and XLSX (xlsx.py), within
+limits, as the header row and the rows below it (the list's shape, shared with `flask dedup csv`:
+table.py). A file that is no list we read (.xls, .ods, a password-protected workbook, a PDF, a web
+page) is named by its first bytes, whatever its name.
 
 Every failure is an `ImportFileError` whose message a volunteer can act on; nothing here logs or
 repeats a cell's content. Formulas in a spreadsheet are never calculated: their text is kept as
