@@ -70,6 +70,9 @@ _ID_WORDS = {
 
 
 
+# What a spreadsheet shows, and a CSV keeps, where a formula failed.
+SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                                "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 _NOT_A_NAME = re.compile(r"[\d\s.,/#№:-]+")
 _FIFTEEN_AS_NUMBER = re.compile(r"\d{15}\.0+")
 # Day numbers of dates (1905 to 2173 counted from 1900): a 4-digit number is a year, not a day.
@@ -122,6 +125,10 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
 
     def clean(column: int, target: str) -> str:
         value = text.normalise(cell(column)) or ""
+        if value.upper() in SPREADSHEET_ERRORS:  # a failed formula's result, saved as text: no value
+            problems.append(Problem(headers[column], said("held a spreadsheet error (%(error)s); it was read as "
+                                                          "empty", error=value.upper()), False))
+            return ""
         if text.has_hidden(value):
             value = text.without_hidden(value)
             problems.append(Problem(headers[column], said("had invisible control or direction characters; they "

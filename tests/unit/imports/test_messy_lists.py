@@ -181,3 +181,13 @@ def test_a_messy_workbook_is_stored_whole(review_app, tmp_path):
     assert result.exit_code == 0 and "imported: 2; skipped: 0" in result.output, result.output
     with review_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Report)) == 2
+
+
+def test_spreadsheet_error_values_are_no_values(review_app, tmp_path):
+    data = "Name,Other name,Date of birth\n#N/A,Abdurehim,#VALUE!\n#REF!,,1984\n".encode()
+    result = dry_run(review_app, tmp_path, data, "errors.csv", "--map", "2=name")
+    assert result.exit_code == 0, result.output
+    assert "Row 2, column \"Name\" (note): held a spreadsheet error (#N/A); it was read as empty" in result.output
+    assert "Row 2, column \"Date of birth\" (note): held a spreadsheet error (#VALUE!)" in result.output
+    assert "Row 3, column \"Name, Other name\" (must be fixed): is empty" in result.output
+    assert "1 ready" in result.output
