@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from ..imports.table import HEADER_SEARCH, delimiter_of, file_kind, header_index, rounded_id
+from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
+                             rounded_id)
 from .comparisons import COMPARISONS
 from .model import PairScore
 from .pairs import PairTable, level_code
@@ -201,7 +202,7 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
                                                sorted(where.items(), key=lambda item: item[1])))
     wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
-    rounded = 0
+    rounded = errors = 0
     for line, record in chain(top[at + 1:], lines):
         if not record or not any(cell.strip() for cell in record):  # a blank line is no row
             continue
@@ -215,12 +216,18 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
             is_number = False
         if row["chinese_id"] and rounded_id(row["chinese_id"], is_number):
             row["chinese_id"], rounded = "", rounded + 1
+        if "#" in "".join(row.values()):  # one look in C first: a million rows pass here
+            for col, value in row.items():
+                if value.upper() in SPREADSHEET_ERRORS:  # a failed formula: no value
+                    row[col], errors = "", errors + 1
         if not row["report_id"]:
             raise CsvError(f"line {line}: report_id is empty")
         if row["report_id"] in seen:
             raise CsvError(f"line {line}: report_id repeats an earlier line")
         seen.add(row["report_id"])
         yield row
+    if errors:
+        notes.append(f"{errors:,} cell(s) held a spreadsheet error (#N/A, #VALUE!...): read as empty")
     if rounded:
         notes.append(f"{rounded:,} ID number(s) stored by a spreadsheet as numbers, which loses their last digits: "
                      "left out (format the column as Text and type them again to use them)")

@@ -74,6 +74,10 @@ def header_index(candidates: Sequence[Sequence[str]], score: Callable[[Sequence[
     return scores.index(best) if best > 0 else 0
 
 
+# What a spreadsheet shows, and a CSV keeps, where a formula failed: no value.
+SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                                "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
 # An 18-digit ID number a spreadsheet made a number and wrote back: 6.53101E+17, or digits and ".0".
 _ROUNDED = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d{1,2}|\d{16,18}\.0+")
 

@@ -25,7 +25,7 @@ from ..wording import Said, said
 from .mapping import Mapping, fold
 from .places import resolve
 from .reading import SheetRow
-from .table import rounded_id
+from .table import SPREADSHEET_ERRORS, rounded_id
 
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
                  "facility_type": "facility_types", "relationship": "relationships"}
@@ -70,9 +70,6 @@ _ID_WORDS = {
 
 
 
-# What a spreadsheet shows, and a CSV keeps, where a formula failed.
-SPREADSHEET_ERRORS = frozenset({"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
-                                "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 _NOT_A_NAME = re.compile(r"[\d\s.,/#№:-]+")
 _FIFTEEN_AS_NUMBER = re.compile(r"\d{15}\.0+")
 # Day numbers of dates (1905 to 2173 counted from 1900): a 4-digit number is a year, not a day.

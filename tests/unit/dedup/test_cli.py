@@ -93,7 +93,8 @@ def test_lists_as_families_keep_them(tmp_path, monkeypatch):
     runner = CliRunner()
     (tmp_path / "titled.csv").write_text(
         "sep=;\r\nOur families, 2019\r\n\r\n№;Фамилия;Имя;Дата рождения;身份证号\r\n"
-        "1;Турсун;Абдурехим;17.06.1984;6.53101E+17\r\n2;Турсун;Абдурехим;1984-06-17;\r\n3;Али;Мемет;1990;\r\n",
+        "1;Турсун;Абдурехим;17.06.1984;6.53101E+17\r\n2;Турсун;Абдурехим;1984-06-17;\r\n3;Али;Мемет;1990;\r\n"
+        "4;#N/A;#N/A;#VALUE!;\r\n5;#N/A;#N/A;;\r\n",
         "utf-8")
     result = runner.invoke(dedup_cli, ["csv", "titled.csv", "--out", "out"])
     assert result.exit_code == 0, result.output
@@ -102,7 +103,9 @@ def test_lists_as_families_keep_them(tmp_path, monkeypatch):
             "身份证号 -> chinese_id") in result.output
     assert "1 ID number(s) stored by a spreadsheet as numbers" in result.output and "6.53" not in result.output
     clusters = read(tmp_path / "out" / "clusters.csv")
-    assert {c["report_id"]: c["cluster_id"] for c in clusters} == {"1": "1", "2": "1", "3": "3"}
+    # Rows 4 and 5 hold only spreadsheet errors: no name to agree on, so no cluster together.
+    assert {c["report_id"]: c["cluster_id"] for c in clusters} == {"1": "1", "2": "1", "3": "3", "4": "4", "5": "5"}
+    assert "5 cell(s) held a spreadsheet error" in result.output
 
     book = openpyxl.Workbook()
     book.active.title = "About"
