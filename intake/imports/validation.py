@@ -122,7 +122,7 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
 
     def clean(column: int, target: str) -> str:
         value = text.normalise(cell(column)) or ""
-        if value.upper() in SPREADSHEET_ERRORS:  # a failed formula's result, saved as text: no value
+        if value[:1] == "#" and value.upper() in SPREADSHEET_ERRORS:  # a failed formula's result: no value
             problems.append(Problem(headers[column], said("held a spreadsheet error (%(error)s); it was read as "
                                                           "empty", error=value.upper()), False))
             return ""

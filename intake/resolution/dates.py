@@ -32,6 +32,8 @@ _MONTHS.update({m: i for i, names in enumerate((
     ("августа", "август", "ağustos"), ("сентября", "сентябрь", "eylül"), ("октября", "октябрь", "ekim"),
     ("ноября", "ноябрь", "kasım"), ("декабря", "декабрь", "aralık"))) for m in names})
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"  # "1984-06-17 00:00:00", as spreadsheets write a date
+_YEAR_FIRST = re.compile(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?" + _TIME)
+_YEAR_LAST = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})" + _TIME)
 
 
 _UNREADABLE = said("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
@@ -54,10 +56,9 @@ def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | No
     today = today or dt.date.today()
     raw = ascii_digits(value).strip().casefold()
     year = month = day = None
-    if m := re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?" + _TIME,
-                         raw):
+    if m := _YEAR_FIRST.fullmatch(raw):
         year, month, day = m.group(1), m.group(2), m.group(3)
-    elif m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})" + _TIME, raw):
+    elif m := _YEAR_LAST.fullmatch(raw):
         first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
         if first > 12 or (day_first and second <= 12):
             day, month = m.group(1), m.group(2)
