@@ -28,10 +28,13 @@ _MERGE = re.compile(rb'<mergeCell[^>]*\sref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(
 _COLUMNS = re.compile(rb'<col\s[^>]*>')
 _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
-_HIDDEN_ROW = re.compile(rb'<row\s[^>]*?hidden="(?:1|true)"')
+_ROW = re.compile(rb'<row\s[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
 # A cell with a value, a shared string or a formula (not one that is only formatted): its row.
 _VALUED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}(\d{1,7})"[^>]*(?<!/)>\s*<(?:v|is|f)[\s>/]')
 HEADER_ROWS = 200  # how far down a sheet its header row is looked for when choosing the sheet
+_PIECE = 1 << 20
+_OVERLAP = 8192  # bytes of one piece of a sheet's XML read again with the next: longer than any element scanned
 MAX_MERGES = 10_000  # more than a hand-kept list has; beyond it, merged cells are read as they are
 
 
@@ -117,44 +120,47 @@ def _sheet(book: Any, name: str, names: list[str], *, chosen: bool, limits: Limi
                             merged))
     if hidden := [column_letter(i) for i in layout["hidden_columns"] if i < len(headers)]:
         notes.append(said("Hidden columns were read like the others: %(columns)s.", columns=", ".join(hidden)))
-    if layout["hidden_rows"]:
+    if hidden_rows := len(layout["hidden_rows"]):  # those among the rows read (not the formatted ones below)
         notes.append(said_n("%(num)s row is hidden in the spreadsheet (filtered out?); it was read like the others.",
                             "%(num)s rows are hidden in the spreadsheet (filtered out?); they were read like the "
-                            "others.", layout["hidden_rows"]))
+                            "others.", hidden_rows))
     epoch = dt.date(1904, 1, 1) if getattr(book, "epoch", None) == dt.datetime(1904, 1, 1) else Sheet.epoch
     return Sheet("xlsx", headers, rows, notes=notes, epoch=epoch)
 
 
 def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
-    """Merged ranges spanning rows (first row, last row, column), hidden columns and the count of
-    hidden rows, from the sheet's XML (read-only mode does not parse them), a megabyte at a time."""
-    merges: list[tuple[int, int, int]] = []
+    """Merged ranges spanning rows (first row, last row, column), hidden columns and rows and the
+    last row holding a value, from the sheet's XML (read-only mode does not parse them), a
+    megabyte at a time; each piece is read with the end of the one before, so that an element
+    cut in two is seen whole (found twice at most: the sets keep it once)."""
+    merges: set[tuple[int, int, int]] = set()
     hidden_columns: set[int] = set()
-    hidden_rows = last_row = 0
+    hidden_rows: set[int] = set()
+    last_row = 0
     path = getattr(worksheet, "_worksheet_path", None)
     archive = getattr(book, "_archive", None)
     if path is None or archive is None:
-        return {"merges": merges, "hidden_columns": [], "hidden_rows": 0, "last_row": None}
+        return {"merges": [], "hidden_columns": [], "hidden_rows": [], "last_row": None}
     with archive.open(path) as source:
-        tail = b""
-        while chunk := source.read(1 << 20):
-            text = tail + chunk
-            cut = text.rfind(b"<")  # an element cut in two is read whole with the next chunk
-            text, tail = (text[:cut], text[cut:]) if cut > 0 else (text, b"")
-            hidden_rows += len(_HIDDEN_ROW.findall(text))
-            last_row = max((int(r) for r in _VALUED.findall(text)), default=last_row)
+        before = b""
+        while chunk := source.read(_PIECE):
+            text = before + chunk
+            before = text[-_OVERLAP:]
+            for element in _ROW.findall(text):
+                if _HIDDEN.search(element) and (number := _ROW_NUMBER.search(element)):
+                    hidden_rows.add(int(number.group(1)))
+            last_row = max(last_row, max((int(r) for r in _VALUED.findall(text)), default=0))
             for element in _COLUMNS.findall(text):
                 if _HIDDEN.search(element) and (span := _SPAN.search(element)):
                     first, last = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
                     hidden_columns.update(range(int(first) - 1, min(int(last), 16384)))
-            for left, top, right, bottom in _MERGE.findall(text):
+            for left, top, _right, bottom in _MERGE.findall(text):
                 if int(bottom) > int(top) and len(merges) < MAX_MERGES:
-                    merges.append((int(top), int(bottom), _column_index(left.decode())))
-        hidden_rows += len(_HIDDEN_ROW.findall(tail))
+                    merges.add((int(top), int(bottom), _column_index(left.decode())))
     # The last row holding a value: a sheet formatted down to its millionth row is read no further.
     # None (read to the end) when no cell says its row, as the file format allows.
-    return {"merges": merges, "hidden_columns": sorted(hidden_columns), "hidden_rows": hidden_rows,
-            "last_row": last_row or None}
+    return {"merges": sorted(merges), "hidden_columns": sorted(hidden_columns),
+            "hidden_rows": sorted(r for r in hidden_rows if r <= last_row), "last_row": last_row or None}
 
 
 def _column_index(letters: str) -> int:

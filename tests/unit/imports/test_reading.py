@@ -216,3 +216,27 @@ def test_day_numbers_count_from_the_workbook_s_own_epoch(options, epoch) -> None
     plan = dry_run(sheet, confirm(sheet.headers, ["name", "birth_date"]), file_name="list.xlsx",
                    file_bytes=buffer.getvalue(), importer="t", key=b"k" * 32)
     assert plan.rows[0].report.birth_date == (epoch + dt.timedelta(days=30850)).isoformat()
+
+
+def test_the_sheet_s_layout_is_read_whole_across_pieces(monkeypatch) -> None:
+    """Merges, hidden rows and the last row with a value are found in the sheet's XML a piece at a
+    time: an element cut between two pieces is still seen (here, pieces of 97 bytes)."""
+    from intake.imports import xlsx as reader
+
+    monkeypatch.setattr(reader, "_PIECE", 97)
+    monkeypatch.setattr(reader, "_OVERLAP", 80)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Name", "Village"])
+    for row in range(1, 40):
+        sheet.write_row(row, 0, [f"P{row}"])
+    sheet.merge_range(1, 1, 39, 1, "one village")
+    sheet.set_row(5, None, None, {"hidden": True})
+    sheet.set_row(7, None, None, {"hidden": True})
+    book.close()
+    read = read_table(buffer.getvalue(), "list.xlsx")
+    assert [r.number for r in read.rows] == list(range(2, 41))
+    assert {r.cells[1] for r in read.rows} == {"one village"}
+    assert any(str(n) == "2 rows are hidden in the spreadsheet (filtered out?); they were read like the others."
+               for n in read.notes)
