@@ -166,20 +166,3 @@ class Checker:
         if not hmac.compare_digest(bytes(blob[17:]), mac.digest()):
             return SealCheck.INVALID
         return SealCheck.OK
-
-
-class Sealer:
-    """`seal` for many rows under one key (export membership rows): the HMAC keyed once and copied
-    per seal. Gives the same bytes as `seal(key, domain, *parts)`."""
-
-    __slots__ = ("_head", "_domain", "_key_id", "_prepared")
-
-    def __init__(self, key: SymmetricKey, domain: str) -> None:
-        self._head = bytes([SEAL_VERSION]) + key.key_id
-        self._key_id, self._domain = key.key_id, domain
-        self._prepared = hmac.new(key.secret, digestmod=hashlib.sha256)
-
-    def __call__(self, *parts: Any) -> bytes:
-        mac = self._prepared.copy()
-        mac.update(_message(self._key_id, self._domain, parts))
-        return self._head + mac.digest()

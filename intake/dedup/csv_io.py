@@ -1,5 +1,8 @@
 """CSV in and out for ``flask dedup csv``: the advocates' own lists, read as text, written back
-as pairs.csv and clusters.csv (report ids, probabilities and level codes: no names)."""
+as pairs.csv and clusters.csv (report ids, probabilities and level codes: no names).
+
+The report ids come from other people's spreadsheets and the output is opened in one: every id
+written goes through `neutralise` (a leading apostrophe on one that would start a formula)."""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import chain
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 
 import pyarrow.compute as pc
 
+from ..disclosure.standalone_verify import neutralise
 from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
                              rounded_id)
 from .comparisons import COMPARISONS
@@ -218,7 +222,7 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
             row["chinese_id"], rounded = "", rounded + 1
         if "#" in "".join(row.values()):  # one look in C first: a million rows pass here
             for col, value in row.items():
-                if value.upper() in SPREADSHEET_ERRORS:  # a failed formula: no value
+                if col != "report_id" and value.upper() in SPREADSHEET_ERRORS:  # a failed formula: no value
                     row[col], errors = "", errors + 1
         if not row["report_id"]:
             raise CsvError(f"line {line}: report_id is empty")
@@ -241,7 +245,8 @@ def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
         writer = csv.writer(out)
         writer.writerow(PAIR_COLUMNS)
         for p in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
-            writer.writerow([p.left_id, p.right_id, f"{p.probability:.6f}", *(p.levels[c.name] for c in COMPARISONS)])
+            writer.writerow([neutralise(p.left_id), neutralise(p.right_id), f"{p.probability:.6f}",
+                             *(p.levels[c.name] for c in COMPARISONS)])
             count += 1
     return count
 
@@ -261,8 +266,8 @@ def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
             levels = [[missing if g == -1 else by_gamma[g] for g in part.column(col).to_pylist()]
                       for col, by_gamma, missing in codes]
             probabilities = [f"{p:.6f}" for p in part.column("probability").to_pylist()]
-            writer.writerows(zip(part.column("left").to_pylist(), part.column("right").to_pylist(),
-                                 probabilities, *levels))
+            left, right = ([neutralise(v) for v in part.column(side).to_pylist()] for side in ("left", "right"))
+            writer.writerows(zip(left, right, probabilities, *levels))
     return len(order)
 
 
@@ -271,5 +276,5 @@ def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
         writer = csv.writer(out)
         writer.writerow(("report_id", "cluster_id"))
         for rid in sorted(clusters):
-            writer.writerow((rid, clusters[rid]))
+            writer.writerow((neutralise(rid), neutralise(clusters[rid])))
     return len(clusters)

@@ -6,7 +6,7 @@ from .audit import AuditCheckpoint, AuditEvent
 from .base import Base
 from .correction import FormClaim, Retraction, SavedView
 from .dedup import CandidatePair, PairStatus
-from .export import Export, ExportMember, ExportNotice, ExportStatus, StatisticsRun
+from .export import Export, ExportMember, ExportMemberChunk, ExportNotice, ExportStatus, StatisticsRun
 from .imports import ImportedRow, ImportSource
 from .keys import BlindIndex, RecordKey
 from .message import Message, MessageKind
@@ -20,7 +20,7 @@ from .user import Role, User
 
 __all__ = [
     "ApiToken", "Attachment", "AuditCheckpoint", "AuditEvent", "Base", "BlindIndex", "CandidatePair", "PairStatus",
-    "Export", "ExportMember", "ExportNotice", "ExportStatus", "FormClaim", "ImportSource", "ImportedRow", "LinkKind",
+    "Export", "ExportMember", "ExportMemberChunk", "ExportNotice", "ExportStatus", "FormClaim", "ImportSource", "ImportedRow", "LinkKind",
     "Message", "MessageKind", "Person", "PersonLinkEvent", "RecordKey", "Report", "Retraction", "Role",
     "SEALED_REPORT_FIELDS", "ReportTag", "SavedView", "StatusEvent", "StatusKind", "Submission", "StatisticsRun",
     "SubmissionStatus", "Tag", "User",

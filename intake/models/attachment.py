@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UUIDKey, today
@@ -37,6 +37,12 @@ class Attachment(UUIDKey, Base):
     viewing_copy = Sealed(Codec.BYTES)
 
     report: Mapped[Report | None] = relationship(back_populates="attachments")
+
+    @classmethod
+    def shown_with(cls, report_id: Any, submission_id: Any) -> ColumnElement[bool]:
+        """The files shown with a report: those about its person, and those sent for the whole
+        submission (the report form's own files name no report; follow-ups may name none)."""
+        return (cls.report_id == report_id) | (cls.report_id.is_(None) & (cls.submission_id == submission_id))
 
     def dek_owner(self) -> tuple[str, uuid.UUID]:
         return ("attachments", self.id) if self.own_key else ("submissions", self.submission_id)

@@ -65,9 +65,27 @@ class Export(UUIDKey, Base):
     state_mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
 
 
+class ExportMemberChunk(UUIDKey, Base):
+    """Which reports one built export contains, with the person (or, unlinked, the report) each
+    row stands for, packed: up to a few thousand members sorted by report id, 32 bytes each (report
+    id, person key), and the range of report ids the chunk covers, for lookups. A million-person
+    export writes a few hundred of these instead of a million rows (services/export_members.py).
+    A withdrawn report is cut out of its chunk when the withdrawal is finished, after a notice."""
+
+    __tablename__ = "export_member_chunks"
+
+    export_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("exports.id", ondelete="CASCADE"), index=True)
+    first_report: Mapped[uuid.UUID] = mapped_column(index=True)
+    last_report: Mapped[uuid.UUID] = mapped_column()
+    count: Mapped[int] = mapped_column(Integer)
+    members: Mapped[bytes] = mapped_column(LargeBinary)
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))
+
+
 class ExportMember(UUIDKey, Base):
-    """One report in one built export, with the person (or, unlinked, the report) its row stands for.
-    Deleted with the report when a withdrawal is finished, after a notice has been written."""
+    """One report in one export built before membership was packed into chunks (migration 0014):
+    still read for withdrawal notices, and deleted with the report when a withdrawal is finished.
+    New exports write ExportMemberChunk rows."""
 
     __tablename__ = "export_members"
 

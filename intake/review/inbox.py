@@ -113,7 +113,9 @@ def inbox() -> Any:
 def _safe_return(target: str | None) -> str:
     """Back to the inbox page the form came from: only a path of the inbox itself, never elsewhere."""
     inbox_path = url_for("review.inbox")
-    if target and target.startswith(inbox_path) and "//" not in target and "\\" not in target:
+    # No control characters: a line break cannot go into the Location header (werkzeug raises).
+    if target and target.startswith(inbox_path) and "//" not in target and "\\" not in target \
+            and not any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for ch in target):
         return target
     return inbox_path
 

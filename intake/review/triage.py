@@ -148,7 +148,8 @@ def report(handle: str) -> Any:
     assign.assignee.choices = _assignee_choices(("", _("nobody")))
     return render_template(
         "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
-        newer=newer, older=older, attachments=attachment_views.list_for_report(db.session, view.report.id),
+        newer=newer, older=older,
+        attachments=attachment_views.list_for_report(db.session, view.report.id, view.submission_id),
         retracted=retracted, retract={i: forms.RetractForm(prefix=f"retract-{i}") for i in retractable
                                       if i not in retracted},
         verification=forms.VerificationForm(level=view.report.verification), status_event=forms.StatusEventForm(),

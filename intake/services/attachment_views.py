@@ -55,12 +55,12 @@ class Served:
     inline: bool
 
 
-def list_for_report(session: Session, report_id: uuid.UUID) -> list[AttachmentInfo]:
+def list_for_report(session: Session, report_id: uuid.UUID, submission_id: uuid.UUID) -> list[AttachmentInfo]:
     out = []
     # Metadata only: the originals and viewing copies (megabytes each) stay in the database.
     for a in session.scalars(select(Attachment).options(load_only(
             Attachment.id, Attachment.submission_id, Attachment.own_key, Attachment.report_id,
-            Attachment.created_on, Attachment.meta_sealed)).where(Attachment.report_id == report_id)
+            Attachment.created_on, Attachment.meta_sealed)).where(Attachment.shown_with(report_id, submission_id))
             .order_by(Attachment.created_on, Attachment.id)):
         try:
             meta = a.meta or {}
@@ -79,7 +79,7 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
         raise InvalidInput(said("unknown kind of copy"))
     vault.require_readable()
     attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.report_id is None:
+    if attachment is None:
         raise NotFound(said("no such attachment"))
     meta, content = read_attachment(session, attachment_id)
     media, name = str(meta.get("media_type")), str(meta.get("filename") or "attachment")
@@ -99,7 +99,8 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
     else:  # plain text is its own viewing copy, served as text (never sniffed as markup: nosniff)
         served = Served(content, "text/plain; charset=utf-8", name, inline=True)
     audit.record(session, vault, actor=str(actor), action=f"attachment.{what}", object_type="attachment",
-                 object_id=str(attachment.id), details={"report": str(attachment.report_id)})
+                 object_id=str(attachment.id), details={"report": str(attachment.report_id)} if attachment.report_id
+                 else {"submission": str(attachment.submission_id)})
     session.commit()
     return served
 

@@ -5,7 +5,7 @@ Light on purpose (no disclosure package): services/withdrawal.py calls `record_w
 it deletes a withdrawn submission's reports. For every export that included one of them, it writes
 a notice (sealed): the export, how many persons and reports, and the pseudonyms of the rows the
 recipients should delete, recomputed with the export's salt and the pseudonym secret. The notice
-keeps no identity; the membership rows themselves go with the reports. The operator sees the
+keeps no identity; the reports are then cut out of the export's membership (export_members.py). The operator sees the
 notices (`flask export notices`, /review/exports) and marks each one done once the recipients are told.
 """
 
@@ -24,15 +24,14 @@ from sqlalchemy.orm import Session
 from ..crypto.errors import CryptoError
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
-from ..models import Export, ExportMember, ExportNotice
+from ..models import Export, ExportNotice
 from ..models.base import today
 from ..models.sealed import current_vault
 from ..wording import said
-from . import audit, integrity
+from . import audit, export_members, integrity
 from .errors import Conflict, NotFound
 from .integrity import Spec
 
-MEMBER = Spec("export-member", ExportMember, ("id", "export_id", "report_id", "person_key"), "mac")
 NOTICE = Spec("export-notice", ExportNotice, ("id", "export_id", "created_on", "persons", "reports", "pseudonyms",
                                               "notified_on", "notified_by_id"), "mac")
 PSEUDONYM_BYTES = 10  # 80 bits, shown as 20 hex digits
@@ -75,9 +74,8 @@ def record_withdrawal(session: Session, submission_id: uuid.UUID, report_ids: li
     Returns how many notices were written."""
     if not report_ids:
         return 0
-    members = [m for chunk in integrity.chunks(report_ids) for m in session.execute(
-        select(ExportMember.export_id, ExportMember.report_id, ExportMember.person_key)
-        .where(ExportMember.report_id.in_(chunk))).all()]
+    export_members.lock(session, shared=True)  # a build in progress commits its membership first, or fails
+    members = export_members.members_of(session, report_ids)
     if not members:
         return 0
     vault = current_vault(session)
@@ -99,6 +97,7 @@ def record_withdrawal(session: Session, submission_id: uuid.UUID, report_ids: li
         audit.record(session, vault, actor="system", action="export.withdrawal_notice", object_type="export",
                      object_id=str(export_id), details={"persons": len(persons), "reports": len(rows)})
         written += 1
+    export_members.forget(session, vault, report_ids)  # the notices keep what the recipients need
     return written
 
 

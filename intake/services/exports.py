@@ -40,9 +40,8 @@ from ..models import Export, ExportStatus, User
 from ..models.base import utcnow
 from ..models.sealed import current_vault
 from ..wording import code_word, said
-from . import audit, export_source, integrity
-from .export_members import insert_members
-from .export_notices import MEMBER, pseudonym_secret, pseudonyms, signer, verify_keys
+from . import audit, export_members, export_source, integrity
+from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
 
@@ -158,6 +157,8 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
         signing_id, signing_key = signer(vault)
         pseudonym_id, secret = pseudonym_secret(vault)
         session.rollback()  # no row lock held while the store is read
+        withdrawn = export_members.withdrawn_submissions(session)  # before the read: checked again at the end
+        session.rollback()
         scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
         if scope.persons < policy.k:
             _fail(session, vault, export_id, scope, actor,
@@ -172,7 +173,11 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
         placed = False
         try:
             export = _require(session, vault, export_id, ExportStatus.APPROVED)  # locked until the commit
-            insert_members(session, vault, export_id, scope.members)
+            export_members.lock(session, shared=False)
+            export_members.insert_members(session, vault, export_id, scope.members)
+            if export_members.withdrawn_during(session, withdrawn, scope.members):
+                raise Conflict(said("a family withdrew while export %(export)s was being built; nothing was "
+                                    "released: build it again", export=export_id))
             manifest = release.manifest
             export.status = ExportStatus.RELEASED.value
             export.built_at = utcnow()
@@ -339,5 +344,5 @@ def public_key_text(vault: Vault, export: Export) -> str | None:
     return None
 
 
-__all__ = ["DATA_NAME", "EXPORT", "MEMBER", "ExportFailed", "approve", "build", "export_file", "list_exports",
+__all__ = ["DATA_NAME", "EXPORT", "ExportFailed", "approve", "build", "export_file", "list_exports",
            "propose", "record_download", "released_exports"]

@@ -21,7 +21,7 @@ from ..models import Attachment, Message, MessageKind, Report, StatusEvent, Subm
 from ..models.sealed import data_keys
 from . import messages as message_service
 from . import withdrawal
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput
 from .intake import Stored, SubmissionInput, store_submission
 from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
 

@@ -105,7 +105,7 @@ def _details(page: Any) -> Any:
     `integrity_states.states_of_rows` verifies (the report joined to its submission), the assignee's name,
     the person's handle (shown only when the verified state names that person), the number of files
     and the tags. `page` is the subquery of the page's ids (cut first, so only its rows are joined)."""
-    files = (select(func.count(Attachment.id)).where(Attachment.report_id == Report.id)
+    files = (select(func.count(Attachment.id)).where(Attachment.shown_with(Report.id, Report.submission_id))
              .correlate(Report).scalar_subquery())
     tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
@@ -197,13 +197,6 @@ def names_and_counties(session: Session, report_ids: list[uuid.UUID]) -> dict[uu
     rows = session.execute(select(Report.id, Report.submission_id, Report.names_sealed, Report.home_county_sealed)
                            .where(Report.id.in_(report_ids))).all()
     return _decrypt_page(session, list(rows))
-
-
-def attachment_counts(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    if not report_ids:
-        return {}
-    return dict(session.execute(select(Attachment.report_id, func.count(Attachment.id))
-                                .where(Attachment.report_id.in_(report_ids)).group_by(Attachment.report_id)).all())
 
 
 def awaiting(session: Session) -> int:

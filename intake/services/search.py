@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeysLockedError
 from ..crypto.vault import Vault
-from ..models import (BlindIndex, Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
+from ..models import (Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
                       VerificationLevel)
 from ..models.tag import ReportTag, Tag
 from ..wording import said

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Flask, Response, request
 
 CSP = (
@@ -21,6 +23,17 @@ HEADERS = {
 }
 
 
+def same_site_location(location: str, host: str) -> str:
+    """A Location on this site as a path: werkzeug's routing redirects (a doubled slash, a missing
+    trailing slash) are absolute URLs built from the request's Host header and the scheme of the
+    last hop (http behind the TLS proxy), so a forged Host would send the visitor elsewhere."""
+    parts = urlsplit(location)
+    if not parts.netloc or parts.netloc.lower() != host.lower():
+        return location
+    path = "/" + parts.path.lstrip("/")  # never "//elsewhere": that would name another host
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _set_headers(response: Response) -> Response:
@@ -29,4 +42,6 @@ def init_app(app: Flask) -> None:
         # Nothing a family or reviewer sees may linger in a shared computer's cache; static assets may.
         if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
+        if "Location" in response.headers:
+            response.headers["Location"] = same_site_location(response.headers["Location"], request.host)
         return response

@@ -55,6 +55,7 @@ class CappedBuffer(io.BytesIO):
 NUL = "\x00"
 PUBLIC_BLUEPRINT = "public"  # its forms refuse control characters themselves (public/text.py)
 REPLACEMENT = "\ufffd"
+PUBLIC_FIELD_BYTES = 8 * 1024 * 1024  # one text field of a public form, at most
 
 
 def without_nul(data: MultiDict[str, str]) -> MultiDict[str, str]:
@@ -91,6 +92,11 @@ class MemoryOnlyRequest(Request):
         # The import page's later steps carry the (compressed, encrypted) list in a form field.
         if self.endpoint in IMPORT_CARRIED:
             return 2 * int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]) + 1_000_000
+        # Werkzeug's 500 KB per field would answer a pasted text far over its limit with a 413, whose
+        # page cannot show the text again: the public forms take it and say how long it may be. The
+        # body is capped by MAX_CONTENT_LENGTH whatever this says.
+        if self.blueprint == PUBLIC_BLUEPRINT:
+            return PUBLIC_FIELD_BYTES
         return super().max_form_memory_size
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import Report, Submission, VerificationLevel
+from intake.models import Report, VerificationLevel
 from intake.services import bulk, consent, integrity_states, take_in, withdrawal
 from tests.helpers import full_report, submit
 

@@ -123,13 +123,3 @@ def test_a_seal_is_still_the_documented_hmac() -> None:
                    *(seals._canonical(p) for p in PARTS))
     assert seals.seal(key, "report-state", *PARTS) == (bytes([seals.SEAL_VERSION]) + key.key_id
                                                         + hmac.new(key.secret, message, hashlib.sha256).digest())
-
-
-def test_a_prepared_sealer_gives_the_same_seal_and_it_checks() -> None:
-    key, other = SymmetricKey.generate(), SymmetricKey.generate()
-    sealer = seals.Sealer(key, "export-member")
-    made = [sealer(*PARTS), sealer(*PARTS[:-1], None)]  # the prepared key is reused, not changed
-    assert made == [seals.seal(key, "export-member", *PARTS), seals.seal(key, "export-member", *PARTS[:-1], None)]
-    assert seals.check({key.key_id: key}, made[0], "export-member", *PARTS) is SealCheck.OK
-    assert seals.check({key.key_id: key}, made[0], "report-state", *PARTS) is SealCheck.INVALID
-    assert seals.Sealer(other, "export-member")(*PARTS) != made[0]

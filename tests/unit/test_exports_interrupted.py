@@ -7,13 +7,11 @@ from __future__ import annotations
 import fcntl
 
 import pytest
-from sqlalchemy import func, select
-
 from intake.disclosure import writers
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import Export, ExportMember, ExportStatus
-from intake.services import exports
+from intake.models import Export, ExportStatus
+from intake.services import export_members, exports
 from intake.services.errors import Conflict
 from tests.unit.test_exports_store import approved, population, take_in_all, world  # noqa: F401 - world: fixture
 
@@ -21,7 +19,7 @@ from tests.unit.test_exports_store import approved, population, take_in_all, wor
 def state(review, export_id) -> tuple[str, int]:
     with review.app_context():
         return (db.session.get(Export, export_id).status,
-                db.session.scalar(select(func.count()).select_from(ExportMember)))
+                export_members.count(db.session))
 
 
 def test_a_build_failing_while_writing_leaves_nothing_and_the_rerun_releases(world, tmp_path, monkeypatch):

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import AuditEvent, Export, ExportMember, ExportNotice, ExportStatus, Role, Submission
-from intake.services import export_notices, exports, take_in, users, withdrawal
+from intake.models import AuditEvent, Export, ExportNotice, ExportStatus, Role, Submission
+from intake.services import export_members, export_notices, exports, take_in, users, withdrawal
 from intake.services.errors import Conflict, InvalidInput
 from intake.services.intake import ReportInput, SubmissionInput, store_submission
 from tests.unit.disclosure.test_independent_check import independent
@@ -126,7 +126,7 @@ def test_a_released_export_holds_only_consenting_persons_and_passes_the_independ
     with review.app_context():
         vault = get_vault()
         assert exports.verify_directory(vault, directory).ok
-        assert db.session.scalar(select(func.count()).select_from(ExportMember)) == 120
+        assert export_members.count(db.session) == 120
         assert [e.id for e in exports.released_exports(db.session)] == [export.id]
         actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(export.id))
                                           .order_by(AuditEvent.seq)))
@@ -175,7 +175,7 @@ def test_too_few_consenting_persons_gives_a_clear_message_and_no_file(world, tmp
             exports.build(db.session, get_vault(), export_id)
         export = db.session.get(Export, export_id)
         assert export.status == ExportStatus.FAILED.value and "only 3 persons" in export.failure
-        assert db.session.scalar(select(func.count()).select_from(ExportMember)) == 0
+        assert export_members.count(db.session) == 0
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
 
 
@@ -211,7 +211,7 @@ def test_a_withdrawal_after_release_leaves_a_notice_with_the_rows_to_delete(worl
         names = view.notice.pseudonyms.split()
         assert len(names) == 2 and set(names) <= released
         # The membership went with the reports; the other persons' stayed.
-        assert db.session.scalar(select(func.count()).select_from(ExportMember)) == 120
+        assert export_members.count(db.session) == 120
         export_notices.mark_notified(db.session, vault, view.notice.id, actor=approver, actor_name=str(approver))
         assert export_notices.notices(db.session, vault, open_only=True) == []
         with pytest.raises(Conflict):

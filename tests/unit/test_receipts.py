@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from intake.crypto import receipts
 from intake.crypto.passphrase import PROFILES
@@ -176,7 +176,6 @@ def test_one_damaged_reply_does_not_hide_the_others(public_app, review_app):
         first.for_family = bytes(blob)
         db.session.commit()
     with public_app.app_context():
-        submission = db.session.get(Submission, stored.submission_id)
         holder = families.find_by_receipt(db.session, stored.receipt, check=_check(public_app))
         view = messages.family_view(db.session, holder.submission, holder.reply_keys())
         assert [text for _, text in view] == [None, "second question"]

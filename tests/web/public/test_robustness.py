@@ -10,6 +10,8 @@ import re
 import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
 
 from intake import create_app
 from intake.extensions import db
@@ -99,6 +101,21 @@ def test_an_oversized_body_gets_a_413_page_in_the_visitors_language(make_app):
     assert "Traceback" not in page and "ت" * 20 not in page
     assert "بۇ تور بېكەتتىن تېز چىقىش" in page  # "Leave this site quickly"
     assert submissions(app) == 0
+
+
+def test_a_text_far_over_its_limit_comes_back_to_be_shortened_not_lost(client, public_app):
+    """Werkzeug refuses a multipart field over 500 KB with a 413 (whose page cannot show the text):
+    300,000 characters (750 KB) of Chinese must come back in the form with the field's limit instead."""
+    long_text = "她于2018年被带走。" * 30_000
+    data = report_form(client, relative(0, names__0__value="阿依古丽", testimony=long_text))
+    # Encoded here: the test client would spool a body this large to a temporary file, left open.
+    boundary, body = encode_multipart(MultiDict(data))
+    response = client.post("/report", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    page = text_of(response)
+    assert response.status_code == 422
+    assert field_value(page, "relatives-0-testimony") == long_text
+    assert "at most 50,000 characters" in page or "at most 50000 characters" in page
+    assert submissions(public_app) == 0
 
 
 @pytest.mark.parametrize("body, content_type", [

@@ -255,7 +255,7 @@ def test_bad_posts_change_nothing(app, reviewer):
     for path, data in [
         (f"/review/reports/{handle}/retract/badkind/00000000-0000-0000-0000-000000000000", {}),
         (f"/review/reports/{handle}/retract/note/00000000-0000-0000-0000-000000000000", {}),
-        (f"/review/reports/R-NOPE/retract/note/00000000-0000-0000-0000-000000000000", {}),
+        ("/review/reports/R-NOPE/retract/note/00000000-0000-0000-0000-000000000000", {}),
         ("/review/inbox/bulk", {"report": ["R-X"] * 500, "bulk-tag": "x", "bulk-add_tag": "y"}),
         ("/review/inbox/bulk", {"report": [handle], "bulk-tag": "NOT A TAG!", "bulk-add_tag": "y"}),
         ("/review/inbox/bulk", {"report": [handle], "bulk-assignee": "00000000-0000-0000-0000-000000000000",
