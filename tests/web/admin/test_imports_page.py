@@ -266,3 +266,25 @@ def test_a_messy_workbook_on_the_page_says_what_was_read(app, admin_client):
     locked = upload(client, (DATA / "protected.xlsx").read_bytes(), "list.xlsx")
     assert locked.status_code == 400 and "protected by a password" in locked.get_data(as_text=True)
     assert stored(app) == 0
+
+
+@pytest.mark.parametrize(("data", "name", "status", "words"), [
+    (b"sep=;\r\nOur list\r\n\r\nName;Date of birth;ID number\r\nAbdurehim;30850;6.53101E+17\r\n", "list.csv", 200,
+     "was stored by the spreadsheet as a number"),
+    ("Фамилия,Имя,Дата рождения,Имя матери\nТурсун,Абдурехим,17 июня 1984 г.,Айгуль\n".encode("cp1251"), "list.csv",
+     200, "Ready: <bdi dir=\"ltr\">1</bdi>"),
+    (b"Name,Name,,Born\nAbdurehim,#N/A,x,June 17, 1984\n", "list.csv", 200, "Column C"),
+    (b"Name,Date of birth\r\n\r\n", "list.csv", 200, "no rows below the column names"),
+    (b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet", "list.ods", 400,
+     "OpenDocument spreadsheet"),
+    (b"<html><table><tr><td>Name</td></tr></table></html>", "export.xls", 400, "web page (HTML)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "list.xls", 400, "old Excel file"),
+    (b"Name,Born\nA,1984\n", "renamed.xlsx", 400, "named like an Excel workbook"),
+])
+def test_messy_files_on_the_page_get_words_never_an_error_page(app, admin_client, data, name, status, words):
+    client, _ = admin_client
+    page = upload(client, data, name)
+    html = page.get_data(as_text=True)
+    assert page.status_code == status and words in html, html[-2000:]
+    assert "Abdurehim" not in html and "Айгуль" not in html and "6.53101E+17" not in html
+    assert stored(app) == 0
