@@ -1,5 +1,6 @@
-"""CSV in and out for ``flask dedup csv``: the advocates' own lists, read as text, written back
-as pairs.csv and clusters.csv (report ids, probabilities and level codes: no names).
+"""CSV in and out for ``flask dedup csv``: the advocates' own lists (CSV, or XLSX through the
+importer's reader), read as text, written back as pairs.csv and clusters.csv (report ids,
+probabilities and level codes: no names).
 
 The report ids come from other people's spreadsheets and the output is opened in one: every id
 written goes through `neutralise` (a leading apostrophe on one that would start a formula)."""
@@ -58,7 +59,7 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
     start = _start(path)
     kind = file_kind(start)
     if kind == "xlsx":
-        yield from _rows(_workbook_lines(path), notes, workbook=True)
+        yield from _rows(_workbook_lines(path, notes), notes, workbook=True)
         return
     if kind != "text":
         raise CsvError(f"the input file is {_NOT_CSV[kind]}, not CSV: open it in a spreadsheet program and save it "
@@ -101,9 +102,10 @@ def _start(path: str | Path) -> bytes:
         raise CsvError("the input file cannot be read") from None
 
 
-def _workbook_lines(path: str | Path) -> Iterator[tuple[int, list[str]]]:
+def _workbook_lines(path: str | Path, notes: list[str]) -> Iterator[tuple[int, list[str]]]:
     """An XLSX list as (row number, cells), its header first; ID numbers a spreadsheet stored as
-    numbers are marked so that they are left out rather than compared wrong."""
+    numbers are marked so that they are left out rather than compared wrong. What the reader says
+    of the workbook (the sheet read, rows above the header, merged cells) goes to `notes`."""
     from ..imports.reading import ImportFileError, read_table
 
     try:
@@ -112,6 +114,7 @@ def _workbook_lines(path: str | Path) -> Iterator[tuple[int, list[str]]]:
         raise CsvError(str(exc.args[0])) from None
     except OSError:
         raise CsvError("the input file cannot be read") from None
+    notes.extend(str(note) for note in sheet.notes)
     yield (sheet.rows[0].number - 1 if sheet.rows else 1), sheet.headers
     for row in sheet.rows:
         yield row.number, [_NUMBER + cell if i in row.numbers else cell for i, cell in enumerate(row.cells)]

@@ -119,6 +119,7 @@ def test_lists_as_families_keep_them(tmp_path, monkeypatch):
     (tmp_path / "list.xlsx").write_bytes(buffer.getvalue())
     result = runner.invoke(dedup_cli, ["csv", "list.xlsx", "--out", "xlsx-out"])
     assert result.exit_code == 0, result.output
+    assert "The sheet 'List' was read; the workbook also has: 'About'." in result.output
     assert "1 ID number(s) stored by a spreadsheet as numbers" in result.output
     assert len(read(tmp_path / "xlsx-out" / "clusters.csv")) == 2
 
