@@ -165,6 +165,7 @@ def _synonyms() -> dict[str, str]:
     raw = tomllib.loads(resources.files("intake.data").joinpath("import_headers.toml").read_text("utf-8"))
     out = {fold(h): _FROM_IMPORT[target] for target, headers in raw["headers"].items() if target in _FROM_IMPORT
            for h in headers}
+    out.update({fold(h): f"{part}_name" for part, headers in raw["name_parts"].items() for h in headers})
     out.update({fold(h): column for column, headers in raw["dedup"].items() for h in headers})
     return out
 

@@ -51,6 +51,17 @@ def _vocabulary() -> dict[str, dict[str, str]]:
 
 
 @cache
+def _name_parts() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("intake.data").joinpath("import_headers.toml").read_text("utf-8"))
+    return {fold(h): part for part, headers in raw["name_parts"].items() for h in headers}
+
+
+def name_part(header: str) -> str | None:
+    """"given" or "father" when a name column's header says it holds that part of the name."""
+    return _name_parts().get(fold(header))
+
+
+@cache
 def _known() -> dict[str, str]:
     return {key: target for table in _vocabulary().values() for key, target in table.items()}
 

@@ -22,7 +22,7 @@ from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..services.intake import ReportInput
 from ..wording import Said, said
-from .mapping import Mapping, fold
+from .mapping import Mapping, fold, name_part
 from .places import resolve
 from .reading import SheetRow
 from .table import SPREADSHEET_ERRORS, rounded_id
@@ -165,7 +165,10 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
     elif not names:
         problems.append(Problem(", ".join(headers[c] for c in mapping.of("name")),
                                 said("is empty: each person needs at least one name, in any script"), True))
-    fields["names"] = [{"value": v, "script": text.guess_script(v)} for _, v in names]
+    # A given-name or father's-name column marks its part, so the matcher reads "Abdurehim" and
+    # "Tursun" from two columns as one person's given and father's name, not as two names.
+    fields["names"] = [{"value": v, "script": text.guess_script(v), **({"kind": part} if (part := name_part(
+        headers[c])) and len(names) > 1 else {})} for c, v in names]
     for target, vocabulary in VOCABULARY_OF.items():
         if found := one(target):
             column, value = found

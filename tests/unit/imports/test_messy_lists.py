@@ -191,3 +191,20 @@ def test_spreadsheet_error_values_are_no_values(review_app, tmp_path):
     assert "Row 2, column \"Date of birth\" (note): held a spreadsheet error (#VALUE!)" in result.output
     assert "Row 3, column \"Name, Other name\" (must be fixed): is empty" in result.output
     assert "1 ready" in result.output
+
+
+def test_given_and_father_s_name_columns_are_one_person_s_name_parts(review_app, tmp_path):
+    """Names in two columns (given, father's) are stored as the parts of one name, so the matcher
+    compares them as such; a full name in one column stays a full name."""
+    path = tmp_path / "parts.csv"
+    path.write_text("Имя,Фамилия,姓名\nАбдурехим,Турсун,阿不都热依木·吐尔逊\n", "utf-8")
+    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "F", "--yes"])
+    assert result.exit_code == 0 and "imported: 1" in result.output, result.output
+    path.write_text("Name\nAbdurehim Tursun\n", "utf-8")
+    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "F", "--yes"])
+    assert result.exit_code == 0 and "imported: 1" in result.output, result.output
+    with review_app.app_context():
+        names = sorted((tuple(sorted((n["value"], n.get("kind", "")) for n in r.names))
+                        for r in db.session.scalars(select(Report))), key=len)
+    assert names == [(("Abdurehim Tursun", ""),),
+                     (("Абдурехим", "given"), ("Турсун", "father"), ("阿不都热依木·吐尔逊", ""))]
