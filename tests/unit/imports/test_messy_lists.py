@@ -198,8 +198,9 @@ def test_given_and_father_s_name_columns_are_one_person_s_name_parts(review_app,
     compares them as such; a full name in one column stays a full name."""
     path = tmp_path / "parts.csv"
     path.write_text("Имя,Фамилия,姓名\nАбдурехим,Турсун,阿不都热依木·吐尔逊\n", "utf-8")
-    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "F", "--yes"])
-    assert result.exit_code == 0 and "imported: 1" in result.output, result.output
+    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "F", "--yes", "--take-in"])
+    assert result.exit_code == 0 and "imported: 1" in result.output and "taken in: 1" in result.output, \
+        result.output
     path.write_text("Name\nAbdurehim Tursun\n", "utf-8")
     result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "F", "--yes"])
     assert result.exit_code == 0 and "imported: 1" in result.output, result.output
