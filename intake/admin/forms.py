@@ -27,7 +27,7 @@ class ImportUploadForm(FlaskForm):
 
     file = FileField(_l("List to import (CSV or Excel .xlsx)"))
     encoding = SelectField(_l("Character encoding (CSV only)"), choices=[""] + list(ENCODINGS), default="")
-    sheet = StringField(_l("Sheet (Excel only; empty: the first)"), validators=[Length(max=100)])
+    sheet = StringField(_l("Sheet (Excel only; empty: the one that holds the list)"), validators=[Length(max=100)])
     dates = SelectField(_l("Dates written like 03/04/1985 mean"), choices=["", "day-first", "month-first"], default="")
 
 

@@ -66,13 +66,17 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
                 encoding: str | None) -> None:
     """Score and cluster the reports of INPUT_CSV (columns: report_id, given_name, father_name,
     full_name_alt, gender, birth_date, home_place, chinese_id, detention_year, facility,
-    reporter_relationship; any may be blank; other columns are ignored)."""
+    reporter_relationship, or headers as families write them; any may be blank; other columns are
+    ignored). An XLSX workbook is read too (up to 100,000 rows)."""
     started = time.perf_counter()
     try:
         model = load_model(model_path)
         click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)
         # The file is read a chunk at a time during "prepare" (which includes reading it).
-        result = run_pipeline(iter_rows(input_csv, encoding), model, progress=_Bars(), threshold=threshold)
+        notes: list[str] = []
+        result = run_pipeline(iter_rows(input_csv, encoding, notes), model, progress=_Bars(), threshold=threshold)
+        for note in notes:
+            click.echo(note, err=True)
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         write_pairs(out_dir / "pairs.csv", result.pairs)
@@ -100,7 +104,10 @@ def train_command(csv_path: Path, out_path: Path, version: str) -> None:
     """Train a model (u by random sampling, m by EM; no labels needed) and save it."""
     started = time.perf_counter()
     try:
-        rows = read_rows(csv_path)
+        notes: list[str] = []
+        rows = read_rows(csv_path, notes=notes)
+        for note in notes:
+            click.echo(note, err=True)
         click.echo(f"read {len(rows):,} reports; training", err=True)
         model = train(rows, version=version)
         model.save(out_path)

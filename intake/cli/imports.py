@@ -42,7 +42,8 @@ def _targets(headers: list[str], suggested: list[str], overrides: tuple[str, ...
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Change the suggested mapping of one column (its header or number); repeatable.")
 @click.option("--encoding", type=click.Choice(list(ENCODINGS)), default=None, help="CSV only (default: detected).")
-@click.option("--sheet", default=None, help="XLSX only: the sheet to read (default: the first).")
+@click.option("--sheet", default=None,
+              help="XLSX only: the sheet to read (default: the first whose header row names known columns).")
 @click.option("--day-first/--month-first", default=None, help="How to read dates such as 03/04/1985.")
 @click.option("--share-research", is_flag=True, help="The families agreed to anonymised sharing with researchers.")
 @click.option("--contact", is_flag=True, help="The families agreed to be contacted.")

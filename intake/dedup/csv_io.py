@@ -1,5 +1,6 @@
-"""CSV in and out for ``flask dedup csv``: the advocates' own lists, read as text, written back
-as pairs.csv and clusters.csv (report ids, probabilities and level codes: no names).
+"""CSV in and out for ``flask dedup csv``: the advocates' own lists (CSV, or XLSX through the
+importer's reader), read as text, written back as pairs.csv and clusters.csv (report ids,
+probabilities and level codes: no names).
 
 The report ids come from other people's spreadsheets and the output is opened in one: every id
 written goes through `neutralise` (a leading apostrophe on one that would start a formula)."""
@@ -9,13 +10,18 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import tomllib
 from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from itertools import chain
 from pathlib import Path
-from typing import Any
 
 import pyarrow.compute as pc
 
 from ..disclosure.standalone_verify import neutralise
+from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
+                             rounded_id)
 from .comparisons import COMPARISONS
 from .model import PairScore
 from .pairs import PairTable, level_code
@@ -29,31 +35,50 @@ class CsvError(ValueError):
     """An input file that cannot be read; the message names lines and columns, never values."""
 
 
-def read_rows(path: str | Path, encoding: str | None = None) -> list[dict[str, str]]:
-    """Rows of a CSV with a header (UTF-8 with or without BOM, UTF-16, or a legacy Windows
-    encoding, told from the file's beginning); unknown columns are ignored,
+def read_rows(path: str | Path, encoding: str | None = None, notes: list[str] | None = None) -> list[dict[str, str]]:
+    """Rows of a list with a header (CSV in UTF-8 with or without BOM, UTF-16, or a legacy Windows
+    encoding, told from the file's beginning; or an XLSX workbook); unknown columns are ignored,
     missing ones are blank, and every row needs a distinct, non-empty report_id."""
-    return list(iter_rows(path, encoding))
+    return list(iter_rows(path, encoding, notes))
 
 
-def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[str, str]]:
-    """The rows of ``read_rows``, read as they are needed: the file is never held whole. A fault
+def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | None = None
+              ) -> Iterator[dict[str, str]]:
+    """The rows of ``read_rows``, read as they are needed: a CSV file is never held whole. A fault
     (not UTF-8, not CSV, an empty or repeated report_id) raises CsvError when its line is read.
 
     Lists come from many spreadsheets: the delimiter may be a comma, a semicolon (a European
-    Excel's "CSV"), a tab or a bar, and headers are matched without regard to case, spaces or
-    hyphens ("Report ID" is report_id). `encoding`: the file's, when the guess from its beginning
-    would be wrong (a Turkish Windows list reads as Western European: both use the same bytes)."""
-    encoding = _encoding(path) if encoding is None else _named(encoding)
+    Excel's "CSV"), a tab or a bar (or what a "sep=;" first line names); a title may sit above the
+    header row; headers are matched without regard to case, spaces or hyphens ("Report ID" is
+    report_id), and as families write them (姓名, Фамилия, Date of birth: import_headers.toml).
+    An XLSX workbook is read through the importer's reader (imports/xlsx.py), within its limits.
+    `encoding`: the file's, when the guess from its beginning would be wrong (a Turkish Windows
+    list reads as Western European: both use the same bytes). `notes` receives what the reader
+    wants the user to know (the columns it read, ID numbers a spreadsheet rounded), in English."""
+    notes = [] if notes is None else notes
+    start = _start(path)
+    kind = file_kind(start)
+    if kind == "xlsx":
+        yield from _rows(_workbook_lines(path, notes), notes, workbook=True)
+        return
+    if kind != "text":
+        raise CsvError(f"the input file is {_NOT_CSV[kind]}, not CSV: open it in a spreadsheet program and save it "
+                       "as \"CSV UTF-8\"")
+    if not start.strip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n"):
+        raise CsvError("the input file is empty")
+    encoding = _encoding(start) if encoding is None else _named(encoding)
     try:
         handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed below
     except OSError:
         raise CsvError("the input file cannot be read") from None
     with handle:
         try:
-            first = handle.readline()
+            delimiter, hint = delimiter_of(handle.read(65_536))
             handle.seek(0)
-            yield from _rows(csv.reader(handle, delimiter=_delimiter(first)))
+            if hint:  # Excel's "sep=;" line: not a row, but a line of the file
+                handle.readline()
+            reader = csv.reader(handle, delimiter=delimiter)
+            yield from _rows(((reader.line_num + hint, record) for record in reader), notes)
         except UnicodeDecodeError:
             shown = "UTF-8" if encoding == _UTF8 else encoding
             raise CsvError(f"the input file is not {shown} text throughout: save it as \"CSV UTF-8\" "
@@ -62,6 +87,40 @@ def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[st
             raise CsvError("the input file is not valid CSV") from None
         except OSError:
             raise CsvError("the input file cannot be read") from None
+
+
+_NOT_CSV = {"ods": "an OpenDocument spreadsheet (.ods)", "xls": "an old Excel file (.xls)",
+            "encrypted": "a workbook protected by a password", "html": "a web page (HTML)", "pdf": "a PDF document",
+            "xml": "an XML file (perhaps Excel's \"XML Spreadsheet 2003\")"}
+
+
+def _start(path: str | Path) -> bytes:
+    try:
+        with open(path, "rb") as raw:
+            return raw.read(256 * 1024)
+    except OSError:
+        raise CsvError("the input file cannot be read") from None
+
+
+def _workbook_lines(path: str | Path, notes: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """An XLSX list as (row number, cells), its header first; ID numbers a spreadsheet stored as
+    numbers are marked so that they are left out rather than compared wrong. What the reader says
+    of the workbook (the sheet read, rows above the header, merged cells) goes to `notes`."""
+    from ..imports.reading import ImportFileError, read_table
+
+    try:
+        sheet = read_table(Path(path).read_bytes(), Path(path).name)
+    except ImportFileError as exc:
+        raise CsvError(str(exc.args[0])) from None
+    except OSError:
+        raise CsvError("the input file cannot be read") from None
+    notes.extend(str(note) for note in sheet.notes)
+    yield (sheet.rows[0].number - 1 if sheet.rows else 1), sheet.headers
+    for row in sheet.rows:
+        yield row.number, [_NUMBER + cell if i in row.numbers else cell for i, cell in enumerate(row.cells)]
+
+
+_NUMBER = "\x00"  # a workbook cell that held a number, not text (never in a CSV cell: csv refuses NUL)
 
 
 def _named(encoding: str) -> str:
@@ -80,17 +139,12 @@ def _reading(name: str) -> str:
 _UTF8 = "utf-8-sig"
 
 
-def _encoding(path: str | Path) -> str:
+def _encoding(start: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), or the legacy encoding a
     spreadsheet saved in (Chinese, Cyrillic, Turkish, Western Windows code pages), judged from the
     file's beginning as the importer judges a whole list."""
     from ..imports.reading import ImportFileError, detect_encoding
 
-    try:
-        with open(path, "rb") as raw:
-            start = raw.read(256 * 1024)
-    except OSError:
-        raise CsvError("the input file cannot be read") from None
     try:
         found = detect_encoding(start, partial=True)
     except ImportFileError:
@@ -99,48 +153,92 @@ def _encoding(path: str | Path) -> str:
     return _reading(found)
 
 
-DELIMITERS = ",;\t|"
-
-
-def _delimiter(header_line: str) -> str:
-    """The delimiter of the header line: the candidate it holds most of, outside quotes (a comma
-    when it holds none)."""
-    counts = dict.fromkeys(DELIMITERS, 0)
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
 def _column(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def _rows(reader: Any) -> Iterator[dict[str, str]]:
-    header = [_column(h) for h in next(reader, [])]
-    if "report_id" not in header:
-        known = [c for c in INPUT_COLUMNS if c in header]
+@cache
+def _synonyms() -> dict[str, str]:
+    """Folded header -> column: the import's headers of the same fields, then this command's own."""
+    from ..imports.mapping import fold
+
+    raw = tomllib.loads(resources.files("intake.data").joinpath("import_headers.toml").read_text("utf-8"))
+    out = {fold(h): _FROM_IMPORT[target] for target, headers in raw["headers"].items() if target in _FROM_IMPORT
+           for h in headers}
+    out.update({fold(h): f"{part}_name" for part, headers in raw["name_parts"].items() for h in headers})
+    out.update({fold(h): column for column, headers in raw["dedup"].items() for h in headers})
+    return out
+
+
+_FROM_IMPORT = {"gender": "gender", "birth_date": "birth_date", "id_number": "chinese_id", "home_county": "home_place",
+                "home_place_text": "home_place", "detention_date": "detention_year", "facility": "facility",
+                "relationship": "reporter_relationship"}
+
+
+def _known(header: str) -> str | None:
+    """The input column a header names: its own name, else a synonym; None: not read."""
+    from ..imports.mapping import fold
+
+    column = _column(header)
+    return column if column in INPUT_COLUMNS else _synonyms().get(fold(header))
+
+
+def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bool = False
+          ) -> Iterator[dict[str, str]]:
+    top: list[tuple[int, list[str]]] = []
+    for line, record in lines:
+        if record and any(cell.strip() for cell in record):
+            top.append((line, record))
+            if len(top) == HEADER_SEARCH:
+                break
+    at = header_index([record for _, record in top], lambda cells: sum(_known(c) is not None for c in cells))
+    header = top[at][1] if top else []
+    named = [_known(h) for h in header]
+    if "report_id" not in named:
+        known = [c for c in INPUT_COLUMNS if c in named]
         raise CsvError("the input file has no report_id column (the header must name it; columns recognised: "
                        + (", ".join(known) if known else "none") + ")")
-    where = {name: i for i, name in enumerate(header)}  # a repeated column: the last one counts
+    # A column named exactly: the last of that name counts; named by a synonym: the first.
+    where: dict[str, int] = {}
+    for i, name in enumerate(named):
+        if name is not None and name not in where:
+            where[name] = i
+    where.update({name: i for i, (name, h) in enumerate(zip(named, header)) if name and _column(h) == name})
+    if at:
+        notes.append(f"the header was found on line {top[at][0]}; the lines above it were not read")
+    notes.append("columns read: " + ", ".join(f"{header[i].strip()} -> {name}" for name, i in
+                                               sorted(where.items(), key=lambda item: item[1])))
     wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
-    for record in reader:
+    rounded = errors = 0
+    for line, record in chain(top[at + 1:], lines):
         if not record or not any(cell.strip() for cell in record):  # a blank line is no row
             continue
-        line = reader.line_num
         width = len(record)
         row = {col: record[i].strip() if i is not None and i < width else "" for col, i in wanted}
+        if workbook:  # a cell that held a number is marked: the ID's rounding shows, the mark goes
+            number = where.get("chinese_id")
+            is_number = number is not None and number < width and record[number][:1] == _NUMBER
+            row = {col: value.removeprefix(_NUMBER) for col, value in row.items()}
+        else:
+            is_number = False
+        if row["chinese_id"] and rounded_id(row["chinese_id"], is_number):
+            row["chinese_id"], rounded = "", rounded + 1
+        if "#" in "".join(row.values()):  # one look in C first: a million rows pass here
+            for col, value in row.items():
+                if col != "report_id" and value.upper() in SPREADSHEET_ERRORS:  # a failed formula: no value
+                    row[col], errors = "", errors + 1
         if not row["report_id"]:
             raise CsvError(f"line {line}: report_id is empty")
         if row["report_id"] in seen:
             raise CsvError(f"line {line}: report_id repeats an earlier line")
         seen.add(row["report_id"])
         yield row
+    if errors:
+        notes.append(f"{errors:,} cell(s) held a spreadsheet error (#N/A, #VALUE!...): read as empty")
+    if rounded:
+        notes.append(f"{rounded:,} ID number(s) stored by a spreadsheet as numbers, which loses their last digits: "
+                     "left out (format the column as Text and type them again to use them)")
 
 
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:

@@ -51,6 +51,17 @@ def _vocabulary() -> dict[str, dict[str, str]]:
 
 
 @cache
+def _name_parts() -> dict[str, str]:
+    raw = tomllib.loads(resources.files("intake.data").joinpath("import_headers.toml").read_text("utf-8"))
+    return {fold(h): part for part, headers in raw["name_parts"].items() for h in headers}
+
+
+def name_part(header: str) -> str | None:
+    """"given" or "father" when a name column's header says it holds that part of the name."""
+    return _name_parts().get(fold(header))
+
+
+@cache
 def _known() -> dict[str, str]:
     return {key: target for table in _vocabulary().values() for key, target in table.items()}
 
@@ -64,6 +75,11 @@ def _match(header: str) -> tuple[str, bool]:
     # "Name (Uyghur)", "出生日期（公历）", "Date of birth (approx.)": a known header inside a longer one.
     partial = [(len(k), t) for k, t in _known().items() if len(k) >= 3 and k in key]
     return (max(partial)[1], False) if partial else (IGNORE, False)
+
+
+def header_score(cells: Sequence[str]) -> int:
+    """How many cells of a row are column names we know exactly: the header row has the most."""
+    return sum(1 for cell in cells if cell and fold(cell) in _known())
 
 
 def suggest(headers: Sequence[str]) -> list[Choice]:

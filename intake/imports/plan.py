@@ -96,7 +96,7 @@ def dry_run(sheet: Sheet, mapping: Mapping, *, file_name: str, file_bytes: bytes
     first_seen: dict[str, int] = {}
     rows: list[PlannedRow] = []
     for row in sheet.rows:
-        checked = validate(row, mapping, day_first=day_first, today=today)
+        checked = validate(row, mapping, day_first=day_first, today=today, epoch=sheet.epoch)
         if checked.report is None:
             rows.append(PlannedRow(row.number, RowState.BLOCKED, checked.problems))
             continue

@@ -1,4 +1,7 @@
-"""Reading advocates' lists: CSV in the encodings found in the wild, and XLSX, within limits.
+"""Reading advocates' lists: CSV in the encodings found in the wild, and XLSX (xlsx.py), within
+limits, as the header row and the rows below it (the list's shape, shared with `flask dedup csv`:
+table.py). A file that is no list we read (.xls, .ods, a password-protected workbook, a PDF, a web
+page) is named by its first bytes, whatever its name.
 
 Every failure is an `ImportFileError` whose message a volunteer can act on; nothing here logs or
 repeats a cell's content. Formulas in a spreadsheet are never calculated: their text is kept as
@@ -12,16 +15,15 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from itertools import chain
 from dataclasses import dataclass, field
-from typing import Any
 
 import charset_normalizer
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
-from ..wording import Said, said
+from ..wording import Said, said, said_n
+from .mapping import header_score
+from .table import HEADER_SEARCH, delimiter_of, file_kind, header_index, named_columns
 
 
 class ImportFileError(ValueError):
@@ -32,6 +34,22 @@ class ImportFileError(ValueError):
 _TOO_MANY_ROWS = {
     "file": lambda num: said("The file has more than %(num)s rows. Split it into smaller files.", num=num),
     "sheet": lambda num: said("The sheet has more than %(num)s rows. Split it into smaller files.", num=num),
+}
+
+# Files that are no list we read, told by their first bytes whatever their name.
+_NOT_A_LIST = {
+    "xls": said("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it as .xlsx or as CSV "
+                "(UTF-8), then import that."),
+    "encrypted": said("This workbook is protected by a password, so it cannot be read. Open it, remove the "
+                      "password (File > Info > Protect Workbook in Excel), save it and import it again."),
+    "ods": said("This is an OpenDocument spreadsheet (.ods). Open it in LibreOffice and save it as .xlsx or as "
+                "CSV (UTF-8), then import that."),
+    "html": said("This file is a web page (HTML), perhaps saved by a database with an Excel name. Open it in a "
+                 "spreadsheet program and save it as .xlsx or as CSV (UTF-8), then import that."),
+    "xml": said("This is an XML file (perhaps Excel's \"XML Spreadsheet 2003\"). Open it in Excel or LibreOffice "
+                "and save it as .xlsx or as CSV (UTF-8), then import that."),
+    "pdf": said("This is a PDF document, not a list we can read. Import the spreadsheet it was made from, or "
+                "copy its table into a spreadsheet and save that as .xlsx."),
 }
 
 
@@ -70,6 +88,7 @@ class Sheet:
     rows: list[SheetRow]
     encoding: str | None = None  # CSV only: the encoding used
     notes: list[Said] = field(default_factory=list)  # things the dry run should tell the volunteer
+    epoch: dt.date = dt.date(1899, 12, 30)  # day 0 of the workbook's date numbers (1904-01-01 on old Macs)
 
 
 def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet: str | None = None,
@@ -80,11 +99,13 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, sheet
                                    size=f"{len(data) / 1048576:.1f}", limit=f"{limits.max_bytes / 1048576:.0f}"))
     if not data.strip():
         raise ImportFileError(said("The file is empty."))
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data, sheet, limits)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError(said("This is an old Excel file (.xls). Open it in Excel or LibreOffice and save it "
-                                   "as .xlsx or as CSV (UTF-8), then import that."))
+    kind = file_kind(data)
+    if kind == "xlsx":
+        from .xlsx import read_xlsx  # here: xlsx.py builds on this module
+
+        return read_xlsx(data, sheet, limits)
+    if kind in _NOT_A_LIST:
+        raise ImportFileError(_NOT_A_LIST[kind])
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise ImportFileError(said("This file is named like an Excel workbook but is not one (it may be damaged, "
                                    "or renamed). Open it in a spreadsheet program and save it again as .xlsx."))
@@ -166,132 +187,77 @@ def _looks_garbled(text: str) -> bool:
 
 def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Sheet:
     text, used = _decode(data, encoding)
-    dialect = _dialect(text)
+    delimiter, hint = delimiter_of(text)
     csv.field_size_limit(limits.max_cell + 1)
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    stream = io.StringIO(text, newline="")
+    if hint:  # Excel's "sep=;" line: not a row, but counted as one
+        stream.readline()
+    reader = csv.reader(stream, delimiter=delimiter)
+    notes: list[Said] = []
     try:
-        headers, rows = _collect(((n, cells, frozenset(), frozenset()) for n, cells in enumerate(reader, start=1)),
-                                 limits, "file")
+        headers, rows = _collect(((n, cells, frozenset(), frozenset())
+                                  for n, cells in enumerate(reader, start=1 + hint)), limits, "file", notes)
     except csv.Error:
         raise ImportFileError(said("Line %(line)s of the file is not valid CSV (a cell longer than %(num)s "
                                    "characters, or a quote that is never closed).", line=reader.line_num,
                                    num=f"{limits.max_cell:,}")) from None
     if headers is None:
         raise ImportFileError(said("The file has no rows."))
-    return Sheet("csv", headers, rows, encoding=used)
+    return Sheet("csv", headers, rows, encoding=used, notes=notes)
 
 
-def _collect(lines: Iterable[tuple[int, list[str], frozenset[int], frozenset[int]]], limits: Limits, what: str
+Line = tuple[int, list[str], frozenset[int], frozenset[int]]  # number, cells, formula and number columns
+
+
+def _collect(lines: Iterable[Line], limits: Limits, what: str, notes: list[Said]
              ) -> tuple[list[str] | None, list[SheetRow]]:
-    """The first non-blank line as headers, then every non-blank row (blank ones skipped)."""
-    headers: list[str] | None = None
+    """The header row (the first non-blank one, unless a later one among the first few names more
+    known columns: a title and a blank row above a table), then every non-blank row below it. The
+    columns run to the last one holding anything, in the header or below: a blank or repeated
+    header is named after its letter, and trailing empty columns are dropped."""
+    lines = iter(lines)
+    top: list[Line] = []
+    for line in lines:
+        if any(c.strip() for c in line[1]):
+            top.append(line)
+            if len(top) == HEADER_SEARCH:
+                break
+    if not top:
+        return None, []
+    at = header_index([line[1] for line in top], header_score)
+    header_number, header_cells = top[at][0], top[at][1]
+    if at:
+        notes.append(said("The column names were found in row %(row)s; the rows above it (a title or notes) were "
+                          "not read.", row=header_number))
     rows: list[SheetRow] = []
-    for number, cells, formulas, numbers in lines:
+    for number, cells, formulas, numbers in chain(top[at + 1:], lines):
         if not any(c.strip() for c in cells):
-            continue
-        if headers is None:
-            headers = _headers(cells, limits)
             continue
         if len(rows) >= limits.max_rows:
             raise ImportFileError(_TOO_MANY_ROWS[what](f"{limits.max_rows:,}"))
         rows.append(SheetRow(number, [c.strip() for c in cells], formulas, numbers))
+    if not rows:
+        notes.append(said("There are no rows below the column names: nothing to import."))
+    width, widest = max(((_width(r.cells), r.number) for r in rows), default=(0, header_number))
+    if _width(header_cells) >= width:
+        width, widest = _width(header_cells), header_number
+    if width > limits.max_columns:
+        raise ImportFileError(said("Row %(row)s has more than %(num)s columns, the most that are read. Remove the "
+                                   "columns you do not need (or, in a CSV file, check that row's separators).",
+                                   row=widest, num=limits.max_columns))
+    # The file's own words, or the column's letter: one name in every language (it may head a line
+    # kept in the testimony, and an import's fingerprint must not depend on the page's language).
+    headers = named_columns(header_cells, width, lambda letter: f"Column {letter}")
+    blank = [i for i in range(width) if i >= len(header_cells) or not header_cells[i].strip()]
+    if unnamed := sum(1 for i in blank if any(i < len(r.cells) and r.cells[i] for r in rows)):
+        notes.append(said_n("%(num)s column holds data but has no name in the header row; it is shown by its letter "
+                            "(\"Column C\") so that you can choose where it goes.",
+                            "%(num)s columns hold data but have no name in the header row; they are shown by their "
+                            "letter (\"Column C\") so that you can choose where they go.", unnamed))
+    for row in rows:
+        del row.cells[width:]
     return headers, rows
 
 
-def _dialect(text: str) -> Any:
-    """Comma, semicolon (European Excel), tab or bar: the sniffer's guess, else the delimiter the
-    header line uses most."""
-    try:
-        return csv.Sniffer().sniff(text[:50_000], delimiters=",;\t|")
-    except csv.Error:
-        header = next((line for line in text.splitlines() if line.strip()), "")
-        delimiter = max(",;\t|", key=header.count)
-
-        class Dialect(csv.excel):
-            pass
-
-        Dialect.delimiter = delimiter if header.count(delimiter) else ","
-        return Dialect
-
-
-def _headers(cells: list[str], limits: Limits) -> list[str]:
-    headers = [c.strip() for c in cells]
-    if len(headers) > limits.max_columns:
-        raise ImportFileError(said("The first row has %(count)s columns; at most %(num)s are read. Remove the "
-                                   "columns you do not need.", count=len(headers), num=limits.max_columns))
-    return headers
-
-
-# --- XLSX -----------------------------------------------------------------------------------
-
-def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ImportFileError(said("This Excel file is damaged and cannot be opened. Open it in a spreadsheet "
-                                   "program and save it again.")) from None
-    if unzipped > limits.max_unzipped:
-        raise ImportFileError(said("This Excel file unpacks to far more data than its size suggests, so it is not "
-                                   "read. Save it again from a spreadsheet program, or as CSV."))
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except (InvalidFileException, KeyError, zipfile.BadZipFile, OSError):
-        raise ImportFileError(said("This file is not an Excel workbook we can read. Save it again as .xlsx.")) from None
-    except Exception as error:  # defusedxml's refusals, XML syntax errors
-        raise ImportFileError(said("This Excel file contains XML that spreadsheets do not write (possibly a "
-                                   "malicious file), so it is not read (%(error)s).",
-                                   error=error.__class__.__name__)) from None
-    try:
-        names = book.sheetnames
-        if sheet is not None and sheet not in names:
-            raise ImportFileError(said("The workbook has no sheet named %(sheet)s; its sheets are: %(sheets)s.",
-                                       sheet=repr(sheet), sheets=", ".join(names)))
-        worksheet = book[sheet or names[0]]
-        return _sheet_rows(worksheet, limits, names, sheet or names[0])
-    except ImportFileError:
-        raise
-    except Exception as error:
-        raise ImportFileError(said("This Excel file is damaged and cannot be read (%(error)s).",
-                                   error=error.__class__.__name__)) from None
-    finally:
-        book.close()
-
-
-def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> Sheet:
-    headers, rows = _collect(_xlsx_lines(worksheet, limits), limits, "sheet")
-    if headers is None:
-        raise ImportFileError(said("The sheet %(sheet)s is empty.", sheet=repr(name)))
-    notes = []
-    if len(names) > 1:
-        notes.append(said("Only the sheet %(sheet)s was read; the workbook also has: %(others)s.", sheet=repr(name),
-                          others=", ".join(n for n in names if n != name)))
-    if formulas := sum(len(r.formulas) for r in rows):
-        notes.append(said("%(num)s cells held spreadsheet formulas. They were not calculated: their text was read "
-                          "as it is written.", num=formulas))
-    return Sheet("xlsx", headers, rows, notes=notes)
-
-
-def _xlsx_lines(worksheet: Any, limits: Limits) -> Iterator[tuple[int, list[str], frozenset[int], frozenset[int]]]:
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
-        cells, formulas, numbers = [], set(), set()
-        for index, cell in enumerate(row[: limits.max_columns]):
-            value = cell.value
-            if cell.data_type == "f":  # read-only mode gives the formula's text, never a result
-                formulas.add(index)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                numbers.add(index)
-            cells.append(_cell_text(value))
-        yield number, cells, frozenset(formulas), frozenset(numbers)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _width(cells: list[str]) -> int:
+    return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i].strip()), 0)

@@ -22,9 +22,10 @@ from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..services.intake import ReportInput
 from ..wording import Said, said
-from .mapping import Mapping, fold
+from .mapping import Mapping, fold, name_part
 from .places import resolve
 from .reading import SheetRow
+from .table import SPREADSHEET_ERRORS, rounded_id
 
 VOCABULARY_OF = {"gender": "genders", "ethnicity": "ethnicities", "status": "statuses",
                  "facility_type": "facility_types", "relationship": "relationships"}
@@ -69,6 +70,26 @@ _ID_WORDS = {
 
 
 
+_NOT_A_NAME = re.compile(r"[\d\s.,/#№:-]+")
+_FIFTEEN_AS_NUMBER = re.compile(r"\d{15}\.0+")
+# Day numbers of dates (1905 to 2173 counted from 1900): a 4-digit number is a year, not a day.
+_DAY_NUMBER = re.compile(r"\d{4,5}(?:\.\d+)?")
+
+
+def _day_number(value: str, is_number: bool, epoch: dt.date, today: dt.date) -> str | None:
+    """A spreadsheet's day number as a date: a number cell of a workbook, or five digits in a
+    CSV (the date column of a sheet saved without its date format). Years (up to 2100) stay years."""
+    if not _DAY_NUMBER.fullmatch(value) or (not is_number and len(value.split(".")[0]) != 5):
+        return None
+    days = int(float(value))
+    if days <= 2100:
+        return None
+    day = epoch + dt.timedelta(days=days)
+    if day > today:
+        raise DateProblem(said("is in the future"))
+    return day.isoformat()
+
+
 @cache
 def _values() -> dict[str, dict[str, str]]:
     """Folded label or synonym -> code, per vocabulary: every thesaurus label in six languages,
@@ -90,7 +111,7 @@ def vocabulary_code(vocabulary: str, value: str) -> str | None:
 
 
 def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
-             today: dt.date | None = None) -> Validated:
+             today: dt.date | None = None, epoch: dt.date = dt.date(1899, 12, 30)) -> Validated:
     """The row as a report (None when a blocking problem stops it) and every problem found."""
     problems: list[Problem] = []
     kept: list[str] = []  # "Header: value" lines that no field takes, for the testimony
@@ -101,6 +122,10 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
 
     def clean(column: int, target: str) -> str:
         value = text.normalise(cell(column)) or ""
+        if value[:1] == "#" and value.upper() in SPREADSHEET_ERRORS:  # a failed formula's result: no value
+            problems.append(Problem(headers[column], said("held a spreadsheet error (%(error)s); it was read as "
+                                                          "empty", error=value.upper()), False))
+            return ""
         if text.has_hidden(value):
             value = text.without_hidden(value)
             problems.append(Problem(headers[column], said("had invisible control or direction characters; they "
@@ -122,11 +147,28 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
         return (columns[0], value) if value else None
 
     fields: dict[str, object] = {}
-    names = [(c, v) for c in mapping.of("name") if (v := clean(c, "name"))]
-    if not names:
+    # A name cell's line breaks and runs of spaces are one space; a cell of digits is no name (an ID
+    # or a row number in the wrong column): it is kept in the testimony, for a reviewer.
+    names, digits = [], []
+    for c in mapping.of("name"):
+        if value := " ".join(clean(c, "name").split()):
+            (digits if _NOT_A_NAME.fullmatch(value) else names).append((c, value))
+    if names:
+        for c, value in digits:
+            kept.append(f"{headers[c]}: {value}")
+            problems.append(Problem(headers[c], said("holds only digits, not a name; it was kept in the testimony. "
+                                                     "Check that the column holds names"), False))
+    elif digits:
+        problems.append(Problem(", ".join(headers[c] for c, _ in digits),
+                                said("holds no name, only digits: each person needs at least one name, in any "
+                                     "script"), True))
+    elif not names:
         problems.append(Problem(", ".join(headers[c] for c in mapping.of("name")),
                                 said("is empty: each person needs at least one name, in any script"), True))
-    fields["names"] = [{"value": v, "script": text.guess_script(v)} for _, v in names]
+    # A given-name or father's-name column marks its part, so the matcher reads "Abdurehim" and
+    # "Tursun" from two columns as one person's given and father's name, not as two names.
+    fields["names"] = [{"value": v, "script": text.guess_script(v), **({"kind": part} if (part := name_part(
+        headers[c])) and len(names) > 1 else {})} for c, v in names]
     for target, vocabulary in VOCABULARY_OF.items():
         if found := one(target):
             column, value = found
@@ -141,7 +183,12 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
         if found := one(target):
             column, value = found
             try:
-                fields[target] = parse_date(value, day_first=day_first, today=today)
+                serial = _day_number(value, column in row.numbers, epoch, today or dt.date.today())
+                if serial and column not in row.numbers:
+                    problems.append(Problem(headers[column], said("(%(field)s) was a spreadsheet's day number; it "
+                                                                  "was read as the date it stands for", field=words),
+                                            False))
+                fields[target] = serial or parse_date(value, day_first=day_first, today=today)
             except DateProblem as problem:
                 problems.append(Problem(headers[column], said("(%(field)s) %(problem)s", field=words,
                                                               problem=problem.message), True))
@@ -173,8 +220,10 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
 
 def _id_number(column: int, value: str, row: SheetRow, headers: tuple[str, ...], fields: dict[str, object],
                problems: list[Problem]) -> str | None:
-    digits = re.sub(r"\D", "", value)
-    if column in row.numbers and len(digits) >= 16:
+    value = value.removeprefix("'").strip()  # typed to keep a spreadsheet from making it a number
+    if _FIFTEEN_AS_NUMBER.fullmatch(value):  # a number with ".0": exact up to 15 digits
+        value = value[:-2]
+    if rounded_id(value, column in row.numbers):
         problems.append(Problem(headers[column], said("was stored by the spreadsheet as a number, which loses the "
                                                       "last digits of an 18-digit ID number. Format the column as "
                                                       "Text, type the numbers again (or paste them from the "

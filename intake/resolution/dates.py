@@ -25,6 +25,15 @@ _MONTHS = {m: i for i, names in enumerate((
     (), ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
     ("november", "nov"), ("december", "dec"))) for m in names}
+# Russian (as dates are written: "17 июня 1984 г.", and as months are named) and Turkish month names.
+_MONTHS.update({m: i for i, names in enumerate((
+    (), ("января", "январь", "ocak"), ("февраля", "февраль", "şubat"), ("марта", "март", "mart"),
+    ("апреля", "апрель", "nisan"), ("мая", "май", "mayıs"), ("июня", "июнь", "haziran"), ("июля", "июль", "temmuz"),
+    ("августа", "август", "ağustos"), ("сентября", "сентябрь", "eylül"), ("октября", "октябрь", "ekim"),
+    ("ноября", "ноябрь", "kasım"), ("декабря", "декабрь", "aralık"))) for m in names})
+_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"  # "1984-06-17 00:00:00", as spreadsheets write a date
+_YEAR_FIRST = re.compile(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?" + _TIME)
+_YEAR_LAST = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})" + _TIME)
 
 
 _UNREADABLE = said("is not a date we can read; write it as 1984, 1984-06 or 1984-06-17")
@@ -41,15 +50,15 @@ class DateProblem(ValueError):
 def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | None = None,
                earliest: int = EARLIEST_YEAR) -> str:
     """"1984", "1984-06", "1984-06-17" (the form's approximate-date format) from the ways lists
-    write dates: ISO with -, / or ., 17.06.1984, 06/17/1984, 1984年6月17日, "17 June 1984".
+    write dates: ISO with -, / or ., 17.06.1984, 06/17/1984, 1984年6月17日, "17 June 1984", "June 17,
+    1984", 17-Jun-1984, "17 июня 1984 г.", "17 Haziran 1984", any of them with a time of day after it.
     DateProblem says what is wrong; a day and month that could be either way round need `day_first`."""
     today = today or dt.date.today()
     raw = ascii_digits(value).strip().casefold()
     year = month = day = None
-    if m := re.fullmatch(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?"
-                         r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?", raw):
+    if m := _YEAR_FIRST.fullmatch(raw):
         year, month, day = m.group(1), m.group(2), m.group(3)
-    elif m := re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})", raw):
+    elif m := _YEAR_LAST.fullmatch(raw):
         first, second, year = int(m.group(1)), int(m.group(2)), m.group(3)
         if first > 12 or (day_first and second <= 12):
             day, month = m.group(1), m.group(2)
@@ -60,10 +69,11 @@ def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | No
         else:
             raise DateProblem(said("could be either day-month or month-day; write it as year-month-day "
                                    "(1984-06-17), or say which order the whole file uses"))
-    elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\.?,?\s+(\d{4})", raw):
-        if m.group(2) not in _MONTHS:
+    elif words := _in_words(raw):
+        day, name, year = words
+        if name not in _MONTHS:
             raise DateProblem(_UNREADABLE)
-        day, month, year = m.group(1), str(_MONTHS[m.group(2)]), m.group(3)
+        month = str(_MONTHS[name])
     else:
         raise DateProblem(_UNREADABLE)
     y = int(year)
@@ -82,6 +92,16 @@ def parse_date(value: str, *, day_first: bool | None = None, today: dt.date | No
     if iso > today.isoformat()[: len(iso)]:
         raise DateProblem(said("is in the future"))
     return iso
+
+
+def _in_words(raw: str) -> tuple[str | None, str, str] | None:
+    """(day, month's name, year) of "17 June 1984", "17-Jun-1984", "17 июня 1984 г.", "June 1984" or
+    "June 17, 1984"."""
+    if m := re.fullmatch(r"(?:(\d{1,2})[\s-]*)?([^\W\d_]+)\.?,?[\s-]+(\d{4})(?:\s*(?:г\.?|года?))?", raw):
+        return m.group(1), m.group(2), m.group(3)
+    if m := re.fullmatch(r"([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})", raw):
+        return m.group(2), m.group(1), m.group(3)
+    return None
 
 
 @lru_cache(maxsize=65536)

@@ -78,6 +78,66 @@ def test_bad_input_is_one_line_without_values(tmp_path, monkeypatch):
         assert not (tmp_path / "out").exists()
 
 
+def test_lists_as_families_keep_them(tmp_path, monkeypatch):
+    """A title above the header, Excel's "sep=" line, headers in the families' languages, an ID
+    number a spreadsheet rounded (left out, and said), an XLSX workbook read by the importer's
+    reader; files that are no CSV, an empty one and a header alone get one clear line."""
+    import io
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    (tmp_path / "titled.csv").write_text(
+        "sep=;\r\nOur families, 2019\r\n\r\n№;Фамилия;Имя;Дата рождения;身份证号\r\n"
+        "1;Турсун;Абдурехим;17.06.1984;6.53101E+17\r\n2;Турсун;Абдурехим;1984-06-17;\r\n3;Али;Мемет;1990;\r\n"
+        "4;#N/A;#N/A;#VALUE!;\r\n5;#N/A;#N/A;;\r\n",
+        "utf-8")
+    result = runner.invoke(dedup_cli, ["csv", "titled.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "the header was found on line 4" in result.output
+    assert ("columns read: № -> report_id, Фамилия -> father_name, Имя -> given_name, Дата рождения -> birth_date, "
+            "身份证号 -> chinese_id") in result.output
+    assert "1 ID number(s) stored by a spreadsheet as numbers" in result.output and "6.53" not in result.output
+    clusters = read(tmp_path / "out" / "clusters.csv")
+    # Rows 4 and 5 hold only spreadsheet errors: no name to agree on, so no cluster together.
+    assert {c["report_id"]: c["cluster_id"] for c in clusters} == {"1": "1", "2": "1", "3": "3", "4": "4", "5": "5"}
+    assert "5 cell(s) held a spreadsheet error" in result.output
+
+    book = openpyxl.Workbook()
+    book.active.title = "About"
+    book.active.append(["This workbook lists our relatives"])
+    sheet = book.create_sheet("List")
+    sheet.append(["No", "Name", "Father's name", "ID number"])
+    sheet.append([1, "Ablimit", "Tursun", 653101198406170011])  # stored as a number: rounded
+    sheet.append([2, "Ablimit", "Tursun", "653101198406170011"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (tmp_path / "list.xlsx").write_bytes(buffer.getvalue())
+    result = runner.invoke(dedup_cli, ["csv", "list.xlsx", "--out", "xlsx-out"])
+    assert result.exit_code == 0, result.output
+    assert "The sheet 'List' was read; the workbook also has: 'About'." in result.output
+    assert "1 ID number(s) stored by a spreadsheet as numbers" in result.output
+    assert len(read(tmp_path / "xlsx-out" / "clusters.csv")) == 2
+
+    (tmp_path / "header.csv").write_text("report_id;given_name\r\n\r\n", "utf-8")
+    result = runner.invoke(dedup_cli, ["csv", "header.csv", "--out", "header-out"])
+    assert result.exit_code == 0 and "0 reports" in result.output, result.output
+    for name, data, words in (
+            ("empty.csv", b"\xef\xbb\xbf\r\n", "the input file is empty"),
+            ("list.ods", b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+             "OpenDocument spreadsheet"),
+            ("old.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "an old Excel file (.xls), not CSV"),
+            ("cut.xlsx", b"PK\x03\x04\x14\x00" + b"\x00" * 300, "damaged")):
+        (tmp_path / name).write_bytes(data)
+        result = runner.invoke(dedup_cli, ["csv", name, "--out", "bad-out"])
+        assert result.exit_code == 1 and words in result.output, (name, result.output)
+        assert "Traceback" not in result.output and not (tmp_path / "bad-out").exists()
+
+
 def test_report_ids_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, monkeypatch):
     """The ids come from other people's spreadsheets: pairs.csv and clusters.csv are opened in one,
     so an id that starts a formula (=, +, -, @, or their full-width forms) is written with a leading apostrophe."""

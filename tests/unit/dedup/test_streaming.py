@@ -256,3 +256,15 @@ def test_a_file_without_report_id_says_which_columns_it_recognised(tmp_path):
     with pytest.raises(CsvError, match=r"no report_id column .*recognised: given_name, birth_date") as err:
         read_rows(path)
     assert "Ablimit" not in str(err.value)
+
+
+def test_a_list_below_a_title_is_still_read_as_it_goes(tmp_path):
+    """Finding the header row looks at the first lines only: the first rows come before the end
+    of the file is read (here, a byte no encoding of the file allows, far below)."""
+    path = tmp_path / "list.csv"
+    rows = b"".join(b"%d,Ablimit\r\n" % i for i in range(60000))
+    path.write_bytes(b"Our families\r\n\r\nreport_id,given_name\r\n" + rows + b"x,\xfcnal\r\n")
+    rows = iter_rows(path)
+    assert next(rows)["report_id"] == "0"
+    with pytest.raises(CsvError, match="not UTF-8 text throughout"):
+        list(rows)

@@ -24,6 +24,15 @@ TODAY = dt.date(2026, 6, 1)
     ("Дата задержания", "detention_date"), ("拘押时间", "detention_date"), ("Sentence", "sentence"),
     ("刑期", "sentence"), ("Срок", "sentence"), ("Notes", "testimony"), ("备注", "testimony"),
     ("Sex", "gender"), ("民族", "ethnicity"), ("Мекенжайы", "home_place_text"), ("Favourite colour", "ignore"),
+    # Headers families use, in the lists they keep.
+    ("Father name", "name"), ("Имя отца", "name"), ("Ф.И.О.", "name"), ("DOB", "birth_date"),
+    ("D.O.B.", "birth_date"), ("تۇغۇلغان كۈنى", "birth_date"), ("Place of birth", "home_county"),
+    ("出生地", "home_county"), ("Место рождения", "home_county"), ("Doğum yeri", "home_county"),
+    ("身分證號", "id_number"), ("关押地点", "detention_place"), ("被捕日期", "detention_date"),
+    # A relative's or the reporter's name is kept in the testimony, never taken for the person's.
+    ("Mother's name", "testimony"), ("Mother's name (Uyghur)", "testimony"), ("Reporter's name", "testimony"),
+    ("Your name", "testimony"), ("母亲姓名", "testimony"), ("Имя матери", "testimony"),
+    ("ئانىسىنىڭ ئىسمى", "testimony"), ("Anne adı", "testimony"),
 ])
 def test_headers_in_six_languages_are_recognised(header: str, target: str) -> None:
     assert suggest([header])[0].target == target

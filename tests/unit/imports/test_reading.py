@@ -66,8 +66,10 @@ def test_limits_are_clear() -> None:
         read_table(b"a,b\n" + b"x,y\n" * 400_000, "big.csv", limits=Limits(max_bytes=1024 * 1024))
     with pytest.raises(ImportFileError, match="more than 10 rows"):
         read_table(as_csv([["a"]] + [["x"]] * 11).encode(), "x.csv", limits=Limits(max_rows=10))
-    with pytest.raises(ImportFileError, match="at most 3 are read"):
+    with pytest.raises(ImportFileError, match="Row 1 has more than 3 columns"):
         read_table(b"a,b,c,d\n1,2,3,4\n", "x.csv", limits=Limits(max_columns=3))
+    with pytest.raises(ImportFileError, match="Row 3 has more than 3 columns"):  # a row's stray separators
+        read_table(b"a,b,c\n1,2,3\n1,2,3,4,5\n", "x.csv", limits=Limits(max_columns=3))
     with pytest.raises(ImportFileError, match="not valid CSV"):
         read_table(b'a,b\n"never closed,' + b"x" * 300, "x.csv", limits=Limits(max_cell=100))
     with pytest.raises(ImportFileError, match="empty"):
@@ -100,7 +102,7 @@ def test_xlsx_cells_come_as_text_formulas_uncalculated() -> None:
     assert row.cells[3] == '=HYPERLINK("http://evil.example","click me")'  # the text, not "clicked"
     assert row.formulas == {3} and 2 in row.numbers
     assert any("formulas" in str(note) and "not calculated" in str(note) for note in sheet.notes)
-    assert any("also has: other" in str(note) for note in sheet.notes)
+    assert any("'list' was read; the workbook also has: 'other'" in str(note) for note in sheet.notes)
     assert read_table(data, "list.xlsx", sheet="list").headers[0] == "Name"
     with pytest.raises(ImportFileError, match="no sheet named 'nope'"):
         read_table(data, "list.xlsx", sheet="nope")
@@ -118,6 +120,11 @@ def test_bad_spreadsheets_get_a_clear_answer() -> None:
         read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls")
     with pytest.raises(ImportFileError, match="named like an Excel workbook"):
         read_table(b"Name\nA\n", "renamed.xlsx")
+    # A damaged header that claims a zip version no program writes (zipfile: NotImplementedError).
+    central = good.index(b"PK\x01\x02")
+    odd = good[:central + 6] + b"\xf2\x00" + good[central + 8:]
+    with pytest.raises(ImportFileError, match="damaged"):
+        read_table(odd, "odd.xlsx")
 
 
 def zip_of(parts: dict[str, bytes]) -> bytes:
@@ -147,3 +154,89 @@ def test_xml_entity_tricks_are_refused() -> None:
     parts["xl/sharedStrings.xml"] = laughs.encode()
     with pytest.raises(ImportFileError, match="XML that spreadsheets do not write|damaged"):
         read_table(zip_of(parts), "laughs.xlsx")
+
+
+def test_a_sheet_that_misstates_its_size_or_a_chart_sheet_loses_nothing() -> None:
+    """Some programs write a sheet's size as "A1" whatever it holds: every row and column is read
+    all the same. A chart sheet is passed over when choosing, and named when chosen."""
+    import re
+
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    good = zipfile.ZipFile(io.BytesIO(xlsx([["Name", "Born", "Notes"], ["Abdurehim", "1984", "n"]])))
+    parts = {n: good.read(n) for n in good.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>',
+                                               parts["xl/worksheets/sheet1.xml"])
+    sheet = read_table(zip_of(parts), "list.xlsx")
+    assert sheet.headers == ["Name", "Born", "Notes"] and sheet.rows[0].cells == ["Abdurehim", "1984", "n"]
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Data"
+    data.append(["Name", "Born"])
+    data.append(["Abdurehim", 1984])
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 0).add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_table(buffer.getvalue(), "list.xlsx").headers == ["Name", "Born"]
+    with pytest.raises(ImportFileError, match="The sheet 'Chart' is empty"):
+        read_table(buffer.getvalue(), "list.xlsx", sheet="Chart")
+
+
+def test_a_sheet_formatted_to_its_last_row_is_read_to_its_last_value() -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, ["Name", "Born"])
+    sheet.write_row(1, 0, ["Abdurehim", "1984"])
+    sheet.merge_range(1, 2, 400, 2, "a note beside the list, merged far down")
+    for row in range(2, 50_000):
+        sheet.set_row(row, None, bold)
+    book.close()
+    read = read_table(buffer.getvalue(), "list.xlsx")
+    assert [r.number for r in read.rows] == [2]  # the merge gives no blank row a value of its own
+    assert read.headers == ["Name", "Born", "Column C"]
+
+
+@pytest.mark.parametrize(("options", "epoch"), [({}, dt.date(1899, 12, 30)),
+                                                ({"date_1904": True}, dt.date(1904, 1, 1))])
+def test_day_numbers_count_from_the_workbook_s_own_epoch(options, epoch) -> None:
+    from intake.imports import confirm, dry_run
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **options})
+    book.add_worksheet().write_row(0, 0, ["Name", "Date of birth"])
+    book.worksheets()[0].write_row(1, 0, ["Abdurehim", 30850])
+    book.close()
+    sheet = read_table(buffer.getvalue(), "list.xlsx")
+    plan = dry_run(sheet, confirm(sheet.headers, ["name", "birth_date"]), file_name="list.xlsx",
+                   file_bytes=buffer.getvalue(), importer="t", key=b"k" * 32)
+    assert plan.rows[0].report.birth_date == (epoch + dt.timedelta(days=30850)).isoformat()
+
+
+def test_the_sheet_s_layout_is_read_whole_across_pieces(monkeypatch) -> None:
+    """Merges, hidden rows and the last row with a value are found in the sheet's XML a piece at a
+    time: an element cut between two pieces is still seen (here, pieces of 97 bytes)."""
+    from intake.imports import xlsx as reader
+
+    monkeypatch.setattr(reader, "_PIECE", 97)
+    monkeypatch.setattr(reader, "_OVERLAP", 80)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Name", "Village"])
+    for row in range(1, 40):
+        sheet.write_row(row, 0, [f"P{row}"])
+    sheet.merge_range(1, 1, 39, 1, "one village")
+    sheet.set_row(5, None, None, {"hidden": True})
+    sheet.set_row(7, None, None, {"hidden": True})
+    book.close()
+    read = read_table(buffer.getvalue(), "list.xlsx")
+    assert [r.number for r in read.rows] == list(range(2, 41))
+    assert {r.cells[1] for r in read.rows} == {"one village"}
+    assert any(str(n) == "2 rows are hidden in the spreadsheet (filtered out?); they were read like the others."
+               for n in read.notes)

@@ -22,6 +22,11 @@ from intake.resolution.prepare import prepare
     ("1978-12-24 (about)", (1978, 12, 24)), ("about 1980", (1980, None, None)), ("1885-02", (1885, 2, None)),
     ("1978-13", (1978, None, None)), ("19781324", (1978, None, None)), ("78", (None, None, None)),
     ("unknown", (None, None, None)),
+    # As spreadsheets and Russian, Turkish or American lists write them.
+    ("December 24, 1978", (1978, 12, 24)), ("Dec 24 1978", (1978, 12, 24)), ("24-Dec-1978", (1978, 12, 24)),
+    ("24.12.1978 00:00:00", (1978, 12, 24)), ("24 декабря 1978 г.", (1978, 12, 24)), ("декабрь 1978", (1978, 12, None)),
+    ("5 мая 1978 года", (1978, 5, 5)), ("24 Aralık 1978", (1978, 12, 24)), ("Şubat 1978", (1978, 2, None)),
+    ("24 Smarch 1978", (1978, None, None)),
 ])
 def test_dates_as_lists_write_them(text, expected):
     assert dates.approximate(text) == expected

@@ -231,3 +231,60 @@ def test_an_excel_workbook_with_a_chosen_sheet(app, admin_client):
     with app.app_context():
         texts = [n["value"] for r in db.session.scalars(select(Report)) for n in r.names]
     assert '=HYPERLINK("http://evil.example","Click")' in texts  # kept as text, never calculated
+
+
+def test_a_messy_workbook_on_the_page_says_what_was_read(app, admin_client):
+    """No sheet chosen: the one that holds the list is read, below its title, and the page says so;
+    a password-protected workbook is refused in words, nothing stored."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    from tests.unit.imports.test_messy_lists import DATA
+
+    client, _ = admin_client
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("Notes").write_string(0, 0, "nothing to import here")
+    sheet = book.add_worksheet("People")
+    sheet.write_row(0, 0, ["Our families, 2019"])
+    sheet.write_row(2, 0, ["Name", "Date of birth", "ID number"])
+    sheet.write_row(3, 0, ["Abdurehim", 30850, 653101198406170011])
+    sheet.write_row(4, 0, ["Memet", dt.date(1990, 1, 2).isoformat(), "'653125198406170011"])
+    book.close()
+    page = upload(client, buffer.getvalue(), "list.xlsx")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    assert "Ready: <bdi dir=\"ltr\">1</bdi>" in html
+    assert "was read; the workbook also has:" in html and "found in row" in html
+    assert "was stored by the spreadsheet as a number" in html and "6531" not in html
+    uyghur = client.get("/admin/imports?lang=ug")
+    assert uyghur.status_code == 200
+    translated = upload(client, buffer.getvalue(), "list.xlsx").get_data(as_text=True)
+    assert "was read; the workbook also has:" not in translated  # the notes speak the page's language
+    client.get("/admin/imports?lang=en")
+    locked = upload(client, (DATA / "protected.xlsx").read_bytes(), "list.xlsx")
+    assert locked.status_code == 400 and "protected by a password" in locked.get_data(as_text=True)
+    assert stored(app) == 0
+
+
+@pytest.mark.parametrize(("data", "name", "status", "words"), [
+    (b"sep=;\r\nOur list\r\n\r\nName;Date of birth;ID number\r\nAbdurehim;30850;6.53101E+17\r\n", "list.csv", 200,
+     "was stored by the spreadsheet as a number"),
+    ("Фамилия,Имя,Дата рождения,Имя матери\nТурсун,Абдурехим,17 июня 1984 г.,Айгуль\n".encode("cp1251"), "list.csv",
+     200, "Ready: <bdi dir=\"ltr\">1</bdi>"),
+    (b"Name,Name,,Born\nAbdurehim,#N/A,x,June 17, 1984\n", "list.csv", 200, "Column C"),
+    (b"Name,Date of birth\r\n\r\n", "list.csv", 200, "no rows below the column names"),
+    (b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet", "list.ods", 400,
+     "OpenDocument spreadsheet"),
+    (b"<html><table><tr><td>Name</td></tr></table></html>", "export.xls", 400, "web page (HTML)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "list.xls", 400, "old Excel file"),
+    (b"Name,Born\nA,1984\n", "renamed.xlsx", 400, "named like an Excel workbook"),
+])
+def test_messy_files_on_the_page_get_words_never_an_error_page(app, admin_client, data, name, status, words):
+    client, _ = admin_client
+    page = upload(client, data, name)
+    html = page.get_data(as_text=True)
+    assert page.status_code == status and words in html, html[-2000:]
+    assert "Abdurehim" not in html and "Айгуль" not in html and "6.53101E+17" not in html
+    assert stored(app) == 0
