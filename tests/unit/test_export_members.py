@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select, update
@@ -27,6 +28,16 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(export_members, "CHUNK", 7)
 
 
+def stored(apps, leaving: Sequence[int] = ()) -> tuple[uuid.UUID, uuid.UUID | None]:
+    """120 consenting persons taken in, an export approved, and (if `leaving` names relatives) one
+    more family who may withdraw: (export id, that family's submission id)."""
+    public, review, proposer, approver = apps
+    population(public, 120)
+    family_id = family(public, [relative(i) for i in leaving]) if leaving else None
+    take_in_all(review)
+    return approved(review, proposer, approver), family_id
+
+
 def chunks_of(export_id: uuid.UUID) -> list[ExportMemberChunk]:
     return list(db.session.scalars(select(ExportMemberChunk).where(ExportMemberChunk.export_id == export_id)
                                    .order_by(ExportMemberChunk.first_report)))
@@ -34,9 +45,7 @@ def chunks_of(export_id: uuid.UUID) -> list[ExportMemberChunk]:
 
 def test_every_report_is_in_one_sealed_chunk_in_order(world, small_chunks):
     public, review, proposer, approver = world
-    population(public, 120)
-    take_in_all(review)
-    export = built(review, approved(review, proposer, approver))
+    export = built(review, stored(world)[0])
     with review.app_context():
         chunks = chunks_of(export.id)
         assert len(chunks) == 18 and [c.count for c in chunks] == [7] * 17 + [1]
@@ -52,9 +61,7 @@ def test_every_report_is_in_one_sealed_chunk_in_order(world, small_chunks):
 @pytest.mark.parametrize("tamper", ["drop a member", "change a person", "change the range"])
 def test_a_chunk_changed_in_the_database_no_longer_verifies(world, tamper):
     public, review, proposer, approver = world
-    population(public, 120)
-    take_in_all(review)
-    export = built(review, approved(review, proposer, approver))
+    export = built(review, stored(world)[0])
     with review.app_context():
         [chunk] = chunks_of(export.id)
         values = {"drop a member": {"members": chunk.members[32:], "count": chunk.count - 1},
@@ -67,10 +74,8 @@ def test_a_chunk_changed_in_the_database_no_longer_verifies(world, tamper):
 
 def test_a_withdrawal_cuts_its_reports_out_and_the_rest_still_verifies(world, small_chunks):
     public, review, proposer, approver = world
-    population(public, 120)
-    leaving = family(public, [relative(900 + i) for i in range(6)])
-    take_in_all(review)
-    export = built(review, approved(review, proposer, approver))
+    export_id, leaving = stored(world, list(range(900, 906)))
+    export = built(review, export_id)
     with review.app_context():
         before = len(chunks_of(export.id))
     with public.app_context():
@@ -91,9 +96,7 @@ def test_a_withdrawal_cuts_its_reports_out_and_the_rest_still_verifies(world, sm
 
 def test_a_chunk_left_empty_is_deleted(world, small_chunks):
     public, review, proposer, approver = world
-    population(public, 120)
-    take_in_all(review)
-    export = built(review, approved(review, proposer, approver))
+    export = built(review, stored(world)[0])
     with review.app_context():
         vault = get_vault()
         first = chunks_of(export.id)[0]
@@ -107,10 +110,8 @@ def test_a_chunk_left_empty_is_deleted(world, small_chunks):
 
 def test_an_export_built_before_chunks_still_gets_its_notice(world):
     public, review, proposer, approver = world
-    population(public, 120)
-    leaving = family(public, [relative(950), relative(951)])
-    take_in_all(review)
-    export = built(review, approved(review, proposer, approver))
+    export_id, leaving = stored(world, [950, 951])
+    export = built(review, export_id)
     with review.app_context():
         # As an older build left it: one row per report instead of chunks.
         members = export_members.members_of(db.session, db.session.scalars(select(Report.id)).all())
@@ -132,10 +133,7 @@ def test_an_export_built_before_chunks_still_gets_its_notice(world):
 
 def test_a_withdrawal_finished_during_the_build_stops_the_release(world, tmp_path, monkeypatch):
     public, review, proposer, approver = world
-    population(public, 120)
-    leaving = family(public, [relative(960), relative(961)])
-    take_in_all(review)
-    export_id = approved(review, proposer, approver)
+    export_id, leaving = stored(world, [960, 961])
     real_build_release = exports.build_release
 
     def withdraw_meanwhile(*args, **kwargs):
@@ -173,10 +171,7 @@ def test_pseudonyms_are_the_stated_hmac_so_older_exports_notices_still_match():
 
 def test_the_export_job_reads_the_store_again_after_a_withdrawal_during_its_build(world, monkeypatch):
     public, review, proposer, approver = world
-    population(public, 120)
-    leaving = family(public, [relative(970)])
-    take_in_all(review)
-    export_id = approved(review, proposer, approver)
+    export_id, leaving = stored(world, [970])
     real_build_release, calls = exports.build_release, []
 
     def withdraw_during_the_first(*args, **kwargs):
