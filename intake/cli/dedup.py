@@ -55,7 +55,8 @@ def dedup_cli() -> None:
 @dedup_cli.command("csv")
 @click.argument("input_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for pairs.csv and clusters.csv (created if missing).")
+              help="Directory for pairs.csv and clusters.csv (created if missing; files of those names in it "
+              "are replaced, readable by their owner only).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A model file from `flask dedup train` (default: the one shipped with this release).")
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
@@ -68,6 +69,8 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     full_name_alt, gender, birth_date, home_place, chinese_id, detention_year, facility,
     reporter_relationship; any may be blank; other columns are ignored)."""
     started = time.perf_counter()
+    if out_dir.is_symlink():  # it could lead anywhere, to files someone else placed there
+        raise click.ClickException(f"--out {out_dir} is a symbolic link: give the directory itself")
     try:
         model = load_model(model_path)
         click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)

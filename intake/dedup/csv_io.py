@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
 
 from ..disclosure.standalone_verify import neutralise
+from ..local_files import LocalFileError, check_regular
 from .comparisons import COMPARISONS
 from .model import PairScore
 from .pairs import PairTable, level_code
@@ -44,6 +48,10 @@ def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[st
     Excel's "CSV"), a tab or a bar, and headers are matched without regard to case, spaces or
     hyphens ("Report ID" is report_id). `encoding`: the file's, when the guess from its beginning
     would be wrong (a Turkish Windows list reads as Western European: both use the same bytes)."""
+    try:
+        check_regular(path, "the input file")
+    except LocalFileError as error:
+        raise CsvError(str(error)) from None
     encoding = _encoding(path) if encoding is None else _named(encoding)
     try:
         handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed below
@@ -51,9 +59,9 @@ def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[st
         raise CsvError("the input file cannot be read") from None
     with handle:
         try:
-            first = handle.readline()
+            first = handle.readline(MAX_LINE)
             handle.seek(0)
-            yield from _rows(csv.reader(handle, delimiter=_delimiter(first)))
+            yield from _rows(csv.reader(_lines(handle), delimiter=_delimiter(first)))
         except UnicodeDecodeError:
             shown = "UTF-8" if encoding == _UTF8 else encoding
             raise CsvError(f"the input file is not {shown} text throughout: save it as \"CSV UTF-8\" "
@@ -62,6 +70,21 @@ def iter_rows(path: str | Path, encoding: str | None = None) -> Iterator[dict[st
             raise CsvError("the input file is not valid CSV") from None
         except OSError:
             raise CsvError("the input file cannot be read") from None
+
+
+MAX_LINE = 1_000_000  # characters in one line of the file: a row of eleven names is a few hundred
+
+
+def _lines(handle: Any) -> Iterator[str]:
+    """The file's lines, each read with a bound: a file with no line break (or one enormous field)
+    is refused after MAX_LINE characters instead of being read whole into memory."""
+    number = 0
+    while line := handle.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise CsvError(f"line {number} of the input file is longer than {MAX_LINE:,} characters: "
+                           "it is not a list of reports")
+        yield line
 
 
 def _named(encoding: str) -> str:
@@ -143,11 +166,27 @@ def _rows(reader: Any) -> Iterator[dict[str, str]]:
         yield row
 
 
+@contextmanager
+def _output(path: str | Path) -> Iterator[Any]:
+    """A new file at `path`, readable by its owner only (0600: the ids come from others' lists),
+    written beside it and moved into place when complete. Whatever `path` was before (a file, or
+    a symbolic link pointing elsewhere) is replaced, never written through; nothing partial stays."""
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
     if isinstance(pairs, PairTable):
         return _write_pair_table(path, pairs)
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(PAIR_COLUMNS)
         for p in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
@@ -164,7 +203,7 @@ def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
                                               ("right", "ascending")])
     codes = [(f"gamma_{c.name}", tuple(level_code(c.name, g) for g in range(len(c.levels) - 1)),
               level_code(c.name, -1)) for c in COMPARISONS]
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(PAIR_COLUMNS)
         for start in range(0, len(order), 65_536):
@@ -178,7 +217,7 @@ def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(("report_id", "cluster_id"))
         for rid in sorted(clusters):

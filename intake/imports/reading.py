@@ -224,6 +224,8 @@ def _headers(cells: list[str], limits: Limits) -> list[str]:
 
 # --- XLSX -----------------------------------------------------------------------------------
 
+EXCEL_MAX_ROWS = 1_048_576  # the most rows a sheet can have in Excel and LibreOffice
+
 def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -248,6 +250,9 @@ def _read_xlsx(data: bytes, sheet: str | None, limits: Limits) -> Sheet:
             raise ImportFileError(said("The workbook has no sheet named %(sheet)s; its sheets are: %(sheets)s.",
                                        sheet=repr(sheet), sheets=", ".join(names)))
         worksheet = book[sheet or names[0]]
+        # The <dimension> tag is the file's own claim ("A1:XFD1048576"): openpyxl would pad every
+        # row to its width and add its empty rows. Only the cells actually present are read.
+        worksheet.reset_dimensions()
         return _sheet_rows(worksheet, limits, names, sheet or names[0])
     except ImportFileError:
         raise
@@ -274,6 +279,11 @@ def _sheet_rows(worksheet: Any, limits: Limits, names: list[str], name: str) -> 
 
 def _xlsx_lines(worksheet: Any, limits: Limits) -> Iterator[tuple[int, list[str], frozenset[int], frozenset[int]]]:
     for number, row in enumerate(worksheet.iter_rows(), start=1):
+        if number > EXCEL_MAX_ROWS:  # a row numbered 50,000,000 would otherwise yield as many blank rows
+            raise ImportFileError(said("This Excel file numbers its rows beyond what spreadsheets allow "
+                                       "(%(num)s), so it is damaged or not made by a spreadsheet program. "
+                                       "Save it again from a spreadsheet program, or as CSV.",
+                                       num=f"{EXCEL_MAX_ROWS:,}"))
         cells, formulas, numbers = [], set(), set()
         for index, cell in enumerate(row[: limits.max_columns]):
             value = cell.value

@@ -1,0 +1,154 @@
+"""The two copies of a PDF a reviewer may ask for, made from the sealed original on request:
+
+- the clean copy (download only): without the document information dictionary and XMP metadata
+  (document and page level), without the EXIF/XMP/comment segments of the JPEG photos embedded in
+  it (a phone's scan carries the GPS position there), and without active content: the document's
+  open action and additional actions, its JavaScript and embedded files, links' and form fields'
+  actions, and XFA forms (which hold scripts). Pages, text and images are kept.
+- the first page as a PNG, rendered on the server within MAX_RENDER_SIDE pixels a side.
+
+An encrypted, damaged or otherwise unreadable PDF gives InvalidInput: the page says to download
+the original instead. Neither copy is kept.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..wording import said
+from .errors import InvalidInput
+
+MAX_RENDER_SIDE = 1600
+# JPEG segments that carry no pixels: APP1 (EXIF, XMP), APP2 ... APP13 (ICC, FlashPix, Photoshop
+# IPTC), APP15 and COM. APP0 (JFIF) and APP14 (Adobe: how the colours are stored) are kept.
+_JPEG_DROPPED = {0xE1, *range(0xE2, 0xEE), 0xEF, 0xFE}
+
+
+def clean_pdf(data: bytes) -> bytes:
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            _remove_metadata(pdf)
+            _remove_active_content(pdf)
+            for page in pdf.pages:
+                _clean_page(pikepdf, page)
+            out = io.BytesIO()
+            pdf.save(out, deterministic_id=True)
+            return out.getvalue()
+    except Exception:  # noqa: BLE001 - encrypted, damaged: any failure to parse a family's PDF, never a 500
+        raise InvalidInput(said("this PDF cannot be read: download the original")) from None
+
+
+def _remove_metadata(pdf: object) -> None:
+    root = pdf.Root  # type: ignore[attr-defined]
+    if "/Metadata" in root:
+        del root.Metadata
+    if "/Info" in pdf.trailer:  # type: ignore[attr-defined]
+        del pdf.trailer.Info  # type: ignore[attr-defined]
+
+
+def _remove_active_content(pdf: object) -> None:
+    root = pdf.Root  # type: ignore[attr-defined]
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[key]
+    names = root.get("/Names")
+    if names is not None:
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[key]
+    form = root.get("/AcroForm")
+    if form is not None:
+        if "/XFA" in form:
+            del form.XFA
+        for field in form.get("/Fields") or ():
+            _drop_actions(field)
+
+
+def _drop_actions(obj: object) -> None:
+    for key in ("/A", "/AA"):
+        if key in obj:  # type: ignore[operator]
+            del obj[key]  # type: ignore[attr-defined]
+
+
+def _clean_page(pikepdf: object, page: object) -> None:
+    obj = page.obj  # type: ignore[attr-defined]
+    for key in ("/Metadata", "/AA"):
+        if key in obj:
+            del obj[key]
+    for annotation in obj.get("/Annots") or ():
+        _drop_actions(annotation)
+    for image in _jpeg_images(pikepdf, obj):
+        raw = image.read_raw_bytes()
+        stripped = strip_jpeg_metadata(raw)
+        if stripped != raw:
+            image.write(stripped, filter=pikepdf.Name.DCTDecode)  # type: ignore[attr-defined]
+        if "/Metadata" in image:
+            del image.Metadata
+
+
+def _jpeg_images(pikepdf: object, page: object) -> list[object]:
+    """The page's image XObjects stored as JPEG (the filter alone, so raw bytes are the JPEG file)."""
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    xobjects = resources.get("/XObject") if resources is not None else None
+    found = []
+    for _, xobject in (xobjects.items() if xobjects is not None else ()):
+        filters = xobject.get("/Filter")
+        if xobject.get("/Subtype") == "/Image" and (filters == "/DCTDecode" or (
+                isinstance(filters, pikepdf.Array) and list(filters) == ["/DCTDecode"])):  # type: ignore[attr-defined]
+            found.append(xobject)
+    return found
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The JPEG without its metadata segments (_JPEG_DROPPED); unchanged if it is not a JPEG this
+    walker understands. The entropy-coded data from the first scan on is copied as it is."""
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    out, pos = bytearray(b"\xff\xd8"), 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return data
+        marker = data[pos + 1]
+        if marker == 0xFF:
+            pos += 1
+            continue
+        if marker == 0xDA:  # start of scan: the rest is image data
+            out += data[pos:]
+            return bytes(out)
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if length < 2 or pos + 2 + length > len(data):
+            return data
+        if marker not in _JPEG_DROPPED:
+            out += data[pos:pos + 2 + length]
+        pos += 2 + length
+    return data
+
+
+def first_page_png(data: bytes) -> bytes:
+    """The first page rendered on the server (pypdfium2) as a PNG, at most MAX_RENDER_SIDE pixels a side."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception:  # noqa: BLE001 - PdfiumError, or a password asked for
+        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
+    try:
+        if len(pdf) == 0:
+            raise InvalidInput(said("this PDF has no pages"))
+        page = pdf[0]
+        width, height = page.get_size()
+        scale = min(2.0, MAX_RENDER_SIDE / max(width, height, 1))
+        image = page.render(scale=scale).to_pil()
+        if max(image.size) > MAX_RENDER_SIDE + 1:  # never more pixels than asked for
+            raise InvalidInput(said("this PDF cannot be rendered: download it instead"))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "PNG")
+        return out.getvalue()
+    except InvalidInput:
+        raise
+    except Exception:  # noqa: BLE001 - a page pdfium cannot draw is shown as such, never as a 500
+        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
+    finally:
+        pdf.close()
