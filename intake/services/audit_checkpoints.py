@@ -10,6 +10,7 @@ audit key it was signed with, which is then trusted for that reason.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from ..crypto import audit_chain
 from ..crypto.errors import KeysLockedError
 from ..crypto.keystore import write_atomic
 from ..crypto.vault import Vault
-from ..local_files import LocalFileError, read_json
+from ..local_files import LocalFileError, read_regular
 from ..models import AuditCheckpoint, AuditEvent
 from ..models.base import utcnow
 from . import audit
@@ -128,7 +129,7 @@ def export(path: Path, checkpoint: Checkpoint, public: ed25519.Ed25519PublicKey)
 def read_file(path: Path) -> tuple[Checkpoint, ed25519.Ed25519PublicKey]:
     """An exported checkpoint and its audit key, its signature checked; ValueError (one line) if not."""
     try:
-        data: Any = read_json(path, MAX_CHECKPOINT_FILE, "checkpoint file")
+        data: Any = json.loads(read_regular(path, MAX_CHECKPOINT_FILE, "checkpoint file"))
         if data.get("format") != audit_chain.CHECKPOINT_FORMAT:
             raise ValueError
         raw_public = base64.b64decode(data["public_key"], validate=True)
@@ -138,7 +139,7 @@ def read_file(path: Path) -> tuple[Checkpoint, ed25519.Ed25519PublicKey]:
                                 base64.b64decode(data["signature"], validate=True))
     except LocalFileError as error:
         raise ValueError(str(error)) from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a readable audit checkpoint file") from None
     if checkpoint.key_id != raw_public[:16] or not checkpoint.valid_under(public):
         raise ValueError(f"{path}: the checkpoint's signature does not verify under the key it names (altered)")
