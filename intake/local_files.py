@@ -41,7 +41,7 @@ def read_regular(path: str | Path, max_bytes: int, what: str = "the file") -> by
         if not stat.S_ISREG(info.st_mode):
             raise LocalFileError(f"{what} {path} is not a regular file (a directory, device or pipe)")
         if info.st_size > max_bytes:
-            raise LocalFileError(f"{what} {path} is larger than {_size(max_bytes)}")
+            raise LocalFileError(f"{what} {path} is larger than the {_size(max_bytes)} limit")
         chunks, left = [], max_bytes + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -50,7 +50,7 @@ def read_regular(path: str | Path, max_bytes: int, what: str = "the file") -> by
             chunks.append(chunk)
             left -= len(chunk)
         if left <= 0:  # grew while being read
-            raise LocalFileError(f"{what} {path} is larger than {_size(max_bytes)}")
+            raise LocalFileError(f"{what} {path} is larger than the {_size(max_bytes)} limit")
         return b"".join(chunks)
     except OSError:
         raise LocalFileError(f"{what} {path} cannot be read") from None
