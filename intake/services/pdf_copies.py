@@ -5,7 +5,9 @@
   it (a phone's scan carries the GPS position there), and without active content: the document's
   open action and additional actions, its JavaScript and embedded files, links' and form fields'
   actions, and XFA forms (which hold scripts). Pages, text and images are kept.
-- the first page as a PNG, rendered on the server within MAX_RENDER_SIDE pixels a side.
+- the first page as a PNG, rendered on the server within MAX_RENDER_SIDE pixels a side, in a child
+  process bounded in CPU time, memory and wall-clock time (pdf_render): pdfium cannot be stopped
+  from inside, and a 44 KB PDF of a million drawn lines kept it busy for five minutes.
 
 An encrypted, damaged or otherwise unreadable PDF gives InvalidInput: the page says to download
 the original instead. Neither copy is kept.
@@ -14,11 +16,18 @@ the original instead. Neither copy is kept.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import current_app, has_app_context
 
 from ..wording import said
 from .errors import InvalidInput
 
 MAX_RENDER_SIDE = 1600
+RENDER_SECONDS = 15  # CPU seconds for the first page (a page of a phone scan takes well under one)
+RENDER_MEMORY_MB = 1024  # address space of the rendering process
 # JPEG segments that carry no pixels: APP1 (EXIF, XMP), APP2 ... APP13 (ICC, FlashPix, Photoshop
 # IPTC), APP15 and COM. APP0 (JFIF) and APP14 (Adobe: how the colours are stored) are kept.
 _JPEG_DROPPED = {0xE1, *range(0xE2, 0xEE), 0xEF, 0xFE}
@@ -127,28 +136,20 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 
 
 def first_page_png(data: bytes) -> bytes:
-    """The first page rendered on the server (pypdfium2) as a PNG, at most MAX_RENDER_SIDE pixels a side."""
-    import pypdfium2 as pdfium
+    """The first page as a PNG of at most MAX_RENDER_SIDE pixels a side, rendered by pypdfium2 in
+    a child process (pdf_render) limited in CPU time, memory and wall-clock time."""
+    seconds = int(_setting("INTAKE_PDF_RENDER_SECONDS", RENDER_SECONDS))
+    memory = int(_setting("INTAKE_PDF_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
+    command = [sys.executable, "-I", str(Path(__file__).with_name("pdf_render.py")), str(MAX_RENDER_SIDE),
+               str(seconds), str(memory)]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds + 5, check=False)
+    except subprocess.TimeoutExpired:  # run() has killed the child
+        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        raise InvalidInput(said("this PDF cannot be rendered: download it instead"))
+    return done.stdout
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except Exception:  # noqa: BLE001 - PdfiumError, or a password asked for
-        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
-    try:
-        if len(pdf) == 0:
-            raise InvalidInput(said("this PDF has no pages"))
-        page = pdf[0]
-        width, height = page.get_size()
-        scale = min(2.0, MAX_RENDER_SIDE / max(width, height, 1))
-        image = page.render(scale=scale).to_pil()
-        if max(image.size) > MAX_RENDER_SIDE + 1:  # never more pixels than asked for
-            raise InvalidInput(said("this PDF cannot be rendered: download it instead"))
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "PNG")
-        return out.getvalue()
-    except InvalidInput:
-        raise
-    except Exception:  # noqa: BLE001 - a page pdfium cannot draw is shown as such, never as a 500
-        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
-    finally:
-        pdf.close()
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default)) if has_app_context() else default

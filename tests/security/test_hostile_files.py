@@ -4,6 +4,8 @@ leak before its fix.
 - An encrypted PDF: its clean copy raised pikepdf's PasswordError (not a PdfError): a 500.
 - A PDF's clean copy kept the document's JavaScript open action and the EXIF (GPS) of the photos
   embedded in it (a phone's scan carries them), though it is the copy meant to be safe to open.
+- A PDF whose first page draws a million lines (44 KB) kept pdfium, and the request, busy for
+  five minutes: rendering now runs in a child process limited in time and memory.
 - An XLSX whose one row is numbered 50,000,000 made openpyxl yield 50 million blank rows (over a
   minute of a worker's time from a 2 KB file); one whose <dimension> claims A1:XFD1048576 read
   200 empty header columns that were never in the file.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+import zlib
 
 import pikepdf
 from PIL import Image
@@ -145,3 +148,20 @@ def test_an_xlsx_dimension_tag_adds_no_columns(app, admin_client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'name="columns" value="2"' in html, "only the two columns of the file are offered"
+
+
+def test_a_first_page_that_would_take_minutes_to_draw_is_stopped(app, reviewer):
+    client, _ = reviewer
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(612, 792))
+    lines = b"0 0 m 612 792 l S\n" * 300_000  # 22 KB compressed; about a minute and a half of pdfium's time
+    pdf.pages[0].Contents = pikepdf.Stream(pdf, zlib.compress(lines, 9), Filter=pikepdf.Name.FlateDecode)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    [pdf_id] = _attach(app, ("drawing.pdf", out.getvalue()))
+    app.config["INTAKE_PDF_RENDER_SECONDS"] = 2
+    started = time.perf_counter()
+    page = client.get(f"/review/attachments/{pdf_id}/view")
+    assert time.perf_counter() - started < 15
+    assert page.status_code == 422 and "download the original" in page.get_data(as_text=True)
+    assert client.get(f"/review/attachments/{pdf_id}/original").data == out.getvalue()
