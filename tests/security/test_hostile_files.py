@@ -6,6 +6,8 @@ leak before its fix.
   embedded in it (a phone's scan carries them), though it is the copy meant to be safe to open.
 - A PDF whose first page draws a million lines (44 KB) kept pdfium, and the request, busy for
   five minutes: rendering now runs in a child process limited in time and memory.
+- A 7 KB PDF holding a stream compressed twice: qpdf decoded and re-encoded it for the clean copy,
+  4 GB inflated (35 s of CPU, a 4 MB answer); streams are now copied as they are.
 - An XLSX whose one row is numbered 50,000,000 made openpyxl yield 50 million blank rows (over a
   minute of a worker's time from a 2 KB file); one whose <dimension> claims A1:XFD1048576 read
   200 empty header columns that were never in the file.
@@ -165,3 +167,22 @@ def test_a_first_page_that_would_take_minutes_to_draw_is_stopped(app, reviewer):
     assert time.perf_counter() - started < 15
     assert page.status_code == 422 and "download the original" in page.get_data(as_text=True)
     assert client.get(f"/review/attachments/{pdf_id}/original").data == out.getvalue()
+
+
+def test_a_stream_compressed_twice_is_not_inflated_for_the_clean_copy(app, reviewer):
+    client, _ = reviewer
+    inner, outer, zeros, parts = zlib.compressobj(9), zlib.compressobj(9), b"\0" * (1 << 20), []
+    for _ in range(1500):  # 1.5 GB of zeros in about 3 KB
+        parts.append(outer.compress(inner.compress(zeros)))
+    parts += [outer.compress(inner.flush()), outer.flush()]
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    pdf.Root.Padding = pikepdf.Stream(pdf, b"".join(parts), Filter=pikepdf.Array([pikepdf.Name.FlateDecode] * 2))
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    assert len(out.getvalue()) < 10_000
+    [pdf_id] = _attach(app, ("small.pdf", out.getvalue()))
+    started = time.perf_counter()
+    clean = client.get(f"/review/attachments/{pdf_id}/clean")
+    assert clean.status_code == 200 and time.perf_counter() - started < 10
+    assert len(clean.data) < 2 * len(out.getvalue())  # re-encoded, it was 1.5 MB after 13 s
