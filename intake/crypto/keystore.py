@@ -151,7 +151,7 @@ class Keystore:
                        check=_unb64(data["check"]), entries=entries, escrow=escrow,
                        escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])),
                        bounds=bounds or ANY_PROFILE, format=data["format"], _signed=_signed_bytes(data), _mac=mac)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):  # AttributeError: a number where text belongs
             raise KeystoreError(f"key file {path} is malformed") from None
 
     def save(self) -> None:
@@ -339,7 +339,7 @@ def read_escrow_private(path: Path) -> PrivateKey:
     data = _read_json(Path(path), ESCROW_FORMAT)
     try:
         return PrivateKey(KemSuite(data["suite"]), _unb64(data["private"]))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise KeystoreError(f"escrow key file {path} is malformed") from None
 
 
@@ -348,7 +348,7 @@ def read_public_key_file(path: Path) -> PublicKey:
     try:
         data = read_json(path, MAX_KEY_FILE, "public key file")
         return PublicKey(KemSuite(data["suite"]), _unb64(data["public"]))  # type: ignore[index]
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise KeystoreError(f"{path} is not a public key file (an escrow PRIVATE file is never needed here)") from None
 
 

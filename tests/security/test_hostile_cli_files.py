@@ -3,6 +3,7 @@ outside the directory named, before its fix.
 
 - `flask import FIFO` waited forever (the size check passed: a pipe's size is 0), and
   `flask import /dev/zero` would have read until memory ran out.
+- An escrow key file with a number where its key belongs: a traceback.
 - A checkpoint, key or model file nested deeper than the JSON parser's recursion: a traceback.
 - `flask dedup csv --out DIR`: a pairs.csv already in DIR that was a symbolic link was written
   through (to wherever it pointed); the files were left readable by every local user; a CSV with
@@ -172,3 +173,17 @@ def test_the_verifier_never_follows_links_nor_trips_on_a_crafted_manifest(tmp_pa
         done = _verify(export, key, tmp_path)
         assert done.returncode == 1 and done.stderr == "", done.stderr
         assert "FAIL" in done.stdout and "export NOT verified" in done.stdout
+
+
+def test_key_files_of_the_wrong_shape_are_one_line(app, tmp_path, fifo):
+    wrong_types = tmp_path / "escrow.json"
+    wrong_types.write_text(json.dumps({"format": "intake-escrow-private/1", "suite": "X25519", "private": 12345}))
+    deep = tmp_path / "deep.json"
+    deep.write_text(DEEP)
+    runner = app.test_cli_runner()
+    for path, words in ((wrong_types, "is malformed"), (deep, "unreadable, too large, or not valid JSON"),
+                        (fifo, "unreadable, too large, or not valid JSON")):
+        result = runner.invoke(args=["keys", "recover", "--escrow-key", str(path), "--out", str(tmp_path / "new.json")])
+        assert result.exit_code == 1
+        assert words in _one_line(result.output), result.output
+    assert not (tmp_path / "new.json").exists()
