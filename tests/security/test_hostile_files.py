@@ -11,6 +11,8 @@ leak before its fix.
 - An XLSX whose one row is numbered 50,000,000 made openpyxl yield 50 million blank rows (over a
   minute of a worker's time from a 2 KB file); one whose <dimension> claims A1:XFD1048576 read
   200 empty header columns that were never in the file.
+- A CSV of lines that each open a quote: csv.Sniffer's regular expressions, quadratic in their
+  sample, spent 10-15 s on the first 50,000 characters; the sample is now 10,000 (whole lines).
 """
 
 from __future__ import annotations
@@ -186,3 +188,11 @@ def test_a_stream_compressed_twice_is_not_inflated_for_the_clean_copy(app, revie
     clean = client.get(f"/review/attachments/{pdf_id}/clean")
     assert clean.status_code == 200 and time.perf_counter() - started < 10
     assert len(clean.data) < 2 * len(out.getvalue())  # re-encoded, it was 1.5 MB after 13 s
+
+
+def test_a_csv_made_to_slow_the_delimiter_guess_is_read_at_once(app, admin_client):
+    client, _ = admin_client
+    started = time.perf_counter()
+    page = upload(client, b'"a,b\n' * 10_000, "list.csv")  # 50 KB of lines, each opening a quote
+    assert time.perf_counter() - started < 6  # csv.Sniffer took 15 s over the first 50,000 characters
+    assert page.status_code in (200, 400) and "Traceback" not in page.get_data(as_text=True)
