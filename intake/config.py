@@ -88,6 +88,9 @@ class Config:
     # Researcher API: refused tokens per address (Flask-Limiter's syntax); past it, 429 for a while.
     INTAKE_API_AUTH_FAILURE_LIMIT = "20/minute;200/hour"
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
+    # A PDF's first page is drawn for reviewers in a child process with these limits (pdf_copies).
+    INTAKE_PDF_RENDER_SECONDS = 15
+    INTAKE_PDF_RENDER_MEMORY_MB = 1024
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes
     # Host names this face answers to, comma-separated ("intake.example.org,xyz.onion"; a leading dot
     # admits subdomains). Any other Host header gets 400 before a view runs. Unset: any host.

@@ -55,7 +55,8 @@ def dedup_cli() -> None:
 @dedup_cli.command("csv")
 @click.argument("input_csv", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for pairs.csv and clusters.csv (created if missing).")
+              help="Directory for pairs.csv and clusters.csv (created if missing; files of those names in it "
+              "are replaced, readable by their owner only).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A model file from `flask dedup train` (default: the one shipped with this release).")
 @click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=DEFAULT_THRESHOLD, show_default=True,
@@ -69,6 +70,8 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     reporter_relationship, or headers as families write them; any may be blank; other columns are
     ignored). An XLSX workbook is read too (up to 100,000 rows)."""
     started = time.perf_counter()
+    if out_dir.is_symlink():  # it could lead anywhere, to files someone else placed there
+        raise click.ClickException(f"--out {out_dir} is a symbolic link: give the directory itself")
     try:
         model = load_model(model_path)
         click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from ..extensions import db
 from ..imports import ENCODINGS, TARGETS, Limits
 from ..imports.mapping import IGNORE
+from ..local_files import read_regular
 from ..services import imports
 from ..services import take_in as take_in_service
 from .common import clean_errors, review_vault
@@ -66,9 +67,7 @@ def import_command(file: Path, source_name: str, overrides: tuple[str, ...], enc
     """
     vault = review_vault()
     limits = Limits(max_bytes=int(current_app.config["INTAKE_IMPORT_MAX_BYTES"]))
-    if file.stat().st_size > limits.max_bytes:
-        raise click.ClickException(f"the file is larger than the {limits.max_bytes // 1048576} MB limit: split it")
-    data = file.read_bytes()
+    data = read_regular(file, limits.max_bytes)  # a regular file within the limit (LocalFileError: one line)
     sheet_read = imports.read(data, file.name, encoding=encoding, sheet=sheet, limits=limits)
     targets = _targets(sheet_read.headers, imports.suggested_targets(sheet_read), overrides)
     click.echo(f"checking {len(sheet_read.rows):,} rows (about a minute per 100,000)...", err=True)

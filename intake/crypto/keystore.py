@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..local_files import MAX_KEY_FILE, LocalFileError, read_json
 from . import kinds
 from .encoding import pack
 from .errors import KeystoreError, WrongPassphraseError
@@ -76,12 +77,12 @@ def write_atomic(path: Path, data: dict[str, Any], mode: int = 0o600) -> None:
 
 
 def _read_json(path: Path, expected_format: str | tuple[str, ...]) -> dict[str, Any]:
+    if not Path(path).exists():
+        raise KeystoreError(f"key file {path} does not exist (run `flask keys init`)")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KeystoreError(f"key file {path} does not exist (run `flask keys init`)") from None
-    except (OSError, ValueError):
-        raise KeystoreError(f"key file {path} is unreadable or not valid JSON") from None
+        data = read_json(path, MAX_KEY_FILE, "key file")
+    except LocalFileError:
+        raise KeystoreError(f"key file {path} is unreadable, too large, or not valid JSON") from None
     accepted = (expected_format,) if isinstance(expected_format, str) else expected_format
     if not isinstance(data, dict) or data.get("format") not in accepted:
         raise KeystoreError(f"key file {path} is not of format {accepted[0]}")
@@ -150,7 +151,7 @@ class Keystore:
                        check=_unb64(data["check"]), entries=entries, escrow=escrow,
                        escrow_copies=list(data.get("escrow_copies", [])), retired=list(data.get("retired", [])),
                        bounds=bounds or ANY_PROFILE, format=data["format"], _signed=_signed_bytes(data), _mac=mac)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):  # AttributeError: a number where text belongs
             raise KeystoreError(f"key file {path} is malformed") from None
 
     def save(self) -> None:
@@ -338,16 +339,16 @@ def read_escrow_private(path: Path) -> PrivateKey:
     data = _read_json(Path(path), ESCROW_FORMAT)
     try:
         return PrivateKey(KemSuite(data["suite"]), _unb64(data["private"]))
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise KeystoreError(f"escrow key file {path} is malformed") from None
 
 
 def read_public_key_file(path: Path) -> PublicKey:
     """Read a public key file (a public bundle or an escrow public file)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return PublicKey(KemSuite(data["suite"]), _unb64(data["public"]))
-    except (OSError, KeyError, ValueError, TypeError):
+        data = read_json(path, MAX_KEY_FILE, "public key file")
+        return PublicKey(KemSuite(data["suite"]), _unb64(data["public"]))  # type: ignore[index]
+    except (KeyError, ValueError, TypeError, AttributeError):
         raise KeystoreError(f"{path} is not a public key file (an escrow PRIVATE file is never needed here)") from None
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from itertools import chain
+from typing import Any
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -22,6 +26,7 @@ import pyarrow.compute as pc
 from ..disclosure.standalone_verify import neutralise
 from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
                              rounded_id)
+from ..local_files import LocalFileError, check_regular, read_regular
 from .comparisons import COMPARISONS
 from .model import PairScore
 from .pairs import PairTable, level_code
@@ -56,6 +61,10 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
     list reads as Western European: both use the same bytes). `notes` receives what the reader
     wants the user to know (the columns it read, ID numbers a spreadsheet rounded), in English."""
     notes = [] if notes is None else notes
+    try:
+        check_regular(path, "the input file")  # not a pipe, a device or a link's target elsewhere
+    except LocalFileError as error:
+        raise CsvError(str(error)) from None
     start = _start(path)
     kind = file_kind(start)
     if kind == "xlsx":
@@ -76,8 +85,8 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
             delimiter, hint = delimiter_of(handle.read(65_536))
             handle.seek(0)
             if hint:  # Excel's "sep=;" line: not a row, but a line of the file
-                handle.readline()
-            reader = csv.reader(handle, delimiter=delimiter)
+                handle.readline(MAX_LINE)
+            reader = csv.reader(_lines(handle, hint), delimiter=delimiter)
             yield from _rows(((reader.line_num + hint, record) for record in reader), notes)
         except UnicodeDecodeError:
             shown = "UTF-8" if encoding == _UTF8 else encoding
@@ -106,10 +115,12 @@ def _workbook_lines(path: str | Path, notes: list[str]) -> Iterator[tuple[int, l
     """An XLSX list as (row number, cells), its header first; ID numbers a spreadsheet stored as
     numbers are marked so that they are left out rather than compared wrong. What the reader says
     of the workbook (the sheet read, rows above the header, merged cells) goes to `notes`."""
-    from ..imports.reading import ImportFileError, read_table
+    from ..imports.reading import ImportFileError, Limits, read_table
 
     try:
-        sheet = read_table(Path(path).read_bytes(), Path(path).name)
+        sheet = read_table(read_regular(path, Limits().max_bytes, "the input file"), Path(path).name)
+    except LocalFileError as error:  # over the importer's size limit: refused before it is read whole
+        raise CsvError(str(error)) from None
     except ImportFileError as exc:
         raise CsvError(str(exc.args[0])) from None
     except OSError:
@@ -121,6 +132,21 @@ def _workbook_lines(path: str | Path, notes: list[str]) -> Iterator[tuple[int, l
 
 
 _NUMBER = "\x00"  # a workbook cell that held a number, not text (never in a CSV cell: csv refuses NUL)
+
+
+MAX_LINE = 1_000_000  # characters in one line of the file: a row of eleven names is a few hundred
+
+
+def _lines(handle: Any, number: int = 0) -> Iterator[str]:
+    """The file's lines, each read with a bound: a file with no line break (or one enormous field)
+    is refused after MAX_LINE characters instead of being read whole into memory. `number`: the
+    lines already read."""
+    while line := handle.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise CsvError(f"line {number} of the input file is longer than {MAX_LINE:,} characters: "
+                           "it is not a list of reports")
+        yield line
 
 
 def _named(encoding: str) -> str:
@@ -241,11 +267,27 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
                      "left out (format the column as Text and type them again to use them)")
 
 
+@contextmanager
+def _output(path: str | Path) -> Iterator[Any]:
+    """A new file at `path`, readable by its owner only (0600: the ids come from others' lists),
+    written beside it and moved into place when complete. Whatever `path` was before (a file, or
+    a symbolic link pointing elsewhere) is replaced, never written through; nothing partial stays."""
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
     if isinstance(pairs, PairTable):
         return _write_pair_table(path, pairs)
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(PAIR_COLUMNS)
         for p in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
@@ -262,7 +304,7 @@ def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
                                               ("right", "ascending")])
     codes = [(f"gamma_{c.name}", tuple(level_code(c.name, g) for g in range(len(c.levels) - 1)),
               level_code(c.name, -1)) for c in COMPARISONS]
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(PAIR_COLUMNS)
         for start in range(0, len(order), 65_536):
@@ -276,7 +318,7 @@ def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
-    with open(path, "w", encoding="utf-8", newline="") as out:
+    with _output(path) as out:
         writer = csv.writer(out)
         writer.writerow(("report_id", "cluster_id"))
         for rid in sorted(clusters):

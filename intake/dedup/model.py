@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..local_files import MAX_KEY_FILE, read_json
 from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
@@ -83,11 +84,12 @@ class Model:
                                          "u": float(given[c.name][lv.code]["u"])}
                                for lv in c.levels if not lv.null}
                       for c in COMPARISONS}
+            trained = dict(data.get("trained") or {})
         except (KeyError, TypeError, ValueError):
             raise ModelError("the model file lacks a parameter this version of intake needs") from None
         if not 0 < prior < 1 or any(not (0 < p[k] <= 1) for c in params.values() for p in c.values() for k in "mu"):
             raise ModelError("the model file holds a probability out of range")
-        return cls(str(data.get("version", "")), prior, params, dict(data.get("trained") or {}))
+        return cls(str(data.get("version", "")), prior, params, trained)
 
     # --- the run's own population ----------------------------------------------------------------
     def for_population(self, features: Sequence[Row] | Any) -> Model:
@@ -239,11 +241,10 @@ def load_model(path: str | Path | None = None) -> Model:
     """The model in ``path``, or the one shipped with this release."""
     try:
         if path is None:
-            text = resources.files("intake.dedup").joinpath("data", BUNDLED).read_text("utf-8")
+            data = json.loads(resources.files("intake.dedup").joinpath("data", BUNDLED).read_text("utf-8"))
         else:
-            text = Path(path).read_text("utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            data = read_json(path, MAX_KEY_FILE, "the model file")  # a model is a few kilobytes
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         raise ModelError("the model file cannot be read as JSON") from None
     return Model.from_dict(data)
 

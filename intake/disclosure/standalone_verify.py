@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import math
+import stat
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
@@ -94,8 +95,11 @@ def verify_signature(document: dict[str, Any], public_key: Ed25519PublicKey) -> 
         raise ValueError("no Ed25519 signature")
     if signature.get("key_id") != key_id(public_key):
         raise ValueError(f"signed by key {signature.get('key_id')}, not by the key given ({key_id(public_key)})")
+    value = signature.get("value")
     try:
-        public_key.verify(base64.b64decode(signature.get("value", "")), canonical_bytes(document))
+        if not isinstance(value, str):
+            raise ValueError
+        public_key.verify(base64.b64decode(value, validate=True), canonical_bytes(document))
     except (InvalidSignature, ValueError):
         raise ValueError("the signature does not match: the manifest was altered or signed by another key") from None
 
@@ -258,11 +262,37 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few kilobytes
+
+
+def _regular(path: Path) -> int | None:
+    """The size of `path` if it is a regular file and not a symbolic link (which could lead to any
+    file of the recipient's); None otherwise."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify(directory: Path, public_key: Ed25519PublicKey) -> Report:
     report = Report()
+    size = _regular(directory / MANIFEST)
+    if size is None or size > MAX_MANIFEST:
+        report.bad(f"cannot read {MANIFEST}: " + ("missing, or not a regular file (a symbolic link is not followed)"
+                                                  if size is None else f"larger than {MAX_MANIFEST // 1048576} MB"))
+        return report
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         report.bad(f"cannot read {MANIFEST}: {error.__class__.__name__}")
         return report
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -274,15 +304,23 @@ def verify(directory: Path, public_key: Ed25519PublicKey) -> Report:
     except ValueError as error:
         report.bad(f"signature: {error}")
         return report  # nothing else in an unsigned manifest can be trusted
-    files: dict[str, dict[str, Any]] = manifest["files"]
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(
+            isinstance(e, dict) and isinstance(e.get("sha256"), str) and type(e.get("bytes")) is int
+            for e in files.values()):
+        report.bad(f"{MANIFEST} does not list its files with a checksum and size each")
+        return report
     intact: set[str] = set()
     for name, entry in sorted(files.items()):
         path = directory / name
-        if Path(name).name != name or not path.is_file():
-            report.bad(f"{name}: missing")
+        if Path(name).name != name or name in ("", ".", ".."):  # "../../etc/passwd" is never opened
+            report.bad(f"{name!r}: not a plain file name")
             continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["bytes"]:
+        size = _regular(path)
+        if size is None:
+            report.bad(f"{name}: missing, or not a regular file (a symbolic link is not followed)")
+            continue
+        if size != entry["bytes"] or _sha256(path) != entry["sha256"]:  # the size first: nothing huge is read
             report.bad(f"{name}: checksum does not match (altered or damaged)")
             continue
         intact.add(name)
@@ -290,7 +328,10 @@ def verify(directory: Path, public_key: Ed25519PublicKey) -> Report:
     extra = sorted(p.name for p in directory.iterdir() if p.name not in files and p.name != MANIFEST)
     if extra:
         report.note(f"files not in the manifest (not checked): {', '.join(extra)}")
-    _check_tables(directory, manifest, intact, report)
+    try:
+        _check_tables(directory, manifest, intact, report)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:  # a signed but malformed manifest
+        report.bad(f"{MANIFEST} lacks what the check needs or holds the wrong type ({error.__class__.__name__})")
     return report
 
 

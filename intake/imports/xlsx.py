@@ -30,11 +30,13 @@ _HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
 _SPAN = re.compile(rb'\smin="(\d+)"[^>]*?\smax="(\d+)"|\smax="(\d+)"[^>]*?\smin="(\d+)"')
 _ROW = re.compile(rb'<row\s[^>]*>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d{1,7})"')
+_ROW_HIGH = re.compile(rb'<row\s[^>]*?\br="(\d{7,})"')  # rows numbered a million or more: checked against the limit
 # A cell with a value, a shared string or a formula (not one that is only formatted): its row.
 _VALUED = re.compile(rb'<c\s[^>]*?\br="[A-Z]{1,3}(\d{1,7})"[^>]*(?<!/)>\s*<(?:v|is|f)[\s>/]')
 HEADER_ROWS = 200  # how far down a sheet its header row is looked for when choosing the sheet
 _PIECE = 1 << 20
 _OVERLAP = 8192  # bytes of one piece of a sheet's XML read again with the next: longer than any element scanned
+EXCEL_MAX_ROWS = 1_048_576  # the most rows a sheet can have in Excel and LibreOffice
 MAX_MERGES = 10_000  # more than a hand-kept list has; beyond it, merged cells are read as they are
 
 
@@ -146,6 +148,8 @@ def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
         while chunk := source.read(_PIECE):
             text = before + chunk
             before = text[-_OVERLAP:]
+            if any(int(n) > EXCEL_MAX_ROWS for n in _ROW_HIGH.findall(text)):
+                raise _beyond()
             for element in _ROW.findall(text):
                 if _HIDDEN.search(element) and (number := _ROW_NUMBER.search(element)):
                     hidden_rows.add(int(number.group(1)))
@@ -161,6 +165,12 @@ def _layout(book: Any, worksheet: Any) -> dict[str, Any]:
     # None (read to the end) when no cell says its row, as the file format allows.
     return {"merges": sorted(merges), "hidden_columns": sorted(hidden_columns),
             "hidden_rows": sorted(r for r in hidden_rows if r <= last_row), "last_row": last_row or None}
+
+
+def _beyond() -> ImportFileError:
+    return ImportFileError(said("This Excel file numbers its rows beyond what spreadsheets allow (%(num)s), so it is "
+                                "damaged or not made by a spreadsheet program. Save it again from a spreadsheet "
+                                "program, or as CSV.", num=f"{EXCEL_MAX_ROWS:,}"))
 
 
 def _column_index(letters: str) -> int:
@@ -182,6 +192,8 @@ def _lines(worksheet: Any, limits: Limits, merges: list[tuple[int, int, int]] = 
         by_top.setdefault(merge[0], []).append(merge)
     active: list[tuple[int, int, str]] = []  # (last row, column, value) of the merges being filled
     for number, row in enumerate(worksheet.iter_rows(max_row=last_row), start=1):
+        if number > EXCEL_MAX_ROWS:  # a row numbered 50,000,000 would otherwise yield as many blank rows
+            raise _beyond()
         cells, formulas, numbers = [], set(), set()
         for index, cell in enumerate(row[: limits.max_columns + 1]):
             value = cell.value

@@ -2,15 +2,14 @@
 with the report page, which is audited), and each file served on request, audited per file:
 
 - the viewing copy: an image's metadata-free JPEG (made at upload), a PDF's first page rendered
-  here as a PNG (pypdfium2), a text file as plain text;
-- a PDF's clean copy: the document with its metadata (Info dictionary, XMP) removed by pikepdf,
-  for download only, never shown inline;
+  here as a PNG (pdf_copies: pypdfium2, bounded in pixels), a text file as plain text;
+- a PDF's clean copy (pdf_copies: pikepdf): without its metadata, its embedded photos' EXIF and its
+  active content, for download only, never shown inline;
 - the original, as received, as evidence: download only.
 """
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -25,9 +24,9 @@ from ..wording import said
 from . import audit
 from .attachments import read_attachment
 from .errors import InvalidInput, NotFound
+from .pdf_copies import clean_pdf, first_page_png
 
 VIEW, CLEAN, ORIGINAL = "view", "clean", "original"
-MAX_RENDER_SIDE = 1600
 
 
 @dataclass(frozen=True)
@@ -103,49 +102,3 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
                  else {"submission": str(attachment.submission_id)})
     session.commit()
     return served
-
-
-def clean_pdf(data: bytes) -> bytes:
-    """The PDF without its document information dictionary and XMP metadata (pikepdf); the
-    original stays as evidence."""
-    import pikepdf
-
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
-                for key in list(xmp.keys()):
-                    del xmp[key]
-            if "/Metadata" in pdf.Root:
-                del pdf.Root.Metadata
-            for page in pdf.pages:
-                if "/Metadata" in page.obj:
-                    del page.obj.Metadata
-            if "/Info" in pdf.trailer:
-                del pdf.trailer.Info
-            out = io.BytesIO()
-            pdf.save(out, deterministic_id=True)
-            return out.getvalue()
-    except pikepdf.PdfError:
-        raise InvalidInput(said("this PDF cannot be read: download the original")) from None
-
-
-def first_page_png(data: bytes) -> bytes:
-    """The first page rendered on the server (pypdfium2) as a PNG, at most MAX_RENDER_SIDE pixels."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
-    try:
-        if len(pdf) == 0:
-            raise InvalidInput(said("this PDF has no pages"))
-        page = pdf[0]
-        width, height = page.get_size()
-        scale = min(2.0, MAX_RENDER_SIDE / max(width, height, 1))
-        image = page.render(scale=scale).to_pil()
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "PNG")
-        return out.getvalue()
-    finally:
-        pdf.close()

@@ -13,6 +13,7 @@ import base64
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from ..crypto import audit_chain
 from ..crypto.errors import KeysLockedError
 from ..crypto.keystore import write_atomic
 from ..crypto.vault import Vault
+from ..local_files import LocalFileError, read_regular
 from ..models import AuditCheckpoint, AuditEvent
 from ..models.base import utcnow
 from . import audit
@@ -29,6 +31,7 @@ from .errors import Conflict
 
 # The admin page makes a checkpoint once it has verified this many entries past the last one.
 AUTO_EVERY = 200
+MAX_CHECKPOINT_FILE = 64 * 1024  # a checkpoint file is about 500 bytes
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def export(path: Path, checkpoint: Checkpoint, public: ed25519.Ed25519PublicKey)
 def read_file(path: Path) -> tuple[Checkpoint, ed25519.Ed25519PublicKey]:
     """An exported checkpoint and its audit key, its signature checked; ValueError (one line) if not."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data: Any = json.loads(read_regular(path, MAX_CHECKPOINT_FILE, "checkpoint file"))
         if data.get("format") != audit_chain.CHECKPOINT_FORMAT:
             raise ValueError
         raw_public = base64.b64decode(data["public_key"], validate=True)
@@ -134,7 +137,9 @@ def read_file(path: Path) -> tuple[Checkpoint, ed25519.Ed25519PublicKey]:
         checkpoint = Checkpoint(int(data["seq"]), bytes.fromhex(data["head"]), int(data["count"]),
                                 str(data["created"]), bytes.fromhex(data["key_id"]),
                                 base64.b64decode(data["signature"], validate=True))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except LocalFileError as error:
+        raise ValueError(str(error)) from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ValueError(f"{path} is not a readable audit checkpoint file") from None
     if checkpoint.key_id != raw_public[:16] or not checkpoint.valid_under(public):
         raise ValueError(f"{path}: the checkpoint's signature does not verify under the key it names (altered)")

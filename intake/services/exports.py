@@ -329,11 +329,12 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
     keys = verify_keys(vault)
     if not keys:
         raise KeystoreError("this keystore holds no export verification key")
-    import json
+    from ..disclosure.standalone_verify import MAX_MANIFEST
+    from ..local_files import read_json
 
-    try:
-        claimed = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["signature"]["key_id"]
-    except (OSError, ValueError, KeyError, TypeError):
+    try:  # only to choose the key: the verifier reads the manifest again, with its own checks
+        claimed = read_json(directory / MANIFEST, MAX_MANIFEST, MANIFEST)["signature"]["key_id"]  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
         claimed = None
     key = next((k for k in keys if signing.key_id(k) == claimed), keys[0])
     return verify_export(directory, key)
