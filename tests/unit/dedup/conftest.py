@@ -11,8 +11,9 @@ def small_population():
     return population(120, seed=3)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture
 def bundled():
+    # A fresh copy for each test: run_pipeline sets the run's term frequencies on the model it is given.
     return load_model()
 
 
