@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UUIDKey, today
+from .base import NULL, Base, UUIDKey, today
 
 
 class RecordKey(UUIDKey, Base):
@@ -40,14 +40,20 @@ class BlindIndex(UUIDKey, Base):
     `key_id` names the index root key the token was made with and `version` the normalisers'
     version (blind_indexes.INDEX_VERSION): rows under another key or version are recomputed by
     `flask index rebuild`. Rows from before these columns existed have key_id NULL.
+
+    `arrival` is the report's (`reports.arrival`, copied when the row is written): under one token
+    the rows are in inbox order, so the county filter reads a page's rows and no more. Rows written
+    before migration 0015 have none until `flask index rebuild` copies it.
     """
 
     __tablename__ = "blind_indexes"
-    # report_id included: the county filter reads a county's report ids by an index-only scan.
-    __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token", "report_id"),)
+    # Arrival and report id after the token: a token's rows in inbox order ((arrival, id), either
+    # way), read by an index-only scan; search and blocking use the (index_name, token) prefix.
+    __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token", "arrival", "report_id"),)
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     index_name: Mapped[str] = mapped_column(String(32))
     token: Mapped[bytes] = mapped_column(LargeBinary(16))
     key_id: Mapped[bytes | None] = mapped_column(LargeBinary(16))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    arrival: Mapped[int | None] = mapped_column(BigInteger, server_default=NULL)

@@ -13,7 +13,9 @@ blocking and deduplication), keyed with HMAC under a per-index key from the inde
 
 No index holds a county or a birth year alone: a database reader who counts equal tokens learns
 how many reports share a county AND a birth year, never how many come from one county. The inbox's
-county filter asks for the county with every birth year instead (a list of ~130 tokens).
+county filter asks for the county with every birth year instead (a list of ~130 tokens). Every row
+carries its report's arrival (copied from `reports` when written), so a token's rows are in inbox
+order in the lookup index and the filter reads a page's worth of each (services/inbox.py).
 
 Each row carries the id of the index key it was made with and INDEX_VERSION; `rebuild` recomputes
 rows under another key or version (after a normaliser change, a key rotation or the upgrade that
@@ -73,14 +75,17 @@ def report_fields(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name) for name in INDEX_FIELDS}
 
 
-def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]], key_id: bytes) -> None:
-    """Swap these reports' rows for the given tokens (does not commit)."""
+def replace(session: Session, tokens: dict[uuid.UUID, set[tuple[str, bytes]]], key_id: bytes,
+            arrivals: Mapping[uuid.UUID, int | None]) -> None:
+    """Swap these reports' rows for the given tokens, each row with its report's arrival (the
+    inbox's order: the county filter reads a token's rows by it). Does not commit."""
     ids = list(tokens)
     if not ids:
         return
     session.execute(delete(BlindIndex).where(BlindIndex.report_id.in_(ids)))
     rows = [{"id": uuid.uuid4(), "report_id": rid, "index_name": index, "token": token, "key_id": key_id,
-             "version": INDEX_VERSION} for rid, pairs in tokens.items() for index, token in sorted(pairs)]
+             "version": INDEX_VERSION, "arrival": arrivals[rid]}
+            for rid, pairs in tokens.items() for index, token in sorted(pairs)]
     if rows:
         session.execute(insert(BlindIndex), rows)
 

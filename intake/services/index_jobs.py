@@ -3,7 +3,8 @@
 `rebuild` recomputes, through the bulk decryption path, every taken-in report that has no row
 under the current index key and normaliser version (blind_indexes.INDEX_VERSION). It commits per
 batch: killed at any point, the next run finds the reports still to do and carries on. It is also
-the backfill of the blocking keys for reports taken in before they existed.
+the backfill of the blocking keys for reports taken in before they existed, and (first, without
+decrypting) of the arrival order on index rows written before the rows carried it.
 
 `rotate_key` follows `services.keys.rotate`: the new key is saved in the keystore (escrowed) before
 any row uses it, and an unfinished rotation is finished first without making another key. Until
@@ -17,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeystoreError
@@ -49,6 +50,27 @@ def stale_rows(session: Session, key_id: bytes) -> int:
         BlindIndex.key_id.is_(None) | (BlindIndex.key_id != key_id) | (BlindIndex.version != INDEX_VERSION))) or 0
 
 
+def copy_arrivals(session: Session, *, batch: int = 1000) -> int:
+    """Copy `reports.arrival` onto the index rows written before they carried it (migration 0015),
+    a batch of reports per commit; nothing decrypted, nothing recomputed. Returns the rows filled."""
+    if session.scalar(select(BlindIndex.id).where(BlindIndex.arrival.is_(None)).limit(1)) is None:
+        return 0  # the common case: one look, no walk over every report
+    copied = 0
+    last: uuid.UUID | None = None
+    while True:
+        query = select(Report.id).where(Report.arrival.is_not(None)).order_by(Report.id).limit(batch)
+        if last is not None:
+            query = query.where(Report.id > last)
+        ids = list(session.scalars(query))
+        if not ids:
+            return copied
+        last = ids[-1]
+        arrival = select(Report.arrival).where(Report.id == BlindIndex.report_id).scalar_subquery()
+        copied += session.execute(update(BlindIndex).where(BlindIndex.report_id.in_(ids), BlindIndex.arrival.is_(None))
+                                  .values(arrival=arrival).execution_options(synchronize_session=False)).rowcount or 0
+        session.commit()
+
+
 def rebuild(session: Session, vault: Vault, *, batch: int = 1000, limit: int | None = None,
             progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Recompute the indexes of every report not yet indexed under the current key and version
@@ -56,30 +78,33 @@ def rebuild(session: Session, vault: Vault, *, batch: int = 1000, limit: int | N
     from .bulk import iter_reports
 
     key_id, root = vault.current_index_key()
+    copied = copy_arrivals(session, batch=batch)
     done = failed = 0
     last: uuid.UUID | None = None
     while limit is None or done + failed < limit:
         size = batch if limit is None else min(batch, limit - done - failed)
-        query = (select(Report.id).join(Submission, Submission.id == Report.submission_id)
+        query = (select(Report.id, Report.arrival).join(Submission, Submission.id == Report.submission_id)
                  .where(_stale(key_id)).order_by(Report.id).limit(size))
         if last is not None:
             query = query.where(Report.id > last)  # an unreadable report is not retried in this run
-        ids = list(session.scalars(query))
-        if not ids:
+        arrivals: dict[uuid.UUID, int | None] = dict(session.execute(query).all())
+        if not arrivals:
             break
+        ids = list(arrivals)
         last = ids[-1]
         tokens: dict[uuid.UUID, set[tuple[str, bytes]]] = {}
         for part in iter_reports(session, vault, batch=batch, report_ids=ids, fields=INDEX_FIELDS):
             tokens.update((p.id, blind_indexes.tokens_for(root, p.fields())) for p in part if p.readable)
-        blind_indexes.replace(session, tokens, key_id)
+        blind_indexes.replace(session, tokens, key_id, arrivals)
         session.commit()
         done += len(tokens)
         failed += len(ids) - len(tokens)
         if progress:
             progress(len(ids))
-    if done or failed:
+    if done or failed or copied:
         audit.record(session, vault, actor="system", action="index.rebuild",
-                     details={"rebuilt": done, "unreadable": failed, "key_id": key_id.hex(), "version": INDEX_VERSION})
+                     details={"rebuilt": done, "unreadable": failed, "arrivals_copied": copied,
+                              "key_id": key_id.hex(), "version": INDEX_VERSION})
         session.commit()
     return done, failed
 

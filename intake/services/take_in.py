@@ -77,14 +77,15 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     session.add(RecordKey(owner_table="submissions", owner_id=submission_id, dek_id=row.dek_id, holder="kek",
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))
-    blind_indexes.replace(session, tokens, index_key_id)
-    # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
     # Arrival numbers order the inbox (newest first); two take-ins racing may share one, which
-    # the inbox's tie-break on id keeps a total order.
-    arrival = (session.scalar(select(func.max(Report.arrival))) or 0) + 1
-    for report in sorted(reports, key=lambda r: r.position):
+    # the inbox's tie-break on id keeps a total order. Set before the index rows, which copy it.
+    in_order = sorted(reports, key=lambda r: r.position)
+    first = (session.scalar(select(func.max(Report.arrival))) or 0) + 1
+    for arrival, report in enumerate(in_order, start=first):
         report.arrival = arrival
-        arrival += 1
+    blind_indexes.replace(session, tokens, index_key_id, {report.id: report.arrival for report in reports})
+    # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
+    for report in in_order:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],
                                verification=VerificationLevel.REPORTED.value, person_id=None)
     consent.seal_legacy_consent(submission)

@@ -207,7 +207,8 @@ def generate(app, n: int, reviewer: uuid.UUID, rng: random.Random, chunk: int = 
                     rng))
                 for index, token in sorted(blind_indexes.tokens_for(root, values)):
                     batches[3].append(dict(id=uuid.uuid4(), report_id=rid, index_name=index, token=token,
-                                           key_id=index_key_id, version=blind_indexes.INDEX_VERSION))
+                                           key_id=index_key_id, version=blind_indexes.INDEX_VERSION,
+                                           arrival=report["arrival"]))
                 samples.append(Sample(handle, values["id_number"], values["home_county"]))
             with db.engine.begin() as conn:
                 for table, batch in zip(tables, batches, strict=True):

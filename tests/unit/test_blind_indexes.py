@@ -193,5 +193,9 @@ def test_rotate_key_through_the_rebuild(store, keys):
         rows = db.session.execute(select(BlindIndex.token, BlindIndex.key_id)).all()
         assert {bytes(r.key_id) for r in rows} == {bytes.fromhex(created)}
         assert not before & {r.token for r in rows}  # every token changed with the key
+        # The new rows carry their report's arrival, as take-in's did (the county filter's order).
+        assert not db.session.scalar(select(func.count()).select_from(BlindIndex).join(
+            Report, Report.id == BlindIndex.report_id).where(
+            BlindIndex.arrival.is_distinct_from(Report.arrival) | BlindIndex.arrival.is_(None)))
     assert handles(store, "id_number", ID_NUMBER) == {tag["a"]}
     assert handles(store, "name_birth_year", "Abdurehim", "1984") == {tag["a"], tag["b"]}
