@@ -3,7 +3,8 @@
 Order is `reports.arrival` (set at take-in), newest first, ties broken by id; a page is found from
 a cursor (the last row's (arrival, id)) through the index on those two columns, so the thousandth
 page costs what the first does. There is no count of all reports: it would read every row on each
-view. Reports not yet taken in have no arrival and are counted apart (`awaiting`).
+view. Reports not yet taken in have no arrival and are counted apart (`awaiting`). The county
+filter pages through the blind index, whose rows carry the arrival (`_county_slice`).
 
 Each page decrypts what the reviewer must see to triage (names and home county) in memory, for the
 rows of that page only, and records one `inbox.view` audit entry with the number of rows decrypted
@@ -18,21 +19,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal, select, tuple_, union_all
+from sqlalchemy import ARRAY, LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from ..crypto import fields
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
-from ..models import Attachment, Person, Report, Submission, User
+from ..models import Attachment, BlindIndex, Person, Report, Submission, User
 from ..models.tag import ReportTag, Tag
 from ..models.base import today
 from ..models.sealed import Codec, data_keys
 from . import audit, integrity_states
 from .errors import InvalidInput
-from .search import InboxFilter, _conditions, _problem, _shown
+from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
 
 PAGE_SIZE = 50
+COUNTY_INDEX = "county_birth_year"
 NEWER, OLDER, LAST = "newer", "older", "last"
 
 
@@ -89,11 +91,79 @@ class InboxPage:
     decrypted: bool  # whether names were decrypted (and the view audited)
 
 
-def _base(session: Session, vault: Vault | None, filters: InboxFilter) -> Any:
-    query = select(Report.id).where(Report.arrival.is_not(None), *_conditions(session, vault, filters))
-    if filters.needs_information:  # the only filter on the submission: join only when it is used
-        query = query.join(Submission, Submission.id == Report.submission_id)
-    return query
+@dataclass(frozen=True)
+class _Where:
+    """A filter made ready to query: conditions on the report's own columns, and the county's
+    blind-index tokens (None: no county filter), with what PostgreSQL's county query needs."""
+    filters: InboxFilter
+    conditions: list[Any]
+    county: list[bytes] | None
+    tokens: Any = None  # PostgreSQL: the county's tokens as one array parameter
+    unfilled: Any = None  # PostgreSQL: the county's rows without an arrival (see _county_slice)
+
+    @classmethod
+    def of(cls, session: Session, vault: Vault | None, filters: InboxFilter) -> _Where:
+        county, conditions = county_tokens(vault, filters), _conditions(session, vault, filters)
+        if not county or session.get_bind().dialect.name != "postgresql":
+            return cls(filters, conditions, county)
+        tokens = bindparam("county_tokens", county, type_=ARRAY(LargeBinary))
+        # Rows written before they carried the arrival (migration 0014, until `flask index rebuild`):
+        # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
+        # probing the index per report). Once rebuilt: one index probe per token that finds nothing.
+        unfilled = (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
+                                                       BlindIndex.token == any_(tokens), BlindIndex.arrival.is_(None))
+                    .cte("county_unfilled").prefix_with("MATERIALIZED"))
+        return cls(filters, conditions, county, tokens, unfilled)
+
+    def on(self, query: Any) -> Any:
+        """`query` (over reports) restricted to these conditions."""
+        if self.filters.needs_information:  # the only filter on the submission: join only when it is used
+            query = query.join(Submission, Submission.id == Report.submission_id)
+        return query.where(*self.conditions)
+
+
+def _ordered(query: Any, arrival: Any, ident: Any, bound: Cursor | None, ascending: bool, limit: int) -> Any:
+    """`query` cut to `limit` rows in inbox order from `bound` (excluded): the newer ones oldest
+    first when `ascending`, else the older ones newest first."""
+    key = tuple_(arrival, ident)
+    if bound is not None:
+        query = query.where(key > tuple_(bound.arrival, bound.id) if ascending else key < tuple_(bound.arrival, bound.id))
+    return query.order_by(*((arrival, ident) if ascending else (arrival.desc(), ident.desc()))).limit(limit)
+
+
+def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> Any:
+    """The ids and arrivals of up to `limit` reports under the filter, in inbox order from `bound`."""
+    reports = where.on(select(Report.id.label("id"), Report.arrival.label("arrival")).where(Report.arrival.is_not(None)))
+    if where.county is not None and not where.county:
+        return reports.where(false())
+    if where.county is not None and where.tokens is None:
+        # SQLite (no LATERAL): the county's report ids, then the page by the reports' arrival.
+        ids = select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
+                                                 BlindIndex.token.in_(where.county))
+        reports = reports.where(Report.id.in_(ids))
+    if where.tokens is None:
+        return _ordered(reports, Report.arrival, Report.id, bound, ascending, limit)
+    return _county_slice(where, reports, bound, ascending, limit)
+
+
+def _county_slice(where: _Where, reports: Any, bound: Cursor | None, ascending: bool, limit: int) -> Any:
+    """The county filter on PostgreSQL. A report is under one of the county's tokens (one per birth
+    year), and a token's rows are in inbox order in the lookup index (index_name, token, arrival,
+    report_id): for each token, its first `limit` rows from `bound` (a LATERAL index-only read that
+    stops there), then the first `limit` of those. At most tokens x `limit` index entries, however
+    large the county or the store. (A UNION ALL of one subquery per token would let PostgreSQL merge
+    them and read only `limit` rows, but planning ~130 subqueries cost more than it saved.)"""
+    token = func.unnest(where.tokens).table_valued("token").render_derived(name="county_token")
+    rows = select(BlindIndex.report_id.label("id"), BlindIndex.arrival.label("arrival")).where(
+        BlindIndex.index_name == COUNTY_INDEX, BlindIndex.token == token.c.token, BlindIndex.arrival.is_not(None))
+    if where.conditions or where.filters.needs_information:  # else an index-only read
+        rows = where.on(rows.join(Report, Report.id == BlindIndex.report_id))
+    first = _ordered(rows, BlindIndex.arrival, BlindIndex.report_id, bound, ascending, limit).lateral("county_rows")
+    unfilled = _ordered(reports.where(Report.id.in_(select(where.unfilled.c.report_id))), Report.arrival, Report.id,
+                        bound, ascending, limit).subquery("county_unfilled_rows")
+    merged = union_all(select(first.c.id, first.c.arrival).select_from(token).join(first, true()),
+                       select(unfilled.c.id, unfilled.c.arrival)).subquery("county")
+    return _ordered(select(merged.c.id, merged.c.arrival), merged.c.arrival, merged.c.id, None, ascending, limit)
 
 
 # The tags of a row, as one string (tag names are [a-z0-9-]: a line break never occurs in one).
@@ -119,18 +189,14 @@ def _details(page: Any) -> Any:
             .outerjoin(Person, Person.id == Report.person_id))
 
 
-def _page_rows(session: Session, query: Any, direction: str | None, cursor: Cursor | None,
+def _page_rows(session: Session, where: _Where, direction: str | None, cursor: Cursor | None,
                per_page: int) -> tuple[list[Any], bool]:
     """The rows of one page newest first, and whether there is more in the direction travelled:
-    one query (the page's ids by the (arrival, id) index, then their details)."""
-    key = tuple_(Report.arrival, Report.id)
+    one query (the page's ids in (arrival, id) order, then their details)."""
     ascending = direction == LAST or (direction == NEWER and cursor is not None)
-    if direction == NEWER and cursor is not None:
-        query = query.where(key > tuple_(cursor.arrival, cursor.id))
-    elif direction == OLDER and cursor is not None:
-        query = query.where(key < tuple_(cursor.arrival, cursor.id))
+    bound = cursor if direction in (NEWER, OLDER) else None
+    page = _slice(where, bound, ascending, per_page + 1).subquery("page")
     order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
-    page = query.order_by(*order).limit(per_page + 1).subquery("page")
     rows = list(session.execute(_details(page).order_by(*order)).all())
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -146,7 +212,7 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
     data keys (one), the audit entry, and the count of submissions awaiting take-in."""
     if direction not in (None, NEWER, OLDER, LAST):
         raise InvalidInput("unknown direction")
-    rows_in_order, more = _page_rows(session, _base(session, vault, filters), direction, cursor, per_page)
+    rows_in_order, more = _page_rows(session, _Where.of(session, vault, filters), direction, cursor, per_page)
     states = integrity_states.states_of_rows(session, vault, rows_in_order)
     readable = vault is not None and vault.unlocked and actor is not None
     plain = _decrypt_page(session, rows_in_order) if readable and rows_in_order else {}
@@ -210,13 +276,9 @@ def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arri
     `filters` (the report's own values, as its page read them: the row is not read again)."""
     if arrival is None:
         return None, None
-    base = _base(session, vault, filters)
-    key, mine = tuple_(Report.arrival, Report.id), tuple_(arrival, report_id)
+    where, mine = _Where.of(session, vault, filters), Cursor(arrival, report_id)
     # Both in one round trip; each side keeps its own index walk (ORDER BY ... LIMIT 1 in a subquery).
-    newer = base.with_only_columns(Report.handle, literal(NEWER).label("side")).where(key > mine) \
-        .order_by(Report.arrival, Report.id).limit(1).subquery()
-    older = base.with_only_columns(Report.handle, literal(OLDER).label("side")).where(key < mine) \
-        .order_by(Report.arrival.desc(), Report.id.desc()).limit(1).subquery()
-    found = {side: handle for handle, side in session.execute(
-        union_all(select(newer.c.handle, newer.c.side), select(older.c.handle, older.c.side)))}
+    sides = [(side, _slice(where, mine, side == NEWER, 1).subquery()) for side in (NEWER, OLDER)]
+    found = {side: handle for handle, side in session.execute(union_all(*(
+        select(Report.handle, literal(side).label("side")).join(one, one.c.id == Report.id) for side, one in sides)))}
     return found.get(NEWER), found.get(OLDER)

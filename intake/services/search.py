@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeysLockedError
@@ -54,6 +54,7 @@ class InboxFilter:
 
 
 def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[Any]:
+    """The filters on the report's own columns (the county is `county_tokens`')."""
     where: list[Any] = []
     if f.status:
         if f.status not in set(StatusKind):
@@ -67,20 +68,6 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
         where.append(Report.created_on >= f.created_from)
     if f.created_to:
         where.append(Report.created_on <= f.created_to)
-    if f.county:
-        code = normalise.county(f.county)
-        if code is None:
-            raise InvalidInput(said("a county is a six-digit GB/T 2260 code"))
-        if vault is None:
-            raise KeysLockedError("filtering by county needs the review keys")
-        ids = blind_indexes.matching_ids(vault, "county_birth_year", code)  # the county with every birth year
-        if ids is None:
-            where.append(false())
-        else:
-            # Materialised first (PostgreSQL), then the page taken from those reports alone: left to
-            # itself the planner walks every report newest first, probing the index per report.
-            county = ids.cte("county_match").prefix_with("MATERIALIZED", dialect="postgresql")
-            where.append(Report.id.in_(select(county.c.report_id)))
     if f.unassigned:
         where.append(Report.assigned_to_id.is_(None))
     elif f.assigned_to:
@@ -91,6 +78,20 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
         where.append(Report.id.in_(select(ReportTag.report_id).join(Tag, Tag.id == ReportTag.tag_id)
                                    .where(Tag.name == f.tag.strip().lower())))
     return where
+
+
+def county_tokens(vault: Vault | None, f: InboxFilter) -> list[bytes] | None:
+    """The county filter's `county_birth_year` tokens: the county with every birth year (and none),
+    under every index key held. None: no county filter; empty: nothing can match."""
+    if not f.county:
+        return None
+    code = normalise.county(f.county)
+    if code is None:
+        raise InvalidInput(said("a county is a six-digit GB/T 2260 code"))
+    if vault is None:
+        raise KeysLockedError("filtering by county needs the review keys")
+    values = blind_indexes.query_values("county_birth_year", code)
+    return blind_indexes.tokens_held(vault, "county_birth_year", values) if values else []
 
 
 def _shown(state: integrity.ReportState, persons: dict[uuid.UUID, str]) -> tuple[Any, ...]:
