@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select, text, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import AuditEvent, BlindIndex, Report
+from intake.models import AuditEvent, BlindIndex, Report, Submission, SubmissionStatus
 from intake.services import inbox, index_jobs, search, take_in
 from tests.helpers import full_report, submit
 from tests.unit.test_triage import make_reviewer
@@ -96,6 +96,14 @@ def test_county_with_other_filters_and_the_report_pages_neighbours(store):
     expected = newest_first(store, KASHGAR, assigned_to_id=reviewer)
     assert len(expected) == 5
     assert walk(store, per_page=2, county=KASHGAR, assigned_to=reviewer)[0] == expected
+    with store.app_context():  # the filter on the submission: another join
+        first = db.session.scalar(select(Report.submission_id).order_by(Report.arrival).limit(1))
+        db.session.execute(update(Submission).where(Submission.id == first).values(
+            status=SubmissionStatus.NEEDS_INFORMATION.value))
+        db.session.commit()
+    expected = newest_first(store, KASHGAR, submission_id=first)
+    assert 0 < len(expected) < 10
+    assert walk(store, per_page=2, county=KASHGAR, needs_information=True)[0] == expected
 
     everything = newest_first(store, KASHGAR)
     filters = search.InboxFilter(county=KASHGAR)
