@@ -134,15 +134,14 @@ def _ordered(query: Any, arrival: Any, ident: Any, bound: Cursor | None, ascendi
 def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> Any:
     """The ids and arrivals of up to `limit` reports under the filter, in inbox order from `bound`."""
     reports = where.on(select(Report.id.label("id"), Report.arrival.label("arrival")).where(Report.arrival.is_not(None)))
-    if where.county is not None and not where.county:
+    if where.county is None:
+        return _ordered(reports, Report.arrival, Report.id, bound, ascending, limit)
+    if not where.county:
         return reports.where(false())
-    if where.county is not None and where.tokens is None:
-        # SQLite (no LATERAL): the county's report ids, then the page by the reports' arrival.
+    if where.tokens is None:  # SQLite (no LATERAL): the county's report ids, then the page by arrival
         ids = select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
                                                  BlindIndex.token.in_(where.county))
-        reports = reports.where(Report.id.in_(ids))
-    if where.tokens is None:
-        return _ordered(reports, Report.arrival, Report.id, bound, ascending, limit)
+        return _ordered(reports.where(Report.id.in_(ids)), Report.arrival, Report.id, bound, ascending, limit)
     return _county_slice(where, reports, bound, ascending, limit)
 
 
