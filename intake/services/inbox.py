@@ -107,7 +107,7 @@ class _Where:
         if not county or session.get_bind().dialect.name != "postgresql":
             return cls(filters, conditions, county)
         tokens = bindparam("county_tokens", county, type_=ARRAY(LargeBinary))
-        # Rows written before they carried the arrival (migration 0014, until `flask index rebuild`):
+        # Rows written before they carried the arrival (migration 0015, until `flask index rebuild`):
         # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
         # probing the index per report). Once rebuilt: one index probe per token that finds nothing.
         unfilled = (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,

@@ -129,7 +129,7 @@ def test_take_in_writes_the_arrival_on_every_row(store):
 
 @pytest.mark.parametrize("which", ["some", "all"])
 def test_rows_without_arrival_are_found_until_the_rebuild_copies_it(store, which):
-    """Rows as migration 0014 leaves them (no arrival), beside rows written since (some) or alone."""
+    """Rows as migration 0015 leaves them (no arrival), beside rows written since (some) or alone."""
     expected = newest_first(store, KASHGAR)
     with store.app_context():
         ids = list(db.session.scalars(select(Report.id).order_by(Report.id)))
