@@ -148,6 +148,13 @@ class Config:
         return out
 
 
+def setting(name: str, default: Any) -> Any:
+    """A setting of the running app, or `default` outside one (a service called from a script or a test)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
 def _coerce(key: str, value: str, default: Any) -> Any:
     if isinstance(default, bool):
         if value.lower() in ("1", "true", "yes", "on"):

@@ -45,10 +45,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_app_context
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
+from ..config import setting
 from ..models import Attachment, Report, Submission
 from ..models.sealed import data_keys
 from .errors import NotFound, ServiceError
@@ -118,15 +118,11 @@ _MARKUP = re.compile(r"\s*(<[!?a-zA-Z/]|\{\\rtf|%!)")
 _TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
-def _setting(name: str, default: Any) -> Any:
-    return current_app.config.get(name, default) if has_app_context() else default
-
-
 def inspect_upload(filename: str, data: bytes, *, max_bytes: int | None = None) -> CleanUpload:
     """Check one upload and prepare it for storage. Raises UploadRejected with a stable code."""
     data = bytes(data)
     if max_bytes is None:
-        max_bytes = int(_setting("INTAKE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
+        max_bytes = int(setting("INTAKE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
     if not data:
         raise UploadRejected("empty")
     if len(data) > max_bytes:
@@ -141,7 +137,7 @@ def inspect_upload(filename: str, data: bytes, *, max_bytes: int | None = None) 
     elif kind == "text":
         _check_text(data)
     else:
-        viewing_copy = _viewing_copy(kind, data, int(_setting("INTAKE_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS)))
+        viewing_copy = _viewing_copy(kind, data, int(setting("INTAKE_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS)))
     return CleanUpload(filename=safe_filename(filename, kind), media_type=_KINDS[kind][0], original=data,
                        viewing_copy=viewing_copy, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
@@ -351,7 +347,7 @@ def add_attachments(session: Session, submission_id: uuid.UUID, uploads: list[Cl
     cache or be able to unwrap (fails before anything is added). Does not commit.
     """
     uploads = list(uploads)
-    if len(uploads) > int(_setting("INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)):
+    if len(uploads) > int(setting("INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)):
         raise UploadRejected("too_many")
     for upload in uploads:
         if not isinstance(upload, CleanUpload):

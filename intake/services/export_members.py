@@ -143,7 +143,6 @@ def forget(session: Session, vault: Vault, report_ids: Iterable[uuid.UUID]) -> i
     wanted = {rid.bytes for rid in report_ids}
     if not wanted:
         return 0
-    key = vault.current_integrity_key()
     removed = 0
     for chunk in _chunks_holding(session, [uuid.UUID(bytes=b) for b in wanted], lock=True):
         kept = [m for m in _unpack(chunk.members) if m[:16] not in wanted]
@@ -156,7 +155,7 @@ def forget(session: Session, vault: Vault, report_ids: Iterable[uuid.UUID]) -> i
             continue
         chunk.members, chunk.count = b"".join(kept), len(kept)
         chunk.first_report, chunk.last_report = uuid.UUID(bytes=kept[0][:16]), uuid.UUID(bytes=kept[-1][:16])
-        chunk.mac = seals.seal(key, CHUNKS.domain, *CHUNKS.parts(chunk))
+        integrity.seal_row(vault, CHUNKS, chunk)
     session.flush()
     return removed
 

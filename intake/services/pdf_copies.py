@@ -20,8 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flask import current_app, has_app_context
-
+from ..config import setting
 from ..wording import said
 from .errors import InvalidInput
 
@@ -141,8 +140,8 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 def first_page_png(data: bytes) -> bytes:
     """The first page as a PNG of at most MAX_RENDER_SIDE pixels a side, rendered by pypdfium2 in
     a child process (pdf_render) limited in CPU time, memory and wall-clock time."""
-    seconds = int(_setting("INTAKE_PDF_RENDER_SECONDS", RENDER_SECONDS))
-    memory = int(_setting("INTAKE_PDF_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
+    seconds = int(setting("INTAKE_PDF_RENDER_SECONDS", RENDER_SECONDS))
+    memory = int(setting("INTAKE_PDF_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
     command = [sys.executable, "-I", str(Path(__file__).with_name("pdf_render.py")), str(MAX_RENDER_SIDE),
                str(seconds), str(memory)]
     try:
@@ -152,7 +151,3 @@ def first_page_png(data: bytes) -> bytes:
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
         raise InvalidInput(said("this PDF cannot be rendered: download it instead"))
     return done.stdout
-
-
-def _setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default)) if has_app_context() else default

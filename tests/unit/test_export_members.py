@@ -17,10 +17,10 @@ from intake.crypto import integrity as seals
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, ExportMember, ExportMemberChunk, ExportStatus, Report
-from intake.services import export_members, export_notices, exports, withdrawal
+from intake.services import export_members, export_notices, exports
 from intake.services.errors import Conflict
 from tests.unit.test_exports_store import (  # noqa: F401 - world: fixture
-    approved, built, family, population, relative, take_in_all, world)
+    approved, built, family, population, relative, take_in_all, withdraw, world)
 
 
 @pytest.fixture
@@ -78,12 +78,10 @@ def test_a_withdrawal_cuts_its_reports_out_and_the_rest_still_verifies(world, sm
     export = built(review, export_id)
     with review.app_context():
         before = len(chunks_of(export.id))
-    with public.app_context():
-        assert withdrawal.shred(db.session, leaving)
+        gone = list(db.session.scalars(select(Report.id).where(Report.submission_id == leaving)))
+    withdraw(public, review, leaving)
     with review.app_context():
         vault = get_vault()
-        gone = list(db.session.scalars(select(Report.id).where(Report.submission_id == leaving)))
-        assert withdrawal.finish_pending(db.session, vault) == 1
         [view] = export_notices.notices(db.session, vault)
         assert (view.notice.persons, view.notice.reports) == (6, 6)
         assert export_members.count(db.session, export.id) == 120
@@ -121,11 +119,9 @@ def test_an_export_built_before_chunks_still_gets_its_notice(world):
                            for m in members)
         db.session.commit()
         assert export_members.count(db.session, export.id) == 122
-    with public.app_context():
-        assert withdrawal.shred(db.session, leaving)
+    withdraw(public, review, leaving)
     with review.app_context():
         vault = get_vault()
-        assert withdrawal.finish_pending(db.session, vault) == 1
         [view] = export_notices.notices(db.session, vault)
         assert view.notice.export_id == export.id and (view.notice.persons, view.notice.reports) == (2, 2)
         assert export_members.count(db.session, export.id) == 120  # the rows went with the reports
@@ -139,10 +135,8 @@ def test_a_withdrawal_finished_during_the_build_stops_the_release(world, tmp_pat
     def withdraw_meanwhile(*args, **kwargs):
         # The store has been read (the family is in it); the family withdraws and the review face
         # finishes the withdrawal before the build writes its membership.
-        with public.app_context():
-            assert withdrawal.shred(db.session, leaving)
+        withdraw(public, review, leaving)
         with review.app_context():
-            assert withdrawal.finish_pending(db.session, get_vault()) == 1
             assert export_notices.notices(db.session, get_vault()) == []  # nothing released yet to notify
         return real_build_release(*args, **kwargs)
 
@@ -177,10 +171,7 @@ def test_the_export_job_reads_the_store_again_after_a_withdrawal_during_its_buil
     def withdraw_during_the_first(*args, **kwargs):
         calls.append(1)
         if len(calls) == 1:
-            with public.app_context():
-                assert withdrawal.shred(db.session, leaving)
-            with review.app_context():
-                assert withdrawal.finish_pending(db.session, get_vault()) == 1
+            withdraw(public, review, leaving)
         return real_build_release(*args, **kwargs)
 
     monkeypatch.setattr(exports, "build_release", withdraw_during_the_first)

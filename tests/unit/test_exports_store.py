@@ -93,6 +93,14 @@ def built(review: Flask, export_id: uuid.UUID) -> Export:
         return export
 
 
+def withdraw(public: Flask, review: Flask, submission_id: uuid.UUID) -> None:
+    """The family withdraws on the public face and the review face finishes the withdrawal."""
+    with public.app_context():
+        assert withdrawal.shred(db.session, submission_id)
+    with review.app_context():
+        assert withdrawal.finish_pending(db.session, get_vault()) == 1
+
+
 def rows_of(directory: Path) -> list[dict[str, str]]:
     with (directory / "persons.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -200,11 +208,9 @@ def test_a_withdrawal_after_release_leaves_a_notice_with_the_rows_to_delete(worl
     take_in_all(review)
     export = built(review, approved(review, proposer, approver))
     released = {r["person"] for r in rows_of(tmp_path / "exports" / str(export.id))}
-    with public.app_context():
-        assert withdrawal.shred(db.session, leaving)
+    withdraw(public, review, leaving)
     with review.app_context():
         vault = get_vault()
-        assert withdrawal.finish_pending(db.session, vault) == 1
         [view] = export_notices.notices(db.session, vault)
         assert view.verified and view.notice.export_id == export.id
         assert (view.notice.persons, view.notice.reports) == (2, 2)
