@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -74,14 +75,13 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     """Read the whole store into a Scope through the bulk path (services/bulk.py), decrypting only
     READ_FIELDS; `workers` > 1 decrypts in forked processes, each with its own connection."""
     vault.require_readable()
-    by_person: dict[uuid.UUID, list[PersonReport]] = {}
+    kept = _Kept()
     withdrawn_reports: list[uuid.UUID] = []
     excluded: Counter[str] = Counter()
     factory = sessionmaker(bind=session.get_bind())
     for part in bulk.map_reports(factory, vault, _sift, workers=workers, batch=batch, include_withdrawn=True,
                                  fields=tuple(READ_FIELDS)):
-        for item in part.kept:
-            by_person.setdefault(item.person_key, []).append(item)
+        kept.add(part)
         withdrawn_reports.extend(part.withdrawn)
         excluded.update(part.excluded)
         if progress:
@@ -90,39 +90,94 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     withdrawn_persons = {p for ids in integrity.chunks(withdrawn_reports, 5000)
                          for p in session.scalars(select(Report.person_id).where(Report.id.in_(ids)))
                          if p is not None}
-    columns: dict[str, list[Any]] = {c: [] for c in (*READ_FIELDS.values(), "status", "verification", "report_count")}
+    columns: dict[str, list[Any]] = {c: [] for c in (*_COLUMNS, "status", "verification", "report_count")}
     keys: list[uuid.UUID] = []
     members: list[tuple[uuid.UUID, uuid.UUID]] = []
-    for person_key, reports in by_person.items():
+    ids, values = kept.report_ids, [kept.values[c] for c in _COLUMNS]
+    outputs = [columns[c] for c in _COLUMNS]
+    status, verification, count = columns["status"], columns["verification"], columns["report_count"]
+    for person_key, at in kept.first.items():
+        others = kept.more.get(person_key) if kept.more else None
         if person_key in withdrawn_persons:
-            excluded[PERSON_WITHDRAWN] += len(reports)
+            excluded[PERSON_WITHDRAWN] += 1 + len(others or ())
             continue
-        for name, value in combine(reports).items():
-            columns[name].append(value)
         keys.append(person_key)
-        members.extend((r.report_id, person_key) for r in reports)
+        if others is None:  # one report (most persons): its row as it is, an empty value as None
+            for output, column in zip(outputs, values):
+                output.append(column[at] or None)
+            status.append(kept.status[at])
+            verification.append(kept.verification[at])
+            count.append(1)
+            members.append((ids[at], person_key))
+        else:
+            reports = [kept.report(n) for n in (at, *others)]
+            for name, value in combine(reports).items():
+                columns[name].append(value)
+            members.extend((r.report_id, person_key) for r in reports)
     return Scope(columns, keys, members, excluded)
+
+
+_COLUMNS = tuple(READ_FIELDS.values())
 
 
 @dataclass(frozen=True)
 class _Sifted:
-    """One batch, sifted (in a worker when there are several): what it keeps and what it leaves out."""
+    """One batch, sifted (in a worker when there are several): what it keeps, as columns (they
+    travel between processes far faster than an object per report), and what it leaves out."""
 
-    kept: list[PersonReport]
+    report_ids: list[uuid.UUID]
+    person_keys: list[uuid.UUID]
+    created_on: list[date]
+    status: list[str]
+    verification: list[str]
+    values: dict[str, list[str | None]]  # export column -> one value per kept report
     withdrawn: list[uuid.UUID]
     excluded: Counter[str]
     seen: int
 
 
+class _Kept:
+    """Every batch's kept reports, concatenated, with each person's reports found by position."""
+
+    def __init__(self) -> None:
+        self.report_ids: list[uuid.UUID] = []
+        self.person_keys: list[uuid.UUID] = []
+        self.created_on: list[date] = []
+        self.status: list[str] = []
+        self.verification: list[str] = []
+        self.values: dict[str, list[str | None]] = {c: [] for c in _COLUMNS}
+        self.first: dict[uuid.UUID, int] = {}  # person -> position of their first report
+        self.more: dict[uuid.UUID, list[int]] = {}  # person -> positions of their other reports
+
+    def add(self, part: _Sifted) -> None:
+        offset = len(self.report_ids)
+        first, more = self.first, self.more
+        for n, person_key in enumerate(part.person_keys, start=offset):
+            if first.setdefault(person_key, n) != n:
+                more.setdefault(person_key, []).append(n)
+        self.report_ids += part.report_ids
+        self.person_keys += part.person_keys
+        self.created_on += part.created_on
+        self.status += part.status
+        self.verification += part.verification
+        for column in _COLUMNS:
+            self.values[column] += part.values[column]
+
+    def report(self, n: int) -> PersonReport:
+        return PersonReport(self.report_ids[n], self.person_keys[n], self.created_on[n], self.status[n],
+                            self.verification[n], {c: self.values[c][n] for c in _COLUMNS})
+
+
 def _sift(batch: list[bulk.PlainReport]) -> _Sifted:
     """The exclusion rules, in order: withdrawn, unverified state, unreadable, no consent."""
-    kept: list[PersonReport] = []
-    withdrawn: list[uuid.UUID] = []
-    excluded: Counter[str] = Counter()
+    kept = _Sifted([], [], [], [], [], {c: [] for c in _COLUMNS}, [], Counter(), len(batch))
+    excluded = kept.excluded
+    fields = [(attrgetter(name), kept.values[column]) for name, column in READ_FIELDS.items()]
+    reported = VerificationLevel.REPORTED.value
     for report in batch:
         if report.withdrawn:
             excluded[WITHDRAWN] += 1
-            withdrawn.append(report.id)
+            kept.withdrawn.append(report.id)
         elif not report.state_ok:
             excluded[_verdict(report.state_problem)] += 1
         elif not report.readable:
@@ -130,11 +185,14 @@ def _sift(batch: list[bulk.PlainReport]) -> _Sifted:
         elif not report.consent.share_research:
             excluded[NO_CONSENT] += 1
         else:
-            kept.append(PersonReport(report.id, report.person_id or report.id, report.created_on,
-                                     report.status or "unknown",
-                                     report.verification or VerificationLevel.REPORTED.value,
-                                     {column: getattr(report, name) for name, column in READ_FIELDS.items()}))
-    return _Sifted(kept, withdrawn, excluded, len(batch))
+            kept.report_ids.append(report.id)
+            kept.person_keys.append(report.person_id or report.id)
+            kept.created_on.append(report.created_on)
+            kept.status.append(report.status or "unknown")
+            kept.verification.append(report.verification or reported)
+            for read, column in fields:
+                column.append(read(report))
+    return kept
 
 
 def _verdict(problem: str | None) -> str:

@@ -284,3 +284,57 @@ def test_the_store_is_read_the_same_with_two_workers_and_every_exclusion_is_coun
     assert (two.columns, two.person_keys, two.members, two.excluded) == (one.columns, one.person_keys, one.members,
                                                                          one.excluded)
     assert sorted(one.columns["gender"]) == sorted(GENDERS[i % 2] for i in range(12))
+
+
+def test_a_person_with_several_reports_is_one_row_and_a_withdrawal_hides_the_whole_person(world):
+    """Reports linked to one person give one row: the most verified report's values first, a value
+    missing there taken from the next; a withdrawn report of a person hides all of that person."""
+    public, review, proposer, _ = world
+    population(public, 8, per_family=4)
+    # Person A: three reports from two families; the verified one lacks a sentence and a gender.
+    a1 = family(public, [relative(70, gender="", sentence="", facility_type="prison", status="sentenced")])
+    a2 = family(public, [relative(71, gender="female", sentence="15 years", facility_type="camp"),
+                         relative(72, gender="male", sentence="3 years", facility_type="camp")])
+    # Person B: two reports, one family later withdraws one of them.
+    b1 = family(public, [relative(73)])
+    b2 = family(public, [relative(74)])
+    take_in_all(review)
+    with review.app_context():
+        from intake.models import Report
+        from intake.services import export_source, persons, triage
+
+        vault = get_vault()
+        handles = {sid: db.session.scalars(select(Report.handle).where(Report.submission_id == sid)
+                                           .order_by(Report.position)).all() for sid in (a1, a2, b1, b2)}
+        triage.set_verification(db.session, vault, handles[a1][0], "documented", actor=proposer)
+        persons.join_reports(db.session, vault, [*handles[a1], *handles[a2]], reason="same man", actor=proposer)
+        persons.join_reports(db.session, vault, [*handles[b1], *handles[b2]], reason="same woman", actor=proposer)
+        person_a = db.session.scalar(select(Report.person_id).where(Report.submission_id == a1))
+        report_ids = {sid: db.session.scalars(select(Report.id).where(Report.submission_id == sid)).all()
+                      for sid in (a1, a2, b1, b2)}
+    with review.app_context():
+        before = export_source.collect(db.session, get_vault(), batch=3)
+        two = export_source.collect(db.session, get_vault(), batch=3, workers=2)
+    assert (two.columns, two.person_keys, two.members, two.excluded) == (before.columns, before.person_keys,
+                                                                         before.members, before.excluded)
+    assert before.persons == 10 and before.reports == 13
+    row = {name: values[before.person_keys.index(person_a)] for name, values in before.columns.items()}
+    # The documented report leads; its empty gender and sentence come from the next report.
+    assert row["verification"] == "documented" and row["status"] == "sentenced"
+    assert row["facility_type"] == "prison" and row["report_count"] == 3
+    assert row["gender"] in {"female", "male"} and row["sentence"] in {"15 years", "3 years"}
+    assert sorted(r for r, p in before.members if p == person_a) == sorted(report_ids[a1] + report_ids[a2])
+    # Withdrawn on the public face, not yet finished by the review face: the whole person is hidden.
+    with public.app_context():
+        assert withdrawal.shred(db.session, b2)
+    with review.app_context():
+        pending = export_source.collect(db.session, get_vault(), batch=3)
+    assert pending.persons == 9 and pending.reports == 11
+    assert dict(pending.excluded) == {export_source.WITHDRAWN: 1, export_source.PERSON_WITHDRAWN: 1}
+    assert not {r for r, _ in pending.members} & set(report_ids[b1] + report_ids[b2])
+    # Finished: the withdrawn report is gone, and the other family's consented report counts alone.
+    with review.app_context():
+        assert withdrawal.finish_pending(db.session, get_vault()) == 1
+        after = export_source.collect(db.session, get_vault(), batch=3)
+    assert after.persons == 10 and after.reports == 12 and not after.excluded
+    assert set(report_ids[b1]) <= {r for r, _ in after.members} and not {r for r, _ in after.members} & set(report_ids[b2])
