@@ -230,7 +230,7 @@ TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.l
 # pair, before the pair is kept): a block of one common name and one prefecture grows with the
 # list, so its pairs grow with the square of it; the conditions keep only those with a second fact
 # that does not contradict (a near or missing birth year, the county), which is where the pairs a
-# reviewer would look at are (README: Speed and memory).
+# reviewer would look at are (docs/deduplication.md, "Speed and memory").
 _TWO_IDS = 'NOT coalesce(l.id_valid AND r.id_valid AND l.id_raw <> r.id_raw, false)'  # two people
 _PREFECTURE_OPEN = '(l.prefecture = r.prefecture OR l.prefecture IS NULL OR r.prefecture IS NULL)'
 _COUNTY_OPEN = '(l.county = r.county OR l.county IS NULL OR r.county IS NULL)'

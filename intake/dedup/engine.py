@@ -84,7 +84,7 @@ def linker_for(features: Sequence[dict[str, Any]] | pa.Table, settings: dict[str
     if spark is not None:
         from splink import SparkAPI
 
-        # persist (memory first) rather than checkpoint files; see README "Spark" on local dirs
+        # persist (memory first) rather than checkpoint files; see docs/deduplication.md, "Spark", on local dirs
         db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
         frame = spark.createDataFrame(table_in.to_pandas())
         table = db_api.register(frame)
@@ -111,7 +111,7 @@ def register_frequencies(linker: Any, frequencies: dict[str, dict[str, float]], 
 
 def spark_session(master: str = "local[2]", *, local_dir: str | None = None) -> Any:
     """A local Spark session with Splink's similarity functions (damerau_levenshtein...) on the
-    class path. On a cluster, build the session there instead (README: Spark) and pass it in."""
+    class path. On a cluster, build the session there instead (docs/deduplication.md, "Spark") and pass it in."""
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
