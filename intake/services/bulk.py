@@ -42,7 +42,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -51,7 +51,7 @@ from ..models import RecordKey, Report, Submission, SubmissionStatus
 from . import integrity, integrity_states
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
-__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "id_batches", "iter_reports",
+__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "id_ranges", "iter_reports",
            "map_reports"]
 
 R = TypeVar("R")
@@ -87,25 +87,29 @@ def _wanted(fields: Iterable[str] | None) -> tuple[str, ...]:
     return wanted
 
 
-def id_batches(session: Session, *, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
-               include_withdrawn: bool = False) -> Iterator[list[uuid.UUID]]:
-    """Report ids in batches, in id order (keyset paging: a batch costs the same at any depth)."""
-    if report_ids is not None:
-        yield from integrity.chunks(dict.fromkeys(report_ids), batch)
-        return
-    last: uuid.UUID | None = None
-    while True:
-        query = select(Report.id).order_by(Report.id).limit(batch)
+def id_ranges(session: Session, *, batch: int = 2000,
+              include_withdrawn: bool = False) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(first, last) report ids of each run of `batch` reports in id order, inclusive: what
+    `id_batches` would give, but only its ends travel from the database (a million ids read
+    one by one cost the parent of two workers about ten seconds)."""
+    numbered = select(Report.id, func.row_number().over(order_by=Report.id).label("n"))
+    if not include_withdrawn:
+        numbered = numbered.join(Submission, Submission.id == Report.submission_id).where(
+            Submission.status != SubmissionStatus.WITHDRAWN.value)
+    ranked = numbered.subquery()
+    ends = session.connection().execute(select(ranked.c.id, ranked.c.n).where(
+        or_((ranked.c.n - 1) % batch == 0, ranked.c.n % batch == 0)).order_by(ranked.c.n)).all()
+    if not ends:
+        return []
+    firsts = [row[0] for row in ends if (row[1] - 1) % batch == 0]
+    lasts = [row[0] for row in ends if row[1] % batch == 0]
+    if len(lasts) < len(firsts):  # the last run is shorter than `batch`: it ends at the last id
+        query = select(Report.id).order_by(Report.id.desc()).limit(1)  # PostgreSQL has no max(uuid)
         if not include_withdrawn:
             query = query.join(Submission, Submission.id == Report.submission_id).where(
                 Submission.status != SubmissionStatus.WITHDRAWN.value)
-        if last is not None:
-            query = query.where(Report.id > last)
-        ids = list(session.scalars(query))
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
+        lasts.append(session.scalar(query))
+    return list(zip(firsts, lasts, strict=True))
 
 
 def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
@@ -173,9 +177,10 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
                 yield fn(plain)
         return
     with session_factory() as session:
-        batches: list[Any] = [
-            ("ids", ids) if report_ids is not None else ("range", ids[0], ids[-1])  # a range reads faster than IN
-            for ids in id_batches(session, batch=batch, report_ids=report_ids, include_withdrawn=include_withdrawn)]
+        batches: list[Any] = (
+            [("ids", ids) for ids in integrity.chunks(dict.fromkeys(report_ids), batch)] if report_ids is not None
+            else [("range", first, last) for first, last in id_ranges(session, batch=batch,
+                                                                      include_withdrawn=include_withdrawn)])
         anchors = _anchors(session, vault)
     if not batches:
         return

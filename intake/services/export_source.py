@@ -90,30 +90,34 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     withdrawn_persons = {p for ids in integrity.chunks(withdrawn_reports, 5000)
                          for p in session.scalars(select(Report.person_id).where(Report.id.in_(ids)))
                          if p is not None}
-    columns: dict[str, list[Any]] = {c: [] for c in (*_COLUMNS, "status", "verification", "report_count")}
-    keys: list[uuid.UUID] = []
-    members: list[tuple[uuid.UUID, uuid.UUID]] = []
-    ids, values = kept.report_ids, [kept.values[c] for c in _COLUMNS]
-    outputs = [columns[c] for c in _COLUMNS]
-    status, verification, count = columns["status"], columns["verification"], columns["report_count"]
-    for person_key, at in kept.first.items():
+    # Persons in order of their first report; those with one report (most) are taken column by
+    # column, the others combined report by report (`combine`) after them.
+    singles: list[tuple[uuid.UUID, int]] = []
+    several: list[tuple[uuid.UUID, list[int]]] = []
+    if not kept.more and not withdrawn_persons:
+        singles = list(kept.first.items())
+    for person_key, at in () if singles else kept.first.items():
         others = kept.more.get(person_key) if kept.more else None
-        if person_key in withdrawn_persons:
+        if withdrawn_persons and person_key in withdrawn_persons:
             excluded[PERSON_WITHDRAWN] += 1 + len(others or ())
-            continue
-        keys.append(person_key)
-        if others is None:  # one report (most persons): its row as it is, an empty value as None
-            for output, column in zip(outputs, values):
-                output.append(column[at] or None)
-            status.append(kept.status[at])
-            verification.append(kept.verification[at])
-            count.append(1)
-            members.append((ids[at], person_key))
+        elif others is None:
+            singles.append((person_key, at))
         else:
-            reports = [kept.report(n) for n in (at, *others)]
-            for name, value in combine(reports).items():
-                columns[name].append(value)
-            members.extend((r.report_id, person_key) for r in reports)
+            several.append((person_key, [at, *others]))
+    at_single = [at for _, at in singles]
+    columns: dict[str, list[Any]] = {c: [kept.values[c][at] or None for at in at_single] for c in _COLUMNS}
+    columns["status"] = [kept.status[at] for at in at_single]
+    columns["verification"] = [kept.verification[at] for at in at_single]
+    columns["report_count"] = [1] * len(singles)
+    keys = [person_key for person_key, _ in singles]
+    ids = kept.report_ids
+    members = [(ids[at], person_key) for person_key, at in singles]
+    for person_key, positions in several:
+        reports = [kept.report(n) for n in positions]
+        for name, value in combine(reports).items():
+            columns[name].append(value)
+        keys.append(person_key)
+        members.extend((r.report_id, person_key) for r in reports)
     return Scope(columns, keys, members, excluded)
 
 

@@ -152,6 +152,22 @@ def test_map_reports_in_workers_equals_iter_reports(store, workers):
     assert len(results) == 2
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+def test_id_ranges_cover_every_report_once_in_runs_of_the_batch_size(store, public_app, size):
+    with store.app_context():
+        every = sorted(db.session.scalars(select(Report.id)))
+        sid = db.session.scalar(select(Report.submission_id).where(Report.id == every[1]))
+    with public_app.app_context():
+        assert withdrawal.shred(db.session, sid)
+        db.session.commit()
+    with store.app_context():
+        gone = set(db.session.scalars(select(Report.id).where(Report.submission_id == sid)))
+        for include, ids in ((True, every), (False, [i for i in every if i not in gone])):
+            ranges = bulk.id_ranges(db.session, batch=size, include_withdrawn=include)
+            runs = [ids[n:n + size] for n in range(0, len(ids), size)]
+            assert ranges == [(run[0], run[-1]) for run in runs]
+
+
 def _digest(batch: list[bulk.PlainReport]) -> list[tuple[object, str, str | None]]:
     return [(p.id, p.names[0]["value"], p.testimony) for p in batch]
 
