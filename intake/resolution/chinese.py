@@ -209,12 +209,16 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
 #   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
 #   and 麦合努尔), and informal Latin writes either;
+# * a or e before u is one vowel: a w (or u) that closes a syllable after a or e is written as
+#   Chinese ao/iao (Dauren 道仁, Bauyrzhan 包尔江, Shewket 肖开提) or as a syllable of its own
+#   (达吾仁, 塔吾非克 Tewpiq);
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
 #   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)")
+_BEFORE_U = re.compile(r"[ae]+(?=u)")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
@@ -225,7 +229,7 @@ def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
     form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
-    form = _FINAL_A.sub("e", _A_BEFORE_E.sub("", form))
+    form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
