@@ -212,6 +212,9 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a or e before u is one vowel: a w (or u) that closes a syllable after a or e is written as
 #   Chinese ao/iao (Dauren 道仁, Bauyrzhan 包尔江, Shewket 肖开提) or as a syllable of its own
 #   (达吾仁, 塔吾非克 Tewpiq);
+# * a after a sibilant or affricate is e: Mandarin has no e there (ze, se, she are another vowel),
+#   so Uyghur e is written 扎 萨 沙 夏 加 恰 as often as 再 赛 谢 杰 (Shemshidin 夏木西丁,
+#   Abdujelil 阿不都加里力, Shehide 夏依旦), and informal Latin writes a too (Sharip, Jamila);
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
@@ -219,6 +222,7 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
+_SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
@@ -230,6 +234,7 @@ def tidy(form: str) -> str:
     (see above); idempotent, and applied again to names written as several words once joined."""
     form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
+    form = _SIBILANT_A.sub("e", form)
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
