@@ -290,6 +290,8 @@ def transcribe(phonemes: str) -> str:
             out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
             if ch in "sz" and collapsed[i + 1] == "i":  # si, zi: pinyin's empty vowel (Rozi 肉孜)
                 i += 1
+                if i + 2 < n and collapsed[i + 1] in "eé" and collapsed[i + 2] not in _PHONEME_VOWEL:
+                    i += 1  # informal Latin writes i as ie (Abliemit, Arziegul 阿尔孜古丽): one vowel
         else:
             out.append(_PHONEME_CODA[ch])
         i += 1

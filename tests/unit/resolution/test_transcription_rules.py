@@ -42,3 +42,25 @@ def test_e_after_a_sibilant_is_written_with_a(a: str, b: str) -> None:
                                       ("Sabir", "Sabit"), ("Shirin", "Sherip")])
 def test_names_that_differ_otherwise_stay_apart(a: str, b: str) -> None:
     assert syllables(a) != syllables(b)
+
+
+# After Abdu- comes a name of God; those with g are Ghappar, Ghopur, Ghéni, which Chinese writes
+# without it (哈帕尔, 吾甫尔, 艾尼) and informal spellings with g.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abdugopur", "阿不都吾甫尔"), ("Abdugeni", "阿不都艾尼"), ("Abdugeni", "Abdughéni"),
+    ("Abdugapar", "阿不都哈帕尔"),
+])
+def test_g_after_abdu_is_gh(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_g_after_abdu_stays_g_in_uyghur_latin_and_elsewhere() -> None:
+    assert name_key("Abdugéni", "ug-Latn").latin == "abdugeni"  # ULY writes gh when it means gh
+    assert name_key("Kabdugul").latin == "kabdugul"  # not Abdu- at the start of a word
+
+
+# Informal Latin writes i as ie (Abliemit); after s and z it is then pinyin's empty vowel too.
+@pytest.mark.parametrize(("a", "b"), [("Arziegul", "阿尔孜古丽"), ("Roziegul", "肉孜古丽"),
+                                      ("Abliemit", "阿布力米提"), ("Siedik", "斯迪克")])
+def test_informal_ie_for_i(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
