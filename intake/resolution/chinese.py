@@ -288,9 +288,12 @@ def transcribe(phonemes: str) -> str:
             # ng before a vowel is n+g: Latin ng reads as one sound, but -ngül names are -n + gül
             # (Rizwangül 热孜宛古丽, Tursungul 吐尔逊古丽), as is ng in Chinese (Tengri 腾格里).
             out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
-            if ch in "sz" and collapsed[i + 1] == "i":  # si, zi: pinyin's empty vowel (Rozi 肉孜)
+            # si, zi: pinyin's empty vowel (Rozi 肉孜, Qasim 喀斯木), but a nasal that closes the
+            # syllable stays in it with the vowel (Yasin 亚森 and 亚生, Nesrin: 森 生 新 辛).
+            nasal = i + 2 < n and collapsed[i + 2] in "nñ" and (i + 3 == n or collapsed[i + 3] not in _PHONEME_VOWEL)
+            if ch in "sz" and collapsed[i + 1] == "i" and not nasal:
                 i += 1
-                if i + 2 < n and collapsed[i + 1] in "eé" and collapsed[i + 2] not in _PHONEME_VOWEL:
+                if i + 1 < n and collapsed[i + 1] in "eé" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL):
                     i += 1  # informal Latin writes i as ie (Abliemit, Arziegul 阿尔孜古丽): one vowel
         else:
             out.append(_PHONEME_CODA[ch])

@@ -64,3 +64,12 @@ def test_g_after_abdu_stays_g_in_uyghur_latin_and_elsewhere() -> None:
                                       ("Abliemit", "阿布力米提"), ("Siedik", "斯迪克")])
 def test_informal_ie_for_i(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+# si and zi are written with pinyin's empty vowel (斯 孜) when the syllable is open or closed by
+# a consonant of its own (Qasim 喀斯木), but a nasal that closes it stays in it with its vowel:
+# 森 生 新 辛 (Yasin 亚森 and 亚生, Nesrin 乃斯仁 is s + rin).
+@pytest.mark.parametrize(("a", "b"), [("Yasin", "亚生"), ("Yasin", "亚森"), ("ياسىن", "YASHENG"),
+                                      ("Qasim", "喀斯木"), ("Rozi", "肉孜"), ("Rozie", "柔孜")])
+def test_si_keeps_its_vowel_before_a_closing_nasal(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
