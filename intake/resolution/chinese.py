@@ -120,6 +120,9 @@ def looks_like_pinyin(text: str) -> bool:
     words = [w for w in re.split(r"[\s\-·•・.,]+", text) if w]
     if not words or not all(w.isascii() and w.replace("'", "").isalpha() for w in words):
         return False
+    # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
+    if any(w.lower().endswith("iye") for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False

@@ -73,3 +73,17 @@ def test_informal_ie_for_i(a: str, b: str) -> None:
                                       ("Qasim", "喀斯木"), ("Rozi", "肉孜"), ("Rozie", "柔孜")])
 def test_si_keeps_its_vowel_before_a_closing_nasal(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+# The feminine ending -iye is 亚 or 娅 in Chinese, so a word ending in -iye is Uyghur Latin, not
+# pinyin, and a Chinese form with a syllable more than a listed name is not that name.
+@pytest.mark.parametrize(("a", "b"), [("Ruqiye", "如克亚"), ("Ruqiye", "RUKEYA"), ("Aliye", "阿丽娅"),
+                                      ("ئالىيە", "阿利亚"), ("Rabiye", "热比娅")])
+def test_the_feminine_iye(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
+    assert name_key("Ruqiye").script == "Latn" and name_key("Aliye").script == "Latn"
+    assert name_key("阿丽娅").latin != name_key("阿里").latin
+    assert syllables("Ruqiye") != syllables("Rozi")
