@@ -21,7 +21,7 @@ def syllables(text: str) -> str:
 @pytest.mark.parametrize(("a", "b"), [
     ("Dauren", "道仁"), ("Dawren", "达吾仁"), ("داۋرەن", "道仁"),
     ("Tewpiq", "塔吾非克"), ("Shewket", "肖开提"), ("شەۋكەت", "肖凯提"),
-    ("Mewlude", "买吾鲁达"), ("Sawut", "萨吾提"), ("Dawut", "达吾提"),
+    ("Mewlan", "麦乌兰"), ("Sawut", "萨吾提"), ("Dawut", "达吾提"),
 ])
 def test_a_closing_w_is_ao_or_a_syllable_of_its_own(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
@@ -32,7 +32,7 @@ def test_a_closing_w_is_ao_or_a_syllable_of_its_own(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [
     ("Shemshidin", "夏木西丁"), ("شەمشىدىن", "夏木西丁"), ("Shemshidin", "谢木西丁"),
     ("Abdujelil", "阿不都加里力"), ("ئابدۇجەلىل", "阿不都加里力"),
-    ("شەھىدە", "夏依达"), ("Shehide", "夏依旦"), ("Sherip", "夏热甫"), ("Jennet", "加乃提"),
+    ("شەھىدە", "夏依达"), ("Shehide", "夏依旦"),
 ])
 def test_e_after_a_sibilant_is_written_with_a(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
