@@ -120,6 +120,9 @@ def looks_like_pinyin(text: str) -> bool:
     words = [w for w in re.split(r"[\s\-·•・.,]+", text) if w]
     if not words or not all(w.isascii() and w.replace("'", "").isalpha() for w in words):
         return False
+    # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
+    if any(w.lower().endswith("iye") for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False
@@ -209,12 +212,20 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
 #   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
 #   and 麦合努尔), and informal Latin writes either;
+# * a or e before u is one vowel: a w (or u) that closes a syllable after a or e is written as
+#   Chinese ao/iao (Dauren 道仁, Bauyrzhan 包尔江, Shewket 肖开提) or as a syllable of its own
+#   (达吾仁, 塔吾非克 Tewpiq);
+# * a after a sibilant or affricate is e: Mandarin has no e there (ze, se, she are another vowel),
+#   so Uyghur e is written 扎 萨 沙 夏 加 恰 as often as 再 赛 谢 杰 (Shemshidin 夏木西丁,
+#   Abdujelil 阿不都加里力, Shehide 夏依旦), and informal Latin writes a too (Sharip, Jamila);
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
 #   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)")
+_BEFORE_U = re.compile(r"[ae]+(?=u)")
+_SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
@@ -225,7 +236,8 @@ def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
     form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
-    form = _FINAL_A.sub("e", _A_BEFORE_E.sub("", form))
+    form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
+    form = _SIBILANT_A.sub("e", form)
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
@@ -279,8 +291,13 @@ def transcribe(phonemes: str) -> str:
             # ng before a vowel is n+g: Latin ng reads as one sound, but -ngül names are -n + gül
             # (Rizwangül 热孜宛古丽, Tursungul 吐尔逊古丽), as is ng in Chinese (Tengri 腾格里).
             out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
-            if ch in "sz" and collapsed[i + 1] == "i":  # si, zi: pinyin's empty vowel (Rozi 肉孜)
+            # si, zi: pinyin's empty vowel (Rozi 肉孜, Qasim 喀斯木), but a nasal that closes the
+            # syllable stays in it with the vowel (Yasin 亚森 and 亚生, Nesrin: 森 生 新 辛).
+            nasal = i + 2 < n and collapsed[i + 2] in "nñ" and (i + 3 == n or collapsed[i + 3] not in _PHONEME_VOWEL)
+            if ch in "sz" and collapsed[i + 1] == "i" and not nasal:
                 i += 1
+                if i + 1 < n and collapsed[i + 1] in "eé" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL):
+                    i += 1  # informal Latin writes i as ie (Abliemit, Arziegul 阿尔孜古丽): one vowel
         else:
             out.append(_PHONEME_CODA[ch])
         i += 1

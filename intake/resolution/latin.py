@@ -37,6 +37,9 @@ _UNPARK = str.maketrans({"E": "é", "O": "ö", "U": "ü", "S": "ş", "C": "ç", 
 # Turkish and Russian-style spellings write gh as g (Galip for Ghalip, Gani for Ghéni, Gayret
 # for Gheyret). Not inside a word (Nigare), nor before o (Gövher is written Govher), nor in ULY.
 _BACK_G = re.compile(r"(?<![^\W\d_])g(?=a)")
+# After Abdu- ("servant of") comes one of the names of God, and those with g are Ghappar, Ghopur,
+# Ghéni: informal spellings write them with g (Abdugappar, Abdugopur, Abdugeni).
+_ABDU_G = re.compile(r"(?:(?<=\babdu)|(?<=\babdul))g(?=[aeéiouöü])")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
@@ -47,4 +50,4 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
     text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
-    return _VOWEL_Y.sub("i", text if uly else _BACK_G.sub("ğ", text))
+    return _VOWEL_Y.sub("i", text if uly else _ABDU_G.sub("ğ", _BACK_G.sub("ğ", text)))

@@ -130,7 +130,7 @@ def _chinese_token(token: str) -> Token | None:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] == "江" else token
     folded = chinese.fold_syllables(syllables)
-    canon = variants.canonical_chinese(token, folded)
+    canon = variants.canonical_chinese(token, folded, len(syllables))
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))

@@ -22,14 +22,15 @@ from .phonemes import to_phonemes, variant_key
 class Table:
     by_key: dict[str, str]          # variant_key of a spelling -> canonical
     by_hanzi: dict[str, str]
-    by_syllables: dict[str, str]
+    by_syllables: dict[tuple[str, int], str]  # (folded syllables, how many) -> canonical
     parts: dict[str, str]           # variant_key of a compound part -> canonical
     titles: frozenset[str]
 
 
-def _chinese_syllables(form: str) -> str:
+def _chinese_syllables(form: str) -> tuple[str, int]:
+    """The folded syllables of a listed Chinese form, and how many syllables it has."""
     syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
-    return chinese.fold_syllables(syllables or ())
+    return chinese.fold_syllables(syllables or ()), len(syllables or ())
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +39,7 @@ def table() -> Table:
                      .read_text("utf-8"))
     by_key: dict[str, str] = {}
     by_hanzi: dict[str, str] = {}
-    syllable_owners: dict[str, set[str]] = {}
+    syllable_owners: dict[tuple[str, int], set[str]] = {}
     parts: dict[str, str] = {}
     for group in raw["groups"]:
         name = group["name"]
@@ -72,9 +73,12 @@ def canonical(phonemes: str) -> str | None:
     return None
 
 
-def canonical_chinese(hanzi: str, folded: str) -> str | None:
+def canonical_chinese(hanzi: str, folded: str, count: int) -> str | None:
+    """The canonical name of a Chinese form: listed, or with the folded syllables of a listed
+    form and as many syllables (a syllable more is another name: 阿丽娅 Aliye is not 阿里 Ali,
+    though the folding drops a final a after i)."""
     t = table()
-    return t.by_hanzi.get(hanzi) or t.by_syllables.get(folded)
+    return t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count))
 
 
 def is_title(phonemes: str) -> bool:

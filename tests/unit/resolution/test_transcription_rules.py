@@ -1,0 +1,89 @@
+"""How Uyghur and Kazakh names are written in Chinese characters: rules checked on real forms.
+
+Each rule is a fact of transcription (one comment says which); its pairs meet in the cross-script
+form itself, not through the variant table, and the look-alikes beside it stay apart.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.resolution.names import name_key
+
+
+def syllables(text: str) -> str:
+    key = name_key(text)
+    assert key is not None
+    return key.syllables
+
+
+# A w (or u) closing a syllable after a or e is Chinese ao/iao or a syllable of its own (吾).
+@pytest.mark.parametrize(("a", "b"), [
+    ("Dauren", "道仁"), ("Dawren", "达吾仁"), ("داۋرەن", "道仁"),
+    ("Tewpiq", "塔吾非克"), ("Shewket", "肖开提"), ("شەۋكەت", "肖凯提"),
+    ("Mewlan", "麦乌兰"), ("Sawut", "萨吾提"), ("Dawut", "达吾提"),
+])
+def test_a_closing_w_is_ao_or_a_syllable_of_its_own(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+# Mandarin has no e after a sibilant or affricate (ze, se, she are another vowel): Uyghur e there
+# is written with 扎 萨 沙 夏 加 恰 as often as with 再 赛 谢 杰, and informal Latin writes a too.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Shemshidin", "夏木西丁"), ("شەمشىدىن", "夏木西丁"), ("Shemshidin", "谢木西丁"),
+    ("Abdujelil", "阿不都加里力"), ("ئابدۇجەلىل", "阿不都加里力"),
+    ("شەھىدە", "夏依达"), ("Shehide", "夏依旦"),
+])
+def test_e_after_a_sibilant_is_written_with_a(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Salam", "Selim"), ("Jamal", "Jamil"), ("Jelil", "Jamil"),
+                                      ("Sabir", "Sabit"), ("Shirin", "Sherip")])
+def test_names_that_differ_otherwise_stay_apart(a: str, b: str) -> None:
+    assert syllables(a) != syllables(b)
+
+
+# After Abdu- comes a name of God; those with g are Ghappar, Ghopur, Ghéni, which Chinese writes
+# without it (哈帕尔, 吾甫尔, 艾尼) and informal spellings with g.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abdugopur", "阿不都吾甫尔"), ("Abdugeni", "阿不都艾尼"), ("Abdugeni", "Abdughéni"),
+    ("Abdugapar", "阿不都哈帕尔"),
+])
+def test_g_after_abdu_is_gh(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_g_after_abdu_stays_g_in_uyghur_latin_and_elsewhere() -> None:
+    assert name_key("Abdugéni", "ug-Latn").latin == "abdugeni"  # ULY writes gh when it means gh
+    assert name_key("Kabdugul").latin == "kabdugul"  # not Abdu- at the start of a word
+
+
+# Informal Latin writes i as ie (Abliemit); after s and z it is then pinyin's empty vowel too.
+@pytest.mark.parametrize(("a", "b"), [("Arziegul", "阿尔孜古丽"), ("Roziegul", "肉孜古丽"),
+                                      ("Abliemit", "阿布力米提"), ("Siedik", "斯迪克")])
+def test_informal_ie_for_i(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+# si and zi are written with pinyin's empty vowel (斯 孜) when the syllable is open or closed by
+# a consonant of its own (Qasim 喀斯木), but a nasal that closes it stays in it with its vowel:
+# 森 生 新 辛 (Yasin 亚森 and 亚生, Nesrin 乃斯仁 is s + rin).
+@pytest.mark.parametrize(("a", "b"), [("Yasin", "亚生"), ("Yasin", "亚森"), ("ياسىن", "YASHENG"),
+                                      ("Qasim", "喀斯木"), ("Rozi", "肉孜"), ("Rozie", "柔孜")])
+def test_si_keeps_its_vowel_before_a_closing_nasal(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+# The feminine ending -iye is 亚 or 娅 in Chinese, so a word ending in -iye is Uyghur Latin, not
+# pinyin, and a Chinese form with a syllable more than a listed name is not that name.
+@pytest.mark.parametrize(("a", "b"), [("Ruqiye", "如克亚"), ("Ruqiye", "RUKEYA"), ("Aliye", "阿丽娅"),
+                                      ("ئالىيە", "阿利亚"), ("Rabiye", "热比娅")])
+def test_the_feminine_iye(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
+    assert name_key("Ruqiye").script == "Latn" and name_key("Aliye").script == "Latn"
+    assert name_key("阿丽娅").latin != name_key("阿里").latin
+    assert syllables("Ruqiye") != syllables("Rozi")
