@@ -199,7 +199,8 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         session.commit()
         if progress:
             progress("storing pairs", len(chunk), len(pairs))
-    report.retired = _retire_unsuggested(session, pairs, review)
+    suggested = {duplicates.ordered(uuid.UUID(str(p.left_id)), uuid.UUID(str(p.right_id))) for p in pairs}
+    report.retired = _retire_unsuggested(session, suggested)
     session.commit()
     report.timings["store"] = time.perf_counter() - started
     audit.record(session, vault, actor=actor, action="dedup.run",
@@ -210,14 +211,14 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
     return report
 
 
-def _retire_unsuggested(session: Session, pairs: list[Any], review_threshold: float) -> int:
+def _retire_unsuggested(session: Session, suggested: set[tuple[uuid.UUID, uuid.UUID]]) -> int:
     """Drop the undecided pairs that this whole-store run did not suggest at or above the review
-    threshold: take-in scoring (no term frequencies) or an older model put them there, and the
-    queue shows what the current model thinks. Decided and deferred pairs stay as they are."""
-    kept = {tuple(sorted((str(p.left_id), str(p.right_id)))) for p in pairs if p.probability >= review_threshold}
+    threshold (`suggested`: its pairs there, as `duplicates.ordered` stores them): take-in scoring
+    (no term frequencies) or an older model put them there, and the queue shows what the current
+    model thinks. Decided and deferred pairs stay as they are."""
     pending = session.execute(select(CandidatePair.id, CandidatePair.left_id, CandidatePair.right_id)
                               .where(CandidatePair.status == PairStatus.PENDING.value)).all()
-    stale = [pid for pid, left, right in pending if tuple(sorted((str(left), str(right)))) not in kept]
+    stale = [pid for pid, left, right in pending if (left, right) not in suggested]
     for chunk in _chunks(stale, 1000):
         session.execute(delete(CandidatePair).where(CandidatePair.id.in_(chunk)))
     return len(stale)

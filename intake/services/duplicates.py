@@ -18,18 +18,19 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Protocol
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
 from ..models.base import utcnow
-from . import dedup_rows, integrity, users, withdrawal
+from . import copy_rows, dedup_rows, integrity, users, withdrawal
 
 PAIR = integrity.Spec("candidate-pair", CandidatePair,
                       ("id", "left_id", "right_id", "probability", "levels", "model_version", "status", "found_at",
@@ -66,13 +67,15 @@ def encode_levels(levels: Any) -> str:
     """Comparison levels as "comparison=level;..." (the model's short codes, such as "birth=same_month"):
     codes only, checked, so no value can ride along."""
     items = levels.items() if isinstance(levels, Mapping) else levels or ()
-    out = []
-    for name, level in items:
-        name, level = str(name), str(level)
-        if not _CODE.match(name) or not _CODE.match(level):
-            raise ValueError("comparison levels are short codes only")
-        out.append(f"{name}={level}")
-    return ";".join(out)[:400]
+    return ";".join(_level_code(str(name), str(level)) for name, level in items)[:400]
+
+
+@lru_cache(maxsize=1024)
+def _level_code(name: str, level: str) -> str:
+    # A model has a few dozen (comparison, level) codes; a run encodes them for every queued pair.
+    if not _CODE.match(name) or not _CODE.match(level):
+        raise ValueError("comparison levels are short codes only")
+    return f"{name}={level}"
 
 
 def decode_levels(code: str) -> list[tuple[str, str]]:
@@ -169,8 +172,8 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
         for name, value in values.items():
             setattr(pair, name, value)
         seal(vault, pair)
-    if fresh:  # Core, not the ORM's bulk insert: the rows are complete and sealed already
-        session.execute(insert(CandidatePair.__table__), fresh)
+    # Not the ORM's bulk insert: the rows are complete and sealed already.
+    copy_rows.insert_rows(session, CandidatePair.__table__, fresh)
 
 
 def _reopen(pair: CandidatePair) -> None:
