@@ -2,7 +2,9 @@
 
 Scope: reports whose review state verifies (services/integrity.py) and whose family's sealed
 consent (services/consent.py) says "share anonymised with researchers". A person with any withdrawn
-report is left out entirely (withdrawal is honoured from anyone: it only ever hides data). A report
+report is left out entirely (withdrawal is honoured from anyone: it only ever hides data) until the
+review face finishes the withdrawal; then that report is gone, and the person is what the other
+families' reports say. A report
 not linked to a person counts as its own person. Everything left out is counted by reason, never
 named. The store is read through the bulk path (services/bulk.py: Core rows, no ORM object, only
 the seven exported fields decrypted, optionally in two worker processes); the plaintext kept is
