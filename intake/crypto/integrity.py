@@ -98,6 +98,11 @@ def _message(key_id: bytes, domain: str, parts: tuple[Any, ...]) -> bytes:
             append(_LENGTH(len(encoded) + 1) + b"s" + encoded)
         elif part is None:
             append(_NONE)
+        elif kind is int:  # a state's sequence number: on every report and submission seal
+            encoded = b"i" + str(part).encode()
+            append(_LENGTH(len(encoded)) + encoded)
+        elif kind is bool:
+            append(_TRUE if part else _FALSE)
         else:
             encoded = _canonical(part)
             append(_LENGTH(len(encoded)) + encoded)
@@ -106,6 +111,7 @@ def _message(key_id: bytes, domain: str, parts: tuple[Any, ...]) -> bytes:
 
 _UUID_HEAD = _LENGTH(17) + b"u"  # length prefix and tag of a canonical UUID
 _NONE = _LENGTH(1) + b"n"
+_TRUE, _FALSE = _LENGTH(2) + b"?1", _LENGTH(2) + b"?0"
 
 
 def _mac(key: SymmetricKey, domain: str, parts: tuple[Any, ...]) -> bytes:

@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given
+from hypothesis import strategies as st
 
 from intake.crypto import fields, wraps
 from intake.crypto import integrity as seals
@@ -123,3 +125,11 @@ def test_a_seal_is_still_the_documented_hmac() -> None:
                    *(seals._canonical(p) for p in PARTS))
     assert seals.seal(key, "report-state", *PARTS) == (bytes([seals.SEAL_VERSION]) + key.key_id
                                                         + hmac.new(key.secret, message, hashlib.sha256).digest())
+
+
+@given(st.lists(st.one_of(st.none(), st.uuids(), st.text(), st.integers(), st.booleans(), st.dates(),
+                          st.datetimes(), st.floats(allow_nan=False), st.binary()), max_size=12))
+def test_the_fast_message_is_the_canonical_packing(parts: list) -> None:
+    key_id = bytes(range(16))
+    assert seals._message(key_id, "report-state", tuple(parts)) == pack(
+        "intake/seal", seals.SEAL_VERSION, key_id, "report-state", *(seals._canonical(p) for p in parts))
