@@ -40,9 +40,12 @@ import logging
 import multiprocessing
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -143,7 +146,39 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
 def _rows(session: Session, query: Select[Any]) -> list[Any]:
     # On the session's connection, in its transaction, but past the ORM's result handling: these are
     # Core rows, and the ORM's wrapping of each cost more than a tenth of a bulk read.
-    return session.connection().execute(query).all()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return connection.execute(query).all()
+    # PostgreSQL: straight through psycopg with results in binary format. The wide bytea columns
+    # then travel as bytes, not hex text that the server encodes and the client decodes (about 8 %
+    # of an export's read, client and server together). Every column here is of a type that psycopg
+    # loads as SQLAlchemy would give it (uuid, bytea, text, date, integer, boolean).
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    driver = connection.connection.driver_connection
+    statement = str(compiled)
+    try:
+        with driver.cursor(binary=True, row_factory=_row_maker) as cursor:
+            cursor.execute(statement, compiled.params)
+            return cursor.fetchall()
+    except driver.Error as exc:  # as SQLAlchemy's own error, as the callers' handlers expect
+        lost = connection.dialect.is_disconnect(exc, driver, None)
+        if lost:  # as SQLAlchemy does: the connection is not handed out again
+            connection.invalidate(exc)
+        raise DBAPIError.instance(statement, None, exc, type(driver).Error, connection_invalidated=lost) from exc
+
+
+def _row_maker(cursor: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """Rows as tuples that also answer `row._fields` and `row.name` as SQLAlchemy's rows do (the
+    first column of a repeated name, as SQLAlchemy's attribute access gives)."""
+    return _row_class(tuple(column.name for column in cursor.description or ()))
+
+
+@lru_cache(maxsize=64)
+def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    attributes: dict[str, Any] = {"__slots__": (), "_fields": names}
+    for position, name in enumerate(names):
+        attributes.setdefault(name, property(itemgetter(position)))
+    return type("BulkRow", (tuple,), attributes)
 
 
 def _anchors(session: Session, vault: Vault) -> integrity_states.Anchors | None:

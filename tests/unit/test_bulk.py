@@ -168,6 +168,27 @@ def test_id_ranges_cover_every_report_once_in_runs_of_the_batch_size(store, publ
             assert ranges == [(run[0], run[-1]) for run in runs]
 
 
+def test_a_lost_database_connection_is_sqlalchemys_error_not_the_drivers(store):
+    """The bulk read goes straight through the driver on PostgreSQL (binary results): its errors
+    still reach callers as SQLAlchemy's, which the pages' and jobs' handlers catch."""
+    from sqlalchemy import exc, text
+
+    with store.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the embedded database is read through SQLAlchemy's own execute")
+        ids = list(db.session.scalars(select(Report.id)))
+        # By ids: the first statement of such a read is the bulk read itself.
+        assert len([p for b in bulk.iter_reports(db.session, get_vault(), report_ids=ids) for p in b]) == 4
+        connection = db.session.connection()
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with db.engine.connect() as other:  # another session ends this one's server process
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(exc.OperationalError) as raised:
+            list(bulk.iter_reports(db.session, get_vault(), report_ids=ids))
+        assert "SELECT reports.id" in str(raised.value)  # the bulk read's statement, no value
+        db.session.rollback()
+
+
 def _digest(batch: list[bulk.PlainReport]) -> list[tuple[object, str, str | None]]:
     return [(p.id, p.names[0]["value"], p.testimony) for p in batch]
 
