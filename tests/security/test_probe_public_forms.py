@@ -1,0 +1,86 @@
+"""What the third outside probe found in the public forms, each through the web client as it was found.
+
+- A proof-of-work token whose signature part held a non-ASCII character reached
+  `hmac.compare_digest` as a str, which raises TypeError for non-ASCII text: a 500, and on /report
+  the family's text lost.
+- The limit on relatives was counted over ASCII digits, but WTForms builds one block for every key
+  whose index `str.isdigit()` accepts: Arabic-Indic digits (relatives-٣-...) and indices with six
+  leading zeros passed the count. 2,000 such blocks took 12 s and answered a 39 MB page (an 80 KB
+  request). Indices that isdigit() accepts but int() does not (a superscript two) were a 500, in
+  the relatives' list, in the names' list and in the remove button.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from intake.extensions import db
+from intake.models import Report
+from tests.web.public.pages import post_report, relative, report_form
+
+GENEROUS = {"INTAKE_SUBMIT_RATE_LIMIT": "1000/minute", "INTAKE_RESHOW_RATE_LIMIT": "1000/minute",
+            "INTAKE_NOSCRIPT_CEILING": "1000/minute", "INTAKE_RECEIPT_RATE_LIMIT": "1000/minute",
+            "INTAKE_MAX_RELATIVES": "3"}
+BLOCK = re.compile(r'name="relatives-(\d+)-names-0-value"')
+
+
+@pytest.fixture
+def app(make_app):  # noqa: ANN001
+    return make_app("both", **GENEROUS)
+
+
+def _reports(app) -> int:  # noqa: ANN001
+    with app.app_context():
+        return db.session.query(Report).count()
+
+
+@pytest.mark.parametrize("token", ["report.1.18.nonce.\u00e9", "a.b.c.d.\u4e2d\u6587", "x.y.z.w." + "\u0661" * 22])
+def test_a_proof_of_work_token_in_other_characters_is_only_an_unsolved_one(app, token):
+    family = app.test_client()
+    data = report_form(family, relative(0, names__0__value="Tursun", testimony="kept"),
+                       pow_token=token, pow_solution="1")
+    answer = post_report(family, data)
+    assert answer.status_code == 200, "the testimony must be stored (counted against the limits), not lost"
+    assert _reports(app) == 1
+    page = family.get("/status").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    looked_up = family.post("/status", data={"csrf_token": csrf, "receipt": "1" * 24, "pow_token": token,
+                                            "pow_solution": "7"})
+    assert looked_up.status_code == 422
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
+
+
+@pytest.mark.parametrize("index", [lambda i: str(i).translate(ARABIC_INDIC), lambda i: "0" * 6 + str(i),
+                                   lambda i: "\uff10" + str(i)])
+@pytest.mark.parametrize("action", ["add_relative", "refresh", "send"])
+def test_relatives_numbered_in_other_digits_do_not_pass_the_limit(app, index, action):
+    family = app.test_client()
+    data = report_form(family, relative(0, names__0__value="Tursun"), action=action)
+    for i in range(1, 60):
+        data.update({f"relatives-{index(i)}-names-0-value": f"N{i}", f"relatives-{index(i)}-testimony": "t"})
+    answer = post_report(family, data)
+    assert answer.status_code in (200, 422)
+    blocks = set(BLOCK.findall(answer.get_data(as_text=True)))
+    assert len(blocks) <= 3, f"{len(blocks)} relatives' blocks drawn with a limit of 3"
+    assert _reports(app) <= 1
+
+
+@pytest.mark.parametrize("fields", [
+    {"relatives-\u00b2-names-0-value": "x"},           # superscript two: isdigit() but not int()
+    {"relatives-0-names-\u00b2-value": "x"},
+    {"relatives-0-names-\u00b9\u00b2-script": "Latn"},
+    {"remove_relative": "\u00b2", "relatives-1-names-0-value": "Aygul"},
+    {"remove_relative": "\u0661", "relatives-1-names-0-value": "Aygul", "relatives-\u00b2-testimony": "y"},
+])
+def test_indices_that_are_not_numbers_get_the_form_back(app, fields):
+    family = app.test_client()
+    data = report_form(family, relative(0, names__0__value="Tursun", testimony="kept"), action="refresh")
+    data.update(fields)
+    answer = post_report(family, data)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "Tursun" in page and "kept" in page
