@@ -8,6 +8,8 @@
   leading zeros passed the count. 2,000 such blocks took 12 s and answered a 39 MB page (an 80 KB
   request). Indices that isdigit() accepts but int() does not (a superscript two) were a 500, in
   the relatives' list, in the names' list and in the remove button.
+- A date typed in superscript digits ("²⁰²⁰") passed the date fields' isdigit() check and reached
+  int(): a 500 on /report (the testimony lost) and on the news form.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from intake.extensions import db
 from intake.models import Report
-from tests.web.public.pages import post_report, relative, report_form
+from tests.web.public.pages import open_status, post_report, receipt_of, relative, report_form
 
 GENEROUS = {"INTAKE_SUBMIT_RATE_LIMIT": "1000/minute", "INTAKE_RESHOW_RATE_LIMIT": "1000/minute",
             "INTAKE_NOSCRIPT_CEILING": "1000/minute", "INTAKE_RECEIPT_RATE_LIMIT": "1000/minute",
@@ -84,3 +86,30 @@ def test_indices_that_are_not_numbers_get_the_form_back(app, fields):
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "Tursun" in page and "kept" in page
+
+
+@pytest.mark.parametrize("field", ["birth-year", "birth-month", "detention-year", "last_contact-month"])
+def test_a_date_in_superscript_digits_is_asked_again(app, field):
+    """Superscript digits pass str.isdigit() but not int(): a 500 that lost the testimony."""
+    family = app.test_client()
+    value = "\u00b2\u2070\u00b2\u2070" if field.endswith("year") else "\u00b9\u00b2"
+    data = report_form(family, relative(0, names__0__value="Tursun", testimony="kept",
+                                        **{field.replace("-", "__"): value}))
+    answer = post_report(family, data)
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "Please use digits only." in page and "kept" in page
+    assert _reports(app) == 0
+
+
+def test_news_dated_in_superscript_digits_is_asked_again(app):
+    family = app.test_client()
+    stored = post_report(family, report_form(family, relative(0, names__0__value="Tursun")))
+    receipt = receipt_of(stored.get_data(as_text=True))
+    page = open_status(family, receipt).get_data(as_text=True)
+    csrf = re.search(r'id="news-form".*?name="csrf_token" type="hidden" value="([^"]+)"', page, re.S).group(1)
+    answer = family.post("/status/news", data={"csrf_token": csrf, "receipt": receipt, "news": "released",
+                                               "when-year": "\u00b2\u2070\u00b2\u2070", "action": "send"},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert "Please use digits only." in answer.get_data(as_text=True)
