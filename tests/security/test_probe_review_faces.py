@@ -1,0 +1,45 @@
+"""What the third outside probe found on the review and admin faces, each through the web client.
+
+- The import page's hidden column count was checked with str.isdigit(), which accepts a superscript
+  two that int() refuses: a 500 for the admin instead of "upload the file again". The same test
+  on `flask import --map` gave a traceback.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from werkzeug.test import encode_multipart
+
+from tests.unit.imports.test_store import csv_bytes
+from tests.web.admin.test_imports_page import carried, stored, upload
+from tests.web_fixtures import csrf_token
+
+
+@pytest.fixture
+def admin_client(app, make_user, sign_in):  # noqa: ANN001
+    client = app.test_client()
+    sign_in(client, make_user("admin"))
+    return client
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "\u0662", "\uff12"])
+def test_a_column_count_in_other_digits_asks_for_the_file_again(app, admin_client, count):
+    plan = upload(admin_client, csv_bytes()).get_data(as_text=True)
+    boundary, body = encode_multipart({"csrf_token": csrf_token(plan), "carried": carried(plan), "encoding": "",
+                                       "sheet": "", "dates": "", "columns": count, "action": "check"})
+    answer = admin_client.post("/admin/imports/confirm", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
+    assert answer.status_code == 400
+    assert "The form was changed on the way: upload the file again." in answer.get_data(as_text=True)
+    assert stored(app) == 0
+
+
+def test_a_column_number_in_superscript_digits_is_a_plain_refusal_from_the_command_line(review_app, tmp_path):
+    """`flask import --map ²=name`: isdigit() accepted it and int() raised (a traceback, exit 1)."""
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes())
+    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "Friends",
+                                                       "--map", "\u00b2=name"])
+    assert result.exit_code == 2 and "no column is called" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
