@@ -121,6 +121,13 @@ def posted_relatives(formdata: MultiDict) -> int:
     return max((i + 1 for i in indices if i is not None), default=0)
 
 
+def posted_submission(limit: int) -> tuple[SubmissionForm, bool]:
+    """The report form as posted, with at most `limit` relatives' blocks however many were sent (so
+    no answer, the expired-page one included, draws more), and whether some were left out."""
+    too_many = posted_relatives(request.form) > limit
+    return (SubmissionForm(formdata=within_limit(request.form, limit)) if too_many else SubmissionForm()), too_many
+
+
 def within_limit(formdata: MultiDict, limit: int) -> MultiDict:
     """The posted data without the blocks of relatives beyond `limit` (so no request does more work
     than the limit allows, however many it sends)."""

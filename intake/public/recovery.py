@@ -25,7 +25,7 @@ from ..crypto import receipts
 from ..crypto.errors import CryptoError
 from ..extensions import db
 from . import gate
-from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
+from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, WithdrawForm, max_relatives, posted_submission
 from .render import files_were_chosen, render_confirm, render_entry, render_report, render_resend
 from ..web.i18n import gettext as _
 
@@ -76,7 +76,7 @@ def rerender(status: int, problem: str):  # noqa: ANN201
         # Not sent by one of our pages (JSON, say): there is no typed text to give back.
         return render_template("errors/error.html", code=400, name=""), 415
     if request.method == "POST" and endpoint == "public.report":
-        return render_report(SubmissionForm(), status=status, problem=problem)
+        return render_report(posted_submission(max_relatives())[0], status=status, problem=problem)
     if request.method == "POST" and endpoint == "public.status_lookup":
         return render_entry(ReceiptForm(), status=status, problem=problem)
     if endpoint == "public.status_news":
