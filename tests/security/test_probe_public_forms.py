@@ -13,6 +13,8 @@
 - The answer to an expired page (a missing or stale CSRF token, checked before any rate limit) drew
   every relative posted, with no limit on relatives and none on requests: 2,000 blocks in a 40 KB
   request without a cookie took 14 s and answered 39 MB.
+- The page for a visitor over a rate limit held every key posted, as hidden fields: a 480 KB body
+  of empty fields came back as 6.4 MB after 2.5 s of work, and that answer has no limit of its own.
 """
 
 from __future__ import annotations
@@ -133,3 +135,23 @@ def test_an_expired_page_comes_back_with_no_more_relatives_than_the_limit(app, t
     assert sorted(set(BLOCK.findall(page)), key=int) == ["0", "1", "2"]
     assert "N0" in page and "N2" in page and "N3" not in page
     assert _reports(app) == 0
+
+
+def test_a_held_page_keeps_the_forms_fields_not_every_key_posted(make_app):
+    """The page for a visitor over a limit held every key posted: a 480 KB body of empty fields came
+    back as 6.4 MB after 2.5 s of work, an answer with no limit (the visitor is over it already)."""
+    app = make_app("both", INTAKE_SUBMIT_RATE_LIMIT="1/minute", INTAKE_NOSCRIPT_CEILING="1000/minute",
+                   INTAKE_MAX_RELATIVES="3")
+    family = app.test_client()
+    assert post_report(family, report_form(family, relative(0, names__0__value="Tursun"))).status_code == 200
+    data = report_form(family, relative(0, names__0__value="Aygul", testimony="held words"),
+                       relative(1, names__0__value="Mehmet"), relative(7, names__0__value="Beyond"))
+    body = "&".join([f"{k}={v}" for k, v in data.items()] + ["a="] * 20000 + [f"x{i}=" for i in range(20000)]
+                    + ["relatives-1-testimony=again"] * 5000)
+    held = family.post("/report", data=body.encode(), content_type="application/x-www-form-urlencoded")
+    assert held.status_code == 429
+    page = held.get_data(as_text=True)
+    assert len(page) < 60_000, f"{len(page):,} characters held"
+    assert 'name="relatives-0-testimony" value="held words"' in page and "Mehmet" in page
+    assert "Beyond" not in page  # beyond the limit of relatives (3 here)
+    assert 'name="action" value="send"' in page and 'name="a"' not in page
