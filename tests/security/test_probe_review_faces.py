@@ -1,18 +1,25 @@
-"""What the third outside probe found on the review and admin faces, each through the web client.
+r"""What the third outside probe found on the review and admin faces, each through the web client.
 
 - The import page's hidden column count was checked with str.isdigit(), which accepts a superscript
   two that int() refuses: a 500 for the admin instead of "upload the file again". The same test
   on `flask import --map` gave a traceback.
+- A status event's date was checked with a regular expression whose \d takes any script's digits:
+  "2017-04-1٢" was stored, and event dates are compared as text.
 """
 
 from __future__ import annotations
 
 import pytest
-
+from sqlalchemy import func, select
 from werkzeug.test import encode_multipart
 
+from intake.extensions import db
+from intake.models import StatusEvent
+from tests.helpers import full_report
 from tests.unit.imports.test_store import csv_bytes
 from tests.web.admin.test_imports_page import carried, stored, upload
+from tests.web.review.test_corrections_and_files import post_form
+from tests.web.review.test_triage_views import load
 from tests.web_fixtures import csrf_token
 
 
@@ -43,3 +50,24 @@ def test_a_column_number_in_superscript_digits_is_a_plain_refusal_from_the_comma
                                                        "--map", "\u00b2=name"])
     assert result.exit_code == 2 and "no column is called" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.fixture
+def reviewer(app, make_user, sign_in):  # noqa: ANN001
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    return client
+
+
+@pytest.mark.parametrize("when", ["2017-04-1\u0662", "\u0662\u0660\u0661\u0667", "2017-0\u0664"])
+def test_a_status_event_dated_in_other_digits_is_refused(app, reviewer, when):
+    """The date check's \\d took any script's digits: "2017-04-1٢" was stored, and dates are compared
+    as text, so it sorted after every day of April in the timeline and in which status is newest."""
+    [handle] = load(app, full_report("digits"))
+    answer = post_form(reviewer, handle, "status-events", "event",
+                       {"event-kind": "released", "event-event_date": when, "event-source": "probe"})
+    assert answer.status_code == 302
+    page = reviewer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Status event added." not in page and "the date is a year, year-month or full date" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StatusEvent)) == 0
