@@ -15,6 +15,7 @@
   request without a cookie took 14 s and answered 39 MB.
 - The page for a visitor over a rate limit held every key posted, as hidden fields: a 480 KB body
   of empty fields came back as 6.4 MB after 2.5 s of work, and that answer has no limit of its own.
+- Each IPv6 address was a limit of its own, so one host with a /64 had 2^64 of them.
 """
 
 from __future__ import annotations
@@ -155,3 +156,17 @@ def test_a_held_page_keeps_the_forms_fields_not_every_key_posted(make_app):
     assert 'name="relatives-0-testimony" value="held words"' in page and "Mehmet" in page
     assert "Beyond" not in page  # beyond the limit of relatives (3 here)
     assert 'name="action" value="send"' in page and 'name="a"' not in page
+
+
+def test_addresses_of_one_ipv6_network_share_a_limit(make_app):
+    """Each IPv6 address was its own limit: whoever holds a /64 (most hosts get one) has 2^64
+    addresses, enough to use up the no-script ceiling that families without script share."""
+    app = make_app("both", INTAKE_RECEIPT_RATE_LIMIT="2/minute", INTAKE_NOSCRIPT_CEILING="1000/minute")
+    client = app.test_client()
+    answers = [open_status(client, "1" * 24, environ_base={"REMOTE_ADDR": f"2001:db8:5:7:{i:x}::1"}).status_code
+               for i in range(1, 4)]
+    assert answers == [422, 422, 429]
+    assert open_status(client, "1" * 24, environ_base={"REMOTE_ADDR": "2001:db8:5:8::1"}).status_code == 422
+    mapped = [open_status(client, "1" * 24, environ_base={"REMOTE_ADDR": a}).status_code
+              for a in ("192.0.2.9", "::ffff:192.0.2.9", "192.0.2.9")]
+    assert mapped == [422, 422, 429]  # an IPv4 address written as IPv6 is the same visitor
