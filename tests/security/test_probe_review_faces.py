@@ -5,9 +5,14 @@ r"""What the third outside probe found on the review and admin faces, each throu
   on `flask import --map` gave a traceback.
 - A status event's date was checked with a regular expression whose \d takes any script's digits:
   "2017-04-1٢" was stored, and event dates are compared as text.
+- The review pages' language links (and the audit page's Newer/Older) handed the query string to
+  url_for as keyword arguments: `?handle=x` and `?_method=POST` were a 500, `?_external=1` made
+  absolute links from the Host header.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -71,3 +76,30 @@ def test_a_status_event_dated_in_other_digits_is_refused(app, reviewer, when):
     assert "Status event added." not in page and "the date is a year, year-month or full date" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StatusEvent)) == 0
+
+
+@pytest.mark.parametrize("query", ["handle=x", "_method=POST", "_external=1", "_anchor=top", "_scheme=https&_external=1"])
+def test_the_language_links_take_no_orders_from_the_query_string(app, reviewer, query):
+    """Each review page's language links passed every query argument to url_for as a keyword:
+    `?handle=x` on a report page and `?_method=POST` anywhere were a 500, `?_external=1` made the
+    links absolute URLs built from the request's Host header, `?_anchor=` added a fragment."""
+    [handle] = load(app, full_report("links"))
+    for path in (f"/review/reports/{handle}", "/review/inbox", "/review/"):
+        answer = reviewer.get(f"{path}?{query}")
+        assert answer.status_code == 200, f"{path}?{query}"
+        page = answer.get_data(as_text=True)
+        links = re.findall(r'href="([^"]*(?:\?|&amp;)lang=ug[^"]*)"', page)
+        assert links and all(link.startswith(path + "?") and "#" not in link for link in links), links
+
+
+@pytest.mark.parametrize("query", ["_method=POST", "_external=1", "page=2&_anchor=x"])
+def test_the_audit_pages_links_carry_only_its_filters(app, admin_client, make_user, query):
+    """The audit page's Newer/Older links passed every query argument to url_for."""
+    for _ in range(30):  # more than one page of entries
+        make_user("reviewer")
+    answer = admin_client.get(f"/admin/audit?{query}")
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    links = re.findall(r'href="(/admin/audit\?[^"]*)"', page) + re.findall(r'href="(http[^"]*)"', page)
+    assert links and all(link.startswith("/admin/audit?") for link in links), links
+    assert "#x" not in page
