@@ -157,18 +157,9 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def read_snapshot(path: Path | None, public_key: Path | None) -> dict[str, Any] | None:
+def verified_snapshot(raw: bytes, public_key: bytes) -> dict[str, Any] | None:
     """The public face: the snapshot if its signature verifies with the configured key, else None.
     Reads no database and no testimony."""
-    if path is None or public_key is None:
-        return None
-    try:
-        return _verified(Path(path).read_bytes(), Path(public_key).read_bytes())
-    except OSError:
-        return None
-
-
-def _verified(raw: bytes, public_key: bytes) -> dict[str, Any] | None:
     try:
         document = json.loads(raw.decode("utf-8"))
         key = standalone_verify.load_public_key(public_key)
@@ -204,7 +195,7 @@ def read_snapshot_configured(config: Any, instance_path: str) -> tuple[dict[str,
     with _DRAWN_LOCK:
         if found in _DRAWN:
             return _DRAWN[found]
-    document = _verified(raw, public_key)
+    document = verified_snapshot(raw, public_key)
     if document is None:
         return None, [], []
     tables = snapshot_tables(document)
