@@ -1,6 +1,7 @@
 """Flask extension objects, created unbound and initialised in create_app."""
 
 import hmac
+import ipaddress
 from datetime import date
 from hashlib import sha256
 
@@ -30,7 +31,21 @@ def hashed_remote_address() -> str:
     """
     secret = str(current_app.config.get("SECRET_KEY") or "").encode()
     day = date.today().isoformat().encode()
-    return hmac.new(secret + b"|" + day, (request.remote_addr or "").encode(), sha256).hexdigest()[:24]
+    return hmac.new(secret + b"|" + day, visitor(request.remote_addr or "").encode(), sha256).hexdigest()[:24]
+
+
+def visitor(address: str) -> str:
+    """Whom a limit counts: an IPv6 address by its /64 (one host usually holds all 2^64 of them), an
+    IPv4 address written as IPv6 as that IPv4 address, anything else as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
 
 limiter = Limiter(key_func=hashed_remote_address, default_limits=[], headers_enabled=False)

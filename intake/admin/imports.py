@@ -138,7 +138,8 @@ def import_confirm() -> Any:
         return _start(error=shown(exc), status=400)
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
-    if not count.isdigit() or int(count) > _limits().max_columns:
+    # As the page wrote it: ASCII digits (isdigit() alone lets through "²", which int() refuses).
+    if not (count.isascii() and count.isdigit()) or int(count) > _limits().max_columns:
         return _start(error=_("The form was changed on the way: upload the file again."), status=400)
     targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(count))]
     try:

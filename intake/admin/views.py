@@ -127,7 +127,8 @@ def audit() -> str:
         result = audit_pages.page(db.session, get_vault(), number, filters=filters)
     except ServiceError as exc:
         error, result = shown(exc), audit_pages.page(db.session, get_vault(), number)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the filter's own fields go on into the page links (url_for takes "_external" and the like).
+    args = {k: v for k in ("actor", "action", "date_from", "date_to") if (v := request.args.get(k))}
     return render_template("admin/audit.html", page=result, problem=vault_problem(), form=form, args=args,
                            error=error)
 

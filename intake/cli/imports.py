@@ -27,7 +27,7 @@ def _targets(headers: list[str], suggested: list[str], overrides: tuple[str, ...
         if target not in (*TARGETS, IGNORE):
             raise click.BadParameter(f"{target!r} is not a field; fields: {', '.join((*TARGETS, IGNORE))}",
                                      param_hint="--map")
-        if column.isdigit() and 1 <= int(column) <= len(headers):
+        if column.isascii() and column.isdigit() and 1 <= int(column) <= len(headers):  # "²": isdigit(), not int()
             index = int(column) - 1
         elif column in headers:
             index = headers.index(column)

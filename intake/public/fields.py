@@ -103,7 +103,8 @@ class ApproxDateForm(Form):
     def validate(self, extra_validators: dict | None = None) -> bool:
         super().validate(extra_validators)
         for field in self._parts():
-            if field.data and not field.data.isdigit():
+            # ASCII only: other scripts' digits are ASCII by now, and what is left ("²") int() refuses.
+            if field.data and not (field.data.isascii() and field.data.isdigit()):
                 field.data = text.without_hidden(field.data)
                 field.errors.append(_l("Please use digits only."))
         if not self._has_errors():

@@ -89,14 +89,43 @@ class PublicForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form: object, formdata: object) -> object:
             if formdata is _Auto:
-                return request.form if request.method == "POST" and request.form else None
-            return formdata
+                formdata = request.form if request.method == "POST" and request.form else None
+            return well_formed(formdata) if isinstance(formdata, MultiDict) else formdata
+
+
+def list_index(segment: str) -> int | None:
+    """The position a list field's key carries, if written as a browser writes it (ASCII digits, no
+    leading zero, at most 6); None for anything else."""
+    if segment.isascii() and segment.isdigit() and len(segment) <= 6 and (segment == "0" or segment[0] != "0"):
+        return int(segment)
+    return None
+
+
+def well_formed(formdata: MultiDict) -> MultiDict:
+    """The posted data without keys holding a list position no browser writes. WTForms makes a block
+    for every key part that str.isdigit() accepts: other scripts' digits and leading zeros slipped
+    past the count of relatives, and a superscript digit (which int() refuses) raised."""
+    if not any(part.isdigit() and list_index(part) is None for key in formdata for part in key.split("-")):
+        return formdata
+    out: MultiDict = MultiDict()
+    for key, value in formdata.items(multi=True):
+        if all(list_index(part) is not None for part in key.split("-") if part.isdigit()):
+            out.add(key, value)
+    return out
 
 
 def posted_relatives(formdata: MultiDict) -> int:
-    """How many relatives' blocks a POST carries (by their highest index)."""
-    indices = {key.split("-", 2)[1] for key in formdata if key.startswith("relatives-") and key.count("-") >= 2}
-    return max((int(i[:6]) + 1 for i in indices if i.isascii() and i.isdigit()), default=0)
+    """How many relatives' blocks a POST carries (by their highest index; see well_formed)."""
+    indices = {list_index(key.split("-", 2)[1]) for key in formdata
+               if key.startswith("relatives-") and key.count("-") >= 2}
+    return max((i + 1 for i in indices if i is not None), default=0)
+
+
+def posted_submission(limit: int) -> tuple[SubmissionForm, bool]:
+    """The report form as posted, with at most `limit` relatives' blocks however many were sent (so
+    no answer, the expired-page one included, draws more), and whether some were left out."""
+    too_many = posted_relatives(request.form) > limit
+    return (SubmissionForm(formdata=within_limit(request.form, limit)) if too_many else SubmissionForm()), too_many
 
 
 def within_limit(formdata: MultiDict, limit: int) -> MultiDict:
@@ -105,8 +134,8 @@ def within_limit(formdata: MultiDict, limit: int) -> MultiDict:
     out: MultiDict = MultiDict()
     for key, value in formdata.items(multi=True):
         parts = key.split("-", 2)
-        index = parts[1] if len(parts) == 3 else ""
-        if parts[0] == "relatives" and not (index.isascii() and index.isdigit() and len(index) <= 4 and int(index) < limit):
+        index = list_index(parts[1]) if len(parts) == 3 else None
+        if parts[0] == "relatives" and (index is None or index >= limit):
             continue
         out.add(key, value)
     return out
@@ -175,8 +204,8 @@ def without_relative(formdata: MultiDict, index: int) -> MultiDict:
     out: MultiDict = MultiDict()
     for key, value in formdata.items(multi=True):
         parts = key.split("-", 2)
-        if parts[0] == "relatives" and len(parts) == 3 and parts[1].isdigit():
-            position = int(parts[1])
+        position = list_index(parts[1]) if parts[0] == "relatives" and len(parts) == 3 else None
+        if position is not None:
             if position == index:
                 continue
             if position > index:

@@ -71,7 +71,9 @@ def _valid(token: str, solution: str, form: str) -> tuple[str, int] | None:
     """(nonce, expiry) of a well-formed, authentic, unexpired, solved token for `form`; else None."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     parts = token.split(".")
-    if len(token) > 200 or len(parts) != 5 or not solution.isdigit() or len(solution) > 20:
+    # ASCII only: compare_digest raises on non-ASCII text, and a token is never anything else.
+    if len(token) > 200 or not token.isascii() or len(parts) != 5 or not (solution.isascii() and solution.isdigit()) \
+            or len(solution) > 20:
         return None
     body, tag = ".".join(parts[:4]), parts[4]
     expected = _b64(hmac.new(_key(app), body.encode(), sha256).digest()[:16])

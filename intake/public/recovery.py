@@ -14,24 +14,34 @@ limit (CSRF is checked before it), so answering "valid receipt" or "not" would g
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from redis import RedisError
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import FieldList, FormField
 
 from ..crypto import receipts
 from ..crypto.errors import CryptoError
 from ..extensions import db
 from . import gate
-from .forms import FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm
+from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, SubmissionForm, WithdrawForm, list_index,
+                    max_relatives, posted_submission)
 from .render import files_were_chosen, render_confirm, render_entry, render_report, render_resend
 from ..web.i18n import gettext as _
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Posted fields that are not the family's: a held page gets fresh ones.
 _NOT_KEPT = {"csrf_token", gate.TOKEN_FIELD, gate.SOLUTION_FIELD, "lang"}
+# The buttons' names the public pages post (kept, so "Try again" repeats what was pressed).
+_BUTTONS = ("action", "remove_relative", "step")
+
+# The form each held endpoint posts: only its fields are held.
+HELD_FORMS: dict[str, type] = {"public.report": SubmissionForm, "public.status_lookup": ReceiptForm,
+                               "public.status_news": FollowUpForm, "public.status_withdraw": WithdrawForm}
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +56,7 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
     def _too_many(exc: Exception):  # noqa: ANN202
         if request.method != "POST" or request.mimetype not in FORM_TYPES:
             return render_template("errors/error.html", code=429, name=""), 429
-        kept = [(k, v) for k, v in request.form.items(multi=True) if k not in _NOT_KEPT]
-        return render_template("public/held.html", kept=kept, files_dropped=files_were_chosen(),
+        return render_template("public/held.html", kept=held_fields(), files_dropped=files_were_chosen(),
                                pow_form=gate.FORM_OF_ENDPOINT.get(request.endpoint or ""),
                                action=url_for(request.endpoint or "public.index"), lang_form="held-form",
                                lang_endpoint=request.endpoint, problem=_(
@@ -70,13 +79,50 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
                                "is still here: please try again in a few minutes."))
 
 
+def held_fields() -> list[tuple[str, str]]:
+    """What a held page keeps: the fields of the endpoint's own form and its buttons, one value each,
+    relatives within the limit. Never every key posted: this answer has no limit of its own (its
+    visitor is over one already), and a 480 KB body of empty fields made a 6.4 MB page."""
+    form_class = HELD_FORMS.get(request.endpoint or "")
+    if form_class is None:
+        return []
+    known = (set(_BUTTONS) | {field.name for field in _fields(form_class(formdata=None))}) - _NOT_KEPT
+    limit, kept, seen = max_relatives(), [], set()
+    for key, value in request.form.items(multi=True):
+        if key not in seen and _as_first_relative(key, limit) in known:
+            seen.add(key)
+            kept.append((key, value))
+    return kept
+
+
+def _fields(form: Any) -> Iterator[Any]:
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field.entries:
+                yield from _fields([entry])
+        elif isinstance(field, FormField):
+            yield from _fields(field.form)
+        else:
+            yield field
+
+
+def _as_first_relative(key: str, limit: int) -> str:
+    """relatives-N-rest as relatives-0-rest (the form drawn empty has one relative), for N under the
+    limit; "" for a relative beyond it or numbered as no browser numbers."""
+    parts = key.split("-", 2)
+    if parts[0] != "relatives" or len(parts) != 3:
+        return key
+    index = list_index(parts[1])
+    return f"relatives-0-{parts[2]}" if index is not None and index < limit else ""
+
+
 def rerender(status: int, problem: str):  # noqa: ANN201
     endpoint = request.endpoint
     if request.method == "POST" and request.mimetype not in FORM_TYPES:
         # Not sent by one of our pages (JSON, say): there is no typed text to give back.
         return render_template("errors/error.html", code=400, name=""), 415
     if request.method == "POST" and endpoint == "public.report":
-        return render_report(SubmissionForm(), status=status, problem=problem)
+        return render_report(posted_submission(max_relatives())[0], status=status, problem=problem)
     if request.method == "POST" and endpoint == "public.status_lookup":
         return render_entry(ReceiptForm(), status=status, problem=problem)
     if endpoint == "public.status_news":

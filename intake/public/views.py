@@ -21,7 +21,7 @@ from ..web.bidi import isolate
 from . import display, uploads
 from .limits import charged, follow_up_limit, free, limited, receipt_limit, submit_limit
 from .forms import (FollowUpForm, ReceiptAgainForm, ReceiptForm, ReceiptHolderForm, SubmissionForm, WithdrawForm,
-                    max_relatives, person_label, posted_relatives, within_limit, without_relative)
+                    list_index, max_relatives, person_label, posted_submission, without_relative)
 from .render import not_found, render_confirm, render_entry, render_report, render_status
 
 bp = Blueprint("public", __name__)
@@ -56,16 +56,15 @@ def report() -> PageResult:
         return render_report(SubmissionForm())
     limit = max_relatives()
     # However many relatives a POST carries, no more than the limit are read or shown again.
-    too_many = posted_relatives(request.form) > limit
-    form = SubmissionForm(formdata=within_limit(request.form, limit)) if too_many else SubmissionForm()
+    form, too_many = posted_submission(limit)
     if too_many:
         free()
         return render_report(form, notice=_too_many(limit), status=422)
     if "remove_relative" in request.form:
         free()
-        index = request.form.get("remove_relative", "")
-        if index.isdigit() and len(form.relatives.entries) > 1:
-            form = SubmissionForm(formdata=without_relative(request.form, int(index)))
+        index = list_index(request.form.get("remove_relative", ""))
+        if index is not None and len(form.relatives.entries) > 1:
+            form = SubmissionForm(formdata=without_relative(request.form, index))
         return render_report(form)
     action = request.form.get("action", "send")
     if action == "add_relative":

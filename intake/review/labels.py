@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import g, request, url_for
 from markupsafe import Markup, escape
@@ -90,8 +91,10 @@ def review_language_href(code: str) -> str:
     """This page in another language: a GET page with its query (inbox filters, page) kept; after a
     POST, the front page of the workspace (nothing posted is sent again)."""
     if request.method == "GET" and request.endpoint and request.endpoint != "static":
-        query = {k: v for k, v in request.args.items(multi=False) if k != "lang"}
-        return url_for(request.endpoint, **(request.view_args or {}), **query, lang=code)
+        # The query goes on as text: given to url_for as keywords, "handle" or "_method" raised
+        # and "_external" made the link absolute.
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+        return f"{url_for(request.endpoint, **(request.view_args or {}))}?{urlencode(query)}"
     return url_for("review.index", lang=code)
 
 

@@ -31,7 +31,7 @@ from .errors import Conflict, InvalidInput, NotFound
 
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # Approximate dates, as families give them: "2017", "2017-04" or "2017-04-12".
-APPROXIMATE_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+APPROXIMATE_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", re.ASCII)  # \d: ASCII only (dates compare as text)
 # Reviewers may move a submission between these; "withdrawn" is the family's act alone.
 REVIEWER_SUBMISSION_STATUSES = (SubmissionStatus.RECEIVED, SubmissionStatus.IN_REVIEW,
                                 SubmissionStatus.NEEDS_INFORMATION, SubmissionStatus.RECORDED)
@@ -168,7 +168,7 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
     if kind not in set(StatusKind):
         raise InvalidInput(said("unknown status"))
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
-    if not APPROXIMATE_DATE.match(event_date) or event_date > today().isoformat():
+    if not APPROXIMATE_DATE.fullmatch(event_date) or event_date > today().isoformat():
         raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in "
                                 "the future"))
     if not source:
