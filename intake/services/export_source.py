@@ -77,13 +77,19 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     """Read the whole store into a Scope through the bulk path (services/bulk.py), decrypting only
     READ_FIELDS; `workers` > 1 decrypts in forked processes, each with its own connection."""
     vault.require_readable()
-    kept = _Kept()
+    alone, linked = _Columns(), _Columns()
+    first: dict[uuid.UUID, int] = {}  # a linked person -> position of their first report in `linked`
+    more: dict[uuid.UUID, list[int]] = {}  # a linked person -> positions of their other reports
     withdrawn_reports: list[uuid.UUID] = []
     excluded: Counter[str] = Counter()
     factory = sessionmaker(bind=session.get_bind())
     for part in bulk.map_reports(factory, vault, _sift, workers=workers, batch=batch, include_withdrawn=True,
                                  fields=tuple(READ_FIELDS)):
-        kept.add(part)
+        alone.extend(part.alone)
+        for n, person_id in enumerate(part.linked.person_ids, start=len(linked.report_ids)):
+            if first.setdefault(person_id, n) != n:
+                more.setdefault(person_id, []).append(n)
+        linked.extend(part.linked)
         withdrawn_reports.extend(part.withdrawn)
         excluded.update(part.excluded)
         if progress:
@@ -92,93 +98,70 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     withdrawn_persons = {p for ids in integrity.chunks(withdrawn_reports, 5000)
                          for p in session.scalars(select(Report.person_id).where(Report.id.in_(ids)))
                          if p is not None}
-    # Persons in order of their first report; those with one report (most) are taken column by
-    # column, the others combined report by report (`combine`) after them.
-    singles: list[tuple[uuid.UUID, int]] = []
-    several: list[tuple[uuid.UUID, list[int]]] = []
-    if not kept.more and not withdrawn_persons:
-        singles = list(kept.first.items())
-    for person_key, at in () if singles else kept.first.items():
-        others = kept.more.get(person_key) if kept.more else None
-        if withdrawn_persons and person_key in withdrawn_persons:
-            excluded[PERSON_WITHDRAWN] += 1 + len(others or ())
-        elif others is None:
-            singles.append((person_key, at))
-        else:
-            several.append((person_key, [at, *others]))
-    at_single = [at for _, at in singles]
-    columns: dict[str, list[Any]] = {c: [kept.values[c][at] or None for at in at_single] for c in _COLUMNS}
-    columns["status"] = [kept.status[at] for at in at_single]
-    columns["verification"] = [kept.verification[at] for at in at_single]
-    columns["report_count"] = [1] * len(singles)
-    keys = [person_key for person_key, _ in singles]
-    ids = kept.report_ids
-    members = [(ids[at], person_key) for person_key, at in singles]
-    for person_key, positions in several:
-        reports = [kept.report(n) for n in positions]
+    # A report linked to no person is a person of its own (most are): its row is its values as
+    # they are, column by column. Linked reports are grouped by person, after them.
+    columns: dict[str, list[Any]] = {c: alone.values[c] for c in _COLUMNS}
+    columns.update(status=alone.status, verification=alone.verification, report_count=[1] * len(alone.report_ids))
+    keys = list(alone.report_ids)
+    members = list(zip(alone.report_ids, alone.report_ids))
+    for person_id, at in first.items():
+        positions = [at, *more.get(person_id, ())]
+        if person_id in withdrawn_persons:
+            excluded[PERSON_WITHDRAWN] += len(positions)
+            continue
+        reports = [linked.report(n) for n in positions]
         for name, value in combine(reports).items():
             columns[name].append(value)
-        keys.append(person_key)
-        members.extend((r.report_id, person_key) for r in reports)
+        keys.append(person_id)
+        members.extend((r.report_id, person_id) for r in reports)
     return Scope(columns, keys, members, excluded)
 
 
 _COLUMNS = tuple(READ_FIELDS.values())
 
 
+class _Columns:
+    """Kept reports as columns: they travel between processes far faster than an object each. An
+    empty value is None (`combine` takes the first value that is not)."""
+
+    def __init__(self) -> None:
+        self.report_ids: list[uuid.UUID] = []
+        self.person_ids: list[uuid.UUID] = []  # linked reports only
+        self.created_on: list[date] = []
+        self.status: list[str] = []
+        self.verification: list[str] = []
+        self.values: dict[str, list[str | None]] = {c: [] for c in _COLUMNS}
+
+    def extend(self, other: _Columns) -> None:
+        self.report_ids += other.report_ids
+        self.person_ids += other.person_ids
+        self.created_on += other.created_on
+        self.status += other.status
+        self.verification += other.verification
+        for column in _COLUMNS:
+            self.values[column] += other.values[column]
+
+    def report(self, n: int) -> PersonReport:
+        return PersonReport(self.report_ids[n], self.person_ids[n], self.created_on[n], self.status[n],
+                            self.verification[n], {c: self.values[c][n] for c in _COLUMNS})
+
+
 @dataclass(frozen=True)
 class _Sifted:
-    """One batch, sifted (in a worker when there are several): what it keeps, as columns (they
-    travel between processes far faster than an object per report), and what it leaves out."""
+    """One batch, sifted (in a worker when there are several): what it keeps, and what it leaves out."""
 
-    report_ids: list[uuid.UUID]
-    person_keys: list[uuid.UUID]
-    created_on: list[date]
-    status: list[str]
-    verification: list[str]
-    values: dict[str, list[str | None]]  # export column -> one value per kept report
+    alone: _Columns  # reports linked to no person (each is a person of its own)
+    linked: _Columns  # reports linked to a person
     withdrawn: list[uuid.UUID]
     excluded: Counter[str]
     seen: int
 
 
-class _Kept:
-    """Every batch's kept reports, concatenated, with each person's reports found by position."""
-
-    def __init__(self) -> None:
-        self.report_ids: list[uuid.UUID] = []
-        self.person_keys: list[uuid.UUID] = []
-        self.created_on: list[date] = []
-        self.status: list[str] = []
-        self.verification: list[str] = []
-        self.values: dict[str, list[str | None]] = {c: [] for c in _COLUMNS}
-        self.first: dict[uuid.UUID, int] = {}  # person -> position of their first report
-        self.more: dict[uuid.UUID, list[int]] = {}  # person -> positions of their other reports
-
-    def add(self, part: _Sifted) -> None:
-        offset = len(self.report_ids)
-        first, more = self.first, self.more
-        for n, person_key in enumerate(part.person_keys, start=offset):
-            if first.setdefault(person_key, n) != n:
-                more.setdefault(person_key, []).append(n)
-        self.report_ids += part.report_ids
-        self.person_keys += part.person_keys
-        self.created_on += part.created_on
-        self.status += part.status
-        self.verification += part.verification
-        for column in _COLUMNS:
-            self.values[column] += part.values[column]
-
-    def report(self, n: int) -> PersonReport:
-        return PersonReport(self.report_ids[n], self.person_keys[n], self.created_on[n], self.status[n],
-                            self.verification[n], {c: self.values[c][n] for c in _COLUMNS})
-
-
 def _sift(batch: list[bulk.PlainReport]) -> _Sifted:
     """The exclusion rules, in order: withdrawn, unverified state, unreadable, no consent."""
-    kept = _Sifted([], [], [], [], [], {c: [] for c in _COLUMNS}, [], Counter(), len(batch))
+    kept = _Sifted(_Columns(), _Columns(), [], Counter(), len(batch))
     excluded = kept.excluded
-    fields = [(attrgetter(name), kept.values[column]) for name, column in READ_FIELDS.items()]
+    reads = [(attrgetter(name), column) for name, column in READ_FIELDS.items()]
     reported = VerificationLevel.REPORTED.value
     for report in batch:
         if report.withdrawn:
@@ -191,13 +174,15 @@ def _sift(batch: list[bulk.PlainReport]) -> _Sifted:
         elif not report.consent.share_research:
             excluded[NO_CONSENT] += 1
         else:
-            kept.report_ids.append(report.id)
-            kept.person_keys.append(report.person_id or report.id)
-            kept.created_on.append(report.created_on)
-            kept.status.append(report.status or "unknown")
-            kept.verification.append(report.verification or reported)
-            for read, column in fields:
-                column.append(read(report))
+            into = kept.alone if report.person_id is None else kept.linked
+            if report.person_id is not None:
+                into.person_ids.append(report.person_id)
+            into.report_ids.append(report.id)
+            into.created_on.append(report.created_on)
+            into.status.append(report.status or "unknown")
+            into.verification.append(report.verification or reported)
+            for read, column in reads:
+                into.values[column].append(read(report) or None)
     return kept
 
 
