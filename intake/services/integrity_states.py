@@ -127,7 +127,7 @@ def _submission_verdicts(session: Session, vault: Vault | None, rows: Sequence[t
             else:
                 out[sid] = SubmissionState(sid, Verdict.VERIFIED, status=status, taken_in=taken_in)
     if anchors is not None:
-        _apply_anchors(anchors, out, {r[0]: r[4] for r in rows},
+        _apply_anchors(anchors, out, ((r[0], r[4]) for r in rows),
                        lambda s, why: SubmissionState(s.submission_id, Verdict.TAMPERED, why))
     return out
 
@@ -208,7 +208,7 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any],
             out[rid] = ReportState(rid, Verdict.TAMPERED, "its person link disagrees with its sealed link history",
                                    submission=state.submission)
     assert anchors is not None
-    _apply_anchors(anchors, out, {r[0]: r[6] for r in rows},
+    _apply_anchors(anchors, out, ((r[0], r[6]) for r in rows),
                    lambda s, why: ReportState(s.report_id, Verdict.TAMPERED, why, submission=s.submission))
     return out
 
@@ -235,15 +235,22 @@ def link_history(session: Session, vault: Vault, report_ids: Sequence[uuid.UUID]
     return fold_links(report_ids, [e for e in events if e.report_id not in broken]), broken
 
 
-def _apply_anchors(found: Anchors, states: dict[uuid.UUID, Any], seqs: dict[uuid.UUID, int], tampered: Any) -> None:
-    """Replays: a verified row whose state_seq is older than its newest audited state is TAMPERED."""
+def _apply_anchors(found: Anchors, states: dict[uuid.UUID, Any], seqs: Iterable[tuple[uuid.UUID, int]],
+                   tampered: Any) -> None:
+    """Replays: a verified row whose state_seq is older than its newest audited state is TAMPERED.
+    `seqs`: (id, state_seq) of the rows read."""
     anchors, bad = found
-    verified = [oid for oid, s in states.items() if s.verdict is Verdict.VERIFIED]
-    for oid in verified:
+    if not anchors and not bad:  # nothing audited about any of them (a store without state entries)
+        return
+    verified = Verdict.VERIFIED
+    for oid, seq in seqs:
+        state = states[oid]
+        if state.verdict is not verified:
+            continue
         if oid in bad:
-            states[oid] = tampered(states[oid], "an audit entry about it failed verification")
-        elif seqs[oid] < anchors.get(oid, 0):
-            states[oid] = tampered(states[oid], "an older state was put back: the audit log records a newer one")
+            states[oid] = tampered(state, "an audit entry about it failed verification")
+        elif seq < anchors.get(oid, 0):
+            states[oid] = tampered(state, "an older state was put back: the audit log records a newer one")
 
 
 def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[uuid.UUID]) -> Anchors:
