@@ -1,6 +1,6 @@
 """Benchmark of a researcher export from the encrypted working store, stage by stage.
 
-Run: .venv/bin/python tests/bench/bench_exports_store.py [--persons N] [--db sqlite|URL]
+Run: .venv/bin/python tests/bench/bench_exports_store.py [--persons N] [--workers W[,W...]] [--db sqlite|URL]
 (pytest never collects this directory). Nothing here asserts on a timing; every figure is printed
 beside a reference measured in the same run, as a ratio ("x ref").
 
@@ -132,7 +132,9 @@ def raw_decryption(app: Any, batch: int = 5000) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=1, help="decrypting processes (export_source.collect)")
+    parser.add_argument("--workers", default="1",
+                        help="decrypting processes (export_source.collect); several, as 2,3: one export each, "
+                             "in turn, over the same store")
     parser.add_argument("--db", default="sqlite", help="'sqlite' (a temporary file) or a PostgreSQL URL")
     parser.add_argument("--after-only", action="store_true",
                         help="only the part after decryption, from the decrypted scope (no encrypted store)")
@@ -161,53 +163,62 @@ def main() -> int:
             ref = time.perf_counter() - started
             log(f"raw decryption of {count:,} reports: {ref:.1f} s")
 
-        timings: dict[str, float] = {}
-        original_collect, original_build = export_source.collect, exports.build_release
-
-        def timed_collect(*a: Any, **k: Any) -> Any:
-            t = time.perf_counter()
-            out = original_collect(*a, **k)
-            timings["read (decrypt, verify, consent, one row per person)"] = time.perf_counter() - t
-            return out
-
-        releases: list[Any] = []
-
-        def timed_build(*a: Any, **k: Any) -> Any:
-            t = time.perf_counter()
-            out = original_build(*a, **k)
-            timings["build_release"] = time.perf_counter() - t
-            releases.append(out)
-            return out
-
-        export_source.collect, exports.build_release = timed_collect, timed_build  # type: ignore[assignment]
-        with app.app_context():
-            vault = get_vault()
-            export = exports.propose(db.session, vault, actor=proposer, recipient="bench", purpose="bench")
-            exports.approve(db.session, vault, export.id, actor=approver)
-            started = time.perf_counter()
-            built = exports.build(db.session, vault, export.id, batch=5000, workers=args.workers)
-            total = time.perf_counter() - started
-            persons = built.persons
-        read = timings["read (decrypt, verify, consent, one row per person)"]
-        after = total - read
-        source = "the decrypted scope (--after-only)" if args.after_only else "the encrypted store"
-        print(f"\nexport of {persons:,} persons from {source} ({args.db}, {args.workers} worker(s), load average "
-              f"{os.getloadavg()[0]:.1f}), " + ("" if args.after_only else f"ref = raw decryption {ref:.2f} s"))
-        print(f"{'stage':58} {'seconds':>9} {'x ref':>7}")
-        rows = [] if args.after_only else [("read (decrypt, verify, consent, one row per person)", read)]
-        rows += [(f"  build_release: {stage}", seconds) for stage, seconds in releases[0].timings.items()]
-        rows += [("pseudonyms, membership, export row, audit, commit", total - read - timings["build_release"]),
-                 ("after decryption (all but read)", after)]
-        rows += [] if args.after_only else [("whole export", total)]
-        for stage, seconds in rows:
-            ratio = "-" if args.after_only else f"{seconds / ref:.2f}"
-            print(f"{stage:58} {seconds:9.2f} {ratio:>7}")
+        for workers in [int(w) for w in args.workers.split(",")]:
+            _export(app, args, workers, proposer, approver, ref)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (max RSS): {peak:,.0f} MB; targets: whole <= 60 s, after decryption <= 15 s")
     finally:
         support.tear_down([app] if app is not None else [], drop, tmp)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _export(app: Any, args: Any, workers: int, proposer: uuid.UUID, approver: uuid.UUID, ref: float) -> None:
+    """One export, proposed, approved and built with `workers` decrypting processes, stage by stage."""
+    timings: dict[str, float] = {}
+    original_collect, original_build = export_source.collect, exports.build_release
+
+    def timed_collect(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        out = original_collect(*a, **k)
+        timings["read (decrypt, verify, consent, one row per person)"] = time.perf_counter() - t
+        return out
+
+    releases: list[Any] = []
+
+    def timed_build(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        out = original_build(*a, **k)
+        timings["build_release"] = time.perf_counter() - t
+        releases.append(out)
+        return out
+
+    export_source.collect, exports.build_release = timed_collect, timed_build  # type: ignore[assignment]
+    try:
+        with app.app_context():
+            vault = get_vault()
+            export = exports.propose(db.session, vault, actor=proposer, recipient="bench", purpose="bench")
+            exports.approve(db.session, vault, export.id, actor=approver)
+            started = time.perf_counter()
+            built = exports.build(db.session, vault, export.id, batch=5000, workers=workers)
+            total = time.perf_counter() - started
+            persons = built.persons
+    finally:
+        export_source.collect, exports.build_release = original_collect, original_build  # type: ignore[assignment]
+    read = timings["read (decrypt, verify, consent, one row per person)"]
+    after = total - read
+    source = "the decrypted scope (--after-only)" if args.after_only else "the encrypted store"
+    print(f"\nexport of {persons:,} persons from {source} ({args.db}, {workers} worker(s), load average "
+          f"{os.getloadavg()[0]:.1f}), " + ("" if args.after_only else f"ref = raw decryption {ref:.2f} s"))
+    print(f"{'stage':58} {'seconds':>9} {'x ref':>7}")
+    rows = [] if args.after_only else [("read (decrypt, verify, consent, one row per person)", read)]
+    rows += [(f"  build_release: {stage}", seconds) for stage, seconds in releases[0].timings.items()]
+    rows += [("pseudonyms, membership, export row, audit, commit", total - read - timings["build_release"]),
+             ("after decryption (all but read)", after)]
+    rows += [] if args.after_only else [("whole export", total)]
+    for stage, seconds in rows:
+        ratio = "-" if args.after_only else f"{seconds / ref:.2f}"
+        print(f"{stage:58} {seconds:9.2f} {ratio:>7}")
 
 
 def _kdf() -> Any:
