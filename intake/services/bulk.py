@@ -36,10 +36,12 @@ process instead (`forking_is_safe`), since a forked child can hang on a lock suc
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -54,7 +56,7 @@ from ..models import RecordKey, Report, Submission, SubmissionStatus
 from . import integrity, integrity_states
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
-__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "id_ranges", "iter_reports",
+__all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "collector_paused", "id_ranges", "iter_reports",
            "map_reports"]
 
 R = TypeVar("R")
@@ -129,7 +131,9 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
             rows = _rows(session, base.where(Report.id.in_(ids)))
             order = {rid: n for n, rid in enumerate(ids)}
             if rows:
-                yield decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted, anchors)
+                with collector_paused():
+                    plain = decrypt_batch(session, vault, sorted(rows, key=lambda r: order[r.id]), wanted, anchors)
+                yield plain
         return
     last: uuid.UUID | None = None
     while True:
@@ -139,7 +143,9 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         rows = _rows(session, query)
         if not rows:
             return
-        yield decrypt_batch(session, vault, rows, wanted, anchors, contiguous=True)
+        with collector_paused():
+            plain = decrypt_batch(session, vault, rows, wanted, anchors, contiguous=True)
+        yield plain
         last = rows[-1].id
 
 
@@ -179,6 +185,21 @@ def _row_class(names: tuple[str, ...]) -> type[tuple[Any, ...]]:
     for position, name in enumerate(names):
         attributes.setdefault(name, property(itemgetter(position)))
     return type("BulkRow", (tuple,), attributes)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (reference counting still frees everything that is
+    not in a cycle). Decrypting a batch makes tens of thousands of objects, none in a cycle, and
+    the collector's passes over them and over everything else the process holds cost about a
+    third of a whole-store job's CPU. For code that makes no reference cycles in bulk."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _anchors(session: Session, vault: Vault) -> integrity_states.Anchors | None:
@@ -229,6 +250,10 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
 
 
 def _start_worker() -> None:
+    # No cyclic garbage collection in a worker: it walked the heap inherited from the parent and
+    # each batch's objects again and again (a third of a worker's CPU). A batch's objects make no
+    # reference cycles and are freed by reference counting; the worker ends with the job.
+    gc.disable()
     session = _job["factory"]()
     # The parent's pooled connections were copied by fork: leave them to the parent.
     session.get_bind().dispose(close=False)

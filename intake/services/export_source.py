@@ -77,6 +77,14 @@ def collect(session: Session, vault: Vault, *, batch: int = 2000, workers: int =
     """Read the whole store into a Scope through the bulk path (services/bulk.py), decrypting only
     READ_FIELDS; `workers` > 1 decrypts in forked processes, each with its own connection."""
     vault.require_readable()
+    # Flat lists of a million values each, no cycles: the cyclic collector has nothing to find here,
+    # and its passes over them cost more than the parent's own work.
+    with bulk.collector_paused():
+        return _collect(session, vault, batch, workers, progress)
+
+
+def _collect(session: Session, vault: Vault, batch: int, workers: int,
+             progress: Callable[[int], None] | None) -> Scope:
     alone, linked = _Columns(), _Columns()
     first: dict[uuid.UUID, int] = {}  # a linked person -> position of their first report in `linked`
     more: dict[uuid.UUID, list[int]] = {}  # a linked person -> positions of their other reports

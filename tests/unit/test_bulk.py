@@ -189,6 +189,34 @@ def test_a_lost_database_connection_is_sqlalchemys_error_not_the_drivers(store):
         db.session.rollback()
 
 
+def _collector_state(batch: list[bulk.PlainReport]) -> list[bool]:
+    import gc
+
+    return [gc.isenabled()] * len(batch)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_cyclic_collector_is_paused_for_decryption_and_restored_for_the_caller(store, workers):
+    import gc
+
+    assert gc.isenabled()
+    forked = workers == 2 and bulk.forking_is_safe()  # else map_reports reads in this process
+    with store.app_context():
+        factory = sessionmaker(db.engine)
+        states = [x for part in bulk.map_reports(factory, get_vault(), _collector_state, workers=workers, batch=2)
+                  for x in part]
+        between = [gc.isenabled() for _ in bulk.iter_reports(db.session, get_vault(), batch=2)]
+        with bulk.collector_paused():
+            assert not gc.isenabled()
+            list(bulk.iter_reports(db.session, get_vault(), batch=2))
+            assert not gc.isenabled()  # a caller's own pause is not ended by the read inside it
+    assert len(states) == 4 and between == [True, True]
+    # In worker processes the collector stays off for the job; in the calling process it runs
+    # again as soon as a batch is handed over.
+    assert set(states) == ({False} if forked else {True})
+    assert gc.isenabled()
+
+
 def _digest(batch: list[bulk.PlainReport]) -> list[tuple[object, str, str | None]]:
     return [(p.id, p.names[0]["value"], p.testimony) for p in batch]
 
