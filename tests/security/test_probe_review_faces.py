@@ -28,11 +28,15 @@ from tests.web.review.test_triage_views import load
 from tests.web_fixtures import csrf_token
 
 
-@pytest.fixture
-def admin_client(app, make_user, sign_in):  # noqa: ANN001
+def signed_in(app, make_user, sign_in, role: str):  # noqa: ANN001, ANN201
     client = app.test_client()
-    sign_in(client, make_user("admin"))
+    sign_in(client, make_user(role))
     return client
+
+
+@pytest.fixture
+def admin_client(app, make_user, sign_in):  # noqa: ANN001, ANN201
+    return signed_in(app, make_user, sign_in, "admin")
 
 
 @pytest.mark.parametrize("count", ["\u00b2", "\u0662", "\uff12"])
@@ -58,10 +62,8 @@ def test_a_column_number_in_superscript_digits_is_a_plain_refusal_from_the_comma
 
 
 @pytest.fixture
-def reviewer(app, make_user, sign_in):  # noqa: ANN001
-    client = app.test_client()
-    sign_in(client, make_user("reviewer"))
-    return client
+def reviewer(app, make_user, sign_in):  # noqa: ANN001, ANN201
+    return signed_in(app, make_user, sign_in, "reviewer")
 
 
 @pytest.mark.parametrize("when", ["2017-04-1\u0662", "\u0662\u0660\u0661\u0667", "2017-0\u0664"])
