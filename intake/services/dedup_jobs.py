@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..config import setting
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
 from . import audit, bulk, dedup_rows, duplicates
@@ -37,7 +38,7 @@ class NoModel(Exception):
 
 
 def model_path() -> Path:
-    configured = current_app.config.get("INTAKE_DEDUP_MODEL") if has_app_context() else None
+    configured = setting("INTAKE_DEDUP_MODEL", None)
     if configured:
         return Path(configured)
     return Path(current_app.instance_path) / MODEL_FILE

@@ -22,10 +22,10 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from flask import current_app, has_app_context
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ..config import setting
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
@@ -53,11 +53,8 @@ class Score(Protocol):
 def thresholds() -> tuple[float, float]:
     """(review, cluster): pairs at or above the first enter the queue; clusters whose every link is
     at or above the second can be accepted in one action."""
-    if not has_app_context():
-        return REVIEW_THRESHOLD, CLUSTER_THRESHOLD
-    config = current_app.config
-    return (float(config.get("INTAKE_DEDUP_REVIEW_THRESHOLD", REVIEW_THRESHOLD)),
-            float(config.get("INTAKE_DEDUP_CLUSTER_THRESHOLD", CLUSTER_THRESHOLD)))
+    return (float(setting("INTAKE_DEDUP_REVIEW_THRESHOLD", REVIEW_THRESHOLD)),
+            float(setting("INTAKE_DEDUP_CLUSTER_THRESHOLD", CLUSTER_THRESHOLD)))
 
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
