@@ -189,6 +189,45 @@ def test_a_lost_database_connection_is_sqlalchemys_error_not_the_drivers(store):
         db.session.rollback()
 
 
+def test_the_batch_plan_settings_are_the_callers_again_after_each_batch(store):
+    """On PostgreSQL each batch is read with hash and merge joins and parallel workers off (index
+    lookups by key at any store size); whatever the caller had set in its transaction, and any other
+    setting, is as it was once the batch is read."""
+    from sqlalchemy import text
+
+    with store.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the embedded database plans its joins by index on its own")
+        connection = db.session.connection()
+        connection.execute(text("SET LOCAL enable_mergejoin = off"))  # the caller's own choice
+        connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 3"))
+        before = {name: connection.execute(text(f"SHOW {name}")).scalar_one()
+                  for name in ("enable_hashjoin", "enable_mergejoin", "max_parallel_workers_per_gather")}
+        read = [p for part in bulk.iter_reports(db.session, get_vault(), batch=2) for p in part]
+        after = {name: connection.execute(text(f"SHOW {name}")).scalar_one() for name in before}
+        db.session.rollback()
+    assert len(read) == 4
+    assert before == {"enable_hashjoin": "on", "enable_mergejoin": "off", "max_parallel_workers_per_gather": "3"}
+    assert after == before
+
+
+def test_the_batch_query_is_never_a_prepared_generic_plan(store):
+    """psycopg prepares a statement run five times on a connection, and PostgreSQL then plans it once
+    for any range of ids: a plan that read the whole tables for every batch. The batch query is
+    planned for its own ids each time, however many batches a job reads."""
+    from sqlalchemy import text
+
+    with store.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite prepares nothing across statements")
+        connection = db.session.connection()
+        for _ in range(12):  # more than psycopg's prepare threshold and PostgreSQL's custom plans
+            assert sum(len(part) for part in bulk.iter_reports(db.session, get_vault(), batch=2)) == 4
+        prepared = connection.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        db.session.rollback()
+    assert not [s for s in prepared if "record_keys.wrapped AS wrap" in s]
+
+
 def _collector_state(batch: list[bulk.PlainReport]) -> list[bool]:
     import gc
 
