@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from ..services import index_jobs
+from ..services import index_jobs, packed_fields
 from .common import clean_errors, passphrase, review_vault
 
 
@@ -24,16 +24,21 @@ def index_cli() -> None:
 @clean_errors
 def rebuild(batch: int, limit: int | None, rotate_key: bool) -> None:
     """Recompute every report's blind indexes after a normaliser or key change (and backfill the
-    blocking keys of reports taken in before them). Safe to interrupt and run again."""
+    blocking keys of reports taken in before them, and the packed copies of their fields that
+    whole-store jobs read). Safe to interrupt and run again."""
     vault = review_vault()
     if rotate_key:
         created = index_jobs.rotate_key(db.session, vault, passphrase())
         click.echo(f"new index key {created}" if created else "finishing the unfinished index key rotation")
+    lacking = packed_fields.missing_count(db.session)  # packed first, in the same run
     total = index_jobs.pending_count(db.session, vault)
     if limit is not None:
         total = min(total, limit)
-    with click.progressbar(length=total, label="rebuilding indexes") as bar:
+    label = "packing fields and rebuilding indexes" if lacking else "rebuilding indexes"
+    with click.progressbar(length=lacking + total, label=label) as bar:
         done, failed = index_jobs.rebuild(db.session, vault, batch=batch, limit=limit, progress=bar.update)
+    if lacking:
+        click.echo(f"packed copies written: {lacking - packed_fields.missing_count(db.session)}")
     click.echo(f"rebuilt: {done}; unreadable: {failed}")
     if rotate_key:
         for key_id in index_jobs.retire_unused(db.session, vault, passphrase()):

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..crypto.integrity import SEAL_BYTES
@@ -94,6 +94,13 @@ class Report(Handled, UUIDKey, Base):
     # `status` at take-in, so the public face never writes review-side state.
     reported_status_sealed: Mapped[bytes | None] = mapped_column("reported_status", LargeBinary)
     reported_status = Sealed(Codec.TEXT)
+
+    # Every sealed field above once more in one ciphertext under the same data key, written by the
+    # review face at take-in (services/packed_fields.py): whole-store jobs open one ciphertext per
+    # report instead of eighteen. `packed_version` is its layout's (None: no copy; the fields are read).
+    # Deferred: pages load reports and read their fields; only the bulk path (Core) reads the copy.
+    packed_sealed: Mapped[bytes | None] = mapped_column("packed", LargeBinary, server_default=NULL, deferred=True)
+    packed_version: Mapped[int | None] = mapped_column(SmallInteger, server_default=NULL)
 
     submission: Mapped[Submission] = relationship(back_populates="reports")
     person: Mapped[Person | None] = relationship(back_populates="reports")

@@ -46,14 +46,14 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import LargeBinary, Select, and_, case, func, null, or_, select, type_coerce
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..forking import forking_is_safe, thread_count
 from ..models import RecordKey, Report, Submission, SubmissionStatus
-from . import integrity, integrity_states
+from . import integrity, integrity_states, packed_fields
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
 __all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "collector_paused", "id_ranges", "iter_reports",
@@ -66,9 +66,16 @@ log = logging.getLogger(__name__)
 # ---------- reading ----------
 
 def _columns(wanted: Collection[str]) -> list[Any]:
-    sealed = [getattr(Report, f"{name}_sealed").label(name) for name in wanted]
-    return [*integrity_states.state_columns(), Report.created_on, *sealed, Submission.consent_sealed.label("consent_blob"),
-            Submission.legacy_consent, RecordKey.dek_id.label("wrap_dek_id"), RecordKey.wrapped.label("wrap")]
+    # A report with a packed copy of the current layout comes as that one ciphertext, its field
+    # columns as NULL (the server neither sends nor the client loads them); any other report comes
+    # as its fields (services/packed_fields.py).
+    current = Report.packed_version == packed_fields.PACKED_VERSION
+    sealed = [type_coerce(case((current, null()), else_=getattr(Report, f"{name}_sealed")), LargeBinary).label(name)
+              for name in wanted]
+    packed = type_coerce(case((current, Report.packed_sealed), else_=null()), LargeBinary).label("packed")
+    return [*integrity_states.state_columns(), Report.created_on, *sealed, packed,
+            Submission.consent_sealed.label("consent_blob"), Submission.legacy_consent,
+            RecordKey.dek_id.label("wrap_dek_id"), RecordKey.wrapped.label("wrap")]
 
 
 def _query(wanted: Collection[str], include_withdrawn: bool) -> Select[Any]:

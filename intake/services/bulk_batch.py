@@ -27,13 +27,11 @@ from ..crypto import wraps
 from ..crypto.errors import CryptoError, DecryptionError, UnknownKeyError
 from ..crypto.vault import Vault
 from ..models import SubmissionStatus
-from ..models.report import SEALED_REPORT_FIELDS
 from . import consent as consent_service
 from . import integrity, integrity_states
 from .consent import Consent
+from .packed_fields import ALL_FIELDS, TEXT_FIELDS, unpack
 
-TEXT_FIELDS = tuple(f for f in SEALED_REPORT_FIELDS if f != "names") + ("reported_status",)
-ALL_FIELDS = ("names", *TEXT_FIELDS)
 _WITHDRAWN = SubmissionStatus.WITHDRAWN.value
 
 
@@ -131,6 +129,7 @@ class _Layout:
         self.consent, self.legacy, self.dek_id, self.wrap = (at["consent_blob"], at["legacy_consent"],
                                                              at["wrap_dek_id"], at["wrap"])
         self.sealed = _getter([at[name] for name in wanted])
+        self.packed = at["packed"]
 
 
 def decrypt_batch(session: Session, vault: Vault, rows: Sequence[Any], wanted: tuple[str, ...],
@@ -193,6 +192,8 @@ class _Opener:
     def __init__(self, wanted: tuple[str, ...]) -> None:
         self.wanted = wanted
         self.reports = field_crypto.ColumnsOpener("reports", wanted)
+        self.packs = field_crypto.ColumnsOpener("reports", ("packed",))
+        self._from_packed = None if wanted == ALL_FIELDS else [ALL_FIELDS.index(name) for name in wanted]
         self.submissions = field_crypto.ColumnsOpener("submissions", ("consent",))
         self.consents: dict[tuple[uuid.UUID, bytes, bytes], Consent] = {}  # for this batch only
         self.meanings: dict[bytes, Consent] = {}  # consent plaintext -> its Consent, for this batch only
@@ -213,6 +214,12 @@ class _Opener:
     def fields(self, row_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blobs: Sequence[bytes | None]) -> list[Any]:
         plains = self.reports.open_row(aead, dek_id, row_id, blobs)
         return _decoded("reports", row_id, self.wanted, plains, self._json_at)
+
+    def packed(self, row_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blob: bytes) -> list[Any]:
+        """The wanted fields' values from the report's packed copy (services/packed_fields.py)."""
+        (plain,) = self.packs.open_row(aead, dek_id, row_id, (blob,))
+        values = unpack(row_id, plain)  # type: ignore[arg-type]
+        return values if self._from_packed is None else [values[n] for n in self._from_packed]
 
     def consent(self, submission_id: uuid.UUID, dek_id: bytes, aead: AESGCM, blob: bytes) -> Consent:
         seen = (submission_id, dek_id, bytes(blob))
@@ -274,8 +281,10 @@ def _plain(row: Any, at: _Layout, key: Any, state: integrity.ReportState | None,
         problem = f"submission {sid}: {key or _NO_KEY}"
     else:
         dek_id, aead = key
+        packed = row[at.packed]
         try:
-            values = opener.fields(rid, dek_id, aead, at.sealed(row))
+            values = (opener.fields(rid, dek_id, aead, at.sealed(row)) if packed is None
+                      else opener.packed(rid, dek_id, aead, packed))
         except CryptoError as exc:
             problem = str(exc)
         blob = row[at.consent]

@@ -4,7 +4,8 @@
 under the current index key and normaliser version (blind_indexes.INDEX_VERSION). It commits per
 batch: killed at any point, the next run finds the reports still to do and carries on. It is also
 the backfill of the blocking keys for reports taken in before they existed, and (first, without
-decrypting) of the arrival order on index rows written before the rows carried it.
+decrypting) of the arrival order on index rows written before the rows carried it, and of the
+packed copies of reports' fields that whole-store jobs read (services/packed_fields.py).
 
 `rotate_key` follows `services.keys.rotate`: the new key is saved in the keystore (escrowed) before
 any row uses it, and an unfinished rotation is finished first without making another key. Until
@@ -25,7 +26,7 @@ from ..crypto.errors import KeystoreError
 from ..crypto.keys import SymmetricKey
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report, Submission, SubmissionStatus
-from . import audit, blind_indexes
+from . import audit, blind_indexes, packed_fields
 from .blind_indexes import INDEX_FIELDS, INDEX_VERSION
 
 
@@ -79,6 +80,7 @@ def rebuild(session: Session, vault: Vault, *, batch: int = 1000, limit: int | N
 
     key_id, root = vault.current_index_key()
     copied = copy_arrivals(session, batch=batch)
+    packed, unpacked = packed_fields.backfill(session, batch=batch, progress=progress)
     done = failed = 0
     last: uuid.UUID | None = None
     while limit is None or done + failed < limit:
@@ -101,9 +103,10 @@ def rebuild(session: Session, vault: Vault, *, batch: int = 1000, limit: int | N
         failed += len(ids) - len(tokens)
         if progress:
             progress(len(ids))
-    if done or failed or copied:
+    if done or failed or copied or packed or unpacked:
         audit.record(session, vault, actor="system", action="index.rebuild",
                      details={"rebuilt": done, "unreadable": failed, "arrivals_copied": copied,
+                              "packed_copies": packed, "not_packed": unpacked,
                               "key_id": key_id.hex(), "version": INDEX_VERSION})
         session.commit()
     return done, failed

@@ -2,9 +2,10 @@
 
 For each new submission, under a row lock: open the HPKE inbox wrap with the review private key,
 wrap the same data key under the current KEK, drop the inbox wrap, compute the reports' blind
-indexes, and seal the first review-side state (services/integrity.py): each report's status is the
-situation the family sealed, its verification "reported", no person. Field ciphertexts are not
-touched. From then on reading costs one AES-GCM unwrap, not a KEM decapsulation. Follow-up keys are
+indexes, write each report's packed copy of its fields for whole-store jobs
+(services/packed_fields.py), and seal the first review-side state (services/integrity.py): each
+report's status is the situation the family sealed, its verification "reported", no person. Field
+ciphertexts are not touched. From then on reading costs one AES-GCM unwrap, not a KEM decapsulation. Follow-up keys are
 re-wrapped the same way, and a family's status news is applied to its report then.
 """
 
@@ -26,7 +27,7 @@ from ..models import (Attachment, BlindIndex, Message, PersonLinkEvent, RecordKe
                       Submission, SubmissionStatus, VerificationLevel)
 from ..models.base import today
 from ..models.sealed import data_keys
-from . import audit, blind_indexes, consent, integrity, integrity_states, triage, withdrawal
+from . import audit, blind_indexes, consent, integrity, integrity_states, packed_fields, triage, withdrawal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,6 +85,11 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     for arrival, report in enumerate(in_order, start=first):
         report.arrival = arrival
     blind_indexes.replace(session, tokens, index_key_id, {report.id: report.arrival for report in reports})
+    for report in reports:  # whatever the row held before is replaced, not trusted
+        try:
+            packed_fields.seal_copy(session, report)
+        except CryptoError:  # a field that cannot be opened: no copy; whole-store jobs read, and report, the fields
+            packed_fields.clear_copy(report)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
     for report in in_order:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],

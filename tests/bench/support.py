@@ -376,13 +376,24 @@ def fmt_ms(seconds: float) -> str:
 
 def taken_in_state(vault: Any, dek: bytes, dek_id: bytes, submission: dict[str, Any],
                    reports: Sequence[dict[str, Any]]) -> None:
-    """Complete generated rows as take-in leaves them: the family's consent sealed under the data key,
-    the first review-side state sealed under the integrity key (so pages verify real seals)."""
+    """Complete generated rows as take-in leaves them: each report's packed copy of its fields and the
+    family's consent sealed under the data key, the first review-side state sealed under the
+    integrity key (so pages verify real seals)."""
     from intake.crypto import fields
     from intake.crypto import integrity as seals
     from intake.models.sealed import Codec
     from intake.services import consent, integrity
 
+    from intake.models import Report
+    from intake.services import packed_fields
+
+    for row in reports:  # each report's packed copy of its fields, from its field ciphertexts
+        plain = [None if row.get(name) is None else getattr(Report, name).codec.decode(
+                 fields.decrypt_field(dek, dek_id, "reports", name, row["id"], row[name]))
+                 for name in packed_fields.ALL_FIELDS]
+        row["packed"] = fields.encrypt_field(dek, dek_id, "reports", packed_fields.COLUMN, row["id"],
+                                             packed_fields.pack(plain))
+        row["packed_version"] = packed_fields.PACKED_VERSION
     key = vault.current_integrity_key()
     submission["consent"] = fields.encrypt_field(dek, dek_id, "submissions", "consent", submission["id"], Codec.JSON.encode(
         consent.consent_record(share_research=True, contact=False, publish_name=False)))
