@@ -218,6 +218,9 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a after a sibilant or affricate is e: Mandarin has no e there (ze, se, she are another vowel),
 #   so Uyghur e is written 扎 萨 沙 夏 加 恰 as often as 再 赛 谢 杰 (Shemshidin 夏木西丁,
 #   Abdujelil 阿不都加里力, Shehide 夏依旦), and informal Latin writes a too (Sharip, Jamila);
+# * e after an affricate (j, z, ch) and before a consonant is written or not: Mandarin's ze 则 泽
+#   is as near as it has to Uyghur zi, and Chinese writes it for zi inside a word (Ezimet 艾则麦提,
+#   Ezizgül 艾则孜古丽) as often as the empty vowel of 孜;
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
@@ -230,6 +233,7 @@ _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_M = re.compile(r"n+(?=m)")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
+_J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 
 
 def tidy(form: str) -> str:
@@ -237,7 +241,7 @@ def tidy(form: str) -> str:
     (see above); idempotent, and applied again to names written as several words once joined."""
     form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
-    form = _SIBILANT_A.sub("e", form)
+    form = _J_E_CLOSED.sub("", _SIBILANT_A.sub("e", form))
     return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
 
 
