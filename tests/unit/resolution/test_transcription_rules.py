@@ -103,3 +103,9 @@ def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
     assert name_key("Ruqiye").script == "Latn" and name_key("Aliye").script == "Latn"
     assert name_key("阿丽娅").latin != name_key("阿里").latin
     assert syllables("Ruqiye") != syllables("Rozi")
+
+
+# 约 writes yo in transcription (约翰, 约瑟夫, 约旦), not the yue of everyday Mandarin: Yolwas 约勒瓦斯.
+@pytest.mark.parametrize(("a", "b"), [("Yolwas", "约勒瓦斯"), ("يولۋاس", "约勒瓦斯"), ("Yolwas", "尤勒瓦斯")])
+def test_yue_writes_yo(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
