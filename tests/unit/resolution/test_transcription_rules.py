@@ -109,3 +109,10 @@ def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
 @pytest.mark.parametrize(("a", "b"), [("Yolwas", "约勒瓦斯"), ("يولۋاس", "约勒瓦斯"), ("Yolwas", "尤勒瓦斯")])
 def test_yue_writes_yo(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+# A nasal ending before an n: Chinese writes the n of both syllables or one (坚乃提 and 加乃提 Jennet).
+@pytest.mark.parametrize(("a", "b"), [("Qurbannisa", "库尔班尼萨"), ("قۇرباننىسا", "库尔班尼沙"),
+                                      ("Jennet", "坚乃提"), ("Jennet", "加乃提"), ("Ayhannisa", "阿依汗尼沙")])
+def test_a_nasal_ending_before_n_is_one_n(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
