@@ -244,7 +244,7 @@ def tidy(form: str) -> str:
     form = _VOWEL_RUN.sub(r"\1", form)
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
-    # -edan last: the folds above may make it (Sajidan: a after j is e).
+    # -edan last: the folds above may make it (satan: a after s is e, then -etan).
     return _J_E_CLOSED.sub("", _FINAL_DAN.sub("e", form))
 
 
