@@ -218,6 +218,11 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a after a sibilant or affricate is e: Mandarin has no e there (ze, se, she are another vowel),
 #   so Uyghur e is written 扎 萨 沙 夏 加 恰 as often as 再 赛 谢 杰 (Shemshidin 夏木西丁,
 #   Abdujelil 阿不都加里力, Shehide 夏依旦), and informal Latin writes a too (Sharip, Jamila);
+# * e after an affricate (j, z, ch) and before a consonant is written or not: Mandarin's ze 则 泽
+#   is as near as it has to Uyghur zi, and Chinese writes it for zi inside a word (Ezimet 艾则麦提,
+#   Ezizgül 艾则孜古丽) as often as the empty vowel of 孜;
+# * a nasal ending before an n is that n: Chinese writes the n of both syllables (Qurbannisa
+#   库尔班尼萨, Jennet 坚乃提) as often as once (加乃提), and Uyghur's nn is read as one;
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
@@ -228,17 +233,19 @@ _BEFORE_U = re.compile(r"[ae]+(?=u)")
 _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
-_N_BEFORE_M = re.compile(r"n+(?=m)")
+_N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
+_J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _FINAL_DAN.sub("e", _VOWEL_RUN.sub(r"\1", form))
+    form = _VOWEL_RUN.sub(r"\1", form)
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
-    form = _SIBILANT_A.sub("e", form)
-    return _N_BEFORE_M.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", form)))
+    form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
+    # -edan last: the folds above may make it (satan: a after s is e, then -etan).
+    return _J_E_CLOSED.sub("", _FINAL_DAN.sub("e", form))
 
 
 # Phonemes (umsc's CTS letters) in the common alphabet, as an onset, and as a consonant that ends a

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from umsc import UgMultiScriptConverter
 
@@ -91,6 +91,9 @@ def test_any_row_prepares(row: dict[str, str | None]) -> None:
 
 @SETTINGS
 @given(st.text(alphabet="aeubtkjslmn", max_size=12))
+@example("satan").via("a fold that makes -etan")
+@example("jeaeb").via("a vowel run that leaves e after j")
+@example("etann").via("nn before -edan")
 def test_tidying_the_common_form_twice_changes_nothing(form: str) -> None:
     once = tidy(form)
     assert tidy(once) == once and len(once) <= len(form)

@@ -44,6 +44,22 @@ def test_names_that_differ_otherwise_stay_apart(a: str, b: str) -> None:
     assert syllables(a) != syllables(b)
 
 
+# Mandarin's ze (则 泽) is as near as it has to Uyghur zi: Chinese writes it for zi inside a word
+# as often as the empty vowel of 孜, so an e after an affricate and before a consonant is optional.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ezimet", "艾则麦提"), ("ئەزىمەت", "艾则麦提"), ("Ezizgül", "艾则孜古丽"), ("ئەزىزگۈل", "艾孜孜古丽"),
+    ("Muzepper", "木再排尔"), ("Abdujelil", "阿不都吉力力"),
+])
+def test_ze_writes_zi(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Ezimet", "Ehmet"), ("Zakir", "Zahir"), ("艾则麦提", "艾买提"),
+                                      ("Jamal", "Jamil"), ("Mijit", "Mutellip")])
+def test_ze_rule_keeps_other_names_apart(a: str, b: str) -> None:
+    assert syllables(a) != syllables(b)
+
+
 # After Abdu- comes a name of God; those with g are Ghappar, Ghopur, Ghéni, which Chinese writes
 # without it (哈帕尔, 吾甫尔, 艾尼) and informal spellings with g.
 @pytest.mark.parametrize(("a", "b"), [
@@ -87,3 +103,16 @@ def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
     assert name_key("Ruqiye").script == "Latn" and name_key("Aliye").script == "Latn"
     assert name_key("阿丽娅").latin != name_key("阿里").latin
     assert syllables("Ruqiye") != syllables("Rozi")
+
+
+# 约 writes yo in transcription (约翰, 约瑟夫, 约旦), not the yue of everyday Mandarin: Yolwas 约勒瓦斯.
+@pytest.mark.parametrize(("a", "b"), [("Yolwas", "约勒瓦斯"), ("يولۋاس", "约勒瓦斯"), ("Yolwas", "尤勒瓦斯")])
+def test_yue_writes_yo(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+# A nasal ending before an n: Chinese writes the n of both syllables or one (坚乃提 and 加乃提 Jennet).
+@pytest.mark.parametrize(("a", "b"), [("Qurbannisa", "库尔班尼萨"), ("قۇرباننىسا", "库尔班尼沙"),
+                                      ("Jennet", "坚乃提"), ("Jennet", "加乃提"), ("Ayhannisa", "阿依汗尼沙")])
+def test_a_nasal_ending_before_n_is_one_n(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
