@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, render_template, request
 from werkzeug.wrappers import Response
 
+from ..digits import ascii_digits
 from ..crypto.vault import Vault
 from ..disclosure.standalone_verify import neutralise
 from ..extensions import db
@@ -139,7 +140,7 @@ def import_confirm() -> Any:
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
     # As the page wrote it: ASCII digits (isdigit() alone lets through "²", which int() refuses).
-    if not (count.isascii() and count.isdigit()) or int(count) > _limits().max_columns:
+    if not ascii_digits(count) or int(count) > _limits().max_columns:
         return _start(error=_("The form was changed on the way: upload the file again."), status=400)
     targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(count))]
     try:

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..digits import ascii_digits
 from ..extensions import db
 from ..imports import ENCODINGS, TARGETS, Limits
 from ..imports.mapping import IGNORE
@@ -27,7 +28,7 @@ def _targets(headers: list[str], suggested: list[str], overrides: tuple[str, ...
         if target not in (*TARGETS, IGNORE):
             raise click.BadParameter(f"{target!r} is not a field; fields: {', '.join((*TARGETS, IGNORE))}",
                                      param_hint="--map")
-        if column.isascii() and column.isdigit() and 1 <= int(column) <= len(headers):  # "²": isdigit(), not int()
+        if ascii_digits(column) and 1 <= int(column) <= len(headers):  # "²": isdigit(), not int()
             index = int(column) - 1
         elif column in headers:
             index = headers.index(column)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..digits import ascii_digits
 from ..services import thesauri
 from . import sentences
 
@@ -276,7 +277,7 @@ def _home_place() -> Hierarchy:
 
     def key(raw: Any) -> str | None:
         code = raw.strip() if isinstance(raw, str) else None
-        if not code or not code.isdigit() or len(code) != 6:
+        if not code or not ascii_digits(code) or len(code) != 6:
             return None
         code = successors.get(code, code)
         if code in tree.keys:
@@ -311,7 +312,7 @@ def _report_count() -> Hierarchy:
         tree.add(label, label, 0, "2+" if low > 1 else "*")
 
     def key(raw: Any) -> str | None:
-        if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).strip().isdigit():
+        if isinstance(raw, bool) or not isinstance(raw, int | str) or not ascii_digits(str(raw).strip()):
             return None
         count = int(raw)
         return next((label for label, low, high in _REPORT_BANDS

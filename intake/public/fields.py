@@ -13,6 +13,7 @@ from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
 
+from ..digits import ascii_digits
 from ..services import id_numbers, thesauri
 from ..services.id_numbers import IdProblem
 from ..web.bidi import isolate
@@ -104,7 +105,7 @@ class ApproxDateForm(Form):
         super().validate(extra_validators)
         for field in self._parts():
             # ASCII only: other scripts' digits are ASCII by now, and what is left ("²") int() refuses.
-            if field.data and not (field.data.isascii() and field.data.isdigit()):
+            if field.data and not ascii_digits(field.data):
                 field.data = text.without_hidden(field.data)
                 field.errors.append(_l("Please use digits only."))
         if not self._has_errors():

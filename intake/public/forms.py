@@ -12,6 +12,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, Strin
 from wtforms import ValidationError as FieldError
 from wtforms.fields.choices import SelectChoice
 
+from ..digits import ascii_digits
 from ..crypto import receipts
 from ..services.families import PersonRef
 from ..services.intake import ReportInput, SubmissionInput
@@ -96,7 +97,7 @@ class PublicForm(FlaskForm):
 def list_index(segment: str) -> int | None:
     """The position a list field's key carries, if written as a browser writes it (ASCII digits, no
     leading zero, at most 6); None for anything else."""
-    if segment.isascii() and segment.isdigit() and len(segment) <= 6 and (segment == "0" or segment[0] != "0"):
+    if ascii_digits(segment) and len(segment) <= 6 and (segment == "0" or segment[0] != "0"):
         return int(segment)
     return None
 

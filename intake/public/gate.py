@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, g, request
 
+from ..digits import ascii_digits
+
 TOKEN_FIELD = "pow_token"
 SOLUTION_FIELD = "pow_solution"
 # Which form each protected endpoint takes (a token issued for one form is refused by the others).
@@ -72,7 +74,7 @@ def _valid(token: str, solution: str, form: str) -> tuple[str, int] | None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     parts = token.split(".")
     # ASCII only: compare_digest raises on non-ASCII text, and a token is never anything else.
-    if len(token) > 200 or not token.isascii() or len(parts) != 5 or not (solution.isascii() and solution.isdigit()) \
+    if len(token) > 200 or not token.isascii() or len(parts) != 5 or not ascii_digits(solution) \
             or len(solution) > 20:
         return None
     body, tag = ".".join(parts[:4]), parts[4]

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import g, request, url_for
 from markupsafe import Markup, escape
 
+from ..digits import ascii_digits
 from ..resolution import scripts
 from ..services import thesauri
 from .views import bp
@@ -65,7 +66,7 @@ def term_label(code: Any, field: str) -> str:
 @bp.app_template_filter("county")
 def county(code: Any) -> thesauri.Place | None:
     """The place a GB/T 2260 code names (None: free text, or not a code of the thesaurus)."""
-    return thesauri.place(str(code)) if code and str(code).isdigit() else None
+    return thesauri.place(str(code)) if code and ascii_digits(str(code)) else None
 
 
 @bp.app_template_filter("script_name")

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from ..digits import ascii_digits
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
 from ..extensions import db
@@ -51,7 +52,7 @@ MAX_PAGE = 1_000_000  # a page number past this is clamped, never handed to OFFS
 def page_number(value: str | None) -> int:
     """A page number from the query string (the duplicates queue's pages): garbage means 1, and no
     number goes past MAX_PAGE."""
-    if not value or not (value.isascii() and value.isdigit()):
+    if not value or not ascii_digits(value):
         return 1
     return MAX_PAGE if len(value) > 7 else min(max(int(value), 1), MAX_PAGE)
 

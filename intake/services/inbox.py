@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ARRAY, LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
+from ..digits import ascii_digits
 from ..crypto import fields
 from ..crypto.errors import CryptoError
 from ..crypto.vault import Vault
@@ -52,7 +53,7 @@ class Cursor:
         if not text or len(text) > 64 or text.count(".") != 1:
             return None
         arrival, _, ident = text.partition(".")
-        if not (arrival.isascii() and arrival.isdigit()) or len(arrival) > 18:
+        if not ascii_digits(arrival) or len(arrival) > 18:
             return None
         try:
             return cls(int(arrival), uuid.UUID(hex=ident))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
+from ..digits import ascii_digits
 from . import thesauri
 
 
@@ -32,7 +33,7 @@ def county_code(text: str | None) -> str | None:
     if not text or not text.strip():
         return None
     key = _key(text)
-    place = thesauri.place(key) if key.isascii() and key.isdigit() else None
+    place = thesauri.place(key) if ascii_digits(key) else None
     if place is not None and place.level == "county":
         return place.code
     return _index().get(key)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..digits import ascii_digits
 from ..crypto.errors import KeysLockedError
 from ..crypto.vault import Vault
 from ..models import (Person, Report, Role, StatusKind, Submission, SubmissionStatus, User,
@@ -153,7 +154,7 @@ def search(session: Session, vault: Vault, index: str, value: str, *, actor: uui
     year = str(birth_year).strip() if birth_year not in (None, "") else None
     if year is None and index in COMPOUND and (split := re.fullmatch(r"(.+?)\s+(\d{4})", value)):
         value, year = split.group(1), split.group(2)  # "653101 1984", "Abdurehim 1984": one field
-    if year is not None and not (year.isdigit() and len(year) == 4):
+    if year is not None and not (ascii_digits(year) and len(year) == 4):
         raise InvalidInput(said("a birth year is four digits"))
     if index in NEEDS_YEAR and year is None:
         raise InvalidInput(said("enter the birth year too"))

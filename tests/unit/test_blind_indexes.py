@@ -103,6 +103,11 @@ def test_search_service_checks_its_input(store):
         for index, value, year, message in (("name_birth_year", "Abdurehim", None, "birth year too"),
                                             ("county_birth_year", "Kashgar", "1984", "six-digit"),
                                             ("name_birth_year", "Abdurehim", "84", "four digits"),
+                                            # Other scripts' digits and superscripts: no token is
+                                            # written with them (intake/digits.py).
+                                            ("name_birth_year", "Abdurehim", "١٩٨٤", "four digits"),
+                                            ("name_birth_year", "Abdurehim ١٩٨٤", None, "four digits"),
+                                            ("name_birth_year", "Abdurehim", "19²4", "four digits"),
                                             ("birth_year", "1984", None, "search by")):
             with pytest.raises(search.InvalidInput, match=message):
                 search.search(db.session, vault, index, value, actor=actor, birth_year=year)
