@@ -106,7 +106,7 @@ def inbox() -> Any:
                            save_view=forms.SaveViewForm(),
                            delete_view={v.id: forms.ActionForm(prefix=f"delete-view-{v.id}") for v in mine},
                            current_view=request.args.get("view", ""), here=here,
-                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG,
+                           script_lang=SCRIPT_LANG,
                            HANDLE_SLOT=HANDLE_SLOT)
 
 
