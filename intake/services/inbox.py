@@ -188,15 +188,34 @@ def _details(page: Any) -> Any:
             .outerjoin(Person, Person.id == Report.person_id))
 
 
+def _page_query(where: _Where, bound: Any, ascending: bool, limit: int) -> Any:
+    page = _slice(where, bound, ascending, limit).subquery("page")
+    order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
+    return _details(page).order_by(*order)
+
+
+# The unfiltered page's statements by (ascending, from a cursor, limit), with the cursor as parameters.
+_UNFILTERED: dict[tuple[bool, bool, int], Any] = {}
+_CURSOR_SLOT = Cursor(bindparam("after_arrival", type_=Report.arrival.type),  # type: ignore[arg-type]
+                      bindparam("after_id", type_=Report.id.type))
+
+
 def _page_rows(session: Session, where: _Where, direction: str | None, cursor: Cursor | None,
                per_page: int) -> tuple[list[Any], bool]:
     """The rows of one page newest first, and whether there is more in the direction travelled:
     one query (the page's ids in (arrival, id) order, then their details)."""
     ascending = direction == LAST or (direction == NEWER and cursor is not None)
     bound = cursor if direction in (NEWER, OLDER) else None
-    page = _slice(where, bound, ascending, per_page + 1).subquery("page")
-    order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
-    rows = list(session.execute(_details(page).order_by(*order)).all())
+    if where.county is None and not where.conditions and not where.filters.needs_information:
+        # The unfiltered inbox, the most read page: its statement built once per shape, the cursor bound.
+        key = (ascending, bound is not None, per_page + 1)
+        query = _UNFILTERED.get(key)
+        if query is None:
+            query = _UNFILTERED[key] = _page_query(where, _CURSOR_SLOT if bound else None, ascending, per_page + 1)
+        params = {"after_arrival": bound.arrival, "after_id": bound.id} if bound else {}
+        rows = list(session.execute(query, params).all())
+    else:
+        rows = list(session.execute(_page_query(where, bound, ascending, per_page + 1)).all())
     more = len(rows) > per_page
     rows = rows[:per_page]
     return (rows[::-1] if ascending else rows), more
@@ -265,8 +284,11 @@ def names_and_counties(session: Session, report_ids: list[uuid.UUID]) -> dict[uu
 
 
 def awaiting(session: Session) -> int:
-    return session.scalar(select(func.count(Submission.id)).where(
-        Submission.in_working_store.is_(False), Submission.purged_on.is_(None))) or 0
+    return session.scalar(_AWAITING) or 0
+
+
+_AWAITING = select(func.count(Submission.id)).where(Submission.in_working_store.is_(False),
+                                                    Submission.purged_on.is_(None))
 
 
 def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arrival: int | None,
