@@ -194,8 +194,9 @@ def _page_query(where: _Where, bound: Any, ascending: bool, limit: int) -> Any:
     return _details(page).order_by(*order)
 
 
-# The unfiltered page's statements by (ascending, from a cursor, limit), with the cursor as parameters.
-_UNFILTERED: dict[tuple[bool, bool, int], Any] = {}
+# Statements of the unfiltered inbox, with the cursor as parameters: a page's by (ascending, from a
+# cursor, limit), and the report page's neighbours.
+_UNFILTERED: dict[tuple[Any, ...], Any] = {}
 _CURSOR_SLOT = Cursor(bindparam("after_arrival", type_=Report.arrival.type),  # type: ignore[arg-type]
                       bindparam("after_id", type_=Report.id.type))
 
@@ -298,8 +299,19 @@ def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arri
     if arrival is None:
         return None, None
     where, mine = _Where.of(session, vault, filters), Cursor(arrival, report_id)
+    if where.county is None and not where.conditions and not where.filters.needs_information:
+        query = _UNFILTERED.get(("neighbours",))  # the unfiltered inbox's (the report page's usual): built once
+        if query is None:
+            query = _UNFILTERED["neighbours",] = _neighbours_query(where, _CURSOR_SLOT)
+        rows = session.execute(query, {"after_arrival": arrival, "after_id": report_id})
+    else:
+        rows = session.execute(_neighbours_query(where, mine))
+    found = {side: handle for handle, side in rows}
+    return found.get(NEWER), found.get(OLDER)
+
+
+def _neighbours_query(where: _Where, mine: Any) -> Any:
     # Both in one round trip; each side keeps its own index walk (ORDER BY ... LIMIT 1 in a subquery).
     sides = [(side, _slice(where, mine, side == NEWER, 1).subquery()) for side in (NEWER, OLDER)]
-    found = {side: handle for handle, side in session.execute(union_all(*(
-        select(Report.handle, literal(side).label("side")).join(one, one.c.id == Report.id) for side, one in sides)))}
-    return found.get(NEWER), found.get(OLDER)
+    return union_all(*(select(Report.handle, literal(side).label("side")).join(one, one.c.id == Report.id)
+                       for side, one in sides))
