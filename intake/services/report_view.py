@@ -73,6 +73,11 @@ def _query() -> Select[Any]:
 
 
 _QUERY = _query()
+# The submission's messages about this report or about all of its reports.
+_MESSAGES = select(Message).where(
+    Message.submission_id == bindparam("submission_id", type_=Message.submission_id.type),
+    (Message.report_id == bindparam("report_id", type_=Message.report_id.type)) | Message.report_id.is_(None)
+).order_by(Message.sequence)
 
 
 def _split(text: str | None) -> list[str]:
@@ -87,9 +92,7 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
         raise NotFound(said("no such report"))
     report, submission = row[0], row[1]
     states = integrity_states.states_of_rows(session, vault, [row])
-    messages = session.scalars(select(Message).where(
-        Message.submission_id == report.submission_id,
-        (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
+    messages = session.scalars(_MESSAGES, {"submission_id": report.submission_id, "report_id": report.id}).all()
     [decrypted], authors = decrypt_with_names(session, vault, [report], states, (m.author_id for m in messages))
     thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
     for m in messages:
