@@ -194,8 +194,8 @@ def _page_query(where: _Where, bound: Any, ascending: bool, limit: int) -> Any:
     return _details(page).order_by(*order)
 
 
-# Statements of the unfiltered inbox, with the cursor as parameters: a page's by (ascending, from a
-# cursor, limit), and the report page's neighbours.
+# Statements of the unfiltered inbox, with the cursor as parameters: a page's by (county filter,
+# ascending, from a cursor, limit), and the report page's neighbours.
 _UNFILTERED: dict[tuple[Any, ...], Any] = {}
 _CURSOR_SLOT = Cursor(bindparam("after_arrival", type_=Report.arrival.type),  # type: ignore[arg-type]
                       bindparam("after_id", type_=Report.id.type))
@@ -207,14 +207,16 @@ def _page_rows(session: Session, where: _Where, direction: str | None, cursor: C
     one query (the page's ids in (arrival, id) order, then their details)."""
     ascending = direction == LAST or (direction == NEWER and cursor is not None)
     bound = cursor if direction in (NEWER, OLDER) else None
-    if where.county is None and not where.conditions and not where.filters.needs_information:
-        # The unfiltered inbox, the most read page: its statement built once per shape, the cursor bound.
-        key = (ascending, bound is not None, per_page + 1)
+    county = where.tokens is not None  # PostgreSQL's county filter, its tokens one array parameter
+    if (where.county is None or county) and not where.conditions and not where.filters.needs_information:
+        # The unfiltered inbox (the most read page) and the county filter: each statement built once
+        # per shape (building the county's cost as much as running it), the cursor and tokens bound.
+        key = (county, ascending, bound is not None, per_page + 1)
         query = _UNFILTERED.get(key)
         if query is None:
             query = _UNFILTERED[key] = _page_query(where, _CURSOR_SLOT if bound else None, ascending, per_page + 1)
         params = {"after_arrival": bound.arrival, "after_id": bound.id} if bound else {}
-        rows = list(session.execute(query, params).all())
+        rows = list(session.execute(query, {**params, "county_tokens": where.county} if county else params).all())
     else:
         rows = list(session.execute(_page_query(where, bound, ascending, per_page + 1)).all())
     more = len(rows) > per_page

@@ -88,6 +88,9 @@ def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app,
     assert rows_of(client.get("/review/inbox?verification=documented").get_data(as_text=True)) == []
     bad = client.get("/review/inbox?county=Atlantis")
     assert bad.status_code == 200 and "No county" in bad.get_data(as_text=True) and not rows_of(bad.get_data(as_text=True))
+    [q] = load(app, dataclasses.replace(full_report("q"), home_county="654004"))  # a second county, asked in turn
+    for code, only in (("654004", q), ("653101", k), ("654004", q)):
+        assert rows_of(client.get(f"/review/inbox?county={code}").get_data(as_text=True)) == [only], code
 
 
 def test_inbox_saved_views_and_labels(app, reviewer, make_user):
