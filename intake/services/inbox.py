@@ -173,7 +173,8 @@ def _details(page: Any) -> Any:
     """Everything a page shows of each of its rows, in one query: the row, what
     `integrity_states.states_of_rows` verifies (the report joined to its submission), the assignee's name,
     the person's handle (shown only when the verified state names that person), the number of files
-    and the tags. `page` is the subquery of the page's ids (cut first, so only its rows are joined)."""
+    and the tags; and, the same on every row, the count of submissions awaiting take-in. `page` is
+    the subquery of the page's ids (cut first, so only its rows are joined)."""
     files = (select(func.count(Attachment.id)).where(Attachment.shown_with(Report.id, Report.submission_id))
              .correlate(Report).scalar_subquery())
     tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
@@ -181,7 +182,8 @@ def _details(page: Any) -> Any:
             .correlate(Report).scalar_subquery())
     return (select(*integrity_states.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
                    Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
-                   files.label("files"), tags.label("tag_names"))
+                   files.label("files"), tags.label("tag_names"),
+                   _AWAITING.scalar_subquery().label("awaiting"))
             .join(page, page.c.id == Report.id)
             .join(Submission, Submission.id == Report.submission_id)
             .outerjoin(User, User.id == Report.assigned_to_id)
@@ -230,7 +232,8 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
 
     A fixed number of queries whatever the page size or the store's: the page's rows (one query),
     their verification (the audit log's anchors and the sealed link events: one query each), their
-    data keys (one), the audit entry, and the count of submissions awaiting take-in."""
+    data keys (one), and the audit entry; the count of submissions awaiting take-in comes with the rows
+    (a query of its own only for a page without rows)."""
     if direction not in (None, NEWER, OLDER, LAST):
         raise InvalidInput("unknown direction")
     rows_in_order, more = _page_rows(session, _Where.of(session, vault, filters), direction, cursor, per_page)
@@ -255,7 +258,8 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
     at_end = (direction == LAST) or (direction != NEWER and not more)
     return InboxPage(rows=rows, newer=None if at_start or not rows else rows[0].cursor,
                      older=None if at_end or not rows else rows[-1].cursor,
-                     awaiting=awaiting(session), decrypted=bool(plain))
+                     awaiting=rows_in_order[0].awaiting if rows_in_order else awaiting(session),
+                     decrypted=bool(plain))
 
 
 def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[Any, str | None]]:
