@@ -54,7 +54,7 @@ def create_app(config: type[Config] | str | None = None, overrides: dict[str, An
     i18n.init_app(app)
     bidi.init_app(app)
     said.init_app(app)
-    form_markup.install()
+    form_markup.init_app(app)
     headers.init_app(app)
     request_log.init_app()
     errors.init_app(app)

@@ -23,12 +23,13 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from flask import has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, object_session, scoped_session
 
 from ..crypto import fields, wraps
 from ..crypto.errors import CryptoError, DecryptionError, KeystoreError, UnknownKeyError
 from ..crypto.vault import Vault
+from .prebuilt import Prebuilt
 
 _PENDING = "_sealed_pending"
 _PLAIN = "_sealed_plain"
@@ -208,23 +209,31 @@ class DataKeys:
 
     def prefetch(self, owner_table: str, owner_ids: Iterable[uuid.UUID]) -> None:
         """Unwrap many owners' data keys with one query (bulk reads: dedup, exports, statistics)."""
-        from .keys import RecordKey
-
         vault = self.vault
         vault.require_readable()
         wanted = {i for i in owner_ids if (owner_table, i) not in self.cache}
         if not wanted:
             return
         with self.session.no_autoflush:
-            rows = self.session.scalars(select(RecordKey).where(
-                RecordKey.owner_table == owner_table, RecordKey.owner_id.in_(wanted), RecordKey.holder == "kek")).all()
-        for row in rows:
-            if row.holder_key_id in vault.keks:
-                dek = wraps.kek_unwrap(vault.keks, owner_table, row.owner_id, row.wrapped)
-                self.cache[(owner_table, row.owner_id)] = (row.dek_id, dek)
+            rows = self.session.execute(_WORKING_WRAPS(self.session), {"table": owner_table, "ids": list(wanted)}).all()
+        for owner_id, dek_id, holder_key_id, wrapped in rows:
+            if holder_key_id in vault.keks:
+                dek = wraps.kek_unwrap(vault.keks, owner_table, owner_id, wrapped)
+                self.cache[(owner_table, owner_id)] = (dek_id, dek)
 
     def forget(self, owner_table: str, owner_id: uuid.UUID) -> None:
         self.cache.pop((owner_table, owner_id), None)
+
+
+def _working_wraps(among: Any) -> Any:
+    from .keys import RecordKey
+
+    return select(RecordKey.owner_id, RecordKey.dek_id, RecordKey.holder_key_id, RecordKey.wrapped).where(
+        RecordKey.owner_table == bindparam("table"), among(RecordKey.owner_id, "ids"), RecordKey.holder == "kek")
+
+
+# The working-store wraps of many owners (prefetch): columns, not objects, in one prebuilt statement.
+_WORKING_WRAPS = Prebuilt(_working_wraps)
 
 
 def data_keys(session: Session | scoped_session[Session]) -> DataKeys:

@@ -42,4 +42,4 @@ def search() -> Any:
                 db.session.rollback()
                 error = said_in_language(exc)
     return render_template("review/triage/search.html", form=form, hits=hits, error=error, shown=shown,
-                           counties=place_lookup.choosable_counties(), script_lang=SCRIPT_LANG)
+                           script_lang=SCRIPT_LANG)

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, load_only
 
 from ..crypto.errors import CryptoError
@@ -56,11 +56,7 @@ class Served:
 
 def list_for_report(session: Session, report_id: uuid.UUID, submission_id: uuid.UUID) -> list[AttachmentInfo]:
     out = []
-    # Metadata only: the originals and viewing copies (megabytes each) stay in the database.
-    for a in session.scalars(select(Attachment).options(load_only(
-            Attachment.id, Attachment.submission_id, Attachment.own_key, Attachment.report_id,
-            Attachment.created_on, Attachment.meta_sealed)).where(Attachment.shown_with(report_id, submission_id))
-            .order_by(Attachment.created_on, Attachment.id)):
+    for a in session.scalars(_LISTED, {"report_id": report_id, "submission_id": submission_id}):
         try:
             meta = a.meta or {}
         except CryptoError:
@@ -69,6 +65,16 @@ def list_for_report(session: Session, report_id: uuid.UUID, submission_id: uuid.
         out.append(AttachmentInfo(a.id, meta.get("filename"), meta.get("media_type"), meta.get("size"),
                                   meta.get("sha256"), a.created_on))
     return out
+
+
+# Metadata only: the originals and viewing copies (megabytes each) stay in the database. Built once
+# (read on every report page), the report and submission as parameters.
+_LISTED = (select(Attachment).options(load_only(
+    Attachment.id, Attachment.submission_id, Attachment.own_key, Attachment.report_id, Attachment.created_on,
+    Attachment.meta_sealed)).where(Attachment.shown_with(
+        bindparam("report_id", type_=Attachment.report_id.type),
+        bindparam("submission_id", type_=Attachment.submission_id.type)))
+    .order_by(Attachment.created_on, Attachment.id))
 
 
 def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *, actor: uuid.UUID) -> Served:

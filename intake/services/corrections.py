@@ -23,6 +23,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Report, Retraction, StatusEvent, StatusKind, SubmissionStatus
 from ..models.base import utcnow
+from ..models.prebuilt import Prebuilt
 from ..wording import said
 from . import audit, integrity, integrity_states, messages
 from .errors import Conflict, InvalidInput, NotFound
@@ -48,9 +49,13 @@ def retractions(session: Session, vault: Vault, report_id: uuid.UUID | list[uuid
     ids = report_id if isinstance(report_id, list) else [report_id]
     if not ids:
         return {}
-    rows = session.execute(select(*RETRACTION.select_columns()).where(Retraction.report_id.in_(ids))).all()
+    rows = session.execute(_RETRACTIONS(session), {"ids": ids}).all()
     return {r.object_id: RetractionState(r.id, integrity.check_row(vault, RETRACTION, r) is SealCheck.OK,
                                          r.replacement_id, r.actor_id) for r in rows}
+
+
+# Read on every report and person page: built once (models/prebuilt.py).
+_RETRACTIONS = Prebuilt(lambda among: select(*RETRACTION.select_columns()).where(among(Retraction.report_id, "ids")))
 
 
 def retracted_ids(session: Session, vault: Vault, report_id: uuid.UUID) -> set[uuid.UUID]:

@@ -32,6 +32,7 @@ from ..imports import suggest as suggest_mapping
 from ..imports.fingerprint import fingerprint as row_fingerprint
 from ..imports.plan import PlannedRow, RowState
 from ..models import ImportedRow, ImportSource, Submission
+from ..models.prebuilt import Prebuilt
 from ..models.sealed import data_keys
 from ..wording import Said, said
 from . import audit
@@ -241,12 +242,16 @@ class Attribution:
 def attributions(session: Session, report_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Attribution]:
     """Where each imported report came from (decrypted: review face; reports not imported are absent)."""
     out: dict[uuid.UUID, Attribution] = {}
-    for marker in session.scalars(select(ImportedRow).where(ImportedRow.report_id.in_(list(report_ids)))):
+    for marker in session.scalars(_ATTRIBUTIONS(session), {"ids": list(report_ids)}):
         value = marker.attribution or {}
         out[marker.report_id] = Attribution(marker.source_id, str(value.get("source", "")),
                                             str(value.get("file_name", "")), int(value.get("row", 0)),
                                             dt.date.fromisoformat(str(value.get("imported_on"))))
     return out
+
+
+# Read on every report page: built once (models/prebuilt.py).
+_ATTRIBUTIONS = Prebuilt(lambda among: select(ImportedRow).where(among(ImportedRow.report_id, "ids")))
 
 
 def sources(session: Session) -> list[ImportSource]:

@@ -174,7 +174,8 @@ def _details(page: Any) -> Any:
     """Everything a page shows of each of its rows, in one query: the row, what
     `integrity_states.states_of_rows` verifies (the report joined to its submission), the assignee's name,
     the person's handle (shown only when the verified state names that person), the number of files
-    and the tags. `page` is the subquery of the page's ids (cut first, so only its rows are joined)."""
+    and the tags; and, the same on every row, the count of submissions awaiting take-in. `page` is
+    the subquery of the page's ids (cut first, so only its rows are joined)."""
     files = (select(func.count(Attachment.id)).where(Attachment.shown_with(Report.id, Report.submission_id))
              .correlate(Report).scalar_subquery())
     tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
@@ -182,11 +183,25 @@ def _details(page: Any) -> Any:
             .correlate(Report).scalar_subquery())
     return (select(*integrity_states.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
                    Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
-                   files.label("files"), tags.label("tag_names"))
+                   files.label("files"), tags.label("tag_names"),
+                   _AWAITING.scalar_subquery().label("awaiting"))
             .join(page, page.c.id == Report.id)
             .join(Submission, Submission.id == Report.submission_id)
             .outerjoin(User, User.id == Report.assigned_to_id)
             .outerjoin(Person, Person.id == Report.person_id))
+
+
+def _page_query(where: _Where, bound: Any, ascending: bool, limit: int) -> Any:
+    page = _slice(where, bound, ascending, limit).subquery("page")
+    order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
+    return _details(page).order_by(*order)
+
+
+# Statements of the unfiltered inbox, with the cursor as parameters: a page's by (county filter,
+# ascending, from a cursor, limit), and the report page's neighbours.
+_UNFILTERED: dict[tuple[Any, ...], Any] = {}
+_CURSOR_SLOT = Cursor(bindparam("after_arrival", type_=Report.arrival.type),  # type: ignore[arg-type]
+                      bindparam("after_id", type_=Report.id.type))
 
 
 def _page_rows(session: Session, where: _Where, direction: str | None, cursor: Cursor | None,
@@ -195,9 +210,18 @@ def _page_rows(session: Session, where: _Where, direction: str | None, cursor: C
     one query (the page's ids in (arrival, id) order, then their details)."""
     ascending = direction == LAST or (direction == NEWER and cursor is not None)
     bound = cursor if direction in (NEWER, OLDER) else None
-    page = _slice(where, bound, ascending, per_page + 1).subquery("page")
-    order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
-    rows = list(session.execute(_details(page).order_by(*order)).all())
+    county = where.tokens is not None  # PostgreSQL's county filter, its tokens one array parameter
+    if (where.county is None or county) and not where.conditions and not where.filters.needs_information:
+        # The unfiltered inbox (the most read page) and the county filter: each statement built once
+        # per shape (building the county's cost as much as running it), the cursor and tokens bound.
+        key = (county, ascending, bound is not None, per_page + 1)
+        query = _UNFILTERED.get(key)
+        if query is None:
+            query = _UNFILTERED[key] = _page_query(where, _CURSOR_SLOT if bound else None, ascending, per_page + 1)
+        params = {"after_arrival": bound.arrival, "after_id": bound.id} if bound else {}
+        rows = list(session.execute(query, {**params, "county_tokens": where.county} if county else params).all())
+    else:
+        rows = list(session.execute(_page_query(where, bound, ascending, per_page + 1)).all())
     more = len(rows) > per_page
     rows = rows[:per_page]
     return (rows[::-1] if ascending else rows), more
@@ -209,7 +233,8 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
 
     A fixed number of queries whatever the page size or the store's: the page's rows (one query),
     their verification (the audit log's anchors and the sealed link events: one query each), their
-    data keys (one), the audit entry, and the count of submissions awaiting take-in."""
+    data keys (one), and the audit entry; the count of submissions awaiting take-in comes with the rows
+    (a query of its own only for a page without rows)."""
     if direction not in (None, NEWER, OLDER, LAST):
         raise InvalidInput("unknown direction")
     rows_in_order, more = _page_rows(session, _Where.of(session, vault, filters), direction, cursor, per_page)
@@ -234,7 +259,8 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
     at_end = (direction == LAST) or (direction != NEWER and not more)
     return InboxPage(rows=rows, newer=None if at_start or not rows else rows[0].cursor,
                      older=None if at_end or not rows else rows[-1].cursor,
-                     awaiting=awaiting(session), decrypted=bool(plain))
+                     awaiting=rows_in_order[0].awaiting if rows_in_order else awaiting(session),
+                     decrypted=bool(plain))
 
 
 def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[Any, str | None]]:
@@ -266,8 +292,11 @@ def names_and_counties(session: Session, report_ids: list[uuid.UUID]) -> dict[uu
 
 
 def awaiting(session: Session) -> int:
-    return session.scalar(select(func.count(Submission.id)).where(
-        Submission.in_working_store.is_(False), Submission.purged_on.is_(None))) or 0
+    return session.scalar(_AWAITING) or 0
+
+
+_AWAITING = select(func.count(Submission.id)).where(Submission.in_working_store.is_(False),
+                                                    Submission.purged_on.is_(None))
 
 
 def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arrival: int | None,
@@ -277,8 +306,19 @@ def neighbours(session: Session, vault: Vault | None, filters: InboxFilter, arri
     if arrival is None:
         return None, None
     where, mine = _Where.of(session, vault, filters), Cursor(arrival, report_id)
+    if where.county is None and not where.conditions and not where.filters.needs_information:
+        query = _UNFILTERED.get(("neighbours",))  # the unfiltered inbox's (the report page's usual): built once
+        if query is None:
+            query = _UNFILTERED["neighbours",] = _neighbours_query(where, _CURSOR_SLOT)
+        rows = session.execute(query, {"after_arrival": arrival, "after_id": report_id})
+    else:
+        rows = session.execute(_neighbours_query(where, mine))
+    found = {side: handle for handle, side in rows}
+    return found.get(NEWER), found.get(OLDER)
+
+
+def _neighbours_query(where: _Where, mine: Any) -> Any:
     # Both in one round trip; each side keeps its own index walk (ORDER BY ... LIMIT 1 in a subquery).
     sides = [(side, _slice(where, mine, side == NEWER, 1).subquery()) for side in (NEWER, OLDER)]
-    found = {side: handle for handle, side in session.execute(union_all(*(
-        select(Report.handle, literal(side).label("side")).join(one, one.c.id == Report.id) for side, one in sides)))}
-    return found.get(NEWER), found.get(OLDER)
+    return union_all(*(select(Report.handle, literal(side).label("side")).join(one, one.c.id == Report.id)
+                       for side, one in sides))

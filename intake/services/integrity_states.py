@@ -22,6 +22,7 @@ from ..crypto import integrity as seals
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import AuditEvent, PersonLinkEvent, Report, Submission, SubmissionStatus
+from ..models.prebuilt import Prebuilt
 from ..wording import said
 from .errors import Conflict
 from .integrity import (BACKFILL_ACTION, LINK_EVENT, REPORT, STATE_ACTIONS, SUBMISSION, VERDICT_WORDS, ReportState,
@@ -226,13 +227,17 @@ def link_history(session: Session, vault: Vault, report_ids: Sequence[uuid.UUID]
             PersonLinkEvent.report_id >= id_range[0], PersonLinkEvent.report_id <= id_range[1])).all()
             if e.report_id in wanted]
     else:
-        events = [e for chunk in chunks(report_ids) for e in session.execute(
-            select(*LINK_EVENT.select_columns()).where(PersonLinkEvent.report_id.in_(chunk))).all()]
+        query = _LINK_EVENTS(session)
+        events = [e for chunk in chunks(report_ids) for e in session.execute(query, {"ids": chunk}).all()]
     check, read = _Seals(vault), _reader(events, (*LINK_EVENT.columns, LINK_EVENT.mac))
     sealed = len(LINK_EVENT.columns)
     broken = {e.report_id for e, parts in zip(events, map(read, events), strict=True)
               if check(LINK_EVENT, parts[sealed], parts[:sealed]) is not SealCheck.OK}
     return fold_links(report_ids, [e for e in events if e.report_id not in broken]), broken
+
+
+_LINK_EVENTS = Prebuilt(lambda among: select(*LINK_EVENT.select_columns()).where(
+    among(PersonLinkEvent.report_id, "ids")))
 
 
 def _apply_anchors(found: Anchors, states: dict[uuid.UUID, Any], seqs: Iterable[tuple[uuid.UUID, int]],
@@ -257,10 +262,15 @@ def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[u
     """The newest state_seq the audit log records per object, from entries whose signature checks."""
     best: dict[uuid.UUID, int] = {}
     bad: set[uuid.UUID] = set()
+    query = _ANCHORS(session)
     for chunk in chunks(str(i) for i in object_ids):
-        _add_anchors(vault, session.scalars(select(AuditEvent).where(
-            AuditEvent.object_id.in_(chunk), AuditEvent.action.in_(STATE_ACTIONS))), best, bad)
+        _add_anchors(vault, session.scalars(query, {"ids": chunk, "actions": _STATE_ACTIONS}), best, bad)
     return best, bad
+
+
+_STATE_ACTIONS = sorted(STATE_ACTIONS)
+_ANCHORS = Prebuilt(lambda among: select(AuditEvent).where(among(AuditEvent.object_id, "ids"),
+                                                           among(AuditEvent.action, "actions")))
 
 
 def all_audited_states(session: Session, vault: Vault | None) -> Anchors:

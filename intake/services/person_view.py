@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, union_all
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import Person, PersonLinkEvent, Report, Submission
+from ..models.prebuilt import Prebuilt
 from ..models.sealed import data_keys
 from ..wording import Said, said
 from . import audit, integrity_states, triage
@@ -51,6 +52,18 @@ class PersonView:
     unverified: list[tuple[str, str]] = field(default_factory=list)
 
 
+# The page's statements, built once (building them cost about what running them does), values bound.
+_PERSON = select(Person.id, Person.handle).where(Person.handle == bindparam("handle", type_=Person.handle.type))
+_REPORTS = (select(Report, *integrity_states.state_columns()).join(Submission, Submission.id == Report.submission_id)
+            .where(Report.person_id == bindparam("person_id", type_=Report.person_id.type))
+            .order_by(Report.created_on, Report.handle))
+_EVENTS = (select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(select(PersonLinkEvent.batch_id).where(
+    PersonLinkEvent.person_id == bindparam("person_id", type_=PersonLinkEvent.person_id.type))))
+    .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id))
+_HANDLES = Prebuilt(lambda among: union_all(select(Report.id, Report.handle).where(among(Report.id, "reports")),
+                                            select(Person.id, Person.handle).where(among(Person.id, "persons"))))
+
+
 def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
     """A person with every linked report decrypted, the combined timeline and the link history.
 
@@ -58,19 +71,15 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
     so "who has read report R" stays one lookup by the report's id however it was reached.
     """
     vault.require_readable()
-    found = session.execute(select(Person.id, Person.handle).where(Person.handle == handle)).first()
+    found = session.execute(_PERSON, {"handle": handle}).first()
     if found is None:
         raise NotFound(said("no such person"))
     person = PersonRef(found.id, found.handle)
-    rows = session.execute(select(Report, *integrity_states.state_columns())
-                           .join(Submission, Submission.id == Report.submission_id)
-                           .where(Report.person_id == person.id).order_by(Report.created_on, Report.handle)).all()
+    rows = session.execute(_REPORTS, {"person_id": person.id}).all()
     named = [row[0] for row in rows]
     states = integrity_states.states_of_rows(session, vault, rows)
     reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
-    events = list(session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(
-        select(PersonLinkEvent.batch_id).where(PersonLinkEvent.person_id == person.id)))
-        .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id)))
+    events = list(session.scalars(_EVENTS, {"person_id": person.id}))
     decrypted, names = triage.decrypt_with_names(session, vault, reports, states, (e.actor_id for e in events))
     timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
     view = PersonView(person=person, reports=decrypted, timeline=timeline,
@@ -89,9 +98,8 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
 def _history(session: Session, events: list[PersonLinkEvent], names: dict[uuid.UUID, str]) -> list[BatchView]:
     """The batches that ever moved a report to or from the person, newest first (`events`: theirs)."""
     report_ids, person_ids = {e.report_id for e in events}, {e.person_id for e in events if e.person_id}
-    handles: dict[Any, str] = dict(session.execute(union_all(
-        select(Report.id, Report.handle).where(Report.id.in_(report_ids)),
-        select(Person.id, Person.handle).where(Person.id.in_(person_ids)))).all()) if events else {}
+    handles: dict[Any, str] = dict(session.execute(_HANDLES(session), {
+        "reports": list(report_ids), "persons": list(person_ids)}).all()) if events else {}
     data_keys(session).prefetch("persons", person_ids)  # the reasons' keys, one query for every person
     grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
     for event in events:

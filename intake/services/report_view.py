@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
@@ -54,7 +54,9 @@ class ReportView:
     arrival: int | None = None  # the inbox's order key (previous/next report)
 
 
-def _query(handle: str) -> Select[Any]:
+def _query() -> Select[Any]:
+    """The report by its handle (a bound parameter, `handle`). Built once: building it cost more than
+    running it (a twentieth of the page's CPU), and the built statement keeps its cache key."""
     tags = (select(func.aggregate_strings(Tag.name, _SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
             .correlate(Report).scalar_subquery())
@@ -67,7 +69,15 @@ def _query(handle: str) -> Select[Any]:
                    tags.label("tag_names"), siblings.label("sibling_handles"))
             .join(Submission, Submission.id == Report.submission_id)
             .outerjoin(Person, Person.id == Report.person_id)
-            .where(Report.handle == handle))
+            .where(Report.handle == bindparam("handle", type_=String)))
+
+
+_QUERY = _query()
+# The submission's messages about this report or about all of its reports.
+_MESSAGES = select(Message).where(
+    Message.submission_id == bindparam("submission_id", type_=Message.submission_id.type),
+    (Message.report_id == bindparam("report_id", type_=Message.report_id.type)) | Message.report_id.is_(None)
+).order_by(Message.sequence)
 
 
 def _split(text: str | None) -> list[str]:
@@ -77,14 +87,12 @@ def _split(text: str | None) -> list[str]:
 def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
     """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
     vault.require_readable()
-    row = session.execute(_query(handle)).first()
+    row = session.execute(_QUERY, {"handle": handle}).first()
     if row is None:
         raise NotFound(said("no such report"))
     report, submission = row[0], row[1]
     states = integrity_states.states_of_rows(session, vault, [row])
-    messages = session.scalars(select(Message).where(
-        Message.submission_id == report.submission_id,
-        (Message.report_id == report.id) | Message.report_id.is_(None)).order_by(Message.sequence)).all()
+    messages = session.scalars(_MESSAGES, {"submission_id": report.submission_id, "report_id": report.id}).all()
     [decrypted], authors = decrypt_with_names(session, vault, [report], states, (m.author_id for m in messages))
     thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
     for m in messages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,10 @@ MAX_VIEWS = 30
 
 
 def views_of(session: Session, user_id: uuid.UUID) -> list[SavedView]:
-    return list(session.scalars(select(SavedView).where(SavedView.user_id == user_id).order_by(SavedView.name)))
+    return list(session.scalars(_VIEWS_OF, {"user_id": user_id}))
+
+
+_VIEWS_OF = select(SavedView).where(SavedView.user_id == bindparam("user_id")).order_by(SavedView.name)
 
 
 def save(session: Session, user_id: uuid.UUID, name: str, filters: dict[str, str]) -> SavedView:

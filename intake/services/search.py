@@ -123,10 +123,14 @@ def tags_of(session: Session, report_ids: list[uuid.UUID]) -> dict[uuid.UUID, li
     return out
 
 
-def reviewers(session: Session) -> list[User]:
-    """Active accounts a report can be assigned to."""
-    return list(session.scalars(select(User).where(
-        User.is_active.is_(True), User.role.in_([Role.REVIEWER.value, Role.ADMIN.value])).order_by(User.username)))
+def reviewers(session: Session) -> list[Any]:
+    """Active accounts a report can be assigned to: rows of (id, username), not whole accounts (the
+    inbox and report pages list them on every view; nothing else of an account is needed there)."""
+    return list(session.execute(_REVIEWERS))
+
+
+_REVIEWERS = select(User.id, User.username).where(
+    User.is_active.is_(True), User.role.in_([Role.REVIEWER.value, Role.ADMIN.value])).order_by(User.username)
 
 
 # ---------- search by ID number or name ----------

@@ -22,6 +22,7 @@ from ..crypto.vault import Vault
 from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Report, Role, StatusEvent, StatusKind,
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
+from ..models.prebuilt import Prebuilt
 from ..models.sealed import data_keys
 from ..models.tag import ReportTag, Tag
 from ..wording import said
@@ -92,8 +93,7 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
                        authors: Iterable[uuid.UUID | None] = ()) -> tuple[list[DecryptedReport], dict[uuid.UUID, str]]:
     """`decrypt_reports`, and the usernames of the events' authors and of `authors` (the page's other
     rows: messages, link history), read in the same query."""
-    events = list(session.scalars(select(StatusEvent).where(StatusEvent.report_id.in_([r.id for r in reports]))
-                                  .order_by(StatusEvent.sequence))) if reports else []
+    events = list(session.scalars(_EVENTS(session), {"ids": [r.id for r in reports]})) if reports else []
     # Every data key with one query each (not one per report or event: the person page shows many).
     keys = data_keys(session)
     keys.prefetch("submissions", {r.submission_id for r in reports})
@@ -111,6 +111,11 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
             source=e.source, recorded_on=e.recorded_on,
             recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None, verdict=verdicts[e.id].value))
     return [out[r.id] for r in reports], names
+
+
+# The status events of the reports a page shows: built once (models/prebuilt.py).
+_EVENTS = Prebuilt(lambda among: select(StatusEvent).where(among(StatusEvent.report_id, "ids"))
+                   .order_by(StatusEvent.sequence))
 
 
 def get_report(session: Session, handle: str) -> Report:

@@ -1,4 +1,5 @@
-"""WTForms' attribute markup without its per-attribute `Markup.format`.
+"""WTForms' attribute markup without its per-attribute `Markup.format`; a field and an action form
+drawn without Jinja macros.
 
 A review page draws eight to a dozen small action forms; profiled, a quarter of the report page's
 CPU went into `wtforms.widgets.core.html_params`, which formats every attribute through markupsafe's
@@ -6,12 +7,17 @@ Python-level `Markup.format`. `html_params` below returns the same markup (same 
 of names and values, the same compact boolean attributes), built with one escape per part and a
 plain join. `install()` puts it where the widgets look it up; `tests/unit/test_form_markup.py` holds
 it equal to the original on generated attributes.
+
+`form_field` and `action_form` are the review templates' `field` and `form` macros (triage/_macros.html)
+as template globals: a report page draws eight forms of twenty-odd fields, and each macro call cost
+Jinja a new frame and context, as much as the field's own markup. Same markup, same escaping.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from markupsafe import Markup, escape
 from wtforms.widgets import core
 
@@ -38,3 +44,26 @@ def install() -> None:
     for widget in vars(core).values():
         if isinstance(widget, type) and "html_params" in vars(widget):
             widget.html_params = staticmethod(html_params)
+
+
+# Fields an action form draws itself (hidden ones go in `hidden_tag()`, the button last).
+_NOT_DRAWN = ("CSRFTokenField", "HiddenField", "SubmitField")
+
+
+def form_field(field: Any, **attributes: Any) -> Markup:
+    """A field with its label, and its errors beside it."""
+    errors = "".join(f' <span class="error">{escape(error)}</span>' for error in field.errors)
+    return Markup(f'<p class="field">{escape(field.label)} {escape(field(**attributes))}{errors}</p>')  # noqa: S704
+
+
+def action_form(target: str, form: Any, legend: str) -> Markup:
+    """A POST form of one fieldset: its hidden fields, every other field but the button, the button."""
+    fields = "".join(form_field(item) for item in form if item.type not in _NOT_DRAWN)
+    head = f'<form method="post" action="{escape(target)}">\n<fieldset><legend>{escape(legend)}</legend>\n'
+    tail = f"{escape(form.submit())}\n</fieldset>\n</form>"
+    return Markup(f"{head}{escape(form.hidden_tag())}\n{fields}\n{tail}")  # noqa: S704
+
+
+def init_app(app: Flask) -> None:
+    install()
+    app.jinja_env.globals.update(form_field=form_field, action_form=action_form)

@@ -88,6 +88,9 @@ def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app,
     assert rows_of(client.get("/review/inbox?verification=documented").get_data(as_text=True)) == []
     bad = client.get("/review/inbox?county=Atlantis")
     assert bad.status_code == 200 and "No county" in bad.get_data(as_text=True) and not rows_of(bad.get_data(as_text=True))
+    [q] = load(app, dataclasses.replace(full_report("q"), home_county="654004"))  # a second county, asked in turn
+    for code, only in (("654004", q), ("653101", k), ("654004", q)):
+        assert rows_of(client.get(f"/review/inbox?county={code}").get_data(as_text=True)) == [only], code
 
 
 def test_inbox_saved_views_and_labels(app, reviewer, make_user):
@@ -314,3 +317,16 @@ def test_saved_views_are_a_reviewers_own(app, reviewer, make_user, sign_in):
     deleted = client.post(f"/review/inbox/views/{view_id}/delete",
                           data={f"delete-view-{view_id}-csrf_token": form_token(page.encode(), f"delete-view-{view_id}")})
     assert deleted.status_code == 302 and "Kashgar, detained" not in client.get("/review/inbox").get_data(as_text=True)
+
+
+def test_the_inbox_counts_submissions_not_taken_in_with_rows_or_without(app, reviewer):
+    """The count comes with the page's rows; a page without rows asks for it alone."""
+    client, _ = reviewer
+    submit(app, full_report("waiting"))  # not taken in
+    empty = client.get("/review/inbox").get_data(as_text=True)
+    assert not rows_of(empty) and '<bdi dir="ltr">1</bdi> submission not taken in yet' in empty
+    [k] = load(app, full_report("in"))  # takes in both
+    submit(app, full_report("w1"))
+    submit(app, full_report("w2"))
+    page = client.get("/review/inbox").get_data(as_text=True)
+    assert len(rows_of(page)) == 2 and '<bdi dir="ltr">2</bdi> submissions not taken in yet' in page
