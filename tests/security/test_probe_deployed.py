@@ -4,12 +4,19 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
 - A Host header with a label longer than 63 characters (which IDNA cannot encode) made werkzeug
   refuse to bind the URL map; the error page then built its stylesheet link with url_for and had no
   URL adapter: a 500 on every route of both faces, each writing a full traceback to the error log.
+- A multipart part whose Content-Disposition names no field came out of werkzeug under the key None,
+  and the readers of the fields take keys for text: a 500 on every POST of both faces (the public
+  forms, the sign-in, a reviewer's note), whatever else the body held.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
+
+from tests.web_fixtures import csrf_token
 
 LONG_LABEL = "a" * 64
 
@@ -36,3 +43,38 @@ def test_the_audit_page_filtered_to_the_last_date_there_is_lists_everything(app,
     assert "Check the filter" not in answer.get_data(as_text=True)
     assert "auth.login" in answer.get_data(as_text=True)  # the sign-in just made is listed
     assert client.get("/admin/audit?date_from=9999-12-31").status_code == 200
+
+
+def _nameless(token: str, *fields: tuple[str, str]) -> tuple[bytes, str]:
+    """A multipart body with the CSRF token, `fields`, and a part (and a file) that names no field."""
+    parts = [f'Content-Disposition: form-data; name="csrf_token"\r\n\r\n{token}',
+             *(f'Content-Disposition: form-data; name="{k}"\r\n\r\n{v}' for k, v in fields),
+             "Content-Disposition: form-data\r\n\r\nnameless",
+             'Content-Disposition: form-data; filename="a.png"\r\nContent-Type: image/png\r\n\r\nPNG']
+    body = "".join(f"--XyZ\r\n{part}\r\n" for part in parts) + "--XyZ--\r\n"
+    return body.encode(), "multipart/form-data; boundary=XyZ"
+
+
+@pytest.mark.parametrize("path", ["/report", "/status", "/status/news", "/status/withdraw", "/receipt"])
+def test_a_part_that_names_no_field_is_left_out_on_the_public_face(app, path):
+    client = app.test_client()
+    token = csrf_token(client.get("/status" if path.startswith("/status") else "/report").data)
+    body, content_type = _nameless(token, ("receipt", "1234"), ("relatives-0-testimony", "kept text"))
+    answer = client.post(path, data=body, content_type=content_type)
+    assert answer.status_code in (200, 400, 422), answer.status_code
+    assert b"Something went wrong" not in answer.data
+    if path == "/report":  # the family's text comes back with the form
+        assert b"kept text" in answer.data
+
+
+def test_a_part_that_names_no_field_is_left_out_on_the_review_face(app, make_user, sign_in):
+    client = app.test_client()
+    page = client.get("/review/sign-in")
+    body, content_type = _nameless(csrf_token(page.data), ("username", "nobody"), ("password", "x" * 12))
+    answer = client.post("/review/sign-in", data=body, content_type=content_type)
+    assert answer.status_code == 200 and b"The username or password is not right" in answer.data
+    sign_in(client, make_user("reviewer"))
+    page = client.get("/review/search").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    body, content_type = _nameless(token, ("kind", "name"), ("query", "nobody"))
+    assert client.post("/review/search", data=body, content_type=content_type).status_code == 200
