@@ -161,6 +161,21 @@ def is_newest(session: Session, vault: Vault, report_id: uuid.UUID, event_date: 
     return True
 
 
+EARLIEST_YEAR = 1900  # as the family's date fields
+
+
+def _real_date(text: str) -> bool:
+    """A year, year-month or full date that exists (the pattern alone let 2020-02-30 and 0000 in)."""
+    if not APPROXIMATE_DATE.fullmatch(text) or int(text[:4]) < EARLIEST_YEAR:
+        return False
+    if len(text) == 10:  # a full date: one that is in the calendar
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+    return True
+
+
 def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, event_date: str, source: str,
                      sentence: str | None = None, actor: uuid.UUID) -> StatusEvent:
     """A dated status change with its source, sealed under the submission's data key; the event
@@ -168,7 +183,7 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
     if kind not in set(StatusKind):
         raise InvalidInput(said("unknown status"))
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
-    if not APPROXIMATE_DATE.fullmatch(event_date) or event_date > today().isoformat():
+    if not _real_date(event_date) or event_date > today().isoformat():
         raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in "
                                 "the future"))
     if not source:

@@ -7,6 +7,8 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
 - A multipart part whose Content-Disposition names no field came out of werkzeug under the key None,
   and the readers of the fields take keys for text: a 500 on every POST of both faces (the public
   forms, the sign-in, a reviewer's note), whatever else the body held.
+- A reviewer's status event dated "2020-02-30" or "0000" was stored: the date's pattern was checked,
+  not whether the day exists (the family's date fields check both, and years from 1900).
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -16,6 +18,13 @@ import re
 
 import pytest
 
+from sqlalchemy import func, select
+
+from intake.extensions import db
+from intake.models import StatusEvent
+from tests.helpers import full_report
+from tests.web.review.test_corrections_and_files import post_form
+from tests.web.review.test_triage_views import load
 from tests.web_fixtures import csrf_token
 
 LONG_LABEL = "a" * 64
@@ -78,3 +87,19 @@ def test_a_part_that_names_no_field_is_left_out_on_the_review_face(app, make_use
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     body, content_type = _nameless(token, ("kind", "name"), ("query", "nobody"))
     assert client.post("/review/search", data=body, content_type=content_type).status_code == 200
+
+
+@pytest.mark.parametrize("when", ["2020-02-30", "2019-02-29", "2021-04-31", "0000", "1066-10"])
+def test_a_status_event_on_a_day_that_does_not_exist_is_refused(app, make_user, sign_in, when):
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    [handle] = load(app, full_report("calendar"))
+    answer = post_form(client, handle, "status-events", "event",
+                       {"event-kind": "released", "event-event_date": when, "event-source": "probe"})
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Status event added." not in page and "the date is a year, year-month or full date" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StatusEvent)) == 0
+    answer = post_form(client, handle, "status-events", "event",
+                       {"event-kind": "released", "event-event_date": "2020-02-29", "event-source": "probe"})
+    assert "Status event added." in client.get(answer.headers["Location"]).get_data(as_text=True)
