@@ -9,6 +9,9 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
   forms, the sign-in, a reviewer's note), whatever else the body held.
 - A reviewer's status event dated "2020-02-30" or "0000" was stored: the date's pattern was checked,
   not whether the day exists (the family's date fields check both, and years from 1900).
+- Disabling a researcher's account refused its API tokens only while the account stayed disabled:
+  enabling it again (or a database writer setting `is_active`, which no seal covers) brought every
+  token back, though SECURITY.md says disabling ends them. Disabling now revokes them (sealed).
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -21,7 +24,9 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.extensions import db
-from intake.models import StatusEvent
+from intake.keyring import get_vault
+from intake.models import ApiToken, StatusEvent, User
+from intake.services import api_tokens
 from tests.helpers import full_report
 from tests.web.review.test_corrections_and_files import post_form
 from tests.web.review.test_triage_views import load
@@ -103,3 +108,25 @@ def test_a_status_event_on_a_day_that_does_not_exist_is_refused(app, make_user, 
     answer = post_form(client, handle, "status-events", "event",
                        {"event-kind": "released", "event-event_date": "2020-02-29", "event-source": "probe"})
     assert "Status event added." in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_token_stays_ended_when_its_account_is_enabled_again(app, make_user, sign_in):
+    researcher = make_user("researcher")
+    with app.app_context():
+        token = api_tokens.create(db.session, get_vault(), user_id=researcher.id, actor="test").token
+    api = app.test_client()
+    assert api.get("/api/v1/exports", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    admin = app.test_client()
+    sign_in(admin, make_user("admin"))
+    for step in ("disable", "enable"):
+        page = admin.get("/admin/users").get_data(as_text=True)
+        form = re.search(rf'action="/admin/users/{researcher.id}/{step}".*?</form>', page, re.S).group(0)
+        assert admin.post(f"/admin/users/{researcher.id}/{step}",
+                          data={"csrf_token": csrf_token(form)}).status_code == 302
+        assert api.get("/api/v1/exports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    with app.app_context():
+        assert db.session.scalar(select(User.is_active).where(User.id == researcher.id))
+        assert db.session.scalar(select(ApiToken.revoked_at)) is not None
+        db.session.execute(ApiToken.__table__.update().values(revoked_at=None))  # a database writer
+        db.session.commit()
+    assert api.get("/api/v1/exports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
