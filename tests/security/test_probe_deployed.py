@@ -12,6 +12,11 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
 - Disabling a researcher's account refused its API tokens only while the account stayed disabled:
   enabling it again (or a database writer setting `is_active`, which no seal covers) brought every
   token back, though SECURITY.md says disabling ends them. Disabling now revokes them (sealed).
+- The withdrawal's confirmation page told the family "Your receipt will still open this page, which
+  will then say only that the testimony was withdrawn", and the page shown after it "To come back, you
+  will need your receipt again"; but a withdrawal clears the receipt (SECURITY.md, "What survives a
+  withdrawal"), and the receipt then opens nothing: "No testimony opens with this receipt. Please
+  check each digit", to a family told it would work.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -27,7 +32,8 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import ApiToken, StatusEvent, User
 from intake.services import api_tokens
-from tests.helpers import full_report
+from tests.helpers import full_report, submit
+from tests.web.public.pages import csrf_token as page_csrf, open_status, text_of
 from tests.web.review.test_corrections_and_files import post_form
 from tests.web.review.test_triage_views import load
 from tests.web_fixtures import csrf_token
@@ -130,3 +136,19 @@ def test_a_token_stays_ended_when_its_account_is_enabled_again(app, make_user, s
         db.session.execute(ApiToken.__table__.update().values(revoked_at=None))  # a database writer
         db.session.commit()
     assert api.get("/api/v1/exports", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_withdrawal_promises_nothing_the_receipt_will_not_do(make_app):
+    public_app = make_app("public")
+    client = public_app.test_client()
+    stored = submit(public_app, full_report("a"))
+    page = text_of(open_status(client, stored.receipt))
+    start = {"csrf_token": page_csrf(page), "receipt": re.search(r'name="receipt" type="hidden" value="(\d{24})"',
+                                                                 page).group(1)}
+    confirm = text_of(client.post("/status/withdraw", data=start))
+    assert "This cannot be undone." in confirm and "receipt will still open" not in confirm
+    done = text_of(client.post("/status/withdraw", data={**start, "step": "confirm", "action": "send", "confirm": "y"}))
+    assert "Your testimony was withdrawn and destroyed." in done
+    assert "you will need your receipt again" not in done
+    again = open_status(client, stored.receipt)
+    assert again.status_code == 422 and "No testimony opens with this receipt" in text_of(again)
