@@ -17,6 +17,9 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
   will need your receipt again"; but a withdrawal clears the receipt (SECURITY.md, "What survives a
   withdrawal"), and the receipt then opens nothing: "No testimony opens with this receipt. Please
   check each digit", to a family told it would work.
+- An admin could create accounts named "system" or "cli": on the audit page their reads of reports
+  showed as the service's own entries, and the actor filter for those words found only the service's,
+  never the account's. The audit log's own actor names are now taken.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -152,3 +155,18 @@ def test_the_withdrawal_promises_nothing_the_receipt_will_not_do(make_app):
     assert "you will need your receipt again" not in done
     again = open_status(client, stored.receipt)
     assert again.status_code == 422 and "No testimony opens with this receipt" in text_of(again)
+
+
+@pytest.mark.parametrize("name", ["system", "cli", "anonymous", " System "])
+def test_an_account_cannot_take_the_name_the_audit_log_gives_the_service(app, make_user, sign_in, name):
+    admin = app.test_client()
+    sign_in(admin, make_user("admin"))
+    page = admin.get("/admin/users").get_data(as_text=True)
+    answer = admin.post("/admin/users/invite", data={"csrf_token": csrf_token(page), "username": name,
+                                                     "role": "reviewer"})
+    assert answer.status_code == 409 and "/review/setup/" not in answer.get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["users", "create", name, "--role", "reviewer"])
+    assert result.exit_code != 0 and "/review/setup/" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(
+            User.username == name.strip().lower())) == 0
