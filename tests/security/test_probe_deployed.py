@@ -20,6 +20,11 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
 - An admin could create accounts named "system" or "cli": on the audit page their reads of reports
   showed as the service's own entries, and the actor filter for those words found only the service's,
   never the account's. The audit log's own actor names are now taken.
+- Not fixed (strict xfail below): the public face's database role may UPDATE any submission's
+  `reply_public_key` (granted for a legacy receipt's move), and nothing the review face checks covers
+  that column. A compromised public face swapped in a key of its own; every later reviewer reply to
+  that family was sealed to it and read back through the same role, with no receipt, while the
+  family could no longer open it. Found on the deployment as the public role.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -34,7 +39,10 @@ from sqlalchemy import func, select
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import ApiToken, StatusEvent, User
-from intake.services import api_tokens
+from intake.crypto import receipts
+from intake.crypto.keys import KemSuite, PrivateKey
+from intake.models import Message, Submission
+from intake.services import api_tokens, take_in
 from tests.helpers import full_report, submit
 from tests.web.public.pages import csrf_token as page_csrf, open_status, text_of
 from tests.web.review.test_corrections_and_files import post_form
@@ -170,3 +178,25 @@ def test_an_account_cannot_take_the_name_the_audit_log_gives_the_service(app, ma
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(
             User.username == name.strip().lower())) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="open: the reply key is not pinned where the public role cannot write")
+def test_a_compromised_public_face_cannot_read_replies_by_swapping_the_reply_key(app, make_app, make_user,
+                                                                                 sign_in):
+    public_app = make_app("public")
+    stored = submit(public_app, full_report("reply"))
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+    intruder = PrivateKey(KemSuite.MLKEM768_X25519, bytes(range(96)))
+    with public_app.app_context():  # the public face's own connection (its role, on PostgreSQL)
+        db.session.execute(Submission.__table__.update().where(Submission.id == stored.submission_id)
+                           .values(reply_public_key=intruder.public().raw))
+        db.session.commit()
+    reviewer = app.test_client()
+    sign_in(reviewer, make_user("reviewer"))
+    post_form(reviewer, stored.report_handles[0], "reply", "reply", {"reply-body": "Which prison?"})
+    with public_app.app_context():
+        [(message_id, sealed)] = db.session.execute(select(Message.id, Message.for_family).where(
+            Message.submission_id == stored.submission_id, Message.for_family.is_not(None))).all()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever refuses it, the intruder reads nothing
+        receipts.open_for_family([intruder], stored.submission_id, message_id, sealed)
