@@ -25,6 +25,10 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
   that column. A compromised public face swapped in a key of its own; every later reviewer reply to
   that family was sealed to it and read back through the same role, with no receipt, while the
   family could no longer open it. Found on the deployment as the public role.
+- The public face's role may insert messages of any kind and author: as that role, an internal note
+  and a reply "by" a reviewer, sealed under keys of their own with inbox wraps, showed on the report
+  page as that reviewer's note and reply (before and after take-in). SECURITY.md allows a compromised
+  public face forged news *as the family's*; a row with a key of its own is now always shown so.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -41,7 +45,9 @@ from intake.keyring import get_vault
 from intake.models import ApiToken, StatusEvent, User
 from intake.crypto import receipts
 from intake.crypto.keys import KemSuite, PrivateKey
-from intake.models import Message, Submission
+from intake.models import Message, MessageKind, Report, Submission
+from intake.models.sealed import data_keys
+from intake.services import messages as message_service
 from intake.services import api_tokens, take_in
 from tests.helpers import full_report, submit
 from tests.web.public.pages import csrf_token as page_csrf, open_status, text_of
@@ -200,3 +206,32 @@ def test_a_compromised_public_face_cannot_read_replies_by_swapping_the_reply_key
             Message.submission_id == stored.submission_id, Message.for_family.is_not(None))).all()
     with pytest.raises(Exception):  # noqa: B017, PT011 - whatever refuses it, the intruder reads nothing
         receipts.open_for_family([intruder], stored.submission_id, message_id, sealed)
+
+
+def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, make_app, make_user, sign_in):
+    public_app = make_app("public")
+    stored = submit(public_app, full_report("forged"))
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+    user = make_user("reviewer", username="amina")
+    with public_app.app_context():  # a compromised public face, through its own role
+        report = db.session.scalar(select(Report).where(Report.handle == stored.report_handles[0]))
+        for kind, text in ((MessageKind.INTERNAL_NOTE, "FORGED NOTE"), (MessageKind.TO_FAMILY, "FORGED REPLY")):
+            message = Message(submission_id=report.submission_id, report_id=report.id, kind=kind.value,
+                              own_key=True, author_id=user.id,
+                              sequence=message_service.next_sequence(db.session, report.submission_id))
+            db.session.add(message)
+            data_keys(db.session).create("messages", message.id, via="inbox")
+            message.body = text
+        db.session.commit()
+    reviewer = app.test_client()
+    sign_in(reviewer, user)
+    for moment in ("before take-in", "after take-in"):
+        page = reviewer.get(f"/review/reports/{stored.report_handles[0]}").get_data(as_text=True)
+        family = page.split('id="from-family-h"')[1].split("</section>")[0]
+        replies = page.split('id="replies-h"')[1].split("</section>")[0]
+        notes = page.split('id="notes-h"')[1].split("</section>")[0]
+        assert "FORGED NOTE" in family and "FORGED REPLY" in family, moment
+        assert "FORGED" not in replies and "FORGED" not in notes and "amina" not in notes + replies, moment
+        with app.app_context():
+            take_in.take_in(db.session, get_vault())
