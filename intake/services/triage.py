@@ -109,7 +109,9 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
         out[e.report_id].timeline.append(TimelineEntry(
             id=e.id, report_handle=handles[e.report_id], kind=e.kind, event_date=e.event_date, sentence=e.sentence,
             source=e.source, recorded_on=e.recorded_on,
-            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None, verdict=verdicts[e.id].value))
+            # A row with a key of its own is the family's (public face), whatever author it claims.
+            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id and not e.own_key else None,
+            verdict=verdicts[e.id].value))
     return [out[r.id] for r in reports], names
 
 

@@ -29,6 +29,9 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
   and a reply "by" a reviewer, sealed under keys of their own with inbox wraps, showed on the report
   page as that reviewer's note and reply (before and after take-in). SECURITY.md allows a compromised
   public face forged news *as the family's*; a row with a key of its own is now always shown so.
+- Likewise a status event the public role wrote "recorded by" a reviewer: take-in sealed it with the
+  integrity key as it stood, so it showed (and verified) as that reviewer's, made the report's status
+  and could be retracted as a reviewer's. Take-in now refuses a family's news that names a reviewer.
 - The admin audit page filtered to `date_to=9999-12-31` added a day to the last date there is: a 500.
 """
 
@@ -235,3 +238,38 @@ def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, mak
         assert "FORGED" not in replies and "FORGED" not in notes and "amina" not in notes + replies, moment
         with app.app_context():
             take_in.take_in(db.session, get_vault())
+
+
+def test_a_status_event_the_public_face_writes_as_a_reviewers_is_not_sealed(app, make_app, make_user, sign_in):
+    public_app = make_app("public")
+    stored = submit(public_app, full_report("event"))
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+    user = make_user("reviewer", username="amina")
+    with public_app.app_context():  # a compromised public face, through its own role
+        report = db.session.scalar(select(Report).where(Report.handle == stored.report_handles[0]))
+        event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=True, kind="died",
+                            sequence=1, recorded_by_id=user.id)
+        db.session.add(event)
+        data_keys(db.session).create("status_events", event.id, via="inbox")
+        event.source, event.reported_kind, event.event_date = "official notice", "died", "2020-01-02"
+        db.session.commit()
+        event_id = event.id
+    reviewer = app.test_client()
+    sign_in(reviewer, user)
+    for moment in ("before take-in", "after take-in"):
+        page = reviewer.get(f"/review/reports/{stored.report_handles[0]}").get_data(as_text=True)
+        timeline = page.split('id="timeline"')[1].split("</section>")[0]
+        assert "official notice" in timeline and "amina" not in timeline, moment
+        with app.app_context():
+            take_in.take_in(db.session, get_vault())
+    with app.app_context():
+        stored_event = db.session.get(StatusEvent, event_id)
+        assert stored_event.mac is None  # never sealed, so never counted as verified
+        assert db.session.get(Report, stored_event.report_id).status != "died"
+    page = reviewer.get(f"/review/reports/{stored.report_handles[0]}").get_data(as_text=True)
+    token = re.search(r'name="note-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    answer = reviewer.post(f"/review/reports/{stored.report_handles[0]}/retract/status_event/{event_id}",
+                           data={f"retract-{event_id}-csrf_token": token})
+    page = reviewer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Retracted" not in page and "cannot be retracted by a reviewer" in page
