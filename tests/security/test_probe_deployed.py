@@ -40,20 +40,19 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from sqlalchemy import func, select
 
-from intake.extensions import db
-from intake.keyring import get_vault
-from intake.models import ApiToken, StatusEvent, User
 from intake.crypto import receipts
 from intake.crypto.keys import KemSuite, PrivateKey
-from intake.models import Message, MessageKind, Report, Submission
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import ApiToken, Message, MessageKind, Report, StatusEvent, Submission, User
 from intake.models.sealed import data_keys
-from intake.services import messages as message_service
 from intake.services import api_tokens, take_in
+from intake.services import messages as message_service
 from tests.helpers import full_report, submit
-from tests.web.public.pages import csrf_token as page_csrf, open_status, text_of
+from tests.web.public.pages import csrf_token as page_csrf
+from tests.web.public.pages import open_status, text_of
 from tests.web.review.test_corrections_and_files import post_form
 from tests.web.review.test_triage_views import load
 from tests.web_fixtures import csrf_token
