@@ -23,7 +23,7 @@ from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
 from ..wording import said
-from . import audit, clock, sessions, signin, totp, users
+from . import api_tokens, audit, clock, sessions, signin, totp, users
 from .errors import Conflict, InvalidInput
 
 
@@ -159,7 +159,8 @@ def _enrol(user: User, secret: bytes, counter: int) -> list[str]:
 
 
 def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, actor: str) -> User:
-    """Disable an account; its sessions end at once (epoch bumped, rows deleted)."""
+    """Disable an account; its sessions end at once (epoch bumped, rows deleted) and its API tokens
+    are revoked (sealed), so enabling it again brings back neither."""
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
     if str(user.id) == actor:
@@ -171,6 +172,7 @@ def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
     user.is_active = False
     user.session_epoch += 1
     sessions.end_all(session, user.id)
+    api_tokens.revoke_all_of(session, vault, user.id, actor=actor)
     audit.record(session, vault, actor=actor, action="user.disable", object_type="user", object_id=str(user.id))
     session.commit()
     return user

@@ -76,11 +76,26 @@ def revoke(session: Session, vault: Vault, token_id: uuid.UUID, *, actor: str) -
         raise NotFound(said("no such token"))
     if token.revoked_at is not None:
         return
+    _revoke(session, vault, token, actor)
+    session.commit()
+
+
+def revoke_all_of(session: Session, vault: Vault, user_id: uuid.UUID, *, actor: str) -> int:
+    """Revoke every token of an account that is not revoked yet (the caller commits): disabling an
+    account ends its tokens for good, so enabling it again (or a database writer setting the account
+    active) brings none back. Returns how many were revoked."""
+    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id,
+                                                    ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        _revoke(session, vault, token, actor)
+    return len(tokens)
+
+
+def _revoke(session: Session, vault: Vault, token: ApiToken, actor: str) -> None:
     token.revoked_at = utcnow().replace(microsecond=0)
     seal_row(vault, TOKEN, token)
     audit.record(session, vault, actor=actor, action="api_token.revoke", object_type="api_token",
                  object_id=str(token.id), details={"user": str(token.user_id)})
-    session.commit()
 
 
 def authenticate(session: Session, vault: Vault, presented: str | None) -> User | None:

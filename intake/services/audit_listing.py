@@ -45,7 +45,7 @@ def conditions(session: Session, f: AuditFilter) -> list[Any]:
         where.append(AuditEvent.action == f.action.strip())
     if f.date_from:
         where.append(AuditEvent.occurred_at >= datetime.combine(f.date_from, time.min))
-    if f.date_to:
+    if f.date_to and f.date_to < date.max:  # the last date there is bounds nothing (and has no next day)
         where.append(AuditEvent.occurred_at < datetime.combine(f.date_to + timedelta(days=1), time.min))
     return where
 

@@ -67,7 +67,7 @@ def _target(session: Session, report: Report, object_type: str, object_id: uuid.
         event = session.get(StatusEvent, object_id)
         if event is None or event.report_id != report.id:
             raise NotFound(said("no such status event on this report"))
-        if event.recorded_by_id is None:
+        if event.recorded_by_id is None or event.own_key:
             raise InvalidInput(said("a family's own news cannot be retracted by a reviewer"))
         return event
     if object_type not in KINDS:

@@ -84,6 +84,16 @@ def _split(text: str | None) -> list[str]:
     return text.split(_SEPARATOR) if text else []
 
 
+def written_by(message: Message) -> tuple[str, uuid.UUID | None]:
+    """The kind and author a message can be trusted for. A row with a data key of its own was written
+    by the public face (a family's follow-up), and that face's role may insert any kind and author: such
+    a row is the family's, whatever it claims. A reviewer's note or reply is sealed under the
+    submission's key, which the public face does not keep."""
+    if message.own_key:
+        return MessageKind.FROM_FAMILY.value, None
+    return message.kind, message.author_id
+
+
 def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
     """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
     vault.require_readable()
@@ -96,9 +106,10 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
     [decrypted], authors = decrypt_with_names(session, vault, [report], states, (m.author_id for m in messages))
     thread: dict[str, list[MessageEntry]] = {k.value: [] for k in MessageKind}
     for m in messages:
-        thread.setdefault(m.kind, []).append(MessageEntry(id=m.id, kind=m.kind, body=m.body, created_on=m.created_on,
-                                                          author=authors.get(m.author_id) if m.author_id else None,
-                                                          in_reply_to=m.in_reply_to_id))
+        kind, author_id = written_by(m)
+        thread.setdefault(kind, []).append(MessageEntry(id=m.id, kind=kind, body=m.body, created_on=m.created_on,
+                                                        author=authors.get(author_id) if author_id else None,
+                                                        in_reply_to=m.in_reply_to_id))
     state = decrypted.state
     # The person only as the verified state names it (the row's link could be forged).
     person = PersonRef(state.person_id, row.person_handle) if state.person_id and row.person_handle else None

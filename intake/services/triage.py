@@ -109,7 +109,9 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
         out[e.report_id].timeline.append(TimelineEntry(
             id=e.id, report_handle=handles[e.report_id], kind=e.kind, event_date=e.event_date, sentence=e.sentence,
             source=e.source, recorded_on=e.recorded_on,
-            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id else None, verdict=verdicts[e.id].value))
+            # A row with a key of its own is the family's (public face), whatever author it claims.
+            recorded_by=names.get(e.recorded_by_id) if e.recorded_by_id and not e.own_key else None,
+            verdict=verdicts[e.id].value))
     return [out[r.id] for r in reports], names
 
 
@@ -166,6 +168,21 @@ def is_newest(session: Session, vault: Vault, report_id: uuid.UUID, event_date: 
     return True
 
 
+EARLIEST_YEAR = 1900  # as the family's date fields
+
+
+def _real_date(text: str) -> bool:
+    """A year, year-month or full date that exists (the pattern alone let 2020-02-30 and 0000 in)."""
+    if not APPROXIMATE_DATE.fullmatch(text) or int(text[:4]) < EARLIEST_YEAR:
+        return False
+    if len(text) == 10:  # a full date: one that is in the calendar
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+    return True
+
+
 def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, event_date: str, source: str,
                      sentence: str | None = None, actor: uuid.UUID) -> StatusEvent:
     """A dated status change with its source, sealed under the submission's data key; the event
@@ -173,7 +190,7 @@ def add_status_event(session: Session, vault: Vault, handle: str, *, kind: str, 
     if kind not in set(StatusKind):
         raise InvalidInput(said("unknown status"))
     event_date, source, sentence = event_date.strip(), source.strip(), (sentence or "").strip() or None
-    if not APPROXIMATE_DATE.fullmatch(event_date) or event_date > today().isoformat():
+    if not _real_date(event_date) or event_date > today().isoformat():
         raise InvalidInput(said("the date is a year, year-month or full date (2017, 2017-04, 2017-04-12), not in "
                                 "the future"))
     if not source:

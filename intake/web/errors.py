@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.globals import request_ctx
 from limits.errors import StorageError
 from redis import RedisError
 from sqlalchemy.exc import OperationalError
@@ -23,6 +24,10 @@ def init_app(app: Flask) -> None:
             from ..api.problems import problem
 
             return problem(exc.code or 500, exc.name)
+        if request_ctx.url_adapter is None:
+            # The Host header could not be bound (werkzeug's BadHost: a label IDNA cannot encode), so
+            # the page could not build a link: a bare answer, which still gets the security headers.
+            return Response(f"{exc.code} {exc.name}", exc.code or 500, mimetype="text/plain")
         return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code or 500
 
     @app.errorhandler(OperationalError)

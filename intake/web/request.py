@@ -75,6 +75,12 @@ class MemoryOnlyRequest(Request):
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
+        # A multipart part without a name comes out under the key None; every reader of the fields
+        # takes keys for text (a 500 on every POST of every face). No browser sends one: drop it.
+        for name in ("form", "files"):
+            data = self.__dict__[name]
+            if None in data:
+                self.__dict__[name] = type(data)((k, v) for k, v in data.items(multi=True) if k is not None)
         if self.blueprint != PUBLIC_BLUEPRINT:
             self.__dict__["form"] = without_nul(self.__dict__["form"])
 
