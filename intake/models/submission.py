@@ -57,6 +57,12 @@ class Submission(UUIDKey, Base):
     receipt_verifier: Mapped[bytes | None] = mapped_column(LargeBinary(64))
     # The public half of the family's receipt-derived reply key (ML-KEM-768 + X25519, 1216 bytes).
     reply_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The reply key replies are sealed to: the review face copies `reply_public_key` here at take-in,
+    # in a column the public role may not write. The public role must update `reply_public_key` when
+    # a legacy receipt moves to the current scheme, so a compromised public face could put its own key
+    # there; it cannot here. (A moved family still opens replies sealed to its legacy key: the
+    # status page derives both.)
+    reply_key_pinned: Mapped[bytes | None] = mapped_column(LargeBinary, server_default=NULL)
 
     # The family's choices, sealed under the submission's data key at submission and never changed:
     # {"share_research": bool, "contact": bool, "publish_name": bool, "origin": "family"|"migrated"}.

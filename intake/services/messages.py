@@ -17,10 +17,10 @@ from ..crypto import receipts
 from ..crypto.errors import CryptoError, DecryptionError
 from ..crypto.keys import PrivateKey
 from ..crypto.vault import Vault
-from ..models import Message, MessageKind, Submission
+from ..models import Message, MessageKind, Submission, SubmissionStatus
 from ..wording import said
 from . import audit
-from .errors import InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound
 
 
 def next_in(session: Session, column: Any, *where: Any) -> int:
@@ -43,10 +43,14 @@ def reply_to_family(session: Session, vault: Vault, *, submission_id: uuid.UUID,
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound(said("no such submission"))
+    if submission.reply_key_pinned is None:  # pinned at take-in, cleared by a withdrawal
+        if submission.status == SubmissionStatus.WITHDRAWN.value:
+            raise Conflict(said("the family withdrew this submission"))
+        submission.reply_key_pinned = submission.reply_public_key  # not taken in yet: pinned now, as take-in would
     message = Message(submission_id=submission_id, report_id=report_id, kind=MessageKind.TO_FAMILY.value,
                       author_id=author_id, sequence=next_sequence(session, submission_id))
     message.body = text
-    message.for_family = receipts.seal_for_family(submission.reply_public_key, submission_id, message.id, text)
+    message.for_family = receipts.seal_for_family(submission.reply_key_pinned, submission_id, message.id, text)
     session.add(message)
     session.flush()
     audit.record(session, vault, actor=str(author_id) if author_id else "system", action="message.reply",

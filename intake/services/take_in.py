@@ -75,6 +75,8 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
     except CryptoError:
         keys.forget("submissions", submission_id)
         raise
+    # Replies are sealed to the key the family had at take-in, never to what the public role writes later.
+    submission.reply_key_pinned = submission.reply_public_key
     session.add(RecordKey(owner_table="submissions", owner_id=submission_id, dek_id=row.dek_id, holder="kek",
                           holder_key_id=kek.key_id, wrapped=wraps.kek_wrap(kek, "submissions", submission_id, dek)))
     session.execute(delete(RecordKey).where(RecordKey.id.in_([r.id for r in inbox_rows])))

@@ -36,7 +36,7 @@ from . import audit, integrity
 # columns and status); the review face clears them again, with the sealed consent, when it finishes.
 TOMBSTONE_CLEARED = ("language", "receipt_selector", "receipt_bucket", "receipt_verifier", "reply_public_key",
                      "family_names", "contact_sealed")
-_REVIEW_CLEARED = ("consent_sealed", "legacy_consent")
+_REVIEW_CLEARED = ("consent_sealed", "legacy_consent", "reply_key_pinned")
 
 # Called with (session, submission id, report ids) before the derived rows are deleted, so that a
 # later feature can keep what it must (say, "export E included a withdrawn person") first.

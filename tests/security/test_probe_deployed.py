@@ -20,11 +20,12 @@ configuration, PostgreSQL and Redis), each reproduced here through the web clien
 - An admin could create accounts named "system" or "cli": on the audit page their reads of reports
   showed as the service's own entries, and the actor filter for those words found only the service's,
   never the account's. The audit log's own actor names are now taken.
-- Not fixed (strict xfail below): the public face's database role may UPDATE any submission's
-  `reply_public_key` (granted for a legacy receipt's move), and nothing the review face checks covers
-  that column. A compromised public face swapped in a key of its own; every later reviewer reply to
-  that family was sealed to it and read back through the same role, with no receipt, while the
-  family could no longer open it. Found on the deployment as the public role.
+- The public face's database role may UPDATE any submission's `reply_public_key` (granted for a
+  legacy receipt's move), and nothing the review face checked covered that column. A compromised
+  public face swapped in a key of its own; every later reviewer reply to that family was sealed to
+  it and read back through the same role, with no receipt, while the family could no longer open
+  it. Found on the deployment as the public role. Replies are now sealed to the key the review face
+  pinned at take-in (`submissions.reply_key_pinned`, which the public role cannot write).
 - The public face's role may insert messages of any kind and author: as that role, an internal note
   and a reply "by" a reviewer, sealed under keys of their own with inbox wraps, showed on the report
   page as that reviewer's note and reply (before and after take-in). SECURITY.md allows a compromised
@@ -188,7 +189,6 @@ def test_an_account_cannot_take_the_name_the_audit_log_gives_the_service(app, ma
             User.username == name.strip().lower())) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="open: the reply key is not pinned where the public role cannot write")
 def test_a_compromised_public_face_cannot_read_replies_by_swapping_the_reply_key(app, make_app, make_user,
                                                                                  sign_in):
     public_app = make_app("public")
@@ -208,6 +208,8 @@ def test_a_compromised_public_face_cannot_read_replies_by_swapping_the_reply_key
             Message.submission_id == stored.submission_id, Message.for_family.is_not(None))).all()
     with pytest.raises(Exception):  # noqa: B017, PT011 - whatever refuses it, the intruder reads nothing
         receipts.open_for_family([intruder], stored.submission_id, message_id, sealed)
+    # The family, with its receipt, still reads it on the status page.
+    assert "Which prison?" in text_of(open_status(public_app.test_client(), stored.receipt))
 
 
 def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, make_app, make_user, sign_in):

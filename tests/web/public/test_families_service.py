@@ -124,9 +124,11 @@ def test_withdrawal_destroys_keys_first_then_every_row_hanging_off_the_submissio
         assert (tombstone.receipt_selector, tombstone.receipt_verifier, tombstone.receipt_bucket,
                 tombstone.reply_public_key, tombstone.family_names, tombstone.language,
                 tombstone.contact_sealed) == (None,) * 7
+        assert tombstone.reply_key_pinned is not None  # the review face's copy: its role cannot clear it
     with review_app.app_context():
         assert withdrawal.finish_pending(db.session, get_vault()) == 1
         assert withdrawal.finish_pending(db.session, get_vault()) == 0  # finished once, for good
+        assert db.session.get(Submission, stored.submission_id).reply_key_pinned is None
         assert withdrawal.leftovers(db.session, stored.submission_id) == {
             "reports": 0, "own_key_children": 0, "record_keys": 0}
         for model in (PersonLinkEvent, Message, StatusEvent):
