@@ -46,7 +46,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import LargeBinary, Select, and_, case, func, null, or_, select, type_coerce
+from sqlalchemy import LargeBinary, Select, and_, bindparam, case, func, null, or_, select, type_coerce
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -87,6 +87,21 @@ def _query(wanted: Collection[str], include_withdrawn: bool) -> Select[Any]:
         # The plain column: "withdrawn" only ever hides data, so it is honoured from anyone.
         query = query.where(Submission.status != SubmissionStatus.WITHDRAWN.value)
     return query
+
+
+# The batch statements of whole-store jobs, built once per shape with the ids bound at execution:
+# building and compiling a select of some forty columns cost about a millisecond a batch.
+@lru_cache(maxsize=64)
+def _pages(wanted: tuple[str, ...], include_withdrawn: bool, batch: int) -> tuple[Select[Any], Select[Any]]:
+    page = _query(wanted, include_withdrawn).order_by(Report.id).limit(batch)
+    return page, page.where(Report.id > bindparam("after_id", type_=Report.id.type))
+
+
+@lru_cache(maxsize=64)
+def _range(wanted: tuple[str, ...], include_withdrawn: bool) -> Select[Any]:
+    return _query(wanted, include_withdrawn).where(
+        Report.id >= bindparam("first_id", type_=Report.id.type),
+        Report.id <= bindparam("last_id", type_=Report.id.type)).order_by(Report.id)
 
 
 def _wanted(fields: Iterable[str] | None) -> tuple[str, ...]:
@@ -143,11 +158,11 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
                 yield plain
         return
     last: uuid.UUID | None = None
+    first_page, next_page = _pages(wanted, include_withdrawn, batch)
+    shape = ("pages", wanted, include_withdrawn, batch)
     while True:
-        query = base.order_by(Report.id).limit(batch)
-        if last is not None:
-            query = query.where(Report.id > last)
-        rows = _rows(session, query)
+        rows = (_rows(session, first_page, shape=(*shape, "first")) if last is None
+                else _rows(session, next_page, {"after_id": last}, shape=(*shape, "next")))
         if not rows:
             return
         with collector_paused():
@@ -156,24 +171,26 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         last = rows[-1].id
 
 
-def _rows(session: Session, query: Select[Any]) -> list[Any]:
+def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None,
+          shape: tuple[Any, ...] | None = None) -> list[Any]:
     # On the session's connection, in its transaction, but past the ORM's result handling: these are
     # Core rows, and the ORM's wrapping of each cost more than a tenth of a bulk read.
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        return connection.execute(query).all()
+        return connection.execute(query, params or {}).all()
     # PostgreSQL: straight through psycopg with results in binary format. The wide bytea columns
     # then travel as bytes, not hex text that the server encodes and the client decodes (about 8 %
     # of an export's read, client and server together). Every column here is of a type that psycopg
     # loads as SQLAlchemy would give it (uuid, bytea, text, date, integer, boolean).
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    statement, bound = _compiled(connection.dialect, query, shape)
+    if params:
+        bound = {**bound, **params}
     driver = connection.connection.driver_connection
-    statement = str(compiled)
     try:
         with driver.cursor(binary=True, row_factory=_row_maker) as cursor:
             cursor.execute(_PIN_PLAN)
             previous = cursor.fetchone()
-            cursor.execute(statement, compiled.params, prepare=False)
+            cursor.execute(statement, bound, prepare=False)
             rows = cursor.fetchall()
             cursor.execute(_RESTORE_PLAN, previous[0::2])
             return rows
@@ -182,6 +199,21 @@ def _rows(session: Session, query: Select[Any]) -> list[Any]:
         if lost:  # as SQLAlchemy does: the connection is not handed out again
             connection.invalidate(exc)
         raise DBAPIError.instance(statement, None, exc, type(driver).Error, connection_invalidated=lost) from exc
+
+
+_STATEMENTS: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}  # (dialect, shape): SQL, constants
+
+
+def _compiled(dialect: Any, query: Select[Any], shape: tuple[Any, ...] | None) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL and constant parameters: once per process for a batch shape (`_pages`,
+    `_range`, their ids bound at execution), each time for a list of ids (expanded into the SQL)."""
+    hit = _STATEMENTS.get((dialect, shape)) if shape is not None else None
+    if hit is None:
+        compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        hit = (str(compiled), dict(compiled.params))
+        if shape is not None:
+            _STATEMENTS[(dialect, shape)] = hit
+    return hit
 
 
 # A batch is at most `batch` reports by primary key, each joined to one submission and one wrap by
@@ -294,9 +326,10 @@ def _run_batch(task: tuple[Any, ...]) -> Any:
             plain = [r for part in iter_reports(session, vault, report_ids=task[1], **options) for r in part]
         else:
             vault.require_readable()
-            query = _query(options["fields"], options["include_withdrawn"]).where(
-                Report.id >= task[1], Report.id <= task[2]).order_by(Report.id)
-            plain = decrypt_batch(session, vault, _rows(session, query), options["fields"], _job["anchors"],
+            wanted, include_withdrawn = options["fields"], options["include_withdrawn"]
+            rows = _rows(session, _range(wanted, include_withdrawn), {"first_id": task[1], "last_id": task[2]},
+                         shape=("range", wanted, include_withdrawn))
+            plain = decrypt_batch(session, vault, rows, options["fields"], _job["anchors"],
                                    contiguous=True)
         return _job["fn"](plain)
     finally:

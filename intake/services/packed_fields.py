@@ -22,11 +22,11 @@ What this does and does not change:
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -46,14 +46,14 @@ def pack(values: Sequence[Any]) -> bytes:
     """The plaintext of a packed copy: `values` are ALL_FIELDS' decoded values, in order."""
     if len(values) != len(ALL_FIELDS):
         raise ValueError("a packed copy holds every sealed field")
-    return json.dumps([PACKED_VERSION, *values], ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps([PACKED_VERSION, *values])
 
 
 def unpack(row_id: uuid.UUID, plain: bytes) -> list[Any]:
     """ALL_FIELDS' values from an opened packed copy (refused if not of the current layout)."""
     try:
-        values = json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        values = orjson.loads(plain)  # orjson: a million of these per job, at 40 % of json's cost
+    except ValueError:  # orjson.JSONDecodeError, also for bytes that are not UTF-8
         raise DecryptionError(f"reports.packed of row {row_id} decoded to garbage") from None
     if not isinstance(values, list) or len(values) != len(ALL_FIELDS) + 1 or values[0] != PACKED_VERSION:
         raise DecryptionError(f"reports.packed of row {row_id} is not of the current layout; "
