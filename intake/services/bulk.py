@@ -159,10 +159,9 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         return
     last: uuid.UUID | None = None
     first_page, next_page = _pages(wanted, include_withdrawn, batch)
-    shape = ("pages", wanted, include_withdrawn, batch)
     while True:
-        rows = (_rows(session, first_page, shape=(*shape, "first")) if last is None
-                else _rows(session, next_page, {"after_id": last}, shape=(*shape, "next")))
+        rows = (_rows(session, first_page, reused=True) if last is None
+                else _rows(session, next_page, {"after_id": last}, reused=True))
         if not rows:
             return
         with collector_paused():
@@ -171,8 +170,8 @@ def iter_reports(session: Session, vault: Vault, *, batch: int = 2000, report_id
         last = rows[-1].id
 
 
-def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None,
-          shape: tuple[Any, ...] | None = None) -> list[Any]:
+def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None, *,
+          reused: bool = False) -> list[Any]:
     # On the session's connection, in its transaction, but past the ORM's result handling: these are
     # Core rows, and the ORM's wrapping of each cost more than a tenth of a bulk read.
     connection = session.connection()
@@ -182,7 +181,7 @@ def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = 
     # then travel as bytes, not hex text that the server encodes and the client decodes (about 8 %
     # of an export's read, client and server together). Every column here is of a type that psycopg
     # loads as SQLAlchemy would give it (uuid, bytea, text, date, integer, boolean).
-    statement, bound = _compiled(connection.dialect, query, shape)
+    statement, bound = _compiled(connection.dialect, query, reused)
     if params:
         bound = {**bound, **params}
     driver = connection.connection.driver_connection
@@ -201,18 +200,19 @@ def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = 
         raise DBAPIError.instance(statement, None, exc, type(driver).Error, connection_invalidated=lost) from exc
 
 
-_STATEMENTS: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}  # (dialect, shape): SQL, constants
+_STATEMENTS: dict[tuple[Any, Select[Any]], tuple[str, dict[str, Any]]] = {}  # SQL and constants
 
 
-def _compiled(dialect: Any, query: Select[Any], shape: tuple[Any, ...] | None) -> tuple[str, dict[str, Any]]:
-    """The statement's SQL and constant parameters: once per process for a batch shape (`_pages`,
-    `_range`, their ids bound at execution), each time for a list of ids (expanded into the SQL)."""
-    hit = _STATEMENTS.get((dialect, shape)) if shape is not None else None
+def _compiled(dialect: Any, query: Select[Any], reused: bool) -> tuple[str, dict[str, Any]]:
+    """The statement's SQL and constant parameters: once per process for a statement that is
+    `reused` (`_pages`, `_range`: the same object every batch, its ids bound at execution), each
+    time for a list of ids (expanded into the SQL)."""
+    hit = _STATEMENTS.get((dialect, query)) if reused else None
     if hit is None:
         compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         hit = (str(compiled), dict(compiled.params))
-        if shape is not None:
-            _STATEMENTS[(dialect, shape)] = hit
+        if reused:
+            _STATEMENTS[(dialect, query)] = hit
     return hit
 
 
@@ -328,8 +328,8 @@ def _run_batch(task: tuple[Any, ...]) -> Any:
             vault.require_readable()
             wanted, include_withdrawn = options["fields"], options["include_withdrawn"]
             rows = _rows(session, _range(wanted, include_withdrawn), {"first_id": task[1], "last_id": task[2]},
-                         shape=("range", wanted, include_withdrawn))
-            plain = decrypt_batch(session, vault, rows, options["fields"], _job["anchors"],
+                         reused=True)
+            plain = decrypt_batch(session, vault, rows, wanted, _job["anchors"],
                                    contiguous=True)
         return _job["fn"](plain)
     finally:

@@ -61,19 +61,19 @@ def unpack(row_id: uuid.UUID, plain: bytes) -> list[Any]:
     return values[1:]
 
 
-def seal_copy(session: Session, report: Report) -> None:
+def seal_copy(session: Session, report: Report) -> bool:
     """Write the report's packed copy from its sealed fields, opened through the model (which holds
-    the data key for this transaction). Raises CryptoError if a field cannot be opened: the caller
-    then leaves the report without a copy, and the bulk path reads (and reports) its fields."""
-    values = [getattr(report, name) for name in ALL_FIELDS]
-    dek_id, dek = data_keys(session).get(*report.dek_owner())
+    the data key for this transaction), replacing whatever the row held. False if a field cannot be
+    opened: the report is then left without a copy, and the bulk path reads (and reports) its fields."""
+    try:
+        values = [getattr(report, name) for name in ALL_FIELDS]
+        dek_id, dek = data_keys(session).get(*report.dek_owner())
+    except CryptoError:
+        report.packed_sealed = report.packed_version = None
+        return False
     report.packed_sealed = field_crypto.encrypt_field(dek, dek_id, "reports", COLUMN, report.id, pack(values))
     report.packed_version = PACKED_VERSION
-
-
-def clear_copy(report: Report) -> None:
-    report.packed_sealed = None
-    report.packed_version = None
+    return True
 
 
 def _lacking() -> Any:
@@ -106,10 +106,9 @@ def backfill(session: Session, *, batch: int = 500,
         last = reports[-1].id
         data_keys(session).prefetch("submissions", {r.submission_id for r in reports})
         for report in reports:
-            try:
-                seal_copy(session, report)
+            if seal_copy(session, report):
                 written += 1
-            except CryptoError:  # left to the fields, which whole-store jobs read and report
+            else:  # left to the fields, which whole-store jobs read and report
                 unreadable += 1
         session.commit()
         if progress:

@@ -88,10 +88,7 @@ def take_in_one(session: Session, vault: Vault, submission_id: uuid.UUID) -> boo
         report.arrival = arrival
     blind_indexes.replace(session, tokens, index_key_id, {report.id: report.arrival for report in reports})
     for report in reports:  # whatever the row held before is replaced, not trusted
-        try:
-            packed_fields.seal_copy(session, report)
-        except CryptoError:  # a field that cannot be opened: no copy; whole-store jobs read, and report, the fields
-            packed_fields.clear_copy(report)
+        packed_fields.seal_copy(session, report)
     # The first sealed state: whatever the public face's INSERT carried is reset, not trusted.
     for report in in_order:
         integrity.write_report(session, vault, report, check_current=False, status=statuses[report.id],

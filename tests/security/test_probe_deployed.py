@@ -212,12 +212,17 @@ def test_a_compromised_public_face_cannot_read_replies_by_swapping_the_reply_key
     assert "Which prison?" in text_of(open_status(public_app.test_client(), stored.receipt))
 
 
-def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, make_app, make_user, sign_in):
+def _taken_in_with_a_reviewer(app, make_app, make_user, tag: str):  # noqa: ANN001, ANN202
+    """A public face, one submission taken in, and the reviewer a forgery will name."""
     public_app = make_app("public")
-    stored = submit(public_app, full_report("forged"))
+    stored = submit(public_app, full_report(tag))
     with app.app_context():
         take_in.take_in(db.session, get_vault())
-    user = make_user("reviewer", username="amina")
+    return public_app, stored, make_user("reviewer", username="amina")
+
+
+def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, make_app, make_user, sign_in):
+    public_app, stored, user = _taken_in_with_a_reviewer(app, make_app, make_user, "forged")
     with public_app.app_context():  # a compromised public face, through its own role
         report = db.session.scalar(select(Report).where(Report.handle == stored.report_handles[0]))
         for kind, text in ((MessageKind.INTERNAL_NOTE, "FORGED NOTE"), (MessageKind.TO_FAMILY, "FORGED REPLY")):
@@ -242,11 +247,7 @@ def test_a_note_or_reply_the_public_face_writes_is_shown_as_the_familys(app, mak
 
 
 def test_a_status_event_the_public_face_writes_as_a_reviewers_is_not_sealed(app, make_app, make_user, sign_in):
-    public_app = make_app("public")
-    stored = submit(public_app, full_report("event"))
-    with app.app_context():
-        take_in.take_in(db.session, get_vault())
-    user = make_user("reviewer", username="amina")
+    public_app, stored, user = _taken_in_with_a_reviewer(app, make_app, make_user, "event")
     with public_app.app_context():  # a compromised public face, through its own role
         report = db.session.scalar(select(Report).where(Report.handle == stored.report_handles[0]))
         event = StatusEvent(report_id=report.id, submission_id=report.submission_id, own_key=True, kind="died",
