@@ -8,7 +8,7 @@ Interface (stable; other modules build on it):
     map_reports(session_factory, vault, fn, *, workers=1, batch=2000, report_ids=None,
                 include_withdrawn=False, fields=None) -> Iterator[result of fn(list[PlainReport])]
 
-How: one Core select per batch (keyset paging by report id) of the ciphertexts, the sealed
+How: one Core select per batch of the ciphertexts, the sealed
 review-side state and the submission's consent and working-store wrap, joined; no ORM object is
 ever loaded, so no plaintext lands on one. A batch's rows become `PlainReport`s in
 `bulk_batch.py`: the data keys unwrapped together (one AES object per KEK), one AES object per
@@ -25,6 +25,11 @@ A report that cannot be decrypted (withdrawn and shredded, not yet taken in, a d
 ciphertext) comes back with `readable` False, every sealed field None and `problem` saying why in
 words without values; a job counts and skips it instead of stopping. Withdrawn submissions are
 left out unless `include_withdrawn`.
+
+Batches: `iter_reports` pages by report id; `map_reports` over the whole store reads, on
+PostgreSQL, runs of heap blocks in one exported snapshot (`bulk_blocks.py`: each page read once,
+every batch of every worker in the same snapshot), elsewhere by id ranges; its batches then come
+in the table's order, not the ids', and hold about, not exactly, `batch` reports.
 
 `fields` limits decryption to some sealed fields (the others are None, `names` empty):
 deduplication needs no testimony. `map_reports` with `workers=2` forks worker processes that each open their own
@@ -53,7 +58,7 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..forking import forking_is_safe, thread_count
 from ..models import RecordKey, Report, Submission, SubmissionStatus
-from . import integrity, integrity_states, packed_fields
+from . import bulk_blocks, integrity, integrity_states, packed_fields
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
 __all__ = ["ALL_FIELDS", "TEXT_FIELDS", "PlainReport", "collector_paused", "id_ranges", "iter_reports",
@@ -95,6 +100,11 @@ def _query(wanted: Collection[str], include_withdrawn: bool) -> Select[Any]:
 def _pages(wanted: tuple[str, ...], include_withdrawn: bool, batch: int) -> tuple[Select[Any], Select[Any]]:
     page = _query(wanted, include_withdrawn).order_by(Report.id).limit(batch)
     return page, page.where(Report.id > bindparam("after_id", type_=Report.id.type))
+
+
+@lru_cache(maxsize=64)
+def _blocks(wanted: tuple[str, ...], include_withdrawn: bool) -> Select[Any]:
+    return bulk_blocks.statement(_query(wanted, include_withdrawn))
 
 
 @lru_cache(maxsize=64)
@@ -285,6 +295,12 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
         log.warning("bulk read: %d threads running in this process, reading in one process instead of %d",
                     thread_count(), workers)
         workers = 1
+    if report_ids is None:
+        with session_factory() as session:
+            if bulk_blocks.usable(session):
+                yield from _map_blocks(session, session_factory, vault, fn, workers, batch, wanted,
+                                       include_withdrawn)
+                return
     if workers <= 1:
         with session_factory() as session:
             for plain in iter_reports(session, vault, report_ids=report_ids, **options):
@@ -296,13 +312,42 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
             else [("range", first, last) for first, last in id_ranges(session, batch=batch,
                                                                       include_withdrawn=include_withdrawn)])
         anchors = _anchors(session, vault)
+    yield from _in_workers(session_factory, vault, fn, workers, batches, options, anchors, None)
+
+
+def _map_blocks(session: Session, session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R], workers: int, batch: int,
+                wanted: tuple[str, ...], include_withdrawn: bool) -> Iterator[R]:
+    """The whole store on PostgreSQL: runs of heap blocks in one exported snapshot, which this
+    session's transaction holds until the last batch is read (services/bulk_blocks.py)."""
+    snapshot = bulk_blocks.begin_job(session)
+    ranges = bulk_blocks.block_ranges(session, batch=batch)
+    anchors = _anchors(session, vault)
+    if workers <= 1:
+        statement = _blocks(wanted, include_withdrawn)
+        for first, end in ranges:
+            rows = _rows(session, statement, {"first": first, "end": end}, reused=True)
+            if rows:
+                with collector_paused():
+                    plain = decrypt_batch(session, vault, rows, wanted, anchors)
+                yield fn(plain)
+        return
+    options = {"batch": batch, "include_withdrawn": include_withdrawn, "fields": wanted}
+    yield from _in_workers(session_factory, vault, fn, workers,
+                           [("blocks", first, end) for first, end in ranges], options, anchors, snapshot)
+
+
+def _in_workers(session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R],
+                workers: int, batches: list[Any], options: dict[str, Any], anchors: integrity_states.Anchors | None,
+                snapshot: str | None) -> Iterator[R]:
     if not batches:
         return
-    _job.update(factory=session_factory, vault=vault, fn=fn, options=options, anchors=anchors)
+    _job.update(factory=session_factory, vault=vault, fn=fn, options=options, anchors=anchors, snapshot=snapshot)
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, len(batches)), initializer=_start_worker) as pool:
-            yield from pool.imap(_run_batch, batches)
+            for read, result in pool.imap(_run_batch, batches):
+                if read:  # a run of blocks may hold no report of the job
+                    yield result
     finally:
         _job.clear()
 
@@ -318,19 +363,26 @@ def _start_worker() -> None:
     _job["session"] = session
 
 
-def _run_batch(task: tuple[Any, ...]) -> Any:
+def _run_batch(task: tuple[Any, ...]) -> tuple[bool, Any]:
+    """(whether the batch held a report, fn's result)."""
     session: Session = _job["session"]
     vault, options = _job["vault"], _job["options"]
+    wanted, include_withdrawn, anchors = options["fields"], options["include_withdrawn"], _job["anchors"]
     try:
         if task[0] == "ids":
             plain = [r for part in iter_reports(session, vault, report_ids=task[1], **options) for r in part]
+        elif task[0] == "blocks":
+            vault.require_readable()
+            bulk_blocks.join_job(session, _job["snapshot"])
+            rows = _rows(session, _blocks(wanted, include_withdrawn), {"first": task[1], "end": task[2]}, reused=True)
+            if not rows:
+                return False, None
+            plain = decrypt_batch(session, vault, rows, wanted, anchors)
         else:
             vault.require_readable()
-            wanted, include_withdrawn = options["fields"], options["include_withdrawn"]
             rows = _rows(session, _range(wanted, include_withdrawn), {"first_id": task[1], "last_id": task[2]},
                          reused=True)
-            plain = decrypt_batch(session, vault, rows, wanted, _job["anchors"],
-                                   contiguous=True)
-        return _job["fn"](plain)
+            plain = decrypt_batch(session, vault, rows, wanted, anchors, contiguous=True)
+        return True, _job["fn"](plain)
     finally:
         session.rollback()  # end the read transaction; nothing is cached past a batch

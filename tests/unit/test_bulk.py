@@ -237,6 +237,39 @@ def test_the_batch_query_is_never_a_prepared_generic_plan(store):
     assert not [s for s in prepared if "record_keys.wrapped AS wrap" in s]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_whole_store_job_reads_the_store_as_it_was_when_it_began(store, public_app, workers, monkeypatch):
+    """On PostgreSQL a whole-store job reads runs of heap blocks, where a row's place changes when it
+    is updated: every batch, in every worker, reads the job's one snapshot, so a report moved or
+    added after the job began is neither read twice, nor missed, nor read at all if it is new."""
+    from sqlalchemy import text
+
+    with store.app_context():
+        if not bulk.bulk_blocks.usable(db.session):
+            pytest.skip("the embedded database is read by id ranges in one transaction")
+        stored = sorted(db.session.scalars(select(Report.id)))
+        db.session.rollback()
+    real_anchors = bulk._anchors
+
+    def change_then_anchors(session, vault):  # noqa: ANN001, ANN202
+        # After the job's snapshot is taken and before any batch is read: every row gets a new
+        # version (elsewhere in the table), and a new report is taken in.
+        with store.app_context():
+            with db.engine.begin() as other:
+                other.execute(text("UPDATE reports SET state_seq = state_seq"))
+            submit(public_app, full_report("late"))
+            assert take_in.take_in(db.session, get_vault()) == (1, 0)
+        return real_anchors(session, vault)
+
+    monkeypatch.setattr(bulk, "_anchors", change_then_anchors)
+    with store.app_context():
+        factory = sessionmaker(db.engine)
+        seen = [x[0] for part in bulk.map_reports(factory, get_vault(), _digest, workers=workers, batch=1)
+                for x in part]
+        assert len(list(db.session.scalars(select(Report.id)))) == 5  # the new report is there
+    assert sorted(seen) == stored
+
+
 def _collector_state(batch: list[bulk.PlainReport]) -> list[bool]:
     import gc
 
