@@ -20,7 +20,6 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import struct
 import uuid
@@ -29,6 +28,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.hmac import HMAC
 
 from .encoding import pack
 from .keys import SymmetricKey
@@ -145,8 +148,9 @@ def check(keys: Mapping[bytes, SymmetricKey], blob: bytes | None, domain: str, *
 
 class Checker:
     """`check` for the many rows of one batch: the HMAC of each key is keyed once and copied per
-    seal (about half the cost of a one-shot HMAC). Every seal is still checked in full. Make one per
-    batch or job; it holds the prepared keys for as long as it lives."""
+    seal, and verified in constant time, all in pyca/cryptography's native HMAC (the standard
+    library's `hmac.HMAC.copy` is Python code: three times the cost per seal). Every seal is still
+    checked in full. Make one per batch or job; it holds the prepared keys for as long as it lives."""
 
     __slots__ = ("_keys", "_macs")
 
@@ -166,9 +170,11 @@ class Checker:
             key = self._keys.get(key_id)
             if key is None:
                 return SealCheck.UNKNOWN_KEY
-            prepared = self._macs[key_id] = hmac.new(key.secret, digestmod=hashlib.sha256)
+            prepared = self._macs[key_id] = HMAC(key.secret, SHA256())
         mac = prepared.copy()
         mac.update(_message(key_id, domain, parts))
-        if not hmac.compare_digest(bytes(blob[17:]), mac.digest()):
+        try:
+            mac.verify(bytes(blob[17:]))
+        except InvalidSignature:
             return SealCheck.INVALID
         return SealCheck.OK

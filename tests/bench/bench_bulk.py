@@ -184,6 +184,33 @@ def orm_path(app: Any, sample: int) -> tuple[float, float]:
     return elapsed / len(ids), cpu_used / len(ids)
 
 
+def keep_store(path: Path, url: str, keys: support.Secrets, expected: dict[uuid.UUID, str]) -> None:
+    """What a later run needs to read the same store: its database, secrets and check values (of
+    generated names; nothing real)."""
+    import json
+    import pickle
+
+    state = {"url": url, "secret_key": keys.secret_key, "pepper": keys.pepper, "passphrase": keys.passphrase}
+    (path.parent / "expected.pickle").write_bytes(pickle.dumps({k.bytes: v for k, v in expected.items()}))
+    path.write_text(json.dumps(state), encoding="utf-8")
+    path.chmod(0o600)
+    log(f"store kept: {path} (holds its secrets; --drop-store {path.parent} removes it and its schema)")
+
+
+def reuse_store(directory: Path) -> tuple[Any, str, dict[uuid.UUID, str]]:
+    import json
+    import pickle
+
+    from intake import create_app
+
+    state = json.loads((directory / "store.json").read_text(encoding="utf-8"))
+    keys = support.Secrets(directory / "keys", secret_key=state["secret_key"], pepper=state["pepper"],
+                           passphrase=state["passphrase"])
+    expected = pickle.loads((directory / "expected.pickle").read_bytes())  # written by keep_store above
+    return (create_app("production", keys.settings("review", state["url"])), state["url"],
+            {uuid.UUID(bytes=k): v for k, v in expected.items()})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=100_000, help="reports in the working store (100000)")
@@ -191,7 +218,15 @@ def main() -> int:
     parser.add_argument("--orm-sample", type=int, default=5000, help="reports read through the ORM path (5000)")
     parser.add_argument("--seed", type=int, default=2017)
     parser.add_argument("--paths", default="B1,B1i,B2,ORM", help="which figures beside RAW (B1,B1i,B2,ORM)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of B2 (2)")
+    parser.add_argument("--keep-store", metavar="DIR", type=Path,
+                        help="keep the generated store (schema, secrets, check values) in DIR and reuse it next time")
+    parser.add_argument("--drop-store", metavar="DIR", type=Path, help="drop the schema kept in DIR, delete DIR")
     args = parser.parse_args()
+    if args.drop_store:
+        from review_store import drop_store
+
+        return drop_store(args.drop_store)
     if not 100 <= args.reports <= 2_000_000:
         parser.error("keep it bounded: --reports 100..2000000")
     if support.postgres_missing(args.db):
@@ -199,9 +234,18 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     drop, app = None, None
     try:
-        app, url, _, drop = support.review_store(tmp, args.db)
-        log(f"generating {args.reports:,} taken-in reports")
-        expected = generate(app, args.reports, random.Random(args.seed))
+        kept = args.keep_store / "store.json" if args.keep_store else None
+        if kept is not None and kept.exists():
+            app, url, expected = reuse_store(args.keep_store)
+            args.reports = len(expected)
+            log(f"reusing the kept store of {args.reports:,} reports in {args.keep_store}")
+        else:
+            app, url, keys, drop = support.review_store(args.keep_store or tmp, args.db)
+            log(f"generating {args.reports:,} taken-in reports")
+            expected = generate(app, args.reports, random.Random(args.seed))
+            if kept is not None:
+                keep_store(kept, url, keys, expected)
+                drop = None  # the schema stays for the next run
         raw, raw_cpu = raw_baseline(app, min(args.reports, 20_000))
         figures = [("RAW", "AES-GCM only, ciphertexts in memory", raw * args.reports, raw_cpu * args.reports)]
         paths = set(args.paths.split(","))
@@ -209,7 +253,7 @@ def main() -> int:
                 ("B1", "iter_reports, 1 process, every field", 1, None),
                 ("B1i", "iter_reports, 1 process, index/matcher fields", 1, ("names", "birth_date", "home_county",
                                                                            "home_place_text", "id_number")),
-                ("B2", "map_reports, 2 processes, every field", 2, None)):
+                ("B2", f"map_reports, {args.workers} processes, every field", args.workers, None)):
             if label not in paths:
                 continue
             log(f"{label}: {what}")
