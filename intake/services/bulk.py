@@ -283,8 +283,9 @@ _job: dict[str, Any] = {}  # what forked workers inherit: set by map_reports jus
 def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R], *,
                 workers: int = 1, batch: int = 2000, report_ids: Iterable[uuid.UUID] | None = None,
                 include_withdrawn: bool = False, fields: Iterable[str] | None = None) -> Iterator[R]:
-    """`fn(batch)` for every batch of `iter_reports`, in batch order; with workers > 1 in forked
-    processes, each with its own database connection. Nothing is written to disk."""
+    """`fn(batch)` for every batch, in batch order; with workers > 1 in forked processes, each with
+    its own database connection. The whole store on PostgreSQL: runs of heap blocks in one snapshot
+    (bulk_blocks.py); otherwise the batches of `iter_reports`. Nothing is written to disk."""
     vault.require_readable()
     wanted = _wanted(fields)
     options = {"batch": batch, "include_withdrawn": include_withdrawn, "fields": wanted}
