@@ -200,7 +200,14 @@ def fold_pinyin(syllable: str) -> str:
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
-    return tidy("".join(fold_pinyin(s) for s in syllables))
+    folded = [fold_pinyin(s) for s in syllables]
+    # A closing x or h gets a vowel of its own, 合 he, or after a rounded vowel one that echoes it,
+    # 乎 hu (Toxti 托合提 and 托乎提, Toxtaxun 托乎塔洪): hu between a syllable ending in u and a
+    # consonant is that closing x, as 合 is.
+    for i in range(1, len(folded) - 1):
+        if syllables[i].lower() == "hu" and folded[i - 1].endswith("u") and folded[i + 1][:1] not in ("", "a", "e", "u"):
+            folded[i] = "e"
+    return tidy("".join(folded))
 
 
 # What transcription adds or leaves out at will, taken out of both sides of the common form:
@@ -300,7 +307,9 @@ def transcribe(phonemes: str) -> str:
             out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
             # si, zi: pinyin's empty vowel (Rozi 肉孜, Qasim 喀斯木), but a nasal that closes the
             # syllable stays in it with the vowel (Yasin 亚森 and 亚生, Nesrin: 森 生 新 辛).
-            nasal = i + 2 < n and collapsed[i + 2] in "nñ" and (i + 3 == n or collapsed[i + 3] not in _PHONEME_VOWEL)
+            # (informal ie for i counts as i: Yasien is Yasin)
+            k = i + 3 if i + 3 < n and collapsed[i + 2] in "eé" and collapsed[i + 3] in "nñ" else i + 2
+            nasal = k < n and collapsed[k] in "nñ" and (k + 1 == n or collapsed[k + 1] not in _PHONEME_VOWEL)
             if ch in "sz" and collapsed[i + 1] == "i" and not nasal:
                 i += 1
                 if i + 1 < n and collapsed[i + 1] in "eé" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL):
