@@ -307,9 +307,7 @@ def transcribe(phonemes: str) -> str:
             out.append("nk" if ch == "ñ" else _PHONEME_ONSET[ch])
             # si, zi: pinyin's empty vowel (Rozi 肉孜, Qasim 喀斯木), but a nasal that closes the
             # syllable stays in it with the vowel (Yasin 亚森 and 亚生, Nesrin: 森 生 新 辛).
-            # (informal ie for i counts as i: Yasien is Yasin)
-            k = i + 3 if i + 3 < n and collapsed[i + 2] in "eé" and collapsed[i + 3] in "nñ" else i + 2
-            nasal = k < n and collapsed[k] in "nñ" and (k + 1 == n or collapsed[k + 1] not in _PHONEME_VOWEL)
+            nasal = i + 2 < n and collapsed[i + 2] in "nñ" and (i + 3 == n or collapsed[i + 3] not in _PHONEME_VOWEL)
             if ch in "sz" and collapsed[i + 1] == "i" and not nasal:
                 i += 1
                 if i + 1 < n and collapsed[i + 1] in "eé" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL):
