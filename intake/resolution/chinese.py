@@ -200,7 +200,14 @@ def fold_pinyin(syllable: str) -> str:
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
-    return tidy("".join(fold_pinyin(s) for s in syllables))
+    folded = [fold_pinyin(s) for s in syllables]
+    # A closing x or h gets a vowel of its own, 合 he, or after a rounded vowel one that echoes it,
+    # 乎 hu (Toxti 托合提 and 托乎提, Toxtaxun 托乎塔洪): hu between a syllable ending in u and a
+    # consonant is that closing x, as 合 is.
+    for i in range(1, len(folded) - 1):
+        if syllables[i].lower() == "hu" and folded[i - 1].endswith("u") and folded[i + 1][:1] not in ("", "a", "e", "u"):
+            folded[i] = "e"
+    return tidy("".join(folded))
 
 
 # What transcription adds or leaves out at will, taken out of both sides of the common form:

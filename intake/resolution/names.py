@@ -58,10 +58,12 @@ _SEPARATORS = re.compile(r"[\s·•・‧∙⋅．.,，،/\\|_;:()\[\]\"“”«
 _HYPHENS = re.compile(r"[\-‐‑‒–—ـ]+")
 
 # Patronymic endings, in phonemes, with the gender they say; longest first. A stem must keep
-# three letters and a vowel (so Imin and Yasin are not read as surnames).
+# three letters and a vowel (so Imin and Yasin are not read as surnames). Kyrgyz writes uulu, and
+# Kazakh ұлы is uly or uli; a plain -ulu is Kazakh сұлу "beautiful", which ends women's names
+# (Aysulu, Nursulu, Gülsulu), not a father's.
 _SUFFIXES = (("oviç", "m"), ("éviç", "m"), ("eviç", "m"), ("ovna", "f"), ("évna", "f"),
-             ("evna", "f"), ("qizi", "f"), ("kizi", "f"), ("ğli", "m"), ("ğlu", "m"), ("uli", "m"),
-             ("ulu", "m"), ("ova", "f"), ("éva", "f"), ("eva", "f"), ("ov", "m"), ("év", "m"),
+             ("evna", "f"), ("qizi", "f"), ("kizi", "f"), ("uulu", "m"), ("ğli", "m"), ("ğlu", "m"),
+             ("uli", "m"), ("ova", "f"), ("éva", "f"), ("eva", "f"), ("ov", "m"), ("év", "m"),
              ("ev", "m"))
 # The same words standing alone after the father's name (Serik uly, Tursun oghli).
 # Looked up by phonemes.variant_key, so q/k, gh/g and ü/u spellings all count.

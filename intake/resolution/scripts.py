@@ -41,7 +41,7 @@ _KAZAKH_HINT = frozenset("ыЫ")
 _ULY_MARKS = frozenset("éöüÉÖÜ")
 _TURKISH_MARKS = frozenset("şçğıŞÇĞİ")
 _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
-_KAZAKH_PATRONYMIC = ("uly", "uli", "ulu", "qyzy", "kyzy", "qizi")
+_KAZAKH_PATRONYMIC = ("uly", "uli", "uulu", "qyzy", "kyzy", "qizi")  # not -sulu (Aysulu)
 
 
 def family(script: str) -> str:

@@ -183,12 +183,29 @@ def test_full_names_split_into_given_and_father(full: str) -> None:
     ("Турсунова Айгуль", "aygul", "tursun", "f"),
     ("Tursunova Aygul", "aygul", "tursun", "f"),
     ("Ablimit Tursun oghli", "ablimit", "tursun", "m"),
+    ("Asan Bakytuulu", "asan", "baqit", "m"),
+    ("Aysulu Serikqyzy", "aysulu", "serik", "f"),
+    ("Серікқызы Айсұлу", "aysulu", "serik", "f"),
+    ("Nursulu Tursunova", "nursulu", "tursun", "f"),
 ])
 def test_patronymics_name_the_father_and_the_gender(full: str, given: str, father: str, gender: str) -> None:
     analysis = analyse(full)
     g, f = analysis.given_and_father()
     assert g is not None and f is not None
     assert (g.latin, f.latin, analysis.gender) == (given, father, gender)
+
+
+# Kazakh сұлу "beautiful" ends women's names; it is not the patronymic ұлы (uly), nor Kyrgyz uulu.
+@pytest.mark.parametrize(("name", "chinese"), [
+    ("Aysulu", "阿依苏鲁"), ("Айсұлу", "艾苏鲁"), ("ئايسۇلۇ", "阿依苏鲁"), ("Nursulu", "努尔苏鲁"),
+    ("Gülsulu", "古丽苏鲁"), ("Aqsulu", "阿克苏鲁"),
+])
+def test_sulu_ends_a_womans_name_not_a_patronymic(name: str, chinese: str) -> None:
+    analysis = analyse(name)
+    assert analysis.gender is None
+    key = name_key(name)
+    assert key is not None and key.latin.endswith("sulu")
+    assert same_name_level(key, name_key(chinese)) >= 2
 
 
 def test_titles_are_dropped() -> None:

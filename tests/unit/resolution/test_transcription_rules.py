@@ -116,3 +116,18 @@ def test_yue_writes_yo(a: str, b: str) -> None:
                                       ("Jennet", "坚乃提"), ("Jennet", "加乃提"), ("Ayhannisa", "阿依汗尼沙")])
 def test_a_nasal_ending_before_n_is_one_n(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+# A closing x or h gets a vowel of its own: 合 he, or after a rounded vowel one that echoes it, 乎 hu
+# (Toxti 托合提 and 托乎提, Toxtaxun 托合塔洪 and 托乎塔洪); pinyin passports spell either.
+@pytest.mark.parametrize(("a", "b"), [("Toxti", "TUOHUTI"), ("توختى", "TUOHUTI"), ("Tohti", "TUOHUTI"),
+                                      ("Toxtaxun", "托乎塔洪"), ("托合塔洪", "托乎塔洪"),
+                                      ("Toxtiniyaz", "托乎提尼亚孜"), ("Tokhtiniyaz", "TUOHUTINIYAZI")])
+def test_hu_after_a_rounded_vowel_is_a_closing_x(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_hu_elsewhere_keeps_its_vowel() -> None:
+    assert syllables("Zulhumar") == syllables("祖力胡玛尔")  # after li: a syllable of its own
+    assert syllables("Hüsen") == syllables("胡赛因")  # at the start: an onset
+    assert syllables("托乎提") != syllables("托提")
