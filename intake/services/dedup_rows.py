@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report, Submission
+from ..models.prebuilt import Prebuilt
 from . import blind_indexes, bulk, integrity, thesauri
 
 # The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
@@ -94,14 +95,19 @@ def store_size(session: Session) -> int:
                           .where(Submission.in_working_store.is_(True))) or 0
 
 
+# The ids as one array parameter on PostgreSQL (a whole-store run asks for every report's).
+_SEALED = Prebuilt(lambda among: select(Report.id, *(getattr(Report, f"{name}_sealed") for name in COMPARED))
+                   .where(among(Report.id, "ids")))
+
+
 def fingerprints(session: Session, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes]:
     """SHA-256 over each report's ciphertexts of the compared fields (no decryption). A report whose
     fields change is re-encrypted, so its fingerprint changes; nothing else changes it."""
-    columns = [getattr(Report, f"{name}_sealed") for name in COMPARED]
     out: dict[uuid.UUID, bytes] = {}
     sha256 = hashlib.sha256
-    for chunk in integrity.chunks(list(report_ids), 2000):
-        for row in session.connection().execute(select(Report.id, *columns).where(Report.id.in_(chunk))):
+    statement, connection = _SEALED(session), session.connection()
+    for chunk in integrity.chunks(report_ids):
+        for row in connection.execute(statement, {"ids": chunk}):
             # Each blob with its length before it, in one buffer: one hash call per report.
             out[row[0]] = sha256(b"".join(len(blob or b"").to_bytes(4, "big") + bytes(blob or b"")
                                           for blob in row[1:])).digest()

@@ -30,6 +30,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
 from ..models.base import utcnow
+from ..models.prebuilt import Prebuilt
 from . import copy_rows, dedup_rows, integrity, users, withdrawal
 
 PAIR = integrity.Spec("candidate-pair", CandidatePair,
@@ -62,8 +63,16 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 def encode_levels(levels: Any) -> str:
     """Comparison levels as "comparison=level;..." (the model's short codes, such as "birth=same_month"):
-    codes only, checked, so no value can ride along."""
+    codes only, checked, so no value can ride along. A tuple of (comparison, level) pairs is encoded
+    once per distinct tuple (a whole-store run has a few hundred combinations for its many pairs)."""
+    if isinstance(levels, tuple):
+        return _encoded(levels)
     items = levels.items() if isinstance(levels, Mapping) else levels or ()
+    return ";".join(_level_code(str(name), str(level)) for name, level in items)[:400]
+
+
+@lru_cache(maxsize=4096)
+def _encoded(items: tuple[tuple[str, str], ...]) -> str:
     return ";".join(_level_code(str(name), str(level)) for name, level in items)[:400]
 
 
@@ -80,7 +89,9 @@ def decode_levels(code: str) -> list[tuple[str, str]]:
 
 
 def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
-    return (a, b) if str(a) < str(b) else (b, a)
+    """The stored order: the smaller id as text first (the same order as the ids' numbers, which
+    need no string made per comparison)."""
+    return (a, b) if a.int < b.int else (b, a)
 
 
 def seal(vault: Vault, pair: CandidatePair) -> None:
@@ -126,14 +137,19 @@ def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+# Both sides narrow it (not every pair of the left reports: one in a large cluster has many); a
+# row-value IN of the exact pairs measured twice as slow on PostgreSQL for a run's chunks. Each
+# side is one array parameter on PostgreSQL: two expanded lists of a thousand ids cost the client
+# more (parsing the statement, adapting each id) than the server's answer.
+_EXISTING = Prebuilt(lambda among: select(CandidatePair).where(among(CandidatePair.left_id, "lefts"),
+                                                               among(CandidatePair.right_id, "rights")))
+
+
 def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
                   model_version: str, counts: Recorded, prints: Mapping[uuid.UUID, bytes] | None) -> None:
-    # Both sides narrow it (not every pair of the left reports: one in a large cluster has many);
-    # a row-value IN of the exact pairs measured twice as slow on PostgreSQL for a run's chunks.
-    lefts, rights = {left for left, _ in scores}, {right for _, right in scores}
+    lefts, rights = list({left for left, _ in scores}), list({right for _, right in scores})
     existing = {(p.left_id, p.right_id): p for p in session.scalars(
-        select(CandidatePair).where(CandidatePair.left_id.in_(lefts), CandidatePair.right_id.in_(rights)))
-        if (p.left_id, p.right_id) in scores}
+        _EXISTING(session), {"lefts": lefts, "rights": rights}) if (p.left_id, p.right_id) in scores}
     if prints is None:
         prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
