@@ -72,7 +72,7 @@ def store(session: Session, vault: Vault, pairs: list[Scored], *, model_version:
     suggest; returns how many were dropped. Adds to `recorded` and to `timings` ("store.*")."""
     started = time.perf_counter()
     # Each report's fingerprint read once for the run (not once per chunk it has pairs in).
-    prints = dedup_rows.fingerprints(session, {i for p in pairs for i in (p.left_id, p.right_id)})
+    prints = dedup_rows.fingerprints(session, {i for p in pairs for i in (p.left_id, p.right_id)}, scan=True)
     timings["store.fingerprints"] = time.perf_counter() - started
     started = time.perf_counter()
     for first in range(0, len(pairs), CHUNK):
