@@ -187,7 +187,8 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
     report.recorded.below = report.pairs - len(pairs)
     del result
     report.retired = run_pairs.store(session, vault, pairs, model_version=loaded.version, threshold=review,
-                                     recorded=report.recorded, timings=report.timings, progress=progress)
+                                     recorded=report.recorded, timings=report.timings, reports=report.reports,
+                                     progress=progress)
     report.timings["store"] = time.perf_counter() - started
     audit.record(session, vault, actor=actor, action="dedup.run",
                  details={"reports": report.reports, "pairs": report.pairs, "new": report.recorded.new,

@@ -67,12 +67,17 @@ def queued(pairs: Sequence[Any], threshold: float) -> list[Scored]:
 
 
 def store(session: Session, vault: Vault, pairs: list[Scored], *, model_version: str, threshold: float,
-          recorded: duplicates.Recorded, timings: dict[str, float], progress: Progress | None = None) -> int:
+          recorded: duplicates.Recorded, timings: dict[str, float], reports: int,
+          progress: Progress | None = None) -> int:
     """Record `pairs` (committing every CHUNK), then drop the undecided pairs the run did not
-    suggest; returns how many were dropped. Adds to `recorded` and to `timings` ("store.*")."""
+    suggest; returns how many were dropped. `reports`: how many the run read. Adds to `recorded`
+    and to `timings` ("store.*")."""
     started = time.perf_counter()
-    # Each report's fingerprint read once for the run (not once per chunk it has pairs in).
-    prints = dedup_rows.fingerprints(session, {i for p in pairs for i in (p.left_id, p.right_id)}, scan=True)
+    # Each report's fingerprint read once for the run (not once per chunk it has pairs in); in one
+    # pass over the store when half of its reports or more are in pairs (at 93,509 reports, all
+    # wanted, the pass took about half the time of looking each up by id).
+    ids = {i for p in pairs for i in (p.left_id, p.right_id)}
+    prints = dedup_rows.fingerprints(session, ids, scan=2 * len(ids) >= reports)
     timings["store.fingerprints"] = time.perf_counter() - started
     started = time.perf_counter()
     for first in range(0, len(pairs), CHUNK):
