@@ -106,6 +106,11 @@ def _message(key_id: bytes, domain: str, parts: tuple[Any, ...]) -> bytes:
             append(_LENGTH(len(encoded)) + encoded)
         elif kind is bool:
             append(_TRUE if part else _FALSE)
+        elif kind is bytes:  # a candidate pair's fingerprint: on every pair a deduplication run queues
+            append(_LENGTH(len(part) + 1) + b"b" + part)
+        elif kind is float:  # its probability
+            encoded = b"f" + repr(part).encode()
+            append(_LENGTH(len(encoded)) + encoded)
         else:
             encoded = _canonical(part)
             append(_LENGTH(len(encoded)) + encoded)

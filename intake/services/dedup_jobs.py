@@ -14,20 +14,18 @@ import json
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import setting
 from ..crypto.vault import Vault
-from ..models import CandidatePair, PairStatus, Report
-from . import audit, bulk, dedup_rows, duplicates
+from ..models import Report
+from . import audit, bulk, dedup_rows, duplicates, run_pairs
 
 log = logging.getLogger(__name__)
 MODEL_FILE = "dedup-model.json"
@@ -165,7 +163,6 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         workers: int = 1) -> RunReport:
     """Score the whole working store and record the pairs at or above the review threshold. Audited."""
     from ..dedup import run_pipeline
-    from ..dedup.pairs import PairTable
 
     vault.require_readable()
     loaded = current_model()
@@ -184,25 +181,14 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         report.timings[f"pipeline.{stage}"] = float(seconds)
     review = duplicates.thresholds()[0]
     report.pairs, report.clusters = len(result.pairs), len(set(result.clusters.values()))
-    # Only the pairs that can enter the queue become PairScores; the rest are counted.
-    pairs = list(result.pairs.at_least(review)) if isinstance(result.pairs, PairTable) else \
-        [p for p in result.pairs if p.probability >= review]
+    started = time.perf_counter()
+    # Only the pairs that can enter the queue are taken from the matcher's columns; the rest are counted.
+    pairs = run_pairs.queued(result.pairs, review)
     report.recorded.below = report.pairs - len(pairs)
     del result
-    started = time.perf_counter()
-    # Each report's fingerprint read once for the run (not once per chunk it has pairs in).
-    prints = dedup_rows.fingerprints(session, {uuid.UUID(str(i)) for p in pairs for i in (p.left_id, p.right_id)})
-    for chunk in _chunks(pairs, 5000):
-        found = duplicates.record_scores(session, vault, chunk, model_version=loaded.version, threshold=review,
-                                         prints=prints)
-        for name in ("new", "updated", "remembered", "reopened", "below"):
-            setattr(report.recorded, name, getattr(report.recorded, name) + getattr(found, name))
-        session.commit()
-        if progress:
-            progress("storing pairs", len(chunk), len(pairs))
-    suggested = {duplicates.ordered(uuid.UUID(str(p.left_id)), uuid.UUID(str(p.right_id))) for p in pairs}
-    report.retired = _retire_unsuggested(session, suggested)
-    session.commit()
+    report.retired = run_pairs.store(session, vault, pairs, model_version=loaded.version, threshold=review,
+                                     recorded=report.recorded, timings=report.timings, reports=report.reports,
+                                     progress=progress)
     report.timings["store"] = time.perf_counter() - started
     audit.record(session, vault, actor=actor, action="dedup.run",
                  details={"reports": report.reports, "pairs": report.pairs, "new": report.recorded.new,
@@ -210,23 +196,6 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
                           "model": loaded.version})
     session.commit()
     return report
-
-
-def _retire_unsuggested(session: Session, suggested: set[tuple[uuid.UUID, uuid.UUID]]) -> int:
-    """Drop the undecided pairs that this whole-store run did not suggest at or above the review
-    threshold (`suggested`: its pairs there, as `duplicates.ordered` stores them): take-in scoring
-    (no term frequencies) or an older model put them there, and the queue shows what the current
-    model thinks. Decided and deferred pairs stay as they are."""
-    pending = session.execute(select(CandidatePair.id, CandidatePair.left_id, CandidatePair.right_id)
-                              .where(CandidatePair.status == PairStatus.PENDING.value)).all()
-    stale = [pid for pid, left, right in pending if (left, right) not in suggested]
-    for chunk in _chunks(stale, 1000):
-        session.execute(delete(CandidatePair).where(CandidatePair.id.in_(chunk)))
-    return len(stale)
-
-
-def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 # ---------- incremental: a new report at take-in ----------

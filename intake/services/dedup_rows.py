@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
 from ..models import BlindIndex, Report, Submission
+from ..models.prebuilt import Prebuilt
 from . import blind_indexes, bulk, integrity, thesauri
 
 # The sealed columns the matcher compares: a pair's fingerprint covers their ciphertexts.
@@ -94,18 +95,37 @@ def store_size(session: Session) -> int:
                           .where(Submission.in_working_store.is_(True))) or 0
 
 
-def fingerprints(session: Session, report_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+_SEALED_COLUMNS = (Report.id, *(getattr(Report, f"{name}_sealed") for name in COMPARED))
+# The ids as one array parameter on PostgreSQL.
+_SEALED = Prebuilt(lambda among: select(*_SEALED_COLUMNS).where(among(Report.id, "ids")))
+
+
+def fingerprints(session: Session, report_ids: Iterable[uuid.UUID], *, scan: bool = False) -> dict[uuid.UUID, bytes]:
     """SHA-256 over each report's ciphertexts of the compared fields (no decryption). A report whose
-    fields change is re-encrypted, so its fingerprint changes; nothing else changes it."""
-    columns = [getattr(Report, f"{name}_sealed") for name in COMPARED]
+    fields change is re-encrypted, so its fingerprint changes; nothing else changes it.
+    ``scan``: read every report's columns in one pass and keep those asked for, instead of looking
+    each up by id: for a whole-store run that asks for most of them (for all of 93,509 reports the
+    pass took about half the time of the lookups)."""
     out: dict[uuid.UUID, bytes] = {}
-    sha256 = hashlib.sha256
-    for chunk in integrity.chunks(list(report_ids), 2000):
-        for row in session.connection().execute(select(Report.id, *columns).where(Report.id.in_(chunk))):
-            # Each blob with its length before it, in one buffer: one hash call per report.
-            out[row[0]] = sha256(b"".join(len(blob or b"").to_bytes(4, "big") + bytes(blob or b"")
-                                          for blob in row[1:])).digest()
+    connection = session.connection()
+    if scan:
+        wanted = report_ids if isinstance(report_ids, set | frozenset | dict) else set(report_ids)
+        rows = connection.execute(select(*_SEALED_COLUMNS).execution_options(yield_per=5000))
+        for row in rows:
+            if row[0] in wanted:
+                out[row[0]] = _fingerprint(row)
+        return out
+    statement = _SEALED(session)
+    for chunk in integrity.chunks(report_ids):
+        for row in connection.execute(statement, {"ids": chunk}):
+            out[row[0]] = _fingerprint(row)
     return out
+
+
+def _fingerprint(row: Any) -> bytes:
+    # Each blob with its length before it, in one buffer: one hash call per report.
+    return hashlib.sha256(b"".join(len(blob or b"").to_bytes(4, "big") + bytes(blob or b"")
+                                   for blob in row[1:])).digest()
 
 
 def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: uuid.UUID) -> bytes:
