@@ -33,54 +33,62 @@ _SENT = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # Flask-WTF reads a form 
 
 @dataclass(frozen=True)
 class _Drawn:
-    hidden: str  # hidden_tag(), with the slots
-    fields: str  # every other field but the button, each with its label
-    submit: str
+    parts: tuple[str, ...]  # what `draw` made of the form (first its hidden fields), with the slots
     csrf: bool  # whether the form carries a CSRF token (off in some tests' configuration)
     once: Callable[[], str]  # the form's maker of one-time tokens (its `once` field's default)
 
 
 class Stamped:
-    """A GET page's form as its template uses it: `hidden_tag()`, or whole through `action_form`."""
+    """A GET page's form as its template uses it: `hidden_tag()` and the other parts `draw` made of
+    it (`part(n)`), or the whole form through `action_form`."""
 
     __slots__ = ("_drawn", "_prefix")
 
     def __init__(self, drawn: _Drawn, prefix: str | None) -> None:
         self._drawn, self._prefix = drawn, prefix
 
-    def stamped_parts(self) -> tuple[str, str, str]:
-        """The hidden fields, the other fields and the button, with this request's tokens."""
+    def stamped_parts(self) -> tuple[str, ...]:
+        """The parts with this request's tokens (the hidden fields, first, hold them) and the prefix."""
         drawn = self._drawn
-        hidden = drawn.hidden.replace(_ONCE, str(escape(drawn.once())), 1)
+        hidden = drawn.parts[0].replace(_ONCE, str(escape(drawn.once())), 1)
         if drawn.csrf:
             hidden = hidden.replace(_CSRF, str(escape(_csrf_token())), 1)
+        parts = (hidden, *drawn.parts[1:])
         if self._prefix is None:
-            return hidden, drawn.fields, drawn.submit
+            return parts
         prefix = str(escape(self._prefix))
-        return (hidden.replace(_PREFIX, prefix), drawn.fields.replace(_PREFIX, prefix),
-                drawn.submit.replace(_PREFIX, prefix))
+        return tuple(part.replace(_PREFIX, prefix) for part in parts)
 
     def hidden_tag(self) -> Markup:
         return Markup(self.stamped_parts()[0])  # noqa: S704 - drawn by WTForms, tokens escaped
 
+    def part(self, n: int) -> Markup:
+        """Part `n` of what `draw` made (no tokens past the first: nothing to stamp but the prefix)."""
+        part = self._drawn.parts[n]
+        return Markup(part if self._prefix is None else part.replace(_PREFIX, str(escape(self._prefix))))  # noqa: S704
 
-def stamped(form_class: type, *, prefix: str | None = None,
-            choices: Mapping[str, Sequence[SelectChoice]] | None = None, **data: Any) -> Any:
+
+Draw = Callable[[Any], tuple[str, ...]]
+
+
+def stamped(form_class: type, *, prefix: str | None = None, choices: Mapping[str, Sequence[SelectChoice]] | None = None,
+            draw: Draw = drawn_parts, **data: Any) -> Any:
     """`form_class(prefix=prefix, **data)` with `choices` set on its select fields, as a `Stamped`
     form on a GET page (the real form when the request sent one, or the drawing did not come out as
     expected). `data` and the choices are part of what is drawn once: values of a few kinds (a level,
-    an assignee), never personal data."""
+    an assignee), never personal data. `draw`: the parts a template uses, its hidden fields first
+    (by default those `action_form` draws: the hidden fields, the other fields, the button)."""
     if request.method in _SENT:
         return _built(form_class, prefix, choices, data)
     csrf = bool(current_app.config.get("WTF_CSRF_ENABLED", True))
-    key = (form_class, prefix is None, current_language().code, csrf, tuple(sorted(data.items())),
+    key = (form_class, draw, prefix is None, current_language().code, csrf, tuple(sorted(data.items())),
            tuple((name, tuple((c.value, str(c.label)) for c in cs)) for name, cs in sorted((choices or {}).items())))
     if key in _DRAWN:
         drawn = _DRAWN[key]
     else:
         if len(_DRAWN) >= _LIMIT:
             _DRAWN.clear()
-        drawn = _DRAWN[key] = _draw(form_class, None if prefix is None else _PREFIX, choices, data, csrf)
+        drawn = _DRAWN[key] = _draw(form_class, None if prefix is None else _PREFIX, choices, data, csrf, draw)
     return _built(form_class, prefix, choices, data) if drawn is None else Stamped(drawn, prefix)
 
 
@@ -93,18 +101,18 @@ def _built(form_class: type, prefix: str | None, choices: Mapping[str, Sequence[
 
 
 def _draw(form_class: type, prefix: str | None, choices: Mapping[str, Sequence[SelectChoice]] | None,
-          data: Mapping[str, Any], csrf: bool) -> _Drawn | None:
+          data: Mapping[str, Any], csrf: bool, draw: Draw) -> _Drawn | None:
     form = _built(form_class, prefix, choices, data)
     form.once.data = _ONCE
     if csrf:
         form.csrf_token.current_token = _CSRF
-    hidden, fields, submit = drawn_parts(form)
+    parts = tuple(draw(form))
     # Each slot exactly where it belongs, or the form is drawn in full every time.
-    expected = (hidden.count(_ONCE) == 1 and hidden.count(_CSRF) == int(csrf)
-                and not any(_ONCE in part or _CSRF in part for part in (fields, submit))
-                and (prefix is not None or not any(_PREFIX in part for part in (hidden, fields, submit))))
-    return _Drawn(hidden, fields, submit, csrf, form.once.default) if expected and callable(form.once.default) \
-        else None
+    expected = (parts[0].count(_ONCE) == 1 and parts[0].count(_CSRF) == int(csrf)
+                and not any(_ONCE in part or _CSRF in part for part in parts[1:])
+                and (prefix is not None or not any(_PREFIX in part for part in parts))
+                and callable(form.once.default))
+    return _Drawn(parts, csrf, form.once.default) if expected else None
 
 
 def _csrf_token() -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import request
 
 from intake.review import triage_forms as forms
 from intake.web.form_markup import action_form
@@ -67,3 +68,29 @@ def test_a_sent_form_is_built_with_what_was_sent(app):
         form = stamped(forms.NoteForm)
         assert form.body.data == 'x <"y">'
         assert "x &lt;&#34;y&#34;&gt;" in str(action_form("/r", form, "n"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ug"])
+def test_the_inbox_forms_drawn_once_are_the_forms_built(app, lang):
+    from intake.review.inbox import _bulk_parts, _filter_markup, _save_view_parts, filter_fields, inbox_filters
+    from intake.review.triage import _assignee_choices
+    from intake.services.search import InboxFilter
+    from intake.web.i18n import gettext as _
+
+    for form_class, draw, choices in ((forms.BulkForm, _bulk_parts, CHOICES), (forms.SaveViewForm, _save_view_parts, {})):
+        for _round in range(2):
+            with app.test_request_context(f"/review/inbox?lang={lang}"):
+                reference = "".join(draw(built(form_class, None, choices, {})))
+                form = stamped(form_class, choices=choices, draw=draw)
+                quick = str(form.hidden_tag()) + str(form.part(1))
+            assert ONCE.sub(r"\1-\3", quick) == ONCE.sub(r"\1-\3", reference)
+    # The empty filter bar, drawn once, is the form read from a query that gives no filter.
+    for query in ("", "&status=&county=&tag=&submit=Filter"):
+        with app.test_request_context(f"/review/inbox?lang={lang}{query}"):
+            form = forms.InboxFilterForm(formdata=request.args)
+            form.assignee.choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
+            reference = str(_filter_markup(form))
+            assert inbox_filters(request.args) == (None, InboxFilter())
+            drawn, again = str(filter_fields(None)), str(filter_fields(None))
+        assert drawn == again == reference
+        assert 'name="status"' in drawn and 'list="county-names"' in drawn
