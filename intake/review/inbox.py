@@ -47,17 +47,11 @@ def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
     return {k: v for k in FILTER_KEYS if (v := args.get(k, ""))}
 
 
-# The filter form's fields: with none of them given, the form is the same for every request of a
-# language (and list of reviewers), and is drawn once (`filter_fields`) instead of built.
-_FILTER_FIELDS = ("status", "verification", "created_from", "created_to", "county", "assignee", "view",
-                  "needs_information", "tag")
-
-
 def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm | None, InboxFilter | None]:
     """The filter form read from a query string, and the filter it means (None: the form has errors).
     No form when the query gives no filter: the filter is empty, and `filter_fields` draws the form."""
-    if not any(args.get(name) for name in _FILTER_FIELDS):
-        return None, InboxFilter()
+    if not any(args.get(name) for name in FILTER_KEYS):  # the form's fields: with none given, it is the
+        return None, InboxFilter()  # same for every request of a language, and drawn once
     form = forms.InboxFilterForm(formdata=args)
     form.assignee.choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
     if not form.validate():
