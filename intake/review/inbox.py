@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
@@ -21,8 +22,10 @@ from ..services import inbox as inbox_service
 from ..services.errors import ServiceError
 from ..services.search import InboxFilter
 from ..web.bidi import isolate
-from ..web.i18n import gettext as _, lazy_gettext as _l
+from ..web.form_markup import form_field
+from ..web.i18n import current_language, gettext as _, lazy_gettext as _l
 from ..web.said import shown
+from ..web.stamped_forms import stamped
 from . import triage_forms as forms
 from .inbox_rows import HANDLE_SLOT, inbox_rows
 from .triage import _assignee_choices, actor, readable_vault
@@ -44,8 +47,11 @@ def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
     return {k: v for k in FILTER_KEYS if (v := args.get(k, ""))}
 
 
-def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm, InboxFilter | None]:
-    """The filter form read from a query string, and the filter it means (None: the form has errors)."""
+def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm | None, InboxFilter | None]:
+    """The filter form read from a query string, and the filter it means (None: the form has errors).
+    No form when the query gives no filter: the filter is empty, and `filter_fields` draws the form."""
+    if not any(args.get(name) for name in FILTER_KEYS):  # the form's fields: with none given, it is the
+        return None, InboxFilter()  # same for every request of a language, and drawn once
     form = forms.InboxFilterForm(formdata=args)
     form.assignee.choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
     if not form.validate():
@@ -96,17 +102,56 @@ def inbox() -> Any:
              "newer": url_for("review.inbox", **args, newer=page.newer.encode()) if page and page.newer else None,
              "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
-    bulk_form = forms.BulkForm()
-    bulk_form.assignee.choices = _assignee_choices(("", _("nobody")))
+    # The page's forms drawn once per language and shape, stamped with this request's tokens.
+    bulk_form = stamped(forms.BulkForm, choices={"assignee": _assignee_choices(("", _("nobody")))}, draw=_bulk_parts)
     here = request.full_path.rstrip("?")
     mine = saved_views.views_of(db.session, actor())
     # The table's rows: built in Python (inbox_rows.py), with the report page's URL made once.
     rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args)) if page else None
-    return render_template("review/triage/inbox.html", form=form, page=page, rows=rows, links=links, error=error,
-                           problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS, saved=mine,
-                           save_view=forms.SaveViewForm(),
-                           delete_view={v.id: forms.ActionForm(prefix=f"delete-view-{v.id}") for v in mine},
+    return render_template("review/triage/inbox.html", filter_fields=filter_fields(form), page=page, rows=rows,
+                           links=links, error=error, problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS,
+                           saved=mine, save_view=stamped(forms.SaveViewForm, draw=_save_view_parts),
+                           delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},
                            current_view=request.args.get("view", ""), here=here)
+
+
+_EMPTY_FILTERS: dict[tuple[Any, ...], Markup] = {}
+
+
+def filter_fields(form: forms.InboxFilterForm | None) -> Markup:
+    """The filter bar's fields, from the form read from the query string; without one (no filter
+    given), the empty form's, drawn once per language and list of reviewers."""
+    if form is not None:
+        return _filter_markup(form)
+    choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
+    key = (current_language().code, tuple((c.value, str(c.label)) for c in choices))
+    drawn = _EMPTY_FILTERS.get(key)
+    if drawn is None:
+        if len(_EMPTY_FILTERS) >= 64:
+            _EMPTY_FILTERS.clear()
+        empty = forms.InboxFilterForm(formdata=None)
+        empty.assignee.choices = choices
+        drawn = _EMPTY_FILTERS[key] = _filter_markup(empty)
+    return drawn
+
+
+def _filter_markup(form: forms.InboxFilterForm) -> Markup:
+    return Markup(  # noqa: S704 - every part drawn (and escaped) by WTForms
+        f'{form_field(form.status)}{form_field(form.verification)}'
+        f'{form_field(form.county, list="county-names", autocomplete="off")}\n'
+        f'{form_field(form.assignee)}{form_field(form.tag)}{form_field(form.created_from)}{form_field(form.created_to)}\n'
+        f'<p class="field checkbox">{escape(form.needs_information())} {escape(form.needs_information.label)}</p>\n'
+        f'{escape(form.submit())}')
+
+
+def _bulk_parts(form: forms.BulkForm) -> tuple[str, str]:
+    secondary = {"class": "secondary"}
+    return (str(escape(form.hidden_tag())), f"{form_field(form.assignee)}{escape(form.assign(**secondary))}\n"
+                                            f"{form_field(form.tag)}{escape(form.add_tag(**secondary))}")
+
+
+def _save_view_parts(form: forms.SaveViewForm) -> tuple[str, str]:
+    return str(escape(form.hidden_tag())), f'{form_field(form.name)}{escape(form.submit(**{"class": "secondary"}))}'
 
 
 def _safe_return(target: str | None) -> str:

@@ -35,38 +35,72 @@ def _names(names: list[Any], script_lang: Mapping[str, str]) -> str:
     return f'<ul class="row-names">{"".join(items)}</ul>'
 
 
-def _place(code: str | None, county: Callable[[Any], Any]) -> str:
+def _place(code: str | None, county: Callable[[Any], Any], places: dict[str, str]) -> str:
+    """A county by its three names; free text (what the family typed) as it is, isolated."""
+    if not code:
+        return "—"
+    drawn = places.get(code)
+    if drawn is not None:
+        return drawn
     place = county(code)
-    if place is not None:
-        return (f'<span lang="en">{escape(place.latin)}</span><br><span lang="ug" dir="rtl">{escape(place.ug)}</span>'
-                f'<br><span lang="zh-Hans">{escape(place.zh)}</span>')
-    return f"<bdi>{escape(code)}</bdi>" if code else "—"
+    if place is None:
+        return f"<bdi>{escape(code)}</bdi>"
+    # The thesaurus's names of a code, the same for every row that names it: drawn once a page.
+    drawn = places[code] = (f'<span lang="en">{escape(place.latin)}</span><br><span lang="ug" dir="rtl">'
+                            f'{escape(place.ug)}</span><br><span lang="zh-Hans">{escape(place.zh)}</span>')
+    return drawn
 
 
-def _row(row: InboxRow, words: Mapping[str, str], labels: ModuleType, script_lang: Mapping[str, str]) -> str:
-    term_label = labels.term_label
+class _Words:
+    """What a page's rows share, escaped once: the words, the labels of states, numbers isolated."""
+
+    def __init__(self, report_url: str, labels: ModuleType) -> None:
+        self.report_url = report_url
+        self.locked = f"<em>{escape(_('locked'))}</em>"
+        self.needs = f"<br><small>{escape(_('needs information'))}</small>"
+        self.pick = str(escape(_("Select report %(handle)s", handle=_SLOT)))
+        self.age = str(escape(_("%(days)s d", days=_SLOT)))
+        self.county = labels.county
+        self.places: dict[str, str] = {}
+        self._term_label = labels.term_label
+        self._terms: dict[tuple[Any, str], str] = {}
+        self._numbers: dict[int, str] = {}
+
+    def term(self, code: Any, field: str) -> str:
+        found = self._terms.get((code, field))
+        if found is None:
+            found = self._terms[code, field] = str(escape(self._term_label(code, field)))
+        return found
+
+    def number(self, n: int) -> str:
+        found = self._numbers.get(n)
+        if found is None:
+            found = self._numbers[n] = str(ltr(n))
+        return found
+
+
+def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
     handle = escape(row.handle)
-    href = escape(words["report_url"].replace(_SLOT, row.handle, 1))
-    names = f'<em>{escape(words["locked"])}</em>' if row.names is None else _names(row.names, script_lang)
+    href = escape(words.report_url.replace(_SLOT, row.handle, 1))
+    names = words.locked if row.names is None else _names(row.names, script_lang)
     if row.integrity:
         problem = escape(_("State not shown: %(problem)s", problem=row.integrity))
         state = f'<td colspan="2" class="error">{problem}</td>\n'
     else:
-        needs = f'<br><small>{escape(words["needs"])}</small>' if row.submission_status == "needs_information" else ""
-        state = (f'<td>{escape(term_label(row.status, "status"))}{needs}</td>'
-                 f'<td>{escape(term_label(row.verification, "verification"))}</td>')
+        needs = words.needs if row.submission_status == "needs_information" else ""
+        state = f'<td>{words.term(row.status, "status")}{needs}</td><td>{words.term(row.verification, "verification")}</td>'
     person = (f'<a class="handle" href="{escape(url_for("review.person", handle=row.person_handle))}">'
               f'{escape(row.person_handle)}</a>') if row.person_handle else "—"
     return (f'\n<tr data-href="{href}">\n'
             f'<td><input type="checkbox" name="report" value="{handle}" id="pick-{handle}" '
-            f'aria-label="{escape(words["pick"]).replace(_SLOT, handle, 1)}"></td>\n'
+            f'aria-label="{words.pick.replace(_SLOT, handle, 1)}"></td>\n'
             f'<td><a class="handle" href="{href}">{handle}</a></td>\n'
             f"<td>{names}</td>\n"
-            f"<td>{_place(row.county, labels.county)}</td>\n"
+            f"<td>{_place(row.county, words.county, words.places)}</td>\n"
             f"{state}\n"
-            f'<td>{escape(words["age"]).replace(_SLOT, ltr(row.age_days), 1)}</td>\n'
+            f'<td>{words.age.replace(_SLOT, words.number(row.age_days), 1)}</td>\n'
             f'<td>{f"<bdi>{escape(row.assignee)}</bdi>" if row.assignee else "—"}</td><td>{person}</td>'
-            f'<td>{", ".join(f"<bdi>{escape(t)}</bdi>" for t in row.tags)}</td><td>{ltr(row.attachments)}</td></tr>\n')
+            f'<td>{", ".join(f"<bdi>{escape(t)}</bdi>" for t in row.tags)}</td><td>{words.number(row.attachments)}</td></tr>\n')
 
 
 def inbox_rows(rows: Iterable[InboxRow], report_url: str) -> Markup:
@@ -76,7 +110,6 @@ def inbox_rows(rows: Iterable[InboxRow], report_url: str) -> Markup:
     from . import labels
     from .triage import SCRIPT_LANG
 
-    words = {"report_url": report_url, "locked": _("locked"), "needs": _("needs information"),
-             "pick": _("Select report %(handle)s", handle=_SLOT), "age": _("%(days)s d", days=_SLOT)}
-    out = "".join(_row(row, words, labels, SCRIPT_LANG) for row in rows)
+    words = _Words(report_url, labels)
+    out = "".join(_row(row, words, SCRIPT_LANG) for row in rows)
     return Markup(out or f'<tr><td colspan="11">{escape(_("No reports match."))}</td></tr>')  # noqa: S704

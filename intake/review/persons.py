@@ -16,6 +16,7 @@ from . import triage_forms as forms
 from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from ..web.i18n import gettext as _
+from ..web.stamped_forms import stamped
 
 ALLOW.update({name: REVIEWERS for name in ("person", "report_link", "person_merge", "person_split",
                                             "person_undo")})
@@ -31,13 +32,14 @@ def person(handle: str) -> Any:
     except NotFound:
         abort(404)
     # One reason form per report and per batch; prefixes keep their field ids (and labels) distinct.
-    splits = {r.handle: forms.ReasonForm(prefix=f"split-{r.handle}") for r in view.reports}
-    undos = {b.batch_id: forms.ReasonForm(prefix=f"undo-{b.batch_id}") for b in view.history}
+    # (Drawn once per language, stamped with this request's tokens: web/stamped_forms.py.)
+    splits = {r.handle: stamped(forms.ReasonForm, prefix=f"split-{r.handle}") for r in view.reports}
+    undos = {b.batch_id: stamped(forms.ReasonForm, prefix=f"undo-{b.batch_id}") for b in view.history}
     fields = [f for f in FIELD_LABELS if f != "testimony"]
     rows = comparison.compare(fields, [r.fields for r in view.reports])
     retracted = corrections.retractions(db.session, vault, [r.id for r in view.reports])
     return render_template("review/triage/person.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
-                           merge=forms.MergeForm(), splits=splits, undos=undos, rows=rows, retracted=retracted)
+                           merge=stamped(forms.MergeForm), splits=splits, undos=undos, rows=rows, retracted=retracted)
 
 
 @bp.post("/reports/<handle>/person")

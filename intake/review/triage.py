@@ -27,6 +27,7 @@ from ..services.search import InboxFilter
 from ..web.access import current_viewer
 from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
+from ..web.stamped_forms import stamped
 from . import triage_forms as forms
 from .views import ALLOW, REVIEWERS, bp
 
@@ -145,19 +146,21 @@ def report(handle: str) -> Any:
     retracted = corrections.retractions(db.session, vault, view.report.id)
     retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),
                    *(m.id for m in view.replies)]
-    assign = forms.AssignForm(assignee=str(view.assignee_id) if view.assignee_id else "")
-    assign.assignee.choices = _assignee_choices(("", _("nobody")))
+    # The action forms drawn once per language and shape, stamped with this request's tokens.
+    assign = stamped(forms.AssignForm, choices={"assignee": _assignee_choices(("", _("nobody")))},
+                     assignee=str(view.assignee_id) if view.assignee_id else "")
     return render_template(
         "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
         newer=newer, older=older,
         attachments=attachment_views.list_for_report(db.session, view.report.id, view.submission_id),
-        retracted=retracted, retract={i: forms.RetractForm(prefix=f"retract-{i}") for i in retractable
+        retracted=retracted, retract={i: stamped(forms.RetractForm, prefix=f"retract-{i}") for i in retractable
                                       if i not in retracted},
-        verification=forms.VerificationForm(level=view.report.verification), status_event=forms.StatusEventForm(),
-        tag=forms.TagForm(), untag={t: forms.ActionForm(prefix=f"untag-{t}") for t in view.tags},
-        note=forms.NoteForm(), assign=assign,
-        reply=forms.ReplyForm(), submission_status=forms.SubmissionStatusForm(status=view.submission_status),
-        link=forms.LinkForm(), source=imports.attributions(db.session, [view.report.id]).get(view.report.id))
+        verification=stamped(forms.VerificationForm, level=view.report.verification),
+        status_event=stamped(forms.StatusEventForm), tag=stamped(forms.TagForm),
+        untag={t: stamped(forms.ActionForm, prefix=f"untag-{t}") for t in view.tags},
+        note=stamped(forms.NoteForm), assign=assign, reply=stamped(forms.ReplyForm),
+        submission_status=stamped(forms.SubmissionStatusForm, status=view.submission_status),
+        link=stamped(forms.LinkForm), source=imports.attributions(db.session, [view.report.id]).get(view.report.id))
 
 
 @bp.post("/reports/<handle>/retract/<kind>/<uuid:object_id>")

@@ -56,12 +56,18 @@ def form_field(field: Any, **attributes: Any) -> Markup:
     return Markup(f'<p class="field">{escape(field.label)} {escape(field(**attributes))}{errors}</p>')  # noqa: S704
 
 
-def action_form(target: str, form: Any, legend: str) -> Markup:
-    """A POST form of one fieldset: its hidden fields, every other field but the button, the button."""
+def drawn_parts(form: Any) -> tuple[str, str, str]:
+    """A form's hidden fields, every other field but the button (each with its label), the button."""
     fields = "".join(form_field(item) for item in form if item.type not in _NOT_DRAWN)
+    return str(escape(form.hidden_tag())), fields, str(escape(form.submit()))
+
+
+def action_form(target: str, form: Any, legend: str) -> Markup:
+    """A POST form of one fieldset: its hidden fields, every other field but the button, the button.
+    `form`: a WTForms form, or one drawn once and stamped (web/stamped_forms.py)."""
+    hidden, fields, submit = form.stamped_parts() if hasattr(form, "stamped_parts") else drawn_parts(form)
     head = f'<form method="post" action="{escape(target)}">\n<fieldset><legend>{escape(legend)}</legend>\n'
-    tail = f"{escape(form.submit())}\n</fieldset>\n</form>"
-    return Markup(f"{head}{escape(form.hidden_tag())}\n{fields}\n{tail}")  # noqa: S704
+    return Markup(f"{head}{hidden}\n{fields}\n{submit}\n</fieldset>\n</form>")  # noqa: S704
 
 
 def init_app(app: Flask) -> None:
