@@ -198,3 +198,29 @@ def _key(entry: Any) -> tuple[Any, ...]:
     if isinstance(entry, tuple) and entry and entry[0] in ("add_column", "remove_column"):
         return (entry[0], entry[2], entry[3].name)
     return (repr(entry),)
+
+
+def _report_storage() -> tuple[list[str], str]:
+    with db.engine.connect() as connection:
+        options = connection.execute(sa.text(
+            "SELECT reloptions FROM pg_class WHERE oid = CAST('reports' AS regclass)")).scalar_one()
+        storage = connection.execute(sa.text(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = CAST('reports' AS regclass) "
+            "AND attname = 'packed'")).scalar_one()
+    return list(options or []), storage
+
+
+def test_packed_copies_are_kept_in_the_row_by_the_migrations_and_the_models(migrate_app: Flask) -> None:
+    """Whole-store jobs read every packed copy: on PostgreSQL it stays in the report's row (not the
+    TOAST table), whether the schema was built by the migrations or by the models (tests, benches)."""
+    with migrate_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no TOAST table")
+        flask_migrate.upgrade()
+        assert _report_storage() == (["toast_tuple_target=4080"], "m")
+        flask_migrate.downgrade(revision="0017_reply_key_pinned")
+        assert _report_storage() == ([], "x")
+        flask_migrate.downgrade(revision="base")
+        db.create_all()
+        assert _report_storage() == (["toast_tuple_target=4080"], "m")
+        db.drop_all()
