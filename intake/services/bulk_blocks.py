@@ -42,6 +42,10 @@ def begin_job(session: Session) -> str:
     """Start the job's transaction in `session` (before anything else runs in it): REPEATABLE READ,
     `reports` locked against rewrites, the snapshot exported for the workers. Returns its id."""
     connection = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    # Had the session already begun, the isolation level would be ignored (with a warning only)
+    # and each batch would see the rows of its own moment: refuse instead.
+    if connection.execute(text("SHOW transaction_isolation")).scalar_one() != "repeatable read":
+        raise RuntimeError("a whole-store read must begin its session's transaction")
     connection.execute(text(f"LOCK TABLE {Report.__tablename__} IN ACCESS SHARE MODE"))
     return str(connection.execute(text("SELECT pg_export_snapshot()")).scalar_one())
 

@@ -403,3 +403,19 @@ def test_forking_stays_allowed_whatever_the_import_order():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
                          check=True).stdout.split()
     assert out == ["True", "False"]
+
+
+def test_a_whole_store_job_refuses_a_session_that_already_began(store):
+    """The job's snapshot needs a REPEATABLE READ transaction from its first statement: handed a
+    session already in a transaction, it refuses rather than read each batch at its own moment."""
+    from sqlalchemy import text
+
+    with store.app_context():
+        if not bulk.bulk_blocks.usable(db.session):
+            pytest.skip("the embedded database is read by id ranges in one transaction")
+        db.session.execute(text("SELECT 1"))
+        with pytest.warns(Warning), pytest.raises(RuntimeError, match="must begin"):
+            bulk.bulk_blocks.begin_job(db.session)
+        db.session.rollback()
+        bulk.bulk_blocks.begin_job(db.session)  # a fresh transaction is fine
+        db.session.rollback()
