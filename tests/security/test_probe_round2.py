@@ -7,6 +7,10 @@
 - A decrypted attachment was served with a Content-Security-Policy of its own that named no
   `frame-ancestors`: the one page family content is shown raw on was the one page without the
   framing rule SECURITY.md promises for every page.
+- A body that is not multipart was capped only by MAX_CONTENT_LENGTH (128 MB, sized for files):
+  werkzeug reads a urlencoded body whole and decodes its percent-escapes in Python with no cap per
+  field, before the CSRF check and any rate limit. One 60 MB POST to /status, without a cookie,
+  cost 18 s of CPU and gigabytes of memory, and the page echoed the 20 MB "receipt" back.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from intake.keyring import get_vault
 from intake.models import Submission
 from intake.services import take_in
 from tests.web.public.pages import field_value, post_report, relative, report_form, text_of
+from tests.web_fixtures import csrf_token
 
 GENEROUS = {"INTAKE_SUBMIT_RATE_LIMIT": "1000/minute", "INTAKE_RESHOW_RATE_LIMIT": "1000/minute",
             "INTAKE_NOSCRIPT_CEILING": "1000/minute"}
@@ -87,3 +92,27 @@ def test_a_decrypted_attachment_cannot_be_framed(app, make_user, sign_in):
         assert "frame-ancestors 'none'" in policy and "sandbox" in policy and "default-src 'none'" in policy
         assert served.headers["X-Frame-Options"] == "DENY"
         assert served.headers["Cache-Control"] == "no-store"
+
+
+PUBLIC_FIELD = 8 * 1024 * 1024  # web/request.py: one text field of a public form
+
+
+@pytest.mark.parametrize(("path", "size"), [("/status", PUBLIC_FIELD + 1024), ("/status/withdraw", PUBLIC_FIELD + 1024),
+                                            ("/review/sign-in", 600_000)])
+def test_a_urlencoded_body_larger_than_one_field_is_refused_unread(app, path, size):
+    client = app.test_client()
+    token = csrf_token(client.get("/status").data)
+    answer = client.post(path, data={"csrf_token": token, "receipt": "1" * size, "username": "a" * size})
+    assert answer.status_code == 413
+    assert len(answer.data) < 10_000, "nothing posted comes back"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_a_long_answer_in_any_script_still_reaches_the_form(app):
+    """The answer form under a reply is urlencoded: the longest news text, in the script that takes
+    the most bytes per character, is far below the cap and gets the form's own answer."""
+    client = app.test_client()
+    token = csrf_token(client.get("/status").data)
+    answer = client.post("/status/news", data={"csrf_token": token, "receipt": "1" * 24, "news": "\U00020000" * 60_000})
+    assert answer.status_code == 422
