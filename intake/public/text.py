@@ -1,10 +1,13 @@
 """Typed text from families: normalised, and refused when it hides characters that can deceive.
 
 Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a name or a file name read
-differently from what is stored; control characters and NUL break exports and terminals. They are
-refused with a field error, and the text is shown back without them so nothing typed is lost.
-Right-to-left and left-to-right *marks* (U+200E, U+200F) and joiners are ordinary in Uyghur and
-Persian-script text and stay.
+differently from what is stored; control characters and NUL break exports and terminals; the other
+invisible format characters (zero-width space, word joiner, BOM, soft hyphen, tag characters that
+can carry a whole hidden sentence) make two names that look the same differ. They are refused with a
+field error, and the text is shown back without them so nothing typed is lost.
+Right-to-left, left-to-right and Arabic letter *marks* (U+200E, U+200F, U+061C) and the joiners
+(U+200C, U+200D) are ordinary in Uyghur and Persian-script text and stay, as do the format
+characters that print a visible sign (the Arabic number and end-of-ayah signs).
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import unicodedata
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Line breaks and tabs are fine in multi-line text; single-line inputs cannot send them anyway.
 ALLOWED_CONTROLS = frozenset("\t\n\r")
+# Format characters (category Cf) that are part of writing or print a sign; every other one is hidden.
+ALLOWED_FORMAT = frozenset("\u200c\u200d\u200e\u200f\u061c"
+                           "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+                           "\U000110bd\U000110cd")
 
 
 def normalise(value: str | None) -> str | None:
@@ -25,7 +32,9 @@ def normalise(value: str | None) -> str | None:
 
 
 def is_hidden(ch: str) -> bool:
-    return ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS)
+    category = unicodedata.category(ch)
+    return ch in BIDI_CONTROLS or (category == "Cc" and ch not in ALLOWED_CONTROLS) \
+        or (category == "Cf" and ch not in ALLOWED_FORMAT)
 
 
 def has_hidden(value: str | None) -> bool:

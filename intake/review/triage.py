@@ -192,7 +192,8 @@ def attachment(attachment_id: uuid.UUID, what: str) -> Any:
     response.headers["Content-Disposition"] = content_disposition(served.filename, inline=served.inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Stricter than the site's policy (sandbox), never looser: the framing rule stays.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'"
     return response
 
 

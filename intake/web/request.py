@@ -5,7 +5,9 @@ family's photo would sit on disk. Here each file part streams into memory instea
 INTAKE_MAX_ATTACHMENT_BYTES + 1 bytes (one more than allowed, so the upload check can say "too
 large") and counting the rest without keeping it; parts beyond INTAKE_MAX_ATTACHMENTS + 1 keep
 nothing. The admin import page takes one list up to INTAKE_IMPORT_MAX_BYTES instead, and its later
-steps a form field of about that size (the list, carried encrypted). The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read.
+steps a form field of about that size (the list, carried encrypted). The body as a whole is still capped by MAX_CONTENT_LENGTH, checked before it is read;
+a body that is not multipart (a urlencoded form, which werkzeug decodes whole, with no cap per
+field) by the cap of one field instead.
 
 NUL characters: PostgreSQL cannot store or even compare a text value holding one (the driver raises
 before the query is sent), and no field of this service has a use for one. In query strings, and in
@@ -104,6 +106,17 @@ class MemoryOnlyRequest(Request):
         if self.blueprint == PUBLIC_BLUEPRINT:
             return PUBLIC_FIELD_BYTES
         return super().max_form_memory_size
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        # MAX_CONTENT_LENGTH is sized for files. Werkzeug reads any other body whole and decodes its
+        # percent-escapes in Python, with no per-field cap (a 60 MB urlencoded body cost 18 s of CPU
+        # and gigabytes before any rate limit or CSRF check): it may be no larger than one field.
+        limit = super().max_content_length
+        if self.mimetype == "multipart/form-data":
+            return limit
+        field = self.max_form_memory_size
+        return field if limit is None else limit if field is None else min(limit, field)
 
 
 def refuse_untrusted_hosts(app: Flask) -> None:
