@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Select, text
+from sqlalchemy import Engine, Select, text
 from sqlalchemy.orm import Session
 
 from ..models import Report
@@ -35,7 +35,12 @@ _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 def usable(session: Session) -> bool:
     """Whether this database reads by block ranges (PostgreSQL 14 and later: TID range scans)."""
     bind = session.get_bind()
-    return bind.dialect.name == "postgresql" and (bind.dialect.server_version_info or (0,)) >= (14,)
+    if bind.dialect.name != "postgresql":
+        return False
+    if bind.dialect.server_version_info is None and isinstance(bind, Engine):
+        with bind.connect():  # the dialect learns the server's version on its first connection
+            pass
+    return (bind.dialect.server_version_info or (0,)) >= (14,)
 
 
 def begin_job(session: Session) -> str:

@@ -419,3 +419,21 @@ def test_a_whole_store_job_refuses_a_session_that_already_began(store):
         db.session.rollback()
         bulk.bulk_blocks.begin_job(db.session)  # a fresh transaction is fine
         db.session.rollback()
+
+
+def test_a_process_that_has_not_yet_connected_reads_in_the_tables_order(store, monkeypatch):
+    """A CLI job may call map_reports first thing: an engine that never connected does not know the
+    server's version yet, and must not fall back to id ranges for that alone."""
+    from sqlalchemy import create_engine
+
+    with store.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the embedded database is read by id ranges in one transaction")
+        engine = create_engine(db.engine.url)
+        assert engine.dialect.server_version_info is None
+        begun = []
+        real = bulk.bulk_blocks.begin_job
+        monkeypatch.setattr(bulk.bulk_blocks, "begin_job", lambda session: begun.append(1) or real(session))
+        seen = [x for part in bulk.map_reports(sessionmaker(engine), get_vault(), _digest) for x in part]
+        engine.dispose()
+    assert begun == [1] and len(seen) == 4
