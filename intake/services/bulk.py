@@ -299,8 +299,7 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
     if report_ids is None:
         with session_factory() as session:
             if bulk_blocks.usable(session):
-                yield from _map_blocks(session, session_factory, vault, fn, workers, batch, wanted,
-                                       include_withdrawn)
+                yield from _map_blocks(session, session_factory, vault, fn, workers, options)
                 return
     if workers <= 1:
         with session_factory() as session:
@@ -316,25 +315,30 @@ def map_reports(session_factory: Callable[[], Session], vault: Vault, fn: Callab
     yield from _in_workers(session_factory, vault, fn, workers, batches, options, anchors, None)
 
 
-def _map_blocks(session: Session, session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R], workers: int, batch: int,
-                wanted: tuple[str, ...], include_withdrawn: bool) -> Iterator[R]:
+def _map_blocks(session: Session, session_factory: Callable[[], Session], vault: Vault,
+                fn: Callable[[list[PlainReport]], R], workers: int, options: dict[str, Any]) -> Iterator[R]:
     """The whole store on PostgreSQL: runs of heap blocks in one exported snapshot, which this
     session's transaction holds until the last batch is read (services/bulk_blocks.py)."""
     snapshot = bulk_blocks.begin_job(session)
-    ranges = bulk_blocks.block_ranges(session, batch=batch)
+    ranges = bulk_blocks.block_ranges(session, batch=options["batch"])
     anchors = _anchors(session, vault)
-    if workers <= 1:
-        statement = _blocks(wanted, include_withdrawn)
-        for first, end in ranges:
-            rows = _rows(session, statement, {"first": first, "end": end}, reused=True)
-            if rows:
-                with collector_paused():
-                    plain = decrypt_batch(session, vault, rows, wanted, anchors)
-                yield fn(plain)
+    if workers > 1:
+        yield from _in_workers(session_factory, vault, fn, workers,
+                               [("blocks", first, end) for first, end in ranges], options, anchors, snapshot)
         return
-    options = {"batch": batch, "include_withdrawn": include_withdrawn, "fields": wanted}
-    yield from _in_workers(session_factory, vault, fn, workers,
-                           [("blocks", first, end) for first, end in ranges], options, anchors, snapshot)
+    for first, end in ranges:
+        with collector_paused():
+            plain = _read_blocks(session, vault, options, anchors, first, end)
+        if plain:  # a run of blocks may hold no report of the job
+            yield fn(plain)
+
+
+def _read_blocks(session: Session, vault: Vault, options: dict[str, Any], anchors: integrity_states.Anchors | None,
+                 first: str, end: str) -> list[PlainReport]:
+    """One run of blocks, decrypted (in the job's snapshot: the caller's transaction is in it)."""
+    wanted = options["fields"]
+    rows = _rows(session, _blocks(wanted, options["include_withdrawn"]), {"first": first, "end": end}, reused=True)
+    return decrypt_batch(session, vault, rows, wanted, anchors) if rows else []
 
 
 def _in_workers(session_factory: Callable[[], Session], vault: Vault, fn: Callable[[list[PlainReport]], R],
@@ -347,7 +351,7 @@ def _in_workers(session_factory: Callable[[], Session], vault: Vault, fn: Callab
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, len(batches)), initializer=_start_worker) as pool:
             for read, result in pool.imap(_run_batch, batches):
-                if read:  # a run of blocks may hold no report of the job
+                if read:
                     yield result
     finally:
         _job.clear()
@@ -375,10 +379,9 @@ def _run_batch(task: tuple[Any, ...]) -> tuple[bool, Any]:
         elif task[0] == "blocks":
             vault.require_readable()
             bulk_blocks.join_job(session, _job["snapshot"])
-            rows = _rows(session, _blocks(wanted, include_withdrawn), {"first": task[1], "end": task[2]}, reused=True)
-            if not rows:
+            plain = _read_blocks(session, vault, options, anchors, task[1], task[2])
+            if not plain:
                 return False, None
-            plain = decrypt_batch(session, vault, rows, wanted, anchors)
         else:
             vault.require_readable()
             rows = _rows(session, _range(wanted, include_withdrawn), {"first_id": task[1], "last_id": task[2]},
