@@ -3,6 +3,9 @@ scoring one new report at take-in (p50 / p95).
 
 Run: .venv/bin/python tests/bench/bench_dedup_store.py [--reports N] [--new K] [--workers W] [--db URL|sqlite]
      [--incremental-only]  (skip the whole-store run and training: a million reports' take-in scoring)
+     [--keep-store DIR]    (keep the generated store in DIR and reuse it next time: a million reports
+                            are generated once; each run starts by clearing the pairs the last one stored)
+     [--drop-store DIR]    (drop the kept store's schema and delete DIR)
 (pytest never collects this directory). Nothing asserts on a timing. Each figure carries its ratio
 to a reference measured in the same run on the same data:
   run:          REF = reading the same ciphertext columns of every report (Core, no decryption);
@@ -133,6 +136,47 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+STORE_FILE = "store.json"
+
+
+def keep_store(directory: Path, url: str, keys: support.Secrets, n: int) -> None:
+    """What a later run needs to use the same store: its database, secrets and size (no plaintext)."""
+    import json
+
+    state = {"url": url, "secret_key": keys.secret_key, "pepper": keys.pepper, "passphrase": keys.passphrase,
+             "reports": n}
+    path = directory / STORE_FILE
+    path.write_text(json.dumps(state), encoding="utf-8")
+    path.chmod(0o600)
+    log(f"store kept: {directory} (holds its secrets; --drop-store {directory} removes it and its schema)")
+
+
+def reuse_store(directory: Path) -> tuple[Any, str, int]:
+    """The kept store's app, URL and size, with the pairs and the model of any earlier run cleared."""
+    import json
+
+    from sqlalchemy import delete
+
+    from intake import create_app
+    from intake.models import CandidatePair
+
+    state = json.loads((directory / STORE_FILE).read_text(encoding="utf-8"))
+    (directory / "dedup-model.json").unlink(missing_ok=True)  # the last run's training: start from the shipped model
+    keys = support.Secrets(directory / "keys", secret_key=state["secret_key"], pepper=state["pepper"],
+                           passphrase=state["passphrase"])
+    app = create_app("production", {**keys.settings("review", state["url"]), **_store_settings(directory)})
+    with app.app_context():
+        cleared = db.session.execute(delete(CandidatePair)).rowcount
+        db.session.commit()
+        db.session.remove()
+    log(f"reusing the kept store of {state['reports']:,} reports in {directory} ({cleared:,} earlier pairs cleared)")
+    return app, state["url"], state["reports"]
+
+
+def _store_settings(directory: Path) -> dict[str, str]:
+    return {"INTAKE_DEDUP_MODEL": str(directory / "dedup-model.json"), "INSTANCE_PATH": str(directory / "instance")}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=20_000)
@@ -141,7 +185,14 @@ def main() -> int:
     parser.add_argument("--db", default=support.DEFAULT_PG, help="PostgreSQL URL (a temporary schema) or 'sqlite'")
     parser.add_argument("--incremental-only", action="store_true",
                         help="skip the whole-store run and training: only score new reports one by one")
+    parser.add_argument("--keep-store", metavar="DIR", type=Path,
+                        help="keep the generated store (schema, secrets) in DIR and reuse it next time")
+    parser.add_argument("--drop-store", metavar="DIR", type=Path, help="drop the schema kept in DIR, delete DIR")
     args = parser.parse_args()
+    if args.drop_store:
+        from review_store import drop_store
+
+        return drop_store(args.drop_store)
     if not 100 <= args.reports <= 1_000_000 or not 10 <= args.new <= 5000:
         parser.error("keep it bounded: --reports 100..1000000, --new 10..5000")
     if support.postgres_missing(args.db):
@@ -149,9 +200,17 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="intake-bench-dedup-"))
     drop, app = None, None
     try:
-        app, url, _, drop = support.review_store(tmp, args.db, INTAKE_DEDUP_MODEL=str(tmp / "dedup-model.json"),
-                                                    INSTANCE_PATH=str(tmp / "instance"))
-        n = generate(app, args.reports)
+        kept = args.keep_store
+        if kept is not None and (kept / STORE_FILE).exists():
+            app, url, n = reuse_store(kept)
+        else:
+            home = kept or tmp
+            home.mkdir(parents=True, exist_ok=True)
+            app, url, keys, drop = support.review_store(home, args.db, **_store_settings(home))
+            n = generate(app, args.reports)
+            if kept is not None:
+                keep_store(kept, url, keys, n)
+                drop = None  # the schema stays for the next run
         ref = reference_read(app)
 
         if args.incremental_only:
