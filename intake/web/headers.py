@@ -22,6 +22,8 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+STATIC_CACHEABLE = frozenset({200, 206, 304})  # an asset, a range of it, or "unchanged"
+
 
 def same_site_location(location: str, host: str) -> str:
     """A Location on this site as a path: werkzeug's routing redirects (a doubled slash, a missing
@@ -39,8 +41,9 @@ def init_app(app: Flask) -> None:
     def _set_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        # Nothing a family or reviewer sees may linger in a shared computer's cache; static assets may.
-        if request.endpoint != "static":
+        # Nothing a family or reviewer sees may linger in a shared computer's cache; static assets may,
+        # but not a static answer that is not the asset (a 404 or 416 page, in the visitor's language).
+        if request.endpoint != "static" or response.status_code not in STATIC_CACHEABLE:
             response.headers["Cache-Control"] = "no-store"
         if "Location" in response.headers:
             response.headers["Location"] = same_site_location(response.headers["Location"], request.host)
