@@ -13,13 +13,15 @@ secret is sealed under the working-store KEK. With keys locked it is refused wit
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password, verify_password
@@ -150,12 +152,8 @@ def check_second_factor(session: Session, vault: Vault | None, user_id: uuid.UUI
         else:
             method = "totp"
     else:
-        used = totp.matching_recovery_code(code, list(user.recovery_code_hashes or []))
-        if used is None:
-            reason = "invalid"
-        else:
-            user.recovery_code_hashes = [h for h in user.recovery_code_hashes if h != used]
-            method = "recovery"
+        reason = _claim_recovery_code(session, user, code)
+        method = None if reason else "recovery"
     if reason:
         if reason != "locked":
             _fail(session, user, lockout)
@@ -177,6 +175,26 @@ def _claim_counter(session: Session, user: User, counter: int) -> bool:
         return False
     user.totp_last_counter = counter
     return True
+
+
+def _claim_recovery_code(session: Session, user: User, code: str) -> str | None:
+    """Remove the recovery code `code` from the account (None), or say why not: "invalid", or
+    "replay" when another sign-in changed the codes meanwhile. The removal is a conditional UPDATE on
+    the stored list it was matched against, so it is atomic on both databases (SQLite ignores the
+    row lock taken above: two concurrent sign-ins could otherwise both spend one code)."""
+    stored = cast(User.recovery_code_hashes, Text)
+    raw = session.scalar(select(stored).where(User.id == user.id))
+    hashes = json.loads(raw) if raw else []
+    used = totp.matching_recovery_code(code, list(hashes or []))
+    if used is None:
+        return "invalid"
+    remaining = [h for h in hashes if h != used]
+    result = session.execute(update(User).where(User.id == user.id, stored == raw)
+                             .values(recovery_code_hashes=remaining).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return "replay"
+    set_committed_value(user, "recovery_code_hashes", remaining)
+    return None
 
 
 def complete(session: Session, vault: Vault, user: User, *, method: str) -> None:

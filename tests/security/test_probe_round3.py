@@ -1,0 +1,120 @@
+"""What the fifth outside probe found, each through the web client as it was found.
+
+- On SQLite a recovery code could be spent twice: the code step reads the account with a row lock
+  that SQLite ignores, so two sign-ins with one code, both past the read before either wrote, both
+  got in. The code is now taken with a conditional UPDATE on the list it was matched against.
+- The static route's own 404 (and any other static answer that is not the asset) went out without
+  `Cache-Control: no-store`, the one page of the site a shared computer's cache could keep.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from intake.extensions import db
+from intake.models import User
+from intake.services import signin, totp
+from tests.security.test_withdrawal_race import PATIENCE, wait_for_lock_wait
+from tests.web.review.test_accounts_signin import code_step, password_step
+
+
+class PauseFirst:
+    """Wraps a function so that its first call stops after it ran, until released; later calls pass."""
+
+    def __init__(self, function) -> None:  # noqa: ANN001
+        self.function, self.reached, self.release = function, threading.Event(), threading.Event()
+        self.calls = 0
+
+    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
+        result = self.function(*args, **kwargs)
+        self.calls += 1
+        if self.calls == 1:
+            self.reached.set()
+            assert self.release.wait(PATIENCE), "never released"
+        return result
+
+
+class Attempt(threading.Thread):
+    """One sign-in's code step, in a thread of its own (its own request, session and connection)."""
+
+    def __init__(self, client, code: str) -> None:  # noqa: ANN001
+        super().__init__(daemon=True)
+        self.client, self.code, self.status = client, code, None
+
+    def run(self) -> None:
+        self.status = code_step(self.client, self.code).status_code
+
+    def finish(self) -> int | None:
+        self.join(PATIENCE)
+        assert not self.is_alive(), "a sign-in never finished"
+        return self.status
+
+
+def test_one_recovery_code_signs_in_once_when_two_sign_ins_race(app, make_user, credentials, db_url,
+                                                                monkeypatch):
+    user = make_user("reviewer")
+    creds = credentials[user.id]
+    code = creds.recovery_codes[0]
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        assert password_step(client, creds.username).status_code == 302
+    pause = PauseFirst(totp.matching_recovery_code)  # the first stops after matching, before it writes
+    monkeypatch.setattr(totp, "matching_recovery_code", pause)
+
+    one = Attempt(first, code)
+    one.start()
+    assert pause.reached.wait(PATIENCE)
+    two = Attempt(second, code)
+    two.start()
+    if db_url.startswith("sqlite"):
+        two.finish()  # nothing holds it back on SQLite: it reads, matches and writes while the first waits
+    else:
+        wait_for_lock_wait(db_url, ("postgres",))  # on PostgreSQL it waits for the first's row lock
+    pause.release.set()
+    outcomes = sorted([one.finish(), two.finish()])
+    assert outcomes == [200, 302], f"one sign-in, not {outcomes.count(302)}, with one recovery code"
+    with app.app_context():
+        assert len(db.session.get(User, user.id).recovery_code_hashes) == 9
+
+
+def test_a_spent_recovery_code_is_refused_and_the_others_still_work(app, make_user, credentials):
+    user = make_user("reviewer")
+    creds = credentials[user.id]
+    client = app.test_client()
+    password_step(client, creds.username)
+    assert code_step(client, creds.recovery_codes[1]).status_code == 302
+    other = app.test_client()
+    password_step(other, creds.username)
+    again = code_step(other, creds.recovery_codes[1])
+    assert again.status_code == 200 and str(signin.CODE_REFUSED) in again.get_data(as_text=True)
+    assert code_step(other, creds.recovery_codes[2]).status_code == 302
+    with app.app_context():
+        assert len(db.session.get(User, user.id).recovery_code_hashes) == 8
+
+
+@pytest.mark.parametrize("path", ["/static/nope.css", "/static/%2e%2e/config.py", "/static/sub/", "/static/pow.js/x"])
+def test_a_static_404_is_not_kept_in_a_cache(app, path):
+    answer = app.test_client().get(path)
+    assert answer.status_code == 404
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_a_static_range_that_cannot_be_served_is_not_kept_in_a_cache(app):
+    with app.test_client().get("/static/site.css", headers={"Range": "bytes=999999999-"}) as answer:
+        assert answer.status_code == 416
+        assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_static_assets_may_still_be_cached_and_say_what_they_are(app):
+    client = app.test_client()
+    with client.get("/static/pow.js") as asset:
+        assert asset.status_code == 200
+        assert "no-store" not in asset.headers.get("Cache-Control", "")
+        assert asset.headers["X-Content-Type-Options"] == "nosniff"
+        assert asset.mimetype == "text/javascript"
+        etag = asset.headers["ETag"]
+    with client.get("/static/pow.js", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304
+        assert "no-store" not in again.headers.get("Cache-Control", "")
