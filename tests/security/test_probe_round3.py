@@ -3,21 +3,32 @@
 - On SQLite a recovery code could be spent twice: the code step reads the account with a row lock
   that SQLite ignores, so two sign-ins with one code, both past the read before either wrote, both
   got in. The code is now taken with a conditional UPDATE on the list it was matched against.
+- A set-up link could be used twice: two set-ups posted together both passed the link check (the
+  password's Argon2id between check and write leaves a wide window) and both got a page of
+  recovery codes, the last writer's password and authenticator winning. Someone who intercepted
+  the link could race its owner, each told they had set the account up. The link is now used up
+  by a conditional UPDATE before anything is written.
 - The static route's own 404 (and any other static answer that is not the asset) went out without
   `Cache-Control: no-store`, the one page of the site a shared computer's cache could keep.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 
+from sqlalchemy import select
+
 from intake.extensions import db
-from intake.models import User
-from intake.services import signin, totp
+from intake.keyring import get_vault
+from intake.models import AuditEvent, User
+from intake.services import accounts, clock, signin, totp, users
 from tests.security.test_withdrawal_race import PATIENCE, wait_for_lock_wait
+from tests.web.review.test_accounts import secret_from_page
 from tests.web.review.test_accounts_signin import code_step, password_step
+from tests.web_fixtures import csrf_token
 
 
 class PauseFirst:
@@ -34,6 +45,22 @@ class PauseFirst:
             self.reached.set()
             assert self.release.wait(PATIENCE), "never released"
         return result
+
+
+class Request(threading.Thread):
+    """One POST through the test client, in a thread of its own."""
+
+    def __init__(self, client, path: str, data: dict) -> None:  # noqa: ANN001
+        super().__init__(daemon=True)
+        self.client, self.path, self.data, self.answer = client, path, data, None
+
+    def run(self) -> None:
+        self.answer = self.client.post(self.path, data=self.data)
+
+    def finish(self):  # noqa: ANN201
+        self.join(PATIENCE)
+        assert not self.is_alive(), "a request never finished"
+        return self.answer
 
 
 class Attempt(threading.Thread):
@@ -92,6 +119,40 @@ def test_a_spent_recovery_code_is_refused_and_the_others_still_work(app, make_us
     assert code_step(other, creds.recovery_codes[2]).status_code == 302
     with app.app_context():
         assert len(db.session.get(User, user.id).recovery_code_hashes) == 8
+
+
+RECOVERY_CODE = re.compile(r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>")
+
+
+def _setup_post(client, path: str, password: str) -> dict:  # noqa: ANN001
+    page = client.get(path).get_data(as_text=True)
+    secret = secret_from_page(page)
+    return {"csrf_token": csrf_token(page), "password": password, "confirm": password,
+            "code": totp.code_for(secret, totp.counter_at(clock.timestamp()))}
+
+
+def test_a_setup_link_sets_an_account_up_once_when_two_posts_race(app, monkeypatch):
+    with app.app_context():
+        invitation = accounts.invite(db.session, get_vault(), username="raced", role="reviewer", actor="cli",
+                                    hours=48)
+    path = f"/review/setup/{invitation.token}"
+    intruder, owner = app.test_client(), app.test_client()
+    intruder_post = _setup_post(intruder, path, "the intruder's chosen words")
+    owner_post = _setup_post(owner, path, "the owner's own chosen words")
+    pause = PauseFirst(users.check_password_policy)  # the first has checked the link, not yet written
+    monkeypatch.setattr(users, "check_password_policy", pause)
+
+    first = Request(intruder, path, intruder_post)
+    first.start()
+    assert pause.reached.wait(PATIENCE)
+    second = owner.post(path, data=owner_post)
+    pause.release.set()
+    answers = [first.finish(), second]
+    given_codes = [len(RECOVERY_CODE.findall(a.get_data(as_text=True))) for a in answers]
+    assert given_codes == [0, 10], f"recovery codes given to {sum(1 for n in given_codes if n)} set-ups of one link"
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.password_set")).all()
+        assert len(actions) == 1
 
 
 @pytest.mark.parametrize("path", ["/static/nope.css", "/static/%2e%2e/config.py", "/static/sub/", "/static/pow.js/x"])
