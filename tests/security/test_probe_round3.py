@@ -8,6 +8,12 @@
   recovery codes, the last writer's password and authenticator winning. Someone who intercepted
   the link could race its owner, each told they had set the account up. The link is now used up
   by a conditional UPDATE before anything is written.
+- The counts researchers see (`/research/statistics`, cells under 5 shown as "<5") were replaced by
+  every `flask stats refresh`, however little had changed. A researcher who kept the page from
+  before and after one family reported read, from the cells that went up by one, that person's
+  prefecture, detention year, status, gender and age band together: the combination an export's
+  k-anonymity is there to hide. A refresh now keeps the shown counts until at least 5 persons'
+  worth of change has built up in every table that changed.
 - The static route's own 404 (and any other static answer that is not the asset) went out without
   `Cache-Control: no-store`, the one page of the site a shared computer's cache could keep.
 """
@@ -24,9 +30,11 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, User
-from intake.services import accounts, clock, signin, totp, users
+from intake.services import accounts, clock, signin, take_in, totp, users
 from tests.security.test_withdrawal_race import PATIENCE, wait_for_lock_wait
+from tests.unit.test_exports_store import family, relative
 from tests.web.review.test_accounts import secret_from_page
+from tests.web.review.test_exports_views import store
 from tests.web.review.test_accounts_signin import code_step, password_step
 from tests.web_fixtures import csrf_token
 
@@ -153,6 +161,41 @@ def test_a_setup_link_sets_an_account_up_once_when_two_posts_race(app, monkeypat
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.password_set")).all()
         assert len(actions) == 1
+
+
+SHOWN_COUNT = re.compile(r'<td><bdi dir="ltr">([^<]*)</bdi></td></tr>')
+
+
+def _research_counts(client) -> list[str]:  # noqa: ANN001
+    page = client.get("/research/statistics").get_data(as_text=True)
+    persons = re.search(r"sharing with researchers, as counted on .*?: (?:<bdi[^>]*>)?(\d+)", page)
+    return [persons.group(1) if persons else "?"] + SHOWN_COUNT.findall(page)
+
+
+def _new_family(app, numbers: range) -> None:  # noqa: ANN001
+    family(app, [relative(i, gender="female", home_county="653101", status="released") for i in numbers])
+    with app.app_context():
+        assert take_in.take_in(db.session, get_vault())[1] == 0
+
+
+def test_a_refresh_does_not_single_out_the_few_persons_added_since_the_last(app, make_user, sign_in):
+    store(app, 60)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["stats", "refresh"]).exit_code == 0
+    researcher = app.test_client()
+    sign_in(researcher, make_user("researcher"))
+    before = _research_counts(researcher)
+    assert before[0] == "60" and len(before) > 10
+
+    _new_family(app, range(1000, 1001))  # one family reports one relative
+    held = runner.invoke(args=["stats", "refresh"])
+    assert _research_counts(researcher) == before, "the counts moved by one person: that person is singled out"
+    assert held.exit_code == 0 and "fewer than 5 persons changed" in held.output
+
+    _new_family(app, range(1001, 1005))  # five persons' change in all: the counts may move
+    assert "counted 65 persons" in runner.invoke(args=["stats", "refresh"]).output
+    after = _research_counts(researcher)
+    assert after[0] == "65" and after != before
 
 
 @pytest.mark.parametrize("path", ["/static/nope.css", "/static/%2e%2e/config.py", "/static/sub/", "/static/pow.js/x"])
