@@ -30,7 +30,11 @@ def same_site_location(location: str, host: str) -> str:
     trailing slash) are absolute URLs built from the request's Host header and the scheme of the
     last hop (http behind the TLS proxy), so a forged Host would send the visitor elsewhere."""
     parts = urlsplit(location)
-    if not parts.netloc or parts.netloc.lower() != host.lower():
+    if not parts.netloc and parts.scheme not in ("http", "https"):
+        return location  # a path already
+    # A Host header werkzeug cannot make a netloc of ("a@b", "b#", "b/@c") leaves it empty:
+    # "http:///review/", which a browser reads as the host "review". Such a URL is this site's too.
+    if parts.netloc and parts.netloc.lower() != host.lower():
         return location
     path = "/" + parts.path.lstrip("/")  # never "//elsewhere": that would name another host
     return urlunsplit(("", "", path, parts.query, parts.fragment))

@@ -14,6 +14,10 @@
   prefecture, detention year, status, gender and age band together: the combination an export's
   k-anonymity is there to hide. A refresh now keeps the shown counts until at least 5 persons'
   worth of change has built up in every table that changed.
+- werkzeug's routing redirects (`/review` to `/review/`, a doubled slash) are absolute URLs built
+  from the Host header, made into paths when they name this host. A Host werkzeug cannot make a
+  netloc of ("a@evil.example", "evil.example#") gave `Location: http:///review/`, which a browser
+  reads as the host "review", elsewhere. Such a Location is now a path too.
 - The static route's own 404 (and any other static answer that is not the asset) went out without
   `Cache-Control: no-store`, the one page of the site a shared computer's cache could keep.
 """
@@ -196,6 +200,15 @@ def test_a_refresh_does_not_single_out_the_few_persons_added_since_the_last(app,
     assert "counted 65 persons" in runner.invoke(args=["stats", "refresh"]).output
     after = _research_counts(researcher)
     assert after[0] == "65" and after != before
+
+
+@pytest.mark.parametrize("host", ["a@evil.example", "evil.example#", "127.0.0.1/@evil.example", "evil.example"])
+@pytest.mark.parametrize("path", ["/review", "//review", "/review//inbox"])
+def test_a_routing_redirect_never_leaves_the_site_whatever_the_host_header(app, host, path):
+    answer = app.test_client().get(path, headers={"Host": host})
+    assert answer.status_code in (301, 302, 308), answer.status_code
+    location = answer.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//"), location
 
 
 @pytest.mark.parametrize("path", ["/static/nope.css", "/static/%2e%2e/config.py", "/static/sub/", "/static/pow.js/x"])
