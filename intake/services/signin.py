@@ -5,7 +5,9 @@ not set up) and a dummy Argon2id verification when there is no real hash, so nei
 the time tell an attacker whether a username exists. Every failure counts toward the account's
 lockout: after `threshold` failures (password or code) the account locks for `base_seconds`,
 doubling with each further failure up to `max_seconds`. Attempts while locked are refused without
-checking anything that could succeed. A full sign-in resets the count.
+checking anything that could succeed, and concurrent attempts are judged one after another
+(`_unless_locked`), so a burst of guesses gets no more than one at a time would. A full sign-in
+resets the count.
 
 Sign-in needs unlocked review keys: every step is audited (the audit signing key) and the TOTP
 secret is sealed under the working-store KEK. With keys locked it is refused with ServiceLocked.
@@ -83,13 +85,22 @@ def require_unlocked(vault: Vault | None) -> Vault:
     return vault
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > clock.now()
-
-
 def needs_enrolment(user: User) -> bool:
     """An account given a password but no second factor yet (`flask dev`'s admin): enrols at sign-in."""
     return user.totp_secret_sealed is None
+
+
+def _unless_locked(session: Session, user: User) -> bool:
+    """Whether the account is not locked, asked with a conditional (no-op) UPDATE of its row, which
+    holds the row (PostgreSQL) or the database's write lock (SQLite) until the transaction ends: so
+    concurrent attempts are judged one after another, each against the failures counted before
+    it, never against a state read before another attempt's failure was counted (then all of a
+    burst of guesses were checked, past the threshold)."""
+    result = session.execute(update(User).where(User.id == user.id, or_(User.locked_until.is_(None),
+                                                                       User.locked_until <= clock.now()))
+                             .values(failed_logins=User.failed_logins).execution_options(synchronize_session=False))
+    session.refresh(user, ["failed_logins", "locked_until"])
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _fail(session: Session, user: User, lockout: Lockout) -> None:
@@ -117,7 +128,7 @@ def check_password(session: Session, vault: Vault | None, username: str, passwor
     reason = None
     if not user.is_active:
         reason = "disabled"
-    elif is_locked(user):
+    elif not _unless_locked(session, user):
         reason = "locked"
     elif not usable:
         reason = "not_set_up"
@@ -141,7 +152,7 @@ def check_second_factor(session: Session, vault: Vault | None, user_id: uuid.UUI
     if user is None or not user.is_active:
         raise SignInRefused(CODE_REFUSED)
     method, reason = None, None
-    if is_locked(user):
+    if not _unless_locked(session, user):  # SQLite ignores the row lock above; this holds there too
         reason = "locked"
     elif totp.is_totp_code(code):
         counter = totp.matching_counter(user.totp_secret, code, clock.timestamp())

@@ -3,6 +3,12 @@
 - On SQLite a recovery code could be spent twice: the code step reads the account with a row lock
   that SQLite ignores, so two sign-ins with one code, both past the read before either wrote, both
   got in. The code is now taken with a conditional UPDATE on the list it was matched against.
+- The lockout was judged against the account as read before the check: a burst of concurrent
+  guesses was each checked, past the threshold (9 wrong passwords sent together were all
+  checked, against a threshold of 5; 10 codes likewise on SQLite, where the code step's row lock
+  is a no-op), and a right one among them got in although the account had locked meanwhile. The
+  lock is now asked with a conditional UPDATE that holds the row (or SQLite's write lock) until
+  the attempt is decided.
 - A set-up link could be used twice: two set-ups posted together both passed the link check (the
   password's Argon2id between check and write leaves a wide window) and both got a page of
   recovery codes, the last writer's password and authenticator winning. Someone who intercepted
@@ -29,7 +35,7 @@ import threading
 
 import pytest
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -107,10 +113,9 @@ def test_one_recovery_code_signs_in_once_when_two_sign_ins_race(app, make_user, 
     assert pause.reached.wait(PATIENCE)
     two = Attempt(second, code)
     two.start()
-    if db_url.startswith("sqlite"):
-        two.finish()  # nothing holds it back on SQLite: it reads, matches and writes while the first waits
-    else:
-        wait_for_lock_wait(db_url, ("postgres",))  # on PostgreSQL it waits for the first's row lock
+    if db_url.startswith("postgresql"):
+        wait_for_lock_wait(db_url, ("postgres",))  # it waits for the first's row lock
+    # (On SQLite it waits for the first's write lock, or, before that was taken, went straight through.)
     pause.release.set()
     outcomes = sorted([one.finish(), two.finish()])
     assert outcomes == [200, 302], f"one sign-in, not {outcomes.count(302)}, with one recovery code"
@@ -131,6 +136,60 @@ def test_a_spent_recovery_code_is_refused_and_the_others_still_work(app, make_us
     assert code_step(other, creds.recovery_codes[2]).status_code == 302
     with app.app_context():
         assert len(db.session.get(User, user.id).recovery_code_hashes) == 8
+
+
+def _failures(app, user_id, count: int) -> None:  # noqa: ANN001
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == user_id).values(failed_logins=count))
+        db.session.commit()
+
+
+def test_a_right_password_sent_with_a_burst_of_wrong_ones_is_refused_once_the_account_locked(
+        app, make_user, credentials, monkeypatch):
+    user = make_user("reviewer")
+    creds = credentials[user.id]
+    _failures(app, user.id, 4)  # one failure short of the threshold (5)
+    right, wrong = app.test_client(), app.test_client()
+    right_page, wrong_page = right.get("/review/sign-in"), wrong.get("/review/sign-in")
+    pause = PauseFirst(signin.verify_password)  # the right one stops after its Argon2id, before its verdict
+    monkeypatch.setattr(signin, "verify_password", pause)
+
+    first = Request(right, "/review/sign-in", {"csrf_token": csrf_token(right_page.data), "username": creds.username,
+                                              "password": creds.password})
+    first.start()
+    assert pause.reached.wait(PATIENCE)
+    locked_it = wrong.post("/review/sign-in", data={"csrf_token": csrf_token(wrong_page.data),
+                                                    "username": creds.username, "password": "a wrong guess indeed"})
+    assert locked_it.status_code == 200  # the fifth failure: the account locks
+    pause.release.set()
+    answer = first.finish()
+    assert answer.status_code == 200 and str(signin.REFUSED) in answer.get_data(as_text=True), \
+        "a guess judged against the account as it was before the lock got in"
+    with app.app_context():
+        reasons = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "auth.login_failed")
+                                     .order_by(AuditEvent.seq)).all()
+    assert [r["reason"] for r in reasons] == ["password", "locked"]
+
+
+def test_a_burst_of_codes_gets_no_more_tries_than_the_threshold(app, make_user, credentials, db_url):
+    user = make_user("reviewer")
+    creds = credentials[user.id]
+    clients = [app.test_client() for _ in range(8)]
+    for client in clients:
+        assert password_step(client, creds.username).status_code == 302
+    pages = [client.get("/review/sign-in/code") for client in clients]
+    threads = [Request(c, "/review/sign-in/code", {"csrf_token": csrf_token(p.data), "code": "000000"})
+               for c, p in zip(clients, pages)]
+    for thread in threads:  # together, as near as threads start
+        thread.start()
+    answers = [t.finish() for t in threads]
+    assert all(a.status_code == 200 for a in answers)
+    with app.app_context():
+        reasons = [d["reason"] for d in db.session.scalars(
+            select(AuditEvent.details).where(AuditEvent.action == "auth.totp_failed").order_by(AuditEvent.seq))]
+    checked = [r for r in reasons if r != "locked"]
+    assert len(reasons) == len(clients)
+    assert len(checked) == 5, f"{len(checked)} codes checked in a burst of {len(clients)}, with a threshold of 5"
 
 
 RECOVERY_CODE = re.compile(r"<code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code>")
