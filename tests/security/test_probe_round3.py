@@ -34,7 +34,6 @@ import re
 import threading
 
 import pytest
-
 from sqlalchemy import select, update
 
 from intake.extensions import db
@@ -44,8 +43,8 @@ from intake.services import accounts, clock, signin, take_in, totp, users
 from tests.security.test_withdrawal_race import PATIENCE, wait_for_lock_wait
 from tests.unit.test_exports_store import family, relative
 from tests.web.review.test_accounts import secret_from_page
-from tests.web.review.test_exports_views import store
 from tests.web.review.test_accounts_signin import code_step, password_step
+from tests.web.review.test_exports_views import store
 from tests.web_fixtures import csrf_token
 
 
@@ -54,12 +53,14 @@ class PauseFirst:
 
     def __init__(self, function) -> None:  # noqa: ANN001
         self.function, self.reached, self.release = function, threading.Event(), threading.Event()
-        self.calls = 0
+        self.calls, self.lock = 0, threading.Lock()
 
     def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
         result = self.function(*args, **kwargs)
-        self.calls += 1
-        if self.calls == 1:
+        with self.lock:
+            self.calls += 1
+            first = self.calls == 1
+        if first:
             self.reached.set()
             assert self.release.wait(PATIENCE), "never released"
         return result
