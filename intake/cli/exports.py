@@ -199,7 +199,11 @@ def refresh(batch: int, workers: int) -> None:
     """Count the store afresh for the statistics pages."""
     from ..services import statistics
 
-    run = statistics.refresh(db.session, review_vault(), batch=batch, workers=workers, actor="cli")
+    try:
+        run = statistics.refresh(db.session, review_vault(), batch=batch, workers=workers, actor="cli")
+    except statistics.TooFewChanged as held:
+        click.echo(f"{held}; shown: {held.shown.persons} persons, counted {held.shown.computed_at:%Y-%m-%d}")
+        return
     click.echo(f"counted {run.persons} persons")
 
 

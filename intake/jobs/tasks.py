@@ -54,5 +54,8 @@ def statistics_refresh_job(session: Session, vault: Vault, batch: int = 2000, wo
     """Count the store afresh for the statistics pages (`flask stats refresh`)."""
     from ..services import statistics
 
-    run = statistics.refresh(session, vault, batch=batch, workers=min(workers, 8), actor="system")
+    try:
+        run = statistics.refresh(session, vault, batch=batch, workers=min(workers, 8), actor="system")
+    except statistics.TooFewChanged as held:  # the shown counts stay until more has changed
+        return {"persons": held.shown.persons, "held": 1}
     return {"persons": run.persons}

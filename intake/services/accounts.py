@@ -15,8 +15,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password
@@ -108,7 +109,9 @@ def complete_setup(session: Session, vault: Vault | None, *, token: str, passwor
                    secret: bytes, code: str, kdf: KdfParams) -> tuple[User, list[str]]:
     """Set the password and enrol TOTP in one step; returns the account and its recovery codes.
 
-    The link is used up only when everything is right: a typo in the code changes nothing.
+    The link is used up only when everything is right: a typo in the code changes nothing. It is
+    used up by a conditional UPDATE before anything is written, so of two concurrent set-ups with
+    one link (an intercepted link raced against its owner) exactly one succeeds.
     """
     vault = signin.require_unlocked(vault)
     user = account_for_setup(session, token)
@@ -120,10 +123,10 @@ def complete_setup(session: Session, vault: Vault | None, *, token: str, passwor
     counter = totp.matching_counter(secret, code, clock.timestamp())
     if counter is None:
         raise InvalidInput(said("that code is not right: check the app's clock and enter the code it shows now"))
+    if not _claim_setup_link(session, user, token):
+        raise InvalidInput(said("this set-up link is not valid or has expired; ask an administrator for a new one"))
     user.password_hash = hash_password(password, kdf)
     codes = _enrol(user, secret, counter)
-    user.setup_token_hash = None
-    user.setup_expires_at = None
     user.failed_logins = 0
     user.locked_until = None
     user.session_epoch += 1
@@ -132,6 +135,18 @@ def complete_setup(session: Session, vault: Vault | None, *, token: str, passwor
                  object_id=str(user.id), details={"totp": True, "recovery_codes": len(codes)})
     session.commit()
     return user, codes
+
+
+def _claim_setup_link(session: Session, user: User, token: str) -> bool:
+    """Use up the link, only if it is still this account's (atomic on both databases)."""
+    result = session.execute(update(User).where(User.id == user.id, User.setup_token_hash == _token_digest(token))
+                             .values(setup_token_hash=None, setup_expires_at=None)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(user, "setup_token_hash", None)
+    set_committed_value(user, "setup_expires_at", None)
+    return True
 
 
 def enrol(session: Session, vault: Vault | None, user_id: uuid.UUID, *, secret: bytes, code: str) -> list[str]:

@@ -5,7 +5,9 @@ not set up) and a dummy Argon2id verification when there is no real hash, so nei
 the time tell an attacker whether a username exists. Every failure counts toward the account's
 lockout: after `threshold` failures (password or code) the account locks for `base_seconds`,
 doubling with each further failure up to `max_seconds`. Attempts while locked are refused without
-checking anything that could succeed. A full sign-in resets the count.
+checking anything that could succeed, and concurrent attempts are judged one after another
+(`_unless_locked`), so a burst of guesses gets no more than one at a time would. A full sign-in
+resets the count.
 
 Sign-in needs unlocked review keys: every step is audited (the audit signing key) and the TOTP
 secret is sealed under the working-store KEK. With keys locked it is refused with ServiceLocked.
@@ -13,13 +15,15 @@ secret is sealed under the working-store KEK. With keys locked it is refused wit
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import Text, cast, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..crypto.passphrase import KdfParams
 from ..crypto.passwords import hash_password, verify_password
@@ -81,13 +85,22 @@ def require_unlocked(vault: Vault | None) -> Vault:
     return vault
 
 
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and user.locked_until > clock.now()
-
-
 def needs_enrolment(user: User) -> bool:
     """An account given a password but no second factor yet (`flask dev`'s admin): enrols at sign-in."""
     return user.totp_secret_sealed is None
+
+
+def _unless_locked(session: Session, user: User) -> bool:
+    """Whether the account is not locked, asked with a conditional (no-op) UPDATE of its row, which
+    holds the row (PostgreSQL) or the database's write lock (SQLite) until the transaction ends: so
+    concurrent attempts are judged one after another, each against the failures counted before
+    it, never against a state read before another attempt's failure was counted (then all of a
+    burst of guesses were checked, past the threshold)."""
+    result = session.execute(update(User).where(User.id == user.id, or_(User.locked_until.is_(None),
+                                                                       User.locked_until <= clock.now()))
+                             .values(failed_logins=User.failed_logins).execution_options(synchronize_session=False))
+    session.refresh(user, ["failed_logins", "locked_until"])
+    return result.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _fail(session: Session, user: User, lockout: Lockout) -> None:
@@ -115,7 +128,7 @@ def check_password(session: Session, vault: Vault | None, username: str, passwor
     reason = None
     if not user.is_active:
         reason = "disabled"
-    elif is_locked(user):
+    elif not _unless_locked(session, user):
         reason = "locked"
     elif not usable:
         reason = "not_set_up"
@@ -139,7 +152,7 @@ def check_second_factor(session: Session, vault: Vault | None, user_id: uuid.UUI
     if user is None or not user.is_active:
         raise SignInRefused(CODE_REFUSED)
     method, reason = None, None
-    if is_locked(user):
+    if not _unless_locked(session, user):  # SQLite ignores the row lock above; this holds there too
         reason = "locked"
     elif totp.is_totp_code(code):
         counter = totp.matching_counter(user.totp_secret, code, clock.timestamp())
@@ -150,12 +163,8 @@ def check_second_factor(session: Session, vault: Vault | None, user_id: uuid.UUI
         else:
             method = "totp"
     else:
-        used = totp.matching_recovery_code(code, list(user.recovery_code_hashes or []))
-        if used is None:
-            reason = "invalid"
-        else:
-            user.recovery_code_hashes = [h for h in user.recovery_code_hashes if h != used]
-            method = "recovery"
+        reason = _claim_recovery_code(session, user, code)
+        method = None if reason else "recovery"
     if reason:
         if reason != "locked":
             _fail(session, user, lockout)
@@ -177,6 +186,26 @@ def _claim_counter(session: Session, user: User, counter: int) -> bool:
         return False
     user.totp_last_counter = counter
     return True
+
+
+def _claim_recovery_code(session: Session, user: User, code: str) -> str | None:
+    """Remove the recovery code `code` from the account (None), or say why not: "invalid", or
+    "replay" when another sign-in changed the codes meanwhile. The removal is a conditional UPDATE on
+    the stored list it was matched against, so it is atomic on both databases (SQLite ignores the
+    row lock taken above: two concurrent sign-ins could otherwise both spend one code)."""
+    stored = cast(User.recovery_code_hashes, Text)
+    raw = session.scalar(select(stored).where(User.id == user.id))
+    hashes = json.loads(raw) if raw else []
+    used = totp.matching_recovery_code(code, list(hashes or []))
+    if used is None:
+        return "invalid"
+    remaining = [h for h in hashes if h != used]
+    result = session.execute(update(User).where(User.id == user.id, stored == raw)
+                             .values(recovery_code_hashes=remaining).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return "replay"
+    set_committed_value(user, "recovery_code_hashes", remaining)
+    return None
 
 
 def complete(session: Session, vault: Vault, user: User, *, method: str) -> None:

@@ -29,7 +29,7 @@ from ..crypto import audit_chain
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..disclosure import privacy, signing, standalone_verify
-from ..disclosure.statistics import CountTable, categorise, count_tables
+from ..disclosure.statistics import SMALL, CountTable, categorise, count_tables
 from ..models import AuditEvent, StatisticsRun
 from ..models.base import utcnow
 from ..wording import said
@@ -63,13 +63,42 @@ def _canonical(value: Any) -> str:
 
 # ---------- counts for reviewers and researchers ----------
 
+class TooFewChanged(Exception):
+    """The new counts differ from the shown ones by fewer than SMALL persons in some table: shown
+    side by side, the two would single those persons out. The shown counts stay."""
+
+    def __init__(self, shown: StatisticsRun) -> None:
+        super().__init__(f"fewer than {SMALL} persons changed in some table since the last count: "
+                         "comparing the two would single them out, so the counts stay as they were")
+        self.shown = shown
+
+
+def _fewest_changed(shown: Counts, tables: list[CountTable]) -> int:
+    """The smallest nonzero change between two counts, over every table: the sum of the cells'
+    differences (a person added or withdrawn moves one cell by one, a corrected one two cells)."""
+    before = {t.dimension: dict(zip(t.labels, t.counts)) for t in shown.tables}
+    changes = []
+    for table in tables:
+        old, new = before.get(table.dimension, {}), dict(zip(table.labels, table.counts))
+        changes.append(sum(abs(new.get(label, 0) - old.get(label, 0)) for label in old.keys() | new.keys()))
+    return min((c for c in changes if c), default=0)
+
+
 def refresh(session: Session, vault: Vault, *, reference_year: int | None = None, actor: str = "system",
             batch: int = 2000, workers: int = 1, progress: Callable[[int], None] | None = None) -> StatisticsRun:
-    """Count the store afresh and keep the counts (sealed, audited). Commits."""
+    """Count the store afresh and keep the counts (sealed, audited). Commits.
+
+    Raises TooFewChanged when the counts moved, but by fewer than SMALL persons in some table:
+    researchers who kept both pages would otherwise read, from which cells went up by one, the
+    prefecture, detention year, status, gender and age band of the one family who just reported
+    (or withdrew), the combination an export's k-anonymity exists to hide."""
     vault.current_integrity_key()
     scope = export_source.collect(session, vault, batch=batch, workers=workers, progress=progress)
     year = reference_year or utcnow().year
     tables = count_tables(scope.columns, year)
+    shown = latest(session, vault)
+    if shown is not None and 0 < _fewest_changed(shown, tables) < SMALL:
+        raise TooFewChanged(shown.run)
     run = StatisticsRun(computed_at=utcnow().replace(microsecond=0), reference_year=year, persons=scope.persons,
                         tables=[{"dimension": t.dimension, "title": t.title, "labels": list(t.labels),
                                  "counts": list(t.counts)} for t in tables],
