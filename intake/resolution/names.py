@@ -80,13 +80,13 @@ def split_tokens(text: str) -> list[str]:
 _ROUNDED = str.maketrans("öü", "ou")
 
 
-def _stem(phonemes: str, endings: tuple[str, ...]) -> tuple[str, int] | None:
+def _stem(phonemes: str, endings: tuple[str, ...], shortest: int = 3) -> tuple[str, int] | None:
     """``phonemes`` without the first of ``endings`` it ends with (ö, ü read as o, u), and which."""
     folded = phonemes.translate(_ROUNDED)
     for i, ending in enumerate(endings):
         if folded.endswith(ending):
             stem = phonemes[: -len(ending)]
-            if len(stem) >= 3 and not _VOWELS.isdisjoint(stem):
+            if len(stem) >= shortest and not _VOWELS.isdisjoint(stem):
                 return stem, i
     return None
 
@@ -110,7 +110,9 @@ def analyse_token(token: str, script: str) -> Token | None:
         found = _stem(phonemes, _SUFFIX_ENDINGS)
         if found is not None:
             phonemes, gender = found[0], _SUFFIXES[found[1]][1]
-    jan = _stem(phonemes, _JAN)
+    # -jan also after a stem of two letters (Kazakh Erjan, Uljan, Ayjan): Chinese drops 江 after
+    # the stem's two syllables (叶尔, 阿依), and Cyrillic Е gives the stem a y (Ержан: Yer).
+    jan = _stem(phonemes, _JAN, 2)
     phonemes = jan[0] if jan else phonemes
     canon = variants.canonical(phonemes)
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing

@@ -139,6 +139,25 @@ def test_endearment_suffix_jan(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
 
+# -jan after a stem of two letters (Kazakh Ұлжан, Ержан): Cyrillic, Arabic and Latin meet the stem.
+@pytest.mark.parametrize(("a", "b"), [("Uljan", "Ul"), ("Ұлжан", "Uljan"), ("ئۇلجان", "Ulzhan"),
+                                      ("Ержан", "Yerzhan"), ("Ержан", "Yer")])
+def test_endearment_suffix_jan_after_a_short_stem(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("a", "b"), [("Uljan", "Ulan"), ("Ержан", "Ерлан"), ("Jan", "Janibek")])
+def test_a_short_stem_keeps_other_names_apart(a: str, b: str) -> None:
+    assert level(a, b) < 2
+
+
+# Muhemmet in Chinese documents: 木合买提 and 穆合买提 beside 买买提 and 穆罕默德.
+@pytest.mark.parametrize(("a", "b"), [("木合买提", "Muhemmet"), ("穆合买提", "مۇھەممەت"),
+                                      ("木合买提江", "Memetjan"), ("MUHEMAITI", "麦麦提")])
+def test_muhemmet_written_with_he(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
 # --- Arabic script as families type it ------------------------------------------------------
 
 @pytest.mark.parametrize(("typed", "proper"), [
