@@ -28,7 +28,9 @@ def person(handle: str) -> Any:
     if vault is None:
         return locked_page()
     try:
-        view = person_view.view_of(db.session, vault, handle, actor=actor())
+        # The retractions are read before the entries commit: one transaction for the page.
+        view = person_view.view_of(db.session, vault, handle, actor=actor(), beside=lambda v: corrections.retractions(
+            db.session, vault, [r.id for r in v.reports]))
     except NotFound:
         abort(404)
     # One reason form per report and per batch; prefixes keep their field ids (and labels) distinct.
@@ -37,7 +39,7 @@ def person(handle: str) -> Any:
     undos = {b.batch_id: stamped(forms.ReasonForm, prefix=f"undo-{b.batch_id}") for b in view.history}
     fields = [f for f in FIELD_LABELS if f != "testimony"]
     rows = comparison.compare(fields, [r.fields for r in view.reports])
-    retracted = corrections.retractions(db.session, vault, [r.id for r in view.reports])
+    retracted = view.beside
     return render_template("review/triage/person.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
                            merge=stamped(forms.MergeForm), splits=splits, undos=undos, rows=rows, retracted=retracted)
 

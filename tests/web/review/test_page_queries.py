@@ -5,11 +5,12 @@ the signed-in account read again, fails here."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -105,3 +106,34 @@ def test_queries_per_person_page_do_not_grow_with_its_reports(app, reviewer):
     assert [e[0] for e in audit_entries(app, before)] == ["person.view"] + ["report.view"] * 5
     assert large == small
     assert small <= MAX_PERSON_QUERIES, small
+
+
+def transactions_for(app, client, url: str) -> int:
+    """How many transactions the page's request opens (each also costs a pooled connection's check,
+    a BEGIN and its end)."""
+    begun: list[int] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn: begun.append(1)  # noqa: E731
+    event.listen(engine, "begin", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "begin", listener)
+    return len(begun)
+
+
+def test_each_audited_page_is_read_in_one_transaction(app, reviewer):
+    """What a page shows beside its decrypted reports (files, retractions, previous/next, reviewers,
+    saved views) is read before its audit entry commits, not in a second transaction after it."""
+    client, user = reviewer
+    handles = load(app, dataclasses.replace(full_report("a"), home_county="653101"), full_report("b"))
+    decorate(app, user, handles[0], 1)
+    with app.app_context():
+        persons.link_report(db.session, get_vault(), handles[0], None, reason="same ID number", actor=user.id)
+    person = person_of(app, handles[0])
+    for url in (f"/review/reports/{handles[0]}", f"/review/reports/{handles[1]}?status=received",
+                f"/review/persons/{person}", "/review/inbox", "/review/inbox?county=653101"):
+        before = audit_head(app)
+        assert transactions_for(app, client, url) == 1, url
+        assert audit_head(app) > before, url  # the page was audited: its entry is in that transaction
