@@ -13,6 +13,7 @@ from ..extensions import db
 from ..services import comparison, corrections, person_view, persons
 from ..services.errors import NotFound
 from . import triage_forms as forms
+from .compare_table import compare_table
 from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from ..web.i18n import gettext as _
@@ -40,8 +41,10 @@ def person(handle: str) -> Any:
     fields = [f for f in FIELD_LABELS if f != "testimony"]
     rows = comparison.compare(fields, [r.fields for r in view.reports])
     retracted = view.beside
-    return render_template("review/triage/person.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG,
-                           merge=stamped(forms.MergeForm), splits=splits, undos=undos, rows=rows, retracted=retracted)
+    # The side-by-side table built in Python (compare_table.py): its cells were a fifth of the page's CPU.
+    table = compare_table(view, rows, FIELD_LABELS, SCRIPT_LANG, splits)
+    return render_template("review/triage/person.html", view=view, merge=stamped(forms.MergeForm), undos=undos,
+                           table=table, retracted=retracted)
 
 
 @bp.post("/reports/<handle>/person")
