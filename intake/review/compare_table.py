@@ -63,9 +63,9 @@ def compare_table(view: PersonView, rows: Sequence[Row], labels: Mapping[str, An
     names = "".join(f"<td>{name_list(r.fields.get('names'), script_lang)}</td>" for r in reports)
     testimonies = "".join(f'<td><p class="message-text" dir="auto">{escape(r.fields.get("testimony") or "—")}</p></td>'
                           for r in reports)
-    split_cells = "".join(
-        f"<td>{action_form(split_url.replace(_SLOT, r.handle, 1), splits[r.handle], _('Split %(handle)s out into a new person', handle=r.handle))}</td>"
-        for r in reports)
+    forms = (action_form(split_url.replace(_SLOT, r.handle, 1), splits[r.handle],
+                         _("Split %(handle)s out into a new person", handle=r.handle)) for r in reports)
+    split_cells = "".join(f"<td>{form}</td>" for form in forms)
     return Markup(  # noqa: S704 - every value escaped above
         f'<table class="compare">\n'
         f'<caption class="visually-hidden">{escape(_("Reports of this person, field by field"))}</caption>\n'
