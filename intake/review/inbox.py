@@ -78,6 +78,10 @@ def inbox() -> Any:
     form, filters = inbox_filters(request.args)
     vault = readable_vault()
     page, error = None, None
+    # Read before the page's audit entry commits: in its transaction, not in a second one (each
+    # costs a pooled connection's check, a BEGIN and a ROLLBACK on top of its own queries).
+    bulk_choices = _assignee_choices(("", _("nobody")))
+    mine = saved_views.views_of(db.session, actor())
     if filters is not None:
         if request.args.get("last"):
             direction, cursor = inbox_service.LAST, None
@@ -103,9 +107,8 @@ def inbox() -> Any:
              "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
     # The page's forms drawn once per language and shape, stamped with this request's tokens.
-    bulk_form = stamped(forms.BulkForm, choices={"assignee": _assignee_choices(("", _("nobody")))}, draw=_bulk_parts)
+    bulk_form = stamped(forms.BulkForm, choices={"assignee": bulk_choices}, draw=_bulk_parts)
     here = request.full_path.rstrip("?")
-    mine = saved_views.views_of(db.session, actor())
     # The table's rows: built in Python (inbox_rows.py), with the report page's URL made once.
     rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args)) if page else None
     return render_template("review/triage/inbox.html", filter_fields=filter_fields(form), page=page, rows=rows,

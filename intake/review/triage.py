@@ -133,17 +133,16 @@ def report(handle: str) -> Any:
     vault = readable_vault()
     if vault is None:
         return locked_page()
-    try:
-        view = report_view.view_of(db.session, vault, handle, actor=actor())
-    except NotFound:
-        abort(404)
     args = filter_args(request.args)
     # Previous/next under the inbox's filters; with none in the query, the unfiltered inbox (the
     # filter form and its list of reviewers are built only to read filters that are there).
     filters = inbox_filters(request.args)[1] if args else InboxFilter()
-    newer, older = inbox_service.neighbours(db.session, vault, filters, view.arrival, view.report.id) \
-        if filters else (None, None)
-    retracted = corrections.retractions(db.session, vault, view.report.id)
+    try:
+        view = report_view.view_of(db.session, vault, handle, actor=actor(),
+                                   beside=lambda v: _beside_report(vault, v, filters))
+    except NotFound:
+        abort(404)
+    newer, older, retracted, files, source = view.beside
     retractable = [*(e.id for e in view.report.timeline if e.recorded_by), *(m.id for m in view.notes),
                    *(m.id for m in view.replies)]
     # The action forms drawn once per language and shape, stamped with this request's tokens.
@@ -151,8 +150,7 @@ def report(handle: str) -> Any:
                      assignee=str(view.assignee_id) if view.assignee_id else "")
     return render_template(
         "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
-        newer=newer, older=older,
-        attachments=attachment_views.list_for_report(db.session, view.report.id, view.submission_id),
+        newer=newer, older=older, attachments=files,
         retracted=retracted, retract={i: stamped(forms.RetractForm, prefix=f"retract-{i}") for i in retractable
                                       if i not in retracted},
         verification=stamped(forms.VerificationForm, level=view.report.verification),
@@ -160,7 +158,19 @@ def report(handle: str) -> Any:
         untag={t: stamped(forms.ActionForm, prefix=f"untag-{t}") for t in view.tags},
         note=stamped(forms.NoteForm), assign=assign, reply=stamped(forms.ReplyForm),
         submission_status=stamped(forms.SubmissionStatusForm, status=view.submission_status),
-        link=stamped(forms.LinkForm), source=imports.attributions(db.session, [view.report.id]).get(view.report.id))
+        link=stamped(forms.LinkForm), source=source)
+
+
+def _beside_report(vault: Vault, view: report_view.ReportView, filters: InboxFilter | None) -> tuple[Any, ...]:
+    """What the report page shows beside the report, read before its audit entry commits (one
+    transaction for the page): previous/next, retractions, files, import source; the reviewers."""
+    report_id = view.report.id
+    newer, older = inbox_service.neighbours(db.session, vault, filters, view.arrival, report_id) \
+        if filters else (None, None)
+    _assignee_choices()  # the reviewers, kept for the request's forms
+    return (newer, older, corrections.retractions(db.session, vault, report_id),
+            attachment_views.list_for_report(db.session, report_id, view.submission_id),
+            imports.attributions(db.session, [report_id]).get(report_id))
 
 
 @bp.post("/reports/<handle>/retract/<kind>/<uuid:object_id>")

@@ -66,6 +66,26 @@ def lock_chain(session: Session) -> None:
 _LOCK_PG = text(f"SELECT pg_advisory_xact_lock({_LOCK})")
 _LOCK_OTHER = text("DELETE FROM audit_events WHERE 1 = 0")
 _HEAD = select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.desc()).limit(1)
+# PostgreSQL: the lock and the head sent together as one simple query (one round trip on every
+# audited page). Not one statement: a statement's snapshot is taken before it waits for the lock, and
+# would miss an entry committed meanwhile; in one simple query each statement takes its own snapshot
+# (READ COMMITTED), so the head is read once the lock is held, as with two round trips.
+_LOCK_AND_HEAD_PG = (f"SELECT pg_advisory_xact_lock({_LOCK}); "
+                     f"SELECT seq, entry_hash FROM {AuditEvent.__tablename__} ORDER BY seq DESC LIMIT 1")
+
+
+def _locked_head(session: Session) -> Any:
+    """Lock the chain (`lock_chain`) and read its head (seq, entry_hash), or None for an empty log."""
+    if session.get_bind().dialect.name != "postgresql":
+        lock_chain(session)
+        return session.execute(_HEAD).first()
+    result = session.connection().exec_driver_sql(_LOCK_AND_HEAD_PG)
+    try:
+        cursor = result.cursor  # the driver's cursor: the second statement's rows are its next result
+        cursor.nextset()
+        return cursor.fetchone()
+    finally:
+        result.close()
 
 
 @event.listens_for(Session, "before_commit")
@@ -77,8 +97,7 @@ def _chain_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    lock_chain(session)
-    last = session.execute(_HEAD).first()
+    last = _locked_head(session)
     seq, prev = (last[0], last[1]) if last else (0, audit_chain.GENESIS)
     rows = []
     for entry, signer, _savepoint in pending:

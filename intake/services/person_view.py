@@ -11,6 +11,7 @@ returned.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,7 @@ class PersonView:
     # Reports whose row names this person but whose state does not verify: handle and why. Their
     # content is not shown here, since the link itself may be forged.
     unverified: list[tuple[str, str]] = field(default_factory=list)
+    beside: Any = None  # what `view_of`'s `beside` read for the page
 
 
 # The page's statements, built once (building them cost about what running them does), values bound.
@@ -64,8 +66,11 @@ _HANDLES = Prebuilt(lambda among: union_all(select(Report.id, Report.handle).whe
                                             select(Person.id, Person.handle).where(among(Person.id, "persons"))))
 
 
-def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> PersonView:
+def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
+            beside: Callable[[PersonView], Any] | None = None) -> PersonView:
     """A person with every linked report decrypted, the combined timeline and the link history.
+    `beside`: what else the page reads, in the same transaction before the entries commit (as
+    `report_view.view_of`'s: plain values only); its result is `view.beside`.
 
     Audited as one `person.view` (the history's sealed reasons) plus one `report.view` per report,
     so "who has read report R" stays one lookup by the report's id however it was reached.
@@ -86,6 +91,8 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
                       history=_history(session, events, names),
                       unverified=[(r.handle, f"{states[r.id].verdict}: {states[r.id].problem}")
                                   for r in named if r not in reports])
+    if beside is not None:
+        view.beside = beside(view)
     audit.record(session, vault, actor=str(actor), action="person.view", object_type="person",
                  object_id=str(person.id), details={"reports": len(reports)})
     for report in reports:

@@ -10,6 +10,7 @@ commits before anything decrypted is returned.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,7 @@ class ReportView:
     notes: list[MessageEntry]
     replies: list[MessageEntry]
     arrival: int | None = None  # the inbox's order key (previous/next report)
+    beside: Any = None  # what `view_of`'s `beside` read for the page
 
 
 def _query() -> Select[Any]:
@@ -94,8 +96,14 @@ def written_by(message: Message) -> tuple[str, uuid.UUID | None]:
     return message.kind, message.author_id
 
 
-def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) -> ReportView:
-    """Everything about one report, decrypted. Records one `report.view` entry and commits first."""
+def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
+            beside: Callable[[ReportView], Any] | None = None) -> ReportView:
+    """Everything about one report, decrypted. Records one `report.view` entry and commits first.
+
+    `beside`: what else the page reads (files, retractions, previous/next...), called with the view
+    in the same transaction before the entry commits (after it, a second transaction would cost a
+    pooled connection's check, a BEGIN and a ROLLBACK); its result is `view.beside`. It must return
+    plain values (objects read through the session expire at the commit)."""
     vault.require_readable()
     row = session.execute(_QUERY, {"handle": handle}).first()
     if row is None:
@@ -121,6 +129,8 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID) ->
         person=person, tags=sorted(_split(row.tag_names)), siblings=[h for _, h in siblings],
         from_family=thread[MessageKind.FROM_FAMILY.value], notes=thread[MessageKind.INTERNAL_NOTE.value],
         replies=thread[MessageKind.TO_FAMILY.value], arrival=report.arrival)
+    if beside is not None:
+        view.beside = beside(view)
     # The entry commits before any plaintext leaves this function: no unrecorded reading.
     audit.record(session, vault, actor=str(actor), action="report.view", object_type="report",
                  object_id=str(report.id), details={"submission": str(submission.id)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import bindparam, select
@@ -16,11 +17,14 @@ from .errors import Conflict, InvalidInput, NotFound
 MAX_VIEWS = 30
 
 
-def views_of(session: Session, user_id: uuid.UUID) -> list[SavedView]:
-    return list(session.scalars(_VIEWS_OF, {"user_id": user_id}))
+def views_of(session: Session, user_id: uuid.UUID) -> list[Any]:
+    """A reviewer's views as rows of (id, name, query): plain values, still readable after the
+    transaction they were read in commits (the inbox reads them before its audit entry commits)."""
+    return list(session.execute(_VIEWS_OF, {"user_id": user_id}))
 
 
-_VIEWS_OF = select(SavedView).where(SavedView.user_id == bindparam("user_id")).order_by(SavedView.name)
+_VIEWS_OF = (select(SavedView.id, SavedView.name, SavedView.query)
+             .where(SavedView.user_id == bindparam("user_id")).order_by(SavedView.name))
 
 
 def save(session: Session, user_id: uuid.UUID, name: str, filters: dict[str, str]) -> SavedView:

@@ -4,6 +4,8 @@ and an audited action in progress does not hold the chain (others append and com
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -69,4 +71,46 @@ def test_an_audited_action_in_progress_does_not_hold_the_chain(app, db_url):
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
         assert actions == ["test.quick", "test.slow", "test.slow2"]
+        assert audit.verify(db.session, get_vault()).ok
+
+
+def test_an_entry_committed_while_another_waits_for_the_chain_is_its_predecessor(app, db_url):
+    """The chain's head is read after the lock is granted, not before it was waited for: an appender
+    that waited while another committed chains onto that entry (instead of taking its number)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the advisory lock and its snapshot are PostgreSQL's")
+    with app.app_context():
+        vault: Vault = get_vault()
+        engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    failed: list[BaseException] = []
+    with Session(engine) as holder, Session(engine) as waiter, engine.connect() as watcher:
+        audit.record(holder, vault, actor="cli", action="test.holder")
+        audit.lock_chain(holder)  # the holder has the chain, as if in the middle of its commit
+        waiting = audit.record(waiter, vault, actor="cli", action="test.waiter")
+
+        def commit() -> None:
+            try:
+                waiter.commit()
+            except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+                failed.append(exc)
+
+        thread = threading.Thread(target=commit)
+        thread.start()
+        blocked = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        for _ in range(500):  # until the waiter is queued on the lock (its head not read yet)
+            if watcher.execute(blocked).scalar():
+                break
+            watcher.rollback()
+            time.sleep(0.01)
+        else:
+            pytest.fail("the second appender never waited for the chain")
+        holder.commit()
+        thread.join(30)
+        assert not thread.is_alive()
+    engine.dispose()
+    assert not failed, failed
+    assert waiting.seq == 2
+    with app.app_context():
+        assert list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq))) == \
+            ["test.holder", "test.waiter"]
         assert audit.verify(db.session, get_vault()).ok
