@@ -3,8 +3,8 @@
 Three dozen cells for three reports, and a name list per report: in Jinja each cell went through a
 macro or global call, attribute lookups and escaping, about a fifth of the page's CPU. Here each
 row is one f-string, every value escaped with markupsafe's `escape` where the template escaped it
-(the field values through `labels.field_markup`, as before). `tests/web/review/test_compare_table.py`
-holds the markup to what the template made.
+(the field values through `labels.field_markup`, the names through the `name_list` macro, as
+before). `tests/web/review/test_compare_table.py` holds the markup to what the template made.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import url_for
+from flask import get_template_attribute, url_for
 from markupsafe import Markup, escape
 
 from ..services.comparison import Row
@@ -25,25 +25,17 @@ from ..web.i18n import gettext as _
 _SLOT = "HANDLE-SLOT"
 
 
-def name_list(names: Sequence[Any] | None, script_lang: Mapping[str, str]) -> str:
-    """A report's names, each in its language, with its script (and kind) named: the `name_list` macro."""
-    from . import labels as words  # here: labels imports the blueprint's module, which imports this one
-
-    items = []
-    for name in names or []:
-        kind = name.get("kind")
-        kind_word = f", {escape(words.name_kind(kind))}" if kind else ""
-        items.append(f'\n<li><span lang="{escape(script_lang.get(name.get("script"), "und"))}" dir="auto">'
-                     f'{escape(name.get("value"))}</span> <span class="script">({escape(words.script_name(name))}'
-                     f'{kind_word})</span></li>\n')
-    return f'<ul class="names">{"".join(items) or "<li>" + str(escape(_("No name given"))) + "</li>"}</ul>'
+def name_list(names: Sequence[Any] | None, script_lang: Mapping[str, str]) -> Markup:
+    """A report's names, each in its language, with its script (and kind) named: the template's own
+    `name_list` macro, which the report and pair pages use too (one cell per report: its cost is small)."""
+    return get_template_attribute("review/triage/_macros.html", "name_list")(names, script_lang)
 
 
 def compare_table(view: PersonView, rows: Sequence[Row], labels: Mapping[str, Any], script_lang: Mapping[str, str],
                   splits: Mapping[str, Any]) -> Markup:
     """The whole `<table class="compare">` of a person page: a column per report, a row per field,
     disagreements marked, and each report's split-out form."""
-    from . import labels as words  # (as in name_list)
+    from . import labels as words  # here: labels imports the blueprint's module, which imports this one
 
     reports = view.reports
     report_url = url_for("review.report", handle=_SLOT)

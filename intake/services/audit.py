@@ -70,7 +70,7 @@ _HEAD = select(AuditEvent.seq, AuditEvent.entry_hash).order_by(AuditEvent.seq.de
 # audited page). Not one statement: a statement's snapshot is taken before it waits for the lock, and
 # would miss an entry committed meanwhile; in one simple query each statement takes its own snapshot
 # (READ COMMITTED), so the head is read once the lock is held, as with two round trips.
-_LOCK_AND_HEAD_PG = (f"SELECT pg_advisory_xact_lock({_LOCK}); "
+_LOCK_AND_HEAD_PG = (f"{_LOCK_PG.text}; "
                      f"SELECT seq, entry_hash FROM {AuditEvent.__tablename__} ORDER BY seq DESC LIMIT 1")
 
 
