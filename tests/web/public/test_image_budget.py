@@ -19,7 +19,8 @@ from intake.keyring import get_vault
 from intake.models import Attachment
 from intake.public import gate
 from intake.services import render_child, take_in
-from tests.web.public.pages import field_value, post_report, receipt_of, relative, report_form, text_of
+from tests.web.public.pages import (csrf_token, field_value, open_status, post_report, receipt_of, relative,
+                                    report_form, text_of)
 from tests.web.public.test_gate import TOKEN
 from tests.web.review.test_triage_views import audit_entries, audit_head, reviewer  # noqa: F401
 
@@ -132,6 +133,25 @@ def test_a_deferred_copy_is_made_on_first_view_sealed_kept_and_audited(budget_ap
                                                                  "attachment.original"]
 
 
+def test_a_follow_up_photo_under_its_own_key_gets_its_deferred_copy_too(budget_app, reviewer):  # noqa: F811
+    client, _ = reviewer
+    budget_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"] = 0
+    family = budget_app.test_client()
+    receipt = receipt_of(text_of(send_solved(family, [])))
+    page = text_of(open_status(family, receipt))
+    news = family.post("/status/news", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page), "receipt": receipt.replace(" ", ""), "action": "send",
+        "news": "a photo arrived", "attachments": [(io.BytesIO(photo()), "later.jpg")]})
+    assert news.status_code == 200, text_of(news)
+    [(attachment_id, meta, _, copy)] = stored(budget_app).values()
+    assert copy is None and meta["viewing_copy"] == "deferred"
+    view = client.get(f"/review/attachments/{attachment_id}/view")
+    assert view.status_code == 200 and view.data.startswith(b"\xff\xd8")
+    with budget_app.app_context():
+        row = db.session.get(Attachment, attachment_id)
+        assert row.own_key and row.viewing_copy == view.data
+
+
 @pytest.mark.parametrize("case", ["undecodable", "over the review face's pixel limit"])
 def test_a_deferred_image_that_cannot_be_decoded_gives_a_clear_message(budget_app, reviewer, case):  # noqa: F811
     client, _ = reviewer
@@ -163,3 +183,20 @@ def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (SIDE, SIDE), (10, 10, 200)).save(out, "PNG")
     return out.getvalue()
+
+
+@pytest.mark.redis
+def test_the_budget_is_kept_in_the_limits_store_shared_by_every_worker(make_app, redis_client):
+    from tests.conftest import REDIS_URL
+
+    review = make_app("review")
+    app = make_app("public", INTAKE_REDIS_URL=REDIS_URL, INTAKE_IMAGE_PIXELS_PER_MINUTE=SIDE * SIDE)
+    client = app.test_client()
+    assert send_solved(client, [("a.jpg", photo())]).status_code == 200
+    [key] = [k for k in redis_client.scan_iter("LIMITS:*") if b"image-pixels" in k]
+    assert int(redis_client.get(key)) == SIDE * SIDE  # the header's pixels, before decoding
+    redis_client.set(key, 0, keepttl=True)  # another worker's view: the counter is all there is
+    assert send_solved(client, [("b.jpg", photo()), ("c.jpg", photo())]).status_code == 200
+    assert int(redis_client.get(key)) == 2 * SIDE * SIDE
+    rows = stored(review)
+    assert [rows[name][3] is not None for name in ("a.jpg", "b.jpg", "c.jpg")] == [True, True, False]
