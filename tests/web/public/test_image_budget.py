@@ -22,7 +22,7 @@ from intake.services import render_child, take_in
 from tests.web.public.pages import (csrf_token, field_value, open_status, post_report, receipt_of, relative,
                                     report_form, text_of)
 from tests.web.public.test_gate import TOKEN
-from tests.web.review.test_triage_views import audit_entries, audit_head, reviewer  # noqa: F401
+from tests.web.review.test_triage_views import audit_entries, audit_head
 
 SIDE = 40  # every test image is SIDE x SIDE: 1,600 pixels
 NOWHERE = "redis://127.0.0.1:1/0"
@@ -59,6 +59,13 @@ def stored(app) -> dict[str, tuple[Attachment, dict]]:  # noqa: ANN001
         take_in.take_in(db.session, get_vault())
         rows = db.session.scalars(select(Attachment)).all()
         return {row.meta["filename"]: (row.id, row.meta, row.content, row.viewing_copy) for row in rows}
+
+
+@pytest.fixture
+def reviewer(app, make_user, sign_in):  # noqa: ANN001, ANN201
+    client = app.test_client()
+    sign_in(client, make_user("reviewer", username="amina"))
+    return client, None
 
 
 @pytest.fixture
@@ -109,7 +116,7 @@ def test_the_budget_refills_after_the_minute(budget_app, monkeypatch):
     assert rows["c.jpg"][3] is None and rows["d.jpg"][3] is not None
 
 
-def test_a_deferred_copy_is_made_on_first_view_sealed_kept_and_audited(budget_app, reviewer, monkeypatch):  # noqa: F811
+def test_a_deferred_copy_is_made_on_first_view_sealed_kept_and_audited(budget_app, reviewer, monkeypatch):
     client, _ = reviewer
     budget_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"] = 0  # every image waits
     original = photo()
@@ -133,7 +140,7 @@ def test_a_deferred_copy_is_made_on_first_view_sealed_kept_and_audited(budget_ap
                                                                  "attachment.original"]
 
 
-def test_a_follow_up_photo_under_its_own_key_gets_its_deferred_copy_too(budget_app, reviewer):  # noqa: F811
+def test_a_follow_up_photo_under_its_own_key_gets_its_deferred_copy_too(budget_app, reviewer):
     client, _ = reviewer
     budget_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"] = 0
     family = budget_app.test_client()
@@ -153,7 +160,7 @@ def test_a_follow_up_photo_under_its_own_key_gets_its_deferred_copy_too(budget_a
 
 
 @pytest.mark.parametrize("case", ["undecodable", "over the review face's pixel limit"])
-def test_a_deferred_image_that_cannot_be_decoded_gives_a_clear_message(budget_app, reviewer, case):  # noqa: F811
+def test_a_deferred_image_that_cannot_be_decoded_gives_a_clear_message(budget_app, reviewer, case):
     client, _ = reviewer
     budget_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"] = 0
     body = undecodable_png() if case == "undecodable" else photo()
