@@ -88,7 +88,12 @@ class Config:
     # Researcher API: refused tokens per address (Flask-Limiter's syntax); past it, 429 for a while.
     INTAKE_API_AUTH_FAILURE_LIMIT = "20/minute;200/hour"
     INTAKE_MAX_IMAGE_PIXELS = 40_000_000  # larger images are refused as decompression bombs
-    # A PDF's first page is drawn for reviewers in a child process with these limits (pdf_copies).
+    # Public face: image pixels decoded a minute for all visitors together, solved proof of work or
+    # not (public/limits.py); past it, images are stored and their viewing copy is made on the
+    # review face. 300 million: 25 twelve-megapixel phone photos a minute, at most about 8 CPU-seconds.
+    INTAKE_IMAGE_PIXELS_PER_MINUTE = 300_000_000
+    # A PDF's first page, and an image's viewing copy the public face deferred, are made for reviewers
+    # in a child process with these limits (services/render_child.py).
     INTAKE_PDF_RENDER_SECONDS = 15
     INTAKE_PDF_RENDER_MEMORY_MB = 1024
     INTAKE_QUICK_EXIT_URL = "https://www.wikipedia.org/"  # where "leave this site quickly" goes

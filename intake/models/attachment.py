@@ -26,7 +26,8 @@ class Attachment(UUIDKey, Base):
     report_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     created_on: Mapped[date] = mapped_column(Date, default=today)
 
-    # {"filename", "media_type", "size", "sha256"} of the original.
+    # {"filename", "media_type", "size", "sha256"} of the original, and "viewing_copy": "deferred" when
+    # the public face left the viewing copy to the review face (services/attachments.py).
     meta_sealed: Mapped[bytes | None] = mapped_column("meta", LargeBinary)
     meta = Sealed(Codec.JSON)
     # The original bytes, kept as evidence.

@@ -1,5 +1,6 @@
 """The limits on the public POSTs: per (hashed) visitor address, per form for everyone without a
-solved proof of work (gate.py), and on showing the report form again.
+solved proof of work (gate.py), on showing the report form again, and the budget of image pixels
+decoded a minute, which holds for every POST, solved or not.
 
 A view marks its answer `free()` when it only showed a form again (a person added, an error to fix,
 another language): such answers do not use up the submission or follow-up limits, so a long
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, g
+from limits import RateLimitItemPerMinute
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
@@ -68,3 +70,16 @@ def charged(response: Response) -> bool:
 
 def free() -> None:
     g.free_of_charge = True
+
+
+def image_pixels(pixels: int) -> bool:
+    """Charge an image's pixels, before it is decoded, to the budget of INTAKE_IMAGE_PIXELS_PER_MINUTE
+    for all visitors together (a fixed window, in the limits' own store: Redis when configured,
+    else this process's memory). False: over budget, so the image's viewing copy is deferred to
+    the review face (services/attachments.py). A solved proof of work is no exemption: solving one
+    costs about 0.1 s, decoding five 40-megapixel PNGs it would admit costs the server seconds.
+    The store being down raises, as for the other limits (recovery.py: a 503 with the text kept)."""
+    if not limiter.enabled:
+        return True
+    budget = RateLimitItemPerMinute(int(current_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"]))
+    return limiter.limiter.hit(budget, "image-pixels", cost=pixels)

@@ -1,4 +1,5 @@
-"""Files a family attaches: counted, size-capped while reading, checked by the attachments service.
+"""Files a family attaches: counted, size-capped while reading, checked by the attachments service,
+images charged to the budget of pixels decoded a minute (limits.image_pixels) before decoding.
 
 Problems come back as translated messages for the form; a file that fails never stops the text
 from being kept, and nothing from a rejected file is stored.
@@ -10,11 +11,13 @@ import logging
 from typing import Any
 
 from flask import current_app
+from limits.errors import StorageError
+from redis import RedisError
 from werkzeug.datastructures import FileStorage
 
 from ..services.attachments import UploadRejected, inspect_upload
 from ..web.bidi import isolate
-from . import text
+from . import limits as rate_limits, text
 from ..web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
@@ -68,10 +71,12 @@ def read(files: list[FileStorage]) -> tuple[list[Any], list[str]]:
                             name=isolate(name, ltr=False), size=isolate(limits_for_page()["max_megabytes"])))
             continue
         try:
-            uploads.append(inspect_upload(name, data))
+            uploads.append(inspect_upload(name, data, charge=rate_limits.image_pixels))
         except UploadRejected as exc:
             errors.append(_("“%(name)s” was not accepted: %(reason)s", name=isolate(name, ltr=False),
                             reason=_reason(exc.code)))
+        except (RedisError, StorageError):
+            raise  # the pixel budget's store is down: a 503 that keeps the text, as for the other limits
         except Exception as exc:  # noqa: BLE001 - a file we cannot read must never cost the family their text
             log.error("upload check failed: %s", type(exc).__name__)
             errors.append(_("“%(name)s” was not accepted: %(reason)s", name=isolate(name, ltr=False),

@@ -1,8 +1,10 @@
 """Attachments as reviewers see them: a list with type, size, date and SHA-256 (metadata decrypted
 with the report page, which is audited), and each file served on request, audited per file:
 
-- the viewing copy: an image's metadata-free JPEG (made at upload), a PDF's first page rendered
-  here as a PNG (pdf_copies: pypdfium2, bounded in pixels), a text file as plain text;
+- the viewing copy: an image's metadata-free JPEG (made at upload; or, when the public face
+  deferred it because its budget of pixels a minute was spent, made here on first view in a
+  bounded child process by the same code, sealed and kept for later views), a PDF's first page
+  rendered here as a PNG (pdf_copies: pypdfium2, bounded in pixels), a text file as plain text;
 - a PDF's clean copy (pdf_copies: pikepdf): without its metadata, its embedded photos' EXIF and its
   active content, for download only, never shown inline;
 - the original, as received, as evidence: download only.
@@ -22,7 +24,8 @@ from ..crypto.vault import Vault
 from ..models import Attachment
 from ..wording import said
 from . import audit
-from .attachments import read_attachment
+from . import render_child
+from .attachments import DEFERRED, DEFERRED_KEY, max_image_pixels, pillow_format, read_attachment
 from .errors import InvalidInput, NotFound
 from .pdf_copies import clean_pdf, first_page_png
 
@@ -98,6 +101,8 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
         raise InvalidInput(said("only a PDF has a clean copy"))
     elif media.startswith("image/"):
         copy = attachment.viewing_copy
+        if copy is None and meta.get(DEFERRED_KEY) == DEFERRED:
+            copy = attachment.viewing_copy = _deferred_copy(content, media)  # sealed with the audit entry
         if copy is None:
             raise NotFound(said("this image has no viewing copy"))
         served = Served(copy, "image/jpeg", f"{stem}.view.jpg", inline=True)
@@ -108,3 +113,12 @@ def serve(session: Session, vault: Vault, attachment_id: uuid.UUID, what: str, *
                  else {"submission": str(attachment.submission_id)})
     session.commit()
     return served
+
+
+def _deferred_copy(content: bytes, media: str) -> bytes:
+    """The viewing copy the public face deferred, made in a bounded child process (image_render)."""
+    fmt = pillow_format(media)
+    copy = render_child.run("image_render.py", [fmt, str(max_image_pixels())], content) if fmt else None
+    if not copy or not copy.startswith(b"\xff\xd8"):
+        raise InvalidInput(said("This file cannot be shown this way: download the original instead."))
+    return copy

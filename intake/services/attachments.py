@@ -19,11 +19,15 @@ the header, before any pixel is decoded, and also Pillow's own bomb check turned
 VIEWING_COPY_MEDIA_TYPE), at most MAX_VIEWING_SIDE pixels on a side, turned upright from the EXIF
 orientation, converted to sRGB when an ICC profile is present, with transparency flattened on
 white, and encoded from a fresh image that carries no metadata at all: no EXIF (so no GPS), no XMP,
-no ICC profile, no comment, no text chunks. The original bytes are kept unchanged (they are sealed).
+no ICC profile, no comment, no text chunks (image_render.py). The original bytes are kept
+unchanged (they are sealed).
 
-The pixel limit is not set by changing `PIL.Image.MAX_IMAGE_PIXELS`: that is a process-wide
-setting, and changing it per call would race between request threads. The size is checked here
-explicitly instead.
+The caller may pass `charge`, asked with the image's width*height (read from the header, after
+every check that decodes no pixel) before it is decoded: if it says no, the upload is kept without
+a viewing copy and marked `viewing_copy_deferred` (meta "viewing_copy": "deferred"); the review
+face makes the copy on first view (attachment_views.py). The public face charges a shared budget of
+pixels a minute this way (public/limits.py), so a flood of images costs families' photos a delay,
+never their upload.
 
 The display file name is reduced to a basename, NFC, with control, format (bidi) and line
 separator characters removed (ZWJ and ZWNJ kept for Arabic-script and Indic names), characters
@@ -37,29 +41,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import re
 import unicodedata
 import uuid
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from ..config import setting
 from ..models import Attachment, Report, Submission
 from ..models.sealed import data_keys
+from . import image_render
 from .errors import NotFound, ServiceError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ATTACHMENTS = 5
 MAX_IMAGE_PIXELS = 40_000_000
-MAX_JPEG_SCANS = 100  # a progressive JPEG has about 10; thousands make libjpeg loop for minutes
-MAX_VIEWING_SIDE = 2048
+MAX_VIEWING_SIDE = image_render.MAX_VIEWING_SIDE
 MAX_FILENAME = 120
 VIEWING_COPY_MEDIA_TYPE = "image/jpeg"
+# In an attachment's sealed metadata: its viewing copy was deferred by the public face.
+DEFERRED_KEY, DEFERRED = "viewing_copy", "deferred"
 
 CODES = ("empty", "too_large", "unsupported_type", "corrupt", "decompression_bomb", "too_many")
 _MESSAGES = {
@@ -96,6 +100,7 @@ class CleanUpload:
     viewing_copy: bytes | None
     sha256: str
     size: int
+    viewing_copy_deferred: bool = False  # an image whose copy the review face makes on first view
 
 
 # kind: (media type, Pillow format or None, file extensions, the first one canonical)
@@ -118,8 +123,10 @@ _MARKUP = re.compile(r"\s*(<[!?a-zA-Z/]|\{\\rtf|%!)")
 _TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
-def inspect_upload(filename: str, data: bytes, *, max_bytes: int | None = None) -> CleanUpload:
-    """Check one upload and prepare it for storage. Raises UploadRejected with a stable code."""
+def inspect_upload(filename: str, data: bytes, *, max_bytes: int | None = None,
+                   charge: Callable[[int], bool] | None = None) -> CleanUpload:
+    """Check one upload and prepare it for storage. Raises UploadRejected with a stable code.
+    `charge(pixels)` is asked before an image is decoded; False defers its viewing copy."""
     data = bytes(data)
     if max_bytes is None:
         max_bytes = int(setting("INTAKE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_BYTES))
@@ -131,15 +138,27 @@ def inspect_upload(filename: str, data: bytes, *, max_bytes: int | None = None) 
     if kind is None:
         raise UploadRejected("unsupported_type")
     viewing_copy: bytes | None = None
+    deferred = False
     if kind == "pdf":
         if b"%%EOF" not in data[-1024:]:
             raise UploadRejected("corrupt", "The PDF seems to be incomplete.")
     elif kind == "text":
         _check_text(data)
     else:
-        viewing_copy = _viewing_copy(kind, data, int(setting("INTAKE_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS)))
+        viewing_copy = _viewing_copy(kind, data, max_image_pixels(), charge)
+        deferred = viewing_copy is None
     return CleanUpload(filename=safe_filename(filename, kind), media_type=_KINDS[kind][0], original=data,
-                       viewing_copy=viewing_copy, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+                       viewing_copy=viewing_copy, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                       viewing_copy_deferred=deferred)
+
+
+def max_image_pixels() -> int:
+    return int(setting("INTAKE_MAX_IMAGE_PIXELS", MAX_IMAGE_PIXELS))
+
+
+def pillow_format(media_type: str) -> str | None:
+    """The Pillow format of an accepted image's media type (None for any other)."""
+    return next((fmt for media, fmt, _ in _KINDS.values() if media == media_type and fmt), None)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -187,124 +206,18 @@ def _check_text(data: bytes) -> None:
         raise UploadRejected("empty")
 
 
-def _bomb() -> UploadRejected:
-    return UploadRejected("decompression_bomb")
-
-
-def _check_pixels(size: tuple[int, int], limit: int) -> None:
-    width, height = size
-    if width <= 0 or height <= 0:
-        raise UploadRejected("corrupt")
-    if width * height > limit:
-        raise _bomb()
-
-
-def _viewing_copy(kind: str, data: bytes, max_pixels: int) -> bytes:
+def _viewing_copy(kind: str, data: bytes, max_pixels: int, charge: Callable[[int], bool] | None) -> bytes | None:
+    """The viewing copy; None when `charge` refuses the image's pixels (the copy is deferred)."""
     fmt = _KINDS[kind][1]
     assert fmt is not None
-    Image.init()
-    if fmt not in Image.OPEN:
-        raise UploadRejected("unsupported_type")  # HEIC without a HEIF plugin
-    if kind == "jpeg" and _jpeg_scan_count(data) > MAX_JPEG_SCANS:
-        raise _bomb()
-    # Pillow warns (and above twice its limit raises) on huge images. Make the warning an error
-    # here whatever the process's warning filters say; the explicit size check below does not
-    # depend on it.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data), formats=[fmt]) as probe:
-                _check_pixels(probe.size, max_pixels)
-                probe.verify()
-            with Image.open(io.BytesIO(data), formats=[fmt]) as img:
-                _check_pixels(img.size, max_pixels)
-                return _render(img)
-        except UploadRejected:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _bomb() from None
-        except Exception:  # noqa: BLE001 - any failure to parse untrusted image data is "corrupt"
-            if kind == "heic":
-                raise UploadRejected("unsupported_type") from None
-            raise UploadRejected("corrupt") from None
-
-
-def _render(img: Image.Image) -> bytes:
-    """Decode, turn upright, shrink, convert to sRGB, and encode a fresh JPEG with no metadata."""
-    icc = img.info.get("icc_profile")
-    if img.format in ("JPEG", "MPO"):
-        img.draft(None, (MAX_VIEWING_SIDE, MAX_VIEWING_SIDE))  # decode big JPEGs at 1/2..1/8 scale
-    img.load()  # a truncated or damaged file fails here
     try:
-        ImageOps.exif_transpose(img, in_place=True)
-    except Exception:  # noqa: BLE001 - a damaged EXIF block must not lose the photo, only its orientation
-        pass
-    if img.mode.startswith("I") or img.mode == "F":  # 16-bit or float greyscale
-        img = img.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
-    if has_alpha or img.mode not in ("RGB", "L", "CMYK"):
-        img = img.convert("RGBA" if has_alpha else "RGB")
-    img.thumbnail((MAX_VIEWING_SIDE, MAX_VIEWING_SIDE), Image.Resampling.LANCZOS)
-    if img.mode == "RGBA":
-        flat = Image.new("RGB", img.size, (255, 255, 255))
-        flat.paste(img, mask=img.getchannel("A"))
-        img = flat
-    if icc and img.mode in ("RGB", "CMYK"):
-        img = _to_srgb(img, icc)
-    if img.mode != "RGB":
-        img = img.convert("RGB")
-    clean = Image.new("RGB", img.size)  # a new image: its `info` is empty, nothing is carried over
-    clean.paste(img)
-    out = io.BytesIO()
-    clean.save(out, "JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
-_srgb: list[Any] = []
-
-
-def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image:
-    try:
-        from PIL import ImageCms
-
-        if not _srgb:
-            _srgb.append(ImageCms.createProfile("sRGB"))
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        converted = ImageCms.profileToProfile(img, source, _srgb[0], outputMode="RGB")
-        return converted if converted is not None else img
-    except Exception:  # noqa: BLE001 - a bad profile costs colour accuracy, not the upload
-        return img.convert("RGB")
-
-
-def _jpeg_scan_count(data: bytes) -> int:
-    """Start-of-scan markers of the main JPEG image (stops at its EOI or at anything malformed)."""
-    pos, scans, end = 2, 0, len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
-            return scans
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0xD9:
-            return scans
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
-        if marker != 0xDA:
-            continue
-        scans += 1
-        while True:  # skip entropy-coded data: FF00 is a stuffed byte, FFD0-D7 a restart marker
-            pos = data.find(b"\xff", pos)
-            if pos < 0 or pos + 1 >= end:
-                return scans
-            following = data[pos + 1]
-            if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-                pos += 1 if following == 0xFF else 2
-                continue
-            break
-    return scans
+        pixels = image_render.header_pixels(fmt, data, max_pixels)
+        if charge is not None and not charge(pixels):
+            return None
+        return image_render.viewing_copy(fmt, data, max_pixels)
+    except image_render.Refused as exc:
+        # A HEIC the plugin cannot read is a kind we do not take, not a damaged file.
+        raise UploadRejected("unsupported_type" if kind == "heic" and exc.code == "corrupt" else exc.code) from None
 
 
 _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
@@ -373,7 +286,8 @@ def add_attachments(session: Session, submission_id: uuid.UUID, uploads: list[Cl
         if own_key:
             keys.create("attachments", attachment.id, via="inbox")
         attachment.meta = {"filename": upload.filename, "media_type": upload.media_type,
-                           "size": upload.size, "sha256": upload.sha256}
+                           "size": upload.size, "sha256": upload.sha256,
+                           **({DEFERRED_KEY: DEFERRED} if upload.viewing_copy_deferred else {})}
         attachment.content = upload.original
         attachment.viewing_copy = upload.viewing_copy
         rows.append(attachment)

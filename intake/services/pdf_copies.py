@@ -6,8 +6,8 @@
   open action and additional actions, its JavaScript and embedded files, links' and form fields'
   actions, and XFA forms (which hold scripts). Pages, text and images are kept.
 - the first page as a PNG, rendered on the server within MAX_RENDER_SIDE pixels a side, in a child
-  process bounded in CPU time, memory and wall-clock time (pdf_render): pdfium cannot be stopped
-  from inside, and a 44 KB PDF of a million drawn lines kept it busy for five minutes.
+  process bounded in CPU time, memory and wall-clock time (pdf_render, run by render_child): pdfium
+  cannot be stopped from inside, and a 44 KB PDF of a million drawn lines kept it busy for five minutes.
 
 An encrypted, damaged or otherwise unreadable PDF gives InvalidInput: the page says to download
 the original instead. Neither copy is kept.
@@ -16,17 +16,12 @@ the original instead. Neither copy is kept.
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
-from pathlib import Path
 
-from ..config import setting
 from ..wording import said
+from . import render_child
 from .errors import InvalidInput
 
 MAX_RENDER_SIDE = 1600
-RENDER_SECONDS = 15  # CPU seconds for the first page (a page of a phone scan takes well under one)
-RENDER_MEMORY_MB = 1024  # address space of the rendering process
 # JPEG segments that carry no pixels: APP1 (EXIF, XMP), APP2 ... APP13 (ICC, FlashPix, Photoshop
 # IPTC), APP15 and COM. APP0 (JFIF) and APP14 (Adobe: how the colours are stored) are kept.
 _JPEG_DROPPED = {0xE1, *range(0xE2, 0xEE), 0xEF, 0xFE}
@@ -139,15 +134,8 @@ def strip_jpeg_metadata(data: bytes) -> bytes:
 
 def first_page_png(data: bytes) -> bytes:
     """The first page as a PNG of at most MAX_RENDER_SIDE pixels a side, rendered by pypdfium2 in
-    a child process (pdf_render) limited in CPU time, memory and wall-clock time."""
-    seconds = int(setting("INTAKE_PDF_RENDER_SECONDS", RENDER_SECONDS))
-    memory = int(setting("INTAKE_PDF_RENDER_MEMORY_MB", RENDER_MEMORY_MB))
-    command = [sys.executable, "-I", str(Path(__file__).with_name("pdf_render.py")), str(MAX_RENDER_SIDE),
-               str(seconds), str(memory)]
-    try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds + 5, check=False)
-    except subprocess.TimeoutExpired:  # run() has killed the child
-        raise InvalidInput(said("this PDF cannot be rendered: download it instead")) from None
-    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+    a child process (pdf_render, run by render_child) limited in CPU time, memory and wall-clock time."""
+    png = render_child.run("pdf_render.py", [str(MAX_RENDER_SIDE)], data)
+    if png is None or not png.startswith(b"\x89PNG"):
         raise InvalidInput(said("this PDF cannot be rendered: download it instead"))
-    return done.stdout
+    return png

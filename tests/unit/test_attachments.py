@@ -302,6 +302,26 @@ def test_jpeg_with_thousands_of_scans_is_refused_but_progressive_is_fine():
     rejected("decompression_bomb", "scans.jpg", b"\xff\xd8" + sos * 1000 + b"\xff\xd9")
 
 
+def test_charge_is_asked_for_the_header_pixels_after_the_checks_and_can_defer_the_copy():
+    asked: list[int] = []
+
+    def refuse(pixels: int) -> bool:
+        asked.append(pixels)
+        return False
+
+    data = jpeg_with_everything(64, 32)
+    upload = inspect_upload("a.jpg", data, charge=refuse)
+    assert asked == [64 * 32]
+    assert upload.viewing_copy is None and upload.viewing_copy_deferred and upload.original == data
+    decoded = inspect_upload("a.jpg", data, charge=lambda pixels: True)
+    assert decoded.viewing_copy and not decoded.viewing_copy_deferred
+    rejected("decompression_bomb", "bomb.png", png_claiming(100_000, 100_000), charge=refuse)
+    png = png_with_text("RGB")
+    rejected("corrupt", "cut.png", png[: len(png) - 200], charge=refuse)
+    text = inspect_upload("a.txt", b"plain", charge=refuse)
+    assert asked == [64 * 32] and not text.viewing_copy_deferred  # refused files and text cost nothing
+
+
 def test_empty_and_size_limits():
     rejected("empty", "a.jpg", b"")
     jpeg = image_bytes("JPEG")
