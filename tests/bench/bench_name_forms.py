@@ -2,6 +2,7 @@
 held-out list kept outside the repository (tests/heldout_names.py).
 
     .venv/bin/python tests/bench/bench_name_forms.py FILE [--half A] [--misses]
+    .venv/bin/python tests/bench/bench_name_forms.py --generator   # the generator's own pool
 
 The forms of each name: ULY with and without é, ö, ü, the list's informal and Turkish Latin, its
 Arabic and umsc's, its Cyrillic and umsc's, its two Chinese forms and their pinyin as a passport
@@ -27,7 +28,8 @@ from pypinyin import lazy_pinyin  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
 from intake.resolution import names  # noqa: E402
-from tests.heldout_names import NamePool, load  # noqa: E402
+from tests.dedup_population import FEMALE, MALE  # noqa: E402
+from tests.heldout_names import FORM_COLUMNS, NamePool, load  # noqa: E402
 
 _PLAIN = str.maketrans("éöüÉÖÜ", "eouEOU")
 
@@ -87,11 +89,19 @@ def measure(pool: NamePool, misses: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file")
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("--generator", action="store_true", help="the generator's own pool (no listed spellings)")
     parser.add_argument("--half", help="only this half of the list (its first column)")
     parser.add_argument("--misses", action="store_true", help="print the pairs of forms missed and the false meets")
     args = parser.parse_args()
-    measure(load(args.file, args.half), args.misses)
+    if args.generator:
+        pool = NamePool(list(MALE), list(FEMALE))
+        pool.forms = {uly: {col: [] for col in FORM_COLUMNS} for uly, _ in pool.names()}
+    elif args.file:
+        pool = load(args.file, args.half)
+    else:
+        parser.error("a list file or --generator")
+    measure(pool, args.misses)
 
 
 if __name__ == "__main__":
