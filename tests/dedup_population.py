@@ -3,11 +3,14 @@ matcher: persons in families, 1-6 reports each, names in every script, approxima
 spellings, typos, ID numbers, and hard negatives (brothers, twins, father and son, namesakes).
 
     rows, truth = population(persons=2000, seed=1)
+    rows, truth = population(3000, 5, names=heldout_names.load(path, "A"))  # a list kept outside
+
 
 ``rows`` are plain rows (the columns of ``flask dedup csv``); ``truth.person[report_id]`` is the
 person, ``truth.hard[frozenset({person_a, person_b})]`` the kind of a hard-negative pair of
 persons. Chinese forms are real transcriptions written here by hand (not derived from the
-matcher's own rules or tables), so matching them is a fair test.
+matcher's own rules or tables), so matching them is a fair test. A held-out list
+(``tests/heldout_names.py``) replaces the pool, and its own spellings join the made-up ones.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from importlib import resources
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric
 from umsc import UgMultiScriptConverter
+
+from tests.heldout_names import NamePool
 
 # (ULY Latin, Chinese transcriptions): names as commonly given, with the forms Chinese documents use.
 MALE = [
@@ -102,8 +107,28 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:i] + rng.choice(letters) + word[i:]
 
 
-def render(rng: random.Random, name: tuple[str, str], script: str) -> str:
+_PLAIN_ULY = str.maketrans("éöüÉÖÜ", "eouEOU")
+
+
+def _listed(rng: random.Random, name: tuple[str, str], script: str,
+            forms: dict[str, dict[str, list[str]]]) -> str | None:
+    """One of a held-out list's own spellings of the name in the script, or (None) a made-up one."""
+    uly = name[0]
+    if script == "uly":
+        return rng.choice((uly, uly.translate(_PLAIN_ULY)))  # ULY as typed with and without é, ö, ü
+    spellings = forms.get(uly, {}).get(script, [])
+    if script == "turkish" and spellings:
+        return rng.choice(spellings)
+    if spellings and rng.random() < len(spellings) / (len(spellings) + 1):
+        return rng.choice(spellings)
+    return None
+
+
+def render(rng: random.Random, name: tuple[str, str], script: str,
+           forms: dict[str, dict[str, list[str]]] | None = None) -> str:
     """One name in one script."""
+    if forms and (listed := _listed(rng, name, script, forms)) is not None:
+        return listed
     uly, zh = name
     to_arabic, to_cyrillic = _converters()
     if script == "arabic":
@@ -158,7 +183,8 @@ def _weighted(rng: random.Random, names: list[tuple[str, str]]) -> tuple[str, st
     return rng.choices(names, weights)[0]
 
 
-def persons(n: int, rng: random.Random, truth: Truth) -> list[Person]:
+def persons(n: int, rng: random.Random, truth: Truth, names: NamePool | None = None) -> list[Person]:
+    male, female = (names.male, names.female) if names else (MALE, FEMALE)
     counties = _counties()
     # A few counties hold most people (Kashgar and Hotan prefectures are large).
     county_weights = [3 if c[0][:4] in ("6531", "6532") else 1 for c in counties]
@@ -167,8 +193,8 @@ def persons(n: int, rng: random.Random, truth: Truth) -> list[Person]:
     while len(out) < n:
         family += 1
         county = rng.choices(range(len(counties)), county_weights)[0]
-        father_name = _weighted(rng, MALE)
-        grandfather = _weighted(rng, MALE)
+        father_name = _weighted(rng, male)
+        grandfather = _weighted(rng, male)
         father_birth = (rng.randint(1940, 1965), rng.randint(1, 12), rng.randint(1, 28))
         members: list[Person] = []
 
@@ -181,13 +207,13 @@ def persons(n: int, rng: random.Random, truth: Truth) -> list[Person]:
 
         kind = rng.random()
         if kind < 0.3:  # one person alone (or a namesake of someone elsewhere)
-            add(_weighted(rng, MALE), father_name, "m", father_birth)
+            add(_weighted(rng, male), father_name, "m", father_birth)
         else:
             dad = add(father_name, grandfather, "m", father_birth) if rng.random() < 0.35 else None
             year = father_birth[0] + rng.randint(20, 30)
             for _ in range(rng.randint(1, 4)):
                 gender = "m" if rng.random() < 0.75 else "f"
-                pool = MALE if gender == "m" else FEMALE
+                pool = male if gender == "m" else female
                 given = rng.choice([x for x in pool if x != father_name])
                 birth = (year, rng.randint(1, 12), rng.randint(1, 28))
                 child = add(given, father_name, gender, birth)
@@ -236,9 +262,10 @@ def _mistype(rng: random.Random, number: str) -> str:
 _GENDER_WORDS = {"m": ["m", "male", "男", "ئەر", "мужской", "erkek"], "f": ["f", "female", "女", "ئايال", "женский", "kadın"]}
 
 
-def report(rng: random.Random, person: Person, rid: str) -> tuple[dict[str, str], str]:
+def report(rng: random.Random, person: Person, rid: str,
+           forms: dict[str, dict[str, list[str]]] | None = None) -> tuple[dict[str, str], str]:
     script = rng.choices(SCRIPTS, (3, 2, 3, 1, 3, 1, 1))[0]
-    given, father = render(rng, person.given, script), render(rng, person.father, script)
+    given, father = render(rng, person.given, script, forms), render(rng, person.father, script, forms)
     if script in ("uly", "latin_informal", "turkish") and rng.random() < 0.08:
         given = _typo(rng, given)
     row = {"report_id": rid, "given_name": "", "father_name": "", "full_name_alt": "", "gender": "",
@@ -256,7 +283,7 @@ def report(rng: random.Random, person: Person, rid: str) -> tuple[dict[str, str]
         row["full_name_alt"] = f"{given} {father}"
     if rng.random() < 0.2:  # a second spelling in another script
         other = rng.choice(SCRIPTS)
-        alt = f"{render(rng, person.given, other)} {render(rng, person.father, other)}"
+        alt = f"{render(rng, person.given, other, forms)} {render(rng, person.father, other, forms)}"
         if other == "chinese":
             alt = alt.replace(" ", "·")
         if other == "pinyin_passport":
@@ -270,11 +297,11 @@ def report(rng: random.Random, person: Person, rid: str) -> tuple[dict[str, str]
     return row, script
 
 
-def population(persons_count: int = 1000, seed: int = 1, *, max_reports: int = 6
+def population(persons_count: int = 1000, seed: int = 1, *, max_reports: int = 6, names: NamePool | None = None
                ) -> tuple[list[dict[str, str]], Truth]:
     rng = random.Random(seed)
     truth = Truth()
-    people = persons(persons_count, rng, truth)
+    people = persons(persons_count, rng, truth, names)
     # Namesakes: people with the same name and father's name in other families.
     by_name: dict[tuple[str, str], list[int]] = {}
     for p in people:
@@ -289,7 +316,7 @@ def population(persons_count: int = 1000, seed: int = 1, *, max_reports: int = 6
         count = min(max_reports, 1 + int(rng.expovariate(0.7)))
         for _ in range(count):
             rid = f"r{len(rows):07d}"
-            row, script = report(rng, p, rid)
+            row, script = report(rng, p, rid, names.forms if names else None)
             rows.append(row)
             truth.person[rid] = p.pid
             truth.script[rid] = script

@@ -207,6 +207,10 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
     for i in range(1, len(folded) - 1):
         if syllables[i].lower() == "hu" and folded[i - 1].endswith("u") and folded[i + 1][:1] not in ("", "a", "e", "u"):
             folded[i] = "e"
+    # A word's last 西 xi is a closing sh (Küresh 库来西, Quanish 夸尼西, Tash 塔西): inside a word
+    # Chinese writes it 什 shi as often as 西, but at the end 西, whose vowel the other side lacks.
+    if len(syllables) > 1 and syllables[-1].lower() == "xi":
+        folded[-1] = "s"
     return tidy("".join(folded))
 
 

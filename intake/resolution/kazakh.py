@@ -3,7 +3,9 @@
 Kazakh letters map to the nearest Uyghur sound (ә e, ғ ğ, қ q, ң ñ, ө ö, ұ u, ү ü, һ h, і and ы i),
 so a Kazakh name in Cyrillic meets the same name in Uyghur or Chinese. Russian-style spellings
 (Абдурахим Турсунов) have no Turkic letters: х stands for q, k and kh alike, е at the start of a
-word or after a vowel is "ye", and ж for the j of Jume as often as for zh.
+word or after a vowel is "ye", ж for the j of Jume as often as for zh, and дж for j (Джамал,
+Ниджат: Russian has no letter of its own for it). Russian has no gh either: г stands for it where
+informal Latin's g does (latin.informal_g: Гани, Абдугаппар).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from .latin import informal_g
 
 _KAZAKH = {
     "а": "a", "ә": "e", "б": "b", "в": "v", "г": "g", "ғ": "ğ", "д": "d", "е": "é", "ё": "yo",
@@ -35,5 +39,5 @@ def kazakh_to_phonemes(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def russian_to_phonemes(text: str) -> str:
-    text = _INITIAL_E.sub("йе", unicodedata.normalize("NFC", text).lower())
-    return _convert(text, _RUSSIAN)
+    text = _INITIAL_E.sub("йе", unicodedata.normalize("NFC", text).lower()).replace("дж", "ж")
+    return informal_g(_convert(text, _RUSSIAN))

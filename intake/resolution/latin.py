@@ -50,4 +50,9 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
     text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
-    return _VOWEL_Y.sub("i", text if uly else _ABDU_G.sub("ğ", _BACK_G.sub("ğ", text)))
+    return _VOWEL_Y.sub("i", text if uly else informal_g(text))
+
+
+def informal_g(phonemes: str) -> str:
+    """g read as gh where a spelling without a letter for gh means it (see _BACK_G, _ABDU_G)."""
+    return _ABDU_G.sub("ğ", _BACK_G.sub("ğ", phonemes))

@@ -21,6 +21,10 @@ from .latin import latin_to_phonemes
 from .uyghur import arabic_to_phonemes, cyrillic_to_phonemes
 
 PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
+# Arabic ʿAbd al- ("servant of the") is Uyghur Abdu-: Turkish, Arabic and Russian-style spellings
+# keep the article's l before a consonant (Abdulkadir, Abdülhamit, Абдулхамид for Abduqadir,
+# Abduhémit). Not before a vowel or l: Abdulla is ʿAbd Allah, Abdulehed ʿAbd al-Ahad.
+_ABDUL = re.compile("(?<![a-zéöüçşñğ])abd[uü]l(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
 
 
 def to_phonemes(text: str, script: str) -> str:
@@ -35,7 +39,8 @@ def to_phonemes(text: str, script: str) -> str:
         raw = russian_to_phonemes(text)
     else:
         raw = latin_to_phonemes(text, uly=script == scripts.ULY)
-    return "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
+    kept = "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
+    return _ABDUL.sub("abdu", kept)
 
 
 _LATIN = str.maketrans({"ç": "ch", "ş": "sh", "ğ": "gh", "ñ": "ng", "c": "j", "j": "zh", "é": "e",

@@ -1,6 +1,6 @@
 """Deduplication: accuracy on a synthetic population beside a plain Splink model, and speed.
 
-    .venv/bin/python tests/bench/bench_dedup.py accuracy [--persons 3000] [--seed 5]
+    .venv/bin/python tests/bench/bench_dedup.py accuracy [--persons 3000] [--seed 5] [--names FILE [--half A]]
     .venv/bin/python tests/bench/bench_dedup.py speed [--sizes 10000,100000,1000000] [--keep-csv DIR] [--splink]
 
 Accuracy: the bundled model on tests/dedup_population.py (a population not used for training,
@@ -12,6 +12,8 @@ Speed: `flask dedup csv`'s pipeline from a CSV file (streamed into prepare, then
 write) at each size, stage times, time per 1,000 reports against the first size's in the same run,
 and the peak RSS of each stage (this process, the fork server and its workers, summed); then
 incremental scoring of one new report against a handful of candidates, p50/p95 over 500 reports.
+`--names` swaps a held-out list (tests/heldout_names.py; kept outside the repository) in for the
+generator's name pool, `--half` keeps one half of it; `--no-baseline` leaves out plain Splink.
 Nothing is asserted.
 """
 
@@ -35,6 +37,7 @@ if str(ROOT) not in sys.path:
 from intake.dedup import DEFAULT_THRESHOLD, load_model, run_pipeline, score_candidates  # noqa: E402
 from intake.dedup.csv_io import iter_rows, write_clusters, write_pairs  # noqa: E402
 from tests.dedup_population import population, write_csv  # noqa: E402
+from tests.heldout_names import NamePool, load as load_names  # noqa: E402
 
 THRESHOLD = DEFAULT_THRESHOLD  # what `flask dedup csv` writes clusters.csv at
 FAMILY = {"uly": "Latin", "latin_informal": "Latin", "turkish": "Latin", "arabic": "Arabic",
@@ -157,13 +160,13 @@ def plain_splink(rows: list[dict[str, str]]) -> tuple[set, dict[str, str]]:
     return pairs, clusters
 
 
-def accuracy(persons: int, seed: int) -> None:
+def accuracy(persons: int, seed: int, names: NamePool | None = None, baseline: bool = True) -> None:
     import logging
     import warnings
 
     warnings.simplefilter("ignore")
     logging.getLogger("splink").setLevel(logging.ERROR)
-    rows, truth = population(persons, seed)
+    rows, truth = population(persons, seed, names=names)
     by_person: dict[int, list[str]] = defaultdict(list)
     for rid, pid in truth.person.items():
         by_person[pid].append(rid)
@@ -188,6 +191,8 @@ def accuracy(persons: int, seed: int) -> None:
           " whole or left out by its true share, knowing the answers)")
     report(f"intake matcher (model {model.version}), {ours_s:.1f} s", pairs, cluster_pairs(result.clusters),
            truth_pairs, truth)
+    if not baseline:
+        return
     start = time.perf_counter()
     base_pairs, base_clusters = plain_splink(rows)
     report(f"plain Splink (unidecode, default comparisons), {time.perf_counter() - start:.1f} s", base_pairs,
@@ -362,9 +367,16 @@ def main() -> None:
     parser.add_argument("--keep-csv", metavar="DIR", help="make the speed CSVs here and reuse them next time")
     parser.add_argument("--splink", action="store_true",
                         help="score through Splink's predict() on DuckDB, as before scoring.py (a reference)")
+    parser.add_argument("--names", metavar="FILE", help="a held-out list of names in place of the generator's pool")
+    parser.add_argument("--half", help="only this half of the list (its first column)")
+    parser.add_argument("--no-baseline", action="store_true", help="leave out the plain Splink model")
     args = parser.parse_args()
     if args.what in ("accuracy", "both"):
-        accuracy(args.persons, args.seed)
+        names = load_names(args.names, args.half) if args.names else None
+        if names:
+            print(f"names: {len(names.male)} men's and {len(names.female)} women's from the list"
+                  + (f", half {args.half}" if args.half else ""))
+        accuracy(args.persons, args.seed, names, baseline=not args.no_baseline)
     if args.what in ("speed", "both"):
         speed([int(s) for s in args.sizes.split(",")], args.seed, args.keep_csv, args.splink)
 

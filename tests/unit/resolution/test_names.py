@@ -344,3 +344,37 @@ def test_informal_ng_and_g_spell_the_uyghur_sounds(a: str, b: str) -> None:
 def test_only_a_name_starting_with_g_and_a_reads_it_as_gh(text: str, latin: str) -> None:
     key = name_key(text)
     assert key is not None and key.latin == latin
+
+
+# Russian has no letter for j and none for gh: дж is j (Джалил, Таджигуль), and г stands for gh
+# where informal Latin's g does, at the start of a name before a and after Abdu-.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Джалил", "Jalil"), ("Таджигуль", "Tajigül"), ("Абдуджелил", "ئابدۇجەلىل"), ("Ходжа", "Xoja"),
+    ("Галип", "Ghalip"), ("Гани", "غېنى"), ("Абдугопур", "Abdughopur"), ("Абдугени", "阿不都艾尼"),
+])
+def test_russian_style_cyrillic_dzh_and_g(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("text", "latin"), [("Таджигуль", "tajigul"), ("Нигара", "nigara"), ("Гүлнар", "gulnar"),
+                                             ("Адил", "adil")])
+def test_russian_style_g_and_d_elsewhere_keep_their_sound(text: str, latin: str) -> None:
+    key = name_key(text)
+    assert key is not None and key.latin == latin
+
+
+# Arabic ʿAbd al- is Uyghur Abdu-: Turkish, Arabic and Russian-style spellings keep the article's l
+# before a consonant, and Chinese (阿不都) and ULY do not.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abdulhekim", "Abduhékim"), ("Abdülhekim", "阿不都艾克木"), ("Abdulmutellip", "阿不都木塔力甫"),
+    ("Абдулшукур", "Abdushükür"), ("Abdulwaris", "ئابدۇۋارىس"), ("Abdulqayum", "Abduqeyyum"),
+])
+def test_the_arabic_article_after_abdu(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("text", "latin"), [("Abdulla", "abdulla"), ("Abdullah", "abdulla"),
+                                             ("Kabdulhekim", "kabdulhekim")])
+def test_the_l_of_abdulla_and_inside_a_word_stays(text: str, latin: str) -> None:
+    key = name_key(text)
+    assert key is not None and key.latin == latin

@@ -131,3 +131,17 @@ def test_hu_elsewhere_keeps_its_vowel() -> None:
     assert syllables("Zulhumar") == syllables("祖力胡玛尔")  # after li: a syllable of its own
     assert syllables("Hüsen") == syllables("胡赛因")  # at the start: an onset
     assert syllables("托乎提") != syllables("托提")
+
+
+# A word's last 西 xi is a closing sh: Chinese writes it there with a vowel the other side lacks
+# (inside a word 什 shi, with none, as often as 西).
+@pytest.mark.parametrize(("a", "b"), [("Jumash", "居马西"), ("Жұмаш", "JUMAXI"), ("Derwish", "代尔维西"),
+                                      ("دەرۋىش", "代尔维希"), ("Tilesh", "铁列西")])
+def test_a_final_xi_is_a_closing_sh(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_xi_inside_a_word_and_other_final_syllables_keep_their_vowel() -> None:
+    assert syllables("Shemshidin") == syllables("夏木西丁")
+    assert syllables("Musa") == syllables("木沙") != syllables("木斯")
+    assert syllables("居马西") != syllables("居马")
