@@ -13,9 +13,14 @@
   lost: int() refuses a string of more than 4,300 digits (Python's guard against quadratic
   conversion), and only the year's length was checked first. The admin import page's column count
   likewise (a 500 for an admin).
+- News sent while the same testimony was being withdrawn from another browser (the receipt opened
+  before the withdrawal, the news stored after it) was a 500: the refusal (the submission is
+  withdrawn) reached no handler. It is now the status page, saying the testimony was withdrawn.
 """
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -23,8 +28,11 @@ from werkzeug.test import encode_multipart
 
 from tests.unit.imports.test_store import csv_bytes
 from tests.security.test_probe_review_faces import signed_in
+from intake.services import families
+from tests.helpers import full_report, submit
 from tests.web.admin.test_imports_page import carried, stored, upload
-from tests.web.public.pages import field_value, post_report, relative, report_form, text_of
+from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
+from tests.web.public.test_status import hidden_receipt, news_data
 from tests.web_fixtures import csrf_token
 
 PUBLIC_TEXT = 8 * 1024 * 1024  # web/request.py: the text of one public form, all fields together
@@ -82,3 +90,29 @@ def test_a_column_count_of_thousands_of_digits_asks_for_the_file_again(app, admi
     assert answer.status_code == 400
     assert "The form was changed on the way: upload the file again." in answer.get_data(as_text=True)
     assert stored(app) == 0
+
+
+def test_news_sent_while_the_testimony_is_withdrawn_elsewhere_gets_the_status_page(app, monkeypatch):
+    stored = submit(app, full_report("a"))
+    family, elsewhere = app.test_client(), app.test_client()
+    page = text_of(open_status(family, stored.receipt))
+    other = text_of(open_status(elsewhere, stored.receipt))
+    opened = families.find_by_receipt
+
+    def withdrawn_meanwhile(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        holder = opened(*args, **kwargs)  # the family's news opened the receipt; then, elsewhere:
+        monkeypatch.setattr(families, "find_by_receipt", opened)
+        answers = []
+        # Another thread: a request of its own, with its own database session, as another browser's.
+        withdraw = threading.Thread(target=lambda: answers.append(elsewhere.post("/status/withdraw", data={
+            "csrf_token": csrf_token(other), "receipt": hidden_receipt(other), "step": "confirm", "action": "send",
+            "confirm": "y"}).status_code))
+        withdraw.start()
+        withdraw.join(60)
+        assert answers == [200]
+        return holder
+
+    monkeypatch.setattr(families, "find_by_receipt", withdrawn_meanwhile)
+    answer = family.post("/status/news", data=news_data(page, news="He was moved to another camp."))
+    assert answer.status_code == 409
+    assert "withdrawn" in text_of(answer).lower()
