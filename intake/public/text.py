@@ -63,6 +63,19 @@ def without_hidden(value: str) -> str:
     return _hidden_pattern().sub("", value)
 
 
+_LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029\x85]")
+
+
+def escaped(value: str) -> str:
+    """Text from a file, fit for one line of a terminal: every hidden character and line break as
+    its escape (an ESC as \\x1b, an override as \\u202e), so a hostile list can neither drive the
+    operator's terminal nor print lines of its own; everything else as it is."""
+    def shown(match: re.Match[str]) -> str:
+        return match.group().encode("unicode_escape").decode("ascii")
+
+    return _LINE_BREAKS.sub(shown, _hidden_pattern().sub(shown, value))
+
+
 def ascii_digits(value: str) -> str:
     """Any script's decimal digits (Arabic-Indic, full-width...) as ASCII; other characters kept."""
     out = []

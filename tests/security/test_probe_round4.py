@@ -16,6 +16,11 @@
 - News sent while the same testimony was being withdrawn from another browser (the receipt opened
   before the withdrawal, the news stored after it) was a 500: the refusal (the submission is
   withdrawn) reached no handler. It is now the status page, saying the testimony was withdrawn.
+- The command line printed what a list's header said as it was: `flask import` (the columns it
+  read) and `flask dedup csv` (its notes). A hostile list could write escape sequences to the
+  operator's terminal on the review host (set its title, on some terminals write the clipboard,
+  move the cursor and erase lines) and, with a line break in a header, print lines of its own,
+  such as a report of the dry run that is not the real one. Such characters are now shown escaped.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
-from tests.unit.imports.test_store import csv_bytes
+from intake.cli.dedup import dedup_cli
+from tests.unit.imports.test_store import HEADERS, csv_bytes
 from tests.security.test_probe_review_faces import signed_in
 from intake.services import families
 from tests.helpers import full_report, submit
@@ -116,3 +123,26 @@ def test_news_sent_while_the_testimony_is_withdrawn_elsewhere_gets_the_status_pa
     answer = family.post("/status/news", data=news_data(page, news="He was moved to another camp."))
     assert answer.status_code == 409
     assert "withdrawn" in text_of(answer).lower()
+
+
+HOSTILE_HEADER = "Notes\x1b]0;owned\x07\x1b[1A\x1b[2K\u202e\nnothing to import"
+
+
+def test_a_lists_headers_reach_the_terminal_escaped_from_flask_import(review_app, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_bytes(headers=HEADERS[:-1] + [HOSTILE_HEADER]))
+    result = review_app.test_cli_runner().invoke(args=["import", str(path), "--source", "Friends", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output and "\x07" not in result.output
+    assert "\nnothing to import" not in result.output  # no line of the file's own
+    assert "6. Notes\\x1b]0;owned\\x07" in result.output  # shown, escaped, on its line
+
+
+def test_a_lists_headers_reach_the_terminal_escaped_from_flask_dedup_csv(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # Recognised as given_name (punctuation, controls and spacing fold away), so its note prints it.
+    (tmp_path / "list.csv").write_text('report_id,"\x1b=\u202egiven name\x1b>"\nR1,Ablimit\nR2,Tursun\n', "utf-8")
+    result = CliRunner().invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "\\x1b=\\u202egiven name\\x1b> -> given_name" in result.output
