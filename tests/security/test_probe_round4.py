@@ -21,6 +21,12 @@
   operator's terminal on the review host (set its title, on some terminals write the clipboard,
   move the cursor and erase lines) and, with a line break in a header, print lines of its own,
   such as a report of the dry run that is not the real one. Such characters are now shown escaped.
+- On SQLite two reviewers deciding one candidate pair at once could both decide it: the pair is
+  read with a row lock SQLite ignores, so a rejection that had read the pair as pending wrote
+  "rejected" over an acceptance made meanwhile, and the pair said "different people" about two
+  reports linked as one person, with both decisions in the audit log. The decision now first takes
+  the database's write lock with a no-op UPDATE of the pair's row (a row lock on PostgreSQL), so
+  the second reads the first's decision and is refused.
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ from werkzeug.test import encode_multipart
 from intake.cli.dedup import dedup_cli
 from tests.unit.imports.test_store import HEADERS, csv_bytes
 from tests.security.test_probe_review_faces import signed_in
-from intake.services import families
+from intake.services import dedup_rows, families
+from intake.models import CandidatePair, PairStatus, Report
+from intake.extensions import db
+from sqlalchemy import select
+from intake.dedup.model import default_model
+from tests.dedup_support import person
+from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
+from tests.security.test_withdrawal_race import wait_for_lock_wait
+from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
 from tests.helpers import full_report, submit
 from tests.web.admin.test_imports_page import carried, stored, upload
 from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
@@ -146,3 +160,38 @@ def test_a_lists_headers_reach_the_terminal_escaped_from_flask_dedup_csv(tmp_pat
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
     assert "\\x1b=\\u202egiven name\\x1b> -> given_name" in result.output
+
+
+def test_two_reviewers_deciding_one_pair_at_once_decide_it_once(make_app, make_user, sign_in, db_url, tmp_path,
+                                                                monkeypatch):
+    model = tmp_path / "dedup-model.json"
+    default_model().save(model)
+    app = make_app("both", INTAKE_DEDUP_MODEL=str(model))
+    a, b = load(app, person("Ablimit Tursun", tag="a"), person("Ablimit Tursun", birth="1981-03", tag="b"))
+    with app.app_context():
+        pair_id = db.session.scalars(select(CandidatePair.id)).one()
+    url = f"/review/duplicates/{pair_id}"
+    rejecting, accepting = app.test_client(), app.test_client()
+    sign_in(rejecting, make_user("reviewer", username="amina"))
+    sign_in(accepting, make_user("reviewer", username="bilal"))
+    reject = {"reject-csrf_token": form_token(rejecting.get(url).data, "reject")}
+    accept = {"accept-csrf_token": form_token(accepting.get(url).data, "accept")}
+    before = audit_head(app)
+    pause = PauseFirst(dedup_rows.fingerprints)  # the rejection stops after it read the pair as open
+    monkeypatch.setattr(dedup_rows, "fingerprints", pause)
+    one = Request(rejecting, f"{url}/reject", reject)
+    one.start()
+    assert pause.reached.wait(PATIENCE)
+    two = Request(accepting, f"{url}/accept", accept)
+    two.start()
+    if db_url.startswith("postgresql"):
+        wait_for_lock_wait(db_url, ("postgres",))  # the acceptance waits for the rejection's lock
+    pause.release.set()
+    one.finish(), two.finish()
+    decisions = [e[0] for e in audit_entries(app, before) if e[0] in ("duplicates.reject", "duplicates.accept")]
+    assert len(decisions) == 1, decisions
+    with app.app_context():
+        status = db.session.get(CandidatePair, pair_id).status
+        people = set(db.session.scalars(select(Report.person_id).where(Report.handle.in_([a, b]))))
+    linked = len(people) == 1 and None not in people
+    assert (status, linked) in ((PairStatus.REJECTED.value, False), (PairStatus.ACCEPTED.value, True))
