@@ -27,6 +27,11 @@
   reports linked as one person, with both decisions in the audit log. The decision now first takes
   the database's write lock with a no-op UPDATE of the pair's row (a row lock on PostgreSQL), so
   the second reads the first's decision and is refused.
+- On SQLite a withdrawal could commit between a take-in's reading of the submission and its first
+  write (the submission's row lock is ignored there): the take-in then wrapped the shredded data
+  key under the KEK again, and the withdrawn testimony opened on the review face until the worker
+  next finished the withdrawal (and in any backup of that window). Reading a submission under its
+  lock now first takes SQLite's write lock with a no-op UPDATE of its row.
 """
 
 from __future__ import annotations
@@ -41,14 +46,17 @@ from werkzeug.test import encode_multipart
 from intake.cli.dedup import dedup_cli
 from tests.unit.imports.test_store import HEADERS, csv_bytes
 from tests.security.test_probe_review_faces import signed_in
-from intake.services import dedup_rows, families
+from intake.crypto import wraps
+from intake.keyring import get_vault
+from intake.models import Submission
+from intake.services import dedup_rows, families, take_in
 from intake.models import CandidatePair, PairStatus, Report
 from intake.extensions import db
 from sqlalchemy import select
 from intake.dedup.model import default_model
 from tests.dedup_support import person
 from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
-from tests.security.test_withdrawal_race import wait_for_lock_wait
+from tests.security.test_withdrawal_race import Pause, Side, wait_for_lock_wait, wraps_of
 from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
 from tests.helpers import full_report, submit
 from tests.web.admin.test_imports_page import carried, stored, upload
@@ -195,3 +203,20 @@ def test_two_reviewers_deciding_one_pair_at_once_decide_it_once(make_app, make_u
         people = set(db.session.scalars(select(Report.person_id).where(Report.handle.in_([a, b]))))
     linked = len(people) == 1 and None not in people
     assert (status, linked) in ((PairStatus.REJECTED.value, False), (PairStatus.ACCEPTED.value, True))
+
+
+def test_a_withdrawal_during_a_take_in_leaves_no_wrap_that_opens_the_testimony(public_app, review_app, monkeypatch):
+    stored = submit(public_app, full_report())
+    pause = Pause(wraps.inbox_unwrap)  # take-in has read the submission and its wrap, and wrote nothing yet
+    monkeypatch.setattr(wraps, "inbox_unwrap", pause)
+    taking = Side(review_app, lambda: take_in.take_in(db.session, get_vault()))
+    taking.start()
+    assert pause.reached.wait(PATIENCE)
+    withdraw = Side(public_app, lambda: families.withdraw(db.session, db.session.get(Submission,
+                                                                                   stored.submission_id)))
+    withdraw.start()
+    withdraw.join(1)  # time for it to go through, had nothing held it back
+    pause.release.set()
+    taking.finish()
+    withdraw.finish()
+    assert wraps_of(review_app, stored.submission_id) == []
