@@ -1,8 +1,9 @@
-"""What the sixth outside probe found, each through the web client as it was found.
+"""What the sixth outside probe found, each through the interface it was found on (the web client,
+the command line, or two faces' services racing in two threads).
 
 - A multipart body's text fields were capped one by one (8 MiB each, so a text far over its limit
   comes back to be shortened), not together: fifteen fields of 8 MiB in one POST to `/report`,
-  with a token from one GET, cost 20.6 s of CPU and about 1 GB of memory, and the 126 MB of text
+  with a token from one GET, cost 22.9 s of CPU and about 1 GB of memory, and the 126 MB of text
   came back in the answer; without a cookie, 4.9 s and the same answer. A refused form costs no
   rate limit, so it could be sent again at once. A urlencoded body was already capped at 8 MiB
   whole; a multipart one now is too, for its text (files keep their own limits). Under the cap, one
@@ -40,28 +41,27 @@ import threading
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 from intake.cli.dedup import dedup_cli
-from tests.unit.imports.test_store import HEADERS, csv_bytes
-from tests.security.test_probe_review_faces import signed_in
 from intake.crypto import wraps
-from intake.keyring import get_vault
-from intake.models import Submission
-from intake.services import dedup_rows, families, take_in
-from intake.models import CandidatePair, PairStatus, Report
-from intake.extensions import db
-from sqlalchemy import select
 from intake.dedup.model import default_model
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import CandidatePair, PairStatus, Report, Submission
+from intake.services import dedup_rows, families, take_in
 from tests.dedup_support import person
+from tests.helpers import full_report, submit
+from tests.security.test_probe_review_faces import signed_in
 from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
 from tests.security.test_withdrawal_race import Pause, Side, wait_for_lock_wait, wraps_of
-from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
-from tests.helpers import full_report, submit
+from tests.unit.imports.test_store import HEADERS, csv_bytes
 from tests.web.admin.test_imports_page import carried, stored, upload
 from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
 from tests.web.public.test_status import hidden_receipt, news_data
+from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
 from tests.web_fixtures import csrf_token
 
 PUBLIC_TEXT = 8 * 1024 * 1024  # web/request.py: the text of one public form, all fields together
