@@ -140,7 +140,8 @@ def import_confirm() -> Any:
     action = request.form.get("action", "check")
     count = request.form.get("columns", "")
     # As the page wrote it: ASCII digits (isdigit() alone lets through "²", which int() refuses).
-    if not ascii_digits(count) or int(count) > _limits().max_columns:
+    # Its length before int(), which refuses more than 4,300 digits.
+    if not ascii_digits(count) or len(count) > 6 or int(count) > _limits().max_columns:
         return _start(error=_("The form was changed on the way: upload the file again."), status=400)
     targets = [request.form.get(f"column-{i}", IGNORE) for i in range(int(count))]
     try:

@@ -15,20 +15,22 @@ from ..crypto.passphrase import KdfParams
 from ..crypto.vault import Vault
 from .. import keyring
 from ..keyring import get_vault, reset_vault, vault_problem
+from ..public.text import escaped
 from ..services.errors import ServiceError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def clean_errors(fn: F) -> F:
-    """Domain errors become one line on stderr and exit status 1; never a traceback, never a secret."""
+    """Domain errors become one line on stderr and exit status 1; never a traceback, never a secret.
+    What they quote from a file (a sheet's name) is escaped for the terminal."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (CryptoError, ServiceError, ValueError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(escaped(str(exc))) from None
 
     return wrapper  # type: ignore[return-value]
 

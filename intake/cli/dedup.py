@@ -14,6 +14,7 @@ import click
 
 from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
 from ..dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
+from ..public.text import escaped
 from .usage import usage_line
 
 
@@ -44,7 +45,7 @@ class _Bars:
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    return click.ClickException(escaped(str(exc)))
 
 
 @click.group("dedup")
@@ -79,7 +80,7 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
         notes: list[str] = []
         result = run_pipeline(iter_rows(input_csv, encoding, notes), model, progress=_Bars(), threshold=threshold)
         for note in notes:
-            click.echo(note, err=True)
+            click.echo(escaped(note), err=True)  # they quote the file's headers
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         write_pairs(out_dir / "pairs.csv", result.pairs)
@@ -110,7 +111,7 @@ def train_command(csv_path: Path, out_path: Path, version: str) -> None:
         notes: list[str] = []
         rows = read_rows(csv_path, notes=notes)
         for note in notes:
-            click.echo(note, err=True)
+            click.echo(escaped(note), err=True)  # they quote the file's headers
         click.echo(f"read {len(rows):,} reports; training", err=True)
         model = train(rows, version=version)
         model.save(out_path)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..imports import ENCODINGS, TARGETS, Limits
 from ..imports.mapping import IGNORE
 from ..local_files import read_regular
+from ..public.text import escaped
 from ..services import imports
 from ..services import take_in as take_in_service
 from .common import clean_errors, review_vault
@@ -77,10 +78,12 @@ def import_command(file: Path, source_name: str, overrides: tuple[str, ...], enc
                                audit_actor="cli", sheet=sheet_read)
     db.session.commit()  # the dry run's audit entry
     click.echo("Columns:")
+    # The file's headers (in the lines and in the report's) escaped: a hostile list must not drive
+    # the terminal or print lines of its own.
     for number, (header, target) in enumerate(zip(sheet_read.headers, targets, strict=True), start=1):
-        click.echo(f"  {number:>3}. {header} -> {target}")
+        click.echo(f"  {number:>3}. {escaped(header)} -> {target}")
     for line in prepared.plan.report_lines():
-        click.echo(line)
+        click.echo(escaped(str(line)))
     ready = len(prepared.plan.ready)
     if dry_run:
         click.echo(f"dry run: {ready} rows would be imported; nothing was stored")

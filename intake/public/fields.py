@@ -88,8 +88,15 @@ class Choice(SelectField):
                          invalid_value_message=_l("Please choose one of the options in the list."), **kwargs)
 
 
+DATE_PART_CHARACTERS = 16  # more than any year, month or day with spaces around it
+
+
 def _digits(value: str | None) -> str | None:
-    return text.ascii_digits(value).strip() if value else value
+    """Any script's digits as ASCII; a value too long to be a date part is left as typed (it is
+    refused anyway), never converted a character at a time in Python."""
+    if not value or len(value) > DATE_PART_CHARACTERS:
+        return value
+    return text.ascii_digits(value).strip()
 
 
 class ApproxDateForm(Form):
@@ -124,7 +131,8 @@ class ApproxDateForm(Form):
         if year and (len(year) != 4 or not self.EARLIEST_YEAR <= int(year) <= today.year):
             self.year.errors.append(_l("Please give the year with four digits, between %(first)s and %(last)s.",
                                        first=isolate(self.EARLIEST_YEAR), last=isolate(today.year)))
-        if month and not 1 <= int(month) <= 12:
+        # Lengths before int(): it refuses a string of more than 4,300 digits (a 500, the text lost).
+        if month and (len(month) > DATE_PART_CHARACTERS or not 1 <= int(month) <= 12):
             self.month.errors.append(_l("The month is a number from 1 to 12."))
         if (month or day) and not year:
             self.year.errors.append(_l("Please give the year too, or leave the month and day empty."))
@@ -134,6 +142,8 @@ class ApproxDateForm(Form):
             return
         if day:
             try:
+                if len(day) > DATE_PART_CHARACTERS:
+                    raise ValueError("no month has such a day")
                 dt.date(int(year), int(month), int(day))
             except ValueError:
                 self.day.errors.append(_l("This month has no such day."))

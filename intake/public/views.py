@@ -15,7 +15,7 @@ from ..crypto import receipts
 from ..extensions import db
 from ..models import SubmissionStatus
 from ..services import families
-from ..services.errors import InvalidInput, NotFound
+from ..services.errors import Conflict, InvalidInput, NotFound
 from ..web.access import anonymous
 from ..web.bidi import isolate
 from . import display, uploads
@@ -158,6 +158,10 @@ def status_news() -> PageResult:
         db.session.rollback()
         free()
         return render_status(holder, news_form=form, status=422)
+    except Conflict:  # withdrawn from elsewhere since the receipt opened: the page says so
+        db.session.rollback()
+        free()
+        return render_status(holder, status=409)
     return render_status(holder, banner=_("Thank you. What you sent was added to your testimony."))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -86,13 +86,20 @@ def _explain(left_row: dict[str, Any], right_row: dict[str, Any], pair: Candidat
 
 def _pair(session: Session, pair_id: uuid.UUID, *, lock: bool = False) -> CandidatePair:
     query = select(CandidatePair).where(CandidatePair.id == pair_id)
-    pair = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    pair = session.scalars(query.with_for_update().execution_options(populate_existing=True) if lock
+                           else query).one_or_none()
     if pair is None:
         raise NotFound(said("no such pair"))
     return pair
 
 
 def _checked(session: Session, vault: Vault, pair_id: uuid.UUID) -> CandidatePair:
+    # A no-op UPDATE first: the row's lock on PostgreSQL, and on SQLite (which ignores FOR UPDATE)
+    # the database's write lock, held until the decision commits. So two decisions on one pair are
+    # made one after the other, the second reading the first's (a rejection once wrote "rejected"
+    # over an acceptance made meanwhile, both audited).
+    session.execute(update(CandidatePair).where(CandidatePair.id == pair_id).values(status=CandidatePair.status)
+                    .execution_options(synchronize_session=False))
     pair = _pair(session, pair_id, lock=True)
     if not duplicates.verified(vault, pair):
         raise Conflict(said("this pair failed verification (changed outside the review face); nothing was changed"))

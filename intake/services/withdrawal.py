@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -45,7 +45,12 @@ BEFORE_PURGE: list[Callable[[Session, uuid.UUID, list[uuid.UUID]], None]] = []
 
 def lock_submission(session: Session, submission_id: uuid.UUID, *, shared: bool = False) -> Submission | None:
     """The submission row, freshly read under a row lock held until the transaction ends
-    (FOR UPDATE; FOR SHARE when `shared`). SQLite, which has one writer at a time, ignores it."""
+    (FOR UPDATE; FOR SHARE when `shared`). SQLite ignores row locks: there a no-op UPDATE of the row
+    first takes its one write lock, held likewise. Without it a withdrawal could commit between a
+    take-in's read and its first write, and the take-in wrapped the shredded key again."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Submission).where(Submission.id == submission_id).values(status=Submission.status)
+                        .execution_options(synchronize_session=False))
     query = select(Submission).where(Submission.id == submission_id).with_for_update(read=shared)
     return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 
