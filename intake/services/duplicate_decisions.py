@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -24,6 +24,7 @@ from ..models.base import utcnow
 from ..wording import Said, code_word, said
 from . import audit, dedup_jobs, dedup_rows, duplicates, integrity, integrity_states, persons, triage
 from .errors import Conflict, InvalidInput, NotFound
+from .row_locks import hold_for_write
 
 log = logging.getLogger(__name__)
 OPEN = frozenset({PairStatus.PENDING.value, PairStatus.DEFERRED.value})
@@ -94,12 +95,9 @@ def _pair(session: Session, pair_id: uuid.UUID, *, lock: bool = False) -> Candid
 
 
 def _checked(session: Session, vault: Vault, pair_id: uuid.UUID) -> CandidatePair:
-    # A no-op UPDATE first: the row's lock on PostgreSQL, and on SQLite (which ignores FOR UPDATE)
-    # the database's write lock, held until the decision commits. So two decisions on one pair are
-    # made one after the other, the second reading the first's (a rejection once wrote "rejected"
-    # over an acceptance made meanwhile, both audited).
-    session.execute(update(CandidatePair).where(CandidatePair.id == pair_id).values(status=CandidatePair.status)
-                    .execution_options(synchronize_session=False))
+    # Two decisions on one pair are made one after the other, the second reading the first's (on
+    # SQLite a rejection once wrote "rejected" over an acceptance made meanwhile, both audited).
+    hold_for_write(session, CandidatePair.status, pair_id)
     pair = _pair(session, pair_id, lock=True)
     if not duplicates.verified(vault, pair):
         raise Conflict(said("this pair failed verification (changed outside the review face); nothing was changed"))

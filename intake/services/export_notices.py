@@ -32,6 +32,7 @@ from ..wording import said
 from . import audit, export_members, integrity
 from .errors import Conflict, NotFound
 from .integrity import Spec
+from .row_locks import hold_for_write
 
 NOTICE = Spec("export-notice", ExportNotice, ("id", "export_id", "created_on", "persons", "reports", "pseudonyms",
                                               "notified_on", "notified_by_id"), "mac")
@@ -131,7 +132,8 @@ def notices(session: Session, vault: Vault, *, open_only: bool = False) -> list[
 def mark_notified(session: Session, vault: Vault, notice_id: uuid.UUID, *, actor: uuid.UUID | None,
                   actor_name: str) -> ExportNotice:
     """The operator has told the export's recipients (audited). Commits."""
-    notice = session.get(ExportNotice, notice_id, with_for_update=True)
+    hold_for_write(session, ExportNotice.notified_on, notice_id)
+    notice = session.get(ExportNotice, notice_id, with_for_update=True, populate_existing=True)
     if notice is None:
         raise NotFound(said("no such notice"))
     if integrity.check_row(vault, NOTICE, notice) is not SealCheck.OK:

@@ -44,6 +44,7 @@ from . import audit, bulk, export_members, export_source, integrity
 from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
+from .row_locks import hold_for_write
 
 EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
                                        "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
@@ -66,7 +67,8 @@ def verified(vault: Vault, export: Export) -> bool:
 
 
 def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus) -> Export:
-    export = session.get(Export, export_id, with_for_update=True)
+    hold_for_write(session, Export.status, export_id)  # two approvals at once on SQLite: one after the other
+    export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if export is None:
         raise NotFound(said("no such export"))
     if not verified(vault, export):

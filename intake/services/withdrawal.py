@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -31,6 +31,7 @@ from ..models import Attachment, Message, RecordKey, Report, StatusEvent, Submis
 from ..models.base import Base, today
 from ..models.sealed import data_keys
 from . import audit, integrity
+from .row_locks import hold_for_write
 
 # What a tombstone no longer holds. The public face clears these (its role may update exactly these
 # columns and status); the review face clears them again, with the sealed consent, when it finishes.
@@ -48,9 +49,7 @@ def lock_submission(session: Session, submission_id: uuid.UUID, *, shared: bool 
     (FOR UPDATE; FOR SHARE when `shared`). SQLite ignores row locks: there a no-op UPDATE of the row
     first takes its one write lock, held likewise. Without it a withdrawal could commit between a
     take-in's read and its first write, and the take-in wrapped the shredded key again."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(Submission).where(Submission.id == submission_id).values(status=Submission.status)
-                        .execution_options(synchronize_session=False))
+    hold_for_write(session, Submission.status, submission_id)
     query = select(Submission).where(Submission.id == submission_id).with_for_update(read=shared)
     return session.scalars(query.execution_options(populate_existing=True)).one_or_none()
 

@@ -50,13 +50,14 @@ from intake.crypto import wraps
 from intake.dedup.model import default_model
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import CandidatePair, PairStatus, Report, Submission
-from intake.services import dedup_rows, families, take_in
+from intake.models import CandidatePair, Export, ExportStatus, PairStatus, Report, Submission
+from intake.services import dedup_rows, exports, families, take_in
 from tests.dedup_support import person
 from tests.helpers import full_report, submit
 from tests.security.test_probe_review_faces import signed_in
 from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
 from tests.security.test_withdrawal_race import Pause, Side, wait_for_lock_wait, wraps_of
+from tests.unit.test_exports_store import account, proposed
 from tests.unit.imports.test_store import HEADERS, csv_bytes
 from tests.web.admin.test_imports_page import carried, stored, upload
 from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
@@ -220,3 +221,31 @@ def test_a_withdrawal_during_a_take_in_leaves_no_wrap_that_opens_the_testimony(p
     taking.finish()
     withdraw.finish()
     assert wraps_of(review_app, stored.submission_id) == []
+
+
+def test_two_approvals_of_one_export_at_once_approve_it_once(make_app, tmp_path, monkeypatch):
+    """Two people approving one export at the same moment: one approval, the other told it is no
+    longer awaiting approval (on SQLite both once read it as requested and both were recorded)."""
+    review = make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
+    proposer, first, second = (account(review, name) for name in ("proposer", "first", "second"))
+    export_id = proposed(review, proposer)
+    before = audit_head(review)
+    pause = PauseFirst(exports.verified)  # the first approval stops after it read the export as requested
+    monkeypatch.setattr(exports, "verified", pause)
+    one = Side(review, lambda: exports.approve(db.session, get_vault(), export_id, actor=first))
+    one.start()
+    assert pause.reached.wait(PATIENCE)
+    two = Side(review, lambda: exports.approve(db.session, get_vault(), export_id, actor=second))
+    two.start()
+    two.join(1)  # time for it to go through, had nothing held it back
+    pause.release.set()
+    outcomes = []
+    for side in (one, two):
+        side.join(PATIENCE)
+        outcomes.append(type(side.error).__name__ if side.error else "approved")
+    assert sorted(outcomes) == ["Conflict", "approved"], outcomes
+    assert [e[0] for e in audit_entries(review, before)].count("export.approved") == 1
+    with review.app_context():
+        export = db.session.get(Export, export_id)
+        assert export.status == ExportStatus.APPROVED.value
+        assert export.approved_by_id == (first if outcomes[0] == "approved" else second)
