@@ -1,6 +1,7 @@
 """Clusters from scored pairs, with repair: a false merge mixes two families' cases, so a
 cluster is never allowed to hold two different valid ID numbers, two genders, two different full
-birth dates (year, month and day), birth years more than two apart, or two reports whose own
+birth dates (year, month and day; the same day and month a year apart is a year misremembered),
+birth years more than two apart, or two reports whose own
 given names differ outright (twins: same father, date and place, two names), and a thin report
 never chains two fuller clusters together.
 
@@ -153,9 +154,11 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
         ra, rb = find(a), find(b)
         if ra == rb:
             return True
-        for code in (id_number, gender, date):
+        for code in (id_number, gender):
             if code[ra] != -1 and code[rb] != -1 and code[ra] != code[rb]:
                 return False
+        if date[ra] != -1 and date[rb] != -1 and not _same_birthday(date[ra], date[rb]):
+            return False
         if low[ra] != -1 and low[rb] != -1 and \
                 max(high[ra], high[rb]) - min(low[ra], low[rb]) > MAX_YEAR_SPREAD:
             return False
@@ -192,6 +195,13 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
         if thin[a] and thin[b] and not attached[a] and not attached[b]:
             join(a, b)
     return [find(i) for i in range(n)]
+
+
+def _same_birthday(a: int, b: int) -> bool:
+    """Two full dates (yyyymmdd) one person may have been given: the same, or the same day and
+    month a year apart (a year misremembered or mistyped; the day and month rarely are, and
+    namesakes seldom share them)."""
+    return a == b or (a % 10_000 == b % 10_000 and abs(a // 10_000 - b // 10_000) <= 1)
 
 
 def _cluster_ids(ids: list[str], root: list[int]) -> dict[str, str]:

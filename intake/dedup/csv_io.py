@@ -80,6 +80,7 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
         handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed below
     except OSError:
         raise CsvError("the input file cannot be read") from None
+    start_of_row = [0]
     with handle:
         try:
             delimiter, hint = delimiter_of(handle.read(65_536))
@@ -87,13 +88,14 @@ def iter_rows(path: str | Path, encoding: str | None = None, notes: list[str] | 
             if hint:  # Excel's "sep=;" line: not a row, but a line of the file
                 handle.readline(MAX_LINE)
             reader = csv.reader(_lines(handle, hint), delimiter=delimiter)
-            yield from _rows(((reader.line_num + hint, record) for record in reader), notes)
+            yield from _rows(_records(reader, hint, start_of_row), notes, delimiter=delimiter)
         except UnicodeDecodeError:
             shown = "UTF-8" if encoding == _UTF8 else encoding
             raise CsvError(f"the input file is not {shown} text throughout: save it as \"CSV UTF-8\" "
                            "and try again") from None
         except csv.Error:
-            raise CsvError("the input file is not valid CSV") from None
+            where = f"line {start_of_row[0]}: " if start_of_row[0] else ""
+            raise CsvError(f"{where}the input file is not valid CSV from here (a quotation mark left open?)") from None
         except OSError:
             raise CsvError("the input file cannot be read") from None
 
@@ -147,6 +149,16 @@ def _lines(handle: Any, number: int = 0) -> Iterator[str]:
             raise CsvError(f"line {number} of the input file is longer than {MAX_LINE:,} characters: "
                            "it is not a list of reports")
         yield line
+
+
+def _records(reader: Any, before: int, start: list[int]) -> Iterator[tuple[int, list[str]]]:
+    """(line the record starts on, cells): a value in quotes may hold line breaks, and a message
+    names where its row begins. `before`: lines read before the reader's first; `start[0]`: the
+    line the record being read starts on, for a message when reading it fails."""
+    start[0] = before + 1
+    for record in reader:
+        yield start[0], record
+        start[0] = reader.line_num + before + 1
 
 
 def _named(encoding: str) -> str:
@@ -209,8 +221,8 @@ def _known(header: str) -> str | None:
     return column if column in INPUT_COLUMNS else _synonyms().get(fold(header))
 
 
-def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bool = False
-          ) -> Iterator[dict[str, str]]:
+def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bool = False,
+          delimiter: str | None = None) -> Iterator[dict[str, str]]:
     top: list[tuple[int, list[str]]] = []
     for line, record in lines:
         if record and any(cell.strip() for cell in record):
@@ -237,10 +249,17 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
     wanted = [(col, where.get(col)) for col in INPUT_COLUMNS]
     seen: set[str] = set()
     rounded = errors = 0
+    widest = _row_width(header, [record for _, record in top[at + 1:]])
+    overfull: list[int] = []
     for line, record in chain(top[at + 1:], lines):
         if not record or not any(cell.strip() for cell in record):  # a blank line is no row
             continue
+        if delimiter is not None and "\n" in "".join(record):  # one look in C first, as below
+            _check_quotes(line, record, delimiter, len(header))
         width = len(record)
+        if width > widest and not workbook and any(cell.strip() for cell in record[widest:]):
+            overfull.append(line)  # its values have moved a column: read, they would be wrong
+            continue
         row = {col: record[i].strip() if i is not None and i < width else "" for col, i in wanted}
         if workbook:  # a cell that held a number is marked: the ID's rounding shows, the mark goes
             number = where.get("chinese_id")
@@ -260,11 +279,37 @@ def _rows(lines: Iterator[tuple[int, list[str]]], notes: list[str], workbook: bo
             raise CsvError(f"line {line}: report_id repeats an earlier line")
         seen.add(row["report_id"])
         yield row
+    if overfull:
+        shown = ", ".join(str(n) for n in overfull[:_LINES_SHOWN]) + (", ..." if len(overfull) > _LINES_SHOWN else "")
+        notes.append(f"{len(overfull):,} row(s) left out, with more cells than the header has columns (a comma or "
+                     f"semicolon inside a value that is not in quotes?): line(s) {shown}")
     if errors:
         notes.append(f"{errors:,} cell(s) held a spreadsheet error (#N/A, #VALUE!...): read as empty")
     if rounded:
         notes.append(f"{rounded:,} ID number(s) stored by a spreadsheet as numbers, which loses their last digits: "
                      "left out (format the column as Text and type them again to use them)")
+
+
+_LINES_SHOWN = 20  # line numbers listed in a note; the count says how many in all
+
+
+def _row_width(header: list[str], first: list[list[str]]) -> int:
+    """How many cells a row may hold: the header's, or, when most of the first rows hold more (a
+    column of notes the header leaves unnamed), what they hold."""
+    wider = sorted(len(r) for r in first if len(r) > len(header) and any(c.strip() for c in r[len(header):]))
+    return wider[len(wider) // 2] if first and len(wider) * 2 > len(first) else len(header)
+
+
+def _check_quotes(line: int, record: list[str], delimiter: str, width: int) -> None:
+    """A value in quotes that runs over what look like whole rows (lines holding nearly as many
+    delimiters as the header): a quotation mark was left open, and those rows would vanish
+    into one value. Notes of several lines in quotes are fine."""
+    enough = max(2, width - 2)
+    for cell in record:
+        if "\n" in cell:
+            if any(part.count(delimiter) >= enough for part in cell.splitlines()[1:]):
+                raise CsvError(f"line {line}: a value opened with a quotation mark runs on over what look like "
+                               "further rows: close the quotation mark (or remove it) and try again")
 
 
 @contextmanager

@@ -33,6 +33,12 @@ _MONTHS.update({m: i for i, names in enumerate((
     ("ноября", "ноябрь", "kasım"), ("декабря", "декабрь", "aralık"))) for m in names})
 _TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"  # "1984-06-17 00:00:00", as spreadsheets write a date
 _YEAR_FIRST = re.compile(r"(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?" + _TIME)
+# A decade ("1970s") is no one year; a span of years ("1978-1980", "1978 or 1979") is its middle
+# year when it spans two years or less (within one of the truth: a year apart still compares),
+# else none.
+_DECADE = re.compile(r"(?<!\d)(?:1[89]\d0|20\d0)\s*'?s\b")
+_SPAN = re.compile(r"(?<!\d)((?:1[89]|20)\d\d)\s*(?:-|–|—|~|to|or|/|\.\.)\s*((?:1[89]|20)\d\d)(?!\d)")
+_MONTH_YEAR = re.compile(r"\s*(\d{1,2})\s*[./-]\s*(\d{4})\s*")
 _YEAR_LAST = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})" + _TIME)
 
 
@@ -107,9 +113,11 @@ def _in_words(raw: str) -> tuple[str | None, str, str] | None:
 @lru_cache(maxsize=65536)
 def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     """(year, month, day) of what `parse_date` reads, taking a day and month that could be either
-    way round day first (as most of our users write them); else a compact 19841217 or the ISO start
-    of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a day past 31); else a year
-    anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
+    way round day first (as most of our users write them); else nothing for a decade ("1970s"), the
+    middle year of a span of two years or less ("1978-1980", "1978 or 1979") and nothing for a
+    longer one; else a month and year ("12.1978"); else a compact
+    19841217 or the ISO start of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a
+    day past 31); else a year anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
     try:
         iso = parse_date(value, day_first=True, today=dt.date(_BORN_UNTIL, 12, 31), earliest=_BORN_FROM)
         parts = [int(p) for p in iso.split("-")]
@@ -117,6 +125,15 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     except DateProblem:
         pass
     digits = ascii_digits(value)
+    if _DECADE.search(digits):
+        return None, None, None
+    if span := _SPAN.search(digits):
+        first, last = int(span.group(1)), int(span.group(2))
+        return ((first + last) // 2, None, None) if 0 < last - first <= 2 else (None, None, None)
+    if m := _MONTH_YEAR.fullmatch(digits):  # "12.1978", "03/1978"
+        year, month = int(m.group(2)), int(m.group(1))
+        if _BORN_FROM <= year <= _BORN_UNTIL and 1 <= month <= 12:
+            return year, month, None
     found = _COMPACT.match(digits) or _ISO_START.match(digits)
     if found:
         year, month, day = (int(g) if g else None for g in found.groups())

@@ -21,6 +21,8 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 _NOISE = re.compile(r"[\s\-‐‑–—._/·]+")
+_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+_NUMBER_IN = re.compile(r"(?<!\d)(?:\d{17}[\dX]|\d{15})(?![\dX])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +39,27 @@ class IdNumber:
 
 
 def normalise(value: str | None) -> str | None:
-    """Digits of any script as ASCII, spaces, dashes and dots removed, x upper-cased; None if no
-    digit at all. Not validated: a mistyped number is still evidence."""
+    """Digits of any script as ASCII, spaces, dashes, dots and direction marks removed, x
+    upper-cased, a label or note around one number dropped; None if no digit at all. Not
+    validated: a mistyped number is still evidence."""
     if not value:
         return None
     out = []
     for ch in unicodedata.normalize("NFKC", value):
         digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None else ch)
+        if digit is not None:
+            out.append(str(digit))
+        elif unicodedata.category(ch) != "Cf":  # direction marks and joiners copied from RTL text
+            out.append(ch)
     compact = _NOISE.sub("", "".join(out)).upper()
     if not any(ch.isdigit() for ch in compact):
         return None
+    if not _NUMBER.fullmatch(compact):
+        # A label, a note or a spreadsheet's text marks around the number ("ID: ...", "身份证：...",
+        # "... (old card)", '="..."', a leading apostrophe): the one number in it, if one.
+        found = _NUMBER_IN.findall(compact)
+        if len(found) == 1:
+            compact = found[0]
     if len(compact) == 15 and compact.isdigit():
         compact = _upgrade(compact)
     return compact

@@ -152,7 +152,10 @@ def _find_part(index: _Index, part: str) -> list[_Found]:
     keys, hint = _sound_keys(index, part)
     for key in keys:
         if key in index.sounds:
-            return [_Found(index.sounds[key], hint, 1.0 if hint else 0.9)]
+            codes = index.sounds[key]
+            if key != keys[-1] and keys[-1] in index.sounds and all(_retired(c) for c in codes):
+                codes = codes | index.sounds[keys[-1]]  # "Turpan Prefecture", retired: the name's current place too
+            return [_Found(codes, hint, 1.0 if hint else 0.9)]
     words = [k for k in (_word_key(w) for w in _WORDS.split(part) if w) if k and k not in index.noise]
     found = [_Found(index.sounds[w], hint, 0.9) for w in words if w in index.sounds]
     if found or not keys:
@@ -166,8 +169,16 @@ def _find_part(index: _Index, part: str) -> list[_Found]:
     return []
 
 
+def _retired(code: str) -> bool:
+    place = thesauri.place(code)
+    return place is None or place.historical
+
+
 def _narrow(found: _Found) -> set[str]:
     codes = set(found.codes)
+    # A retired code loses to a current one of the same name before the level word is read: 库车县
+    # and "Kucha county" are the county that became 库车市 in 2019, as "Kuqa" is.
+    codes = {c for c in codes if not _retired(c)} or codes
     if found.hint:
         wanted = {"prefecture": {"prefecture"}, "county": {"county"}, "city": {"city"},
                   "district": {"district", "city"}}[found.hint]
@@ -176,8 +187,7 @@ def _narrow(found: _Found) -> set[str]:
         else:
             kept = {c for c in codes if _kind(c) in wanted}
         codes = kept or codes
-    current = {c for c in codes if thesauri.place(c) and not thesauri.place(c).historical}  # type: ignore[union-attr]
-    return current or codes
+    return codes
 
 
 def _prefecture(code: str) -> str | None:

@@ -23,10 +23,11 @@ RAW_FIELDS = ("report_id", "given_name", "father_name", "full_name_alt", "gender
               "home_place", "chinese_id", "detention_year", "facility", "reporter_relationship")
 
 _MALE = {"m", "male", "man", "boy", "son", "father", "erkek", "er", "ər", "ئەر", "ئەرکەک", "ئەركەك", "ئەر كىشى",
-         "男", "男性", "мужской", "мужчина", "муж", "м", "ер", "еркек", "ер адам", "erkak"}
+         "男", "男性", "мужской", "мужчина", "муж", "м", "ер", "еркек", "ер адам", "erkak", "эркек", "er kishi",
+         "bay"}
 _FEMALE = {"f", "female", "woman", "girl", "daughter", "mother", "kadın", "kadin", "ayal", "qiz",
            "ئايال", "قىز", "女", "女性", "женский", "женщина", "жен", "ж", "әйел", "əyel", "ayel", "kiz",
-           "ayol"}
+           "ayol", "kız", "аял", "кыз", "ayal kishi", "bayan"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,14 @@ def _gender(text: str) -> str | None:
         return "m"
     if folded in _FEMALE or folded.startswith("female"):
         return "f"
-    return None
+    # "M (erkek)", "女 / female": every part that says a gender says the same one ("M/F" says none).
+    if not _GENDER_PARTS.search(folded):
+        return None
+    said = {_gender(part) for part in _GENDER_PARTS.split(folded) if part.strip(" .")} - {None}
+    return said.pop() if len(said) == 1 else None
+
+
+_GENDER_PARTS = re.compile(r"[/()（）\[\],;|]+")
 
 
 def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:

@@ -159,3 +159,51 @@ def test_report_ids_that_a_spreadsheet_would_run_are_written_as_text(tmp_path, m
     cells += [c for row in clusters for c in (row["report_id"], row["cluster_id"])]
     assert {c.lstrip("'") for c in cells} == set(hostile)  # the ids are all there, recognisably
     assert all(c.startswith("'") for c in cells)
+
+
+def test_every_row_is_clustered_or_named_as_left_out(tmp_path, monkeypatch):
+    """A quotation mark left open would fold the rows after it into one value, and a comma outside
+    quotes moves a row's values a column: neither may lose or misread a row without a word. Notes
+    of several lines in quotes, and a column of notes the header leaves unnamed, are read."""
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    header = "report_id,given_name,father_name,birth_date,home_place,gender\r\n"
+    (tmp_path / "open.csv").write_text(
+        header + '1,Ablimit,Tursun,1978,"Yarkand\r\n2,Memet,Eli,1980,Hotan,m\r\n3,Memet,Eli,1980,Hotan",m\r\n'
+        "4,Hesen,Qurban,1970,Kashgar,m\r\n", "utf-8")
+    (tmp_path / "open-to-end.csv").write_text(header + '1,Ablimit,Tursun,1978,"Yarkand\r\n'
+                                              + "".join(f"{i},Memet,Eli,1980,Hotan,m\r\n" for i in range(2, 9)), "utf-8")
+    for name, line in (("open.csv", 2), ("open-to-end.csv", 2)):
+        result = runner.invoke(dedup_cli, ["csv", name, "--out", "out"])
+        assert result.exit_code == 1, result.output
+        assert f"line {line}: a value opened with a quotation mark runs on" in result.output
+        assert "Yarkand" not in result.output and "Memet" not in result.output
+        assert not (tmp_path / "out").exists()
+    # A value left open over more than the csv module holds in one field: the row it starts on is named.
+    (tmp_path / "long.csv").write_text(header + '1,Ablimit,Tursun,1978,"Yarkand\r\n'
+                                       + "2,Memet Eli Tursun Hesen\r\n" * 8000, "utf-8")
+    result = runner.invoke(dedup_cli, ["csv", "long.csv", "--out", "out"])
+    assert result.exit_code == 1 and "line 2: the input file is not valid CSV from here" in result.output
+
+    (tmp_path / "shifted.csv").write_text(
+        header + "1,Ablimit,Tursun,1978,Yarkand, Kashgar,m\r\n2,Ablimit,Tursun,1978,Yarkand,m\r\n"
+        '3,Ablimit,Tursun,1978,"Yarkand, Kashgar",m\r\n4,Memet,Eli,1980,"Hotan\r\nnear the bazaar, north side",f\r\n'
+        "5,Memet,Eli,1980,Hotan,f,,,\r\n", "utf-8")
+    result = runner.invoke(dedup_cli, ["csv", "shifted.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) left out, with more cells than the header has columns" in result.output
+    assert "line(s) 2" in result.output and "Kashgar" not in result.output
+    clusters = {c["report_id"]: c["cluster_id"] for c in read(tmp_path / "out" / "clusters.csv")}
+    assert clusters == {"2": "2", "3": "2", "4": "4", "5": "4"}
+
+    (tmp_path / "unnamed.csv").write_text(
+        header + "".join(f"{i},Ablimit,Tursun,1978,Yarkand,m,called back\r\n" for i in range(1, 5))
+        + "5,Ablimit,Tursun,1978,Yarkand,m,called back,Kashgar\r\n", "utf-8")
+    result = runner.invoke(dedup_cli, ["csv", "unnamed.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) left out" in result.output and "line(s) 6" in result.output
+    assert len(read(tmp_path / "out" / "clusters.csv")) == 4

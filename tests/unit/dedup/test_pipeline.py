@@ -95,6 +95,24 @@ def test_two_different_full_birth_dates_are_never_one_cluster():
     assert clusters["a"] == clusters["b"] == clusters["d"] != clusters["c"]
 
 
+@pytest.mark.parametrize(("other", "joined"), [
+    ("1981-03-17", True),    # the same date
+    ("1982-03-17", True),    # the same day and month, the year misremembered by one
+    ("1980-03-17", True),
+    ("1981-03-18", False),   # another day: namesakes born a day apart
+    ("1981-04-17", False),
+    ("1983-03-17", False),   # two years apart on the same day: not a slip of one year
+    ("1982-04-17", False),
+])
+def test_a_full_date_a_year_off_on_the_same_day_is_one_person(other, joined):
+    rows = [{"report_id": "a", "given_name": "Memet", "father_name": "Tursun", "home_place": "Yeken",
+             "birth_date": "1981-03-17"},
+            {"report_id": "b", "given_name": "مەمەت", "father_name": "تۇرسۇن", "home_place": "莎车县",
+             "birth_date": other}]
+    clusters = repair_clusters([PairScore("a", "b", 0.999, {}, {})], rows)
+    assert (clusters["a"] == clusters["b"]) is joined
+
+
 def test_explanations_quote_the_values_and_the_level(bundled):
     left, right = ABLIMIT[0], ABLIMIT[4]
     [pair] = score_candidates(bundled, left, [right])

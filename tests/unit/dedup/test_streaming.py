@@ -184,8 +184,12 @@ def test_streamed_reading_reads_as_the_dict_reader_did(tmp_path):
             "4,a,b,c,1990,extra,fields\r\n")
     path = tmp_path / "list.csv"
     path.write_bytes(text.encode("utf-8"))
-    assert read_rows(path) == dict_reader_rows(text.removeprefix("\ufeff"))
-    assert [r["given_name"] for r in read_rows(path)] == ["Ablimit2", "T", "", "c"]  # the last column counts
+    # The DictReader's rows, but for the one with more cells than the header: its values may have
+    # moved a column, so it is left out and its line named.
+    notes: list[str] = []
+    assert read_rows(path, notes=notes) == dict_reader_rows(text.removeprefix("\ufeff"))[:3]
+    assert "1 row(s) left out, with more cells than the header has columns" in notes[-1] and "line(s) 7" in notes[-1]
+    assert [r["given_name"] for r in read_rows(path)] == ["Ablimit2", "T", ""]  # the last column counts
 
 
 def test_streamed_reading_names_the_line_of_a_fault(tmp_path):

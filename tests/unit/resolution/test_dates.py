@@ -27,6 +27,13 @@ from intake.resolution.prepare import prepare
     ("24.12.1978 00:00:00", (1978, 12, 24)), ("24 декабря 1978 г.", (1978, 12, 24)), ("декабрь 1978", (1978, 12, None)),
     ("5 мая 1978 года", (1978, 5, 5)), ("24 Aralık 1978", (1978, 12, 24)), ("Şubat 1978", (1978, 2, None)),
     ("24 Smarch 1978", (1978, None, None)),
+    # A month and year as European lists write them; a decade is no one year, a short span its middle.
+    ("12.1978", (1978, 12, None)), ("03/1978", (1978, 3, None)), ("13.1978", (1978, None, None)),
+    ("1970s", (None, None, None)), ("1970's", (None, None, None)), ("1978-1980", (1979, None, None)),
+    ("1978–1980", (1979, None, None)), ("1978 or 1979", (1978, None, None)), ("1979/1978", (None, None, None)),
+    ("1975-1985", (None, None, None)), ("1978-1980 (about)", (1979, None, None)),
+    ("c. 1978", (1978, None, None)), ("1978?", (1978, None, None)), ("~1978", (1978, None, None)),
+    ("۱۹۷۸", (1978, None, None)), ("1978-12-24T00:00:00", (1978, 12, 24)),
 ])
 def test_dates_as_lists_write_them(text, expected):
     assert dates.approximate(text) == expected

@@ -22,6 +22,22 @@ def test_normalises_spacing_and_digit_scripts(typed: str) -> None:
     assert normalise(typed) == VALID
 
 
+@pytest.mark.parametrize("typed", [
+    f"ID: {VALID}", f"身份证：{VALID}", f"No. {VALID}", f"{VALID} (old card)",   # a label or a note beside it
+    f"\u200f{VALID}\u200e", f"\u202b{VALID}\u202c",                       # direction marks from RTL text
+    f"'{VALID}", f'="{VALID}"',                                             # a spreadsheet's marks for text
+])
+def test_the_one_number_in_a_cell_with_words_around_it(typed: str) -> None:
+    parsed = parse(typed)
+    assert parsed is not None and parsed.valid and parsed.number == VALID
+
+
+@pytest.mark.parametrize("typed", [f"{VALID}, {WOMAN}", f"1{VALID}", f"{VALID}X"])
+def test_two_numbers_or_a_digit_too_many_stay_as_typed(typed: str) -> None:
+    parsed = parse(typed)
+    assert parsed is not None and not parsed.valid
+
+
 def test_lower_case_x_and_validation() -> None:
     body = "65010219900101002"
     check = ric.calc_check_digit(body + "0")

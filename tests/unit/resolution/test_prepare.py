@@ -74,6 +74,13 @@ def test_passport_order_in_the_alternative_field() -> None:
     ({"given_name": "Ablimit", "gender": "ئايال"}, "f"),
     ({"given_name": "Ablimit", "gender": "женский"}, "f"),
     ({"given_name": "Ablimit", "gender": "unknown"}, None),
+    ({"given_name": "Ablimit", "gender": "Kız"}, "f"),
+    ({"given_name": "Ablimit", "gender": "Эркек"}, "m"),
+    ({"given_name": "Ablimit", "gender": "Bayan"}, "f"),
+    ({"given_name": "Ablimit", "gender": "M (erkek)"}, "m"),  # every part says the same
+    ({"given_name": "Ablimit", "gender": "女 / female"}, "f"),
+    ({"given_name": "Ablimit", "gender": "M/F"}, None),  # a form's label left as it was
+    ({"given_name": "Ablimit", "gender": "M (F)"}, None),
 ])
 def test_gender_from_the_field_the_id_or_a_patronymic(fields: dict[str, str], gender: str | None) -> None:
     assert prepare(row(**fields)).gender == gender
