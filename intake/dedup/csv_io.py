@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from ..disclosure.standalone_verify import neutralise
 from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
-                             rounded_id)
+                             rounded_id, runs_over_rows)
 from ..local_files import LocalFileError, check_regular, read_regular
 from .comparisons import COMPARISONS
 from .model import PairScore
@@ -301,15 +301,10 @@ def _row_width(header: list[str], first: list[list[str]]) -> int:
 
 
 def _check_quotes(line: int, record: list[str], delimiter: str, width: int) -> None:
-    """A value in quotes that runs over what look like whole rows (lines holding nearly as many
-    delimiters as the header): a quotation mark was left open, and those rows would vanish
-    into one value. Notes of several lines in quotes are fine."""
-    enough = max(2, width - 2)
-    for cell in record:
-        if "\n" in cell:
-            if any(part.count(delimiter) >= enough for part in cell.splitlines()[1:]):
-                raise CsvError(f"line {line}: a value opened with a quotation mark runs on over what look like "
-                               "further rows: close the quotation mark (or remove it) and try again")
+    """A quotation mark left open (table.runs_over_rows) refuses the file: its rows would vanish."""
+    if runs_over_rows(record, delimiter, width):
+        raise CsvError(f"line {line}: a value opened with a quotation mark runs on over what look like "
+                       "further rows: close the quotation mark (or remove it) and try again")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ import charset_normalizer
 
 from ..wording import Said, said, said_n
 from .mapping import header_score
-from .table import HEADER_SEARCH, delimiter_of, file_kind, header_index, named_columns
+from .table import HEADER_SEARCH, delimiter_of, file_kind, header_index, named_columns, runs_over_rows
 
 
 class ImportFileError(ValueError):
@@ -198,12 +198,18 @@ def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Sheet:
         headers, rows = _collect(((n, cells, frozenset(), frozenset())
                                   for n, cells in enumerate(reader, start=1 + hint)), limits, "file", notes)
     except csv.Error:
-        raise ImportFileError(said("Line %(line)s of the file is not valid CSV (a cell longer than %(num)s "
-                                   "characters, or a quote that is never closed).", line=reader.line_num,
-                                   num=f"{limits.max_cell:,}")) from None
+        raise _not_csv(reader.line_num, limits) from None
     if headers is None:
         raise ImportFileError(said("The file has no rows."))
+    for row in rows:  # a quote left open and closed rows later: those rows folded into one cell
+        if runs_over_rows(row.cells, delimiter, len(headers)):
+            raise _not_csv(row.number, limits)
     return Sheet("csv", headers, rows, encoding=used, notes=notes)
+
+
+def _not_csv(line: int, limits: Limits) -> ImportFileError:
+    return ImportFileError(said("Line %(line)s of the file is not valid CSV (a cell longer than %(num)s "
+                                "characters, or a quote that is never closed).", line=line, num=f"{limits.max_cell:,}"))
 
 
 Line = tuple[int, list[str], frozenset[int], frozenset[int]]  # number, cells, formula and number columns

@@ -66,6 +66,14 @@ def _outside_quotes(line: str) -> dict[str, int]:
     return counts
 
 
+def runs_over_rows(cells: Sequence[str], delimiter: str, width: int) -> bool:
+    """Whether a value in quotes runs on over what look like whole rows (lines holding nearly as many
+    delimiters as the header, `width` columns): a quotation mark left open, which folds the rows
+    below it into one value, where they would vanish. Notes of several lines in quotes are fine."""
+    enough = max(2, width - 2)
+    return any(part.count(delimiter) >= enough for cell in cells if "\n" in cell for part in cell.splitlines()[1:])
+
+
 def header_index(candidates: Sequence[Sequence[str]], score: Callable[[Sequence[str]], int]) -> int:
     """Which of the first non-blank rows is the header: the one whose cells name the most known
     columns (`score`), the first of equals; the first row when none names any."""

@@ -76,6 +76,23 @@ def test_limits_are_clear() -> None:
         read_table(b"  \n", "x.csv")
 
 
+def test_a_quote_left_open_and_closed_rows_later_refuses_the_file_naming_its_line() -> None:
+    # The quote opened on line 3 closes on line 5: read as it is, rows 3-5 would be one row, and two
+    # of the list's people would vanish into a cell.
+    text = ('given_name,father_name,home_place,birth_date\n'
+            'Ablimit,Tursun,Kashgar,1981\n'
+            'Memet,"Nurmemet,Yarkand,1975\n'
+            'Patime,Qadir,Hotan,1990\n'
+            'Ayshem,Rozi",Aksu,1985\n'
+            'Tursun,Ehmet,Ghulja,1962\n')
+    with pytest.raises(ImportFileError, match="Line 3 of the file is not valid CSV"):
+        read_table(text.encode(), "list.csv")
+    # Notes of several lines in quotes are a value like any other.
+    notes = ('given_name,father_name,notes\nAblimit,Tursun,"taken in 2017\nseen in Kashgar\nno news since"\n'
+             'Memet,Nur,none\n')
+    assert [r.cells[0] for r in read_table(notes.encode(), "list.csv").rows] == ["Ablimit", "Memet"]
+
+
 def xlsx(rows: list[list[object]], formulas: dict[tuple[int, int], str] | None = None) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
