@@ -10,19 +10,64 @@ compiled cache is found without walking it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import any_, bindparam
+from sqlalchemy import Text, any_, bindparam, cast
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 Among = Callable[[Any, str], Any]  # (column, parameter name) -> "column is one of the list"
 
 
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _element(value: Any) -> str:
+    """An element as PostgreSQL's array input reads it: ids and numbers as they are, a string quoted,
+    bytes in bytea's hex form (its backslash escaped: the array's input reads escapes first)."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, str):
+        return _quoted(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    raise TypeError(f"no array element of type {type(value).__name__}")
+
+
+# The usual types at once (a subclass, a str enum say, takes the longer way).
+_ELEMENT: dict[type, Callable[[Any], str]] = {uuid.UUID: lambda u: u.hex, str: _quoted, int: str,
+                                              bytes: lambda b: "\\\\x" + b.hex()}
+
+
+class ArrayText(TypeDecorator[Any]):
+    """A list sent as the text of a PostgreSQL array (`{a,b}`), for `pg_array` to cast. psycopg dumps
+    a list parameter element by element in Python (about 2 µs each: 0.2 ms of CPU for a page's 100
+    ids, 0.4 ms for a county's 128 tokens); a string it sends as it is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Iterable[Any] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return "{" + ",".join([_ELEMENT.get(type(v), _element)(v) for v in value]) + "}"
+
+
+def pg_array(name: str, item_type: Any, value: Any = None) -> Any:
+    """The bound list `name` as a PostgreSQL array of `item_type` (sent as one string: `ArrayText`)."""
+    return cast(bindparam(name, value, type_=ArrayText()), ARRAY(item_type))
+
+
 def _among(dialect: str) -> Among:
     if dialect == "postgresql":
-        return lambda column, name: column == any_(bindparam(name, type_=ARRAY(column.type)))
+        return lambda column, name: column == any_(pg_array(name, column.type))
     return lambda column, name: column.in_(bindparam(name, expanding=True))
 
 
