@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Text, any_, bindparam, cast
@@ -41,11 +42,6 @@ def _element(value: Any) -> str:
     raise TypeError(f"no array element of type {type(value).__name__}")
 
 
-# The usual types at once (a subclass, a str enum say, takes the longer way).
-_ELEMENT: dict[type, Callable[[Any], str]] = {uuid.UUID: lambda u: u.hex, str: _quoted, int: str,
-                                              bytes: lambda b: "\\\\x" + b.hex()}
-
-
 class ArrayText(TypeDecorator[Any]):
     """A list sent as the text of a PostgreSQL array (`{a,b}`), for `pg_array` to cast. psycopg dumps
     a list parameter element by element in Python (about 2 µs each: 0.2 ms of CPU for a page's 100
@@ -57,7 +53,21 @@ class ArrayText(TypeDecorator[Any]):
     def process_bind_param(self, value: Iterable[Any] | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return "{" + ",".join([_ELEMENT.get(type(v), _element)(v) for v in value]) + "}"
+        items = list(value)
+        kinds = set(map(type, items))
+        # The usual lists, each made by C functions alone (a Python call per element cost what psycopg's did).
+        if kinds == {uuid.UUID}:
+            return "{" + ",".join(map("{:032x}".format, map(_INT, items))) + "}"
+        if kinds == {bytes}:
+            return "{" + ",".join(map("\\\\x{}".format, map(bytes.hex, items))) + "}"
+        if kinds == {str}:
+            joined = "".join(items)
+            if '"' not in joined and "\\" not in joined:
+                return '{"' + '","'.join(items) + '"}'
+        return "{" + ",".join(map(_element, items)) + "}"
+
+
+_INT = attrgetter("int")
 
 
 def pg_array(name: str, item_type: Any, value: Any = None) -> Any:
