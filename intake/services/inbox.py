@@ -17,7 +17,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
@@ -31,7 +30,7 @@ from ..models import Attachment, BlindIndex, Person, Report, Submission, User
 from ..models.tag import ReportTag, Tag
 from ..models.base import today
 from ..models.prebuilt import pg_array
-from ..models.sealed import Codec, data_keys, with_working_wrap
+from ..models.sealed import Codec, data_keys
 from . import audit, integrity_states
 from .errors import InvalidInput
 from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
@@ -101,16 +100,14 @@ class _Where:
     filters: InboxFilter
     conditions: list[Any]
     county: list[bytes] | None
-    postgresql: bool = False
     tokens: Any = None  # PostgreSQL: the county's tokens as one array parameter
     unfilled: Any = None  # PostgreSQL: the county's rows without an arrival (see _county_slice)
 
     @classmethod
     def of(cls, session: Session, vault: Vault | None, filters: InboxFilter) -> _Where:
         county, conditions = county_tokens(vault, filters), _conditions(session, vault, filters)
-        postgresql = session.get_bind().dialect.name == "postgresql"
-        if not county or not postgresql:
-            return cls(filters, conditions, county, postgresql)
+        if not county or session.get_bind().dialect.name != "postgresql":
+            return cls(filters, conditions, county)
         tokens = pg_array("county_tokens", LargeBinary(), county)
         # Rows written before they carried the arrival (migration 0015, until `flask index rebuild`):
         # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
@@ -118,7 +115,7 @@ class _Where:
         unfilled = (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
                                                        BlindIndex.token == any_(tokens), BlindIndex.arrival.is_(None))
                     .cte("county_unfilled").prefix_with("MATERIALIZED"))
-        return cls(filters, conditions, county, postgresql, tokens, unfilled)
+        return cls(filters, conditions, county, tokens, unfilled)
 
     def on(self, query: Any) -> Any:
         """`query` (over reports) restricted to these conditions."""
@@ -174,33 +171,31 @@ def _county_slice(where: _Where, reports: Any, bound: Cursor | None, ascending: 
 _TAG_SEPARATOR = "\n"
 
 
-def _details(page: Any, postgresql: bool) -> Any:
+def _details(page: Any) -> Any:
     """Everything a page shows of each of its rows, in one query: the row, what
     `integrity_states.states_of_rows` verifies (the report joined to its submission), the assignee's name,
     the person's handle (shown only when the verified state names that person), the number of files
     and the tags; and, the same on every row, the count of submissions awaiting take-in. `page` is
-    the subquery of the page's ids (cut first, so only its rows are joined). On PostgreSQL also the
-    submission's data key as wrapped (`working_wrap`: a query fewer; SQLite has no LATERAL)."""
+    the subquery of the page's ids (cut first, so only its rows are joined)."""
     files = (select(func.count(Attachment.id)).where(Attachment.shown_with(Report.id, Report.submission_id))
              .correlate(Report).scalar_subquery())
     tags = (select(func.aggregate_strings(Tag.name, _TAG_SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
             .correlate(Report).scalar_subquery())
-    query = (select(*integrity_states.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
-                    Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
-                    files.label("files"), tags.label("tag_names"),
-                    _AWAITING.scalar_subquery().label("awaiting"))
-             .join(page, page.c.id == Report.id)
-             .join(Submission, Submission.id == Report.submission_id)
-             .outerjoin(User, User.id == Report.assigned_to_id)
-             .outerjoin(Person, Person.id == Report.person_id))
-    return with_working_wrap(query, "submissions", Report.submission_id) if postgresql else query
+    return (select(*integrity_states.state_columns(), Report.created_on, Report.arrival, Report.names_sealed,
+                   Report.home_county_sealed, User.username, Person.handle.label("person_handle"),
+                   files.label("files"), tags.label("tag_names"),
+                   _AWAITING.scalar_subquery().label("awaiting"))
+            .join(page, page.c.id == Report.id)
+            .join(Submission, Submission.id == Report.submission_id)
+            .outerjoin(User, User.id == Report.assigned_to_id)
+            .outerjoin(Person, Person.id == Report.person_id))
 
 
 def _page_query(where: _Where, bound: Any, ascending: bool, limit: int) -> Any:
     page = _slice(where, bound, ascending, limit).subquery("page")
     order = (Report.arrival, Report.id) if ascending else (Report.arrival.desc(), Report.id.desc())
-    return _details(page, where.postgresql).order_by(*order)
+    return _details(page).order_by(*order)
 
 
 # Statements of the unfiltered inbox, with the cursor as parameters: a page's by (county filter,
@@ -220,7 +215,7 @@ def _page_rows(session: Session, where: _Where, direction: str | None, cursor: C
     if (where.county is None or county) and not where.conditions and not where.filters.needs_information:
         # The unfiltered inbox (the most read page) and the county filter: each statement built once
         # per shape (building the county's cost as much as running it), the cursor and tokens bound.
-        key = (where.postgresql, county, ascending, bound is not None, per_page + 1)
+        key = (county, ascending, bound is not None, per_page + 1)
         query = _UNFILTERED.get(key)
         if query is None:
             query = _UNFILTERED[key] = _page_query(where, _CURSOR_SLOT if bound else None, ascending, per_page + 1)
@@ -272,8 +267,7 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
 def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[Any, str | None]]:
     """Names and county of each row, in memory; a row that does not decrypt is left out."""
     keys = data_keys(session)
-    keys.take_from("submissions", rows, attrgetter("submission_id"))  # read with the rows (PostgreSQL)
-    keys.prefetch("submissions", {r.submission_id for r in rows})  # those not read with them: no query if none
+    keys.prefetch("submissions", {r.submission_id for r in rows})
     out: dict[uuid.UUID, tuple[Any, str | None]] = {}
     for r in rows:
         try:
