@@ -4,6 +4,7 @@ same filters (`filter_args` carries them from the inbox to the report page and b
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -58,7 +59,6 @@ def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm | No
         return form, None
     view = form.view.data or ""
     assignee = form.assignee.data or ""
-    me = actor()
     county = None
     if form.county.data and form.county.data.strip():
         county = place_lookup.county_code(form.county.data)
@@ -68,14 +68,43 @@ def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm | No
     return form, InboxFilter(
         status=form.status.data or None, verification=form.verification.data or None,
         created_from=form.created_from.data, created_to=form.created_to.data, county=county,
-        assigned_to=me if view == "mine" else uuid.UUID(assignee) if assignee not in ("", "none") else None,
+        assigned_to=actor() if view == "mine" else uuid.UUID(assignee) if assignee not in ("", "none") else None,
         unassigned=view == "unassigned" or assignee == "none",
         needs_information=view == "needs-information" or bool(form.needs_information.data), tag=form.tag.data or None)
 
 
+_FILTER_BARS: dict[tuple[Any, ...], tuple[Markup, InboxFilter | None]] = {}
+
+
+def filter_bar(args: MultiDict[str, str]) -> tuple[Markup, InboxFilter | None]:
+    """`filter_fields` and `inbox_filters` for the inbox itself. A query with filters is read,
+    validated and drawn once per language, list of reviewers and values of the query's filter
+    fields, then kept (paging through a filter reads the same query again; the fields hold no
+    personal data). `view=mine` is kept without its reviewer, who is this request's."""
+    given = tuple(tuple(args.getlist(name)) for name in FILTER_KEYS)  # all a form reads but its button
+    if not any(values and values[0] for values in given):
+        return filter_fields(None), InboxFilter()
+    choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
+    key = (current_language().code, tuple((c.value, str(c.label)) for c in choices), given)
+    kept = _FILTER_BARS.get(key)
+    if kept is None:
+        form, filters = inbox_filters(args)
+        if filters is not None and args.get("view") == "mine":
+            filters = dataclasses.replace(filters, assigned_to=None)
+        kept = (filter_fields(form), filters)
+        if sum(len(v) for values in given for v in values) <= 400:  # what a reviewer types, bounded
+            if len(_FILTER_BARS) >= 256:
+                _FILTER_BARS.clear()
+            _FILTER_BARS[key] = kept
+    markup, filters = kept
+    if filters is not None and args.get("view") == "mine":
+        filters = dataclasses.replace(filters, assigned_to=actor())
+    return markup, filters
+
+
 @bp.get("/inbox")
 def inbox() -> Any:
-    form, filters = inbox_filters(request.args)
+    filter_markup, filters = filter_bar(request.args)
     vault = readable_vault()
     page, error = None, None
     # Read before the page's audit entry commits: in its transaction, not in a second one (each
@@ -111,7 +140,7 @@ def inbox() -> Any:
     here = request.full_path.rstrip("?")
     # The table's rows: built in Python (inbox_rows.py), with the report page's URL made once.
     rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args)) if page else None
-    return render_template("review/triage/inbox.html", filter_fields=filter_fields(form), page=page, rows=rows,
+    return render_template("review/triage/inbox.html", filter_fields=filter_markup, page=page, rows=rows,
                            links=links, error=error, problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS,
                            saved=mine, save_view=stamped(forms.SaveViewForm, draw=_save_view_parts),
                            delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},

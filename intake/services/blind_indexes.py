@@ -134,6 +134,29 @@ def tokens_held(vault: Vault, index: str, values: Iterable[str]) -> list[bytes]:
     return sorted({blind_index.token(root, index, v) for root in roots for v in values})
 
 
+def county_tokens(vault: Vault, code: str) -> list[bytes]:
+    """`tokens_held` of a county with every birth year (`query_values`): what the inbox's county filter
+    looks up. Kept per process: ~130 normalised values and HMACs on every county page otherwise. A
+    kept list is used only while the vault holds the very key set it was made with (unlocking,
+    a rotation or a reload swaps the dict: Vault.load_secrets) and in the year it was made."""
+    vault.require_readable()
+    integrity.reload_now_and_then(vault)  # as tokens_held: another process may have rotated the index key
+    key = (code, date.today().year)
+    kept = _COUNTY_TOKENS.get(key)
+    if kept is not None and kept[0] is vault.index_keys and kept[1] is vault.index_root:
+        return kept[2]
+    values = query_values("county_birth_year", code)
+    tokens = tokens_held(vault, "county_birth_year", values) if values else []
+    if len(_COUNTY_TOKENS) >= 512:  # any six digits are a code: bounded
+        _COUNTY_TOKENS.clear()
+    # The key set itself is kept (not its id): a later dict can then never pass for it.
+    _COUNTY_TOKENS[key] = (vault.index_keys, vault.index_root, tokens)
+    return tokens
+
+
+_COUNTY_TOKENS: dict[tuple[str, int], tuple[dict[bytes, bytes], bytes | None, list[bytes]]] = {}
+
+
 def matching_ids(vault: Vault, index: str, value: str,
                  birth_year: str | int | None = None) -> Select[tuple[uuid.UUID]] | None:
     """A query for the ids of reports whose `index` matches `value` after normalisation (usable as a

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
+from sqlalchemy import LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from ..digits import ascii_digits
@@ -29,6 +29,7 @@ from ..crypto.vault import Vault
 from ..models import Attachment, BlindIndex, Person, Report, Submission, User
 from ..models.tag import ReportTag, Tag
 from ..models.base import today
+from ..models.prebuilt import pg_array
 from ..models.sealed import Codec, data_keys
 from . import audit, integrity_states
 from .errors import InvalidInput
@@ -107,7 +108,7 @@ class _Where:
         county, conditions = county_tokens(vault, filters), _conditions(session, vault, filters)
         if not county or session.get_bind().dialect.name != "postgresql":
             return cls(filters, conditions, county)
-        tokens = bindparam("county_tokens", county, type_=ARRAY(LargeBinary))
+        tokens = pg_array("county_tokens", LargeBinary(), county)
         # Rows written before they carried the arrival (migration 0015, until `flask index rebuild`):
         # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
         # probing the index per report). Once rebuilt: one index probe per token that finds nothing.

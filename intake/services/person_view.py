@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, union_all
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..models import Person, PersonLinkEvent, Report, Submission
 from ..models.prebuilt import Prebuilt
-from ..models.sealed import data_keys
+from ..models.sealed import data_keys, with_working_wrap
 from ..wording import Said, said
 from . import audit, integrity_states, triage
 from .errors import NotFound
@@ -59,6 +60,10 @@ _PERSON = select(Person.id, Person.handle).where(Person.handle == bindparam("han
 _REPORTS = (select(Report, *integrity_states.state_columns()).join(Submission, Submission.id == Report.submission_id)
             .where(Report.person_id == bindparam("person_id", type_=Report.person_id.type))
             .order_by(Report.created_on, Report.handle))
+# PostgreSQL: the person's and each report's submission's data key read with them (`with_working_wrap`).
+_BY_DIALECT = {False: (_PERSON, _REPORTS),
+               True: (with_working_wrap(_PERSON, "persons", Person.id),
+                      with_working_wrap(_REPORTS, "submissions", Report.submission_id))}
 _EVENTS = (select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(select(PersonLinkEvent.batch_id).where(
     PersonLinkEvent.person_id == bindparam("person_id", type_=PersonLinkEvent.person_id.type))))
     .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id))
@@ -76,11 +81,15 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
     so "who has read report R" stays one lookup by the report's id however it was reached.
     """
     vault.require_readable()
-    found = session.execute(_PERSON, {"handle": handle}).first()
+    person_query, reports_query = _BY_DIALECT[session.get_bind().dialect.name == "postgresql"]
+    found = session.execute(person_query, {"handle": handle}).first()
     if found is None:
         raise NotFound(said("no such person"))
     person = PersonRef(found.id, found.handle)
-    rows = session.execute(_REPORTS, {"person_id": person.id}).all()
+    rows = session.execute(reports_query, {"person_id": person.id}).all()
+    keys = data_keys(session)
+    keys.take_from("persons", [found], attrgetter("id"))
+    keys.take_from("submissions", rows, lambda row: row[0].submission_id)
     named = [row[0] for row in rows]
     states = integrity_states.states_of_rows(session, vault, rows)
     reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]

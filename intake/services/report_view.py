@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
 from ..models import Message, MessageKind, Person, Report, Submission
+from ..models.sealed import data_keys, with_working_wrap
 from ..models.tag import ReportTag, Tag
 from . import audit, integrity_states
 from .consent import Consent, consent_of
@@ -56,9 +57,10 @@ class ReportView:
     beside: Any = None  # what `view_of`'s `beside` read for the page
 
 
-def _query() -> Select[Any]:
-    """The report by its handle (a bound parameter, `handle`). Built once: building it cost more than
-    running it (a twentieth of the page's CPU), and the built statement keeps its cache key."""
+def _query(postgresql: bool) -> Select[Any]:
+    """The report by its handle (a bound parameter, `handle`); on PostgreSQL with its submission's data
+    key as wrapped (`with_working_wrap`). Built once per dialect: building it cost more than running
+    it (a twentieth of the page's CPU), and the built statement keeps its cache key."""
     tags = (select(func.aggregate_strings(Tag.name, _SEPARATOR)).select_from(ReportTag)
             .join(Tag, Tag.id == ReportTag.tag_id).where(ReportTag.report_id == Report.id)
             .correlate(Report).scalar_subquery())
@@ -67,14 +69,15 @@ def _query() -> Select[Any]:
     siblings = (select(func.aggregate_strings(cast(other.position, String) + ":" + other.handle, _SEPARATOR))
                 .where(other.submission_id == Report.submission_id, other.id != Report.id)
                 .correlate(Report).scalar_subquery())
-    return (select(Report, Submission, *integrity_states.state_columns(), Person.handle.label("person_handle"),
-                   tags.label("tag_names"), siblings.label("sibling_handles"))
-            .join(Submission, Submission.id == Report.submission_id)
-            .outerjoin(Person, Person.id == Report.person_id)
-            .where(Report.handle == bindparam("handle", type_=String)))
+    query = (select(Report, Submission, *integrity_states.state_columns(), Person.handle.label("person_handle"),
+                    tags.label("tag_names"), siblings.label("sibling_handles"))
+             .join(Submission, Submission.id == Report.submission_id)
+             .outerjoin(Person, Person.id == Report.person_id)
+             .where(Report.handle == bindparam("handle", type_=String)))
+    return with_working_wrap(query, "submissions", Report.submission_id) if postgresql else query
 
 
-_QUERY = _query()
+_QUERY = {postgresql: _query(postgresql) for postgresql in (False, True)}
 # The submission's messages about this report or about all of its reports.
 _MESSAGES = select(Message).where(
     Message.submission_id == bindparam("submission_id", type_=Message.submission_id.type),
@@ -105,10 +108,11 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
     pooled connection's check, a BEGIN and a ROLLBACK); its result is `view.beside`. It must return
     plain values (objects read through the session expire at the commit)."""
     vault.require_readable()
-    row = session.execute(_QUERY, {"handle": handle}).first()
+    row = session.execute(_QUERY[session.get_bind().dialect.name == "postgresql"], {"handle": handle}).first()
     if row is None:
         raise NotFound(said("no such report"))
     report, submission = row[0], row[1]
+    data_keys(session).take_from("submissions", [row], lambda _row: report.submission_id)
     states = integrity_states.states_of_rows(session, vault, [row])
     messages = session.scalars(_MESSAGES, {"submission_id": report.submission_id, "report_id": report.id}).all()
     [decrypted], authors = decrypt_with_names(session, vault, [report], states, (m.author_id for m in messages))

@@ -91,8 +91,7 @@ def county_tokens(vault: Vault | None, f: InboxFilter) -> list[bytes] | None:
         raise InvalidInput(said("a county is a six-digit GB/T 2260 code"))
     if vault is None:
         raise KeysLockedError("filtering by county needs the review keys")
-    values = blind_indexes.query_values("county_birth_year", code)
-    return blind_indexes.tokens_held(vault, "county_birth_year", values) if values else []
+    return blind_indexes.county_tokens(vault, code)
 
 
 def _shown(state: integrity.ReportState, persons: dict[uuid.UUID, str]) -> tuple[Any, ...]:

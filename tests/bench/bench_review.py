@@ -183,8 +183,8 @@ def main() -> int:
                              "test database), or 'sqlite' for a temporary SQLite file")
     parser.add_argument("--seed", type=int, default=2017, help="seed of the generated data and the request order")
     parser.add_argument("--profile", type=int, default=0, metavar="R",
-                        help="instead of timing the server, profile R requests of the report, person and inbox "
-                             "pages in this process (cProfile; see review_profile.py)")
+                        help="instead of timing the server, profile R requests of the report, person, inbox "
+                             "and county pages in this process (cProfile; see review_profile.py)")
     parser.add_argument("--keep-store", metavar="DIR", type=Path,
                         help="keep the generated store for later runs: its keys and what the requests need go "
                              "to DIR (secrets: delete DIR when done), its PostgreSQL schema stays; a later run "
@@ -229,7 +229,9 @@ def main() -> int:
             review_profile.profile(client, {
                 "R1 report page": lambda: f"/review/reports/{rng.choice(samples).handle}",
                 "P1 person page": lambda: f"/review/persons/{rng.choice(people)}",
-                "I1 inbox, first page": lambda: "/review/inbox", "T1 front page": lambda: "/review/"}, args.profile,
+                "I1 inbox, first page": lambda: "/review/inbox",
+                "I2 inbox, one county": lambda: f"/review/inbox?county={rng.choice(samples).county}",
+                "T1 front page": lambda: "/review/"}, args.profile,
                 out=args.profile_out)
             return 0
 

@@ -149,6 +149,22 @@ def test_rows_without_arrival_are_found_until_the_rebuild_copies_it(store, which
     assert walk(store, county=KASHGAR)[0] == expected
 
 
+def test_the_county_filter_follows_an_index_key_rotation(store, keys):
+    """The county's tokens are kept per process. Once the index key is rotated, every row rebuilt
+    under the new key and the old key retired, the same vault's filter still finds every report:
+    tokens kept from before the rotation would find none."""
+    expected = newest_first(store, KASHGAR)
+    assert walk(store, per_page=50, county=KASHGAR)[0] == expected
+    with store.app_context():
+        vault = get_vault()
+        before = search.county_tokens(vault, search.InboxFilter(county=KASHGAR))
+        assert index_jobs.rotate_key(db.session, vault, keys.passphrase)
+        assert index_jobs.rebuild(db.session, vault) == (15, 0)
+        assert index_jobs.retire_unused(db.session, vault, keys.passphrase)
+        assert not set(before) & set(search.county_tokens(vault, search.InboxFilter(county=KASHGAR)))
+    assert walk(store, per_page=50, county=KASHGAR)[0] == expected
+
+
 def test_a_cursor_into_nowhere_is_an_empty_page_not_an_error(store):
     with store.app_context():
         page = inbox.inbox(db.session, get_vault(), search.InboxFilter(county=KASHGAR), actor=None,

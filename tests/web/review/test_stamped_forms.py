@@ -96,3 +96,17 @@ def test_the_inbox_forms_drawn_once_are_the_forms_built(app, lang):
             drawn, again = str(filter_fields(None)), str(filter_fields(None))
         assert drawn == again == reference
         assert 'name="status"' in drawn and 'list="county-names"' in drawn
+
+
+@pytest.mark.parametrize("lang", ["en", "ug"])
+def test_a_filter_bar_kept_is_the_form_read_from_its_query(app, lang):
+    from intake.review.inbox import _filter_markup, filter_bar, inbox_filters
+
+    for query in ("status=sentenced&county=653101&tag=urgent", "county=Atlantis", "created_from=not-a-date",
+                  "tag=a&tag=b"):
+        for _round in range(2):  # read and kept, then the one kept
+            with app.test_request_context(f"/review/inbox?lang={lang}&{query}"):
+                form, filters = inbox_filters(request.args)
+                assert form is not None
+                assert filter_bar(request.args) == (_filter_markup(form), filters), query
+                assert (filters is None) == (query in ("county=Atlantis", "created_from=not-a-date"))

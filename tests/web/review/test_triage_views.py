@@ -93,7 +93,7 @@ def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app,
         assert rows_of(client.get(f"/review/inbox?county={code}").get_data(as_text=True)) == [only], code
 
 
-def test_inbox_saved_views_and_labels(app, reviewer, make_user):
+def test_inbox_saved_views_and_labels(app, reviewer, make_user, sign_in):
     client, user = reviewer
     [mine, other] = load(app, full_report("m"), full_report("o"))
     page = client.get(f"/review/reports/{mine}")
@@ -101,6 +101,11 @@ def test_inbox_saved_views_and_labels(app, reviewer, make_user):
                                                              "assign-assignee": str(user.id)})
     html = client.get("/review/inbox?view=mine").get_data(as_text=True)
     assert rows_of(html) == [mine] and 'aria-current="page">Assigned to me' in html
+    # The same query from a colleague is theirs (the filter bar is kept per query, not per reviewer).
+    colleague = app.test_client()
+    sign_in(colleague, make_user("reviewer", username="berik"))
+    assert rows_of(colleague.get("/review/inbox?view=mine").get_data(as_text=True)) == []
+    assert rows_of(client.get("/review/inbox?view=mine").get_data(as_text=True)) == [mine]
     assert rows_of(client.get("/review/inbox?view=unassigned").get_data(as_text=True)) == [other]
     assert rows_of(client.get("/review/inbox?view=needs-information").get_data(as_text=True)) == []
     assert "Reported (not verified)" in html and ">reported<" not in html  # a label, not the code
