@@ -16,9 +16,10 @@ import re
 from functools import lru_cache
 
 from . import scripts
+from .arabic_names import arabic_to_phonemes
 from .kazakh import kazakh_to_phonemes, russian_to_phonemes
 from .latin import latin_to_phonemes
-from .uyghur import arabic_to_phonemes, cyrillic_to_phonemes
+from .uyghur import cyrillic_to_phonemes
 
 PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
 # Arabic ʿAbd al- ("servant of the") is Uyghur Abdu-: Turkish, Arabic and Russian-style spellings
