@@ -78,9 +78,26 @@ def _listed(folded: str) -> str | None:
     return None if uly is None else latin_to_phonemes(uly, uly=True)
 
 
+# A Persian or Arabic keyboard has no letter for Uyghur e (ە, ې), so a Uyghur name typed on one
+# loses it (اخمتجان Exmetjan, ممتیمین Memtimin, کورش Küresh): where a word then opens or closes on
+# two consonants, or holds three together, which Uyghur does not, an e goes back between them.
+_C = "bptcçxdrzjsşfñlmhvyqkgnğ"
+_OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
+_CLOSE = re.compile(f"(?<=[{_C}])(?=[{_C}]$)")
+_THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
+
+
+def _unlisted(word: str) -> str:
+    """A word the list does not know, read letter by letter, with the e a keyboard without it left out."""
+    phonemes = uyghur_to_phonemes(word)
+    if " " in phonemes:
+        return phonemes
+    return _THREE.sub("e", _CLOSE.sub("e", _OPEN.sub(r"\1e", phonemes)))
+
+
 def _part(folded: str) -> str:
     """A compound's part: listed, or read letter by letter."""
-    return _listed(folded) or uyghur_to_phonemes(folded)
+    return _listed(folded) or _unlisted(folded)
 
 
 @lru_cache(maxsize=65536)
@@ -113,7 +130,8 @@ def listed_phonemes(word: str) -> str | None:
 
 def arabic_to_phonemes(text: str) -> str:
     """Phonemes of Arabic-script text, word by word: the list's reading where it has one."""
-    return " ".join(listed_phonemes(word) or uyghur_to_phonemes(word) for word in text.split())
+    return " ".join(listed_phonemes(word) or (uyghur_to_phonemes(word) if is_uyghur_spelling(word)
+                                               else _unlisted(word)) for word in text.split())
 
 
 def join_words(words: list[str]) -> list[str]:
