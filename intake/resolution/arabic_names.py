@@ -7,9 +7,9 @@ vowels to meet the name's Uyghur, Latin or Chinese forms (محمد is mhmd). Spe
 names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
 
 * a listed name: محمد Muhemmed, فاطمه Patime;
-* Abd al- (or a Persian keyboard's ابدو) and a name: عبدالرحیم, عبد الرحیم, ابدورشید Abdurehim,
-  Abdureshit; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
-* a name and al-Din or Allah: نورالدین Nuridin, حبیب الله Hebibulla;
+* Abd al- (or a Persian keyboard's ابدو) and a name: عبدالرحیم, عبد الرحیم, ابدوسلام Abdurehim,
+  Abdusalam; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
+* a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
 * a name and -jan: حسنجان Hesenjan (names.py then drops the -jan);
 * two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul.
 
@@ -26,9 +26,9 @@ from functools import lru_cache
 from importlib import resources
 
 from .latin import latin_to_phonemes
+from .uyghur import INVISIBLE
 from .uyghur import arabic_to_phonemes as uyghur_to_phonemes
 
-_DROP = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u061c\u2060\ufeff]")
 _FOLD = str.maketrans({
     "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0626": "\u06cc",  # yeh, alef maksura, yeh with hamza
     "\u0643": "\u06a9",  # Arabic kaf
@@ -48,7 +48,7 @@ _SHORTEST = 2  # letters of a compound's part
 def fold(word: str) -> str:
     """A spelling as the list is looked up by: one letter for each letter's Arabic and Persian
     forms, harakat, tatweel and joiners gone."""
-    word = _DROP.sub("", unicodedata.normalize("NFKC", word))
+    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
     if word.endswith("\u06d5"):
         word = word[:-1] + "\u0647"
     return word.translate(_FOLD)
@@ -69,7 +69,7 @@ def _lexicon() -> dict[str, str]:
 
 def is_uyghur_spelling(word: str) -> bool:
     """Written in Uyghur orthography: a letter only Uyghur has, or the initial hamza."""
-    word = _DROP.sub("", unicodedata.normalize("NFKC", word))
+    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
     return word.startswith(_HAMZA) or not _UYGHUR_ONLY.isdisjoint(word.rstrip("\u06d5"))
 
 
@@ -79,7 +79,7 @@ def _listed(folded: str) -> str | None:
 
 
 # A Persian or Arabic keyboard has no letter for Uyghur e (ە, ې), so a Uyghur name typed on one
-# loses it (اخمتجان Exmetjan, ممتیمین Memtimin, کورش Küresh): where a word then opens or closes on
+# loses it (ممتیمین Memtimin, ممتلی Memtili, شکر Sheker): where a word then opens or closes on
 # two consonants, or holds three together, which Uyghur does not, an e goes back between them.
 _C = "bptcçxdrzjsşfñlmhvyqkgnğ"
 _OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
