@@ -134,14 +134,20 @@ def arabic_to_phonemes(text: str) -> str:
                                                else _unlisted(word)) for word in text.split())
 
 
+_SON_OF = frozenset({"بن", "ابن", "بنت"})  # bin, ibn, bint: the father's name follows
+
+
 def join_words(words: list[str]) -> list[str]:
     """A name's words with the parts Arabic writes apart joined: Abd and the name after it
-    (عبد الرحیم), al-Din and Allah with the name before them (نور الدین, حبیب الله), a lone article
-    with the next word."""
+    (عبد الرحیم), al-Din and Allah with the name before them (نور الدین, امان الله), a lone article
+    with the next word; bin and bint between two names left out, since the father's name already
+    follows the person's (محمد بن عمر is Muhemmed Ömer)."""
     out: list[str] = []
     glue = False
-    for word in words:
+    for i, word in enumerate(words):
         folded = fold(word)
+        if out and not glue and folded in _SON_OF and i + 1 < len(words):
+            continue
         if out and (glue or (folded in ("الدین", "الله") and not is_uyghur_spelling(out[-1]))):
             out[-1] += word
         else:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.resolution.names import CROSS_SCRIPT, name_key, same_name_level
+from intake.resolution.names import CROSS_SCRIPT, analyse, name_key, same_name_level
 
 from .test_properties import SETTINGS
 
@@ -46,6 +46,14 @@ def test_abd_al_compounds(a: str, b: str) -> None:
 ])
 def test_compounds_and_full_names(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_bin_between_two_names_leaves_the_father_second() -> None:
+    for text in ("محمد بن عمر", "فاطمة بنت حسن"):
+        given, father = analyse(text).given_and_father()
+        plain = analyse(text.replace(" بن ", " ").replace(" بنت ", " ")).given_and_father()
+        assert (given, father) == plain
+        assert father is not None and father.latin in ("omer", "hesen")
 
 
 # Uyghur names typed on a Persian keyboard, which has no letter for e: it goes back where the word
