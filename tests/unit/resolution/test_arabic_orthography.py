@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from intake.resolution.names import CROSS_SCRIPT, analyse, name_key, same_name_level
+from intake.resolution.places import resolve_place
 
 from .test_properties import SETTINGS
 
@@ -104,3 +105,10 @@ def test_a_listed_spelling_reads_the_same_in_arabic_letters_and_with_marks(
     a, b = name_key(spelling), name_key(typed)
     assert a is not None and b is not None
     assert (b.latin, b.skeleton, b.syllables) == (a.latin, a.skeleton, a.syllables)
+
+
+# Places are read by the same reader: a Persian keyboard leaves out their e as well.
+@pytest.mark.parametrize(("text", "code"), [("خوتن", "653200"), ("قشقر", "653100"), ("غلجا", "654000")])
+def test_a_place_typed_without_its_e(text: str, code: str) -> None:
+    place = resolve_place(text)
+    assert place is not None and code in (place.county, place.prefecture)
