@@ -100,13 +100,8 @@ def _part(folded: str) -> str:
     return _listed(folded) or _unlisted(folded)
 
 
-@lru_cache(maxsize=65536)
-def listed_phonemes(word: str) -> str | None:
-    """The phonemes of one word spelled in Arabic or Persian orthography, when the list knows it
-    (alone or in one of the compounds above); None otherwise."""
-    if is_uyghur_spelling(word):
-        return None
-    folded = fold(word)
+def _compound(folded: str) -> str | None:
+    """The phonemes of a folded word the list knows, alone or in one of the compounds above."""
     found = _listed(folded)
     if found is not None:
         return found
@@ -128,10 +123,18 @@ def listed_phonemes(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def word_to_phonemes(word: str) -> str:
+    """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
+    as the list reads it, or letter by letter with the e a keyboard without it left out."""
+    if is_uyghur_spelling(word):
+        return uyghur_to_phonemes(word)
+    return _compound(fold(word)) or _unlisted(word)
+
+
 def arabic_to_phonemes(text: str) -> str:
-    """Phonemes of Arabic-script text, word by word: the list's reading where it has one."""
-    return " ".join(listed_phonemes(word) or (uyghur_to_phonemes(word) if is_uyghur_spelling(word)
-                                               else _unlisted(word)) for word in text.split())
+    """Phonemes of Arabic-script text, word by word."""
+    return " ".join(word_to_phonemes(word) for word in text.split())
 
 
 _SON_OF = frozenset({"بن", "ابن", "بنت"})  # bin, ibn, bint: the father's name follows
