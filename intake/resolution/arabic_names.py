@@ -15,7 +15,8 @@ names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
 
 A word with a Uyghur-only letter (ە ې ۇ ۆ ۈ ۋ ڭ; ە at the end of a word excepted, as a Uyghur
 keyboard gives it for a final heh) or opening with hamza is Uyghur orthography and is not looked
-up. Anything not listed is read by uyghur.arabic_to_phonemes, letter by letter.
+up. Anything not listed is read letter by letter (uyghur.arabic_to_phonemes), with the e a
+Persian or Arabic keyboard cannot type put back (``_unlisted``).
 """
 
 from __future__ import annotations
