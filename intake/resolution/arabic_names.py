@@ -46,6 +46,7 @@ _ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"))
 _SHORTEST = 2  # letters of a compound's part
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """A spelling as the list is looked up by: one letter for each letter's Arabic and Persian
     forms, harakat, tatweel and joiners gone."""
@@ -68,6 +69,7 @@ def _lexicon() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def is_uyghur_spelling(word: str) -> bool:
     """Written in Uyghur orthography: a letter only Uyghur has, or the initial hamza."""
     word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
