@@ -26,7 +26,7 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 from ..wording import Said, said
-from . import chinese, scripts, variants
+from . import arabic_names, chinese, scripts, variants
 from .phonemes import skeleton, to_latin, to_phonemes, variant_key
 
 
@@ -214,6 +214,8 @@ def analyse(text: str, script: str | None = None) -> Analysis:
             or detected == scripts.CHINESE:
         script = detected
     words = split_tokens(text)
+    if script == scripts.ARABIC:
+        words = arabic_names.join_words(words)
     tokens: list[Token] = []
     for word in words:
         # A field may mix scripts: Ablimit (ئابلىمىت).

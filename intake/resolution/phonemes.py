@@ -1,7 +1,8 @@
 """Any non-Chinese spelling of a name to phonemes, and the phonemes to the two Latin-side forms.
 
-* ``to_phonemes``: Uyghur Arabic and Cyrillic (umsc), Kazakh and Russian-style Cyrillic, every
-  Latin convention, into umsc's CTS letters (see uyghur.py);
+* ``to_phonemes``: Uyghur Arabic and Cyrillic (umsc), names in Arabic or Persian orthography
+  (arabic_names.py), Kazakh and Russian-style Cyrillic, every Latin convention, into umsc's CTS
+  letters (see uyghur.py);
 * ``to_latin``: the phonemes in ASCII Uyghur Latin (ç ch, ş sh, ğ gh, ñ ng, c j, j zh, x kh,
   é e, ö o, ü u, v w) - the readable canonical form;
 * ``skeleton``: the phonemes folded so that informal spellings of one name meet: vowels a e é
@@ -16,9 +17,10 @@ import re
 from functools import lru_cache
 
 from . import scripts
+from .arabic_names import arabic_to_phonemes
 from .kazakh import kazakh_to_phonemes, russian_to_phonemes
 from .latin import latin_to_phonemes
-from .uyghur import arabic_to_phonemes, cyrillic_to_phonemes
+from .uyghur import cyrillic_to_phonemes
 
 PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
 # Arabic ʿAbd al- ("servant of the") is Uyghur Abdu-: Turkish, Arabic and Russian-style spellings

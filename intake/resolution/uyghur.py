@@ -23,7 +23,7 @@ _CYRILLIC = UgMultiScriptConverter("UCS", "CTS")
 
 # Invisible or decorative: tatweel, harakat and Quranic marks, superscript alef, direction marks
 # (LRM, RLM, ALM), joiners and the byte-order mark.
-_DROP = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u061c\u2060\ufeff]")
+INVISIBLE = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u061c\u2060\ufeff]")
 # Uyghur vowel letters, for deciding what a Persian/Arabic yeh stands for.
 _VOWELS = "اەېىوۇۆۈ"
 _LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d5\u06ee\u06ef\u06fa-\u06ff]")
@@ -43,7 +43,7 @@ _NOT_NAME = re.compile(r"[\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u0
 
 def clean_arabic(text: str) -> str:
     """Uyghur Arabic script as the Uyghur keyboard would have typed it."""
-    text = _DROP.sub("", unicodedata.normalize("NFKC", text))
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = _NOT_NAME.sub(" ", text.translate(_SIMPLE))
     out: list[str] = []
     for i, ch in enumerate(text):

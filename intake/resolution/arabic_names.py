@@ -1,0 +1,162 @@
+"""Names written in Arabic or Persian orthography, read as their Uyghur forms.
+
+Families typing on an Arabic or Persian keyboard often spell a relative's name as those languages
+do, not as Uyghur does: short vowels left out (محمد, حسن, فاطمه), Arabic letters Uyghur has no use
+for (ح ع ص ط ث ذ ة), the article al- (عبدالرحیم). Read letter by letter such a spelling has too few
+vowels to meet the name's Uyghur, Latin or Chinese forms (محمد is mhmd). Spellings of the common
+names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
+
+* a listed name: محمد Muhemmed, فاطمه Patime;
+* Abd al- (or a Persian keyboard's ابدو) and a name: عبدالرحیم, عبد الرحیم, ابدوسلام Abdurehim,
+  Abdusalam; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
+* a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
+* a name and -jan: حسنجان Hesenjan (names.py then drops the -jan);
+* two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul.
+
+A word with a Uyghur-only letter (ە ې ۇ ۆ ۈ ۋ ڭ; ە at the end of a word excepted, as a Uyghur
+keyboard gives it for a final heh) or opening with hamza is Uyghur orthography and is not looked
+up. Anything not listed is read letter by letter (uyghur.arabic_to_phonemes), with the e a
+Persian or Arabic keyboard cannot type put back (``_unlisted``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from .latin import latin_to_phonemes
+from .uyghur import INVISIBLE
+from .uyghur import arabic_to_phonemes as uyghur_to_phonemes
+
+_FOLD = str.maketrans({
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0626": "\u06cc",  # yeh, alef maksura, yeh with hamza
+    "\u0643": "\u06a9",  # Arabic kaf
+    "\u0629": "\u0647", "\u06c0": "\u0647", "\u06be": "\u0647", "\u06c1": "\u0647",  # teh marbuta, hehs
+    "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",  # alef forms
+    "\u0624": "\u0648", "\u0621": "",  # hamza on waw, lone hamza
+})
+_UYGHUR_ONLY = frozenset("\u06d5\u06d0\u06c7\u06c6\u06c8\u06cb\u06ad")  # ە ې ۇ ۆ ۈ ۋ ڭ
+_HAMZA = "\u0626"
+
+_ABD = ("عبدال", "ابدال", "عبدول", "ابدول", "عبدو", "ابدو", "عبد", "ابد")  # longest first
+_ARTICLE = "ال"
+_ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"))
+_SHORTEST = 2  # letters of a compound's part
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """A spelling as the list is looked up by: one letter for each letter's Arabic and Persian
+    forms, harakat, tatweel and joiners gone."""
+    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
+    if word.endswith("\u06d5"):
+        word = word[:-1] + "\u0647"
+    return word.translate(_FOLD)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
+    """Folded spelling -> ULY form."""
+    text = resources.files("intake.resolution").joinpath("data/arabic_names.txt").read_text("utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            uly, spellings = line.split("\t")
+            for spelling in spellings.split():
+                out.setdefault(fold(spelling), uly)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def is_uyghur_spelling(word: str) -> bool:
+    """Written in Uyghur orthography: a letter only Uyghur has, or the initial hamza."""
+    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
+    return word.startswith(_HAMZA) or not _UYGHUR_ONLY.isdisjoint(word.rstrip("\u06d5"))
+
+
+def _listed(folded: str) -> str | None:
+    uly = _lexicon().get(folded)
+    return None if uly is None else latin_to_phonemes(uly, uly=True)
+
+
+# A Persian or Arabic keyboard has no letter for Uyghur e (ە, ې), so a Uyghur name typed on one
+# loses it (ممتیمین Memtimin, ممتلی Memtili, شکر Sheker): where a word then opens or closes on
+# two consonants, or holds three together, which Uyghur does not, an e goes back between them.
+_C = "bptcçxdrzjsşfñlmhvyqkgnğ"
+_OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
+_CLOSE = re.compile(f"(?<=[{_C}])(?=[{_C}]$)")
+_THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
+
+
+def _unlisted(word: str) -> str:
+    """A word the list does not know, read letter by letter, with the e a keyboard without it left out."""
+    phonemes = uyghur_to_phonemes(word)
+    if " " in phonemes:
+        return phonemes
+    return _THREE.sub("e", _CLOSE.sub("e", _OPEN.sub(r"\1e", phonemes)))
+
+
+def _part(folded: str) -> str:
+    """A compound's part: listed, or read letter by letter."""
+    return _listed(folded) or _unlisted(folded)
+
+
+def _compound(folded: str) -> str | None:
+    """The phonemes of a folded word the list knows, alone or in one of the compounds above."""
+    found = _listed(folded)
+    if found is not None:
+        return found
+    for prefix in _ABD:
+        rest = folded[len(prefix):]
+        if folded.startswith(prefix) and len(rest) >= _SHORTEST and rest != _ARTICLE:
+            article = prefix.endswith(("ال", "ول"))
+            if rest.startswith(_ARTICLE) and len(rest) > len(_ARTICLE) + 1:
+                rest, article = rest[len(_ARTICLE):], True
+            return ("abdul" if article else "abdu") + _part(rest)
+    for ending, reading in _ENDINGS:
+        stem = folded[: -len(ending)]
+        if folded.endswith(ending) and len(stem) >= _SHORTEST:
+            return _part(stem) + latin_to_phonemes(reading, uly=True)
+    for cut in range(len(folded) - _SHORTEST, _SHORTEST - 1, -1):
+        head, tail = _listed(folded[:cut]), _listed(folded[cut:])
+        if head is not None and tail is not None:
+            return head + tail
+    return None
+
+
+@lru_cache(maxsize=65536)
+def word_to_phonemes(word: str) -> str:
+    """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
+    as the list reads it, or letter by letter with the e a keyboard without it left out."""
+    if is_uyghur_spelling(word):
+        return uyghur_to_phonemes(word)
+    return _compound(fold(word)) or _unlisted(word)
+
+
+def arabic_to_phonemes(text: str) -> str:
+    """Phonemes of Arabic-script text, word by word."""
+    return " ".join(word_to_phonemes(word) for word in text.split())
+
+
+_SON_OF = frozenset({"بن", "ابن", "بنت"})  # bin, ibn, bint: the father's name follows
+
+
+def join_words(words: list[str]) -> list[str]:
+    """A name's words with the parts Arabic writes apart joined: Abd and the name after it
+    (عبد الرحیم), al-Din and Allah with the name before them (نور الدین, امان الله), a lone article
+    with the next word; bin and bint between two names left out, since the father's name already
+    follows the person's (محمد بن عمر is Muhemmed Ömer)."""
+    out: list[str] = []
+    glue = False
+    for i, word in enumerate(words):
+        folded = fold(word)
+        if out and not glue and folded in _SON_OF and i + 1 < len(words):
+            continue
+        if out and (glue or (folded in ("الدین", "الله") and not is_uyghur_spelling(out[-1]))):
+            out[-1] += word
+        else:
+            out.append(word)
+        glue = folded in _ABD or folded in ("ابو", _ARTICLE) or (glue and folded == _ARTICLE)
+    return out
