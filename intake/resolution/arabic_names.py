@@ -71,9 +71,12 @@ def _lexicon() -> dict[str, str]:
 
 @lru_cache(maxsize=65536)
 def is_uyghur_spelling(word: str) -> bool:
-    """Written in Uyghur orthography: a letter only Uyghur has, or the initial hamza."""
+    """Written in Uyghur orthography: a letter only Uyghur has, the initial hamza, ھ (Arabic and
+    Persian keyboards type ه), or ى inside a word (Uyghur's i; Arabic writes alef maksura only at a
+    word's end, Persian ی): زىن is Uyghur Zin, not زین Zeyn."""
     word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
-    return word.startswith(_HAMZA) or not _UYGHUR_ONLY.isdisjoint(word.rstrip("\u06d5"))
+    return (word.startswith(_HAMZA) or not _UYGHUR_ONLY.isdisjoint(word.rstrip("\u06d5"))
+            or "\u06be" in word or "\u0649" in word[:-1])
 
 
 def _listed(folded: str) -> str | None:

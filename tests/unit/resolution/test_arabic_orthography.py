@@ -78,6 +78,9 @@ def test_other_names_stay_apart(a: str, b: str) -> None:
     ("ئارسلان", "arslan"),     # three consonants together, in Uyghur spelling: no e put back
     ("ابدۇرېھىم", "abdurehim"),  # no initial hamza, but Uyghur vowel letters: not read as Abd + a name
     ("مەمەتجان", "memet"),
+    ("زىن", "zin"),            # ى inside a word is Uyghur i (Arabic writes it only at the end): not زین Zeyn
+    ("خىر", "xir"),
+    ("ھاجى", "haji"),          # ھ: Uyghur's h (Arabic and Persian keyboards type ه)
 ])
 def test_uyghur_spelling_is_read_as_before(text: str, latin: str) -> None:
     key = name_key(text)
