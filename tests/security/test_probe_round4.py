@@ -13,7 +13,8 @@ the command line, or two faces' services racing in two threads).
 - A month of thousands of digits in a date of the report form was a 500, and the family's text was
   lost: int() refuses a string of more than 4,300 digits (Python's guard against quadratic
   conversion), and only the year's length was checked first. The admin import page's column count
-  likewise (a 500 for an admin).
+  likewise (a 500 for an admin; its test is test_probe_review_faces'
+  test_a_column_count_in_other_digits_asks_for_the_file_again).
 - News sent while the same testimony was being withdrawn from another browser (the receipt opened
   before the withdrawal, the news stored after it) was a 500: the refusal (the submission is
   withdrawn) reached no handler. It is now the status page, saying the testimony was withdrawn.
@@ -50,16 +51,14 @@ from intake.crypto import wraps
 from intake.dedup.model import default_model
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import CandidatePair, Export, ExportStatus, PairStatus, Report, Submission
-from intake.services import dedup_rows, exports, families, take_in
+from intake.models import CandidatePair, Export, ExportStatus, PairStatus, Report
+from intake.services import dedup_rows, exports, families
 from tests.dedup_support import person
 from tests.helpers import full_report, submit
-from tests.security.test_probe_review_faces import signed_in
 from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
-from tests.security.test_withdrawal_race import Pause, Side, wait_for_lock_wait, wraps_of
+from tests.security.test_withdrawal_race import Side, paused, taking_in, wait_for_lock_wait, withdrawing, wraps_of
 from tests.unit.test_exports_store import account, proposed
 from tests.unit.imports.test_store import HEADERS, csv_bytes
-from tests.web.admin.test_imports_page import carried, stored, upload
 from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
 from tests.web.public.test_status import hidden_receipt, news_data
 from tests.web.review.test_triage_views import audit_entries, audit_head, form_token, load
@@ -104,22 +103,6 @@ def test_a_month_of_thousands_of_digits_is_asked_again_with_the_text_kept(app, f
     assert answer.status_code == 422
     assert "The month is a number from 1 to 12." in page
     assert field_value(page, "relatives-0-testimony") == "They took him."
-
-
-@pytest.fixture
-def admin_client(app, make_user, sign_in):  # noqa: ANN001, ANN201
-    return signed_in(app, make_user, sign_in, "admin")
-
-
-def test_a_column_count_of_thousands_of_digits_asks_for_the_file_again(app, admin_client):
-    plan = upload(admin_client, csv_bytes()).get_data(as_text=True)
-    boundary, body = encode_multipart({"csrf_token": csrf_token(plan), "carried": carried(plan), "encoding": "",
-                                       "sheet": "", "dates": "", "columns": "1" * 5000, "action": "check"})
-    answer = admin_client.post("/admin/imports/confirm", data=body,
-                               content_type=f"multipart/form-data; boundary={boundary}")
-    assert answer.status_code == 400
-    assert "The form was changed on the way: upload the file again." in answer.get_data(as_text=True)
-    assert stored(app) == 0
 
 
 def test_news_sent_while_the_testimony_is_withdrawn_elsewhere_gets_the_status_page(app, monkeypatch):
@@ -208,14 +191,10 @@ def test_two_reviewers_deciding_one_pair_at_once_decide_it_once(make_app, make_u
 
 def test_a_withdrawal_during_a_take_in_leaves_no_wrap_that_opens_the_testimony(public_app, review_app, monkeypatch):
     stored = submit(public_app, full_report())
-    pause = Pause(wraps.inbox_unwrap)  # take-in has read the submission and its wrap, and wrote nothing yet
-    monkeypatch.setattr(wraps, "inbox_unwrap", pause)
-    taking = Side(review_app, lambda: take_in.take_in(db.session, get_vault()))
-    taking.start()
+    pause = paused(monkeypatch, wraps, "inbox_unwrap")  # take-in has read the submission and its wrap, wrote nothing
+    taking = taking_in(review_app)
     assert pause.reached.wait(PATIENCE)
-    withdraw = Side(public_app, lambda: families.withdraw(db.session, db.session.get(Submission,
-                                                                                   stored.submission_id)))
-    withdraw.start()
+    withdraw = withdrawing(public_app, stored.submission_id)
     withdraw.join(1)  # time for it to go through, had nothing held it back
     pause.release.set()
     taking.finish()

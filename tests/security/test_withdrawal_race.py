@@ -87,17 +87,34 @@ def wraps_of(app: Flask, submission_id: uuid.UUID) -> list[str]:
         return list(db.session.scalars(select(RecordKey.holder).where(RecordKey.owner_id == submission_id)))
 
 
+def paused(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> Pause:
+    """`owner.name` replaced, for the test, by a Pause of it."""
+    pause = Pause(getattr(owner, name))
+    monkeypatch.setattr(owner, name, pause)
+    return pause
+
+
+def taking_in(review_app: Flask) -> Side:
+    """A take-in of every waiting submission, started in a thread of its own."""
+    side = Side(review_app, lambda: take_in.take_in(db.session, get_vault()))
+    side.start()
+    return side
+
+
+def withdrawing(public_app: Flask, submission_id: uuid.UUID) -> Side:
+    """The family's withdrawal of one submission, started in a thread of its own."""
+    side = Side(public_app, lambda: families.withdraw(db.session, db.session.get(Submission, submission_id)))
+    side.start()
+    return side
+
+
 def test_a_take_in_that_comes_second_finds_the_tombstone(public_app: Flask, review_app: Flask, db_url: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     stored = submit(public_app, full_report())
-    pause = Pause(withdrawal.delete_keys)
-    monkeypatch.setattr(withdrawal, "delete_keys", pause)  # the withdrawal stops before its commit
-    withdraw = Side(public_app, lambda: families.withdraw(db.session, db.session.get(Submission,
-                                                                                   stored.submission_id)))
-    withdraw.start()
+    pause = paused(monkeypatch, withdrawal, "delete_keys")  # the withdrawal stops before its commit
+    withdraw = withdrawing(public_app, stored.submission_id)
     assert pause.reached.wait(PATIENCE)
-    taking = Side(review_app, lambda: take_in.take_in(db.session, get_vault()))
-    taking.start()
+    taking = taking_in(review_app)
     wait_for_lock_wait(db_url, (role_of(review_app),))
     pause.release.set()
     withdraw.finish()
@@ -108,14 +125,10 @@ def test_a_take_in_that_comes_second_finds_the_tombstone(public_app: Flask, revi
 def test_a_withdrawal_that_comes_second_shreds_the_new_wrap(public_app: Flask, review_app: Flask, db_url: str,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     stored = submit(public_app, full_report())
-    pause = Pause(integrity.write_submission)
-    monkeypatch.setattr(integrity, "write_submission", pause)  # take-in stops before its commit
-    taking = Side(review_app, lambda: take_in.take_in(db.session, get_vault()))
-    taking.start()
+    pause = paused(monkeypatch, integrity, "write_submission")  # take-in stops before its commit
+    taking = taking_in(review_app)
     assert pause.reached.wait(PATIENCE)
-    withdraw = Side(public_app, lambda: families.withdraw(db.session, db.session.get(Submission,
-                                                                                   stored.submission_id)))
-    withdraw.start()
+    withdraw = withdrawing(public_app, stored.submission_id)
     wait_for_lock_wait(db_url, (role_of(public_app),))
     pause.release.set()
     assert taking.finish() == (1, 0)
