@@ -23,7 +23,6 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, column, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from ..config import setting
@@ -31,6 +30,7 @@ from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
 from ..models.base import utcnow
+from ..models.prebuilt import pg_array
 from . import copy_rows, dedup_rows, integrity, users, withdrawal
 
 PAIR = integrity.Spec("candidate-pair", CandidatePair,
@@ -147,8 +147,8 @@ def _existing(dialect: str) -> Any:
     if dialect != "postgresql":
         return select(CandidatePair).where(CandidatePair.left_id.in_(bindparam("lefts", expanding=True)),
                                            CandidatePair.right_id.in_(bindparam("rights", expanding=True)))
-    ids = ARRAY(CandidatePair.left_id.type)
-    keys = func.unnest(bindparam("lefts", type_=ids), bindparam("rights", type_=ids)).table_valued(
+    lefts, rights = pg_array("lefts", CandidatePair.left_id.type), pg_array("rights", CandidatePair.right_id.type)
+    keys = func.unnest(lefts, rights).table_valued(
         column("l", CandidatePair.left_id.type), column("r", CandidatePair.right_id.type)).render_derived()
     return select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
 
