@@ -6,6 +6,7 @@ import unicodedata
 from functools import cache
 
 from ..digits import ascii_digits
+from ..resolution.places import resolve_place
 from . import thesauri
 
 
@@ -36,7 +37,23 @@ def county_code(text: str | None) -> str | None:
     place = thesauri.place(key) if ascii_digits(key) else None
     if place is not None and place.level == "county":
         return place.code
-    return _index().get(key)
+    found = _index().get(key)
+    if found is None and len(text) <= _LONGEST:
+        # A short name, an exonym or a spelling of it ("Yarkand", "Yeken", "莎车", "يەكەن", "Shache"):
+        # the deduplication's place resolver, named by name (not by a near spelling: a filter that
+        # silently picked another county would mislead) and only a county the picker offers.
+        match = resolve_place(text)
+        if match is not None and match.county and match.confidence >= 0.9 and match.county in _choosable():
+            found = match.county
+    return found
+
+
+_LONGEST = 80  # what the inbox and search fields take
+
+
+@cache
+def _choosable() -> frozenset[str]:
+    return frozenset(p.code for p in choosable_counties())
 
 
 def choosable_counties() -> tuple[thesauri.Place, ...]:

@@ -17,7 +17,12 @@ def test_a_county_by_any_of_its_names(text: str) -> None:
     assert place_lookup.county_code(text) == "653101"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "Atlantis", "650000", "6531", "x" * 200])
+@pytest.mark.parametrize("text", ["Yarkand", "Yeken", "莎车", "يەكەن", "Shache", "Яркенд", "yarkand county"])
+def test_a_county_by_a_short_name_or_exonym(text: str) -> None:
+    assert place_lookup.county_code(text) == "653125"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Atlantis", "650000", "6531", "x" * 200, "Kashgar", "Ghulja"])
 def test_no_county_for_what_names_none(text: str) -> None:
     assert place_lookup.county_code(text) is None
 

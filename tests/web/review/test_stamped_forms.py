@@ -101,12 +101,19 @@ def test_the_inbox_forms_drawn_once_are_the_forms_built(app, lang):
 @pytest.mark.parametrize("lang", ["en", "ug"])
 def test_a_filter_bar_kept_is_the_form_read_from_its_query(app, lang):
     from intake.review.inbox import _filter_markup, filter_bar, inbox_filters
+    from intake.services.search import InboxFilter
 
+    # The county alone (drawn from a slot in the empty bar): by code, in Chinese, Latin and Uyghur, with
+    # spaces around it, and beside a filter or a second county that send it through the whole form.
     for query in ("status=sentenced&county=653101&tag=urgent", "county=Atlantis", "created_from=not-a-date",
-                  "tag=a&tag=b"):
+                  "tag=a&tag=b", "county=653125", "county=%E8%8E%8E%E8%BD%A6%E5%8E%BF", "county=Yarkand",
+                  "county=+653101+", "county=%D9%8A%DB%95%D9%83%DB%95%D9%86", "county=653101&needs_information=y",
+                  "county=653101&county=653125", "county=" + "6" * 81, "county=653101&tag=&status="):
         for _round in range(2):  # read and kept, then the one kept
             with app.test_request_context(f"/review/inbox?lang={lang}&{query}"):
                 form, filters = inbox_filters(request.args)
                 assert form is not None
                 assert filter_bar(request.args) == (_filter_markup(form), filters), query
-                assert (filters is None) == (query in ("county=Atlantis", "created_from=not-a-date"))
+                assert (filters is None) == (query in ("county=Atlantis", "created_from=not-a-date", "county=" + "6" * 81))
+                if query in ("county=653125", "county=Yarkand", "county=%E8%8E%8E%E8%BD%A6%E5%8E%BF"):
+                    assert filters == InboxFilter(county="653125"), query
