@@ -150,21 +150,52 @@ def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> 
 def _county_slice(where: _Where, reports: Any, bound: Cursor | None, ascending: bool, limit: int) -> Any:
     """The county filter on PostgreSQL. A report is under one of the county's tokens (one per birth
     year), and a token's rows are in inbox order in the lookup index (index_name, token, arrival,
-    report_id): for each token, its first `limit` rows from `bound` (a LATERAL index-only read that
-    stops there), then the first `limit` of those. At most tokens x `limit` index entries, however
-    large the county or the store. (A UNION ALL of one subquery per token would let PostgreSQL merge
-    them and read only `limit` rows, but planning ~130 subqueries cost more than it saved.)"""
+    report_id): for each token its first rows from `bound` (a LATERAL index-only read that stops
+    there), then the first `limit` of those. A page's rows spread over the county's birth years, so
+    each token gives first only `_FEW` (a few entries per year instead of `limit`: at a million reports
+    ~600 index entries instead of ~2,550). That is the page unless a token gave all `_FEW` and its
+    last one is inside the page before its last row (then its next rows might belong there too):
+    only then the read with `limit` per token runs, behind a one-time filter. (A UNION ALL of one
+    subquery per token would let PostgreSQL merge them, but planning ~130 subqueries cost more than
+    it saved.)"""
     token = func.unnest(where.tokens).table_valued("token").render_derived(name="county_token")
     rows = select(BlindIndex.report_id.label("id"), BlindIndex.arrival.label("arrival")).where(
         BlindIndex.index_name == COUNTY_INDEX, BlindIndex.token == token.c.token, BlindIndex.arrival.is_not(None))
     if where.conditions or where.filters.needs_information:  # else an index-only read
         rows = where.on(rows.join(Report, Report.id == BlindIndex.report_id))
-    first = _ordered(rows, BlindIndex.arrival, BlindIndex.report_id, bound, ascending, limit).lateral("county_rows")
+    every = _ordered(rows, BlindIndex.arrival, BlindIndex.report_id, bound, ascending, limit).lateral("county_rows")
     unfilled = _ordered(reports.where(Report.id.in_(select(where.unfilled.c.report_id))), Report.arrival, Report.id,
                         bound, ascending, limit).subquery("county_unfilled_rows")
-    merged = union_all(select(first.c.id, first.c.arrival).select_from(token).join(first, true()),
-                       select(unfilled.c.id, unfilled.c.arrival)).subquery("county")
+    parts = [select(unfilled.c.id, unfilled.c.arrival)]
+    if limit <= _FEW:  # the first read would be the whole one (the report page's neighbours: one row each side)
+        parts.append(select(every.c.id, every.c.arrival).select_from(token).join(every, true()))
+    else:
+        parts += _few_first(token, rows, bound, ascending, limit, every)
+    merged = union_all(*parts).subquery("county")
     return _ordered(select(merged.c.id, merged.c.arrival), merged.c.arrival, merged.c.id, None, ascending, limit)
+
+
+def _few_first(token: Any, rows: Any, bound: Cursor | None, ascending: bool, limit: int, every: Any) -> list[Any]:
+    """The county's rows from `_FEW` per token, or from `every` (`limit` per token) when those may
+    miss some (see _county_slice): two selects, one of them behind a one-time filter."""
+
+    def rank(arrival: Any, ident: Any) -> Any:
+        order = (arrival, ident) if ascending else (arrival.desc(), ident.desc())
+        return func.row_number().over(order_by=order).label("n")
+
+    few = _ordered(rows.add_columns(rank(BlindIndex.arrival, BlindIndex.report_id)), BlindIndex.arrival,
+                   BlindIndex.report_id, bound, ascending, _FEW).lateral("county_few")
+    found = (select(few.c.id, few.c.arrival, few.c.n).select_from(token).join(few, true())
+             .cte("county_found").prefix_with("MATERIALIZED"))
+    page = (_ordered(select(found.c.id, found.c.arrival, rank(found.c.arrival, found.c.id)),
+                     found.c.arrival, found.c.id, None, ascending, limit).cte("county_page")
+            .prefix_with("MATERIALIZED"))
+    short = select(page.c.id).join(found, found.c.id == page.c.id).where(found.c.n == _FEW, page.c.n < limit).exists()
+    return [select(page.c.id, page.c.arrival).where(~short),
+            select(every.c.id, every.c.arrival).select_from(token).join(every, true()).where(short)]
+
+
+_FEW = 10  # index entries read first per birth-year token (see _county_slice)
 
 
 # The tags of a row, as one string (tag names are [a-z0-9-]: a line break never occurs in one).

@@ -165,6 +165,24 @@ def test_the_county_filter_follows_an_index_key_rotation(store, keys):
     assert walk(store, per_page=50, county=KASHGAR)[0] == expected
 
 
+def test_a_birth_year_with_more_of_a_page_than_the_first_read_takes(public_app, review_app):
+    """PostgreSQL reads a few index rows per birth year first (inbox._FEW) and reads again when one
+    year may hold more of the page: 26 reports of one county, 20 of them born in 1984, the rest
+    around them, walked by pages of 12 and of 50 (each page then has more than _FEW of 1984)."""
+    years = ["1984"] * 20 + ["1960", "1971", None, "1984-06", "1990", "1960"]
+    reports = [dataclasses.replace(full_report(f"y{i}"), home_county=KASHGAR, birth_date=years[(i * 7) % 26])
+               for i in range(26)]
+    submit(public_app, *reports[:13])
+    submit(public_app, *reports[13:])
+    with review_app.app_context():
+        assert take_in.take_in(db.session, get_vault()) == (2, 0)
+    assert inbox._FEW < 12
+    expected = newest_first(review_app, KASHGAR)
+    assert len(expected) == 26
+    for per_page in (12, 50):
+        assert walk(review_app, per_page=per_page, county=KASHGAR)[0] == expected, per_page
+
+
 def test_a_cursor_into_nowhere_is_an_empty_page_not_an_error(store):
     with store.app_context():
         page = inbox.inbox(db.session, get_vault(), search.InboxFilter(county=KASHGAR), actor=None,
