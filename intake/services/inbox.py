@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import LargeBinary, any_, bindparam, false, func, literal, select, true, tuple_, union_all
+from sqlalchemy import (LargeBinary, any_, bindparam, false, func, literal, literal_column, select, true, tuple_,
+                        union_all)
 from sqlalchemy.orm import Session
 
 from ..digits import ascii_digits
@@ -130,7 +131,10 @@ def _ordered(query: Any, arrival: Any, ident: Any, bound: Cursor | None, ascendi
     key = tuple_(arrival, ident)
     if bound is not None:
         query = query.where(key > tuple_(bound.arrival, bound.id) if ascending else key < tuple_(bound.arrival, bound.id))
-    return query.order_by(*((arrival, ident) if ascending else (arrival.desc(), ident.desc()))).limit(limit)
+    # The limit written into the statement, not bound: with LIMIT $n PostgreSQL's generic plan of a
+    # prepared statement assumes a tenth of the table, so it planned every page anew (~0.6 ms each).
+    return (query.order_by(*((arrival, ident) if ascending else (arrival.desc(), ident.desc())))
+            .limit(literal_column(str(int(limit)))))
 
 
 def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> Any:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, select
 
 from intake.extensions import db
@@ -118,3 +119,30 @@ def test_a_wrap_read_with_the_rows_under_a_key_not_held_is_read_again(app, make_
     for url in (f"/review/reports/{handle}", f"/review/persons/{person}"):
         page = client.get(url)
         assert page.status_code == 200 and "name-ug-w" in page.get_data(as_text=True), url
+
+
+def test_an_inbox_page_is_planned_once_per_connection(app, db_url):
+    """PostgreSQL keeps a generic plan of a statement prepared on a connection when it costs no more
+    than one planned for the values at hand. An inbox page's statement binds no limit (LIMIT $n makes
+    the generic plan assume a tenth of the table, so every page was planned anew): after the
+    driver prepares it (its fifth use), the pages are served from one generic plan."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite does not keep plans between statements")
+    from sqlalchemy import text
+
+    from intake.services import inbox
+    from intake.services.search import InboxFilter
+
+    load(app, *[dataclasses.replace(full_report(f"g{i}")) for i in range(3)])
+    with app.app_context():
+        vault = get_vault()
+        for _ in range(20):  # one transaction: one connection
+            first = inbox.inbox(db.session, vault, InboxFilter(), actor=None, per_page=2)
+            inbox.inbox(db.session, vault, InboxFilter(), actor=None, per_page=2, direction=inbox.OLDER,
+                        cursor=first.older)
+        plans = db.session.execute(text(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%ORDER BY reports.arrival DESC, reports.id DESC%'")).all()
+        db.session.rollback()
+    assert len(plans) == 2, plans  # the first page's statement and the one from a cursor
+    assert all(generic >= 10 and custom <= 5 for generic, custom in plans), plans
