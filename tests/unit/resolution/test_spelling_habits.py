@@ -31,6 +31,24 @@ def test_heh_without_a_non_joiner_keeps_its_h() -> None:
     assert key("مه\u200cری").latin != key("مهری").latin
 
 
+# Allah closing a name is -ulla in Uyghur; Arabic, Turkish and Russian-style spellings keep its h.
+@pytest.mark.parametrize(("a", "b"), [("Ubaydullah", "ئۇبەيدۇللا"), ("Нуруллах", "Nurulla"),
+                                      ("Seyfullah", "Seypulla"), ("Hidayatullah", "ھىدايەتۇللا")])
+def test_a_closing_allah_loses_its_h(a: str, b: str) -> None:
+    assert key(a).skeleton == key(b).skeleton
+
+
+# Kazakh and Kyrgyz write Abdu- ("servant of") as Әбді-, Абды-, Abdi-.
+@pytest.mark.parametrize(("a", "b"), [("Abdirashid", "Abdureshit"), ("Әбдіғани", "Abdugheni"),
+                                      ("Abdimalik", "ئابدۇمالىك"), ("Абдыкерим", "Abdukérim")])
+def test_abdi_is_abdu(a: str, b: str) -> None:
+    assert key(a).skeleton == key(b).skeleton
+
+
+def test_abdi_before_a_short_ending_is_left_alone() -> None:
+    assert key("Abdin").latin == "abdin"
+
+
 # A Persian keyboard has no ۈ: -gül closing a name is typed گل or گول.
 @pytest.mark.parametrize(("a", "b"), [("ماهیگل", "Mahigül"), ("شیرینگل", "Shiringül"),
                                       ("ماهیگول", "ماھىگۈل"), ("ماهیگل", "玛依古丽")])
