@@ -10,7 +10,7 @@ names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
 * Abd al- (or a Persian keyboard's ابدو) and a name: عبدالرحیم, عبد الرحیم, ابدوسلام Abdurehim,
   Abdusalam; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
 * a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
-* a name and -jan: حسنجان Hesenjan (names.py then drops the -jan);
+* a name and -jan: حسنجان Hesenjan (names.py then drops the -jan), or -gül: تاجیگل Tajigül;
 * two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul.
 
 A word with a Uyghur-only letter (ە ې ۇ ۆ ۈ ۋ ڭ; ە at the end of a word excepted, as a Uyghur
@@ -42,7 +42,8 @@ _HAMZA = "\u0626"
 
 _ABD = ("عبدال", "ابدال", "عبدول", "ابدول", "عبدو", "ابدو", "عبد", "ابد")  # longest first
 _ARTICLE = "ال"
-_ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"))
+# A Persian keyboard has no ۈ: -gül closing a name is گل or گول (تاجیگل Tajigül).
+_ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"), ("گول", "gül"), ("گل", "gül"))
 _SHORTEST = 2  # letters of a compound's part
 
 

@@ -27,6 +27,11 @@ PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
 # keep the article's l before a consonant (Abdulkadir, Abdülhamit, Абдулхамид for Abduqadir,
 # Abduhémit). Not before a vowel or l: Abdulla is ʿAbd Allah, Abdulehed ʿAbd al-Ahad.
 _ABDUL = re.compile("(?<![a-zéöüçşñğ])abd[uü]l(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
+# Kazakh and Kyrgyz write the same Abdu- as Әбді-, Абды- (Abdirakhman, Abdikadir, Ebdiqadir).
+_ABDI = re.compile("(?<![a-zéöüçşñğ])[ae]bdi(?=[bptcçxdrzjsşfñmhvyqkgnğ][aeéiouöü])")
+# Allah closing a name is -ulla in Uyghur; Arabic, Turkish and Russian-style spellings keep its h
+# (Abdullah, Hamdullah, Nurullah, Абдуллах).
+_ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
 
 
 def to_phonemes(text: str, script: str) -> str:
@@ -42,7 +47,7 @@ def to_phonemes(text: str, script: str) -> str:
     else:
         raw = latin_to_phonemes(text, uly=script == scripts.ULY)
     kept = "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
-    return _ABDUL.sub("abdu", kept)
+    return _ALLAH.sub("a", _ABDI.sub("abdu", _ABDUL.sub("abdu", kept)))
 
 
 _LATIN = str.maketrans({"ç": "ch", "ş": "sh", "ğ": "gh", "ñ": "ng", "c": "j", "j": "zh", "é": "e",

@@ -6,8 +6,8 @@ x is kh). Every other module speaks it too.
 
 Before conversion the Arabic text is repaired for what families actually type: presentation
 forms (from PDFs and old fonts) folded by NFKC; tatweel, harakat, joiners and stray direction
-marks removed; Persian and Arabic letters typed for Uyghur ones mapped (ی, ي, ه, ة, ک, أ ...);
-a missing initial hamza needs nothing, since umsc drops it anyway.
+marks removed; Persian and Arabic letters typed for Uyghur ones mapped (ی, ي, ه, ة, ک, أ ...; ه
+before a non-joiner as ە); a missing initial hamza needs nothing, since umsc drops it anyway.
 """
 
 from __future__ import annotations
@@ -41,9 +41,15 @@ _SIMPLE = str.maketrans({
 _NOT_NAME = re.compile(r"[\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u066d\u06d4]")
 
 
+# A Persian keyboard's heh before a zero-width non-joiner takes its final shape inside a word: it
+# is how one types Uyghur ە there (مه‌مه‌ت Memet), not an h.
+_HEH_NON_JOINER = re.compile("\u0647\u200c")
+
+
 def clean_arabic(text: str) -> str:
     """Uyghur Arabic script as the Uyghur keyboard would have typed it."""
-    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = _HEH_NON_JOINER.sub("\u06d5", unicodedata.normalize("NFKC", text))
+    text = INVISIBLE.sub("", text)
     text = _NOT_NAME.sub(" ", text.translate(_SIMPLE))
     out: list[str] = []
     for i, ch in enumerate(text):
