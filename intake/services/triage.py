@@ -23,7 +23,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Report, Role, 
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.prebuilt import Prebuilt
-from ..models.sealed import data_keys
+from ..models.sealed import data_keys, read_sealed
 from ..models.tag import ReportTag, Tag
 from ..wording import said
 from . import audit, corrections, integrity, integrity_states, messages, users
@@ -107,7 +107,7 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
     states = states if states is not None else integrity_states.report_states(session, vault, handles)
     verdicts = integrity.status_event_verdicts(vault, events)
     out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, state=states[r.id],
-                                 fields={name: getattr(r, name) for name in SEALED_REPORT_FIELDS})
+                                 fields=read_sealed(r, SEALED_REPORT_FIELDS))
            for r in reports}
     for e in events:
         out[e.report_id].timeline.append(TimelineEntry(
