@@ -157,11 +157,14 @@ _REPORT_SEALED = len(REPORT.columns)
 
 
 def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any], *, anchors: Anchors | None = None,
-                   id_range: tuple[uuid.UUID, uuid.UUID] | None = None) -> dict[uuid.UUID, ReportState]:
+                   id_range: tuple[uuid.UUID, uuid.UUID] | None = None,
+                   link_events: Sequence[Any] | None = None) -> dict[uuid.UUID, ReportState]:
     """`report_states` of rows already read with `state_columns()` (the bulk path reads them with
     the ciphertexts, in one query). Whole-store jobs pass the anchors of the whole store
     (`all_audited_states`, read once) and, for a page of consecutive report ids, its first and
-    last id (link events are then read by range, not by a list of ids)."""
+    last id (link events are then read by range, not by a list of ids). `link_events`: every link
+    event of these reports, already read (the person page reads them with its history; events of
+    other reports among them are left out)."""
     # The report's own columns keep their names; the submission's are prefixed. Rows are read by
     # position: a bulk job verifies millions.
     read_sub = _reader(joined, _JOINED_SUBMISSION_READ)
@@ -199,7 +202,7 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any],
     if locked or vault is None:
         return out
     verified = [rid for rid, state in out.items() if state.verified]
-    links, broken = link_history(session, vault, verified, id_range=id_range)
+    links, broken = link_history(session, vault, verified, id_range=id_range, events=link_events)
     for rid in verified:
         state = out[rid]
         if rid in broken:
@@ -215,13 +218,17 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any],
 
 
 def link_history(session: Session, vault: Vault, report_ids: Sequence[uuid.UUID], *,
-                 id_range: tuple[uuid.UUID, uuid.UUID] | None = None,
+                 id_range: tuple[uuid.UUID, uuid.UUID] | None = None, events: Sequence[Any] | None = None,
                  ) -> tuple[dict[uuid.UUID, uuid.UUID | None], set[uuid.UUID]]:
     """Each report's person according to its sealed link events, and the reports with a bad event.
-    `id_range`: every id lies between these two (inclusive): one range query instead of IN lists."""
+    `id_range`: every id lies between these two (inclusive): one range query instead of IN lists.
+    `events`: already read, at least every event of these reports (no query)."""
     from .persons import fold_links
 
-    if id_range is not None:
+    if events is not None:
+        wanted = set(report_ids)
+        events = [e for e in events if e.report_id in wanted]
+    elif id_range is not None:
         wanted = set(report_ids)
         events = [e for e in session.execute(select(*LINK_EVENT.select_columns()).where(
             PersonLinkEvent.report_id >= id_range[0], PersonLinkEvent.report_id <= id_range[1])).all()

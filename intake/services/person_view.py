@@ -1,27 +1,28 @@
 """The person page's reading: every linked report decrypted, the combined timeline and the link
 history, in a number of queries that does not grow with the reports or the batches shown.
 
-The reports are read with what `integrity_states.states_of_rows` verifies in one query; the status events,
-data keys and usernames (of events and of the history's actors together) in one query each; the
-history's events, handles, reason keys and undo checks in one query each. Every seal is checked as
-before, and one `person.view` plus one `report.view` per report commit before anything decrypted is
-returned.
+The reports are read with what `integrity_states.states_of_rows` verifies in one query; the status events
+with their authors' names, and the data keys, in one query each. Every link event the page needs
+(its reports' link histories, which `states_of_rows` checks, the history's batches, whether each
+can be undone, the handles and actors' names they show) comes in one query (`_LINKS`). Every seal
+is checked as before, and one `person.view` plus one `report.view` per report commit before anything
+decrypted is returned.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, union
+from sqlalchemy.orm import Session, aliased
 
 from ..crypto.vault import Vault
-from ..models import Person, PersonLinkEvent, Report, Submission
+from ..models import Person, PersonLinkEvent, Report, Submission, User
 from ..models.prebuilt import Prebuilt
 from ..models.sealed import data_keys, with_working_wrap
 from ..wording import Said, said
@@ -64,11 +65,28 @@ _REPORTS = (select(Report, *integrity_states.state_columns()).join(Submission, S
 _BY_DIALECT = {False: (_PERSON, _REPORTS),
                True: (with_working_wrap(_PERSON, "persons", Person.id),
                       with_working_wrap(_REPORTS, "submissions", Report.submission_id))}
-_EVENTS = (select(PersonLinkEvent).where(PersonLinkEvent.batch_id.in_(select(PersonLinkEvent.batch_id).where(
-    PersonLinkEvent.person_id == bindparam("person_id", type_=PersonLinkEvent.person_id.type))))
-    .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id))
-_HANDLES = Prebuilt(lambda among: union_all(select(Report.id, Report.handle).where(among(Report.id, "reports")),
-                                            select(Person.id, Person.handle).where(among(Person.id, "persons"))))
+
+
+def _links(among: Any) -> Any:
+    """Every link event of the reports of the person's batches and of the page's reports (`ids`),
+    newest batch first, with its report's and person's handles and its actor's name. That is each
+    of the page's reports' whole link history, every batch that ever moved a report to or from the
+    person, and every later event of those reports (undos included: an undo's events are on the
+    reports of the batch it undoes)."""
+    mine, theirs, shown = aliased(PersonLinkEvent), aliased(PersonLinkEvent), aliased(PersonLinkEvent)
+    batches = select(mine.batch_id).where(mine.person_id == bindparam("person_id", type_=mine.person_id.type))
+    reports = union(select(theirs.report_id).where(theirs.batch_id.in_(batches)),
+                    select(shown.report_id).where(among(shown.report_id, "ids")))
+    return (select(PersonLinkEvent, Report.handle.label("report_handle"), Person.handle.label("person_handle"),
+                   User.username.label("actor_name"))
+            .join(Report, Report.id == PersonLinkEvent.report_id)
+            .join(Person, Person.id == PersonLinkEvent.person_id)
+            .outerjoin(User, User.id == PersonLinkEvent.actor_id)
+            .where(PersonLinkEvent.report_id.in_(reports))
+            .order_by(PersonLinkEvent.occurred_at.desc(), PersonLinkEvent.batch_id))
+
+
+_LINKS = Prebuilt(_links)
 
 
 def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
@@ -91,13 +109,13 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
     keys.take_from("persons", [found], attrgetter("id"))
     keys.take_from("submissions", rows, lambda row: row[0].submission_id)
     named = [row[0] for row in rows]
-    states = integrity_states.states_of_rows(session, vault, rows)
+    links = session.execute(_LINKS(session), {"person_id": person.id, "ids": [r.id for r in named]}).all()
+    events = [link[0] for link in links]
+    states = integrity_states.states_of_rows(session, vault, rows, link_events=events)
     reports = [r for r in named if states[r.id].verified and states[r.id].person_id == person.id]
-    events = list(session.scalars(_EVENTS, {"person_id": person.id}))
-    decrypted, names = triage.decrypt_with_names(session, vault, reports, states, (e.actor_id for e in events))
+    decrypted, _names = triage.decrypt_with_names(session, vault, reports, states)
     timeline = sorted((e for r in decrypted for e in r.timeline), key=lambda e: (e.event_date or "", e.recorded_on))
-    view = PersonView(person=person, reports=decrypted, timeline=timeline,
-                      history=_history(session, events, names),
+    view = PersonView(person=person, reports=decrypted, timeline=timeline, history=_history(session, person, links),
                       unverified=[(r.handle, f"{states[r.id].verdict}: {states[r.id].problem}")
                                   for r in named if r not in reports])
     if beside is not None:
@@ -111,16 +129,22 @@ def view_of(session: Session, vault: Vault, handle: str, *, actor: uuid.UUID,
     return view
 
 
-def _history(session: Session, events: list[PersonLinkEvent], names: dict[uuid.UUID, str]) -> list[BatchView]:
-    """The batches that ever moved a report to or from the person, newest first (`events`: theirs)."""
-    report_ids, person_ids = {e.report_id for e in events}, {e.person_id for e in events if e.person_id}
-    handles: dict[Any, str] = dict(session.execute(_HANDLES(session), {
-        "reports": list(report_ids), "persons": list(person_ids)}).all()) if events else {}
-    data_keys(session).prefetch("persons", person_ids)  # the reasons' keys, one query for every person
+def _history(session: Session, person: PersonRef, links: Sequence[Any]) -> list[BatchView]:
+    """The batches that ever moved a report to or from the person, newest first (`links`: `_LINKS`'s rows)."""
+    handles: dict[Any, str] = {}
+    names: dict[Any, str] = {}
+    for event, report_handle, person_handle, actor_name in links:
+        handles[event.report_id], handles[event.person_id] = report_handle, person_handle
+        if actor_name is not None:
+            names[event.actor_id] = actor_name
+    mine = {link[0].batch_id for link in links if link[0].person_id == person.id}
     grouped: dict[uuid.UUID, list[PersonLinkEvent]] = {}
-    for event in events:
-        grouped.setdefault(event.batch_id, []).append(event)
-    problems = undo_problems(session, grouped, handles)
+    for link in links:
+        if link[0].batch_id in mine:
+            grouped.setdefault(link[0].batch_id, []).append(link[0])
+    # The reasons' keys, one query for every other person (this one's was read with it).
+    data_keys(session).prefetch("persons", {e.person_id for events in grouped.values() for e in events})
+    problems = undo_problems(session, grouped, handles, known=[link[0] for link in links])
     out = []
     for batch_id, rows in grouped.items():
         first = rows[0]

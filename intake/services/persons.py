@@ -279,13 +279,23 @@ def undo_problem(session: Session, batch_id: uuid.UUID, events: list[PersonLinkE
 
 
 def undo_problems(session: Session, batches: dict[uuid.UUID, list[PersonLinkEvent]],
-                  handles: dict[Any, str] | None = None) -> dict[uuid.UUID, Said | None]:
+                  handles: dict[Any, str] | None = None,
+                  known: Iterable[Any] | None = None) -> dict[uuid.UUID, Said | None]:
     """`undo_problem` of many batches (their events given) in two queries however many there are
-    (three when a report moved later and `handles`, report handles by id, does not name it)."""
-    undone = set(session.scalars(select(PersonLinkEvent.undoes_batch_id).where(
-        PersonLinkEvent.undoes_batch_id.in_(list(batches))))) if batches else set()
+    (three when a report moved later and `handles`, report handles by id, does not name it).
+    `known`: every link event of the batches' reports, already read (an undo's events are on the
+    reports it undoes): then no query but for missing handles."""
     effects = {batch_id: batch_effect(events) for batch_id, events in batches.items()}
-    derived = derived_links(session, list({rid for effect in effects.values() for rid in effect}))
+    report_ids = list({rid for effect in effects.values() for rid in effect})
+    if known is not None:
+        known = list(known)
+        undone = {e.undoes_batch_id for e in known if e.undoes_batch_id in batches}
+        wanted = set(report_ids)
+        derived = fold_links(report_ids, [e for e in known if e.report_id in wanted])
+    else:
+        undone = set(session.scalars(select(PersonLinkEvent.undoes_batch_id).where(
+            PersonLinkEvent.undoes_batch_id.in_(list(batches))))) if batches else set()
+        derived = derived_links(session, report_ids)
     moved = {batch_id: [rid for rid, (_, after) in effect.items() if derived[rid] != after]
              for batch_id, effect in effects.items()}
     handles = dict(handles or {})

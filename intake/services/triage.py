@@ -23,7 +23,7 @@ from ..models import (SEALED_REPORT_FIELDS, Message, MessageKind, Report, Role, 
                       SubmissionStatus, User, VerificationLevel)
 from ..models.base import today
 from ..models.prebuilt import Prebuilt
-from ..models.sealed import data_keys
+from ..models.sealed import data_keys, read_sealed
 from ..models.tag import ReportTag, Tag
 from ..wording import said
 from . import audit, corrections, integrity, integrity_states, messages, users
@@ -91,19 +91,23 @@ def decrypt_reports(session: Session, vault: Vault, reports: list[Report],
 def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
                        states: dict[uuid.UUID, integrity.ReportState] | None = None,
                        authors: Iterable[uuid.UUID | None] = ()) -> tuple[list[DecryptedReport], dict[uuid.UUID, str]]:
-    """`decrypt_reports`, and the usernames of the events' authors and of `authors` (the page's other
-    rows: messages, link history), read in the same query."""
-    events = list(session.scalars(_EVENTS(session), {"ids": [r.id for r in reports]})) if reports else []
+    """`decrypt_reports`, and the usernames of the events' authors (read with the events) and of
+    `authors` (the page's other rows: messages), read in one more query if any is not among them."""
+    found = session.execute(_EVENTS(session), {"ids": [r.id for r in reports]}).all() if reports else []
+    events = [row[0] for row in found]
     # Every data key with one query each (not one per report or event: the person page shows many).
     keys = data_keys(session)
     keys.prefetch("submissions", {r.submission_id for r in reports})
     keys.prefetch("status_events", {e.id for e in events if e.own_key})
-    names = users.usernames(session, [*(e.recorded_by_id for e in events), *authors])
+    names = {e.recorded_by_id: name for e, name in found if name is not None}
+    others = [a for a in authors if a is not None and a not in names]
+    if others:
+        names.update(users.usernames(session, others))
     handles = {r.id: r.handle for r in reports}
     states = states if states is not None else integrity_states.report_states(session, vault, handles)
     verdicts = integrity.status_event_verdicts(vault, events)
     out = {r.id: DecryptedReport(id=r.id, handle=r.handle, created_on=r.created_on, state=states[r.id],
-                                 fields={name: getattr(r, name) for name in SEALED_REPORT_FIELDS})
+                                 fields=read_sealed(r, SEALED_REPORT_FIELDS))
            for r in reports}
     for e in events:
         out[e.report_id].timeline.append(TimelineEntry(
@@ -115,9 +119,10 @@ def decrypt_with_names(session: Session, vault: Vault, reports: list[Report],
     return [out[r.id] for r in reports], names
 
 
-# The status events of the reports a page shows: built once (models/prebuilt.py).
-_EVENTS = Prebuilt(lambda among: select(StatusEvent).where(among(StatusEvent.report_id, "ids"))
-                   .order_by(StatusEvent.sequence))
+# The status events of the reports a page shows, with their authors' names: built once (models/prebuilt.py).
+_EVENTS = Prebuilt(lambda among: select(StatusEvent, User.username)
+                   .outerjoin(User, User.id == StatusEvent.recorded_by_id)
+                   .where(among(StatusEvent.report_id, "ids")).order_by(StatusEvent.sequence))
 
 
 def get_report(session: Session, handle: str) -> Report:
