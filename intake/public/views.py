@@ -52,7 +52,7 @@ def index() -> str:
 @bp.route("/report", methods=["GET", "POST"])
 @limited(submit_limit, deduct_when=charged, reshow=True)
 def report() -> PageResult:
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD too: Flask answers it with this view, and the limits count POSTs only
         return render_report(SubmissionForm())
     limit = max_relatives()
     # However many relatives a POST carries, no more than the limit are read or shown again.
