@@ -127,6 +127,26 @@ def latest(session: Session, vault: Vault) -> Counts | None:
     return None
 
 
+def charts_of(counts: Counts) -> list[str]:
+    """The charts of a run's tables, drawn once per run (about 0.1 s each with matplotlib), never
+    per visit: the review face's statistics pages are open to researchers, outside people."""
+    from ..disclosure import charts
+
+    tables = counts.tables
+    key = (counts.run.id, *tables)
+    with _DRAWN_LOCK:
+        if key in _RUN_CHARTS:
+            return _RUN_CHARTS[key]
+    drawn = [charts.bar_chart(t) for t in tables]
+    with _DRAWN_LOCK:
+        _RUN_CHARTS.clear()  # only the newest run is shown: the one before is not asked again
+        _RUN_CHARTS[key] = drawn
+    return drawn
+
+
+_RUN_CHARTS: dict[tuple[Any, ...], list[str]] = {}
+
+
 # ---------- the privacy ledger and the public snapshot ----------
 
 def ledger(session: Session, vault: Vault, budget: float | str) -> privacy.PrivacyLedger:
