@@ -131,18 +131,22 @@ def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image:
 
 
 def _jpeg_scan_count(data: bytes) -> int:
-    """Start-of-scan markers of the main JPEG image (stops at its EOI or at anything malformed)."""
+    """Start-of-scan markers of the main JPEG image, found as libjpeg finds them (up to its EOI).
+
+    Between segments libjpeg skips any bytes up to the next marker (0xFF, fill bytes, then a byte
+    that is not 0), with a warning only: a count that stopped at such bytes missed every scan
+    after them, and libjpeg went through the whole image once for each."""
     pos, scans, end = 2, 0, len(data)
-    while pos + 4 <= end:
-        if data[pos] != 0xFF:
+    while True:
+        pos = data.find(b"\xff", pos)
+        while 0 <= pos and pos + 1 < end and data[pos + 1] == 0xFF:  # fill bytes
+            pos += 1
+        if pos < 0 or pos + 1 >= end:
             return scans
         marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
         if marker == 0xD9:
             return scans
-        if marker in (0x01, 0xD8) or 0xD0 <= marker <= 0xD7:
+        if marker in (0x00, 0x01, 0xD8) or 0xD0 <= marker <= 0xD7:  # 0x00: not a marker, skipped
             pos += 2
             continue
         pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
@@ -158,7 +162,6 @@ def _jpeg_scan_count(data: bytes) -> int:
                 pos += 1 if following == 0xFF else 2
                 continue
             break
-    return scans
 
 
 def main(argv: list[str]) -> int:
