@@ -25,6 +25,12 @@
   2,000 times more cost 4.7 s of CPU in the public face's request (no child process there, no
   time limit), and the cost grows with pixels times scans (a 10 MB file of 36 megapixels: hours),
   up to five such files a report. The count now skips what libjpeg skips.
+- A PDF's clean copy was made with pikepdf in the review face's own process, which the fix of the
+  fourth probe left unbounded for what qpdf must decode to read the file at all: an object stream
+  (the compressed container of a PDF's objects). A 2 MB PDF whose object stream inflates to 2 GB
+  cost 8.6 s of CPU and 2.1 GB of memory when a reviewer asked for its clean copy; compressed
+  twice, a few kilobytes do that, and the upload limit of 10 MB holds far more than any server's
+  memory. The clean copy is now made in a child process bounded like the first page's rendering.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,6 +47,7 @@ from click.testing import CliRunner
 
 from intake.cli.dedup import dedup_cli
 from intake.disclosure import charts
+from intake.services import statistics
 from tests.dedup_population import write_csv
 from tests.unit.imports.test_store import HEADERS, ROWS, csv_bytes
 from tests.web.admin.test_imports_page import admin_client, confirm, stored as imported, upload  # noqa: F401
@@ -46,7 +55,9 @@ from PIL import Image
 
 from tests.web.public.pages import field_value, post_report, relative, report_form, text_of
 from tests.web.public.test_image_budget import SIDE, photo, send_solved, stored
+from tests.security.test_hostile_files import _attach, _pdf
 from tests.web.review.test_exports_views import store
+from tests.web.review.test_triage_views import reviewer  # noqa: F401
 
 
 def test_a_head_of_the_report_form_is_its_get_and_decodes_nothing(app):
@@ -129,17 +140,19 @@ def test_the_review_faces_statistics_draw_their_charts_once_per_run(app, make_us
     drawn: list[str] = []
     real = charts.bar_chart
     monkeypatch.setattr(charts, "bar_chart", lambda table, **kw: drawn.append(table.title) or real(table, **kw))
-    researcher, reviewer = app.test_client(), app.test_client()
+    researcher, staff = app.test_client(), app.test_client()
     sign_in(researcher, make_user("researcher"))
-    sign_in(reviewer, make_user("reviewer"))
+    sign_in(staff, make_user("reviewer"))
     first = _svgs(researcher, "/research/statistics")
     tables = len(first)
     assert tables >= 5
     assert [_svgs(researcher, "/research/statistics") for _ in range(3)] == [first] * 3
-    assert _svgs(reviewer, "/review/statistics") == first
+    assert _svgs(staff, "/review/statistics") == first
     assert len(drawn) == tables, f"{len(drawn)} charts drawn for 5 views of one run of {tables} tables"
 
     _new_persons(app, 5)  # enough change for a refresh to count anew: its charts are drawn at once
+    later = statistics.utcnow() + timedelta(seconds=2)  # runs are dated to the second; the newest is shown
+    monkeypatch.setattr(statistics, "utcnow", lambda: later)
     assert "counted 65 persons" in runner.invoke(args=["stats", "refresh"]).output
     second = _svgs(researcher, "/research/statistics")
     assert len(second) == tables and second != first and len(drawn) == 2 * tables
@@ -191,3 +204,50 @@ def test_scans_hidden_behind_bytes_libjpeg_skips_are_counted(app, garbage):
     assert answer.status_code == 422
     assert "the image is too large to be opened safely" in page
     assert field_value(page, "relatives-0-testimony") == "kept"
+
+
+def object_stream_pdf(megabytes: int) -> bytes:
+    """A one-page PDF whose page resources sit in an object stream compressed twice, padded with
+    `megabytes` MiB of spaces after the object: qpdf inflates it all to read the page."""
+    out, offsets = bytearray(b"%PDF-1.7\n"), {}
+
+    def obj(number: int, body: bytes) -> None:
+        offsets[number] = len(out)
+        out.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+    obj(2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Resources 5 0 R >>")
+    inner, outer, spaces, parts = zlib.compressobj(9), zlib.compressobj(9), b" " * (1 << 20), []
+    parts.append(outer.compress(inner.compress(b"5 0 << /ProcSet [/PDF] >>")))
+    for _ in range(megabytes):
+        parts.append(outer.compress(inner.compress(spaces)))
+    data = b"".join(parts) + outer.compress(inner.flush()) + outer.flush()
+    obj(4, b"<< /Type /ObjStm /N 1 /First 4 /Filter [/FlateDecode /FlateDecode] /Length %d >>\nstream\n%s\n"
+           b"endstream" % (len(data), data))
+    xref = len(out)
+    rows = b"\0\0\0\0\0\xff\xff" + b"".join(b"\1" + offsets[n].to_bytes(4, "big") + b"\0\0" for n in (1, 2, 3, 4))
+    rows += b"\2\0\0\0\4\0\0" + b"\1" + xref.to_bytes(4, "big") + b"\0\0"  # 5: the object stream's first
+    out.extend(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s\nendstream\n"
+               b"endobj\nstartxref\n%d\n%%%%EOF\n" % (len(rows), rows, xref))
+    return bytes(out)
+
+
+def test_a_clean_copy_reads_no_more_of_a_pdf_than_the_memory_limit_allows(app, reviewer):  # noqa: F811
+    client, _ = reviewer
+    app.config["INTAKE_PDF_RENDER_MEMORY_MB"] = 400
+    small, bomb = object_stream_pdf(1), object_stream_pdf(600)
+    assert len(bomb) < 20_000
+    [small_id, bomb_id, photo_id] = _attach(app, ("small.pdf", small), ("bomb.pdf", bomb), ("scan.pdf", _pdf()))
+    copies = {}
+    for pdf_id in (small_id, photo_id, bomb_id):
+        clean = client.get(f"/review/attachments/{pdf_id}/clean")
+        if pdf_id == bomb_id and clean.status_code == 422:  # refused: as calm as an unreadable PDF
+            assert "download the original" in clean.get_data(as_text=True)
+            continue
+        assert clean.status_code == 200 and clean.data.startswith(b"%PDF") and b"SENTINEL" not in clean.data
+        copies[pdf_id] = clean.data
+    assert b"/ProcSet" in copies[small_id], "an object stream within the limits is read as before"
+    # The page's resources lie behind 600 MB of inflation: read, they would be in the copy.
+    assert b"/ProcSet" not in copies.get(bomb_id, b""), "the review face inflated 600 MB for a clean copy"
+    assert client.get(f"/review/attachments/{bomb_id}/original").data == bomb
