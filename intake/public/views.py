@@ -132,7 +132,7 @@ def status_lookup() -> PageResult:
 
 
 @bp.post("/status/news")
-@limited(follow_up_limit, deduct_when=charged)
+@limited(follow_up_limit, deduct_when=charged, reshow=True)
 def status_news() -> PageResult:
     form = FollowUpForm()
     holder = _holder(form)
@@ -166,7 +166,7 @@ def status_news() -> PageResult:
 
 
 @bp.post("/status/withdraw")
-@limited(follow_up_limit, deduct_when=charged)
+@limited(follow_up_limit, deduct_when=charged, reshow=True)
 def status_withdraw() -> PageResult:
     form = WithdrawForm()
     holder = _holder(form)
