@@ -70,7 +70,8 @@ class Config:
     INTAKE_SUBMIT_RATE_LIMIT = "10/hour;3/minute"
     INTAKE_RECEIPT_RATE_LIMIT = "5/minute;30/hour"
     INTAKE_FOLLOW_UP_RATE_LIMIT = "10/minute;60/hour"
-    # Re-showing the report form (add or remove a person, change language, fix an error), per visitor.
+    # Re-showing a public form (add or remove a person, change language, fix an error), per visitor and
+    # form: the report form and the status page's news and withdrawal forms.
     INTAKE_RESHOW_RATE_LIMIT = "60/minute;600/hour"
     # Public forms (public/gate.py): proof-of-work difficulty in leading zero bits of SHA-256, the
     # lifetime of a form's token, and the ceiling for all visitors together on POSTs without a solution.

@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import math
+import re
 import stat
 import sys
 import xml.etree.ElementTree as ET
@@ -48,14 +49,24 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠
 
 
 _FIRST = frozenset(c[0] for c in FORMULA_START) | {" "}
+# Excel opens a .csv with the list separator of the computer's region (";" in Turkish, Russian,
+# German...), and honours quotation marks only at the start of a piece: a cell's text after a ";"
+# or a line break can start a cell of its own. Such a piece that would start a formula gets the
+# apostrophe too (spaces before it ignored, as for the whole cell).
+_PIECE_FORMULA = re.compile(r"(?<=[;\r\n])(?= *[=+\-@\t＝＋－＠])")
 
 
 def neutralise(value: str) -> str:
     """A cell value safe to open in a spreadsheet: one that would start a formula (leading spaces
-    ignored) gets a leading apostrophe, which spreadsheets show as text."""
-    if not value or value[0] not in _FIRST:  # the common case, checked cheaply
+    ignored) gets a leading apostrophe, which spreadsheets show as text; so does each piece of it
+    after a semicolon or a line break that would."""
+    if not value:
         return value
-    return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
+    if value[0] in _FIRST and value.lstrip(" ").startswith(FORMULA_START):
+        value = "'" + value
+    if ";" in value or "\n" in value or "\r" in value:
+        value = _PIECE_FORMULA.sub("'", value)
+    return value
 
 
 def canonical_bytes(document: dict[str, Any]) -> bytes:

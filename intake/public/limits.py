@@ -48,7 +48,7 @@ def limited(per_visitor: Callable[[], str], *, deduct_when: Callable[[Response],
             reshow: bool = False) -> Callable:
     """A POST limit per (hashed) visitor address and the global ceiling for POSTs without a solved
     proof of work; a solved one is exempt from both (see gate.py). `reshow` adds the limit on
-    showing the form again, counted only for the free re-show paths."""
+    showing the form again, counted only for the free re-show paths (every form that has them)."""
     def decorate(view: Callable) -> Callable:
         view = limiter.limit(_noscript_ceiling, key_func=_everyone, exempt_when=gate.solved,
                              methods=["POST"], scope=lambda endpoint: f"ceiling:{endpoint}")(view)

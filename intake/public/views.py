@@ -52,7 +52,7 @@ def index() -> str:
 @bp.route("/report", methods=["GET", "POST"])
 @limited(submit_limit, deduct_when=charged, reshow=True)
 def report() -> PageResult:
-    if request.method == "GET":
+    if request.method != "POST":  # HEAD too: Flask answers it with this view, and the limits count POSTs only
         return render_report(SubmissionForm())
     limit = max_relatives()
     # However many relatives a POST carries, no more than the limit are read or shown again.
@@ -132,7 +132,7 @@ def status_lookup() -> PageResult:
 
 
 @bp.post("/status/news")
-@limited(follow_up_limit, deduct_when=charged)
+@limited(follow_up_limit, deduct_when=charged, reshow=True)
 def status_news() -> PageResult:
     form = FollowUpForm()
     holder = _holder(form)
@@ -166,7 +166,7 @@ def status_news() -> PageResult:
 
 
 @bp.post("/status/withdraw")
-@limited(follow_up_limit, deduct_when=charged)
+@limited(follow_up_limit, deduct_when=charged, reshow=True)
 def status_withdraw() -> PageResult:
     form = WithdrawForm()
     holder = _holder(form)

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, send_file
 from werkzeug.wrappers import Response
 
-from ..disclosure import charts, notes
+from ..disclosure import notes
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
 from ..models import Role
@@ -63,6 +63,6 @@ def download(export_id: uuid.UUID, name: str) -> Response:
 def statistics_page() -> str:
     vault = _vault()
     counts = statistics.latest(db.session, vault)
-    charts_svg = [charts.bar_chart(t) for t in counts.tables] if counts else []
+    charts_svg = statistics.charts_of(counts) if counts else []
     return render_template("research/statistics.html", counts=counts, charts=charts_svg, notes=notes.BIAS_NOTES)
 

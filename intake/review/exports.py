@@ -20,7 +20,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import jobs
-from ..disclosure import charts, notes
+from ..disclosure import notes
 from ..extensions import db
 from ..models import ExportStatus
 from ..services import export_notices, exports, statistics
@@ -104,6 +104,6 @@ def statistics_page() -> Any:
     if vault is None:
         return locked_page()
     counts = statistics.latest(db.session, vault)
-    charts_svg = [charts.bar_chart(t) for t in counts.tables] if counts else []
+    charts_svg = statistics.charts_of(counts) if counts else []
     return render_template("review/statistics.html", counts=counts, charts=charts_svg, notes=notes.BIAS_NOTES)
 

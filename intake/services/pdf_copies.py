@@ -4,7 +4,8 @@
   (document and page level), without the EXIF/XMP/comment segments of the JPEG photos embedded in
   it (a phone's scan carries the GPS position there), and without active content: the document's
   open action and additional actions, its JavaScript and embedded files, links' and form fields'
-  actions, and XFA forms (which hold scripts). Pages, text and images are kept.
+  actions, and XFA forms (which hold scripts). Pages, text and images are kept. Made by pikepdf
+  in a child process bounded like the first page's rendering (pdf_clean, run by render_child).
 - the first page as a PNG, rendered on the server within MAX_RENDER_SIDE pixels a side, in a child
   process bounded in CPU time, memory and wall-clock time (pdf_render, run by render_child): pdfium
   cannot be stopped from inside, and a 44 KB PDF of a million drawn lines kept it busy for five minutes.
@@ -15,121 +16,20 @@ the original instead. Neither copy is kept.
 
 from __future__ import annotations
 
-import io
-
 from ..wording import said
 from . import render_child
 from .errors import InvalidInput
 
 MAX_RENDER_SIDE = 1600
-# JPEG segments that carry no pixels: APP1 (EXIF, XMP), APP2 ... APP13 (ICC, FlashPix, Photoshop
-# IPTC), APP15 and COM. APP0 (JFIF) and APP14 (Adobe: how the colours are stored) are kept.
-_JPEG_DROPPED = {0xE1, *range(0xE2, 0xEE), 0xEF, 0xFE}
 
 
 def clean_pdf(data: bytes) -> bytes:
-    import pikepdf
-
-    try:
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            _remove_metadata(pdf)
-            _remove_active_content(pdf)
-            for page in pdf.pages:
-                _clean_page(pikepdf, page)
-            out = io.BytesIO()
-            # Streams are copied as they are: by default qpdf decodes and re-encodes them, and a
-            # 7 KB stream compressed twice inflates to 4 GB (35 s of CPU, a 4 MB copy) on the way.
-            pdf.save(out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
-                     compress_streams=False, recompress_flate=False)
-            return out.getvalue()
-    except Exception:  # noqa: BLE001 - encrypted, damaged: any failure to parse a family's PDF, never a 500
-        raise InvalidInput(said("this PDF cannot be read: download the original")) from None
-
-
-def _remove_metadata(pdf: object) -> None:
-    root = pdf.Root  # type: ignore[attr-defined]
-    if "/Metadata" in root:
-        del root.Metadata
-    if "/Info" in pdf.trailer:  # type: ignore[attr-defined]
-        del pdf.trailer.Info  # type: ignore[attr-defined]
-
-
-def _remove_active_content(pdf: object) -> None:
-    root = pdf.Root  # type: ignore[attr-defined]
-    for key in ("/OpenAction", "/AA"):
-        if key in root:
-            del root[key]
-    names = root.get("/Names")
-    if names is not None:
-        for key in ("/JavaScript", "/EmbeddedFiles"):
-            if key in names:
-                del names[key]
-    form = root.get("/AcroForm")
-    if form is not None:
-        if "/XFA" in form:
-            del form.XFA
-        for field in form.get("/Fields") or ():
-            _drop_actions(field)
-
-
-def _drop_actions(obj: object) -> None:
-    for key in ("/A", "/AA"):
-        if key in obj:  # type: ignore[operator]
-            del obj[key]  # type: ignore[attr-defined]
-
-
-def _clean_page(pikepdf: object, page: object) -> None:
-    obj = page.obj  # type: ignore[attr-defined]
-    for key in ("/Metadata", "/AA"):
-        if key in obj:
-            del obj[key]
-    for annotation in obj.get("/Annots") or ():
-        _drop_actions(annotation)
-    for image in _jpeg_images(pikepdf, obj):
-        raw = image.read_raw_bytes()
-        stripped = strip_jpeg_metadata(raw)
-        if stripped != raw:
-            image.write(stripped, filter=pikepdf.Name.DCTDecode)  # type: ignore[attr-defined]
-        if "/Metadata" in image:
-            del image.Metadata
-
-
-def _jpeg_images(pikepdf: object, page: object) -> list[object]:
-    """The page's image XObjects stored as JPEG (the filter alone, so raw bytes are the JPEG file)."""
-    resources = page.get("/Resources")  # type: ignore[attr-defined]
-    xobjects = resources.get("/XObject") if resources is not None else None
-    found = []
-    for _, xobject in (xobjects.items() if xobjects is not None else ()):
-        filters = xobject.get("/Filter")
-        if xobject.get("/Subtype") == "/Image" and (filters == "/DCTDecode" or (
-                isinstance(filters, pikepdf.Array) and list(filters) == ["/DCTDecode"])):  # type: ignore[attr-defined]
-            found.append(xobject)
-    return found
-
-
-def strip_jpeg_metadata(data: bytes) -> bytes:
-    """The JPEG without its metadata segments (_JPEG_DROPPED); unchanged if it is not a JPEG this
-    walker understands. The entropy-coded data from the first scan on is copied as it is."""
-    if not data.startswith(b"\xff\xd8"):
-        return data
-    out, pos = bytearray(b"\xff\xd8"), 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return data
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
-            continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out += data[pos:]
-            return bytes(out)
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if length < 2 or pos + 2 + length > len(data):
-            return data
-        if marker not in _JPEG_DROPPED:
-            out += data[pos:pos + 2 + length]
-        pos += 2 + length
-    return data
+    """The clean copy (pdf_clean), made in a child process limited in CPU time, memory and
+    wall-clock time (render_child): qpdf inflates a PDF's object streams to read it at all."""
+    copy = render_child.run("pdf_clean.py", [], data)
+    if copy is None or not copy.startswith(b"%PDF"):
+        raise InvalidInput(said("this PDF cannot be read: download the original"))
+    return copy
 
 
 def first_page_png(data: bytes) -> bytes:

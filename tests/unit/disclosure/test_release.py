@@ -139,11 +139,13 @@ def test_formulas_are_never_written_live_in_csv_or_xlsx(tmp_path: Path) -> None:
     writers.write_parquet(table, tmp_path / "t.parquet")
     header, *rows = csv_rows(tmp_path / "t.csv")
     assert header[1] == "'=cmd|' /C calc'!A0"
-    assert [r[1] for r in rows] == ["'" + f for f in FORMULAS]
+    # "\r=1": after the line break, a piece a semicolon spreadsheet starts a cell with (test_probe_round5).
+    neutralised = ["'" + f.replace("\r=", "\r'=") for f in FORMULAS]
+    assert [r[1] for r in rows] == neutralised
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")  # full mode: formulas would show as "=..." strings
     sheet = book["persons"]
     assert sheet["B1"].value == "'=cmd|' /C calc'!A0"
-    assert [sheet.cell(row=i, column=2).value for i in range(2, 10)] == ["'" + f for f in FORMULAS]
+    assert [sheet.cell(row=i, column=2).value for i in range(2, 10)] == neutralised
     assert all(sheet.cell(row=i, column=2).data_type == "s" for i in range(1, 10))
     assert book["dictionary"]["B1"].value == "'=1+1"
     with zipfile.ZipFile(tmp_path / "t.xlsx") as archive:
