@@ -314,7 +314,7 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
 def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[Any, str | None]]:
     """Names and county of each row, in memory; a row that does not decrypt is left out."""
     keys = data_keys(session)
-    keys.prefetch("submissions", {r.submission_id for r in rows})
+    keys.prefetch("submissions", [r.submission_id for r in rows])  # prefetch makes the set
     out: dict[uuid.UUID, tuple[Any, str | None]] = {}
     loads = json.loads
     for r in rows:
