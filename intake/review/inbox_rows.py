@@ -109,7 +109,8 @@ class _Words:
     def number(self, n: int) -> str:
         found = self._numbers.get(n)
         if found is None:
-            found = self._numbers[n] = str(ltr(n))
+            # An int is its own escaped text: bidi.ltr's markup without its escape() and Markup.
+            found = self._numbers[n] = f'<bdi dir="ltr">{n}</bdi>' if n.__class__ is int else str(ltr(n))
         return found
 
 
