@@ -112,6 +112,11 @@ def seal_row(vault: Vault, spec: Spec, row: Any) -> bytes:
 def chunks(ids: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     # islice: each batch taken in one call, not two per id (a page verifies its 150 ids this way),
     # and still lazily (whole-store jobs pass streams).
+    if size < 1:  # never full: everything in one batch, as the id-by-id loop this replaced gave
+        batch = list(ids)
+        if batch:
+            yield batch
+        return
     items = iter(ids)
     while batch := list(islice(items, size)):
         yield batch
