@@ -35,7 +35,8 @@ def _inbox_info(owner_table: str, owner_id: uuid.UUID, key_id: bytes) -> bytes:
 def _kek_aad(owner_table: str, owner_id: uuid.UUID, key_id: bytes) -> bytes:
     # pack("intake/kek-wrap", WRAP_VERSION, owner_table, owner_id, key_id) with its constant head
     # packed once per table: a bulk read unwraps a data key per record.
-    return _kek_head(owner_table) + _LEN16 + owner_id.bytes + len(key_id).to_bytes(4, "big") + key_id
+    # (UUID.bytes is a Python property: its body, inlined.)
+    return _kek_head(owner_table) + _LEN16 + owner_id.int.to_bytes(16, "big") + len(key_id).to_bytes(4, "big") + key_id
 
 
 @lru_cache(maxsize=64)

@@ -264,9 +264,10 @@ class DataKeys:
     def _take(self, owner_table: str, rows: Iterable[tuple[uuid.UUID, bytes, bytes, bytes]]) -> None:
         vault = self.vault
         vault.require_readable()
+        aeads: dict[bytes, Any] = {}  # one AES object per KEK for the batch, not one per data key
         for owner_id, dek_id, holder_key_id, wrapped in rows:
             if holder_key_id in vault.keks:
-                dek = wraps.kek_unwrap(vault.keks, owner_table, owner_id, wrapped)
+                dek = wraps.kek_unwrap(vault.keks, owner_table, owner_id, wrapped, aeads=aeads)
                 self.cache[(owner_table, owner_id)] = (dek_id, dek)
 
     def forget(self, owner_table: str, owner_id: uuid.UUID) -> None:

@@ -10,12 +10,15 @@ the words (labels with a slot for the row's value) are translated once per page 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from types import ModuleType
 from typing import Any
 
 from flask import url_for
 from markupsafe import Markup, escape
 
+from ..models.base import today
+from ..services import thesauri
 from ..services.inbox import InboxRow
 from ..web.bidi import ltr
 from ..web.i18n import gettext as _
@@ -23,15 +26,28 @@ from ..web.i18n import gettext as _
 # Stands for a report's handle in the one report URL a page builds (handles are [A-Z0-9-] only).
 HANDLE_SLOT = _SLOT = "R-HANDLE-SLOT"
 
+# markupsafe's escaping (the same five characters, the same entities) as one str.translate: `escape`
+# is three Python calls and a Markup a value, and a page escapes some six hundred values.
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
-def _names(names: list[Any], script_lang: Mapping[str, str]) -> str:
-    """Names in a cell: each isolated in its own direction, in its language."""
+
+def _text(value: Any) -> str:
+    """`str(escape(value))` for what a row holds (text, or what JSON decodes to: never markup)."""
+    return (value if value.__class__ is str else str(value)).translate(_HTML)
+
+
+def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, str]) -> str:
+    """Names in a cell: each isolated in its own direction, in its language. `opening`: the page's
+    `<li><bdi lang=...>` of each script seen, drawn once."""
     if not names:
         return '<ul class="row-names"><li>—</li></ul>'
     items = []
     for name in names:
         script, value = (name.get("script"), name.get("value", "")) if isinstance(name, dict) else (None, "")
-        items.append(f'<li><bdi lang="{escape(script_lang.get(script, "und"))}">{escape(value)}</bdi></li>')
+        head = opening.get(script)
+        if head is None:
+            head = opening[script] = f'<li><bdi lang="{escape(script_lang.get(script, "und"))}">'
+        items.append(f"{head}{(value if value.__class__ is str else str(value)).translate(_HTML)}</bdi></li>")
     return f'<ul class="row-names">{"".join(items)}</ul>'
 
 
@@ -39,6 +55,9 @@ def _place(code: str | None, county: Callable[[Any], Any], places: dict[str, str
     """A county by its three names; free text (what the family typed) as it is, isolated."""
     if not code:
         return "—"
+    drawn = _thesaurus_places().get(code) if code.__class__ is str else None
+    if drawn is not None:
+        return drawn
     drawn = places.get(code)
     if drawn is not None:
         return drawn
@@ -46,9 +65,22 @@ def _place(code: str | None, county: Callable[[Any], Any], places: dict[str, str
     if place is None:
         return f"<bdi>{escape(code)}</bdi>"
     # The thesaurus's names of a code, the same for every row that names it: drawn once a page.
-    drawn = places[code] = (f'<span lang="en">{escape(place.latin)}</span><br><span lang="ug" dir="rtl">'
-                            f'{escape(place.ug)}</span><br><span lang="zh-Hans">{escape(place.zh)}</span>')
+    drawn = places[code] = _drawn_place(place)
     return drawn
+
+
+def _drawn_place(place: Any) -> str:
+    return (f'<span lang="en">{escape(place.latin)}</span><br><span lang="ug" dir="rtl">'
+            f'{escape(place.ug)}</span><br><span lang="zh-Hans">{escape(place.zh)}</span>')
+
+
+@cache
+def _thesaurus_places() -> dict[str, str]:
+    """Every code of the thesaurus drawn by its names, once per process: the thesaurus's own text,
+    the same whatever the language (drawn for all codes alike, it holds nothing of any report)."""
+    from . import labels
+
+    return {p.code: _drawn_place(p) for p in thesauri.places() if labels.county(p.code) is p}
 
 
 class _Words:
@@ -62,6 +94,8 @@ class _Words:
         self.age = str(escape(_("%(days)s d", days=_SLOT)))
         self.county = labels.county
         self.places: dict[str, str] = {}
+        self.scripts: dict[Any, str] = {}  # each script's opening of a name (see _names)
+        self.today = today()
         self._term_label = labels.term_label
         self._terms: dict[tuple[Any, str], str] = {}
         self._numbers: dict[int, str] = {}
@@ -75,22 +109,24 @@ class _Words:
     def number(self, n: int) -> str:
         found = self._numbers.get(n)
         if found is None:
-            found = self._numbers[n] = str(ltr(n))
+            # An int is its own escaped text: bidi.ltr's markup without its escape() and Markup.
+            found = self._numbers[n] = f'<bdi dir="ltr">{n}</bdi>' if n.__class__ is int else str(ltr(n))
         return found
 
 
 def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
-    handle = escape(row.handle)
-    href = escape(words.report_url.replace(_SLOT, row.handle, 1))
-    names = words.locked if row.names is None else _names(row.names, script_lang)
+    handle = _text(row.handle)
+    href = _text(words.report_url.replace(_SLOT, row.handle, 1))
+    names = words.locked if row.names is None else _names(row.names, script_lang, words.scripts)
     if row.integrity:
-        problem = escape(_("State not shown: %(problem)s", problem=row.integrity))
+        problem = _text(_("State not shown: %(problem)s", problem=row.integrity))
         state = f'<td colspan="2" class="error">{problem}</td>\n'
     else:
         needs = words.needs if row.submission_status == "needs_information" else ""
         state = f'<td>{words.term(row.status, "status")}{needs}</td><td>{words.term(row.verification, "verification")}</td>'
     person = (f'<a class="handle" href="{escape(url_for("review.person", handle=row.person_handle))}">'
-              f'{escape(row.person_handle)}</a>') if row.person_handle else "—"
+              f'{_text(row.person_handle)}</a>') if row.person_handle else "—"
+    age = max(0, (words.today - row.created_on).days)  # InboxRow.age_days, with the page's one date
     return (f'\n<tr data-href="{href}">\n'
             f'<td><input type="checkbox" name="report" value="{handle}" id="pick-{handle}" '
             f'aria-label="{words.pick.replace(_SLOT, handle, 1)}"></td>\n'
@@ -98,9 +134,9 @@ def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
             f"<td>{names}</td>\n"
             f"<td>{_place(row.county, words.county, words.places)}</td>\n"
             f"{state}\n"
-            f'<td>{words.age.replace(_SLOT, words.number(row.age_days), 1)}</td>\n'
-            f'<td>{f"<bdi>{escape(row.assignee)}</bdi>" if row.assignee else "—"}</td><td>{person}</td>'
-            f'<td>{", ".join(f"<bdi>{escape(t)}</bdi>" for t in row.tags)}</td><td>{words.number(row.attachments)}</td></tr>\n')
+            f'<td>{words.age.replace(_SLOT, words.number(age), 1)}</td>\n'
+            f'<td>{f"<bdi>{_text(row.assignee)}</bdi>" if row.assignee else "—"}</td><td>{person}</td>'
+            f'<td>{", ".join(f"<bdi>{_text(t)}</bdi>" for t in row.tags)}</td><td>{words.number(row.attachments)}</td></tr>\n')
 
 
 def inbox_rows(rows: Iterable[InboxRow], report_url: str) -> Markup:

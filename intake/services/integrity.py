@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -109,13 +110,15 @@ def seal_row(vault: Vault, spec: Spec, row: Any) -> bytes:
 
 
 def chunks(ids: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in ids:
-        batch.append(item)
-        if len(batch) == size:
+    # islice: each batch taken in one call, not two per id (a page verifies its 150 ids this way),
+    # and still lazily (whole-store jobs pass streams).
+    if size < 1:  # never full: everything in one batch, as the id-by-id loop this replaced gave
+        batch = list(ids)
+        if batch:
             yield batch
-            batch = []
-    if batch:
+        return
+    items = iter(ids)
+    while batch := list(islice(items, size)):
         yield batch
 
 

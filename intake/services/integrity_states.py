@@ -96,6 +96,7 @@ def submission_states(session: Session, vault: Vault | None,
 # A submission row as `_submission_verdicts` takes it: the sealed columns, then the seal.
 _SUBMISSION_READ = (*SUBMISSION.columns, SUBMISSION.mac)
 _SEALED = len(SUBMISSION.columns)
+_VERIFIED = Verdict.VERIFIED
 _WITHDRAWN = SubmissionStatus.WITHDRAWN.value
 
 
@@ -201,11 +202,11 @@ def states_of_rows(session: Session, vault: Vault | None, joined: Sequence[Any],
                                    submission=sub)
     if locked or vault is None:
         return out
-    verified = [rid for rid, state in out.items() if state.verified]
-    links, broken = link_history(session, vault, verified, id_range=id_range, events=link_events)
-    for rid in verified:
-        state = out[rid]
-        if rid in broken:
+    verified = [(rid, state) for rid, state in out.items() if state.verdict is _VERIFIED]
+    links, broken = link_history(session, vault, [rid for rid, _state in verified], id_range=id_range,
+                                 events=link_events)
+    for rid, state in verified:
+        if broken and rid in broken:
             out[rid] = ReportState(rid, Verdict.TAMPERED, "one of its person-link events failed verification",
                                    submission=state.submission)
         elif links[rid] != state.person_id:
@@ -270,7 +271,7 @@ def audited_states(session: Session, vault: Vault | None, object_ids: Iterable[u
     best: dict[uuid.UUID, int] = {}
     bad: set[uuid.UUID] = set()
     query = _ANCHORS(session)
-    for chunk in chunks(str(i) for i in object_ids):
+    for chunk in chunks(map(str, object_ids)):
         _add_anchors(vault, session.scalars(query, {"ids": chunk, "actions": _STATE_ACTIONS}), best, bad)
     return best, bad
 
