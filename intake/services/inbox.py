@@ -38,8 +38,7 @@ from ..models.prebuilt import pg_array
 from ..models.sealed import data_keys
 from . import audit, integrity_states
 from .errors import InvalidInput
-from .integrity import Verdict
-from .search import InboxFilter, _conditions, county_tokens
+from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
 
 PAGE_SIZE = 50
 COUNTY_INDEX = "county_birth_year"
@@ -284,20 +283,13 @@ def inbox(session: Session, vault: Vault | None, filters: InboxFilter, *, actor:
     plain = _decrypt_page(session, rows_in_order) if readable and rows_in_order else {}
     rows = []
     for r in rows_in_order:
-        rid = r.id
-        state = states[rid]
-        if state.verdict is _VERIFIED:  # search._shown's values, the person's handle only when the state names it
-            assert state.submission is not None
-            status, verification, submission_status, problem = (state.status, state.verification,
-                                                                 state.submission.status, None)
-            person = r.person_handle if state.person_id and state.person_id == r.person_id else None
-        else:  # search._problem's words; nothing of an unverified state shown
-            status = verification = submission_status = person = None
-            problem = f"{state.verdict}: {state.problem}"
-        names, county = plain.get(rid, (None, None))
+        state = states[r.id]
+        persons = {state.person_id: r.person_handle} if state.verified and state.person_id == r.person_id else {}
+        status, verification, submission_status, person = _shown(state, persons)
+        names, county = plain.get(r.id, (None, None))
         tags = tuple(sorted(r.tag_names.split(_TAG_SEPARATOR))) if r.tag_names else ()
-        rows.append(InboxRow(rid, r.handle, r.created_on, status, verification, submission_status, r.username,
-                             person, tags, r.files or 0, problem, names, county, Cursor(r.arrival, rid)))
+        rows.append(InboxRow(r.id, r.handle, r.created_on, status, verification, submission_status, r.username,
+                             person, tags, r.files or 0, _problem(state), names, county, Cursor(r.arrival, r.id)))
     if readable and plain:
         assert vault is not None
         # Committed before any name leaves this function: no unrecorded reading. Counts only.
@@ -332,7 +324,6 @@ def _decrypt_page(session: Session, rows: list[Any]) -> dict[uuid.UUID, tuple[An
     return out
 
 
-_VERIFIED = Verdict.VERIFIED
 _OPENER = fields.ColumnsOpener("reports", ("names", "home_county"))
 _sealed_of = attrgetter("id", "submission_id", "names_sealed", "home_county_sealed")
 
