@@ -220,7 +220,9 @@ def _viewing_copy(kind: str, data: bytes, max_pixels: int, charge: Callable[[int
         raise UploadRejected("unsupported_type" if kind == "heic" and exc.code == "corrupt" else exc.code) from None
 
 
-_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?", re.IGNORECASE)
+# Device names Windows opens whatever the extension, spaces before it ignored; COM and LPT take the
+# superscript digits too.
+_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]) *(\..*)?", re.IGNORECASE)
 _FORBIDDEN = set('<>:"/\\|?*')
 _KEEP_FORMAT = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: part of how some scripts are written
 

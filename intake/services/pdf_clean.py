@@ -17,6 +17,7 @@ with the copy on stdout; 2 when the PDF cannot be read (encrypted, damaged).
 from __future__ import annotations
 
 import io
+import re
 import resource
 import sys
 
@@ -104,28 +105,49 @@ def _jpeg_images(pikepdf: object, page: object) -> list[object]:
 
 
 def strip_jpeg_metadata(data: bytes) -> bytes:
-    """The JPEG without its metadata segments (_JPEG_DROPPED); unchanged if it is not a JPEG this
-    walker understands. The entropy-coded data from the first scan on is copied as it is."""
+    """The JPEG without its metadata segments (_JPEG_DROPPED), wherever they are: bytes between
+    segments are skipped as libjpeg skips them (and dropped), a progressive file's segments between
+    its scans are read too, and nothing after the end-of-image marker is kept (phones append more
+    there). Unchanged if a segment's length runs past the end (then nothing is sure)."""
     if not data.startswith(b"\xff\xd8"):
         return data
-    out, pos = bytearray(b"\xff\xd8"), 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return data
-        marker = data[pos + 1]
-        if marker == 0xFF:
-            pos += 1
+    out, pos, size = bytearray(b"\xff\xd8"), 2, len(data)
+    while pos < size:
+        if data[pos] != 0xFF:  # stray bytes before a marker
+            found = data.find(b"\xff", pos)
+            if found < 0:
+                break
+            pos = found
             continue
-        if marker == 0xDA:  # start of scan: the rest is image data
-            out += data[pos:]
+        if pos + 1 >= size:
+            break
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+        elif marker == 0xD9:  # end of image
+            out += b"\xff\xd9"
             return bytes(out)
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if length < 2 or pos + 2 + length > len(data):
-            return data
-        if marker not in _JPEG_DROPPED:
-            out += data[pos:pos + 2 + length]
-        pos += 2 + length
-    return data
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            out += data[pos:pos + 2]
+            pos += 2
+        else:
+            if pos + 4 > size:
+                return data
+            length = int.from_bytes(data[pos + 2:pos + 4], "big")
+            if length < 2 or pos + 2 + length > size:
+                return data
+            if marker not in _JPEG_DROPPED:
+                out += data[pos:pos + 2 + length]
+            pos += 2 + length
+            if marker == 0xDA:  # a scan's coded data runs to the next marker (not a stuffed 0xFF00 or a restart)
+                found = _MARKER_AFTER_SCAN.search(data, pos)
+                end = found.start() if found else size
+                out += data[pos:end]
+                pos = end
+    return bytes(out)
+
+
+_MARKER_AFTER_SCAN = re.compile(rb"\xff(?![\x00\xd0-\xd7])")
 
 
 def main(argv: list[str]) -> int:

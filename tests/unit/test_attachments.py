@@ -360,6 +360,10 @@ def test_unknown_rejection_code_is_a_programming_error():
     (".htaccess", "htaccess.jpg"),
     ('a<b>c:"d|e?f*.jpg. . ', "a_b_c__d_e_f_.jpg"),
     ("CON.jpg", "_CON.jpg"),
+    ("CON .jpg", "_CON .jpg"),
+    ("com¹.jpg", "_com¹.jpg"),
+    ("LPT³.tar.jpg", "_LPT³.tar.jpg"),
+    ("CONSOLE.jpg", "CONSOLE.jpg"),
     ("a\u2028b\u2029c.jpg", "a b c.jpg"),
     ("zwj\u200dkept\u200c.jpg", "zwj\u200dkept\u200c.jpg"),
 ])
