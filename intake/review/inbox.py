@@ -88,7 +88,7 @@ def filter_bar(args: MultiDict[str, str]) -> tuple[Markup, InboxFilter | None]:
     key = (current_language().code, tuple((c.value, str(c.label)) for c in choices), given)
     kept = _FILTER_BARS.get(key)
     if kept is None:
-        kept = _county_only_bar(given)
+        kept = _county_only_bar(given, choices)
     if kept is None:
         form, filters = inbox_filters(args)
         if filters is not None and args.get("view") == "mine":
@@ -154,7 +154,7 @@ _COUNTY = FILTER_KEYS.index("county")
 _COUNTY_SLOT = "county~slot~"  # no county name, code or label contains it
 
 
-def _county_only_bar(given: tuple[tuple[str, ...], ...]) -> tuple[Markup, InboxFilter] | None:
+def _county_only_bar(given: tuple[tuple[str, ...], ...], choices: list[Any]) -> tuple[Markup, InboxFilter] | None:
     """The bar of a query whose only filter is one county that resolves (the most used filter: each
     county's first page would otherwise build and validate the whole form, a few ms): the empty bar
     drawn once with a slot for the county's text, filled. None for any other query (read in full)."""
@@ -165,12 +165,11 @@ def _county_only_bar(given: tuple[tuple[str, ...], ...]) -> tuple[Markup, InboxF
     code = place_lookup.county_code(text) if len(text) <= 80 else None  # the field's Length(max=80)
     if code is None:
         return None
-    key = ("county", current_language().code,
-           tuple((c.value, str(c.label)) for c in _assignee_choices(("", _("anyone")), ("none", _("unassigned")))))
+    key = ("county", current_language().code, tuple((c.value, str(c.label)) for c in choices))
     drawn = _EMPTY_FILTERS.get(key)
     if drawn is None:
         form = forms.InboxFilterForm(formdata=None, data={"county": _COUNTY_SLOT})
-        form.assignee.choices = _assignee_choices(("", _("anyone")), ("none", _("unassigned")))
+        form.assignee.choices = choices
         drawn = _filter_markup(form)
         if drawn.count(_COUNTY_SLOT) != 1:  # not where it should be: read the query in full
             return None
