@@ -68,7 +68,8 @@ def engine_errors(stage: str) -> Iterator[None]:
         raise DedupError(f"{stage}: out of memory (raise INTAKE_DEDUP_MEMORY_LIMIT)") from None
     except Exception as exc:  # noqa: BLE001 - the text of an engine error may quote a value
         kind = type(exc).__name__
-        if "OutOfMemory" in kind:
+        # Splink wraps DuckDB's errors in its own: the kind alone does not say memory ran out.
+        if "OutOfMemory" in kind or "Out of Memory Error" in str(exc):
             raise DedupError(f"{stage}: out of memory (raise INTAKE_DEDUP_MEMORY_LIMIT)") from None
         raise DedupError(f"{stage} failed ({kind})") from None
 

@@ -17,3 +17,32 @@ def test_the_trained_prior_is_the_share_of_pairs_that_are_one_person():
     # The deterministic rules' estimate (a recall guess) put it about 3.5 times too low.
     assert 0.7 * share < model.prior < 1.3 * share
     assert model.trained["prior"] == "self-consistent"
+
+
+def test_a_set_larger_than_the_sample_trains_on_a_sample_and_keeps_the_population_s_prior():
+    rows, truth = population(400, seed=3)
+    reports = Counter(truth.person.values())
+    n = len(rows)
+    share = sum(k * (k - 1) / 2 for k in reports.values()) / (n * (n - 1) / 2)
+    model = train(rows, sample=n // 2)
+    assert model.trained["sample"] == n // 2
+    assert model.trained["reports"] == n  # the population the prior's share is of
+    # A random half of the reports holds the same share of matching pairs; scaled to the whole set
+    # (prior_for), the prior stays the population's, not a half of it.
+    assert 0.6 * share < model.prior_for(n) < 1.5 * share
+    assert 0.6 * share * (n - 1) / (2 * n - 1) < model.prior_for(2 * n) < 1.5 * share * (n - 1) / (2 * n - 1)
+
+
+def test_training_out_of_the_engine_s_memory_says_so_in_one_line(monkeypatch):
+    # Splink wraps DuckDB's out-of-memory error in an exception of its own: the message must still
+    # say which setting to raise (and carry no value of the rows).
+    import pytest
+
+    from intake.dedup import DedupError
+
+    rows, _truth = population(200, seed=3)
+    monkeypatch.setenv("INTAKE_DEDUP_MEMORY_LIMIT", "1MB")
+    with pytest.raises(DedupError) as raised:
+        train(rows)
+    assert "out of memory" in str(raised.value) and "INTAKE_DEDUP_MEMORY_LIMIT" in str(raised.value)
+    assert not any(str(row.get("given_name") or "") in str(raised.value) for row in rows if row.get("given_name"))
