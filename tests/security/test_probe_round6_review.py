@@ -1,0 +1,44 @@
+"""What the eighth outside probe found on the review face, the admin pages and the command line,
+each through the interface it was found on (the web client, the command line).
+
+- `flask export list` and `flask export notices` printed an export's recipient as a reviewer typed
+  it on the review face, and `flask api token list` a token's label as an admin typed it: a signed-in
+  reviewer could write escape sequences to the operator's terminal on the review host (set its
+  title, on some terminals write the clipboard, move the cursor and erase lines) and, with a line
+  break, print lines of their own, such as an export "verified" that is not. The fourth probe made
+  the commands show a list's headers escaped; these are now shown the same way.
+"""
+
+from __future__ import annotations
+
+from tests.web_fixtures import csrf_token
+
+HOSTILE = "Group\x1b]0;owned\x07\nfake-id\treleased\tverified"
+
+
+def test_an_exports_recipient_reaches_the_terminal_escaped(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    page = client.get("/review/exports")
+    sent = client.post("/review/exports/propose", data={"csrf_token": csrf_token(page.data), "recipient": HOSTILE,
+                                                       "purpose": "study"})
+    assert sent.status_code == 302
+    listed = app.test_cli_runner().invoke(args=["export", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and "\x07" not in listed.output
+    assert len(listed.output.strip().splitlines()) == 1, "the recipient printed a line of its own"
+    assert "Group\\x1b]0;owned\\x07\\nfake-id\\treleased\\tverified" in listed.output
+
+
+def test_a_tokens_label_reaches_the_terminal_escaped(app, make_user, sign_in):
+    researcher = make_user("researcher")
+    client = app.test_client()
+    sign_in(client, make_user("admin"))
+    page = client.get("/admin/tokens")
+    made = client.post("/admin/tokens", data={"csrf_token": csrf_token(page.data), "username": researcher.username,
+                                              "label": "R\x1b[2K\x1b[1A\nforged"})
+    assert made.status_code == 200
+    listed = app.test_cli_runner().invoke(args=["api", "token", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "\x1b" not in listed.output and len(listed.output.strip().splitlines()) == 1
+    assert "\tR\\x1b[2K\\x1b[1A" in listed.output  # shown, escaped, on its line
