@@ -7,10 +7,19 @@ each through the interface it was found on (the web client, the command line).
   title, on some terminals write the clipboard, move the cursor and erase lines) and, with a line
   break, print lines of their own, such as an export "verified" that is not. The fourth probe made
   the commands show a list's headers escaped; these are now shown the same way.
+- An export proposal posted twice (a reload of the answer, a double click) was stored twice, with
+  two audit entries: the review face's other forms carry a one-time token for this
+  (review/triage.py: apply_change), but the exports page's form was a plain FlaskForm without one.
 """
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import func, select
+
+from intake.extensions import db
+from intake.models import Export
 from tests.web_fixtures import csrf_token
 
 HOSTILE = "Group\x1b]0;owned\x07\nfake-id\treleased\tverified"
@@ -42,3 +51,16 @@ def test_a_tokens_label_reaches_the_terminal_escaped(app, make_user, sign_in):
     assert listed.exit_code == 0, listed.output
     assert "\x1b" not in listed.output and len(listed.output.strip().splitlines()) == 1
     assert "\tR\\x1b[2K\\x1b[1A" in listed.output  # shown, escaped, on its line
+
+
+def test_an_export_proposal_posted_twice_is_stored_once(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    page = client.get("/review/exports").get_data(as_text=True)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', page))
+    fields |= dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    fields.update(recipient="Research group", purpose="study")
+    for _ in range(2):  # a reload of the answer, or a double click
+        assert client.post("/review/exports/propose", data=fields).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Export.id))) == 1
