@@ -10,14 +10,18 @@ each through the interface it was found on (the web client, the command line).
 - An export proposal posted twice (a reload of the answer, a double click) was stored twice, with
   two audit entries: the review face's other forms carry a one-time token for this
   (review/triage.py: apply_change), but the exports page's form was a plain FlaskForm without one.
+- `flask dedup csv --encoding rot13` (or hex, base64, zlib, quopri: codecs Python knows that are not
+  text encodings) passed the check of the name and reached open(), which refuses them: a traceback.
 """
 
 from __future__ import annotations
 
 import re
 
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from intake.cli.dedup import dedup_cli
 from intake.extensions import db
 from intake.models import Export
 from tests.web_fixtures import csrf_token
@@ -64,3 +68,14 @@ def test_an_export_proposal_posted_twice_is_stored_once(app, make_user, sign_in)
         assert client.post("/review/exports/propose", data=fields).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count(Export.id))) == 1
+
+
+def test_dedup_csv_refuses_a_codec_that_is_not_a_text_encoding_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "list.csv").write_text("report_id,given_name\nR1,Ablimit\nR2,Tursun\n", "utf-8")
+    for codec in ("rot13", "hex", "base64", "zlib", "quopri"):
+        result = CliRunner().invoke(dedup_cli, ["csv", "list.csv", "--out", "out", "--encoding", codec])
+        assert result.exit_code == 1, (codec, result.output)
+        assert not isinstance(result.exception, LookupError), f"{codec}: a traceback"
+        assert "is not a text encoding" in result.output and "Ablimit" not in result.output
+    assert not (tmp_path / "out").exists()
