@@ -12,6 +12,11 @@ each through the interface it was found on (the web client, the command line).
   (review/triage.py: apply_change), but the exports page's form was a plain FlaskForm without one.
 - `flask dedup csv --encoding rot13` (or hex, base64, zlib, quopri: codecs Python knows that are not
   text encodings) passed the check of the name and reached open(), which refuses them: a traceback.
+- A list's cells lose their invisible control and direction characters on import (the dry run says
+  so), but its headers did not, and a header heads its value in the testimony ("Header: value", for
+  the columns kept there). A header ending in a right-to-left override showed the ID number kept
+  after it reversed on the report page, and a NUL or zero-width space went into the sealed text.
+  The testimony now quotes each header without them, as the cells are cleaned.
 """
 
 from __future__ import annotations
@@ -23,7 +28,11 @@ from sqlalchemy import func, select
 
 from intake.cli.dedup import dedup_cli
 from intake.extensions import db
-from intake.models import Export
+from intake.keyring import get_vault
+from intake.models import Export, Report
+from intake.services import take_in
+from tests.unit.imports.test_store import csv_bytes
+from tests.web.admin.test_imports_page import confirm, upload
 from tests.web_fixtures import csrf_token
 
 HOSTILE = "Group\x1b]0;owned\x07\nfake-id\treleased\tverified"
@@ -79,3 +88,19 @@ def test_dedup_csv_refuses_a_codec_that_is_not_a_text_encoding_in_one_line(tmp_p
         assert not isinstance(result.exception, LookupError), f"{codec}: a traceback"
         assert "is not a text encoding" in result.output and "Ablimit" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_lists_header_reaches_the_testimony_without_hidden_characters(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(client, make_user("admin"))
+    # Two testimony columns: each value is quoted under its header ("Header: value").
+    data = csv_bytes([["Abdurehim Tursun", "1984-06-17", "first note", "653125198406170011"]],
+                     ["Name", "Date of birth", "Notes", "Comment\u202e\u200b\x00"])
+    plan = upload(client, data).get_data(as_text=True)
+    assert confirm(client, plan, "import", source="A list").status_code == 200
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+        handle = db.session.scalars(select(Report.handle)).one()
+    page = client.get(f"/review/reports/{handle}").get_data(as_text=True)
+    testimony = re.search(r'<p class="message-text" dir="auto">(.*?)</p>', page, re.S).group(1)
+    assert testimony == "Notes: first note\n\nComment: 653125198406170011", "the override reversed the ID shown"
