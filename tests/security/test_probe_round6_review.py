@@ -17,6 +17,11 @@ each through the interface it was found on (the web client, the command line).
   the columns kept there). A header ending in a right-to-left override showed the ID number kept
   after it reversed on the report page, and a NUL or zero-width space went into the sealed text.
   The testimony now quotes each header without them, as the cells are cleaned.
+- The export verifier (the recipients' standalone script, and `flask export verify`) named the
+  files of a directory that its signed manifest does not list as they were named on disk: whoever
+  altered an export in transit could add a file whose name moves the cursor up, erases the FAIL
+  line of the file they altered, prints an "ok" line in its place and hides the verdict printed
+  after it (exit status 1 still). Such names are now shown as repr() shows them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 
 from intake.cli.dedup import dedup_cli
@@ -31,6 +37,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, Report
 from intake.services import take_in
+from tests.security.test_hostile_cli_files import _signed, _verify
 from tests.unit.imports.test_store import csv_bytes
 from tests.web.admin.test_imports_page import confirm, upload
 from tests.web_fixtures import csrf_token
@@ -104,3 +111,19 @@ def test_a_lists_header_reaches_the_testimony_without_hidden_characters(app, mak
     page = client.get(f"/review/reports/{handle}").get_data(as_text=True)
     testimony = re.search(r'<p class="message-text" dir="auto">(.*?)</p>', page, re.S).group(1)
     assert testimony == "Notes: first note\n\nComment: 653125198406170011", "the override reversed the ID shown"
+
+
+def test_the_verifier_shows_the_names_of_files_it_did_not_expect_escaped(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "persons.csv").write_text("altered in transit\n")
+    entry = {"sha256": "0" * 64, "bytes": 19, "format": "csv"}
+    (export / "manifest.json").write_text(_signed(key, {"format": "intake-export/1", "files": {"persons.csv": entry}}))
+    # Up a line, erase it, write a line of its own, then hide all that follows (the verdict).
+    (export / "\x1b[1A\x1b[2K\rok    persons.csv: SHA-256 checked\n\x1b[8m").write_text("")
+    done = _verify(export, key, tmp_path)
+    assert done.returncode == 1 and "export NOT verified" in done.stdout
+    assert "\x1b" not in done.stdout and "\r" not in done.stdout
+    assert not any(line.startswith("ok    persons.csv") for line in done.stdout.splitlines()), done.stdout
+    assert "\\x1b[1A\\x1b[2K\\rok    persons.csv" in done.stdout  # named, escaped, in the note's line
