@@ -22,12 +22,18 @@ each through the interface it was found on (the web client, the command line).
   altered an export in transit could add a file whose name moves the cursor up, erases the FAIL
   line of the file they altered, prints an "ok" line in its place and hides the verdict printed
   after it (exit status 1 still). Such names are now shown as repr() shows them.
+- `flask integrity verify --batch 0` said "every sealed row verified" having checked none (both
+  databases), `flask integrity seal --batch 0` sealed nothing and said so as a success, and on SQLite
+  `flask stats refresh --batch 0` counted 0 persons in a store of one and kept that as the counts.
+  On PostgreSQL `--batch -1` was a traceback (a negative LIMIT). These options, and `flask inbox
+  take-in --limit`, now take 1 or more, as the other commands' `--batch` and `--limit` already did.
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
@@ -37,6 +43,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, Report
 from intake.services import take_in
+from tests.helpers import full_report, submit
 from tests.security.test_hostile_cli_files import _signed, _verify
 from tests.unit.imports.test_store import csv_bytes
 from tests.web.admin.test_imports_page import confirm, upload
@@ -127,3 +134,18 @@ def test_the_verifier_shows_the_names_of_files_it_did_not_expect_escaped(tmp_pat
     assert "\x1b" not in done.stdout and "\r" not in done.stdout
     assert not any(line.startswith("ok    persons.csv") for line in done.stdout.splitlines()), done.stdout
     assert "\\x1b[1A\\x1b[2K\\rok    persons.csv" in done.stdout  # named, escaped, in the note's line
+
+
+@pytest.mark.parametrize("args", [["integrity", "verify"], ["integrity", "seal"], ["stats", "refresh"],
+                                  ["export", "build"], ["inbox", "take-in"]])
+def test_a_batch_or_limit_below_one_is_refused_before_any_work(make_app, args):
+    public, review = make_app("public"), make_app("review")
+    submit(public, full_report("batch"))
+    with review.app_context():
+        take_in.take_in(db.session, get_vault())
+    option = "--limit" if args[0] == "inbox" else "--batch"
+    for value in ("0", "-1"):
+        done = review.test_cli_runner().invoke(args=[*args, option, value])
+        # Was: "every sealed row verified" with nothing checked, "counted 0 persons" stored as the
+        # statistics, or (PostgreSQL, a negative LIMIT) a traceback.
+        assert done.exit_code == 2 and "Invalid value for" in done.output, (args, value, done.output)
