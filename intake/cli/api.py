@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..public.text import escaped
 from ..services import api_tokens, users
 from .common import clean_errors, review_vault
 
@@ -47,7 +48,7 @@ def list_tokens() -> None:
     """Every token: id, account, state, label (never the token)."""
     for line in api_tokens.listing(db.session, review_vault()):
         used = f"{line.last_used_at:%Y-%m-%d %H:%M}" if line.last_used_at else "never used"
-        click.echo(f"{line.id}\t{line.username}\t{line.state}\t{used}\t{line.label}")
+        click.echo(f"{line.id}\t{line.username}\t{line.state}\t{used}\t{escaped(line.label)}")  # as an admin typed it
 
 
 @token_cli.command("revoke")

@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 
 from ..extensions import db
 from ..models import ExportStatus, Role, User
+from ..public.text import escaped
 from ..services import export_notices, users
 from .common import clean_errors, review_vault
 
@@ -75,7 +76,8 @@ def approve(export_id: str, username: str) -> None:
 
 @export_cli.command("build")
 @click.argument("export_id", required=False)
-@click.option("--batch", default=2000, show_default=True, help="Reports per batch read from the store.")
+@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Reports per batch read from the store.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
               help="Processes decrypting the store (2 on a two-core machine).")
 @with_appcontext
@@ -115,7 +117,9 @@ def list_command() -> None:
     vault = review_vault()
     for view in exports.list_exports(db.session, vault):
         e = view.export
-        click.echo("\t".join([str(e.id), e.status, e.recipient or "-", view.proposer or "-", view.approver or "-",
+        # The recipient is as a reviewer typed it: escaped, so it can neither drive the terminal nor print lines.
+        click.echo("\t".join([str(e.id), e.status, escaped(e.recipient or "-"), view.proposer or "-",
+                              view.approver or "-",
                               str(e.persons if e.persons is not None else "-"),
                               f"k={e.measured_k}" if e.measured_k is not None else "-",
                               "verified" if view.verified else "FAILED VERIFICATION"]))
@@ -159,7 +163,8 @@ def notices(show_all: bool) -> None:
     for view in found:
         n = view.notice
         state = f"sent {n.notified_on}" if n.notified_on else "to send"
-        click.echo(f"{n.id}\texport {n.export_id}\t{view.recipient or '-'}\t{n.persons} persons, {n.reports} reports"
+        click.echo(f"{n.id}\texport {n.export_id}\t{escaped(view.recipient or '-')}"
+                   f"\t{n.persons} persons, {n.reports} reports"
                    f"\t{state}\t{'verified' if view.verified else 'FAILED VERIFICATION'}")
         click.echo(f"\trows to delete: {n.pseudonyms or '(pseudonym key no longer held: ask for every row of the export to be deleted)'}")
 
@@ -190,7 +195,8 @@ def stats_cli() -> None:
 
 
 @stats_cli.command("refresh")
-@click.option("--batch", default=2000, show_default=True, help="Reports per batch read from the store.")
+@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Reports per batch read from the store.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 8),
               help="Processes decrypting the store (2 on a two-core machine).")
 @with_appcontext

@@ -17,7 +17,7 @@ def inbox_cli() -> None:
 
 
 @inbox_cli.command("take-in")
-@click.option("--limit", type=int, default=None, help="Take in at most this many.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Take in at most this many.")
 @with_appcontext
 @clean_errors
 def take_in(limit: int | None) -> None:

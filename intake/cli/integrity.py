@@ -16,7 +16,8 @@ def integrity_cli() -> None:
 
 
 @integrity_cli.command("seal")
-@click.option("--batch", default=500, show_default=True, help="Rows per committed batch.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows per committed batch.")
 @click.option("--accept-unsealed", is_flag=True,
               help="Seal unsealed taken-in rows even after the backfill (they may have been stripped: "
                    "look at them first).")
@@ -40,7 +41,7 @@ def seal(batch: int, accept_unsealed: bool) -> None:
 
 
 @integrity_cli.command("verify")
-@click.option("--batch", default=2000, show_default=True, help="Rows per batch.")
+@click.option("--batch", default=2000, show_default=True, type=click.IntRange(1, 100_000), help="Rows per batch.")
 @with_appcontext
 @clean_errors
 def verify(batch: int) -> None:

@@ -166,6 +166,13 @@ def _named(encoding: str) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise CsvError(f"unknown encoding {encoding!r} (for example utf-8, utf-16, gb18030, cp1251, cp1254)") from None
+    try:  # a codec of bytes to bytes (hex, base64, zlib) or text to text (rot13): open() refuses it
+        b"\n".decode(name)  # (an empty input is decoded without asking the codec)
+    except LookupError:
+        raise CsvError(f"{encoding!r} is not a text encoding (for example utf-8, utf-16, gb18030, cp1251, "
+                       "cp1254)") from None
+    except ValueError:  # a text encoding in which a lone line break is not whole (UTF-16): read on
+        pass
     return _reading(name)
 
 

@@ -338,7 +338,8 @@ def verify(directory: Path, public_key: Ed25519PublicKey) -> Report:
         report.good(f"{name}: SHA-256 {entry['sha256'][:16]}...")
     extra = sorted(p.name for p in directory.iterdir() if p.name not in files and p.name != MANIFEST)
     if extra:
-        report.note(f"files not in the manifest (not checked): {', '.join(extra)}")
+        # Names as repr() shows them: a received file's name can hold escape sequences and line breaks.
+        report.note(f"files not in the manifest (not checked): {', '.join(map(repr, extra))}")
     try:
         _check_tables(directory, manifest, intact, report)
     except (KeyError, TypeError, ValueError, AttributeError) as error:  # a signed but malformed manifest

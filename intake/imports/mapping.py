@@ -12,8 +12,9 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ..public import text
 from ..wording import said
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 IGNORE = "ignore"
@@ -104,6 +105,12 @@ class Mapping:
 
     def of(self, target: str) -> tuple[int, ...]:
         return self.columns.get(target, ())
+
+    @cached_property
+    def labels(self) -> tuple[str, ...]:
+        """The headers as a report's testimony quotes them ("Header: value"): without the hidden
+        characters a cell loses too, so an override in a header cannot reorder the value after it."""
+        return tuple(text.without_hidden(h) for h in self.headers)
 
 
 def confirm(headers: Sequence[str], targets: Sequence[str]) -> Mapping:

@@ -155,7 +155,7 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             (digits if _NOT_A_NAME.fullmatch(value) else names).append((c, value))
     if names:
         for c, value in digits:
-            kept.append(f"{headers[c]}: {value}")
+            kept.append(f"{mapping.labels[c]}: {value}")
             problems.append(Problem(headers[c], said("holds only digits, not a name; it was kept in the testimony. "
                                                      "Check that the column holds names"), False))
     elif digits:
@@ -174,7 +174,7 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             column, value = found
             code = vocabulary_code(vocabulary, value)
             if code is None:
-                kept.append(f"{headers[column]}: {value}")
+                kept.append(f"{mapping.labels[column]}: {value}")
                 problems.append(Problem(headers[column], said("is not one of the values the form offers; it was "
                                                               "kept in the testimony for a reviewer"), False))
             else:
@@ -208,7 +208,7 @@ def validate(row: SheetRow, mapping: Mapping, *, day_first: bool | None = None,
             problems.append(Problem(headers[column], said("is not a place we found in the list of Xinjiang "
                                                           "counties; it was kept as the home place in words, for "
                                                           "a reviewer to match"), False))
-    testimony = [f"{headers[c]}: {v}" if len(mapping.of("testimony")) > 1 else v
+    testimony = [f"{mapping.labels[c]}: {v}" if len(mapping.of("testimony")) > 1 else v
                  for c in mapping.of("testimony") if (v := clean(c, "testimony"))]
     if testimony or kept:
         fields["testimony"] = "\n\n".join(testimony + kept)

@@ -26,6 +26,7 @@ from ..models import ExportStatus
 from ..services import export_notices, exports, statistics
 from ..web.access import current_user
 from ..web.bidi import isolate
+from .triage_forms import PageForm
 from .triage import actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from ..web.i18n import gettext as _, lazy_gettext as _l
@@ -35,7 +36,7 @@ ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_
                                             "statistics")})
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(PageForm):  # its one-time token: a proposal posted twice is stored once
     recipient = StringField(_l("Recipient (who receives the export)"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Purpose (what it is for)"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Propose the export"))
