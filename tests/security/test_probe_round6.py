@@ -1,0 +1,80 @@
+"""What the eighth outside probe found, on the public face and the researchers' side, each through
+the web client as it was found.
+
+- The headers of a multipart part (its Content-Disposition: the field's name, a file's name, any
+  parameter) were bounded only by the form's memory limit, 8 MiB a part on the public face, and
+  counted in neither the cap on a body's text (web/request.py) nor anything else; werkzeug decodes
+  them and parses their parameters in Python. One POST to `/status` without a cookie, fifteen parts
+  each naming a parameter of 8 MB (a 120 MB body, under MAX_CONTENT_LENGTH), cost 16.9 s of CPU
+  before the CSRF check and any rate limit; on the review face's sign-in (500 KB a part), 300 parts
+  cost 17.8 s. A file's name then went through the attachments' checks a character at a time, and
+  a refused file's name came back whole, twice: five files named with 8 MB each cost 12.8 s and,
+  refused, answered 80 MB. A part's headers are now refused past 8 KiB (a browser sends a few
+  hundred bytes; a file name of 255 characters in any script fits), before werkzeug parses them.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import werkzeug.sansio.multipart as multipart
+
+from tests.web.public.pages import post_report, receipt_of, relative, report_form, text_of
+
+PAD = 300_000  # bytes of one parameter of a part's headers: far past any browser's, under both faces' limits
+
+
+def _body(fields: dict[str, str], extra: list[bytes]) -> bytes:
+    """A multipart body (boundary B): `fields`, then parts whose Content-Disposition ends with each of `extra`."""
+    parts = [b'--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v.encode())
+             for k, v in fields.items()]
+    parts += [b'--B\r\nContent-Disposition: form-data; %s\r\n\r\n\x00\x01\x02\r\n' % e for e in extra]
+    return b"".join(parts) + b"--B--\r\n"
+
+
+def _post(client, path: str, body: bytes):  # noqa: ANN001, ANN202
+    return client.post(path, data=body, content_type="multipart/form-data; boundary=B")
+
+
+@pytest.fixture
+def parsed(monkeypatch):  # noqa: ANN001, ANN201
+    """The lengths of every part's Content-Disposition werkzeug's decoder parsed."""
+    seen: list[int] = []
+    original = multipart.parse_options_header
+
+    def spy(value):  # noqa: ANN001, ANN202
+        seen.append(len(value or ""))
+        return original(value)
+
+    monkeypatch.setattr(multipart, "parse_options_header", spy)
+    return seen
+
+
+@pytest.mark.parametrize(("face", "path"), [("public", "/status"), ("public", "/report"),
+                                            ("review", "/review/sign-in")])
+def test_a_part_with_headers_no_browser_sends_is_refused_before_they_are_parsed(make_app, parsed, face, path):
+    app = make_app(face)
+    extra = [b'name="f%d"; pad="%s"' % (n, b"a" * PAD) for n in range(3)]
+    answer = _post(app.test_client(), path, _body({}, extra))
+    assert answer.status_code == 413, answer.status_code
+    assert max(parsed, default=0) < PAD, "a part's headers of a megabyte were parsed"
+
+
+def test_a_file_named_as_a_browser_names_it_is_still_taken(public_app):
+    client = public_app.test_client()
+    data = report_form(client, relative(0, names__0__value="Tursun", testimony="kept"))
+    name = "ئۇيغۇر" * 42 + ".txt"  # 256 characters, 470 bytes: as long as a file system allows
+    data["attachments"] = [(io.BytesIO(b"a letter"), name)]
+    answer = post_report(client, data)
+    assert answer.status_code == 200, text_of(answer)
+    receipt_of(text_of(answer))
+
+
+def test_a_file_name_of_a_megabyte_is_refused_not_checked_and_echoed(public_app):
+    client = public_app.test_client()
+    data = report_form(client, relative(0, names__0__value="Tursun", testimony="kept"))
+    extra = [b'name="attachments"; filename="%s%d.bin"' % (b"a" * PAD, n) for n in range(2)]
+    answer = _post(client, "/report", _body(data, extra))
+    assert answer.status_code == 413
+    assert len(answer.get_data()) < 100_000
