@@ -17,6 +17,17 @@ the web client as it was found.
   token; a form with an error is a free re-show) cost 2.0 s of CPU where a testimony of 8 MB costs
   0.17 s, and the page said "this one has 8000000 characters" under "shorten this to at most 40".
   A field already refused is no longer checked as an ID number.
+- The answer to an expired page draws everything posted, so that a family's text is not lost; but
+  CSRF is what fails for a form posted from another site, so any site could post to the public
+  forms and have its own values drawn on this origin, under the words "Everything you typed is
+  still here: please check it and send it again", with a fresh token: a report form with the boxes
+  "the names of my detained relatives may be published" and "reviewers may contact me" ticked, a
+  contact of the site's choosing filled in and the honeypot filled (the family's first send then
+  silently refused); a news form whose hidden fields (a receipt, a new situation, a date, which
+  person) the family cannot see; a receipt page showing a receipt of the site's choosing. The
+  session cookie is SameSite=Strict and Referrer-Policy: no-referrer makes browsers send
+  `Origin: null` with every form, so `Sec-Fetch-Site` is what tells: a form posted from another
+  site ("cross-site", "same-site") now gets the form empty, as a GET would draw it.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ import werkzeug.sansio.multipart as multipart
 
 from intake.services import id_numbers
 
-from tests.web.public.pages import post_report, receipt_of, relative, report_form, text_of
+from tests.web.public.pages import field_value, post_report, receipt_of, relative, report_form, text_of
 
 PAD = 300_000  # bytes of one parameter of a part's headers: far past any browser's, under both faces' limits
 
@@ -98,3 +109,41 @@ def test_an_id_number_too_long_to_be_one_is_not_checked_as_one(public_app, monke
     assert "Please shorten this to at most 40 characters." in page and "kept" in page
     assert "this one has" not in page, "an ID number already refused was checked again"
     assert max(checked, default=0) <= 40
+
+
+FORGED = "forged-contact@example.org"
+RECEIPT = "9876 5432 1098 7654 3210 9876"
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_a_report_form_posted_from_another_site_is_not_drawn_here(public_app, site):
+    posted = {**relative(0, names__0__value="Tursun", testimony="planted"), "contact": FORGED,
+              "consent_publish_name": "y", "consent_contact": "y", "website": "x", "action": "send"}
+    answer = public_app.test_client().post("/report", data=posted, headers={"Sec-Fetch-Site": site})
+    page = text_of(answer)
+    assert answer.status_code == 400 and "Nothing was saved" in page
+    assert FORGED not in page and "planted" not in page and "checked" not in page
+    assert field_value(page, "website") in (None, "")
+
+
+def test_a_report_form_posted_from_this_site_keeps_the_text(public_app):
+    posted = {**relative(0, names__0__value="Tursun", testimony="kept"), "contact": FORGED, "action": "send"}
+    for site in ("same-origin", None):  # None: a browser that does not send the header
+        headers = {"Sec-Fetch-Site": site} if site else {}
+        page = text_of(public_app.test_client().post("/report", data=posted, headers=headers))
+        assert field_value(page, "relatives-0-testimony") == "kept" and field_value(page, "contact") == FORGED
+
+
+@pytest.mark.parametrize(("path", "posted"), [
+    ("/status/news", {"receipt": RECEIPT, "news": "planted", "new_status": "released",
+                      "report": "R-planted"}),
+    ("/status/withdraw", {"receipt": RECEIPT, "confirm": "y", "step": "confirm"}),
+    ("/receipt", {"receipt": RECEIPT}),
+    ("/status", {"receipt": RECEIPT}),
+])
+def test_a_receipt_form_posted_from_another_site_is_not_drawn_here(public_app, path, posted):
+    answer = public_app.test_client().post(path, data=posted, headers={"Sec-Fetch-Site": "cross-site"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    for value in ("98765432", "9876 5432", "planted", "released", "checked"):
+        assert value not in page, value
