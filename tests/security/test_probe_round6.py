@@ -27,12 +27,20 @@ the web client as it was found.
   person) the family cannot see; a receipt page showing a receipt of the site's choosing. The
   session cookie is SameSite=Strict and Referrer-Policy: no-referrer makes browsers send
   `Origin: null` with every form, so `Sec-Fetch-Site` is what tells: a form posted from another
-  site ("cross-site", "same-site") now gets the form empty, as a GET would draw it.
+  site ("cross-site", "same-site") now gets a plain error page.
+- The counts researchers see hide cells of 1 to 4, and a second cell when a table has only one
+  hidden cell, since the total (shown: "persons ... as counted") would give it away. With fewer than
+  5 persons in scope (a new service, a pilot) a table could have one hidden cell and nothing else
+  but zeros: nothing to hide beside it, so the hidden cell was the total, and the zeros said which
+  category everyone was in, in every table. With one person counted, `/research/statistics` gave
+  that person's prefecture, detention year, status, gender and age band together. Below 5
+  persons in all, every cell of every table is now "<5", zeros included.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import werkzeug.sansio.multipart as multipart
@@ -147,3 +155,23 @@ def test_a_receipt_form_posted_from_another_site_is_not_drawn_here(public_app, p
     assert answer.status_code == 400
     for value in ("98765432", "9876 5432", "planted", "released", "checked"):
         assert value not in page, value
+
+
+def _tables(page: str) -> list[list[str]]:
+    """The shown counts of each table of a statistics page, as text."""
+    return [[re.sub(r"<[^>]+>|[\u2066-\u2069]", "", cell) for cell in re.findall(r"<tr><td>.*?</td><td>(.*?)</td></tr>", body)]
+            for body in re.findall(r"<tbody>(.*?)</tbody>", page, flags=re.S)]
+
+
+@pytest.mark.parametrize("persons", [1, 3])
+def test_counts_of_fewer_than_five_persons_say_nothing_of_them(app, make_user, sign_in, persons):
+    from tests.web.review.test_exports_views import store
+
+    store(app, persons)
+    assert app.test_cli_runner().invoke(args=["stats", "refresh"]).exit_code == 0
+    researcher = app.test_client()
+    sign_in(researcher, make_user("researcher"))
+    tables = _tables(researcher.get("/research/statistics").get_data(as_text=True))
+    assert len(tables) >= 5
+    for shown in tables:
+        assert "0" not in shown, f"zeros tell which categories hold the {persons} counted: {shown}"
