@@ -8,8 +8,8 @@ the web client as it was found.
   each naming a parameter of 8 MB (a 120 MB body, under MAX_CONTENT_LENGTH), cost 16.9 s of CPU
   before the CSRF check and any rate limit; on the review face's sign-in (500 KB a part), 300 parts
   cost 17.8 s. A file's name then went through the attachments' checks a character at a time, and
-  a refused file's name came back whole, twice: five files named with 8 MB each cost 12.8 s and,
-  refused, answered 80 MB. A part's headers are now refused past 8 KiB (a browser sends a few
+  a refused file's name came back whole, twice: five files named with 8 MB each cost 12.8 s when
+  taken, and 7.8 s with an answer of 80 MB when refused. A part's headers are now refused past 8 KiB (a browser sends a few
   hundred bytes; a file name of 255 characters in any script fits), before werkzeug parses them.
 - The report form's Chinese ID number was checked by python-stdnum whatever its length, after the
   field had already been refused as longer than 40 characters: its digits converted a character at
@@ -23,7 +23,7 @@ the web client as it was found.
   still here: please check it and send it again", with a fresh token: a report form with the boxes
   "the names of my detained relatives may be published" and "reviewers may contact me" ticked, a
   contact of the site's choosing filled in and the honeypot filled (the family's first send then
-  silently refused); a news form whose hidden fields (a receipt, a new situation, a date, which
+  refused as a robot's); a news form whose hidden fields (a receipt, a new situation, a date, which
   person) the family cannot see; a receipt page showing a receipt of the site's choosing. The
   session cookie is SameSite=Strict and Referrer-Policy: no-referrer makes browsers send
   `Origin: null` with every form, so `Sec-Fetch-Site` is what tells: a form posted from another
