@@ -6,6 +6,8 @@ through the same hierarchies, so a county counts in its prefecture here exactly 
 generalise there. A count of 1 to 4 is shown as "<5". A table's total is known (it is the number
 of persons, the same in every table), so a table with a single hidden cell would give it away:
 the next smallest cell is then hidden too, shown as "5+" (at least 5, exact value withheld).
+With fewer than 5 persons in all there is no such cell, and the zeros would say which categories
+hold everyone: every cell is then "<5".
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ class CountTable:
 
     def shown(self) -> tuple[str, ...]:
         """The counts as they may be shown: small cells "<5", and one more hidden if needed."""
+        if 0 < self.total < SMALL:
+            # Nothing of 5 or more to hide beside a small cell, and the zeros would say which
+            # categories hold everyone: every cell is "<5", zeros included (they are under 5 too).
+            return tuple(HIDDEN_SMALL for _ in self.counts)
         out = [str(c) if c == 0 or c >= SMALL else HIDDEN_SMALL for c in self.counts]
         hidden = [i for i, c in enumerate(self.counts) if 0 < c < SMALL]
         if len(hidden) == 1:

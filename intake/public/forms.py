@@ -79,7 +79,9 @@ class RelativeForm(Form):
         return ok
 
     def validate_id_number(self, field: StringField) -> None:
-        if field.data:
+        # Not after the field was refused (too long, hidden characters): one message is enough, and
+        # python-stdnum goes through an ID number of megabytes a character at a time.
+        if field.data and not field.errors:
             field.data = check_id_number(field.data)
 
 

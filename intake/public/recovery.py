@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 def register(bp: Blueprint, unavailable: type[Exception]) -> None:
     @bp.errorhandler(CSRFError)
     def _expired(exc: CSRFError):  # noqa: ANN202
+        if posted_from_elsewhere():  # not our page: nothing it posted is drawn here
+            return render_template("errors/error.html", code=400, name=""), 400
         return rerender(400, _("This page had expired, so nothing was saved yet. Everything you typed is "
                                "still here: please check it and send it again."))
 
@@ -77,6 +79,15 @@ def register(bp: Blueprint, unavailable: type[Exception]) -> None:
             pass
         return rerender(503, _("The service is briefly unavailable, so this was NOT saved. Everything you typed "
                                "is still here: please try again in a few minutes."))
+
+
+def posted_from_elsewhere() -> bool:
+    """Whether the browser says another site's page sent this (Sec-Fetch-Site). A form posted from
+    elsewhere fails the CSRF check too, and the expired-page answer would draw whatever it posted on
+    this origin, fresh token included: consent boxes ticked, a contact filled in, a receipt. Origin
+    cannot tell (Referrer-Policy: no-referrer makes it "null" on every form); a browser without the
+    header is taken at its word, as before."""
+    return request.headers.get("Sec-Fetch-Site", "").strip().lower() in ("cross-site", "same-site")
 
 
 def held_fields() -> list[tuple[str, str]]:
