@@ -12,13 +12,15 @@ comparing the ids' numbers. What is recorded, and how a decision is honoured, is
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus
@@ -80,13 +82,12 @@ def store(session: Session, vault: Vault, pairs: list[Scored], *, model_version:
     prints = dedup_rows.fingerprints(session, ids, scan=2 * len(ids) >= reports)
     timings["store.fingerprints"] = time.perf_counter() - started
     started = time.perf_counter()
-    for first in range(0, len(pairs), CHUNK):
-        chunk = pairs[first:first + CHUNK]
-        found = duplicates.record_scores(session, vault, chunk, model_version=model_version, threshold=threshold,
-                                         prints=prints)
+    chunks = [pairs[first:first + CHUNK] for first in range(0, len(pairs), CHUNK)]
+    session.commit()  # the fingerprints' read ends here: each chunk is its own transaction
+    for chunk, found in _recorded(session, vault, chunks, model_version=model_version, threshold=threshold,
+                                  prints=prints):
         for name in ("new", "updated", "remembered", "reopened", "below"):
             setattr(recorded, name, getattr(recorded, name) + getattr(found, name))
-        session.commit()
         if progress:
             progress("storing pairs", len(chunk), len(pairs))
     timings["store.record"] = time.perf_counter() - started
@@ -96,6 +97,58 @@ def store(session: Session, vault: Vault, pairs: list[Scored], *, model_version:
     session.commit()
     timings["store.retire"] = time.perf_counter() - started
     return retired
+
+
+STORING_THREADS = 2
+
+
+def _recorded(session: Session, vault: Vault, chunks: list[list[Scored]], *, model_version: str, threshold: float,
+              prints: dict[uuid.UUID, bytes]) -> Iterator[tuple[list[Scored], duplicates.Recorded]]:
+    """Each chunk recorded and committed, with what `record_scores` found, in any order. On
+    PostgreSQL two threads, each on a session of its own: while one waits for the server's COPY (its
+    foreign-key checks and index entries, half of storing's CPU, in the server's process) the other
+    seals its pairs, so the two cores both work. The chunks' pairs are distinct, so their rows never
+    meet; the foreign-key checks' KEY SHARE locks on the reports do not conflict. Elsewhere (SQLite
+    has one writer) one chunk after another on `session`."""
+    def one(chunk: list[Scored], own: Session) -> duplicates.Recorded:
+        found = duplicates.record_scores(own, vault, chunk, model_version=model_version, threshold=threshold,
+                                         prints=prints)
+        own.commit()
+        return found
+
+    if session.get_bind().dialect.name != "postgresql" or len(chunks) < 2:
+        for chunk in chunks:
+            yield chunk, one(chunk, session)
+        return
+    vault.current_integrity_key()  # loaded here, before the threads read it
+    factory = sessionmaker(bind=session.get_bind())
+    local = threading.local()
+    opened: list[Session] = []  # each thread's session, closed when all are done
+
+    def in_thread(chunk: list[Scored]) -> duplicates.Recorded:
+        own = getattr(local, "session", None)
+        if own is None:
+            own = local.session = factory()
+            opened.append(own)
+        try:
+            return one(chunk, own)
+        except BaseException:
+            own.rollback()
+            raise
+
+    try:
+        with ThreadPoolExecutor(max_workers=STORING_THREADS, thread_name_prefix="store-pairs") as pool:
+            futures = {pool.submit(in_thread, chunk): chunk for chunk in chunks}
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()  # what has not started does not start; committed chunks stay
+                raise
+    finally:
+        for own in opened:
+            own.close()
 
 
 def retire_unsuggested(session: Session, suggested: set[tuple[int, int]]) -> int:

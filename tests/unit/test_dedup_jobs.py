@@ -110,3 +110,49 @@ def test_a_second_job_with_workers_after_duckdb_does_not_fork_and_does_not_hang(
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_run_stores_its_pairs_in_chunks_from_two_threads_as_from_one(make_app, tmp_path, monkeypatch):
+    """Storing's chunks go through two threads on PostgreSQL (run_pairs._recorded): every pair is
+    stored once, sealed, with the counts one thread gives; a second run finds them all."""
+    import threading
+
+    from intake.services import run_pairs
+
+    public, review = make_app("public"), make_app("review", INTAKE_DEDUP_MODEL=str(tmp_path / "m.json"))
+    store_population(public, review, 40)
+    runner = review.test_cli_runner()
+    result = runner.invoke(args=["dedup", "run"])
+    assert result.exit_code == 0, result.output
+    with review.app_context():
+        one_go = {(p.left_id, p.right_id, p.probability, p.levels) for p in db.session.scalars(select(CandidatePair))}
+        db.session.execute(CandidatePair.__table__.delete())
+        db.session.commit()
+    assert len(one_go) > 6
+
+    threads: list[str] = []
+    record = duplicates.record_scores
+
+    def spied(session, *args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return record(session, *args, **kwargs)
+
+    monkeypatch.setattr(duplicates, "record_scores", spied)
+    monkeypatch.setattr(run_pairs, "CHUNK", 3)
+    result = runner.invoke(args=["dedup", "run"])
+    assert result.exit_code == 0, result.output
+    assert f"queued new: {len(one_go)}" in result.output
+    assert len(threads) == -(-len(one_go) // 3)
+    with review.app_context():
+        stored = list(db.session.scalars(select(CandidatePair)))
+        assert {(p.left_id, p.right_id, p.probability, p.levels) for p in stored} == one_go
+        vault = get_vault()
+        assert all(duplicates.verified(vault, p) for p in stored)
+        if db.engine.dialect.name == "postgresql":
+            assert all(name.startswith("store-pairs") for name in threads)
+        else:  # one writer: the chunks in turn, in the command's thread
+            assert not any(name.startswith("store-pairs") for name in threads)
+
+    result = runner.invoke(args=["dedup", "run"])
+    assert result.exit_code == 0, result.output
+    assert "queued new: 0" in result.output and "no longer suggested: 0" in result.output
