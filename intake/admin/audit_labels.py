@@ -24,7 +24,7 @@ ACTIONS = {
     "export.proposed": _l("export proposed"), "export.approved": _l("export approved"),
     "export.built": _l("export built"), "export.failed": _l("export failed"),
     "export.downloaded": _l("export file downloaded"), "export.withdrawal_notice": _l("withdrawal notice due"),
-    "export.notice_sent": _l("withdrawal notice sent"),
+    "export.notice_sent": _l("withdrawal notice sent"), "export.assigned": _l("export assigned to a researcher account"),
     "import.dry_run": _l("list checked"), "import.stored": _l("list imported"),
     "inbox.take_in": _l("reports taken in"), "inbox.view": _l("inbox opened"),
     "index.rebuild": _l("search index rebuilt"),

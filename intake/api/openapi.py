@@ -30,9 +30,11 @@ def document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Intake researcher API", "version": "1",
-                 "description": "Released anonymised exports and their signed manifests. Tokens are created by an "
-                                "admin for a researcher account (`flask api token create`, or /admin/tokens), "
-                                "shown once, and revocable. Every download is recorded in the audit log."},
+                 "description": "Released anonymised exports and their signed manifests: those released to the "
+                                "token's researcher account, and no other (another account's export is not "
+                                "found, as an unknown one is). Tokens are created by an admin for a researcher "
+                                "account (`flask api token create`, or /admin/tokens), shown once, and "
+                                "revocable. Every download is recorded in the audit log."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
@@ -42,7 +44,7 @@ def document() -> dict[str, Any]:
                                       "content": {"application/json": {"schema": {"type": "object"}}}},
                               "default": _problem("Any other error")}}},
             "/api/v1/exports": {"get": {
-                "operationId": "listExports", "summary": "Released exports, newest first",
+                "operationId": "listExports", "summary": "The exports released to this account, newest first",
                 "responses": {"200": _json("The released exports", "ExportList"), **_REFUSED}}},
             "/api/v1/exports/{export_id}": {"get": {
                 "operationId": "getExport", "summary": "One released export with its signed manifest",

@@ -1,7 +1,9 @@
-"""`/api/v1`: researchers list and download released exports with a bearer token.
+"""`/api/v1`: researchers list and download the released exports proposed for their account, with a
+bearer token.
 
-Thin: the token check is services/api_tokens.py, the exports are services/exports.py (released and
-sealed only; files the signed manifest lists only; downloads audited). Every answer is JSON; every
+Thin: the token check is services/api_tokens.py, the exports are services/export_access.py (the
+token's own account's, released and sealed only; files the signed manifest lists only; downloads
+audited; another account's export is not found, as an unknown one is). Every answer is JSON; every
 error an RFC 9457 problem document, never an HTML page.
 """
 
@@ -19,9 +21,8 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db, limiter
 from ..keyring import get_vault
-from ..models import Export, ExportStatus
-from ..services import api_tokens
-from ..services import exports as export_service
+from ..models import Export
+from ..services import api_tokens, export_access
 from ..services.errors import Conflict, NotFound
 from ..web.access import bearer_token
 from .openapi import document
@@ -66,17 +67,8 @@ def _http_error(exc: HTTPException) -> Response:
 def _summary(export: Export) -> dict[str, Any]:
     return {"id": str(export.id), "created_at": export.created_at.replace(microsecond=0).isoformat() + "Z",
             "measured_k": export.measured_k, "suppression_rate": export.suppression_rate,
-            "files": export_service.file_names(export),
+            "files": export_access.file_names(export),
             "manifest_url": url_for(".export", export_id=export.id)}
-
-
-def _released(export_id: uuid.UUID) -> Export:
-    export = db.session.get(Export, export_id)
-    vault = get_vault()
-    if export is None or export.status != ExportStatus.RELEASED.value or vault is None \
-            or not export_service.verified(vault, export):
-        raise NotFound("no such export")
-    return export
 
 
 @bp.get("/openapi.json")
@@ -86,13 +78,13 @@ def openapi() -> Response:
 
 @bp.get("/exports")
 def exports() -> Response:
-    return jsonify({"exports": [_summary(e) for e in export_service.released_exports(db.session)]})
+    return jsonify({"exports": [_summary(e) for e in export_access.released_exports(db.session, g.api_user)]})
 
 
 @bp.get("/exports/<uuid:export_id>")
 def export(export_id: uuid.UUID) -> Response:
     try:
-        found = _released(export_id)
+        found = export_access.released(db.session, export_id, g.api_user)
     except NotFound:
         return problem(404, "Not found", "No released export has this id.")
     signature = found.manifest_signature
@@ -105,8 +97,8 @@ def export_file(export_id: uuid.UUID, filename: str) -> Response:
     vault = get_vault()
     assert vault is not None  # _authenticate refused a locked vault
     try:
-        path = export_service.export_file(db.session, export_id, filename)
-        export_service.record_download(db.session, vault, export_id, filename, g.api_user.id)
+        path = export_access.export_file(db.session, export_id, filename, g.api_user)
+        export_access.record_download(db.session, vault, export_id, filename, g.api_user)
     except NotFound:
         return problem(404, "Not found", "No released export has a file of this name.")
     except Conflict:

@@ -29,6 +29,13 @@ def _reviewer(username: str) -> User:
     return user
 
 
+def _researcher(username: str) -> User:
+    user = users.by_username(db.session, username)
+    if user is None or not user.is_active or user.role != Role.RESEARCHER.value:
+        raise click.ClickException("no active researcher account has that username")
+    return user
+
+
 def _export_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
@@ -43,20 +50,22 @@ def export_cli() -> None:
 
 @export_cli.command("create")
 @click.option("--as", "username", required=True, help="The proposing reviewer's username.")
-@click.option("--recipient", required=True, help="Who receives the export.")
+@click.option("--recipient", required=True, help="Who receives the export (a project or organisation).")
+@click.option("--account", "account", required=True,
+              help="Username of the one researcher account that may download it once released.")
 @click.option("--purpose", required=True, help="What it is for.")
 @click.option("--k", default=5, show_default=True, help="k-anonymity (at least 5).")
 @click.option("--l", "l_", default=2, show_default=True, help="Distinct l-diversity of status (at least 2).")
 @with_appcontext
 @clean_errors
-def create(username: str, recipient: str, purpose: str, k: int, l_: int) -> None:
-    """Propose an export; a second reviewer or an admin approves it."""
+def create(username: str, recipient: str, account: str, purpose: str, k: int, l_: int) -> None:
+    """Propose an export for one researcher account; a second reviewer or an admin approves it."""
     from ..disclosure import Policy
     from ..services import exports
 
     vault = review_vault()
     export = exports.propose(db.session, vault, actor=_reviewer(username).id, recipient=recipient, purpose=purpose,
-                             policy=Policy(k=k, l=l_))
+                             recipient_account=_researcher(account).id, policy=Policy(k=k, l=l_))
     click.echo(f"proposed export {export.id}; approve it with `flask export approve {export.id} --as OTHER`")
 
 
@@ -72,6 +81,25 @@ def approve(export_id: str, username: str) -> None:
     vault = review_vault()
     export = exports.approve(db.session, vault, _export_id(export_id), actor=_reviewer(username).id)
     click.echo(f"approved export {export.id}; build it with `flask export build {export.id}`")
+
+
+@export_cli.command("assign")
+@click.argument("export_id")
+@click.option("--account", "account", required=True, help="Username of the researcher account that receives it.")
+@click.option("--as", "username", required=True, help="The assigning admin's username.")
+@with_appcontext
+@clean_errors
+def assign(export_id: str, account: str, username: str) -> None:
+    """Name the researcher account of an export proposed before exports named one (once; it never
+    changes). Until then no researcher sees the export."""
+    from ..services import exports
+
+    admin = _reviewer(username)
+    if admin.role != Role.ADMIN.value:
+        raise click.ClickException("only an admin assigns an export's researcher account")
+    vault = review_vault()
+    export = exports.assign(db.session, vault, _export_id(export_id), _researcher(account).id, actor=admin.id)
+    click.echo(f"export {export.id} is now for the researcher account {account}")
 
 
 @export_cli.command("build")
@@ -111,14 +139,17 @@ def build(export_id: str | None, batch: int, workers: int) -> None:
 @with_appcontext
 @clean_errors
 def list_command() -> None:
-    """Every export: id, status, recipient, who proposed and approved, persons, k, seal check."""
-    from ..services import exports
+    """Every export: id, status, recipient, researcher account, who proposed and approved, persons,
+    k, seal check."""
+    from ..services import export_access
 
     vault = review_vault()
-    for view in exports.list_exports(db.session, vault):
+    for view in export_access.list_exports(db.session, vault):
         e = view.export
         # The recipient is as a reviewer typed it: escaped, so it can neither drive the terminal nor print lines.
-        click.echo("\t".join([str(e.id), e.status, escaped(e.recipient or "-"), view.proposer or "-",
+        click.echo("\t".join([str(e.id), e.status, escaped(e.recipient or "-"),
+                              f"account={view.account}" if view.account else "account=(none: flask export assign)",
+                              view.proposer or "-",
                               view.approver or "-",
                               str(e.persons if e.persons is not None else "-"),
                               f"k={e.measured_k}" if e.measured_k is not None else "-",

@@ -46,6 +46,10 @@ class Export(UUIDKey, Base):
 
     # Who receives it and why (the proposer's words; never shown to the public, never audited).
     recipient: Mapped[str | None] = mapped_column(String(200))
+    # The one researcher account that may see and download it once released (sealed with the state).
+    # Exports proposed before migration 0020 have none: no researcher sees them until an admin
+    # assigns one (`flask export assign`).
+    recipient_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     purpose: Mapped[str | None] = mapped_column(String(500))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     built_at: Mapped[datetime | None] = mapped_column(DateTime)

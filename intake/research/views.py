@@ -1,5 +1,6 @@
-"""Research views: researchers (and admins) see released anonymised exports and the statistics,
-nothing else. Every download is audited before it is served, and never cached."""
+"""Research views: a researcher sees the released anonymised exports proposed for their own account
+(an admin every released export) and the statistics, nothing else. Every download is audited before
+it is served, and never cached."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..disclosure import notes
 from ..extensions import db
 from ..keyring import get_vault, vault_problem
 from ..models import Role
-from ..services import exports, statistics
+from ..services import export_access, statistics
 from ..services.errors import Conflict, NotFound
 from ..web.access import current_user, default_deny
 
@@ -34,10 +35,12 @@ def _vault() -> Any:
 @bp.get("/")
 def index() -> str:
     vault = _vault()
-    released = exports.released_exports(db.session)
+    user = current_user()
+    assert user is not None  # the blueprint's gate let only signed-in researchers and admins through
+    released = export_access.released_exports(db.session, user)
     return render_template("research/index.html", exports=released,
-                           files={e.id: exports.file_names(e) for e in released},
-                           keys={e.id: exports.public_key_text(vault, e) for e in released})
+                           files={e.id: export_access.file_names(e) for e in released},
+                           keys={e.id: export_access.public_key_text(vault, e) for e in released})
 
 
 @bp.get("/exports/<uuid:export_id>/<name>")
@@ -46,8 +49,8 @@ def download(export_id: uuid.UUID, name: str) -> Response:
     user = current_user()
     assert user is not None  # the blueprint's gate let only signed-in researchers through
     try:
-        path = exports.export_file(db.session, export_id, name)
-        exports.record_download(db.session, vault, export_id, name, user.id)
+        path = export_access.export_file(db.session, export_id, name, user)
+        export_access.record_download(db.session, vault, export_id, name, user)
     except NotFound:
         db.session.rollback()
         abort(404)

@@ -16,14 +16,14 @@ from flask import flash, render_template, url_for
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import jobs
 from ..disclosure import notes
 from ..extensions import db
 from ..models import ExportStatus
-from ..services import export_notices, exports, statistics
+from ..services import export_access, export_notices, exports, statistics
 from ..web.access import current_user
 from ..web.bidi import isolate
 from .triage_forms import PageForm
@@ -38,6 +38,8 @@ ALLOW.update({name: REVIEWERS for name in ("exports", "export_propose", "export_
 
 class ProposeForm(PageForm):  # its one-time token: a proposal posted twice is stored once
     recipient = StringField(_l("Recipient (who receives the export)"), validators=[DataRequired(), Length(max=200)])
+    # Checked by the service (an active researcher account), whose refusal is translated.
+    account = SelectField(_l("Researcher account (the only account that may download it)"), validate_choice=False)
     purpose = TextAreaField(_l("Purpose (what it is for)"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Propose the export"))
 
@@ -51,18 +53,26 @@ def exports_page() -> Any:
     vault = readable_vault()
     if vault is None:
         return locked_page()
-    views = exports.list_exports(db.session, vault)
+    views = export_access.list_exports(db.session, vault)
     notices = export_notices.notices(db.session, vault)
     user = current_user()
-    return render_template("review/exports.html", views=views, notices=notices, propose=ProposeForm(),
+    return render_template("review/exports.html", views=views, notices=notices, propose=_propose_form(),
                            action=ActionForm(), viewer_id=user.id if user else None, Status=ExportStatus)
+
+
+def _propose_form() -> ProposeForm:
+    form = ProposeForm()
+    form.account.choices = [("", _("choose an account")),
+                            *[(str(i), name) for i, name in export_access.researcher_accounts(db.session)]]
+    return form
 
 
 @bp.post("/exports/propose")
 def export_propose() -> Response:
-    form = ProposeForm()
+    form = _propose_form()
     return apply_change(form, url_for("review.exports"), lambda v: exports.propose(
-        db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data),
+        db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data,
+        recipient_account=form.account.data),
         _("Export proposed. Another reviewer or an admin must approve it."))
 
 

@@ -1,6 +1,8 @@
-"""Researcher exports: propose, approve, build, list, download. Withdrawal notices: export_notices.py.
+"""Researcher exports: propose, approve, build. Who sees and downloads them: export_access.py.
+Withdrawal notices: export_notices.py.
 
-A reviewer proposes (recipient, purpose, privacy policy); a second reviewer or an admin approves;
+A reviewer proposes (recipient, the one researcher account that receives it, purpose, privacy
+policy); a second reviewer or an admin approves;
 the build job (`flask export build`, or the queue) reads the store through export_source, writes
 the files with the disclosure package, seals which reports it used, and releases. Every step
 is audited, every state an export passes through is sealed (integrity Spec below) and verified
@@ -19,9 +21,8 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,9 @@ from ..crypto.vault import Vault
 from ..disclosure import NotAnonymisable, Policy, build_release, signing
 from ..disclosure.release import DATA_NAME, ReleaseCheckFailed
 from ..disclosure.standalone_verify import MANIFEST
-from ..disclosure.verify import Verification, standalone_path, verify_export
-from ..models import Export, ExportStatus, User
+from ..disclosure.verify import Verification, verify_export
+from ..models import Export, ExportStatus, Role, User
 from ..models.base import utcnow
-from ..models.sealed import current_vault
 from ..wording import code_word, said
 from . import audit, bulk, export_members, export_source, integrity
 from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
@@ -46,9 +46,13 @@ from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
 from .row_locks import hold_for_write
 
-EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
-                                       "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
-VERIFIER_NAME = "standalone_verify.py"
+EXPORT = Spec("export-state-2", Export, ("id", "status", "requested_by_id", "approved_by_id", "recipient_account_id",
+                                         "manifest_sha256", "pseudonym_key_id", "pseudonym_salt", "state_seq"),
+              "state_mac")
+# Exports sealed before they named a recipient account (migration 0020): still verified, under the
+# old domain, while they name none; no researcher sees them until an admin assigns one.
+LEGACY_EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
+                                              "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
 
 
 class ExportFailed(Conflict):
@@ -63,7 +67,10 @@ def _seal(vault: Vault, export: Export) -> None:
 
 
 def verified(vault: Vault, export: Export) -> bool:
-    return integrity.check_row(vault, EXPORT, export) is SealCheck.OK
+    if integrity.check_row(vault, EXPORT, export) is SealCheck.OK:
+        return True
+    # Clearing the account of a sealed export fails both checks: the old domain never covered it.
+    return export.recipient_account_id is None and integrity.check_row(vault, LEGACY_EXPORT, export) is SealCheck.OK
 
 
 def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus) -> Export:
@@ -82,12 +89,24 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
 
 # ---------- propose and approve ----------
 
+def receiving_account(session: Session, account_id: uuid.UUID | str | None) -> User:
+    """The active researcher account an export may be released to; InvalidInput for anything else."""
+    try:
+        account = session.get(User, uuid.UUID(str(account_id))) if account_id else None
+    except ValueError:
+        account = None
+    if account is None or not account.is_active or account.role != Role.RESEARCHER.value:
+        raise InvalidInput(said("choose the active researcher account that receives the export"))
+    return account
+
+
 def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str, purpose: str,
-            policy: Policy | None = None) -> Export:
-    """A reviewer proposes an export (audited). Commits."""
+            recipient_account: uuid.UUID | str | None, policy: Policy | None = None) -> Export:
+    """A reviewer proposes an export for one researcher account (audited). Commits."""
     recipient, purpose = (recipient or "").strip(), (purpose or "").strip()
     if not recipient or len(recipient) > 200:
         raise InvalidInput(said("name the recipient (at most 200 characters)"))
+    account = receiving_account(session, recipient_account)
     if not purpose or len(purpose) > 500:
         raise InvalidInput(said("say what the export is for (at most 500 characters)"))
     policy = policy or Policy()
@@ -95,13 +114,13 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
         raise InvalidInput(said("the privacy model may only be stricter than k %(k)s, l %(l)s, %(suppression)s "
                                 "suppression, %(risk)s average risk", k=5, l=2, suppression="5 %", risk="3 %"))
     export = Export(status=ExportStatus.REQUESTED.value, requested_by_id=actor, recipient=recipient, purpose=purpose,
-                    parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
+                    recipient_account_id=account.id, parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
                                 "max_average_risk": policy.max_average_risk})
     session.add(export)
     _seal(vault, export)
     session.flush()
     audit.record(session, vault, actor=str(actor), action="export.proposed", object_type="export",
-                 object_id=str(export.id), details={"k": policy.k, "l": policy.l})
+                 object_id=str(export.id), details={"k": policy.k, "l": policy.l, "account": str(account.id)})
     session.commit()
     return export
 
@@ -119,6 +138,30 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
     _seal(vault, export)
     audit.record(session, vault, actor=str(actor), action="export.approved", object_type="export",
                  object_id=str(export.id))
+    session.commit()
+    return export
+
+
+def assign(session: Session, vault: Vault, export_id: uuid.UUID, account_id: uuid.UUID | str, *,
+           actor: uuid.UUID) -> Export:
+    """Name the researcher account of an export proposed before exports named one (audited).
+    Once only: an export's account never changes (propose a new export for another). Commits."""
+    hold_for_write(session, Export.status, export_id)
+    export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
+    if export is None:
+        raise NotFound(said("no such export"))
+    if not verified(vault, export):
+        raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
+                             export=export_id))
+    if export.recipient_account_id is not None:
+        session.rollback()
+        raise Conflict(said("export %(export)s already names its researcher account, which cannot change; "
+                            "nothing was changed", export=export_id))
+    account = receiving_account(session, account_id)
+    export.recipient_account_id = account.id
+    _seal(vault, export)
+    audit.record(session, vault, actor=str(actor), action="export.assigned", object_type="export",
+                 object_id=str(export.id), details={"account": str(account.id)})
     session.commit()
     return export
 
@@ -264,73 +307,6 @@ def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_so
     raise ExportFailed(f"export {export_id} was not built: {why.rstrip('.')}. No file was written.")
 
 
-# ---------- listing, files, downloads ----------
-
-@dataclass(frozen=True)
-class ExportView:
-    export: Export
-    verified: bool
-    proposer: str | None
-    approver: str | None
-
-
-def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus] | None = None) -> list[ExportView]:
-    query = select(Export).order_by(Export.created_at.desc())
-    if statuses:
-        query = query.where(Export.status.in_([s.value for s in statuses]))
-    exports = list(session.scalars(query))
-    names = dict(session.execute(select(User.id, User.username).where(
-        User.id.in_({i for e in exports for i in (e.requested_by_id, e.approved_by_id) if i}))).all())
-    return [ExportView(e, verified(vault, e), names.get(e.requested_by_id), names.get(e.approved_by_id))
-            for e in exports]
-
-
-def released_exports(session: Session) -> list[Export]:
-    """Released exports whose sealed state verifies, newest first (what researchers may see)."""
-    vault = current_vault(session)
-    return [v.export for v in list_exports(session, vault, [ExportStatus.RELEASED]) if v.verified]
-
-
-def _released(session: Session, export_id: uuid.UUID) -> Export:
-    export = session.get(Export, export_id)
-    if export is None or export.status != ExportStatus.RELEASED.value or not verified(current_vault(session), export):
-        raise NotFound(said("no such released export"))
-    return export
-
-
-def file_names(export: Export) -> list[str]:
-    """What a researcher may download: the manifest, the files it lists, and the verifier."""
-    return [MANIFEST, *sorted((export.manifest or {}).get("files", {})), VERIFIER_NAME]
-
-
-def export_file(session: Session, export_id: uuid.UUID, filename: str) -> Path:
-    """The path of one downloadable file of a released export; NotFound for any other name, and
-    Conflict if the signed manifest on disk is not the one the export sealed."""
-    export = _released(session, export_id)
-    if filename not in file_names(export):
-        raise NotFound(said("no such file in this export"))
-    if filename == VERIFIER_NAME:
-        return standalone_path()
-    directory = export_root() / str(export.id)
-    manifest = directory / MANIFEST
-    if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != export.manifest_sha256:
-        raise Conflict(said("export %(export)s: its files are missing or are not the ones released", export=export_id))
-    path = directory / filename
-    if not path.is_file():
-        raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
-    return path
-
-
-def record_download(session: Session, vault: Vault, export_id: uuid.UUID, filename: str, actor: uuid.UUID | str) -> None:
-    """Audit one download (the caller serves the file after this commits)."""
-    export = _released(session, export_id)
-    if filename not in file_names(export):
-        raise NotFound(said("no such file in this export"))
-    audit.record(session, vault, actor=str(actor), action="export.downloaded", object_type="export",
-                 object_id=str(export_id), details={"file": filename})
-    session.commit()
-
-
 def verify_directory(vault: Vault, directory: Path) -> Verification:
     """`flask export verify DIR`: check a directory against every export key the keystore holds."""
     keys = verify_keys(vault)
@@ -347,14 +323,5 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
     return verify_export(directory, key)
 
 
-def public_key_text(vault: Vault, export: Export) -> str | None:
-    """The hex of the key that signed `export`'s manifest (for the recipient's verifier)."""
-    claimed = ((export.manifest or {}).get("signature") or {}).get("key_id")
-    for key in verify_keys(vault):
-        if signing.key_id(key) == claimed:
-            return key.public_bytes_raw().hex()
-    return None
-
-
-__all__ = ["DATA_NAME", "EXPORT", "ExportFailed", "WithdrawnDuringBuild", "approve", "build", "export_file", "list_exports",
-           "propose", "record_download", "released_exports"]
+__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "ExportFailed", "WithdrawnDuringBuild", "approve", "assign", "build",
+           "propose", "receiving_account", "verified"]

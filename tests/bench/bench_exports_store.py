@@ -197,7 +197,10 @@ def _export(app: Any, args: Any, workers: int, proposer: uuid.UUID, approver: uu
     try:
         with app.app_context():
             vault = get_vault()
-            export = exports.propose(db.session, vault, actor=proposer, recipient="bench", purpose="bench")
+            reader = users.create_user(db.session, vault, username=f"reader{workers}", role=Role.RESEARCHER,
+                                       password="x" * 16, kdf=_kdf())
+            export = exports.propose(db.session, vault, actor=proposer, recipient="bench", purpose="bench",
+                                     recipient_account=reader.id)
             exports.approve(db.session, vault, export.id, actor=approver)
             started = time.perf_counter()
             built = exports.build(db.session, vault, export.id, batch=5000, workers=workers)

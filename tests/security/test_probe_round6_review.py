@@ -55,9 +55,10 @@ HOSTILE = "Group\x1b]0;owned\x07\nfake-id\treleased\tverified"
 def test_an_exports_recipient_reaches_the_terminal_escaped(app, make_user, sign_in):
     client = app.test_client()
     sign_in(client, make_user("reviewer"))
+    researcher = make_user("researcher")
     page = client.get("/review/exports")
     sent = client.post("/review/exports/propose", data={"csrf_token": csrf_token(page.data), "recipient": HOSTILE,
-                                                       "purpose": "study"})
+                                                       "account": str(researcher.id), "purpose": "study"})
     assert sent.status_code == 302
     listed = app.test_cli_runner().invoke(args=["export", "list"])
     assert listed.exit_code == 0, listed.output
@@ -83,10 +84,11 @@ def test_a_tokens_label_reaches_the_terminal_escaped(app, make_user, sign_in):
 def test_an_export_proposal_posted_twice_is_stored_once(app, make_user, sign_in):
     client = app.test_client()
     sign_in(client, make_user("reviewer"))
+    researcher = make_user("researcher")
     page = client.get("/review/exports").get_data(as_text=True)
     fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', page))
     fields |= dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
-    fields.update(recipient="Research group", purpose="study")
+    fields.update(recipient="Research group", account=str(researcher.id), purpose="study")
     for _ in range(2):  # a reload of the answer, or a double click
         assert client.post("/review/exports/propose", data=fields).status_code == 302
     with app.app_context():

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from intake.extensions import db
-from intake.models import AuditEvent
+from intake.models import AuditEvent, Role
 from tests.unit.test_exports_store import account, population, take_in_all
 
 
@@ -23,10 +23,17 @@ def test_create_approve_build_list_and_verify(make_app, tmp_path: Path):
     review = make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
     account(review, "alice")
     account(review, "bob")
+    account(review, "rita", Role.RESEARCHER)
     population(public, 120)
     take_in_all(review)
 
-    created = run(review, "export", "create", "--as", "alice", "--recipient", "Research group", "--purpose", "study")
+    for wrong in ("alice", "nobody"):  # a reviewer's account, no account: refused, nothing proposed
+        refused = run(review, "export", "create", "--as", "alice", "--recipient", "Research group", "--account", wrong,
+                      "--purpose", "study")
+        assert refused.exit_code == 1 and "no active researcher account has that username" in refused.output
+    assert run(review, "export", "list").output == ""
+    created = run(review, "export", "create", "--as", "alice", "--recipient", "Research group", "--account", "rita",
+                  "--purpose", "study")
     assert created.exit_code == 0, created.output
     export_id = re.search(r"proposed export ([0-9a-f-]{36})", created.output).group(1)
     refused = run(review, "export", "approve", export_id, "--as", "alice")
@@ -39,6 +46,7 @@ def test_create_approve_build_list_and_verify(make_app, tmp_path: Path):
     assert f"released export {export_id}: 120 persons from 120 reports" in built.output
     listed = run(review, "export", "list")
     assert export_id in listed.output and "released" in listed.output and "verified" in listed.output
+    assert "account=rita" in listed.output
     directory = tmp_path / "exports" / export_id
     verified = run(review, "export", "verify", str(directory))
     assert verified.exit_code == 0, verified.output
@@ -57,10 +65,11 @@ def test_a_build_that_cannot_reach_k_says_why_and_writes_nothing(make_app, tmp_p
     review = make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
     account(review, "alice")
     account(review, "bob")
+    account(review, "rita", Role.RESEARCHER)
     population(public, 4)
     take_in_all(review)
     export_id = re.search(r"([0-9a-f-]{36})", run(review, "export", "create", "--as", "alice", "--recipient", "r",
-                                                  "--purpose", "p").output).group(1)
+                                                  "--account", "rita", "--purpose", "p").output).group(1)
     run(review, "export", "approve", export_id, "--as", "bob")
     failed = run(review, "export", "build", export_id)
     assert failed.exit_code == 1 and "only 4 persons are in scope" in failed.output and "No file was written" in failed.output

@@ -11,9 +11,9 @@ from intake.disclosure import writers
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, ExportStatus
-from intake.services import export_members, exports
+from intake.services import export_access, export_members, exports, users
 from intake.services.errors import Conflict
-from tests.unit.test_exports_store import approved, population, take_in_all, world  # noqa: F401 - world: fixture
+from tests.unit.test_exports_store import approved, population, reader, take_in_all, world  # noqa: F401 - world: fixture
 
 
 def state(review, export_id) -> tuple[str, int]:
@@ -56,10 +56,11 @@ def test_a_rerun_clears_what_a_killed_build_left(world, tmp_path):
     (root / f".build-{export_id}" / "files" / "persons.csv").write_text("half a file", encoding="utf-8")
     (root / str(export_id)).mkdir()
     (root / str(export_id) / "persons.csv").write_text("an unreleased file", encoding="utf-8")
+    researcher = reader(review)
     with review.app_context():
         exports.build(db.session, get_vault(), export_id)
-        assert exports.export_file(db.session, export_id, "persons.csv").read_text(encoding="utf-8").startswith(
-            "person,")
+        served = export_access.export_file(db.session, export_id, "persons.csv", users.get(db.session, researcher))
+        assert served.read_text(encoding="utf-8").startswith("person,")
     assert [p.name for p in root.iterdir()] == [str(export_id)]
     assert state(review, export_id) == (ExportStatus.RELEASED.value, 120)
 

@@ -17,7 +17,7 @@ from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportNotice, ExportStatus, Role, Submission
-from intake.services import export_members, export_notices, exports, take_in, users, withdrawal
+from intake.services import export_access, export_members, export_notices, exports, take_in, users, withdrawal
 from intake.services.errors import Conflict, InvalidInput
 from intake.services.intake import ReportInput, SubmissionInput, store_submission
 from tests.unit.disclosure.test_independent_check import independent
@@ -72,7 +72,15 @@ def world(make_app, tmp_path: Path):
     return public, review, proposer, approver
 
 
+def reader(review: Flask) -> uuid.UUID:
+    """The researcher account the exports of these tests are proposed for."""
+    with review.app_context():
+        found = users.by_username(db.session, "reader")
+    return found.id if found is not None else account(review, "reader", Role.RESEARCHER)
+
+
 def proposed(review: Flask, proposer: uuid.UUID, **kwargs) -> uuid.UUID:
+    kwargs.setdefault("recipient_account", reader(review))
     with review.app_context():
         return exports.propose(db.session, get_vault(), actor=proposer, recipient="University research group",
                                purpose="study of detention patterns", **kwargs).id
@@ -131,11 +139,13 @@ def test_a_released_export_holds_only_consenting_persons_and_passes_the_independ
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in directory.iterdir()
                    if p.suffix in (".csv", ".json", ".md"))
     assert "Person " not in text and "ID-0" not in text and "testimony number" not in text and "died" not in text
+    researcher = reader(review)
     with review.app_context():
         vault = get_vault()
         assert exports.verify_directory(vault, directory).ok
         assert export_members.count(db.session) == 120
-        assert [e.id for e in exports.released_exports(db.session)] == [export.id]
+        assert [e.id for e in export_access.released_exports(db.session, users.get(db.session, researcher))] \
+            == [export.id]
         actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(export.id))
                                           .order_by(AuditEvent.seq)))
     assert actions == ["export.proposed", "export.approved", "export.built"]
@@ -168,8 +178,10 @@ def test_a_weakened_privacy_model_is_refused(world):
     _, review, proposer, _ = world
     from intake.disclosure import Policy
 
+    researcher = reader(review)
     with review.app_context(), pytest.raises(InvalidInput):
-        exports.propose(db.session, get_vault(), actor=proposer, recipient="x", purpose="y", policy=Policy(k=2))
+        exports.propose(db.session, get_vault(), actor=proposer, recipient="x", purpose="y", policy=Policy(k=2),
+                        recipient_account=researcher)
 
 
 def test_too_few_consenting_persons_gives_a_clear_message_and_no_file(world, tmp_path):
@@ -233,27 +245,30 @@ def test_files_are_served_only_by_manifest_name_and_only_while_they_match(world,
     export = built(review, approved(review, proposer, approver))
     from intake.services.errors import NotFound
 
+    researcher = reader(review)
     with review.app_context():
-        assert exports.export_file(db.session, export.id, "persons.csv").name == "persons.csv"
-        assert exports.export_file(db.session, export.id, "standalone_verify.py").is_file()
+        viewer = users.get(db.session, researcher)
+        assert export_access.export_file(db.session, export.id, "persons.csv", viewer).name == "persons.csv"
+        assert export_access.export_file(db.session, export.id, "standalone_verify.py", viewer).is_file()
         for bad in ("../keys/keystore.json", "persons.sqlite", "", "/etc/passwd"):
             with pytest.raises(NotFound):
-                exports.export_file(db.session, export.id, bad)
+                export_access.export_file(db.session, export.id, bad, viewer)
         with pytest.raises(NotFound):
-            exports.export_file(db.session, uuid.uuid4(), "persons.csv")
+            export_access.export_file(db.session, uuid.uuid4(), "persons.csv", viewer)
         (tmp_path / "exports" / str(export.id) / "manifest.json").write_text("{}", encoding="utf-8")
         with pytest.raises(Conflict):
-            exports.export_file(db.session, export.id, "persons.csv")
+            export_access.export_file(db.session, export.id, "persons.csv", viewer)
 
 
 def test_a_tampered_export_state_is_not_offered(world):
     public, review, proposer, approver = world
     export_id = proposed(review, proposer)
+    researcher = reader(review)
     with review.app_context():
         export = db.session.get(Export, export_id)
         export.status = ExportStatus.RELEASED.value  # written around the services: the seal no longer matches
         db.session.commit()
-        assert exports.released_exports(db.session) == []
+        assert export_access.released_exports(db.session, users.get(db.session, researcher)) == []
         with pytest.raises(Conflict, match="failed verification"):
             exports.approve(db.session, get_vault(), export_id, actor=approver)
     assert ExportNotice  # the notice model is exercised in the withdrawal test

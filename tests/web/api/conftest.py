@@ -32,13 +32,14 @@ class ApiWorld:
         return {"Authorization": f"Bearer {token or self.token}"}
 
 
-def make_export(app, status: ExportStatus, export_dir: Path) -> object:
+def make_export(app, status: ExportStatus, export_dir: Path, account: object = None) -> object:
     manifest = {"export_id": "x", "files": {"persons.csv": {"sha256": hashlib.sha256(CSV).hexdigest(),
                                                             "bytes": len(CSV)}}}
     manifest_bytes = json.dumps(manifest).encode()
     with app.app_context():
         export = Export(status=status.value, measured_k=5, suppression_rate=0.01, manifest=manifest,
-                        manifest_signature=b"\x01" * 64, manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest())
+                        manifest_signature=b"\x01" * 64, manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+                        recipient_account_id=account)
         exports._seal(get_vault(), export)  # noqa: SLF001 - as build() leaves a released export
         db.session.add(export)
         db.session.commit()
@@ -57,5 +58,5 @@ def api_world(app, make_user, tmp_path) -> ApiWorld:
     researcher = make_user("researcher")
     with app.app_context():
         new = api_tokens.create(db.session, get_vault(), user_id=researcher.id, actor="test", label="laptop")
-    return ApiWorld(new.token, new.id, researcher, make_export(app, ExportStatus.RELEASED, export_dir),
-                    make_export(app, ExportStatus.BUILT, export_dir))
+    return ApiWorld(new.token, new.id, researcher, make_export(app, ExportStatus.RELEASED, export_dir, researcher.id),
+                    make_export(app, ExportStatus.BUILT, export_dir, researcher.id))

@@ -27,8 +27,9 @@ def app(request, make_app, tmp_path: Path):
     return make_app("both", **settings)
 
 
-def proposed(app, client) -> uuid.UUID:
-    post(client, "/review/exports/propose", "/review/exports", recipient="A research group", purpose="patterns")
+def proposed(app, client, researcher) -> uuid.UUID:
+    post(client, "/review/exports/propose", "/review/exports", recipient="A research group",
+         account=str(researcher.id), purpose="patterns")
     with app.app_context():
         return db.session.scalars(select(Export.id)).one()
 
@@ -39,7 +40,7 @@ def test_approval_queues_the_build_and_the_worker_releases_it_queued(app, make_u
     one, two = app.test_client(), app.test_client()
     sign_in(one, make_user("reviewer"))
     sign_in(two, make_user("admin"))
-    export_id = proposed(app, one)
+    export_id = proposed(app, one, make_user("researcher"))
     post(two, f"/review/exports/{export_id}/approve", "/review/exports")
     assert "The build job is queued" in two.get("/review/exports").get_data(as_text=True)
     queue = job_queue.queue(app)
@@ -64,7 +65,7 @@ def test_without_a_job_redis_the_page_names_the_operators_command(app, make_user
     one, two = app.test_client(), app.test_client()
     sign_in(one, make_user("reviewer"))
     sign_in(two, make_user("reviewer"))
-    export_id = proposed(app, one)
+    export_id = proposed(app, one, make_user("researcher"))
     post(two, f"/review/exports/{export_id}/approve", "/review/exports")
     page = two.get("/review/exports").get_data(as_text=True)
     assert "flask export build" in page and "The build job is queued" not in page

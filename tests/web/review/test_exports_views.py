@@ -30,18 +30,19 @@ def post(client, url: str, page: str, **data):
 
 
 def test_reviewers_propose_and_only_another_approves(app, make_user, sign_in):
-    first, second = make_user("reviewer"), make_user("reviewer")
+    first, second, researcher = make_user("reviewer"), make_user("reviewer"), make_user("researcher")
     one, two = app.test_client(), app.test_client()
     sign_in(one, first)
     sign_in(two, second)
     response = post(one, "/review/exports/propose", "/review/exports", recipient="A research group",
-                    purpose="patterns of detention")
+                    account=str(researcher.id), purpose="patterns of detention")
     assert response.status_code == 302
     with app.app_context():
         export = db.session.scalars(select(Export)).one()
         export_id = export.id
     page = one.get("/review/exports").get_data(as_text=True)
     assert "A research group" in page and f"/review/exports/{export_id}/approve" not in page
+    assert f"<bdi>{researcher.username}</bdi>" in page  # the approver sees who will receive it
     assert "awaiting another reviewer" in page
     refused = post(one, f"/review/exports/{export_id}/approve", "/review/exports")
     assert refused.status_code == 302
@@ -53,8 +54,14 @@ def test_reviewers_propose_and_only_another_approves(app, make_user, sign_in):
     with app.app_context():
         assert db.session.get(Export, export_id).status == ExportStatus.APPROVED.value
     assert "awaiting the build job" in two.get("/review/exports").get_data(as_text=True)
-    empty = post(one, "/review/exports/propose", "/review/exports", recipient="", purpose="x")
+    empty = post(one, "/review/exports/propose", "/review/exports", recipient="", account=str(researcher.id),
+                 purpose="x")
     assert empty.status_code == 302
+    for account in ("", str(first.id), "not-an-id"):  # no account, a reviewer's, nonsense: refused, said why
+        refused = post(one, "/review/exports/propose", "/review/exports", recipient="B", account=account, purpose="x")
+        assert refused.status_code == 302
+        assert "choose the active researcher account that receives the export" in one.get(
+            "/review/exports").get_data(as_text=True)
     with app.app_context():
         assert db.session.query(Export).count() == 1
 
@@ -65,7 +72,8 @@ def test_researchers_download_released_files_audited_and_not_cached(app, make_us
     store(app, 120)
     with app.app_context():
         vault = get_vault()
-        export = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p")
+        export = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
+                                 recipient_account=researcher.id)
         exports.approve(db.session, vault, export.id, actor=approver.id)
         export_id = exports.build(db.session, vault, export.id).id
         statistics.refresh(db.session, vault)

@@ -72,7 +72,8 @@ def test_a_refused_decision_flashes_its_reason_in_uyghur(app, make_user, sign_in
 
 def test_a_refused_approval_flashes_its_reason_in_uyghur(app, make_user, sign_in):
     client = signed_in(app, make_user, sign_in, "reviewer", "ug")
-    post_form(client, "/review/exports/propose", "/review/exports", recipient="A research group", purpose="p")
+    post_form(client, "/review/exports/propose", "/review/exports", recipient="A research group",
+              account=str(make_user("researcher").id), purpose="p")
     with app.app_context():
         export_id = db.session.scalars(select(Export.id)).one()
     post_form(client, f"/review/exports/{export_id}/approve", "/review/exports")

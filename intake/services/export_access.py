@@ -1,0 +1,136 @@
+"""Who sees and downloads which export: the one researcher account it was proposed for.
+
+An export names its researcher account when it is proposed, and the account is sealed with the
+export's state (exports.EXPORT), so a database writer cannot hand an export to another account. A
+researcher is offered, and may download, only the released exports whose seal verifies and names
+their own account; an admin sees every released export (admins approve exports and run the
+service). Exports proposed before exports named an account (migration 0020) name none: no
+researcher sees them until an admin assigns one (`flask export assign`, once).
+
+Refusals never say whether an export exists: another account's export is "not found", as an
+unknown id is. Every download is audited before it is served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..crypto.vault import Vault
+from ..disclosure import signing
+from ..disclosure.standalone_verify import MANIFEST
+from ..disclosure.verify import standalone_path
+from ..models import Export, ExportStatus, Role, User
+from ..models.sealed import current_vault
+from ..wording import said
+from . import audit
+from .errors import Conflict, NotFound
+from .export_notices import verify_keys
+from .exports import export_root, verified
+
+VERIFIER_NAME = "standalone_verify.py"
+
+
+def may_see(viewer: User, export: Export) -> bool:
+    """Whether `viewer` may be offered `export` once it is released and verified."""
+    if viewer.role == Role.ADMIN.value:
+        return True
+    return viewer.role == Role.RESEARCHER.value and export.recipient_account_id == viewer.id
+
+
+def researcher_accounts(session: Session) -> list[tuple[uuid.UUID, str]]:
+    """Active researcher accounts, by username: who an export may be proposed for."""
+    return [(i, name) for i, name in session.execute(
+        select(User.id, User.username).where(User.role == Role.RESEARCHER.value, User.is_active.is_(True))
+        .order_by(User.username))]
+
+
+# ---------- listing ----------
+
+@dataclass(frozen=True)
+class ExportView:
+    export: Export
+    verified: bool
+    proposer: str | None
+    approver: str | None
+    account: str | None  # the researcher account's username; None before exports named one
+
+
+def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus] | None = None) -> list[ExportView]:
+    """Every export (of these statuses), newest first, with its seal checked: for reviewers."""
+    query = select(Export).order_by(Export.created_at.desc())
+    if statuses:
+        query = query.where(Export.status.in_([s.value for s in statuses]))
+    exports = list(session.scalars(query))
+    ids = {i for e in exports for i in (e.requested_by_id, e.approved_by_id, e.recipient_account_id) if i}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
+    return [ExportView(e, verified(vault, e), names.get(e.requested_by_id), names.get(e.approved_by_id),
+                       names.get(e.recipient_account_id)) for e in exports]
+
+
+def released_exports(session: Session, viewer: User) -> list[Export]:
+    """The released exports `viewer` may see, whose sealed state verifies, newest first."""
+    vault = current_vault(session)
+    query = select(Export).where(Export.status == ExportStatus.RELEASED.value).order_by(Export.created_at.desc())
+    if viewer.role != Role.ADMIN.value:
+        query = query.where(Export.recipient_account_id == viewer.id)
+    return [e for e in session.scalars(query) if may_see(viewer, e) and verified(vault, e)]
+
+
+def released(session: Session, export_id: uuid.UUID, viewer: User) -> Export:
+    """One released, verified export `viewer` may see; NotFound otherwise (whoever else's it is)."""
+    export = session.get(Export, export_id)
+    if export is None or export.status != ExportStatus.RELEASED.value or not may_see(viewer, export) \
+            or not verified(current_vault(session), export):
+        raise NotFound(said("no such released export"))
+    return export
+
+
+# ---------- files and downloads ----------
+
+def file_names(export: Export) -> list[str]:
+    """What a researcher may download: the manifest, the files it lists, and the verifier."""
+    return [MANIFEST, *sorted((export.manifest or {}).get("files", {})), VERIFIER_NAME]
+
+
+def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: User) -> Path:
+    """The path of one downloadable file of a released export `viewer` may see; NotFound for any
+    other name or export, and Conflict if the signed manifest on disk is not the one the export sealed."""
+    export = released(session, export_id, viewer)
+    if filename not in file_names(export):
+        raise NotFound(said("no such file in this export"))
+    if filename == VERIFIER_NAME:
+        return standalone_path()
+    directory = export_root() / str(export.id)
+    manifest = directory / MANIFEST
+    if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != export.manifest_sha256:
+        raise Conflict(said("export %(export)s: its files are missing or are not the ones released", export=export_id))
+    path = directory / filename
+    if not path.is_file():
+        raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
+    return path
+
+
+def record_download(session: Session, vault: Vault, export_id: uuid.UUID, filename: str, viewer: User) -> None:
+    """Audit one download (the caller serves the file after this commits)."""
+    export = released(session, export_id, viewer)
+    if filename not in file_names(export):
+        raise NotFound(said("no such file in this export"))
+    audit.record(session, vault, actor=str(viewer.id), action="export.downloaded", object_type="export",
+                 object_id=str(export_id), details={"file": filename})
+    session.commit()
+
+
+def public_key_text(vault: Vault, export: Export) -> str | None:
+    """The hex of the key that signed `export`'s manifest (for the recipient's verifier)."""
+    claimed = ((export.manifest or {}).get("signature") or {}).get("key_id")
+    for key in verify_keys(vault):
+        if signing.key_id(key) == claimed:
+            return key.public_bytes_raw().hex()
+    return None

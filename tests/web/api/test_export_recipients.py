@@ -1,0 +1,113 @@
+"""An export reaches the one researcher account it was proposed for, and no other.
+
+Through the API and the researcher pages alike: another researcher neither sees it nor downloads a
+file of it (answered as an unknown export is); an admin sees every released export. The account is
+sealed with the export's state: rewritten or cleared in the database, the export is offered to no
+one. Exports sealed before exports named an account verify, are offered to no researcher, and get
+their account once, from an admin (`flask export assign`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import AuditEvent, Export, ExportStatus
+from intake.services import api_tokens, exports, integrity
+from tests.web.api.conftest import make_export
+
+
+def _token(app, user) -> dict[str, str]:
+    with app.app_context():
+        made = api_tokens.create(db.session, get_vault(), user_id=user.id, actor="test", label="laptop")
+    return {"Authorization": f"Bearer {made.token}"}
+
+
+def _api_sees(client, headers, export_id) -> bool:
+    listed = [e["id"] for e in client.get("/api/v1/exports", headers=headers).get_json()["exports"]]
+    detail = client.get(f"/api/v1/exports/{export_id}", headers=headers)
+    download = client.get(f"/api/v1/exports/{export_id}/files/persons.csv", headers=headers)
+    download.close()
+    found = str(export_id) in listed
+    assert found == (detail.status_code == 200) == (download.status_code == 200), (listed, detail, download)
+    if not found:  # refused as an unknown export is: nothing says it exists
+        assert detail.status_code == download.status_code == 404
+    return found
+
+
+def _page_sees(app, sign_in, user, export_id) -> bool:
+    client = app.test_client()
+    sign_in(client, user)
+    listed = str(export_id) in client.get("/research/").get_data(as_text=True)
+    download = client.get(f"/research/exports/{export_id}/persons.csv")
+    download.close()
+    assert listed == (download.status_code == 200), (listed, download.status_code)
+    if not listed:
+        assert download.status_code == 404
+    return listed
+
+
+def _rewrite(app, export_id, **values) -> None:
+    with app.app_context():
+        db.session.execute(update(Export).where(Export.id == export_id).values(**values))
+        db.session.commit()
+
+
+def test_only_the_account_it_was_proposed_for_sees_and_downloads_it(app, api_world, make_user, sign_in):
+    other = make_user("researcher")
+    client = app.test_client()
+    assert _api_sees(client, api_world.headers(), api_world.released)
+    assert not _api_sees(client, _token(app, other), api_world.released)
+    assert _page_sees(app, sign_in, api_world.researcher, api_world.released)
+    assert not _page_sees(app, sign_in, other, api_world.released)
+    assert _page_sees(app, sign_in, make_user("admin"), api_world.released)
+    with app.app_context():
+        downloads = db.session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "export.downloaded")).all()
+    assert str(other.id) not in downloads and str(api_world.researcher.id) in downloads
+
+
+def test_an_account_rewritten_or_cleared_in_the_database_gives_it_to_no_one(app, api_world, make_user, sign_in):
+    other = make_user("researcher")
+    client, headers = app.test_client(), _token(app, other)
+    _rewrite(app, api_world.released, recipient_account_id=other.id)  # handed to another account
+    assert not _api_sees(client, headers, api_world.released)
+    assert not _api_sees(client, api_world.headers(), api_world.released)
+    assert not _page_sees(app, sign_in, other, api_world.released)
+    _rewrite(app, api_world.released, recipient_account_id=None)  # cleared, as if sealed before accounts
+    assert not _api_sees(client, api_world.headers(), api_world.released)
+    assert not _page_sees(app, sign_in, make_user("admin"), api_world.released)
+    with app.app_context():
+        assert not exports.verified(get_vault(), db.session.get(Export, api_world.released))
+
+
+def test_an_export_from_before_accounts_waits_for_an_admin_to_assign_it_once(app, api_world, make_user, sign_in,
+                                                                              tmp_path):
+    legacy = make_export(app, ExportStatus.RELEASED, tmp_path / "exports")
+    with app.app_context():  # sealed as releases were before exports named an account
+        export = db.session.get(Export, legacy)
+        export.state_seq = 1
+        integrity.seal_row(get_vault(), exports.LEGACY_EXPORT, export)
+        db.session.commit()
+        assert exports.verified(get_vault(), db.session.get(Export, legacy))
+    admin, reviewer, other = make_user("admin"), make_user("reviewer"), make_user("researcher")
+    client = app.test_client()
+    assert not _api_sees(client, api_world.headers(), legacy)
+    assert _page_sees(app, sign_in, admin, legacy)
+    cli = app.test_cli_runner()
+    target = api_world.researcher.username
+    refused = cli.invoke(args=["export", "assign", str(legacy), "--account", target, "--as", reviewer.username])
+    assert refused.exit_code == 1 and "only an admin" in refused.output
+    refused = cli.invoke(args=["export", "assign", str(legacy), "--account", reviewer.username, "--as", admin.username])
+    assert refused.exit_code == 1 and "no active researcher account" in refused.output
+    assert not _api_sees(client, api_world.headers(), legacy)
+    assigned = cli.invoke(args=["export", "assign", str(legacy), "--account", target, "--as", admin.username])
+    assert assigned.exit_code == 0, assigned.output
+    assert _api_sees(client, api_world.headers(), legacy)
+    assert not _api_sees(client, _token(app, other), legacy)
+    again = cli.invoke(args=["export", "assign", str(legacy), "--account", other.username, "--as", admin.username])
+    assert again.exit_code == 1 and "cannot change" in again.output and "Traceback" not in again.output
+    assert _api_sees(client, api_world.headers(), legacy) and not _api_sees(client, _token(app, other), legacy)
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.assigned")).all()
+    assert [(e.actor, e.object_id, e.details) for e in entries] == [
+        (str(admin.id), str(legacy), {"account": str(api_world.researcher.id)})]
