@@ -16,6 +16,7 @@ import pstats
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 # Where a function's own time is counted: the first of these found in its file's path.
@@ -75,6 +76,7 @@ def profile(client: Any, pages: dict[str, Callable[[], str]], requests: int, top
         cpu, wall = (time.process_time() - cpu) / requests, (time.perf_counter() - wall) / requests
         stats = pstats.Stats(profiler)
         if out:
+            Path(out).mkdir(parents=True, exist_ok=True)
             stats.dump_stats(f"{out}/{label.split()[0]}.prof")
         parts: dict[str, float] = {}
         total = 0.0
