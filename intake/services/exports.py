@@ -132,6 +132,12 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
         session.rollback()
         raise Conflict(said("an export must be approved by someone other than the reviewer who proposed it; "
                             "nothing was changed"))
+    if export.recipient_account_id is not None:  # disabled, or no longer a researcher, since the proposal
+        account = session.get(User, export.recipient_account_id)
+        if account is None or not account.is_active or account.role != Role.RESEARCHER.value:
+            session.rollback()
+            raise Conflict(said("export %(export)s is for an account that is no longer an active researcher "
+                                "account: propose a new export; nothing was changed", export=export_id))
     export.status = ExportStatus.APPROVED.value
     export.approved_by_id = actor
     export.approved_at = utcnow()

@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportStatus
-from intake.services import api_tokens, exports, integrity
+from intake.services import accounts, api_tokens, exports, integrity
 from tests.web.api.conftest import make_export
+from tests.web_fixtures import csrf_token
 
 
 def _token(app, user) -> dict[str, str]:
@@ -111,3 +112,20 @@ def test_an_export_from_before_accounts_waits_for_an_admin_to_assign_it_once(app
         entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.assigned")).all()
     assert [(e.actor, e.object_id, e.details) for e in entries] == [
         (str(admin.id), str(legacy), {"account": str(api_world.researcher.id)})]
+
+
+def test_an_export_for_an_account_disabled_since_it_was_proposed_is_not_approved(app, make_user, sign_in):
+    proposer, approver, researcher = make_user("reviewer"), make_user("reviewer"), make_user("researcher")
+    with app.app_context():
+        vault = get_vault()
+        export_id = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
+                                    recipient_account=researcher.id).id
+        accounts.disable(db.session, vault, researcher.id, actor="test")
+    client = app.test_client()
+    sign_in(client, approver)
+    page = client.get("/review/exports")
+    assert client.post(f"/review/exports/{export_id}/approve",
+                       data={"csrf_token": csrf_token(page.data)}).status_code == 302
+    assert "no longer an active researcher account" in client.get("/review/exports").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Export, export_id).status == ExportStatus.REQUESTED.value
