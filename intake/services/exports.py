@@ -2,12 +2,12 @@
 Withdrawal notices: export_notices.py.
 
 A reviewer proposes (recipient, the one researcher account that receives it, purpose, privacy
-policy); a second reviewer or an admin approves;
-the build job (`flask export build`, or the queue) reads the store through export_source, writes
-the files with the disclosure package, seals which reports it used, and releases. Every step
-is audited, every state an export passes through is sealed (integrity Spec below) and verified
-before the next step or a download relies on it. A build that cannot meet the privacy model
-stores nothing but the failure's reason (counts and rules only); its files never exist.
+policy); a second reviewer or an admin approves; the build job (`flask export build`, or the
+queue) reads the store through export_source, writes the files with the disclosure package, seals
+which reports it used, and releases. Every step is audited, every state an export passes through
+is sealed (integrity Spec below) and verified before the next step or a download relies on it. A
+build that cannot meet the privacy model stores nothing but the failure's reason (counts and rules
+only); its files never exist.
 
 Pseudonyms: HMAC-SHA256(pseudonym secret, fresh salt | person key), 80 bits. A fresh salt per
 export makes them unlinkable across exports; the keystore's pseudonym secret lets the operator,
@@ -89,13 +89,17 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
 
 # ---------- propose and approve ----------
 
+def _receives(account: User | None) -> bool:
+    return account is not None and account.is_active and account.role == Role.RESEARCHER.value
+
+
 def receiving_account(session: Session, account_id: uuid.UUID | str | None) -> User:
     """The active researcher account an export may be released to; InvalidInput for anything else."""
     try:
         account = session.get(User, uuid.UUID(str(account_id))) if account_id else None
     except ValueError:
         account = None
-    if account is None or not account.is_active or account.role != Role.RESEARCHER.value:
+    if account is None or not _receives(account):
         raise InvalidInput(said("choose the active researcher account that receives the export"))
     return account
 
@@ -132,12 +136,10 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
         session.rollback()
         raise Conflict(said("an export must be approved by someone other than the reviewer who proposed it; "
                             "nothing was changed"))
-    if export.recipient_account_id is not None:  # disabled, or no longer a researcher, since the proposal
-        account = session.get(User, export.recipient_account_id)
-        if account is None or not account.is_active or account.role != Role.RESEARCHER.value:
-            session.rollback()
-            raise Conflict(said("export %(export)s is for an account that is no longer an active researcher "
-                                "account: propose a new export; nothing was changed", export=export_id))
+    if export.recipient_account_id is not None and not _receives(session.get(User, export.recipient_account_id)):
+        session.rollback()  # disabled, or no longer a researcher's, since the proposal
+        raise Conflict(said("export %(export)s is for an account that is no longer an active researcher "
+                            "account: propose a new export; nothing was changed", export=export_id))
     export.status = ExportStatus.APPROVED.value
     export.approved_by_id = actor
     export.approved_at = utcnow()
