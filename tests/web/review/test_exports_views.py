@@ -123,3 +123,14 @@ def test_the_public_page_shows_only_a_snapshot_signed_by_the_configured_key(app,
     document["tables"][0]["counts"][0] += 1000  # altered after signing
     snapshot.write_text(json.dumps(document), encoding="utf-8")
     assert "No statistics have been published yet" in client.get("/statistics").get_data(as_text=True)
+
+
+def test_with_no_researcher_account_the_page_says_who_creates_one_first(app, make_user, sign_in):
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    page = client.get("/review/exports").get_data(as_text=True)
+    assert "no researcher account exists yet: an admin creates one first" in page
+    assert 'action="/review/exports/propose"' not in page
+    researcher = make_user("researcher")
+    page = client.get("/review/exports").get_data(as_text=True)
+    assert 'action="/review/exports/propose"' in page and f">{researcher.username}</option>" in page
