@@ -6,9 +6,18 @@ the command line, the job queue).
   payload was not JSON, stopped `flask jobs worker` with a traceback, and again at every restart
   while the job stayed queued, so nothing was taken in and no withdrawal was finished. The guard
   that refuses foreign jobs also raised on an unreadable payload instead of refusing it.
+- The report form sent twice (a double click while the first send is still working, slow on Tor;
+  a reload of the receipt page, which the browser offers to send again) stored two submissions with
+  two receipts, and the family saw only the second. The first copy, with every name, ID number and
+  contact they typed, was out of their reach: they could not check it, and withdrawing with the
+  receipt they held left it in the store. The receipt is now drawn from a one-time value the form
+  page carries and what the form holds, so the same page sent again shows the same receipt and is
+  stored once.
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from flask import Flask
@@ -19,6 +28,8 @@ from intake.jobs import queue as job_queue
 from intake.models import Submission
 from tests.conftest import REDIS_URL
 from tests.helpers import full_report, submit
+from tests.web.public.conftest import GENEROUS
+from tests.web.public.pages import post_report, receipt_of, relative, report_form, text_of
 
 
 def _taken_in(app: Flask) -> int:
@@ -46,3 +57,59 @@ def test_a_malformed_queued_job_is_refused_and_the_worker_goes_on(public_app, rq
     assert _taken_in(rq_app) == 1
     for job in (listed, number, unreadable):
         assert queue.fetch_job(job.id).get_status() == "failed", job.id
+
+
+def _submissions(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Submission)) or 0
+
+
+def _once(page: str) -> dict[str, str]:
+    """The form page's one-time field, as a browser sends it back (none before the fix)."""
+    field = re.search(r'<input[^>]*\bname="once"[^>]*>', page)
+    return {"once": re.search(r'\bvalue="([^"]*)"', field.group(0)).group(1)} if field else {}
+
+
+def test_the_report_form_sent_twice_is_stored_once_with_one_receipt(make_app):
+    app = make_app("public", **GENEROUS)
+    client = app.test_client()
+    page = text_of(client.get("/report"))
+    data = report_form(client, relative(0, names__0__value="ئابدۇرېھىم", testimony="Taken in 2017."),
+                       contact="signal +90 555", consent_contact="y", **_once(page))
+    first = post_report(client, dict(data))
+    second = post_report(client, dict(data))  # the same page, sent again
+    assert first.status_code == second.status_code == 200
+    assert receipt_of(text_of(first)) == receipt_of(text_of(second))
+    assert _submissions(app) == 1
+    # A page of the same form with other words is another testimony, with a receipt of its own.
+    other = post_report(client, {**data, "relatives-0-testimony": "Taken in 2018."})
+    assert receipt_of(text_of(other)) != receipt_of(text_of(first))
+    assert _submissions(app) == 2
+    # Each new page gets a value of its own: two families' identical words are two submissions.
+    fresh = text_of(client.get("/report"))
+    assert _once(fresh) and _once(fresh) != _once(page)
+
+
+def test_the_report_form_sent_twice_at_once_is_stored_once(make_app, monkeypatch):
+    """Two sends of one page at the same moment both find its receipt free; the second's insert then
+    meets the first's unique selector, and shows the first's receipt instead of failing."""
+    from intake.crypto import receipts
+    from intake.services import intake as intake_service
+
+    real, looks = intake_service._receipt_of_form, []
+
+    def racing(session, data, pepper, kdf, seed):  # noqa: ANN001, ANN202
+        looks.append(seed)
+        if len(looks) == 2:  # the second send looks before the first has committed: free
+            return receipts.normalise(receipts.from_seed(pepper, seed, 0))
+        return real(session, data, pepper, kdf, seed)
+
+    monkeypatch.setattr(intake_service, "_receipt_of_form", racing)
+    app = make_app("public", **GENEROUS)
+    client = app.test_client()
+    page = text_of(client.get("/report"))
+    data = report_form(client, relative(0, names__0__value="Tursun"), **_once(page))
+    first, second = post_report(client, dict(data)), post_report(client, dict(data))
+    assert first.status_code == second.status_code == 200
+    assert receipt_of(text_of(first)) == receipt_of(text_of(second))
+    assert len(looks) == 3 and _submissions(app) == 1
