@@ -19,6 +19,11 @@ the command line, the job queue).
   anonymous POST of 40 MB of percent-escapes to `/admin/imports/confirm`, without a cookie, cost the
   review face 15 s of CPU (every other POST there is refused past 500 KB). The page posts multipart
   bodies; only those get the larger field now.
+- "Sign out" from a review page drawn more than four hours before (a tab left open while the
+  reviewer worked in another; the session lasts 12 hours) failed: its CSRF token had expired after
+  WTF_CSRF_TIME_LIMIT, the answer was a bare "Bad Request" page, and the session went on, open to
+  the next person at a shared computer who believed it ended. A sign-out now takes any token of
+  its own session, however old (none, or a forged one, still changes nothing).
 """
 
 from __future__ import annotations
@@ -129,3 +134,22 @@ def test_an_anonymous_urlencoded_body_to_the_import_step_is_capped_like_any_othe
     assert response.status_code == 413  # refused before it is decoded, as at /review/sign-in
     assert app.test_client().post("/review/sign-in", data=body,
                                   content_type="application/x-www-form-urlencoded").status_code == 413
+
+
+def test_sign_out_from_a_page_drawn_hours_ago_signs_out(app, make_user, sign_in, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+
+    from tests.web_fixtures import csrf_token
+
+    client = app.test_client()
+    sign_in(client, make_user("reviewer"))
+    page = client.get("/review/")  # the tab left open, with its sign-out button
+    assert page.status_code == 200
+    token = csrf_token(page.data)
+    later = TimestampSigner.get_timestamp(TimestampSigner("k")) + 5 * 3600  # five hours on, for the tokens
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    assert client.post("/review/sign-out", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/review/").status_code == 200  # a forged token ends nothing
+    response = client.post("/review/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith("/review/sign-in")
+    assert client.get("/review/").status_code == 302  # signed out: to the sign-in page
