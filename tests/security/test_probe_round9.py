@@ -24,6 +24,11 @@ the command line, the job queue).
   WTF_CSRF_TIME_LIMIT, the answer was a bare "Bad Request" page, and the session went on, open to
   the next person at a shared computer who believed it ended. A sign-out now takes any token of
   its own session, however old (none, or a forged one, still changes nothing).
+- Disabling an account that had not been set up yet left its set-up link in place, only refused
+  while the account stayed disabled: enabling it again brought the link back to life (within its
+  48 hours), though an admin disables an invited account above all when its link went astray, and
+  disabling otherwise ends everything the account held (sessions, API tokens) for good. Disabling
+  now ends the link too; the account is shown with its link expired, ready for a new one.
 """
 
 from __future__ import annotations
@@ -153,3 +158,24 @@ def test_sign_out_from_a_page_drawn_hours_ago_signs_out(app, make_user, sign_in,
     response = client.post("/review/sign-out", data={"csrf_token": token})
     assert response.status_code == 302 and response.location.endswith("/review/sign-in")
     assert client.get("/review/").status_code == 302  # signed out: to the sign-in page
+
+
+def test_disabling_an_invited_account_ends_its_set_up_link_for_good(app):
+    from intake.keyring import get_vault
+    from intake.services import accounts
+
+    with app.app_context():
+        invitation = accounts.invite(db.session, get_vault(), username="invited", role="reviewer", actor="cli",
+                                     hours=48)
+    client = app.test_client()
+    link = f"/review/setup/{invitation.token}"
+    assert client.get(link).status_code == 200
+    with app.app_context():
+        accounts.disable(db.session, get_vault(), invitation.user_id, actor="cli")  # the link went astray
+    assert client.get(link).status_code == 404
+    with app.app_context():
+        accounts.enable(db.session, get_vault(), invitation.user_id, actor="cli")
+    assert client.get(link).status_code == 404  # enabled again: the old link stays dead
+    with app.app_context():
+        again = accounts.reissue(db.session, get_vault(), invitation.user_id, actor="cli", hours=48)
+    assert client.get(f"/review/setup/{again.token}").status_code == 200
