@@ -165,7 +165,8 @@ def sign_out() -> Response:
     cannot sign this one out.)"""
     try:
         if current_app.config.get("WTF_CSRF_ENABLED", True):
-            validate_csrf(request.form.get("csrf_token"), time_limit=int(current_app.config["INTAKE_ABSOLUTE_TIMEOUT"]))
+            validate_csrf(request.form.get("csrf_token"),
+                          time_limit=int(current_app.config["INTAKE_ABSOLUTE_TIMEOUT"]))
     except ValidationError:
         abort(400)
     user = current_user() or pending_user()

@@ -29,7 +29,8 @@ from .errors import Conflict, InvalidInput
 from .intake import AlreadyStored, Stored, SubmissionInput, store_submission
 from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
 
-__all__ = ["AlreadyStored", "Holder", "ReceiptCheck", "find_by_receipt"]  # re-exported: the receipt half of a family's visit
+# Re-exported: the receipt half of a family's visit, and a form sent twice.
+__all__ = ["AlreadyStored", "Holder", "ReceiptCheck", "find_by_receipt"]
 
 
 # --- submitting ------------------------------------------------------------------------------------
