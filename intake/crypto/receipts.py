@@ -60,6 +60,15 @@ def new_receipt() -> str:
     return grouped(f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}")
 
 
+def from_seed(pepper: bytes, seed: bytes, attempt: int = 0) -> str:
+    """Receipt digits drawn from a form's own one-time value (a seed of 32 bytes from a random value
+    the form carries, and what it holds) instead of fresh randomness: the same form sent twice (a
+    double click, a reload of the answer) draws the same receipt, so it is stored once. 128 bits of
+    HMAC-SHA256 under the pepper, reduced to 24 digits (a bias of about 2^-48)."""
+    digest = hmac.new(pepper, pack("intake/receipt-from-form", 1, seed, attempt), sha256).digest()
+    return grouped(f"{int.from_bytes(digest[:16], 'big') % 10**DIGITS:0{DIGITS}d}")
+
+
 def grouped(digits: str) -> str:
     """Digits in groups of four, as a receipt is shown and written down."""
     return " ".join(digits[i:i + GROUP] for i in range(0, len(digits), GROUP))

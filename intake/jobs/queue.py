@@ -19,6 +19,8 @@ from typing import Any
 
 from flask import Flask, current_app
 from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import DeserializationError
+from rq.job import Job as RqJob
 from rq.serializers import JSONSerializer
 
 from .registry import JOBS, JobError, checked, run
@@ -71,9 +73,14 @@ class _Guard:
 
     def perform_job(self, job: Any, queue: Any, execution: Any) -> bool:
         try:
-            if job.func_name != EXECUTE or job.kwargs or len(job.args) != 2 or not isinstance(job.args[1], dict):
+            try:
+                func_name, args, kwargs = job.func_name, job.args, job.kwargs
+            except DeserializationError:  # not JSON, or not RQ's shape of it
+                raise JobError(f"refused job {job.id}: it cannot be read") from None
+            if func_name != EXECUTE or kwargs or not isinstance(args, (list, tuple)) or len(args) != 2 \
+                    or not isinstance(args[1], dict):
                 raise JobError(f"refused job {job.id}: it does not name a registered job")
-            checked(job.args[0], job.args[1])
+            checked(args[0], args[1])
         except JobError:
             log.error("refused job %s from the queue", job.id)
             self._finalize_failure(job, queue, execution, sys.exc_info())  # type: ignore[attr-defined]
@@ -102,7 +109,7 @@ def work(app: Flask, *, burst: bool = False, interval: float | None = None, simp
         if q is None:
             ran += run_periodic(app)
         else:
-            queued = {j.args[0] for j in q.jobs if j.func_name == EXECUTE and j.args}
+            queued = _queued_names(q)
             for name in periodic:
                 if name not in queued:
                     q.enqueue(EXECUTE, name, {}, job_timeout=JOBS[name].timeout, result_ttl=3600,
@@ -115,6 +122,22 @@ def work(app: Flask, *, burst: bool = False, interval: float | None = None, simp
         if burst:
             return ran
         sleep(max(1.0, float(interval)))
+
+
+def _queued_names(q: Queue) -> set[str]:
+    """The names of the registered jobs waiting in the queue. Whatever is in it is read as untrusted:
+    a job that cannot be read, or names no job, is skipped here (the guard refuses it when its turn
+    comes) instead of stopping the worker, and with it every take-in and withdrawal."""
+    names = set()
+    for job_id in q.job_ids:
+        try:
+            job = RqJob.fetch(job_id, connection=q.connection, serializer=q.serializer)
+            args = job.args if job.func_name == EXECUTE else None
+        except Exception:  # noqa: BLE001 - any malformed entry: RQ raises several kinds
+            continue
+        if isinstance(args, (list, tuple)) and args and isinstance(args[0], str):
+            names.add(args[0])
+    return names
 
 
 def run_periodic(app: Flask) -> int:

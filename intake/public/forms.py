@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 
 from flask import current_app, request
@@ -154,11 +156,16 @@ class SubmissionForm(PublicForm):
     language = Choice(_l("Language for our replies"), reply_language_choices)
     # The honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    # This page's one-time value: the same page sent twice gets the same receipt and is stored once
+    # (families.submit). Never put back by the browser into a page it loads again (autocomplete off).
+    once = HiddenField(render_kw={"autocomplete": "off"})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         if not self.language.data:
             self.language.data = current_language().code
+        if not _ONCE.fullmatch(self.once.data or ""):
+            self.once.data = secrets.token_urlsafe(16)
 
     def validate_contact(self, field: StringField) -> None:
         if field.data and not self.consent_contact.data:
@@ -175,6 +182,9 @@ class SubmissionForm(PublicForm):
             consent_contact=bool(self.consent_contact.data),
             consent_publish_name=bool(self.consent_publish_name.data),
             contact=self.contact.data or None)
+
+
+_ONCE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16), as the page got it
 
 
 def person_label(person: PersonRef) -> str:

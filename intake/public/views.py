@@ -88,9 +88,13 @@ def report() -> PageResult:
         return render_report(form, upload_errors=upload_errors, status=422)
     files_lost = False
     try:
-        stored = families.submit(db.session, form.to_input(), clean, check=receipt_check(), max_reports=limit)
+        stored = families.submit(db.session, form.to_input(), clean, check=receipt_check(), max_reports=limit,
+                                 once=form.once.data)
     except families.AttachmentsNotSaved as exc:
         stored, files_lost = exc.stored, True
+    except families.AlreadyStored as exc:  # this page was sent before: the same receipt, stored once
+        db.session.rollback()
+        stored = exc.stored
     people = [person_label(families.PersonRef(number, handle, tuple(names))) for number, (handle, names)
               in enumerate(zip(stored.report_handles, stored.names), start=1)]
     return render_template("public/receipt.html", receipt=stored.receipt, people=people,

@@ -17,12 +17,14 @@ import hmac
 import logging
 import secrets
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
 
 from ..crypto.passphrase import KdfParams
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from .. import keyring
 from ..keyring import get_vault, vault_problem
 from ..models import User
@@ -154,7 +156,19 @@ def sign_in_enrol() -> Page:
 
 
 @bp.post("/sign-out")
+@csrf.exempt  # checked below, without the tokens' time limit
 def sign_out() -> Response:
+    """Any CSRF token of this very session signs it out, however old the page it came from: a
+    sign-out from a tab drawn hours before (a token past WTF_CSRF_TIME_LIMIT) was a "Bad Request"
+    page, and the session went on for whoever used the computer next. None, or a forged one, is a
+    400 still. (establish_session gives every new session new tokens, so an older session's page
+    cannot sign this one out.)"""
+    try:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            validate_csrf(request.form.get("csrf_token"),
+                          time_limit=int(current_app.config["INTAKE_ABSOLUTE_TIMEOUT"]))
+    except ValidationError:
+        abort(400)
     user = current_user() or pending_user()
     if user is not None:
         try:

@@ -174,8 +174,9 @@ def _enrol(user: User, secret: bytes, counter: int) -> list[str]:
 
 
 def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, actor: str) -> User:
-    """Disable an account; its sessions end at once (epoch bumped, rows deleted) and its API tokens
-    are revoked (sealed), so enabling it again brings back neither."""
+    """Disable an account; its sessions end at once (epoch bumped, rows deleted), its API tokens
+    are revoked (sealed) and its set-up link, if it has one, is used up, so enabling it again brings
+    back none of them (an invited account is disabled above all when its link went astray)."""
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
     if str(user.id) == actor:
@@ -186,6 +187,8 @@ def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
         raise Conflict(said("this is the last active admin account"))
     user.is_active = False
     user.session_epoch += 1
+    user.setup_token_hash = None
+    user.setup_expires_at = None
     sessions.end_all(session, user.id)
     api_tokens.revoke_all_of(session, vault, user.id, actor=actor)
     audit.record(session, vault, actor=actor, action="user.disable", object_type="user", object_id=str(user.id))

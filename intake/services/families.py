@@ -8,7 +8,10 @@ status page shows those names, plain status columns and dates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,21 +20,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..crypto.encoding import pack
 from ..models import Attachment, Message, MessageKind, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
 from . import messages as message_service
 from . import withdrawal
 from .errors import Conflict, InvalidInput
-from .intake import Stored, SubmissionInput, store_submission
+from .intake import AlreadyStored, Stored, SubmissionInput, store_submission
 from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
 
-__all__ = ["Holder", "ReceiptCheck", "find_by_receipt"]  # re-exported: the receipt half of a family's visit
+# Re-exported: the receipt half of a family's visit, and a form sent twice.
+__all__ = ["AlreadyStored", "Holder", "ReceiptCheck", "find_by_receipt"]
 
 
 # --- submitting ------------------------------------------------------------------------------------
 
 def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck,
-           max_reports: int) -> Stored:
+           max_reports: int, once: str | None = None) -> Stored:
     """Store a submission and its attachments; return the receipt (shown once, never stored).
 
     More than `max_reports` people (INTAKE_MAX_RELATIVES) is refused whole: nothing is stored.
@@ -39,21 +44,36 @@ def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, c
     The submission and its files commit together. If storing the files fails, the testimony is
     stored again without them and AttachmentsNotSaved carries its receipt: the words must never be
     lost for the sake of a photo.
+
+    `once`: the random value the form page carried. The receipt is then drawn from it and from what
+    the form holds, so the same form sent twice (a double click, a reload of the answer) is stored
+    once and shows the same receipt again (AlreadyStored): a second copy would hold the family's
+    names under a receipt they never saw, which no withdrawal of theirs could reach.
     """
     if len(data.reports) > max_reports:
         raise InvalidInput(f"a submission describes at most {max_reports} people")
+    seed = form_seed(once, data, uploads) if once else None
     if not uploads:
-        return store_submission(session, data, pepper=check.pepper, kdf=check.kdf)
+        return store_submission(session, data, pepper=check.pepper, kdf=check.kdf, seed=seed)
     from .attachments import add_attachments
 
-    stored = store_submission(session, data, pepper=check.pepper, kdf=check.kdf, commit=False)
+    stored = store_submission(session, data, pepper=check.pepper, kdf=check.kdf, commit=False, seed=seed)
     try:
         add_attachments(session, stored.submission_id, list(uploads), own_key=False)
         session.commit()
         return stored
     except Exception as exc:  # noqa: BLE001 - any failure here must not cost the family their testimony
         session.rollback()
-        raise AttachmentsNotSaved(store_submission(session, data, pepper=check.pepper, kdf=check.kdf)) from exc
+        raise AttachmentsNotSaved(store_submission(session, data, pepper=check.pepper, kdf=check.kdf,
+                                                   seed=seed)) from exc
+
+
+def form_seed(once: str, data: SubmissionInput, uploads: Sequence[Any]) -> bytes:
+    """What a sent form's receipt is drawn from: its one-time value and everything it holds (so a
+    page whose value a browser put back, sent with other words, is another submission)."""
+    content = json.dumps(dataclasses.asdict(data), sort_keys=True, ensure_ascii=False, default=str)
+    files = [str(getattr(u, "sha256", "")) for u in uploads]
+    return hashlib.sha256(pack("intake/form-seed", 1, once, content, json.dumps(files))).digest()
 
 
 class AttachmentsNotSaved(Exception):

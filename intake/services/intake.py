@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto import receipts
@@ -62,15 +63,39 @@ _SEALED = ("names", "gender", "birth_date", "ethnicity", "home_county", "home_pl
            "submitter_relationship", "testimony")
 
 
+class AlreadyStored(Exception):
+    """This very form was stored before (sent twice): `stored` is that submission, with its receipt."""
+
+    def __init__(self, stored: Stored) -> None:
+        super().__init__("this form was stored already")
+        self.stored = stored
+
+
 def store_submission(session: Session, data: SubmissionInput, *, pepper: bytes, kdf: KdfParams,
-                     commit: bool = True) -> Stored:
+                     commit: bool = True, seed: bytes | None = None) -> Stored:
     """Seal and store one submission with its reports; return the receipt.
 
     Commits unless `commit=False`, for callers that add more (attachments) in the same transaction.
+    With `seed` (the form's one-time value and what it holds, see families.submit) the receipt is
+    drawn from it: when a submission with that receipt exists already, the same form was sent twice,
+    and AlreadyStored names it instead of storing a second copy, which the family, holding one
+    receipt, could never withdraw.
     """
     if not data.reports:
         raise ValueError("a submission describes at least one person")
-    digits = _free_receipt(session, pepper)
+    if seed is not None:
+        try:
+            return _store(session, data, pepper=pepper, kdf=kdf, commit=commit,
+                          digits=_receipt_of_form(session, data, pepper, kdf, seed))
+        except IntegrityError:  # the same form, sent twice at once: the other request stored it
+            session.rollback()
+            _receipt_of_form(session, data, pepper, kdf, seed)  # raises AlreadyStored when it is so
+            raise
+    return _store(session, data, pepper=pepper, kdf=kdf, commit=commit, digits=_free_receipt(session, pepper))
+
+
+def _store(session: Session, data: SubmissionInput, *, pepper: bytes, kdf: KdfParams, commit: bool,
+           digits: str) -> Stored:
     verifier, stretched = receipts.make_verifier(pepper, digits, kdf)
     submission = Submission(language=data.language,
                             receipt_selector=receipts.selector(pepper, digits), receipt_verifier=verifier)
@@ -106,6 +131,28 @@ def seal_report(session: Session, submission: Submission, position: int, item: R
             setattr(report, name, value)
     session.add(report)
     return report
+
+
+_SEEDED_DRAWS = 8  # each further draw follows a selector another receipt holds (1 in 100 at a million)
+
+
+def _receipt_of_form(session: Session, data: SubmissionInput, pepper: bytes, kdf: KdfParams, seed: bytes) -> str:
+    """The receipt digits the form's seed draws, or AlreadyStored if a submission already opens with
+    them. A selector held by another receipt (which these digits do not open) draws again."""
+    bounds = receipts.KdfBounds.around(kdf)
+    for attempt in range(_SEEDED_DRAWS):
+        digits = receipts.normalise(receipts.from_seed(pepper, seed, attempt))
+        row = session.scalars(select(Submission).where(
+            Submission.receipt_selector == receipts.selector(pepper, digits))).one_or_none()
+        if row is None:
+            return digits
+        if receipts.open_verifier(pepper, digits, row.receipt_verifier, bounds) is not None:
+            handles = list(session.scalars(select(Report.handle).where(Report.submission_id == row.id)
+                                           .order_by(Report.position)))
+            names = [[n["value"] for n in item.names if n.get("value")] for item in data.reports]
+            raise AlreadyStored(Stored(submission_id=row.id, report_handles=handles,
+                                       receipt=receipts.grouped(digits), names=names))
+    return _free_receipt(session, pepper)
 
 
 def _free_receipt(session: Session, pepper: bytes) -> str:
