@@ -73,7 +73,8 @@ def verified(vault: Vault, export: Export) -> bool:
     return export.recipient_account_id is None and integrity.check_row(vault, LEGACY_EXPORT, export) is SealCheck.OK
 
 
-def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus) -> Export:
+def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus | None) -> Export:
+    """The export, locked for a change, its seal verified and (unless None) in `status`."""
     hold_for_write(session, Export.status, export_id)  # two approvals at once on SQLite: one after the other
     export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if export is None:
@@ -81,7 +82,7 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
     if not verified(vault, export):
         raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
                              export=export_id))
-    if export.status != status.value:
+    if status is not None and export.status != status.value:
         raise Conflict(said("export %(export)s is %(status)s, not %(expected)s; nothing was changed",
                              export=export_id, status=code_word(export.status), expected=code_word(status.value)))
     return export
@@ -154,13 +155,7 @@ def assign(session: Session, vault: Vault, export_id: uuid.UUID, account_id: uui
            actor: uuid.UUID) -> Export:
     """Name the researcher account of an export proposed before exports named one (audited).
     Once only: an export's account never changes (propose a new export for another). Commits."""
-    hold_for_write(session, Export.status, export_id)
-    export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
-    if export is None:
-        raise NotFound(said("no such export"))
-    if not verified(vault, export):
-        raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
-                             export=export_id))
+    export = _require(session, vault, export_id, None)
     if export.recipient_account_id is not None:
         session.rollback()
         raise Conflict(said("export %(export)s already names its researcher account, which cannot change; "
