@@ -22,18 +22,19 @@ from ..services import export_notices, users
 from .common import clean_errors, review_vault
 
 
-def _reviewer(username: str) -> User:
+def _account(username: str, roles: tuple[Role, ...], what: str) -> User:
     user = users.by_username(db.session, username)
-    if user is None or not user.is_active or user.role not in (Role.REVIEWER.value, Role.ADMIN.value):
-        raise click.ClickException("no active reviewer or admin account has that username")
+    if user is None or not user.is_active or user.role not in {r.value for r in roles}:
+        raise click.ClickException(f"no active {what} account has that username")
     return user
+
+
+def _reviewer(username: str) -> User:
+    return _account(username, (Role.REVIEWER, Role.ADMIN), "reviewer or admin")
 
 
 def _researcher(username: str) -> User:
-    user = users.by_username(db.session, username)
-    if user is None or not user.is_active or user.role != Role.RESEARCHER.value:
-        raise click.ClickException("no active researcher account has that username")
-    return user
+    return _account(username, (Role.RESEARCHER,), "researcher")
 
 
 def _export_id(text: str) -> uuid.UUID:

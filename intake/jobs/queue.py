@@ -68,19 +68,28 @@ def execute(name: str, kwargs: dict[str, Any]) -> dict[str, int]:
         return run(name, **kwargs)
 
 
+def _call_of(job: Any) -> tuple[Any, dict[str, Any]] | None:
+    """(name, parameters) of a queued `execute` call, or None for any other shape. The queue's
+    contents are untrusted; DeserializationError when they are not JSON, or not RQ's shape of it."""
+    func_name, args, kwargs = job.func_name, job.args, job.kwargs
+    if func_name != EXECUTE or kwargs or not isinstance(args, (list, tuple)) or len(args) != 2 \
+            or not isinstance(args[1], dict):
+        return None
+    return args[0], args[1]
+
+
 class _Guard:
     """Refuse, before anything runs, a job that is not `execute` of a registered job."""
 
     def perform_job(self, job: Any, queue: Any, execution: Any) -> bool:
         try:
             try:
-                func_name, args, kwargs = job.func_name, job.args, job.kwargs
-            except DeserializationError:  # not JSON, or not RQ's shape of it
+                call = _call_of(job)
+            except DeserializationError:
                 raise JobError(f"refused job {job.id}: it cannot be read") from None
-            if func_name != EXECUTE or kwargs or not isinstance(args, (list, tuple)) or len(args) != 2 \
-                    or not isinstance(args[1], dict):
+            if call is None:
                 raise JobError(f"refused job {job.id}: it does not name a registered job")
-            checked(args[0], args[1])
+            checked(*call)
         except JobError:
             log.error("refused job %s from the queue", job.id)
             self._finalize_failure(job, queue, execution, sys.exc_info())  # type: ignore[attr-defined]
@@ -131,12 +140,11 @@ def _queued_names(q: Queue) -> set[str]:
     names = set()
     for job_id in q.job_ids:
         try:
-            job = RqJob.fetch(job_id, connection=q.connection, serializer=q.serializer)
-            args = job.args if job.func_name == EXECUTE else None
+            call = _call_of(RqJob.fetch(job_id, connection=q.connection, serializer=q.serializer))
         except Exception:  # noqa: BLE001 - any malformed entry: RQ raises several kinds
             continue
-        if isinstance(args, (list, tuple)) and args and isinstance(args[0], str):
-            names.add(args[0])
+        if call is not None and isinstance(call[0], str):
+            names.add(call[0])
     return names
 
 
