@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from ..jobs import JOBS, JobError, enqueue, run
 from ..jobs import queue as job_queue
-from ..jobs.registry import checked
+from ..jobs.registry import BOUNDS, checked
 from .common import clean_errors, review_vault
 
 _ARGS = {"limit": "Work on at most this many items.", "batch": "Items per committed batch.",
@@ -36,9 +36,9 @@ def _kwargs(batch: int | None, limit: int | None, workers: int | None = None) ->
 
 @jobs_cli.command("run")
 @click.argument("name")
-@click.option("--batch", type=click.IntRange(1), default=None, help=_ARGS["batch"])
-@click.option("--limit", type=click.IntRange(1), default=None, help=_ARGS["limit"])
-@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_ARGS["workers"])
+@click.option("--batch", type=click.IntRange(1, BOUNDS["batch"]), default=None, help=_ARGS["batch"])
+@click.option("--limit", type=click.IntRange(1, BOUNDS["limit"]), default=None, help=_ARGS["limit"])
+@click.option("--workers", type=click.IntRange(1, BOUNDS["workers"]), default=None, help=_ARGS["workers"])
 @with_appcontext
 @clean_errors
 def run_job(name: str, batch: int | None, limit: int | None, workers: int | None) -> None:
@@ -53,9 +53,9 @@ def run_job(name: str, batch: int | None, limit: int | None, workers: int | None
 
 @jobs_cli.command("enqueue")
 @click.argument("name")
-@click.option("--batch", type=click.IntRange(1), default=None, help=_ARGS["batch"])
-@click.option("--limit", type=click.IntRange(1), default=None, help=_ARGS["limit"])
-@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_ARGS["workers"])
+@click.option("--batch", type=click.IntRange(1, BOUNDS["batch"]), default=None, help=_ARGS["batch"])
+@click.option("--limit", type=click.IntRange(1, BOUNDS["limit"]), default=None, help=_ARGS["limit"])
+@click.option("--workers", type=click.IntRange(1, BOUNDS["workers"]), default=None, help=_ARGS["workers"])
 @with_appcontext
 def enqueue_job(name: str, batch: int | None, limit: int | None, workers: int | None) -> None:
     """Put a job on the queue for `flask jobs worker` (needs a job Redis)."""

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import DeserializationError
 from rq.job import Job as RqJob
@@ -114,23 +115,34 @@ def work(app: Flask, *, burst: bool = False, interval: float | None = None, simp
     ran = 0
     while True:
         q = queue(app)
-        periodic = [spec.name for spec in _periodic()]
         if q is None:
             ran += run_periodic(app)
         else:
-            queued = _queued_names(q)
-            for name in periodic:
-                if name not in queued:
-                    q.enqueue(EXECUTE, name, {}, job_timeout=JOBS[name].timeout, result_ttl=3600,
-                              failure_ttl=7 * 24 * 3600)
-            worker_class = GuardedSimpleWorker if simple else GuardedWorker
-            worker = worker_class([q], connection=q.connection, serializer=JSONSerializer)
-            before = q.count
-            worker.work(burst=True, logging_level="WARNING")
-            ran += max(0, before - q.count)
+            try:
+                ran += _round_on_rq(q, simple)
+            except RedisError as exc:
+                # Take-in and the finishing of withdrawals must not wait for the job Redis to come
+                # back: they run here meanwhile (row locks keep two workers doing so apart).
+                log.warning("the job Redis does not answer (%s): periodic jobs run in this process",
+                            type(exc).__name__)
+                ran += run_periodic(app)
         if burst:
             return ran
         sleep(max(1.0, float(interval)))
+
+
+def _round_on_rq(q: Queue, simple: bool) -> int:
+    """Queue the periodic jobs not already waiting, then run everything queued; the jobs run."""
+    queued = _queued_names(q)
+    for spec in _periodic():
+        if spec.name not in queued:
+            q.enqueue(EXECUTE, spec.name, {}, job_timeout=spec.timeout, result_ttl=3600,
+                      failure_ttl=7 * 24 * 3600)
+    worker_class = GuardedSimpleWorker if simple else GuardedWorker
+    worker = worker_class([q], connection=q.connection, serializer=JSONSerializer)
+    before = q.count
+    worker.work(burst=True, logging_level="WARNING")
+    return max(0, before - q.count)
 
 
 def _queued_names(q: Queue) -> set[str]:

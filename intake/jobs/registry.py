@@ -28,9 +28,17 @@ class Job:
 
 JOBS: dict[str, Job] = {}
 
+# Upper bounds of the whole-number arguments, as the commands that start the same work have them: a
+# job comes from the job Redis, which is not trusted, and a batch of a billion would hold a
+# billion decrypted reports in one process.
+BOUNDS = {"batch": 100_000, "workers": 8, "limit": 10**9}
+
 
 def job(name: str, *, params: tuple[str, ...] = (), periodic: bool = False,
         timeout: int = 3600) -> Callable[[Callable[..., dict[str, int]]], Callable[..., dict[str, int]]]:
+    if not set(params) <= BOUNDS.keys():
+        raise ValueError(f"job {name}: every argument needs an upper bound in BOUNDS")
+
     def register(fn: Callable[..., dict[str, int]]) -> Callable[..., dict[str, int]]:
         JOBS[name] = Job(name, fn, frozenset(params), periodic, timeout)
         return fn
@@ -49,6 +57,8 @@ def checked(name: str, kwargs: dict[str, Any]) -> Job:
     for key, value in kwargs.items():
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise JobError(f"job {name}: {key} must be a positive whole number")
+        if value is not None and value > BOUNDS[key]:
+            raise JobError(f"job {name}: {key} is at most {BOUNDS[key]}")
     return spec
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from intake.extensions import db
 from intake.jobs import JobError, enqueue, run
 from intake.jobs import queue as job_queue
+from intake.jobs.registry import checked
 from intake.models import BlindIndex, Submission
 from intake.services import withdrawal
 from tests.conftest import REDIS_URL
@@ -61,6 +62,27 @@ def test_bad_job_requests_are_clear_errors(review_app):
         run("index-rebuild", batch="10; DROP")
     with review_app.app_context():
         assert enqueue("take-in") is None  # no Redis: the worker or the CLI does it
+
+
+def test_job_arguments_have_upper_bounds(review_app):
+    # A job read from the job Redis is untrusted: a batch of a billion would hold a billion
+    # decrypted reports in one process.
+    with review_app.app_context(), pytest.raises(JobError, match="batch is at most 100000"):
+        checked("export-build", {"batch": 10**9})
+    with review_app.app_context(), pytest.raises(JobError, match="workers is at most 8"):
+        checked("statistics-refresh", {"workers": 9})
+    with review_app.app_context():
+        assert checked("export-build", {"batch": 100_000, "workers": 8}).name == "export-build"
+    result = review_app.test_cli_runner().invoke(args=["jobs", "run", "index-rebuild", "--batch", "100001"])
+    assert result.exit_code == 2 and "100001" in result.output
+
+
+def test_the_worker_takes_in_while_the_job_redis_is_down(public_app, make_app):
+    # Nothing listens on port 1: the job Redis is down. Take-in and withdrawals go on regardless.
+    app = make_app("review", INTAKE_JOBS_REDIS_URL="redis://127.0.0.1:1/0")
+    submit(public_app, full_report())
+    assert job_queue.work(app, burst=True, simple=True) == 1
+    assert taken_in(app) == 1
 
 
 def test_the_worker_without_redis_runs_the_periodic_jobs(public_app, review_app):
