@@ -164,8 +164,7 @@ class SubmissionForm(PublicForm):
         super().__init__(*args, **kwargs)
         if not self.language.data:
             self.language.data = current_language().code
-        if not _ONCE.fullmatch(self.once.data or ""):
-            self.once.data = secrets.token_urlsafe(16)
+        fresh_once(self.once)
 
     def validate_contact(self, field: StringField) -> None:
         if field.data and not self.consent_contact.data:
@@ -185,6 +184,12 @@ class SubmissionForm(PublicForm):
 
 
 _ONCE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16), as the page got it
+
+
+def fresh_once(field: HiddenField) -> None:
+    """Keep the one-time value the page was sent with, or draw one for a new page."""
+    if not _ONCE.fullmatch(field.data or ""):
+        field.data = secrets.token_urlsafe(16)
 
 
 def person_label(person: PersonRef) -> str:
@@ -255,6 +260,13 @@ class FollowUpForm(ReceiptHolderForm):
     when = FormField(ApproxDateForm, label=_l("When it happened"))
     sentence = text_field(_l("Sentence, if one was given"), 300, render_kw={"dir": "auto"})
     in_reply_to = HiddenField()  # set by the answer forms under a reviewers' question
+    # One value for the news form and the answer forms of one page: what each holds tells them apart,
+    # and the same one sent twice is stored once (families.add_follow_up).
+    once = HiddenField(render_kw={"autocomplete": "off"})
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        fresh_once(self.once)
 
     def set_reports(self, people: list[PersonRef]) -> None:
         choices = [SelectChoice(p.handle, person_label(p)) for p in people]

@@ -157,7 +157,10 @@ def status_news() -> PageResult:
         families.add_follow_up(db.session, submission, families.FollowUp(
             text=form.news.data or None, report_handle=form.report.data or None,
             new_status=form.new_status.data or None, event_date=form.when.form.iso,
-            sentence=form.sentence.data or None, uploads=clean, in_reply_to=form.question()))
+            sentence=form.sentence.data or None, uploads=clean, in_reply_to=form.question(),
+            once=form.once.data), pepper=receipt_check().pepper)
+    except families.AlreadyAdded:  # this page was sent before: stored once, thanked again
+        db.session.rollback()
     except InvalidInput:  # a crafted question or person that is not in this submission
         db.session.rollback()
         free()

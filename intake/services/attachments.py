@@ -254,12 +254,14 @@ def safe_filename(name: str | None, kind: str) -> str:
 
 
 def add_attachments(session: Session, submission_id: uuid.UUID, uploads: list[CleanUpload], *,
-                    report_id: uuid.UUID | None = None, own_key: bool) -> list[Attachment]:
+                    report_id: uuid.UUID | None = None, own_key: bool,
+                    first_id: uuid.UUID | None = None) -> list[Attachment]:
     """Seal checked uploads as Attachment rows of a submission (and optionally one of its reports).
 
     own_key=True (a follow-up the family adds later): each row gets its own data key, wrapped to the
     inbox. own_key=False: sealed under the submission's key, which this session must hold in its
-    cache or be able to unwrap (fails before anything is added). Does not commit.
+    cache or be able to unwrap (fails before anything is added). `first_id`: the first row's id, when
+    the caller draws it (a follow-up sent twice meets it). Does not commit.
     """
     uploads = list(uploads)
     if len(uploads) > int(setting("INTAKE_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)):
@@ -282,8 +284,9 @@ def add_attachments(session: Session, submission_id: uuid.UUID, uploads: list[Cl
     if not own_key:
         keys.get("submissions", submission_id)  # raises WriteOnlyError etc. before any row is added
     rows = []
-    for upload in uploads:
-        attachment = Attachment(submission_id=submission_id, report_id=report_id, own_key=own_key)
+    for number, upload in enumerate(uploads):
+        drawn = {"id": first_id} if first_id is not None and number == 0 else {}
+        attachment = Attachment(**drawn, submission_id=submission_id, report_id=report_id, own_key=own_key)
         session.add(attachment)
         if own_key:
             keys.create("attachments", attachment.id, via="inbox")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto.encoding import pack
@@ -30,7 +32,7 @@ from .intake import AlreadyStored, Stored, SubmissionInput, store_submission
 from .receipt_lookup import Holder, ReceiptCheck, find_by_receipt
 
 # Re-exported: the receipt half of a family's visit, and a form sent twice.
-__all__ = ["AlreadyStored", "Holder", "ReceiptCheck", "find_by_receipt"]
+__all__ = ["AlreadyAdded", "AlreadyStored", "Holder", "ReceiptCheck", "find_by_receipt"]
 
 
 # --- submitting ------------------------------------------------------------------------------------
@@ -199,16 +201,47 @@ class FollowUp:
     sentence: str | None = None
     uploads: list[Any] = field(default_factory=list)
     in_reply_to: uuid.UUID | None = None  # the reviewers' question this answers
+    once: str | None = None  # the random value the page carried (see add_follow_up)
 
 
-def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> None:
+class AlreadyAdded(Exception):
+    """This very follow-up was stored before (the same page sent twice)."""
+
+
+def add_follow_up(session: Session, submission: Submission, news: FollowUp, *, pepper: bytes | None = None) -> None:
     """News, a new status and/or files from the family; each row sealed under a key of its own. Commits.
 
     A new status is a status event only: the review face applies it to the report at take-in (the
     public face never writes review-side state). A shared row lock keeps it from racing a withdrawal.
+
+    With `news.once` and the pepper, the first row's id is drawn from the page's one-time value and
+    what it holds (HMAC under the pepper: the id tells a database reader nothing), so the same page
+    sent twice (a double click, a reload of the answer) meets that row and is stored once
+    (AlreadyAdded); two sends at once end the same way through the primary key.
     """
     if not (news.text or news.new_status or news.uploads):
         raise InvalidInput("a follow-up needs news, a new status or a file")
+    first_id = _first_row_id(pepper, submission.id, news) if news.once and pepper else None
+    try:
+        _add_follow_up(session, submission, news, first_id)
+    except IntegrityError:
+        session.rollback()
+        if first_id is not None and any(session.get(model, first_id) is not None
+                                        for model in (Message, StatusEvent, Attachment)):
+            raise AlreadyAdded() from None
+        raise
+
+
+def _first_row_id(pepper: bytes, submission_id: uuid.UUID, news: FollowUp) -> uuid.UUID:
+    content = json.dumps([news.text, news.report_handle, news.new_status, news.event_date, news.sentence,
+                          str(news.in_reply_to or ""), [str(getattr(u, "sha256", "")) for u in news.uploads]],
+                         ensure_ascii=False)
+    digest = hmac.new(pepper, pack("intake/follow-up-once", 1, str(submission_id), news.once or "", content),
+                      hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
+
+
+def _add_follow_up(session: Session, submission: Submission, news: FollowUp, first_id: uuid.UUID | None) -> None:
     locked = withdrawal.lock_submission(session, submission.id, shared=True)
     if locked is None or locked.status == SubmissionStatus.WITHDRAWN.value:
         session.rollback()
@@ -226,7 +259,7 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
         raise InvalidInput("a new status is about one person")
     keys = data_keys(session)
     if news.text:
-        message = Message(submission_id=submission.id, report_id=report.id if report else None,
+        message = Message(**_id(first_id), submission_id=submission.id, report_id=report.id if report else None,
                           kind=MessageKind.FROM_FAMILY.value, own_key=True, author_id=None,
                           in_reply_to_id=question.id if question is not None else None,
                           sequence=message_service.next_sequence(session, submission.id))
@@ -234,7 +267,7 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
         keys.create("messages", message.id, via="inbox")
         message.body = news.text
     if news.new_status and report is not None:
-        event = StatusEvent(report_id=report.id, submission_id=submission.id, own_key=True, kind=news.new_status,
+        event = StatusEvent(**_id(None if news.text else first_id), report_id=report.id, submission_id=submission.id, own_key=True, kind=news.new_status,
                             sequence=message_service.next_in(session, StatusEvent.sequence,
                                                              StatusEvent.report_id == report.id),
                             recorded_by_id=None)
@@ -250,8 +283,12 @@ def add_follow_up(session: Session, submission: Submission, news: FollowUp) -> N
         from .attachments import add_attachments
 
         add_attachments(session, submission.id, list(news.uploads), report_id=report.id if report else None,
-                        own_key=True)
+                        own_key=True, first_id=None if news.text or news.new_status else first_id)
     session.commit()
+
+
+def _id(row_id: uuid.UUID | None) -> dict[str, uuid.UUID]:
+    return {"id": row_id} if row_id is not None else {}
 
 
 def _question(session: Session, submission: Submission, message_id: uuid.UUID) -> Message:
