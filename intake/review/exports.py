@@ -53,11 +53,15 @@ def exports_page() -> Any:
     vault = readable_vault()
     if vault is None:
         return locked_page()
+    return _page(vault, _propose_form())
+
+
+def _page(vault: Any, propose: ProposeForm, status: int = 200) -> Any:
     views = export_access.list_exports(db.session, vault)
     notices = export_notices.notices(db.session, vault)
     user = current_user()
-    return render_template("review/exports.html", views=views, notices=notices, propose=_propose_form(),
-                           action=ActionForm(), viewer_id=user.id if user else None, Status=ExportStatus)
+    return render_template("review/exports.html", views=views, notices=notices, propose=propose,
+                           action=ActionForm(), viewer_id=user.id if user else None, Status=ExportStatus), status
 
 
 def _propose_form() -> ProposeForm:
@@ -68,12 +72,19 @@ def _propose_form() -> ProposeForm:
 
 
 @bp.post("/exports/propose")
-def export_propose() -> Response:
+def export_propose() -> Any:
     form = _propose_form()
     return apply_change(form, url_for("review.exports"), lambda v: exports.propose(
         db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data,
         recipient_account=form.account.data),
-        _("Export proposed. Another reviewer or an admin must approve it."))
+        _("Export proposed. Another reviewer or an admin must approve it."),
+        refused=lambda: _refused(form))
+
+
+def _refused(form: ProposeForm) -> Any:
+    """The page again with the recipient, account and purpose as typed (a refusal costs no retyping)."""
+    vault = readable_vault()
+    return _page(vault, form, 422) if vault is not None else locked_page()
 
 
 @bp.post("/exports/<uuid:export_id>/approve")

@@ -75,14 +75,19 @@ def locked_page() -> tuple[str, int]:
 
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
-                 unchanged: str | None = None, success: str | None = None) -> Response:
+                 unchanged: str | None = None, success: str | None = None,
+                 refused: Callable[[], Any] | None = None) -> Any:
     """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get);
-    to `success` instead, when given, once the change is made (a refusal still goes back to `target`)."""
+    to `success` instead, when given, once the change is made. A refusal goes back to `target`, or,
+    with `refused`, shows what it returns (the page again with what was typed, for a long form)."""
+    def back() -> Any:
+        return refused() if refused is not None else redirect(target)
+
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-        return redirect(target)
+        return back()
     vault = readable_vault()
     if vault is None:
         flash(_("The review keys are locked: nothing was changed."), "error")
@@ -98,7 +103,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
     except ServiceError as exc:  # messages name handles and rules, never submitted content
         db.session.rollback()
         flash(shown(exc), "error")
-        return redirect(target)
+        return back()
     flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
     return redirect(success or target)
 

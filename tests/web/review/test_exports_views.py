@@ -55,13 +55,17 @@ def test_reviewers_propose_and_only_another_approves(app, make_user, sign_in):
         assert db.session.get(Export, export_id).status == ExportStatus.APPROVED.value
     assert "awaiting the build job" in two.get("/review/exports").get_data(as_text=True)
     empty = post(one, "/review/exports/propose", "/review/exports", recipient="", account=str(researcher.id),
-                 purpose="x")
-    assert empty.status_code == 302
+                 purpose="trends in sentencing")
+    assert empty.status_code == 422  # the page again, with what was typed
+    page = empty.get_data(as_text=True)
+    assert "trends in sentencing</textarea>" in page and f'<option selected value="{researcher.id}">' in page
     for account in ("", str(first.id), "not-an-id"):  # no account, a reviewer's, nonsense: refused, said why
-        refused = post(one, "/review/exports/propose", "/review/exports", recipient="B", account=account, purpose="x")
-        assert refused.status_code == 302
-        assert "choose the active researcher account that receives the export" in one.get(
-            "/review/exports").get_data(as_text=True)
+        refused = post(one, "/review/exports/propose", "/review/exports", recipient="Group B", account=account,
+                       purpose="trends in sentencing")
+        assert refused.status_code == 422
+        page = refused.get_data(as_text=True)
+        assert "choose the active researcher account that receives the export" in page
+        assert 'value="Group B"' in page and "trends in sentencing</textarea>" in page
     with app.app_context():
         assert db.session.query(Export).count() == 1
 
