@@ -70,8 +70,9 @@ def reissue(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
             hours: int) -> Invitation:
     """A new set-up link for an existing account (lost phone, expired link).
 
-    The account's password, TOTP secret and recovery codes are wiped and its sessions end: whoever
-    follows the new link sets them again. (An admin can already create accounts, so this gives an
+    The account's password, TOTP secret and recovery codes are wiped, its sessions end and its API
+    tokens are revoked: whoever follows the new link sets them again (a link is reissued above all
+    when the account may be in other hands, and a token made by those hands must not outlive it). (An admin can already create accounts, so this gives an
     admin nothing new; it does mean a stolen admin account can take over others: see SECURITY.md.)
     """
     vault = signin.require_unlocked(vault)
@@ -85,9 +86,10 @@ def reissue(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
     user.locked_until = None
     user.session_epoch += 1
     sessions.end_all(session, user.id)
+    revoked = api_tokens.revoke_all_of(session, vault, user.id, actor=actor)
     invitation = _issue(user, hours)
     audit.record(session, vault, actor=actor, action="user.invite", object_type="user", object_id=str(user.id),
-                 details={"role": user.role, "hours": hours, "reset": had_credentials})
+                 details={"role": user.role, "hours": hours, "reset": had_credentials, "tokens_revoked": revoked})
     session.commit()
     return invitation
 

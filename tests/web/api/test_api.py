@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
-from intake.models import ApiToken, Export
+from intake.models import ApiToken, AuditEvent, Export
 from intake.services import api_tokens
 from intake.services.errors import Conflict
 from tests.web.api.conftest import CSV
@@ -113,6 +113,18 @@ def test_tokens_are_for_researchers_kept_as_hashes_and_end_with_the_account(app,
         from intake.services import accounts
 
         accounts.disable(db.session, vault, api_world.researcher.id, actor="test")
+    _problem(app.test_client().get("/api/v1/exports", headers=api_world.headers()), 401)
+
+
+def test_a_new_set_up_link_revokes_the_accounts_tokens(app, api_world):
+    # A link is reissued when the account may be in other hands: a token those hands made must end.
+    from intake.services import accounts
+
+    assert app.test_client().get("/api/v1/exports", headers=api_world.headers()).status_code == 200
+    with app.app_context():
+        accounts.reissue(db.session, get_vault(), api_world.researcher.id, actor="test", hours=48)
+        entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.invite")).one()
+        assert entry.details["tokens_revoked"] == 1
     _problem(app.test_client().get("/api/v1/exports", headers=api_world.headers()), 401)
 
 
