@@ -185,7 +185,7 @@ def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
         raise Conflict(said("you cannot disable your own account"))
     if not user.is_active:
         raise Conflict(said("this account is already disabled"))
-    if user.role == Role.ADMIN.value and users.active_admins(session) <= 1:
+    if user.role == Role.ADMIN.value and users.active_admins(session, lock=True) <= 1:
         raise Conflict(said("this is the last active admin account"))
     user.is_active = False
     user.session_epoch += 1

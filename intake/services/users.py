@@ -127,9 +127,15 @@ def all_accounts(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, User.username)))
 
 
-def active_admins(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(User).where(
-        User.role == Role.ADMIN.value, User.is_active.is_(True))) or 0
+def active_admins(session: Session, *, lock: bool = False) -> int:
+    """How many admin accounts are active. `lock`: hold their rows until the transaction ends, so
+    that two admins disabling each other at once cannot both count two (PostgreSQL reads a row it
+    waited for again, and then counts one; SQLite's write lock keeps the two apart)."""
+    if not lock:
+        return session.scalar(select(func.count()).select_from(User).where(
+            User.role == Role.ADMIN.value, User.is_active.is_(True))) or 0
+    return len(session.scalars(select(User.id).where(
+        User.role == Role.ADMIN.value, User.is_active.is_(True)).with_for_update()).all())
 
 
 def usernames(session: Session, ids: Iterable[uuid.UUID | str | None]) -> dict[uuid.UUID, str]:
