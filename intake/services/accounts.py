@@ -24,7 +24,7 @@ from ..crypto.passwords import hash_password
 from ..crypto.vault import Vault
 from ..models import Role, User
 from ..wording import said
-from . import api_tokens, audit, clock, sessions, signin, totp, users
+from . import api_tokens, audit, clock, row_locks, sessions, signin, totp, users
 from .errors import Conflict, InvalidInput
 
 
@@ -181,6 +181,10 @@ def disable(session: Session, vault: Vault | None, user_id: uuid.UUID | str, *, 
     back none of them (an invited account is disabled above all when its link went astray)."""
     vault = signin.require_unlocked(vault)
     user = users.get(session, user_id)
+    # SQLite's one writer from here to the commit (PostgreSQL's lock is the admins' rows, below), and
+    # the account read again under it: two admins disabling each other at once leave one.
+    row_locks.hold_for_write(session, User.is_active, user.id)
+    session.refresh(user)
     if str(user.id) == actor:
         raise Conflict(said("you cannot disable your own account"))
     if not user.is_active:
