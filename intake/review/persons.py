@@ -14,7 +14,7 @@ from ..services import comparison, corrections, person_view, persons
 from ..services.errors import NotFound
 from . import triage_forms as forms
 from .compare_table import compare_table
-from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
+from .triage import FIELD_LABELS, SCRIPT_LANG, report_again, actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from ..web.i18n import gettext as _
 from ..web.stamped_forms import stamped
@@ -52,7 +52,7 @@ def report_link(handle: str) -> Response:
     form = forms.LinkForm()
     return apply_change(form, url_for("review.report", handle=handle), lambda v: persons.link_report(
         db.session, v, handle, (form.person.data or "").strip().upper() or None, reason=form.reason.data,
-        actor=actor()), _("Report linked."))
+        actor=actor()), _("Report linked."), again=report_again(handle, "link", form, "act-link"))
 
 
 @bp.post("/persons/<handle>/merge")
