@@ -2,6 +2,7 @@
 """Check an anonymised export from intake: signature, checksums, and the k and l it claims.
 
     python standalone_verify.py EXPORT_DIR --public-key export-key.pub
+    python standalone_verify.py EXPORT_DIR --public-key 3b6a27bc...   (the key's hex, as the research page shows it)
 
 Needs Python 3.11+ and the `cryptography` package; reads Parquet too when `pyarrow` is installed
 (otherwise only its checksum is checked). This one file is all a recipient needs: copy it
@@ -404,13 +405,27 @@ def _check_tables(directory: Path, manifest: dict[str, Any], intact: set[str], r
         report.good(f"{len(digests)} formats hold the same rows in the same order")
 
 
+def read_key_argument(value: str) -> bytes:
+    """The key named by --public-key: the file's bytes when a file has that name, else the text itself
+    when it is a key's 64 hex digits or 44 base64 characters (copied from the page that lists the export)."""
+    path = Path(value)
+    if path.is_file():
+        return path.read_bytes()
+    text = value.strip()
+    if re.fullmatch(r"[0-9A-Fa-f]{64}|[A-Za-z0-9+/]{43}=", text):
+        return text.encode("ascii")
+    return path.read_bytes()  # the file's own error: no such file, a directory...
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check an anonymised export: signature, checksums, k and l.")
     parser.add_argument("directory", type=Path)
-    parser.add_argument("--public-key", required=True, type=Path, help="the exporter's Ed25519 public key")
+    parser.add_argument("--public-key", required=True,
+                        help="the exporter's Ed25519 public key: a file, or the key itself as hex (as the "
+                             "research page shows it) or base64")
     args = parser.parse_args(argv)
     try:
-        public_key = load_public_key(args.public_key.read_bytes())
+        public_key = load_public_key(read_key_argument(args.public_key))
     except (OSError, ValueError) as error:
         print(f"FAIL  public key: {error}")
         return 1

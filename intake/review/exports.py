@@ -78,7 +78,7 @@ def export_propose() -> Any:
         db.session, v, actor=actor(), recipient=form.recipient.data, purpose=form.purpose.data,
         recipient_account=form.account.data),
         _("Export proposed. Another reviewer or an admin must approve it."),
-        refused=lambda: _refused(form))
+        again=lambda: _refused(form))
 
 
 def _refused(form: ProposeForm) -> Any:

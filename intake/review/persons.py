@@ -14,7 +14,7 @@ from ..services import comparison, corrections, person_view, persons
 from ..services.errors import NotFound
 from . import triage_forms as forms
 from .compare_table import compare_table
-from .triage import FIELD_LABELS, SCRIPT_LANG, actor, apply_change, locked_page, readable_vault
+from .triage import FIELD_LABELS, SCRIPT_LANG, report_again, actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
 from ..web.i18n import gettext as _
 from ..web.stamped_forms import stamped
@@ -25,6 +25,11 @@ ALLOW.update({name: REVIEWERS for name in ("person", "report_link", "person_merg
 
 @bp.get("/persons/<handle>")
 def person(handle: str) -> Any:
+    return person_page(handle)
+
+
+def person_page(handle: str, merge: Any = None) -> Any:
+    """The person page; `merge`: the merge form refused in this request, drawn again as sent (422)."""
     vault = readable_vault()
     if vault is None:
         return locked_page()
@@ -43,8 +48,9 @@ def person(handle: str) -> Any:
     retracted = view.beside
     # The side-by-side table built in Python (compare_table.py): its cells were a fifth of the page's CPU.
     table = compare_table(view, rows, FIELD_LABELS, SCRIPT_LANG, splits)
-    return render_template("review/triage/person.html", view=view, merge=stamped(forms.MergeForm), undos=undos,
-                           table=table, retracted=retracted)
+    html = render_template("review/triage/person.html", view=view, merge=merge or stamped(forms.MergeForm),
+                           undos=undos, table=table, retracted=retracted)
+    return (html, 422) if merge else html
 
 
 @bp.post("/reports/<handle>/person")
@@ -52,7 +58,7 @@ def report_link(handle: str) -> Response:
     form = forms.LinkForm()
     return apply_change(form, url_for("review.report", handle=handle), lambda v: persons.link_report(
         db.session, v, handle, (form.person.data or "").strip().upper() or None, reason=form.reason.data,
-        actor=actor()), _("Report linked."))
+        actor=actor()), _("Report linked."), again=report_again(handle, "link", form, "act-link"))
 
 
 @bp.post("/persons/<handle>/merge")
@@ -60,7 +66,7 @@ def person_merge(handle: str) -> Response:
     form = forms.MergeForm()
     return apply_change(form, url_for("review.person", handle=handle), lambda v: persons.merge_persons(
         db.session, v, handle, form.other.data.strip().upper(), reason=form.reason.data, actor=actor()),
-        _("Merged. The change can be undone from the history below."))
+        _("Merged. The change can be undone from the history below."), again=lambda: person_page(handle, form))
 
 
 @bp.post("/persons/<handle>/split/<report_handle>")

@@ -76,18 +76,17 @@ def locked_page() -> tuple[str, int]:
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
                  unchanged: str | None = None, success: str | None = None,
-                 refused: Callable[[], Any] | None = None) -> Any:
+                 again: Callable[[], Any] | None = None) -> Any:
     """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get);
-    to `success` instead, when given, once the change is made. A refusal goes back to `target`, or,
-    with `refused`, shows what it returns (the page again with what was typed, for a long form)."""
-    def back() -> Any:
-        return refused() if refused is not None else redirect(target)
-
+    to `success` instead, when given, once the change is made (a refusal still goes back to `target`).
+    With `again`, a form refused (invalid, or refused by the service) is drawn again by `again()`
+    with what the reviewer typed in it, instead of a redirect that would lose it."""
+    refused = again or (lambda: redirect(target))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
-        return back()
+        return refused()
     vault = readable_vault()
     if vault is None:
         flash(_("The review keys are locked: nothing was changed."), "error")
@@ -103,7 +102,7 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
     except ServiceError as exc:  # messages name handles and rules, never submitted content
         db.session.rollback()
         flash(shown(exc), "error")
-        return back()
+        return refused()
     flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
     return redirect(success or target)
 
@@ -133,6 +132,12 @@ def _assignee_choices(*blank: tuple[str, str]) -> list[SelectChoice]:
 
 @bp.get("/reports/<handle>")
 def report(handle: str) -> Any:
+    return report_page(handle)
+
+
+def report_page(handle: str, kept: dict[str, Any] | None = None, opened: str | None = None) -> Any:
+    """The report page; `kept`: forms refused in this request, drawn again with what was typed in them
+    (their template names, "retract" a dict by object id), in the action `opened` (422)."""
     from .inbox import filter_args, inbox_filters  # here: review/inbox.py imports this module
 
     vault = readable_vault()
@@ -153,17 +158,26 @@ def report(handle: str) -> Any:
     # The action forms drawn once per language and shape, stamped with this request's tokens.
     assign = stamped(forms.AssignForm, choices={"assignee": _assignee_choices(("", _("nobody")))},
                      assignee=str(view.assignee_id) if view.assignee_id else "")
-    return render_template(
+    kept = dict(kept or {})
+    retract = {i: stamped(forms.RetractForm, prefix=f"retract-{i}") for i in retractable if i not in retracted}
+    retract.update({i: f for i, f in kept.pop("retract", {}).items() if i in retract})
+    page = {
+        "verification": stamped(forms.VerificationForm, level=view.report.verification),
+        "status_event": stamped(forms.StatusEventForm), "tag": stamped(forms.TagForm),
+        "note": stamped(forms.NoteForm), "assign": assign, "reply": stamped(forms.ReplyForm),
+        "submission_status": stamped(forms.SubmissionStatusForm, status=view.submission_status),
+        "link": stamped(forms.LinkForm), **kept}
+    html = render_template(
         "review/triage/report.html", view=view, labels=FIELD_LABELS, script_lang=SCRIPT_LANG, args=args,
-        newer=newer, older=older, attachments=files,
-        retracted=retracted, retract={i: stamped(forms.RetractForm, prefix=f"retract-{i}") for i in retractable
-                                      if i not in retracted},
-        verification=stamped(forms.VerificationForm, level=view.report.verification),
-        status_event=stamped(forms.StatusEventForm), tag=stamped(forms.TagForm),
-        untag={t: stamped(forms.ActionForm, prefix=f"untag-{t}") for t in view.tags},
-        note=stamped(forms.NoteForm), assign=assign, reply=stamped(forms.ReplyForm),
-        submission_status=stamped(forms.SubmissionStatusForm, status=view.submission_status),
-        link=stamped(forms.LinkForm), source=source)
+        newer=newer, older=older, attachments=files, retracted=retracted, retract=retract,
+        untag={t: stamped(forms.ActionForm, prefix=f"untag-{t}") for t in view.tags}, source=source,
+        opened=opened, **page)
+    return (html, 422) if kept or opened else html
+
+
+def report_again(handle: str, name: str, form: FlaskForm, opened: str) -> Callable[[], Any]:
+    """Draw the report page again with `form` as the reviewer sent it (nothing typed is lost)."""
+    return lambda: report_page(handle, {name: form}, opened)
 
 
 def _beside_report(vault: Vault, view: report_view.ReportView, filters: InboxFilter | None) -> tuple[Any, ...]:
@@ -185,7 +199,8 @@ def report_retract(handle: str, kind: str, object_id: uuid.UUID) -> Response:
     return apply_change(form, _back(handle, anchor), lambda v: corrections.retract(
         db.session, v, handle, kind, object_id, actor=actor(), correction=form.correction.data),
         _("Retracted; the original stays in the history.") if not (form.correction.data or "").strip()
-        else _("Corrected; the original stays in the history."))
+        else _("Corrected; the original stays in the history."),
+        again=lambda: report_page(handle, {"retract": {object_id: form}}, f"retract-{object_id}"))
 
 
 @bp.get("/attachments/<uuid:attachment_id>/<what>")
@@ -229,7 +244,8 @@ def _back(handle: str, anchor: str = "actions") -> str:
 def report_verification(handle: str) -> Response:
     form = forms.VerificationForm()
     return apply_change(form, _back(handle, "act-verification"), lambda v: triage.set_verification(
-        db.session, v, handle, form.level.data, actor=actor()), _("Verification level set."))
+        db.session, v, handle, form.level.data, actor=actor()), _("Verification level set."),
+        again=report_again(handle, "verification", form, "act-verification"))
 
 
 @bp.post("/reports/<handle>/status-events")
@@ -237,14 +253,16 @@ def report_status_event(handle: str) -> Response:
     form = forms.StatusEventForm()
     return apply_change(form, _back(handle, "timeline"), lambda v: triage.add_status_event(
         db.session, v, handle, kind=form.kind.data, event_date=form.event_date.data, source=form.source.data,
-        sentence=form.sentence.data, actor=actor()), _("Status event added."))
+        sentence=form.sentence.data, actor=actor()), _("Status event added."),
+        again=report_again(handle, "status_event", form, "act-status"))
 
 
 @bp.post("/reports/<handle>/tags")
 def report_tag_add(handle: str) -> Response:
     form = forms.TagForm()
     return apply_change(form, _back(handle, "act-tags"), lambda v: triage.add_tag(
-        db.session, v, handle, form.name.data, actor=actor()), _("Tag added."), _("The report already has that tag."))
+        db.session, v, handle, form.name.data, actor=actor()), _("Tag added."), _("The report already has that tag."),
+        again=report_again(handle, "tag", form, "act-tags"))
 
 
 @bp.post("/reports/<handle>/tags/<name>/remove")
@@ -257,7 +275,8 @@ def report_tag_remove(handle: str, name: str) -> Response:
 def report_note(handle: str) -> Response:
     form = forms.NoteForm()
     return apply_change(form, _back(handle, "notes"), lambda v: triage.add_note(
-        db.session, v, handle, form.body.data, actor=actor()), _("Note added."))
+        db.session, v, handle, form.body.data, actor=actor()), _("Note added."),
+        again=report_again(handle, "note", form, "act-note"))
 
 
 @bp.post("/reports/<handle>/assignment")
@@ -266,18 +285,20 @@ def report_assign(handle: str) -> Response:
     form.assignee.choices = _assignee_choices(("", _("nobody")))
     return apply_change(form, _back(handle, "act-assign"), lambda v: triage.assign(
         db.session, v, handle, uuid.UUID(form.assignee.data) if form.assignee.data else None, actor=actor()),
-        _("Assignment saved."))
+        _("Assignment saved."), again=report_again(handle, "assign", form, "act-assign"))
 
 
 @bp.post("/reports/<handle>/reply")
 def report_reply(handle: str) -> Response:
     form = forms.ReplyForm()
     return apply_change(form, _back(handle, "replies"), lambda v: triage.reply(
-        db.session, v, handle, form.body.data, question=form.question.data, actor=actor()), _("Reply sent."))
+        db.session, v, handle, form.body.data, question=form.question.data, actor=actor()), _("Reply sent."),
+        again=report_again(handle, "reply", form, "act-reply"))
 
 
 @bp.post("/reports/<handle>/submission-status")
 def report_submission_status(handle: str) -> Response:
     form = forms.SubmissionStatusForm()
     return apply_change(form, _back(handle, "act-family"), lambda v: triage.set_submission_status(
-        db.session, v, handle, form.status.data, actor=actor()), _("Status for the family set."))
+        db.session, v, handle, form.status.data, actor=actor()), _("Status for the family set."),
+        again=report_again(handle, "submission_status", form, "act-family"))

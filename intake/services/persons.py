@@ -141,10 +141,12 @@ def _append_batch(session: Session, vault: Vault, changes: list[tuple[Report, uu
     return batch_id
 
 
-def _person(session: Session, handle: str) -> Person:
+def _person(session: Session, handle: str, *, typed: bool = False) -> Person:
+    """The person with `handle`. NotFound when it names none, or InvalidInput when a reviewer `typed`
+    the handle into a form (a mistyped handle is a message on the form, not a missing page)."""
     person = session.scalar(select(Person).where(Person.handle == handle))
     if person is None:
-        raise NotFound(said("no such person"))
+        raise (InvalidInput if typed else NotFound)(said("no such person"))
     return person
 
 
@@ -164,7 +166,7 @@ def link_report(session: Session, vault: Vault, report_handle: str, person_handl
     _lock(session)
     report = triage.get_report(session, report_handle)
     before = _check_current(session, vault, [report])[report.id]
-    person = _person(session, person_handle) if person_handle else _new_person(session)
+    person = _person(session, person_handle, typed=True) if person_handle else _new_person(session)
     if before == person.id:
         raise Conflict(said("the report is already linked to that person"))
     batch = _append_batch(session, vault, [(report, before, person.id)], actor=actor, reason=reason, score=score)
@@ -181,7 +183,7 @@ def merge_persons(session: Session, vault: Vault, into_handle: str, from_handle:
     reason = _reason(reason)
     vault.require_readable()
     _lock(session)
-    into, source = _person(session, into_handle), _person(session, from_handle)
+    into, source = _person(session, into_handle), _person(session, from_handle, typed=True)
     if into.id == source.id:
         raise InvalidInput(said("a person cannot be merged into itself"))
     reports = list(session.scalars(select(Report).where(Report.person_id == source.id).order_by(Report.id)))

@@ -1,5 +1,5 @@
 """The review workspace in Chromium: inbox, two-pane report page, files, corrections, person page,
-search and audit page, with JavaScript on and off, at 390 px and 1280 px, in English and Uyghur.
+search and audit page (and the exports, duplicates, accounts, imports and tokens pages), with JavaScript on and off, at 390 px and 1280 px, in English and Uyghur.
 
 For each of the 8 combinations: nothing overflows the viewport horizontally, axe-core finds no
 serious or critical violation (with script on: axe is script; the server sends the same markup
@@ -156,6 +156,11 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 visit("/review/search", "search")
                 visit("/admin/audit?action=report.view", "audit")
                 expect(page.locator("table.list tbody tr").first).to_contain_text("report")
+                # The other workspace pages with tables fit a phone too (each table scrolls in its own region).
+                for path, name in [("/review/exports", "exports"), ("/review/duplicates", "duplicates"),
+                                   ("/admin/users", "users"), ("/admin/imports", "imports"), ("/admin/tokens", "tokens")]:
+                    visit(path, name)
+                    expect(page.locator("main table").first).to_be_visible()
 
                 # An action comes back to where the reviewer was, with a confirmation beside it.
                 page.goto(f"{url}/review/reports/{second}?lang={lang}")

@@ -16,7 +16,7 @@ from intake.disclosure import Release
 from intake.disclosure.verify import standalone_path
 
 
-def run(directory: Path, key: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(directory: Path, key: Path | str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The verifier copied alone into an empty folder, run with a plain interpreter from there."""
     script = cwd / "verify_export.py"
     shutil.copy(standalone_path(), script)
@@ -41,6 +41,18 @@ def test_the_verifier_accepts_an_intact_export(export: Release, signing_key: Ed2
     assert "4 formats hold the same rows in the same order" in done.stdout
     for name in ("persons.csv", "persons.json", "persons.parquet", "persons.xlsx"):
         assert f"ok    {name}: {export.manifest['row_count']} rows, k={export.manifest['measured']['k']}" in done.stdout
+
+
+@pytest.mark.parametrize("encoding", ["hex", "base64"])
+def test_the_key_may_be_pasted_as_the_research_page_shows_it(export: Release, signing_key: Ed25519PrivateKey,
+                                                             tmp_path: Path, encoding: str) -> None:
+    """The research page shows each export's key as hex and says to run the verifier with it as KEY:
+    the key's text itself, not only a file holding it, is accepted; a name that is neither says so."""
+    text = raw_key(signing_key).hex() if encoding == "hex" else base64.b64encode(raw_key(signing_key)).decode()
+    done = run(export.directory, text, tmp_path)
+    assert done.returncode == 0 and "export verified" in done.stdout, done.stdout + done.stderr
+    done = run(export.directory, "no-such-key.pub", tmp_path)
+    assert done.returncode == 1 and "FAIL  public key" in done.stdout and "no-such-key.pub" in done.stdout
 
 
 def test_the_verifier_refuses_a_changed_file_a_foreign_key_and_a_forged_manifest(

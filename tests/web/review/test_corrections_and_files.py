@@ -89,8 +89,8 @@ def test_retract_and_correct_note_reply_and_status_event(app, reviewer):
     # Twice is refused (the page offers it no more; a crafted post is refused by the service).
     token = form_token(client.get(f"/review/reports/{handle}").data, "note")
     again = client.post(f"/review/reports/{handle}/retract/note/{note}", data={f"retract-{note}-csrf_token": token})
-    assert again.status_code == 302
-    assert "already retracted" in client.get(f"/review/reports/{handle}").get_data(as_text=True)
+    assert again.status_code == 422  # the page again, saying why (a refused form keeps what was typed)
+    assert "already retracted" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Retraction.id))) == 3
 
@@ -264,5 +264,5 @@ def test_bad_posts_change_nothing(app, reviewer):
         prefix = path.rsplit("/", 1)[-1] if "retract" in path else "bulk"
         fields = {"csrf_token": token, f"retract-{prefix}-csrf_token": token, "bulk-csrf_token": token, **data}
         response = client.post(path, data=fields)
-        assert response.status_code in (302, 400, 404), (path, response.status_code)
+        assert response.status_code in (302, 400, 404, 422), (path, response.status_code)
     assert [e[0] for e in audit_entries(app, before) if e[0] not in ("report.view", "inbox.view")] == []

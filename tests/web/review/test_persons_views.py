@@ -107,6 +107,21 @@ def test_a_refused_undo_says_why_and_changes_nothing(app, reviewer):
     assert "undo that later change first" in reviewer.get(response.location).get_data(as_text=True)
 
 
+def test_a_mistyped_merge_handle_keeps_what_was_typed(app, reviewer):
+    """Merging from a handle that names no one: the person page again (422), the handle and the reason
+    still in the merge form with why, and nothing merged."""
+    [a] = load(app, full_report())
+    link(reviewer, a)
+    pa = person_of(app, a)
+    response, actions = post(reviewer, f"/review/persons/{pa}", f"/review/persons/{pa}/merge", "merge",
+                             other="P-00000-00000", reason="the same mother named in both")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "person.merge" not in actions
+    assert "no such person" in html and 'value="P-00000-00000"' in html
+    assert "the same mother named in both</textarea>" in html
+    assert f'action="/review/persons/{pa}/merge#merge"' in html
+
+
 def test_unknown_person_is_404_and_researchers_are_refused(app, reviewer, make_user, sign_in):
     assert reviewer.get("/review/persons/P-00000-00000").status_code == 404
     [a] = load(app, full_report())

@@ -231,10 +231,38 @@ def test_invalid_input_is_explained_and_changes_nothing(app, reviewer):
     before = audit_head(app)
     response = client.post(f"/review/reports/{handle}/status-events", data={
         "event-csrf_token": form_token(page.data, "event"), "event-kind": "released",
-        "event-event_date": "2017-13", "event-source": "cousin"}, follow_redirects=False)
-    assert response.status_code == 302 and audit_entries(app, before) == []
-    shown = client.get(response.location).get_data(as_text=True)
+        "event-event_date": "2017-13", "event-source": "what the cousin wrote"}, follow_redirects=False)
+    # The page again, not a redirect: what the reviewer typed is still in the form, open, with why.
+    assert response.status_code == 422
+    assert [e[0] for e in audit_entries(app, before)] == ["report.view"]  # the page shown; no change
+    shown = response.get_data(as_text=True)
     assert "year-month or full date" in shown
+    assert re.search(r'<details id="act-status" open>', shown)
+    assert 'value="2017-13"' in shown and "what the cousin wrote</textarea>" in shown
+    assert re.search(r'action="/review/reports/[^"#]+/status-events#act-status"', shown)
+
+
+def test_a_refused_action_keeps_what_was_typed(app, reviewer):
+    """A tag the service refuses, and a link to a person handle that names no one: the page comes back
+    with the typed text in the open form and the reason (never a redirect that drops it, nor a 404)."""
+    client, _ = reviewer
+    [handle] = load(app, full_report())
+    page = client.get(f"/review/reports/{handle}")
+    response = client.post(f"/review/reports/{handle}/tags", data={
+        "tag-csrf_token": form_token(page.data, "tag"), "tag-name": "Needs Translation"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'value="Needs Translation"' in html
+    assert '<details id="act-tags" open>' in html and "lower-case letters" in html
+    response = client.post(f"/review/reports/{handle}/person", data={
+        "link-csrf_token": form_token(page.data, "link"), "link-person": "P-00000-00000",
+        "link-reason": "same father's name in both"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422, html[:300]
+    assert "no such person" in html and '<details id="act-link" open>' in html
+    assert 'value="P-00000-00000"' in html and "same father&#39;s name in both</textarea>" in html
+    with app.app_context():
+        report = db.session.scalar(select(Report).where(Report.handle == handle))
+        assert report.person_id is None
 
 
 def any_csrf_token(client) -> str:
