@@ -73,6 +73,12 @@ def duplicates() -> Any:
 
 @bp.get("/duplicates/<uuid:pair_id>")
 def duplicate_pair(pair_id: uuid.UUID) -> Any:
+    return _pair_page(pair_id)
+
+
+def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> Any:
+    """The side-by-side page (its view audited); with `sent` ({"accept": form}), a refused form drawn
+    again as it was typed (422)."""
     vault = readable_vault()
     if vault is None:
         return locked_page()
@@ -84,45 +90,48 @@ def duplicate_pair(pair_id: uuid.UUID) -> Any:
         db.session.rollback()
         return render_template("review/duplicates/refused.html", problem=shown(exc)), 409
     is_open = view.pair.status in decisions.OPEN and view.pair.verified
+    forms = {"accept": AcceptForm(prefix="accept"), "reject": RejectForm(prefix="reject"),
+             "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo")}
+    forms.update(sent or {})
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
-                           script_lang=SCRIPT_LANG,
-                           accept=AcceptForm(prefix="accept"), reject=RejectForm(prefix="reject"),
-                           defer=DeferForm(prefix="defer"), undo=UndoForm(prefix="undo"))
+                           script_lang=SCRIPT_LANG, **forms), 422 if sent is not None else 200
 
 
 def _back(pair_id: uuid.UUID) -> str:
     return url_for("review.duplicate_pair", pair_id=pair_id)
 
 
-def _decision(form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
-              success: str | None = None) -> Response:
-    """A decision made goes on to the queue (the next pair); a refusal back to the pair with its reason."""
-    return apply_change(form, _back(pair_id), change, done, success=success or url_for("review.duplicates"))
+def _decision(name: str, form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
+              success: str | None = None) -> Any:
+    """A decision made goes on to the queue (the next pair); a refusal shows the pair again with its
+    reason and the form as typed (a reason written for an accept or an undo is not lost)."""
+    return apply_change(form, _back(pair_id), change, done, success=success or url_for("review.duplicates"),
+                        again=lambda: _pair_page(pair_id, {name: form}))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/accept")
-def duplicate_accept(pair_id: uuid.UUID) -> Response:
+def duplicate_accept(pair_id: uuid.UUID) -> Any:
     form = AcceptForm(prefix="accept")
-    return _decision(form, pair_id, lambda v: decisions.accept(
+    return _decision("accept", form, pair_id, lambda v: decisions.accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data), _("Accepted: both reports are now one person."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/reject")
-def duplicate_reject(pair_id: uuid.UUID) -> Response:
-    return _decision(RejectForm(prefix="reject"), pair_id, lambda v: decisions.reject(
+def duplicate_reject(pair_id: uuid.UUID) -> Any:
+    return _decision("reject", RejectForm(prefix="reject"), pair_id, lambda v: decisions.reject(
         db.session, v, pair_id, actor=actor()), _("Rejected: not suggested again unless a report changes."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/defer")
-def duplicate_defer(pair_id: uuid.UUID) -> Response:
-    return _decision(DeferForm(prefix="defer"), pair_id, lambda v: decisions.defer(
+def duplicate_defer(pair_id: uuid.UUID) -> Any:
+    return _decision("defer", DeferForm(prefix="defer"), pair_id, lambda v: decisions.defer(
         db.session, v, pair_id, actor=actor()), _("Deferred."))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/undo")
-def duplicate_undo(pair_id: uuid.UUID) -> Response:
+def duplicate_undo(pair_id: uuid.UUID) -> Any:
     form = UndoForm(prefix="undo")
-    return _decision(form, pair_id, lambda v: decisions.undo_accept(
+    return _decision("undo", form, pair_id, lambda v: decisions.undo_accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
         _("Undone: the pair is back in the queue."), success=_back(pair_id))
 

@@ -76,6 +76,24 @@ def test_queue_pair_page_accept_and_undo_through_the_pages(app, reviewer):
     assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
 
 
+def test_a_refused_undo_keeps_the_reason_typed(app, reviewer, make_user):
+    a, b = load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    assert post(reviewer, url, f"{url}/accept", "accept")[0].status_code == 302
+    with app.app_context():  # a later change moves one of its reports: the merge can no longer be undone
+        from intake.keyring import get_vault
+        from intake.services import persons
+
+        persons.split_report(db.session, get_vault(), b, reason="a later split", actor=make_user("reviewer").id)
+    response, actions = post(reviewer, url, f"{url}/undo", "undo", reason="his sister says they are cousins")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and actions == ["duplicates.view", "report.view", "report.view"]
+    assert "his sister says they are cousins</textarea>" in html  # nothing typed is lost
+    assert f"a later change moved \u2068{b}\u2069; undo that later change first" in html  # said why
+    assert pair_ids(app) == {pair_id: PairStatus.ACCEPTED.value}
+
+
 def test_reject_and_defer_through_the_pages_and_refusals_explain(app, reviewer):
     load(app, ABLIMIT, ABLIMIT_AGAIN)
     [pair_id] = pair_ids(app)
@@ -93,9 +111,9 @@ def test_reject_and_defer_through_the_pages_and_refusals_explain(app, reviewer):
     assert 'name="accept-csrf_token"' not in page and "Decided: rejected" in page
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # the sign-out form's
     before = audit_head(app)
-    response = reviewer.post(f"{url}/accept", data={"accept-csrf_token": token}, follow_redirects=True)
-    assert response.status_code == 200 and "already decided" in response.get_data(as_text=True)
-    # The redirect back to the pair page shows it again (audited as a view); no decision was recorded.
+    response = reviewer.post(f"{url}/accept", data={"accept-csrf_token": token})
+    assert response.status_code == 422 and "already decided" in response.get_data(as_text=True)
+    # The pair page drawn again (audited as a view); no decision was recorded.
     assert [e[0] for e in audit_entries(app, before)] == ["duplicates.view", "report.view", "report.view"]
     assert pair_ids(app) == {pair_id: PairStatus.REJECTED.value}
 
