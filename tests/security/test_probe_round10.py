@@ -1,0 +1,73 @@
+"""What the tenth outside probe found, each through the interface it was found on (the web client).
+
+- The report form's one-time value (`once`, from which the receipt of a form sent twice is drawn
+  again, test_probe_round9) was taken from any POST that carried one of the right shape, for ever
+  and from any browser. Whoever held a family's sent form (its body: a browser's session history
+  or restored tabs on a shared computer, a proxy or tool that logs request bodies) could post it
+  again at any later time, from another browser without the family's cookie: the expired-page
+  answer drew the form back with the family's value and a fresh token, one more send answered
+  "already stored" with the family's receipt. The receipt opens the reviewers' replies, the names
+  the family typed, news in their name and the withdrawal that destroys the testimony; before the
+  ninth probe's change such a replay stored a copy under a receipt of its own and gave nothing of
+  the family's. The value is now issued by the public face with the time it was drawn and bound to
+  the visitor's session (an HMAC under a key derived from INTAKE_SECRET_KEY): it draws the same
+  receipt again only in the browser session that got the page and while the page's CSRF token
+  lives (WTF_CSRF_TIME_LIMIT); any other is replaced by a fresh one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.web.public.conftest import GENEROUS
+from tests.web.public.pages import csrf_token, post_report, receipt_of, relative, report_form, text_of
+
+
+def _once(page: str) -> dict[str, str]:
+    field = re.search(r'<input[^>]*\bname="once"[^>]*>', page)
+    assert field, "the form page carries a one-time value"
+    return {"once": re.search(r'\bvalue="([^"]*)"', field.group(0)).group(1)}
+
+
+def _family_sends(client):  # noqa: ANN001, ANN202
+    """A family's report: the body their browser sent, and the receipt they were shown."""
+    page = text_of(client.get("/report"))
+    body = report_form(client, relative(0, names__0__value="ئابدۇرېھىم", testimony="Taken in 2017."),
+                       contact="signal +90 555", consent_contact="y", **_once(page))
+    sent = post_report(client, dict(body))
+    assert sent.status_code == 200
+    return body, receipt_of(text_of(sent))
+
+
+def _replayed(client, body):  # noqa: ANN001, ANN202
+    """The captured body posted again as a browser would: the expired-page answer, then its send."""
+    expired = text_of(post_report(client, dict(body)))
+    again = {**body, "csrf_token": csrf_token(expired)}
+    again.update(_once(expired))  # what the page drawn back carries
+    return text_of(post_report(client, again))
+
+
+def test_a_captured_report_form_does_not_give_its_receipt_to_another_browser(make_app):
+    app = make_app("public", **GENEROUS)
+    body, receipt = _family_sends(app.test_client())
+    page = _replayed(app.test_client(), body)  # another browser, without the family's cookie
+    assert receipt_of(page) != receipt  # a copy under a receipt of its own, as any new form
+
+
+def test_a_report_form_replayed_hours_later_does_not_give_its_receipt(make_app, monkeypatch):
+    app = make_app("public", **GENEROUS)
+    family = app.test_client()
+    body, receipt = _family_sends(family)
+    # The same browser, hours after (a shared computer's next user, the tab's history kept).
+    later = time.time() + app.config["WTF_CSRF_TIME_LIMIT"] + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert receipt_of(_replayed(family, body)) != receipt
+
+
+def test_the_same_page_sent_twice_still_shows_one_receipt(make_app):
+    """What the ninth probe fixed stays fixed: a double click, a reload of the answer."""
+    app = make_app("public", **GENEROUS)
+    client = app.test_client()
+    body, receipt = _family_sends(client)
+    assert receipt_of(text_of(post_report(client, dict(body)))) == receipt
