@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 from tests.web.public.conftest import GENEROUS
 from tests.web.public.pages import csrf_token, post_report, receipt_of, relative, report_form, text_of
 
@@ -71,3 +73,35 @@ def test_the_same_page_sent_twice_still_shows_one_receipt(make_app):
     client = app.test_client()
     body, receipt = _family_sends(client)
     assert receipt_of(text_of(post_report(client, dict(body)))) == receipt
+
+
+def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(make_app, tmp_path):
+    """An export's privacy model (k, l, suppression, risk) lies in a column no seal covers
+    (`exports.parameters`), read again by the build: a database writer who set k = 1 and l = 1 on an
+    approved export had it released with classes of one person, and the manifest, the verifier
+    and the review page all said k = 1 as if it had been chosen. The build now refuses a model
+    weaker than the floor every proposal is held to (k 5, l 2, 5 % suppression, 3 % average risk)."""
+    from sqlalchemy import update
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import Export, ExportStatus
+    from intake.services import exports
+    from intake.services.errors import Conflict
+    from tests.unit.test_exports_store import account, approved, population, take_in_all
+
+    public, review = make_app("public"), make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
+    proposer, approver = account(review, "proposer"), account(review, "approver")
+    population(public, 60)
+    take_in_all(review)
+    export_id = approved(review, proposer, approver)
+    with review.app_context():
+        db.session.execute(update(Export).where(Export.id == export_id).values(
+            parameters={"k": 1, "l": 1, "max_suppression": 1.0, "max_average_risk": 1.0}))
+        db.session.commit()
+        with pytest.raises(Conflict):
+            exports.build(db.session, get_vault(), export_id)
+        db.session.rollback()
+        export = db.session.get(Export, export_id)
+        assert export.status == ExportStatus.APPROVED.value and export.measured_k is None
+    assert not (tmp_path / "exports" / str(export_id)).exists()
