@@ -1,4 +1,5 @@
-"""What the tenth outside probe found, each through the interface it was found on (the web client).
+"""What the tenth outside probe found, each through the interface it was found on (the web client; for
+the export, a database writer and the build).
 
 - The report form's one-time value (`once`, from which the receipt of a form sent twice is drawn
   again, test_probe_round9) was taken from any POST that carried one of the right shape, for ever
@@ -13,6 +14,17 @@
   the visitor's session (an HMAC under a key derived from INTAKE_SECRET_KEY): it draws the same
   receipt again only in the browser session that got the page and while the page's CSRF token
   lives (WTF_CSRF_TIME_LIMIT); any other is replaced by a fresh one.
+- The report form sent again after its files could not be stored (the answer says so, and a
+  family reloads it to try again, or a double click's second answer is the one shown) answered with
+  the same receipt and no word about the files: the page looked as if all had been stored, and the
+  photos were lost without the family knowing. The answer now says again that the files were not
+  saved while the stored testimony holds fewer files than the form sent.
+- An export's privacy model (k, l, suppression, risk) lies in a column no seal covers
+  (`exports.parameters`), and the build read it from there: a database writer who set k = 1 and
+  l = 1 on an approved export had it released with classes of two persons, every class of one
+  status (average risk 0.5), and the manifest, the verifier and the review page said k = 1 as if it
+  had been chosen. The build now refuses a model weaker than the floor every proposal is held to
+  (k 5, l 2, 5 % suppression, 3 % average risk), or one it cannot read, and builds nothing.
 """
 
 from __future__ import annotations
@@ -76,11 +88,6 @@ def test_the_same_page_sent_twice_still_shows_one_receipt(make_app):
 
 
 def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(make_app, tmp_path):
-    """An export's privacy model (k, l, suppression, risk) lies in a column no seal covers
-    (`exports.parameters`), read again by the build: a database writer who set k = 1 and l = 1 on an
-    approved export had it released with classes of one person, and the manifest, the verifier
-    and the review page all said k = 1 as if it had been chosen. The build now refuses a model
-    weaker than the floor every proposal is held to (k 5, l 2, 5 % suppression, 3 % average risk)."""
     from sqlalchemy import update
 
     from intake.extensions import db
@@ -105,3 +112,29 @@ def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(ma
         export = db.session.get(Export, export_id)
         assert export.status == ExportStatus.APPROVED.value and export.measured_k is None
     assert not (tmp_path / "exports" / str(export_id)).exists()
+
+
+def test_a_form_sent_again_after_its_files_were_lost_says_so_again(make_app, monkeypatch):
+    import io
+
+    from intake.services import attachments
+    from tests.web.public.test_submission import png_bytes
+
+    real, calls = attachments.add_attachments, []
+
+    def failing_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(attachments, "add_attachments", failing_once)
+    app = make_app("public", **GENEROUS)
+    client = app.test_client()
+    page = text_of(client.get("/report"))
+    body = report_form(client, relative(0, names__0__value="Tursun"), **_once(page))
+    first = text_of(post_report(client, {**body, "attachments": [(io.BytesIO(png_bytes()), "photo.png")]}))
+    assert "files could not be saved" in first
+    again = text_of(post_report(client, {**body, "attachments": [(io.BytesIO(png_bytes()), "photo.png")]}))
+    assert receipt_of(again) == receipt_of(first)
+    assert "files could not be saved" in again
