@@ -8,7 +8,8 @@ through the expired-page answer, which draws the form back with the value it was
 token). So the value is issued here, with the time it was drawn, and bound by an HMAC (under a key
 derived from INTAKE_SECRET_KEY) to the visitor's session: its CSRF secret, which Flask-WTF keeps in
 the session cookie. It is good in that browser session while the page's CSRF token lives
-(WTF_CSRF_TIME_LIMIT); any other value is replaced by a fresh one, so the form is a new submission.
+(WTF_CSRF_TIME_LIMIT) and an hour beyond; any other value is replaced by a fresh one, so the form is
+a new submission.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from flask import current_app, session
 
 _SHAPE = re.compile(r"([0-9]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})")  # issued.nonce.tag
 _DEFAULT_LIFE = 4 * 3600  # when WTF_CSRF_TIME_LIMIT is None (tokens without a limit)
+# Beyond the page's token: a form sent just before its token expired, reloaded just after, is drawn
+# back by the expired-page answer with this value, and sent again shows the same receipt.
+_GRACE = 3600
 
 
 def _b64(data: bytes) -> str:
@@ -52,6 +56,6 @@ def valid(value: str | None) -> bool:
     if found is None:
         return False
     issued, nonce, tag = int(found.group(1)), found.group(2), found.group(3)
-    life = current_app.config.get("WTF_CSRF_TIME_LIMIT")
-    age = time.time() - issued
-    return hmac.compare_digest(tag, _tag(issued, nonce)) and 0 <= age <= (_DEFAULT_LIFE if life is None else int(life))
+    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+    life = (_DEFAULT_LIFE if limit is None else int(limit)) + _GRACE
+    return hmac.compare_digest(tag, _tag(issued, nonce)) and 0 <= time.time() - issued <= life
