@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 import uuid
 
 from flask import current_app, request
@@ -19,7 +17,7 @@ from ..crypto import receipts
 from ..services.families import PersonRef
 from ..services.intake import ReportInput, SubmissionInput
 from ..web.bidi import isolate
-from . import text
+from . import form_once, text
 from .fields import ApproxDateForm, Choice, check_id_number, county_choices, text_field, vocabulary_choices
 from ..web.i18n import LANGUAGES, current_language, lazy_gettext as _l
 
@@ -157,7 +155,8 @@ class SubmissionForm(PublicForm):
     # The honeypot: hidden from people (CSS and aria-hidden), filled in by form-filling robots.
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     # This page's one-time value: the same page sent twice gets the same receipt and is stored once
-    # (families.submit). Never put back by the browser into a page it loads again (autocomplete off).
+    # (families.submit). Never put back by the browser into a page it loads again (autocomplete off);
+    # good only in the browser session that got the page, while the page lives (form_once.py).
     once = HiddenField(render_kw={"autocomplete": "off"})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -183,13 +182,11 @@ class SubmissionForm(PublicForm):
             contact=self.contact.data or None)
 
 
-_ONCE = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16), as the page got it
-
-
 def fresh_once(field: HiddenField) -> None:
-    """Keep the one-time value the page was sent with, or draw one for a new page."""
-    if not _ONCE.fullmatch(field.data or ""):
-        field.data = secrets.token_urlsafe(16)
+    """Keep the one-time value the page was sent with while it is good in this browser session
+    (public/form_once.py), or issue one for a new page."""
+    if not form_once.valid(field.data):
+        field.data = form_once.issue()
 
 
 def person_label(person: PersonRef) -> str:

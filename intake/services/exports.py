@@ -115,7 +115,7 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
     if not purpose or len(purpose) > 500:
         raise InvalidInput(said("say what the export is for (at most 500 characters)"))
     policy = policy or Policy()
-    if policy.k < 5 or policy.l < 2 or not 0 <= policy.max_suppression <= 0.05 or not 0 < policy.max_average_risk <= 0.03:
+    if not within_floor(policy):
         raise InvalidInput(said("the privacy model may only be stricter than k %(k)s, l %(l)s, %(suppression)s "
                                 "suppression, %(risk)s average risk", k=5, l=2, suppression="5 %", risk="3 %"))
     export = Export(status=ExportStatus.REQUESTED.value, requested_by_id=actor, recipient=recipient, purpose=purpose,
@@ -169,10 +169,28 @@ def assign(session: Session, vault: Vault, export_id: uuid.UUID, account_id: uui
     return export
 
 
+def within_floor(policy: Policy) -> bool:
+    """Whether `policy` is at least as strict as every export must be (k 5, l 2, 5 % suppression,
+    3 % average risk)."""
+    return (policy.k >= 5 and policy.l >= 2 and 0 <= policy.max_suppression <= 0.05
+            and 0 < policy.max_average_risk <= 0.03)
+
+
 def policy_of(export: Export) -> Policy:
-    p = export.parameters or {}
-    return Policy(k=int(p.get("k", 5)), l=int(p.get("l", 2)), max_suppression=float(p.get("max_suppression", 0.05)),
-                  max_average_risk=float(p.get("max_average_risk", 0.03)))
+    """The privacy model an export is built under. It lies in a column no seal covers (`parameters`):
+    one weaker than the floor, or unreadable, is refused rather than built (a database writer who
+    set k = 1 and l = 1 on an approved export had it released with classes of two and one status)."""
+    p = export.parameters if isinstance(export.parameters, dict) else {}
+    try:
+        policy = Policy(k=int(p.get("k", 5)), l=int(p.get("l", 2)),
+                        max_suppression=float(p.get("max_suppression", 0.05)),
+                        max_average_risk=float(p.get("max_average_risk", 0.03)))
+    except (TypeError, ValueError, OverflowError):
+        policy = None
+    if policy is None or not within_floor(policy):
+        raise Conflict(said("export %(export)s: its stored privacy model is weaker than any export may be, or "
+                            "cannot be read; nothing was built", export=export.id))
+    return policy
 
 
 # ---------- build ----------
@@ -201,7 +219,11 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
     with _building(root, export_id) as work:
         _require(session, vault, export_id, ExportStatus.APPROVED)
         _clear(work, directory)  # approved, not released: anything there is a killed build's
-        policy = policy_of(session.get(Export, export_id))  # type: ignore[arg-type]
+        try:
+            policy = policy_of(session.get(Export, export_id))  # type: ignore[arg-type]
+        except Conflict:
+            session.rollback()
+            raise
         signing_id, signing_key = signer(vault)
         pseudonym_id, secret = pseudonym_secret(vault)
         session.rollback()  # no row lock held while the store is read

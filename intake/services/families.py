@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,11 +50,30 @@ def submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, c
     `once`: the random value the form page carried. The receipt is then drawn from it and from what
     the form holds, so the same form sent twice (a double click, a reload of the answer) is stored
     once and shows the same receipt again (AlreadyStored): a second copy would hold the family's
-    names under a receipt they never saw, which no withdrawal of theirs could reach.
+    names under a receipt they never saw, which no withdrawal of theirs could reach. Sent again after
+    its files could not be stored, it raises AttachmentsNotSaved again (the files are not taken then).
     """
     if len(data.reports) > max_reports:
         raise InvalidInput(f"a submission describes at most {max_reports} people")
     seed = form_seed(once, data, uploads) if once else None
+    try:
+        return _submit(session, data, uploads, check=check, seed=seed)
+    except AlreadyStored as exc:
+        # Sent again after its files could not be stored: say so again, or the page looks as if all
+        # had been stored (a reload to try again, or a double click's second answer, once did).
+        if uploads and _form_files(session, exc.stored.submission_id) < len(uploads):
+            raise AttachmentsNotSaved(exc.stored) from None
+        raise
+
+
+def _form_files(session: Session, submission_id: uuid.UUID) -> int:
+    """How many files were stored with the form itself (not with news sent later)."""
+    return session.scalar(select(func.count()).select_from(Attachment).where(
+        Attachment.submission_id == submission_id, Attachment.own_key.is_(False))) or 0
+
+
+def _submit(session: Session, data: SubmissionInput, uploads: Sequence[Any], *, check: ReceiptCheck,
+            seed: bytes | None) -> Stored:
     if not uploads:
         return store_submission(session, data, pepper=check.pepper, kdf=check.kdf, seed=seed)
     from .attachments import add_attachments

@@ -141,8 +141,10 @@ def test_an_expired_page_comes_back_with_no_more_relatives_than_the_limit(app, t
 def test_a_held_page_keeps_the_forms_fields_not_every_key_posted(make_app):
     """The page for a visitor over a limit held every key posted: a 480 KB body of empty fields came
     back as 6.4 MB after 2.5 s of work, an answer with no limit (the visitor is over it already)."""
+    # A urlencoded body of this many fields is now a 413 before it is split (test_probe_round10):
+    # allowed here, so that the held page itself is what is tested.
     app = make_app("both", INTAKE_SUBMIT_RATE_LIMIT="1/minute", INTAKE_NOSCRIPT_CEILING="1000/minute",
-                   INTAKE_MAX_RELATIVES="3")
+                   INTAKE_MAX_RELATIVES="3", MAX_FORM_PARTS=100_000)
     family = app.test_client()
     assert post_report(family, report_form(family, relative(0, names__0__value="Tursun"))).status_code == 200
     data = report_form(family, relative(0, names__0__value="Aygul", testimony="held words"),
