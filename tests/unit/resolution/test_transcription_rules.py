@@ -145,3 +145,19 @@ def test_xi_inside_a_word_and_other_final_syllables_keep_their_vowel() -> None:
     assert syllables("Shemshidin") == syllables("夏木西丁")
     assert syllables("Musa") == syllables("木沙") != syllables("木斯")
     assert syllables("居马西") != syllables("居马")
+
+
+# A Persian or Arabic keyboard has one heh for Uyghur ە and ھ; Uyghur writes every vowel, so a heh
+# between two consonants of a word spelled the Uyghur way (or of a word with no other vowel
+# letter) is the e, and beside a vowel the h. Persian orthography keeps its h (مهری Mehri).
+@pytest.mark.parametrize(("a", "b"), [("مهھمۇد", "Mehmud"), ("ھهمدۇللا", "Hemdulla"), ("پهرھات", "Perhat"),
+                                      ("داۋلهتبهک", "Dawletbek"), ("سهمهت", "Semet"), ("مههمۇد", "Mehmud"),
+                                      ("پهرھات", "帕尔哈提"), ("سهمهت", "赛买提")])
+def test_heh_between_consonants_is_e(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton or syllables(a) == syllables(b)
+
+
+def test_heh_beside_a_vowel_and_in_persian_spelling_is_h() -> None:
+    assert name_key("ئىلهام").latin == "ilham"
+    assert "h" in name_key("مهری").latin
+    assert name_key("مهھمۇد").skeleton != name_key("Memet").skeleton
