@@ -123,6 +123,9 @@ def looks_like_pinyin(text: str) -> bool:
     # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
     if any(w.lower().endswith("iye") for w in words):
         return False
+    # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan): pinyin's can hardly ends a name.
+    if any(w.lower().endswith("can") and len(w) > 5 for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False

@@ -161,3 +161,39 @@ def test_heh_beside_a_vowel_and_in_persian_spelling_is_h() -> None:
     assert name_key("ئىلهام").latin == "ilham"
     assert "h" in name_key("مهری").latin
     assert name_key("مهھمۇد").skeleton != name_key("Memet").skeleton
+
+
+# Informal Latin writes -gül as pinyin spells 古丽, -guli: the name's own ending, not the Kazakh
+# patronymic -uli (Serikuli), which no father's name ending in g takes.
+@pytest.mark.parametrize(("a", "b"), [("Baharguli", "Bahargül"), ("Baharguli", "باھارگۈل"),
+                                      ("Tursunguli", "Tursungül"), ("Ayguli", "阿依古丽")])
+def test_guli_is_gul(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+    assert name_key(a).skeleton == name_key(b).skeleton or b == "阿依古丽"
+
+
+def test_guli_is_not_a_patronymic() -> None:
+    from intake.resolution.names import analyse
+    assert analyse("Tursunguli").gender is None
+    assert analyse("Serik uly").gender == "m"
+
+
+# -jan as Turkish (-can) and Uzbek and Tajik (-jon, Russian-style -джон) spell it; a word ending in
+# Turkish -can is not pinyin (Emincan is not e-min-can).
+@pytest.mark.parametrize(("a", "b"), [("Tursunjon", "Tursunjan"), ("Турсунджон", "吐尔逊江"),
+                                      ("Emincan", "Iminjan"), ("Emincan", "依明江"), ("Ömercan", "Omerjan")])
+def test_jon_and_can_are_jan(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton or syllables(a) == syllables(b)
+
+
+# Arabic Abu'l- opening a name is Uyghur Ubul- or Obul-; informal, Turkish and Russian-style spellings
+# keep Arabic's a (Abulhasan, Ebulkasım, Абулкасим). Not before a vowel: Abulimit is Ablimit.
+@pytest.mark.parametrize(("a", "b"), [("Abulhasan", "Ubulhesen"), ("Ebulkasım", "Obulqasim"),
+                                      ("Абулкасим", "ئوبۇلقاسىم"), ("Abulkasim", "吾布力卡斯木")])
+def test_abul_is_ubul(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton or syllables(a) == syllables(b)
+
+
+def test_abul_before_a_vowel_stays() -> None:
+    assert name_key("Abulimit").skeleton == "abulimit"
+    assert name_key("Abulhasan").skeleton != name_key("Abdulhasan").skeleton
