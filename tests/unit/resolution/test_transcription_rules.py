@@ -224,3 +224,17 @@ def test_xi_rule_keeps_other_names_apart() -> None:
     assert syllables("Shirin") == syllables("希林")
     assert syllables("Asiye") != syllables("阿西")
     assert syllables("塔西甫拉提") != syllables("塔甫拉提")
+
+
+# Inside a word g after a back vowel and before a is gh: Russian-style and informal spellings of
+# Kazakh ғ write g (Talgat, Талгат), Chinese writes it as it writes gh (塔力哈提).
+@pytest.mark.parametrize(("a", "b"), [("Talgat", "塔力哈提"), ("Талгат", "塔勒哈提"), ("Talgat", "Талғат"),
+                                      ("Nurgali", "Nurghali")])
+def test_g_between_back_vowels_is_gh(a: str, b: str) -> None:
+    assert name_key(a).latin == name_key(b).latin or syllables(a) == syllables(b)
+
+
+def test_g_after_a_front_vowel_or_in_uly_stays_g() -> None:
+    assert name_key("Ergash").latin == "ergash"
+    assert name_key("Dilgar").latin == "dilgar"
+    assert name_key("Talgat", "ug-Latn").latin == "talgat"
