@@ -7,8 +7,8 @@ x is kh). Every other module speaks it too.
 Before conversion the Arabic text is repaired for what families actually type: presentation
 forms (from PDFs and old fonts) folded by NFKC; tatweel, harakat, joiners and stray direction
 marks removed; Persian and Arabic letters typed for Uyghur ones mapped (ی, ي, ه, ة, ک, أ ...; ه
-before a non-joiner or between consonants as ە); a missing initial hamza needs nothing, since
-umsc drops it anyway.
+before a non-joiner or between consonants as ە); a missing initial hamza needs nothing before a
+and e, since umsc drops it anyway, and before o, u, ö, ü, é and i the alef typed for it is its seat.
 """
 
 from __future__ import annotations
@@ -60,12 +60,19 @@ def _consonant(ch: str) -> bool:
     return ch in _CONSONANTS
 
 
+# A word that opens on a vowel other than a or e carries a hamza (ئو ئۇ ئۆ ئۈ ئې ئى); a keyboard
+# without it gives alef, as Persian writes an opening o, u or i (اوسمان Osman, اوبۇلقاسىم Obulqasim,
+# اىمىن Imin): that alef is the hamza's seat, not an a. Yeh is left alone: اي is Ay as often
+# (اينۇر Aynur).
+_ALEF_SEAT = re.compile("(?:^|(?<=\\s))\u0627(?=[\u0648\u06c7\u06c6\u06c8\u06d0\u0649])")
+
+
 def clean_arabic(text: str, heh_e: bool = True) -> str:
     """Uyghur Arabic script as the Uyghur keyboard would have typed it (``heh_e``: a heh between
     consonants is ە, as in a word spelled the Uyghur way)."""
     text = _HEH_NON_JOINER.sub("\u06d5", unicodedata.normalize("NFKC", text))
     text = INVISIBLE.sub("", text)
-    text = _NOT_NAME.sub(" ", text.translate(_SIMPLE))
+    text = _ALEF_SEAT.sub("\u0626", _NOT_NAME.sub(" ", text.translate(_SIMPLE)))
     out: list[str] = []
     for i, ch in enumerate(text):
         if ch in "\u06cc\u064a":  # Persian yeh / Arabic yeh: y beside a vowel, i between consonants

@@ -238,3 +238,16 @@ def test_g_after_a_front_vowel_or_in_uly_stays_g() -> None:
     assert name_key("Ergash").latin == "ergash"
     assert name_key("Dilgar").latin == "dilgar"
     assert name_key("Talgat", "ug-Latn").latin == "talgat"
+
+
+# A word opening on o, u, ö, ü, é or i carries a hamza; typed without it, the alef left (as Persian
+# writes an opening o, u or i) is the hamza's seat, not an a. Alef and yeh stay Ay (Aynur).
+@pytest.mark.parametrize(("a", "b"), [("اوسمان", "Osman"), ("اوبۇلھەسەن", "Ubulhesen"), ("اۆمەر", "Ömer"),
+                                      ("اىمىن", "Imin")])
+def test_alef_before_a_rounded_vowel_or_i_is_the_seat_of_hamza(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton
+
+
+def test_alef_before_yeh_or_a_consonant_is_a() -> None:
+    assert name_key("اينۇر").skeleton == name_key("Aynur").skeleton
+    assert name_key("اسقار").skeleton == name_key("Asqar").skeleton
