@@ -231,7 +231,8 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼);
 # * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
 #   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
-#   and 麦合努尔), and informal Latin writes either;
+#   and 麦合努尔), and informal Latin writes either; so is e before a, where the h of Uyghur he after
+#   a closing consonant is 哈 ha as often as 艾 ai (Ubulhesen 乌布力哈散 and 吾布力艾散);
 # * a or e before u is one vowel: a w (or u) that closes a syllable after a or e is written as
 #   Chinese ao/iao (Dauren 道仁, Bauyrzhan 包尔江, Shewket 肖开提) or as a syllable of its own
 #   (达吾仁, 塔吾非克 Tewpiq);
@@ -251,7 +252,7 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   written or not: Mandarin has no closing r, and Chinese gives it 尔 er as often as nothing
 #   (Bahargül 巴哈尔古丽 and 巴哈古丽, Tursun 吐尔逊 and 吐逊, Qurban 库尔班 and 库班, Arzugül 阿祖古丽).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
-_A_BEFORE_E = re.compile(r"a+(?=e)")
+_A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
 _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")

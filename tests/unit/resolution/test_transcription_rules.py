@@ -251,3 +251,17 @@ def test_alef_before_a_rounded_vowel_or_i_is_the_seat_of_hamza(a: str, b: str) -
 def test_alef_before_yeh_or_a_consonant_is_a() -> None:
     assert name_key("اينۇر").skeleton == name_key("Aynur").skeleton
     assert name_key("اسقار").skeleton == name_key("Asqar").skeleton
+
+
+# e before a is one vowel, as a before e is: the h of Uyghur he after a closing consonant is written
+# 哈 ha as often as 艾 ai, with the closing consonant's own added vowel before it.
+@pytest.mark.parametrize(("a", "b"), [("Ubulhesen", "乌布力哈散"), ("乌布力哈散", "吾布力艾散"),
+                                      ("ئۇبۇلھەسەن", "WUBULIHASAN")])
+def test_e_before_a_is_one_vowel(a: str, b: str) -> None:
+    from intake.resolution.names import CROSS_SCRIPT, same_name_level
+    assert same_name_level(name_key(a), name_key(b)) >= CROSS_SCRIPT
+
+
+def test_e_before_a_keeps_other_names_apart() -> None:
+    assert syllables("Ubulhesen") != syllables("Obulqasim")
+    assert syllables("Hesen") != syllables("Hasim")
