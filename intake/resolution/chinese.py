@@ -247,10 +247,7 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
-#   (Shahide 夏依旦, Sajide 萨吉旦), after the empty vowel of 西 or 斯 too (Xurshide 呼尔西旦);
-# * an r that closes a syllable before a consonant (l before a consonant here: r's coda, 尔) is
-#   written or not: Mandarin has no closing r, and Chinese gives it 尔 er as often as nothing
-#   (Bahargül 巴哈尔古丽 and 巴哈古丽, Tursun 吐尔逊 and 吐逊, Qurban 库尔班 and 库班, Arzugül 阿祖古丽).
+#   (Shahide 夏依旦, Sajide 萨吉旦), after the empty vowel of 西 or 斯 too (Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -260,13 +257,12 @@ _PROTHETIC = re.compile(r"^e(?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=[es]t)an$")  # s: the empty vowel of 西 before 旦 (Xurshide 呼尔西旦)
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
-_CLOSING_R = re.compile(r"l(?=[bptkjslmn])")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _VOWEL_RUN.sub(r"\1", _CLOSING_R.sub("", form))
+    form = _VOWEL_RUN.sub(r"\1", form)
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
     # -edan last: the folds above may make it (satan: a after s is e, then -etan).
