@@ -227,7 +227,8 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a vowel written twice is one: Chinese gives an h or y between two vowels a syllable of its own
 #   or none (Ehmet 艾合买提 and 艾买提, Rehim 热依木, Tajigul 塔吉古丽 and Tajiygul);
 # * the vowel Uyghur puts before s and a consonant at the start of a word (Ismayil, Islam,
-#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力);
+#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力), and Arabic script typed without
+#   a hamza writes it with a bare alef, as Arabic and Persian do (اسماییل Ismayil, اسلام Islam);
 # * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼);
 # * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
 #   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
@@ -253,7 +254,7 @@ _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
 _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
-_PROTHETIC = re.compile(r"^e(?=s[^aeu])")
+_PROTHETIC = re.compile(r"^[ae](?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=[es]t)an$")  # s: the empty vowel of 西 before 旦 (Xurshide 呼尔西旦)
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")

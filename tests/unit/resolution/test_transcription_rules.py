@@ -253,3 +253,16 @@ def test_e_before_a_is_one_vowel(a: str, b: str) -> None:
 def test_e_before_a_keeps_other_names_apart() -> None:
     assert syllables("Ubulhesen") != syllables("Obulqasim")
     assert syllables("Hesen") != syllables("Hasim")
+
+
+# The vowel before s and a consonant opening a word is written or not in Chinese (司马义), and Arabic
+# script typed without a hamza writes it with a bare alef, as Arabic and Persian do.
+@pytest.mark.parametrize(("a", "b"), [("اسماییل", "司马义"), ("اسماییل", "SIMAYILI"), ("Ismayil", "司马义"),
+                                      ("اسقار", "阿斯卡尔")])
+def test_an_opening_vowel_before_s_and_a_consonant_may_be_left_out(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_an_opening_vowel_before_s_and_a_vowel_stays() -> None:
+    assert syllables("Asiye") != syllables("Siye")
+    assert syllables("Osman") != syllables("Sman")
