@@ -214,12 +214,6 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
     # Chinese writes it 什 shi as often as 西, but at the end 西, whose vowel the other side lacks.
     if len(syllables) > 1 and syllables[-1].lower() == "xi":
         folded[-1] = "s"
-    # Inside a word, 西 xi before a syllable that opens on a consonant has the empty vowel of 什 shi:
-    # Chinese writes a closing sh there with 西 as often as with 什 (Tashpolat 塔西甫拉提 and 塔什甫拉提),
-    # and shi before a consonant as 西 (Shemshidin 夏木西丁); see transcribe for the other side.
-    for i in range(len(folded) - 1):
-        if syllables[i].lower() == "xi" and folded[i + 1][:1] not in ("", "a", "e", "u", "i", "v"):
-            folded[i] = "s"
     return tidy("".join(folded))
 
 
@@ -248,7 +242,7 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
-#   (Shahide 夏依旦, Sajide 萨吉旦), after the empty vowel of 西 or 斯 too (Xurshide 呼尔西旦).
+#   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -256,7 +250,7 @@ _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^[ae](?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
-_FINAL_DAN = re.compile(r"(?<=[es]t)an$")  # s: the empty vowel of 西 before 旦 (Xurshide 呼尔西旦)
+_FINAL_DAN = re.compile(r"(?<=et)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 
 
@@ -283,7 +277,6 @@ _PHONEME_CODA = {
     "ğ": "", "x": "e", "h": "e", "c": "je", "ç": "je", "j": "je", "s": "s", "ş": "s", "z": "j",
     "r": "l", "l": "le", "m": "mu", "n": "n", "ñ": "n", "v": "u", "y": "e",
 }
-_SHI_BEFORE = frozenset("bptdkqgcçjsşzrlmnñf")  # consonants Chinese writes with an onset of their own
 _PHONEME_VOWEL = {"a": "a", "e": "e", "é": "e", "i": "e", "o": "u", "u": "u", "ö": "u", "ü": "u"}
 
 
@@ -328,9 +321,6 @@ def transcribe(phonemes: str) -> str:
                 i += 1
                 if i + 1 < n and collapsed[i + 1] in "eé" and (i + 2 == n or collapsed[i + 2] not in _PHONEME_VOWEL):
                     i += 1  # informal Latin writes i as ie (Abliemit, Arziegul 阿尔孜古丽): one vowel
-            # shi before a consonant: 什 with the empty vowel, or 西 read so (fold_syllables).
-            elif ch == "ş" and collapsed[i + 1] == "i" and not nasal and i + 2 < n and collapsed[i + 2] in _SHI_BEFORE:
-                i += 1
         else:
             out.append(_PHONEME_CODA[ch])
         i += 1
