@@ -94,9 +94,14 @@ _CLOSE = re.compile(f"(?<=[{_C}])(?=[{_C}]$)")
 _THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
 
 
+# A word without a single vowel letter but heh (سهمهت Semet) is no Persian spelling: Persian writes
+# the long vowels. Its hehs between consonants are Uyghur ە typed on a keyboard without it.
+_VOWEL_LETTERS = frozenset("\u0627\u0648\u06cc\u064a\u0649")  # ا و ی ي ى
+
+
 def _unlisted(word: str) -> str:
     """A word the list does not know, read letter by letter, with the e a keyboard without it left out."""
-    phonemes = uyghur_to_phonemes(word)
+    phonemes = uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word))
     if " " in phonemes:
         return phonemes
     return _THREE.sub("e", _CLOSE.sub("e", _OPEN.sub(r"\1e", phonemes)))

@@ -123,6 +123,9 @@ def looks_like_pinyin(text: str) -> bool:
     # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
     if any(w.lower().endswith("iye") for w in words):
         return False
+    # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan): pinyin's can hardly ends a name.
+    if any(w.lower().endswith("can") and len(w) > 5 for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False
@@ -218,11 +221,13 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a vowel written twice is one: Chinese gives an h or y between two vowels a syllable of its own
 #   or none (Ehmet 艾合买提 and 艾买提, Rehim 热依木, Tajigul 塔吉古丽 and Tajiygul);
 # * the vowel Uyghur puts before s and a consonant at the start of a word (Ismayil, Islam,
-#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力);
+#   Iskender) is written or not (司马义, 斯马依力 beside 伊斯马伊力), and Arabic script typed without
+#   a hamza writes it with a bare alef, as Arabic and Persian do (اسماییل Ismayil, اسلام Islam);
 # * n before m is the m of the syllable before (Rustem 如斯坦木, Rahman 拉赫曼 and 热合曼);
 # * a before e is one vowel: Uyghur ay and ey before a consonant are both one Chinese syllable
 #   (Süleyman and Sulayman 苏来曼, Qeyser and Kaiser 凯赛尔) or a-yi (Aygul 阿依古丽, Mahinur 玛依努尔
-#   and 麦合努尔), and informal Latin writes either;
+#   and 麦合努尔), and informal Latin writes either; so is e before a, where the h of Uyghur he after
+#   a closing consonant is 哈 ha as often as 艾 ai (Ubulhesen 乌布力哈散 and 吾布力艾散);
 # * a or e before u is one vowel: a w (or u) that closes a syllable after a or e is written as
 #   Chinese ao/iao (Dauren 道仁, Bauyrzhan 包尔江, Shewket 肖开提) or as a syllable of its own
 #   (达吾仁, 塔吾非克 Tewpiq);
@@ -239,11 +244,11 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
 #   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
-_A_BEFORE_E = re.compile(r"a+(?=e)")
+_A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
 _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
-_PROTHETIC = re.compile(r"^e(?=s[^aeu])")
+_PROTHETIC = re.compile(r"^[ae](?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")

@@ -40,6 +40,10 @@ _BACK_G = re.compile(r"(?<![^\W\d_])g(?=a)")
 # After Abdu- ("servant of") comes one of the names of God, and those with g are Ghappar, Ghopur,
 # Ghéni: informal spellings write them with g (Abdugappar, Abdugopur, Abdugeni).
 _ABDU_G = re.compile(r"(?:(?<=\babdu)|(?<=\babdul))g(?=[aeéiouöü])")
+# Inside a word, g after a back vowel (and a consonant or none) and before a is gh: Turkic g goes
+# with front vowels, gh with back ones, and Russian-style and informal spellings of Kazakh ғ write g
+# (Talgat, Талгат for Talghat 塔力哈提; Nurgali for Nurghali). Not after e or i (Ergash, Dilgar).
+_BACK_VOWEL_G = re.compile(r"(?:(?<=[aou])|(?<=[aou][lrmnsz]))g(?=a)")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
@@ -54,5 +58,5 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
 
 
 def informal_g(phonemes: str) -> str:
-    """g read as gh where a spelling without a letter for gh means it (see _BACK_G, _ABDU_G)."""
-    return _ABDU_G.sub("ğ", _BACK_G.sub("ğ", phonemes))
+    """g read as gh where a spelling without a letter for gh means it (_BACK_G, _ABDU_G, _BACK_VOWEL_G)."""
+    return _BACK_VOWEL_G.sub("ğ", _ABDU_G.sub("ğ", _BACK_G.sub("ğ", phonemes)))

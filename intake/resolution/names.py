@@ -68,7 +68,11 @@ _SUFFIXES = (("oviç", "m"), ("éviç", "m"), ("eviç", "m"), ("ovna", "f"), ("�
 # The same words standing alone after the father's name (Serik uly, Tursun oghli).
 # Looked up by phonemes.variant_key, so q/k, gh/g and ü/u spellings all count.
 _PATRONYMIC_WORDS = {"uli": "m", "ulu": "m", "ogli": "m", "oglu": "m", "kizi": "f"}
-_JAN = ("can", "jan")
+# -jan in phonemes (c is j, j is zh), and as Uzbek and Tajik spell it (-jon, Russian-style -джон).
+_JAN = ("can", "jan", "con")
+# Informal Latin writes -gül as pinyin spells 古丽: -guli (Baharguli, Tursunguli); that is the name's
+# own ending, not the Kazakh patronymic -uli (no father's name ends in g).
+_GULI = ("guli", "ñuli")
 _VOWELS = set("aeéiouöü")
 
 
@@ -106,7 +110,10 @@ def analyse_token(token: str, script: str) -> Token | None:
     marker = _PATRONYMIC_WORDS.get(key)
     title = variants.is_title(phonemes)
     gender = None
-    if variants.canonical(phonemes) is None:
+    guli = _stem(phonemes, _GULI, 2)
+    if guli is not None:
+        phonemes = phonemes[:-1]
+    elif variants.canonical(phonemes) is None:
         found = _stem(phonemes, _SUFFIX_ENDINGS)
         if found is not None:
             phonemes, gender = found[0], _SUFFIXES[found[1]][1]

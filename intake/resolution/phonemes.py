@@ -29,6 +29,10 @@ PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
 _ABDUL = re.compile("(?<![a-zéöüçşñğ])abd[uü]l(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
 # Kazakh and Kyrgyz write the same Abdu- as Әбді-, Абды- (Abdirakhman, Abdikadir, Ebdiqadir).
 _ABDI = re.compile("(?<![a-zéöüçşñğ])[ae]bdi(?=[bptcçxdrzjsşfñmhvyqkgnğ][aeéiouöü])")
+# Arabic Abu'l- ("father of the") opening a name is Uyghur Ubul- or Obul- (Ubulhesen, Obulqasim);
+# informal, Turkish and Russian-style spellings keep Arabic's a (Abulhasan, Ebulkasım, Абулкасим).
+# Before a consonant only: Abulimit and Abulikim are Ablimit and Ablikim.
+_ABUL = re.compile("(?<![a-zéöüçşñğ])[ae]bul(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
 # Allah closing a name is -ulla in Uyghur; Arabic, Turkish and Russian-style spellings keep its h
 # (Abdullah, Hamdullah, Nurullah, Абдуллах).
 _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
@@ -47,7 +51,7 @@ def to_phonemes(text: str, script: str) -> str:
     else:
         raw = latin_to_phonemes(text, uly=script == scripts.ULY)
     kept = "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
-    return _ALLAH.sub("a", _ABDI.sub("abdu", _ABDUL.sub("abdu", kept)))
+    return _ABUL.sub("ubul", _ALLAH.sub("a", _ABDI.sub("abdu", _ABDUL.sub("abdu", kept))))
 
 
 _LATIN = str.maketrans({"ç": "ch", "ş": "sh", "ğ": "gh", "ñ": "ng", "c": "j", "j": "zh", "é": "e",

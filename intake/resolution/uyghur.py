@@ -7,7 +7,8 @@ x is kh). Every other module speaks it too.
 Before conversion the Arabic text is repaired for what families actually type: presentation
 forms (from PDFs and old fonts) folded by NFKC; tatweel, harakat, joiners and stray direction
 marks removed; Persian and Arabic letters typed for Uyghur ones mapped (ی, ي, ه, ة, ک, أ ...; ه
-before a non-joiner as ە); a missing initial hamza needs nothing, since umsc drops it anyway.
+before a non-joiner or between consonants as ە); a missing initial hamza needs nothing before a
+and e, since umsc drops it anyway, and before o, u, ö, ü, é and i the alef typed for it is its seat.
 """
 
 from __future__ import annotations
@@ -46,11 +47,32 @@ _NOT_NAME = re.compile(r"[\u0660-\u0669\u06f0-\u06f9\u060c\u061b\u061f\u066a-\u0
 _HEH_NON_JOINER = re.compile("\u0647\u200c")
 
 
-def clean_arabic(text: str) -> str:
-    """Uyghur Arabic script as the Uyghur keyboard would have typed it."""
+# A Persian or Arabic keyboard has one heh for Uyghur ە (e) and ھ (h). Uyghur writes every vowel,
+# so in a word spelled the Uyghur way an h never stands between two consonants: a heh there is the
+# e (مهھمۇد Mehmud, داۋلهتبهک Dewletbek, ھهمدۇللا Hemdulla); next to a vowel it is the h (پهرهات
+# Perhat, ئىلهام Ilham). Yeh is not taken for a consonant here: it may be the vowel i. Persian
+# orthography leaves short vowels out and keeps the h there (مهری Mehri): arabic_names says which
+# spelling a word is (``heh_e``).
+_CONSONANTS = frozenset("بپتجچخدرزژسشغفقكگڭلمنھۋ")
+
+
+def _consonant(ch: str) -> bool:
+    return ch in _CONSONANTS
+
+
+# A word that opens on a vowel other than a or e carries a hamza (ئو ئۇ ئۆ ئۈ ئې ئى); a keyboard
+# without it gives alef, as Persian writes an opening o, u or i (اوسمان Osman, اوبۇلقاسىم Obulqasim,
+# اىمىن Imin): that alef is the hamza's seat, not an a. Yeh is left alone: اي is Ay as often
+# (اينۇر Aynur).
+_ALEF_SEAT = re.compile("(?:^|(?<=\\s))\u0627(?=[\u0648\u06c7\u06c6\u06c8\u06d0\u0649])")
+
+
+def clean_arabic(text: str, heh_e: bool = True) -> str:
+    """Uyghur Arabic script as the Uyghur keyboard would have typed it (``heh_e``: a heh between
+    consonants is ە, as in a word spelled the Uyghur way)."""
     text = _HEH_NON_JOINER.sub("\u06d5", unicodedata.normalize("NFKC", text))
     text = INVISIBLE.sub("", text)
-    text = _NOT_NAME.sub(" ", text.translate(_SIMPLE))
+    text = _ALEF_SEAT.sub("\u0626", _NOT_NAME.sub(" ", text.translate(_SIMPLE)))
     out: list[str] = []
     for i, ch in enumerate(text):
         if ch in "\u06cc\u064a":  # Persian yeh / Arabic yeh: y beside a vowel, i between consonants
@@ -62,16 +84,18 @@ def clean_arabic(text: str) -> str:
                 ch = "\u064a"
             else:
                 ch = "\u0649"
-        elif ch == "\u0647":  # Arabic heh: ae at the end of a word, h elsewhere
+        elif ch == "\u0647":  # Arabic heh: ae at the end of a word or between consonants, h elsewhere
             after = text[i + 1] if i + 1 < len(text) else ""
-            ch = "\u06d5" if not _LETTER.match(after) else "\u06be"
+            before = out[-1] if out else ""
+            between = heh_e and _consonant(before) and (after == "\u0647" or _consonant(after))
+            ch = "\u06d5" if not _LETTER.match(after) or between else "\u06be"
         out.append(ch)
     return "".join(out)
 
 
 @lru_cache(maxsize=65536)
-def arabic_to_phonemes(text: str) -> str:
-    return _ARABIC.UAS2CTS(clean_arabic(text)).replace("'", "")
+def arabic_to_phonemes(text: str, heh_e: bool = True) -> str:
+    return _ARABIC.UAS2CTS(clean_arabic(text, heh_e)).replace("'", "")
 
 
 # Russian letters that umsc's Uyghur Cyrillic table leaves alone.
