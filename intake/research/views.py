@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from ..disclosure import notes
@@ -50,7 +50,8 @@ def download(export_id: uuid.UUID, name: str) -> Response:
     assert user is not None  # the blueprint's gate let only signed-in researchers through
     try:
         path = export_access.export_file(db.session, export_id, name, user)
-        export_access.record_download(db.session, vault, export_id, name, user)
+        if request.method != "HEAD":  # a HEAD sends no file: it is not a download
+            export_access.record_download(db.session, vault, export_id, name, user)
     except NotFound:
         db.session.rollback()
         abort(404)

@@ -85,6 +85,8 @@ def test_researchers_download_released_files_audited_and_not_cached(app, make_us
     sign_in(client, researcher)
     page = client.get("/research/").get_data(as_text=True)
     assert str(export_id) in page and "persons.parquet" in page and "standalone_verify.py" in page
+    with client.head(f"/research/exports/{export_id}/persons.csv") as response:  # recorded as nothing
+        assert response.status_code == 200
     response = client.get(f"/research/exports/{export_id}/persons.csv")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert response.data.startswith(b"person,gender")
