@@ -398,6 +398,6 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
     return verify_export(directory, key)
 
 
-__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "UNSEALED_MODEL_EXPORT", "ExportFailed", "WithdrawnDuringBuild", "approve", "assign", "build",
-           "canonical_parameters", "model_sealed", "propose", "receiving_account",
+__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "UNSEALED_MODEL_EXPORT", "ExportFailed", "WithdrawnDuringBuild",
+           "approve", "assign", "build", "canonical_parameters", "model_sealed", "propose", "receiving_account",
            "sealed_under", "verified"]
