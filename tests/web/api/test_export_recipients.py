@@ -195,6 +195,11 @@ def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_a
         assert db.session.get(Export, unassigned).recipient_account_id is None
         assert all(exports.verified(vault, db.session.get(Export, i)) for i in (requested, approved, unassigned))
     assert not (tmp_path / "exports" / str(approved)).exists()
+    listed = {line.split("\t")[0]: line.split("\t")[-1]
+              for line in app.test_cli_runner().invoke(args=["export", "list"]).output.splitlines()}
+    assert listed[str(requested)] == listed[str(approved)] == listed[str(unassigned)] == \
+        "verified, model not sealed: propose a new export"
+    assert listed[str(api_world.released)] == "verified"  # released: built already
     client = app.test_client()  # on the page: the refusal, translated, and nothing changed
     sign_in(client, approver)
     page = client.get("/review/exports")
