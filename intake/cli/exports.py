@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from cryptography.hazmat.primitives import serialization
@@ -20,6 +21,9 @@ from ..models import ExportStatus, Role, User
 from ..public.text import escaped
 from ..services import export_notices, users
 from .common import clean_errors, review_vault
+
+if TYPE_CHECKING:
+    from ..services.export_access import ExportView
 
 
 def _account(username: str, roles: tuple[Role, ...], what: str) -> User:
@@ -136,6 +140,14 @@ def build(export_id: str | None, batch: int, workers: int) -> None:
         raise click.ClickException(f"{failed} export(s) could not be built; no file was written for them")
 
 
+def _seal_word(view: ExportView) -> str:
+    if not view.verified:
+        return "FAILED VERIFICATION"
+    if not view.model_sealed and view.export.status in (ExportStatus.REQUESTED.value, ExportStatus.APPROVED.value):
+        return "verified, model not sealed: propose a new export"  # never approved or built (exports._require)
+    return "verified"
+
+
 @export_cli.command("list")
 @with_appcontext
 @clean_errors
@@ -154,7 +166,7 @@ def list_command() -> None:
                               view.approver or "-",
                               str(e.persons if e.persons is not None else "-"),
                               f"k={e.measured_k}" if e.measured_k is not None else "-",
-                              "verified" if view.verified else "FAILED VERIFICATION"]))
+                              _seal_word(view)]))
         if e.status == ExportStatus.FAILED.value and e.failure:
             click.echo(f"\t{e.failure}")
 

@@ -1,7 +1,8 @@
 """Who sees and downloads which export: the one researcher account it was proposed for.
 
-An export names its researcher account when it is proposed, and the account is sealed with the
-export's state (exports.EXPORT), so a database writer cannot hand an export to another account. A
+An export names its researcher account when it is proposed, and the account (with the privacy
+model) is sealed with the export's state (exports.EXPORT), so a database writer cannot hand an
+export to another account, nor change what it releases. A
 researcher is offered, and may download, only the released exports whose seal verifies and names
 their own account; an admin sees every released export (admins approve exports and run the
 service). Exports proposed before exports named an account (migration 0020) name none: no
@@ -32,7 +33,7 @@ from ..wording import said
 from . import audit
 from .errors import Conflict, NotFound
 from .export_notices import verify_keys
-from .exports import export_root, verified
+from .exports import EXPORT, export_root, sealed_under, verified
 
 VERIFIER_NAME = "standalone_verify.py"
 
@@ -60,6 +61,7 @@ class ExportView:
     proposer: str | None
     approver: str | None
     account: str | None  # the researcher account's username; None before exports named one
+    model_sealed: bool = True  # False: sealed before its privacy model was (an older seal domain)
 
 
 def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus] | None = None) -> list[ExportView]:
@@ -70,8 +72,12 @@ def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus
     exports = list(session.scalars(query))
     ids = {i for e in exports for i in (e.requested_by_id, e.approved_by_id, e.recipient_account_id) if i}
     names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
-    return [ExportView(e, verified(vault, e), names.get(e.requested_by_id), names.get(e.approved_by_id),
-                       names.get(e.recipient_account_id)) for e in exports]
+    views = []
+    for e in exports:
+        sealed = sealed_under(vault, e)
+        views.append(ExportView(e, sealed is not None, names.get(e.requested_by_id), names.get(e.approved_by_id),
+                                names.get(e.recipient_account_id), sealed is EXPORT))
+    return views
 
 
 def released_exports(session: Session, viewer: User) -> list[Export]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -46,13 +47,39 @@ from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
 from .row_locks import hold_for_write
 
-EXPORT = Spec("export-state-2", Export, ("id", "status", "requested_by_id", "approved_by_id", "recipient_account_id",
-                                         "manifest_sha256", "pseudonym_key_id", "pseudonym_salt", "state_seq"),
-              "state_mac")
+def canonical_parameters(parameters: Any) -> str:
+    """The privacy model (`exports.parameters`) as the export's seal covers it: its JSON with sorted
+    keys and no spaces, so that what was sealed and what the database gives back compare equal
+    whatever order or spacing the JSON column keeps, and any other value, type or key does not."""
+    return json.dumps(parameters, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
+
+
+class _StateSpec(Spec):
+    """A Spec whose `parameters` column is sealed in its canonical form (a JSON value, not a seal part)."""
+
+    def parts(self, row: Any) -> tuple[Any, ...]:
+        return tuple(canonical_parameters(row.parameters) if c == "parameters" else getattr(row, c)
+                     for c in self.columns)
+
+
+# Every state an export passes through, with its privacy model: a database writer who lowers an
+# approved model (even to one still above the floor) fails this check, as one who changes the status does.
+EXPORT = _StateSpec("export-state-3", Export, ("id", "status", "requested_by_id", "approved_by_id",
+                                               "recipient_account_id", "manifest_sha256", "pseudonym_key_id",
+                                               "pseudonym_salt", "state_seq", "parameters"), "state_mac")
+# Exports sealed before the seal covered the privacy model (before this version): still verified,
+# under their old domain, but their parameters are not trusted: one still requested or approved is
+# neither approved nor built (propose a new export); one released or failed was built already.
+UNSEALED_MODEL_EXPORT = Spec("export-state-2", Export, ("id", "status", "requested_by_id", "approved_by_id",
+                                                        "recipient_account_id", "manifest_sha256",
+                                                        "pseudonym_key_id", "pseudonym_salt", "state_seq"),
+                             "state_mac")
 # Exports sealed before they named a recipient account (migration 0020): still verified, under the
 # old domain, while they name none; no researcher sees them until an admin assigns one.
 LEGACY_EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
                                               "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
+# Statuses in which an export's privacy model is still to be used: its parameters must be sealed.
+_MODEL_PENDING = frozenset({ExportStatus.REQUESTED.value, ExportStatus.APPROVED.value})
 
 
 class ExportFailed(Conflict):
@@ -63,14 +90,30 @@ class ExportFailed(Conflict):
 
 def _seal(vault: Vault, export: Export) -> None:
     export.state_seq = (export.state_seq or 0) + 1
+    if export.parameters is None:  # the column's default, set here so that the seal covers what is stored
+        export.parameters = {}
     integrity.seal_row(vault, EXPORT, export)
 
 
-def verified(vault: Vault, export: Export) -> bool:
+def sealed_under(vault: Vault, export: Export) -> Spec | None:
+    """The Spec whose seal `export` verifies under (EXPORT, or an older domain), or None."""
     if integrity.check_row(vault, EXPORT, export) is SealCheck.OK:
-        return True
-    # Clearing the account of a sealed export fails both checks: the old domain never covered it.
-    return export.recipient_account_id is None and integrity.check_row(vault, LEGACY_EXPORT, export) is SealCheck.OK
+        return EXPORT
+    if integrity.check_row(vault, UNSEALED_MODEL_EXPORT, export) is SealCheck.OK:
+        return UNSEALED_MODEL_EXPORT
+    # Clearing the account of a sealed export fails every check: the oldest domain never covered it.
+    if export.recipient_account_id is None and integrity.check_row(vault, LEGACY_EXPORT, export) is SealCheck.OK:
+        return LEGACY_EXPORT
+    return None
+
+
+def verified(vault: Vault, export: Export) -> bool:
+    return sealed_under(vault, export) is not None
+
+
+def model_sealed(vault: Vault, export: Export) -> bool:
+    """Whether `export`'s privacy model is covered by its seal (sealed under EXPORT)."""
+    return sealed_under(vault, export) is EXPORT
 
 
 def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus | None) -> Export:
@@ -79,12 +122,18 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
     export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if export is None:
         raise NotFound(said("no such export"))
-    if not verified(vault, export):
+    sealed = sealed_under(vault, export)
+    if sealed is None:
         raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
                              export=export_id))
     if status is not None and export.status != status.value:
         raise Conflict(said("export %(export)s is %(status)s, not %(expected)s; nothing was changed",
                              export=export_id, status=code_word(export.status), expected=code_word(status.value)))
+    if export.status in _MODEL_PENDING and sealed is not EXPORT:
+        # Sealed before the seal covered the privacy model: a database writer may have lowered it
+        # since, and approving, assigning or building would seal or use it as if it had not been.
+        raise Conflict(said("export %(export)s was proposed before its privacy model was sealed with it: "
+                            "propose a new export; nothing was changed", export=export_id))
     return export
 
 
@@ -177,9 +226,10 @@ def within_floor(policy: Policy) -> bool:
 
 
 def policy_of(export: Export) -> Policy:
-    """The privacy model an export is built under. It lies in a column no seal covers (`parameters`):
-    one weaker than the floor, or unreadable, is refused rather than built (a database writer who
-    set k = 1 and l = 1 on an approved export had it released with classes of two and one status)."""
+    """The privacy model an export is built under (`parameters`). The build reads it only from an
+    export whose seal covers it (EXPORT, checked by `_require`); one weaker than the floor, or
+    unreadable, is refused all the same rather than built (before the seal covered it, a database
+    writer who set k = 1 and l = 1 on an approved export had it released with classes of two)."""
     p = export.parameters if isinstance(export.parameters, dict) else {}
     try:
         policy = Policy(k=int(p.get("k", 5)), l=int(p.get("l", 2)),
@@ -348,5 +398,6 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
     return verify_export(directory, key)
 
 
-__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "ExportFailed", "WithdrawnDuringBuild", "approve", "assign", "build",
-           "propose", "receiving_account", "verified"]
+__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "UNSEALED_MODEL_EXPORT", "ExportFailed", "WithdrawnDuringBuild",
+           "approve", "assign", "build", "canonical_parameters", "model_sealed", "propose", "receiving_account",
+           "sealed_under", "verified"]

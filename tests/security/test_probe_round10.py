@@ -24,7 +24,10 @@ the export, a database writer and the build).
   l = 1 on an approved export had it released with classes of two persons, every class of one
   status (average risk 0.5), and the manifest, the verifier and the review page said k = 1 as if it
   had been chosen. The build now refuses a model weaker than the floor every proposal is held to
-  (k 5, l 2, 5 % suppression, 3 % average risk), or one it cannot read, and builds nothing.
+  (k 5, l 2, 5 % suppression, 3 % average risk), or one it cannot read, and builds nothing. The
+  floor alone still let a writer lower a stricter approved model (k 10) down to it (k 5): the model
+  is now sealed with the export's state (domain export-state-3), so any change to it fails
+  verification as a changed status does, and the export is neither built nor offered.
 - werkzeug refuses a multipart body of more than MAX_FORM_PARTS (1,000) parts, but splits a
   urlencoded body into every pair it holds, in Python, before the CSRF check: 8 MiB of empty
   fields (`a=&a=&...`, 2.8 million) to `/status` without a cookie cost 1.6 s of CPU, forty times
@@ -116,6 +119,47 @@ def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(ma
         db.session.rollback()
         export = db.session.get(Export, export_id)
         assert export.status == ExportStatus.APPROVED.value and export.measured_k is None
+    assert not (tmp_path / "exports" / str(export_id)).exists()
+
+
+def test_a_stricter_model_lowered_in_the_database_to_one_above_the_floor_is_not_built(make_app, tmp_path):
+    """The floor alone let a database writer lower an approved k 10 to k 5 between approval and
+    build. The model is now sealed with the export's state: the build refuses, nothing is released."""
+    from sqlalchemy import select, update
+
+    from intake.disclosure import Policy
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import AuditEvent, Export, ExportStatus
+    from intake.services import exports
+    from intake.services.errors import Conflict
+    from tests.unit.test_exports_store import account, population, proposed, take_in_all
+
+    public, review = make_app("public"), make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
+    proposer, approver = account(review, "proposer"), account(review, "approver")
+    population(public, 120)  # enough for a release at k 5
+    take_in_all(review)
+    export_id = proposed(review, proposer, policy=Policy(k=10, l=3))
+    with review.app_context():
+        exports.approve(db.session, get_vault(), export_id, actor=approver)
+        stricter = dict(db.session.get(Export, export_id).parameters)
+        assert stricter["k"] == 10 and stricter["l"] == 3
+        lowered = {**stricter, "k": 5, "l": 2}  # still above the floor: policy_of alone accepts it
+        assert exports.within_floor(Policy(**lowered))
+        db.session.execute(update(Export).where(Export.id == export_id).values(parameters=lowered))
+        db.session.commit()
+        assert not exports.verified(get_vault(), db.session.get(Export, export_id))
+        with pytest.raises(Conflict, match="failed verification"):
+            exports.build(db.session, get_vault(), export_id)
+        db.session.rollback()
+        export = db.session.get(Export, export_id)
+        assert export.status == ExportStatus.APPROVED.value and export.measured_k is None
+        assert export.manifest is None and export.state_seq == 2  # proposed, approved: nothing since
+        assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+            ["export.built", "export.failed"]))).all()
+        db.session.execute(update(Export).where(Export.id == export_id).values(parameters=stricter))
+        db.session.commit()
+        assert exports.verified(get_vault(), db.session.get(Export, export_id))  # the approved model, as sealed
     assert not (tmp_path / "exports" / str(export_id)).exists()
 
 

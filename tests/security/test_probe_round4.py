@@ -209,8 +209,8 @@ def test_two_approvals_of_one_export_at_once_approve_it_once(make_app, tmp_path,
     proposer, first, second = (account(review, name) for name in ("proposer", "first", "second"))
     export_id = proposed(review, proposer)
     before = audit_head(review)
-    pause = PauseFirst(exports.verified)  # the first approval stops after it read the export as requested
-    monkeypatch.setattr(exports, "verified", pause)
+    pause = PauseFirst(exports.sealed_under)  # the first approval stops after it read the export as requested
+    monkeypatch.setattr(exports, "sealed_under", pause)
     one = Side(review, lambda: exports.approve(db.session, get_vault(), export_id, actor=first))
     one.start()
     assert pause.reached.wait(PATIENCE)

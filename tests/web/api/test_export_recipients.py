@@ -2,18 +2,21 @@
 
 Through the API and the researcher pages alike: another researcher neither sees it nor downloads a
 file of it (answered as an unknown export is); an admin sees every released export. The account is
-sealed with the export's state: rewritten or cleared in the database, the export is offered to no
-one. Exports sealed before exports named an account verify, are offered to no researcher, and get
-their account once, from an admin (`flask export assign`)."""
+sealed with the export's state, and so is its privacy model: either rewritten or cleared in the
+database, the export is offered to no one. Exports sealed before exports named an account verify,
+are offered to no researcher, and get their account once, from an admin (`flask export assign`).
+Exports sealed before their model was are offered as built, but never approved, assigned or built."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportStatus
 from intake.services import accounts, api_tokens, exports, integrity
+from intake.services.errors import Conflict
 from tests.web.api.conftest import make_export
 from tests.web_fixtures import csrf_token
 
@@ -129,3 +132,77 @@ def test_an_export_for_an_account_disabled_since_it_was_proposed_is_not_approved
     assert "no longer an active researcher account" in client.get("/review/exports").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Export, export_id).status == ExportStatus.REQUESTED.value
+
+
+def test_a_privacy_model_rewritten_in_the_database_offers_the_export_to_no_one(app, api_world, make_user, sign_in):
+    """The model is sealed with the export's state (export-state-3), as the account is."""
+    with app.app_context():
+        assert db.session.get(Export, api_world.released).parameters == {}
+    _rewrite(app, api_world.released, parameters={"k": 5, "l": 2, "max_suppression": 0.05, "max_average_risk": 0.03})
+    assert not _api_sees(app.test_client(), api_world.headers(), api_world.released)
+    assert not _page_sees(app, sign_in, make_user("admin"), api_world.released)
+    with app.app_context():
+        assert not exports.verified(get_vault(), db.session.get(Export, api_world.released))
+    _rewrite(app, api_world.released, parameters={})  # as sealed
+    assert _api_sees(app.test_client(), api_world.headers(), api_world.released)
+
+
+def _sealed_as_before(app, export_id, spec, **values) -> None:
+    """Seal `export_id` (with `values`) under an older domain, as exports were before this version."""
+    with app.app_context():
+        export = db.session.get(Export, export_id)
+        for name, value in values.items():
+            setattr(export, name, value)
+        integrity.seal_row(get_vault(), spec, export)
+        db.session.commit()
+        assert exports.verified(get_vault(), export) and not exports.model_sealed(get_vault(), export)
+
+
+def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_approved_or_built(
+        app, api_world, make_user, sign_in, tmp_path):
+    """Sealed under export-state-2 or export-state, the parameters were never covered: a released
+    export stays offered (its files were built and signed then; the model is not used again), but one
+    still requested or approved is refused, with every step that would seal or use its model."""
+    _sealed_as_before(app, api_world.released, exports.UNSEALED_MODEL_EXPORT)
+    _rewrite(app, api_world.released, parameters={"k": 1})
+    assert _api_sees(app.test_client(), api_world.headers(), api_world.released)
+    proposer, approver, researcher = make_user("reviewer"), make_user("reviewer"), make_user("researcher")
+    with app.app_context():
+        vault = get_vault()
+        requested = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
+                                    recipient_account=researcher.id).id
+        approved = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
+                                   recipient_account=researcher.id).id
+        exports.approve(db.session, vault, approved, actor=approver.id)
+        unassigned = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
+                                     recipient_account=researcher.id).id
+    _sealed_as_before(app, requested, exports.UNSEALED_MODEL_EXPORT)
+    _sealed_as_before(app, approved, exports.UNSEALED_MODEL_EXPORT)
+    _sealed_as_before(app, unassigned, exports.LEGACY_EXPORT, recipient_account_id=None)
+    with app.app_context():
+        vault = get_vault()
+        with pytest.raises(Conflict, match="propose a new export"):
+            exports.approve(db.session, vault, requested, actor=approver.id)
+        db.session.rollback()
+        with pytest.raises(Conflict, match="propose a new export"):
+            exports.build(db.session, vault, approved)
+        db.session.rollback()
+        with pytest.raises(Conflict, match="propose a new export"):  # it would seal an unsealed model
+            exports.assign(db.session, vault, unassigned, researcher.id, actor=make_user("admin").id)
+        db.session.rollback()
+        assert [db.session.get(Export, i).status for i in (requested, approved, unassigned)] == [
+            ExportStatus.REQUESTED.value, ExportStatus.APPROVED.value, ExportStatus.REQUESTED.value]
+        assert db.session.get(Export, unassigned).recipient_account_id is None
+        assert all(exports.verified(vault, db.session.get(Export, i)) for i in (requested, approved, unassigned))
+    assert not (tmp_path / "exports" / str(approved)).exists()
+    listed = {line.split("\t")[0]: line.split("\t")[-1]
+              for line in app.test_cli_runner().invoke(args=["export", "list"]).output.splitlines()}
+    assert listed[str(requested)] == listed[str(approved)] == listed[str(unassigned)] == \
+        "verified, model not sealed: propose a new export"
+    assert listed[str(api_world.released)] == "verified"  # released: built already
+    client = app.test_client()  # on the page: the refusal, translated, and nothing changed
+    sign_in(client, approver)
+    page = client.get("/review/exports")
+    assert client.post(f"/review/exports/{requested}/approve",
+                       data={"csrf_token": csrf_token(page.data)}).status_code == 302
+    assert "propose a new export" in client.get("/review/exports").get_data(as_text=True)
