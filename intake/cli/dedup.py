@@ -44,6 +44,13 @@ class _Bars:
             bar.__exit__(None, None, None)  # type: ignore[attr-defined]
 
 
+def cut_note(blocks: int) -> str:
+    """What a run with oversized blocks says (a count only: never a name or a value)."""
+    return (f"{blocks:,} oversized block(s) of near-identical reports (over INTAKE_DEDUP_BLOCK_CAP) were "
+            "cut: each report in them was paired with its nearest reports only (docs/deduplication.md, "
+            "\"Blocking\")")
+
+
 def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(escaped(str(exc)))
 
@@ -94,6 +101,8 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) +
                f"; total {time.perf_counter() - started:.1f} s", err=True)
     click.echo(usage_line(), err=True)
+    if result.counts.get("blocks_cut"):
+        click.echo(cut_note(result.counts["blocks_cut"]), err=True)
     click.echo(f"{result.counts['reports']:,} reports, {result.counts['pairs']:,} pairs, "
                f"{result.counts['clusters']:,} clusters; written to {out_dir}")
 

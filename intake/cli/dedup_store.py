@@ -109,6 +109,10 @@ def run_command(workers: int) -> None:
                f"queued new: {found.new}; updated: {found.updated}; rejected before and unchanged: "
                f"{found.remembered}; reopened: {found.reopened}; below the threshold: {found.below}; "
                f"no longer suggested: {report.retired}")
+    if report.blocks_cut:
+        from .dedup import cut_note
+
+        click.echo(cut_note(report.blocks_cut))
     _timings(report)
 
 

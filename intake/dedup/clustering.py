@@ -141,8 +141,10 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
     id_number, gender, date = list(reports.id_number), list(reports.gender), list(reports.date)
     low, high = list(reports.year), list(reports.year)
     thin = reports.thin
-    named: dict[int, list[Mapping[str, Any]]] = {
-        i: [row] for i, row in names.items() if row.get("given_syl") is not None}
+    # Each cluster's distinct names only: copies of one report add none, so a cluster of
+    # thousands of copies is checked against one name, not thousands (a flooded list).
+    named: dict[int, dict[tuple[Any, ...], Mapping[str, Any]]] = {
+        i: {_name_key(row): row} for i, row in names.items() if row.get("given_syl") is not None}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -163,15 +165,15 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
                 max(high[ra], high[rb]) - min(low[ra], low[rb]) > MAX_YEAR_SPREAD:
             return False
         # A chain of pairs can join twins (or brothers) whom no pair joins directly.
-        mine, theirs = named.get(ra, ()), named.get(rb, ())
-        if any(_GIVEN.level_of(x, y).code == "different" for x in mine for y in theirs):
+        mine, theirs = named.get(ra, {}), named.get(rb, {})
+        if any(_GIVEN.level_of(x, y).code == "different" for x in mine.values() for y in theirs.values()):
             return False
         if size[ra] < size[rb]:
             ra, rb = rb, ra
         parent[rb] = ra
         size[ra] += size[rb]
         if rb in named:
-            named.setdefault(ra, []).extend(named.pop(rb))
+            named.setdefault(ra, {}).update(named.pop(rb))
         for code in (id_number, gender, date):
             if code[ra] == -1:
                 code[ra] = code[rb]
@@ -195,6 +197,11 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
         if thin[a] and thin[b] and not attached[a] and not attached[b]:
             join(a, b)
     return [find(i) for i in range(n)]
+
+
+def _name_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What the given-name comparison reads of a report."""
+    return tuple(row.get(c) for c in _NAME_COLUMNS)
 
 
 def _same_birthday(a: int, b: int) -> bool:

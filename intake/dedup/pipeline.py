@@ -38,7 +38,7 @@ class Result:
     pairs: Sequence[PairScore]             # a pairs.PairTable: columns, a PairScore when asked for
     clusters: dict[str, str]               # report_id -> cluster_id (the smallest report_id in it)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
-    counts: dict[str, int] = field(default_factory=dict)      # reports, pairs, clusters
+    counts: dict[str, int] = field(default_factory=dict)      # reports, pairs, clusters, blocks_cut
 
 
 def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, progress: Progress | None = None,
@@ -69,8 +69,9 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, 
     if progress:
         progress("score", 0, None)  # a stage starts (a count of 0 prints nothing)
     start = time.perf_counter()
+    scored: dict[str, int] = {}
     if spark is None and not splink:
-        pairs = _score_in_duckdb(features, model, keep=keep)
+        pairs = _score_in_duckdb(features, model, keep=keep, counts=scored)
     else:
         settings = model.settings()
         settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
@@ -85,10 +86,12 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, 
     if progress:
         progress("cluster", len(clusters), None)
     return Result(pairs, clusters, timings,
-                  {"reports": features.num_rows, "pairs": len(pairs), "clusters": len(set(clusters.values()))})
+                  {"reports": features.num_rows, "pairs": len(pairs), "clusters": len(set(clusters.values())),
+                   "blocks_cut": scored.get("blocks_cut", 0)})
 
 
-def _score_in_duckdb(features: pa.Table, model: Model, *, keep: float) -> PairTable:
+def _score_in_duckdb(features: pa.Table, model: Model, *, keep: float,
+                     counts: dict[str, int] | None = None) -> PairTable:
     """The batch's pairs scored by scoring.predict on an in-memory DuckDB (Splink's arithmetic
     in one statement of our own: see scoring.py), reports seen by row number."""
     if features.num_rows < 2:
@@ -97,7 +100,7 @@ def _score_in_duckdb(features: pa.Table, model: Model, *, keep: float) -> PairTa
     with engine_errors("scoring"):
         con = duckdb_connection()
         try:
-            table = predict(con, numbered, model, keep)
+            table = predict(con, numbered, model, keep, counts)
         finally:
             con.close()
     return PairTable.from_predictions(table, report_ids)

@@ -91,6 +91,7 @@ class RunReport:
     clusters: int = 0
     recorded: duplicates.Recorded = field(default_factory=duplicates.Recorded)
     retired: int = 0  # undecided pairs this run no longer suggests (scored under an older model or data)
+    blocks_cut: int = 0  # oversized blocks paired within bounds (scoring.BLOCK_CAP)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -181,6 +182,7 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
         report.timings[f"pipeline.{stage}"] = float(seconds)
     review = duplicates.thresholds()[0]
     report.pairs, report.clusters = len(result.pairs), len(set(result.clusters.values()))
+    report.blocks_cut = result.counts.get("blocks_cut", 0)
     started = time.perf_counter()
     # Only the pairs that can enter the queue are taken from the matcher's columns; the rest are counted.
     pairs = run_pairs.queued(result.pairs, review)
@@ -193,6 +195,7 @@ def run(session: Session, vault: Vault, *, actor: str = "cli", progress: Progres
     audit.record(session, vault, actor=actor, action="dedup.run",
                  details={"reports": report.reports, "pairs": report.pairs, "new": report.recorded.new,
                           "remembered": report.recorded.remembered, "retired": report.retired,
+                          "blocks_cut": report.blocks_cut,
                           "model": loaded.version})
     session.commit()
     return report

@@ -156,3 +156,28 @@ def test_a_run_stores_its_pairs_in_chunks_from_two_threads_as_from_one(make_app,
     result = runner.invoke(args=["dedup", "run"])
     assert result.exit_code == 0, result.output
     assert "queued new: 0" in result.output and "no longer suggested: 0" in result.output
+
+
+def test_a_flooded_store_run_cuts_the_oversized_blocks_and_says_so(make_app, tmp_path, monkeypatch):
+    """The whole-store run is bounded as `flask dedup csv` is (tests/unit/dedup/test_oversized_blocks.py):
+    here with a cap of 3, copies of one report sent a dozen times make blocks over it."""
+    from tests.dedup_support import report_from_row
+    from tests.helpers import submit
+
+    model = tmp_path / "trained" / "dedup-model.json"
+    public, review = make_app("public"), make_app("review", INTAKE_DEDUP_MODEL=str(model))
+    rows = store_population(public, review, 40)
+    for start in range(0, 12, 6):
+        submit(public, *[report_from_row(rows[0], f"copy{start + i}") for i in range(6)])
+    with review.app_context():
+        from intake.services import take_in
+
+        take_in.take_in(db.session, get_vault())
+    runner = review.test_cli_runner()
+    assert runner.invoke(args=["dedup", "train"]).exit_code == 0
+    monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "3")
+    result = runner.invoke(args=["dedup", "run"])
+    assert result.exit_code == 0, result.output
+    assert "oversized block(s)" in result.output
+    for value in (rows[0]["given_name"], rows[0]["father_name"]):
+        assert value not in result.output
