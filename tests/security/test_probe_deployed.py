@@ -127,7 +127,8 @@ def test_a_status_event_on_a_day_that_does_not_exist_is_refused(app, make_user, 
     [handle] = load(app, full_report("calendar"))
     answer = post_form(client, handle, "status-events", "event",
                        {"event-kind": "released", "event-event_date": when, "event-source": "probe"})
-    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert answer.status_code == 422  # the report page again, with the form as typed
+    page = answer.get_data(as_text=True)
     assert "Status event added." not in page and "the date is a year, year-month or full date" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StatusEvent)) == 0
@@ -273,5 +274,6 @@ def test_a_status_event_the_public_face_writes_as_a_reviewers_is_not_sealed(app,
     token = re.search(r'name="note-csrf_token"[^>]*value="([^"]+)"', page).group(1)
     answer = reviewer.post(f"/review/reports/{stored.report_handles[0]}/retract/status_event/{event_id}",
                            data={f"retract-{event_id}-csrf_token": token})
-    page = reviewer.get(answer.headers["Location"]).get_data(as_text=True)
+    assert answer.status_code == 422  # the report page again, saying why
+    page = answer.get_data(as_text=True)
     assert "Retracted" not in page and "cannot be retracted by a reviewer" in page
