@@ -172,3 +172,41 @@ def test_a_store_run_with_decrypting_workers_finds_the_same_and_leaves_no_plaint
     assert at_rest == [], "plaintext at rest after a run with workers:\n" + "\n".join(at_rest[:20])
     leaked = find_secrets({"child": printed, "logs": log_text(caplog)}, secrets)
     assert leaked == [], "plaintext printed by the run with workers:\n" + "\n".join(leaked[:20])
+
+
+def test_a_csv_run_that_cuts_an_oversized_block_leaves_no_plaintext(tmp_path: Path, monkeypatch,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """A list flooded with copies of one report (INTAKE_DEDUP_BLOCK_CAP small, so that the blocks
+    are cut): the cut blocks' member tables and their pairs stay in the in-memory DuckDB, and what the
+    run prints about them is a count. Nothing but the input holds a value afterwards."""
+    from click.testing import CliRunner
+
+    from intake.cli.dedup import dedup_cli
+    from tests.dedup_population import population, write_csv
+
+    capture_all_logs(caplog)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "10")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    rows, _ = population(60, seed=21)
+    flood = next(r for r in rows if r["given_name"] and r["father_name"] and r["birth_date"] and r["chinese_id"])
+    copies = [{**flood, "report_id": f"copy-{i:03d}"} for i in range(60)]
+    source = tmp_path / "list.csv"
+    write_csv(str(source), rows + copies)
+    result = CliRunner().invoke(dedup_cli, ["csv", str(source), "--out", "out"])
+    assert result.exit_code == 0, result.output
+    assert "oversized block" in result.output, "no block was cut: the test would prove nothing"
+    clusters = (work / "out" / "clusters.csv").read_text(encoding="utf-8").splitlines()
+    flooded = {line.split(",")[1] for line in clusters if line.startswith("copy-")}
+    assert len(flooded) == 1, "the copies of one report should make one cluster"
+
+    secrets = planted(rows + [flood])
+    assert any(flood["chinese_id"] == v for v in secrets.values())
+    blobs = {k: v for k, v in files_under(tmp_path).items() if k != "list.csv"}
+    leaked = find_secrets({**blobs, "logs": log_text(caplog), "cli": result.output.encode()}, secrets)
+    assert leaked == [], "plaintext after a CSV run with a cut block:\n" + "\n".join(leaked[:20])
