@@ -316,3 +316,17 @@ FIXED_M: dict[tuple[str, str], float] = {
 
 def levels_of(left: Row, right: Row) -> dict[str, Level]:
     return {c.name: c.level_of(left, right) for c in COMPARISONS}
+
+
+def columns_used() -> list[str]:
+    """The feature columns the comparisons read, term-frequency columns included."""
+    used: list[str] = []
+    for comp in COMPARISONS:
+        used += comp.columns
+        used += [level.tf_column for level in comp.levels if level.tf_column]
+    # Columns a level's SQL reads beyond the comparison's declared ones (the crosswise name level).
+    from .features import NAMES
+
+    text = " ".join(level.sql for comp in COMPARISONS for level in comp.levels)
+    used += [name for name in NAMES if f"{name}_l" in text or f"{name}_r" in text]
+    return list(dict.fromkeys(c for c in used if c != "unique_id"))

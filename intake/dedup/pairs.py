@@ -79,6 +79,14 @@ class PairTable(Sequence[PairScore]):
             columns[f"weight_{name}"] = pa.array([], pa.float64())
         return cls(pa.table(columns))
 
+    def plus(self, other: PairTable) -> PairTable:
+        """These pairs and those of ``other`` that are not among them."""
+        seen = self.table.select(["left", "right"]).append_column(
+            "seen", pa.array([True] * self.table.num_rows, pa.bool_()))
+        fresh = other.table.join(seen, keys=["left", "right"], join_type="left outer")
+        fresh = fresh.filter(pc.is_null(fresh.column("seen"))).drop_columns(["seen"])
+        return PairTable(pa.concat_tables([self.table, fresh.select(self.table.column_names)]).combine_chunks())
+
     def __len__(self) -> int:
         return self.table.num_rows
 

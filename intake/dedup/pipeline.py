@@ -25,7 +25,8 @@ from .engine import arrow_table, duckdb_connection, engine_errors, linker_for, q
 from .features import feature_row, feature_table
 from .model import Model, PairScore
 from .pairs import PairTable, wanted_columns
-from .scoring import predict
+from .blocks import splink_rules
+from .scoring import cut_apart, predict
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done increment, total or None)
 
@@ -75,7 +76,7 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, 
     else:
         settings = model.settings()
         settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
-        pairs = _predict_with(features, model, settings, keep=keep, spark=spark)
+        pairs = _predict_with(features, model, settings, keep=keep, spark=spark, counts=scored)
     timings["score"] = time.perf_counter() - start
     if progress:
         progress("score", len(pairs), None)
@@ -117,12 +118,27 @@ def _numbered(features: pa.Table) -> tuple[pa.Array, pa.Table]:
 
 
 def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model, settings: dict[str, Any], *,
-                  keep: float, spark: Any) -> PairTable:
+                  keep: float, spark: Any, counts: dict[str, int] | None = None) -> PairTable:
+    """Splink's own predict: on ``spark``, or on DuckDB (the reference scoring.py is held to, and
+    training). Oversized blocks are cut as scoring.py cuts them: measured on an in-memory DuckDB
+    first, their reports left out of the rules Splink runs and paired within bounds there."""
     if not isinstance(features, pa.Table):  # feature records (training)
         features = arrow_table(features)
     if features.num_rows < 2:
         return PairTable.empty()
     report_ids, numbered = _numbered(features)  # Splink sees each report by its row number
+    with engine_errors("scoring"):
+        con = duckdb_connection()
+        try:
+            cut, marks, cut_pairs = cut_apart(con, numbered, model, keep)
+        finally:
+            con.close()
+    if counts is not None:
+        counts["blocks_cut"] = sum(cut)
+    if marks is not None:
+        for name in marks.column_names:
+            numbered = numbered.append_column(name, marks.column(name))
+        settings = {**settings, "blocking_rules_to_generate_predictions": splink_rules(cut)}
     with quiet_splink(), engine_errors("scoring"):
         linker = linker_for(numbered, settings, spark=spark)
         register_frequencies(linker, model.frequencies or {}, spark=spark)
@@ -133,7 +149,8 @@ def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model
         else:
             table = frame.as_duckdbpyrelation().select(*wanted).to_arrow_table()
         frame.drop_table_from_database_and_remove_from_cache()
-    return PairTable.from_predictions(table, report_ids)
+    pairs = PairTable.from_predictions(table, report_ids)
+    return pairs if cut_pairs is None else pairs.plus(PairTable.from_predictions(cut_pairs, report_ids))
 
 
 def score_candidates(model: Model, new_row: Mapping[str, Any], candidate_rows: Iterable[Mapping[str, Any]]

@@ -91,7 +91,7 @@ class RunReport:
     clusters: int = 0
     recorded: duplicates.Recorded = field(default_factory=duplicates.Recorded)
     retired: int = 0  # undecided pairs this run no longer suggests (scored under an older model or data)
-    blocks_cut: int = 0  # oversized blocks paired within bounds (scoring.BLOCK_CAP)
+    blocks_cut: int = 0  # oversized blocks paired within bounds (blocks.BLOCK_CAP)
     timings: dict[str, float] = field(default_factory=dict)
 
 

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from intake.dedup import run_pipeline, scoring
+from intake.dedup import blocks, run_pipeline
 from tests.dedup_population import population, write_csv
 
 from .test_cli import flask, read
@@ -64,7 +64,7 @@ def test_a_normal_population_is_not_cut(bundled):
     rows, _ = population(400, seed=5)
     result = run_pipeline(rows, bundled)
     assert result.counts["blocks_cut"] == 0
-    assert scoring.block_cap(10**6) > 1_708  # the largest block of a million synthetic reports
+    assert blocks.block_cap(10**6) > 1_708  # the largest block of a million synthetic reports
 
 
 def test_a_tiny_cap_keeps_a_subset_of_the_pairs_and_copies_together(bundled, monkeypatch):
@@ -91,14 +91,42 @@ def test_a_tiny_cap_keeps_a_subset_of_the_pairs_and_copies_together(bundled, mon
 
 def test_cap_setting(monkeypatch):
     monkeypatch.delenv("INTAKE_DEDUP_BLOCK_CAP", raising=False)
-    assert scoring.block_cap(1_000) == scoring.BLOCK_CAP
-    assert scoring.block_cap(3_000_000) == 10_000
+    assert blocks.block_cap(1_000) == blocks.BLOCK_CAP
+    assert blocks.block_cap(3_000_000) == 10_000
     monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "50")
-    assert scoring.block_cap(1_000) == 50
+    assert blocks.block_cap(1_000) == 50
     monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "lots")
-    assert scoring.block_cap(1_000) == scoring.BLOCK_CAP
+    assert blocks.block_cap(1_000) == blocks.BLOCK_CAP
 
 
 def test_every_rule_has_a_key():
-    assert len(scoring.RULE_KEYS) == len(scoring.BLOCKING_RULES)
+    assert len(blocks.RULE_KEYS) == len(blocks.BLOCKING_RULES)
 
+
+
+def flooded_list() -> list[dict[str, str]]:
+    """A small population and floods of two reports, for a cap of 20 (so that blocks are cut)."""
+    rows, _ = population(60, seed=23)
+    return rows + _flood(70) + _flood(45, prefix="g", given_name="Tursun", father_name="Abdurehim")
+
+
+def test_splinks_own_predict_cuts_the_same_blocks(bundled, monkeypatch):
+    """Splink's predict (the reference scoring.py is held to; the Spark path goes the same way)
+    leaves the oversized blocks to the same bounded pairing: the same pairs, levels and
+    probabilities as the DuckDB scorer, not every pair of each block."""
+    monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "20")
+    mixed = flooded_list()
+    ours, splinks = run_pipeline(mixed, bundled), run_pipeline(mixed, bundled, splink=True)
+    assert ours.counts["blocks_cut"] > 0 and splinks.counts["blocks_cut"] == ours.counts["blocks_cut"]
+    assert len(splinks.pairs) < 70 * 69 // 2
+    same_pairs(ours, splinks)
+
+
+def same_pairs(a, b) -> None:
+    left = {(p.left_id, p.right_id): p for p in a.pairs}
+    right = {(p.left_id, p.right_id): p for p in b.pairs}
+    assert left.keys() == right.keys()
+    for key, pair in left.items():
+        assert right[key].levels == pair.levels
+        assert right[key].probability == pytest.approx(pair.probability, rel=1e-9, abs=1e-12)
+    assert a.clusters == b.clusters

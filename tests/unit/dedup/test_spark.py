@@ -39,3 +39,15 @@ def test_spark_and_duckdb_give_the_same_pairs(spark, bundled):
         assert sparks[key].levels == pair.levels
         assert sparks[key].probability == pytest.approx(pair.probability, rel=1e-9, abs=1e-12)
     assert on_spark.clusters == on_duckdb.clusters
+
+
+def test_spark_cuts_oversized_blocks_as_duckdb_does(spark, bundled, monkeypatch):
+    """A flooded list on Spark: the same bounded pairs as DuckDB, not every pair of the flood."""
+    from .test_oversized_blocks import flooded_list, same_pairs
+
+    monkeypatch.setenv("INTAKE_DEDUP_BLOCK_CAP", "20")
+    rows = flooded_list()
+    on_duckdb, on_spark = run_pipeline(rows, bundled), run_pipeline(rows, bundled, spark=spark)
+    assert on_spark.counts["blocks_cut"] == on_duckdb.counts["blocks_cut"] > 0
+    assert len(on_spark.pairs) < 70 * 69 // 2
+    same_pairs(on_duckdb, on_spark)
