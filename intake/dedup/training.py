@@ -13,6 +13,7 @@ a random sample of reports estimates as well as the whole, settle long before.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 from collections.abc import Iterable, Mapping
@@ -62,7 +63,7 @@ def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, se
     total = len(rows)
     if total > sample:
         rows = random.Random(seed).sample(rows, sample)
-    features = feature_rows(rows)
+    features = _distinct(feature_rows(rows))
     if len(features) < 50:
         raise DedupError("training needs at least 50 reports")
     start = default_model()
@@ -87,6 +88,21 @@ def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, se
     model = Model(version, prior, params, trained)
     model.prior = _self_consistent_prior(model, features)
     return model
+
+
+def _distinct(features: list[dict[str, Any]], most: int = 2) -> list[dict[str, Any]]:
+    """At most ``most`` reports of one content. Copies of one report (a store flooded through the
+    public form) would otherwise teach the model what the flood wants: thousands of pairs agreeing on
+    every field among the EM's pairs, and the random pairs that estimate u mostly pairs of copies.
+    Two keep what a family reporting twice in the same words teaches (one pair agreeing on all)."""
+    seen: dict[str, int] = {}
+    out = []
+    for row in features:  # (the keys in memory only, as the features themselves)
+        key = json.dumps({k: v for k, v in row.items() if k != "unique_id"}, sort_keys=True, default=str)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= most:
+            out.append(row)
+    return out
 
 
 def _self_consistent_prior(model: Model, features: list[dict[str, Any]], rounds: int = 50) -> float:

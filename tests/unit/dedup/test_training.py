@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from intake.dedup import train
 from tests.dedup_population import population
 
@@ -46,3 +48,16 @@ def test_training_out_of_the_engine_s_memory_says_so_in_one_line(monkeypatch):
         train(rows)
     assert "out of memory" in str(raised.value) and "INTAKE_DEDUP_MEMORY_LIMIT" in str(raised.value)
     assert not any(str(row.get("given_name") or "") in str(raised.value) for row in rows if row.get("given_name"))
+
+
+def test_copies_of_one_report_teach_the_model_nothing_more_than_one_copy():
+    """A store flooded with copies of one report (through the public form) must not steer what
+    `flask dedup train` learns: the copies' pairs would dominate the EM and the random pairs that
+    estimate u. The model trained with 1,500 copies is the model trained with one."""
+    rows, _ = population(400, seed=3)
+    flood = next(r for r in rows if r["given_name"] and r["father_name"] and r["birth_date"])
+    copies = [{**flood, "report_id": f"copy-{i}"} for i in range(1_500)]
+    once, flooded = train(rows + copies[:1]), train(rows + copies)
+    assert flooded.parameters == once.parameters
+    assert flooded.prior == pytest.approx(once.prior, rel=1e-9)
+    assert flooded.trained["sample"] == once.trained["sample"]
