@@ -126,6 +126,10 @@ def looks_like_pinyin(text: str) -> bool:
     # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan): pinyin's can hardly ends a name.
     if any(w.lower().endswith("can") and len(w) > 5 for w in words):
         return False
+    # v is ü only when pinyin is typed on a keyboard, and the Chinese forms of Uyghur and Kazakh
+    # names hold no nü or lü; in a Latin name v is w (Enver, e-nv-er, is Enwer 艾尼瓦尔).
+    if any("v" in w.lower() for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False
