@@ -12,7 +12,7 @@ names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
 * a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
 * a name and -jan: حسنجان Hesenjan (names.py then drops the -jan), or -gül: تاجیگل Tajigül;
 * two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul;
-* Abu al- and a name: ابوالقاسم Ubulqasim; گل opening an unlisted word: گلمیره Gülmire.
+* Abu al- and a name: ابوالقاسم Ubulqasim.
 
 A word with a Uyghur-only letter (ە ې ۇ ۆ ۈ ۋ ڭ; ە at the end of a word excepted, as a Uyghur
 keyboard gives it for a final heh) or opening with hamza is Uyghur orthography and is not looked
@@ -47,8 +47,6 @@ _ARTICLE = "ال"
 _ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"), ("گول", "gül"), ("گل", "gül"))
 # Abu al- is Uyghur Ubul- (ابوالقاسم Ubulqasim, ابوالحسن Ubulhesen), as Latin Abul- is (phonemes.py).
 _ABU_AL = "ابوال"
-# Gül- opens women's names as -gül closes them, and a Persian keyboard types it گل (گلمیره Gülmire).
-_GUL = "گل"
 _SHORTEST = 2  # letters of a compound's part
 
 
@@ -139,8 +137,6 @@ def _compound(folded: str) -> str | None:
         head, tail = _listed(folded[:cut]), _listed(folded[cut:])
         if head is not None and tail is not None:
             return head + tail
-    if folded.startswith(_GUL) and len(folded) - len(_GUL) >= _SHORTEST:
-        return latin_to_phonemes("gül", uly=True) + _part(folded[len(_GUL):])
     return None
 
 
