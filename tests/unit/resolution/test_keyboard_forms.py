@@ -38,6 +38,11 @@ def test_pinyin_without_v_is_still_pinyin() -> None:
     assert level("AINIWAER", "Enver") >= CROSS_SCRIPT
 
 
+def test_the_syllable_lv_alone_is_still_pinyin() -> None:
+    assert detect("LV JIANGUO") == "zh-Latn"
+    assert detect("Lv Jianguo") == "zh-Latn"
+
+
 # Abu al- (the father of) is Uyghur Ubul-, Obul-: Arabic orthography writes it ابوال.
 @pytest.mark.parametrize(("a", "b"), [("ابوالقاسم", "Obulqasim"), ("ابوالقاسم", "ئوبۇلقاسىم"),
                                       ("ابوالقاسم", "吾布力卡斯木"), ("ابوالحسن", "ئۇبۇلھەسەن"),
