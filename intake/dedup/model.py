@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..local_files import MAX_KEY_FILE, read_json
-from .comparisons import COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, Row
+from .comparisons import COMPARISONS, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
 BUNDLED = "model-v5.json"
@@ -89,6 +89,8 @@ class Model:
             raise ModelError("the model file lacks a parameter this version of intake needs") from None
         if not 0 < prior < 1 or any(not (0 < p[k] <= 1) for c in params.values() for p in c.values() for k in "mu"):
             raise ModelError("the model file holds a probability out of range")
+        for (comp, code), m in FIXED_M.items():  # fixed by what the data mean, not by the file
+            params[comp][code]["m"] = m
         return cls(str(data.get("version", "")), prior, params, trained)
 
     # --- the run's own population ----------------------------------------------------------------
@@ -136,7 +138,7 @@ class Model:
 
     # --- Splink settings -----------------------------------------------------------------------
     def settings(self, blocking_rules: Iterable[str] | None = None, *, training: bool = False) -> dict[str, Any]:
-        from .comparisons import BLOCKING_RULES, FIXED_M
+        from .comparisons import BLOCKING_RULES
 
         comparisons = []
         for comp in COMPARISONS:

@@ -11,7 +11,8 @@ names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
   Abdusalam; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
 * a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
 * a name and -jan: حسنجان Hesenjan (names.py then drops the -jan), or -gül: تاجیگل Tajigül;
-* two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul.
+* two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul;
+* Abu al- and a name: ابوالقاسم Ubulqasim.
 
 A word with a Uyghur-only letter (ە ې ۇ ۆ ۈ ۋ ڭ; ە at the end of a word excepted, as a Uyghur
 keyboard gives it for a final heh) or opening with hamza is Uyghur orthography and is not looked
@@ -44,6 +45,8 @@ _ABD = ("عبدال", "ابدال", "عبدول", "ابدول", "عبدو", "ا�
 _ARTICLE = "ال"
 # A Persian keyboard has no ۈ: -gül closing a name is گل or گول (تاجیگل Tajigül).
 _ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"), ("گول", "gül"), ("گل", "gül"))
+# Abu al- is Uyghur Ubul- (ابوالقاسم Ubulqasim, ابوالحسن Ubulhesen), as Latin Abul- is (phonemes.py).
+_ABU_AL = "ابوال"
 _SHORTEST = 2  # letters of a compound's part
 
 
@@ -124,6 +127,8 @@ def _compound(folded: str) -> str | None:
             if rest.startswith(_ARTICLE) and len(rest) > len(_ARTICLE) + 1:
                 rest, article = rest[len(_ARTICLE):], True
             return ("abdul" if article else "abdu") + _part(rest)
+    if folded.startswith(_ABU_AL) and len(folded) - len(_ABU_AL) >= _SHORTEST:
+        return latin_to_phonemes("ubul", uly=True) + _part(folded[len(_ABU_AL):])
     for ending, reading in _ENDINGS:
         stem = folded[: -len(ending)]
         if folded.endswith(ending) and len(stem) >= _SHORTEST:

@@ -126,6 +126,11 @@ def looks_like_pinyin(text: str) -> bool:
     # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan): pinyin's can hardly ends a name.
     if any(w.lower().endswith("can") and len(w) > 5 for w in words):
         return False
+    # v is ü only when pinyin is typed on a keyboard, and the Chinese forms of Uyghur and Kazakh
+    # names hold no nü or lü; in a Latin name v is w (Enver, e-nv-er, is Enwer 艾尼瓦尔). A word
+    # that is that one syllable (the surname Lü 吕 typed LV) stays pinyin.
+    if any("v" in w.lower() and w.lower() not in _V_WORDS for w in words):
+        return False
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False
@@ -147,6 +152,7 @@ def looks_like_pinyin(text: str) -> bool:
     return evidence > 0 or upper or long_
 
 
+_V_WORDS = frozenset({"lv", "nv", "lve", "nve"})
 _ADDED_ENDINGS = frozenset({"ti", "mu", "ke", "si", "zi", "fu", "jiang", "shi"})
 
 

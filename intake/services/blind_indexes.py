@@ -39,7 +39,7 @@ from ..models import BlindIndex, Report
 from ..resolution import blocking_values, prepare_report
 from . import integrity, normalise
 
-INDEX_VERSION = 13  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
+INDEX_VERSION = 14  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
 INDEXES = ("id_number", "name", "name_birth_year", "county_birth_year", "id_region_birth_year", "father_county")
 BLOCKING = ("id_number", "id_region_birth_year", "name_birth_year", "father_county")
 # The sealed fields the indexes read (the bulk path decrypts only these).

@@ -79,3 +79,35 @@ def test_a_model_4_file_is_read_with_its_three_name_levels_as_one(bundled, tmp_p
     for name in ("given", "father"):
         assert again.parameters[name]["same_name"] == pytest.approx(bundled.parameters[name]["same_name"])
         assert set(again.parameters[name]) == set(bundled.parameters[name])
+
+
+def test_fixed_levels_take_the_codes_value_over_the_files(bundled, tmp_path):
+    from intake.dedup.comparisons import FIXED_M
+
+    data = json.loads(json.dumps(bundled.to_dict()))
+    data["parameters"]["id"]["region_and_date"]["m"] = 0.0005  # as files trained before it was fixed wrote
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), "utf-8")
+    loaded = load_model(path)
+    for (comparison, code), m in FIXED_M.items():
+        assert loaded.parameters[comparison][code]["m"] == m
+
+
+def _id_number(body: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def test_numbers_sharing_only_region_and_date_are_no_evidence_for_a_match(bundled):
+    """Twins' numbers share the region and birth date, which the birth and place comparisons count
+    already; one twin's number mistyped is no reason to take them for one person."""
+    from intake.dedup import score_candidates
+
+    twin = {"report_id": "a", "given_name": "Ehmet", "father_name": "Tursun", "gender": "",
+            "birth_date": "1981-03-17", "home_place": "喀什市", "chinese_id": _id_number("65310119810317001")}
+    other = dict(twin, report_id="b", given_name="Qurban")
+    mistyped = _id_number("65310119810317005")[:-1] + ("1" if _id_number("65310119810317005")[-1] != "1" else "2")
+    [with_numbers] = score_candidates(bundled, twin, [dict(other, chinese_id=mistyped)])
+    [without] = score_candidates(bundled, twin, [dict(other, chinese_id="")])
+    assert with_numbers.levels["id"] == "region_and_date"
+    assert with_numbers.probability <= without.probability
