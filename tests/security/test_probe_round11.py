@@ -7,6 +7,15 @@
   rate limit (CSRF is checked before them). The answer to a malformed receipt on `/status` did the
   same within the limit. A receipt has a known alphabet and length: only text that could be one (or a
   receipt mistyped by a digit or two) is drawn back; anything else leaves the box empty.
+- An export's seal covers its state number (`state_seq`), but nothing outside the row did: a
+  database writer could put back the row as it was when approved, validly sealed, after the export
+  had been released. The jobs runner then built it again (`approved_ids`): the released files were
+  deleted and replaced by a second release of the same persons to the same researcher, under a
+  fresh pseudonym salt and a recoding of the day, with no approval of it (two recodings side by
+  side narrow each other's classes); a failed export put back as approved was built without a new
+  approval likewise. Each audited step of an export now records its new state number in its signed
+  audit entry, as reviews do for reports, and an export older than the newest state the audit log
+  records fails verification: it is neither built, approved, nor offered.
 """
 
 from __future__ import annotations
@@ -64,3 +73,51 @@ def test_a_held_status_page_does_not_keep_a_receipt_that_cannot_be_one(make_app)
     assert "CALL +44" not in text_of(held)
     kept = client.post("/status", data={"csrf_token": token, "receipt": _RECEIPT})
     assert kept.status_code == 429 and _RECEIPT in text_of(kept)
+
+
+def _row(export):  # noqa: ANN001, ANN202
+    from sqlalchemy import inspect
+
+    return {c.key: getattr(export, c.key) for c in inspect(export).mapper.column_attrs}
+
+
+@pytest.mark.parametrize("outcome", ["released", "failed"])
+def test_an_export_put_back_as_it_was_when_approved_is_not_built_again(make_app, tmp_path, outcome):
+    from sqlalchemy import select, update
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import AuditEvent, Export, ExportStatus
+    from intake.services import export_access, exports
+    from intake.services.errors import Conflict
+    from tests.unit.test_exports_store import account, approved, population, take_in_all
+
+    public, review = make_app("public"), make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
+    proposer, approver = account(review, "proposer"), account(review, "approver")
+    population(public, 120 if outcome == "released" else 3)
+    take_in_all(review)
+    export_id = approved(review, proposer, approver)
+    with review.app_context():
+        as_approved = _row(db.session.get(Export, export_id))
+        try:
+            exports.build(db.session, get_vault(), export_id)
+        except exports.ExportFailed:
+            pass
+        db.session.rollback()
+        later = db.session.get(Export, export_id)
+        assert later.status == outcome
+        files = sorted((tmp_path / "exports").rglob("*"))
+        db.session.execute(update(Export).where(Export.id == export_id).values(
+            {k: v for k, v in as_approved.items() if k != "id"}))
+        db.session.commit()
+        db.session.expire_all()
+        put_back = db.session.get(Export, export_id)
+        assert put_back.status == ExportStatus.APPROVED.value
+        assert not [v for v in export_access.list_exports(db.session, get_vault()) if v.verified]
+        with pytest.raises(Conflict, match="failed verification"):
+            exports.build(db.session, get_vault(), export_id)
+        db.session.rollback()
+        assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+            ["export.built", "export.failed"]))).all()) == 1
+    assert sorted((tmp_path / "exports").rglob("*")) == files  # the released files stay as they were
+
