@@ -16,6 +16,11 @@
   approval likewise. Each audited step of an export now records its new state number in its signed
   audit entry, as reviews do for reports, and an export older than the newest state the audit log
   records fails verification: it is neither built, approved, nor offered.
+- An API token's seal covers its revocation, and SECURITY.md said a database writer could not
+  un-revoke one; but the row as it was before the revocation, validly sealed, could be put back,
+  and the token (revoked because it leaked, or with the account disabled) downloaded exports
+  again. A token is revoked for good: a signed audit entry of its revocation (`api_token.revoke`)
+  now refuses it, whatever its row says, and the admins' list shows it revoked.
 """
 
 from __future__ import annotations
@@ -121,3 +126,28 @@ def test_an_export_put_back_as_it_was_when_approved_is_not_built_again(make_app,
             ["export.built", "export.failed"]))).all()) == 1
     assert sorted((tmp_path / "exports").rglob("*")) == files  # the released files stay as they were
 
+
+def test_a_revoked_api_token_put_back_as_it_was_does_not_open_the_api(app, make_user):
+    from sqlalchemy import update
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import ApiToken
+    from intake.services import api_tokens
+
+    researcher = make_user("researcher")
+    with app.app_context():
+        new = api_tokens.create(db.session, get_vault(), user_id=researcher.id, actor="test", label="laptop")
+        before = _row(db.session.get(ApiToken, new.id))
+    client = app.test_client()
+    assert client.get("/api/v1/exports", headers={"Authorization": f"Bearer {new.token}"}).status_code == 200
+    with app.app_context():
+        api_tokens.revoke(db.session, get_vault(), new.id, actor="test")
+    assert client.get("/api/v1/exports", headers={"Authorization": f"Bearer {new.token}"}).status_code == 401
+    with app.app_context():  # a database writer puts back the row as it was before the revocation
+        db.session.execute(update(ApiToken).where(ApiToken.id == new.id).values(
+            {k: v for k, v in before.items() if k not in ("id", "last_used_at")}))
+        db.session.commit()
+        assert db.session.get(ApiToken, new.id).revoked_at is None
+        assert [line.state for line in api_tokens.listing(db.session, get_vault())] == ["revoked"]
+    assert client.get("/api/v1/exports", headers={"Authorization": f"Bearer {new.token}"}).status_code == 401
