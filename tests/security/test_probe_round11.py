@@ -21,6 +21,11 @@
   and the token (revoked because it leaked, or with the account disabled) downloaded exports
   again. A token is revoked for good: a signed audit entry of its revocation (`api_token.revoke`)
   now refuses it, whatever its row says, and the admins' list shows it revoked.
+- The review face's forms (sign-in included, for anyone with the page's token) read a file part
+  as the value of a text field, and a JSON body as form fields (Flask-WTF does both): a file named
+  `username`, or `{"username": 5}` with the token in X-CSRFToken, reached the length check as an
+  object without a length, and the answer was a 500. They now read the form body alone, and files
+  only into the file fields they have (the import page's), as the public forms already did.
 """
 
 from __future__ import annotations
@@ -151,3 +156,32 @@ def test_a_revoked_api_token_put_back_as_it_was_does_not_open_the_api(app, make_
         assert db.session.get(ApiToken, new.id).revoked_at is None
         assert [line.state for line in api_tokens.listing(db.session, get_vault())] == ["revoked"]
     assert client.get("/api/v1/exports", headers={"Authorization": f"Bearer {new.token}"}).status_code == 401
+
+
+def _hostile_bodies(token: str):  # noqa: ANN202
+    import io
+    import json
+
+    yield {"data": {"csrf_token": token, "username": (io.BytesIO(b"x"), "a.txt"), "password": "x",
+                    "recipient": (io.BytesIO(b"x"), "r.txt"), "purpose": (io.BytesIO(b"x"), "p.txt")}}
+    yield {"data": json.dumps({"username": 5, "password": ["a"], "recipient": {"a": 1}, "purpose": 7,
+                               "label": 3, "days": "x"}),
+           "content_type": "application/json", "headers": {"X-CSRFToken": token}}
+
+
+@pytest.mark.parametrize("role, page, path", [
+    (None, "/review/sign-in", "/review/sign-in"),
+    ("reviewer", "/review/exports", "/review/exports/propose"),
+    ("admin", "/admin/users", "/admin/users/invite"),
+    ("admin", "/admin/tokens", "/admin/tokens"),
+])
+def test_a_file_or_json_where_the_review_face_reads_text_is_no_server_error(app, make_user, sign_in, role, page, path):
+    from tests.web_fixtures import csrf_token
+
+    client = app.test_client()
+    if role:
+        sign_in(client, make_user(role))
+    token = csrf_token(client.get(page).data)
+    for body in _hostile_bodies(token):
+        answer = client.post(path, **body)
+        assert answer.status_code < 500, f"{answer.status_code} for {body.get('content_type', 'a file')}"
