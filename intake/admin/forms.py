@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,10 +9,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..imports import ENCODINGS
 from ..models import Role
+from ..web.body_forms import BodyForm
 from ..web.i18n import lazy_gettext as _l
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BodyForm):
     username = StringField(_l("Username (a-z, 0-9, dot, dash, underscore)"), validators=[DataRequired(), Length(max=32)],
                            render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"})
     role = SelectField(_l("Role"), choices=[SelectChoice(Role.REVIEWER.value, _l("reviewer")),
@@ -22,7 +22,7 @@ class InviteForm(FlaskForm):
                        default=Role.REVIEWER.value)
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(BodyForm):
     """Step 1: the file, kept in memory only (web/request.py caps it at INTAKE_IMPORT_MAX_BYTES)."""
 
     file = FileField(_l("List to import (CSV or Excel .xlsx)"))
@@ -31,7 +31,7 @@ class ImportUploadForm(FlaskForm):
     dates = SelectField(_l("Dates written like 03/04/1985 mean"), choices=["", "day-first", "month-first"], default="")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(BodyForm):
     """Steps 2 and 3: the carried file, the mapping, then the source and its consent."""
 
     carried = HiddenField()
@@ -45,12 +45,12 @@ class ImportConfirmForm(FlaskForm):
                                   validators=[Length(max=1000)])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BodyForm):
     username = StringField(_l("Researcher's username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"})
     label = StringField(_l("What it is for (optional)"), validators=[Length(max=80)])
     days = IntegerField(_l("Valid for (days; empty: until revoked)"), validators=[Optional(), NumberRange(1, 366)])
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BodyForm):
     """Read from the query string (GET): a filter is not a change and holds no personal data."""
 
     class Meta:

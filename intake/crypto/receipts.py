@@ -74,13 +74,29 @@ def grouped(digits: str) -> str:
     return " ".join(digits[i:i + GROUP] for i in range(0, len(digits), GROUP))
 
 
+_MAX_TYPED = 200  # characters normalise reads at all: more is malformed whatever it holds
+_SEPARATORS = "-‐‑–—_."
+
+
+def as_typed(text: str | None) -> str | None:
+    """The text as typed when it could be a receipt (typed, or mistyped by a digit): only spaces,
+    separators and decimal digits, as long as normalise reads. Anything else is not drawn back into
+    a page: a form posted from elsewhere would have it reflected, whatever its size."""
+    if text is None:
+        return None
+    if len(text) > _MAX_TYPED or not all(ch.isspace() or ch in _SEPARATORS or unicodedata.decimal(ch, None)
+                                         is not None for ch in text):
+        return ""
+    return text
+
+
 def normalise(text: str) -> str:
     """Accept spaces, dashes and any script's decimal digits (Arabic-Indic, full-width...)."""
-    if len(text) > 200:  # malformed anyway: no work on an arbitrarily long string
+    if len(text) > _MAX_TYPED:  # malformed anyway: no work on an arbitrarily long string
         raise MalformedReceipt(f"a receipt has {DIGITS} digits")
     out = []
     for ch in text:
-        if ch.isspace() or ch in "-‐‑–—_.":
+        if ch.isspace() or ch in _SEPARATORS:
             continue
         value = unicodedata.decimal(ch, None)
         if value is None:

@@ -238,7 +238,7 @@ def _receipt_check(form: Form, field: HiddenField) -> None:
 
 
 class ReceiptForm(PublicForm):
-    receipt = StringField(_l("Your receipt number"), validators=[_receipt_check],
+    receipt = StringField(_l("Your receipt number"), validators=[_receipt_check], filters=[receipts.as_typed],
                           render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false",
                                      "dir": "ltr"})
 
@@ -246,7 +246,7 @@ class ReceiptForm(PublicForm):
 class ReceiptHolderForm(PublicForm):
     """Forms on the status page carry the receipt in a hidden field, never in the URL or a cookie."""
 
-    receipt = HiddenField(validators=[_receipt_check])
+    receipt = HiddenField(validators=[_receipt_check], filters=[receipts.as_typed])
 
 
 class FollowUpForm(ReceiptHolderForm):

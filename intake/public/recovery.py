@@ -102,7 +102,7 @@ def held_fields() -> list[tuple[str, str]]:
     for key, value in request.form.items(multi=True):
         if key not in seen and _as_first_relative(key, limit) in known:
             seen.add(key)
-            kept.append((key, value))
+            kept.append((key, receipts.as_typed(value) if key == "receipt" else value))
     return kept
 
 

@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from flask import flash, render_template, url_for
-from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
@@ -26,6 +25,7 @@ from ..models import ExportStatus
 from ..services import export_access, export_notices, exports, statistics
 from ..web.access import current_user
 from ..web.bidi import isolate
+from ..web.body_forms import BodyForm
 from .triage_forms import PageForm
 from .triage import actor, apply_change, locked_page, readable_vault
 from .views import ALLOW, REVIEWERS, bp
@@ -44,7 +44,7 @@ class ProposeForm(PageForm):  # its one-time token: a proposal posted twice is s
     submit = SubmitField(_l("Propose the export"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BodyForm):
     """A button that only POSTs: nothing but the CSRF token."""
 
 

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..web.body_forms import BodyForm
 from ..web.i18n import lazy_gettext as _l
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BodyForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BodyForm):
     code = StringField(_l("Code from your authenticator app, or a recovery code"),
                        validators=[DataRequired(), Length(max=64)],
                        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"})
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BodyForm):
     code = StringField(_l("The 6-digit code the app shows now"), validators=[DataRequired(), Length(max=16)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class SetupForm(FlaskForm):
+class SetupForm(BodyForm):
     password = PasswordField(_l("New password (at least 12 characters)"), validators=[DataRequired(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("The same password again"), validators=[DataRequired(), Length(max=1024)],
@@ -36,5 +36,5 @@ class SetupForm(FlaskForm):
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
-class PostForm(FlaskForm):
+class PostForm(BodyForm):
     """A button that only POSTs (sign-out, admin actions): nothing but the CSRF token."""

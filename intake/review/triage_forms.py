@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask_babel import LazyString
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ..models import StatusKind, VerificationLevel
 from ..services import thesauri
 from ..services.triage import REVIEWER_SUBMISSION_STATUSES
+from ..web.body_forms import BodyForm
 from ..web.i18n import current_language, lazy_gettext as _l
 
 # What the family sees, as the reviewer chooses it (the same words as labels.SUBMISSION_STATUSES).
@@ -42,7 +42,7 @@ def one_time_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class PageForm(FlaskForm):
+class PageForm(BodyForm):
     """A form sharing a page with others: its prefix keeps field ids (and label targets) unique.
 
     `once` is a fresh token per rendered form: the change it carries is stored with a claim of the
@@ -57,7 +57,7 @@ class PageForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(BodyForm):
     """Read from the query string (GET): filters are not a change, and hold no personal data."""
 
     class Meta:

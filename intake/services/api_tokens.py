@@ -4,6 +4,10 @@ A token is 256 random bits, shown once. Its row (account, hash, scope, expiry, r
 an integrity seal (services/integrity.py): a database writer can neither mint a token nor extend,
 widen or un-revoke one. Every use checks the seal, the expiry, the revocation and that the account
 is still an active researcher; one answer ("not valid") for every refusal.
+
+A revocation is for good, and its audit entry (`api_token.revoke`) outlives the row: a token the
+audit log names as revoked is refused whatever its row says, so putting back the row as it was
+before the revocation (validly sealed, then) does not bring the token back.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
-from ..models import ApiToken, Role, User
+from ..models import ApiToken, AuditEvent, Role, User
 from ..models.base import utcnow
 from ..wording import said
 from . import audit
@@ -30,6 +34,7 @@ PREFIX = "itk_"  # lets secret scanners recognise a leaked token
 SCOPE_RESEARCHER = "researcher"
 MAX_DAYS = 366
 TOKEN = Spec("api-token", ApiToken, ("id", "user_id", "token_hash", "scope", "expires_at", "revoked_at"), "mac")
+REVOKE_ACTION = "api_token.revoke"
 LAST_USED_EVERY = dt.timedelta(minutes=1)  # last_used_at is written at most this often per token
 
 
@@ -94,7 +99,7 @@ def revoke_all_of(session: Session, vault: Vault, user_id: uuid.UUID, *, actor: 
 def _revoke(session: Session, vault: Vault, token: ApiToken, actor: str) -> None:
     token.revoked_at = utcnow().replace(microsecond=0)
     seal_row(vault, TOKEN, token)
-    audit.record(session, vault, actor=actor, action="api_token.revoke", object_type="api_token",
+    audit.record(session, vault, actor=actor, action=REVOKE_ACTION, object_type="api_token",
                  object_id=str(token.id), details={"user": str(token.user_id)})
 
 
@@ -107,6 +112,8 @@ def authenticate(session: Session, vault: Vault, presented: str | None) -> User 
         return None
     now = utcnow()
     if token.revoked_at is not None or token.scope != SCOPE_RESEARCHER or (token.expires_at and token.expires_at <= now):
+        return None
+    if revoked_in_log(session, [token.id]):  # an older row, from before its revocation, put back
         return None
     user = session.get(User, token.user_id)
     if user is None or not user.is_active or user.role != Role.RESEARCHER.value:
@@ -128,15 +135,26 @@ class TokenLine:
     state: str  # active, expired, revoked, failed verification
 
 
+def revoked_in_log(session: Session, token_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The tokens among `token_ids` the audit log records a revocation of. Any entry counts, even
+    one whose signature fails: a forged one can only refuse a token, which deleting its row does too."""
+    if not token_ids:
+        return set()
+    named = set(session.scalars(select(AuditEvent.object_id).where(
+        AuditEvent.action == REVOKE_ACTION, AuditEvent.object_id.in_([str(i) for i in token_ids]))))
+    return {i for i in token_ids if str(i) in named}
+
+
 def listing(session: Session, vault: Vault) -> list[TokenLine]:
     now = utcnow()
     out = []
     rows = session.execute(select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
                            .order_by(ApiToken.created_at.desc())).all()
+    revoked = revoked_in_log(session, [token.id for token, _ in rows])
     for token, username in rows:
         if check_row(vault, TOKEN, token) is not SealCheck.OK:
             state = "failed verification"
-        elif token.revoked_at is not None:
+        elif token.revoked_at is not None or token.id in revoked:
             state = "revoked"
         elif token.expires_at is not None and token.expires_at <= now:
             state = "expired"

@@ -33,7 +33,7 @@ from ..wording import said
 from . import audit
 from .errors import Conflict, NotFound
 from .export_notices import verify_keys
-from .exports import EXPORT, export_root, sealed_under, verified
+from .exports import EXPORT, current, export_root, states_of
 
 VERIFIER_NAME = "standalone_verify.py"
 
@@ -72,9 +72,9 @@ def list_exports(session: Session, vault: Vault, statuses: Sequence[ExportStatus
     exports = list(session.scalars(query))
     ids = {i for e in exports for i in (e.requested_by_id, e.approved_by_id, e.recipient_account_id) if i}
     names = dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
-    views = []
+    views, states = [], states_of(session, vault, exports)
     for e in exports:
-        sealed = sealed_under(vault, e)
+        sealed = states[e.id]
         views.append(ExportView(e, sealed is not None, names.get(e.requested_by_id), names.get(e.approved_by_id),
                                 names.get(e.recipient_account_id), sealed is EXPORT))
     return views
@@ -86,14 +86,16 @@ def released_exports(session: Session, viewer: User) -> list[Export]:
     query = select(Export).where(Export.status == ExportStatus.RELEASED.value).order_by(Export.created_at.desc())
     if viewer.role != Role.ADMIN.value:
         query = query.where(Export.recipient_account_id == viewer.id)
-    return [e for e in session.scalars(query) if may_see(viewer, e) and verified(vault, e)]
+    offered = [e for e in session.scalars(query) if may_see(viewer, e)]
+    states = states_of(session, vault, offered)
+    return [e for e in offered if states[e.id] is not None]
 
 
 def released(session: Session, export_id: uuid.UUID, viewer: User) -> Export:
     """One released, verified export `viewer` may see; NotFound otherwise (whoever else's it is)."""
     export = session.get(Export, export_id)
     if export is None or export.status != ExportStatus.RELEASED.value or not may_see(viewer, export) \
-            or not verified(current_vault(session), export):
+            or not current(session, current_vault(session), export):
         raise NotFound(said("no such released export"))
     return export
 

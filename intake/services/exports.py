@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from ..disclosure.verify import Verification, verify_export
 from ..models import Export, ExportStatus, Role, User
 from ..models.base import utcnow
 from ..wording import code_word, said
-from . import audit, bulk, export_members, export_source, integrity
+from . import audit, bulk, export_members, export_source, integrity, integrity_states
 from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
 from .integrity import Spec
@@ -111,6 +111,21 @@ def verified(vault: Vault, export: Export) -> bool:
     return sealed_under(vault, export) is not None
 
 
+def states_of(session: Session, vault: Vault, rows: Sequence[Export]) -> dict[uuid.UUID, Spec | None]:
+    """`sealed_under` of each export, and None also for one older than the newest state its signed
+    audit entries record: a validly sealed copy of an earlier state put back (say, approved after
+    it was released or failed, which the build job would build again), or one an audit entry about
+    it fails its signature. Every audited step of an export records its new state_seq (`anchor`)."""
+    anchors, bad = integrity_states.audited_states(session, vault, [e.id for e in rows])
+    return {e.id: None if e.id in bad or (e.state_seq or 0) < anchors.get(e.id, 0) else sealed_under(vault, e)
+            for e in rows}
+
+
+def current(session: Session, vault: Vault, export: Export) -> bool:
+    """Whether `export` verifies and is not older than its audited state (`states_of`)."""
+    return states_of(session, vault, [export])[export.id] is not None
+
+
 def model_sealed(vault: Vault, export: Export) -> bool:
     """Whether `export`'s privacy model is covered by its seal (sealed under EXPORT)."""
     return sealed_under(vault, export) is EXPORT
@@ -122,7 +137,7 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
     export = session.get(Export, export_id, with_for_update=True, populate_existing=True)
     if export is None:
         raise NotFound(said("no such export"))
-    sealed = sealed_under(vault, export)
+    sealed = states_of(session, vault, [export])[export.id]
     if sealed is None:
         raise Conflict(said("export %(export)s: its sealed state failed verification; nothing was changed",
                              export=export_id))
@@ -174,7 +189,8 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
     _seal(vault, export)
     session.flush()
     audit.record(session, vault, actor=str(actor), action="export.proposed", object_type="export",
-                 object_id=str(export.id), details={"k": policy.k, "l": policy.l, "account": str(account.id)})
+                 object_id=str(export.id), details={"k": policy.k, "l": policy.l, "account": str(account.id),
+                                                    **integrity.anchor(export.state_seq)})
     session.commit()
     return export
 
@@ -195,7 +211,7 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
     export.approved_at = utcnow()
     _seal(vault, export)
     audit.record(session, vault, actor=str(actor), action="export.approved", object_type="export",
-                 object_id=str(export.id))
+                 object_id=str(export.id), details=integrity.anchor(export.state_seq))
     session.commit()
     return export
 
@@ -213,7 +229,7 @@ def assign(session: Session, vault: Vault, export_id: uuid.UUID, account_id: uui
     export.recipient_account_id = account.id
     _seal(vault, export)
     audit.record(session, vault, actor=str(actor), action="export.assigned", object_type="export",
-                 object_id=str(export.id), details={"account": str(account.id)})
+                 object_id=str(export.id), details={"account": str(account.id), **integrity.anchor(export.state_seq)})
     session.commit()
     return export
 
@@ -317,7 +333,8 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
             audit.record(session, vault, actor=actor, action="export.built", object_type="export",
                          object_id=str(export_id), details={"persons": scope.persons, "reports": scope.reports,
                                                             "k": export.measured_k,
-                                                            "signing_key": signing_id.hex()[:32]})
+                                                            "signing_key": signing_id.hex()[:32],
+                                                            **integrity.anchor(export.state_seq)})
             os.rename(work / "files", directory)  # the files appear whole, just before their record
             placed = True
             session.commit()
@@ -377,7 +394,7 @@ def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_so
     export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
     _seal(vault, export)
     audit.record(session, vault, actor=actor, action="export.failed", object_type="export", object_id=str(export_id),
-                 details={"persons": scope.persons})
+                 details={"persons": scope.persons, **integrity.anchor(export.state_seq)})
     session.commit()
     raise ExportFailed(f"export {export_id} was not built: {why.rstrip('.')}. No file was written.")
 
@@ -400,4 +417,4 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
 
 __all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "UNSEALED_MODEL_EXPORT", "ExportFailed", "WithdrawnDuringBuild",
            "approve", "assign", "build", "canonical_parameters", "model_sealed", "propose", "receiving_account",
-           "sealed_under", "verified"]
+           "sealed_under", "states_of", "current", "verified"]

@@ -44,7 +44,10 @@ from .errors import Conflict
 
 # Audit actions that record a new state_seq of their object in details["state"].
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
-                           "submission.withdrawn", "report.retract"})
+                           "submission.withdrawn", "report.retract",
+                           # an export's steps (services/exports.py, `states_of`)
+                           "export.proposed", "export.approved", "export.assigned", "export.built",
+                           "export.failed"})
 CHUNK = 2000  # ids per IN (...) list
 # Per object id: the newest state_seq its signed audit entries record; and the ids of objects
 # with an audit entry that failed its signature check.

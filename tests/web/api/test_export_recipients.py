@@ -114,7 +114,7 @@ def test_an_export_from_before_accounts_waits_for_an_admin_to_assign_it_once(app
     with app.app_context():
         entries = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.assigned")).all()
     assert [(e.actor, e.object_id, e.details) for e in entries] == [
-        (str(admin.id), str(legacy), {"account": str(api_world.researcher.id)})]
+        (str(admin.id), str(legacy), {"account": str(api_world.researcher.id), "state": 2})]  # its new state number
 
 
 def test_an_export_for_an_account_disabled_since_it_was_proposed_is_not_approved(app, make_user, sign_in):
