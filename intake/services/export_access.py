@@ -15,10 +15,12 @@ unknown id is. Every download is audited before it is served.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -103,23 +105,41 @@ def released(session: Session, export_id: uuid.UUID, viewer: User) -> Export:
 # ---------- files and downloads ----------
 
 def file_names(export: Export) -> list[str]:
-    """What a researcher may download: the manifest, the files it lists, and the verifier."""
-    return [MANIFEST, *sorted((export.manifest or {}).get("files", {})), VERIFIER_NAME]
+    """What a researcher may download: the manifest, the files it lists, and the verifier. The
+    files are read from the signed manifest on disk once it is the one the export sealed (its
+    SHA-256): the database's copy of the manifest is not sealed, so a name added there is not
+    offered. None but the manifest and the verifier while the files do not match."""
+    return [MANIFEST, *sorted((_sealed_manifest(export) or {}).get("files", {})), VERIFIER_NAME]
+
+
+def _sealed_manifest(export: Export) -> dict[str, Any] | None:
+    """The signed manifest on disk, if it is the one `export` sealed."""
+    path = export_root() / str(export.id) / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not export.manifest_sha256 or hashlib.sha256(raw).hexdigest() != export.manifest_sha256:
+        return None
+    try:
+        manifest = json.loads(raw)
+    except ValueError:
+        return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: User) -> Path:
     """The path of one downloadable file of a released export `viewer` may see; NotFound for any
     other name or export, and Conflict if the signed manifest on disk is not the one the export sealed."""
     export = released(session, export_id, viewer)
-    if filename not in file_names(export):
-        raise NotFound(said("no such file in this export"))
     if filename == VERIFIER_NAME:
         return standalone_path()
-    directory = export_root() / str(export.id)
-    manifest = directory / MANIFEST
-    if not manifest.is_file() or hashlib.sha256(manifest.read_bytes()).hexdigest() != export.manifest_sha256:
+    manifest = _sealed_manifest(export)
+    if manifest is None:
         raise Conflict(said("export %(export)s: its files are missing or are not the ones released", export=export_id))
-    path = directory / filename
+    if filename != MANIFEST and filename not in manifest.get("files", {}):
+        raise NotFound(said("no such file in this export"))
+    path = export_root() / str(export.id) / filename
     if not path.is_file():
         raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
     return path

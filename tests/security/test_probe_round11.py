@@ -185,3 +185,42 @@ def test_a_file_or_json_where_the_review_face_reads_text_is_no_server_error(app,
     for body in _hostile_bodies(token):
         answer = client.post(path, **body)
         assert answer.status_code < 500, f"{answer.status_code} for {body.get('content_type', 'a file')}"
+
+
+def test_a_file_name_added_to_an_export_s_database_row_is_not_served(make_app, tmp_path):
+    """The files a researcher may download are the ones the signed manifest on disk lists (the one
+    the export sealed by its SHA-256), not the unsealed copy in the database: a name a database
+    writer adds there is neither offered nor served, whatever lies in the export's folder."""
+    from sqlalchemy import update
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import Export, Role, User
+    from intake.services import export_access, exports
+    from intake.services.errors import NotFound
+    from tests.unit.test_exports_store import account, approved, population, take_in_all
+
+    public, review = make_app("public"), make_app("review", INTAKE_EXPORT_DIR=str(tmp_path / "exports"))
+    proposer, approver = account(review, "proposer"), account(review, "approver")
+    admin = account(review, "overseer", Role.ADMIN)
+    population(public, 120)
+    take_in_all(review)
+    export_id = approved(review, proposer, approver)
+    with review.app_context():
+        exports.build(db.session, get_vault(), export_id)
+        export = db.session.get(Export, export_id)
+        listed = export_access.file_names(export)
+        assert len(listed) > 2
+        stray = tmp_path / "exports" / str(export_id) / "stray.txt"
+        stray.write_text("not part of the release", encoding="utf-8")
+        manifest = dict(export.manifest)
+        manifest["files"] = {**manifest["files"], "stray.txt": "0" * 64}
+        db.session.execute(update(Export).where(Export.id == export_id).values(manifest=manifest))
+        db.session.commit()
+        db.session.expire_all()
+        viewer = db.session.get(User, admin)
+        export = db.session.get(Export, export_id)
+        assert export_access.file_names(export) == listed
+        with pytest.raises(NotFound):
+            export_access.export_file(db.session, export_id, "stray.txt", viewer)
+        assert export_access.export_file(db.session, export_id, listed[1], viewer).is_file()
