@@ -21,6 +21,7 @@ from ..services import dedup_jobs  # noqa: F401 - registers the take-in hook (sc
 from ..services import duplicate_decisions as decisions
 from ..services import duplicates as pairs
 from ..services.errors import NotFound, ServiceError
+from ..web.form_messages import CatalogueMeta
 from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
@@ -31,25 +32,30 @@ ALLOW.update({name: REVIEWERS for name in ("duplicates", "duplicate_pair", "dupl
                                             "duplicate_defer", "duplicate_undo", "duplicate_cluster_accept")})
 
 
-class AcceptForm(FlaskForm):
+class _Form(FlaskForm):
+    class Meta(CatalogueMeta):  # WTForms' refusals in the page's language
+        pass
+
+
+class AcceptForm(_Form):
     reason = StringField(_l("Why (optional; kept sealed with the link)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Accept: same person"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(_Form):
     submit = SubmitField(_l("Reject: different people"))
 
 
-class DeferForm(FlaskForm):
+class DeferForm(_Form):
     submit = SubmitField(_l("Defer"))
 
 
-class UndoForm(FlaskForm):
+class UndoForm(_Form):
     reason = TextAreaField(_l("Why undo"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Undo this merge"))
 
 
-class ClusterForm(FlaskForm):
+class ClusterForm(_Form):
     pairs = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f,-]{36,8000}$")])
     reason = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Accept the whole cluster"))

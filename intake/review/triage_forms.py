@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ..models import StatusKind, VerificationLevel
 from ..services import thesauri
 from ..services.triage import REVIEWER_SUBMISSION_STATUSES
+from ..web.form_messages import CatalogueMeta
 from ..web.i18n import current_language, lazy_gettext as _l
 
 # What the family sees, as the reviewer chooses it (the same words as labels.SUBMISSION_STATUSES).
@@ -48,6 +49,9 @@ class PageForm(FlaskForm):
     `once` is a fresh token per rendered form: the change it carries is stored with a claim of the
     token (review/triage.py: apply_change), so posting the same form twice stores it once."""
 
+    class Meta(CatalogueMeta):
+        pass
+
     default_prefix = ""
     once = HiddenField(default=one_time_token, validators=[Optional(), Length(max=64),
                                                            Regexp(r"^[A-Za-z0-9_-]+$")])
@@ -60,7 +64,7 @@ class PageForm(FlaskForm):
 class InboxFilterForm(FlaskForm):
     """Read from the query string (GET): filters are not a change, and hold no personal data."""
 
-    class Meta:
+    class Meta(CatalogueMeta):
         csrf = False
 
     status = SelectField(_l("Status"), choices=_choices(StatusKind, _l("any"), "statuses"), default="")
