@@ -159,3 +159,14 @@ def test_the_link_back_to_a_decided_pair_is_translated(app, reviewer):
     [pair_id] = pair_ids(app)
     html = reviewer.get(f"/review/duplicates?decided={pair_id}&lang=ug").get_data(as_text=True)
     assert f'<a href="/review/duplicates/{pair_id}">' in html and "Open the pair you just decided" not in html
+
+
+def test_an_undo_without_a_reason_says_so_beside_the_field(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    assert post(reviewer, url, f"{url}/accept", "accept")[0].status_code == 302
+    response, _ = post(reviewer, url, f"{url}/undo", "undo", reason="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and pair_ids(app) == {pair_id: PairStatus.ACCEPTED.value}
+    assert re.search(r'name="undo-reason"[^>]*>\s*</textarea> <span class="error">This field is required.</span>', html)
