@@ -227,9 +227,11 @@ def _parts(form: Any, draw: Any) -> tuple[Markup, Markup]:
 
 
 def _bulk_parts(form: forms.BulkForm) -> tuple[str, str]:
+    # The tag first: Enter in its field sends the form with the first button, which was "Assign
+    # selected" (to nobody by default): the tag was dropped and the ticked reports unassigned.
     secondary = {"class": "secondary"}
-    return (str(escape(form.hidden_tag())), f"{form_field(form.assignee)}{escape(form.assign(**secondary))}\n"
-                                            f"{form_field(form.tag)}{escape(form.add_tag(**secondary))}")
+    return (str(escape(form.hidden_tag())), f"{form_field(form.tag)}{escape(form.add_tag(**secondary))}\n"
+                                            f"{form_field(form.assignee)}{escape(form.assign(**secondary))}")
 
 
 def _save_view_parts(form: forms.SaveViewForm) -> tuple[str, str]:

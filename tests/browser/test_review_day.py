@@ -135,3 +135,30 @@ def test_the_pair_page_and_the_audit_log_fit_a_phone(world: World, js: bool, wid
                 browser.close()
 
     in_own_thread(run, timeout=240)
+
+
+@pytest.mark.parametrize("js", [False, True], ids=["nojs", "js"])
+def test_enter_in_the_tag_field_tags_the_ticked_rows(world: World, js: bool) -> None:
+    """Enter in a text field sends the form with its first button: that was "Assign selected" (to
+    nobody, by default), so a typed tag was dropped and the ticked reports were unassigned."""
+    from playwright.sync_api import expect, sync_playwright
+
+    tag = f"enter-{'js' if js else 'nojs'}"
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            browser, context, page = _open(world, playwright, js, 1280)
+            try:
+                page.goto(f"{world.server.url}/review/inbox?county=654004&lang=en")
+                row = page.locator("#inbox-table tbody tr").first
+                row.locator("input[type=checkbox]").check()
+                page.locator("#bulk-tag").fill(tag)
+                with page.expect_navigation():
+                    page.locator("#bulk-tag").press("Enter")
+                expect(page.locator("[role=status]").first).to_contain_text("report changed.")
+                expect(page.locator("#inbox-table tbody tr", has_text=tag)).to_have_count(1)
+            finally:
+                context.close()
+                browser.close()
+
+    in_own_thread(run, timeout=240)
