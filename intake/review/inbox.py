@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -248,14 +249,30 @@ def _safe_return(target: str | None) -> str:
     return inbox_path
 
 
+@bp.before_app_request
+def _bulk_without_our_token() -> None:
+    """The bulk form is exempt from the app-wide CSRF check, so that a stale token (past its time
+    limit, or of an earlier session) draws the page again, selection kept: the view checks the
+    form's own token. A POST with no token, or one this app never signed, is still a 400 before
+    anything else, signed in or not, as every other POST is."""
+    config = current_app.config
+    if request.endpoint != "review.inbox_bulk" or request.method != "POST" or not config.get("WTF_CSRF_ENABLED", True):
+        return
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = next((value for key, value in request.form.items() if key.endswith(field) and value), "")
+    signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key), salt="wtf-csrf-token")
+    try:
+        signer.loads(token)  # no age limit here: an expired token of ours is a stale page, not a forgery
+    except BadData:
+        abort(400)
+
+
 @bp.post("/inbox/bulk")
 @csrf.exempt  # the form's own token is checked below: a stale one draws the page again, selection kept
 def inbox_bulk() -> Any:
     form = forms.BulkForm()
     form.assignee.choices = _assignee_choices(("", _("nobody")))
     target = _safe_return(request.form.get("next"))
-    if current_app.config.get("WTF_CSRF_ENABLED", True) and not request.form.get("bulk-csrf_token"):
-        abort(400)  # no token at all: not a page of ours (a page drawn long ago still sends its own)
     handles = request.form.getlist("report")
 
     def again(message: str, selection: str | None = None) -> Any:

@@ -70,17 +70,22 @@ def test_no_row_selected_says_so_beside_the_selection_and_keeps_the_tag(app, sec
     assert re.search(r'name="bulk-tag"[^>]*value="urgent"', html)
 
 
-def test_a_stale_csrf_token_draws_the_page_again_with_a_fresh_one(app, second_page):
+def test_a_stale_csrf_token_draws_the_page_again_with_a_fresh_one(app, second_page, make_user, sign_in):
+    """A token of an earlier session (the reviewer signed in again since the page was drawn): the app
+    signed it, but it is not this session's."""
     client, older, on_page = second_page
     form = bulk_form(client, older)
+    earlier = app.test_client()
+    sign_in(earlier, make_user("reviewer", username="gulnar"))
+    stale = form_token(earlier.get("/review/inbox").data, "bulk")
     before = audit_head(app)
-    response = client.post("/review/inbox/bulk", data={**form, "bulk-csrf_token": form["bulk-csrf_token"] + "x",
+    response = client.post("/review/inbox/bulk", data={**form, "bulk-csrf_token": stale,
                                                        "report": on_page, "bulk-tag": "urgent", "bulk-add_tag": "y"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and ticked(html) == on_page
     assert "nothing was changed" in html and re.search(r'name="bulk-tag"[^>]*value="urgent"', html)
     fresh = form_token(html.encode(), "bulk")
-    assert fresh != form["bulk-csrf_token"] + "x"
+    assert fresh != stale
     assert [e[0] for e in audit_entries(app, before) if e[0] != "inbox.view"] == []
     again = client.post("/review/inbox/bulk", data={**form, "bulk-csrf_token": fresh, "report": on_page,
                                                     "bulk-tag": "urgent", "bulk-add_tag": "y"})
@@ -89,8 +94,11 @@ def test_a_stale_csrf_token_draws_the_page_again_with_a_fresh_one(app, second_pa
 
 
 def test_a_forged_post_without_any_token_is_still_a_bad_request(app, second_page):
-    client, _, on_page = second_page
+    client, older, on_page = second_page
+    form = bulk_form(client, older)
     before = audit_head(app)
-    response = client.post("/review/inbox/bulk", data={"report": on_page, "bulk-tag": "x", "bulk-add_tag": "y"})
-    assert response.status_code == 400
+    for token in ({}, {"bulk-csrf_token": "forged"}, {"bulk-csrf_token": form["bulk-csrf_token"] + "x"}):
+        response = client.post("/review/inbox/bulk", data={**token, "report": on_page, "bulk-tag": "x",
+                                                           "bulk-add_tag": "y"})
+        assert response.status_code == 400, token
     assert audit_entries(app, before) == []
