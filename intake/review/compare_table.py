@@ -45,7 +45,10 @@ def compare_table(view: PersonView, rows: Sequence[Row], labels: Mapping[str, An
         f'{escape(r.handle)}</a><br><small>{escape(words.term_label(r.status, "status"))} · '
         f'{escape(words.term_label(r.verification, "verification"))} · {ltr(r.created_on)}</small></th>'
         for r in reports)
-    differs = f' <span class="error-tag">({escape(_("differs"))})</span>'
+    # The words first, each `_()` on its own: pybabel does not look inside f-strings.
+    differs_word, caption, field_word = _("differs"), _("Reports of this person, field by field"), _("Field")
+    names_word, testimony_word, split_word = _("Names"), _("Testimony"), _("Split out")
+    differs = f' <span class="error-tag">({escape(differs_word)})</span>'
     marked = ' class="disagree"'
     body = "".join(
         f'<tr{marked if row.disagree else ""}><th scope="row">{escape(labels[row.field])}'
@@ -60,12 +63,12 @@ def compare_table(view: PersonView, rows: Sequence[Row], labels: Mapping[str, An
     split_cells = "".join(f"<td>{form}</td>" for form in forms)
     return Markup(  # noqa: S704 - every value escaped above
         f'<table class="compare">\n'
-        f'<caption class="visually-hidden">{escape(_("Reports of this person, field by field"))}</caption>\n'
-        f'<thead><tr><th scope="col">{escape(_("Field"))}</th>{heads}</tr></thead>\n'
+        f'<caption class="visually-hidden">{escape(caption)}</caption>\n'
+        f'<thead><tr><th scope="col">{escape(field_word)}</th>{heads}</tr></thead>\n'
         f'<tbody>\n'
-        f'<tr><th scope="row">{escape(_("Names"))}</th>{names}</tr>\n'
+        f'<tr><th scope="row">{escape(names_word)}</th>{names}</tr>\n'
         f'{body}\n'
-        f'<tr><th scope="row">{escape(_("Testimony"))}</th>{testimonies}</tr>\n'
-        f'<tr><th scope="row">{escape(_("Split out"))}</th>{split_cells}</tr>\n'
+        f'<tr><th scope="row">{escape(testimony_word)}</th>{testimonies}</tr>\n'
+        f'<tr><th scope="row">{escape(split_word)}</th>{split_cells}</tr>\n'
         f'</tbody>\n'
         f'</table>')

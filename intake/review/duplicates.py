@@ -69,7 +69,15 @@ def duplicates() -> Any:
              for i, c in enumerate(found) if c.acceptable(cluster_threshold)}
     return render_template("review/duplicates/queue.html", page=page, clusters=found, cluster_forms=forms,
                            counts=pairs.counts(db.session), statuses=[s.value for s in PairStatus],
-                           cluster_threshold=cluster_threshold)
+                           cluster_threshold=cluster_threshold, decided=_pair_id(request.args.get("decided")))
+
+
+def _pair_id(value: str | None) -> uuid.UUID | None:
+    """A pair's id from the query string (the pair just decided); None for anything else."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 @bp.get("/duplicates/<uuid:pair_id>")
@@ -104,9 +112,11 @@ def _back(pair_id: uuid.UUID) -> str:
 
 def _decision(name: str, form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
               success: str | None = None) -> Any:
-    """A decision made goes on to the queue (the next pair); a refusal shows the pair again with its
-    reason and the form as typed (a reason written for an accept or an undo is not lost)."""
-    return apply_change(form, _back(pair_id), change, done, success=success or url_for("review.duplicates"),
+    """A decision made goes on to the queue (the next pair), which links back to the pair decided (to
+    check it, or undo a merge); a refusal shows the pair again with its reason and the form as typed
+    (a reason written for an accept or an undo is not lost)."""
+    return apply_change(form, _back(pair_id), change, done,
+                        success=success or url_for("review.duplicates", decided=pair_id),
                         again=lambda: _pair_page(pair_id, {name: form}))
 
 

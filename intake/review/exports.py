@@ -12,7 +12,7 @@ import logging
 import uuid
 from typing import Any
 
-from flask import flash, render_template, url_for
+from flask import flash, render_template, request, url_for
 from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length
 from .. import jobs
 from ..disclosure import notes
 from ..extensions import db
-from ..models import ExportStatus
+from ..models import Export, ExportStatus
 from ..services import export_access, export_notices, exports, statistics
 from ..web.access import current_user
 from ..web.bidi import isolate
@@ -53,7 +53,23 @@ def exports_page() -> Any:
     vault = readable_vault()
     if vault is None:
         return locked_page()
-    return _page(vault, _propose_form())
+    form = _propose_form()
+    again = _proposed_again(vault, request.args.get("again"))
+    if again is not None:  # "Propose it again": the form filled as the earlier export was proposed
+        form.recipient.data, form.purpose.data = again.recipient, again.purpose
+        form.account.data = str(again.recipient_account_id) if again.recipient_account_id else ""
+    return _page(vault, form)
+
+
+def _proposed_again(vault: Any, value: str | None) -> Export | None:
+    """The export a reviewer asked to propose again (by id, from the exports table), if its sealed
+    state verifies; None for anything else (no id, not one, no such export)."""
+    try:
+        export_id = uuid.UUID(value or "")
+    except ValueError:
+        return None
+    export = db.session.get(Export, export_id)
+    return export if export is not None and exports.verified(vault, export) else None
 
 
 def _page(vault: Any, propose: ProposeForm, status: int = 200) -> Any:

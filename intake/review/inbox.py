@@ -9,14 +9,15 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..crypto.errors import KeysLockedError
-from ..extensions import db
+from ..extensions import csrf, db
 from ..keyring import vault_problem
 from ..services import bulk_actions, place_lookup, saved_views
 from ..services import inbox as inbox_service
@@ -26,7 +27,8 @@ from ..web.bidi import isolate
 from ..web.form_markup import form_field
 from ..web.i18n import current_language, gettext as _, lazy_gettext as _l
 from ..web.said import shown
-from ..web.stamped_forms import stamped
+from ..web.stamped_forms import Stamped, stamped
+from ..wording import said
 from . import triage_forms as forms
 from .inbox_rows import HANDLE_SLOT, inbox_rows
 from .triage import _assignee_choices, actor, readable_vault
@@ -106,7 +108,15 @@ def filter_bar(args: MultiDict[str, str]) -> tuple[Markup, InboxFilter | None]:
 
 @bp.get("/inbox")
 def inbox() -> Any:
-    filter_markup, filters = filter_bar(request.args)
+    return inbox_page(request.args, request.full_path.rstrip("?"))
+
+
+def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | None = None,
+               picked: frozenset[str] = frozenset(), selection_error: str | None = None) -> Any:
+    """The inbox of the filters and page in `query`; `here`: its address (where its forms return).
+    With `bulk`, the bulk form refused in this request, drawn again as sent with the reports `picked`
+    still ticked, and the page is a 422 (nothing typed is lost)."""
+    filter_markup, filters = filter_bar(query)
     vault = readable_vault()
     page, error = None, None
     # Read before the page's audit entry commits: in its transaction, not in a second one (each
@@ -114,12 +124,12 @@ def inbox() -> Any:
     bulk_choices = _assignee_choices(("", _("nobody")))
     mine = saved_views.views_of(db.session, actor())
     if filters is not None:
-        if request.args.get("last"):
+        if query.get("last"):
             direction, cursor = inbox_service.LAST, None
-        elif request.args.get("older"):
-            direction, cursor = inbox_service.OLDER, inbox_service.Cursor.decode(request.args.get("older"))
-        elif request.args.get("newer"):
-            direction, cursor = inbox_service.NEWER, inbox_service.Cursor.decode(request.args.get("newer"))
+        elif query.get("older"):
+            direction, cursor = inbox_service.OLDER, inbox_service.Cursor.decode(query.get("older"))
+        elif query.get("newer"):
+            direction, cursor = inbox_service.NEWER, inbox_service.Cursor.decode(query.get("newer"))
         else:
             direction, cursor = None, None
         try:
@@ -132,21 +142,24 @@ def inbox() -> Any:
         except ServiceError as exc:
             db.session.rollback()
             error = shown(exc)
-    args = filter_args(request.args)
+    args = filter_args(query)
     links = {"first": url_for("review.inbox", **args) if page and page.newer else None,
              "newer": url_for("review.inbox", **args, newer=page.newer.encode()) if page and page.newer else None,
              "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
     # The page's forms drawn once per language and shape, stamped with this request's tokens.
-    bulk_form = stamped(forms.BulkForm, choices={"assignee": bulk_choices}, draw=_bulk_parts)
-    here = request.full_path.rstrip("?")
+    # A refused form is drawn as sent (its CSRF field holds this request's token, never the one sent).
+    bulk_parts = _parts(stamped(forms.BulkForm, choices={"assignee": bulk_choices}, draw=_bulk_parts)
+                        if bulk is None else bulk, _bulk_parts)
     # The table's rows: built in Python (inbox_rows.py), with the report page's URL made once.
-    rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args)) if page else None
-    return render_template("review/triage/inbox.html", filter_fields=filter_markup, page=page, rows=rows,
-                           links=links, error=error, problem=vault_problem(), bulk=bulk_form, args=args, views=VIEWS,
-                           saved=mine, save_view=stamped(forms.SaveViewForm, draw=_save_view_parts),
-                           delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},
-                           current_view=request.args.get("view", ""), here=here)
+    rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args), picked) if page else None
+    html = render_template(
+        "review/triage/inbox.html", filter_fields=filter_markup, page=page, rows=rows, links=links, error=error,
+        problem=vault_problem(), bulk=bulk_parts, args=args, views=VIEWS, saved=mine,
+        save_view=_parts(stamped(forms.SaveViewForm, draw=_save_view_parts), _save_view_parts),
+        delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},
+        current_view=query.get("view", ""), here=here, selection_error=selection_error)
+    return (html, 422) if request.method == "POST" else html
 
 
 _EMPTY_FILTERS: dict[tuple[Any, ...], Markup] = {}
@@ -205,10 +218,21 @@ def _filter_markup(form: forms.InboxFilterForm) -> Markup:
         f'{escape(form.submit())}')
 
 
+def _parts(form: Any, draw: Any) -> tuple[Markup, Markup]:
+    """A form's hidden fields and its other fields: stamped (a GET page), or drawn from the form
+    itself (a page drawn again after a POST)."""
+    if isinstance(form, Stamped):
+        return form.hidden_tag(), form.part(1)
+    hidden, fields = draw(form)
+    return Markup(hidden), Markup(fields)  # noqa: S704 - drawn (and escaped) by WTForms
+
+
 def _bulk_parts(form: forms.BulkForm) -> tuple[str, str]:
+    # The tag first: Enter in its field sends the form with the first button, which was "Assign
+    # selected" (to nobody by default): the tag was dropped and the ticked reports unassigned.
     secondary = {"class": "secondary"}
-    return (str(escape(form.hidden_tag())), f"{form_field(form.assignee)}{escape(form.assign(**secondary))}\n"
-                                            f"{form_field(form.tag)}{escape(form.add_tag(**secondary))}")
+    return (str(escape(form.hidden_tag())), f"{form_field(form.tag)}{escape(form.add_tag(**secondary))}\n"
+                                            f"{form_field(form.assignee)}{escape(form.assign(**secondary))}")
 
 
 def _save_view_parts(form: forms.SaveViewForm) -> tuple[str, str]:
@@ -225,19 +249,45 @@ def _safe_return(target: str | None) -> str:
     return inbox_path
 
 
+@bp.before_app_request
+def _bulk_without_our_token() -> None:
+    """The bulk form is exempt from the app-wide CSRF check, so that a stale token (past its time
+    limit, or of an earlier session) draws the page again, selection kept: the view checks the
+    form's own token. A POST with no token, or one this app never signed, is still a 400 before
+    anything else, signed in or not, as every other POST is."""
+    config = current_app.config
+    if request.endpoint != "review.inbox_bulk" or request.method != "POST" or not config.get("WTF_CSRF_ENABLED", True):
+        return
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = next((value for key, value in request.form.items() if key.endswith(field) and value), "")
+    signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key), salt="wtf-csrf-token")
+    try:
+        signer.loads(token)  # no age limit here: an expired token of ours is a stale page, not a forgery
+    except BadData:
+        abort(400)
+
+
 @bp.post("/inbox/bulk")
-def inbox_bulk() -> Response:
+@csrf.exempt  # the form's own token is checked below: a stale one draws the page again, selection kept
+def inbox_bulk() -> Any:
     form = forms.BulkForm()
     form.assignee.choices = _assignee_choices(("", _("nobody")))
     target = _safe_return(request.form.get("next"))
+    handles = request.form.getlist("report")
+
+    def again(message: str, selection: str | None = None) -> Any:
+        """The same inbox page, with the form as sent, the rows still ticked and why (422)."""
+        flash(message, "error")
+        query = MultiDict(parse_qsl(target.partition("?")[2], keep_blank_values=True))
+        return inbox_page(query, target, form, frozenset(handles), selection)
+
     if not form.validate_on_submit():
-        flash(_("The form expired or was incomplete: nothing was changed. Please try again."), "error")
-        return redirect(target)
+        if form.assignee.errors:  # a value not on the list: say what the list is
+            form.assignee.errors = [shown(said("reports are assigned to active reviewers or admins only"))]
+        return again(_("The form expired or was incomplete: nothing was changed. Please try again."))
     vault = readable_vault()
     if vault is None:
-        flash(_("The review keys are locked: nothing was changed."), "error")
-        return redirect(target)
-    handles = request.form.getlist("report")
+        return again(_("The review keys are locked: nothing was changed."))
     try:
         if form.add_tag.data:
             changed = bulk_actions.add_tag(db.session, vault, handles, form.tag.data or "", actor=actor())
@@ -246,8 +296,11 @@ def inbox_bulk() -> Response:
             changed = bulk_actions.assign(db.session, vault, handles, assignee, actor=actor())
     except ServiceError as exc:
         db.session.rollback()
-        flash(shown(exc), "error")
-        return redirect(target)
+        message = shown(exc)
+        if isinstance(exc, bulk_actions.SelectionError):
+            return again(message, message)
+        (form.tag if form.add_tag.data else form.assignee).errors = [message]
+        return again(message)
     flash(ngettext("%(n)s report changed.", "%(n)s reports changed.", changed, n=isolate(changed)) if changed
           else _("Nothing to change."), "notice")
     return redirect(target)

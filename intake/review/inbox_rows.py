@@ -9,7 +9,7 @@ the words (labels with a slot for the row's value) are translated once per page 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -88,8 +88,9 @@ class _Words:
 
     def __init__(self, report_url: str, labels: ModuleType) -> None:
         self.report_url = report_url
-        self.locked = f"<em>{escape(_('locked'))}</em>"
-        self.needs = f"<br><small>{escape(_('needs information'))}</small>"
+        locked, needs = _("locked"), _("needs information")  # outside the f-strings: pybabel does not look there
+        self.locked = f"<em>{escape(locked)}</em>"
+        self.needs = f"<br><small>{escape(needs)}</small>"
         self.pick = str(escape(_("Select report %(handle)s", handle=_SLOT)))
         self.age = str(escape(_("%(days)s d", days=_SLOT)))
         self.county = labels.county
@@ -114,7 +115,7 @@ class _Words:
         return found
 
 
-def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
+def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str], picked: Collection[str]) -> str:
     handle = _text(row.handle)
     href = _text(words.report_url.replace(_SLOT, row.handle, 1))
     names = words.locked if row.names is None else _names(row.names, script_lang, words.scripts)
@@ -129,7 +130,7 @@ def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
     age = max(0, (words.today - row.created_on).days)  # InboxRow.age_days, with the page's one date
     return (f'\n<tr data-href="{href}">\n'
             f'<td><input type="checkbox" name="report" value="{handle}" id="pick-{handle}" '
-            f'aria-label="{words.pick.replace(_SLOT, handle, 1)}"></td>\n'
+            f'aria-label="{words.pick.replace(_SLOT, handle, 1)}"{" checked" if row.handle in picked else ""}></td>\n'
             f'<td><a class="handle" href="{href}">{handle}</a></td>\n'
             f"<td>{names}</td>\n"
             f"<td>{_place(row.county, words.county, words.places)}</td>\n"
@@ -139,13 +140,17 @@ def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str]) -> str:
             f'<td>{", ".join(f"<bdi>{_text(t)}</bdi>" for t in row.tags)}</td><td>{words.number(row.attachments)}</td></tr>\n')
 
 
-def inbox_rows(rows: Iterable[InboxRow], report_url: str) -> Markup:
+def inbox_rows(rows: Iterable[InboxRow], report_url: str, picked: Collection[str] = frozenset()) -> Markup:
     """The table body's rows (none: the row that says so). `report_url`: the report page's URL with
-    the inbox's filters, `_SLOT` standing for the handle."""
+    the inbox's filters, `_SLOT` standing for the handle; `picked`: the handles ticked (a refused bulk
+    action's selection, drawn again)."""
     # Here, not at import: both modules import the blueprint's, which imports review/inbox.py, which imports this.
     from . import labels
     from .triage import SCRIPT_LANG
 
     words = _Words(report_url, labels)
-    out = "".join(_row(row, words, SCRIPT_LANG) for row in rows)
-    return Markup(out or f'<tr><td colspan="11">{escape(_("No reports match."))}</td></tr>')  # noqa: S704
+    out = "".join(_row(row, words, SCRIPT_LANG, picked) for row in rows)
+    if out:
+        return Markup(out)  # noqa: S704 - every value escaped in _row
+    none = _("No reports match.")
+    return Markup(f'<tr><td colspan="11">{escape(none)}</td></tr>')  # noqa: S704

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 WIDTH, ROW, LABEL = 560, 26, 170  # px: the whole chart, one bar's row, the label column
+NUMBER = 44  # px beyond the longest bar for its weight ("-12.34"): drawn there, not cut off at the edge
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def chart(lines: Sequence[Any]) -> Chart:
     zero = LABEL + half
     bars = []
     for i, (label, weight) in enumerate(weighted):
-        length = abs(weight) / scale * (half - 4)
+        length = abs(weight) / scale * (half - NUMBER)
         bars.append(Bar(label=label.replace("_", " "), weight=round(weight, 2), x=zero if weight >= 0 else zero - length,
                         y=i * ROW + 4, width=max(length, 1.0), positive=weight >= 0))
     return Chart(bars=bars, width=WIDTH, height=len(bars) * ROW + 8, zero=zero, scale=scale)

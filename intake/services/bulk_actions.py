@@ -18,15 +18,20 @@ from .triage import _tag, _tag_name
 MAX_SELECTED = 200
 
 
+class SelectionError(InvalidInput):
+    """The selection itself is refused (none, too many, or a report that does not exist): the inbox
+    says so beside the selection rather than beside a field."""
+
+
 def _reports(session: Session, handles: list[str]) -> list[Report]:
     wanted = list(dict.fromkeys(h.strip().upper() for h in handles if h and h.strip()))
     if not wanted:
-        raise InvalidInput(said("select at least one report"))
+        raise SelectionError(said("select at least one report"))
     if len(wanted) > MAX_SELECTED:
-        raise InvalidInput(said("select at most %(num)s reports at once", num=MAX_SELECTED))
+        raise SelectionError(said("select at most %(num)s reports at once", num=MAX_SELECTED))
     found = list(session.scalars(select(Report).where(Report.handle.in_(wanted))))
     if len(found) != len(wanted):
-        raise InvalidInput(said("some selected reports do not exist: nothing was changed"))
+        raise SelectionError(said("some selected reports do not exist: nothing was changed"))
     return found
 
 

@@ -1,5 +1,5 @@
 """The base of the review face's forms: they read the form body, never JSON, and files only into
-their own file fields.
+their own file fields; and WTForms' own refusals come in the page's language (form_messages).
 
 Flask-WTF fills a form from the request's files and form fields together, or from a JSON body: a
 file part named like a text field, or `{"username": 5}`, reached the validators as an object that
@@ -15,9 +15,11 @@ from flask_wtf.file import FileField
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
+from .form_messages import CatalogueMeta
+
 
 class BodyForm(FlaskForm):
-    class Meta(FlaskForm.Meta):
+    class Meta(CatalogueMeta, FlaskForm.Meta):
         def wrap_formdata(self, form: object, formdata: object) -> object:
             if formdata is not _Auto:
                 return formdata

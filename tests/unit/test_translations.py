@@ -469,3 +469,23 @@ def test_english_is_the_default(app: Flask) -> None:
         page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="en" dir="ltr">' in page
     assert "Report a detained relative" in page
+
+
+# A gettext call inside an f-string's braces: pybabel's Python extractor does not look there, so the
+# string never reaches the catalogues and the page shows it in English ("differs", "Split out").
+_CALL_IN_FSTRING = re.compile(r"""\bf(['"]).*?\{[^}]*\b(?:_|_l|gettext|lazy_gettext|ngettext)\(\s*['"]""")
+
+
+def _calls_in_fstrings(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if _CALL_IN_FSTRING.search(line)]
+
+
+def test_no_string_to_translate_hides_in_an_f_string() -> None:
+    found = {str(path.relative_to(ROOT)): hits for path in sorted((ROOT / "intake").rglob("*.py"))
+             if (hits := _calls_in_fstrings(path.read_text(encoding="utf-8")))}
+    assert not found, f"gettext inside an f-string is never extracted: translate it beforehand: {found}"
+
+
+def test_the_f_string_check_can_fail() -> None:
+    assert _calls_in_fstrings("""x = f'<th>{escape(_("Split out"))}</th>'""")
+    assert not _calls_in_fstrings("""label = _("Split out")\nx = f'<th>{escape(label)}</th>'""")

@@ -65,7 +65,10 @@ def test_queue_pair_page_accept_and_undo_through_the_pages(app, reviewer):
     assert [e[0] for e in audit_entries(app, before)] == ["duplicates.view", "report.view", "report.view"]
 
     response, actions = post(reviewer, url, f"{url}/accept", "accept", reason="same ID card photo")
-    assert response.status_code == 302 and response.location.endswith("/review/duplicates")
+    # On to the queue, which links back to the pair just decided (to check it, or undo the merge).
+    assert response.status_code == 302 and response.location.endswith(f"/review/duplicates?decided={pair_id}")
+    queue = reviewer.get(response.location).get_data(as_text=True)
+    assert f'<a href="/review/duplicates/{pair_id}">Open the pair you just decided</a>' in queue
     assert actions == ["duplicates.accept", "person.join"]
     with app.app_context():
         people = set(db.session.scalars(select(Report.person_id).where(Report.handle.in_([a, b]))))
@@ -143,3 +146,27 @@ def test_unknown_pairs_and_bad_ids_are_404_not_500(app, reviewer):
     assert reviewer.get("/review/duplicates/not-a-uuid").status_code == 404
     assert reviewer.get("/review/duplicates/00000000-0000-0000-0000-000000000000").status_code == 404
     assert reviewer.get("/review/duplicates?status=nonsense&page=999999999999").status_code == 200
+
+
+@pytest.mark.parametrize("decided", ["not-an-id", "x" * 300, ""])
+def test_the_queue_ignores_a_decided_pair_that_is_not_an_id(app, reviewer, decided):
+    response = reviewer.get(f"/review/duplicates?decided={decided}")
+    assert response.status_code == 200 and "Open the pair you just decided" not in response.get_data(as_text=True)
+
+
+def test_the_link_back_to_a_decided_pair_is_translated(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    html = reviewer.get(f"/review/duplicates?decided={pair_id}&lang=ug").get_data(as_text=True)
+    assert f'<a href="/review/duplicates/{pair_id}">' in html and "Open the pair you just decided" not in html
+
+
+def test_an_undo_without_a_reason_says_so_beside_the_field(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    assert post(reviewer, url, f"{url}/accept", "accept")[0].status_code == 302
+    response, _ = post(reviewer, url, f"{url}/undo", "undo", reason="")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and pair_ids(app) == {pair_id: PairStatus.ACCEPTED.value}
+    assert re.search(r'name="undo-reason"[^>]*>\s*</textarea> <span class="error">This field is required.</span>', html)

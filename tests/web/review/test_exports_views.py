@@ -140,3 +140,37 @@ def test_with_no_researcher_account_the_page_says_who_creates_one_first(app, mak
     researcher = make_user("researcher")
     page = client.get("/review/exports").get_data(as_text=True)
     assert 'action="/review/exports/propose"' in page and f">{researcher.username}</option>" in page
+
+
+def test_an_export_sealed_before_its_model_was_offers_no_approve_button_but_the_way_forward(app, make_user, sign_in):
+    """Requested or approved under an older seal domain, an export is refused approval and building
+    (services/exports.py): the page says so, in the reader's language, and offers the proposal again
+    (the form filled with its recipient, account and purpose), never a button that is refused."""
+    from intake.services import integrity
+
+    proposer, reviewer, researcher = make_user("reviewer"), make_user("reviewer"), make_user("researcher")
+    with app.app_context():
+        vault = get_vault()
+        old = exports.propose(db.session, vault, actor=proposer.id, recipient="Group Q", purpose="old purpose",
+                              recipient_account=researcher.id)
+        integrity.seal_row(vault, exports.UNSEALED_MODEL_EXPORT, old)
+        db.session.commit()
+        old_id = old.id
+    client = app.test_client()
+    sign_in(client, reviewer)
+    page = client.get("/review/exports").get_data(as_text=True)
+    assert f"/review/exports/{old_id}/approve" not in page
+    assert "Proposed before its privacy model was sealed with it" in page
+    again = re.search(rf'<a href="(/review/exports\?again={old_id}#propose)">([^<]+)</a>', page)
+    assert again and again.group(2) == "Propose it again"
+    form = client.get(again.group(1)).get_data(as_text=True)
+    assert 'id="propose"' in form and 'value="Group Q"' in form and "old purpose</textarea>" in form
+    assert f'<option selected value="{researcher.id}">' in form
+    for junk in ("not-an-id", "00000000-0000-0000-0000-000000000000", "x" * 500):  # an empty form, no 500
+        answer = client.get(f"/review/exports?again={junk}")
+        assert answer.status_code == 200 and 'value="Group Q"' not in answer.get_data(as_text=True)
+    uyghur = client.get("/review/exports?lang=ug").get_data(as_text=True)
+    assert "Proposed before its privacy model" not in uyghur and "Propose it again" not in uyghur
+    assert f"/review/exports?again={old_id}#propose" in uyghur
+    with app.app_context():
+        assert db.session.get(Export, old_id).status == ExportStatus.REQUESTED.value

@@ -140,3 +140,17 @@ def test_unknown_person_is_404_and_researchers_are_refused(app, reviewer, make_u
             if refused == 302:
                 assert "/review/sign-in" in response.location
     assert audit_entries(app, before) == []
+
+
+def test_the_person_pages_comparison_is_in_the_readers_language(app, reviewer):
+    """Its words were drawn in Python inside f-strings, where extraction does not look: English on
+    every page ("differs", "Split out", the caption)."""
+    a, b = load(app, full_report("ua"), full_report("ub"))
+    link(reviewer, a)
+    link(reviewer, b, person_of(app, a))
+    html = reviewer.get(f"/review/persons/{person_of(app, a)}?lang=ug").get_data(as_text=True)
+    for english in ("(differs)", "Split out", "Reports of this person, field by field"):
+        assert english not in html, english
+    assert "پەرقلىق" in html and "ئايرىۋېتىش" in html
+    empty = reviewer.get("/review/inbox?tag=nothing-tagged&lang=ug").get_data(as_text=True)
+    assert "No reports match." not in empty and "ماس كېلىدىغان مەلۇمات يوق." in empty

@@ -1,0 +1,164 @@
+"""An advocate's day in Chromium, where earlier journeys left rough edges, with script on and off, at
+390 px and 1280 px, in English and Uyghur; axe-core clean and nothing wider than the screen on every
+page looked at. A refused bulk action in the inbox comes back with the rows still ticked and the
+typed tag kept; the duplicates pair page (its weights chart) fits a phone; the audit log's times are
+never broken inside a date. Screenshots: test-output/screenshots/day-<combo>-<name>.png."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.models import CandidatePair, Role
+from intake.services import take_in, totp
+from tests.browser.review_support import (enrol, in_own_thread, launch_chromium, one_man_in_two_scripts,
+                                          require_browser, review_app, served, sign_in)
+from tests.browser.test_review_workspace import AXE, COMBOS, OVERFLOW, PASSWORD, RUN_AXE, SHOTS, WIDE, World
+from tests.helpers import full_report, submit
+
+pytestmark = pytest.mark.browser
+IDS = [f"{'js' if j else 'nojs'}-{w}-{l}" for j, w, l in COMBOS]
+TAG_SELECTED = {"en": "Tag selected", "ug": "تاللانغانلارغا بەلگە قويۇش"}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Two reports from one county (654004) (the inbox's filter), one man in two scripts (a pending pair),
+    an admin signed in once for every combination."""
+    require_browser()
+    if not AXE.is_file():
+        pytest.skip("axe-core missing: run `npm ci` in tests/browser")
+    tmp = tmp_path_factory.mktemp("day")
+    app = review_app(tmp, INTAKE_DEDUP_MODEL=str(tmp / "untrained.json"))  # the shipped model scores
+    one_man_in_two_scripts(app)
+    kashgar = dataclasses.replace(full_report("d0"), home_county="654004")
+    handles = submit(app, kashgar, dataclasses.replace(full_report("d1"), home_county="654004")).report_handles
+    secret = totp.new_secret()
+    enrolled_at, _ = enrol(app, "dilnur", PASSWORD, Role.ADMIN, secret)
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+        pair = db.session.scalar(select(CandidatePair.id))
+    with served(app) as server:
+        yield World(server, secret, handles, str(pair), {enrolled_at})
+
+
+def _open(world: World, playwright: Any, js: bool, width: int) -> tuple[Any, Any, Any]:  
+    browser = launch_chromium(playwright)
+    context = browser.new_context(java_script_enabled=js, bypass_csp=True, storage_state=world.state,
+                                  viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    if world.state is None:  # once: each TOTP code is accepted once, so sessions are shared
+        sign_in(page, world.server.url, "dilnur", PASSWORD, world.secret, world.used_steps)
+        assert "/sign-in" not in page.url, "sign-in refused"
+        world.state = context.storage_state()
+    return browser, context, page
+
+
+def _checked(page: Any, name: str, js: bool, combo: str) -> None:
+    assert page.evaluate(OVERFLOW) <= 0, (f"{name} overflows", combo, page.evaluate(WIDE))
+    if js:
+        page.add_script_tag(path=str(AXE))
+        assert page.evaluate(RUN_AXE) == [], (name, combo)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"day-{combo}-{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
+def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width: int, lang: str) -> None:  
+    from playwright.sync_api import expect, sync_playwright
+
+    combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            browser, context, page = _open(world, playwright, js, width)
+            try:
+                page.goto(f"{world.server.url}/review/inbox?county=654004&lang={lang}")
+                boxes = page.locator("#inbox-table tbody input[type=checkbox]")
+                expect(boxes).to_have_count(2)
+                boxes.nth(0).check()
+                boxes.nth(1).check()
+                page.locator("#bulk-tag").fill("Not A Tag!")
+                with page.expect_navigation():
+                    page.get_by_role("button", name=TAG_SELECTED[lang]).click()
+                assert "county=654004" in page.locator("#bulk input[name=next]").get_attribute("value")
+                expect(page.locator("#bulk-tag")).to_have_value("Not A Tag!")
+                expect(page.locator("#bulk-tag + .error")).to_be_visible()
+                expect(page.locator("[role=alert]").first).to_be_visible()
+                expect(boxes).to_have_count(2)  # the same filter's rows
+                expect(boxes.nth(0)).to_be_checked()
+                expect(boxes.nth(1)).to_be_checked()
+                _checked(page, "inbox-bulk-refused", js, combo)
+            finally:
+                context.close()
+                browser.close()
+
+    in_own_thread(run, timeout=240)
+
+
+# Each piece of an audit time (date, time of day) on one line: not "-2026" over "12-03" in Uyghur.
+BROKEN = """() => Array.from(document.querySelectorAll('table.list tbody td.when bdi'))
+  .filter(b => b.getClientRects().length > 1).map(b => b.textContent)"""
+# The weights chart's labels inside the screen (right to left, they were drawn off its left edge).
+CHART_OUT = """() => Array.from(document.querySelectorAll('svg.weights text')).filter(t => {
+  const r = t.getBoundingClientRect(); return r.left < -1 || r.right > document.documentElement.clientWidth + 1;
+}).map(t => t.textContent)"""
+
+
+@pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
+def test_the_pair_page_and_the_audit_log_fit_a_phone(world: World, js: bool, width: int, lang: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            browser, context, page = _open(world, playwright, js, width)
+            try:
+                page.goto(f"{world.server.url}/review/duplicates/{world.person}?lang={lang}")
+                expect(page.locator("svg.weights")).to_be_visible()
+                assert page.evaluate(CHART_OUT) == [], combo
+                _checked(page, "pair", js, combo)
+                page.goto(f"{world.server.url}/admin/audit?lang={lang}")
+                expect(page.locator("table.list td.when").first).to_be_visible()
+                assert page.evaluate(BROKEN) == [], combo
+                _checked(page, "audit", js, combo)
+            finally:
+                context.close()
+                browser.close()
+
+    in_own_thread(run, timeout=240)
+
+
+@pytest.mark.parametrize("js", [False, True], ids=["nojs", "js"])
+def test_enter_in_the_tag_field_tags_the_ticked_rows(world: World, js: bool) -> None:
+    """Enter in a text field sends the form with its first button: that was "Assign selected" (to
+    nobody, by default), so a typed tag was dropped and the ticked reports were unassigned."""
+    from playwright.sync_api import expect, sync_playwright
+
+    tag = f"enter-{'js' if js else 'nojs'}"
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            browser, context, page = _open(world, playwright, js, 1280)
+            try:
+                page.goto(f"{world.server.url}/review/inbox?county=654004&lang=en")
+                row = page.locator("#inbox-table tbody tr").first
+                row.locator("input[type=checkbox]").check()
+                page.locator("#bulk-tag").fill(tag)
+                with page.expect_navigation():
+                    page.locator("#bulk-tag").press("Enter")
+                expect(page.locator("[role=status]").first).to_contain_text("report changed.")
+                expect(page.locator("#inbox-table tbody tr", has_text=tag)).to_have_count(1)
+            finally:
+                context.close()
+                browser.close()
+
+    in_own_thread(run, timeout=240)
