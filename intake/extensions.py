@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .models import pg_connection  # noqa: F401 - PostgreSQL connections keep their prepared statements
 from .models.base import Base
 
 db = SQLAlchemy(model_class=Base)

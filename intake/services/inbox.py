@@ -18,6 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -105,22 +106,31 @@ class _Where:
     filters: InboxFilter
     conditions: list[Any]
     county: list[bytes] | None
-    tokens: Any = None  # PostgreSQL: the county's tokens as one array parameter
-    unfilled: Any = None  # PostgreSQL: the county's rows without an arrival (see _county_slice)
+    pg_county: bool = False  # PostgreSQL's county query: the tokens one array parameter (`tokens`)
 
     @classmethod
     def of(cls, session: Session, vault: Vault | None, filters: InboxFilter) -> _Where:
         county, conditions = county_tokens(vault, filters), _conditions(session, vault, filters)
-        if not county or session.get_bind().dialect.name != "postgresql":
-            return cls(filters, conditions, county)
-        tokens = pg_array("county_tokens", LargeBinary(), county)
+        return cls(filters, conditions, county, bool(county) and session.get_bind().dialect.name == "postgresql")
+
+    # Built only when a statement is: a kept one (_UNFILTERED) binds the tokens by name, and building
+    # these two for every county page cost more CPU than the rest of the filter.
+    @cached_property
+    def tokens(self) -> Any:
+        """PostgreSQL: the county's tokens as one array parameter (None otherwise)."""
+        return pg_array("county_tokens", LargeBinary(), self.county) if self.pg_county else None
+
+    @cached_property
+    def unfilled(self) -> Any:
+        """PostgreSQL: the county's rows without an arrival (see _county_slice; None otherwise)."""
+        if not self.pg_county:
+            return None
         # Rows written before they carried the arrival (migration 0015, until `flask index rebuild`):
         # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
         # probing the index per report). Once rebuilt: one index probe per token that finds nothing.
-        unfilled = (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
-                                                       BlindIndex.token == any_(tokens), BlindIndex.arrival.is_(None))
-                    .cte("county_unfilled").prefix_with("MATERIALIZED"))
-        return cls(filters, conditions, county, tokens, unfilled)
+        return (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
+                                                   BlindIndex.token == any_(self.tokens), BlindIndex.arrival.is_(None))
+                .cte("county_unfilled").prefix_with("MATERIALIZED"))
 
     def on(self, query: Any) -> Any:
         """`query` (over reports) restricted to these conditions."""
@@ -148,7 +158,7 @@ def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> 
         return _ordered(reports, Report.arrival, Report.id, bound, ascending, limit)
     if not where.county:
         return reports.where(false())
-    if where.tokens is None:  # SQLite (no LATERAL): the county's report ids, then the page by arrival
+    if not where.pg_county:  # SQLite (no LATERAL): the county's report ids, then the page by arrival
         ids = select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
                                                  BlindIndex.token.in_(where.county))
         return _ordered(reports.where(Report.id.in_(ids)), Report.arrival, Report.id, bound, ascending, limit)
@@ -250,7 +260,7 @@ def _page_rows(session: Session, where: _Where, direction: str | None, cursor: C
     one query (the page's ids in (arrival, id) order, then their details)."""
     ascending = direction == LAST or (direction == NEWER and cursor is not None)
     bound = cursor if direction in (NEWER, OLDER) else None
-    county = where.tokens is not None  # PostgreSQL's county filter, its tokens one array parameter
+    county = where.pg_county  # PostgreSQL's county filter, its tokens one array parameter
     if (where.county is None or county) and not where.conditions and not where.filters.needs_information:
         # The unfiltered inbox (the most read page) and the county filter: each statement built once
         # per shape (building the county's cost as much as running it), the cursor and tokens bound.

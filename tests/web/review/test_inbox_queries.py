@@ -146,3 +146,31 @@ def test_an_inbox_page_is_planned_once_per_connection(app, db_url):
         db.session.rollback()
     assert len(plans) == 2, plans  # the first page's statement and the one from a cursor
     assert all(generic >= 10 and custom <= 5 for generic, custom in plans), plans
+
+
+def test_an_inbox_page_stays_prepared_across_rolled_back_requests(app, db_url):
+    """A request that only reads ends in a rollback (the front page, any page that does not commit).
+    psycopg forgets every prepared statement on a rollback: with such requests between the inbox's
+    pages, its statement never reached its fifth use on a connection and was planned on every page.
+    The connection keeps them (models/pg_connection.py)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite does not keep plans between statements")
+    from sqlalchemy import text
+
+    from intake.services import inbox
+    from intake.services.search import InboxFilter
+
+    load(app, *[dataclasses.replace(full_report(f"r{i}")) for i in range(3)])
+    with app.app_context():
+        vault = get_vault()
+        backends = set()
+        for _ in range(14):
+            inbox.inbox(db.session, vault, InboxFilter(), actor=None, per_page=2)
+            backends.add(db.session.scalar(text("SELECT pg_backend_pid()")))
+            db.session.rollback()  # as a request that read and did not commit ends
+        plans = db.session.execute(text(
+            "SELECT generic_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%ORDER BY reports.arrival DESC, reports.id DESC%'")).scalars().all()
+        db.session.rollback()
+    assert len(backends) == 1, backends  # one connection throughout, as a worker's
+    assert plans and plans[0] >= 3, plans
