@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..crypto.integrity import SEAL_BYTES
@@ -47,4 +47,7 @@ class CandidatePair(UUIDKey, Base):
     # SHA-256 over both reports' ciphertexts of the compared fields: a rejection holds only while it
     # matches (a changed report re-encrypts, so the pair may be suggested again). Reveals nothing.
     fingerprint: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Raised by every reseal and sealed with the row; each audited decision records it, so an older,
+    # validly sealed row put back is told from the current one (services/duplicates.py, `states_of`).
+    state_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     mac: Mapped[bytes | None] = mapped_column(LargeBinary(SEAL_BYTES))

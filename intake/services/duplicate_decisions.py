@@ -4,7 +4,8 @@ defer, accepting a whole cluster, and undoing an accept.
 Accepting goes through the persons service (`persons.join_reports`): one link batch, sealed and
 audited there, that a later undo inverts; the pair records the batch, the reviewer and the time in
 the same transaction, with one `duplicates.accept` entry per pair (a cluster: per link). A pair's
-seal is checked before any decision, and both reports' states must verify.
+seal and audited state (`duplicates.current`) are checked before any decision, and both reports'
+states must verify.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def _checked(session: Session, vault: Vault, pair_id: uuid.UUID) -> CandidatePai
     # SQLite a rejection once wrote "rejected" over an acceptance made meanwhile, both audited).
     hold_for_write(session, CandidatePair.status, pair_id)
     pair = _pair(session, pair_id, lock=True)
-    if not duplicates.verified(vault, pair):
+    if not duplicates.current(session, vault, pair):
         raise Conflict(said("this pair failed verification (changed outside the review face); nothing was changed"))
     return pair
 
@@ -124,7 +125,7 @@ def pair_view(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid
     pair, one `report.view` per report) and committed before anything is returned."""
     vault.require_readable()
     pair = _pair(session, pair_id)
-    if not duplicates.verified(vault, pair):
+    if not duplicates.current(session, vault, pair):
         raise Conflict(said("this pair failed verification (changed outside the review face)"))
     reports, states = _reports(session, vault, pair)
     left, right = triage.decrypt_reports(session, vault, reports, states=states)
@@ -156,7 +157,8 @@ def _decide(vault: Vault, pair: CandidatePair, status: PairStatus, actor: uuid.U
 def _audit(session: Session, vault: Vault, action: str, pair: CandidatePair, actor: uuid.UUID, **details: Any) -> None:
     audit.record(session, vault, actor=str(actor), action=f"duplicates.{action}", object_type="candidate_pair",
                  object_id=str(pair.id), details={"probability": round(pair.probability, 6),
-                                                  "model": pair.model_version, **details})
+                                                  "model": pair.model_version, **details,
+                                                  **integrity.anchor(pair.state_seq)})
 
 
 def _open(pair: CandidatePair) -> None:

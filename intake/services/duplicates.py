@@ -4,8 +4,9 @@ Pairs come from the matcher (a whole-store run, or a new report scored at take-i
 objects with `left_id`, `right_id`, `probability` and `levels`. Only pairs at or above the review
 threshold are kept, as ids, probability and levels: no value and no explanation is stored.
 
-Every row is sealed (`PAIR`, services/integrity.py) by the review face; a row whose seal does not
-verify is shown as such and never acted on. A rejected pair is a cannot-link: a later score of the
+Every row is sealed (`PAIR`, services/integrity.py) by the review face, with a state number each
+audited decision records; a row whose seal does not verify, or older than its audited state (an
+earlier sealed row put back), is shown as failing verification and never acted on. A rejected pair is a cannot-link: a later score of the
 same two reports is ignored while both reports' ciphertexts are unchanged (the fingerprint), and
 the pair comes back as pending when either report changed. A withdrawal deletes the withdrawn
 reports' pairs (the BEFORE_PURGE hook below).
@@ -31,11 +32,14 @@ from ..crypto.vault import Vault
 from ..models import CandidatePair, PairStatus, Report
 from ..models.base import utcnow
 from ..models.prebuilt import pg_array
-from . import copy_rows, dedup_rows, integrity, users, withdrawal
+from . import copy_rows, dedup_rows, integrity, integrity_states, users, withdrawal
 
-PAIR = integrity.Spec("candidate-pair", CandidatePair,
-                      ("id", "left_id", "right_id", "probability", "levels", "model_version", "status", "found_at",
-                       "decided_by_id", "decided_at", "batch_id", "fingerprint"), "mac")
+_COLUMNS = ("id", "left_id", "right_id", "probability", "levels", "model_version", "status", "found_at",
+            "decided_by_id", "decided_at", "batch_id", "fingerprint")
+PAIR = integrity.Spec("candidate-pair-2", CandidatePair, (*_COLUMNS, "state_seq"), "mac")
+# Pairs sealed before the seal covered their state number (migration 0021): still verified, as
+# state 0, so one put back after a decision that recorded a state is older than it.
+LEGACY_PAIR = integrity.Spec("candidate-pair", CandidatePair, _COLUMNS, "mac")
 REVIEW_THRESHOLD = 0.5  # defaults; INTAKE_DEDUP_REVIEW_THRESHOLD and INTAKE_DEDUP_CLUSTER_THRESHOLD win
 CLUSTER_THRESHOLD = 0.99
 PER_PAGE = 50
@@ -95,11 +99,44 @@ def ordered(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
 
 
 def seal(vault: Vault, pair: CandidatePair) -> None:
+    """Seal `pair`'s new state, under a state number one higher (what its audit entry records)."""
+    pair.state_seq = (pair.state_seq or 0) + 1
     integrity.seal_row(vault, PAIR, pair)
 
 
+def sealed_state(vault: Vault, pair: Any) -> int | None:
+    """The state number `pair`'s seal vouches for (0 under the legacy domain), or None if it fails."""
+    if integrity.check_row(vault, PAIR, pair) is SealCheck.OK:
+        return pair.state_seq or 0
+    return 0 if integrity.check_row(vault, LEGACY_PAIR, pair) is SealCheck.OK else None
+
+
 def verified(vault: Vault, pair: Any) -> bool:
-    return integrity.check_row(vault, PAIR, pair) is SealCheck.OK
+    """The seal alone; `states_of` also compares the row with the audit log."""
+    return sealed_state(vault, pair) is not None
+
+
+def states_of(session: Session, vault: Vault, rows: Sequence[Any]) -> dict[uuid.UUID, bool]:
+    """Per pair: its seal verifies and it is not older than the newest state its signed audit
+    entries record. A validly sealed copy of an earlier state put back (pending again after a
+    rejection, accepted again after an undo), or a pair an audit entry about which fails its
+    signature, is False. One query for the rows (`audited_states`); decisions audited before they
+    recorded a state give nothing to compare."""
+    return _states(vault, rows, integrity_states.audited_states(session, vault, [p.id for p in rows]))
+
+
+def _states(vault: Vault, rows: Iterable[Any], found: integrity_states.Anchors) -> dict[uuid.UUID, bool]:
+    anchors, bad = found
+    out = {}
+    for pair in rows:
+        seq = sealed_state(vault, pair)
+        out[pair.id] = seq is not None and pair.id not in bad and seq >= anchors.get(pair.id, 0)
+    return out
+
+
+def current(session: Session, vault: Vault, pair: CandidatePair) -> bool:
+    """Whether `pair` verifies and is not older than its audited state (`states_of`)."""
+    return states_of(session, vault, [pair])[pair.id]
 
 
 @dataclass
@@ -168,6 +205,9 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
         lefts, rights = list({left for left, _ in scores}), list({right for _, right in scores})
     existing = {(p.left_id, p.right_id): p for p in session.scalars(statement, {"lefts": lefts, "rights": rights})
                 if (p.left_id, p.right_id) in scores}
+    anchors, bad = found = integrity_states.audited_states(session, vault, [p.id for p in existing.values()]) \
+        if existing else ({}, set())
+    ok_of = _states(vault, existing.values(), found)
     if prints is None:
         prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
@@ -179,12 +219,15 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
         pair = existing.get((left, right))
         if pair is None:  # most pairs of a first run: inserted in bulk below, sealed the same way
             row = SimpleNamespace(id=uuid.uuid4(), left_id=left, right_id=right, status=PairStatus.PENDING.value,
-                                  found_at=now, decided_by_id=None, decided_at=None, batch_id=None, **values)
+                                  found_at=now, decided_by_id=None, decided_at=None, batch_id=None, state_seq=1,
+                                  **values)
             integrity.seal_row(vault, PAIR, row)
             fresh.append(vars(row))
             counts.new += 1
             continue
-        ok = verified(vault, pair)
+        ok = ok_of[pair.id]  # an older state put back is no decision either
+        if not ok:  # resealed above its audited state: it is pending again, and current
+            pair.state_seq = max(pair.state_seq or 0, anchors.get(pair.id, 0))
         if ok and pair.status == PairStatus.ACCEPTED.value:
             continue
         if ok and pair.status == PairStatus.REJECTED.value:
@@ -227,7 +270,7 @@ class PairRow:
     decided_by: str | None
     decided_at: datetime | None
     batch_id: uuid.UUID | None
-    verified: bool  # its seal checks; an unverified row is shown as such and cannot be acted on
+    verified: bool  # its seal checks and it is its audited state; if not, shown as such and never acted on
 
 
 @dataclass(frozen=True)
@@ -249,9 +292,10 @@ def _pair_rows(session: Session, vault: Vault, query: Any) -> list[PairRow]:
                             .join(left, left.id == CandidatePair.left_id)
                             .join(right, right.id == CandidatePair.right_id)).all()
     names = users.usernames(session, (r[0].decided_by_id for r in found if r[0].decided_by_id))
+    ok = states_of(session, vault, [r[0] for r in found])
     return [PairRow(id=p.id, left=lh, right=rh, probability=p.probability, levels=decode_levels(p.levels),
                     status=p.status, decided_by=names.get(p.decided_by_id) if p.decided_by_id else None,
-                    decided_at=p.decided_at, batch_id=p.batch_id, verified=verified(vault, p))
+                    decided_at=p.decided_at, batch_id=p.batch_id, verified=ok[p.id])
             for p, lh, rh in found]
 
 

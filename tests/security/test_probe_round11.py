@@ -26,12 +26,21 @@
   `username`, or `{"username": 5}` with the token in X-CSRFToken, reached the length check as an
   object without a length, and the answer was a 500. They now read the form body alone, and files
   only into the file fields they have (the import page's), as the public forms already did.
+- Candidate pairs were sealed, but their seals carried no audited state number: a database writer
+  could put back a pair's row as it was before a decision, validly sealed: pending after a
+  rejection (back in the queue, offered on its page again), or accepted after an undo (a true
+  duplicate hidden as decided). A pair's seal now covers a state number each decision records in
+  its audit entry, and a pair older than its audited state fails verification wherever it is read.
+- The names of an export's downloadable files were read from the database's copy of its manifest,
+  which no seal covers: a name added there was offered and served from the export's folder. They
+  now come from the signed manifest on disk, once it matches the digest the export sealed.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from tests.dedup_support import dedup_apps, model_file  # noqa: F401 - fixtures
 from tests.web.public.conftest import GENEROUS
 from tests.web.public.pages import text_of
 
@@ -224,3 +233,85 @@ def test_a_file_name_added_to_an_export_s_database_row_is_not_served(make_app, t
         with pytest.raises(NotFound):
             export_access.export_file(db.session, export_id, "stray.txt", viewer)
         assert export_access.export_file(db.session, export_id, listed[1], viewer).is_file()
+
+
+def _dedup_two(dedup_apps):  # noqa: ANN001, ANN202
+    from tests.unit.test_duplicates import ABLIMIT, ABLIMIT_AGAIN, MARYAM
+    from tests.unit.test_triage import make_reviewer, stored
+
+    public, review = dedup_apps
+    stored(public, review, ABLIMIT)
+    stored(public, review, MARYAM)
+    stored(public, review, ABLIMIT_AGAIN)
+    return review, make_reviewer(review)
+
+
+def _put_back(pair_id, row) -> None:  # noqa: ANN001
+    from sqlalchemy import update
+
+    from intake.extensions import db
+    from intake.models import CandidatePair
+
+    db.session.execute(update(CandidatePair).where(CandidatePair.id == pair_id).values(
+        {k: v for k, v in row.items() if k != "id"}))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_a_rejected_pair_put_back_as_it_was_pending_does_not_come_back_into_the_queue(dedup_apps):
+    from sqlalchemy import select
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import CandidatePair, PairStatus
+    from intake.services import duplicates
+    from intake.services import duplicate_decisions as decisions
+    from intake.services.errors import Conflict
+
+    review, reviewer = _dedup_two(dedup_apps)
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = s.scalars(select(CandidatePair)).all()
+        pending = _row(pair)
+        decisions.reject(s, v, pair.id, actor=reviewer)
+        assert duplicates.queue(s, v).rows == []
+        _put_back(pair.id, pending)  # a database writer puts back the row as it was before the rejection
+        assert s.get(CandidatePair, pair.id).status == PairStatus.PENDING.value
+        assert [r.verified for r in duplicates.queue(s, v).rows] == [False]
+        assert duplicates.clusters(s, v) == []
+        for decide in (decisions.accept, decisions.reject, decisions.defer):
+            with pytest.raises(Conflict, match="verification"):
+                decide(s, v, pair.id, actor=reviewer)
+        with pytest.raises(Conflict, match="verification"):
+            decisions.pair_view(s, v, pair.id, actor=reviewer)
+
+
+def test_an_accepted_pair_put_back_after_its_undo_is_not_hidden_as_accepted(dedup_apps):
+    from sqlalchemy import select
+
+    from intake.extensions import db
+    from intake.keyring import get_vault
+    from intake.models import CandidatePair, PairStatus, Report
+    from intake.services import dedup_jobs, duplicates
+    from intake.services import duplicate_decisions as decisions
+    from intake.services.errors import Conflict
+
+    review, reviewer = _dedup_two(dedup_apps)
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = s.scalars(select(CandidatePair)).all()
+        decisions.accept(s, v, pair.id, actor=reviewer)
+        accepted = _row(s.get(CandidatePair, pair.id))
+        decisions.undo_accept(s, v, pair.id, actor=reviewer, reason="two brothers, checked with the family")
+        _put_back(pair.id, accepted)  # the true duplicate would leave the queue, shown as decided
+        assert s.get(CandidatePair, pair.id).status == PairStatus.ACCEPTED.value
+        assert [r.verified for r in duplicates.queue(s, v, status=PairStatus.ACCEPTED.value).rows] == [False]
+        with pytest.raises(Conflict, match="verification"):
+            decisions.undo_accept(s, v, pair.id, actor=reviewer, reason="again")
+        # Take-in does not honour it as decided: the next score puts the pair back in the queue.
+        right = s.get(Report, pair.right_id)
+        dedup_jobs.score_new_report(s, v, right, dedup_jobs.current_model())
+        s.commit()
+        s.expire_all()
+        [row] = duplicates.queue(s, v).rows
+        assert row.id == pair.id and row.verified

@@ -290,3 +290,26 @@ def test_an_accept_undone_on_the_person_page_goes_back_to_the_queue(two):
         assert actions_since(head) == ["duplicates.undo"]  # no second person.undo
         [pair] = pairs()
         assert pair.status == PairStatus.PENDING.value and duplicates.verified(v, pair)
+
+
+def test_a_pair_sealed_before_its_state_number_is_still_decided_and_cannot_be_put_back(two):
+    from intake.services import integrity
+
+    _, review, reviewer, _ = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        pair.state_seq = 0  # as migration 0021 left a pair sealed before it
+        integrity.seal_row(v, duplicates.LEGACY_PAIR, pair)
+        s.commit()
+        legacy = {"state_seq": 0, "mac": pair.mac, "status": pair.status}
+        assert [r.verified for r in duplicates.queue(s, v).rows] == [True]
+        decisions.reject(s, v, pair.id, actor=reviewer)
+        [pair] = pairs()
+        assert pair.state_seq == 1 and duplicates.current(s, v, pair)
+        s.execute(update(CandidatePair).where(CandidatePair.id == pair.id).values(
+            **legacy, decided_by_id=None, decided_at=None))
+        s.commit()
+        s.expire_all()
+        assert duplicates.sealed_state(v, s.get(CandidatePair, pair.id)) == 0  # its old seal still checks
+        assert [r.verified for r in duplicates.queue(s, v).rows] == [False]
