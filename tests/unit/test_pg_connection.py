@@ -16,7 +16,7 @@ from intake.models.pg_connection import KeepsPrepared
 @pytest.fixture
 def pg_app(app, db_url):
     if not db_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL's connections only")
+        pytest.skip("SQLite connects without this connection class")
     return app
 
 
