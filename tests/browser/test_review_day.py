@@ -70,37 +70,48 @@ def _checked(page: Any, name: str, js: bool, combo: str) -> None:
     page.screenshot(path=str(SHOTS / f"day-{combo}-{name}.png"), full_page=True)
 
 
-@pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
-def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width: int, lang: str) -> None:  
-    from playwright.sync_api import expect, sync_playwright
-
-    combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
+def _in_page(world: World, js: bool, width: int, steps: Any) -> None:
+    """`steps(page)` in a signed-in page of its own browser (run by `in_own_thread`), closed
+    whatever happens."""
+    from playwright.sync_api import sync_playwright
 
     def run() -> None:
         with sync_playwright() as playwright:
             browser, context, page = _open(world, playwright, js, width)
             try:
-                page.goto(f"{world.server.url}/review/inbox?county=654004&lang={lang}")
-                boxes = page.locator("#inbox-table tbody input[type=checkbox]")
-                expect(boxes).to_have_count(2)
-                boxes.nth(0).check()
-                boxes.nth(1).check()
-                page.locator("#bulk-tag").fill("Not A Tag!")
-                with page.expect_navigation():
-                    page.get_by_role("button", name=TAG_SELECTED[lang]).click()
-                assert "county=654004" in page.locator("#bulk input[name=next]").get_attribute("value")
-                expect(page.locator("#bulk-tag")).to_have_value("Not A Tag!")
-                expect(page.locator("#bulk-tag + .error")).to_be_visible()
-                expect(page.locator("[role=alert]").first).to_be_visible()
-                expect(boxes).to_have_count(2)  # the same filter's rows
-                expect(boxes.nth(0)).to_be_checked()
-                expect(boxes.nth(1)).to_be_checked()
-                _checked(page, "inbox-bulk-refused", js, combo)
+                steps(page)
             finally:
                 context.close()
                 browser.close()
 
     in_own_thread(run, timeout=240)
+
+
+@pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
+def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width: int, lang: str) -> None:
+    from playwright.sync_api import expect
+
+    combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
+
+    def steps(page: Any) -> None:
+        page.goto(f"{world.server.url}/review/inbox?county=654004&lang={lang}")
+        boxes = page.locator("#inbox-table tbody input[type=checkbox]")
+        expect(boxes).to_have_count(2)
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.locator("#bulk-tag").fill("Not A Tag!")
+        with page.expect_navigation():
+            page.get_by_role("button", name=TAG_SELECTED[lang]).click()
+        assert "county=654004" in page.locator("#bulk input[name=next]").get_attribute("value")
+        expect(page.locator("#bulk-tag")).to_have_value("Not A Tag!")
+        expect(page.locator("#bulk-tag + .error")).to_be_visible()
+        expect(page.locator("[role=alert]").first).to_be_visible()
+        expect(boxes).to_have_count(2)  # the same filter's rows
+        expect(boxes.nth(0)).to_be_checked()
+        expect(boxes.nth(1)).to_be_checked()
+        _checked(page, "inbox-bulk-refused", js, combo)
+
+    _in_page(world, js, width, steps)
 
 
 # Each piece of an audit time (date, time of day) on one line: not "-2026" over "12-03" in Uyghur.
@@ -114,51 +125,39 @@ CHART_OUT = """() => Array.from(document.querySelectorAll('svg.weights text')).f
 
 @pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
 def test_the_pair_page_and_the_audit_log_fit_a_phone(world: World, js: bool, width: int, lang: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
 
-    def run() -> None:
-        with sync_playwright() as playwright:
-            browser, context, page = _open(world, playwright, js, width)
-            try:
-                page.goto(f"{world.server.url}/review/duplicates/{world.person}?lang={lang}")
-                expect(page.locator("svg.weights")).to_be_visible()
-                assert page.evaluate(CHART_OUT) == [], combo
-                _checked(page, "pair", js, combo)
-                page.goto(f"{world.server.url}/admin/audit?lang={lang}")
-                expect(page.locator("table.list td.when").first).to_be_visible()
-                assert page.evaluate(BROKEN) == [], combo
-                _checked(page, "audit", js, combo)
-            finally:
-                context.close()
-                browser.close()
+    def steps(page: Any) -> None:
+        page.goto(f"{world.server.url}/review/duplicates/{world.person}?lang={lang}")
+        expect(page.locator("svg.weights")).to_be_visible()
+        assert page.evaluate(CHART_OUT) == [], combo
+        _checked(page, "pair", js, combo)
+        page.goto(f"{world.server.url}/admin/audit?lang={lang}")
+        expect(page.locator("table.list td.when").first).to_be_visible()
+        assert page.evaluate(BROKEN) == [], combo
+        _checked(page, "audit", js, combo)
 
-    in_own_thread(run, timeout=240)
+    _in_page(world, js, width, steps)
 
 
 @pytest.mark.parametrize("js", [False, True], ids=["nojs", "js"])
 def test_enter_in_the_tag_field_tags_the_ticked_rows(world: World, js: bool) -> None:
     """Enter in a text field sends the form with its first button: that was "Assign selected" (to
     nobody, by default), so a typed tag was dropped and the ticked reports were unassigned."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     tag = f"enter-{'js' if js else 'nojs'}"
 
-    def run() -> None:
-        with sync_playwright() as playwright:
-            browser, context, page = _open(world, playwright, js, 1280)
-            try:
-                page.goto(f"{world.server.url}/review/inbox?county=654004&lang=en")
-                row = page.locator("#inbox-table tbody tr").first
-                row.locator("input[type=checkbox]").check()
-                page.locator("#bulk-tag").fill(tag)
-                with page.expect_navigation():
-                    page.locator("#bulk-tag").press("Enter")
-                expect(page.locator("[role=status]").first).to_contain_text("report changed.")
-                expect(page.locator("#inbox-table tbody tr", has_text=tag)).to_have_count(1)
-            finally:
-                context.close()
-                browser.close()
+    def steps(page: Any) -> None:
+        page.goto(f"{world.server.url}/review/inbox?county=654004&lang=en")
+        row = page.locator("#inbox-table tbody tr").first
+        row.locator("input[type=checkbox]").check()
+        page.locator("#bulk-tag").fill(tag)
+        with page.expect_navigation():
+            page.locator("#bulk-tag").press("Enter")
+        expect(page.locator("[role=status]").first).to_contain_text("report changed.")
+        expect(page.locator("#inbox-table tbody tr", has_text=tag)).to_have_count(1)
 
-    in_own_thread(run, timeout=240)
+    _in_page(world, js, 1280, steps)

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import CROSS_SCRIPT, name_key, same_name_level
+from intake.resolution.names import CROSS_SCRIPT
 from intake.resolution.scripts import detect
 
-
-def key(text: str):
-    found = name_key(text)
-    assert found is not None
-    return found
-
-
-def level(a: str, b: str) -> int:
-    return same_name_level(key(a), key(b))
+from .name_keys import key, level
 
 
 # v stands for ü only when pinyin is typed on a keyboard, and no Chinese form of a Uyghur or Kazakh

@@ -5,17 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import CROSS_SCRIPT, name_key, same_name_level
+from intake.resolution.names import CROSS_SCRIPT
 
-
-def key(text: str):
-    found = name_key(text)
-    assert found is not None
-    return found
-
-
-def level(a: str, b: str) -> int:
-    return same_name_level(key(a), key(b))
+from .name_keys import key, level
 
 
 # A Persian keyboard types Uyghur ە inside a word as ه with a zero-width non-joiner after it
