@@ -84,10 +84,14 @@ def as_typed(text: str | None) -> str | None:
     a page: a form posted from elsewhere would have it reflected, whatever its size."""
     if text is None:
         return None
-    if len(text) > _MAX_TYPED or not all(ch.isspace() or ch in _SEPARATORS or unicodedata.decimal(ch, None)
-                                         is not None for ch in text):
+    if len(text) > _MAX_TYPED or not all(_separator(ch) or unicodedata.decimal(ch, None) is not None for ch in text):
         return ""
     return text
+
+
+def _separator(ch: str) -> bool:
+    """A character a receipt may be typed with between its digits (normalise drops it)."""
+    return ch.isspace() or ch in _SEPARATORS
 
 
 def normalise(text: str) -> str:
@@ -96,7 +100,7 @@ def normalise(text: str) -> str:
         raise MalformedReceipt(f"a receipt has {DIGITS} digits")
     out = []
     for ch in text:
-        if ch.isspace() or ch in _SEPARATORS:
+        if _separator(ch):
             continue
         value = unicodedata.decimal(ch, None)
         if value is None:
