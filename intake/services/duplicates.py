@@ -205,9 +205,8 @@ def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, 
         lefts, rights = list({left for left, _ in scores}), list({right for _, right in scores})
     existing = {(p.left_id, p.right_id): p for p in session.scalars(statement, {"lefts": lefts, "rights": rights})
                 if (p.left_id, p.right_id) in scores}
-    anchors, bad = found = integrity_states.audited_states(session, vault, [p.id for p in existing.values()]) \
-        if existing else ({}, set())
-    ok_of = _states(vault, existing.values(), found)
+    found = integrity_states.audited_states(session, vault, [p.id for p in existing.values()]) if existing else ({}, set())
+    anchors, ok_of = found[0], _states(vault, existing.values(), found)
     if prints is None:
         prints = dedup_rows.fingerprints(session, {i for key in scores for i in key})
     now, version, fresh = utcnow(), model_version[:32], []
