@@ -58,6 +58,7 @@ from sqlalchemy.orm import Session
 from ..crypto.vault import Vault
 from ..forking import forking_is_safe, thread_count
 from ..models import RecordKey, Report, Submission, SubmissionStatus
+from ..models.pg_connection import is_lost
 from . import bulk_blocks, integrity, integrity_states, packed_fields
 from .bulk_batch import ALL_FIELDS, TEXT_FIELDS, PlainReport, decrypt_batch
 
@@ -204,7 +205,7 @@ def _rows(session: Session, query: Select[Any], params: dict[str, Any] | None = 
             cursor.execute(_RESTORE_PLAN, previous[0::2])
             return rows
     except driver.Error as exc:  # as SQLAlchemy's own error, as the callers' handlers expect
-        lost = connection.dialect.is_disconnect(exc, driver, None)
+        lost = is_lost(driver, exc)
         if lost:  # as SQLAlchemy does: the connection is not handed out again
             connection.invalidate(exc)
         raise DBAPIError.instance(statement, None, exc, type(driver).Error, connection_invalidated=lost) from exc

@@ -47,3 +47,45 @@ def test_a_failed_transaction_is_rolled_back_and_the_connection_used_again(pg_ap
             assert db.session.scalar(select(Tag.id).where(Tag.name == "x")) is None
         assert db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) >= 1
         db.session.rollback()
+
+
+def _command_in_flight(driver) -> None:
+    """The state a session's connection is left in when its server's farewell (a terminated
+    backend's FATAL error) reached the client before the socket's close did: open, with a command
+    whose results no one will read."""
+    driver.pgconn.send_query(b"SELECT pg_sleep(0.05)")
+
+
+def test_a_connection_left_with_a_command_in_flight_is_given_up_not_rolled_back(pg_app):
+    with pg_app.app_context():
+        connection = db.session.connection()
+        _command_in_flight(connection.connection.driver_connection)
+        with pytest.raises(DBAPIError) as raised:
+            db.session.execute(text("SELECT 1"))
+        assert raised.value.connection_invalidated  # SQLAlchemy alone would pool it again
+        db.session.rollback()  # no "another command is already in progress"
+        assert db.session.scalar(text("SELECT 2")) == 2  # on a new connection
+        db.session.rollback()
+
+
+def test_an_ordinary_error_leaves_the_connection_in_service(pg_app):
+    with pg_app.app_context():
+        with pytest.raises(DBAPIError) as raised:
+            db.session.execute(text("SELECT 1 / 0"))
+        assert not raised.value.connection_invalidated
+        db.session.rollback()
+
+
+def test_the_servers_end_of_a_session_is_read_as_lost(pg_app):
+    import psycopg
+    from psycopg import errors
+
+    from intake.models.pg_connection import is_lost
+
+    with pg_app.app_context():
+        driver = db.session.connection().connection.driver_connection
+        assert is_lost(driver, errors.AdminShutdown("terminating connection"))
+        assert is_lost(driver, errors.lookup("08006")("connection failure"))
+        assert not is_lost(driver, errors.QueryCanceled("canceling statement"))  # 57014: still usable
+        assert not is_lost(driver, psycopg.OperationalError("no SQLSTATE"))
+        db.session.rollback()
