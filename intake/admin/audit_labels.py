@@ -20,7 +20,7 @@ ACTIONS = {
     "dedup.run": _l("duplicates searched"), "dedup.train": _l("matcher trained"),
     "duplicates.view": _l("possible duplicate opened"), "duplicates.accept": _l("duplicate accepted"),
     "duplicates.reject": _l("duplicate rejected"), "duplicates.defer": _l("duplicate deferred"),
-    "duplicates.undo": _l("duplicate decision undone"),
+    "duplicates.undo": _l("duplicate decision undone"), "duplicates.reopen": _l("duplicate rejection undone"),
     "export.proposed": _l("export proposed"), "export.approved": _l("export approved"),
     "export.built": _l("export built"), "export.failed": _l("export failed"),
     "export.downloaded": _l("export file downloaded"), "export.withdrawal_notice": _l("withdrawal notice due"),

@@ -29,7 +29,8 @@ from .views import ALLOW, REVIEWERS, bp
 from .weight_chart import chart
 
 ALLOW.update({name: REVIEWERS for name in ("duplicates", "duplicate_pair", "duplicate_accept", "duplicate_reject",
-                                            "duplicate_defer", "duplicate_undo", "duplicate_cluster_accept")})
+                                            "duplicate_defer", "duplicate_undo", "duplicate_reopen",
+                                            "duplicate_cluster_accept")})
 
 
 class AcceptForm(BodyForm):
@@ -48,6 +49,10 @@ class DeferForm(BodyForm):
 class UndoForm(BodyForm):
     reason = TextAreaField(_l("Why undo"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Undo this merge"))
+
+
+class ReopenForm(BodyForm):
+    submit = SubmitField(_l("Put back in the queue"))
 
 
 class ClusterForm(BodyForm):
@@ -100,7 +105,7 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
         return render_template("review/duplicates/refused.html", problem=shown(exc)), 409
     is_open = view.pair.status in decisions.OPEN and view.pair.verified
     forms = {"accept": AcceptForm(prefix="accept"), "reject": RejectForm(prefix="reject"),
-             "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo")}
+             "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo"), "reopen": ReopenForm(prefix="reopen")}
     forms.update(sent or {})
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
                            script_lang=SCRIPT_LANG, **forms), 422 if sent is not None else 200
@@ -145,6 +150,12 @@ def duplicate_undo(pair_id: uuid.UUID) -> Any:
     return _decision("undo", form, pair_id, lambda v: decisions.undo_accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
         _("Undone: the pair is back in the queue."), success=_back(pair_id))
+
+
+@bp.post("/duplicates/<uuid:pair_id>/reopen")
+def duplicate_reopen(pair_id: uuid.UUID) -> Any:
+    return _decision("reopen", ReopenForm(prefix="reopen"), pair_id, lambda v: decisions.reopen(
+        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."), success=_back(pair_id))
 
 
 @bp.post("/duplicates/clusters/accept")

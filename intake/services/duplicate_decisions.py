@@ -1,5 +1,5 @@
 """Deciding candidate pairs: the side-by-side view (decrypts two reports; audited), accept, reject,
-defer, accepting a whole cluster, and undoing an accept.
+defer, accepting a whole cluster, undoing an accept and putting a rejected pair back.
 
 Accepting goes through the persons service (`persons.join_reports`): one link batch, sealed and
 audited there, that a later undo inverts; the pair records the batch, the reviewer and the time in
@@ -256,6 +256,22 @@ def defer(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid.UUI
                             status=code_word(pair.status)))
     _decide(vault, pair, PairStatus.DEFERRED, actor)
     _audit(session, vault, "defer", pair, actor)
+    session.commit()
+
+
+def reopen(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uuid.UUID) -> None:
+    """Put a rejected pair back in the queue: a rejection made by mistake would otherwise keep two
+    reports of one person apart for as long as neither changes. The audit log keeps the rejection
+    and says who put it back."""
+    vault.require_readable()
+    pair = _checked(session, vault, pair_id)
+    if pair.status != PairStatus.REJECTED.value:
+        raise Conflict(said("only a rejected pair can be put back in the queue (this one is %(status)s)",
+                            status=code_word(pair.status)))
+    pair.status = PairStatus.PENDING.value
+    pair.decided_by_id = pair.decided_at = pair.batch_id = None
+    duplicates.seal(vault, pair)
+    _audit(session, vault, "reopen", pair, actor)
     session.commit()
 
 

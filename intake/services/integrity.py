@@ -49,7 +49,8 @@ STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submis
                            "export.proposed", "export.approved", "export.assigned", "export.built",
                            "export.failed",
                            # a candidate pair's decisions (services/duplicates.py, `states_of`)
-                           "duplicates.accept", "duplicates.reject", "duplicates.defer", "duplicates.undo"})
+                           "duplicates.accept", "duplicates.reject", "duplicates.defer", "duplicates.undo",
+                           "duplicates.reopen"})
 CHUNK = 2000  # ids per IN (...) list
 # Per object id: the newest state_seq its signed audit entries record; and the ids of objects
 # with an audit entry that failed its signature check.

@@ -313,3 +313,28 @@ def test_a_pair_sealed_before_its_state_number_is_still_decided_and_cannot_be_pu
         s.expire_all()
         assert duplicates.sealed_state(v, s.get(CandidatePair, pair.id)) == 0  # its old seal still checks
         assert [r.verified for r in duplicates.queue(s, v).rows] == [False]
+
+
+def test_a_rejected_pair_is_put_back_in_the_queue_and_its_rejected_row_cannot_return(two):
+    _, review, reviewer, _ = two
+    with review.app_context():
+        s, v = db.session, get_vault()
+        [pair] = pairs()
+        with pytest.raises(Conflict):  # only a rejected pair
+            decisions.reopen(s, v, pair.id, actor=reviewer)
+        decisions.reject(s, v, pair.id, actor=reviewer)
+        rejected = {c: getattr(pairs()[0], c) for c in ("state_seq", "mac", "status", "decided_by_id", "decided_at")}
+        head = audit_head()
+        decisions.reopen(s, v, pair.id, actor=reviewer)
+        [pair] = pairs()
+        assert (pair.status, pair.decided_by_id, pair.decided_at) == (PairStatus.PENDING.value, None, None)
+        assert actions_since(head) == ["duplicates.reopen"] and duplicates.current(s, v, pair)
+        assert [r.id for r in duplicates.queue(s, v).rows] == [pair.id]
+        # The rejection, validly sealed, put back by a database writer: older than its audited state.
+        s.execute(update(CandidatePair).where(CandidatePair.id == pair.id).values(**rejected))
+        s.commit()
+        s.expire_all()
+        assert duplicates.verified(v, s.get(CandidatePair, pair.id))  # its seal alone still checks
+        assert not duplicates.current(s, v, s.get(CandidatePair, pair.id))
+        with pytest.raises(Conflict):
+            decisions.reopen(s, v, pair.id, actor=reviewer)

@@ -79,6 +79,29 @@ def test_queue_pair_page_accept_and_undo_through_the_pages(app, reviewer):
     assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
 
 
+def test_a_rejection_made_by_mistake_is_put_back_through_the_pages(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    assert "Put back in the queue" not in reviewer.get(url).get_data(as_text=True)  # pending: nothing to undo
+    response, actions = post(reviewer, url, f"{url}/reject", "reject")
+    assert response.status_code == 302 and actions == ["duplicates.reject"]
+    html = reviewer.get(url).get_data(as_text=True)
+    assert "Rejected by mistake?" in html and "Put back in the queue" in html and "Accept: same person" not in html
+
+    response, actions = post(reviewer, url, f"{url}/reopen", "reopen")
+    assert response.status_code == 302 and response.location.endswith(url) and actions == ["duplicates.reopen"]
+    html = reviewer.get(url).get_data(as_text=True)
+    assert "Put back: the pair is in the queue again." in html and "Accept: same person" in html
+    assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
+
+    # Posted again from the page drawn while it was rejected (a second tab): refused, with the reason.
+    page = reviewer.get(url)
+    response = reviewer.post(f"{url}/reopen", data={"reopen-csrf_token": form_token(page.data, "reject")})
+    assert response.status_code == 422 and "only a rejected pair can be put back" in response.get_data(as_text=True)
+    assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
+
+
 def test_a_refused_undo_keeps_the_reason_typed(app, reviewer, make_user):
     a, b = load(app, ABLIMIT, ABLIMIT_AGAIN)
     [pair_id] = pair_ids(app)
