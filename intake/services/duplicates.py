@@ -126,12 +126,7 @@ def states_of(session: Session, vault: Vault, rows: Sequence[Any]) -> dict[uuid.
 
 
 def _states(vault: Vault, rows: Iterable[Any], found: integrity_states.Anchors) -> dict[uuid.UUID, bool]:
-    anchors, bad = found
-    out = {}
-    for pair in rows:
-        seq = sealed_state(vault, pair)
-        out[pair.id] = seq is not None and pair.id not in bad and seq >= anchors.get(pair.id, 0)
-    return out
+    return integrity_states.not_older(rows, lambda pair: sealed_state(vault, pair), found)
 
 
 def current(session: Session, vault: Vault, pair: CandidatePair) -> bool:

@@ -116,9 +116,10 @@ def states_of(session: Session, vault: Vault, rows: Sequence[Export]) -> dict[uu
     audit entries record: a validly sealed copy of an earlier state put back (say, approved after
     it was released or failed, which the build job would build again), or one an audit entry about
     it fails its signature. Every audited step of an export records its new state_seq (`anchor`)."""
-    anchors, bad = integrity_states.audited_states(session, vault, [e.id for e in rows])
-    return {e.id: None if e.id in bad or (e.state_seq or 0) < anchors.get(e.id, 0) else sealed_under(vault, e)
-            for e in rows}
+    specs = {e.id: sealed_under(vault, e) for e in rows}
+    found = integrity_states.audited_states(session, vault, specs)
+    ok = integrity_states.not_older(rows, lambda e: None if specs[e.id] is None else e.state_seq or 0, found)
+    return {e.id: specs[e.id] if ok[e.id] else None for e in rows}
 
 
 def current(session: Session, vault: Vault, export: Export) -> bool:

@@ -281,6 +281,19 @@ _ANCHORS = Prebuilt(lambda among: select(AuditEvent).where(among(AuditEvent.obje
                                                            among(AuditEvent.action, "actions")))
 
 
+def not_older(rows: Iterable[Any], sealed_seq: Callable[[Any], int | None], found: Anchors) -> dict[uuid.UUID, bool]:
+    """Per row (an export, a candidate pair: rows whose every audited step records its new state
+    number): its seal vouches for a state number (`sealed_seq`, None when the seal fails), no audit
+    entry about it fails its signature, and the audit log records no newer state of it (`found`, from
+    `audited_states`). False for a validly sealed copy of an earlier state put back by a writer."""
+    anchors, bad = found
+    out = {}
+    for row in rows:
+        seq = sealed_seq(row)
+        out[row.id] = seq is not None and row.id not in bad and seq >= anchors.get(row.id, 0)
+    return out
+
+
 def all_audited_states(session: Session, vault: Vault | None) -> Anchors:
     """`audited_states` of every object, in one pass over the audit log's state entries (whole-store
     jobs read it once, not once per batch)."""
