@@ -97,9 +97,8 @@ def export_file(export_id: uuid.UUID, filename: str) -> Response:
     vault = get_vault()
     assert vault is not None  # _authenticate refused a locked vault
     try:
-        path = export_access.export_file(db.session, export_id, filename, g.api_user)
-        if request.method != "HEAD":  # a HEAD sends no file: it is not a download
-            export_access.record_download(db.session, vault, export_id, filename, g.api_user)
+        path = export_access.export_file(db.session, export_id, filename, g.api_user,  # a HEAD is not a download
+                                         audit_with=None if request.method == "HEAD" else vault)
     except NotFound:
         return problem(404, "Not found", "No released export has a file of this name.")
     except Conflict:

@@ -49,9 +49,8 @@ def download(export_id: uuid.UUID, name: str) -> Response:
     user = current_user()
     assert user is not None  # the blueprint's gate let only signed-in researchers through
     try:
-        path = export_access.export_file(db.session, export_id, name, user)
-        if request.method != "HEAD":  # a HEAD sends no file: it is not a download
-            export_access.record_download(db.session, vault, export_id, name, user)
+        path = export_access.export_file(db.session, export_id, name, user,  # a HEAD is not a download
+                                         audit_with=None if request.method == "HEAD" else vault)
     except NotFound:
         db.session.rollback()
         abort(404)

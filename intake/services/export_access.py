@@ -128,31 +128,29 @@ def _sealed_manifest(export: Export) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: User) -> Path:
+def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: User, *,
+                audit_with: Vault | None = None) -> Path:
     """The path of one downloadable file of a released export `viewer` may see; NotFound for any
-    other name or export, and Conflict if the signed manifest on disk is not the one the export sealed."""
+    other name or export, and Conflict if the signed manifest on disk is not the one the export
+    sealed. With `audit_with`, a download: audited and committed before the caller serves the file."""
     export = released(session, export_id, viewer)
     if filename == VERIFIER_NAME:
-        return standalone_path()
-    manifest = _sealed_manifest(export)
-    if manifest is None:
-        raise Conflict(said("export %(export)s: its files are missing or are not the ones released", export=export_id))
-    if filename != MANIFEST and filename not in manifest.get("files", {}):
-        raise NotFound(said("no such file in this export"))
-    path = export_root() / str(export.id) / filename
-    if not path.is_file():
-        raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
+        path = standalone_path()
+    else:
+        manifest = _sealed_manifest(export)
+        if manifest is None:
+            raise Conflict(said("export %(export)s: its files are missing or are not the ones released",
+                                export=export_id))
+        if filename != MANIFEST and filename not in manifest.get("files", {}):
+            raise NotFound(said("no such file in this export"))
+        path = export_root() / str(export.id) / filename
+        if not path.is_file():
+            raise Conflict(said("export %(export)s: a file of it is missing", export=export_id))
+    if audit_with is not None:
+        audit.record(session, audit_with, actor=str(viewer.id), action="export.downloaded", object_type="export",
+                     object_id=str(export_id), details={"file": filename})
+        session.commit()
     return path
-
-
-def record_download(session: Session, vault: Vault, export_id: uuid.UUID, filename: str, viewer: User) -> None:
-    """Audit one download (the caller serves the file after this commits)."""
-    export = released(session, export_id, viewer)
-    if filename not in file_names(export):
-        raise NotFound(said("no such file in this export"))
-    audit.record(session, vault, actor=str(viewer.id), action="export.downloaded", object_type="export",
-                 object_id=str(export_id), details={"file": filename})
-    session.commit()
 
 
 def public_key_text(vault: Vault, export: Export) -> str | None:
