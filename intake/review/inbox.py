@@ -31,6 +31,7 @@ from ..web.stamped_forms import Stamped, stamped
 from ..wording import said
 from . import triage_forms as forms
 from .inbox_rows import HANDLE_SLOT, inbox_rows
+from .labels import drawn_for
 from .triage import _assignee_choices, actor, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
 
@@ -278,6 +279,7 @@ def inbox_bulk() -> Any:
     def again(message: str, selection: str | None = None) -> Any:
         """The same inbox page, with the form as sent, the rows still ticked and why (422)."""
         flash(message, "error")
+        drawn_for(target)
         query = MultiDict(parse_qsl(target.partition("?")[2], keep_blank_values=True))
         return inbox_page(query, target, form, frozenset(handles), selection)
 

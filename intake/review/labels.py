@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import g, request, url_for
 from markupsafe import Markup, escape
@@ -133,13 +133,25 @@ def county_options() -> Markup:
 @bp.app_template_global("review_language_href")
 def review_language_href(code: str) -> str:
     """This page in another language: a GET page with its query (inbox filters, page) kept; after a
-    POST, the front page of the workspace (nothing posted is sent again)."""
+    refused POST, the page the form came from (`drawn_for`; nothing posted is sent again), else the
+    front page of the workspace."""
     if request.method == "GET" and request.endpoint and request.endpoint != "static":
         # The query goes on as text: given to url_for as keywords, "handle" or "_method" raised
         # and "_external" made the link absolute.
         query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
         return f"{url_for(request.endpoint, **(request.view_args or {}))}?{urlencode(query)}"
+    page = g.get("review_page")
+    if page:
+        path, _, query_text = page.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True) if k != "lang"]
+        return f"{path}?{urlencode([*kept, ('lang', code)])}"
     return url_for("review.index", lang=code)
+
+
+def drawn_for(page: str) -> None:
+    """The page drawn in answer to a refused POST stands for `page` (a path of this face, with its
+    query): its language links lead there."""
+    g.review_page = page
 
 
 @bp.app_template_filter("filesize")

@@ -29,6 +29,7 @@ from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from ..web.stamped_forms import stamped
 from . import triage_forms as forms
+from .labels import drawn_for
 from .views import ALLOW, REVIEWERS, bp
 
 ALLOW.update({name: REVIEWERS for name in (
@@ -81,7 +82,12 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
     to `success` instead, when given, once the change is made (a refusal still goes back to `target`).
     With `again`, a form refused (invalid, or refused by the service) is drawn again by `again()`
     with what the reviewer typed in it, instead of a redirect that would lose it."""
-    refused = again or (lambda: redirect(target))
+    def refused() -> Any:
+        if again is None:
+            return redirect(target)
+        drawn_for(target)  # the page drawn again stands for `target`: its language links go there
+        return again()
+
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

@@ -165,6 +165,17 @@ def test_a_cluster_is_accepted_from_the_queue_in_one_action(app, reviewer):
     assert set(pair_ids(app).values()) == {PairStatus.ACCEPTED.value}
 
 
+def test_a_refused_decisions_language_links_lead_to_the_pair_page(app, reviewer):
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    page = reviewer.get(url)  # a pending pair: putting it back is refused, the page drawn again
+    response = reviewer.post(f"{url}/reopen", data={"reopen-csrf_token": form_token(page.data, "reject")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<a href="{url}?lang=ug" lang="' in html and f'<a href="{url}?lang=en" lang="' in html
+
+
 def test_unknown_pairs_and_bad_ids_are_404_not_500(app, reviewer):
     assert reviewer.get("/review/duplicates/not-a-uuid").status_code == 404
     assert reviewer.get("/review/duplicates/00000000-0000-0000-0000-000000000000").status_code == 404

@@ -47,6 +47,22 @@ def test_an_unknown_tag_draws_the_same_page_again_with_the_rows_ticked(app, seco
     assert [e[0] for e in audit_entries(app, before) if e[0] != "inbox.view"] == []  # nothing changed
 
 
+def language_links(html: str) -> dict[str, str]:
+    """The language switch's links, by the language code each one sets (`lang=`)."""
+    hrefs = [h.replace("&amp;", "&") for h in re.findall(r'<a href="([^"]*)" lang="[^"]*" hreflang=', html)]
+    return {h.rpartition("lang=")[2]: h for h in hrefs}
+
+
+def test_the_refused_pages_language_links_lead_to_the_same_inbox_page(app, second_page):
+    """Not to the workspace's front page: the filter and the page go on, in the other language."""
+    client, older, on_page = second_page
+    response = client.post("/review/inbox/bulk", data={**bulk_form(client, older), "report": on_page[:1],
+                                                       "bulk-tag": "Not A Tag!", "bulk-add_tag": "y"})
+    links = language_links(response.get_data(as_text=True))
+    assert response.status_code == 422 and links["ug"] == f"{older}&lang=ug"
+    assert rows_of(client.get(links["ug"]).get_data(as_text=True)) == on_page
+
+
 def test_an_assignee_who_is_not_a_reviewer_is_refused_beside_the_field(app, second_page, make_user):
     client, older, on_page = second_page
     researcher = make_user("researcher", username="rahile")
