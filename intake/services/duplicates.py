@@ -180,14 +180,19 @@ def _existing(dialect: str) -> Any:
     cost the client more (parsing the statement, adapting each id) than the server's answer, and
     both sides as arrays (`= ANY`) made a bitmap scan of twice the time. Elsewhere both sides
     narrow it (not every pair of the left reports: one in a large cluster has many); a row-value IN
-    of the exact pairs measured twice as slow for a run's chunks."""
+    of the exact pairs measured twice as slow for a run's chunks.
+
+    Locked until the chunk commits (PostgreSQL; SQLite has one writer at a time): each changed pair is
+    written back sealed as read, so a decision committed in between had its status kept under the
+    run's seal of the old one, failing verification (tests/security/test_probe_round12.py)."""
     if dialect != "postgresql":
         return select(CandidatePair).where(CandidatePair.left_id.in_(bindparam("lefts", expanding=True)),
                                            CandidatePair.right_id.in_(bindparam("rights", expanding=True)))
     lefts, rights = pg_array("lefts", CandidatePair.left_id.type), pg_array("rights", CandidatePair.right_id.type)
     keys = func.unnest(lefts, rights).table_valued(
         column("l", CandidatePair.left_id.type), column("r", CandidatePair.right_id.type)).render_derived()
-    return select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
+    return (select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
+            .with_for_update(of=CandidatePair).execution_options(populate_existing=True))
 
 
 _EXISTING: dict[str, Any] = {}

@@ -17,6 +17,9 @@ import json
 
 from sqlalchemy import update
 
+from tests.dedup_support import model_file  # noqa: F401 - fixture of dedup_apps
+from tests.dedup_support import dedup_apps  # noqa: F401 - fixture
+
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, ExportStatus
@@ -90,3 +93,58 @@ def test_an_export_whose_manifest_on_disk_changed_is_not_described_by_the_api(ap
     detail = app.test_client().get(f"/api/v1/exports/{export_id}", headers={"Authorization": f"Bearer {token}"})
     assert detail.status_code == 409 and detail.mimetype == "application/problem+json"
     assert "measured" not in detail.get_data(as_text=True)
+
+
+def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_apps, db_url, monkeypatch):
+    """Scoring (a `flask dedup run`, or a new report scored at take-in) read a chunk's stored pairs
+    without a lock and wrote each changed one back sealed as it had read it. A reviewer's rejection
+    committed in between kept its status, but the run's seal (over "pending") replaced the
+    rejection's: the pair failed verification, as if changed outside the review face, and the next
+    run put it back in the queue. The decision was lost and a forgery reported where there was none."""
+    import threading
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from intake.models import CandidatePair, PairStatus
+    from intake.services import duplicates, integrity_states
+    from intake.services import duplicate_decisions as decisions
+    from tests.security.test_probe_round11 import _dedup_two
+
+    if not db_url.startswith("postgresql"):
+        import pytest
+
+        pytest.skip("SQLite lets one transaction write at a time: the run and a decision cannot interleave")
+    review, reviewer = _dedup_two(dedup_apps)
+    with review.app_context():
+        [pair] = db.session.scalars(select(CandidatePair)).all()
+        pair_id, rescored = pair.id, SimpleNamespace(left_id=pair.left_id, right_id=pair.right_id,
+                                                     probability=min(pair.probability + 0.001, 1.0),
+                                                     levels=duplicates.decode_levels(pair.levels))
+        db.session.commit()
+
+    def reject() -> None:
+        with review.app_context():
+            decisions.reject(db.session, get_vault(), pair_id, actor=reviewer)
+
+    real, runner, deciding = integrity_states.audited_states, threading.current_thread(), []
+
+    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if threading.current_thread() is runner and not deciding:  # the run has read the chunk's pairs
+            deciding.append(threading.Thread(target=reject))
+            deciding[0].start()
+            deciding[0].join(2)  # done at once unless the run holds the pair until it commits
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(integrity_states, "audited_states", between_read_and_write)
+    with review.app_context():
+        duplicates.record_scores(db.session, get_vault(), [rescored], model_version="rescored", threshold=0.0)
+        db.session.commit()
+    deciding[0].join(30)
+    assert not deciding[0].is_alive()
+    monkeypatch.setattr(integrity_states, "audited_states", real)
+    with review.app_context():
+        stored = db.session.get(CandidatePair, pair_id)
+        assert stored.status == PairStatus.REJECTED.value
+        assert duplicates.current(db.session, get_vault(), stored)
+        assert duplicates.queue(db.session, get_vault()).rows == []
