@@ -32,7 +32,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..crypto import integrity as seals
@@ -206,16 +206,31 @@ def _write(vault: Vault, spec: Spec, row: Any, allowed: frozenset[str], check_cu
     return int(row.state_seq)
 
 
+def _held(session: Session, row: Any) -> None:
+    """Re-read `row` locked until the commit (PostgreSQL; SQLite has one writer at a time). The seal
+    covers every sealed column, and only the changed ones are written back: without this, two changes
+    at once to different columns (a level and a status) left one's column beside the other's seal,
+    and the row failed verification as if tampered with (tests/security/test_probe_round12.py)."""
+    if session.get_bind().dialect.name != "postgresql" or not inspect(row).persistent:
+        return
+    session.flush()  # nothing pending is lost by the refresh
+    session.refresh(row, with_for_update=True)
+
+
 def write_report(session: Session, vault: Vault, report: Report, *, check_current: bool = True,
                  **changes: Any) -> int:
     """Change a report's sealed state (status, verification, person_id); returns the new state_seq.
     Callers verify first (`require_report`); `check_current=False` only for take-in's first seal."""
+    if check_current:
+        _held(session, report)
     return _write(vault, REPORT, report, _REPORT_FIELDS, check_current, changes)
 
 
 def write_submission(session: Session, vault: Vault, submission: Submission, *, check_current: bool = True,
                      **changes: Any) -> int:
     """Change a submission's sealed state (status, in_working_store, purged_on); returns the new state_seq."""
+    if check_current:
+        _held(session, submission)
     return _write(vault, SUBMISSION, submission, _SUBMISSION_FIELDS, check_current, changes)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.dedup_support import model_file  # noqa: F401 - fixture of dedup_apps
 from tests.dedup_support import dedup_apps  # noqa: F401 - fixture
@@ -148,3 +148,51 @@ def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_app
         assert stored.status == PairStatus.REJECTED.value
         assert duplicates.current(db.session, get_vault(), stored)
         assert duplicates.queue(db.session, get_vault()).rows == []
+
+
+def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app, db_url, monkeypatch):
+    """A report's sealed state (status, verification, person link) was read without a lock and written
+    back sealed as read: a reviewer setting the verification level while another added a status
+    event (or take-in applied a family's news) left the second's column beside the first's seal.
+    The report then failed verification as if changed outside the review face: refused for every
+    further change, left out of exports and statistics, compared with nothing."""
+    import threading
+
+    from intake.models import Report, StatusKind, VerificationLevel
+    from intake.services import integrity_states, triage
+    from tests.helpers import full_report
+    from tests.unit.test_triage import make_reviewer, stored
+
+    if not db_url.startswith("postgresql"):
+        import pytest
+
+        pytest.skip("SQLite lets one transaction write at a time: two changes cannot interleave")
+    public, review = make_app("public"), make_app("review")
+    [handle] = stored(public, review, full_report("a"))
+    amina, bilal = make_reviewer(review, "amina"), make_reviewer(review, "bilal")
+
+    def add_event() -> None:
+        with review.app_context():
+            triage.add_status_event(db.session, get_vault(), handle, kind=StatusKind.RELEASED.value,
+                                    event_date="2024-05", source="a cousin's call", actor=bilal)
+
+    real, first, other = integrity_states.require_report, threading.current_thread(), []
+
+    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)
+        if threading.current_thread() is first and not other:  # the level's change has read the report
+            other.append(threading.Thread(target=add_event))
+            other[0].start()
+            other[0].join(2)
+        return found
+
+    monkeypatch.setattr(integrity_states, "require_report", between_read_and_write)
+    with review.app_context():
+        triage.set_verification(db.session, get_vault(), handle, VerificationLevel.CORROBORATED.value, actor=amina)
+    other[0].join(30)
+    assert not other[0].is_alive()
+    monkeypatch.setattr(integrity_states, "require_report", real)
+    with review.app_context():
+        report = db.session.scalar(select(Report).where(Report.handle == handle))
+        state = integrity_states.require_report(db.session, get_vault(), report)  # Conflict if it fails
+        assert (state.status, state.verification) == (StatusKind.RELEASED.value, VerificationLevel.CORROBORATED.value)
