@@ -41,6 +41,7 @@ from ..crypto.vault import Vault
 from ..models import PersonLinkEvent, Report, StatusEvent, Submission
 from ..wording import said
 from .errors import Conflict
+from .row_locks import hold_for_write
 
 # Audit actions that record a new state_seq of their object in details["state"].
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
@@ -207,13 +208,14 @@ def _write(vault: Vault, spec: Spec, row: Any, allowed: frozenset[str], check_cu
 
 
 def _held(session: Session, row: Any) -> None:
-    """Re-read `row` locked until the commit (PostgreSQL; SQLite has one writer at a time). The seal
-    covers every sealed column, and only the changed ones are written back: without this, two changes
-    at once to different columns (a level and a status) left one's column beside the other's seal,
-    and the row failed verification as if tampered with (tests/security/test_probe_round12.py)."""
-    if session.get_bind().dialect.name != "postgresql" or not inspect(row).persistent:
+    """Re-read `row` held until the commit (row_locks). The seal covers every sealed column, and only
+    the changed ones are written back: without this, two changes at once to different columns (a
+    level and a status) left one's column beside the other's seal, and the row failed verification
+    as if tampered with (tests/security/test_probe_round12.py)."""
+    if not inspect(row).persistent:
         return
     session.flush()  # nothing pending is lost by the refresh
+    hold_for_write(session, type(row).state_seq, row.id)
     session.refresh(row, with_for_update=True)
 
 

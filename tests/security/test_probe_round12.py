@@ -8,6 +8,15 @@
   k, notes of its own) and both faces claim a k the export never had. They now come from the
   sealed manifest on disk; an export whose manifest on disk is not the sealed one is a 409, as its
   files already were.
+- Sealed rows were read without a lock and written back sealed as read, with only the changed
+  columns in the UPDATE. A reviewer's decision on a duplicate pair committed while a scoring run
+  (`flask dedup run`, or a new report scored at take-in) held the pair in memory kept its status
+  under the run's seal of "pending": the pair failed verification as if forged, and the next run
+  put it back in the queue. Two changes to one report at once (a verification level and a status
+  event, or a family's news applied at take-in) left the report failing verification likewise,
+  refused for every change and left out of exports. On both databases: SQLite's reads take no lock
+  until a write does. Scoring now holds the pairs it reads, and every change of a report's or
+  submission's sealed state re-reads the row held until the commit (row_locks).
 """
 
 from __future__ import annotations
@@ -95,12 +104,13 @@ def test_an_export_whose_manifest_on_disk_changed_is_not_described_by_the_api(ap
     assert "measured" not in detail.get_data(as_text=True)
 
 
-def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_apps, db_url, monkeypatch):
+def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_apps, monkeypatch):
     """Scoring (a `flask dedup run`, or a new report scored at take-in) read a chunk's stored pairs
     without a lock and wrote each changed one back sealed as it had read it. A reviewer's rejection
     committed in between kept its status, but the run's seal (over "pending") replaced the
     rejection's: the pair failed verification, as if changed outside the review face, and the next
-    run put it back in the queue. The decision was lost and a forgery reported where there was none."""
+    run put it back in the queue. The decision was lost and a forgery reported where there was none.
+    On SQLite too: its reads take no lock until a write does."""
     import threading
     from types import SimpleNamespace
 
@@ -111,10 +121,6 @@ def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_app
     from intake.services import duplicate_decisions as decisions
     from tests.security.test_probe_round11 import _dedup_two
 
-    if not db_url.startswith("postgresql"):
-        import pytest
-
-        pytest.skip("SQLite lets one transaction write at a time: the run and a decision cannot interleave")
     review, reviewer = _dedup_two(dedup_apps)
     with review.app_context():
         [pair] = db.session.scalars(select(CandidatePair)).all()
@@ -150,12 +156,12 @@ def test_a_scoring_run_does_not_overwrite_a_decision_made_while_it_ran(dedup_app
         assert duplicates.queue(db.session, get_vault()).rows == []
 
 
-def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app, db_url, monkeypatch):
+def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app, monkeypatch):
     """A report's sealed state (status, verification, person link) was read without a lock and written
     back sealed as read: a reviewer setting the verification level while another added a status
     event (or take-in applied a family's news) left the second's column beside the first's seal.
     The report then failed verification as if changed outside the review face: refused for every
-    further change, left out of exports and statistics, compared with nothing."""
+    further change, left out of exports and statistics, compared with nothing. On both databases."""
     import threading
 
     from intake.models import Report, StatusKind, VerificationLevel
@@ -163,10 +169,6 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
     from tests.helpers import full_report
     from tests.unit.test_triage import make_reviewer, stored
 
-    if not db_url.startswith("postgresql"):
-        import pytest
-
-        pytest.skip("SQLite lets one transaction write at a time: two changes cannot interleave")
     public, review = make_app("public"), make_app("review")
     [handle] = stored(public, review, full_report("a"))
     amina, bilal = make_reviewer(review, "amina"), make_reviewer(review, "bilal")
