@@ -17,6 +17,9 @@
   refused for every change and left out of exports. On both databases: SQLite's reads take no lock
   until a write does. Scoring now holds the pairs it reads, and every change of a report's or
   submission's sealed state re-reads the row held until the commit (row_locks).
+- Person-link changes were serialised by an advisory lock on PostgreSQL and by nothing on SQLite:
+  two links of one report at once both started from "no person", and the first was replaced
+  without an unlink in the report's history. SQLite's write lock is now taken before the read.
 """
 
 from __future__ import annotations
@@ -198,3 +201,53 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
         report = db.session.scalar(select(Report).where(Report.handle == handle))
         state = integrity_states.require_report(db.session, get_vault(), report)  # Conflict if it fails
         assert (state.status, state.verification) == (StatusKind.RELEASED.value, VerificationLevel.CORROBORATED.value)
+
+
+def test_two_links_of_one_report_at_once_leave_one_chain_of_events(make_app, monkeypatch):
+    """Person-link changes are serialised (`persons._lock`) so none is built on a state another has
+    just replaced; on SQLite the lock was nothing, and its reads hold nothing. Two reviewers linking
+    one report at once each appended a LINK from "no person": the second's history never unlinked
+    the first's person, its audit entry named no previous person, and the first's link was
+    replaced without a trace in the report's history."""
+    import threading
+
+    from intake.models import LinkKind, PersonLinkEvent, Report
+    from intake.services import persons
+    from tests.helpers import full_report
+    from tests.unit.test_triage import make_reviewer, stored
+
+    public, review = make_app("public"), make_app("review")
+    [handle] = stored(public, review, full_report("a"))
+    amina, bilal = make_reviewer(review, "amina"), make_reviewer(review, "bilal")
+
+    def link_by_bilal() -> None:
+        with review.app_context():
+            persons.link_report(db.session, get_vault(), handle, None, reason="same ID card", actor=bilal)
+
+    real, first, other = persons._check_current, threading.current_thread(), []  # noqa: SLF001
+
+    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)
+        if threading.current_thread() is first and not other:  # amina's link has read the report
+            other.append(threading.Thread(target=link_by_bilal))
+            other[0].start()
+            other[0].join(2)
+        return found
+
+    monkeypatch.setattr(persons, "_check_current", between_read_and_write)
+    with review.app_context():
+        persons.link_report(db.session, get_vault(), handle, None, reason="same photo", actor=amina)
+    other[0].join(30)
+    assert not other[0].is_alive()
+    with review.app_context():
+        report = db.session.scalar(select(Report).where(Report.handle == handle))
+        events = db.session.scalars(select(PersonLinkEvent).where(PersonLinkEvent.report_id == report.id)).all()
+        current = None
+        for e in sorted(events, key=lambda e: (e.occurred_at, e.batch_id, e.kind != LinkKind.UNLINK)):
+            if e.kind == LinkKind.UNLINK:
+                assert current == e.person_id
+                current = None
+            else:
+                assert current is None, "a link made while the report was on another person, never unlinked"
+                current = e.person_id
+        assert current == report.person_id and len(events) == 3
