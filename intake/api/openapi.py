@@ -50,7 +50,9 @@ def document() -> dict[str, Any]:
                 "operationId": "getExport", "summary": "One released export with its signed manifest",
                 "parameters": [_EXPORT_ID],
                 "responses": {"200": _json("The export and its manifest", "ExportDetail"),
-                              "404": _problem("No released export has this id"), **_REFUSED}}},
+                              "404": _problem("No released export has this id"),
+                              "409": _problem("The export's manifest on the server is missing or not the one "
+                                              "released"), **_REFUSED}}},
             "/api/v1/exports/{export_id}/files/{filename}": {"get": {
                 "operationId": "downloadExportFile", "summary": "Download one file the manifest lists (audited)",
                 "parameters": [_EXPORT_ID, _FILENAME],

@@ -65,10 +65,16 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _summary(export: Export) -> dict[str, Any]:
+    measured_k, suppression_rate = export_access.measured(export)  # the released manifest's, not the row's
     return {"id": str(export.id), "created_at": export.created_at.replace(microsecond=0).isoformat() + "Z",
-            "measured_k": export.measured_k, "suppression_rate": export.suppression_rate,
+            "measured_k": measured_k, "suppression_rate": suppression_rate,
             "files": export_access.file_names(export),
             "manifest_url": url_for(".export", export_id=export.id)}
+
+
+def _unavailable() -> Response:
+    return problem(409, "Export unavailable", "The files of this export are missing or are not the ones "
+                                              "released. Tell the people who released it.")
 
 
 @bp.get("/openapi.json")
@@ -87,8 +93,13 @@ def export(export_id: uuid.UUID) -> Response:
         found = export_access.released(db.session, export_id, g.api_user)
     except NotFound:
         return problem(404, "Not found", "No released export has this id.")
+    # The manifest released (on disk, sealed by its digest): the database's copy is not sealed.
+    manifest = export_access.sealed_manifest(found)
+    if manifest is None:
+        log.error("export %s: its manifest is missing or changed", export_id)
+        return _unavailable()
     signature = found.manifest_signature
-    return jsonify({**_summary(found), "manifest": found.manifest or {},
+    return jsonify({**_summary(found), "manifest": manifest,
                     "manifest_signature": base64.b64encode(signature).decode("ascii") if signature else None})
 
 
@@ -103,8 +114,7 @@ def export_file(export_id: uuid.UUID, filename: str) -> Response:
         return problem(404, "Not found", "No released export has a file of this name.")
     except Conflict:
         log.error("export %s: a download was refused: its files are missing or changed", export_id)
-        return problem(409, "Export unavailable", "The files of this export are missing or are not the ones "
-                                                  "released. Tell the people who released it.")
+        return _unavailable()
     kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = send_file(path, mimetype=kind, as_attachment=True, download_name=filename, conditional=False,
                          etag=False, max_age=0)

@@ -40,6 +40,7 @@ def index() -> str:
     released = export_access.released_exports(db.session, user)
     return render_template("research/index.html", exports=released,
                            files={e.id: export_access.file_names(e) for e in released},
+                           measured={e.id: export_access.measured(e) for e in released},
                            keys={e.id: export_access.public_key_text(vault, e) for e in released})
 
 

@@ -33,6 +33,7 @@ from ..models import CandidatePair, PairStatus, Report
 from ..models.base import utcnow
 from ..models.prebuilt import pg_array
 from . import copy_rows, dedup_rows, integrity, integrity_states, users, withdrawal
+from .row_locks import hold_for_write
 
 _COLUMNS = ("id", "left_id", "right_id", "probability", "levels", "model_version", "status", "found_at",
             "decided_by_id", "decided_at", "batch_id", "fingerprint")
@@ -175,14 +176,21 @@ def _existing(dialect: str) -> Any:
     cost the client more (parsing the statement, adapting each id) than the server's answer, and
     both sides as arrays (`= ANY`) made a bitmap scan of twice the time. Elsewhere both sides
     narrow it (not every pair of the left reports: one in a large cluster has many); a row-value IN
-    of the exact pairs measured twice as slow for a run's chunks."""
+    of the exact pairs measured twice as slow for a run's chunks.
+
+    Held until the chunk commits (FOR UPDATE; on SQLite `_record_chunk` takes the write lock first):
+    each changed pair is written back sealed as read, so a decision committed in between had its
+    status kept under the run's seal of the old one, failing verification
+    (tests/security/test_probe_round12.py)."""
     if dialect != "postgresql":
-        return select(CandidatePair).where(CandidatePair.left_id.in_(bindparam("lefts", expanding=True)),
-                                           CandidatePair.right_id.in_(bindparam("rights", expanding=True)))
+        return (select(CandidatePair).where(CandidatePair.left_id.in_(bindparam("lefts", expanding=True)),
+                                            CandidatePair.right_id.in_(bindparam("rights", expanding=True)))
+                .execution_options(populate_existing=True))
     lefts, rights = pg_array("lefts", CandidatePair.left_id.type), pg_array("rights", CandidatePair.right_id.type)
     keys = func.unnest(lefts, rights).table_valued(
         column("l", CandidatePair.left_id.type), column("r", CandidatePair.right_id.type)).render_derived()
-    return select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
+    return (select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
+            .with_for_update(of=CandidatePair).execution_options(populate_existing=True))
 
 
 _EXISTING: dict[str, Any] = {}
@@ -191,6 +199,8 @@ _EXISTING: dict[str, Any] = {}
 def _record_chunk(session: Session, vault: Vault, scores: dict[tuple[uuid.UUID, uuid.UUID], Score],
                   model_version: str, counts: Recorded, prints: Mapping[uuid.UUID, bytes] | None) -> None:
     dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":  # its one write lock, before the pairs are read (no row of this id exists)
+        hold_for_write(session, CandidatePair.status, uuid.UUID(int=0))
     statement = _EXISTING.get(dialect)
     if statement is None:
         statement = _EXISTING[dialect] = _existing(dialect)

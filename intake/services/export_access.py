@@ -109,11 +109,23 @@ def file_names(export: Export) -> list[str]:
     files are read from the signed manifest on disk once it is the one the export sealed (its
     SHA-256): the database's copy of the manifest is not sealed, so a name added there is not
     offered. None but the manifest and the verifier while the files do not match."""
-    return [MANIFEST, *sorted((_sealed_manifest(export) or {}).get("files", {})), VERIFIER_NAME]
+    return [MANIFEST, *sorted((sealed_manifest(export) or {}).get("files", {})), VERIFIER_NAME]
 
 
-def _sealed_manifest(export: Export) -> dict[str, Any] | None:
-    """The signed manifest on disk, if it is the one `export` sealed."""
+def measured(export: Export) -> tuple[int | None, float | None]:
+    """The k and suppression rate the released manifest states (None, None if it is not the sealed
+    one): the columns `measured_k` and `suppression_rate` are not sealed, so a database writer could
+    have them claim a k the export never had."""
+    found = (sealed_manifest(export) or {}).get("measured")
+    if not isinstance(found, dict):
+        return None, None
+    k, rate = found.get("k"), found.get("suppression_rate")
+    return (k if isinstance(k, int) else None), (float(rate) if isinstance(rate, (int, float)) else None)
+
+
+def sealed_manifest(export: Export) -> dict[str, Any] | None:
+    """The signed manifest on disk, if it is the one `export` sealed. What a researcher is told about
+    an export comes from here, never from the database's unsealed copy (`Export.manifest`)."""
     path = export_root() / str(export.id) / MANIFEST
     try:
         raw = path.read_bytes()
@@ -137,7 +149,7 @@ def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: U
     if filename == VERIFIER_NAME:
         path = standalone_path()
     else:
-        manifest = _sealed_manifest(export)
+        manifest = sealed_manifest(export)
         if manifest is None:
             raise Conflict(said("export %(export)s: its files are missing or are not the ones released",
                                 export=export_id))
@@ -155,7 +167,7 @@ def export_file(session: Session, export_id: uuid.UUID, filename: str, viewer: U
 
 def public_key_text(vault: Vault, export: Export) -> str | None:
     """The hex of the key that signed `export`'s manifest (for the recipient's verifier)."""
-    claimed = ((export.manifest or {}).get("signature") or {}).get("key_id")
+    claimed = ((sealed_manifest(export) or {}).get("signature") or {}).get("key_id")
     for key in verify_keys(vault):
         if signing.key_id(key) == claimed:
             return key.public_bytes_raw().hex()

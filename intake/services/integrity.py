@@ -32,7 +32,7 @@ from enum import StrEnum
 from itertools import islice
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ..crypto import integrity as seals
@@ -41,6 +41,7 @@ from ..crypto.vault import Vault
 from ..models import PersonLinkEvent, Report, StatusEvent, Submission
 from ..wording import said
 from .errors import Conflict
+from .row_locks import hold_for_write
 
 # Audit actions that record a new state_seq of their object in details["state"].
 STATE_ACTIONS = frozenset({"report.verification", "report.status_event", "submission.status", "message.reply",
@@ -206,16 +207,32 @@ def _write(vault: Vault, spec: Spec, row: Any, allowed: frozenset[str], check_cu
     return int(row.state_seq)
 
 
+def _held(session: Session, row: Any) -> None:
+    """Re-read `row` held until the commit (row_locks). The seal covers every sealed column, and only
+    the changed ones are written back: without this, two changes at once to different columns (a
+    level and a status) left one's column beside the other's seal, and the row failed verification
+    as if tampered with (tests/security/test_probe_round12.py)."""
+    if not inspect(row).persistent:
+        return
+    session.flush()  # nothing pending is lost by the refresh
+    hold_for_write(session, type(row).state_seq, row.id)
+    session.refresh(row, with_for_update=True)
+
+
 def write_report(session: Session, vault: Vault, report: Report, *, check_current: bool = True,
                  **changes: Any) -> int:
     """Change a report's sealed state (status, verification, person_id); returns the new state_seq.
     Callers verify first (`require_report`); `check_current=False` only for take-in's first seal."""
+    if check_current:
+        _held(session, report)
     return _write(vault, REPORT, report, _REPORT_FIELDS, check_current, changes)
 
 
 def write_submission(session: Session, vault: Vault, submission: Submission, *, check_current: bool = True,
                      **changes: Any) -> int:
     """Change a submission's sealed state (status, in_working_store, purged_on); returns the new state_seq."""
+    if check_current:
+        _held(session, submission)
     return _write(vault, SUBMISSION, submission, _SUBMISSION_FIELDS, check_current, changes)
 
 
