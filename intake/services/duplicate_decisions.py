@@ -209,7 +209,7 @@ def accept_cluster(session: Session, vault: Vault, pair_ids: Sequence[uuid.UUID]
         raise InvalidInput(said("a cluster is between 2 and 200 pairs"))
     cluster_threshold = duplicates.thresholds()[1]
     try:
-        pairs = [_checked(session, vault, pid) for pid in ids]
+        pairs = [_checked(session, vault, pid) for pid in sorted(ids)]  # in a scoring run's lock order
         for pair in pairs:
             _open(pair)
             if pair.probability < cluster_threshold:
@@ -285,7 +285,7 @@ def undo_accept(session: Session, vault: Vault, pair_id: uuid.UUID, *, actor: uu
             raise Conflict(said("only an accepted pair that linked reports can be undone here"))
         batch = pair.batch_id
         together = [_checked(session, vault, p) for p in session.scalars(
-            select(CandidatePair.id).where(CandidatePair.batch_id == batch))]
+            select(CandidatePair.id).where(CandidatePair.batch_id == batch).order_by(CandidatePair.id))]
         for other in together:
             other.status = PairStatus.PENDING.value
             other.decided_by_id = other.decided_at = other.batch_id = None  # the audit entry says who

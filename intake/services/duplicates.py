@@ -190,6 +190,7 @@ def _existing(dialect: str) -> Any:
     keys = func.unnest(lefts, rights).table_valued(
         column("l", CandidatePair.left_id.type), column("r", CandidatePair.right_id.type)).render_derived()
     return (select(CandidatePair).join(keys, and_(CandidatePair.left_id == keys.c.l, CandidatePair.right_id == keys.c.r))
+            .order_by(CandidatePair.id)  # locked in one order, as a cluster's accept locks them: no deadlock
             .with_for_update(of=CandidatePair).execution_options(populate_existing=True))
 
 
