@@ -65,7 +65,7 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _summary(export: Export) -> dict[str, Any]:
-    measured_k, suppression_rate = export_access.measured(export)  # the released manifest's, not the row's
+    measured_k, suppression_rate, _rows, _created = export_access.measured(export)  # the manifest's, not the row's
     return {"id": str(export.id), "created_at": export.created_at.replace(microsecond=0).isoformat() + "Z",
             "measured_k": measured_k, "suppression_rate": suppression_rate,
             "files": export_access.file_names(export),

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,15 +112,23 @@ def file_names(export: Export) -> list[str]:
     return [MANIFEST, *sorted((sealed_manifest(export) or {}).get("files", {})), VERIFIER_NAME]
 
 
-def measured(export: Export) -> tuple[int | None, float | None]:
-    """The k and suppression rate the released manifest states (None, None if it is not the sealed
-    one): the columns `measured_k` and `suppression_rate` are not sealed, so a database writer could
-    have them claim a k the export never had."""
-    found = (sealed_manifest(export) or {}).get("measured")
-    if not isinstance(found, dict):
-        return None, None
-    k, rate = found.get("k"), found.get("suppression_rate")
-    return (k if isinstance(k, int) else None), (float(rate) if isinstance(rate, (int, float)) else None)
+class Stated(NamedTuple):
+    """What the released manifest says of an export (None where it is not the sealed one)."""
+    k: int | None = None
+    suppression_rate: float | None = None
+    rows: int | None = None
+    created: str | None = None
+
+
+def measured(export: Export) -> Stated:
+    """The k, suppression rate, row count and date the released manifest states: the columns
+    `measured_k`, `suppression_rate`, `persons` and `built_at` are not sealed, so a database writer
+    could have them claim a k the export never had."""
+    manifest = sealed_manifest(export) or {}
+    found = manifest.get("measured") if isinstance(manifest.get("measured"), dict) else {}
+    k, rate, rows, created = found.get("k"), found.get("suppression_rate"), manifest.get("row_count"), manifest.get("created")
+    return Stated(k if type(k) is int else None, float(rate) if type(rate) in (int, float) else None,
+                  rows if type(rows) is int else None, created if isinstance(created, str) else None)
 
 
 def sealed_manifest(export: Export) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
 from sqlalchemy import select, update
 
@@ -38,7 +39,7 @@ from intake.models import Export, ExportStatus
 from intake.services import api_tokens, exports
 from tests.web.api.conftest import CSV
 
-RELEASED = {"export_id": "x", "measured": {"k": 7, "suppression_rate": 0.02},
+RELEASED = {"export_id": "x", "created": "2026-05-04", "row_count": 42, "measured": {"k": 7, "suppression_rate": 0.02},
             "files": {"persons.csv": {"sha256": hashlib.sha256(CSV).hexdigest(), "bytes": len(CSV)}}}
 
 
@@ -70,7 +71,7 @@ def _rewrite_row(app, export_id) -> None:  # noqa: ANN001
               "files": {"persons.csv": {"sha256": "0" * 64, "bytes": 1}}, "note": "k 1 was approved"}
     with app.app_context():
         db.session.execute(update(Export).where(Export.id == export_id).values(
-            manifest=forged, measured_k=1, suppression_rate=0.5))
+            manifest=forged, measured_k=1, suppression_rate=0.5, persons=3, built_at=datetime(2020, 1, 1)))
         db.session.commit()
 
 
@@ -96,6 +97,8 @@ def test_the_research_page_shows_the_released_k_not_the_database_s(app, make_use
     page = client.get("/research/").get_data(as_text=True)
     assert 'Measured k</dt><dd><bdi dir="ltr">7</bdi>' in page
     assert 'Suppressed</dt><dd><bdi dir="ltr">2.0 %</bdi>' in page
+    assert 'Persons</dt><dd><bdi dir="ltr">42</bdi>' in page  # the rows the released file holds
+    assert 'Released</dt><dd><bdi dir="ltr">2026-05-04</bdi>' in page
 
 
 def test_an_export_whose_manifest_on_disk_changed_is_not_described_by_the_api(app, make_user, tmp_path):
