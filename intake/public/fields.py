@@ -42,7 +42,10 @@ def at_most(limit: int) -> Callable[[Form, StringField], None]:
 def text_field(label: str, max_length: int, *, area: bool = False, render_kw: dict | None = None) -> StringField:
     cls = TextAreaField if area else StringField
     # No maxlength attribute: a browser would cut a pasted testimony silently; the server says so instead.
-    return cls(label, filters=[text.normalise], render_kw={**(render_kw or {}), "maxlength": False},
+    # autocomplete off: a browser would keep what was typed (a contact, a place) in its form history,
+    # offered to the next person at a shared computer (see SECURITY.md, "shared computer").
+    return cls(label, filters=[text.normalise],
+               render_kw={"autocomplete": "off", **(render_kw or {}), "maxlength": False},
                validators=[no_hidden_characters, at_most(max_length)])
 
 

@@ -1,0 +1,67 @@
+"""What the thirteenth probe found on the public face, each through the web client.
+
+- A shared computer's browser kept what a family typed. Only the names, the ID number and the
+  dates were marked `autocomplete="off"`; the family's own contact details, the home place,
+  occupation, place of detention, facility and sentence, the testimony and news text areas were
+  not, so a browser saves them in its form history when the form is sent and offers them to the
+  next person who types in a field of that name (Firefox: on any site). The contact field says
+  who reported. Every field a family types in is now kept out of form history.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from intake.extensions import db
+from intake.keyring import get_vault
+from intake.services.messages import reply_to_family
+from tests.helpers import full_report, submit
+from tests.web.public.conftest import GENEROUS
+from tests.web.public.pages import open_status
+
+_TYPED = {"text", "search", "email", "tel", "url", "number", ""}
+
+
+class _Remembered(HTMLParser):
+    """The fields a browser would save in its form history: text inputs and text areas whose own
+    autocomplete, or else their form's, is not "off"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form_off = False
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "form":
+            self.form_off = attributes.get("autocomplete") == "off"
+        typed = tag == "textarea" or (tag == "input" and (attributes.get("type") or "") in _TYPED)
+        if not typed:
+            return
+        own = attributes.get("autocomplete")
+        if own != "off" and not (own is None and self.form_off):
+            self.found.append(str(attributes.get("name")))
+
+
+def remembered(page: str) -> list[str]:
+    parser = _Remembered()
+    parser.feed(page)
+    return parser.found
+
+
+def test_nothing_a_family_types_on_the_report_form_goes_into_the_browsers_form_history(make_app):
+    client = make_app("public", **GENEROUS).test_client()
+    assert remembered(client.get("/report").get_data(as_text=True)) == []
+
+
+def test_nothing_a_family_types_on_the_status_page_goes_into_the_browsers_form_history(make_app):
+    public_app, review_app = make_app("public", **GENEROUS), make_app("review")
+    stored = submit(public_app, full_report("a"))
+    with review_app.app_context():
+        reply_to_family(db.session, get_vault(), submission_id=stored.submission_id, author_id=None,
+                        text="A question")
+    page = open_status(public_app.test_client(), stored.receipt).get_data(as_text=True)
+    assert "A question" in page
+    assert remembered(page) == []
