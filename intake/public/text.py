@@ -3,7 +3,8 @@
 Bidi overrides and isolates (U+202A–U+202E, U+2066–U+2069) can make a name or a file name read
 differently from what is stored; control characters and NUL break exports and terminals; the other
 invisible format characters (zero-width space, word joiner, BOM, soft hyphen, tag characters that
-can carry a whole hidden sentence) make two names that look the same differ. They are refused with a
+can carry a whole hidden sentence, and the few letters and marks that draw nothing) make two names
+that look the same differ. They are refused with a
 field error, and the text is shown back without them so nothing typed is lost.
 Right-to-left, left-to-right and Arabic letter *marks* (U+200E, U+200F, U+061C) and the joiners
 (U+200C, U+200D) are ordinary in Uyghur and Persian-script text and stay, as do the format
@@ -34,9 +35,15 @@ def normalise(value: str | None) -> str | None:
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+# Letters, marks and a symbol that draw nothing, which no writing needs typed on their own: the
+# Hangul fillers (a keyboard composes syllables), the Braille blank, the combining grapheme joiner
+# and the Khmer inherent vowels. Not category Cf, so the check below would let them through.
+BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
+
+
 def is_hidden(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return ch in BIDI_CONTROLS or (category == "Cc" and ch not in ALLOWED_CONTROLS) \
+    return ch in BIDI_CONTROLS or ch in BLANK_GLYPHS or (category == "Cc" and ch not in ALLOWED_CONTROLS) \
         or (category == "Cf" and ch not in ALLOWED_FORMAT)
 
 

@@ -6,6 +6,11 @@
   not, so a browser saves them in its form history when the form is sent and offers them to the
   next person who types in a field of that name (Firefox: on any site). The contact field says
   who reported. Every field a family types in is now kept out of form history.
+- Characters that draw nothing but are not format characters passed the check for hidden ones:
+  the Hangul fillers (letters), the Braille blank (a symbol), the combining grapheme joiner and the
+  Khmer inherent vowels (marks). "Tur\u3164sun" was stored as a name that reads "Tursun" on every
+  page and compares unequal to it, and a name of fillers alone passed "at least one name" while a
+  reviewer saw none. They are now refused like the other hidden characters.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from intake.keyring import get_vault
 from intake.services.messages import reply_to_family
 from tests.helpers import full_report, submit
 from tests.web.public.conftest import GENEROUS
-from tests.web.public.pages import open_status
+from intake.models import Submission
+from tests.web.public.pages import field_value, open_status, post_report, relative, report_form, text_of
 
 _TYPED = {"text", "search", "email", "tel", "url", "number", ""}
 
@@ -65,3 +71,26 @@ def test_nothing_a_family_types_on_the_status_page_goes_into_the_browsers_form_h
     page = open_status(public_app.test_client(), stored.receipt).get_data(as_text=True)
     assert "A question" in page
     assert remembered(page) == []
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\uffa0", "\u115f", "\u1160", "\u2800", "\u034f", "\u17b4"])
+def test_letters_and_marks_that_draw_nothing_are_refused_like_hidden_characters(make_app, blank):
+    app = make_app("public", **GENEROUS)
+    family = app.test_client()
+    data = report_form(family, relative(0, names__0__value=f"Tur{blank}sun", names__1__value=blank * 3,
+                                        testimony=f"taken{blank} in 2017"))
+    answer = post_report(family, data)
+    page = text_of(answer)
+    assert answer.status_code == 422
+    with app.app_context():
+        assert db.session.query(Submission).count() == 0
+    assert page.count("invisible control or direction characters") >= 3
+    assert field_value(page, "relatives-0-names-0-value") == "Tursun"
+    assert field_value(page, "relatives-0-testimony") == "taken in 2017"
+
+
+def test_korean_and_khmer_writing_still_pass(make_app):
+    app = make_app("public", **GENEROUS)
+    family = app.test_client()
+    answer = post_report(family, report_form(family, relative(0, names__0__value="김철수 សុខា")))
+    assert answer.status_code == 200, text_of(answer)[:500]
