@@ -93,6 +93,11 @@ class Config:
     # not (public/limits.py); past it, images are stored and their viewing copy is made on the
     # review face. 300 million: 25 twelve-megapixel phone photos a minute, at most about 8 CPU-seconds.
     INTAKE_IMAGE_PIXELS_PER_MINUTE = 300_000_000
+    # Public face: bytes of files stored an hour for all visitors together, solved proof of work or
+    # not (public/limits.py); past it, a form with files gets the held page (429). A solved token
+    # lifts every other limit, so without this a flood stored 50 MB a POST until the disk was full.
+    # 2 GiB: 200 reports an hour with five 2 MB photos each. Size it to the database's free disk.
+    INTAKE_UPLOAD_BYTES_PER_HOUR = 2 * 1024 ** 3
     # A PDF's first page, and an image's viewing copy the public face deferred, are made for reviewers
     # in a child process with these limits (services/render_child.py).
     INTAKE_PDF_RENDER_SECONDS = 15

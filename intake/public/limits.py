@@ -1,6 +1,6 @@
 """The limits on the public POSTs: per (hashed) visitor address, per form for everyone without a
-solved proof of work (gate.py), on showing the report form again, and the budget of image pixels
-decoded a minute, which holds for every POST, solved or not.
+solved proof of work (gate.py), on showing the report form again, and the budgets of image pixels
+decoded a minute and of file bytes stored an hour, which hold for every POST, solved or not.
 
 A view marks its answer `free()` when it only showed a form again (a person added, an error to fix,
 another language): such answers do not use up the submission or follow-up limits, so a long
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, g
-from limits import RateLimitItemPerMinute
+from limits import RateLimitItemPerHour, RateLimitItemPerMinute
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
@@ -83,3 +83,15 @@ def image_pixels(pixels: int) -> bool:
         return True
     budget = RateLimitItemPerMinute(int(current_app.config["INTAKE_IMAGE_PIXELS_PER_MINUTE"]))
     return limiter.limiter.hit(budget, "image-pixels", cost=pixels)
+
+
+def upload_bytes(size: int) -> bool:
+    """Charge a file's bytes, before it is checked or stored, to the budget of
+    INTAKE_UPLOAD_BYTES_PER_HOUR for all visitors together (a fixed window, in the limits' own store).
+    False: over budget. A solved proof of work lifts every per-request limit, and a POST may carry
+    five files of 10 MiB: without this, tokens costing about 0.1 s each stored 50 MiB a POST until the
+    database's disk was full. The store being down raises, as for the other limits."""
+    if not limiter.enabled:
+        return True
+    budget = RateLimitItemPerHour(int(current_app.config["INTAKE_UPLOAD_BYTES_PER_HOUR"]))
+    return limiter.limiter.hit(budget, "upload-bytes", cost=max(1, size))

@@ -1,5 +1,6 @@
 """Files a family attaches: counted, size-capped while reading, checked by the attachments service,
-images charged to the budget of pixels decoded a minute (limits.image_pixels) before decoding.
+images charged to the budget of pixels decoded a minute (limits.image_pixels) before decoding, and
+every file's bytes to the budget of bytes stored an hour (limits.upload_bytes) before it is checked.
 
 Problems come back as translated messages for the form; a file that fails never stops the text
 from being kept, and nothing from a rejected file is stored.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app
 from limits.errors import StorageError
 from redis import RedisError
 from werkzeug.datastructures import FileStorage
@@ -70,6 +71,8 @@ def read(files: list[FileStorage]) -> tuple[list[Any], list[str]]:
             errors.append(_("“%(name)s” was not accepted: it is larger than %(size)s MB.",
                             name=isolate(name, ltr=False), size=isolate(limits_for_page()["max_megabytes"])))
             continue
+        if not rate_limits.upload_bytes(len(data)):
+            abort(429)  # the held page: everything typed kept, "wait a minute, then try again"
         try:
             uploads.append(inspect_upload(name, data, charge=rate_limits.image_pixels))
         except UploadRejected as exc:

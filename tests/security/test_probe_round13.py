@@ -11,13 +11,23 @@
   Khmer inherent vowels (marks). "Tur\u3164sun" was stored as a name that reads "Tursun" on every
   page and compares unequal to it, and a name of fillers alone passed "at least one name" while a
   reviewer saw none. They are now refused like the other hidden characters.
+- Nothing bounded what a solved proof of work may store. Such a POST is exempt from every
+  per-request limit, and each report or news may carry five files of 10 MiB: for about 0.1 s of
+  SHA-256 a token, a flood stored 50 MiB a POST, as fast as it could upload, until the database's
+  disk was full and no family could send anything. Files are now charged, as they are read, to a
+  budget of bytes an hour for all visitors together that a token does not lift; past it, the form
+  comes back on the held page with everything typed, as for any other limit.
 """
 
 from __future__ import annotations
 
+import io
+import re
 from html.parser import HTMLParser
 
 import pytest
+
+from intake.public import gate
 
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -94,3 +104,44 @@ def test_korean_and_khmer_writing_still_pass(make_app):
     family = app.test_client()
     answer = post_report(family, report_form(family, relative(0, names__0__value="김철수 សុខា")))
     assert answer.status_code == 200, text_of(answer)[:500]
+
+
+def _send_with_file(client, size: int, name: str):  # noqa: ANN001, ANN202
+    page = text_of(client.get("/report"))
+    token = re.search(r'name="pow_token" value="([^"]+)"', page).group(1)
+    data = report_form(client, relative(0, names__0__value=name), pow_token=token,
+                       pow_solution=gate.solve(token))
+    data["attachments"] = (io.BytesIO(b"news from home\n" * (size // 15)), "letter.txt")
+    return post_report(client, data)
+
+
+def test_files_sent_with_solved_tokens_are_charged_to_a_budget_of_stored_bytes(make_app):
+    app = make_app("public", **{**GENEROUS, "INTAKE_SUBMIT_RATE_LIMIT": "1/hour", "INTAKE_NOSCRIPT_CEILING": "1/hour",
+                                "INTAKE_UPLOAD_BYTES_PER_HOUR": 100_000, "RATELIMIT_STORAGE_URI": "memory://"})
+    client = app.test_client()
+    for number in range(3):  # exempt from the limit of one report an hour: the tokens are solved
+        assert _send_with_file(client, 30_000, f"Tursun {number}").status_code == 200
+    held = _send_with_file(client, 30_000, "Tursun held")
+    assert held.status_code == 429
+    assert 'value="Tursun held"' in text_of(held)  # the held page keeps what was typed
+    with app.app_context():
+        assert db.session.query(Submission).count() == 3
+
+
+def test_files_sent_as_news_with_solved_tokens_are_charged_to_the_same_budget(make_app):
+    app = make_app("public", **{**GENEROUS, "INTAKE_FOLLOW_UP_RATE_LIMIT": "1/hour",
+                                "INTAKE_UPLOAD_BYTES_PER_HOUR": 50_000, "RATELIMIT_STORAGE_URI": "memory://"})
+    stored = submit(app, full_report("a"))
+    client = app.test_client()
+    answers = []
+    for _ in range(2):
+        page = text_of(open_status(client, stored.receipt))
+        token = re.search(r'name="pow_token" value="(news[^"]+)"', page).group(1)
+        data = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+                "receipt": stored.receipt, "once": field_value(page, "once") or "", "action": "send",
+                "news": "He was moved", "pow_token": token, "pow_solution": gate.solve(token),
+                "attachments": (io.BytesIO(b"news from home\n" * 2000), "letter.txt")}
+        answers.append(client.post("/status/news", data=data, content_type="multipart/form-data"))
+    assert answers[0].status_code == 200
+    assert answers[1].status_code == 429
+    assert 'value="He was moved"' in text_of(answers[1])
