@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 import pytest
@@ -33,7 +34,20 @@ from tests.pg_schema import fresh_pg_schema, pg_problem
 pytest_plugins = ("tests.web_fixtures",)
 
 PG_URL = os.environ.get("INTAKE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_of_this_worker(url: str) -> str:
+    """The suite's Redis database, one per pytest-xdist worker (gw0: the one given, gw1: the one
+    below it...): each worker clears its rate limits and queues between tests."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    given = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(given - int(worker[2:])) % 16}"))
+
+
+REDIS_URL = _redis_of_this_worker(os.environ.get("INTAKE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 REQUIRE_SERVICES = os.environ.get("INTAKE_REQUIRE_SERVICES") == "1"
 
 
