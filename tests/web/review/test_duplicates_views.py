@@ -239,3 +239,11 @@ def test_a_clusters_links_are_folded_so_the_queue_stays_in_reach(app, reviewer):
     cluster = html.split('<h3 id="cluster-0">', 1)[1].split('<h2 id="pairs"', 1)[0]
     assert "<details><summary>Its " in cluster and "links</summary>" in cluster
     assert cluster.index("<details>") < cluster.index('href="/review/duplicates/')
+
+
+def test_the_queues_tabs_are_drawn_as_the_inboxs_views(app, reviewer):
+    """The tabs by decision are a row of links like the inbox's views (class "views": no bullets
+    hanging outside the page's margin on a phone), the current one marked."""
+    html = reviewer.get("/review/duplicates?status=deferred").get_data(as_text=True)
+    tabs = html.split('aria-label="Pairs by decision">', 1)[1].split("</nav>", 1)[0]
+    assert tabs.startswith('<ul class="views">') and '<strong aria-current="page">deferred' in tabs
