@@ -112,8 +112,10 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
                            script_lang=SCRIPT_LANG, place=queue_place(request.args), **forms), 422 if sent is not None else 200
 
 
-def _back(pair_id: uuid.UUID) -> str:
-    return url_for("review.duplicate_pair", pair_id=pair_id, **queue_place(request.args))
+def _back(pair_id: uuid.UUID, anchor: str | None = None) -> str:
+    """The pair page (with `anchor` "decision": at its side panel, below the reports on a narrow screen,
+    where an undo's or a put-back's confirmation is shown)."""
+    return url_for("review.duplicate_pair", pair_id=pair_id, _anchor=anchor, **queue_place(request.args))
 
 
 def queue_place(args: Mapping[str, str]) -> dict[str, Any]:
@@ -165,13 +167,13 @@ def duplicate_undo(pair_id: uuid.UUID) -> Any:
     form = UndoForm(prefix="undo")
     return _decision("undo", form, pair_id, lambda v: decisions.undo_accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
-        _("Undone: the pair is back in the queue."), success=_back(pair_id))
+        _("Undone: the pair is back in the queue."), success=_back(pair_id, "decision"))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/reopen")
 def duplicate_reopen(pair_id: uuid.UUID) -> Any:
     return _decision("reopen", ReopenForm(prefix="reopen"), pair_id, lambda v: decisions.reopen(
-        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."), success=_back(pair_id))
+        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."), success=_back(pair_id, "decision"))
 
 
 @bp.post("/duplicates/clusters/accept")

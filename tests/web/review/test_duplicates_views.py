@@ -90,9 +90,12 @@ def test_a_rejection_made_by_mistake_is_put_back_through_the_pages(app, reviewer
     assert "Rejected by mistake?" in html and "Put back in the queue" in html and "Accept: same person" not in html
 
     response, actions = post(reviewer, url, f"{url}/reopen", "reopen")
-    assert response.status_code == 302 and response.location.endswith(url) and actions == ["duplicates.reopen"]
+    # Back to the pair's decision panel, the confirmation in it, beside the decision now open again.
+    assert response.status_code == 302 and response.location.endswith(f"{url}#decision")
+    assert actions == ["duplicates.reopen"]
     html = reviewer.get(url).get_data(as_text=True)
-    assert "Put back: the pair is in the queue again." in html and "Accept: same person" in html
+    panel = html.split('<aside class="side" id="decision" aria-labelledby="decision-h">', 1)[1].split("</aside>", 1)[0]
+    assert "Put back: the pair is in the queue again." in panel and "Accept: same person" in panel
     assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
 
     # Posted again from the page drawn while it was rejected (a second tab): refused, with the reason.
