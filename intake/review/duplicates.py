@@ -109,7 +109,8 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
              "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo"), "reopen": ReopenForm(prefix="reopen")}
     forms.update(sent or {})
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
-                           script_lang=SCRIPT_LANG, place=queue_place(request.args), **forms), 422 if sent is not None else 200
+                           script_lang=SCRIPT_LANG, place=queue_place(request.args),
+                           **forms), 422 if sent is not None else 200
 
 
 def _back(pair_id: uuid.UUID, anchor: str | None = None) -> str:
@@ -173,7 +174,8 @@ def duplicate_undo(pair_id: uuid.UUID) -> Any:
 @bp.post("/duplicates/<uuid:pair_id>/reopen")
 def duplicate_reopen(pair_id: uuid.UUID) -> Any:
     return _decision("reopen", ReopenForm(prefix="reopen"), pair_id, lambda v: decisions.reopen(
-        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."), success=_back(pair_id, "decision"))
+        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."),
+        success=_back(pair_id, "decision"))
 
 
 @bp.post("/duplicates/clusters/accept")
