@@ -5,7 +5,7 @@ redirect. Works without JavaScript; the weights chart is an SVG drawn here."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import abort, render_template, request, url_for
@@ -74,7 +74,8 @@ def duplicates() -> Any:
              for i, c in enumerate(found) if c.acceptable(cluster_threshold)}
     return render_template("review/duplicates/queue.html", page=page, clusters=found, cluster_forms=forms,
                            counts=pairs.counts(db.session), statuses=[s.value for s in PairStatus],
-                           cluster_threshold=cluster_threshold, decided=_pair_id(request.args.get("decided")))
+                           cluster_threshold=cluster_threshold, decided=_pair_id(request.args.get("decided")),
+                           place=queue_place(request.args))
 
 
 def _pair_id(value: str | None) -> uuid.UUID | None:
@@ -108,11 +109,28 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
              "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo"), "reopen": ReopenForm(prefix="reopen")}
     forms.update(sent or {})
     return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
-                           script_lang=SCRIPT_LANG, **forms), 422 if sent is not None else 200
+                           script_lang=SCRIPT_LANG, place=queue_place(request.args),
+                           **forms), 422 if sent is not None else 200
 
 
-def _back(pair_id: uuid.UUID) -> str:
-    return url_for("review.duplicate_pair", pair_id=pair_id)
+def _back(pair_id: uuid.UUID, anchor: str | None = None) -> str:
+    """The pair page (with `anchor` "decision": at its side panel, below the reports on a narrow screen,
+    where an undo's or a put-back's confirmation is shown)."""
+    return url_for("review.duplicate_pair", pair_id=pair_id, _anchor=anchor, **queue_place(request.args))
+
+
+def queue_place(args: Mapping[str, str]) -> dict[str, Any]:
+    """Where in the queue a pair was opened from (its decision's tab and page, from the query string),
+    carried through the pair page and its forms so that a decision goes back there: the default tab
+    and the first page are left out, anything unknown is dropped."""
+    place: dict[str, Any] = {}
+    status = args.get("status")
+    if status in {s.value for s in PairStatus} and status != PairStatus.PENDING.value:
+        place["status"] = status
+    page = page_number(args.get("page"))
+    if page > 1:
+        place["page"] = page
+    return place
 
 
 def _decision(name: str, form: FlaskForm, pair_id: uuid.UUID, change: Callable[[Vault], Any], done: str,
@@ -121,7 +139,8 @@ def _decision(name: str, form: FlaskForm, pair_id: uuid.UUID, change: Callable[[
     check it, or undo a merge); a refusal shows the pair again with its reason and the form as typed
     (a reason written for an accept or an undo is not lost)."""
     return apply_change(form, _back(pair_id), change, done,
-                        success=success or url_for("review.duplicates", decided=pair_id),
+                        success=success or url_for("review.duplicates", decided=pair_id, _anchor="pairs",
+                                                   **queue_place(request.args)),
                         again=lambda: _pair_page(pair_id, {name: form}))
 
 
@@ -149,13 +168,14 @@ def duplicate_undo(pair_id: uuid.UUID) -> Any:
     form = UndoForm(prefix="undo")
     return _decision("undo", form, pair_id, lambda v: decisions.undo_accept(
         db.session, v, pair_id, actor=actor(), reason=form.reason.data or ""),
-        _("Undone: the pair is back in the queue."), success=_back(pair_id))
+        _("Undone: the pair is back in the queue."), success=_back(pair_id, "decision"))
 
 
 @bp.post("/duplicates/<uuid:pair_id>/reopen")
 def duplicate_reopen(pair_id: uuid.UUID) -> Any:
     return _decision("reopen", ReopenForm(prefix="reopen"), pair_id, lambda v: decisions.reopen(
-        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."), success=_back(pair_id))
+        db.session, v, pair_id, actor=actor()), _("Put back: the pair is in the queue again."),
+        success=_back(pair_id, "decision"))
 
 
 @bp.post("/duplicates/clusters/accept")

@@ -18,6 +18,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from ..models.base import today
+from ..resolution import scripts
 from ..services import thesauri
 from ..services.inbox import InboxRow
 from ..web.bidi import ltr
@@ -36,9 +37,12 @@ def _text(value: Any) -> str:
     return (value if value.__class__ is str else str(value)).translate(_HTML)
 
 
-def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, str]) -> str:
-    """Names in a cell: each isolated in its own direction, in its language. `opening`: the page's
-    `<li><bdi lang=...>` of each script seen, drawn once."""
+def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, str],
+           script_names: dict[Any, str]) -> str:
+    """Names in a cell: each isolated in its own direction, in its language, its script named after it
+    (as on the report page: "Uyghur Arabic", "Chinese characters"...). `opening`: the page's
+    `<li><bdi lang=...>` of each script seen, drawn once; `script_names`: each (script, detected
+    script) named once."""
     if not names:
         return '<ul class="row-names"><li>—</li></ul>'
     items = []
@@ -47,7 +51,15 @@ def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, 
         head = opening.get(script)
         if head is None:
             head = opening[script] = f'<li><bdi lang="{escape(script_lang.get(script, "und"))}">'
-        items.append(f"{head}{(value if value.__class__ is str else str(value)).translate(_HTML)}</bdi></li>")
+        text = value if value.__class__ is str else str(value)
+        key = (script, scripts.detect(text))
+        tail = script_names.get(key)
+        if tail is None:
+            from .labels import script_name
+
+            named = script_name({"script": script, "value": text}) if isinstance(name, dict) else script_name({})
+            tail = script_names[key] = f' <span class="script">({escape(named)})</span>'
+        items.append(f"{head}{text.translate(_HTML)}</bdi>{tail}</li>")
     return f'<ul class="row-names">{"".join(items)}</ul>'
 
 
@@ -96,6 +108,7 @@ class _Words:
         self.county = labels.county
         self.places: dict[str, str] = {}
         self.scripts: dict[Any, str] = {}  # each script's opening of a name (see _names)
+        self.script_names: dict[Any, str] = {}  # each script's name after a name (see _names)
         self.today = today()
         self._term_label = labels.term_label
         self._terms: dict[tuple[Any, str], str] = {}
@@ -118,7 +131,7 @@ class _Words:
 def _row(row: InboxRow, words: _Words, script_lang: Mapping[str, str], picked: Collection[str]) -> str:
     handle = _text(row.handle)
     href = _text(words.report_url.replace(_SLOT, row.handle, 1))
-    names = words.locked if row.names is None else _names(row.names, script_lang, words.scripts)
+    names = words.locked if row.names is None else _names(row.names, script_lang, words.scripts, words.script_names)
     if row.integrity:
         problem = _text(_("State not shown: %(problem)s", problem=row.integrity))
         state = f'<td colspan="2" class="error">{problem}</td>\n'

@@ -15,6 +15,7 @@ from ..crypto.errors import CryptoError
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
+REVIEW_PREFIX = "/review/"
 
 
 def init_app(app: Flask) -> None:
@@ -28,7 +29,14 @@ def init_app(app: Flask) -> None:
             # The Host header could not be bound (werkzeug's BadHost: a label IDNA cannot encode), so
             # the page could not build a link: a bare answer, which still gets the security headers.
             return Response(f"{exc.code} {exc.name}", exc.code or 500, mimetype="text/plain")
-        return render_template("errors/error.html", code=exc.code, name=exc.name), exc.code or 500
+        return render_template("errors/error.html", code=exc.code, name=exc.name,
+                               in_review=_in_review_face()), exc.code or 500
+
+    def _in_review_face() -> bool:
+        """A page under the review face's prefix where that face is served: its error page leads back to
+        the inbox (a reviewer on a stale link is left neither on a dead end nor on the families' start
+        page, with its quick-exit button)."""
+        return "review.inbox" in app.view_functions and request.path.startswith(REVIEW_PREFIX)
 
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError):  # noqa: ANN202

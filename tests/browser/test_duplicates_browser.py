@@ -4,6 +4,7 @@ accepts it (focus and Enter: links and plain forms, nothing else)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,13 @@ def test_queue_and_pair_pages_are_axe_clean_and_work_by_keyboard_without_script(
                 with page.expect_navigation():
                     page.keyboard.press("Enter")  # implicit submission of the accept form
                 expect(page.get_by_role("status")).to_contain_text("Accepted")
+                # Back at the queue's table of pairs (not its top), the heading focused, the
+                # confirmation beside it, and the pair just decided one Tab away.
+                expect(page).to_have_url(re.compile(r"/review/duplicates\?decided=[0-9a-f-]+#pairs$"))
+                expect(page.locator("h2#pairs")).to_be_focused()
+                expect(page.get_by_role("status")).to_be_in_viewport()
+                page.keyboard.press("Tab")
+                expect(page.get_by_role("link", name="Open the pair you just decided")).to_be_focused()
                 context.close()
             finally:
                 browser.close()

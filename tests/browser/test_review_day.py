@@ -133,6 +133,13 @@ def test_the_pair_page_and_the_audit_log_fit_a_phone(world: World, js: bool, wid
         page.goto(f"{world.server.url}/review/duplicates/{world.person}?lang={lang}")
         expect(page.locator("svg.weights")).to_be_visible()
         assert page.evaluate(CHART_OUT) == [], combo
+        # The decision in a side panel beside the two reports at 1280 px, as the report page's
+        # actions; below them (one column) on a phone.
+        reports, side = page.locator(".account").bounding_box(), page.locator("aside#decision").bounding_box()
+        if width >= 1280:
+            assert abs(side["y"] - reports["y"]) < 5 and side["x"] != reports["x"], combo
+        else:
+            assert side["y"] > reports["y"] + reports["height"] - 5, combo
         _checked(page, "pair", js, combo)
         page.goto(f"{world.server.url}/admin/audit?lang={lang}")
         expect(page.locator("table.list td.when").first).to_be_visible()

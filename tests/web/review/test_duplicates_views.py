@@ -66,7 +66,7 @@ def test_queue_pair_page_accept_and_undo_through_the_pages(app, reviewer):
 
     response, actions = post(reviewer, url, f"{url}/accept", "accept", reason="same ID card photo")
     # On to the queue, which links back to the pair just decided (to check it, or undo the merge).
-    assert response.status_code == 302 and response.location.endswith(f"/review/duplicates?decided={pair_id}")
+    assert response.status_code == 302 and response.location.endswith(f"/review/duplicates?decided={pair_id}#pairs")
     queue = reviewer.get(response.location).get_data(as_text=True)
     assert f'<a href="/review/duplicates/{pair_id}">Open the pair you just decided</a>' in queue
     assert actions == ["duplicates.accept", "person.join"]
@@ -90,9 +90,12 @@ def test_a_rejection_made_by_mistake_is_put_back_through_the_pages(app, reviewer
     assert "Rejected by mistake?" in html and "Put back in the queue" in html and "Accept: same person" not in html
 
     response, actions = post(reviewer, url, f"{url}/reopen", "reopen")
-    assert response.status_code == 302 and response.location.endswith(url) and actions == ["duplicates.reopen"]
+    # Back to the pair's decision panel, the confirmation in it, beside the decision now open again.
+    assert response.status_code == 302 and response.location.endswith(f"{url}#decision")
+    assert actions == ["duplicates.reopen"]
     html = reviewer.get(url).get_data(as_text=True)
-    assert "Put back: the pair is in the queue again." in html and "Accept: same person" in html
+    panel = html.split('<aside class="side" id="decision" aria-labelledby="decision-h">', 1)[1].split("</aside>", 1)[0]
+    assert "Put back: the pair is in the queue again." in panel and "Accept: same person" in panel
     assert pair_ids(app) == {pair_id: PairStatus.PENDING.value}
 
     # Posted again from the page drawn while it was rejected (a second tab): refused, with the reason.
@@ -204,3 +207,46 @@ def test_an_undo_without_a_reason_says_so_beside_the_field(app, reviewer):
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and pair_ids(app) == {pair_id: PairStatus.ACCEPTED.value}
     assert re.search(r'name="undo-reason"[^>]*>\s*</textarea> <span class="error">This field is required.</span>', html)
+
+
+def test_a_decision_goes_back_to_the_tab_and_page_the_pair_was_opened_from(app, reviewer):
+    """Opened from the deferred tab, a pair decided goes back to that tab, at its table of pairs, where
+    the confirmation and the link to the pair decided are (not to the top of the pending tab, under
+    the clusters); the pair page's way back goes there too. Unknown tabs and pages are dropped."""
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    url = f"/review/duplicates/{pair_id}"
+    post(reviewer, url, f"{url}/defer", "defer")
+    queue = reviewer.get("/review/duplicates?status=deferred").get_data(as_text=True)
+    opened = f"/review/duplicates/{pair_id}?status=deferred"
+    assert f'href="{opened}"' in queue  # the queue's link carries its tab
+    page = reviewer.get(opened).get_data(as_text=True)
+    assert f'action="/review/duplicates/{pair_id}/reject?status=deferred"' in page
+    assert 'href="/review/duplicates?status=deferred#pairs">Back to the possible duplicates' in page
+    response, actions = post(reviewer, opened, f"{url}/reject?status=deferred", "reject")
+    assert response.status_code == 302 and actions == ["duplicates.reject"]
+    assert response.location.endswith(f"/review/duplicates?decided={pair_id}&status=deferred#pairs")
+    queue = reviewer.get(response.location).get_data(as_text=True)
+    after_table_heading = queue.split('<h2 id="pairs"', 1)[1]
+    assert 'role="status">Rejected: not suggested again' in after_table_heading
+    assert f'href="/review/duplicates/{pair_id}?status=deferred">Open the pair you just decided' in after_table_heading
+    odd = reviewer.get(f"/review/duplicates/{pair_id}?status=nonsense&page=x").get_data(as_text=True)
+    assert 'href="/review/duplicates#pairs">Back to the possible duplicates' in odd
+
+
+def test_a_clusters_links_are_folded_so_the_queue_stays_in_reach(app, reviewer):
+    """Three reports of one man make a cluster; its links sit in a closed <details> (works without
+    script), so a big cluster does not push the table of pairs off the page."""
+    load(app, ABLIMIT, ABLIMIT_AGAIN, ABLIMIT_YEAR)
+    html = reviewer.get("/review/duplicates").get_data(as_text=True)
+    cluster = html.split('<h3 id="cluster-0">', 1)[1].split('<h2 id="pairs"', 1)[0]
+    assert "<details><summary>Its " in cluster and "links</summary>" in cluster
+    assert cluster.index("<details>") < cluster.index('href="/review/duplicates/')
+
+
+def test_the_queues_tabs_are_drawn_as_the_inboxs_views(app, reviewer):
+    """The tabs by decision are a row of links like the inbox's views (class "views": no bullets
+    hanging outside the page's margin on a phone), the current one marked."""
+    html = reviewer.get("/review/duplicates?status=deferred").get_data(as_text=True)
+    tabs = html.split('aria-label="Pairs by decision">', 1)[1].split("</nav>", 1)[0]
+    assert tabs.startswith('<ul class="views">') and '<strong aria-current="page">deferred' in tabs

@@ -65,3 +65,14 @@ def test_no_rows_says_so_in_one_row(app):
     cells = Cells()
     cells.feed(html)
     assert cells.rows == [11] and "No reports match." in html
+
+
+def test_every_name_in_a_row_has_its_script_named(app):
+    """A reviewer reading the inbox sees which script each name is in (never a bare name to guess at):
+    the family's script refined by detection, as on the report page."""
+    html = render(app, [row(names=[{"script": "ug-Arab", "value": "ئابلىمىت"}, {"script": "zh-Hans", "value": "阿不都"},
+                                   {"script": "Cyrl", "value": "Мәмәт"}, {"script": "Latn", "value": "Memet"}])])
+    assert '<bdi lang="ug">ئابلىمىت</bdi> <span class="script">(Uyghur (Arabic script))</span>' in html
+    assert "阿不都</bdi> <span class=\"script\">(Chinese characters)</span>" in html
+    assert "Мәмәт</bdi> <span class=\"script\">(Uyghur Cyrillic)</span>" in html
+    assert "Memet</bdi> <span class=\"script\">(Latin)</span>" in html

@@ -39,6 +39,7 @@ def test_search_by_id_number_and_by_name_finds_the_report(app, reviewer):
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and handle in html and other not in html, index
         assert "Abdurehim Tursun" in html  # names (and county), decrypted for the results
+        assert "Abdurehim Tursun</bdi> <span class=\"script\">(" in html  # each name with its script named
         assert "SENTINEL-testimony" not in html and "idnumber" not in html  # and nothing else
         assert audit_entries(app, before) == [("search", "blind_index", {"index": index, "results": 1})]
     before = audit_head(app)
