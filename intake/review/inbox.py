@@ -31,8 +31,7 @@ from ..web.stamped_forms import Stamped, stamped
 from ..wording import said
 from . import triage_forms as forms
 from .inbox_rows import HANDLE_SLOT, inbox_rows
-from .labels import drawn_for
-from .triage import _assignee_choices, actor, readable_vault
+from .triage import _assignee_choices, actor, drawn_for, readable_vault
 from .views import ALLOW, REVIEWERS, WORKS_LOCKED, bp
 
 ALLOW.update({"inbox": REVIEWERS, "inbox_bulk": REVIEWERS, "inbox_view_save": REVIEWERS,

@@ -37,6 +37,9 @@ def _text(value: Any) -> str:
     return (value if value.__class__ is str else str(value)).translate(_HTML)
 
 
+_COARSE = frozenset({"Latn", "Cyrl"})  # the form's codes that detection refines (labels.script_name)
+
+
 def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, str],
            script_names: dict[Any, str]) -> str:
     """Names in a cell: each isolated in its own direction, in its language, its script named after it
@@ -52,10 +55,11 @@ def _names(names: list[Any], script_lang: Mapping[str, str], opening: dict[Any, 
         if head is None:
             head = opening[script] = f'<li><bdi lang="{escape(script_lang.get(script, "und"))}">'
         text = value if value.__class__ is str else str(value)
-        key = (script, scripts.detect(text))
+        # Detection only refines a coarse or missing script (script_name): the others need none.
+        key = (script, scripts.detect(text) if not script or script in _COARSE else None)
         tail = script_names.get(key)
         if tail is None:
-            from .labels import script_name
+            from .labels import script_name  # here: labels imports the views, which import this
 
             named = script_name({"script": script, "value": text}) if isinstance(name, dict) else script_name({})
             tail = script_names[key] = f' <span class="script">({escape(named)})</span>'

@@ -133,8 +133,8 @@ def county_options() -> Markup:
 @bp.app_template_global("review_language_href")
 def review_language_href(code: str) -> str:
     """This page in another language: a GET page with its query (inbox filters, page) kept; after a
-    refused POST, the page the form came from (`drawn_for`; nothing posted is sent again), else the
-    front page of the workspace."""
+    refused POST, the page the form came from (`triage.drawn_for`; nothing posted is sent again),
+    else the front page of the workspace."""
     if request.method == "GET" and request.endpoint and request.endpoint != "static":
         # The query goes on as text: given to url_for as keywords, "handle" or "_method" raised
         # and "_external" made the link absolute.
@@ -146,12 +146,6 @@ def review_language_href(code: str) -> str:
         kept = [(k, v) for k, v in parse_qsl(query_text, keep_blank_values=True) if k != "lang"]
         return f"{path}?{urlencode([*kept, ('lang', code)])}"
     return url_for("review.index", lang=code)
-
-
-def drawn_for(page: str) -> None:
-    """The page drawn in answer to a refused POST stands for `page` (a path of this face, with its
-    query): its language links lead there."""
-    g.review_page = page
 
 
 @bp.app_template_filter("filesize")

@@ -29,7 +29,6 @@ from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from ..web.stamped_forms import stamped
 from . import triage_forms as forms
-from .labels import drawn_for
 from .views import ALLOW, REVIEWERS, bp
 
 ALLOW.update({name: REVIEWERS for name in (
@@ -73,6 +72,12 @@ def readable_vault() -> Vault | None:
 
 def locked_page() -> tuple[str, int]:
     return render_template("review/triage/locked.html", problem=vault_problem() or _("keys unavailable")), 503
+
+
+def drawn_for(page: str) -> None:
+    """The page drawn in answer to a refused POST stands for `page` (a path of this face, with its
+    query): its language links lead there (labels.review_language_href)."""
+    g.review_page = page
 
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
