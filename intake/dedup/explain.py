@@ -39,7 +39,9 @@ _FIELD_WORDS = {"name": said("name"), "father's name": said("father's name"), "b
 # model 4's codes, still stored in older pairs (model 5 says same_name for all three).
 _NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "close": CLOSE,
                "different": DIFFERENT}
-_SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt"),
+# A father's name given in no field of its own was read from a full name (prepare.py splits one):
+# that full name is what the sentence quotes, not an empty value beside a level that matched.
+_SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt", "given_name"),
             "birth": ("birth_date",), "place": ("home_place",), "id": ("chinese_id",), "gender": ("gender",)}
 
 

@@ -160,6 +160,16 @@ def test_one_name_level_is_still_explained_as_the_reviewer_needs(bundled):
                      "father's name": "Tursun and Tursun: same name"}
 
 
+def test_a_fathers_name_read_from_a_full_name_is_quoted_from_it(bundled):
+    left = {"report_id": "f1", "given_name": "Ablimit Tursun", "birth_date": "1981-03-17", "home_place": "Yeken"}
+    right = {"report_id": "f2", "given_name": "ئابلىمىت تۇرسۇن", "birth_date": "1981-03-17", "home_place": "莎车县"}
+    [pair] = score_candidates(bundled, left, [right])
+    father = {e.field: e for e in explain_pair(left, right, pair)}["father's name"]
+    assert pair.levels["father"] != "missing"  # the father's name was read from each full name
+    assert (father.left_value, father.right_value) == ("Ablimit Tursun", "ئابلىمىت تۇرسۇن")
+    assert str(father.sentence).startswith("Ablimit Tursun and ئابلىمىت تۇرسۇن: same name")
+
+
 def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled):
     left = {"report_id": "x1", "given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1981",
             "home_place": "", "chinese_id": "653125198103170014"}
