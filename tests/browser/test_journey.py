@@ -49,6 +49,8 @@ def test_a_family_reports_two_relatives_comes_back_adds_news_and_withdraws_in_uy
         open_tab, live_site, shots, tmp_path):
     tab = open_tab(java_script_enabled=False, locale="ug-CN")
     page, base, shot = tab.page, live_site.url, shots("journey-ug-noscript")
+    with live_site.app.app_context():  # what earlier test files sent to this process's site: taken in
+        take_in.take_in(db.session, get_vault())
 
     # The start page, in Uyghur, right to left.
     assert visit(page, f"{base}/?lang=ug") == 200

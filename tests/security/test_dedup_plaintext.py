@@ -7,6 +7,7 @@ at DEBUG and everything printed. The stored pairs carry ids, probabilities and l
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def test_a_dedup_run_leaves_no_plaintext_anywhere(make_app, db_url, tmp_path: Pa
     assert leaked == [], "plaintext in logs or output:\n" + "\n".join(leaked[:20])
 
 
-def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, monkeypatch,
+def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, monkeypatch, request,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     """`flask dedup csv` streaming a list through the feature workers (small chunks, so that the
     fork server and two workers do run): nothing but the input itself holds a value afterwards."""
@@ -94,8 +95,10 @@ def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, mon
     from tests.dedup_population import population, write_csv
 
     capture_all_logs(caplog)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+    # A short temporary folder of the test's own: the fork server's socket goes under it, and a
+    # socket's path has at most 107 bytes (a pytest-xdist worker's tmp_path is longer by a level).
+    temp = Path(tempfile.mkdtemp(prefix="ddp-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     monkeypatch.setattr(features, "CHUNK", 30)
@@ -112,6 +115,7 @@ def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, mon
     secrets = planted(rows)
     assert len(secrets) > 100
     blobs = {k: v for k, v in files_under(tmp_path).items() if k != "list.csv"}
+    blobs.update({f"tmp/{k}": v for k, v in files_under(temp).items()})
     assert "work/out/clusters.csv" in blobs
     leaked = find_secrets({**blobs, "logs": log_text(caplog), "cli": result.output.encode()}, secrets)
     assert leaked == [], "plaintext after a CSV run:\n" + "\n".join(leaked[:20])
