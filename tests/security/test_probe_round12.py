@@ -184,17 +184,8 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
             triage.add_status_event(db.session, get_vault(), handle, kind=StatusKind.RELEASED.value,
                                     event_date="2024-05", source="a cousin's call", actor=bilal)
 
-    real, first, other = integrity_states.require_report, threading.current_thread(), []
-
-    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        found = real(*args, **kwargs)
-        if threading.current_thread() is first and not other:  # the level's change has read the report
-            other.append(threading.Thread(target=add_event))
-            other[0].start()
-            other[0].join(2)
-        return found
-
-    monkeypatch.setattr(integrity_states, "require_report", between_read_and_write)
+    real = integrity_states.require_report
+    other = run_between_read_and_write(monkeypatch, integrity_states, "require_report", add_event)
     with review.app_context():
         triage.set_verification(db.session, get_vault(), handle, VerificationLevel.CORROBORATED.value, actor=amina)
     other[0].join(30)
@@ -204,6 +195,25 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
         report = db.session.scalar(select(Report).where(Report.handle == handle))
         state = integrity_states.require_report(db.session, get_vault(), report)  # Conflict if it fails
         assert (state.status, state.verification) == (StatusKind.RELEASED.value, VerificationLevel.CORROBORATED.value)
+
+
+def run_between_read_and_write(monkeypatch, module, name: str, action):  # noqa: ANN001, ANN201
+    """Wrap `module.name` (a read before a write) so that, once it has read in this thread, `action`
+    runs in another thread, given 2 s to finish first. Returns the list that gets that thread."""
+    import threading
+
+    real, first, other = getattr(module, name), threading.current_thread(), []
+
+    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)
+        if threading.current_thread() is first and not other:
+            other.append(threading.Thread(target=action))
+            other[0].start()
+            other[0].join(2)
+        return found
+
+    monkeypatch.setattr(module, name, between_read_and_write)
+    return other
 
 
 def test_two_links_of_one_report_at_once_leave_one_chain_of_events(make_app, monkeypatch):
@@ -227,17 +237,7 @@ def test_two_links_of_one_report_at_once_leave_one_chain_of_events(make_app, mon
         with review.app_context():
             persons.link_report(db.session, get_vault(), handle, None, reason="same ID card", actor=bilal)
 
-    real, first, other = persons._check_current, threading.current_thread(), []  # noqa: SLF001
-
-    def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        found = real(*args, **kwargs)
-        if threading.current_thread() is first and not other:  # amina's link has read the report
-            other.append(threading.Thread(target=link_by_bilal))
-            other[0].start()
-            other[0].join(2)
-        return found
-
-    monkeypatch.setattr(persons, "_check_current", between_read_and_write)
+    other = run_between_read_and_write(monkeypatch, persons, "_check_current", link_by_bilal)
     with review.app_context():
         persons.link_report(db.session, get_vault(), handle, None, reason="same photo", actor=amina)
     other[0].join(30)
