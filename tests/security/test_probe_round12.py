@@ -168,8 +168,6 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
     event (or take-in applied a family's news) left the second's column beside the first's seal.
     The report then failed verification as if changed outside the review face: refused for every
     further change, left out of exports and statistics, compared with nothing. On both databases."""
-    import threading
-
     from intake.models import Report, StatusKind, VerificationLevel
     from intake.services import integrity_states, triage
     from tests.helpers import full_report
@@ -222,8 +220,6 @@ def test_two_links_of_one_report_at_once_leave_one_chain_of_events(make_app, mon
     one report at once each appended a LINK from "no person": the second's history never unlinked
     the first's person, its audit entry named no previous person, and the first's link was
     replaced without a trace in the report's history."""
-    import threading
-
     from intake.models import LinkKind, PersonLinkEvent, Report
     from intake.services import persons
     from tests.helpers import full_report
