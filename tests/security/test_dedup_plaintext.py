@@ -7,6 +7,7 @@ at DEBUG and everything printed. The stored pairs carry ids, probabilities and l
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import tempfile
 from pathlib import Path
@@ -98,7 +99,7 @@ def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, mon
     # A short temporary folder of the test's own: the fork server's socket goes under it, and a
     # socket's path has at most 107 bytes (a pytest-xdist worker's tmp_path is longer by a level).
     temp = Path(tempfile.mkdtemp(prefix="ddp-", dir="/tmp"))
-    request.addfinalizer(lambda: shutil.rmtree(temp, ignore_errors=True))
+    request.addfinalizer(lambda: _remove_but_the_fork_servers(temp))
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     monkeypatch.setattr(features, "CHUNK", 30)
@@ -119,6 +120,17 @@ def test_a_csv_run_with_worker_processes_leaves_no_plaintext(tmp_path: Path, mon
     assert "work/out/clusters.csv" in blobs
     leaked = find_secrets({**blobs, "logs": log_text(caplog), "cli": result.output.encode()}, secrets)
     assert leaked == [], "plaintext after a CSV run:\n" + "\n".join(leaked[:20])
+
+
+def _remove_but_the_fork_servers(temp: Path) -> None:
+    """Everything in `temp` but the folder multiprocessing made there for this process's fork
+    server (its socket): multiprocessing removes that one when the process ends, and fails
+    noisily if it is already gone."""
+    kept = multiprocessing.process.current_process()._config.get("tempdir")
+    for entry in temp.iterdir():
+        if kept and entry == Path(kept):
+            continue
+        shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
 
 
 def test_a_store_run_with_decrypting_workers_finds_the_same_and_leaves_no_plaintext(
