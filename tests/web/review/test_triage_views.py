@@ -121,7 +121,7 @@ def test_inbox_bulk_assign_and_tag_all_or_nothing(app, reviewer, make_user):
     done = client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles[:2],
                                                    "bulk-assignee": str(colleague.id), "bulk-assign": "y",
                                                    "next": "/review/inbox?view=mine"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/review/inbox?view=mine")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/review/inbox?view=mine#main")
     assert [e[0] for e in audit_entries(app, before)] == ["report.assign", "report.assign"]
     before = audit_head(app)
     client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles, "bulk-tag": "urgent",
