@@ -6,6 +6,7 @@ Neither needs a database or keys. Output names report ids, probabilities and lev
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -55,6 +56,12 @@ def _fail(exc: Exception) -> click.ClickException:
     return click.ClickException(escaped(str(exc)))
 
 
+def _os_reason(exc: OSError) -> str:
+    """The reason of an OS error by its number only: its text may hold a file name or a path (which
+    may hold a person's name), so it is never shown."""
+    return os.strerror(exc.errno) if isinstance(exc.errno, int) else "an operating system error"
+
+
 @click.group("dedup")
 def dedup_cli() -> None:
     """Deduplication: which reports describe the same person."""
@@ -88,15 +95,20 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
         result = run_pipeline(iter_rows(input_csv, encoding, notes), model, progress=_Bars(), threshold=threshold)
         for note in notes:
             click.echo(escaped(note), err=True)  # they quote the file's headers
+    except (CsvError, ModelError, DedupError, ValueError) as exc:
+        raise _fail(exc) from None
+    except OSError as exc:  # not the output: a temporary file, a worker process, the input mid-run
+        raise click.ClickException(f"the run failed: {_os_reason(exc)}") from None
+    try:
         out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
         write_pairs(out_dir / "pairs.csv", result.pairs)
         write_clusters(out_dir / "clusters.csv", result.clusters)
         write_s = time.perf_counter() - start
-    except (CsvError, ModelError, DedupError, ValueError) as exc:
+    except (CsvError, ValueError) as exc:
         raise _fail(exc) from None
-    except OSError:
-        raise click.ClickException("the output directory cannot be written") from None
+    except OSError as exc:
+        raise click.ClickException(f"the output directory cannot be written: {_os_reason(exc)}") from None
     timings = {**result.timings, "write": write_s}
     click.echo("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) +
                f"; total {time.perf_counter() - started:.1f} s", err=True)
@@ -123,10 +135,15 @@ def train_command(csv_path: Path, out_path: Path, version: str) -> None:
             click.echo(escaped(note), err=True)  # they quote the file's headers
         click.echo(f"read {len(rows):,} reports; training", err=True)
         model = train(rows, version=version)
-        model.save(out_path)
     except (CsvError, DedupError, ValueError) as exc:
         raise _fail(exc) from None
-    except OSError:
-        raise click.ClickException("the model file cannot be written") from None
+    except OSError as exc:
+        raise click.ClickException(f"the training failed: {_os_reason(exc)}") from None
+    try:
+        model.save(out_path)
+    except ValueError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise click.ClickException(f"the model file cannot be written: {_os_reason(exc)}") from None
     click.echo(f"model version {model.version} trained on {len(rows):,} reports in "
                f"{time.perf_counter() - started:.1f} s; written to {out_path}")

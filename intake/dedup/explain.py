@@ -32,9 +32,10 @@ _WORDS = {
     "gender": {"same": said("same gender"), "different": said("different genders"),
                "missing": said("not given on both")},
 }
-# What each comparison is called in a sentence: the same words as the review face's field labels.
-_FIELD_WORDS = {"name": said("name"), "father's name": said("father's name"), "birth date": said("birth date"),
-                "home place": said("home place"), "ID number": said("ID number"), "gender": said("gender")}
+# What each comparison is called at the start of its sentence ("Gender: not given on both"): the
+# review face's labels of the same fields (review/labels.py, COMPARISON_NAMES).
+_FIELD_WORDS = {"name": said("Name"), "father's name": said("Father's name"), "birth date": said("Birth date"),
+                "home place": said("Home place"), "ID number": said("ID number"), "gender": said("Gender")}
 # Name levels as resolution.names' strengths; exact, same_spelling and same_across_scripts are
 # model 4's codes, still stored in older pairs (model 5 says same_name for all three).
 _NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "close": CLOSE,

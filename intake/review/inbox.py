@@ -112,10 +112,12 @@ def inbox() -> Any:
 
 
 def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | None = None,
-               picked: frozenset[str] = frozenset(), selection_error: str | None = None) -> Any:
+               picked: frozenset[str] = frozenset(), refusal: str | None = None) -> Any:
     """The inbox of the filters and page in `query`; `here`: its address (where its forms return).
     With `bulk`, the bulk form refused in this request, drawn again as sent with the reports `picked`
-    still ticked, and the page is a 422 (nothing typed is lost)."""
+    still ticked and `refusal` (why, unless it is beside a field) in its bar, and the page is a 422
+    (nothing typed is lost). The bulk form posts to #bulk-actions, so the browser opens the redrawn
+    page at its bar, not at the top."""
     filter_markup, filters = filter_bar(query)
     vault = readable_vault()
     page, error = None, None
@@ -158,7 +160,7 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
         problem=vault_problem(), bulk=bulk_parts, args=args, views=VIEWS, saved=mine,
         save_view=_parts(stamped(forms.SaveViewForm, draw=_save_view_parts), _save_view_parts),
         delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},
-        current_view=query.get("view", ""), here=here, selection_error=selection_error)
+        current_view=query.get("view", ""), here=here, refusal=refusal)
     return (html, 422) if request.method == "POST" else html
 
 
@@ -275,12 +277,13 @@ def inbox_bulk() -> Any:
     target = _safe_return(request.form.get("next"))
     handles = request.form.getlist("report")
 
-    def again(message: str, selection: str | None = None) -> Any:
-        """The same inbox page, with the form as sent, the rows still ticked and why (422)."""
+    def again(message: str, beside_field: bool = False) -> Any:
+        """The same inbox page, with the form as sent, the rows still ticked and why, in the form's bar
+        where the page opens (422)."""
         flash(message, "error")
         drawn_for(target)
         query = MultiDict(parse_qsl(target.partition("?")[2], keep_blank_values=True))
-        return inbox_page(query, target, form, frozenset(handles), selection)
+        return inbox_page(query, target, form, frozenset(handles), None if beside_field else message)
 
     if not form.validate_on_submit():
         if form.assignee.errors:  # a value not on the list: say what the list is
@@ -299,12 +302,14 @@ def inbox_bulk() -> Any:
         db.session.rollback()
         message = shown(exc)
         if isinstance(exc, bulk_actions.SelectionError):
-            return again(message, message)
+            return again(message)
         (form.tag if form.add_tag.data else form.assignee).errors = [message]
-        return again(message)
+        return again(message, beside_field=True)
     flash(ngettext("%(n)s report changed.", "%(n)s reports changed.", changed, n=isolate(changed)) if changed
           else _("Nothing to change."), "notice")
-    return redirect(target)
+    # At the top of the page, where the confirmation is (without a fragment of its own, the redirect
+    # would take on the form's #bulk-actions).
+    return redirect(f"{target.partition('#')[0]}#main")
 
 
 @bp.post("/inbox/views")

@@ -165,11 +165,15 @@ def name_kind(kind: Any) -> str:
     return str(NAME_KINDS.get(str(kind), str(kind)))
 
 
+# Inside a sentence ("Decided: rejected"); PAIR_STATUS_LABELS where one stands alone as a label (a tab).
 PAIR_STATUSES = {"pending": _l("pending"), "accepted": _l("accepted"), "rejected": _l("rejected"),
                  "deferred": _l("deferred")}
-# The matcher's comparisons (dedup/comparisons.py), by the field each compares.
-COMPARISON_NAMES = {"given": _l("name"), "father": _l("father's name"), "birth": _l("birth date"),
-                    "place": _l("home place"), "id": _l("ID number"), "gender": _l("gender")}
+PAIR_STATUS_LABELS = {"pending": _l("Pending"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
+                      "deferred": _l("Deferred")}
+# The matcher's comparisons (dedup/comparisons.py), by the field each compares: labels (a table's row
+# heads, the weights chart's bars), in sentence case as every other label of the review face.
+COMPARISON_NAMES = {"given": _l("Name"), "father": _l("Father's name"), "birth": _l("Birth date"),
+                    "place": _l("Home place"), "id": _l("ID number"), "gender": _l("Gender")}
 # ... and by the words dedup/explain.py uses for the same fields (a pair's lines, its chart's bars).
 COMPARISON_NAMES.update({"name": COMPARISON_NAMES["given"], "father's name": COMPARISON_NAMES["father"],
                          "birth date": COMPARISON_NAMES["birth"], "home place": COMPARISON_NAMES["place"],
@@ -182,9 +186,15 @@ def pair_status(status: Any) -> str:
     return str(PAIR_STATUSES.get(str(status), str(status)))
 
 
+@bp.app_template_filter("pair_status_label")
+def pair_status_label(status: Any) -> str:
+    """A candidate pair's decision as a label of its own (Pending, Accepted...), in the page's language."""
+    return str(PAIR_STATUS_LABELS.get(str(status), str(status)))
+
+
 @bp.app_template_filter("comparison")
 def comparison(name: Any) -> str:
-    """What a match level compares (given -> name), in the page's language."""
+    """What a match level compares, as a label (given -> Name), in the page's language."""
     return str(COMPARISON_NAMES.get(str(name), str(name).replace("_", " ")))
 
 

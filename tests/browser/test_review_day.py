@@ -1,7 +1,7 @@
 """An advocate's day in Chromium, where earlier journeys left rough edges, with script on and off, at
 390 px and 1280 px, in English and Uyghur; axe-core clean and nothing wider than the screen on every
-page looked at. A refused bulk action in the inbox comes back with the rows still ticked and the
-typed tag kept; the duplicates pair page (its weights chart) fits a phone; the audit log's times are
+page looked at. A refused bulk action in the inbox comes back at the form's bar with the rows still
+ticked and the typed tag kept; the duplicates pair page (its weights chart) fits a phone; the audit log's times are
 never broken inside a date. Screenshots: test-output/screenshots/day-<combo>-<name>.png."""
 
 from __future__ import annotations
@@ -109,6 +109,10 @@ def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width:
         expect(boxes).to_have_count(2)  # the same filter's rows
         expect(boxes.nth(0)).to_be_checked()
         expect(boxes.nth(1)).to_be_checked()
+        # The page opens at the form's bar (its fragment), which takes focus, the reason in sight.
+        assert page.url.endswith("#bulk-actions"), page.url
+        expect(page.locator("#bulk-actions")).to_be_focused()
+        expect(page.locator("#bulk-tag + .error")).to_be_in_viewport()
         _checked(page, "inbox-bulk-refused", js, combo)
 
     _in_page(world, js, width, steps)
@@ -165,6 +169,8 @@ def test_enter_in_the_tag_field_tags_the_ticked_rows(world: World, js: bool) -> 
         with page.expect_navigation():
             page.locator("#bulk-tag").press("Enter")
         expect(page.locator("[role=status]").first).to_contain_text("report changed.")
+        expect(page.locator("[role=status]").first).to_be_in_viewport()  # back at the top, not the form's bar
+        assert page.url.endswith("#main"), page.url
         expect(page.locator("#inbox-table tbody tr", has_text=tag)).to_have_count(1)
 
     _in_page(world, js, 1280, steps)

@@ -6,7 +6,8 @@ serious or critical violation (with script on: axe is script; the server sends t
 either way; contexts bypass CSP for axe only, test_pages.py keeps CSP on), and a
 screenshot of every page is saved to test-output/screenshots/workspace-<combo>-<page>.png. Then, in
 the combinations where they apply: the report page's two panes (side panel beside the account at
-1280 px, stacked at 390 px), an action that comes back to its anchor with a confirmation, keyboard
+1280 px, stacked at 390 px), an action that comes back to its anchor with a confirmation and focus
+in the section the anchor names (script on or off), keyboard
 shortcuts with script on (j/k/o, ]), the same triage by links with script off.
 """
 
@@ -170,6 +171,10 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                     page.locator("#act-note").get_by_role("button").click()
                 assert page.url.endswith("#notes"), page.url
                 expect(page.locator("#actions [role=status]")).to_contain_text(words["note added"])
+                # The section the anchor names takes focus by the browser's fragment navigation alone
+                # (no script): the next Tab goes on from there.
+                expect(page.locator("#notes")).to_be_focused()
+                assert page.evaluate("() => !!document.activeElement.closest('#notes')"), combo
                 page.screenshot(path=str(SHOTS / f"workspace-{combo}-after-action.png"))
 
                 # ... and a note added by mistake is corrected: the original stays, struck through.
@@ -179,6 +184,7 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 with page.expect_navigation():
                     note.get_by_role("button", name=words["retract"]).click()
                 expect(page.locator("#actions [role=status]")).to_contain_text(words["corrected"])
+                expect(page.locator("#notes")).to_be_focused()
                 expect(page.locator("#notes .retracted", has_text=f"check {combo}")).to_have_count(1)
                 expect(page.locator("#notes")).to_contain_text(f"checked {combo}")
                 page.screenshot(path=str(SHOTS / f"workspace-{combo}-corrected.png"))

@@ -56,7 +56,7 @@ def test_a_control_character_in_the_return_address_goes_back_to_the_inbox(app, r
     before = audit_head(app)
     answer = reviewer.post("/review/inbox/bulk", data={**form, "report": [handle],
                                                        "bulk-tag": "urgent", "bulk-add_tag": "y", "next": target})
-    assert answer.status_code == 302 and answer.headers["Location"] == "/review/inbox"
+    assert answer.status_code == 302 and answer.headers["Location"] == "/review/inbox#main"
     assert "planted" not in answer.headers.get("Set-Cookie", "")
     assert [e["action"] for e in audit_since(app, before)] == ["report.tag_add"]  # the change was made once
 

@@ -207,3 +207,56 @@ def test_every_row_is_clustered_or_named_as_left_out(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "1 row(s) left out" in result.output and "line(s) 6" in result.output
     assert len(read(tmp_path / "out" / "clusters.csv")) == 4
+
+
+def test_an_os_error_is_named_by_its_reason_and_only_the_output_as_the_output(tmp_path, monkeypatch):
+    """An OS error of the run (not of writing the output) says what failed by the OS's reason, never
+    as the output directory, and never with the file name the error carries (a path may hold a name)."""
+    import errno
+
+    from click.testing import CliRunner
+
+    import intake.cli.dedup as dedup_module
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "list.csv").write_text("report_id,given_name\nr1,Ablimit\nr2,Tursun\n", "utf-8")
+    secret = str(tmp_path / "Ablimit Tursun spill")
+
+    def run_fails(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "disk full at " + secret, secret)
+
+    runner = CliRunner()
+    with monkeypatch.context() as m:
+        m.setattr(dedup_module, "run_pipeline", run_fails)
+        result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 1
+    assert "the output directory cannot be written" not in result.output
+    assert os.strerror(errno.ENOSPC) in result.output, result.output
+    assert "Ablimit" not in result.output and str(tmp_path) not in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "out").exists()
+
+    # Writing the output is worded as the output, with its reason and still no path.
+    def write_fails(path, *args, **kwargs):
+        raise OSError(errno.EACCES, "denied", secret)
+
+    with monkeypatch.context() as m:
+        m.setattr(dedup_module, "write_pairs", write_fails)
+        result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 1
+    assert "the output directory cannot be written" in result.output, result.output
+    assert os.strerror(errno.EACCES) in result.output
+    assert "Ablimit" not in result.output and str(tmp_path) not in result.output
+
+    # The same for training: an OS error while training is not "the model file cannot be written".
+    def train_fails(*args, **kwargs):
+        raise OSError(errno.EMFILE, "too many", secret)
+
+    with monkeypatch.context() as m:
+        m.setattr(dedup_module, "train", train_fails)
+        result = runner.invoke(dedup_cli, ["train", "--csv", "list.csv", "--out", "model.json"])
+    assert result.exit_code == 1
+    assert "cannot be written" not in result.output, result.output
+    assert os.strerror(errno.EMFILE) in result.output
+    assert "Ablimit" not in result.output and str(tmp_path) not in result.output

@@ -5,6 +5,7 @@ records three entries; every decision is one `duplicates.*` entry per pair plus 
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -249,4 +250,26 @@ def test_the_queues_tabs_are_drawn_as_the_inboxs_views(app, reviewer):
     hanging outside the page's margin on a phone), the current one marked."""
     html = reviewer.get("/review/duplicates?status=deferred").get_data(as_text=True)
     tabs = html.split('aria-label="Pairs by decision">', 1)[1].split("</nav>", 1)[0]
-    assert tabs.startswith('<ul class="views">') and '<strong aria-current="page">deferred' in tabs
+    assert tabs.startswith('<ul class="views">') and '<strong aria-current="page">Deferred' in tabs
+
+
+def test_field_words_and_tabs_are_labels_in_sentence_case(app, reviewer):
+    """The pair table's row heads, the weights chart's bars and the queue's tabs start with a capital,
+    as every other label of the review face ("Birth date", not "birth date"); in each language."""
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    html = reviewer.get(f"/review/duplicates/{pair_id}").get_data(as_text=True)
+    heads = [unescape(h) for h in re.findall(r'<tr><th scope="row">([^<]+)</th>', html)]
+    bars = [unescape(b) for b in re.findall(r'<text x="4" [^>]*>([^<]+)</text>', html)]
+    assert {"Name", "Father's name", "Birth date", "Home place", "ID number", "Gender"} <= set(heads), heads
+    assert bars and set(bars) <= set(heads) and all(w[0].isupper() for w in heads + bars), (heads, bars)
+    assert not re.search(r'<th scope="row">(name|birth date|gender|home place)<', html)
+    queue = reviewer.get("/review/duplicates").get_data(as_text=True)
+    tabs = re.findall(r'(?:aria-current="page"|status=\w+")>(\w+) \(', queue)
+    assert tabs == ["Pending", "Accepted", "Rejected", "Deferred"], tabs
+    assert "Name: " in queue  # the match levels' fields, as labels too
+    # Through the catalogues: Russian labels start with a capital too.
+    ru = reviewer.get(f"/review/duplicates/{pair_id}?lang=ru").get_data(as_text=True)
+    ru_heads = re.findall(r'<tr><th scope="row">([^<]+)</th>', ru)
+    assert {"Имя", "Имя отца", "Дата рождения", "Номер удостоверения личности", "Пол"} <= set(ru_heads), ru_heads
+    assert "Ожидает (" in reviewer.get("/review/duplicates?lang=ru").get_data(as_text=True)

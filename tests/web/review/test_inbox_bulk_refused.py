@@ -1,5 +1,6 @@
 """A refused bulk action draws the inbox again (422): the same filters and page, the rows still
-ticked, what was typed kept, the reason next to the field. Nothing is changed."""
+ticked, what was typed kept, the reason next to the field or in the form's bar, where the page opens
+(the form posts to its bar's fragment). Nothing is changed."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ def test_no_row_selected_says_so_beside_the_selection_and_keeps_the_tag(app, sec
                                                        "bulk-add_tag": "y"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and rows_of(html) == on_page and ticked(html) == []
-    assert re.search(r'<fieldset class="bulk-bar"[^>]*>\s*<legend>[^<]*</legend>\s*<p class="error" id="bulk-selection-error"'
+    assert re.search(r'<fieldset class="bulk-bar"[^>]*>\s*<legend>[^<]*</legend>\s*<p class="error" id="bulk-refusal"'
                      r'[^>]*>[^<]*select at least one report', html)
     assert re.search(r'name="bulk-tag"[^>]*value="urgent"', html)
 
@@ -105,7 +106,7 @@ def test_a_stale_csrf_token_draws_the_page_again_with_a_fresh_one(app, second_pa
     assert [e[0] for e in audit_entries(app, before) if e[0] != "inbox.view"] == []
     again = client.post("/review/inbox/bulk", data={**form, "bulk-csrf_token": fresh, "report": on_page,
                                                     "bulk-tag": "urgent", "bulk-add_tag": "y"})
-    assert again.status_code == 302 and again.headers["Location"] == older  # the page's token works
+    assert again.status_code == 302 and again.headers["Location"] == f"{older}#main"  # the page's token works
     assert [e[0] for e in audit_entries(app, before) if e[0] != "inbox.view"] == ["report.tag_add"] * 2
 
 
@@ -118,3 +119,33 @@ def test_a_forged_post_without_any_token_is_still_a_bad_request(app, second_page
                                                            "bulk-add_tag": "y"})
         assert response.status_code == 400, token
     assert audit_entries(app, before) == []
+
+
+def bulk_action(html: str) -> str:
+    return re.search(r'<form method="post" action="([^"]*)" id="bulk">', html).group(1)
+
+
+def test_a_refused_bulk_action_opens_at_the_forms_bar_with_the_reason_and_the_rows_ticked(
+        app, second_page, make_user, sign_in):
+    """The form posts to its bar's fragment: a browser opens the redrawn page there (and focuses the
+    bar, which takes focus), not at the top, with why in the bar and the rows still ticked."""
+    client, older, on_page = second_page
+    assert bulk_action(client.get(older).get_data(as_text=True)) == "/review/inbox/bulk#bulk-actions"
+    form = bulk_form(client, older)
+    earlier = app.test_client()
+    sign_in(earlier, make_user("reviewer", username="gulnar"))
+    stale = form_token(earlier.get("/review/inbox").data, "bulk")  # signed by the app, not this session's
+    for sent, ticks in (({"bulk-csrf_token": stale, "bulk-tag": "urgent"}, on_page),  # the form expired
+                        ({"bulk-tag": "urgent"}, [])):  # no row ticked
+        refused = client.post("/review/inbox/bulk", data={**form, **sent, "report": ticks, "bulk-add_tag": "y"})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and ticked(html) == ticks
+        assert bulk_action(html) == "/review/inbox/bulk#bulk-actions"  # sent again, it opens there again
+        bar = re.search(r'<fieldset class="bulk-bar" id="bulk-actions" tabindex="-1" aria-describedby="bulk-refusal">'
+                        r'\s*<legend>[^<]*</legend>\s*<p class="error" id="bulk-refusal">([^<]+)</p>', html)
+        assert bar, "the bar is not the fragment's target, cannot take focus, or does not say why"
+        assert "nothing was changed" in bar.group(1) or "select at least one report" in bar.group(1), bar.group(1)
+    # Done, the reviewer goes back to the top of the page, where the confirmation is.
+    done = client.post("/review/inbox/bulk", data={**form, "report": on_page[:1], "bulk-tag": "urgent",
+                                                   "bulk-add_tag": "y"})
+    assert done.status_code == 302 and done.headers["Location"] == f"{older}#main"

@@ -121,7 +121,7 @@ def test_inbox_bulk_assign_and_tag_all_or_nothing(app, reviewer, make_user):
     done = client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles[:2],
                                                    "bulk-assignee": str(colleague.id), "bulk-assign": "y",
                                                    "next": "/review/inbox?view=mine"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/review/inbox?view=mine")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/review/inbox?view=mine#main")
     assert [e[0] for e in audit_entries(app, before)] == ["report.assign", "report.assign"]
     before = audit_head(app)
     client.post("/review/inbox/bulk", data={"bulk-csrf_token": token, "report": handles, "bulk-tag": "urgent",
@@ -238,7 +238,7 @@ def test_invalid_input_is_explained_and_changes_nothing(app, reviewer):
     assert [e[0] for e in audit_entries(app, before)] == ["report.view"]  # the page shown; no change
     shown = response.get_data(as_text=True)
     assert "year-month or full date" in shown
-    assert re.search(r'<details id="act-status" open>', shown)
+    assert re.search(r'<details id="act-status" tabindex="-1" open>', shown)
     assert 'value="2017-13"' in shown and "what the cousin wrote</textarea>" in shown
     assert re.search(r'action="/review/reports/[^"#]+/status-events#act-status"', shown)
 
@@ -253,13 +253,13 @@ def test_a_refused_action_keeps_what_was_typed(app, reviewer):
         "tag-csrf_token": form_token(page.data, "tag"), "tag-name": "Needs Translation"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'value="Needs Translation"' in html
-    assert '<details id="act-tags" open>' in html and "lower-case letters" in html
+    assert '<details id="act-tags" tabindex="-1" open>' in html and "lower-case letters" in html
     response = client.post(f"/review/reports/{handle}/person", data={
         "link-csrf_token": form_token(page.data, "link"), "link-person": "P-00000-00000",
         "link-reason": "same father's name in both"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422, html[:300]
-    assert "no such person" in html and '<details id="act-link" open>' in html
+    assert "no such person" in html and '<details id="act-link" tabindex="-1" open>' in html
     assert 'value="P-00000-00000"' in html and "same father&#39;s name in both</textarea>" in html
     with app.app_context():
         report = db.session.scalar(select(Report).where(Report.handle == handle))
