@@ -44,16 +44,20 @@ class BlindIndex(UUIDKey, Base):
     `arrival` is the report's (`reports.arrival`, copied when the row is written): under one token
     the rows are in inbox order, so the county filter reads a page's rows and no more. Rows written
     before migration 0015 have none until `flask index rebuild` copies it.
+
+    The county filter reads `county_birth_decade` rows; rows written before INDEX_VERSION 15 have
+    none, and are found by their `county_birth_year` tokens until `flask index rebuild`.
     """
 
     __tablename__ = "blind_indexes"
     # Arrival and report id after the token: a token's rows in inbox order ((arrival, id), either
     # way), read by an index-only scan; search and blocking use the (index_name, token) prefix.
-    # The rows still without an arrival (before `flask index rebuild`), apart: the county filter probes
-    # each of its ~128 tokens for them on every page, which in the lookup index cost a descent each.
+    # The rows written before INDEX_VERSION 15 (until `flask index rebuild`; with them those still
+    # without an arrival), apart: the county filter probes each of its ~128 birth-year tokens for them
+    # on every page, which in the lookup index cost a descent each (blind_indexes.DECADES_SINCE).
     __table_args__ = (Index("ix_blind_indexes_lookup", "index_name", "token", "arrival", "report_id"),
-                      Index("ix_blind_indexes_unfilled", "index_name", "token", postgresql_where=text("arrival IS NULL"),
-                            sqlite_where=text("arrival IS NULL")))
+                      Index("ix_blind_indexes_before_decades", "index_name", "token",
+                            postgresql_where=text("version < 15"), sqlite_where=text("version < 15")))
 
     report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     index_name: Mapped[str] = mapped_column(String(32))

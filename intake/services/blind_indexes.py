@@ -8,14 +8,17 @@ blocking and deduplication), keyed with HMAC under a per-index key from the inde
   name                  each name as given, case, accents and punctuation folded (exact search)
   name_birth_year       consonant frame of the person's own name, cross-script, with the birth year
   county_birth_year     county (or prefecture) code with the birth year ("-" when unknown)
+  county_birth_decade   county (or prefecture) code with the birth year's decade ("198"; "-")
   id_region_birth_year  region and birth year read from the ID number
   father_county         frame of the father's name with the county (or prefecture)
 
 No index holds a county or a birth year alone: a database reader who counts equal tokens learns
-how many reports share a county AND a birth year, never how many come from one county. The inbox's
-county filter asks for the county with every birth year instead (a list of ~130 tokens). Every row
-carries its report's arrival (copied from `reports` when written), so a token's rows are in inbox
-order in the lookup index and the filter reads a page's worth of each (services/inbox.py).
+how many reports share a county AND a birth year (or decade), not at a glance how many come from one
+county (SECURITY.md says what rows of one report linked by their report id still give away). The
+inbox's county filter asks for the county with every birth decade (14 tokens; rows written before
+INDEX_VERSION 15 under the ~130 birth-year tokens, until `flask index rebuild`). Every row carries
+its report's arrival (copied from `reports` when written), so a token's rows are in inbox order in
+the lookup index and the filter reads a page's worth of each (services/inbox.py).
 
 Each row carries the id of the index key it was made with and INDEX_VERSION; `rebuild` recomputes
 rows under another key or version (after a normaliser change, a key rotation or the upgrade that
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -39,8 +43,10 @@ from ..models import BlindIndex, Report
 from ..resolution import blocking_values, prepare_report
 from . import integrity, normalise
 
-INDEX_VERSION = 14  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
-INDEXES = ("id_number", "name", "name_birth_year", "county_birth_year", "id_region_birth_year", "father_county")
+INDEX_VERSION = 15  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
+DECADES_SINCE = 15  # the version that added county_birth_decade (older rows: the filter's legacy path)
+INDEXES = ("id_number", "name", "name_birth_year", "county_birth_year", "county_birth_decade", "id_region_birth_year",
+           "father_county")
 BLOCKING = ("id_number", "id_region_birth_year", "name_birth_year", "father_county")
 # The sealed fields the indexes read (the bulk path decrypts only these).
 INDEX_FIELDS = ("names", "birth_date", "home_county", "home_place_text", "id_number")
@@ -62,7 +68,14 @@ def values_for(fields: Mapping[str, Any]) -> dict[str, set[str]]:
     place = record.county or record.prefecture
     if place:
         out["county_birth_year"].add(f"{place}|{record.birth_year or UNKNOWN_YEAR}")
+        out["county_birth_decade"].add(f"{place}|{_decade(record.birth_year)}")
     return out
+
+
+def _decade(year: int | str | None) -> str:
+    """A birth year's decade as the first three digits ("1984" -> "198"); "-" when unknown."""
+    text = str(year or "")
+    return text[:3] if len(text) == 4 and text.isdigit() else UNKNOWN_YEAR
 
 
 def tokens_for(root: bytes, fields: Mapping[str, Any]) -> set[tuple[str, bytes]]:
@@ -104,13 +117,15 @@ def query_values(index: str, value: str, birth_year: str | int | None = None) ->
     if index == "name":
         skeleton = normalise.name_skeleton(value)
         return {skeleton} if skeleton else set()
-    if index == "county_birth_year":
-        found = values_for({"home_county": value, "birth_date": year})["county_birth_year"]
-        # A county alone: every birth year, and none known (tokens unlinkable without the key).
+    if index in ("county_birth_year", "county_birth_decade"):
+        found = values_for({"home_county": value, "birth_date": year})[index]
+        # A county alone: every birth year (decade), and none known (tokens unlinkable without the key).
         if year is None:
             places = {v.split("|")[0] for v in found}
-            years = [str(y) for y in range(FIRST_YEAR, date.today().year + 1)] + [UNKNOWN_YEAR]
-            return {f"{place}|{y}" for place in places for y in years}
+            years = [str(y) for y in range(FIRST_YEAR, date.today().year + 1)]
+            if index == "county_birth_decade":
+                years = sorted({_decade(y) for y in years})
+            return {f"{place}|{y}" for place in places for y in [*years, UNKNOWN_YEAR]}
         return found
     fields: dict[str, Any] = {"birth_date": year}
     if index == "id_number":
@@ -134,19 +149,28 @@ def tokens_held(vault: Vault, index: str, values: Iterable[str]) -> list[bytes]:
     return sorted({blind_index.token(root, index, v) for root in roots for v in values})
 
 
-def county_tokens(vault: Vault, code: str) -> list[bytes]:
-    """`tokens_held` of a county with every birth year (`query_values`): what the inbox's county filter
-    looks up. Kept per process: ~130 normalised values and HMACs on every county page otherwise. A
-    kept list is used only while the vault holds the very key set it was made with (unlocking,
-    a rotation or a reload swaps the dict: Vault.load_secrets) and in the year it was made."""
+@dataclass(frozen=True)
+class CountyTokens:
+    """What the inbox's county filter looks up: the county with every birth decade (`decades`), and
+    with every birth year (`years`: rows written before DECADES_SINCE, which have no decade row)."""
+    decades: list[bytes]
+    years: list[bytes]
+
+
+def county_tokens(vault: Vault, code: str) -> CountyTokens:
+    """`tokens_held` of a county with every birth decade and every birth year (`query_values`). Kept
+    per process: ~140 normalised values and HMACs on every county page otherwise. A kept list is
+    used only while the vault holds the very key set it was made with (unlocking, a rotation or a
+    reload swaps the dict: Vault.load_secrets) and in the year it was made."""
     vault.require_readable()
     integrity.reload_now_and_then(vault)  # as tokens_held: another process may have rotated the index key
     key = (code, date.today().year)
     kept = _COUNTY_TOKENS.get(key)
     if kept is not None and kept[0] is vault.index_keys and kept[1] is vault.index_root:
         return kept[2]
-    values = query_values("county_birth_year", code)
-    tokens = tokens_held(vault, "county_birth_year", values) if values else []
+    found = {index: (tokens_held(vault, index, values) if (values := query_values(index, code)) else [])
+             for index in ("county_birth_decade", "county_birth_year")}
+    tokens = CountyTokens(found["county_birth_decade"], found["county_birth_year"])
     if len(_COUNTY_TOKENS) >= 512:  # any six digits are a code: bounded
         _COUNTY_TOKENS.clear()
     # The key set itself is kept (not its id): a later dict can then never pass for it.
@@ -154,7 +178,7 @@ def county_tokens(vault: Vault, code: str) -> list[bytes]:
     return tokens
 
 
-_COUNTY_TOKENS: dict[tuple[str, int], tuple[dict[bytes, bytes], bytes | None, list[bytes]]] = {}
+_COUNTY_TOKENS: dict[tuple[str, int], tuple[dict[bytes, bytes], bytes | None, CountyTokens]] = {}
 
 
 def matching_ids(vault: Vault, index: str, value: str,

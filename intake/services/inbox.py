@@ -39,10 +39,15 @@ from ..models.prebuilt import pg_array
 from ..models.sealed import data_keys
 from . import audit, integrity_states
 from .errors import InvalidInput
+from .blind_indexes import DECADES_SINCE, CountyTokens
 from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
 
 PAGE_SIZE = 50
-COUNTY_INDEX = "county_birth_year"
+COUNTY_INDEX, YEAR_INDEX = "county_birth_decade", "county_birth_year"  # the county filter's (see _county_slice)
+# Written into the kept statements as constants, not bound: PostgreSQL's generic plan of a prepared
+# statement must see them to use the partial index (version < 15) and to estimate the rows of an
+# index name; with parameters it planned every county page anew (~1 ms each).
+_COUNTY_INDEX, _YEAR_INDEX = (literal(name, literal_execute=True) for name in (COUNTY_INDEX, YEAR_INDEX))
 NEWER, OLDER, LAST = "newer", "older", "last"
 
 
@@ -105,32 +110,36 @@ class _Where:
     blind-index tokens (None: no county filter), with what PostgreSQL's county query needs."""
     filters: InboxFilter
     conditions: list[Any]
-    county: list[bytes] | None
-    pg_county: bool = False  # PostgreSQL's county query: the tokens one array parameter (`tokens`)
+    county: CountyTokens | None
+    pg_county: bool = False  # PostgreSQL's county query: the tokens array parameters (`tokens`, `legacy`)
 
     @classmethod
     def of(cls, session: Session, vault: Vault | None, filters: InboxFilter) -> _Where:
         county, conditions = county_tokens(vault, filters), _conditions(session, vault, filters)
-        return cls(filters, conditions, county, bool(county) and session.get_bind().dialect.name == "postgresql")
+        return cls(filters, conditions, county,
+                   county is not None and bool(county.decades) and session.get_bind().dialect.name == "postgresql")
 
     # Built only when a statement is: a kept one (_UNFILTERED) binds the tokens by name, and building
-    # these two for every county page cost more CPU than the rest of the filter.
+    # these for every county page cost more CPU than the rest of the filter.
     @cached_property
     def tokens(self) -> Any:
-        """PostgreSQL: the county's tokens as one array parameter (None otherwise)."""
-        return pg_array("county_tokens", LargeBinary(), self.county) if self.pg_county else None
+        """PostgreSQL: the county's birth-decade tokens as one array parameter (None otherwise)."""
+        return pg_array("county_tokens", LargeBinary(), self.county.decades) if self.pg_county else None
 
     @cached_property
-    def unfilled(self) -> Any:
-        """PostgreSQL: the county's rows without an arrival (see _county_slice; None otherwise)."""
+    def legacy(self) -> Any:
+        """PostgreSQL: the county's rows written before the birth decades (see _county_slice; None otherwise)."""
         if not self.pg_county:
             return None
-        # Rows written before they carried the arrival (migration 0015, until `flask index rebuild`):
-        # their ids materialised first (PostgreSQL would otherwise walk every report newest first,
-        # probing the index per report). Once rebuilt: one index probe per token that finds nothing.
-        return (select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
-                                                   BlindIndex.token == any_(self.tokens), BlindIndex.arrival.is_(None))
-                .cte("county_unfilled").prefix_with("MATERIALIZED"))
+        assert self.county is not None
+        # Rows of reports indexed before INDEX_VERSION 15 (until `flask index rebuild`), found by
+        # their birth-year tokens in a partial index of those rows alone: their ids materialised first
+        # (PostgreSQL would otherwise walk every report newest first, probing the index per report).
+        # Once rebuilt: one look per token at an empty index.
+        years = pg_array("county_year_tokens", LargeBinary(), self.county.years)
+        return (select(BlindIndex.report_id).where(BlindIndex.index_name == _YEAR_INDEX, BlindIndex.token == any_(years),
+                                                   BlindIndex.version < literal_column(str(DECADES_SINCE)))
+                .cte("county_legacy").prefix_with("MATERIALIZED"))
 
     def on(self, query: Any) -> Any:
         """`query` (over reports) restricted to these conditions."""
@@ -156,64 +165,34 @@ def _slice(where: _Where, bound: Cursor | None, ascending: bool, limit: int) -> 
     reports = where.on(select(Report.id.label("id"), Report.arrival.label("arrival")).where(Report.arrival.is_not(None)))
     if where.county is None:
         return _ordered(reports, Report.arrival, Report.id, bound, ascending, limit)
-    if not where.county:
+    if not where.county.decades:
         return reports.where(false())
     if not where.pg_county:  # SQLite (no LATERAL): the county's report ids, then the page by arrival
-        ids = select(BlindIndex.report_id).where(BlindIndex.index_name == COUNTY_INDEX,
-                                                 BlindIndex.token.in_(where.county))
+        ids = select(BlindIndex.report_id).where(
+            ((BlindIndex.index_name == COUNTY_INDEX) & BlindIndex.token.in_(where.county.decades))
+            | ((BlindIndex.index_name == YEAR_INDEX) & BlindIndex.token.in_(where.county.years)
+               & (BlindIndex.version < DECADES_SINCE)))
         return _ordered(reports.where(Report.id.in_(ids)), Report.arrival, Report.id, bound, ascending, limit)
     return _county_slice(where, reports, bound, ascending, limit)
 
 
 def _county_slice(where: _Where, reports: Any, bound: Cursor | None, ascending: bool, limit: int) -> Any:
     """The county filter on PostgreSQL. A report is under one of the county's tokens (one per birth
-    year), and a token's rows are in inbox order in the lookup index (index_name, token, arrival,
-    report_id): for each token its first rows from `bound` (a LATERAL index-only read that stops
-    there), then the first `limit` of those. A page's rows spread over the county's birth years, so
-    each token gives first only `_FEW` (a few entries per year instead of `limit`: at a million reports
-    ~600 index entries instead of ~2,550). That is the page unless a token gave all `_FEW` and its
-    last one is inside the page before its last row (then its next rows might belong there too):
-    only then the read with `limit` per token runs, behind a one-time filter. (A UNION ALL of one
-    subquery per token would let PostgreSQL merge them, but planning ~130 subqueries cost more than
-    it saved.)"""
+    decade, 14), and a token's rows are in inbox order in the lookup index (index_name, token,
+    arrival, report_id): for each token its first `limit` rows from `bound` (a LATERAL index-only
+    read that stops there), then the first `limit` of those; beside them the rows indexed before the
+    decades existed (`_Where.legacy`)."""
     token = func.unnest(where.tokens).table_valued("token").render_derived(name="county_token")
     rows = select(BlindIndex.report_id.label("id"), BlindIndex.arrival.label("arrival")).where(
-        BlindIndex.index_name == COUNTY_INDEX, BlindIndex.token == token.c.token, BlindIndex.arrival.is_not(None))
+        BlindIndex.index_name == _COUNTY_INDEX, BlindIndex.token == token.c.token, BlindIndex.arrival.is_not(None))
     if where.conditions or where.filters.needs_information:  # else an index-only read
         rows = where.on(rows.join(Report, Report.id == BlindIndex.report_id))
     every = _ordered(rows, BlindIndex.arrival, BlindIndex.report_id, bound, ascending, limit).lateral("county_rows")
-    unfilled = _ordered(reports.where(Report.id.in_(select(where.unfilled.c.report_id))), Report.arrival, Report.id,
-                        bound, ascending, limit).subquery("county_unfilled_rows")
-    parts = [select(unfilled.c.id, unfilled.c.arrival)]
-    if limit <= _FEW:  # the first read would be the whole one (the report page's neighbours: one row each side)
-        parts.append(select(every.c.id, every.c.arrival).select_from(token).join(every, true()))
-    else:
-        parts += _few_first(token, rows, bound, ascending, limit, every)
-    merged = union_all(*parts).subquery("county")
+    legacy = _ordered(reports.where(Report.id.in_(select(where.legacy.c.report_id))), Report.arrival, Report.id,
+                      bound, ascending, limit).subquery("county_legacy_rows")
+    merged = union_all(select(legacy.c.id, legacy.c.arrival),
+                       select(every.c.id, every.c.arrival).select_from(token).join(every, true())).subquery("county")
     return _ordered(select(merged.c.id, merged.c.arrival), merged.c.arrival, merged.c.id, None, ascending, limit)
-
-
-def _few_first(token: Any, rows: Any, bound: Cursor | None, ascending: bool, limit: int, every: Any) -> list[Any]:
-    """The county's rows from `_FEW` per token, or from `every` (`limit` per token) when those may
-    miss some (see _county_slice): two selects, one of them behind a one-time filter."""
-
-    def rank(arrival: Any, ident: Any) -> Any:
-        order = (arrival, ident) if ascending else (arrival.desc(), ident.desc())
-        return func.row_number().over(order_by=order).label("n")
-
-    few = _ordered(rows.add_columns(rank(BlindIndex.arrival, BlindIndex.report_id)), BlindIndex.arrival,
-                   BlindIndex.report_id, bound, ascending, _FEW).lateral("county_few")
-    found = (select(few.c.id, few.c.arrival, few.c.n).select_from(token).join(few, true())
-             .cte("county_found").prefix_with("MATERIALIZED"))
-    page = (_ordered(select(found.c.id, found.c.arrival, rank(found.c.arrival, found.c.id)),
-                     found.c.arrival, found.c.id, None, ascending, limit).cte("county_page")
-            .prefix_with("MATERIALIZED"))
-    short = select(page.c.id).join(found, found.c.id == page.c.id).where(found.c.n == _FEW, page.c.n < limit).exists()
-    return [select(page.c.id, page.c.arrival).where(~short),
-            select(every.c.id, every.c.arrival).select_from(token).join(every, true()).where(short)]
-
-
-_FEW = 10  # index entries read first per birth-year token (see _county_slice)
 
 
 # The tags of a row, as one string (tag names are [a-z0-9-]: a line break never occurs in one).
@@ -269,7 +248,10 @@ def _page_rows(session: Session, where: _Where, direction: str | None, cursor: C
         if query is None:
             query = _UNFILTERED[key] = _page_query(where, _CURSOR_SLOT if bound else None, ascending, per_page + 1)
         params = {"after_arrival": bound.arrival, "after_id": bound.id} if bound else {}
-        rows = list(session.execute(query, {**params, "county_tokens": where.county} if county else params).all())
+        if county:
+            assert where.county is not None
+            params.update(county_tokens=where.county.decades, county_year_tokens=where.county.years)
+        rows = list(session.execute(query, params).all())
     else:
         rows = list(session.execute(_page_query(where, bound, ascending, per_page + 1)).all())
     more = len(rows) > per_page

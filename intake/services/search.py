@@ -81,9 +81,9 @@ def _conditions(session: Session, vault: Vault | None, f: InboxFilter) -> list[A
     return where
 
 
-def county_tokens(vault: Vault | None, f: InboxFilter) -> list[bytes] | None:
-    """The county filter's `county_birth_year` tokens: the county with every birth year (and none),
-    under every index key held. None: no county filter; empty: nothing can match."""
+def county_tokens(vault: Vault | None, f: InboxFilter) -> blind_indexes.CountyTokens | None:
+    """The county filter's tokens: the county with every birth decade (and every birth year, for rows
+    older than the decades), under every index key held. None: no county filter."""
     if not f.county:
         return None
     code = normalise.county(f.county)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 
 from intake.extensions import db
 from intake.keyring import get_vault
@@ -127,24 +127,44 @@ def test_take_in_writes_the_arrival_on_every_row(store):
             Report, Report.id == BlindIndex.report_id).where(BlindIndex.arrival.is_distinct_from(Report.arrival)))
 
 
+def legacy(app: Flask) -> int:
+    """Rows written before the birth decades (INDEX_VERSION 15)."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(BlindIndex).where(BlindIndex.version < 15))
+
+
+def as_written_before(app: Flask, ids: list[uuid.UUID], *, arrival: bool) -> None:
+    """These reports' rows as INDEX_VERSION 14 left them: no birth-decade row, version 14, and
+    (not `arrival`) no arrival either, as migration 0015 left them."""
+    with app.app_context():
+        db.session.execute(delete(BlindIndex).where(BlindIndex.report_id.in_(ids),
+                                                    BlindIndex.index_name == "county_birth_decade"))
+        values: dict[str, Any] = {"version": 14} if arrival else {"version": 14, "arrival": None}
+        db.session.execute(update(BlindIndex).where(BlindIndex.report_id.in_(ids)).values(**values))
+        db.session.commit()
+
+
 @pytest.mark.parametrize("which", ["some", "all"])
-def test_rows_without_arrival_are_found_until_the_rebuild_copies_it(store, which):
-    """Rows as migration 0015 leaves them (no arrival), beside rows written since (some) or alone."""
+@pytest.mark.parametrize("arrival", [True, False], ids=["version-14", "no-arrival"])
+def test_rows_written_before_the_decades_are_found_until_the_rebuild(store, which, arrival):
+    """Rows as INDEX_VERSION 14 (with an arrival) or migration 0015 (without) left them, beside rows
+    written since (some) or alone (all): found by their birth-year tokens until the rebuild writes
+    the decades (and copies the arrival)."""
     expected = newest_first(store, KASHGAR)
     with store.app_context():
         ids = list(db.session.scalars(select(Report.id).order_by(Report.id)))
-        old = ids[::2] if which == "some" else ids
-        db.session.execute(update(BlindIndex).where(BlindIndex.report_id.in_(old)).values(arrival=None))
-        db.session.commit()
-    assert unfilled(store)
+    old = ids[::2] if which == "some" else ids
+    as_written_before(store, old, arrival=arrival)
+    assert legacy(store) and bool(unfilled(store)) is not arrival
     assert walk(store, county=KASHGAR)[0] == expected
     assert walk(store, per_page=2, county=KASHGAR)[0] == expected
 
     with store.app_context():
-        assert index_jobs.rebuild(db.session, get_vault(), batch=4) == (0, 0)  # copied, nothing recomputed
-        copied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "index.rebuild")).one()
-        assert copied.details["arrivals_copied"] > 0
-    assert unfilled(store) == 0
+        assert index_jobs.rebuild(db.session, get_vault(), batch=4) == (len(old), 0)
+        if not arrival:
+            copied = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "index.rebuild")).first()
+            assert copied.details["arrivals_copied"] > 0
+    assert legacy(store) == unfilled(store) == 0
     test_take_in_writes_the_arrival_on_every_row(store)
     assert walk(store, county=KASHGAR)[0] == expected
 
@@ -157,18 +177,19 @@ def test_the_county_filter_follows_an_index_key_rotation(store, keys):
     assert walk(store, per_page=50, county=KASHGAR)[0] == expected
     with store.app_context():
         vault = get_vault()
-        before = search.county_tokens(vault, search.InboxFilter(county=KASHGAR))
+        kept = search.county_tokens(vault, search.InboxFilter(county=KASHGAR))
+        before = kept.decades + kept.years
         assert index_jobs.rotate_key(db.session, vault, keys.passphrase)
         assert index_jobs.rebuild(db.session, vault) == (15, 0)
         assert index_jobs.retire_unused(db.session, vault, keys.passphrase)
-        assert not set(before) & set(search.county_tokens(vault, search.InboxFilter(county=KASHGAR)))
+        after = search.county_tokens(vault, search.InboxFilter(county=KASHGAR))
+        assert not set(before) & set(after.decades + after.years)
     assert walk(store, per_page=50, county=KASHGAR)[0] == expected
 
 
-def test_a_birth_year_with_more_of_a_page_than_the_first_read_takes(public_app, review_app):
-    """PostgreSQL reads a few index rows per birth year first (inbox._FEW) and reads again when one
-    year may hold more of the page: 26 reports of one county, 20 of them born in 1984, the rest
-    around them, walked by pages of 12 and of 50 (each page then has more than _FEW of 1984)."""
+def test_a_birth_decade_with_most_of_a_page(public_app, review_app):
+    """26 reports of one county, 20 of them born in 1984, the rest around them (one in the same
+    decade), walked by pages of 12 and of 50: each page holds rows of several decades' tokens."""
     years = ["1984"] * 20 + ["1960", "1971", None, "1984-06", "1990", "1960"]
     reports = [dataclasses.replace(full_report(f"y{i}"), home_county=KASHGAR, birth_date=years[(i * 7) % 26])
                for i in range(26)]
@@ -176,7 +197,6 @@ def test_a_birth_year_with_more_of_a_page_than_the_first_read_takes(public_app, 
     submit(public_app, *reports[13:])
     with review_app.app_context():
         assert take_in.take_in(db.session, get_vault()) == (2, 0)
-    assert inbox._FEW < 12
     expected = newest_first(review_app, KASHGAR)
     assert len(expected) == 26
     for per_page in (12, 50):
