@@ -216,8 +216,20 @@ def _name(prefix: str, field: str) -> Comparison:
 
 # --- birth date ---------------------------------------------------------------------------------
 
+def _parts_agree(a: Row, b: Row) -> bool:
+    """No month or day that both give differs."""
+    return all(a.get(c) is None or b.get(c) is None or a.get(c) == b.get(c) for c in ("birth_month", "birth_day"))
+
+
 def _years_apart(n: int) -> Callable[[Row, Row], bool]:
-    return lambda a, b: _both("birth_year")(a, b) and abs(a["birth_year"] - b["birth_year"]) == n
+    return lambda a, b: _both("birth_year")(a, b) and abs(a["birth_year"] - b["birth_year"]) == n and \
+        _parts_agree(a, b)
+
+
+# A year misremembered or mistyped keeps the month and day; years apart and a month or day that
+# both give and that differs too is a date wrong in two places: most often two people (brothers a
+# year or two apart, namesakes), so such a pair falls to "different".
+_PARTS_AGREE_SQL = 'NOT coalesce(birth_month_l <> birth_month_r OR birth_day_l <> birth_day_r, false)'
 
 
 def _same_month(a: Row, b: Row) -> bool:
@@ -238,8 +250,8 @@ BIRTH = Comparison("birth", "birth date", ("birth_year", "birth_month", "birth_d
     Level("same_year", f'{_eq_sql("birth_year")} AND (birth_month_l IS NULL OR birth_month_r IS NULL)',
           _same_year),
     Level("same_year_other_date", _eq_sql("birth_year"), _eq("birth_year")),
-    Level("one_year_apart", 'abs(birth_year_l - birth_year_r) = 1', _years_apart(1)),
-    Level("two_years_apart", 'abs(birth_year_l - birth_year_r) = 2', _years_apart(2)),
+    Level("one_year_apart", f'abs(birth_year_l - birth_year_r) = 1 AND {_PARTS_AGREE_SQL}', _years_apart(1)),
+    Level("two_years_apart", f'abs(birth_year_l - birth_year_r) = 2 AND {_PARTS_AGREE_SQL}', _years_apart(2)),
     Level("different", "ELSE", _else),
 ))
 
@@ -375,6 +387,9 @@ BLOCKING_RULES: tuple[str, ...] = (
 # trained before a value here changed scores with the current one. Places: EM sees no
 # report with a wrong county in synthetic data, but families do give the county they live in, or
 # the city for the county (Ghulja city and county): a different place must not outweigh the rest.
+# Birth dates more than two years apart are two people to clustering (MAX_YEAR_SPREAD), and years
+# apart with another month or day too are a date wrong in two places; EM, blocked on both names,
+# reads brothers and namesakes there as one person (m 0.02).
 FIXED_M: dict[tuple[str, str], float] = {
     ("given", "different"): 0.0002,
     ("father", "different"): 0.005,
@@ -382,6 +397,7 @@ FIXED_M: dict[tuple[str, str], float] = {
     ("father", "other_order_or_name"): 0.001,
     ("id", "different"): 0.0005,
     ("id", "region_and_date"): 0.00001,
+    ("birth", "different"): 0.005,
     ("place", "other_county_same_prefecture"): 0.01,
     ("place", "different"): 0.005,
 }

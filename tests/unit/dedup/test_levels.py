@@ -92,6 +92,26 @@ def test_both_names_through_the_other_full_name(right, level):
     assert _level("father", left, right) in ("same_name", "other_order_or_name")
 
 
+@pytest.mark.parametrize(("left", "right", "level"), [
+    ("1981", "1982", "one_year_apart"),
+    ("1981-03", "1982", "one_year_apart"),
+    ("1981-03-17", "1982-03-17", "one_year_apart"),   # the year misremembered, the day kept
+    ("1981-03-17", "1982-03", "one_year_apart"),
+    ("1981", "1983", "two_years_apart"),
+    ("1981-05", "1983", "two_years_apart"),
+    # Years apart and the month or day that both give differs too: wrong in two places, most often
+    # brothers or namesakes.
+    ("1981-03", "1982-07", "different"),
+    ("1981-03-17", "1982-03-02", "different"),
+    ("1981-05-01", "1983-11-20", "different"),
+    ("1981-03", "1981-07", "same_year_other_date"),
+    ("1981", "1986", "different"),
+])
+def test_birth_date_levels(left, right, level):
+    base = {"given_name": "Ablimit", "father_name": "Tursun"}
+    assert _level("birth", {**base, "birth_date": left}, {**base, "birth_date": right}) == level
+
+
 def test_a_slip_in_the_name_weighs_more_than_a_name_only_close_across_scripts(bundled):
     base = {"father_name": "Tursun", "birth_date": "1980", "home_place": "Yarkand"}
     left = {"report_id": "x", **base, "given_name": "Mihrigul"}
@@ -100,3 +120,13 @@ def test_a_slip_in_the_name_weighs_more_than_a_name_only_close_across_scripts(bu
     [close] = score_candidates(bundled, left, [{"report_id": "y", **base, "given_name": "Hüsen"}])
     assert near.levels["given"] == "near" and close.levels["given"] == "close"
     assert 0 < close.weights["given"] < near.weights["given"]
+
+
+def test_years_apart_with_another_month_weigh_against(bundled):
+    base = {"given_name": "Ablimit", "father_name": "Tursun", "home_place": "Yarkand"}
+    [slip] = score_candidates(bundled, {"report_id": "x", **base, "birth_date": "1981-03"},
+                              [{"report_id": "y", **base, "birth_date": "1982"}])
+    [other] = score_candidates(bundled, {"report_id": "x", **base, "birth_date": "1981-03"},
+                               [{"report_id": "y", **base, "birth_date": "1982-07"}])
+    assert slip.weights["birth"] > 0 > other.weights["birth"]
+    assert other.probability < slip.probability
