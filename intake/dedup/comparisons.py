@@ -346,7 +346,8 @@ BLOCKING_RULES: tuple[str, ...] = (
     # the place.
     f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
     f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
-    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county AND {_MONTH_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant;
     # nor does Chinese, but for Kazakh q written 哈 (Qanat 哈那提, Qayrat 哈依拉提), whose h the
     # cross-script form drops: a frame that is the other's with a k before it also meets.
@@ -354,6 +355,11 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    # ... and where one side gives no place, the birth year; where one gives no year, the county.
+    *(f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND {side}.prefecture IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
+    *(f'l.fframe = r.fframe AND l.county = r.county AND {side}.birth_year IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
     # Names swapped: the birth year give or take one, or none on one side, and the place.
     f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
