@@ -208,8 +208,10 @@ def _name(prefix: str, field: str) -> Comparison:
         # forms (Musa and Muyesser, Qurban and Gulbahar, Abdulla and Abduweli: brothers and twins),
         # unless one came through Chinese, whose skeleton is a reading of the characters (艾比拜
         # reads "aba", Habibe "habiba").
-        Level("close", f"{_close_sql(skel, _SKEL_TWO)} OR ({_close_sql(syl, _SYL_TWO)} AND {_skel_within_sql(skel, zh)})",
-              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or (_close(syl, _SYL_TWO)(a, b) and _skel_within(skel, zh)(a, b))),
+        Level("close",
+              f"{_close_sql(skel, _SKEL_TWO)} OR ({_close_sql(syl, _SYL_TWO)} AND {_skel_within_sql(skel, zh)})",
+              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or
+              (_close(syl, _SYL_TWO)(a, b) and _skel_within(skel, zh)(a, b))),
         Level("different", "ELSE", _else),
     ))
 
