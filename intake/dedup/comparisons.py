@@ -92,6 +92,40 @@ def _close(col: str, two_from: int) -> Callable[[Row, Row], bool]:
     return test
 
 
+def _near_sql(col: str) -> str:
+    return (f"(greatest(length({col}_l), length({col}_r)) >= 4 AND "
+            f"damerau_levenshtein({col}_l, {col}_r) = 1)")
+
+
+def _near(col: str) -> Callable[[Row, Row], bool]:
+    """One slip apart (a letter changed, dropped or added, or two neighbours swapped), names of
+    four letters or more."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None:
+            return False
+        return max(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) == 1
+    return test
+
+
+# Spelling skeletons this many edits apart are other names (see the close level).
+_SKEL_FAR = 3
+
+
+def _skel_within_sql(col: str, zh: str) -> str:
+    return (f"(coalesce(levenshtein({col}_l, {col}_r) < {_SKEL_FAR}, true) "
+            f"OR coalesce({zh}_l, false) OR coalesce({zh}_r, false))")
+
+
+def _skel_within(col: str, zh: str) -> Callable[[Row, Row], bool]:
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None or a.get(zh) or b.get(zh):
+            return True
+        return Levenshtein.distance(x, y, score_cutoff=_SKEL_FAR) < _SKEL_FAR
+    return test
+
+
 # Spellings: two edits from ten letters. Cross-script forms: from six, since transcription into
 # Chinese adds and changes vowels (Ehmet and 艾买提 are eemete and amete).
 _SKEL_TWO, _SYL_TWO = 10, 6
@@ -125,30 +159,79 @@ def _same_pair(a: Row, b: Row) -> bool:
     return False
 
 
+# Both names in the same order through the other full name (a report's own names against the
+# other's full_name_alt, or the two full_name_alt): the same name as much as the own fields agreeing
+# (the report gave it as its person's name, in another script); only the other order is ambiguous.
+_SAME_ORDER = ((_OWN, _ALT), (_ALT, _OWN), (_ALT, _ALT))
+
+
+def _same_order_sql() -> str:
+    return "(" + " OR ".join(f"({a1}_l = {b1}_r AND {a2}_l = {b2}_r)"
+                             for (a1, a2), (b1, b2) in _SAME_ORDER) + ")"
+
+
+def _same_order(a: Row, b: Row) -> bool:
+    for left, right in _SAME_ORDER:
+        x1, x2 = a.get(left[0]), a.get(left[1])
+        if x1 is not None and x2 is not None and x1 == b.get(right[0]) and x2 == b.get(right[1]):
+            return True
+    return False
+
+
 def _name(prefix: str, field: str) -> Comparison:
-    latin, skel, syl = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl"
-    return Comparison(prefix, field, (latin, skel, syl), (
+    latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
+    return Comparison(prefix, field, (latin, skel, syl, zh), (
         Level("missing", _null_sql(syl), _missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
         # or cross-script form): the evidence is the name's rarity (term frequency of the
         # cross-script form), not which form the variant table happened to cover. With three
         # levels, EM learnt their m from how often training's names were in the table, and a name
         # agreeing only across scripts got ~3 bits less than the same name agreeing in Latin.
-        # The reviewer's words still say which (explain.py reads the values).
-        Level("same_name", f"({_eq_sql(latin)} OR {_eq_sql(skel)} OR {_eq_sql(syl)})",
-              lambda a, b: _eq(latin)(a, b) or _eq(skel)(a, b) or _eq(syl)(a, b), tf_column=syl),
-        # Both names agree, but swapped, or through the other full name (full_name_alt).
+        # The reviewer's words still say which (explain.py reads the values). Both names agreeing
+        # in the same order through the other full name count here too (the term frequency is
+        # still the more common of the two own names').
+        Level("same_name", f"({_eq_sql(latin)} OR {_eq_sql(skel)} OR {_eq_sql(syl)} OR {_same_order_sql()})",
+              lambda a, b: _eq(latin)(a, b) or _eq(skel)(a, b) or _eq(syl)(a, b) or _same_order(a, b),
+              tf_column=syl),
+        # Both names agree, but swapped (passport order, or a grandson named after his
+        # grandfather), the own names or through the other full name (full_name_alt).
         Level("other_order_or_name", _same_pair_sql(), _same_pair),
-        Level("close", f"{_close_sql(skel, _SKEL_TWO)} OR {_close_sql(syl, _SYL_TWO)}",
-              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or _close(syl, _SYL_TWO)(a, b)),
+        # One slip of the hand in the spelling skeleton (Mihrigul and Mihirgul, Qurban and
+        # Qurbam, Abliz and Ablikz): the skeleton has already absorbed spelling habits and
+        # scripts, so what is left one letter apart is mostly a typo of one name. A level of its
+        # own, apart from close, which gave a typo'd name hardly any weight (on the synthetic
+        # population about 9 in 10 candidate pairs one slip apart were one person, 1 in 4 of the
+        # rest of close; tests/bench/bench_dedup.py).
+        Level("near", _near_sql(skel), _near(skel)),
+        # Two edits from ten letters of a spelling, or the cross-script form close; but two
+        # spellings three letters apart or more are other names however close their cross-script
+        # forms (Musa and Muyesser, Qurban and Gulbahar, Abdulla and Abduweli: brothers and twins),
+        # unless one came through Chinese, whose skeleton is a reading of the characters (艾比拜
+        # reads "aba", Habibe "habiba").
+        Level("close",
+              f"{_close_sql(skel, _SKEL_TWO)} OR ({_close_sql(syl, _SYL_TWO)} AND {_skel_within_sql(skel, zh)})",
+              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or
+              (_close(syl, _SYL_TWO)(a, b) and _skel_within(skel, zh)(a, b))),
         Level("different", "ELSE", _else),
     ))
 
 
 # --- birth date ---------------------------------------------------------------------------------
 
+def _parts_agree(a: Row, b: Row) -> bool:
+    """No month or day that both give differs."""
+    return all(a.get(c) is None or b.get(c) is None or a.get(c) == b.get(c) for c in ("birth_month", "birth_day"))
+
+
 def _years_apart(n: int) -> Callable[[Row, Row], bool]:
-    return lambda a, b: _both("birth_year")(a, b) and abs(a["birth_year"] - b["birth_year"]) == n
+    return lambda a, b: _both("birth_year")(a, b) and abs(a["birth_year"] - b["birth_year"]) == n and \
+        _parts_agree(a, b)
+
+
+# A year misremembered or mistyped keeps the month and day; years apart and a month or day that
+# both give and that differs too is a date wrong in two places: most often two people (brothers a
+# year or two apart, namesakes), so such a pair falls to "different".
+_PARTS_AGREE_SQL = 'NOT coalesce(birth_month_l <> birth_month_r OR birth_day_l <> birth_day_r, false)'
 
 
 def _same_month(a: Row, b: Row) -> bool:
@@ -169,8 +252,8 @@ BIRTH = Comparison("birth", "birth date", ("birth_year", "birth_month", "birth_d
     Level("same_year", f'{_eq_sql("birth_year")} AND (birth_month_l IS NULL OR birth_month_r IS NULL)',
           _same_year),
     Level("same_year_other_date", _eq_sql("birth_year"), _eq("birth_year")),
-    Level("one_year_apart", 'abs(birth_year_l - birth_year_r) = 1', _years_apart(1)),
-    Level("two_years_apart", 'abs(birth_year_l - birth_year_r) = 2', _years_apart(2)),
+    Level("one_year_apart", f'abs(birth_year_l - birth_year_r) = 1 AND {_PARTS_AGREE_SQL}', _years_apart(1)),
+    Level("two_years_apart", f'abs(birth_year_l - birth_year_r) = 2 AND {_PARTS_AGREE_SQL}', _years_apart(2)),
     Level("different", "ELSE", _else),
 ))
 
@@ -265,7 +348,8 @@ BLOCKING_RULES: tuple[str, ...] = (
     # the place.
     f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
     f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
-    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.county = r.county AND {_MONTH_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant;
     # nor does Chinese, but for Kazakh q written 哈 (Qanat 哈那提, Qayrat 哈依拉提), whose h the
     # cross-script form drops: a frame that is the other's with a k before it also meets.
@@ -273,6 +357,11 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    # ... and where one side gives no place, the birth year; where one gives no year, the county.
+    *(f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND {side}.prefecture IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
+    *(f'l.fframe = r.fframe AND l.county = r.county AND {side}.birth_year IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
     # Names swapped: the birth year give or take one, or none on one side, and the place.
     f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
@@ -306,6 +395,9 @@ BLOCKING_RULES: tuple[str, ...] = (
 # trained before a value here changed scores with the current one. Places: EM sees no
 # report with a wrong county in synthetic data, but families do give the county they live in, or
 # the city for the county (Ghulja city and county): a different place must not outweigh the rest.
+# Birth dates more than two years apart are two people to clustering (MAX_YEAR_SPREAD), and years
+# apart with another month or day too are a date wrong in two places; EM, blocked on both names,
+# reads brothers and namesakes there as one person (m 0.02).
 FIXED_M: dict[tuple[str, str], float] = {
     ("given", "different"): 0.0002,
     ("father", "different"): 0.005,
@@ -313,6 +405,7 @@ FIXED_M: dict[tuple[str, str], float] = {
     ("father", "other_order_or_name"): 0.001,
     ("id", "different"): 0.0005,
     ("id", "region_and_date"): 0.00001,
+    ("birth", "different"): 0.005,
     ("place", "other_county_same_prefecture"): 0.01,
     ("place", "different"): 0.005,
 }

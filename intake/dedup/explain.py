@@ -38,8 +38,8 @@ _FIELD_WORDS = {"name": said("Name"), "father's name": said("Father's name"), "b
                 "home place": said("Home place"), "ID number": said("ID number"), "gender": said("Gender")}
 # Name levels as resolution.names' strengths; exact, same_spelling and same_across_scripts are
 # model 4's codes, still stored in older pairs (model 5 says same_name for all three).
-_NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "close": CLOSE,
-               "different": DIFFERENT}
+_NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "near": CLOSE,
+               "close": CLOSE, "different": DIFFERENT}
 # A father's name given in no field of its own was read from a full name (prepare.py splits one):
 # that full name is what the sentence quotes, not an empty value beside a level that matched.
 _SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt", "given_name"),

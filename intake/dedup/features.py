@@ -20,12 +20,14 @@ import pyarrow as pa
 from ..resolution.chinese import tidy
 from ..resolution.names import NameKey
 from ..resolution.prepare import PreparedRecord, name_frame, prepare
+from ..resolution.scripts import CHINESE_SCRIPTS
 
 # Columns of a feature record, in order (the DuckDB/Spark table's schema).
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("unique_id", "VARCHAR"),
     ("given_latin", "VARCHAR"), ("given_skel", "VARCHAR"), ("given_syl", "VARCHAR"),
     ("father_latin", "VARCHAR"), ("father_skel", "VARCHAR"), ("father_syl", "VARCHAR"),
+    ("given_zh", "BOOLEAN"), ("father_zh", "BOOLEAN"),
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
     ("gframe", "VARCHAR"), ("fframe", "VARCHAR"),
     ("gender", "VARCHAR"),
@@ -72,6 +74,10 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "unique_id": rec.record_id,
         "given_latin": g_latin, "given_skel": g_skel, "given_syl": g_syl,
         "father_latin": f_latin, "father_skel": f_skel, "father_syl": f_syl,
+        # Whether the name came through Chinese (characters or pinyin), whose spelling skeleton
+        # is a reading of the transcription rather than a spelling.
+        "given_zh": rec.given.script in CHINESE_SCRIPTS if g_syl else None,
+        "father_zh": rec.father.script in CHINESE_SCRIPTS if f_syl else None,
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": name_frame(rec.father) if f_syl else None,

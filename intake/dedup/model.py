@@ -22,7 +22,7 @@ from ..local_files import MAX_KEY_FILE, read_json
 from .comparisons import COMPARISONS, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v5.json"
+BUNDLED = "model-v6.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.
@@ -79,7 +79,7 @@ class Model:
             raise ModelError("not an intake deduplication model file")
         try:
             prior = float(data["prior"])
-            given = _merged_name_levels(data["parameters"])
+            given = _near_from_close(_merged_name_levels(data["parameters"]))
             params = {c.name: {lv.code: {"m": float(given[c.name][lv.code]["m"]),
                                          "u": float(given[c.name][lv.code]["u"])}
                                for lv in c.levels if not lv.null}
@@ -219,6 +219,18 @@ def _merged_name_levels(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
     return out
 
 
+def _near_from_close(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The parameters with a file from before model 6 (no ``near`` name level) read as it scored:
+    its ``close`` held the pairs one slip apart, so ``near`` takes close's m and u (the same weight
+    as before; retraining gives the split its own)."""
+    out = dict(parameters)
+    for name in ("given", "father"):
+        levels = parameters.get(name)
+        if isinstance(levels, Mapping) and "near" not in levels and "close" in levels:
+            out[name] = {**levels, "near": levels["close"]}
+    return out
+
+
 def _value_counts(features: Sequence[Row] | Any) -> dict[str, Counter[Any]]:
     """Non-null values of each term-frequency column and their counts, over feature records or
     an Arrow table of them (features.feature_table: counted in Arrow, no row made)."""
@@ -253,8 +265,8 @@ def load_model(path: str | Path | None = None) -> Model:
 
 def default_model() -> Model:
     """Starting values before training: m and u by what each level usually means."""
-    m = {"same_name": 0.85, "other_order_or_name": 0.05, "close": 0.1, "different": 0.05}
-    u = {"same_name": 0.002, "other_order_or_name": 0.0005, "close": 0.01, "different": 0.9845}
+    m = {"same_name": 0.85, "other_order_or_name": 0.05, "near": 0.05, "close": 0.05, "different": 0.05}
+    u = {"same_name": 0.002, "other_order_or_name": 0.0005, "near": 0.002, "close": 0.008, "different": 0.9845}
     params: dict[str, dict[str, dict[str, float]]] = {"given": {}, "father": {}}
     for name in ("given", "father"):
         params[name] = {k: {"m": m[k], "u": u[k]} for k in m}

@@ -59,3 +59,19 @@ def test_an_own_name_whose_q_chinese_writes_ha_meets_by_the_father(left, right, 
     rows = [{"report_id": "l", "father_name": "Tursun", "birth_date": "1980", "home_place": "莎车县", **left},
             {"report_id": "r", "father_name": "Tursun", "birth_date": "1981", "home_place": "喀什地区", **right}]
     assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
+# A misspelt own name (Abliz and Ablikz: another frame, the same first consonant) meets by the
+# father's name and the year where one side gives no place, by the county where one gives no year,
+# and by the prefecture where one gives the county and the other the prefecture only.
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1980"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"home_place": "Yarkand"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1980-05", "home_place": "喀什地区"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1984"}, False),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"home_place": "叶城县"}, False),
+])
+def test_a_misspelt_own_name_meets_by_the_father_and_one_more_fact(left, right, meet):
+    rows = [{"report_id": "l", "given_name": "Abliz", "father_name": "Tursun", **left},
+            {"report_id": "r", "given_name": "Ablikz", "father_name": "Tursun", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet

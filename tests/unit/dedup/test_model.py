@@ -11,7 +11,7 @@ from intake.dedup.comparisons import COMPARISONS
 
 
 def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
-    assert bundled.version == "5"
+    assert bundled.version == "6"
     data = bundled.to_dict()
     assert set(data) == {"format", "version", "prior", "parameters", "trained"}
     codes = {lv.code for c in COMPARISONS for lv in c.levels}
@@ -111,3 +111,14 @@ def test_numbers_sharing_only_region_and_date_are_no_evidence_for_a_match(bundle
     [without] = score_candidates(bundled, twin, [dict(other, chinese_id="")])
     assert with_numbers.levels["id"] == "region_and_date"
     assert with_numbers.probability <= without.probability
+
+
+def test_a_file_from_before_model_6_scores_a_slip_in_a_name_as_its_close(bundled, tmp_path):
+    data = json.loads(json.dumps(bundled.to_dict()))
+    for name in ("given", "father"):  # model 5 had no near level: one slip apart was close
+        data["parameters"][name].pop("near")
+    path = tmp_path / "model-5.json"
+    path.write_text(json.dumps(data), "utf-8")
+    again = load_model(path)
+    for name in ("given", "father"):
+        assert again.parameters[name]["near"] == again.parameters[name]["close"] == bundled.parameters[name]["close"]

@@ -1,0 +1,132 @@
+"""Comparison levels on real name forms and dates: each case as the Python test and as the SQL
+(DuckDB) say it, which must agree."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from intake.dedup import score_candidates
+from intake.dedup.comparisons import BY_NAME, levels_of
+from intake.dedup.engine import duckdb_connection
+from intake.dedup.features import NAMES, feature_batch, feature_row
+
+
+def _sql_level(comparison: str, left: dict, right: dict) -> str:
+    """The level the comparison's SQL gives the pair (the first condition that holds)."""
+    comp = BY_NAME[comparison]
+    table = pa.Table.from_batches([feature_batch([left, right])])
+    cases = " ".join(f"WHEN {lv.sql} THEN '{lv.code}'" for lv in comp.levels[:-1])
+    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in NAMES)
+    con = duckdb_connection()
+    try:
+        con.register("f", table)
+        [(code,)] = con.sql(f"SELECT CASE {cases} ELSE '{comp.levels[-1].code}' END FROM "
+                            f"(SELECT {sides} FROM f l, f r WHERE l.unique_id = 'x' AND r.unique_id = 'y')").fetchall()
+    finally:
+        con.close()
+    return code
+
+
+def _level(comparison: str, left: dict, right: dict) -> str:
+    left, right = {"report_id": "x", **left}, {"report_id": "y", **right}
+    code = levels_of(feature_row(left), feature_row(right))[comparison].code
+    assert _sql_level(comparison, left, right) == code
+    return code
+
+
+@pytest.mark.parametrize(("left", "right", "level"), [
+    # One slip of the hand in the spelling: a letter dropped, changed, added, two neighbours swapped.
+    ("Mihrigul", "Mihirgul", "near"),
+    ("Qurban", "Qurbam", "near"),
+    ("Abliz", "Ablikz", "near"),
+    ("Reyhangul", "Reyhamgul", "near"),
+    ("Nurmemet", "Numemet", "near"),
+    ("Ablimit", "Ablimti", "near"),
+    ("Halmurat", "Halmurut", "near"),
+    ("Enwer", "Ewer", "near"),
+    ("Zeynep", "再娜甫", "near"),            # Zeynep and Zenap (再娜甫, a Chinese form)
+    # Spelling habits and scripts the forms absorb are still the same name.
+    ("Abdurehim", "Abdurehm", "same_name"),
+    ("Memet", "Mehmet", "same_name"),
+    ("Aygul", "阿依古丽", "same_name"),
+    # Close only in the cross-script form, the spellings not far apart: close.
+    ("Hesen", "Hüsen", "close"),
+    ("Hebibe", "哈比拜", "close"),
+    # Through Chinese the spelling skeleton is a reading of the characters (艾比拜 reads "aba"), so
+    # a Chinese form close in the cross-script form stays close however far the skeletons are.
+    ("Habibe", "艾比拜", "close"),
+    # Close in the cross-script form, which Chinese transcription reduces, but spelled three letters
+    # or more apart: other names (a man and a woman, brothers, twins), not one name.
+    ("Musa", "Muyesser", "different"),
+    ("Qurban", "Gulbahar", "different"),
+    ("Abdulla", "Abduweli", "different"),
+    ("Ghopur", "Ubul", "different"),
+    ("Alim", "Adil", "different"),           # four letters: one slip at most, and these are two
+    ("Ablet", "Ablimit", "different"),
+])
+def test_given_name_levels(left, right, level):
+    base = {"father_name": "Tursun", "birth_date": "1980"}
+    assert _level("given", {**base, "given_name": left}, {**base, "given_name": right}) == level
+
+
+def test_a_slip_in_the_fathers_name_is_near_as_in_the_own():
+    left = {"given_name": "Ehmet", "father_name": "Abdukerim"}
+    right = {"given_name": "Ehmet", "father_name": "Abdukerm"}
+    assert _level("father", left, right) == "near"
+    assert _level("given", left, right) == "same_name"
+
+
+@pytest.mark.parametrize(("right", "level"), [
+    # The other report's second spelling (full_name_alt), given then father: the same name.
+    ({"given_name": "زۆھرە", "father_name": "مەمەت"}, "same_name"),
+    ({"full_name_alt": "祖合热·买买提"}, "same_name"),
+    # The same two names the other way round: passport order, or a grandson named after his
+    # grandfather, so only the crosswise level.
+    ({"given_name": "مەمەت", "father_name": "زۆھرە"}, "other_order_or_name"),
+])
+def test_both_names_through_the_other_full_name(right, level):
+    # Zöhre's own given name mistyped (Zöhse), her name given again in Cyrillic.
+    left = {"given_name": "Zöhse", "father_name": "Memet", "full_name_alt": "Зөһрә Мәмәт"}
+    assert _level("given", left, right) == level
+    assert _level("father", left, right) in ("same_name", "other_order_or_name")
+
+
+@pytest.mark.parametrize(("left", "right", "level"), [
+    ("1981", "1982", "one_year_apart"),
+    ("1981-03", "1982", "one_year_apart"),
+    ("1981-03-17", "1982-03-17", "one_year_apart"),   # the year misremembered, the day kept
+    ("1981-03-17", "1982-03", "one_year_apart"),
+    ("1981", "1983", "two_years_apart"),
+    ("1981-05", "1983", "two_years_apart"),
+    # Years apart and the month or day that both give differs too: wrong in two places, most often
+    # brothers or namesakes.
+    ("1981-03", "1982-07", "different"),
+    ("1981-03-17", "1982-03-02", "different"),
+    ("1981-05-01", "1983-11-20", "different"),
+    ("1981-03", "1981-07", "same_year_other_date"),
+    ("1981", "1986", "different"),
+])
+def test_birth_date_levels(left, right, level):
+    base = {"given_name": "Ablimit", "father_name": "Tursun"}
+    assert _level("birth", {**base, "birth_date": left}, {**base, "birth_date": right}) == level
+
+
+def test_a_slip_in_the_name_weighs_more_than_a_name_only_close_across_scripts(bundled):
+    base = {"father_name": "Tursun", "birth_date": "1980", "home_place": "Yarkand"}
+    left = {"report_id": "x", **base, "given_name": "Mihrigul"}
+    [near] = score_candidates(bundled, left, [{"report_id": "y", **base, "given_name": "Mihirgul"}])
+    left = {"report_id": "x", **base, "given_name": "Hesen"}
+    [close] = score_candidates(bundled, left, [{"report_id": "y", **base, "given_name": "Hüsen"}])
+    assert near.levels["given"] == "near" and close.levels["given"] == "close"
+    assert 0 < close.weights["given"] < near.weights["given"]
+
+
+def test_years_apart_with_another_month_weigh_against(bundled):
+    base = {"given_name": "Ablimit", "father_name": "Tursun", "home_place": "Yarkand"}
+    [slip] = score_candidates(bundled, {"report_id": "x", **base, "birth_date": "1981-03"},
+                              [{"report_id": "y", **base, "birth_date": "1982"}])
+    [other] = score_candidates(bundled, {"report_id": "x", **base, "birth_date": "1981-03"},
+                               [{"report_id": "y", **base, "birth_date": "1982-07"}])
+    assert slip.weights["birth"] > 0 > other.weights["birth"]
+    assert other.probability < slip.probability
