@@ -117,11 +117,14 @@ def run_command(workers: int) -> None:
 
 
 def register(app: Flask) -> None:
-    group = app.cli.commands.get("dedup")
-    if group is None:
-        group = click.Group("dedup", help="Deduplication: which reports describe the same person.")
-        app.cli.add_command(group)
-    assert isinstance(group, click.Group)
+    found = app.cli.commands.get("dedup")
+    assert found is None or isinstance(found, click.Group)
+    # A group of this app's own, with the file tools' commands: the module's group (cli/dedup.py) is
+    # shared by every app of the process, and changing it made a second app's `train --csv` the
+    # store side's, which has no file trainer to hand on to.
+    group = click.Group("dedup", commands=dict(found.commands) if found is not None else None,
+                        help=found.help if found is not None else "Deduplication: which reports describe the same person.")
+    app.cli.add_command(group)
     existing = group.commands.get("train")
     group.add_command(train_command(existing if existing is not None and existing.name == "train"
                                     and not getattr(existing, "store_side", False) else None))

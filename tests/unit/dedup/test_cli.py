@@ -256,7 +256,24 @@ def test_an_os_error_is_named_by_its_reason_and_only_the_output_as_the_output(tm
     with monkeypatch.context() as m:
         m.setattr(dedup_module, "train", train_fails)
         result = runner.invoke(dedup_cli, ["train", "--csv", "list.csv", "--out", "model.json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     assert "cannot be written" not in result.output, result.output
     assert os.strerror(errno.EMFILE) in result.output
     assert "Ablimit" not in result.output and str(tmp_path) not in result.output
+
+
+def test_a_second_app_of_the_process_still_trains_on_a_file(make_app, tmp_path, monkeypatch):
+    """Every app joins the store's `train` to the file trainer in a `dedup` group of its own: the
+    file tools' group (cli/dedup.py) is left as it is, so the second app's `train --csv` still
+    trains on the file (it said "takes both --csv and --out" once the shared group had been changed)."""
+    from intake.cli.dedup import dedup_cli
+
+    rows, _ = population(40, seed=3)
+    write_csv(str(tmp_path / "list.csv"), rows)
+    monkeypatch.chdir(tmp_path)
+    apps = [make_app("review"), make_app("review")]
+    assert dedup_cli.commands["train"].params[0].required  # the file tool's own, untouched
+    for n, app in enumerate(apps):
+        result = app.test_cli_runner().invoke(args=["dedup", "train", "--csv", "list.csv", "--out", f"m{n}.json"])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / f"m{n}.json").stat().st_size > 100
