@@ -105,9 +105,14 @@ def test_county_with_other_filters_and_the_report_pages_neighbours(store):
     assert 0 < len(expected) < 10
     assert walk(store, per_page=2, county=KASHGAR, needs_information=True)[0] == expected
 
-    everything = newest_first(store, KASHGAR)
+    neighbours_in_order(store, newest_first(store, KASHGAR))
+
+
+def neighbours_in_order(app: Flask, everything: list[str]) -> None:
+    """Each report page's previous and next report under the county filter are its neighbours in
+    `everything` (the county's reports newest first)."""
     filters = search.InboxFilter(county=KASHGAR)
-    with store.app_context():
+    with app.app_context():
         for i, handle in enumerate(everything):
             arrival, rid = db.session.execute(select(Report.arrival, Report.id).where(Report.handle == handle)).one()
             newer, older = inbox.neighbours(db.session, get_vault(), filters, arrival, rid)
@@ -158,6 +163,7 @@ def test_rows_written_before_the_decades_are_found_until_the_rebuild(store, whic
     assert legacy(store) and bool(unfilled(store)) is not arrival
     assert walk(store, county=KASHGAR)[0] == expected
     assert walk(store, per_page=2, county=KASHGAR)[0] == expected
+    neighbours_in_order(store, expected)
 
     with store.app_context():
         assert index_jobs.rebuild(db.session, get_vault(), batch=4) == (len(old), 0)
