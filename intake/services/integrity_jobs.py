@@ -29,6 +29,7 @@ from ..crypto.vault import Vault
 from ..models import AuditEvent, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
 from . import audit, consent, integrity, integrity_states
+from .row_locks import hold_for_write
 from .integrity import LINK_EVENT, REPORT, SPECS, STATUS_EVENT, SUBMISSION, Spec, Verdict
 
 BACKFILL = integrity.BACKFILL_ACTION
@@ -120,7 +121,7 @@ def _seal_unsealed(session: Session, vault: Vault, spec: Spec, legacy: bool, out
         return 0
     done = 0
     while True:
-        rows = list(session.scalars(select(spec.model).where(where).order_by(spec.model.id).limit(batch)))
+        rows = _held_batch(session, spec, select(spec.model).where(where), batch)
         if not rows:
             return done
         for row in rows:
@@ -133,14 +134,27 @@ def _seal_unsealed(session: Session, vault: Vault, spec: Spec, legacy: bool, out
             progress(len(rows))
 
 
+def _held_batch(session: Session, spec: Spec, query: Any, batch: int) -> list[Any]:
+    """The next `batch` rows of `query`, held until the batch commits (FOR UPDATE, in id order as
+    every other holder; SQLite's one write lock taken before the read). A reviewer's change committed
+    between an unheld read and the batch's write kept its column under a seal of the values read, and
+    the row failed verification as if tampered with; held, the change waits for the batch or the
+    batch reads what it committed."""
+    if session.get_bind().dialect.name == "sqlite":
+        hold_for_write(session, spec.model.id, uuid.UUID(int=0))
+    else:
+        query = query.with_for_update(of=spec.model)
+    return list(session.scalars(query.order_by(spec.model.id).limit(batch)
+                                .execution_options(populate_existing=True)))
+
+
 def _reseal(session: Session, vault: Vault, spec: Spec, current: bytes, out: SealOutcome, batch: int,
             progress: Callable[[int], None] | None) -> int:
     mac = getattr(spec.model, spec.mac)
     older = and_(mac.is_not(None), func.substr(mac, 2, 16) != current)
     done, skip = 0, set()
     while True:
-        rows = list(session.scalars(select(spec.model).where(older, spec.model.id.not_in(skip))
-                                    .order_by(spec.model.id).limit(batch)))
+        rows = _held_batch(session, spec, select(spec.model).where(older, spec.model.id.not_in(skip)), batch)
         if not rows:
             return done
         for row in rows:

@@ -250,3 +250,50 @@ def test_two_links_of_one_report_at_once_leave_one_chain_of_events(make_app, mon
                 assert current is None, "a link made while the report was on another person, never unlinked"
                 current = e.person_id
         assert current == report.person_id and len(events) == 3
+
+
+def test_a_reseal_under_a_new_integrity_key_does_not_overwrite_a_change_made_while_it_ran(make_app, monkeypatch):
+    """`flask integrity seal` re-seals rows under the current integrity key after `keys integrity-key`.
+    It read each batch without a lock and wrote back a seal of the values read: a reviewer's change
+    committed in between kept its column under that seal, and the report failed verification for
+    good. Its batches are now held (FOR UPDATE; SQLite's write lock) until they commit."""
+    import threading
+
+    from intake.keyring import reset_vault
+    from intake.models import Report, VerificationLevel
+    from intake.services import integrity, integrity_jobs, integrity_states, triage
+    from intake.services.integrity import REPORT
+    from tests.helpers import full_report
+    from tests.unit.test_triage import make_reviewer, stored
+
+    public, review = make_app("public"), make_app("review")
+    [handle] = stored(public, review, full_report("a"))
+    amina = make_reviewer(review, "amina")
+    assert review.test_cli_runner().invoke(args=["keys", "integrity-key"]).exit_code == 0
+    with review.app_context():
+        reset_vault(review)
+
+    def set_level() -> None:
+        with review.app_context():
+            triage.set_verification(db.session, get_vault(), handle, VerificationLevel.CORROBORATED.value, actor=amina)
+
+    real, first, other = integrity.check_row, threading.current_thread(), []
+
+    def check_then_let_the_reviewer_in(vault, spec, row):  # noqa: ANN001, ANN202
+        found = real(vault, spec, row)
+        if spec is REPORT and threading.current_thread() is first and not other:
+            other.append(threading.Thread(target=set_level))
+            other[0].start()
+            other[0].join(2)
+        return found
+
+    monkeypatch.setattr(integrity, "check_row", check_then_let_the_reviewer_in)
+    with review.app_context():
+        outcome = integrity_jobs.seal_store(db.session, get_vault())
+    other[0].join(30)
+    assert not other[0].is_alive() and outcome.resealed >= 2 and not outcome.refused
+    monkeypatch.setattr(integrity, "check_row", real)
+    with review.app_context():
+        report = db.session.scalar(select(Report).where(Report.handle == handle))
+        state = integrity_states.require_report(db.session, get_vault(), report)  # Conflict if it fails
+        assert state.verification == VerificationLevel.CORROBORATED.value
