@@ -38,8 +38,8 @@ from ..models.base import today
 from ..models.prebuilt import pg_array
 from ..models.sealed import data_keys
 from . import audit, integrity_states
-from .errors import InvalidInput
 from .blind_indexes import DECADES_SINCE, CountyTokens
+from .errors import InvalidInput
 from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
 
 PAGE_SIZE = 50
