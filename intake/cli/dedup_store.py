@@ -116,6 +116,9 @@ def run_command(workers: int) -> None:
     _timings(report)
 
 
+_GROUP_HELP = "Deduplication: which reports describe the same person."
+
+
 def register(app: Flask) -> None:
     found = app.cli.commands.get("dedup")
     assert found is None or isinstance(found, click.Group)
@@ -123,7 +126,7 @@ def register(app: Flask) -> None:
     # shared by every app of the process, and changing it made a second app's `train --csv` the
     # store side's, which has no file trainer to hand on to.
     group = click.Group("dedup", commands=dict(found.commands) if found is not None else None,
-                        help=found.help if found is not None else "Deduplication: which reports describe the same person.")
+                        help=found.help if found is not None else _GROUP_HELP)
     app.cli.add_command(group)
     existing = group.commands.get("train")
     group.add_command(train_command(existing if existing is not None and existing.name == "train"

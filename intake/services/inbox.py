@@ -137,8 +137,9 @@ class _Where:
         # (PostgreSQL would otherwise walk every report newest first, probing the index per report).
         # Once rebuilt: one look per token at an empty index.
         years = pg_array("county_year_tokens", LargeBinary(), self.county.years)
-        return (select(BlindIndex.report_id).where(BlindIndex.index_name == _YEAR_INDEX, BlindIndex.token == any_(years),
-                                                   BlindIndex.version < literal_column(str(DECADES_SINCE)))
+        return (select(BlindIndex.report_id)
+                .where(BlindIndex.index_name == _YEAR_INDEX, BlindIndex.token == any_(years),
+                       BlindIndex.version < literal_column(str(DECADES_SINCE)))
                 .cte("county_legacy").prefix_with("MATERIALIZED"))
 
     def on(self, query: Any) -> Any:
