@@ -29,8 +29,8 @@ from ..crypto.vault import Vault
 from ..models import AuditEvent, RecordKey, Report, StatusEvent, Submission, SubmissionStatus
 from ..models.sealed import data_keys
 from . import audit, consent, integrity, integrity_states
-from .row_locks import hold_for_write
 from .integrity import LINK_EVENT, REPORT, SPECS, STATUS_EVENT, SUBMISSION, Spec, Verdict
+from .row_locks import hold_for_write
 
 BACKFILL = integrity.BACKFILL_ACTION
 MAX_LISTED = 1000

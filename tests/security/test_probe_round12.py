@@ -195,16 +195,17 @@ def test_two_changes_to_one_report_at_once_leave_it_verified_with_both(make_app,
         assert (state.status, state.verification) == (StatusKind.RELEASED.value, VerificationLevel.CORROBORATED.value)
 
 
-def run_between_read_and_write(monkeypatch, module, name: str, action):  # noqa: ANN001, ANN201
-    """Wrap `module.name` (a read before a write) so that, once it has read in this thread, `action`
-    runs in another thread, given 2 s to finish first. Returns the list that gets that thread."""
+def run_between_read_and_write(monkeypatch, module, name: str, action, when=None):  # noqa: ANN001, ANN201
+    """Wrap `module.name` (a read before a write) so that, once it has read in this thread (with
+    arguments `when` accepts, if given), `action` runs in another thread, given 2 s to finish first.
+    Returns the list that gets that thread."""
     import threading
 
     real, first, other = getattr(module, name), threading.current_thread(), []
 
     def between_read_and_write(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         found = real(*args, **kwargs)
-        if threading.current_thread() is first and not other:
+        if threading.current_thread() is first and not other and (when is None or when(*args, **kwargs)):
             other.append(threading.Thread(target=action))
             other[0].start()
             other[0].join(2)
@@ -257,8 +258,6 @@ def test_a_reseal_under_a_new_integrity_key_does_not_overwrite_a_change_made_whi
     It read each batch without a lock and wrote back a seal of the values read: a reviewer's change
     committed in between kept its column under that seal, and the report failed verification for
     good. Its batches are now held (FOR UPDATE; SQLite's write lock) until they commit."""
-    import threading
-
     from intake.keyring import reset_vault
     from intake.models import Report, VerificationLevel
     from intake.services import integrity, integrity_jobs, integrity_states, triage
@@ -277,17 +276,9 @@ def test_a_reseal_under_a_new_integrity_key_does_not_overwrite_a_change_made_whi
         with review.app_context():
             triage.set_verification(db.session, get_vault(), handle, VerificationLevel.CORROBORATED.value, actor=amina)
 
-    real, first, other = integrity.check_row, threading.current_thread(), []
-
-    def check_then_let_the_reviewer_in(vault, spec, row):  # noqa: ANN001, ANN202
-        found = real(vault, spec, row)
-        if spec is REPORT and threading.current_thread() is first and not other:
-            other.append(threading.Thread(target=set_level))
-            other[0].start()
-            other[0].join(2)
-        return found
-
-    monkeypatch.setattr(integrity, "check_row", check_then_let_the_reviewer_in)
+    real = integrity.check_row
+    other = run_between_read_and_write(monkeypatch, integrity, "check_row", set_level,
+                                       when=lambda vault, spec, row: spec is REPORT)
     with review.app_context():
         outcome = integrity_jobs.seal_store(db.session, get_vault())
     other[0].join(30)
