@@ -6,9 +6,11 @@ What Splink does that costs at a million reports, and what is done here instead:
 
 * Candidate pairs: Splink keeps a pair found by several blocking rules once by testing, for every
   pair a rule finds, the conditions of all the rules before it (two dozen rules: some two hundred
-  string tests per pair). Here each rule's pairs are found by its join alone and a pair seen by
-  several rules is dropped by DISTINCT on one 64-bit key (both row numbers).
-* Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns;
+  string tests per pair). Here each rule's pairs are found by its join alone (a rule with an OR
+  of equalities as one join per equality: comparisons.join_forms) and a pair seen by several rules
+  is dropped by DISTINCT on one 64-bit key (both row numbers).
+* Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns,
+  with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
   weights are the model's constants per level, the term-frequency adjustment reads each report's
   frequency from a column joined once per report instead of once per pair.
 * Output: only what ``PairTable`` keeps (row numbers, probability, a level number and a weight per
@@ -27,7 +29,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
-from .comparisons import BLOCKING_RULES, COMPARISONS, TF_COLUMNS, TF_MINIMUM_U, columns_used
+from .comparisons import (BLOCKING_RULES, COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used,
+                          join_forms)
 from .model import Model
 
 
@@ -49,7 +52,7 @@ def _gamma_sql(comp: Any) -> str:
     whens = []
     for j, level in enumerate(levels[:-1]):
         gamma = -1 if level.null else top - j
-        whens.append(f"WHEN {level.sql} THEN {gamma}")
+        whens.append(f"WHEN {level.scorer_sql} THEN {gamma}")
     return f"CASE {' '.join(whens)} ELSE 0 END"
 
 
@@ -88,18 +91,17 @@ def _rule_sql(table: str, i: int, rule: str, share: str, cut: list[int] | None, 
               only_cut: bool = False) -> str | None:
     """Rule ``i``'s candidate pairs; ``only_cut``: only those within bounds in its oversized blocks
     (None when it has none)."""
-    plain = (f"SELECT (l.unique_id::BIGINT << 32) | r.unique_id::BIGINT AS pair FROM {table} AS l "
-             f"JOIN {table} AS r ON ({rule}) AND l.unique_id < r.unique_id{share}")
-    if not cut or not cut[i]:
-        return None if only_cut else plain
     key = RULE_KEYS[i]
-    limited = cut_pairs_sql(table, i, rule, key, neighbours) + share
-    if only_cut:
-        return limited
     # Reports of an oversized block are left out of the join itself (a condition on one side,
     # applied before the join) and paired by cut_pairs_sql instead.
-    plain += f" AND NOT l.cut_{i}_l AND NOT r.cut_{i}_{'l' if key.symmetric else 'r'}"
-    return f"{plain} UNION ALL {limited}"
+    apart = f" AND NOT l.cut_{i}_l AND NOT r.cut_{i}_{'l' if key.symmetric else 'r'}" if cut and cut[i] else ""
+    plain = " UNION ALL ".join(
+        f"SELECT (l.unique_id::BIGINT << 32) | r.unique_id::BIGINT AS pair FROM {table} AS l "
+        f"JOIN {table} AS r ON ({form}) AND l.unique_id < r.unique_id{share}{apart}" for form in join_forms(rule))
+    if not apart:
+        return None if only_cut else plain
+    limited = cut_pairs_sql(table, i, rule, key, neighbours) + share
+    return limited if only_cut else f"{plain} UNION ALL {limited}"
 
 
 def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], part: tuple[int, int] = (0, 1),
@@ -110,7 +112,7 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     share = f" AND l.unique_id % {part[1]} = {part[0]}" if part[1] > 1 else ""
     rules = " UNION ALL ".join(sql for i, rule in enumerate(BLOCKING_RULES)
                                if (sql := _rule_sql(table, i, rule, share, cut, neighbours, only_cut)))
-    cols = columns_used() + [f"tf_{c}" for c in tf_columns]
+    cols = columns_used() + [f"tf_{c}" for c in tf_columns] + _GUARDS
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
     tf_sides = ", ".join(f"tf_{c}_l, tf_{c}_r" for c in tf_columns)
@@ -138,6 +140,13 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     """
 
 
+# Each guarded name's length and set of letters (comparisons._guard), computed once per report.
+_GUARDS = [f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits")]
+_GUARD_SQL = ", ".join(
+    f"length({c}) AS {c}_len, list_reduce(list_transform(string_split({c}, ''), "
+    f"lambda ch: 1::BIGINT << (unicode(ch) % 62)), lambda a, b: a | b, 0::BIGINT) AS {c}_bits" for c in GUARDED_COLUMNS)
+
+
 def _load(con: Any, numbered: pa.Table, model: Model) -> list[str]:
     """The feature table (``unique_id`` = row number, int32) as the temporary table ``features``, with
     each report's term frequencies; the term-frequency columns (every one, empty when the model
@@ -149,7 +158,7 @@ def _load(con: Any, numbered: pa.Table, model: Model) -> list[str]:
     features = with_frequencies(numbered.select(wanted), frequencies)
     con.register("features_in", features)
     try:
-        con.execute("CREATE TEMP TABLE features AS SELECT * FROM features_in")
+        con.execute(f"CREATE TEMP TABLE features AS SELECT *, {_GUARD_SQL} FROM features_in")
     finally:
         con.unregister("features_in")
     return list(frequencies)
