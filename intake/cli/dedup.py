@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
-from ..dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
+from ..dedup.csv_io import CsvError, iter_rows, read_rows
+from ..dedup.csv_out import write_clusters, write_pairs
 from ..public.text import escaped
 from .usage import usage_line
 

@@ -1,39 +1,25 @@
-"""CSV in and out for ``flask dedup csv``: the advocates' own lists (CSV, or XLSX through the
-importer's reader), read as text, written back as pairs.csv and clusters.csv (report ids,
-probabilities and level codes: no names).
-
-The report ids come from other people's spreadsheets and the output is opened in one: every id
-written goes through `neutralise` (a leading apostrophe on one that would start a formula)."""
+"""CSV in for ``flask dedup csv``: the advocates' own lists (CSV, or XLSX through the importer's
+reader), read as text (pairs.csv and clusters.csv are written by csv_out.py)."""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import os
 import re
-import tempfile
 import tomllib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from itertools import chain
 from typing import Any
 from pathlib import Path
 
-import pyarrow.compute as pc
-
-from ..disclosure.standalone_verify import neutralise
 from ..imports.table import (HEADER_SEARCH, SPREADSHEET_ERRORS, delimiter_of, file_kind, header_index,
                              rounded_id, runs_over_rows)
 from ..local_files import LocalFileError, check_regular, read_regular
-from .comparisons import COMPARISONS
-from .model import PairScore
-from .pairs import PairTable, level_code
 
 INPUT_COLUMNS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
                  "home_place", "chinese_id", "detention_year", "facility", "reporter_relationship")
-PAIR_COLUMNS = ("report_id_l", "report_id_r", "match_probability", *(f"{c.name}_level" for c in COMPARISONS))
 
 
 class CsvError(ValueError):
@@ -312,62 +298,3 @@ def _check_quotes(line: int, record: list[str], delimiter: str, width: int) -> N
     if runs_over_rows(record, delimiter, width):
         raise CsvError(f"line {line}: a value opened with a quotation mark runs on over what look like "
                        "further rows: close the quotation mark (or remove it) and try again")
-
-
-@contextmanager
-def _output(path: str | Path) -> Iterator[Any]:
-    """A new file at `path`, readable by its owner only (0600: the ids come from others' lists),
-    written beside it and moved into place when complete. Whatever `path` was before (a file, or
-    a symbolic link pointing elsewhere) is replaced, never written through; nothing partial stays."""
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            yield out
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
-    if isinstance(pairs, PairTable):
-        return _write_pair_table(path, pairs)
-    count = 0
-    with _output(path) as out:
-        writer = csv.writer(out)
-        writer.writerow(PAIR_COLUMNS)
-        for p in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
-            writer.writerow([neutralise(p.left_id), neutralise(p.right_id), f"{p.probability:.6f}",
-                             *(p.levels[c.name] for c in COMPARISONS)])
-            count += 1
-    return count
-
-
-def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
-    """The same file from the columns, a slice at a time, without a PairScore per pair."""
-    table = pairs.table
-    order = pc.sort_indices(table, sort_keys=[("probability", "descending"), ("left", "ascending"),
-                                              ("right", "ascending")])
-    codes = [(f"gamma_{c.name}", tuple(level_code(c.name, g) for g in range(len(c.levels) - 1)),
-              level_code(c.name, -1)) for c in COMPARISONS]
-    with _output(path) as out:
-        writer = csv.writer(out)
-        writer.writerow(PAIR_COLUMNS)
-        for start in range(0, len(order), 65_536):
-            part = table.take(order.slice(start, 65_536))
-            levels = [[missing if g == -1 else by_gamma[g] for g in part.column(col).to_pylist()]
-                      for col, by_gamma, missing in codes]
-            probabilities = [f"{p:.6f}" for p in part.column("probability").to_pylist()]
-            left, right = ([neutralise(v) for v in part.column(side).to_pylist()] for side in ("left", "right"))
-            writer.writerows(zip(left, right, probabilities, *levels))
-    return len(order)
-
-
-def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
-    with _output(path) as out:
-        writer = csv.writer(out)
-        writer.writerow(("report_id", "cluster_id"))
-        for rid in sorted(clusters):
-            writer.writerow((neutralise(rid), neutralise(clusters[rid])))
-    return len(clusters)

@@ -35,7 +35,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from intake.dedup import DEFAULT_THRESHOLD, load_model, run_pipeline, score_candidates  # noqa: E402
-from intake.dedup.csv_io import iter_rows, write_clusters, write_pairs  # noqa: E402
+from intake.dedup.csv_io import iter_rows  # noqa: E402
+from intake.dedup.csv_out import write_clusters, write_pairs  # noqa: E402
 from tests.dedup_population import population, write_csv  # noqa: E402
 from tests.heldout_names import NamePool, load as load_names  # noqa: E402
 

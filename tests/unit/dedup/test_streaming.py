@@ -16,7 +16,8 @@ import pytest
 from intake.dedup import PairScore, repair_clusters, run_pipeline
 from intake.dedup import features as features_module
 from intake.dedup.comparisons import BY_NAME
-from intake.dedup.csv_io import CsvError, iter_rows, read_rows, write_clusters, write_pairs
+from intake.dedup.csv_io import CsvError, iter_rows, read_rows
+from intake.dedup.csv_out import write_clusters, write_pairs
 from intake.dedup.features import feature_row, feature_table
 from intake.dedup.pairs import PairTable
 from tests.dedup_population import write_csv
