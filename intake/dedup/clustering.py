@@ -146,6 +146,15 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
     named: dict[int, dict[tuple[Any, ...], Mapping[str, Any]]] = {
         i: {_name_key(row): row} for i, row in names.items() if row.get("given_syl") is not None}
 
+    # Whether two names differ, per pair of names met (lists repeat names: the Python levels once each).
+    differ: dict[tuple[tuple[Any, ...], tuple[Any, ...]], bool] = {}
+
+    def different(kx: tuple[Any, ...], x: Mapping[str, Any], ky: tuple[Any, ...], y: Mapping[str, Any]) -> bool:
+        found = differ.get((kx, ky))
+        if found is None:  # the comparison is symmetric
+            found = differ[kx, ky] = differ[ky, kx] = _GIVEN.level_of(x, y).code == "different"
+        return found
+
     def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
@@ -166,7 +175,7 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
             return False
         # A chain of pairs can join twins (or brothers) whom no pair joins directly.
         mine, theirs = named.get(ra, {}), named.get(rb, {})
-        if any(_GIVEN.level_of(x, y).code == "different" for x in mine.values() for y in theirs.values()):
+        if any(different(kx, x, ky, y) for kx, x in mine.items() for ky, y in theirs.items()):
             return False
         if size[ra] < size[rb]:
             ra, rb = rb, ra
