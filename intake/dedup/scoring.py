@@ -112,7 +112,7 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     share = f" AND l.unique_id % {part[1]} = {part[0]}" if part[1] > 1 else ""
     rules = " UNION ALL ".join(sql for i, rule in enumerate(BLOCKING_RULES)
                                if (sql := _rule_sql(table, i, rule, share, cut, neighbours, only_cut)))
-    cols = columns_used() + [f"tf_{c}" for c in tf_columns] + _GUARDS
+    cols = columns_used() + [f"tf_{c}" for c in tf_columns] + GUARDS
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
     tf_sides = ", ".join(f"tf_{c}_l, tf_{c}_r" for c in tf_columns)
@@ -141,8 +141,8 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
 
 
 # Each guarded name's length and set of letters (comparisons._guard), computed once per report.
-_GUARDS = [f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits")]
-_GUARD_SQL = ", ".join(
+GUARDS = [f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits")]
+GUARD_SQL = ", ".join(
     f"length({c}) AS {c}_len, list_reduce(list_transform(string_split({c}, ''), "
     f"lambda ch: 1::BIGINT << (unicode(ch) % 62)), lambda a, b: a | b, 0::BIGINT) AS {c}_bits" for c in GUARDED_COLUMNS)
 
@@ -158,7 +158,7 @@ def _load(con: Any, numbered: pa.Table, model: Model) -> list[str]:
     features = with_frequencies(numbered.select(wanted), frequencies)
     con.register("features_in", features)
     try:
-        con.execute(f"CREATE TEMP TABLE features AS SELECT *, {_GUARD_SQL} FROM features_in")
+        con.execute(f"CREATE TEMP TABLE features AS SELECT *, {GUARD_SQL} FROM features_in")
     finally:
         con.unregister("features_in")
     return list(frequencies)

@@ -1,0 +1,117 @@
+"""The DuckDB scorer's levels (Level.scorer_sql: cheap tests before an edit distance) are the model's
+levels (Level.sql, which Splink runs) and the Python tests, on names and ID numbers a few edits
+apart, of every length, in any script."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intake.dedup.comparisons import BLOCKING_RULES, BY_NAME, join_forms
+from intake.dedup.engine import duckdb_connection
+from intake.dedup.features import NAMES, SCHEMA, feature_table
+from intake.dedup.scoring import GUARD_SQL, GUARDS
+
+_LETTERS = "abdeghijklmnoqrstuwyzéöü阿布"
+
+
+@st.composite
+def _edited(draw, alphabet: str, max_size: int) -> tuple[str | None, str | None]:
+    """A value and the same after zero to three edits (changed, dropped, added, swapped letters)."""
+    first = draw(st.text(alphabet=alphabet, max_size=max_size))
+    second = list(first)
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        kind = draw(st.sampled_from(("change", "drop", "add", "swap")))
+        at = draw(st.integers(min_value=0, max_value=max(0, len(second) - 1)))
+        letter = draw(st.sampled_from(alphabet))
+        if kind == "add" or not second:
+            second.insert(at, letter)
+        elif kind == "change":
+            second[at] = letter
+        elif kind == "drop":
+            del second[at]
+        elif at + 1 < len(second):
+            second[at], second[at + 1] = second[at + 1], second[at]
+    return first or None, "".join(second) or None
+
+
+def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
+    """The level by the model's SQL, by the scorer's SQL and by the Python test."""
+    comp = BY_NAME[comparison]
+    rows = [{name: side.get(name) for name in NAMES} for side in (left, right)]
+    rows[0]["unique_id"], rows[1]["unique_id"] = "x", "y"
+    table = pa.Table.from_pylist(rows, schema=SCHEMA)
+    columns = [*NAMES, *GUARDS]
+    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+    con = duckdb_connection()
+    try:
+        con.register("f_in", table)
+        con.execute(f"CREATE TEMP TABLE f AS SELECT *, {GUARD_SQL} FROM f_in")
+        found = []
+        for sql in ((lv.sql for lv in comp.levels[:-1]), (lv.scorer_sql for lv in comp.levels[:-1])):
+            cases = " ".join(f"WHEN {cond} THEN '{lv.code}'" for cond, lv in zip(sql, comp.levels))
+            [(code,)] = con.sql(f"SELECT CASE {cases} ELSE '{comp.levels[-1].code}' END FROM (SELECT {sides} "
+                                f"FROM f l, f r WHERE l.unique_id = 'x' AND r.unique_id = 'y')").fetchall()
+            found.append(code)
+    finally:
+        con.close()
+    return found[0], found[1], comp.level_of(left, right).code
+
+
+@settings(max_examples=300, deadline=None)
+@given(skel=_edited(_LETTERS, 14), syl=_edited(_LETTERS, 16), zh=st.tuples(st.booleans(), st.booleans()),
+       comparison=st.sampled_from(("given", "father")))
+def test_the_scorers_name_levels_are_the_models(skel, syl, zh, comparison):
+    left = {f"{comparison}_skel": skel[0], f"{comparison}_syl": syl[0], f"{comparison}_zh": zh[0],
+            f"{comparison}_latin": skel[0]}
+    right = {f"{comparison}_skel": skel[1], f"{comparison}_syl": syl[1], f"{comparison}_zh": zh[1],
+             f"{comparison}_latin": "-"}
+    by_sql, by_scorer, by_python = _levels(comparison, left, right)
+    assert by_scorer == by_sql == by_python
+
+
+@settings(max_examples=200, deadline=None)
+@given(number=_edited("0123456789X", 19), valid=st.tuples(st.booleans(), st.booleans()))
+def test_the_scorers_id_levels_are_the_models(number, valid):
+    left = {"id_raw": number[0], "id_valid": valid[0] if number[0] else None}
+    right = {"id_raw": number[1], "id_valid": valid[1] if number[1] else None}
+    by_sql, by_scorer, by_python = _levels("id", left, right)
+    assert by_scorer == by_sql == by_python
+
+
+def test_the_guards_spare_the_distance_only_where_it_could_not_hold():
+    # One edit apart at every length from four letters, and far apart: near where the model says so.
+    for name in ("abla", "ablimit", "abdurehimjan", "阿布都热依木"):
+        slip = name[:-1] + ("x" if name[-1] != "x" else "y")
+        assert _levels("given", {"given_skel": name, "given_syl": name},
+                       {"given_skel": slip, "given_syl": slip})[:2] == ("near", "near")
+    assert _levels("given", {"given_skel": "abdurehim", "given_syl": "abudureyimu"},
+                   {"given_skel": "tursun", "given_syl": "tuerxun"})[:2] == ("different", "different")
+
+
+def test_a_rules_join_forms_find_the_rules_pairs(small_population):
+    # Kazakh q written 哈 (Qanat, 哈那提): frames a k apart, which only the k forms of the rule join.
+    rows, _ = small_population
+    base = {"father_name": "Tursun", "birth_date": "1980-05", "home_place": "Ghulja"}
+    rows = [*rows, {"report_id": "q1", "given_name": "Qanat", **base}, {"report_id": "q2", "given_name": "哈那提", **base},
+            {"report_id": "q3", "given_name": "Anat", **base}]
+    table = feature_table(rows).set_column(0, "unique_id", pa.array(range(len(rows)), pa.int32()))
+    con = duckdb_connection()
+    split, k_only = 0, set()
+    try:
+        con.register("features", table)
+        for rule in BLOCKING_RULES:
+            def pairs(condition: str) -> set[tuple[int, int]]:
+                return set(con.sql(f"SELECT l.unique_id, r.unique_id FROM features l JOIN features r "
+                                   f"ON ({condition}) AND l.unique_id < r.unique_id").fetchall())
+            forms = join_forms(rule)
+            split += len(forms) > 1
+            assert set().union(*(pairs(form) for form in forms)) == pairs(rule)
+            assert all(pairs(form) <= pairs(rule) for form in forms)
+            if len(forms) > 1:
+                k_only |= set().union(*(pairs(form) for form in forms[1:])) - pairs(forms[0])
+    finally:
+        con.close()
+    assert split >= 6  # the rules with the first-consonant test
+    assert k_only  # Qanat and 哈那提 meet by a k form alone
