@@ -94,8 +94,8 @@ def test_a_rules_join_forms_find_the_rules_pairs(small_population):
     # Kazakh q written 哈 (Qanat, 哈那提): frames a k apart, which only the k forms of the rule join.
     rows, _ = small_population
     base = {"father_name": "Tursun", "birth_date": "1980-05", "home_place": "Ghulja"}
-    rows = [*rows, {"report_id": "q1", "given_name": "Qanat", **base}, {"report_id": "q2", "given_name": "哈那提", **base},
-            {"report_id": "q3", "given_name": "Anat", **base}]
+    rows = [*rows, *({"report_id": rid, "given_name": name, **base}
+                     for rid, name in (("q1", "Qanat"), ("q2", "哈那提"), ("q3", "Anat")))]
     table = feature_table(rows).set_column(0, "unique_id", pa.array(range(len(rows)), pa.int32()))
     con = duckdb_connection()
     split, k_only = 0, set()
