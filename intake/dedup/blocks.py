@@ -121,7 +121,6 @@ def _oversized_sql(table: str, i: int, cap: int) -> str:
 def _members_sql(table: str, big: str, cols: tuple[str, ...]) -> str:
     """The reports of the oversized blocks, each with its group's rank in the block (by content)
     and whether it is its group's first report."""
-    ks = ", ".join(f"k{i}" for i in range(len(cols)))
     on = " AND ".join(f"f.{c} = b.k{i}" for i, c in enumerate(cols))
     order = ", ".join(f"f.{c}" for c in _sig_columns())
     keys = ", ".join(f"b.k{i}" for i in range(len(cols)))

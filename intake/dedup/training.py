@@ -32,7 +32,8 @@ TRAIN_SAMPLE = 100_000
 # Rules that admit (almost) no false positives, for the prior; their recall is a guess.
 _DETERMINISTIC = ['l."id_raw" = r."id_raw" AND l."id_valid"',
                   'l."given_syl" = r."given_syl" AND l."father_syl" = r."father_syl" '
-                  'AND l."birth_year" = r."birth_year" AND l."birth_month" = r."birth_month" AND l."county" = r."county"']
+                  'AND l."birth_year" = r."birth_year" AND l."birth_month" = r."birth_month" '
+                  'AND l."county" = r."county"']
 _EM_BLOCKS = ('l."given_syl" = r."given_syl" AND l."father_syl" = r."father_syl"',
               'l."birth_year" = r."birth_year" AND l."county" = r."county"')
 
@@ -83,8 +84,9 @@ def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, se
     params = _parameters(settings, start)
     # "reports": the population whose share of matching pairs the prior is (Model.prior_for scales
     # it by that number), which a sample's share estimates: the usable reports of the whole set.
-    trained = {"reports": round(len(features) * total / len(rows)), "sample": len(features), "date": dt.date.today().isoformat(),
-               "splink": _splink_version(), "em_blocks": list(_EM_BLOCKS), "prior": "self-consistent"}
+    trained = {"reports": round(len(features) * total / len(rows)), "sample": len(features),
+               "date": dt.date.today().isoformat(), "splink": _splink_version(), "em_blocks": list(_EM_BLOCKS),
+               "prior": "self-consistent"}
     model = Model(version, prior, params, trained)
     model.prior = _self_consistent_prior(model, features)
     return model
