@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .comparisons import BLOCKING_RULES, columns_used
+from .blocking_rules import BLOCKING_RULES
+from .comparisons import columns_used
 
 
 # Oversized blocks (docs/deduplication.md, "Blocking"). A rule's block is the reports that agree on

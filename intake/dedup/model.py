@@ -138,7 +138,7 @@ class Model:
 
     # --- Splink settings -----------------------------------------------------------------------
     def settings(self, blocking_rules: Iterable[str] | None = None, *, training: bool = False) -> dict[str, Any]:
-        from .comparisons import BLOCKING_RULES
+        from .blocking_rules import BLOCKING_RULES
 
         comparisons = []
         for comp in COMPARISONS:

@@ -7,7 +7,7 @@ What Splink does that costs at a million reports, and what is done here instead:
 * Candidate pairs: Splink keeps a pair found by several blocking rules once by testing, for every
   pair a rule finds, the conditions of all the rules before it (two dozen rules: some two hundred
   string tests per pair). Here each rule's pairs are found by its join alone (a rule with an OR
-  of equalities as one join per equality: comparisons.join_forms) and a pair seen by several rules
+  of equalities as one join per equality: blocking_rules.join_forms) and a pair seen by several rules
   is dropped by DISTINCT on one 64-bit key (both row numbers).
 * Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns,
   with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
@@ -28,9 +28,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .blocking_rules import BLOCKING_RULES, join_forms
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
-from .comparisons import (BLOCKING_RULES, COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used,
-                          join_forms)
+from .comparisons import COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
 from .model import Model
 
 

@@ -8,7 +8,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.dedup.comparisons import BLOCKING_RULES, BY_NAME, join_forms
+from intake.dedup.blocking_rules import BLOCKING_RULES, join_forms
+from intake.dedup.comparisons import BY_NAME
 from intake.dedup.engine import duckdb_connection
 from intake.dedup.features import NAMES, SCHEMA, feature_table
 from intake.dedup.scoring import GUARD_SQL, GUARDS

@@ -1,0 +1,97 @@
+"""The blocking rules: which pairs of reports are compared at all (docs/deduplication.md,
+"Blocking"). Each rule is SQL over the two reports' feature columns (prefixed ``l.`` and ``r.``),
+for Splink on DuckDB or Spark and for the DuckDB scorer (scoring.py), which joins a rule with an OR
+of equalities as one join per equality (``join_forms``); blocks.py cuts a rule's oversized blocks.
+"""
+
+from __future__ import annotations
+
+# Candidate pairs: every pair a reviewer would expect shares one of these. A rule is an equi-join
+# (its key: what makes the join cheap) and may add conditions on the pair (tested on each joined
+# pair, before the pair is kept): a block of one common name and one prefecture grows with the
+# list, so its pairs grow with the square of it; the conditions keep only those with a second fact
+# that does not contradict (a near or missing birth year, the county), which is where the pairs a
+# reviewer would look at are (docs/deduplication.md, "Speed and memory").
+_TWO_IDS = 'NOT coalesce(l.id_valid AND r.id_valid AND l.id_raw <> r.id_raw, false)'  # two people
+_PREFECTURE_OPEN = '(l.prefecture = r.prefecture OR l.prefecture IS NULL OR r.prefecture IS NULL)'
+_COUNTY_OPEN = '(l.county = r.county OR l.county IS NULL OR r.county IS NULL)'
+_MONTH_OPEN = '(l.birth_month = r.birth_month OR l.birth_month IS NULL OR r.birth_month IS NULL)'
+# A year two apart, or one typo apart (1960 and 1970, 1959 and 1995, 1890 and 1980): the
+# differences a changed digit or two swapped neighbours make (a few more pass; it is a filter), as
+# arithmetic, which costs nothing beside an edit distance on every pair of a large block.
+_YEAR_GAP = 'abs(l.birth_year - r.birth_year)'
+_YEAR_NEAR = (f'(l.birth_year IS NULL OR r.birth_year IS NULL OR {_YEAR_GAP} <= 9 '
+              f'OR ({_YEAR_GAP} <= 90 AND ({_YEAR_GAP} % 10 = 0 OR {_YEAR_GAP} % 9 = 0)) '
+              f'OR ({_YEAR_GAP} <= 900 AND ({_YEAR_GAP} % 100 = 0 OR {_YEAR_GAP} % 90 = 0)))')
+
+_NAMES = 'l.gframe = r.gframe AND l.fframe = r.fframe'
+_SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
+
+# The same first letter of the own name's frame, or one frame the other's with a k before it.
+_FIRST_CONSONANT_FORMS = ("substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)",
+                          "l.gframe = 'k' || r.gframe", "r.gframe = 'k' || l.gframe")
+_FIRST_CONSONANT = f"({' OR '.join(_FIRST_CONSONANT_FORMS)})"
+
+
+def join_forms(rule: str) -> tuple[str, ...]:
+    """The rule as the DuckDB scorer joins it: a rule with the first-consonant test as three rules,
+    one per form of the test, each an equi-join; their pairs together are the rule's. As an OR,
+    DuckDB joined the whole block of a father's name, a prefecture and a year and tested every pair
+    of it (a seventh of the scorer's time at a million reports, for a tenth of its pairs). Splink
+    (Spark, the reference) keeps the one rule."""
+    if _FIRST_CONSONANT not in rule:
+        return (rule,)
+    return tuple(rule.replace(_FIRST_CONSONANT, form) for form in _FIRST_CONSONANT_FORMS)
+
+
+BLOCKING_RULES: tuple[str, ...] = (
+    'l.id_raw = r.id_raw',
+    'l.id_head = r.id_head',  # a typo in the sequence or check character
+    'l.id_tail = r.id_tail',  # a typo in the region
+    # Both names, and the birth year give or take one, or the county, or the prefecture where one
+    # side gives no county (and the years are near, one typo apart, or one is missing). A condition
+    # on one side alone (a missing county) is applied before the join, so that such a rule does
+    # not join the whole block of a common name and a prefecture.
+    f'{_NAMES} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
+    f'{_NAMES} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
+    f'{_NAMES} AND l.county = r.county AND {_TWO_IDS}',
+    *(f'{_NAMES} AND l.prefecture = r.prefecture AND {side}.county IS NULL AND {_YEAR_NEAR} AND {_TWO_IDS}'
+      for side in ('l', 'r')),
+    # One name misspelt or missing: the other, the birth year (and month, if both give one) and
+    # the place.
+    f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
+    f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant;
+    # nor does Chinese, but for Kazakh q written 哈 (Qanat 哈那提, Qayrat 哈依拉提), whose h the
+    # cross-script form drops: a frame that is the other's with a k before it also meets.
+    f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_a = r.year_a '
+    f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
+    f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    # ... and where one side gives no place, the birth year; where one gives no year, the county.
+    *(f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND {side}.prefecture IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
+    *(f'l.fframe = r.fframe AND l.county = r.county AND {side}.birth_year IS NULL '
+      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}' for side in ('l', 'r')),
+    # Names swapped: the birth year give or take one, or none on one side, and the place.
+    f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
+    *(f'{_SWAPPED} AND l.prefecture = r.prefecture AND {side}.birth_year IS NULL AND {_COUNTY_OPEN} AND {_TWO_IDS}'
+      for side in ('l', 'r')),
+    # Agreeing only through the other full name (full_name_alt, either order).
+    # (Saying that the other name is there changes no pair, but lets DuckDB build its hash table on
+    # the few reports that give one rather than on the whole list.)
+    *(f'{side}.alt_given_syl IS NOT NULL AND {names} AND {_PREFECTURE_OPEN} AND {_YEAR_NEAR} AND {_TWO_IDS}'
+      for side, names in (
+          ('l', 'l.alt_given_syl = r.given_syl AND l.alt_father_syl = r.father_syl'),
+          ('l', 'l.alt_given_syl = r.father_syl AND l.alt_father_syl = r.given_syl'),
+          ('r', 'r.alt_given_syl = l.given_syl AND r.alt_father_syl = l.father_syl'),  # pairs come in one order only
+          ('r', 'r.alt_given_syl = l.father_syl AND r.alt_father_syl = l.given_syl'))),
+    # Reports that give no year on one side and no place on the other still meet by both names.
+    f'{_NAMES} AND l.birth_year IS NULL AND r.prefecture IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND l.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND l.prefecture IS NULL AND l.birth_year IS NULL AND {_TWO_IDS}',
+    f'{_NAMES} AND r.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
+)
