@@ -279,8 +279,10 @@ def inbox_bulk() -> Any:
 
     def again(message: str, beside_field: bool = False) -> Any:
         """The same inbox page, with the form as sent, the rows still ticked and why, in the form's bar
-        where the page opens (422)."""
-        flash(message, "error")
+        where the page opens (422): said there once (a flash would say it again at the top, out of
+        view), or beside the field, and flashed."""
+        if beside_field:
+            flash(message, "error")
         drawn_for(target)
         query = MultiDict(parse_qsl(target.partition("?")[2], keep_blank_values=True))
         return inbox_page(query, target, form, frozenset(handles), None if beside_field else message)
