@@ -142,7 +142,8 @@ def test_a_refused_bulk_action_opens_at_the_forms_bar_with_the_reason_and_the_ro
         assert refused.status_code == 422 and ticked(html) == ticks
         assert bulk_action(html) == "/review/inbox/bulk#bulk-actions"  # sent again, it opens there again
         bar = re.search(r'<fieldset class="bulk-bar" id="bulk-actions" tabindex="-1" aria-describedby="bulk-refusal">'
-                        r'\s*<legend>[^<]*</legend>\s*<p class="error" id="bulk-refusal" role="alert">([^<]+)</p>', html)
+                        r'\s*<legend>[^<]*</legend>\s*<p class="error" id="bulk-refusal" role="alert">([^<]+)</p>',
+                        html)
         assert bar, "the bar is not the fragment's target, cannot take focus, or does not say why"
         assert "nothing was changed" in bar.group(1) or "select at least one report" in bar.group(1), bar.group(1)
         assert html.count(bar.group(1)) == 1  # said once, where the page opens
