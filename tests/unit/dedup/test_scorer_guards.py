@@ -60,7 +60,7 @@ def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
     return found[0], found[1], comp.level_of(left, right).code
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(skel=_edited(_LETTERS, 14), syl=_edited(_LETTERS, 16), zh=st.tuples(st.booleans(), st.booleans()),
        comparison=st.sampled_from(("given", "father")))
 def test_the_scorers_name_levels_are_the_models(skel, syl, zh, comparison):
