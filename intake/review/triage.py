@@ -82,11 +82,12 @@ def drawn_for(page: str) -> None:
 
 def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], done: str,
                  unchanged: str | None = None, success: str | None = None,
-                 again: Callable[[], Any] | None = None) -> Any:
+                 again: Callable[[], Any] | None = None, said_in: str | None = None) -> Any:
     """Validate, run one service change, flash the outcome, and go back to `target` (post/redirect/get);
     to `success` instead, when given, once the change is made (a refusal still goes back to `target`).
     With `again`, a form refused (invalid, or refused by the service) is drawn again by `again()`
-    with what the reviewer typed in it, instead of a redirect that would lose it."""
+    with what the reviewer typed in it, instead of a redirect that would lose it. `said_in`: the
+    section of the page `target` opens at, where the confirmation is shown (else with the actions)."""
     def refused() -> Any:
         if again is None:
             return redirect(target)
@@ -114,7 +115,8 @@ def apply_change(form: FlaskForm, target: str, change: Callable[[Vault], Any], d
         db.session.rollback()
         flash(shown(exc), "error")
         return refused()
-    flash((unchanged or _("Nothing to change.")) if result is False else done, "notice")
+    flash((unchanged or _("Nothing to change.")) if result is False else done,
+          f"{SAID_IN}{said_in}" if said_in else "notice")
     return redirect(success or target)
 
 
@@ -203,6 +205,11 @@ def _beside_report(vault: Vault, view: report_view.ReportView, filters: InboxFil
             imports.attributions(db.session, [report_id]).get(report_id))
 
 
+# A flash category: a confirmation shown in the named section of the report page (where the page
+# returns), not with the actions (on one column they are far below it).
+SAID_IN = "notice-in:"
+
+
 @bp.post("/reports/<handle>/retract/<kind>/<uuid:object_id>")
 def report_retract(handle: str, kind: str, object_id: uuid.UUID) -> Response:
     form = forms.RetractForm(prefix=f"retract-{object_id}")
@@ -211,7 +218,8 @@ def report_retract(handle: str, kind: str, object_id: uuid.UUID) -> Response:
         db.session, v, handle, kind, object_id, actor=actor(), correction=form.correction.data),
         _("Retracted; the original stays in the history.") if not (form.correction.data or "").strip()
         else _("Corrected; the original stays in the history."),
-        again=lambda: report_page(handle, {"retract": {object_id: form}}, f"retract-{object_id}"))
+        again=lambda: report_page(handle, {"retract": {object_id: form}}, f"retract-{object_id}"),
+        said_in=anchor if anchor != "actions" else None)
 
 
 @bp.get("/attachments/<uuid:attachment_id>/<what>")
@@ -241,7 +249,8 @@ def attachment(attachment_id: uuid.UUID, what: str) -> Any:
 def content_disposition(filename: str, *, inline: bool) -> str:
     """RFC 6266/5987: an ASCII fallback and the UTF-8 name (names of files may be in any script)."""
     fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in filename)
-    return f"{'inline' if inline else 'attachment'}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _back(handle: str, anchor: str = "actions") -> str:
@@ -278,8 +287,9 @@ def report_tag_add(handle: str) -> Response:
 
 @bp.post("/reports/<handle>/tags/<name>/remove")
 def report_tag_remove(handle: str, name: str) -> Response:
-    return apply_change(forms.ActionForm(prefix=f"untag-{name}"), _back(handle, "act-tags"), lambda v: triage.remove_tag(
-        db.session, v, handle, name, actor=actor()), _("Tag removed."), _("The report does not have that tag."))
+    return apply_change(forms.ActionForm(prefix=f"untag-{name}"), _back(handle, "act-tags"),
+                        lambda v: triage.remove_tag(db.session, v, handle, name, actor=actor()),
+                        _("Tag removed."), _("The report does not have that tag."))
 
 
 @bp.post("/reports/<handle>/notes")

@@ -183,7 +183,9 @@ def test_workspace_pages(world: World, js: bool, width: int, lang: str) -> None:
                 note.get_by_label(re.compile(words["corrected text"])).fill(f"checked {combo}")
                 with page.expect_navigation():
                     note.get_by_role("button", name=words["retract"]).click()
-                expect(page.locator("#actions [role=status]")).to_contain_text(words["corrected"])
+                # Said where the page opens, under the notes' heading (the panel is far below on one column).
+                expect(page.locator("#notes [role=status]")).to_contain_text(words["corrected"])
+                expect(page.locator("#notes [role=status]")).to_be_in_viewport()
                 expect(page.locator("#notes")).to_be_focused()
                 expect(page.locator("#notes .retracted", has_text=f"check {combo}")).to_have_count(1)
                 expect(page.locator("#notes")).to_contain_text(f"checked {combo}")

@@ -69,6 +69,12 @@ def test_retract_and_correct_note_reply_and_status_event(app, reviewer):
     done = post_form(client, handle, f"retract/note/{note}", f"retract-{note}",
                      {f"retract-{note}-correction": "right cousin"})
     assert done.status_code == 302 and done.headers["Location"].endswith("#notes")
+    # Said where the page opens (the notes), not with the actions far below on one column.
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    notes = page[page.index('<section id="notes"'):]
+    assert re.search(r'<h2 id="notes-h">[^<]*</h2>\s*<p class="notice" role="status">Corrected; the original stays',
+                     notes)
+    assert page.count("the original stays in the history") == 1
     post_form(client, handle, f"retract/reply/{reply}", f"retract-{reply}",
               {f"retract-{reply}-correction": "Corrected reply text"})
     html = client.get(f"/review/reports/{handle}").get_data(as_text=True)
