@@ -58,6 +58,11 @@ def test_copies_of_one_report_teach_the_model_nothing_more_than_one_copy():
     flood = next(r for r in rows if r["given_name"] and r["father_name"] and r["birth_date"])
     copies = [{**flood, "report_id": f"copy-{i}"} for i in range(1_500)]
     once, flooded = train(rows + copies[:1]), train(rows + copies)
-    assert flooded.parameters == once.parameters
+    # Equal to the last bits: DuckDB's threads sum EM's counts in no fixed order.
+    assert flooded.parameters.keys() == once.parameters.keys()
+    for comparison, levels in once.parameters.items():
+        assert flooded.parameters[comparison].keys() == levels.keys(), comparison
+        for level, values in levels.items():
+            assert flooded.parameters[comparison][level] == pytest.approx(values, rel=1e-9), (comparison, level)
     assert flooded.prior == pytest.approx(once.prior, rel=1e-9)
     assert flooded.trained["sample"] == once.trained["sample"]
