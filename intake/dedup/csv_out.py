@@ -13,8 +13,6 @@ the file to what ``csv.writer`` makes of the same pairs.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -62,20 +60,8 @@ def _line(cells: Iterable[str]) -> bytes:
 
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
     """Most probable first (ties by the ids); the number of pairs written."""
-    if isinstance(pairs, PairTable):
-        return _write_pair_table(path, pairs)
-    count = 0
-    with _output(path) as out:
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        writer = csv.writer(text)
-        writer.writerow(PAIR_COLUMNS)
-        for p in sorted(pairs, key=lambda p: (-p.probability, p.left_id, p.right_id)):
-            writer.writerow([neutralise(p.left_id), neutralise(p.right_id), f"{p.probability:.6f}",
-                             *(p.levels[c.name] for c in COMPARISONS)])
-            count += 1
-        text.flush()
-        text.detach()  # the file is _output's to close
-    return count
+    table = pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
+    return _write_pair_table(path, table)
 
 
 def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
@@ -139,9 +125,10 @@ def _probabilities(values: Any) -> Any:
         values = values.combine_chunks()
     scaled = pc.multiply(values, 1_000_000.0)
     millionths = pc.cast(pc.round(scaled, 0, round_mode="half_to_even"), pa.int64())
-    whole = pc.cast(pc.divide(millionths, 1_000_000), pa.string())
-    fraction = pc.utf8_slice_codeunits(pc.cast(pc.add(pc.subtract(millionths, pc.multiply(
-        pc.divide(millionths, 1_000_000), 1_000_000)), 1_000_000), pa.string()), 1)
+    units = pc.divide(millionths, 1_000_000)  # integer division: 0, or 1 for a probability of 1
+    fraction = pc.add(pc.subtract(millionths, pc.multiply(units, 1_000_000)), 1_000_000)  # "1" and six digits
+    whole = pc.cast(units, pa.string())
+    fraction = pc.utf8_slice_codeunits(pc.cast(fraction, pa.string()), 1)
     text = pc.binary_join_element_wise(whole, fraction, ".")
     tie = pc.less(pc.abs(pc.subtract(pc.subtract(scaled, pc.floor(scaled)), 0.5)), 1e-6)
     if pc.any(tie).as_py():

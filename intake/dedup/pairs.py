@@ -7,7 +7,7 @@ index or count pairs see no difference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import pyarrow as pa
@@ -21,9 +21,11 @@ _NAMES = tuple(c.name for c in COMPARISONS)
 # ours run from the null level down to the else level.
 _CODES = {c.name: tuple(lv.code for lv in c.levels) for c in COMPARISONS}
 _SLICE = 65_536
+_GAMMAS = {name: {code: (-1 if i == 0 else len(codes) - 1 - i) for i, code in enumerate(codes)}
+           for name, codes in _CODES.items()}
 
 
-def level_code(comparison: str, gamma: int) -> str:
+def level_code(comparison: str, gamma: int) -> str:  # _GAMMAS is its inverse
     codes = _CODES[comparison]
     return codes[0] if gamma == -1 else codes[len(codes) - 1 - gamma]
 
@@ -69,6 +71,21 @@ class PairTable(Sequence[PairScore]):
                 weight = pc.add(weight, tf)
             columns[f"weight_{name}"] = weight
         return cls(pa.table(columns).combine_chunks())
+
+    @classmethod
+    def from_scores(cls, scores: Iterable[PairScore]) -> PairTable:
+        """From PairScores (each pair as given: no swap of its two reports)."""
+        scores = list(scores)
+        if not scores:
+            return cls.empty()
+        columns: dict[str, Any] = {"left": pa.array([p.left_id for p in scores], pa.string()),
+                                   "right": pa.array([p.right_id for p in scores], pa.string()),
+                                   "probability": pa.array([float(p.probability) for p in scores], pa.float64())}
+        for name in _NAMES:
+            gamma = _GAMMAS[name]
+            columns[f"gamma_{name}"] = pa.array([gamma[p.levels[name]] for p in scores], pa.int8())
+            columns[f"weight_{name}"] = pa.array([float(p.weights.get(name, 0.0)) for p in scores], pa.float64())
+        return cls(pa.table(columns))
 
     @classmethod
     def empty(cls) -> PairTable:
