@@ -268,6 +268,11 @@ def report(rng: random.Random, person: Person, rid: str,
     given, father = render(rng, person.given, script, forms), render(rng, person.father, script, forms)
     if script in ("uly", "latin_informal", "turkish") and rng.random() < 0.08:
         given = _typo(rng, given)
+    # A father's name is mistyped as often as the own name. Drawn from a generator of its own, so
+    # that the rest of a population (each seed's rows) stays what it was before fathers were.
+    slips = random.Random(f"father:{rid}:{person.pid}")
+    if script in ("uly", "latin_informal", "turkish") and slips.random() < 0.08:
+        father = _typo(slips, father)
     row = {"report_id": rid, "given_name": "", "father_name": "", "full_name_alt": "", "gender": "",
            "birth_date": _date(rng, person.birth), "home_place": _place(rng, _counties()[person.county]),
            "chinese_id": "", "detention_year": str(rng.randint(2017, 2019)), "facility": "",

@@ -22,7 +22,7 @@ from ..local_files import MAX_KEY_FILE, read_json
 from .comparisons import COMPARISONS, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v6.json"
+BUNDLED = "model-v7.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.

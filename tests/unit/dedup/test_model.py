@@ -11,7 +11,7 @@ from intake.dedup.comparisons import COMPARISONS
 
 
 def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
-    assert bundled.version == "6"
+    assert bundled.version == "7"
     data = bundled.to_dict()
     assert set(data) == {"format", "version", "prior", "parameters", "trained"}
     codes = {lv.code for c in COMPARISONS for lv in c.levels}
