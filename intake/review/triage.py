@@ -206,8 +206,10 @@ def _beside_report(vault: Vault, view: report_view.ReportView, filters: InboxFil
 
 
 # A flash category: a confirmation shown in the named section of the report page (where the page
-# returns), not with the actions (on one column they are far below it).
+# returns), not with the actions (on one column they are far below it). The templates read it as
+# `said_in` (_macros.html: nav leaves such a message out, said_here shows it in its section).
 SAID_IN = "notice-in:"
+bp.add_app_template_global(SAID_IN, "said_in")  # type: ignore[arg-type]  # a value, not a function
 
 
 @bp.post("/reports/<handle>/retract/<kind>/<uuid:object_id>")
