@@ -22,7 +22,7 @@ from .. import jobs
 from ..disclosure import notes
 from ..extensions import db
 from ..models import Export, ExportStatus
-from ..services import export_access, export_notices, exports, statistics
+from ..services import export_access, export_notices, export_states, exports, statistics
 from ..web.access import current_user
 from ..web.bidi import isolate
 from ..web.body_forms import BodyForm
@@ -69,7 +69,7 @@ def _proposed_again(vault: Any, value: str | None) -> Export | None:
     except ValueError:
         return None
     export = db.session.get(Export, export_id)
-    return export if export is not None and exports.verified(vault, export) else None
+    return export if export is not None and export_states.verified(vault, export) else None
 
 
 def _page(vault: Any, propose: ProposeForm, status: int = 200) -> Any:

@@ -1,7 +1,7 @@
 """Who sees and downloads which export: the one researcher account it was proposed for.
 
 An export names its researcher account when it is proposed, and the account (with the privacy
-model) is sealed with the export's state (exports.EXPORT), so a database writer cannot hand an
+model) is sealed with the export's state (export_states.EXPORT), so a database writer cannot hand an
 export to another account, nor change what it releases. A
 researcher is offered, and may download, only the released exports whose seal verifies and names
 their own account; an admin sees every released export (admins approve exports and run the
@@ -35,7 +35,8 @@ from ..wording import said
 from . import audit
 from .errors import Conflict, NotFound
 from .export_notices import verify_keys
-from .exports import EXPORT, current, export_root, states_of
+from .export_states import EXPORT, current, states_of
+from .exports import export_root
 
 VERIFIER_NAME = "standalone_verify.py"
 

@@ -5,7 +5,7 @@ A reviewer proposes (recipient, the one researcher account that receives it, pur
 policy); a second reviewer or an admin approves; the build job (`flask export build`, or the
 queue) reads the store through export_source, writes the files with the disclosure package, seals
 which reports it used, and releases. Every step is audited, every state an export passes through
-is sealed (integrity Spec below) and verified before the next step or a download relies on it. A
+is sealed (export_states.py) and verified before the next step or a download relies on it. A
 build that cannot meet the privacy model stores nothing but the failure's reason (counts and rules
 only); its files never exist.
 
@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crypto.errors import KeystoreError
-from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..disclosure import NotAnonymisable, Policy, build_release, signing
 from ..disclosure.release import DATA_NAME, ReleaseCheckFailed
@@ -41,95 +39,15 @@ from ..disclosure.verify import Verification, verify_export
 from ..models import Export, ExportStatus, Role, User
 from ..models.base import utcnow
 from ..wording import code_word, said
-from . import audit, bulk, export_members, export_source, integrity, integrity_states
+from . import audit, bulk, export_members, export_source, integrity
+from .export_states import EXPORT, MODEL_PENDING, seal, states_of
 from .export_notices import pseudonym_secret, pseudonyms, signer, verify_keys
 from .errors import Conflict, InvalidInput, NotFound
-from .integrity import Spec
 from .row_locks import hold_for_write
-
-def canonical_parameters(parameters: Any) -> str:
-    """The privacy model (`exports.parameters`) as the export's seal covers it: its JSON with sorted
-    keys and no spaces, so that what was sealed and what the database gives back compare equal
-    whatever order or spacing the JSON column keeps, and any other value, type or key does not."""
-    return json.dumps(parameters, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True)
-
-
-class _StateSpec(Spec):
-    """A Spec whose `parameters` column is sealed in its canonical form (a JSON value, not a seal part)."""
-
-    def parts(self, row: Any) -> tuple[Any, ...]:
-        return tuple(canonical_parameters(row.parameters) if c == "parameters" else getattr(row, c)
-                     for c in self.columns)
-
-
-# Every state an export passes through, with its privacy model: a database writer who lowers an
-# approved model (even to one still above the floor) fails this check, as one who changes the status does.
-EXPORT = _StateSpec("export-state-3", Export, ("id", "status", "requested_by_id", "approved_by_id",
-                                               "recipient_account_id", "manifest_sha256", "pseudonym_key_id",
-                                               "pseudonym_salt", "state_seq", "parameters"), "state_mac")
-# Exports sealed before the seal covered the privacy model (before this version): still verified,
-# under their old domain, but their parameters are not trusted: one still requested or approved is
-# neither approved nor built (propose a new export); one released or failed was built already.
-UNSEALED_MODEL_EXPORT = Spec("export-state-2", Export, ("id", "status", "requested_by_id", "approved_by_id",
-                                                        "recipient_account_id", "manifest_sha256",
-                                                        "pseudonym_key_id", "pseudonym_salt", "state_seq"),
-                             "state_mac")
-# Exports sealed before they named a recipient account (migration 0020): still verified, under the
-# old domain, while they name none; no researcher sees them until an admin assigns one.
-LEGACY_EXPORT = Spec("export-state", Export, ("id", "status", "requested_by_id", "approved_by_id", "manifest_sha256",
-                                              "pseudonym_key_id", "pseudonym_salt", "state_seq"), "state_mac")
-# Statuses in which an export's privacy model is still to be used: its parameters must be sealed.
-_MODEL_PENDING = frozenset({ExportStatus.REQUESTED.value, ExportStatus.APPROVED.value})
 
 
 class ExportFailed(Conflict):
     """The build could not meet the privacy model: nothing was written."""
-
-
-# ---------- seals ----------
-
-def _seal(vault: Vault, export: Export) -> None:
-    export.state_seq = (export.state_seq or 0) + 1
-    if export.parameters is None:  # the column's default, set here so that the seal covers what is stored
-        export.parameters = {}
-    integrity.seal_row(vault, EXPORT, export)
-
-
-def sealed_under(vault: Vault, export: Export) -> Spec | None:
-    """The Spec whose seal `export` verifies under (EXPORT, or an older domain), or None."""
-    if integrity.check_row(vault, EXPORT, export) is SealCheck.OK:
-        return EXPORT
-    if integrity.check_row(vault, UNSEALED_MODEL_EXPORT, export) is SealCheck.OK:
-        return UNSEALED_MODEL_EXPORT
-    # Clearing the account of a sealed export fails every check: the oldest domain never covered it.
-    if export.recipient_account_id is None and integrity.check_row(vault, LEGACY_EXPORT, export) is SealCheck.OK:
-        return LEGACY_EXPORT
-    return None
-
-
-def verified(vault: Vault, export: Export) -> bool:
-    return sealed_under(vault, export) is not None
-
-
-def states_of(session: Session, vault: Vault, rows: Sequence[Export]) -> dict[uuid.UUID, Spec | None]:
-    """`sealed_under` of each export, and None also for one older than the newest state its signed
-    audit entries record: a validly sealed copy of an earlier state put back (say, approved after
-    it was released or failed, which the build job would build again), or one an audit entry about
-    it fails its signature. Every audited step of an export records its new state_seq (`anchor`)."""
-    specs = {e.id: sealed_under(vault, e) for e in rows}
-    found = integrity_states.audited_states(session, vault, specs)
-    ok = integrity_states.not_older(rows, lambda e: None if specs[e.id] is None else e.state_seq or 0, found)
-    return {e.id: specs[e.id] if ok[e.id] else None for e in rows}
-
-
-def current(session: Session, vault: Vault, export: Export) -> bool:
-    """Whether `export` verifies and is not older than its audited state (`states_of`)."""
-    return states_of(session, vault, [export])[export.id] is not None
-
-
-def model_sealed(vault: Vault, export: Export) -> bool:
-    """Whether `export`'s privacy model is covered by its seal (sealed under EXPORT)."""
-    return sealed_under(vault, export) is EXPORT
 
 
 def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: ExportStatus | None) -> Export:
@@ -145,7 +63,7 @@ def _require(session: Session, vault: Vault, export_id: uuid.UUID, status: Expor
     if status is not None and export.status != status.value:
         raise Conflict(said("export %(export)s is %(status)s, not %(expected)s; nothing was changed",
                              export=export_id, status=code_word(export.status), expected=code_word(status.value)))
-    if export.status in _MODEL_PENDING and sealed is not EXPORT:
+    if export.status in MODEL_PENDING and sealed is not EXPORT:
         # Sealed before the seal covered the privacy model: a database writer may have lowered it
         # since, and approving, assigning or building would seal or use it as if it had not been.
         raise Conflict(said("export %(export)s was proposed before its privacy model was sealed with it: "
@@ -187,7 +105,7 @@ def propose(session: Session, vault: Vault, *, actor: uuid.UUID, recipient: str,
                     recipient_account_id=account.id, parameters={"k": policy.k, "l": policy.l, "max_suppression": policy.max_suppression,
                                 "max_average_risk": policy.max_average_risk})
     session.add(export)
-    _seal(vault, export)
+    seal(vault, export)
     session.flush()
     audit.record(session, vault, actor=str(actor), action="export.proposed", object_type="export",
                  object_id=str(export.id), details={"k": policy.k, "l": policy.l, "account": str(account.id),
@@ -210,7 +128,7 @@ def approve(session: Session, vault: Vault, export_id: uuid.UUID, *, actor: uuid
     export.status = ExportStatus.APPROVED.value
     export.approved_by_id = actor
     export.approved_at = utcnow()
-    _seal(vault, export)
+    seal(vault, export)
     audit.record(session, vault, actor=str(actor), action="export.approved", object_type="export",
                  object_id=str(export.id), details=integrity.anchor(export.state_seq))
     session.commit()
@@ -228,7 +146,7 @@ def assign(session: Session, vault: Vault, export_id: uuid.UUID, account_id: uui
                             "nothing was changed", export=export_id))
     account = receiving_account(session, account_id)
     export.recipient_account_id = account.id
-    _seal(vault, export)
+    seal(vault, export)
     audit.record(session, vault, actor=str(actor), action="export.assigned", object_type="export",
                  object_id=str(export.id), details={"account": str(account.id), **integrity.anchor(export.state_seq)})
     session.commit()
@@ -330,7 +248,7 @@ def build(session: Session, vault: Vault, export_id: uuid.UUID, *, root: Path | 
             export.suppression_rate = float(manifest["measured"].get("suppression_rate", 0.0))
             export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
             export.pseudonym_key_id, export.pseudonym_salt, export.failure = pseudonym_id, salt, None
-            _seal(vault, export)
+            seal(vault, export)
             audit.record(session, vault, actor=actor, action="export.built", object_type="export",
                          object_id=str(export_id), details={"persons": scope.persons, "reports": scope.reports,
                                                             "k": export.measured_k,
@@ -393,7 +311,7 @@ def _fail(session: Session, vault: Vault, export_id: uuid.UUID, scope: export_so
     export.status = ExportStatus.FAILED.value
     export.failure = why[:500]
     export.persons, export.reports, export.excluded = scope.persons, scope.reports, dict(scope.excluded)
-    _seal(vault, export)
+    seal(vault, export)
     audit.record(session, vault, actor=actor, action="export.failed", object_type="export", object_id=str(export_id),
                  details={"persons": scope.persons, **integrity.anchor(export.state_seq)})
     session.commit()
@@ -416,6 +334,5 @@ def verify_directory(vault: Vault, directory: Path) -> Verification:
     return verify_export(directory, key)
 
 
-__all__ = ["DATA_NAME", "EXPORT", "LEGACY_EXPORT", "UNSEALED_MODEL_EXPORT", "ExportFailed", "WithdrawnDuringBuild",
-           "approve", "assign", "build", "canonical_parameters", "model_sealed", "propose", "receiving_account",
-           "sealed_under", "states_of", "current", "verified"]
+__all__ = ["DATA_NAME", "ExportFailed", "WithdrawnDuringBuild", "approve", "assign", "build", "propose",
+           "receiving_account"]

@@ -101,7 +101,7 @@ def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(ma
     from intake.extensions import db
     from intake.keyring import get_vault
     from intake.models import Export, ExportStatus
-    from intake.services import exports
+    from intake.services import export_states, exports
     from intake.services.errors import Conflict
     from tests.unit.test_exports_store import account, approved, population, take_in_all
 
@@ -131,7 +131,7 @@ def test_a_stricter_model_lowered_in_the_database_to_one_above_the_floor_is_not_
     from intake.extensions import db
     from intake.keyring import get_vault
     from intake.models import AuditEvent, Export, ExportStatus
-    from intake.services import exports
+    from intake.services import export_states, exports
     from intake.services.errors import Conflict
     from tests.unit.test_exports_store import account, population, proposed, take_in_all
 
@@ -148,7 +148,7 @@ def test_a_stricter_model_lowered_in_the_database_to_one_above_the_floor_is_not_
         assert exports.within_floor(Policy(**lowered))
         db.session.execute(update(Export).where(Export.id == export_id).values(parameters=lowered))
         db.session.commit()
-        assert not exports.verified(get_vault(), db.session.get(Export, export_id))
+        assert not export_states.verified(get_vault(), db.session.get(Export, export_id))
         with pytest.raises(Conflict, match="failed verification"):
             exports.build(db.session, get_vault(), export_id)
         db.session.rollback()
@@ -159,7 +159,7 @@ def test_a_stricter_model_lowered_in_the_database_to_one_above_the_floor_is_not_
             ["export.built", "export.failed"]))).all()
         db.session.execute(update(Export).where(Export.id == export_id).values(parameters=stricter))
         db.session.commit()
-        assert exports.verified(get_vault(), db.session.get(Export, export_id))  # the approved model, as sealed
+        assert export_states.verified(get_vault(), db.session.get(Export, export_id))  # the approved model, as sealed
     assert not (tmp_path / "exports" / str(export_id)).exists()
 
 

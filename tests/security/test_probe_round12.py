@@ -37,7 +37,7 @@ from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, ExportStatus
 from intake.services import api_tokens, exports
-from tests.web.api.conftest import CSV
+from tests.web.api.conftest import CSV, make_export
 
 RELEASED = {"export_id": "x", "created": "2026-05-04", "row_count": 42, "measured": {"k": 7, "suppression_rate": 0.02},
             "files": {"persons.csv": {"sha256": hashlib.sha256(CSV).hexdigest(), "bytes": len(CSV)}}}
@@ -49,20 +49,10 @@ def _released_with_token(app, make_user, tmp_path):  # noqa: ANN001, ANN202
     export_dir = tmp_path / "exports"
     app.config["INTAKE_EXPORT_DIR"] = str(export_dir)
     researcher = make_user("researcher")
-    raw = json.dumps(RELEASED).encode()
     with app.app_context():
         token = api_tokens.create(db.session, get_vault(), user_id=researcher.id, actor="test").token
-        export = Export(status=ExportStatus.RELEASED.value, measured_k=7, suppression_rate=0.02, manifest=RELEASED,
-                        manifest_signature=b"\x01" * 64, manifest_sha256=hashlib.sha256(raw).hexdigest(),
-                        recipient_account_id=researcher.id)
-        exports._seal(get_vault(), export)  # noqa: SLF001 - as build() leaves a released export
-        db.session.add(export)
-        db.session.commit()
-        folder = export_dir / str(export.id)
-        folder.mkdir(parents=True)
-        (folder / exports.MANIFEST).write_bytes(raw)
-        (folder / "persons.csv").write_bytes(CSV)
-        return export.id, token, researcher
+    export_id = make_export(app, ExportStatus.RELEASED, export_dir, researcher.id, manifest=RELEASED)
+    return export_id, token, researcher
 
 
 def _rewrite_row(app, export_id) -> None:  # noqa: ANN001

@@ -52,7 +52,7 @@ from intake.dedup.model import default_model
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import CandidatePair, Export, ExportStatus, PairStatus, Report
-from intake.services import dedup_rows, exports, families
+from intake.services import dedup_rows, export_states, exports, families
 from tests.dedup_support import person
 from tests.helpers import full_report, submit
 from tests.security.test_probe_round3 import PATIENCE, PauseFirst, Request
@@ -209,8 +209,8 @@ def test_two_approvals_of_one_export_at_once_approve_it_once(make_app, tmp_path,
     proposer, first, second = (account(review, name) for name in ("proposer", "first", "second"))
     export_id = proposed(review, proposer)
     before = audit_head(review)
-    pause = PauseFirst(exports.sealed_under)  # the first approval stops after it read the export as requested
-    monkeypatch.setattr(exports, "sealed_under", pause)
+    pause = PauseFirst(export_states.sealed_under)  # the first approval stops after it read the export as requested
+    monkeypatch.setattr(export_states, "sealed_under", pause)
     one = Side(review, lambda: exports.approve(db.session, get_vault(), export_id, actor=first))
     one.start()
     assert pause.reached.wait(PATIENCE)

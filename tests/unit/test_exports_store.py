@@ -17,7 +17,8 @@ from intake.crypto.passphrase import PROFILES
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportNotice, ExportStatus, Role, Submission
-from intake.services import export_access, export_members, export_notices, exports, take_in, users, withdrawal
+from intake.services import (export_access, export_members, export_notices, export_states, exports, take_in, users,
+                             withdrawal)
 from intake.services.errors import Conflict, InvalidInput
 from intake.services.intake import ReportInput, SubmissionInput, store_submission
 from tests.unit.disclosure.test_independent_check import independent
@@ -169,7 +170,7 @@ def test_the_proposer_cannot_approve_and_nothing_changes(world):
             exports.approve(db.session, get_vault(), export_id, actor=proposer)
         export = db.session.get(Export, export_id)
         assert export.status == ExportStatus.REQUESTED.value and export.approved_by_id is None
-        assert exports.verified(get_vault(), export)
+        assert export_states.verified(get_vault(), export)
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.action == "export.approved")) == 0
 

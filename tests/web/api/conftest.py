@@ -15,7 +15,7 @@ import pytest
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import Export, ExportStatus
-from intake.services import api_tokens, exports
+from intake.services import api_tokens, export_states, exports
 
 CSV = b"pseudonym,age_band\nA1,30-39\n"
 
@@ -32,15 +32,20 @@ class ApiWorld:
         return {"Authorization": f"Bearer {token or self.token}"}
 
 
-def make_export(app, status: ExportStatus, export_dir: Path, account: object = None) -> object:
-    manifest = {"export_id": "x", "files": {"persons.csv": {"sha256": hashlib.sha256(CSV).hexdigest(),
-                                                            "bytes": len(CSV)}}}
+def make_export(app, status: ExportStatus, export_dir: Path, account: object = None, *,
+                manifest: dict | None = None) -> object:
+    """An export in `status` received by `account`, its files on disk; `manifest`: the one released
+    (its figures also in the row), else a minimal one."""
+    manifest = manifest or {"export_id": "x", "files": {"persons.csv": {"sha256": hashlib.sha256(CSV).hexdigest(),
+                                                                       "bytes": len(CSV)}}}
+    measured = manifest.get("measured", {"k": 5, "suppression_rate": 0.01})
     manifest_bytes = json.dumps(manifest).encode()
     with app.app_context():
-        export = Export(status=status.value, measured_k=5, suppression_rate=0.01, manifest=manifest,
+        export = Export(status=status.value, measured_k=measured["k"], suppression_rate=measured["suppression_rate"],
+                        manifest=manifest,
                         manifest_signature=b"\x01" * 64, manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
                         recipient_account_id=account)
-        exports._seal(get_vault(), export)  # noqa: SLF001 - as build() leaves a released export
+        export_states.seal(get_vault(), export)  # noqa: SLF001 - as build() leaves a released export
         db.session.add(export)
         db.session.commit()
         folder = export_dir / str(export.id)

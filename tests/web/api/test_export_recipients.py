@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportStatus
-from intake.services import accounts, api_tokens, exports, integrity
+from intake.services import accounts, api_tokens, export_states, exports, integrity
 from intake.services.errors import Conflict
 from tests.web.api.conftest import make_export
 from tests.web_fixtures import csrf_token
@@ -81,7 +81,7 @@ def test_an_account_rewritten_or_cleared_in_the_database_gives_it_to_no_one(app,
     assert not _api_sees(client, api_world.headers(), api_world.released)
     assert not _page_sees(app, sign_in, make_user("admin"), api_world.released)
     with app.app_context():
-        assert not exports.verified(get_vault(), db.session.get(Export, api_world.released))
+        assert not export_states.verified(get_vault(), db.session.get(Export, api_world.released))
 
 
 def test_an_export_from_before_accounts_waits_for_an_admin_to_assign_it_once(app, api_world, make_user, sign_in,
@@ -90,9 +90,9 @@ def test_an_export_from_before_accounts_waits_for_an_admin_to_assign_it_once(app
     with app.app_context():  # sealed as releases were before exports named an account
         export = db.session.get(Export, legacy)
         export.state_seq = 1
-        integrity.seal_row(get_vault(), exports.LEGACY_EXPORT, export)
+        integrity.seal_row(get_vault(), export_states.LEGACY_EXPORT, export)
         db.session.commit()
-        assert exports.verified(get_vault(), db.session.get(Export, legacy))
+        assert export_states.verified(get_vault(), db.session.get(Export, legacy))
     admin, reviewer, other = make_user("admin"), make_user("reviewer"), make_user("researcher")
     client = app.test_client()
     assert not _api_sees(client, api_world.headers(), legacy)
@@ -142,7 +142,7 @@ def test_a_privacy_model_rewritten_in_the_database_offers_the_export_to_no_one(a
     assert not _api_sees(app.test_client(), api_world.headers(), api_world.released)
     assert not _page_sees(app, sign_in, make_user("admin"), api_world.released)
     with app.app_context():
-        assert not exports.verified(get_vault(), db.session.get(Export, api_world.released))
+        assert not export_states.verified(get_vault(), db.session.get(Export, api_world.released))
     _rewrite(app, api_world.released, parameters={})  # as sealed
     assert _api_sees(app.test_client(), api_world.headers(), api_world.released)
 
@@ -155,7 +155,7 @@ def _sealed_as_before(app, export_id, spec, **values) -> None:
             setattr(export, name, value)
         integrity.seal_row(get_vault(), spec, export)
         db.session.commit()
-        assert exports.verified(get_vault(), export) and not exports.model_sealed(get_vault(), export)
+        assert export_states.verified(get_vault(), export) and not export_states.model_sealed(get_vault(), export)
 
 
 def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_approved_or_built(
@@ -163,7 +163,7 @@ def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_a
     """Sealed under export-state-2 or export-state, the parameters were never covered: a released
     export stays offered (its files were built and signed then; the model is not used again), but one
     still requested or approved is refused, with every step that would seal or use its model."""
-    _sealed_as_before(app, api_world.released, exports.UNSEALED_MODEL_EXPORT)
+    _sealed_as_before(app, api_world.released, export_states.UNSEALED_MODEL_EXPORT)
     _rewrite(app, api_world.released, parameters={"k": 1})
     assert _api_sees(app.test_client(), api_world.headers(), api_world.released)
     proposer, approver, researcher = make_user("reviewer"), make_user("reviewer"), make_user("researcher")
@@ -176,9 +176,9 @@ def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_a
         exports.approve(db.session, vault, approved, actor=approver.id)
         unassigned = exports.propose(db.session, vault, actor=proposer.id, recipient="r", purpose="p",
                                      recipient_account=researcher.id).id
-    _sealed_as_before(app, requested, exports.UNSEALED_MODEL_EXPORT)
-    _sealed_as_before(app, approved, exports.UNSEALED_MODEL_EXPORT)
-    _sealed_as_before(app, unassigned, exports.LEGACY_EXPORT, recipient_account_id=None)
+    _sealed_as_before(app, requested, export_states.UNSEALED_MODEL_EXPORT)
+    _sealed_as_before(app, approved, export_states.UNSEALED_MODEL_EXPORT)
+    _sealed_as_before(app, unassigned, export_states.LEGACY_EXPORT, recipient_account_id=None)
     with app.app_context():
         vault = get_vault()
         with pytest.raises(Conflict, match="propose a new export"):
@@ -193,7 +193,7 @@ def test_exports_sealed_before_their_model_was_are_released_as_built_but_never_a
         assert [db.session.get(Export, i).status for i in (requested, approved, unassigned)] == [
             ExportStatus.REQUESTED.value, ExportStatus.APPROVED.value, ExportStatus.REQUESTED.value]
         assert db.session.get(Export, unassigned).recipient_account_id is None
-        assert all(exports.verified(vault, db.session.get(Export, i)) for i in (requested, approved, unassigned))
+        assert all(export_states.verified(vault, db.session.get(Export, i)) for i in (requested, approved, unassigned))
     assert not (tmp_path / "exports" / str(approved)).exists()
     listed = {line.split("\t")[0]: line.split("\t")[-1]
               for line in app.test_cli_runner().invoke(args=["export", "list"]).output.splitlines()}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from intake.extensions import db
 from intake.keyring import get_vault
 from intake.models import AuditEvent, Export, ExportStatus
-from intake.services import exports, statistics, take_in
+from intake.services import export_states, exports, statistics, take_in
 from tests.unit.test_exports_store import family, relative
 from tests.web_fixtures import csrf_token
 
@@ -153,7 +153,7 @@ def test_an_export_sealed_before_its_model_was_offers_no_approve_button_but_the_
         vault = get_vault()
         old = exports.propose(db.session, vault, actor=proposer.id, recipient="Group Q", purpose="old purpose",
                               recipient_account=researcher.id)
-        integrity.seal_row(vault, exports.UNSEALED_MODEL_EXPORT, old)
+        integrity.seal_row(vault, export_states.UNSEALED_MODEL_EXPORT, old)
         db.session.commit()
         old_id = old.id
     client = app.test_client()
