@@ -26,6 +26,7 @@ from ..web.i18n import gettext as _, lazy_gettext as _l
 from ..web.said import shown
 from .triage import SCRIPT_LANG, actor, apply_change, locked_page, page_number, readable_vault
 from .views import ALLOW, REVIEWERS, bp
+from .pair_lines import shown_lines
 from .weight_chart import chart
 
 ALLOW.update({name: REVIEWERS for name in ("duplicates", "duplicate_pair", "duplicate_accept", "duplicate_reject",
@@ -108,7 +109,8 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
     forms = {"accept": AcceptForm(prefix="accept"), "reject": RejectForm(prefix="reject"),
              "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo"), "reopen": ReopenForm(prefix="reopen")}
     forms.update(sent or {})
-    return render_template("review/duplicates/pair.html", view=view, chart=chart(view.lines), is_open=is_open,
+    return render_template("review/duplicates/pair.html", view=view, lines=shown_lines(view), chart=chart(view.lines),
+                           is_open=is_open,
                            script_lang=SCRIPT_LANG, place=queue_place(request.args),
                            **forms), 422 if sent is not None else 200
 

@@ -44,7 +44,7 @@ def _label(vocabulary: str, code: str, lang: str) -> str | None:
     return found.label(lang) if found else None
 
 
-def _language() -> str:
+def page_language() -> str:
     found = g.get("review_lang")
     if found is None:  # the locale once per request, not once per cell
         found = g.review_lang = current_language().code
@@ -60,7 +60,7 @@ def term_label(code: Any, field: str) -> str:
     if field == "submission_status":
         return str(SUBMISSION_STATUSES.get(str(code), str(code)))
     vocabulary = VOCABULARY_OF.get(field)
-    label = _label(vocabulary, str(code), _language()) if vocabulary else None
+    label = _label(vocabulary, str(code), page_language()) if vocabulary else None
     return label if label is not None else str(code)
 
 

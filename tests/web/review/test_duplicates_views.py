@@ -273,3 +273,28 @@ def test_field_words_and_tabs_are_labels_in_sentence_case(app, reviewer):
     ru_heads = re.findall(r'<tr><th scope="row">([^<]+)</th>', ru)
     assert {"Имя", "Имя отца", "Дата рождения", "Номер удостоверения личности", "Пол"} <= set(ru_heads), ru_heads
     assert "Ожидает (" in reviewer.get("/review/duplicates?lang=ru").get_data(as_text=True)
+
+
+def _pair_rows(html: str) -> dict[str, str]:
+    """The pair table's rows by their head: the row's cells as text."""
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', html, re.S)
+    return {unescape(head): " ".join(unescape(re.sub(r"<[^>]+>", " ", cells)).split()) for head, cells in rows}
+
+
+@pytest.mark.parametrize(("lang", "gender", "county", "sentence"), [
+    ("en", "Male", "Kashgar City", "Kashgar City and Kashgar City"),
+    ("ug", "ئەر", "قەشقەر شەھىرى", "قەشقەر شەھىرى"),
+    ("ru", "Мужской", "Kashgar City", "город Кашгар и город Кашгар")])
+def test_a_pairs_gender_and_county_are_labels_in_the_pages_language_not_codes(app, reviewer, lang, gender, county,
+                                                                                sentence):
+    """The matcher quotes a gender by its code and a county by its Chinese name; the pair page shows
+    them as every review page does: the gender's label and the county in its three scripts in the
+    cells, both in the page's language in the sentence."""
+    load(app, ABLIMIT, ABLIMIT_AGAIN)
+    [pair_id] = pair_ids(app)
+    rows = _pair_rows(reviewer.get(f"/review/duplicates/{pair_id}?lang={lang}").get_data(as_text=True))
+    gender_row = next(cells for head, cells in rows.items() if gender in cells)
+    assert "male" not in gender_row.replace("Male", ""), gender_row
+    place_row = next(cells for head, cells in rows.items() if "喀什市" in cells)
+    assert county in place_row and "Kashgar City" in place_row and "قەشقەر" in place_row, place_row
+    assert sentence in place_row, place_row
