@@ -49,6 +49,15 @@ def test_no_page_loads_anything_from_another_site(client, public_app):
             assert url.startswith(("/", "#")) or url == "data:,", (name, url)  # data:, the empty icon
 
 
+def test_no_page_may_be_sent_to_a_browsers_cloud_translation(client, public_app):
+    """A browser's translation sends the page's text to a cloud service: on the receipt and status
+    pages that is the relatives' names and the reviewers' replies. Every page opts out, in the
+    standard attribute and in Chrome's meta tag."""
+    for name, page in every_page(client, public_app).items():
+        assert '<meta name="google" content="notranslate">' in page, name
+        assert '<body translate="no">' in page, name
+
+
 def test_every_page_has_the_quick_exit_first_after_the_skip_link(client, public_app):
     for name, page in every_page(client, public_app).items():
         links = re.findall(r"<a [^>]*>", page)

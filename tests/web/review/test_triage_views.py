@@ -170,6 +170,8 @@ def test_report_page_decrypts_and_audits_exactly_one_entry(app, reviewer):
         if 'type="hidden"' not in tag and not field_id.endswith("submit"):
             assert f'for="{field_id}"' in html, field_id
     assert all(' src="/static/' in tag for tag in re.findall(r"<script[^>]*>", html))  # no inline script
+    # Decrypted testimony never goes to a browser's cloud translation (see the public pages' test).
+    assert '<meta name="google" content="notranslate">' in html and '<body translate="no">' in html
 
 
 CHANGES = [
