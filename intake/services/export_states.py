@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ..crypto.integrity import SealCheck
 from ..crypto.vault import Vault
 from ..models import Export, ExportStatus

@@ -101,7 +101,7 @@ def test_a_privacy_model_weakened_in_the_database_after_approval_is_not_built(ma
     from intake.extensions import db
     from intake.keyring import get_vault
     from intake.models import Export, ExportStatus
-    from intake.services import export_states, exports
+    from intake.services import exports
     from intake.services.errors import Conflict
     from tests.unit.test_exports_store import account, approved, population, take_in_all
 

@@ -9,7 +9,7 @@ import pytest
 from intake.resolution.names import CROSS_SCRIPT
 from intake.resolution.scripts import detect
 
-from .name_keys import key, level
+from .name_keys import level
 
 
 # v stands for ü only when pinyin is typed on a keyboard, and no Chinese form of a Uyghur or Kazakh
