@@ -110,8 +110,7 @@ def _pair_page(pair_id: uuid.UUID, sent: dict[str, FlaskForm] | None = None) -> 
              "defer": DeferForm(prefix="defer"), "undo": UndoForm(prefix="undo"), "reopen": ReopenForm(prefix="reopen")}
     forms.update(sent or {})
     return render_template("review/duplicates/pair.html", view=view, lines=shown_lines(view), chart=chart(view.lines),
-                           is_open=is_open,
-                           script_lang=SCRIPT_LANG, place=queue_place(request.args),
+                           is_open=is_open, script_lang=SCRIPT_LANG, place=queue_place(request.args),
                            **forms), 422 if sent is not None else 200
 
 

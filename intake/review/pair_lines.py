@@ -11,12 +11,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from markupsafe import Markup
-
 from ..services import thesauri
 from ..services.duplicate_decisions import FieldLine, PairView
 from ..wording import Said
-from .labels import county, page_language, place_markup, term_label
+from .labels import county, field_markup, page_language, term_label
 
 # explain.py's field words -> the report field its value came from.
 _CODED = {"gender": "gender", "home place": "home_county"}
@@ -40,8 +38,11 @@ def _shown(line: FieldLine, left: Mapping[str, Any], right: Mapping[str, Any]) -
     elif "value" in params:
         params["value"] = said_left if line.left else said_right
     sentence = Said(line.sentence.msgid, params, line.sentence.plural, line.sentence.num)
-    return dataclasses.replace(line, left=_cell(key, left.get(key), said_left), sentence=sentence,
-                               right=_cell(key, right.get(key), said_right))
+    # A recognised value's cell as every review page draws that field (a county in its three scripts).
+    return dataclasses.replace(
+        line, sentence=sentence,
+        left=line.left if words["left"] is None else field_markup(key, left.get(key)),
+        right=line.right if words["right"] is None else field_markup(key, right.get(key)))
 
 
 def _words(key: str, code: Any) -> str | None:
@@ -54,9 +55,3 @@ def _words(key: str, code: Any) -> str | None:
     label = term_label(code, key)
     return label if label != str(code) else None
 
-
-def _cell(key: str, code: Any, words: Any) -> Any:
-    """A county in its three scripts (as the report page draws it); anything else as said."""
-    if key == "home_county" and code and county(code):
-        return Markup(place_markup(code))
-    return words
