@@ -134,6 +134,10 @@ def looks_like_pinyin(text: str) -> bool:
     split = [split_pinyin(w) for w in words]
     if any(s is None for s in split):
         return False
+    # The syllable me is 么, a particle no transcription writes a name with (Memet is 买买提, mai):
+    # a word that cuts into it is a Turkic spelling (Memeteli, me-me-te-li, is Memet Eli).
+    if any("me" in s for s in split if s is not None):
+        return False
     evidence = 0
     for syllables in split:
         assert syllables is not None

@@ -111,7 +111,11 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("Hasan", "Hesen"), ("Hesen", "艾山"), ("Yusuf", "Yusup"),
                                       ("Yusup", "玉素甫"), ("Ibrahim", "Ibrayim"), ("Omar", "Ömer"),
                                       ("Ömer", "吾买尔"), ("Abdullah", "阿不都拉"), ("Rustem", "如斯坦木"),
-                                      ("Рустам", "鲁斯坦木"), ("ئەھمەت", "艾买提")])
+                                      ("Рустам", "鲁斯坦木"), ("ئەھمەت", "艾买提"),
+                                      # Memet Eli as one word, as Uyghur writes it (with or without the
+                                      # hamza), and as Chinese does
+                                      ("Memeteli", "买买提艾力"), ("مەمەتئېلى", "买买提艾力"), ("مەمەتەلى", "Memeteli"),
+                                      ("Мәмәтәли", "麦麦提力")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
 

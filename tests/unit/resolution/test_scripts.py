@@ -21,6 +21,7 @@ from intake.resolution.scripts import detect
     ("Eli", "Latn"),                          # splits into pinyin (e li) but is not pinyin
     ("Musa", "Latn"),
     ("Hesen", "Latn"),
+    ("Memeteli", "Latn"),                     # me-me-te-li: 么, the syllable me, writes no name
     ("Abduréhim", "ug-Latn"),
     ("Ömer Tursun", "ug-Latn"),
     ("Ayşe Kadıoğlu", "tr-Latn"),
