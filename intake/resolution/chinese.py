@@ -132,15 +132,15 @@ def looks_like_pinyin(text: str) -> bool:
     if any("v" in w.lower() and w.lower() not in _V_WORDS for w in words):
         return False
     split = [split_pinyin(w) for w in words]
-    if any(s is None for s in split):
+    cut = [s for s in split if s is not None]
+    if len(cut) != len(split):
         return False
     # The syllable me is 么, a particle no transcription writes a name with (Memet is 买买提, mai):
     # a word that cuts into it is a Turkic spelling (Memeteli, me-me-te-li, is Memet Eli).
-    if any("me" in s for s in split if s is not None):
+    if any("me" in syllables for syllables in cut):
         return False
     evidence = 0
-    for syllables in split:
-        assert syllables is not None
+    for syllables in cut:
         for i, syllable in enumerate(syllables):
             if _STRONG.match(syllable):
                 evidence += 1
@@ -148,11 +148,10 @@ def looks_like_pinyin(text: str) -> bool:
                 evidence += 1
             elif syllable in ("ai", "mai", "bai", "kai", "sai", "tai", "lai", "hai", "wai") and len(syllables) >= 3:
                 evidence += 1
-    upper = text.isupper() and sum(len(s or ()) for s in split) >= 3
+    upper = text.isupper() and sum(map(len, cut)) >= 3
     # Turkic spellings rarely cut into four pinyin syllables, or into three ending in a vowel
     # Chinese adds to a final consonant (Alimu, Adili, Abulikemu).
-    long_ = any(len(s or ()) >= 4 or (len(s or ()) == 3 and (s or ("",))[-1] in _ADDED_ENDINGS)
-                for s in split)
+    long_ = any(len(s) >= 4 or (len(s) == 3 and s[-1] in _ADDED_ENDINGS) for s in cut)
     return evidence > 0 or upper or long_
 
 
