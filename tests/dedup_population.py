@@ -161,6 +161,7 @@ class Person:
     county: int
     id_number: str
     family: int
+    detained: tuple[int, int] = (0, 0)  # year and month (drawn after the rest, see population)
 
 
 @dataclass
@@ -259,6 +260,44 @@ def _mistype(rng: random.Random, number: str) -> str:
     return number[:i] + number[i + 1] + number[i] + number[i + 2:]
 
 
+# When people were taken: mostly 2017 and 2018, the years of the mass internments.
+_DETENTION_YEARS = {2016: 8, 2017: 45, 2018: 35, 2019: 12}
+# The share of a family's members taken on the family's day (a round-up), the rest on days of their own.
+_TAKEN_TOGETHER = 0.35
+
+
+def _detention_date(rng: random.Random) -> tuple[int, int]:
+    return rng.choices(list(_DETENTION_YEARS), list(_DETENTION_YEARS.values()))[0], rng.randint(1, 12)
+
+
+def _detained(people: list[Person], seed: int) -> None:
+    """When each person was taken: a family's members often on one day, namesakes in other
+    families independently. A generator of its own, so that each seed's other draws stay as they
+    were before persons had a detention date."""
+    rng = random.Random(f"detention:{seed}")
+    rounds: dict[int, tuple[int, int]] = {}
+    for p in people:
+        together = rounds.setdefault(p.family, _detention_date(rng))
+        p.detained = together if rng.random() < _TAKEN_TOGETHER else _detention_date(rng)
+
+
+def _detention(rid: str, person: Person) -> str:
+    """The detention date as a family gives it: the month, the year alone, a year off, a month
+    off, or nothing."""
+    rng = random.Random(f"detention:{rid}:{person.pid}")
+    year, month = person.detained
+    roll = rng.random()
+    if roll < 0.35:
+        return f"{year}-{month:02d}"
+    if roll < 0.40:
+        return f"{year}-{(month % 12) + 1:02d}"
+    if roll < 0.70:
+        return f"{year}"
+    if roll < 0.80:
+        return f"{year + rng.choice((-1, 1))}"
+    return ""
+
+
 _GENDER_WORDS = {"m": ["m", "male", "男", "ئەر", "мужской", "erkek"], "f": ["f", "female", "女", "ئايال", "женский", "kadın"]}
 
 
@@ -277,6 +316,9 @@ def report(rng: random.Random, person: Person, rid: str,
            "birth_date": _date(rng, person.birth), "home_place": _place(rng, _counties()[person.county]),
            "chinese_id": "", "detention_year": str(rng.randint(2017, 2019)), "facility": "",
            "reporter_relationship": rng.choice(["mother", "brother", "wife", "son", ""])}
+    # The person's own detention date in place of the year drawn above at random for each report
+    # (drawn still, so that each seed's other rows stay as they were).
+    row["detention_year"] = _detention(rid, person)
     layout = rng.random()
     if script == "chinese" and layout < 0.6:
         row["full_name_alt"] = f"{given}·{father}"
@@ -307,6 +349,7 @@ def population(persons_count: int = 1000, seed: int = 1, *, max_reports: int = 6
     rng = random.Random(seed)
     truth = Truth()
     people = persons(persons_count, rng, truth, names)
+    _detained(people, seed)
     # Namesakes: people with the same name and father's name in other families.
     by_name: dict[tuple[str, str], list[int]] = {}
     for p in people:

@@ -330,8 +330,26 @@ GENDER = Comparison("gender", "gender", ("gender",), (
     Level("different", "ELSE", _else),
 ))
 
+# --- detention date -----------------------------------------------------------------------------
+
+# When the person was taken, as the family remembers it: reports of one person mostly agree on
+# the year, and those that give the month on the month; a brother taken in the same round-up
+# agrees as well, a namesake in another family only by chance (most were taken in 2017 or 2018).
+DETENTION = Comparison("detention", "detention date", ("detained_year", "detained_month"), (
+    Level("missing", _null_sql("detained_year"), _missing("detained_year"), null=True),
+    Level("same_month", f'{_eq_sql("detained_year")} AND {_eq_sql("detained_month")}',
+          lambda a, b: _eq("detained_year")(a, b) and _eq("detained_month")(a, b)),
+    Level("same_year", f'{_eq_sql("detained_year")} AND (detained_month_l IS NULL OR detained_month_r IS NULL)',
+          lambda a, b: _eq("detained_year")(a, b) and
+          (a.get("detained_month") is None or b.get("detained_month") is None)),
+    Level("same_year_other_month", _eq_sql("detained_year"), _eq("detained_year")),
+    Level("one_year_apart", "abs(detained_year_l - detained_year_r) = 1",
+          lambda a, b: _both("detained_year")(a, b) and abs(a["detained_year"] - b["detained_year"]) == 1),
+    Level("different", "ELSE", _else),
+))
+
 COMPARISONS: tuple[Comparison, ...] = (
-    _name("given", "name"), _name("father", "father's name"), BIRTH, PLACE, ID, GENDER)
+    _name("given", "name"), _name("father", "father's name"), BIRTH, PLACE, ID, GENDER, DETENTION)
 BY_NAME = {c.name: c for c in COMPARISONS}
 TF_COLUMNS = tuple(dict.fromkeys(lv.tf_column for c in COMPARISONS for lv in c.levels if lv.tf_column))
 

@@ -31,11 +31,16 @@ _WORDS = {
            "missing": said("not given on both")},
     "gender": {"same": said("same gender"), "different": said("different genders"),
                "missing": said("not given on both")},
+    "detention": {"same_month": said("same month"), "same_year": said("same year"),
+                  "same_year_other_month": said("same year, other month"),
+                  "one_year_apart": said("one year apart"), "different": said("different years"),
+                  "missing": said("not given on both")},
 }
 # What each comparison is called at the start of its sentence ("Gender: not given on both"): the
 # review face's labels of the same fields (review/labels.py, COMPARISON_NAMES).
 _FIELD_WORDS = {"name": said("Name"), "father's name": said("Father's name"), "birth date": said("Birth date"),
-                "home place": said("Home place"), "ID number": said("ID number"), "gender": said("Gender")}
+                "home place": said("Home place"), "ID number": said("ID number"), "gender": said("Gender"),
+                "detention date": said("Detained on")}
 # Name levels as resolution.names' strengths; exact, same_spelling and same_across_scripts are
 # model 4's codes, still stored in older pairs (model 5 says same_name for all three).
 _NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scripts": CROSS_SCRIPT, "near": CLOSE,
@@ -43,7 +48,8 @@ _NAME_LEVEL = {"exact": EXACT, "same_spelling": CROSS_SCRIPT, "same_across_scrip
 # A father's name given in no field of its own was read from a full name (prepare.py splits one):
 # that full name is what the sentence quotes, not an empty value beside a level that matched.
 _SOURCES = {"given": ("given_name", "full_name_alt"), "father": ("father_name", "full_name_alt", "given_name"),
-            "birth": ("birth_date",), "place": ("home_place",), "id": ("chinese_id",), "gender": ("gender",)}
+            "birth": ("birth_date",), "place": ("home_place",), "id": ("chinese_id",), "gender": ("gender",),
+            "detention": ("detention_year",)}
 
 
 @dataclass(frozen=True)

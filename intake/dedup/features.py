@@ -35,6 +35,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("year_a", "INTEGER"), ("year_b", "INTEGER"),
     ("county", "VARCHAR"), ("prefecture", "VARCHAR"),
     ("id_raw", "VARCHAR"), ("id_valid", "BOOLEAN"), ("id_head", "VARCHAR"), ("id_tail", "VARCHAR"),
+    ("detained_year", "INTEGER"), ("detained_month", "INTEGER"),
     ("thin", "BOOLEAN"),
 )
 NAMES = tuple(name for name, _ in COLUMNS)
@@ -90,6 +91,7 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "id_raw": raw, "id_valid": rec.id_number is not None,
         # Region and birth date, and birth date to the end: a typo in one half still meets the other.
         "id_head": raw[:14] if raw else None, "id_tail": raw[6:] if raw else None,
+        "detained_year": rec.detention_year, "detained_month": rec.detention_month,
         # A thin report: a name and at most one other fact (a valid ID number is more than a fact).
         # Clustering never lets one join two fuller clusters.
         "thin": facts <= 1 and rec.id_number is None,

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..local_files import MAX_KEY_FILE, read_json
-from .comparisons import COMPARISONS, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
+from .comparisons import COMPARISONS, DETENTION, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
-BUNDLED = "model-v7.json"
+BUNDLED = "model-v8.json"
 # Term frequencies are shrunk towards the trained u by this many reports' worth of evidence.
 TF_PSEUDO_COUNT = 2000
 # The prior is scaled to the population at hand, but never as if it held fewer reports than this.
@@ -79,7 +79,7 @@ class Model:
             raise ModelError("not an intake deduplication model file")
         try:
             prior = float(data["prior"])
-            given = _near_from_close(_merged_name_levels(data["parameters"]))
+            given = _without_detention(_near_from_close(_merged_name_levels(data["parameters"])))
             params = {c.name: {lv.code: {"m": float(given[c.name][lv.code]["m"]),
                                          "u": float(given[c.name][lv.code]["u"])}
                                for lv in c.levels if not lv.null}
@@ -231,6 +231,15 @@ def _near_from_close(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
     return out
 
 
+def _without_detention(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The parameters with a file from before model 8 (no detention comparison) read as it scored:
+    every detention level m = u, a weight of nothing either way (retraining learns it)."""
+    if "detention" in parameters:
+        return parameters
+    levels = [lv.code for lv in DETENTION.levels if not lv.null]
+    return {**parameters, "detention": {code: {"m": 1 / len(levels), "u": 1 / len(levels)} for code in levels}}
+
+
 def _value_counts(features: Sequence[Row] | Any) -> dict[str, Counter[Any]]:
     """Non-null values of each term-frequency column and their counts, over feature records or
     an Arrow table of them (features.feature_table: counted in Arrow, no row made)."""
@@ -281,4 +290,7 @@ def default_model() -> Model:
         ("exact", 0.9, 1e-6), ("near", 0.06, 1e-6), ("region_and_date", 0.01, 1e-5), ("different", 0.001, 0.9),
         ("other", 0.03, 0.09998))}
     params["gender"] = {"same": {"m": 0.98, "u": 0.5}, "different": {"m": 0.02, "u": 0.5}}
+    params["detention"] = {k: {"m": mm, "u": uu} for k, mm, uu in (
+        ("same_month", 0.3, 0.03), ("same_year", 0.4, 0.3), ("same_year_other_month", 0.1, 0.1),
+        ("one_year_apart", 0.15, 0.35), ("different", 0.05, 0.22))}
     return Model("untrained", 1e-4, params)

@@ -25,7 +25,7 @@ from .features import feature_rows
 from .model import Model, default_model
 from .pipeline import KEEP_PROBABILITY, _predict_with
 
-MODEL_VERSION = "7"
+MODEL_VERSION = "8"
 _FLOOR = 1e-6
 TRAIN_SAMPLE = 100_000
 

@@ -47,6 +47,7 @@ class PreparedRecord:
     id_region: str | None        # first six digits of the ID
     id_birth: str | None         # "YYYYMMDD" from the ID
     detention_year: int | None
+    detention_month: int | None = None
     facility: str | None = None  # folded free text, for an exact comparison
     place_confidence: float | None = None
     scripts_seen: tuple[str, ...] = field(default=())
@@ -70,7 +71,8 @@ class PreparedRecord:
         row.update(gender=self.gender, birth_year=self.birth_year, birth_month=self.birth_month,
                    birth_day=self.birth_day, county=self.county, prefecture=self.prefecture,
                    id_number=self.id_number, id_raw=self.id_raw, id_region=self.id_region,
-                   id_birth=self.id_birth, detention_year=self.detention_year, facility=self.facility)
+                   id_birth=self.id_birth, detention_year=self.detention_year,
+                   detention_month=self.detention_month, facility=self.facility)
         return row
 
 
@@ -116,10 +118,6 @@ def parse_date(value: Any) -> tuple[int | None, int | None, int | None]:
     also), 24.12.1978, 12/24/1978, 1978年12月24日, 24 December 1978, 19781224."""
     text = _text(value)
     return (None, None, None) if text is None else dates.approximate(text)
-
-
-def _year(value: Any) -> int | None:
-    return parse_date(value)[0]
 
 
 def _fold_text(value: Any) -> str | None:
@@ -183,13 +181,15 @@ def _assemble(record_id: str, given_text: str | None, father_text: str | None,
     year, month, day = _date_with_id(parse_date(birth_value), number)
     place = _place_with_id(place, number)
     gender = normalise_gender(gender_value) or (number.gender if number else None) or name_gender
+    detained_year, detained_month, _ = parse_date(detention_value)
     return PreparedRecord(
         record_id=record_id, given=given, father=father, other_names=others, gender=gender,
         birth_year=year, birth_month=month, birth_day=day,
         county=place.county if place else None, prefecture=place.prefecture if place else None,
         id_number=number.number if number else None, id_raw=number.raw if number else None,
         id_region=number.region if number else None, id_birth=number.birth if number else None,
-        detention_year=_year(detention_value), facility=_fold_text(facility_value),
+        detention_year=detained_year, detention_month=detained_month if detained_year else None,
+        facility=_fold_text(facility_value),
         place_confidence=place.confidence if place else None, scripts_seen=seen)
 
 

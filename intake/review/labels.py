@@ -173,11 +173,13 @@ PAIR_STATUS_LABELS = {"pending": _l("Pending"), "accepted": _l("Accepted"), "rej
 # The matcher's comparisons (dedup/comparisons.py), by the field each compares: labels (a table's row
 # heads, the weights chart's bars), in sentence case as every other label of the review face.
 COMPARISON_NAMES = {"given": _l("Name"), "father": _l("Father's name"), "birth": _l("Birth date"),
-                    "place": _l("Home place"), "id": _l("ID number"), "gender": _l("Gender")}
+                    "place": _l("Home place"), "id": _l("ID number"), "gender": _l("Gender"),
+                    "detention": _l("Detained on")}
 # ... and by the words dedup/explain.py uses for the same fields (a pair's lines, its chart's bars).
 COMPARISON_NAMES.update({"name": COMPARISON_NAMES["given"], "father's name": COMPARISON_NAMES["father"],
                          "birth date": COMPARISON_NAMES["birth"], "home place": COMPARISON_NAMES["place"],
-                         "ID number": COMPARISON_NAMES["id"]})
+                         "ID number": COMPARISON_NAMES["id"],
+                         "detention date": COMPARISON_NAMES["detention"]})
 
 
 @bp.app_template_filter("pair_status")

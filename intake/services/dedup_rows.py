@@ -54,13 +54,12 @@ def row_of(report_id: uuid.UUID, fields: Mapping[str, Any]) -> dict[str, str | N
         given = others.pop(0)
     county = _text(fields.get("home_county"))
     place = thesauri.place(county) if county else None
-    detention = _text(fields.get("detention_date"))
     return {
         "report_id": str(report_id), "given_name": given, "father_name": father,
         "full_name_alt": others[0] if others else None, "gender": _text(fields.get("gender")),
         "birth_date": _text(fields.get("birth_date")),
         "home_place": place.zh if place else (_text(fields.get("home_place_text")) or county),
-        "chinese_id": _text(fields.get("id_number")), "detention_year": detention[:4] if detention else None,
+        "chinese_id": _text(fields.get("id_number")), "detention_year": _text(fields.get("detention_date")),
         "facility": _text(fields.get("facility")),
         "reporter_relationship": _text(fields.get("submitter_relationship")),
     }

@@ -39,7 +39,7 @@ def test_train_then_csv_on_a_list_with_extra_and_missing_columns(tmp_path):
     assert "stages:" in result.stderr and "peak RSS" in result.stderr and "Traceback" not in result.stderr
     pairs, clusters = read(tmp_path / "out" / "pairs.csv"), read(tmp_path / "out" / "clusters.csv")
     assert list(pairs[0]) == ["report_id_l", "report_id_r", "match_probability", "given_level", "father_level",
-                              "birth_level", "place_level", "id_level", "gender_level"]
+                              "birth_level", "place_level", "id_level", "gender_level", "detention_level"]
     assert {c["report_id"] for c in clusters} == {r["report_id"] for r in rows}
     # Clusters mostly hold one person each (the full accuracy is measured in tests/bench).
     members: dict[str, set[int]] = {}

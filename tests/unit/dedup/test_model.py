@@ -11,7 +11,7 @@ from intake.dedup.comparisons import COMPARISONS
 
 
 def test_bundled_model_is_versioned_and_holds_numbers_and_codes_only(bundled):
-    assert bundled.version == "7"
+    assert bundled.version == "8"
     data = bundled.to_dict()
     assert set(data) == {"format", "version", "prior", "parameters", "trained"}
     codes = {lv.code for c in COMPARISONS for lv in c.levels}
@@ -79,6 +79,30 @@ def test_a_model_4_file_is_read_with_its_three_name_levels_as_one(bundled, tmp_p
     for name in ("given", "father"):
         assert again.parameters[name]["same_name"] == pytest.approx(bundled.parameters[name]["same_name"])
         assert set(again.parameters[name]) == set(bundled.parameters[name])
+
+
+def test_a_file_from_before_model_8_scores_as_it_did_with_no_detention_weight(bundled, tmp_path):
+    from intake.dedup import score_candidates
+
+    data = json.loads(json.dumps(bundled.to_dict()))
+    del data["parameters"]["detention"]  # model 7 and before had no detention comparison
+    path = tmp_path / "model-7.json"
+    path.write_text(json.dumps(data), "utf-8")
+    old = load_model(path)
+    assert all(p["m"] == p["u"] for p in old.parameters["detention"].values())
+    left = {"report_id": "a", "given_name": "Ehmet", "father_name": "Tursun", "birth_date": "1981",
+            "home_place": "喀什市", "detention_year": "2017-04"}
+    taken_together, apart, unsaid = (dict(left, report_id=rid, detention_year=d)
+                                     for rid, d in (("b", "2017-04"), ("c", "2019"), ("d", "")))
+    scores = {p.right_id: p for p in score_candidates(old.for_size(10_000), left, [taken_together, apart, unsaid])}
+    assert scores["b"].levels["detention"] == "same_month"
+    assert scores["c"].levels["detention"] == "different" and scores["d"].levels["detention"] == "missing"
+    assert scores["b"].weights["detention"] == 0
+    assert len({round(p.probability, 12) for p in scores.values()}) == 1
+    # The bundled model weighs the same three pairs apart: the month for, two years off against.
+    new = {p.right_id: p for p in score_candidates(bundled.for_size(10_000), left, [taken_together, apart, unsaid])}
+    assert new["b"].weights["detention"] > 0 > new["c"].weights["detention"]
+    assert len({round(p.probability, 12) for p in new.values()}) == 3
 
 
 def test_fixed_levels_take_the_codes_value_over_the_files(bundled, tmp_path):

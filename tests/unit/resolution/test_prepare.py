@@ -42,7 +42,7 @@ def test_fields_read_from_a_csv_row() -> None:
     assert (record.gender, record.birth_year, record.birth_month, record.birth_day) == ("m", 1981, 3, 17)
     assert (record.county, record.prefecture) == ("653125", "653100")
     assert (record.id_number, record.id_raw, record.id_region, record.id_birth) == (ID, ID, "653125", "19810317")
-    assert record.detention_year == 2017
+    assert (record.detention_year, record.detention_month) == (2017, 5)
     assert record.facility == "yarkand no 2"
 
 
@@ -153,6 +153,14 @@ def test_prepare_report_reads_the_form_fields() -> None:
     assert (record.given.latin, record.father.latin) == ("ablimit", "tursun")  # type: ignore[union-attr]
     assert [k.script for k in record.other_names] == ["zh-Hans"]
     assert (record.gender, record.birth_year, record.county, record.detention_year) == ("m", 1981, "653125", 2017)
+    assert record.detention_month == 4
+
+
+@pytest.mark.parametrize(("text", "parts"), [("2017", (2017, None)), ("2017-04-12", (2017, 4)), ("04.2018", (2018, 4)),
+                                             ("2018年3月", (2018, 3)), ("", (None, None)), ("autumn", (None, None))])
+def test_detention_dates(text: str, parts: tuple[int | None, int | None]) -> None:
+    record = prepare(row(report_id="d", given_name="Ablimit", detention_year=text))
+    assert (record.detention_year, record.detention_month) == parts
 
 
 def test_prepare_report_with_free_text_place_and_kinds() -> None:
