@@ -338,3 +338,18 @@ def test_a_rejected_pair_is_put_back_in_the_queue_and_its_rejected_row_cannot_re
         assert not duplicates.current(s, v, s.get(CandidatePair, pair.id))
         with pytest.raises(Conflict):
             decisions.reopen(s, v, pair.id, actor=reviewer)
+
+
+def test_take_in_compares_the_detention_month_the_reports_give(dedup_apps):
+    public, review = dedup_apps
+    [a] = stored(public, review, person("Ablimit Tursun", detention_date="2017-04", tag="a"))
+    [b] = stored(public, review, person("Ablimit Tursun", birth="1981-03", detention_date="2017-04-20", tag="b"))
+    reviewer = make_reviewer(review)
+    with review.app_context():
+        [pair] = pairs()
+        assert "detention=same_month" in pair.levels  # the store's row gives the matcher the month, not the year alone
+        view = decisions.pair_view(db.session, get_vault(), pair.id, actor=reviewer)
+        [line] = [line for line in view.lines if line.field == "detention date"]
+        assert {line.left, line.right} == {"2017-04", "2017-04-20"}
+        assert "same month" in str(line.sentence) and line.weight > 0
+        assert {view.left.handle, view.right.handle} == {a, b}
