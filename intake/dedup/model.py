@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..local_files import MAX_KEY_FILE, read_json
-from .comparisons import COMPARISONS, DETENTION, FIXED_M, TF_COLUMNS, TF_MINIMUM_U, Row
+from .comparisons import COMPARISONS, DETENTION, FIXED_M, NEUTRAL, TF_COLUMNS, TF_MINIMUM_U, Row
 
 FORMAT = "intake-dedup-model"
 BUNDLED = "model-v8.json"
@@ -89,9 +89,7 @@ class Model:
             raise ModelError("the model file lacks a parameter this version of intake needs") from None
         if not 0 < prior < 1 or any(not (0 < p[k] <= 1) for c in params.values() for p in c.values() for k in "mu"):
             raise ModelError("the model file holds a probability out of range")
-        for (comp, code), m in FIXED_M.items():  # fixed by what the data mean, not by the file
-            params[comp][code]["m"] = m
-        return cls(str(data.get("version", "")), prior, params, trained)
+        return cls(str(data.get("version", "")), prior, fixed_by_meaning(params), trained)
 
     # --- the run's own population ----------------------------------------------------------------
     def for_population(self, features: Sequence[Row] | Any) -> Model:
@@ -229,6 +227,17 @@ def _near_from_close(parameters: Mapping[str, Any]) -> Mapping[str, Any]:
         if isinstance(levels, Mapping) and "near" not in levels and "close" in levels:
             out[name] = {**levels, "near": levels["close"]}
     return out
+
+
+def fixed_by_meaning(params: dict[str, dict[str, dict[str, float]]]) -> dict[str, dict[str, dict[str, float]]]:
+    """The parameters with the m that the data's meaning fixes rather than training
+    (comparisons.FIXED_M, NEUTRAL): applied to a file when it loads, so a file trained before a
+    value changed scores with the current one, and to a model just trained."""
+    for (comp, code), m in FIXED_M.items():
+        params[comp][code]["m"] = m
+    for comp, code in NEUTRAL:
+        params[comp][code]["m"] = params[comp][code]["u"]
+    return params
 
 
 def _without_detention(parameters: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from .comparisons import COMPARISONS
 from .engine import DedupError, engine_errors, linker_for, quiet_splink
 from .features import feature_rows
-from .model import Model, default_model
+from .model import Model, default_model, fixed_by_meaning
 from .pipeline import KEEP_PROBABILITY, _predict_with
 
 MODEL_VERSION = "8"
@@ -81,7 +81,7 @@ def train(rows: Iterable[Mapping[str, Any]], *, version: str = MODEL_VERSION, se
     prior = float(settings.get("probability_two_random_records_match") or start.prior)
     if not 0 < prior < 1 or math.isnan(prior):
         prior = start.prior
-    params = _parameters(settings, start)
+    params = fixed_by_meaning(_parameters(settings, start))
     # "reports": the population whose share of matching pairs the prior is (Model.prior_for scales
     # it by that number), which a sample's share estimates: the usable reports of the whole set.
     trained = {"reports": round(len(features) * total / len(rows)), "sample": len(features),

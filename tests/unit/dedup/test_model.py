@@ -99,10 +99,23 @@ def test_a_file_from_before_model_8_scores_as_it_did_with_no_detention_weight(bu
     assert scores["c"].levels["detention"] == "different" and scores["d"].levels["detention"] == "missing"
     assert scores["b"].weights["detention"] == 0
     assert len({round(p.probability, 12) for p in scores.values()}) == 1
-    # The bundled model weighs the same three pairs apart: the month for, two years off against.
+    # The bundled model weighs the month the two reports agree on (a date that differs weighs nothing).
     new = {p.right_id: p for p in score_candidates(bundled.for_size(10_000), left, [taken_together, apart, unsaid])}
-    assert new["b"].weights["detention"] > 0 > new["c"].weights["detention"]
-    assert len({round(p.probability, 12) for p in new.values()}) == 3
+    assert new["b"].weights["detention"] > 0 == new["c"].weights["detention"] == new["d"].weights["detention"]
+    assert new["b"].probability > new["c"].probability == new["d"].probability
+
+
+def test_detention_dates_that_differ_weigh_nothing_whatever_the_file_says(bundled, tmp_path):
+    from intake.dedup.comparisons import NEUTRAL
+
+    data = json.loads(json.dumps(bundled.to_dict()))
+    for comparison, code in NEUTRAL:  # as EM, trained on dates that differ only by a slip, makes them
+        data["parameters"][comparison][code]["m"] = data["parameters"][comparison][code]["u"] / 20
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), "utf-8")
+    loaded = load_model(path)
+    assert NEUTRAL and all(loaded.parameters[c][code]["m"] == loaded.parameters[c][code]["u"] for c, code in NEUTRAL)
+    assert loaded.parameters["detention"]["same_month"] == bundled.parameters["detention"]["same_month"]
 
 
 def test_fixed_levels_take_the_codes_value_over_the_files(bundled, tmp_path):

@@ -19,6 +19,12 @@ def test_the_trained_prior_is_the_share_of_pairs_that_are_one_person():
     # The deterministic rules' estimate (a recall guess) put it about 3.5 times too low.
     assert 0.7 * share < model.prior < 1.3 * share
     assert model.trained["prior"] == "self-consistent"
+    # The generator's persons are each taken on one date: the month agreeing is evidence, learnt;
+    # a date that differs is none, whatever EM made of it (comparisons.NEUTRAL).
+    detention = model.parameters["detention"]
+    assert detention["same_month"]["m"] > 4 * detention["same_month"]["u"]
+    assert all(detention[code]["m"] == detention[code]["u"]
+               for code in ("different", "one_year_apart", "same_year_other_month"))
 
 
 def test_a_set_larger_than_the_sample_trains_on_a_sample_and_keeps_the_population_s_prior():
