@@ -1,6 +1,7 @@
 """A synthetic population of reports about detained people, for training and measuring the
 matcher: persons in families, 1-6 reports each, names in every script, approximate dates, place
-spellings, typos, ID numbers, and hard negatives (brothers, twins, father and son, namesakes).
+spellings, typos, ID numbers, one detention date a person (a family's members often taken
+together), and hard negatives (brothers, twins, father and son, namesakes).
 
     rows, truth = population(persons=2000, seed=1)
     rows, truth = population(3000, 5, names=heldout_names.load(path, "A"))  # a list kept outside
