@@ -231,18 +231,23 @@ def persons(n: int, rng: random.Random, truth: Truth, names: NamePool | None = N
     return out[:n]
 
 
-def _date(rng: random.Random, birth: tuple[int, int, int]) -> str:
-    y, m, d = birth
-    roll = rng.random()
-    if roll < 0.3:
-        return f"{y}-{m:02d}-{d:02d}"
-    if roll < 0.5:
-        return f"{y}-{m:02d}"
-    if roll < 0.72:
-        return f"{y}"
-    if roll < 0.88:
-        return f"{y + rng.choice((-1, 1))}"
+def _as_given(rng: random.Random, date: tuple[int, int, int], shares: tuple[tuple[str, float], ...]) -> str:
+    """A date as a family gives it: each form by its share (the rest: not given). Forms: the
+    whole date, the month, a month off, the year alone, a year off."""
+    y, m, d = date
+    roll, bound = rng.random(), 0.0
+    for form, share in shares:
+        bound += share
+        if roll < bound:
+            if form == "year_off":
+                return f"{y + rng.choice((-1, 1))}"
+            return {"day": f"{y}-{m:02d}-{d:02d}", "month": f"{y}-{m:02d}", "month_off": f"{y}-{(m % 12) + 1:02d}",
+                    "year": f"{y}"}[form]
     return ""
+
+
+_BIRTH_GIVEN = (("day", 0.3), ("month", 0.2), ("year", 0.22), ("year_off", 0.16))
+_DETENTION_GIVEN = (("month", 0.35), ("month_off", 0.05), ("year", 0.3), ("year_off", 0.1))
 
 
 def _place(rng: random.Random, county: tuple[str, list[str], list[str]]) -> str:
@@ -285,18 +290,8 @@ def _detained(people: list[Person], seed: int) -> None:
 def _detention(rid: str, person: Person) -> str:
     """The detention date as a family gives it: the month, the year alone, a year off, a month
     off, or nothing."""
-    rng = random.Random(f"detention:{rid}:{person.pid}")
     year, month = person.detained
-    roll = rng.random()
-    if roll < 0.35:
-        return f"{year}-{month:02d}"
-    if roll < 0.40:
-        return f"{year}-{(month % 12) + 1:02d}"
-    if roll < 0.70:
-        return f"{year}"
-    if roll < 0.80:
-        return f"{year + rng.choice((-1, 1))}"
-    return ""
+    return _as_given(random.Random(f"detention:{rid}:{person.pid}"), (year, month, 1), _DETENTION_GIVEN)
 
 
 _GENDER_WORDS = {"m": ["m", "male", "男", "ئەر", "мужской", "erkek"], "f": ["f", "female", "女", "ئايال", "женский", "kadın"]}
@@ -314,7 +309,8 @@ def report(rng: random.Random, person: Person, rid: str,
     if script in ("uly", "latin_informal", "turkish") and slips.random() < 0.08:
         father = _typo(slips, father)
     row = {"report_id": rid, "given_name": "", "father_name": "", "full_name_alt": "", "gender": "",
-           "birth_date": _date(rng, person.birth), "home_place": _place(rng, _counties()[person.county]),
+           "birth_date": _as_given(rng, person.birth, _BIRTH_GIVEN),
+           "home_place": _place(rng, _counties()[person.county]),
            "chinese_id": "", "detention_year": str(rng.randint(2017, 2019)), "facility": "",
            "reporter_relationship": rng.choice(["mother", "brother", "wife", "son", ""])}
     # The person's own detention date in place of the year drawn above at random for each report
