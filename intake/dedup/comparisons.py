@@ -339,9 +339,8 @@ DETENTION = Comparison("detention", "detention date", ("detained_year", "detaine
     Level("missing", _null_sql("detained_year"), _missing("detained_year"), null=True),
     Level("same_month", f'{_eq_sql("detained_year")} AND {_eq_sql("detained_month")}',
           lambda a, b: _eq("detained_year")(a, b) and _eq("detained_month")(a, b)),
-    Level("same_year", f'{_eq_sql("detained_year")} AND (detained_month_l IS NULL OR detained_month_r IS NULL)',
-          lambda a, b: _eq("detained_year")(a, b) and
-          (a.get("detained_month") is None or b.get("detained_month") is None)),
+    Level("same_year", f'{_eq_sql("detained_year")} AND ({_null_sql("detained_month")})',
+          lambda a, b: _eq("detained_year")(a, b) and _missing("detained_month")(a, b)),
     Level("same_year_other_month", _eq_sql("detained_year"), _eq("detained_year")),
     Level("one_year_apart", "abs(detained_year_l - detained_year_r) = 1",
           lambda a, b: _both("detained_year")(a, b) and abs(a["detained_year"] - b["detained_year"]) == 1),

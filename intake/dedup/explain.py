@@ -17,11 +17,13 @@ from ..wording import Said, said
 from .comparisons import BY_NAME
 from .model import PairScore
 
+# The levels the two dates (birth, detention) share.
+_DATE_WORDS = {"same_month": said("same month"), "same_year": said("same year"),
+               "one_year_apart": said("one year apart"), "different": said("different years"),
+               "missing": said("not given on both")}
 _WORDS = {
-    "birth": {"exact": said("same date"), "same_month": said("same month"), "same_year": said("same year"),
-              "same_year_other_date": said("same year, other month or day"),
-              "one_year_apart": said("one year apart"), "two_years_apart": said("two years apart"),
-              "different": said("different years"), "missing": said("not given on both")},
+    "birth": {**_DATE_WORDS, "exact": said("same date"), "same_year_other_date": said("same year, other month or day"),
+              "two_years_apart": said("two years apart")},
     "place": {"same_county": said("same county"), "same_prefecture": said("same prefecture (county given once)"),
               "other_county_same_prefecture": said("other county in the same prefecture"),
               "different": said("different prefectures"), "missing": said("not given on both")},
@@ -31,10 +33,7 @@ _WORDS = {
            "missing": said("not given on both")},
     "gender": {"same": said("same gender"), "different": said("different genders"),
                "missing": said("not given on both")},
-    "detention": {"same_month": said("same month"), "same_year": said("same year"),
-                  "same_year_other_month": said("same year, other month"),
-                  "one_year_apart": said("one year apart"), "different": said("different years"),
-                  "missing": said("not given on both")},
+    "detention": {**_DATE_WORDS, "same_year_other_month": said("same year, other month")},
 }
 # What each comparison is called at the start of its sentence ("Gender: not given on both"): the
 # review face's labels of the same fields (review/labels.py, COMPARISON_NAMES).

@@ -188,8 +188,7 @@ def _assemble(record_id: str, given_text: str | None, father_text: str | None,
         county=place.county if place else None, prefecture=place.prefecture if place else None,
         id_number=number.number if number else None, id_raw=number.raw if number else None,
         id_region=number.region if number else None, id_birth=number.birth if number else None,
-        detention_year=detained_year, detention_month=detained_month if detained_year else None,
-        facility=_fold_text(facility_value),
+        detention_year=detained_year, detention_month=detained_month, facility=_fold_text(facility_value),
         place_confidence=place.confidence if place else None, scripts_seen=seen)
 
 
