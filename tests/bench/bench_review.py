@@ -15,7 +15,8 @@ review_store.py). Reports
 differ where the pages look: a valid 18-digit ID number each, one of the 114 counties of the
 places thesaurus (so about N/114 per county), dates over three years, mixed statuses and
 verification levels, 10% assigned to the reviewer; the other sealed fields (a ~2 KB testimony)
-are the same text encrypted anew. PostgreSQL tables are VACUUMed and ANALYZEd after loading.
+are the same text encrypted anew. PostgreSQL tables are VACUUMed and ANALYZEd after loading, then a
+CHECKPOINT writes the load out (so the timed requests do not share the disk with the checkpointer).
 Server: gunicorn -c gunicorn.conf.py (sync workers, --workers 2) with INTAKE_ENV=production,
 INTAKE_FACE=review, secrets and keys generated for the run and given as environment variables.
 Client: one reviewer, an account made through the services (users.create_user + accounts.enrol:
