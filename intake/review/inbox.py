@@ -45,9 +45,23 @@ FILTER_KEYS = ("status", "verification", "created_from", "created_to", "county",
 VIEWS = {"mine": _l("Assigned to me"), "unassigned": _l("Unassigned"), "needs-information": _l("Needs information")}
 
 
+ROWS_KEY = "rows"  # rows per page: not a filter, but carried with them (and kept by a saved view)
+_ROW_CHOICES = {str(n): n for n in inbox_service.ROW_CHOICES}
+
+
 def filter_args(args: MultiDict[str, str]) -> dict[str, str]:
-    """The inbox filters present in a query string (what links between inbox and reports carry)."""
-    return {k: v for k in FILTER_KEYS if (v := args.get(k, ""))}
+    """The inbox filters present in a query string, and a chosen number of rows per page (what links
+    between inbox and reports carry). A number of rows not on offer is dropped, not carried."""
+    carried = {k: v for k in FILTER_KEYS if (v := args.get(k, ""))}
+    rows = args.get(ROWS_KEY, "")
+    if rows in _ROW_CHOICES and _ROW_CHOICES[rows] != inbox_service.PAGE_SIZE:
+        carried[ROWS_KEY] = rows
+    return carried
+
+
+def rows_per_page(args: MultiDict[str, str]) -> int:
+    """The number of rows asked for, if it is one on offer; else the default."""
+    return _ROW_CHOICES.get(args.get(ROWS_KEY, ""), inbox_service.PAGE_SIZE)
 
 
 def inbox_filters(args: MultiDict[str, str]) -> tuple[forms.InboxFilterForm | None, InboxFilter | None]:
@@ -137,7 +151,7 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
         try:
             page = inbox_service.inbox(db.session, vault, filters, actor=actor() if vault else None,
                                        direction=direction if cursor or direction == inbox_service.LAST else None,
-                                       cursor=cursor)
+                                       cursor=cursor, per_page=rows_per_page(query))
         except KeysLockedError:
             db.session.rollback()
             error = _("Filtering by county needs the review keys, which are locked.")
@@ -149,6 +163,11 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
              "newer": url_for("review.inbox", **args, newer=page.newer.encode()) if page and page.newer else None,
              "older": url_for("review.inbox", **args, older=page.older.encode()) if page and page.older else None,
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
+    # Another number of rows starts again from the newest page, filters kept.
+    only_filters = {k: v for k, v in args.items() if k != ROWS_KEY}
+    per_page = rows_per_page(query)
+    sizes = [(n, url_for("review.inbox", **only_filters, **({} if n == inbox_service.PAGE_SIZE else {ROWS_KEY: n})),
+              n == per_page) for n in inbox_service.ROW_CHOICES]
     # The page's forms drawn once per language and shape, stamped with this request's tokens.
     # A refused form is drawn as sent (its CSRF field holds this request's token, never the one sent).
     bulk_parts = _parts(stamped(forms.BulkForm, choices={"assignee": bulk_choices}, draw=_bulk_parts)
@@ -157,7 +176,8 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
     rows = inbox_rows(page.rows, url_for("review.report", handle=HANDLE_SLOT, **args), picked) if page else None
     html = render_template(
         "review/triage/inbox.html", filter_fields=filter_markup, page=page, rows=rows, links=links, error=error,
-        problem=vault_problem(), bulk=bulk_parts, args=args, views=VIEWS, saved=mine,
+        problem=vault_problem(), bulk=bulk_parts, args=args, filtered=only_filters, sizes=sizes,
+        views=VIEWS, saved=mine,
         save_view=_parts(stamped(forms.SaveViewForm, draw=_save_view_parts), _save_view_parts),
         delete_view={v.id: stamped(forms.ActionForm, prefix=f"delete-view-{v.id}") for v in mine},
         current_view=query.get("view", ""), here=here, refusal=refusal)
@@ -323,6 +343,8 @@ def inbox_view_save() -> Response:
         return redirect(target)
     query = target.partition("?")[2]
     filters = filter_args(MultiDict(parse_qsl(query)))
+    if set(filters) == {ROWS_KEY}:  # a number of rows alone is the whole inbox: no view to save
+        filters = {}
     try:
         saved_views.save(db.session, actor(), form.name.data or "", filters)
     except ServiceError as exc:

@@ -42,7 +42,11 @@ from .blind_indexes import DECADES_SINCE, CountyTokens
 from .errors import InvalidInput
 from .search import InboxFilter, _conditions, _problem, _shown, county_tokens
 
-PAGE_SIZE = 50
+# Rows per page, chosen by the reviewer (`?rows=`). 25 by default: a page decrypts, verifies and
+# draws each of its rows, so its cost grows with them (see docs/benchmarks.md, Review pages), and a
+# screen of names read is a screen recorded; 50 and 100 for reading down a long list.
+ROW_CHOICES = (25, 50, 100)
+PAGE_SIZE = ROW_CHOICES[0]
 COUNTY_INDEX, YEAR_INDEX = "county_birth_decade", "county_birth_year"  # the county filter's (see _county_slice)
 # Written into the kept statements as constants, not bound: PostgreSQL's generic plan of a prepared
 # statement must see them to use the partial index (version < 15) and to estimate the rows of an

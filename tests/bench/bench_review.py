@@ -26,8 +26,9 @@ kind, one at a time (no queueing: latency = one request's whole cost, connection
 gunicorn's sync workers close every connection), kinds shuffled within each round, after an
 untimed warm-up. p50 / p95 = latency percentiles; size = median answer body.
   T1  GET /review/ (front page, signed in: session lookup, role gate, layout)    the reference
-  I1  GET /review/inbox (first page: 50 rows newest first by the (arrival, id) index, their names and
-      county decrypted, one audit entry; no count of all reports)
+  I1  GET /review/inbox (first page: 25 rows, the default, newest first by the (arrival, id) index,
+      their names and county decrypted, one audit entry; no count of all reports)
+  I5  GET /review/inbox?rows=50 (the first page with 50 rows, a reviewer's choice)
   I2  GET /review/inbox?county=C (the county of a random sampled report: blind-index token + page)
   I3  GET /review/inbox?last=1 (the oldest page)
   I4  GET /review/inbox?older=CURSOR (the deepest page reached by a keyset cursor)
@@ -59,6 +60,7 @@ from review_store import (STORE_FILE, Reviewer, Sample, drop_store, generate, ke
 from support import Answer, Browser, Server, log  # noqa: E402
 
 from intake.services import clock, totp  # noqa: E402
+from intake.services.inbox import PAGE_SIZE  # noqa: E402
 
 
 # ---------- HTTP ----------
@@ -96,7 +98,7 @@ class Kind:
 
 def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, people: list[str]) -> list[Kind]:
     search_token = support.csrf_token(browser.get("/review/search").text, "search")
-    deep = f"{min(n, 51)}.{'f' * 32}"  # the cursor just after the 50 oldest reports: the deepest page
+    deep = f"{min(n, PAGE_SIZE + 1)}.{'f' * 32}"  # the cursor just after the oldest page: the deepest page
 
     def rows_in(answer: Answer) -> int:
         return answer.text.count('href="/review/reports/R-')
@@ -105,7 +107,7 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, p
         answer = browser.get("/review/")
         return answer, None if "/review/sign-out" in answer.text else "not signed in"
 
-    def inbox(query: str = "", want: int = 50) -> Callable[[], tuple[Answer, str | None]]:
+    def inbox(query: str = "", want: int = PAGE_SIZE) -> Callable[[], tuple[Answer, str | None]]:
         def send() -> tuple[Answer, str | None]:
             answer = browser.get("/review/inbox" + (query or ""))
             return answer, None if rows_in(answer) >= want else f"{rows_in(answer)} rows"
@@ -137,6 +139,7 @@ def kinds(browser: Browser, samples: list[Sample], n: int, rng: random.Random, p
         ("I2", "GET /review/inbox?county= (random county)", county),
         ("I3", "GET /review/inbox?last=1 (the oldest page)", inbox("?last=1")),
         ("I4", "GET /review/inbox?older=<cursor> (deepest page by cursor)", inbox(f"?older={deep}")),
+        ("I5", "GET /review/inbox?rows=50 (first page, 50 rows)", inbox("?rows=50", want=50)),
         ("R1", "GET /review/reports/<handle> (random report)", report),
         ("P1", "GET /review/persons/<handle> (3 reports side by side)", person),
         ("S1", "POST /review/search (ID number of a random report)", search))]
@@ -231,6 +234,7 @@ def main() -> int:
                 "R1 report page": lambda: f"/review/reports/{rng.choice(samples).handle}",
                 "P1 person page": lambda: f"/review/persons/{rng.choice(people)}",
                 "I1 inbox, first page": lambda: "/review/inbox",
+                "I5 inbox, 50 rows": lambda: "/review/inbox?rows=50",
                 "I2 inbox, one county": lambda: f"/review/inbox?county={rng.choice(samples).county}",
                 "T1 front page": lambda: "/review/"}, args.profile,
                 out=args.profile_out)

@@ -62,7 +62,7 @@ def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app,
     many = load(app, *[full_report(str(i)) for i in range(51)])
     before = audit_head(app)
 
-    page = client.get("/review/inbox")
+    page = client.get("/review/inbox?rows=50")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     first = rows_of(html)
@@ -72,13 +72,31 @@ def test_inbox_newest_first_keyset_pages_names_and_one_audit_entry_per_view(app,
     entries = audit_entries(app, before)
     assert entries == [("inbox.view", None, {"reports": 50})]  # one entry, a count, never a name
     older = re.search(r'href="([^"]*older=[^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+    assert "rows=50" in older  # the number of rows travels with the cursor
     second = client.get(older).get_data(as_text=True)
     assert rows_of(second) == [many[0], k] and 'rel="prev"' in second and 'rel="next"' not in second
-    last = client.get("/review/inbox?last=1").get_data(as_text=True)
+    last = client.get("/review/inbox?last=1&rows=50").get_data(as_text=True)
     assert rows_of(last)[-2:] == [many[0], k] and len(rows_of(last)) == 50  # the oldest page, straight away
     newer = re.search(r'href="([^"]*newer=[^"]*)" rel="prev"', second).group(1).replace("&amp;", "&")
     assert rows_of(client.get(newer).get_data(as_text=True)) == first
-    assert rows_of(client.get("/review/inbox?older=garbage").get_data(as_text=True)) == first
+    assert rows_of(client.get("/review/inbox?older=garbage&rows=50").get_data(as_text=True)) == first
+
+    # 25 rows unless asked otherwise; 100 holds all 52; a number not on offer is the default, not an error.
+    default = client.get("/review/inbox").get_data(as_text=True)
+    assert rows_of(default) == first[:25] and "rows=" not in default.partition('class="pager"')[2].partition("</nav>")[0]
+    assert rows_of(client.get("/review/inbox?rows=100").get_data(as_text=True)) == [*first, many[0], k]
+    for odd in ("7", "1000", "-1", "abc", "50.0", ""):
+        assert rows_of(client.get("/review/inbox", query_string={"rows": odd}).get_data(as_text=True)) == first[:25]
+    sizes = re.search(r'<nav aria-label="Rows per page" class="page-size">(.*?)</nav>', html, re.S).group(1)
+    assert re.findall(r'href="([^"]*)"(?: aria-current="true")?>', sizes) == [
+        "/review/inbox", "/review/inbox?rows=50", "/review/inbox?rows=100"]
+    assert 'href="/review/inbox?rows=50" aria-current="true"' in sizes
+    assert 'aria-current="page">All reports' in html  # a number of rows is not a filter
+    assert '<input type="hidden" name="rows" value="50">' in html  # filtering keeps it
+    assert 'name="rows"' not in default
+    assert f'href="/review/reports/{first[0]}?rows=50"' in html  # the report page keeps it for its way back
+    filtered = client.get("/review/inbox?verification=reported&rows=100").get_data(as_text=True)
+    assert 'href="/review/inbox?verification=reported&amp;rows=50"' in filtered  # filters kept, another size
 
     for county in ("653101", "Kashgar City", "قەشقەر شەھىرى", "喀什市", "kashi shi"):
         filtered = client.get("/review/inbox", query_string={"county": county}).get_data(as_text=True)
@@ -342,6 +360,15 @@ def test_saved_views_are_a_reviewers_own(app, reviewer, make_user, sign_in):
         "next": "/review/inbox?county=喀什市"})
     assert again.status_code == 302
     assert "already have a saved view" in client.get("/review/inbox").get_data(as_text=True)
+    assert 'name="save-view-name"' not in client.get("/review/inbox?rows=100").get_data(as_text=True)
+    alone = client.post("/review/inbox/views", data={  # a number of rows alone is no view
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Long", "next": "/review/inbox?rows=100"})
+    assert alone.status_code == 302 and "choose some filters first" in client.get("/review/inbox").get_data(as_text=True)
+    client.post("/review/inbox/views", data={
+        "save-view-csrf_token": form_token(html, "save-view"), "save-view-name": "Kashgar, long",
+        "next": "/review/inbox?county=喀什市&rows=100&rows=50"})
+    page = client.get("/review/inbox").get_data(as_text=True)
+    assert re.search(r'href="/review/inbox\?county=[^"]+&amp;rows=100">Kashgar, long</a>', page)  # kept with it
 
     other = app.test_client()
     sign_in(other, make_user("reviewer", username="berik"))
