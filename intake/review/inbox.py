@@ -139,6 +139,7 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
     # costs a pooled connection's check, a BEGIN and a ROLLBACK on top of its own queries).
     bulk_choices = _assignee_choices(("", _("nobody")))
     mine = saved_views.views_of(db.session, actor())
+    per_page = rows_per_page(query)
     if filters is not None:
         if query.get("last"):
             direction, cursor = inbox_service.LAST, None
@@ -151,7 +152,7 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
         try:
             page = inbox_service.inbox(db.session, vault, filters, actor=actor() if vault else None,
                                        direction=direction if cursor or direction == inbox_service.LAST else None,
-                                       cursor=cursor, per_page=rows_per_page(query))
+                                       cursor=cursor, per_page=per_page)
         except KeysLockedError:
             db.session.rollback()
             error = _("Filtering by county needs the review keys, which are locked.")
@@ -165,7 +166,6 @@ def inbox_page(query: MultiDict[str, str], here: str, bulk: forms.BulkForm | Non
              "last": url_for("review.inbox", **args, last=1) if page and page.older else None}
     # Another number of rows starts again from the newest page, filters kept.
     only_filters = {k: v for k, v in args.items() if k != ROWS_KEY}
-    per_page = rows_per_page(query)
     sizes = [(n, url_for("review.inbox", **only_filters, **({} if n == inbox_service.PAGE_SIZE else {ROWS_KEY: n})),
               n == per_page) for n in inbox_service.ROW_CHOICES]
     # The page's forms drawn once per language and shape, stamped with this request's tokens.
