@@ -1,7 +1,7 @@
 """An advocate's day in Chromium, where earlier journeys left rough edges, with script on and off, at
 390 px and 1280 px, in English and Uyghur; axe-core clean and nothing wider than the screen on every
 page looked at. A refused bulk action in the inbox comes back at the form's bar with the rows still
-ticked and the typed tag kept; the duplicates pair page (its weights chart) fits a phone; the audit log's times are
+ticked and the typed tag kept; the inbox's number of rows is a link away; the duplicates pair page (its weights chart) fits a phone; the audit log's times are
 never broken inside a date. Screenshots: test-output/screenshots/day-<combo>-<name>.png."""
 
 from __future__ import annotations
@@ -116,6 +116,48 @@ def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width:
         _checked(page, "inbox-bulk-refused", js, combo)
 
     _in_page(world, js, width, steps)
+
+
+@pytest.fixture(scope="module")
+def long_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """27 reports (a page of 25 by default, all of them with 50), a reviewer signed in once."""
+    require_browser()
+    if not AXE.is_file():
+        pytest.skip("axe-core missing: run `npm ci` in tests/browser")
+    tmp = tmp_path_factory.mktemp("rows")
+    app = review_app(tmp)
+    handles = submit(app, *[full_report(f"r{i}") for i in range(27)]).report_handles
+    secret = totp.new_secret()
+    enrolled_at, _ = enrol(app, "dilnur", PASSWORD, Role.REVIEWER, secret)
+    with app.app_context():
+        take_in.take_in(db.session, get_vault())
+    with served(app) as server:
+        yield World(server, secret, handles, "", {enrolled_at})
+
+
+ROWS_PER_PAGE = {"en": "Rows per page", "ug": "ھەر بەتتىكى قۇر سانى"}
+
+
+@pytest.mark.parametrize(("js", "width", "lang"), COMBOS, ids=IDS)
+def test_the_number_of_rows_a_page_is_a_link_away(long_inbox: World, js: bool, width: int, lang: str) -> None:
+    from playwright.sync_api import expect
+
+    combo = f"{'js' if js else 'nojs'}-{width}-{lang}"
+
+    def steps(page: Any) -> None:
+        page.goto(f"{long_inbox.server.url}/review/inbox?lang={lang}")
+        rows = page.locator("#inbox-table tbody tr")
+        expect(rows).to_have_count(25)
+        sizes = page.get_by_role("navigation", name=ROWS_PER_PAGE[lang])
+        expect(sizes.locator("[aria-current]")).to_have_text("25")
+        with page.expect_navigation():
+            sizes.get_by_role("link", name="50", exact=True).click()
+        expect(rows).to_have_count(27)
+        expect(sizes.locator("[aria-current]")).to_have_text("50")
+        assert "rows=50" in page.url and page.locator('a[rel="next"]').count() == 0  # one page holds them all
+        _checked(page, "inbox-50-rows", js, combo)
+
+    _in_page(long_inbox, js, width, steps)
 
 
 # Each piece of an audit time (date, time of day) on one line: not "-2026" over "12-03" in Uyghur.
