@@ -18,8 +18,9 @@ from intake.keyring import get_vault
 from intake.models import CandidatePair, Role
 from intake.services import take_in, totp
 from tests.browser.review_support import (enrol, in_own_thread, launch_chromium, one_man_in_two_scripts,
-                                          require_browser, review_app, served, sign_in)
-from tests.browser.test_review_workspace import AXE, COMBOS, OVERFLOW, PASSWORD, RUN_AXE, SHOTS, WIDE, World
+                                          review_app, served, sign_in)
+from tests.browser.test_review_workspace import (AXE, COMBOS, OVERFLOW, PASSWORD, RUN_AXE, SHOTS, WIDE, World,
+                                                 world_dir)
 from tests.helpers import full_report, submit
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,7 @@ TAG_SELECTED = {"en": "Tag selected", "ug": "تاللانغانلارغا بەل
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Two reports from one county (654004) (the inbox's filter), one man in two scripts (a pending pair),
     an admin signed in once for every combination."""
-    require_browser()
-    if not AXE.is_file():
-        pytest.skip("axe-core missing: run `npm ci` in tests/browser")
-    tmp = tmp_path_factory.mktemp("day")
+    tmp = world_dir(tmp_path_factory, "day")
     app = review_app(tmp, INTAKE_DEDUP_MODEL=str(tmp / "untrained.json"))  # the shipped model scores
     one_man_in_two_scripts(app)
     kashgar = dataclasses.replace(full_report("d0"), home_county="654004")
@@ -121,11 +119,7 @@ def test_a_refused_bulk_tag_keeps_the_rows_ticked(world: World, js: bool, width:
 @pytest.fixture(scope="module")
 def long_inbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """27 reports (a page of 25 by default, all of them with 50), a reviewer signed in once."""
-    require_browser()
-    if not AXE.is_file():
-        pytest.skip("axe-core missing: run `npm ci` in tests/browser")
-    tmp = tmp_path_factory.mktemp("rows")
-    app = review_app(tmp)
+    app = review_app(world_dir(tmp_path_factory, "rows"))
     handles = submit(app, *[full_report(f"r{i}") for i in range(27)]).report_handles
     secret = totp.new_secret()
     enrolled_at, _ = enrol(app, "dilnur", PASSWORD, Role.REVIEWER, secret)

@@ -17,6 +17,7 @@ import dataclasses
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -62,13 +63,18 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder for a module's browser world (its app, keys and database); the module is skipped
+    where Chromium or axe-core is missing."""
     require_browser()
     if not AXE.is_file():
         pytest.skip("axe-core missing: run `npm ci` in tests/browser")
-    tmp = tmp_path_factory.mktemp("workspace")
-    app = review_app(tmp)
+    return tmp_path_factory.mktemp(name)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    app = review_app(world_dir(tmp_path_factory, "workspace"))
     kashgar = dataclasses.replace(full_report("w0"), home_county="653101", gender="male",
                                   names=[{"value": "ئابدۇرېھىم تۇرسۇن", "script": "ug-Arab"},
                                          {"value": "阿不都热依木·吐尔逊", "script": "zh-Hans"},
