@@ -121,7 +121,7 @@ def spark_session(master: str = "local[2]", *, local_dir: str | None = None) -> 
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")
                .config("spark.ui.enabled", "false")
-               .config("spark.driver.memory", "1g"))
+               .config("spark.driver.memory", "2g"))
     if local_dir:
         builder = builder.config("spark.local.dir", local_dir)
     session = builder.getOrCreate()

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..resolution.names import CLOSE, CROSS_SCRIPT, DIFFERENT, EXACT, name_key
 from ..resolution.names import explain_said as name_words
+from ..resolution.prepare import birth_from_id
 from ..resolution.scripts import detect
 from ..wording import Said, said
 from .comparisons import BY_NAME
@@ -70,14 +71,13 @@ def _value(row: Mapping[str, Any], comparison: str) -> str:
 
 
 def _from_id(comparison: str, level: str, row: Mapping[str, Any], value: str) -> bool:
-    """Whether the report's ID number gave what this level compared (resolution.prepare completes
-    a missing or partial birth date and a missing place from the number): the reviewer is told,
-    since the report's own field says less than the level."""
+    """Whether the report's ID number gave what this level compared (the matcher compares a valid
+    number's birth date, or the number's date where the report gives none; prepare completes a
+    missing place from it): the reviewer is told, since the report's own field says otherwise."""
     if level == "missing" or not str(row.get("chinese_id") or "").strip():
         return False
-    if comparison == "birth":  # "1981" or "1981-03" is not a day, "1981" not a month
-        return (level == "exact" and len(value) < len("1981-03-17")) or \
-            (level == "same_month" and len(value) < len("1981-03"))
+    if comparison == "birth":
+        return birth_from_id(row.get("birth_date"), row.get("chinese_id"))
     return comparison == "place" and not value
 
 

@@ -29,7 +29,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("father_latin", "VARCHAR"), ("father_skel", "VARCHAR"), ("father_syl", "VARCHAR"),
     ("given_zh", "BOOLEAN"), ("father_zh", "BOOLEAN"),
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
-    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"),
+    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
     ("year_a", "INTEGER"), ("year_b", "INTEGER"),
@@ -70,7 +70,9 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
     f_latin, f_skel, f_syl = _forms(rec.father)
     alt_given, alt_father = _alt(rec)
     raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
-    facts = sum(x is not None for x in (rec.birth_year, rec.county or rec.prefecture, raw))
+    fframe = name_frame(rec.father) if f_syl else None
+    year, month, day = rec.compared_birth()
+    facts = sum(x is not None for x in (year, rec.county or rec.prefecture, raw))
     return {
         "unique_id": rec.record_id,
         "given_latin": g_latin, "given_skel": g_skel, "given_syl": g_syl,
@@ -81,12 +83,13 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "father_zh": rec.father.script in CHINESE_SCRIPTS if f_syl else None,
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         "gframe": name_frame(rec.given) if g_syl else None,
-        "fframe": name_frame(rec.father) if f_syl else None,
+        "fframe": fframe,
+        "finitial": fframe[:1] if fframe else None,  # a blocking key: a typo rarely changes it
         "gender": rec.gender,
-        "birth_year": rec.birth_year, "birth_month": rec.birth_month, "birth_day": rec.birth_day,
+        "birth_year": year, "birth_month": month, "birth_day": day,
         # Two-year buckets, staggered: two years one apart always share one of them.
-        "year_a": rec.birth_year // 2 if rec.birth_year is not None else None,
-        "year_b": (rec.birth_year + 1) // 2 if rec.birth_year is not None else None,
+        "year_a": year // 2 if year is not None else None,
+        "year_b": (year + 1) // 2 if year is not None else None,
         "county": rec.county, "prefecture": rec.prefecture,
         "id_raw": raw, "id_valid": rec.id_number is not None,
         # Region and birth date, and birth date to the end: a typo in one half still meets the other.

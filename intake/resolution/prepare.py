@@ -56,6 +56,15 @@ class PreparedRecord:
         full = _join(self.given, self.father)
         return tuple(k for k in (full, *self.other_names) if k is not None)
 
+    def compared_birth(self) -> tuple[int | None, int | None, int | None]:
+        """The birth date the matcher compares: a valid ID number's where the report's own
+        disagrees with it (an official record, where a family's memory of a year is often one off),
+        else the report's, as completed from an agreeing number. Search and the blind indexes keep
+        the date the report gives, so a reviewer finds a report by the year its family wrote."""
+        if self.id_number and self.id_birth:
+            return int(self.id_birth[:4]), int(self.id_birth[4:6]), int(self.id_birth[6:])
+        return self.birth_year, self.birth_month, self.birth_day
+
     def as_row(self) -> dict[str, Any]:
         """Flat columns for a DataFrame or DuckDB table: strings, ints, lists of strings, None."""
         row: dict[str, Any] = {"record_id": self.record_id}
@@ -207,6 +216,17 @@ def _date_with_id(date: tuple[int | None, int | None, int | None], number: ids.I
     if number.valid and (year, month or by_id[1], day or by_id[2]) == by_id:
         return by_id
     return date
+
+
+def birth_from_id(birth_value: Any, id_value: Any) -> bool:
+    """Whether the birth date the matcher compares for these two fields of a report is (in
+    whole or part) the ID number's rather than the date the report gives."""
+    number = ids.parse(_text(id_value))
+    own = parse_date(birth_value)
+    if number is None or not number.birth:
+        return False
+    by_id = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
+    return own != by_id and (number.valid or own[0] is None)
 
 
 def _place_with_id(place: places.PlaceMatch | None, number: ids.IdNumber | None) -> places.PlaceMatch | None:

@@ -192,11 +192,24 @@ def matching_ids(vault: Vault, index: str, value: str,
                                               BlindIndex.token.in_(tokens_held(vault, index, values)))
 
 
+def blocking_lookup(fields: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The values a report's candidates are looked up by (BLOCKING): its own, and its own name with
+    the birth years either side of its own, as the batch's blocking meets a misspelt father's name
+    with a year misremembered (docs/deduplication.md, "Blocking")."""
+    values = values_for(fields)
+    out = {index: set(values[index]) for index in BLOCKING}
+    for value in values["name_birth_year"]:
+        frame, _, year = value.rpartition("|")
+        if year.isdigit():
+            out["name_birth_year"] |= {f"{frame}|{int(year) + step}" for step in (-1, 1)}
+    return out
+
+
 def blocking_candidates(session: Session, vault: Vault, fields: Mapping[str, Any],
                         exclude: uuid.UUID | None = None) -> set[uuid.UUID]:
     """Ids of reports sharing at least one blocking key with these decrypted fields (deduplication
     at take-in: decrypt only these)."""
-    values = values_for(fields)
+    values = blocking_lookup(fields)
     clauses = [and_(BlindIndex.index_name == index, BlindIndex.token.in_(tokens_held(vault, index, values[index])))
                for index in BLOCKING if values[index]]
     if not clauses:

@@ -353,3 +353,16 @@ def test_take_in_compares_the_detention_month_the_reports_give(dedup_apps):
         assert {line.left, line.right} == {"2017-04", "2017-04-20"}
         assert "same month" in str(line.sentence) and line.weight > 0
         assert {view.left.handle, view.right.handle} == {a, b}
+
+
+def test_take_in_meets_a_misspelt_fathers_name_with_a_birth_year_one_off(dedup_apps):
+    public, review = dedup_apps
+    [a] = stored(public, review, person("Ablimit Tursun", birth="1981", tag="a"))
+    # Neither the year nor the father's name frame agrees: found by the own name and the year before.
+    [b] = stored(public, review, person("Ablimit Tursum", birth="1980", tag="b"))
+    stored(public, review, person("Ablimit Tursum", birth="1984", tag="c"))  # years far apart: not looked up
+    with review.app_context():
+        pair = next(p for p in pairs() if {p.left_id, p.right_id} == {report_id(a), report_id(b)})
+        assert "birth=one_year_apart" in pair.levels and "father=near" in pair.levels
+        assert report_id(a) not in {i for p in pairs() if report_id(b) not in (p.left_id, p.right_id)
+                                    for i in (p.left_id, p.right_id)}

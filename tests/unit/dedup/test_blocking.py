@@ -75,3 +75,22 @@ def test_a_misspelt_own_name_meets_by_the_father_and_one_more_fact(left, right, 
     rows = [{"report_id": "l", "given_name": "Abliz", "father_name": "Tursun", **left},
             {"report_id": "r", "given_name": "Ablikz", "father_name": "Tursun", **right}]
     assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
+# A misspelt father's name (Tursun and Tursum: another frame) meets by the own name, the place and a
+# birth year one apart; where one side gives no place, by the own name and the year, and where one
+# gives no year, by the own name and the county, if its first consonant stays (not Ursun).
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1981", "home_place": "Yarkand"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1979-05", "home_place": "喀什地区"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1980-05"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"home_place": "Yarkand"}, True),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1983", "home_place": "Yarkand"}, False),
+    ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1981"}, False),
+    ({"birth_date": "1980", "home_place": "莎车县", "father_name": "Ursun"}, {"birth_date": "1980"}, False),
+    ({"birth_date": "1980", "home_place": "莎车县", "father_name": "Ursun"}, {"home_place": "Yarkand"}, False),
+])
+def test_a_misspelt_fathers_name_meets_by_the_own_name_and_one_more_fact(left, right, meet):
+    rows = [{"report_id": "l", "given_name": "Memet", "father_name": "Tursun", **left},
+            {"report_id": "r", "given_name": "Memet", "father_name": "Tursum", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet

@@ -183,6 +183,26 @@ def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled)
     assert "ID number says" not in str(lines["birth date"].sentence) + str(lines["home place"].sentence)
 
 
+def test_a_valid_id_numbers_birth_date_is_compared_over_the_year_a_family_gives(bundled):
+    # The report says 1982; its valid number says 1981-03-17 (families often give a year one off).
+    left = {"report_id": "d1", "given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1982",
+            "home_place": "莎车县", "chinese_id": "653125198103170014"}
+    right = {"report_id": "d2", "given_name": "ئابلىمىت", "father_name": "تۇرسۇن", "birth_date": "1981-03-17",
+             "home_place": "Yeken"}
+    [pair] = score_candidates(bundled, left, [right])
+    assert pair.levels["birth"] == "exact"
+    line = {e.field: e for e in explain_pair(left, right, pair)}["birth date"]
+    assert str(line.sentence) == "1982 and 1981-03-17: same date (with what an ID number says)"
+    # A mistyped number (its check character wrong) is not an official record: the report's year stands.
+    typo = {**left, "chinese_id": "653125198103170015"}
+    [pair] = score_candidates(bundled, typo, [right])
+    assert pair.levels["birth"] == "one_year_apart"
+    assert "ID number says" not in str({e.field: e for e in explain_pair(typo, right, pair)}["birth date"].sentence)
+    # The batch compares the same date.
+    result = run_pipeline([left, right], bundled, keep=0.0)
+    assert [p.levels["birth"] for p in result.pairs] == ["exact"]
+
+
 def test_duckdb_cannot_spill_and_nothing_is_written(bundled, small_population, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     con = duckdb_connection()
