@@ -170,11 +170,18 @@ def test_a_fathers_name_read_from_a_full_name_is_quoted_from_it(bundled):
     assert str(father.sentence).startswith("Ablimit Tursun and ئابلىمىت تۇرسۇن: same name")
 
 
-def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled):
-    left = {"report_id": "x1", "given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1981",
-            "home_place": "", "chinese_id": "653125198103170014"}
+def ablimit_with_id(**fields: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A report of Ablimit with his valid ID number (born 1981-03-17, Yarkand), and one in Arabic
+    script without it."""
+    left = {"report_id": "x1", "given_name": "Ablimit", "father_name": "Tursun", "chinese_id": "653125198103170014",
+            **fields}
     right = {"report_id": "x2", "given_name": "ئابلىمىت", "father_name": "تۇرسۇن", "birth_date": "1981-03-17",
              "home_place": "莎车县"}
+    return left, right
+
+
+def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled):
+    left, right = ablimit_with_id(birth_date="1981", home_place="")
     [pair] = score_candidates(bundled, left, [right])
     lines = {e.field: e for e in explain_pair(left, right, pair)}
     assert str(lines["birth date"].sentence) == "1981 and 1981-03-17: same date (with what an ID number says)"
@@ -185,10 +192,7 @@ def test_explanations_say_when_an_id_number_completed_a_date_or_a_place(bundled)
 
 def test_a_valid_id_numbers_birth_date_is_compared_over_the_year_a_family_gives(bundled):
     # The report says 1982; its valid number says 1981-03-17 (families often give a year one off).
-    left = {"report_id": "d1", "given_name": "Ablimit", "father_name": "Tursun", "birth_date": "1982",
-            "home_place": "莎车县", "chinese_id": "653125198103170014"}
-    right = {"report_id": "d2", "given_name": "ئابلىمىت", "father_name": "تۇرسۇن", "birth_date": "1981-03-17",
-             "home_place": "Yeken"}
+    left, right = ablimit_with_id(birth_date="1982", home_place="Yeken")
     [pair] = score_candidates(bundled, left, [right])
     assert pair.levels["birth"] == "exact"
     line = {e.field: e for e in explain_pair(left, right, pair)}["birth date"]
