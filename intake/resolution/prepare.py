@@ -62,7 +62,7 @@ class PreparedRecord:
         else the report's, as completed from an agreeing number. Search and the blind indexes keep
         the date the report gives, so a reviewer finds a report by the year its family wrote."""
         if self.id_number and self.id_birth:
-            return int(self.id_birth[:4]), int(self.id_birth[4:6]), int(self.id_birth[6:])
+            return _ymd(self.id_birth)
         return self.birth_year, self.birth_month, self.birth_day
 
     def as_row(self) -> dict[str, Any]:
@@ -210,7 +210,7 @@ def _date_with_id(date: tuple[int | None, int | None, int | None], number: ids.I
     year, month, day = date
     if number is None or not number.birth:
         return date
-    by_id = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
+    by_id = _ymd(number.birth)
     if year is None:
         return by_id
     if number.valid and (year, month or by_id[1], day or by_id[2]) == by_id:
@@ -218,15 +218,18 @@ def _date_with_id(date: tuple[int | None, int | None, int | None], number: ids.I
     return date
 
 
+def _ymd(digits: str) -> tuple[int, int, int]:
+    """A date's digits ("19810317") as (1981, 3, 17)."""
+    return int(digits[:4]), int(digits[4:6]), int(digits[6:])
+
+
 def birth_from_id(birth_value: Any, id_value: Any) -> bool:
-    """Whether the birth date the matcher compares for these two fields of a report is (in
-    whole or part) the ID number's rather than the date the report gives."""
+    """Whether the birth date the matcher compares (PreparedRecord.compared_birth) for these two
+    fields of a report is, in whole or part, the ID number's rather than the date the report gives."""
     number = ids.parse(_text(id_value))
     own = parse_date(birth_value)
-    if number is None or not number.birth:
-        return False
-    by_id = int(number.birth[:4]), int(number.birth[4:6]), int(number.birth[6:])
-    return own != by_id and (number.valid or own[0] is None)
+    compared = _ymd(number.birth) if number and number.valid and number.birth else _date_with_id(own, number)
+    return compared != own
 
 
 def _place_with_id(place: places.PlaceMatch | None, number: ids.IdNumber | None) -> places.PlaceMatch | None:

@@ -134,8 +134,8 @@ def pair_fingerprint(prints: Mapping[uuid.UUID, bytes], left: uuid.UUID, right: 
 def candidate_ids(session: Session, vault: Vault, report_id: uuid.UUID, fields: Mapping[str, Any],
                   limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
     """Reports sharing a blocking key (services/blind_indexes.py BLOCKING: ID number, ID region and
-    birth year, name frame and birth year give or take one, father's name frame and county) with this report's
-    decrypted fields, through the blind indexes alone. A very common name can block hundreds: the
+    birth year, name frame and birth year give or take one, father's name frame and county) with
+    this report's decrypted fields, through the blind indexes alone. A very common name can block hundreds: the
     `limit` kept are those sharing the most keys (ties by id, so the choice is stable)."""
     values = blind_indexes.blocking_lookup(fields)
     clauses = [and_(BlindIndex.index_name == index,
