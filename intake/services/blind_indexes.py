@@ -205,13 +205,19 @@ def blocking_lookup(fields: Mapping[str, Any]) -> dict[str, set[str]]:
     return out
 
 
+def blocking_clauses(vault: Vault, fields: Mapping[str, Any]) -> list[Any]:
+    """One condition on blind-index rows per blocking index these decrypted fields have values
+    for (blocking_lookup's); a row meeting any of them shares a blocking key."""
+    values = blocking_lookup(fields)
+    return [and_(BlindIndex.index_name == index, BlindIndex.token.in_(tokens_held(vault, index, values[index])))
+            for index in BLOCKING if values[index]]
+
+
 def blocking_candidates(session: Session, vault: Vault, fields: Mapping[str, Any],
                         exclude: uuid.UUID | None = None) -> set[uuid.UUID]:
     """Ids of reports sharing at least one blocking key with these decrypted fields (deduplication
     at take-in: decrypt only these)."""
-    values = blocking_lookup(fields)
-    clauses = [and_(BlindIndex.index_name == index, BlindIndex.token.in_(tokens_held(vault, index, values[index])))
-               for index in BLOCKING if values[index]]
+    clauses = blocking_clauses(vault, fields)
     if not clauses:
         return set()
     found = set(session.scalars(select(BlindIndex.report_id).where(or_(*clauses)).distinct()))

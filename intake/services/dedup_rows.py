@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..crypto.vault import Vault
@@ -135,12 +135,9 @@ def candidate_ids(session: Session, vault: Vault, report_id: uuid.UUID, fields: 
                   limit: int = MAX_CANDIDATES) -> list[uuid.UUID]:
     """Reports sharing a blocking key (services/blind_indexes.py BLOCKING: ID number, ID region and
     birth year, name frame and birth year give or take one, father's name frame and county) with
-    this report's decrypted fields, through the blind indexes alone. A very common name can block hundreds: the
-    `limit` kept are those sharing the most keys (ties by id, so the choice is stable)."""
-    values = blind_indexes.blocking_lookup(fields)
-    clauses = [and_(BlindIndex.index_name == index,
-                    BlindIndex.token.in_(blind_indexes.tokens_held(vault, index, values[index])))
-               for index in blind_indexes.BLOCKING if values[index]]
+    this report's decrypted fields, through the blind indexes alone. A very common name can block
+    hundreds: the `limit` kept are those sharing the most keys (ties by id, so the choice is stable)."""
+    clauses = blind_indexes.blocking_clauses(vault, fields)
     if not clauses:
         return []
     shared = func.count(BlindIndex.id)
