@@ -121,7 +121,10 @@ def spark_session(master: str = "local[2]", *, local_dir: str | None = None) -> 
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.default.parallelism", "2")
                .config("spark.ui.enabled", "false")
-               .config("spark.driver.memory", "2g"))
+               .config("spark.driver.memory", "1g")
+               # Splink's blocking rules each join the table to itself; broadcast, the joins of
+               # one stage built several copies in the driver at once and ran out of its heap.
+               .config("spark.sql.autoBroadcastJoinThreshold", "-1"))
     if local_dir:
         builder = builder.config("spark.local.dir", local_dir)
     session = builder.getOrCreate()
