@@ -123,8 +123,12 @@ def looks_like_pinyin(text: str) -> bool:
     # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
     if any(w.lower().endswith("iye") for w in words):
         return False
-    # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan): pinyin's can hardly ends a name.
-    if any(w.lower().endswith("can") and len(w) > 5 for w in words):
+    # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan, Ercan): pinyin's can hardly ends a
+    # name. Nor Kazakh -zhan after a vowel-initial name (Erzhan, Aizhan: er-zhan, ai-zhan), which
+    # Chinese writes 江 jiang (叶尔江, 阿依江) and a Chinese given name hardly opens with er or ai.
+    if any(w.lower().endswith("can") and len(w) > 4 for w in words):
+        return False
+    if any(w.lower().endswith("zhan") and len(w) > 5 and w[0].lower() in "aeiou" for w in words):
         return False
     # v is ü only when pinyin is typed on a keyboard, and the Chinese forms of Uyghur and Kazakh
     # names hold no nü or lü; in a Latin name v is w (Enver, e-nv-er, is Enwer 艾尼瓦尔). A word
@@ -251,7 +255,11 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
 # * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
-#   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦).
+#   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦);
+# * a closing r before a consonant (尔 er, l here) is written or not: Chinese leaves it out as
+#   often (Bahargül 巴哈尔古丽 and 巴哈古丽, Turnisa 吐尔尼沙 and 吐尼沙, Mettursun 买吐送). Taken out
+#   first, so the folds after it see what is left (Nurmemet: n before m); not before t, where
+#   Chinese keeps it (Turdi 吐尔地, Merdan 买尔旦, which is not Met-jan 买提江).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -261,12 +269,13 @@ _PROTHETIC = re.compile(r"^[ae](?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
+_CODA_R = re.compile(r"l+(?=[bkjsmn])")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _VOWEL_RUN.sub(r"\1", form)
+    form = _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
     # -edan last: the folds above may make it (satan: a after s is e, then -etan).

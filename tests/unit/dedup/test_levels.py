@@ -41,7 +41,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Qurban", "Qurbam", "near"),
     ("Abliz", "Ablikz", "near"),
     ("Reyhangul", "Reyhamgul", "near"),
-    ("Nurmemet", "Numemet", "near"),
+    ("Nurmemet", "Nurmemt", "near"),
     ("Ablimit", "Ablimti", "near"),
     ("Halmurat", "Halmurut", "near"),
     ("Enwer", "Ewer", "near"),

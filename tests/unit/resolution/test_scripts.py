@@ -22,6 +22,11 @@ from intake.resolution.scripts import detect
     ("Musa", "Latn"),
     ("Hesen", "Latn"),
     ("Memeteli", "Latn"),                     # me-me-te-li: 么, the syllable me, writes no name
+    ("Erzhan", "Latn"),                       # Kazakh -zhan after a vowel-initial name, not er-zhan
+    ("Aizhan", "Latn"),
+    ("Ercan", "Latn"),                        # Turkish -can (Erjan), not er-can
+    ("Lizhan", "zh-Latn"),                    # pinyin that opens with a consonant stays pinyin
+    ("ZHAN WEI", "zh-Latn"),
     ("Abduréhim", "ug-Latn"),
     ("Ömer Tursun", "ug-Latn"),
     ("Ayşe Kadıoğlu", "tr-Latn"),
