@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -43,6 +44,7 @@ _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
 SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
 
 
+@lru_cache(maxsize=65536)  # names repeat across reports; tidy's dozen substitutions were a sixth of prepare
 def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree."""
     if key is None:
