@@ -124,11 +124,8 @@ def looks_like_pinyin(text: str) -> bool:
     if any(w.lower().endswith("iye") for w in words):
         return False
     # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan, Ercan): pinyin's can hardly ends a
-    # name. Nor Kazakh -zhan after a vowel-initial name (Erzhan, Aizhan: er-zhan, ai-zhan), which
-    # Chinese writes 江 jiang (叶尔江, 阿依江) and a Chinese given name hardly opens with er or ai.
+    # name.
     if any(w.lower().endswith("can") and len(w) > 4 for w in words):
-        return False
-    if any(w.lower().endswith("zhan") and len(w) > 5 and w[0].lower() in "aeiou" for w in words):
         return False
     # v is ü only when pinyin is typed on a keyboard, and the Chinese forms of Uyghur and Kazakh
     # names hold no nü or lü; in a Latin name v is w (Enver, e-nv-er, is Enwer 艾尼瓦尔). A word
@@ -143,6 +140,9 @@ def looks_like_pinyin(text: str) -> bool:
     # a word that cuts into it is a Turkic spelling (Memeteli, me-me-te-li, is Memet Eli).
     if any("me" in syllables for syllables in cut):
         return False
+    # A word's last zhan after another syllable is Kazakh -zhan, -jan (Erzhan, Aizhan, Musazhan),
+    # which Chinese writes 江 jiang (叶尔江, 阿依江, 穆萨江): it says nothing of pinyin.
+    cut = [s[:-1] if len(s) > 1 and s[-1] == "zhan" else s for s in cut]
     evidence = 0
     for syllables in cut:
         for i, syllable in enumerate(syllables):

@@ -22,11 +22,14 @@ from intake.resolution.scripts import detect
     ("Musa", "Latn"),
     ("Hesen", "Latn"),
     ("Memeteli", "Latn"),                     # me-me-te-li: 么, the syllable me, writes no name
-    ("Erzhan", "Latn"),                       # Kazakh -zhan after a vowel-initial name, not er-zhan
+    ("Erzhan", "Latn"),                       # Kazakh -zhan (-jan), not er-zhan
     ("Aizhan", "Latn"),
+    ("Musazhan", "Latn"),
+    ("MUSAZHAN", "Latn"),
     ("Ercan", "Latn"),                        # Turkish -can (Erjan), not er-can
-    ("Lizhan", "zh-Latn"),                    # pinyin that opens with a consonant stays pinyin
-    ("ZHAN WEI", "zh-Latn"),
+    ("ZHAN WEI", "zh-Latn"),                  # zhan alone, or after a word that is pinyin, stays pinyin
+    ("ZHANG LIZHAN", "zh-Latn"),
+    ("Xiaozhan", "zh-Latn"),
     ("Abduréhim", "ug-Latn"),
     ("Ömer Tursun", "ug-Latn"),
     ("Ayşe Kadıoğlu", "tr-Latn"),
