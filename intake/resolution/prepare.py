@@ -154,10 +154,12 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
         else:  # a full name typed into the given-name field
             given, father = analysis.given_and_father()
     if father_text:
-        analysis = names.analyse(father_text)
-        seen.append(analysis.script)
-        gender = gender or analysis.gender
-        father = analysis.first_key()
+        father_analysis = names.analyse(father_text)
+        seen.append(father_analysis.script)
+        gender = gender or father_analysis.gender
+        father = father_analysis.first_key()
+        if given_text and father is not None:
+            given = _without_father(names.analyse(given_text), father) or given
     others: list[NameKey] = []
     for text, script in alt_texts:
         analysis = names.analyse(text, script)
@@ -179,6 +181,25 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
                 father = second
                 break
     return given, father, tuple(others), gender, tuple(dict.fromkeys(seen))
+
+
+def _without_father(analysis: names.Analysis, father: NameKey) -> NameKey | None:
+    """The own name of a given-name field that holds the full name when the father's name is given
+    as well ("Ablimit Tursun" and "Tursun", "TURSUN ABLIMIT" and "Tursun", "Erlan Nurlanuly" and
+    "Nurlan"): the words that name the father are left out, a patronymic or the father's name at
+    either end. None when nothing is left out (a compound name, Abdu Rehim, stays whole)."""
+    tokens = analysis.tokens
+    if len(tokens) < 2:
+        return None
+    own = tuple(t for t in tokens if not t.patronymic) or tokens
+    if len(own) > 1:
+        latin, skeleton, syllables = father.tokens[0]
+        for end in (-1, 0):
+            t = own[end]
+            if t.latin == latin or t.skeleton == skeleton or (t.syllables and t.syllables == syllables):
+                own = own[:-1] if end == -1 else own[1:]
+                break
+    return analysis.key(own) if len(own) < len(tokens) else None
 
 
 def _assemble(record_id: str, given_text: str | None, father_text: str | None,

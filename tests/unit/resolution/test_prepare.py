@@ -58,6 +58,24 @@ def test_a_full_name_in_the_given_field_is_split() -> None:
     assert (record.given.latin, record.father.latin) == ("memet", "tursun")  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(("given", "father", "own"), [
+    ("Ablimit Tursun", "Tursun", "ablimit"),          # the full name, the father's name given again
+    ("TURSUN ABLIMIT", "Tursun", "ablimit"),          # in passport order
+    ("阿布力米提·吐尔逊", "Tursun", "ablimit"),          # in another script than the father's field
+    ("Ablimit Tursunov", "Tursun", "ablimit"),        # the father's name as a surname
+    ("Erlan Nurlanuly", "Nurlan", "erlan"),           # a Kazakh patronymic
+    ("Ablimit Tursun", "Tursun Memet", "ablimit"),    # the father's field with the grandfather's name
+    ("Abdu Rehim", "Tursun", "abdurehim"),            # a compound name stays whole
+    ("Tursun Tursun", "Tursun", "tursun"),            # named after his father
+])
+def test_the_fathers_name_repeated_in_the_given_field_is_left_out(given: str, father: str, own: str) -> None:
+    record = prepare(row(given_name=given, father_name=father))
+    assert record.given is not None and record.given.latin.replace(" ", "") == own
+    assert record.father is not None and record.father.latin in ("tursun", "nurlan")
+    stored = prepare_report({"id": "1", "names": [{"value": given, "kind": "given"}, {"value": father, "kind": "father"}]})
+    assert stored.given == record.given
+
+
 def test_passport_order_in_the_alternative_field() -> None:
     record = prepare(row(given_name="Ablimit", father_name="Tursun", full_name_alt="TUERXUN ABULIMITI"))
     assert [k.latin for k in record.other_names] == ["ablimit tursun"]
