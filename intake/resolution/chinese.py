@@ -259,7 +259,9 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 # * a closing r before a consonant (尔 er, l here) is written or not: Chinese leaves it out as
 #   often (Bahargül 巴哈尔古丽 and 巴哈古丽, Turnisa 吐尔尼沙 and 吐尼沙, Mettursun 买吐送). Taken out
 #   first, so the folds after it see what is left (Nurmemet: n before m); not before t, where
-#   Chinese keeps it (Turdi 吐尔地, Merdan 买尔旦, which is not Met-jan 买提江).
+#   Chinese keeps it (Turdi 吐尔地, Merdan 买尔旦, which is not Met-jan 买提江);
+# * a word's last -tun is -ten: Arabic -al-din is -din and -dun in Uyghur (Ziyawudun, Bahawudun,
+#   Nizamidin), and Chinese writes both 丁 ding as often as 东 or 敦 (孜亚吾丁, 巴哈吾丁).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -270,12 +272,13 @@ _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
 _FINAL_DAN = re.compile(r"(?<=et)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 _CODA_R = re.compile(r"l+(?=[bkjsmn])")
+_FINAL_TUN = re.compile(r"(?<=t)u(?=n$)")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form))
+    form = _FINAL_TUN.sub("e", _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form)))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
     # -edan last: the folds above may make it (satan: a after s is e, then -etan).

@@ -214,6 +214,20 @@ def test_a_closing_r_before_a_vowel_or_at_the_end_stays() -> None:
     assert syllables("Turdi") == syllables("吐尔地")
 
 
+# Arabic -al-din closing a name is Uyghur -din or -dun, and Chinese writes both 丁 ding as often as
+# 东 or 敦 (Ziyawudun 孜亚吾丁, Bahawudun 巴哈吾丁, Nizamidin 尼扎米丁).
+@pytest.mark.parametrize(("a", "b"), [("زىياۋۇدۇن", "孜亚吾丁"), ("Ziyawudun", "Ziyavuddin"), ("باھاۋۇدۇن", "巴哈吾丁"),
+                                      ("Bahawudun", "Bahauddin"), ("Nurdun", "努尔丁"), ("نىزامىدىن", "尼扎米丁")])
+def test_a_closing_dun_is_din(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
+
+
+def test_dun_inside_a_word_or_another_closing_syllable_stays() -> None:
+    assert syllables("Dunyagul") != syllables("Dinyagul")
+    assert syllables("Nurdun") != syllables("Nurdan")  # another vowel than -din's
+    assert syllables("Ablimit Tursun") != syllables("Ablimit Tursen")  # after s, not d
+
+
 # Arabic Abu'l- opening a name is Uyghur Ubul- or Obul-; informal, Turkish and Russian-style spellings
 # keep Arabic's a (Abulhasan, Ebulkasım, Абулкасим). Not before a vowel: Abulimit is Ablimit.
 @pytest.mark.parametrize(("a", "b"), [("Abulhasan", "Ubulhesen"), ("Ebulkasım", "Obulqasim"),
