@@ -261,7 +261,8 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   first, so the folds after it see what is left (Nurmemet: n before m); not before t, where
 #   Chinese keeps it (Turdi 吐尔地, Merdan 买尔旦, which is not Met-jan 买提江);
 # * a word's last -tun is -ten: Arabic -al-din is -din and -dun in Uyghur (Ziyawudun, Bahawudun,
-#   Nizamidin), and Chinese writes both 丁 ding as often as 东 or 敦 (孜亚吾丁, 巴哈吾丁).
+#   Nizamidin), and Chinese writes both 丁 ding as often as 东 or 敦 (孜亚吾丁, 巴哈吾丁); the vowel
+#   that joins it is Arabic's case ending, a as often as i or u (Jalaladdin, Jalalidin, 加拉力丁).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -273,12 +274,13 @@ _FINAL_DAN = re.compile(r"(?<=et)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 _CODA_R = re.compile(r"l+(?=[bkjsmn])")
 _FINAL_TUN = re.compile(r"(?<=t)u(?=n$)")
+_DIN_VOWEL = re.compile(r"a(?=ten$)")
 
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
     (see above); idempotent, and applied again to names written as several words once joined."""
-    form = _FINAL_TUN.sub("e", _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form)))
+    form = _DIN_VOWEL.sub("e", _FINAL_TUN.sub("e", _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form))))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
     # -edan last: the folds above may make it (satan: a after s is e, then -etan).

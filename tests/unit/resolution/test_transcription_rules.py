@@ -215,9 +215,12 @@ def test_a_closing_r_before_a_vowel_or_at_the_end_stays() -> None:
 
 
 # Arabic -al-din closing a name is Uyghur -din or -dun, and Chinese writes both 丁 ding as often as
-# 东 or 敦 (Ziyawudun 孜亚吾丁, Bahawudun 巴哈吾丁, Nizamidin 尼扎米丁).
+# 东 or 敦 (Ziyawudun 孜亚吾丁, Bahawudun 巴哈吾丁, Nizamidin 尼扎米丁); the vowel before it is Arabic's
+# case ending, written any way (Jalaladdin, Jalalidin).
 @pytest.mark.parametrize(("a", "b"), [("زىياۋۇدۇن", "孜亚吾丁"), ("Ziyawudun", "Ziyavuddin"), ("باھاۋۇدۇن", "巴哈吾丁"),
-                                      ("Bahawudun", "Bahauddin"), ("Nurdun", "努尔丁"), ("نىزامىدىن", "尼扎米丁")])
+                                      ("Bahawudun", "Bahauddin"), ("Nurdun", "努尔丁"), ("نىزامىدىن", "尼扎米丁"),
+                                      # and its joining vowel is any (Arabic's case ending): -addin, -iddin
+                                      ("Jalaladdin", "Jalalidin"), ("Kamaladdin", "卡马力丁"), ("Kamaladdin", "Kamalettin")])
 def test_a_closing_dun_is_din(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
 
