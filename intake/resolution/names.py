@@ -211,9 +211,32 @@ def _first_key(analysis: Analysis) -> NameKey | None:
     return analysis._key(analysis.tokens[:1])
 
 
+# A bracketed part of a name field: "Ablimit (Abulimiti)", "Ablimit [ئابلىمىت] Tursun".
+_BRACKETED = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
+
+
+def _without_alternates(text: str) -> str:
+    """The field without the brackets that only spell again the words just before them, in another
+    spelling or script ("Ablimit (Abulimiti) Tursun"): read as words, they would be taken for the
+    father's name. Brackets that say anything else stay and are read as before."""
+    out = text
+    for match in reversed(list(_BRACKETED.finditer(text))):
+        inner, before = match.group(1), text[:match.start()]
+        if not inner.strip() or not before.strip():
+            continue
+        again, said_before = analyse(inner).tokens, analyse(before).tokens
+        if again and len(said_before) >= len(again) and all(
+                a.latin == b.latin or a.skeleton == b.skeleton or (a.syllables and a.syllables == b.syllables)
+                for a, b in zip(again, said_before[-len(again):])):
+            out = out[:match.start()] + out[match.end():]
+    return out
+
+
 @lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
+    if _BRACKETED.search(text):
+        text = _without_alternates(text)
     detected = scripts.detect(text)
     # The script the family chose is kept when it is finer than detection can tell (ULY, Kazakh
     # Cyrillic) and agrees with the letters; otherwise the letters decide.

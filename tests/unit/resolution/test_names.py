@@ -277,8 +277,11 @@ def test_explanations_name_scripts_not_names() -> None:
 
 
 def test_a_field_mixing_scripts_reads_each_word_in_its_own() -> None:
+    key = name_key("Ablimit تۇرسۇن 买买提")
+    assert key is not None and key.latin == "ablimit tursun memet"
+    # A word in brackets that only spells the one before it again is left out (test_prepare.py).
     key = name_key("Ablimit (ئابلىمىت) Tursun")
-    assert key is not None and key.latin == "ablimit ablimit tursun"
+    assert key is not None and key.latin == "ablimit tursun"
 
 
 @pytest.mark.parametrize(("text", "chosen"), [("Ablimit", "ug-Arab"), ("ئابلىمىت", "Latn"), ("阿布力米提", "Cyrl")])

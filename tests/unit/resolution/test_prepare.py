@@ -76,6 +76,21 @@ def test_the_fathers_name_repeated_in_the_given_field_is_left_out(given: str, fa
     assert stored.given == record.given
 
 
+@pytest.mark.parametrize(("fields", "own", "father"), [
+    ({"given_name": "Ablimit (Abulimiti)"}, "ablimit", None),            # not a father named Abulimiti
+    ({"given_name": "Ablimit (Abulimiti)", "father_name": "Tursun"}, "ablimit", "tursun"),
+    ({"given_name": "Ablimit (Abulimiti) Tursun"}, "ablimit", "tursun"),
+    ({"given_name": "Ablimit [ئابلىمىت] Tursun (吐尔逊)"}, "ablimit", "tursun"),
+    ({"given_name": "Ablimit Tursun (阿布力米提·吐尔逊)"}, "ablimit", "tursun"),
+    ({"given_name": "Ablimit (Tursun)"}, "ablimit", "tursun"),           # another name: read as before
+])
+def test_brackets_that_spell_a_name_again_are_not_another_name(fields: dict[str, str], own: str,
+                                                                father: str | None) -> None:
+    record = prepare(row(**fields))
+    assert record.given is not None and record.given.latin == own
+    assert (record.father.latin if record.father else None) == father
+
+
 def test_passport_order_in_the_alternative_field() -> None:
     record = prepare(row(given_name="Ablimit", father_name="Tursun", full_name_alt="TUERXUN ABULIMITI"))
     assert [k.latin for k in record.other_names] == ["ablimit tursun"]
