@@ -91,6 +91,18 @@ def test_brackets_that_spell_a_name_again_are_not_another_name(fields: dict[str,
     assert (record.father.latin if record.father else None) == father
 
 
+@pytest.mark.parametrize(("text", "own", "father"), [
+    ("Mr. Ablimit Tursun", "ablimit", "tursun"), ("Dr Ablimit Tursun", "ablimit", "tursun"),
+    ("Ablimit son of Tursun", "ablimit", "tursun"), ("Gulnar, daughter of Tursun", "gulnar", "tursun"),
+    ("Ablimit ibn Tursun", "ablimit", "tursun"),
+    ("Mir Tursun", "mir", "tursun"), ("Sun Tursun", "sun", "tursun"),  # names that look like the words
+])
+def test_english_titles_and_son_of_are_not_names(text: str, own: str, father: str) -> None:
+    record = prepare(row(given_name=text))
+    assert record.given is not None and record.father is not None
+    assert (record.given.latin, record.father.latin) == (own, father)
+
+
 def test_passport_order_in_the_alternative_field() -> None:
     record = prepare(row(given_name="Ablimit", father_name="Tursun", full_name_alt="TUERXUN ABULIMITI"))
     assert [k.latin for k in record.other_names] == ["ablimit tursun"]
