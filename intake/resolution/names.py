@@ -51,6 +51,15 @@ class Token:
     marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
     title: bool = False            # Haji, Axun...
 
+    @property
+    def forms(self) -> tuple[str, str, str]:
+        return self.latin, self.skeleton, self.syllables
+
+
+def same_word(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+    """Two words' forms (latin, skeleton, syllables) name the same name in one of them."""
+    return a[0] == b[0] or a[1] == b[1] or bool(a[2]) and a[2] == b[2]
+
 
 # Separators of a full name in one field: spaces, the middle dots of Chinese (·, •, ・, ‧) and
 # full stops, commas, slashes. Hyphens join (Abdu-rehim is one name).
@@ -226,8 +235,7 @@ def _without_alternates(text: str) -> str:
             continue
         again, said_before = analyse(inner).tokens, analyse(before).tokens
         if again and len(said_before) >= len(again) and all(
-                a.latin == b.latin or a.skeleton == b.skeleton or (a.syllables and a.syllables == b.syllables)
-                for a, b in zip(again, said_before[-len(again):])):
+                same_word(a.forms, b.forms) for a, b in zip(again, said_before[-len(again):])):
             out = out[:match.start()] + out[match.end():]
     return out
 

@@ -193,10 +193,8 @@ def _without_father(analysis: names.Analysis, father: NameKey) -> NameKey | None
         return None
     own = tuple(t for t in tokens if not t.patronymic) or tokens
     if len(own) > 1:
-        latin, skeleton, syllables = father.tokens[0]
         for end in (-1, 0):
-            t = own[end]
-            if t.latin == latin or t.skeleton == skeleton or (t.syllables and t.syllables == syllables):
+            if names.same_word(own[end].forms, father.tokens[0]):
                 own = own[:-1] if end == -1 else own[1:]
                 break
     return analysis.key(own) if len(own) < len(tokens) else None
