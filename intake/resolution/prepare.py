@@ -145,21 +145,22 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
     given = father = None
     gender = None
     seen: list[str] = []
+    own = None
     if given_text:
-        analysis = names.analyse(given_text)
-        seen.append(analysis.script)
-        gender = analysis.gender
-        if father_text or len(analysis.tokens) == 1:
-            given = analysis.key()
+        own = names.analyse(given_text)
+        seen.append(own.script)
+        gender = own.gender
+        if father_text or len(own.tokens) == 1:
+            given = own.key()
         else:  # a full name typed into the given-name field
-            given, father = analysis.given_and_father()
+            given, father = own.given_and_father()
     if father_text:
-        father_analysis = names.analyse(father_text)
-        seen.append(father_analysis.script)
-        gender = gender or father_analysis.gender
-        father = father_analysis.first_key()
-        if given_text and father is not None:
-            given = _without_father(names.analyse(given_text), father) or given
+        analysis = names.analyse(father_text)
+        seen.append(analysis.script)
+        gender = gender or analysis.gender
+        father = analysis.first_key()
+        if own is not None and father is not None:
+            given = _without_father(own, father) or given
     others: list[NameKey] = []
     for text, script in alt_texts:
         analysis = names.analyse(text, script)
