@@ -216,11 +216,15 @@ def persons(n: int, rng: random.Random, truth: Truth, names: NamePool | None = N
             for _ in range(rng.randint(1, 4)):
                 gender = "m" if rng.random() < 0.75 else "f"
                 pool = male if gender == "m" else female
-                given = rng.choice([x for x in pool if x != father_name])
+                # Parents give each child a name of its own: brothers share the father's name, not
+                # their own (a pool too small for that, as a test's, lets names repeat).
+                taken = {m.given for m in members} | {father_name}
+                given = rng.choice([x for x in pool if x not in taken] or [x for x in pool if x != father_name])
                 birth = (year, rng.randint(1, 12), rng.randint(1, 28))
                 child = add(given, father_name, gender, birth)
                 if rng.random() < 0.08:  # a twin: same date, same father
-                    twin_name = rng.choice([x for x in pool if x != given and x != father_name])
+                    twin_name = rng.choice([x for x in pool if x not in taken and x != given] or
+                                           [x for x in pool if x != given and x != father_name])
                     twin = add(twin_name, father_name, gender, birth)
                     truth.hard[frozenset({child.pid, twin.pid})] = "twins"
                 year += rng.randint(1, 3)
