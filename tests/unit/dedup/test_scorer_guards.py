@@ -61,13 +61,13 @@ def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(skel=_edited(_LETTERS, 14), syl=_edited(_LETTERS, 16), zh=st.tuples(st.booleans(), st.booleans()),
-       comparison=st.sampled_from(("given", "father")))
-def test_the_scorers_name_levels_are_the_models(skel, syl, zh, comparison):
+@given(skel=_edited(_LETTERS, 14), syl=_edited(_LETTERS, 16), latin=_edited(_LETTERS, 14),
+       zh=st.tuples(st.booleans(), st.booleans()), comparison=st.sampled_from(("given", "father")))
+def test_the_scorers_name_levels_are_the_models(skel, syl, latin, zh, comparison):
     left = {f"{comparison}_skel": skel[0], f"{comparison}_syl": syl[0], f"{comparison}_zh": zh[0],
-            f"{comparison}_latin": skel[0]}
+            f"{comparison}_latin": latin[0]}
     right = {f"{comparison}_skel": skel[1], f"{comparison}_syl": syl[1], f"{comparison}_zh": zh[1],
-             f"{comparison}_latin": "-"}
+             f"{comparison}_latin": latin[1]}
     by_sql, by_scorer, by_python = _levels(comparison, left, right)
     assert by_scorer == by_sql == by_python
 
