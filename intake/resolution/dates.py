@@ -8,6 +8,7 @@ for what a value does not say, and never raises.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -117,7 +118,7 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     middle year of a span of two years or less ("1978-1980", "1978 or 1979") and nothing for a
     longer one; else a month and year ("12.1978"); else a compact
     19841217 or the ISO start of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a
-    day past 31); else a year anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
+    day its month does not have: 1978-02-30); else a year anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
     try:
         iso = parse_date(value, day_first=True, today=dt.date(_BORN_UNTIL, 12, 31), earliest=_BORN_FROM)
         parts = [int(p) for p in iso.split("-")]
@@ -140,6 +141,7 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
         if _BORN_FROM <= year <= _BORN_UNTIL:
             if month is None or not 1 <= month <= 12:
                 return year, None, None
-            return year, month, day if day is not None and 1 <= day <= 31 else None
+            real_day = day is not None and 1 <= day <= calendar.monthrange(year, month)[1]
+            return year, month, day if real_day else None  # 1978-02-30: a day mistyped, the month kept
     loose = _YEAR.search(digits)
     return (int(loose.group(1)), None, None) if loose else (None, None, None)

@@ -3,6 +3,8 @@ reader the importer uses strictly."""
 
 from __future__ import annotations
 
+import calendar
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +23,8 @@ from intake.resolution.prepare import prepare
     ("Dec 1978", (1978, 12, None)), ("1978-12-24 00:00:00", (1978, 12, 24)),
     ("1978-12-24 (about)", (1978, 12, 24)), ("about 1980", (1980, None, None)), ("1885-02", (1885, 2, None)),
     ("1978-13", (1978, None, None)), ("19781324", (1978, None, None)), ("78", (None, None, None)),
+    ("1978-02-30", (1978, 2, None)), ("1978-04-31", (1978, 4, None)), ("19790229", (1979, 2, None)),
+    ("1980-02-29", (1980, 2, 29)),  # a day its month does not have is a typo; the month still says something
     ("unknown", (None, None, None)),
     # As spreadsheets and Russian, Turkish or American lists write them.
     ("December 24, 1978", (1978, 12, 24)), ("Dec 24 1978", (1978, 12, 24)), ("24-Dec-1978", (1978, 12, 24)),
@@ -56,4 +60,4 @@ def test_any_text_gives_a_plausible_date_or_nothing(text):
     year, month, day = dates.approximate(text)
     assert year is None or 1880 <= year <= 2100
     assert month is None or (year is not None and 1 <= month <= 12)
-    assert day is None or (month is not None and 1 <= day <= 31)
+    assert day is None or (month is not None and 1 <= day <= calendar.monthrange(year, month)[1])
