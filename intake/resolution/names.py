@@ -223,6 +223,11 @@ def _first_key(analysis: Analysis) -> NameKey | None:
 # A bracketed part of a name field: "Ablimit (Abulimiti)", "Ablimit [ئابلىمىت] Tursun".
 _BRACKETED = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 
+# "Son of" or "daughter of" written between the two names (Ablimit bin Tursun, Gulnar binti Tursun,
+# Ablimit s/o Tursun as South Asian papers write it): a word that is no name. Only between two
+# words, so that a name Bin at either end stays a name.
+_CONNECTOR = re.compile(r"(?<=\w)\s+(?:bin|binti|s\s*/\s*o|d\s*/\s*o)\.?\s+(?=\w)", re.IGNORECASE)
+
 
 def _without_alternates(text: str) -> str:
     """The field without the brackets that only spell again the words just before them, in another
@@ -245,6 +250,7 @@ def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
     if _BRACKETED.search(text):
         text = _without_alternates(text)
+    text, connected = _CONNECTOR.subn(" ", text)  # "X bin Y": X's own name first, whatever the case
     detected = scripts.detect(text)
     # The script the family chose is kept when it is finer than detection can tell (ULY, Kazakh
     # Cyrillic) and agrees with the letters; otherwise the letters decide.
@@ -271,7 +277,7 @@ def analyse(text: str, script: str | None = None) -> Analysis:
     if len(tokens) > 1:
         tokens = [t for t in tokens if not t.title] or tokens
     letters = [ch for ch in text if ch.isalpha()]
-    passport = len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
+    passport = not connected and len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
         and bool(letters) and all(ch.isupper() for ch in letters)
     return Analysis(script, tuple(tokens), passport, next((t.patronymic for t in tokens if t.patronymic), None))
 

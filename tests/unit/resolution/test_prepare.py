@@ -95,7 +95,13 @@ def test_brackets_that_spell_a_name_again_are_not_another_name(fields: dict[str,
     ("Mr. Ablimit Tursun", "ablimit", "tursun"), ("Dr Ablimit Tursun", "ablimit", "tursun"),
     ("Ablimit son of Tursun", "ablimit", "tursun"), ("Gulnar, daughter of Tursun", "gulnar", "tursun"),
     ("Ablimit ibn Tursun", "ablimit", "tursun"),
+    # Son or daughter of between the names, as Arabic and South Asian papers write it; the own
+    # name first even in capitals (which otherwise read in passport order, the father's first).
+    ("Ablimit bin Tursun", "ablimit", "tursun"), ("Gulnar binti Tursun", "gulnar", "tursun"),
+    ("Ablimit s/o Tursun", "ablimit", "tursun"), ("Gulnar D/O Tursun", "gulnar", "tursun"),
+    ("ABLIMIT BIN TURSUN", "ablimit", "tursun"),
     ("Mir Tursun", "mir", "tursun"), ("Sun Tursun", "sun", "tursun"),  # names that look like the words
+    ("Bin Tursun", "bin", "tursun"),  # Bin at either end is a name
 ])
 def test_english_titles_and_son_of_are_not_names(text: str, own: str, father: str) -> None:
     record = prepare(row(given_name=text))
