@@ -115,7 +115,11 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
                                       # Memet Eli as one word, as Uyghur writes it (with or without the
                                       # hamza), and as Chinese does
                                       ("Memeteli", "买买提艾力"), ("مەمەتئېلى", "买买提艾力"), ("مەمەتەلى", "Memeteli"),
-                                      ("Мәмәтәли", "麦麦提力")])
+                                      ("Мәмәтәли", "麦麦提力"),
+                                      # Uzbek and Turkish forms, and Chinese forms no rule reads
+                                      ("Rahmatulla", "热合木吐拉"), ("رەھمىتۇللا", "Рахматулла"), ("Sattor", "萨塔尔"),
+                                      ("Gevher", "Гохар"), ("Iskandar", "斯坎旦"), ("ئىسكەندەر", "斯坎旦尔"),
+                                      ("Bakhytgul", "巴合提古丽"), ("Бақытгүл", "巴哈提古丽"), ("Akmaral", "阿合玛拉丽")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
