@@ -128,6 +128,22 @@ def _near(col: str) -> Callable[[Row, Row], bool]:
     return test
 
 
+def _folded_apart_sql(latin: str, skel: str) -> str:
+    return (f"(abs(length({latin}_l) - length({latin}_r)) <= 1 AND "
+            f"length({latin}_l) - length({skel}_l) <> length({latin}_r) - length({skel}_r))")
+
+
+def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
+    """Latin forms at most a letter apart in length whose skeletons the folding shortened by
+    different amounts."""
+    def test(a: Row, b: Row) -> bool:
+        xl, yl, xs, ys = a.get(latin), b.get(latin), a.get(skel), b.get(skel)
+        if xl is None or yl is None or xs is None or ys is None:
+            return False
+        return abs(len(xl) - len(yl)) <= 1 and len(xl) - len(xs) != len(yl) - len(ys)
+    return test
+
+
 # Spelling skeletons this many edits apart are other names (see the close level).
 _SKEL_FAR = 3
 
@@ -223,10 +239,12 @@ def _name(prefix: str, field: str) -> Comparison:
         # population about 9 in 10 candidate pairs one slip apart were one person, 1 in 4 of the
         # rest of close; tests/bench/bench_dedup.py).
         # Or one slip in the canonical Latin where the skeleton, folding a doubled letter the slip
-        # made, puts it two apart (Zunun and Zuun: zunun, zun).
-        Level("near", f"({_near_sql(skel)} OR {_near_sql(latin)})", lambda a, b: _near(skel)(a, b) or _near(latin)(a, b),
+        # made, puts it two apart (Zunun and Zuun: zunun, zun): the folding shortened the two
+        # sides by different amounts (which also spares the distance on most pairs).
+        Level("near", f"({_near_sql(skel)} OR ({_folded_apart_sql(latin, skel)} AND {_near_sql(latin)}))",
+              lambda a, b: _near(skel)(a, b) or (_folded_apart(latin, skel)(a, b) and _near(latin)(a, b)),
               guarded_sql=f"(({_guard(skel, 1)} AND {_near_sql(skel)}) OR "
-                          f"(abs(length({latin}_l) - length({latin}_r)) <= 1 AND {_near_sql(latin)}))"),
+                          f"({_folded_apart_sql(latin, skel)} AND {_near_sql(latin)}))"),
         # Two edits from ten letters of a spelling, or the cross-script form close; but two
         # spellings three letters apart or more are other names however close their cross-script
         # forms (Musa and Muyesser, Qurban and Gulbahar, Abdulla and Abduweli: brothers and twins),
