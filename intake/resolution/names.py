@@ -150,7 +150,7 @@ def _chinese_token(token: str) -> Token | None:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] == "江" else token
     folded = chinese.fold_syllables(syllables)
-    canon = variants.canonical_chinese(token, folded, len(syllables))
+    canon = variants.canonical_chinese(token, folded, len(syllables), variants.opening(syllables))
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))

@@ -22,15 +22,23 @@ from .phonemes import to_phonemes, variant_key
 class Table:
     by_key: dict[str, str]          # variant_key of a spelling -> canonical
     by_hanzi: dict[str, str]
-    by_syllables: dict[tuple[str, int], str]  # (folded syllables, how many) -> canonical
+    by_syllables: dict[tuple[str, int, str], str]  # (folded syllables, how many, opening) -> canonical
     parts: dict[str, str]           # variant_key of a compound part -> canonical
     titles: frozenset[str]
 
 
-def _chinese_syllables(form: str) -> tuple[str, int]:
-    """The folded syllables of a listed Chinese form, and how many syllables it has."""
+def opening(syllables: tuple[str, ...] | list[str]) -> str:
+    """The consonant a Chinese form opens with as pinyin writes it (y and w included), or "": the
+    folding makes 叶 ye and 艾 ai one e, but Chinese writes Kazakh Er- 叶尔 and Uyghur E- 艾, so a
+    form is only looked up among listed forms that open alike (叶尔纳尔 Ernar is not 艾尼瓦尔 Enwer)."""
+    first = syllables[0].lower() if syllables else ""
+    return first[: len(first) - len(first.lstrip("bcdfghjklmnpqrstwxyz"))]
+
+
+def _chinese_syllables(form: str) -> tuple[str, int, str]:
+    """The folded syllables of a listed Chinese form, how many syllables it has and its opening."""
     syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
-    return chinese.fold_syllables(syllables or ()), len(syllables or ())
+    return chinese.fold_syllables(syllables or ()), len(syllables or ()), opening(syllables or ())
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +47,7 @@ def table() -> Table:
                      .read_text("utf-8"))
     by_key: dict[str, str] = {}
     by_hanzi: dict[str, str] = {}
-    syllable_owners: dict[tuple[str, int], set[str]] = {}
+    syllable_owners: dict[tuple[str, int, str], set[str]] = {}
     parts: dict[str, str] = {}
     for group in raw["groups"]:
         name = group["name"]
@@ -73,12 +81,12 @@ def canonical(phonemes: str) -> str | None:
     return None
 
 
-def canonical_chinese(hanzi: str, folded: str, count: int) -> str | None:
+def canonical_chinese(hanzi: str, folded: str, count: int, opens: str) -> str | None:
     """The canonical name of a Chinese form: listed, or with the folded syllables of a listed
     form and as many syllables (a syllable more is another name: 阿丽娅 Aliye is not 阿里 Ali,
-    though the folding drops a final a after i)."""
+    though the folding drops a final a after i) and the same opening (see `opening`)."""
     t = table()
-    return t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count))
+    return t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count, opens))
 
 
 def is_title(phonemes: str) -> bool:
