@@ -144,6 +144,25 @@ def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
     return test
 
 
+def _one_a_for_e_sql(syl: str, zh: str) -> str:
+    return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
+            f"AND length({syl}_l) >= 4 AND replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
+            f"AND levenshtein({syl}_l, {syl}_r) = 1)")
+
+
+def _one_a_for_e(syl: str, zh: str) -> Callable[[Row, Row], bool]:
+    """Cross-script forms equal but for one a written for e, one side through Chinese, which
+    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as names.same_name_level
+    reads them; one only, so Salam and Selim stay apart."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(syl), b.get(syl)
+        if x is None or y is None or not (a.get(zh) or b.get(zh)) or len(x) != len(y) or len(x) < 4:
+            return False
+        diffs = [(p, q) for p, q in zip(x, y) if p != q]
+        return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+    return test
+
+
 # Spelling skeletons this many edits apart are other names (see the close level).
 _SKEL_FAR = 3
 
@@ -226,8 +245,10 @@ def _name(prefix: str, field: str) -> Comparison:
         # The reviewer's words still say which (explain.py reads the values). Both names agreeing
         # in the same order through the other full name count here too (the term frequency is
         # still the more common of the two own names').
-        Level("same_name", f"({_eq_sql(latin)} OR {_eq_sql(skel)} OR {_eq_sql(syl)} OR {_same_order_sql()})",
-              lambda a, b: _eq(latin)(a, b) or _eq(skel)(a, b) or _eq(syl)(a, b) or _same_order(a, b),
+        Level("same_name", f"({_eq_sql(latin)} OR {_eq_sql(skel)} OR {_eq_sql(syl)} OR {_same_order_sql()} "
+                           f"OR {_one_a_for_e_sql(syl, zh)})",
+              lambda a, b: _eq(latin)(a, b) or _eq(skel)(a, b) or _eq(syl)(a, b) or _same_order(a, b)
+              or _one_a_for_e(syl, zh)(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).

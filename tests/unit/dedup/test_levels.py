@@ -45,7 +45,6 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Ablimit", "Ablimti", "near"),
     ("Halmurat", "Halmurut", "near"),
     ("Enwer", "Ewer", "near"),
-    ("Zeynep", "再娜甫", "near"),            # Zeynep and Zenap (再娜甫, a Chinese form)
     # A letter dropped between two alike, which the skeleton folds into one: still one slip.
     ("Yunus", "Yuus", "near"),
     ("Zunun", "Zuun", "near"),
@@ -53,13 +52,16 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Abdurehim", "Abdurehm", "same_name"),
     ("Memet", "Mehmet", "same_name"),
     ("Aygul", "阿依古丽", "same_name"),
+    ("Zeynep", "再娜甫", "same_name"),        # Chinese writes one e of the cross-script form as a
+    ("Hebibe", "哈比拜", "same_name"),
     ("Ernar", "叶尔纳尔", "same_name"),      # not the listed 艾尼瓦尔 Enwer, whose syllables fold alike
+    ("Abdurazaq", "阿不都热扎克", "same_name"),  # Chinese writes one e of the cross-script form as a
+    ("ئابدۇرازاق", "阿布都热扎克", "same_name"),
     # Close only in the cross-script form, the spellings not far apart: close.
     ("Hesen", "Hüsen", "close"),
-    ("Hebibe", "哈比拜", "close"),
-    # Through Chinese the spelling skeleton is a reading of the characters (艾比拜 reads "aba"), so
+    # Through Chinese the spelling skeleton is a reading of the characters (艾比拜尔 reads "abar"), so
     # a Chinese form close in the cross-script form stays close however far the skeletons are.
-    ("Habibe", "艾比拜", "close"),
+    ("Habibe", "艾比拜尔", "close"),
     # Close in the cross-script form, which Chinese transcription reduces, but spelled three letters
     # or more apart: other names (a man and a woman, brothers, twins), not one name.
     ("Musa", "Muyesser", "different"),
