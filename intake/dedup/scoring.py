@@ -9,8 +9,8 @@ What Splink does that costs at a million reports, and what is done here instead:
   string tests per pair). Here each rule's pairs are found by its join alone (a rule with an OR
   of equalities as one join per equality: blocking_rules.join_forms) and a pair seen by several rules
   is dropped by DISTINCT on one 64-bit key (both row numbers).
-* Comparisons: each level's SQL condition (comparisons.py, verbatim) over the two rows' columns,
-  with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
+* Comparisons: each level's SQL condition (comparisons.py, name_levels.py, verbatim) over the two
+  rows' columns, with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
   weights are the model's constants per level, the term-frequency adjustment reads each report's
   frequency from a column joined once per report instead of once per pair.
 * Output: only what ``PairTable`` keeps (row numbers, probability, a level number and a weight per
@@ -140,7 +140,7 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     """
 
 
-# Each guarded name's length and set of letters (comparisons._guard), computed once per report.
+# Each guarded name's length and set of letters (name_levels._guard), computed once per report.
 GUARDS = [f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits")]
 GUARD_SQL = ", ".join(
     f"length({c}) AS {c}_len, list_reduce(list_transform(string_split({c}, ''), "

@@ -1,0 +1,211 @@
+"""The name comparisons (``given`` and ``father``): levels on the forms of resolution.names,
+tokens joined: ``latin`` (canonical Latin), ``skel`` (spelling skeleton) and ``syl`` (the
+cross-script form Chinese transcription reduces a name to); common names count for less (term
+frequencies on ``syl``). docs/deduplication.md, "Comparisons"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
+
+# An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
+# edit changes a name's length by at most one and its set of letters by at most two (a letter gone,
+# one new; a swap, none), so names whose lengths differ by more than k, or whose sets of letters
+# (a bit per letter, the code point modulo 62) by more than 2k, are more than k edits apart: tested
+# first, they spare the distance without changing any level. scoring.py adds the columns.
+GUARDED_COLUMNS = ("given_skel", "given_syl", "father_skel", "father_syl")
+
+
+def _guard(col: str, k: int) -> str:
+    return (f"abs({col}_len_l - {col}_len_r) <= {k} AND "
+            f"bit_count(xor({col}_bits_l, {col}_bits_r)) <= {2 * k}")
+
+
+def _close_sql(col: str, two_from: int) -> str:
+    longest = f"greatest(length({col}_l), length({col}_r))"
+    return (f"({longest} >= 4 AND levenshtein({col}_l, {col}_r) <= "
+            f"(CASE WHEN {longest} >= {two_from} THEN 2 ELSE 1 END))")
+
+
+def _close(col: str, two_from: int) -> Callable[[Row, Row], bool]:
+    """One edit apart (names of four letters or more), two from ``two_from`` letters on."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None:
+            return False
+        longest = max(len(x), len(y))
+        allowed = 2 if longest >= two_from else 1
+        return longest >= 4 and Levenshtein.distance(x, y, score_cutoff=allowed) <= allowed
+    return test
+
+
+def _near_sql(col: str) -> str:
+    return (f"(greatest(length({col}_l), length({col}_r)) >= 4 AND "
+            f"damerau_levenshtein({col}_l, {col}_r) = 1)")
+
+
+def _near(col: str) -> Callable[[Row, Row], bool]:
+    """One slip apart (a letter changed, dropped or added, or two neighbours swapped), names of
+    four letters or more."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None:
+            return False
+        return max(len(x), len(y)) >= 4 and OSA.distance(x, y, score_cutoff=1) == 1
+    return test
+
+
+def _folded_apart_sql(latin: str, skel: str) -> str:
+    return (f"(abs(length({latin}_l) - length({latin}_r)) <= 1 AND "
+            f"length({latin}_l) - length({skel}_l) <> length({latin}_r) - length({skel}_r))")
+
+
+def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
+    """Latin forms at most a letter apart in length whose skeletons the folding shortened by
+    different amounts."""
+    def test(a: Row, b: Row) -> bool:
+        xl, yl, xs, ys = a.get(latin), b.get(latin), a.get(skel), b.get(skel)
+        if xl is None or yl is None or xs is None or ys is None:
+            return False
+        return abs(len(xl) - len(yl)) <= 1 and len(xl) - len(xs) != len(yl) - len(ys)
+    return test
+
+
+def _one_a_for_e_sql(syl: str, zh: str) -> str:
+    return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
+            f"AND length({syl}_l) >= 4 AND replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
+            f"AND levenshtein({syl}_l, {syl}_r) = 1)")
+
+
+def _one_a_for_e(syl: str, zh: str) -> Callable[[Row, Row], bool]:
+    """Cross-script forms equal but for one a written for e, one side through Chinese, which
+    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as names.same_name_level
+    reads them; one only, so Salam and Selim stay apart."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(syl), b.get(syl)
+        if x is None or y is None or not (a.get(zh) or b.get(zh)) or len(x) != len(y) or len(x) < 4:
+            return False
+        diffs = [(p, q) for p, q in zip(x, y) if p != q]
+        return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+    return test
+
+
+# Spelling skeletons this many edits apart are other names (see the close level).
+_SKEL_FAR = 3
+
+
+def _skel_within_sql(col: str, zh: str) -> str:
+    return (f"(coalesce(levenshtein({col}_l, {col}_r) < {_SKEL_FAR}, true) "
+            f"OR coalesce({zh}_l, false) OR coalesce({zh}_r, false))")
+
+
+def _skel_within(col: str, zh: str) -> Callable[[Row, Row], bool]:
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(col), b.get(col)
+        if x is None or y is None or a.get(zh) or b.get(zh):
+            return True
+        return Levenshtein.distance(x, y, score_cutoff=_SKEL_FAR) < _SKEL_FAR
+    return test
+
+
+# Spellings: two edits from ten letters. Cross-script forms: from six, since transcription into
+# Chinese adds and changes vowels (Ehmet and 艾买提 are eemete and amete).
+_SKEL_TWO, _SYL_TWO = 10, 6
+
+
+# Both names of one side against both of the other, in either order: the report's own names, or the
+# other full name of full_name_alt (a name in another script, or in passport order: father first).
+_OWN, _ALT = ("given_syl", "father_syl"), ("alt_given_syl", "alt_father_syl")
+_SOURCES = ((_OWN, _ALT), (_ALT, _OWN), (_ALT, _ALT), (_OWN, _OWN))
+CROSSWISE_COLUMNS = (*_OWN, *_ALT)  # what the crosswise level (other_order_or_name) reads
+
+
+def _same_pair_sql() -> str:
+    terms = []
+    for left, right in _SOURCES:
+        (a1, a2), (b1, b2) = left, right
+        terms.append(f"({a1}_l = {b2}_r AND {a2}_l = {b1}_r)")  # either order
+        if left != right:
+            terms.append(f"({a1}_l = {b1}_r AND {a2}_l = {b2}_r)")
+    return "(" + " OR ".join(terms) + ")"
+
+
+def _same_pair(a: Row, b: Row) -> bool:
+    for left, right in _SOURCES:
+        x1, x2 = a.get(left[0]), a.get(left[1])
+        y1, y2 = b.get(right[0]), b.get(right[1])
+        if x1 is None or x2 is None or y1 is None or y2 is None:
+            continue
+        if (x1 == y2 and x2 == y1) or (left != right and x1 == y1 and x2 == y2):
+            return True
+    return False
+
+
+# Both names in the same order through the other full name (a report's own names against the
+# other's full_name_alt, or the two full_name_alt): the same name as much as the own fields agreeing
+# (the report gave it as its person's name, in another script); only the other order is ambiguous.
+_SAME_ORDER = ((_OWN, _ALT), (_ALT, _OWN), (_ALT, _ALT))
+
+
+def _same_order_sql() -> str:
+    return "(" + " OR ".join(f"({a1}_l = {b1}_r AND {a2}_l = {b2}_r)"
+                             for (a1, a2), (b1, b2) in _SAME_ORDER) + ")"
+
+
+def _same_order(a: Row, b: Row) -> bool:
+    for left, right in _SAME_ORDER:
+        x1, x2 = a.get(left[0]), a.get(left[1])
+        if x1 is not None and x2 is not None and x1 == b.get(right[0]) and x2 == b.get(right[1]):
+            return True
+    return False
+
+
+def name_comparison(prefix: str, field: str) -> Comparison:
+    latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
+    return Comparison(prefix, field, (latin, skel, syl, zh), (
+        Level("missing", null_sql(syl), missing(syl), null=True),
+        # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
+        # or cross-script form): the evidence is the name's rarity (term frequency of the
+        # cross-script form), not which form the variant table happened to cover. With three
+        # levels, EM learnt their m from how often training's names were in the table, and a name
+        # agreeing only across scripts got ~3 bits less than the same name agreeing in Latin.
+        # The reviewer's words still say which (explain.py reads the values). Both names agreeing
+        # in the same order through the other full name count here too (the term frequency is
+        # still the more common of the two own names').
+        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
+                           f"OR {_one_a_for_e_sql(syl, zh)})",
+              lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
+              or _one_a_for_e(syl, zh)(a, b),
+              tf_column=syl),
+        # Both names agree, but swapped (passport order, or a grandson named after his
+        # grandfather), the own names or through the other full name (full_name_alt).
+        Level("other_order_or_name", _same_pair_sql(), _same_pair),
+        # One slip of the hand in the spelling skeleton (Mihrigul and Mihirgul, Qurban and
+        # Qurbam, Abliz and Ablikz): the skeleton has already absorbed spelling habits and
+        # scripts, so what is left one letter apart is mostly a typo of one name. A level of its
+        # own, apart from close, which gave a typo'd name hardly any weight (on the synthetic
+        # population about 9 in 10 candidate pairs one slip apart were one person, 1 in 4 of the
+        # rest of close; tests/bench/bench_dedup.py).
+        # Or one slip in the canonical Latin where the skeleton, folding a doubled letter the slip
+        # made, puts it two apart (Zunun and Zuun: zunun, zun): the folding shortened the two
+        # sides by different amounts (which also spares the distance on most pairs).
+        Level("near", f"({_near_sql(skel)} OR ({_folded_apart_sql(latin, skel)} AND {_near_sql(latin)}))",
+              lambda a, b: _near(skel)(a, b) or (_folded_apart(latin, skel)(a, b) and _near(latin)(a, b)),
+              guarded_sql=f"(({_guard(skel, 1)} AND {_near_sql(skel)}) OR "
+                          f"({_folded_apart_sql(latin, skel)} AND {_near_sql(latin)}))"),
+        # Two edits from ten letters of a spelling, or the cross-script form close; but two
+        # spellings three letters apart or more are other names however close their cross-script
+        # forms (Musa and Muyesser, Qurban and Gulbahar, Abdulla and Abduweli: brothers and twins),
+        # unless one came through Chinese, whose skeleton is a reading of the characters (艾比拜
+        # reads "aba", Habibe "habiba").
+        Level("close",
+              f"{_close_sql(skel, _SKEL_TWO)} OR ({_close_sql(syl, _SYL_TWO)} AND {_skel_within_sql(skel, zh)})",
+              lambda a, b: _close(skel, _SKEL_TWO)(a, b) or
+              (_close(syl, _SYL_TWO)(a, b) and _skel_within(skel, zh)(a, b)),
+              guarded_sql=f"({_guard(skel, 2)} AND {_close_sql(skel, _SKEL_TWO)}) OR "
+                          f"({_guard(syl, 2)} AND {_close_sql(syl, _SYL_TWO)} AND {_skel_within_sql(skel, zh)})"),
+        Level("different", "ELSE", otherwise),
+    ))
