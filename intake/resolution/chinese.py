@@ -279,7 +279,18 @@ _DIN_VOWEL = re.compile(r"a(?=ten$)")
 
 def tidy(form: str) -> str:
     """The common form with the letters transcription adds, drops or changes at will taken out
-    (see above); idempotent, and applied again to names written as several words once joined."""
+    (see above); idempotent, and applied again to names written as several words once joined.
+    The folds run until none applies: one can make what another takes out (a vowel run folded
+    leaves -tun: ateun, atun, eten). Each only shortens or turns a into e, so this ends."""
+    for _ in range(8):
+        again = _tidy_once(form)
+        if again == form:
+            break
+        form = again
+    return form
+
+
+def _tidy_once(form: str) -> str:
     form = _DIN_VOWEL.sub("e", _FINAL_TUN.sub("e", _VOWEL_RUN.sub(r"\1", _CODA_R.sub("", form))))
     form = _FINAL_A.sub("e", _BEFORE_U.sub("", _A_BEFORE_E.sub("", form)))
     form = _N_BEFORE_NASAL.sub("", _PROTHETIC.sub("", _VOWEL_RUN.sub(r"\1", _SIBILANT_A.sub("e", form))))
