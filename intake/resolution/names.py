@@ -178,7 +178,7 @@ class Analysis:
 
     def _key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
         chosen = self.tokens if tokens is None else tokens
-        if not chosen:
+        if not chosen or all(len(t.latin) == 1 for t in chosen):  # an initial (A. Tursun) names no one
             return None
         return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),
                        " ".join(t.syllables or "-" for t in chosen), self.script)
@@ -229,6 +229,11 @@ _BRACKETED = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 _CONNECTOR = re.compile(r"(?<=\w)\s+(?:bin|binti|s\s*/\s*o|d\s*/\s*o)\.?\s+(?=\w)", re.IGNORECASE)
 
 
+# "Tursun, Ablimit": one comma with a name on either side puts the family name first, as English
+# lists write it ("Last, First"); for a Uyghur the family name is the father's.
+_INVERTED = re.compile(r"[^,]*[^\W\d_][^,]*,[^,]*[^\W\d_][^,]*")
+
+
 def _without_alternates(text: str) -> str:
     """The field without the brackets that only spell again the words just before them, in another
     spelling or script ("Ablimit (Abulimiti) Tursun"): read as words, they would be taken for the
@@ -274,11 +279,14 @@ def analyse(text: str, script: str | None = None) -> Analysis:
             tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker))
             continue
         tokens.append(token)
+    titled = any(t.title for t in tokens)  # "Gulnar, daughter of Tursun": the words say the order
     if len(tokens) > 1:
         tokens = [t for t in tokens if not t.title] or tokens
     letters = [ch for ch in text if ch.isalpha()]
-    passport = not connected and len(tokens) > 1 and script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} \
-        and bool(letters) and all(ch.isupper() for ch in letters)
+    inverted = not titled and script in scripts.LATIN_SCRIPTS | scripts.CYRILLIC_SCRIPTS \
+        and bool(_INVERTED.fullmatch(text))
+    passport = not connected and len(tokens) > 1 and (inverted or (
+        script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} and bool(letters) and all(ch.isupper() for ch in letters)))
     return Analysis(script, tuple(tokens), passport, next((t.patronymic for t in tokens if t.patronymic), None))
 
 

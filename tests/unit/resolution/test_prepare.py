@@ -109,6 +109,24 @@ def test_english_titles_and_son_of_are_not_names(text: str, own: str, father: st
     assert (record.given.latin, record.father.latin) == (own, father)
 
 
+@pytest.mark.parametrize(("fields", "own", "father"), [
+    # An initial names no one: unknown, not a name "A" that differs from every other.
+    ({"full_name_alt": "A. Tursun"}, None, "tursun"), ({"full_name_alt": "Ablimit T."}, "ablimit", None),
+    ({"given_name": "A.", "father_name": "Tursun"}, None, "tursun"),
+    ({"given_name": "Ablimit", "father_name": "T"}, "ablimit", None),
+    # One comma between names: the family name (the father's) first, as English lists write it.
+    ({"full_name_alt": "Tursun, Ablimit"}, "ablimit", "tursun"),
+    ({"given_name": "Турсун, Аблимит"}, "ablimit", "tursun"),
+    ({"given_name": "Tursun, Ablimit", "father_name": "Tursun"}, "ablimit", "tursun"),
+    ({"full_name_alt": "Ablimit Tursun, 45"}, "ablimit", "tursun"),  # no name after the comma
+])
+def test_initials_and_a_family_name_before_a_comma(fields: dict[str, str], own: str | None,
+                                                   father: str | None) -> None:
+    record = prepare(row(**fields))
+    assert (record.given.latin if record.given else None) == own
+    assert (record.father.latin if record.father else None) == father
+
+
 def test_passport_order_in_the_alternative_field() -> None:
     record = prepare(row(given_name="Ablimit", father_name="Tursun", full_name_alt="TUERXUN ABULIMITI"))
     assert [k.latin for k in record.other_names] == ["ablimit tursun"]
