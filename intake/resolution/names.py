@@ -250,12 +250,27 @@ def _without_alternates(text: str) -> str:
     return out
 
 
+def _without_respelling(text: str) -> str:
+    """The field without the words after a slash that only spell again the words just before it
+    ("Ablimit / Abulimiti Tursun", "Ablimit Tursun / 阿布力米提·吐尔逊"), as brackets do; a slash between
+    two names ("Ablimit/Tursun") stays a separator."""
+    before, after = text.split("/")
+    said_before, words = analyse(before).tokens, split_tokens(after)
+    for k in range(min(len(said_before), len(words)), 0, -1):
+        again = analyse(" ".join(words[:k])).tokens
+        if len(again) == k and all(same_word(a.forms, b.forms) for a, b in zip(again, said_before[-k:])):
+            return " ".join([before, *words[k:]])
+    return text
+
+
 @lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
     if _BRACKETED.search(text):
         text = _without_alternates(text)
     text, connected = _CONNECTOR.subn(" ", text)  # "X bin Y": X's own name first, whatever the case
+    if text.count("/") == 1:
+        text = _without_respelling(text)
     detected = scripts.detect(text)
     # The script the family chose is kept when it is finer than detection can tell (ULY, Kazakh
     # Cyrillic) and agrees with the letters; otherwise the letters decide.

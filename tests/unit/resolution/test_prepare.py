@@ -83,6 +83,12 @@ def test_the_fathers_name_repeated_in_the_given_field_is_left_out(given: str, fa
     ({"given_name": "Ablimit [ئابلىمىت] Tursun (吐尔逊)"}, "ablimit", "tursun"),
     ({"given_name": "Ablimit Tursun (阿布力米提·吐尔逊)"}, "ablimit", "tursun"),
     ({"given_name": "Ablimit (Tursun)"}, "ablimit", "tursun"),           # another name: read as before
+    # A slash does the same: the words after it that spell the words before it again are left out,
+    # and a slash between two names stays a separator.
+    ({"full_name_alt": "Ablimit / Abulimiti Tursun"}, "ablimit", "tursun"),
+    ({"given_name": "Gulnar/Gulnara", "father_name": "Tursun"}, "gulnar", "tursun"),
+    ({"given_name": "Ablimit/ئابلىمىت"}, "ablimit", None),
+    ({"full_name_alt": "Ablimit/Tursun"}, "ablimit", "tursun"),
 ])
 def test_brackets_that_spell_a_name_again_are_not_another_name(fields: dict[str, str], own: str,
                                                                 father: str | None) -> None:
