@@ -229,9 +229,11 @@ _BRACKETED = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 _CONNECTOR = re.compile(r"(?<=\w)\s+(?:bin|binti|s\s*/\s*o|d\s*/\s*o)\.?\s+(?=\w)", re.IGNORECASE)
 
 
-# "Tursun, Ablimit": one comma with a name on either side puts the family name first, as English
-# lists write it ("Last, First"); for a Uyghur the family name is the father's.
-_INVERTED = re.compile(r"[^,]*[^\W\d_][^,]*,[^,]*[^\W\d_][^,]*")
+def _inverted(text: str) -> bool:
+    """Whether the field reads "Tursun, Ablimit": one comma with a name on either side puts the
+    family name first, as English lists write it ("Last, First"); a Uyghur's is the father's."""
+    parts = text.split(",")
+    return len(parts) == 2 and all(any(ch.isalpha() for ch in part) for part in parts)
 
 
 def _without_alternates(text: str) -> str:
@@ -298,8 +300,7 @@ def analyse(text: str, script: str | None = None) -> Analysis:
     if len(tokens) > 1:
         tokens = [t for t in tokens if not t.title] or tokens
     letters = [ch for ch in text if ch.isalpha()]
-    inverted = not titled and script in scripts.LATIN_SCRIPTS | scripts.CYRILLIC_SCRIPTS \
-        and bool(_INVERTED.fullmatch(text))
+    inverted = not titled and script in scripts.LATIN_SCRIPTS | scripts.CYRILLIC_SCRIPTS and _inverted(text)
     passport = not connected and len(tokens) > 1 and (inverted or (
         script in scripts.LATIN_SCRIPTS | {scripts.PINYIN} and bool(letters) and all(ch.isupper() for ch in letters)))
     return Analysis(script, tuple(tokens), passport, next((t.patronymic for t in tokens if t.patronymic), None))
