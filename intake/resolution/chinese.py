@@ -98,15 +98,25 @@ def split_pinyin(word: str) -> tuple[str, ...] | None:
 
 
 def _split(part: str) -> list[str] | None:
-    if not part:
-        return []
-    for size in range(min(_LONGEST, len(part)), 0, -1):
-        head = part[:size]
-        if head in _SYLLABLES:
-            rest = _split(part[size:])
-            if rest is not None:
-                return [head, *rest]
-    return None
+    """The longest syllable first whose rest splits too, from the end backwards: each position is
+    settled once, so a long word costs time in proportion to its length (tried by backtracking, as
+    before, "ana" twenty times and a q took seconds, and a thousand letters ran out of stack)."""
+    n = len(part)
+    step: list[int | None] = [None] * n + [0]  # the syllable's length that starts part[i:] when it splits
+    for i in range(n - 1, -1, -1):
+        for size in range(min(_LONGEST, n - i), 0, -1):
+            if step[i + size] is not None and part[i:i + size] in _SYLLABLES:
+                step[i] = size
+                break
+    if step[0] is None:
+        return None
+    out, i = [], 0
+    while i < n:
+        size = step[i]
+        assert size  # every position reached from 0 splits
+        out.append(part[i:i + size])
+        i += size
+    return out
 
 
 # Pinyin that Turkic Latin spellings hardly ever produce (xun, qi, yi, wu, er after a vowel, ao, uo...).

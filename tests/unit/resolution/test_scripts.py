@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from intake.resolution.chinese import split_pinyin
+from intake.resolution.names import name_key
 from intake.resolution.scripts import detect
 
 
@@ -47,3 +49,18 @@ from intake.resolution.scripts import detect
 ])
 def test_detects_the_script_of_real_spellings(text: str, script: str) -> None:
     assert detect(text) == script
+
+
+@pytest.mark.parametrize("text", ["a" * 3000, "ana" * 600 + "q", "TUERXUN" * 300])
+def test_a_name_field_of_any_length_is_read(text: str) -> None:
+    # Pinyin is split by the longest syllable whose rest splits too; tried by backtracking, a long
+    # word ran out of stack and "ana" many times over took exponential time.
+    assert detect(text) in ("zh-Latn", "Latn")
+    assert name_key(text) is not None
+
+
+def test_pinyin_splits_as_before() -> None:
+    assert split_pinyin("Abudureyimu") == ("a", "bu", "du", "re", "yi", "mu")
+    assert split_pinyin("xi'an") == ("xi", "an")
+    assert split_pinyin("tuerxun") == ("tu", "er", "xun")
+    assert split_pinyin("Ablimit") is None
