@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..services import thesauri
 from . import scripts
-from .chinese import is_han
+from .pinyin import is_han
 from .phonemes import skeleton, to_phonemes
 
 

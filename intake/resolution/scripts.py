@@ -23,7 +23,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from .chinese import looks_like_pinyin
+from .pinyin import looks_like_pinyin
 
 ARABIC, CHINESE, PINYIN = "ug-Arab", "zh-Hans", "zh-Latn"
 ULY, TURKISH, KAZAKH_LATIN, LATIN = "ug-Latn", "tr-Latn", "kk-Latn", "Latn"

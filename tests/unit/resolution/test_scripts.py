@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.chinese import split_pinyin
+from intake.resolution.pinyin import split_pinyin
 from intake.resolution.names import name_key
 from intake.resolution.scripts import detect
 
