@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..resolution.names import CLOSE, CROSS_SCRIPT, DIFFERENT, EXACT, name_key
-from ..resolution.names import explain_said as name_words
+from ..resolution.name_match import CLOSE, CROSS_SCRIPT, DIFFERENT, EXACT
+from ..resolution.name_match import explain_said as name_words
+from ..resolution.names import name_key
 from ..resolution.prepare import birth_from_id
 from ..resolution.scripts import detect
 from ..wording import Said, said

@@ -82,7 +82,7 @@ def _one_a_for_e_sql(syl: str, zh: str) -> str:
 
 def _one_a_for_e(syl: str, zh: str) -> Callable[[Row, Row], bool]:
     """Cross-script forms equal but for one a written for e, one side through Chinese, which
-    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as names.same_name_level
+    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as name_match.same_name_level
     reads them; one only, so Salam and Selim stay apart."""
     def test(a: Row, b: Row) -> bool:
         x, y = a.get(syl), b.get(syl)

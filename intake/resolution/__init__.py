@@ -6,7 +6,8 @@ places.py for places and ids.py for ID numbers.
 """
 
 from .ids import IdNumber, id_relation
-from .names import NameKey, explain, name_key, same_name_level
+from .name_match import explain, same_name_level
+from .names import NameKey, name_key
 from .places import PlaceMatch, resolve_place
 from .prepare import RAW_FIELDS, PreparedRecord, blocking_values, prepare, prepare_report
 from .scripts import detect as detect_script

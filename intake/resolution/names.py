@@ -17,15 +17,11 @@ table (variants.py) and the script's own reading.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
-
-from ..wording import Said, said
 from . import arabic_names, chinese, scripts, variants
 from .phonemes import skeleton, to_latin, to_phonemes, variant_key
 
@@ -313,107 +309,3 @@ def name_key(text: str | None, script: str | None = None) -> NameKey | None:
     if not text or not text.strip():
         return None
     return analyse(text, script).key()
-
-
-# --- comparison -----------------------------------------------------------------------------
-
-EXACT, CROSS_SCRIPT, CLOSE, DIFFERENT = 3, 2, 1, 0
-
-
-def _allowed(a: str, b: str) -> int:
-    longest = max(len(a), len(b))
-    return 0 if longest < 4 else 1 if longest < 10 else 2
-
-
-def _close(a: str, b: str) -> bool:
-    allowed = _allowed(a, b)
-    return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
-
-
-def _one_a_for_e(a: str, b: str) -> bool:
-    """Equal but for one a written for e (Chinese writes Uyghur e as a now and then: Saadet
-    萨阿达提, Dewlet 达吾列提); one only, so Salam and Selim stay apart."""
-    if len(a) != len(b) or len(a) < 4:
-        return False
-    diffs = [(x, y) for x, y in zip(a, b) if x != y]
-    return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
-
-
-def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
-    if x[0] == y[0]:
-        return EXACT
-    if cross:
-        if x[2] == y[2] or _one_a_for_e(x[2], y[2]):
-            return CROSS_SCRIPT
-        return CLOSE if _close(x[2], y[2]) else DIFFERENT
-    if x[1] == y[1]:
-        return CROSS_SCRIPT
-    if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
-        return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)
-    return CLOSE if _close(x[1], y[1]) else DIFFERENT
-
-
-def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
-    """3 same canonical name, 2 the same name in another spelling or script, 1 close, 0 different.
-
-    Token order does not matter (passports reverse it). Names with different numbers of tokens
-    are compared as written together (阿布力米提吐尔逊 and Ablimit Tursun), and a name whose tokens
-    all appear in the other counts as close at most.
-    """
-    if a is None or b is None:
-        return DIFFERENT
-    cross = a.script in scripts.CHINESE_SCRIPTS or b.script in scripts.CHINESE_SCRIPTS
-    ta, tb = a.tokens, b.tokens
-    if len(ta) == len(tb):
-        orders = itertools.permutations(tb) if len(tb) <= 4 else [tb]
-        return max(min(_token_level(x, y, cross) for x, y in zip(ta, order)) for order in orders)
-    short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
-    best = DIFFERENT
-    for order in (itertools.permutations(long_) if len(long_) <= 4 else [long_]):
-        joined = tuple("".join(part[i] for part in order) for i in range(3))
-        if len(short) == 1:
-            best = max(best, _token_level(short[0], joined, cross))  # type: ignore[arg-type]
-    if all(max(_token_level(s, t, cross) for t in long_) >= CROSS_SCRIPT for s in short):
-        best = max(best, CLOSE)
-    return best
-
-
-_SCRIPT_WORDS = {
-    scripts.ARABIC: said("Uyghur Arabic script"), scripts.CHINESE: said("Chinese characters"),
-    scripts.PINYIN: said("pinyin"), scripts.ULY: said("Uyghur Latin"), scripts.TURKISH: said("Turkish spelling"),
-    scripts.KAZAKH_LATIN: said("Kazakh Latin"), scripts.LATIN: said("Latin letters"),
-    scripts.UYGHUR_CYRILLIC: said("Uyghur Cyrillic"), scripts.KAZAKH_CYRILLIC: said("Kazakh Cyrillic"),
-    scripts.RUSSIAN_CYRILLIC: said("Russian-style Cyrillic"), scripts.OTHER: said("another script"),
-}
-
-
-def _script_of(raw: object) -> str:
-    if isinstance(raw, NameKey):
-        return raw.script
-    if isinstance(raw, str):
-        return scripts.detect(raw)
-    return scripts.OTHER
-
-
-def explain(a_raw: object, b_raw: object, level: int) -> str:
-    """Short words for a reviewer about two names (NameKeys or raw strings) at ``level``.
-
-    The words name the scripts, never the names, so they may be stored and logged."""
-    return str(explain_said(a_raw, b_raw, level))
-
-
-def explain_said(a_raw: object, b_raw: object, level: int) -> Said:
-    """`explain` as a translatable message (the page shows it in the reviewer's language)."""
-    sa, sb = _script_of(a_raw), _script_of(b_raw)
-    if sa == sb:
-        if level >= EXACT:
-            return said("same name")
-        if level == CROSS_SCRIPT:
-            return said("same name, spelled differently")
-        return said("similar names") if level == CLOSE else said("different names")
-    first, second = _SCRIPT_WORDS.get(sa, Said(sa)), _SCRIPT_WORDS.get(sb, Said(sb))
-    if level >= EXACT or level == CROSS_SCRIPT:
-        return said("same name across scripts (%(first)s and %(second)s)", first=first, second=second)
-    if level == CLOSE:
-        return said("similar names across scripts (%(first)s and %(second)s)", first=first, second=second)
-    return said("different names")

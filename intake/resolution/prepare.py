@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import dates, ids, names, places, scripts
+from . import dates, ids, name_match, names, places, scripts
 from .names import NameKey
 
 RAW_FIELDS = ("report_id", "given_name", "father_name", "full_name_alt", "gender", "birth_date",
@@ -178,7 +178,7 @@ def _names(given_text: str | None, father_text: str | None, alt_texts: list[tupl
     if father is None:  # "Ablimit" here, "阿布力米提·吐尔逊" there: the father from the fuller name
         for other in others:
             first, second = _first(other), _second(other)
-            if second is not None and (given is None or names.same_name_level(given, first) >= names.CLOSE):
+            if second is not None and (given is None or name_match.same_name_level(given, first) >= name_match.CLOSE):
                 father = second
                 break
     return given, father, tuple(others), gender, tuple(dict.fromkeys(seen))

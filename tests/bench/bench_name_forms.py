@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 from pypinyin import lazy_pinyin  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 
-from intake.resolution import names  # noqa: E402
+from intake.resolution import name_match, names  # noqa: E402
 from tests.dedup_population import FEMALE, MALE  # noqa: E402
 from tests.heldout_names import FORM_COLUMNS, NamePool, load  # noqa: E402
 
@@ -58,7 +58,7 @@ def measure(pool: NamePool, misses: bool) -> None:
     missed = []
     for uly, fs in forms.items():
         for (fa, a), (fb, b) in itertools.combinations(fs, 2):
-            ok = names.same_name_level(keys[a], keys[b]) >= 2
+            ok = name_match.same_name_level(keys[a], keys[b]) >= 2
             hit[" / ".join(sorted((fa, fb)))].append(ok)
             hit["all"].append(ok)
             if not ok:
@@ -68,7 +68,7 @@ def measure(pool: NamePool, misses: bool) -> None:
     for (u, fu), (v, fv) in itertools.combinations(forms.items(), 2):
         for (_, a), (_, b) in itertools.product(fu, fv):
             total += 1
-            if names.same_name_level(keys[a], keys[b]) >= 2:
+            if name_match.same_name_level(keys[a], keys[b]) >= 2:
                 false_meets[(u, v)] += 1
     print(f"names: {len(forms)} ({len(pool.male)} men's, {len(pool.female)} women's), "
           f"forms: {len(keys)}, hard-negative pairs: {len(pool.negatives)}")

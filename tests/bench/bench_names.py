@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 from umsc import UgMultiScriptConverter  # noqa: E402
 from unidecode import unidecode  # noqa: E402
 
-from intake.resolution import names, scripts  # noqa: E402
+from intake.resolution import name_match, names, scripts  # noqa: E402
 from intake.resolution.prepare import blocking_values, prepare  # noqa: E402
 from tests.unit.resolution.name_pairs import pairs  # noqa: E402
 from tests.unit.resolution.test_properties import CODAS, ONSETS, VOWELS  # noqa: E402
@@ -59,7 +59,7 @@ def accuracy() -> None:
     hard_negatives_merged = 0
     for pair in rows:
         a, b = names.name_key(pair.a), names.name_key(pair.b)
-        said = names.same_name_level(a, b) >= 2
+        said = name_match.same_name_level(a, b) >= 2
         ours.append((pair.same, said))
         plain.append((pair.same, baseline_same(pair.a, pair.b)))
         fam = " / ".join(sorted({FAMILY.get(scripts.detect(pair.a), "other"), FAMILY.get(scripts.detect(pair.b), "other")}))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from intake.resolution.names import name_key, same_name_level
+from intake.resolution.name_match import same_name_level
+from intake.resolution.names import name_key
 
 
 def key(text: str):  # noqa: ANN201 - the resolution package's own key type

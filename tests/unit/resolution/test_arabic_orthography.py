@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake.resolution.names import CROSS_SCRIPT, analyse, name_key, same_name_level
+from intake.resolution.name_match import CROSS_SCRIPT, same_name_level
+from intake.resolution.names import analyse, name_key
 from intake.resolution.places import resolve_place
 
 from .test_properties import SETTINGS

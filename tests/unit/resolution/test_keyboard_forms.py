@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import CROSS_SCRIPT
+from intake.resolution.name_match import CROSS_SCRIPT
 from intake.resolution.scripts import detect
 
 from .name_keys import level

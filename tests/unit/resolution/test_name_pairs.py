@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import name_key, same_name_level
+from intake.resolution.name_match import same_name_level
+from intake.resolution.names import name_key
 from tests.unit.resolution.name_pairs import pairs
 
 ROWS = [p for p in pairs() if not p.known_miss]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import analyse, explain, name_key, same_name_level
+from intake.resolution.name_match import explain, same_name_level
+from intake.resolution.names import analyse, name_key
 from intake.resolution.uyghur import clean_arabic
 
 

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from umsc import UgMultiScriptConverter
 
 from intake.resolution.chinese import tidy
-from intake.resolution.names import name_key, same_name_level
+from intake.resolution.name_match import same_name_level
+from intake.resolution.names import name_key
 from intake.resolution.places import resolve_place
 from intake.resolution.prepare import RAW_FIELDS, prepare
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.resolution.names import CROSS_SCRIPT
+from intake.resolution.name_match import CROSS_SCRIPT
 
 from .name_keys import key, level
 

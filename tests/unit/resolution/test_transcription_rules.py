@@ -276,7 +276,7 @@ def test_alef_before_yeh_or_a_consonant_is_a() -> None:
 @pytest.mark.parametrize(("a", "b"), [("Ubulhesen", "乌布力哈散"), ("乌布力哈散", "吾布力艾散"),
                                       ("ئۇبۇلھەسەن", "WUBULIHASAN")])
 def test_e_before_a_is_one_vowel(a: str, b: str) -> None:
-    from intake.resolution.names import CROSS_SCRIPT, same_name_level
+    from intake.resolution.name_match import CROSS_SCRIPT, same_name_level
     assert same_name_level(name_key(a), name_key(b)) >= CROSS_SCRIPT
 
 
