@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import OSA, Levenshtein
 
+from ..resolution.name_match import one_a_for_e
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -82,14 +83,11 @@ def _one_a_for_e_sql(syl: str, zh: str) -> str:
 
 def _one_a_for_e(syl: str, zh: str) -> Callable[[Row, Row], bool]:
     """Cross-script forms equal but for one a written for e, one side through Chinese, which
-    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as name_match.same_name_level
-    reads them; one only, so Salam and Selim stay apart."""
+    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as
+    name_match.same_name_level reads them; one only, so Salam and Selim stay apart."""
     def test(a: Row, b: Row) -> bool:
         x, y = a.get(syl), b.get(syl)
-        if x is None or y is None or not (a.get(zh) or b.get(zh)) or len(x) != len(y) or len(x) < 4:
-            return False
-        diffs = [(p, q) for p, q in zip(x, y) if p != q]
-        return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_a_for_e(x, y)
     return test
 
 

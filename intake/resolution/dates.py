@@ -118,7 +118,8 @@ def approximate(value: str) -> tuple[int | None, int | None, int | None]:
     middle year of a span of two years or less ("1978-1980", "1978 or 1979") and nothing for a
     longer one; else a month and year ("12.1978"); else a compact
     19841217 or the ISO start of a longer text ("1984-06-17 (about)"; a month past 12 dropped, as a
-    day its month does not have: 1978-02-30); else a year anywhere in the text ("about 1980"); else nothing. Years 1880-2100."""
+    day its month does not have: 1978-02-30); else a year anywhere in the text ("about 1980"); else
+    nothing. Years 1880-2100."""
     try:
         iso = parse_date(value, day_first=True, today=dt.date(_BORN_UNTIL, 12, 31), earliest=_BORN_FROM)
         parts = [int(p) for p in iso.split("-")]

@@ -26,7 +26,7 @@ def _close(a: str, b: str) -> bool:
     return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-def _one_a_for_e(a: str, b: str) -> bool:
+def one_a_for_e(a: str, b: str) -> bool:
     """Equal but for one a written for e (Chinese writes Uyghur e as a now and then: Saadet
     萨阿达提, Dewlet 达吾列提); one only, so Salam and Selim stay apart."""
     if len(a) != len(b) or len(a) < 4:
@@ -39,7 +39,7 @@ def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) 
     if x[0] == y[0]:
         return EXACT
     if cross:
-        if x[2] == y[2] or _one_a_for_e(x[2], y[2]):
+        if x[2] == y[2] or one_a_for_e(x[2], y[2]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:
