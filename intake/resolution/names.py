@@ -232,6 +232,12 @@ def _inverted(text: str) -> bool:
     return len(parts) == 2 and all(any(ch.isalpha() for ch in part) for part in parts)
 
 
+def _spells_again(again: tuple[Token, ...], before: tuple[Token, ...]) -> bool:
+    """Whether the words ``again`` only name once more the last words of ``before``."""
+    return bool(again) and len(before) >= len(again) and all(
+        same_word(a.forms, b.forms) for a, b in zip(again, before[-len(again):]))
+
+
 def _without_alternates(text: str) -> str:
     """The field without the brackets that only spell again the words just before them, in another
     spelling or script ("Ablimit (Abulimiti) Tursun"): read as words, they would be taken for the
@@ -241,9 +247,7 @@ def _without_alternates(text: str) -> str:
         inner, before = match.group(1), text[:match.start()]
         if not inner.strip() or not before.strip():
             continue
-        again, said_before = analyse(inner).tokens, analyse(before).tokens
-        if again and len(said_before) >= len(again) and all(
-                same_word(a.forms, b.forms) for a, b in zip(again, said_before[-len(again):])):
+        if _spells_again(analyse(inner).tokens, analyse(before).tokens):
             out = out[:match.start()] + out[match.end():]
     return out
 
@@ -256,7 +260,7 @@ def _without_respelling(text: str) -> str:
     said_before, words = analyse(before).tokens, split_tokens(after)
     for k in range(min(len(said_before), len(words)), 0, -1):
         again = analyse(" ".join(words[:k])).tokens
-        if len(again) == k and all(same_word(a.forms, b.forms) for a, b in zip(again, said_before[-k:])):
+        if len(again) == k and _spells_again(again, said_before):
             return " ".join([before, *words[k:]])
     return text
 
