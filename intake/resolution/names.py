@@ -142,9 +142,10 @@ def _chinese_token(token: str) -> Token | None:
         syllables = chinese.hanzi_to_pinyin(token)
     if not syllables:
         return None
-    if len(syllables) >= 3 and syllables[-1] == "jiang":
+    # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan).
+    if len(syllables) >= 3 and syllables[-1] in ("jiang", "zhan"):
         syllables = syllables[:-1]
-        token = token[:-1] if token[-1:] == "江" else token
+        token = token[:-1] if token[-1:] in "江占" else token
     folded = chinese.fold_syllables(syllables)
     canon = variants.canonical_chinese(token, folded, len(syllables), variants.opening(syllables))
     if canon is not None:

@@ -38,8 +38,16 @@ _ABUL = re.compile("(?<![a-zéöüçşñğ])[ae]bul(?=[bptcçxdrzjsşfñmhvyqkgn
 _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
 
 
+# Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan); no
+# Uyghur or Russian name opens with u and another vowel.
+_CYRILLIC_W = re.compile("(?<![а-яёәөүұқғңһҗіы])у(?=[аәеэиоөыі])", re.IGNORECASE)
+_CYRILLIC = frozenset({scripts.UYGHUR_CYRILLIC, scripts.KAZAKH_CYRILLIC, scripts.RUSSIAN_CYRILLIC})
+
+
 def to_phonemes(text: str, script: str) -> str:
     """Phonemes of ``text`` (letters outside the alphabet dropped, word breaks kept as spaces)."""
+    if script in _CYRILLIC:
+        text = _CYRILLIC_W.sub("в", text)
     if script == scripts.ARABIC:
         raw = arabic_to_phonemes(text)
     elif script == scripts.UYGHUR_CYRILLIC:

@@ -190,9 +190,28 @@ def test_jon_and_can_are_jan(a: str, b: str) -> None:
 # mu-sa-zhan, nor Turkish Ercan er-can.
 @pytest.mark.parametrize(("a", "b"), [("Erzhan", "叶尔江"), ("Erzhan", "Ержан"), ("Aizhan", "阿依江"),
                                       ("Aizhan", "Айжан"), ("Musazhan", "穆萨江"), ("MUSAZHAN", "Мусажан"),
-                                      ("Ercan", "Erjan"), ("Ercan", "叶尔江")])
+                                      ("Ercan", "Erjan"), ("Ercan", "叶尔江"),
+                                      # and Chinese writes it 占 zhan as well as 江 jiang
+                                      ("Erzhan", "叶尔占"), ("Нұржан", "努尔占"), ("Erjan", "YEERZHAN")])
 def test_kazakh_zhan_is_jan(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+def test_zhan_closing_a_short_name_is_kept() -> None:
+    # Only after a stem of two syllables: 詹 and 占 alone, or a name of two syllables ending in
+    # zhan, are not a suffix.
+    assert syllables("巴占") != syllables("巴")
+
+
+# Cyrillic у opening a word before a vowel is Kazakh w: Уәлихан and Уалихан are Walikhan.
+@pytest.mark.parametrize(("a", "b"), [("Уәлихан", "Walikhan"), ("Уалихан", "Ualikhan"), ("Уәлихан", "Уалихан")])
+def test_cyrillic_u_before_a_vowel_is_w(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton
+
+
+@pytest.mark.parametrize(("a", "b"), [("Умид", "Umid"), ("Усман", "Usman"), ("Уйғур", "Uyghur")])
+def test_cyrillic_u_before_a_consonant_stays_u(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton
 
 
 # A closing r before a consonant is 尔 er or not written at all: Chinese drops it as often
