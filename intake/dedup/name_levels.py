@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ..resolution.name_match import one_a_for_e
+from ..resolution.name_match import ANY_VOWEL_FROM, one_vowel_for_another
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -75,19 +75,20 @@ def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
     return test
 
 
-def _one_a_for_e_sql(syl: str, zh: str) -> str:
+def _one_vowel_for_another_sql(syl: str, zh: str) -> str:
     return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
-            f"AND length({syl}_l) >= 4 AND replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
+            f"AND length({syl}_l) >= 4 AND (replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
+            f"OR (length({syl}_l) >= {ANY_VOWEL_FROM} "
+            f"AND translate({syl}_l, 'au', 'ee') = translate({syl}_r, 'au', 'ee'))) "
             f"AND levenshtein({syl}_l, {syl}_r) = 1)")
 
 
-def _one_a_for_e(syl: str, zh: str) -> Callable[[Row, Row], bool]:
-    """Cross-script forms equal but for one a written for e, one side through Chinese, which
-    writes Uyghur e as a now and then (Abdurazaq 阿不都热扎克, Saadet 萨阿达提), as
-    name_match.same_name_level reads them; one only, so Salam and Selim stay apart."""
+def _one_vowel_for_another(syl: str, zh: str) -> Callable[[Row, Row], bool]:
+    """Cross-script forms equal but for one vowel written for another, one side through Chinese
+    (Abdurazaq 阿不都热扎克, Zulpiqar 祖力甫卡尔), as name_match.same_name_level reads them."""
     def test(a: Row, b: Row) -> bool:
         x, y = a.get(syl), b.get(syl)
-        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_a_for_e(x, y)
+        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_vowel_for_another(x, y)
     return test
 
 
@@ -174,9 +175,9 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # in the same order through the other full name count here too (the term frequency is
         # still the more common of the two own names').
         Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
-                           f"OR {_one_a_for_e_sql(syl, zh)})",
+                           f"OR {_one_vowel_for_another_sql(syl, zh)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
-              or _one_a_for_e(syl, zh)(a, b),
+              or _one_vowel_for_another(syl, zh)(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).

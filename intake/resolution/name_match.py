@@ -26,20 +26,30 @@ def _close(a: str, b: str) -> bool:
     return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-def one_a_for_e(a: str, b: str) -> bool:
-    """Equal but for one a written for e (Chinese writes Uyghur e as a now and then: Saadet
-    萨阿达提, Dewlet 达吾列提); one only, so Salam and Selim stay apart."""
+# Cross-script forms this long may differ by any one vowel for another (see one_vowel_for_another).
+ANY_VOWEL_FROM = 7
+
+
+def one_vowel_for_another(a: str, b: str) -> bool:
+    """Cross-script forms equal but for one vowel written for another. Chinese writes Uyghur e as
+    a now and then (Saadet 萨阿达提, Dewlet 达吾列提), and in longer names u or o for a reduced i or e
+    (Zulpiqar 祖力甫卡尔, Nizamidin 尼扎木丁): a for e in forms of four letters or more, any vowel
+    of the common alphabet (a, e, u) for another from ANY_VOWEL_FROM letters (Memet and Mehmut,
+    memete and memute, stay apart); one only, so Salam and Selim stay apart."""
     if len(a) != len(b) or len(a) < 4:
         return False
     diffs = [(x, y) for x, y in zip(a, b) if x != y]
-    return len(diffs) == 1 and set(diffs[0]) == {"a", "e"}
+    if len(diffs) != 1:
+        return False
+    pair = set(diffs[0])
+    return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair <= {"a", "e", "u"})
 
 
 def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
     if x[0] == y[0]:
         return EXACT
     if cross:
-        if x[2] == y[2] or one_a_for_e(x[2], y[2]):
+        if x[2] == y[2] or one_vowel_for_another(x[2], y[2]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:

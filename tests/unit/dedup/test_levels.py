@@ -57,6 +57,13 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Ernar", "叶尔纳尔", "same_name"),      # not the listed 艾尼瓦尔 Enwer, whose syllables fold alike
     ("Abdurazaq", "阿不都热扎克", "same_name"),  # Chinese writes one e of the cross-script form as a
     ("ئابدۇرازاق", "阿布都热扎克", "same_name"),
+    # In a longer name, u or o for a reduced vowel (祖力甫卡尔 zu-li-fu-ka-er for Zulpiqar), and 基
+    # for ki, which Mandarin has no syllable for (扎基尔 Zakir).
+    ("Zulpiqar", "祖力甫卡尔", "same_name"),
+    ("Nizamidin", "尼扎木丁", "same_name"),
+    ("Zakir", "扎基尔", "same_name"),
+    # In a short one any vowel for another is another name: only a for e.
+    ("Ömer", "艾米尔", "close"),
     # Close only in the cross-script form, the spellings not far apart: close.
     ("Hesen", "Hüsen", "close"),
     # Through Chinese the spelling skeleton is a reading of the characters (艾比拜尔 reads "abar"), so

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from intake.resolution.name_match import same_name_level
 from intake.resolution.names import name_key
+
+
+def level(a: str, b: str) -> int:
+    return same_name_level(name_key(a), name_key(b))
 
 
 def syllables(text: str) -> str:
@@ -315,3 +320,23 @@ def test_an_opening_vowel_before_s_and_a_consonant_may_be_left_out(a: str, b: st
 def test_an_opening_vowel_before_s_and_a_vowel_stays() -> None:
     assert syllables("Asiye") != syllables("Siye")
     assert syllables("Osman") != syllables("Sman")
+
+
+# Chinese writes a reduced vowel of a longer name as another (Zulpiqar 祖力甫卡尔, Nizamidin 尼扎木丁,
+# Abdurusul 阿不都如苏力): one vowel for another is the same name from seven letters of the cross-script
+# form; below that only a for e (Ömer and Emir 艾米尔, Memet and Mehmut 买合木提 stay apart), and never two.
+@pytest.mark.parametrize(("a", "b"), [("Zulpiqar", "祖力甫卡尔"), ("Nizamidin", "尼扎木丁"),
+                                      ("Abdurusul", "阿不都如苏力"), ("زۇلپىقار", "祖力甫卡尔")])
+def test_one_vowel_for_another_in_a_longer_name(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("a", "b"), [("Ömer", "艾米尔"), ("Memet", "买合木提"), ("Salam", "Selim"), ("Tursun", "塔尔桑")])
+def test_one_vowel_for_another_not_in_a_short_name_nor_twice(a: str, b: str) -> None:
+    assert level(a, b) < 2
+
+
+# 基 ji writes Uyghur ki, which Mandarin has no syllable for (Zakir 扎基尔, Hakim 哈基木, Shakir 沙基尔).
+@pytest.mark.parametrize(("a", "b"), [("Zakir", "扎基尔"), ("Hakim", "哈基木"), ("Shakir", "沙基尔")])
+def test_ji_writes_ki(a: str, b: str) -> None:
+    assert syllables(a) == syllables(b)
