@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..resolution.chinese import tidy
+from ..resolution.name_match import lean
 from ..resolution.names import NameKey
 from ..resolution.prepare import PreparedRecord, name_frame, prepare
 from ..resolution.scripts import CHINESE_SCRIPTS
@@ -30,6 +31,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("father_latin", "VARCHAR"), ("father_skel", "VARCHAR"), ("father_syl", "VARCHAR"),
     ("given_zh", "BOOLEAN"), ("father_zh", "BOOLEAN"),
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
+    ("given_lean", "VARCHAR"), ("father_lean", "VARCHAR"),
     ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
@@ -45,14 +47,15 @@ SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
 
 
 @lru_cache(maxsize=65536)  # names repeat across reports; tidy's dozen substitutions were a sixth of prepare
-def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None]:
-    """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree."""
+def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
+    and the cross-script form's lean form (name_match.lean)."""
     if key is None:
-        return None, None, None
+        return None, None, None, None
     latin = key.latin.replace(" ", "") or None
     skel = key.skeleton.replace(" ", "") or None
     syl = tidy(key.syllables.replace(" ", "").replace("-", "")) or None
-    return latin, skel, syl
+    return latin, skel, syl, lean(syl) if syl else None
 
 
 def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
@@ -68,8 +71,8 @@ def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
 
 
 def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
-    g_latin, g_skel, g_syl = _forms(rec.given)
-    f_latin, f_skel, f_syl = _forms(rec.father)
+    g_latin, g_skel, g_syl, g_lean = _forms(rec.given)
+    f_latin, f_skel, f_syl, f_lean = _forms(rec.father)
     alt_given, alt_father = _alt(rec)
     raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
     fframe = name_frame(rec.father) if f_syl else None
@@ -84,6 +87,8 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "given_zh": rec.given.script in CHINESE_SCRIPTS if g_syl else None,
         "father_zh": rec.father.script in CHINESE_SCRIPTS if f_syl else None,
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
+        # The cross-script form without the vowels Chinese writes into a cluster or leaves out.
+        "given_lean": g_lean, "father_lean": f_lean,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,
         "finitial": fframe[:1] if fframe else None,  # a blocking key: a typo rarely changes it

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ..resolution.name_match import ANY_VOWEL_FROM, one_vowel_for_another
+from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -92,6 +92,23 @@ def _one_vowel_for_another(syl: str, zh: str) -> Callable[[Row, Row], bool]:
     return test
 
 
+def _one_vowel_more_sql(syl: str, lean: str, zh: str) -> str:
+    return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) "
+            f"AND abs(length({syl}_l) - length({syl}_r)) = 1 "
+            f"AND least(length({syl}_l), length({syl}_r)) >= {ONE_VOWEL_MORE_FROM} "
+            f"AND {lean}_l = {lean}_r AND levenshtein({syl}_l, {syl}_r) = 1)")
+
+
+def _one_vowel_more(syl: str, zh: str) -> Callable[[Row, Row], bool]:
+    """Cross-script forms one e or u between two consonants apart, one side through Chinese
+    (Tilwaldi 提力瓦尔迪, Tashpolat 塔西甫拉提), as name_match.same_name_level reads them (the SQL
+    compares each report's lean form, features ``<name>_lean``)."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(syl), b.get(syl)
+        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_vowel_more(x, y)
+    return test
+
+
 # Spelling skeletons this many edits apart are other names (see the close level).
 _SKEL_FAR = 3
 
@@ -164,7 +181,8 @@ def _same_order(a: Row, b: Row) -> bool:
 
 def name_comparison(prefix: str, field: str) -> Comparison:
     latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
-    return Comparison(prefix, field, (latin, skel, syl, zh), (
+    lean = f"{prefix}_lean"
+    return Comparison(prefix, field, (latin, skel, syl, zh, lean), (
         Level("missing", null_sql(syl), missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
         # or cross-script form): the evidence is the name's rarity (term frequency of the
@@ -175,9 +193,9 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # in the same order through the other full name count here too (the term frequency is
         # still the more common of the two own names').
         Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
-                           f"OR {_one_vowel_for_another_sql(syl, zh)})",
+                           f"OR {_one_vowel_for_another_sql(syl, zh)} OR {_one_vowel_more_sql(syl, lean, zh)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
-              or _one_vowel_for_another(syl, zh)(a, b),
+              or _one_vowel_for_another(syl, zh)(a, b) or _one_vowel_more(syl, zh)(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).

@@ -6,6 +6,7 @@ benches and the review face use."""
 from __future__ import annotations
 
 import itertools
+import re
 
 from rapidfuzz.distance import Levenshtein
 
@@ -45,11 +46,33 @@ def one_vowel_for_another(a: str, b: str) -> bool:
     return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair <= {"a", "e", "u"})
 
 
+# An e or u with a consonant on both sides of a cross-script form: the vowel Chinese gives a
+# consonant cluster of a longer name, or leaves out (Tilwaldi 提力瓦尔迪, Tashpolat 塔西甫拉提,
+# Gulsum 古力斯姆).
+_BETWEEN_CONSONANTS = re.compile("(?<=[^aeu])[eu](?=[^aeu])")
+# The shorter form of a pair one such vowel apart has at least this many letters (Salam and
+# Islam, selamu and slamu, stay apart).
+ONE_VOWEL_MORE_FROM = 6
+
+
+def lean(form: str) -> str:
+    """The cross-script form without the vowels that stand between two consonants."""
+    return _BETWEEN_CONSONANTS.sub("", form)
+
+
+def one_vowel_more(a: str, b: str) -> bool:
+    """Cross-script forms one letter apart, the letter an e or u between two consonants: Chinese
+    writes a vowel into a cluster of a longer name, or leaves one out, at will."""
+    if abs(len(a) - len(b)) != 1 or min(len(a), len(b)) < ONE_VOWEL_MORE_FROM:
+        return False
+    return lean(a) == lean(b) and Levenshtein.distance(a, b, score_cutoff=1) == 1
+
+
 def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
     if x[0] == y[0]:
         return EXACT
     if cross:
-        if x[2] == y[2] or one_vowel_for_another(x[2], y[2]):
+        if x[2] == y[2] or one_vowel_for_another(x[2], y[2]) or one_vowel_more(x[2], y[2]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:

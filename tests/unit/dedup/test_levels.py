@@ -64,6 +64,13 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Zakir", "扎基尔", "same_name"),
     # In a short one any vowel for another is another name: only a for e.
     ("Ömer", "艾米尔", "close"),
+    # A vowel Chinese writes into a consonant cluster of a longer name, or leaves out.
+    ("Tilwaldi", "提力瓦尔迪", "same_name"),
+    ("Tashpolat", "塔西甫拉提", "same_name"),
+    ("Gulsum", "古力斯姆", "same_name"),
+    # ... not in a short one (selamu and slamu), nor a vowel beside another (Abdulla and Abduweli).
+    ("Salam", "伊斯拉木", "close"),
+    ("Abdulla", "阿布都外力", "close"),
     # Close only in the cross-script form, the spellings not far apart: close.
     ("Hesen", "Hüsen", "close"),
     # Through Chinese the spelling skeleton is a reading of the characters (艾比拜尔 reads "abar"), so

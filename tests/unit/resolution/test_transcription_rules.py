@@ -340,3 +340,17 @@ def test_one_vowel_for_another_not_in_a_short_name_nor_twice(a: str, b: str) -> 
 @pytest.mark.parametrize(("a", "b"), [("Zakir", "扎基尔"), ("Hakim", "哈基木"), ("Shakir", "沙基尔")])
 def test_ji_writes_ki(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
+
+
+# Chinese writes a vowel into a consonant cluster of a longer name, or leaves one out (Tilwaldi
+# 提力瓦尔迪, Tashpolat 塔西甫拉提, Gulsum 古力斯姆): an e or u between two consonants, from six letters
+# of the shorter cross-script form.
+@pytest.mark.parametrize(("a", "b"), [("Tilwaldi", "提力瓦尔迪"), ("Tashpolat", "塔西甫拉提"), ("Gulsum", "古力斯姆"),
+                                      ("تاشپولات", "塔西甫拉提")])
+def test_a_vowel_in_a_cluster_written_or_not(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+@pytest.mark.parametrize(("a", "b"), [("Salam", "伊斯拉木"), ("Abdulla", "阿布都外力"), ("Turdi", "达吾列提")])
+def test_a_vowel_in_a_short_name_or_beside_another_is_another_name(a: str, b: str) -> None:
+    assert level(a, b) < 2
