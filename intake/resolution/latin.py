@@ -44,6 +44,9 @@ _ABDU_G = re.compile(r"(?:(?<=\babdu)|(?<=\babdul))g(?=[aeéiouöü])")
 # with front vowels, gh with back ones, and Russian-style and informal spellings of Kazakh ғ write g
 # (Talgat, Талгат for Talghat 塔力哈提; Nurgali for Nurghali). Not after e or i (Ergash, Dilgar).
 _BACK_VOWEL_G = re.compile(r"(?:(?<=[aou])|(?<=[aou][lrmnsz]))g(?=a)")
+# u after a or e and before a vowel is w: Kazakh Latin and English spellings write Kazakh у so
+# (Bauyrzhan, Sauytbek for Bawirjan, Sawutbek).
+_U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])")  # after _PARK: E, O, U are é, ö, ü
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
@@ -51,7 +54,7 @@ _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 @lru_cache(maxsize=65536)
 def latin_to_phonemes(text: str, uly: bool = False) -> str:
     """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g)."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
+    text = _U_AS_W.sub("w", unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK))
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
     return _VOWEL_Y.sub("i", text if uly else informal_g(text))

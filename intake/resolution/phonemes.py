@@ -38,9 +38,10 @@ _ABUL = re.compile("(?<![a-zéöüçşñğ])[ae]bul(?=[bptcçxdrzjsşfñmhvyqkgn
 _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
 
 
-# Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan); no
-# Uyghur or Russian name opens with u and another vowel.
-_CYRILLIC_W = re.compile("(?<![а-яёәөүұқғңһҗіы])у(?=[аәеэиоөыі])", re.IGNORECASE)
+# Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan), and so
+# is у between two vowels (Бауыржан: Bawirjan); no Uyghur or Russian name opens with u and another
+# vowel.
+_CYRILLIC_W = re.compile("(?:(?<![а-яёәөүұқғңһҗіы])|(?<=[аә]))у(?=[аәеэиоөыі])", re.IGNORECASE)
 _CYRILLIC = frozenset({scripts.UYGHUR_CYRILLIC, scripts.KAZAKH_CYRILLIC, scripts.RUSSIAN_CYRILLIC})
 
 

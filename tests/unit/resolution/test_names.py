@@ -128,7 +128,7 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
                                       ("Qamarnisa", "克麦尔尼萨"), ("Nigara", "尼尕热"), ("Aigerim", "阿依格尔木"),
                                       ("Kuralay", "胡拉莱"), ("Mirzat", "米热扎提"), ("Arzugul", "阿孜古丽"),
                                       ("Nazugum", "纳孜古木"), ("Dilruba", "迪丽热巴"), ("Abdülgaffar", "阿不都哈帕尔"),
-                                      ("İrfan", "Erpan")])
+                                      ("İrfan", "Erpan"), ("Baurzhan", "包尔江"), ("Bawirjan", "巴吾尔江")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
 

@@ -354,3 +354,16 @@ def test_a_vowel_in_a_cluster_written_or_not(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("Salam", "伊斯拉木"), ("Abdulla", "阿布都外力"), ("Turdi", "达吾列提")])
 def test_a_vowel_in_a_short_name_or_beside_another_is_another_name(a: str, b: str) -> None:
     assert level(a, b) < 2
+
+
+# Kazakh у after a vowel and before another is w, in Kazakh Latin and English spellings as in
+# Cyrillic (Bauyrzhan, Бауыржан, Sauytbek for Bawirjan, Sawutbek); before a consonant it stays a
+# vowel (Dauren, Rauf).
+@pytest.mark.parametrize(("a", "b"), [("Bauyrzhan", "Bawirjan"), ("Бауыржан", "Bawirjan"), ("Sauytbek", "Sawitbek")])
+def test_kazakh_u_between_vowels_is_w(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton
+
+
+def test_u_before_a_consonant_stays_a_vowel() -> None:
+    assert name_key("Dauren").skeleton != name_key("Dawren").skeleton
+    assert level("Dauren", "Dawren") >= 2  # the same name still, through the cross-script form
