@@ -83,12 +83,14 @@ def _one_vowel_for_another_sql(syl: str, zh: str) -> str:
             f"AND levenshtein({syl}_l, {syl}_r) = 1)")
 
 
-def _one_vowel_for_another(syl: str, zh: str) -> Callable[[Row, Row], bool]:
-    """Cross-script forms equal but for one vowel written for another, one side through Chinese
-    (Abdurazaq 阿不都热扎克, Zulpiqar 祖力甫卡尔), as name_match.same_name_level reads them."""
+def _through_chinese(syl: str, zh: str, rule: Callable[[str, str], bool]) -> Callable[[Row, Row], bool]:
+    """``rule`` of name_match (as same_name_level reads cross-script forms) on the two reports'
+    cross-script forms, where one side came through Chinese: one vowel for another (Abdurazaq
+    阿不都热扎克, Zulpiqar 祖力甫卡尔), or one e or u between two consonants more (Tilwaldi 提力瓦尔迪;
+    the SQL compares each report's lean form, features ``<name>_lean``)."""
     def test(a: Row, b: Row) -> bool:
         x, y = a.get(syl), b.get(syl)
-        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_vowel_for_another(x, y)
+        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and rule(x, y)
     return test
 
 
@@ -97,16 +99,6 @@ def _one_vowel_more_sql(syl: str, lean: str, zh: str) -> str:
             f"AND abs(length({syl}_l) - length({syl}_r)) = 1 "
             f"AND least(length({syl}_l), length({syl}_r)) >= {ONE_VOWEL_MORE_FROM} "
             f"AND {lean}_l = {lean}_r AND levenshtein({syl}_l, {syl}_r) = 1)")
-
-
-def _one_vowel_more(syl: str, zh: str) -> Callable[[Row, Row], bool]:
-    """Cross-script forms one e or u between two consonants apart, one side through Chinese
-    (Tilwaldi 提力瓦尔迪, Tashpolat 塔西甫拉提), as name_match.same_name_level reads them (the SQL
-    compares each report's lean form, features ``<name>_lean``)."""
-    def test(a: Row, b: Row) -> bool:
-        x, y = a.get(syl), b.get(syl)
-        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_vowel_more(x, y)
-    return test
 
 
 # Spelling skeletons this many edits apart are other names (see the close level).
@@ -182,6 +174,8 @@ def _same_order(a: Row, b: Row) -> bool:
 def name_comparison(prefix: str, field: str) -> Comparison:
     latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
     lean = f"{prefix}_lean"
+    vowel_for_vowel = _through_chinese(syl, zh, one_vowel_for_another)
+    vowel_more = _through_chinese(syl, zh, one_vowel_more)
     return Comparison(prefix, field, (latin, skel, syl, zh, lean), (
         Level("missing", null_sql(syl), missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
@@ -195,7 +189,7 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
                            f"OR {_one_vowel_for_another_sql(syl, zh)} OR {_one_vowel_more_sql(syl, lean, zh)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
-              or _one_vowel_for_another(syl, zh)(a, b) or _one_vowel_more(syl, zh)(a, b),
+              or vowel_for_vowel(a, b) or vowel_more(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).

@@ -39,15 +39,14 @@ _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
 
 
 # Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan), and so
-# is у between two vowels (Бауыржан: Bawirjan); no Uyghur or Russian name opens with u and another
-# vowel.
+# is у after а or ә and before a vowel (Бауыржан: Bawirjan); no Uyghur or Russian name opens with u
+# and another vowel.
 _CYRILLIC_W = re.compile("(?:(?<![а-яёәөүұқғңһҗіы])|(?<=[аә]))у(?=[аәеэиоөыі])", re.IGNORECASE)
-_CYRILLIC = frozenset({scripts.UYGHUR_CYRILLIC, scripts.KAZAKH_CYRILLIC, scripts.RUSSIAN_CYRILLIC})
 
 
 def to_phonemes(text: str, script: str) -> str:
     """Phonemes of ``text`` (letters outside the alphabet dropped, word breaks kept as spaces)."""
-    if script in _CYRILLIC:
+    if script in scripts.CYRILLIC_SCRIPTS:
         text = _CYRILLIC_W.sub("в", text)
     if script == scripts.ARABIC:
         raw = arabic_to_phonemes(text)
