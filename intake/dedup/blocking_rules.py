@@ -32,6 +32,7 @@ _FIRST_CONSONANT_FORMS = ("substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)",
                           "l.gframe = 'k' || r.gframe", "r.gframe = 'k' || l.gframe")
 _FIRST_CONSONANT = f"({' OR '.join(_FIRST_CONSONANT_FORMS)})"
 _FATHER_INITIAL = 'l.finitial = r.finitial'
+_FATHER_SECOND = ('l.fframe2 = r.fframe', 'r.fframe2 = l.fframe')  # pairs come in one order only
 
 
 def join_forms(rule: str) -> tuple[str, ...]:
@@ -87,6 +88,12 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'AND (l.prefecture IS NULL OR r.prefecture IS NULL) AND {_TWO_IDS}',
     f'l.gframe = r.gframe AND {_FATHER_INITIAL} AND l.county = r.county '
     f'AND (l.birth_year IS NULL OR r.birth_year IS NULL) AND {_TWO_IDS}',
+    # The father's name through its second reading (Kazakh q written 哈: 阿布都热依木·哈依拉提 and
+    # Abdurehim Qayrat, whose frames are lt and klt): the own name, and the birth year give or take
+    # one or the county.
+    *(f'l.gframe = r.gframe AND {father} AND l.{y} = r.{y} AND {_PREFECTURE_OPEN} AND {_TWO_IDS}'
+      for father in _FATHER_SECOND for y in ('year_a', 'year_b')),
+    *(f'l.gframe = r.gframe AND {father} AND l.county = r.county AND {_TWO_IDS}' for father in _FATHER_SECOND),
     # Names swapped: the birth year give or take one, or none on one side, and the place.
     f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',

@@ -21,7 +21,7 @@ import pyarrow as pa
 from ..resolution.chinese import tidy
 from ..resolution.name_match import lean
 from ..resolution.names import NameKey
-from ..resolution.prepare import PreparedRecord, name_frame, prepare
+from ..resolution.prepare import PreparedRecord, name_frame, prepare, second_frame
 from ..resolution.scripts import CHINESE_SCRIPTS
 
 # Columns of a feature record, in order (the DuckDB/Spark table's schema).
@@ -32,7 +32,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("given_zh", "BOOLEAN"), ("father_zh", "BOOLEAN"),
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
     ("given_lean", "VARCHAR"), ("father_lean", "VARCHAR"),
-    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"),
+    ("given_syl2", "VARCHAR"), ("father_syl2", "VARCHAR"),
+    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"), ("fframe2", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
     ("year_a", "INTEGER"), ("year_b", "INTEGER"),
@@ -46,16 +47,21 @@ _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
 SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
 
 
+_Forms = tuple[str | None, str | None, str | None, str | None, str | None]
+
+
 @lru_cache(maxsize=65536)  # names repeat across reports; tidy's dozen substitutions were a sixth of prepare
-def _forms(key: NameKey | None) -> tuple[str | None, str | None, str | None, str | None]:
+def _forms(key: NameKey | None) -> _Forms:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
-    and the cross-script form's lean form (name_match.lean)."""
+    the cross-script form's lean form (name_match.lean), and its second reading (chinese.py) where
+    it has one."""
     if key is None:
-        return None, None, None, None
+        return None, None, None, None, None
     latin = key.latin.replace(" ", "") or None
     skel = key.skeleton.replace(" ", "") or None
     syl = tidy(key.syllables.replace(" ", "").replace("-", "")) or None
-    return latin, skel, syl, lean(syl) if syl else None
+    second = tidy(key.second.replace(" ", "").replace("-", "")) if key.second else None
+    return latin, skel, syl, lean(syl) if syl else None, second if second != syl else None
 
 
 def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
@@ -71,8 +77,8 @@ def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
 
 
 def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
-    g_latin, g_skel, g_syl, g_lean = _forms(rec.given)
-    f_latin, f_skel, f_syl, f_lean = _forms(rec.father)
+    g_latin, g_skel, g_syl, g_lean, g_syl2 = _forms(rec.given)
+    f_latin, f_skel, f_syl, f_lean, f_syl2 = _forms(rec.father)
     alt_given, alt_father = _alt(rec)
     raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
     fframe = name_frame(rec.father) if f_syl else None
@@ -89,9 +95,13 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         # The cross-script form without the vowels Chinese writes into a cluster or leaves out.
         "given_lean": g_lean, "father_lean": f_lean,
+        # The second reading of Kazakh q and Uyghur gh (chinese.py), where the name has one.
+        "given_syl2": g_syl2, "father_syl2": f_syl2,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,
         "finitial": fframe[:1] if fframe else None,  # a blocking key: a typo rarely changes it
+        # The frame of the father's name's second reading (哈依拉提 as Qayrat), a blocking key.
+        "fframe2": second_frame(rec.father) if f_syl else None,
         "gender": rec.gender,
         "birth_year": year, "birth_month": month, "birth_day": day,
         # Two-year buckets, staggered: two years one apart always share one of them.

@@ -94,6 +94,23 @@ def _through_chinese(syl: str, zh: str, rule: Callable[[str, str], bool]) -> Cal
     return test
 
 
+def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:
+    return (f"(coalesce({zh}_l, false) <> coalesce({zh}_r, false) "
+            f"AND ({syl2}_l = {syl}_r OR {syl}_l = {syl2}_r))")
+
+
+def _second_reading(syl: str, syl2: str, zh: str) -> Callable[[Row, Row], bool]:
+    """One side through Chinese and the other not, and one side's second reading the other's
+    cross-script form: Kazakh q that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes
+    with g (吐尔贡 Turghun); chinese.py, "the second reading"."""
+    def test(a: Row, b: Row) -> bool:
+        if bool(a.get(zh)) == bool(b.get(zh)):
+            return False
+        x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)
+        return (x2 is not None and x2 == y) or (y2 is not None and x == y2)
+    return test
+
+
 def _one_vowel_more_sql(syl: str, lean: str, zh: str) -> str:
     return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) "
             f"AND abs(length({syl}_l) - length({syl}_r)) = 1 "
@@ -173,10 +190,11 @@ def _same_order(a: Row, b: Row) -> bool:
 
 def name_comparison(prefix: str, field: str) -> Comparison:
     latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
-    lean = f"{prefix}_lean"
+    lean, syl2 = f"{prefix}_lean", f"{prefix}_syl2"
     vowel_for_vowel = _through_chinese(syl, zh, one_vowel_for_another)
     vowel_more = _through_chinese(syl, zh, one_vowel_more)
-    return Comparison(prefix, field, (latin, skel, syl, zh, lean), (
+    second = _second_reading(syl, syl2, zh)
+    return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2), (
         Level("missing", null_sql(syl), missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
         # or cross-script form): the evidence is the name's rarity (term frequency of the
@@ -187,9 +205,10 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # in the same order through the other full name count here too (the term frequency is
         # still the more common of the two own names').
         Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
-                           f"OR {_one_vowel_for_another_sql(syl, zh)} OR {_one_vowel_more_sql(syl, lean, zh)})",
+                           f"OR {_one_vowel_for_another_sql(syl, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
+                           f"OR {_second_reading_sql(syl, syl2, zh)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
-              or vowel_for_vowel(a, b) or vowel_more(a, b),
+              or vowel_for_vowel(a, b) or vowel_more(a, b) or second(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).

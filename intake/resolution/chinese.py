@@ -20,7 +20,8 @@ from functools import lru_cache
 from .pinyin import HAN, hanzi_to_pinyin, is_han, looks_like_pinyin, split_pinyin
 
 __all__ = ["HAN", "fold_pinyin", "fold_syllables", "hanzi_to_pinyin", "is_han", "looks_like_pinyin",
-           "pinyin_to_phonemes", "split_pinyin", "tidy", "transcribe"]
+           "pinyin_to_phonemes", "second_reading_phonemes", "second_reading_pinyin", "split_pinyin", "tidy",
+           "transcribe"]
 
 
 # --- the common sound alphabet ----------------------------------------------------------------
@@ -268,3 +269,25 @@ def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
         else:
             out.append(consonant + _BACK_FINAL.get(final, final))
     return "".join(out)
+
+
+# --- the second reading -----------------------------------------------------------------------
+#
+# Two sounds Chinese writes two ways, which the common form cannot hold both of: Kazakh q, which
+# Chinese writes with h (哈 海 胡 合: Qayrat 海拉提, Qanat 哈纳提, Toqtar 托合塔尔, Ardaq 阿尔达合) as
+# often as Uyghur q with k (卡 克 库), and Uyghur gh, which it leaves out (吐尔洪 Turghun, 阿不都艾尼
+# Abdugheni) or writes with g (吐尔贡). The common form reads h and gh as nothing; the second reading
+# is the form with them read as k, compared only across Chinese and another script (name_match): two
+# Chinese forms with 哈 and 卡 are written differently (哈森 Hesen, 卡森 Qasim).
+
+def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
+    """A Chinese form's common form with its h read as Kazakh q (k), or None without an h."""
+    if not any(s.lower().startswith("h") for s in syllables):
+        return None
+    return fold_syllables(["k" + s[1:] if s.lower().startswith("h") else s for s in syllables])
+
+
+def second_reading_phonemes(phonemes: str) -> str | None:
+    """A word's common form with its gh read as g (k), as Chinese writes it now and then, or None
+    without a gh."""
+    return transcribe(phonemes.replace("ğ", "g")) if "ğ" in phonemes else None

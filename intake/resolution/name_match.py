@@ -68,11 +68,16 @@ def one_vowel_more(a: str, b: str) -> bool:
     return lean(a) == lean(b) and Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
-def _token_level(x: tuple[str, str, str], y: tuple[str, str, str], cross: bool) -> int:
+def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, one_chinese: bool = False) -> int:
+    """Two words' levels; a word is (latin, skeleton, syllables, second reading)."""
     if x[0] == y[0]:
         return EXACT
     if cross:
         if x[2] == y[2] or one_vowel_for_another(x[2], y[2]) or one_vowel_more(x[2], y[2]):
+            return CROSS_SCRIPT
+        # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g (chinese.py, "the
+        # second reading"): between Chinese and another script only.
+        if one_chinese and (x[3] == y[2] or x[2] == y[3]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:
@@ -92,17 +97,19 @@ def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
     if a is None or b is None:
         return DIFFERENT
     cross = a.script in scripts.CHINESE_SCRIPTS or b.script in scripts.CHINESE_SCRIPTS
-    ta, tb = a.tokens, b.tokens
+    one = (a.script in scripts.CHINESE_SCRIPTS) != (b.script in scripts.CHINESE_SCRIPTS)
+    ta = tuple((*t, s) for t, s in zip(a.tokens, a.seconds))
+    tb = tuple((*t, s) for t, s in zip(b.tokens, b.seconds))
     if len(ta) == len(tb):
         orders = itertools.permutations(tb) if len(tb) <= 4 else [tb]
-        return max(min(_token_level(x, y, cross) for x, y in zip(ta, order)) for order in orders)
+        return max(min(_token_level(x, y, cross, one) for x, y in zip(ta, order)) for order in orders)
     short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
     best = DIFFERENT
     for order in (itertools.permutations(long_) if len(long_) <= 4 else [long_]):
-        joined = tuple("".join(part[i] for part in order) for i in range(3))
+        joined = tuple("".join(part[i] for part in order) for i in range(4))
         if len(short) == 1:
-            best = max(best, _token_level(short[0], joined, cross))  # type: ignore[arg-type]
-    if all(max(_token_level(s, t, cross) for t in long_) >= CROSS_SCRIPT for s in short):
+            best = max(best, _token_level(short[0], joined, cross, one))
+    if all(max(_token_level(s, t, cross, one) for t in long_) >= CROSS_SCRIPT for s in short):
         best = max(best, CLOSE)
     return best
 

@@ -32,10 +32,19 @@ class NameKey:
     skeleton: str   # folded form for fuzzy comparison
     syllables: str  # cross-script form comparable between Chinese/pinyin and the other scripts
     script: str     # detected script of the original
+    # The cross-script form with the second reading of Kazakh q and Uyghur gh (chinese.py, "the
+    # second reading"), tokens as in ``syllables`` (a token without one repeats its syllables);
+    # "" when no token has one.
+    second: str = ""
 
     @property
     def tokens(self) -> tuple[tuple[str, str, str], ...]:
         return tuple(zip(self.latin.split(" "), self.skeleton.split(" "), self.syllables.split(" ")))
+
+    @property
+    def seconds(self) -> tuple[str, ...]:
+        """Each token's second reading, or its cross-script form where it has none."""
+        return tuple((self.second or self.syllables).split(" "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,7 @@ class Token:
     patronymic: str | None = None  # "m" or "f" when the token named the father (Serikuly, Tursunova)
     marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
     title: bool = False            # Haji, Axun...
+    second: str = ""               # the second reading of the cross-script form (chinese.py), if any
 
     @property
     def forms(self) -> tuple[str, str, str]:
@@ -130,7 +140,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
-                 marker, title)
+                 marker, title, chinese.second_reading_phonemes(phonemes) or "")
 
 
 def _chinese_token(token: str) -> Token | None:
@@ -152,7 +162,7 @@ def _chinese_token(token: str) -> Token | None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
     phonemes = chinese.pinyin_to_phonemes(syllables)
-    return Token(to_latin(phonemes), skeleton(phonemes), folded)
+    return Token(to_latin(phonemes), skeleton(phonemes), folded, second=chinese.second_reading_pinyin(syllables) or "")
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: analyses come from analyse()'s cache
@@ -177,8 +187,9 @@ class Analysis:
         chosen = self.tokens if tokens is None else tokens
         if not chosen or all(len(t.latin) == 1 for t in chosen):  # an initial (A. Tursun) names no one
             return None
+        second = " ".join(t.second or t.syllables or "-" for t in chosen) if any(t.second for t in chosen) else ""
         return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),
-                       " ".join(t.syllables or "-" for t in chosen), self.script)
+                       " ".join(t.syllables or "-" for t in chosen), self.script, second)
 
     def given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
         """The person's own name and the father's, by the conventions of how the name was written:
@@ -294,7 +305,7 @@ def analyse(text: str, script: str | None = None) -> Analysis:
             continue
         if token.marker and tokens:
             last = tokens.pop()
-            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker))
+            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker, second=last.second))
             continue
         tokens.append(token)
     titled = any(t.title for t in tokens)  # "Gulnar, daughter of Tursun": the words say the order

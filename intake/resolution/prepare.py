@@ -89,8 +89,9 @@ def _join(given: NameKey | None, father: NameKey | None) -> NameKey | None:
     if given is None or father is None:
         return given or father
     script = given.script if given.script == father.script else given.script
+    second = f"{' '.join(given.seconds)} {' '.join(father.seconds)}" if given.second or father.second else ""
     return NameKey(f"{given.latin} {father.latin}", f"{given.skeleton} {father.skeleton}",
-                   f"{given.syllables} {father.syllables}", script)
+                   f"{given.syllables} {father.syllables}", script, second)
 
 
 def _text(value: Any) -> str | None:
@@ -324,6 +325,15 @@ def name_frame(key: NameKey | None) -> str | None:
     return None if key is None else _frame(key.syllables.split(" ")[0])
 
 
+def second_frame(key: NameKey | None) -> str | None:
+    """The frame of the first token's second reading (Kazakh q, Uyghur gh read as k: 哈依拉提
+    "klt" as Qayrat's), or None when it has none."""
+    if key is None or not key.second:
+        return None
+    frame = _frame(key.seconds[0])
+    return frame if frame != name_frame(key) else None
+
+
 @lru_cache(maxsize=65536)
 def _frame(syllables: str) -> str | None:
     frame = re.sub(r"(.)\1+", r"\1", syllables.translate(_VOWELS_OUT))
@@ -343,6 +353,8 @@ def blocking_values(rec: PreparedRecord) -> dict[str, set[str]]:
       birth year;
     * ``father_county``: the frame of the father's name and the county, or the prefecture when
       no county is known.
+
+    A name with a second reading (chinese.py) gives its frame too, so that 哈依拉提 meets Qayrat.
     """
     out: dict[str, set[str]] = {"id_number": set(), "id_region_birth_year": set(),
                                 "name_birth_year": set(), "father_county": set()}
@@ -353,27 +365,30 @@ def blocking_values(rec: PreparedRecord) -> dict[str, set[str]]:
     if rec.birth_year is not None:
         givens = [rec.given] + [_first(k) for k in rec.other_names]
         for key in givens:
-            frame = name_frame(key)
-            if frame:
-                out["name_birth_year"].add(f"{frame}|{rec.birth_year}")
+            for frame in (name_frame(key), second_frame(key)):
+                if frame:
+                    out["name_birth_year"].add(f"{frame}|{rec.birth_year}")
     place = rec.county or rec.prefecture
     if place:
         fathers = [rec.father] + [_second(k) for k in rec.other_names]
         for key in fathers:
-            frame = name_frame(key)
-            if frame:
-                out["father_county"].add(f"{frame}|{place}")
+            for frame in (name_frame(key), second_frame(key)):
+                if frame:
+                    out["father_county"].add(f"{frame}|{place}")
     return out
 
 
+def _token_key(key: NameKey, i: int) -> NameKey:
+    second = key.seconds[i]
+    return NameKey(*key.tokens[i], key.script, second if key.second and second != key.tokens[i][2] else "")
+
+
 def _first(key: NameKey) -> NameKey:
-    tokens = key.tokens
-    return NameKey(*tokens[0], key.script) if tokens else key
+    return _token_key(key, 0) if key.tokens else key
 
 
 def _second(key: NameKey) -> NameKey | None:
-    tokens = key.tokens
-    return NameKey(*tokens[1], key.script) if len(tokens) > 1 else None
+    return _token_key(key, 1) if len(key.tokens) > 1 else None
 
 
 __all__ = ["RAW_FIELDS", "NameKey", "PreparedRecord", "blocking_values", "prepare", "prepare_report",

@@ -61,6 +61,20 @@ def test_an_own_name_whose_q_chinese_writes_ha_meets_by_the_father(left, right, 
     assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
 
 
+# ... and a father's name so written (阿布都热依木·哈依拉提, Abdurehim Qayrat) meets through its second
+# reading (q read for the h), by the own name and a year give or take one, or the county; a Chinese
+# father's name without an h is not read so.
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"father_name": "Qayrat", "birth_date": "1960"}, {"father_name": "哈依拉提", "birth_date": "1959"}, True),
+    ({"father_name": "Қайрат", "home_place": "莎车县"}, {"father_name": "海拉提", "home_place": "Yarkand"}, True),
+    ({"father_name": "Qayrat", "birth_date": "1960"}, {"father_name": "阿依拉提", "birth_date": "1959"}, False),
+])
+def test_a_fathers_name_whose_q_chinese_writes_ha_meets_by_the_own_name(left, right, meet):
+    rows = [{"report_id": "l", "given_name": "Abdurehim", **left},
+            {"report_id": "r", "given_name": "阿布都热依木", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
 # A misspelt own name (Abliz and Ablikz: another frame, the same first consonant) meets by the
 # father's name and the year where one side gives no place, by the county where one gives no year,
 # and by the prefecture where one gives the county and the other the prefecture only.

@@ -71,6 +71,18 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     # ... not in a short one (selamu and slamu), nor a vowel beside another (Abdulla and Abduweli).
     ("Salam", "伊斯拉木", "close"),
     ("Abdulla", "阿布都外力", "close"),
+    # Kazakh q written with h (海拉提 Qayrat, 托合塔尔拜 Toqtarbay) and Uyghur gh with g (吐尔贡
+    # Turghun): the second reading, between Chinese and another script only.
+    ("Qayrat", "海拉提", "same_name"),
+    ("Қайрат", "哈依拉提", "same_name"),
+    ("Toqtarbay", "托合塔尔拜", "same_name"),
+    ("Turghun", "吐尔贡", "same_name"),
+    ("تۇرغۇن", "吐尔贡", "same_name"),
+    ("Turgun", "吐尔洪", "same_name"),
+    # Not the same name: two Chinese forms write 哈 and 卡 apart, and 阿迪尔 Adil has no h to read
+    # (one slip apart in the skeleton, as before).
+    ("卡森", "哈森", "near"),
+    ("Qadir", "阿迪尔", "near"),
     # Close only in the cross-script form, the spellings not far apart: close.
     ("Hesen", "Hüsen", "close"),
     # Through Chinese the spelling skeleton is a reading of the characters (艾比拜尔 reads "abar"), so

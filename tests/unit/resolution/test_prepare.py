@@ -31,6 +31,21 @@ def test_the_issue_example_in_every_script_shares_its_blocking_values() -> None:
         assert shared, key
 
 
+@pytest.mark.parametrize(("latin", "chinese"), [
+    # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g: the second reading's frame
+    (row(report_id="1", given_name="Qayrat", father_name="Tursun", birth_date="1981", home_place="Yarkand"),
+     row(report_id="2", given_name="哈依拉提", father_name="吐尔逊", birth_date="1981", home_place="莎车县")),
+    (row(report_id="1", given_name="Ablimit", father_name="Qayrat", birth_date="1981", home_place="Yarkand"),
+     row(report_id="2", given_name="阿布力米提", father_name="海拉提", birth_date="1981", home_place="莎车县")),
+    (row(report_id="1", given_name="Ablimit", father_name="Turghun", birth_date="1981", home_place="Yarkand"),
+     row(report_id="2", given_name="阿布力米提", father_name="吐尔贡", birth_date="1981", home_place="莎车县")),
+])
+def test_a_name_chinese_writes_with_h_or_g_shares_its_blocking_values(latin, chinese) -> None:
+    values = [blocking_values(prepare(r)) for r in (latin, chinese)]
+    for key in ("name_birth_year", "father_county"):
+        assert values[0][key] & values[1][key], key
+
+
 def test_fields_read_from_a_csv_row() -> None:
     record = prepare(row(report_id="r7", given_name="Ablimit", father_name="Tursun", gender="M",
                          birth_date="1981-03-17", home_place="Yarkand County", chinese_id=ID.lower(),

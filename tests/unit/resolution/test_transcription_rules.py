@@ -367,3 +367,24 @@ def test_kazakh_u_between_vowels_is_w(a: str, b: str) -> None:
 def test_u_before_a_consonant_stays_a_vowel() -> None:
     assert name_key("Dauren").skeleton != name_key("Dawren").skeleton
     assert level("Dauren", "Dawren") >= 2  # the same name still, through the cross-script form
+
+
+# Chinese writes Kazakh q with h (哈 海 合: Qayrat 海拉提, Qanat 哈纳提, Toqtarbay 托合塔尔拜, Ardaq
+# 阿尔达合) and Uyghur gh with g now and then (吐尔贡 Turghun): the second reading of the
+# cross-script form meets the other script's.
+@pytest.mark.parametrize(("a", "b"), [("Qayrat", "海拉提"), ("Kairat", "哈依拉提"), ("Қайрат", "海拉提"),
+                                      ("قايرات", "哈依拉提"), ("Qanat", "哈纳提"), ("Toqtarbay", "托合塔尔拜"),
+                                      ("Ardaq", "阿尔达合"), ("Turghun", "吐尔贡"), ("Турғун", "图尔贡"),
+                                      ("Turgun", "吐尔洪"), ("Turghun Qayrat", "吐尔贡·海拉提")])
+def test_kazakh_q_written_h_and_gh_written_g(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+    assert level(b, a) >= 2
+
+
+# ... but not between two Chinese forms, which write 哈 and 卡 apart (哈森 Hesen, 卡森 Qasim), nor
+# without an h or gh to read (阿迪尔 Adil is not Qadir), nor where the name has none (Hesen, 卡森).
+@pytest.mark.parametrize(("a", "b"), [("卡森", "哈森"), ("Qadir", "阿迪尔"), ("Hesen", "卡森"), ("Qasim", "哈森"),
+                                      ("Qurban", "胡尔西旦")])
+def test_the_second_reading_only_across_chinese_and_another_script(a: str, b: str) -> None:
+    assert level(a, b) < 2
+
