@@ -388,3 +388,9 @@ def test_kazakh_q_written_h_and_gh_written_g(a: str, b: str) -> None:
 def test_the_second_reading_only_across_chinese_and_another_script(a: str, b: str) -> None:
     assert level(a, b) < 2
 
+
+# 若 is ruo, as in Uyghur ro (若孜 Rozi beside 肉孜), not re.
+@pytest.mark.parametrize(("a", "b"), [("Rozi", "若孜"), ("روزى", "若孜"), ("若孜", "肉孜")])
+def test_ruo_writes_ro(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
