@@ -45,7 +45,8 @@ _ABDU_G = re.compile(r"(?:(?<=\babdu)|(?<=\babdul))g(?=[aeéiouöü])")
 # (Talgat, Талгат for Talghat 塔力哈提; Nurgali for Nurghali). Not after e or i (Ergash, Dilgar).
 _BACK_VOWEL_G = re.compile(r"(?:(?<=[aou])|(?<=[aou][lrmnsz]))g(?=a)")
 # u after a or e and before a vowel is w: Kazakh Latin and English spellings write Kazakh у so
-# (Bauyrzhan, Sauytbek for Bawirjan, Sawutbek).
+# (Bauyrzhan, Sauytbek for Bawirjan, Sawutbek). Not in ULY, which writes w as w, and whose y is
+# never a vowel: its u there is the u of Uyghur Arabic ئۇ.
 _U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])")  # after _PARK: E, O, U are é, ö, ü
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
@@ -54,7 +55,8 @@ _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 @lru_cache(maxsize=65536)
 def latin_to_phonemes(text: str, uly: bool = False) -> str:
     """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g)."""
-    text = _U_AS_W.sub("w", unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK))
+    text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
+    text = text if uly else _U_AS_W.sub("w", text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
     return _VOWEL_Y.sub("i", text if uly else informal_g(text))

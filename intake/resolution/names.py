@@ -157,7 +157,7 @@ def _chinese_token(token: str) -> Token | None:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
     folded = chinese.fold_syllables(syllables)
-    canon = variants.canonical_chinese(token, folded, len(syllables), variants.opening(syllables))
+    canon = variants.canonical_chinese(token, folded, len(syllables), variants.opening(syllables), syllables)
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
@@ -233,8 +233,10 @@ _BRACKETED = re.compile(r"\s*[(\[（【]([^()\[\]（）【】]*)[)\]）】]")
 
 # "Son of" or "daughter of" written between the two names (Ablimit bin Tursun, Gulnar binti Tursun,
 # Ablimit s/o Tursun as South Asian papers write it): a word that is no name. Only between two
-# words, so that a name Bin at either end stays a name.
-_CONNECTOR = re.compile(r"(?<=\w)\s+(?:bin|binti|s\s*/\s*o|d\s*/\s*o)\.?\s+(?=\w)", re.IGNORECASE)
+# words, so that a name Bin at either end stays a name. Arabic script writes it بن, بنت, or in
+# Uyghur letters بىن, بىنتى.
+_CONNECTOR = re.compile(r"(?<=\w)\s+(?:bin|binti|s\s*/\s*o|d\s*/\s*o|بن|بنت|بىن|بىنتى)\.?\s+(?=\w)",
+                        re.IGNORECASE)
 
 
 def _inverted(text: str) -> bool:

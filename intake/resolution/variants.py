@@ -24,6 +24,7 @@ class Table:
     by_hanzi: dict[str, str]
     by_syllables: dict[tuple[str, int, str], str]  # (folded syllables, how many, opening) -> canonical
     parts: dict[str, str]           # variant_key of a compound part -> canonical
+    chinese_parts: dict[tuple[str, int, str], str]  # a part's Chinese form, keyed as by_syllables
     titles: frozenset[str]
 
 
@@ -49,6 +50,7 @@ def table() -> Table:
     by_hanzi: dict[str, str] = {}
     syllable_owners: dict[tuple[str, int, str], set[str]] = {}
     parts: dict[str, str] = {}
+    part_names: set[str] = set()
     for group in raw["groups"]:
         name = group["name"]
         for spelling in [name, *group["latin"]]:
@@ -56,14 +58,16 @@ def table() -> Table:
             by_key.setdefault(key, name)
             if group.get("part"):
                 parts.setdefault(key, name)
+                part_names.add(name)
         for form in group.get("zh", []):
             if not form.isascii():
                 by_hanzi[form] = name
             syllable_owners.setdefault(_chinese_syllables(form), set()).add(name)
     # A folded syllable string shared by two names identifies neither.
     by_syllables = {key: next(iter(names)) for key, names in syllable_owners.items() if len(names) == 1}
+    chinese_parts = {key: name for key, name in by_syllables.items() if name in part_names}
     titles = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["titles"])
-    return Table(by_key, by_hanzi, by_syllables, parts, titles)
+    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles)
 
 
 @lru_cache(maxsize=65536)
@@ -81,12 +85,26 @@ def canonical(phonemes: str) -> str | None:
     return None
 
 
-def canonical_chinese(hanzi: str, folded: str, count: int, opens: str) -> str | None:
+def canonical_chinese(hanzi: str, folded: str, count: int, opens: str,
+                      syllables: tuple[str, ...] | list[str] = ()) -> str | None:
     """The canonical name of a Chinese form: listed, or with the folded syllables of a listed
     form and as many syllables (a syllable more is another name: 阿丽娅 Aliye is not 阿里 Ali,
-    though the folding drops a final a after i) and the same opening (see `opening`)."""
+    though the folding drops a final a after i) and the same opening (see `opening`); or, given its
+    ``syllables``, two listed parts' forms one after the other, as the Latin side reads compounds
+    (努尔穆罕默德 and NUERMUHEMAITI, Nur+memet, as Nurmuhemmet)."""
     t = table()
-    return t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count, opens))
+    found = t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count, opens))
+    if found is not None or len(syllables) < 3:
+        return found
+    for cut in range(1, len(syllables)):
+        head, tail = _chinese_syllables_of(syllables[:cut]), _chinese_syllables_of(syllables[cut:])
+        if head in t.chinese_parts and tail in t.chinese_parts:
+            return t.chinese_parts[head] + t.chinese_parts[tail]
+    return None
+
+
+def _chinese_syllables_of(syllables: tuple[str, ...] | list[str]) -> tuple[str, int, str]:
+    return chinese.fold_syllables(syllables), len(syllables), opening(syllables)
 
 
 def is_title(phonemes: str) -> bool:

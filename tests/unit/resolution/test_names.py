@@ -130,9 +130,20 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
                                       ("Nazugum", "纳孜古木"), ("Dilruba", "迪丽热巴"), ("Abdülgaffar", "阿不都哈帕尔"),
                                       ("İrfan", "Erpan"), ("Baurzhan", "包尔江"), ("Bawirjan", "巴吾尔江"),
                                       ("Yıldız", "Yultuz"), ("Yulduz", "يۇلتۇز"), ("Zaynab", "Zeynep"),
-                                      ("Zeinab", "Зәйнәп"), ("Nazira", "乃孜拉"), ("Нәзирә", "乃孜热")])
+                                      ("Zeinab", "Зәйнәп"), ("Nazira", "乃孜拉"), ("Нәзирә", "乃孜热"),
+                                      # Turkish and Russian-style spellings of Arabic names
+                                      ("Muhammet", "Muhemmet"), ("Мухаммет", "买买提"), ("Zehra", "Zöhre"),
+                                      ("Zümrüt", "Zumret"), ("Hayrünnisa", "Xeyrinisa")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
+
+
+# A Chinese compound of two listed parts is read as the Latin side reads it (Nur+memet): 努尔穆罕默德
+# and NUERMUHEMAITI are Nurmuhemmet, 阿依古丽 Aygül.
+@pytest.mark.parametrize(("a", "b"), [("Nurmuhemmet", "努尔穆罕默德"), ("Nurmuhammet", "NUERMUHEMAITI"),
+                                      ("Nurmuhammad", "努尔木合买提"), ("Tursunay", "吐尔逊阿依")])
+def test_a_chinese_compound_of_listed_parts(a: str, b: str) -> None:
+    assert level(a, b) == 3
 
 
 # Two listed Chinese forms of two names that fold alike (尼加拉 Nigar, 乃孜拉 Nezire: nejle) identify

@@ -57,6 +57,8 @@ def test_normalising_a_normalised_form_changes_nothing(name: str) -> None:
 
 @SETTINGS
 @given(uly_name)
+@example("géuyhontop").via("ULY u between two vowels stays u (y is no vowel in ULY), as Arabic ئۇ does")
+@example("bin bin sheqing").via("bin between two words joins them in Arabic script as in Latin")
 def test_latin_to_arabic_and_back_lands_on_the_same_key(name: str) -> None:
     latin, arabic = name_key(name, "ug-Latn"), name_key(TO_ARABIC(name))
     assert latin is not None and arabic is not None
