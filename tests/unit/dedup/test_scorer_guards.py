@@ -13,6 +13,7 @@ from intake.dedup.comparisons import BY_NAME
 from intake.dedup.engine import duckdb_connection
 from intake.dedup.features import NAMES, SCHEMA, feature_table
 from intake.dedup.scoring import GUARD_SQL, GUARDS
+from intake.resolution.name_match import lean
 
 _LETTERS = "abdeghijklmnoqrstuwyzéöü阿布"
 
@@ -60,19 +61,24 @@ def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
     return found[0], found[1], comp.level_of(left, right).code
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(skel=_edited(_LETTERS, 14), syl=_edited(_LETTERS, 16), latin=_edited(_LETTERS, 14),
+       second=st.tuples(st.booleans(), st.booleans()),
        zh=st.tuples(st.booleans(), st.booleans()), comparison=st.sampled_from(("given", "father")))
-def test_the_scorers_name_levels_are_the_models(skel, syl, latin, zh, comparison):
+def test_the_scorers_name_levels_are_the_models(skel, syl, latin, second, zh, comparison):
+    # The lean form as features.py makes it from the cross-script form; a second reading that is
+    # the other side's form or none (features: given_syl2, father_syl2).
     left = {f"{comparison}_skel": skel[0], f"{comparison}_syl": syl[0], f"{comparison}_zh": zh[0],
-            f"{comparison}_latin": latin[0]}
+            f"{comparison}_latin": latin[0], f"{comparison}_lean": lean(syl[0]) if syl[0] else None,
+            f"{comparison}_syl2": syl[1] if second[0] else None}
     right = {f"{comparison}_skel": skel[1], f"{comparison}_syl": syl[1], f"{comparison}_zh": zh[1],
-             f"{comparison}_latin": latin[1]}
+             f"{comparison}_latin": latin[1], f"{comparison}_lean": lean(syl[1]) if syl[1] else None,
+             f"{comparison}_syl2": syl[0] if second[1] else None}
     by_sql, by_scorer, by_python = _levels(comparison, left, right)
     assert by_scorer == by_sql == by_python
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(number=_edited("0123456789X", 19), valid=st.tuples(st.booleans(), st.booleans()))
 def test_the_scorers_id_levels_are_the_models(number, valid):
     left = {"id_raw": number[0], "id_valid": valid[0] if number[0] else None}
