@@ -276,8 +276,9 @@ def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
 # Two sounds Chinese writes two ways, which the common form cannot hold both of: Kazakh q, which
 # Chinese writes with h (哈 海 胡 合: Qayrat 海拉提, Qanat 哈纳提, Toqtar 托合塔尔, Ardaq 阿尔达合) as
 # often as Uyghur q with k (卡 克 库), and Uyghur gh, which it leaves out (吐尔洪 Turghun, 阿不都艾尼
-# Abdugheni) or writes with g (吐尔贡). The common form reads h and gh as nothing; the second reading
-# is the form with them read as k, compared only across Chinese and another script (name_match): two
+# Abdugheni) or writes with g (吐尔贡); and a closing l, which it writes 力 or 尔 (see below). The
+# common form reads h and gh as nothing; the second reading is the form with them read as k (and
+# the closing l as r), compared only across Chinese and another script (name_match): two
 # Chinese forms with 哈 and 卡 are written differently (哈森 Hesen, 卡森 Qasim).
 
 def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
@@ -287,7 +288,15 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
     return fold_syllables(["k" + s[1:] if s.lower().startswith("h") else s for s in syllables])
 
 
+# An l that closes a syllable before another consonant, which Chinese writes 尔 as well as 力
+# (Yalqun 亚尔坤 and 亚力坤, Obulqasim 吾布尔卡斯木): read as r, whose 尔 the common form drops
+# there. A doubled l is one sound (Abdulla). Not at the end of a word, where 尔 is r (吾甫尔 Ghopur
+# is not Obul).
+_CODA_L = re.compile("(?<!l)l(?=[^aeéiouöül])")
+
+
 def second_reading_phonemes(phonemes: str) -> str | None:
-    """A word's common form with its gh read as g (k), as Chinese writes it now and then, or None
-    without a gh."""
-    return transcribe(phonemes.replace("ğ", "g")) if "ğ" in phonemes else None
+    """A word's common form with its gh read as g (k) and a closing l as r, as Chinese writes them
+    now and then, or None without either."""
+    changed = _CODA_L.sub("r", phonemes.replace("ğ", "g"))
+    return transcribe(changed) if changed != phonemes else None

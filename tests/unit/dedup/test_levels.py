@@ -79,6 +79,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Turghun", "吐尔贡", "same_name"),
     ("تۇرغۇن", "吐尔贡", "same_name"),
     ("Turgun", "吐尔洪", "same_name"),
+    ("Yalqun", "亚尔坤", "same_name"),      # a closing l written 尔, read as r
     # Not the same name: two Chinese forms write 哈 and 卡 apart, and 阿迪尔 Adil has no h to read
     # (one slip apart in the skeleton, as before).
     ("卡森", "哈森", "near"),

@@ -394,3 +394,23 @@ def test_the_second_reading_only_across_chinese_and_another_script(a: str, b: st
 def test_ruo_writes_ro(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
+
+
+# A closing l before a consonant is written 尔 as well as 力 (Yalqun 亚尔坤 and 亚力坤, Obulqasim
+# 吾布尔卡斯木): the second reading reads it as r.
+@pytest.mark.parametrize(("a", "b"), [("Yalqun", "亚尔坤"), ("Yalkun", "亚力坤"), ("Obulqasim", "吾布尔卡斯木"),
+                                      ("يالقۇن", "亚尔坤")])
+def test_a_closing_l_written_er(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# ... not at the end of a word, where Chinese 尔 is r: 吾甫尔 is Ghopur, not Obul.
+@pytest.mark.parametrize(("a", "b"), [("Obul", "吾甫尔"), ("Ubul", "吾甫尔")])
+def test_a_closing_er_at_the_end_is_r(a: str, b: str) -> None:
+    assert level(a, b) < 2
+
+
+# 金 is read ken: Mandarin has no syllable for Uyghur kin (艾尔金 Erkin beside 艾尔肯), as 基 writes ki.
+@pytest.mark.parametrize(("a", "b"), [("Erkin", "艾尔金"), ("ئەركىن", "艾尔金"), ("艾尔金", "艾尔肯")])
+def test_jin_writes_kin(a: str, b: str) -> None:
+    assert level(a, b) >= 2
