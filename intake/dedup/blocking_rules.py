@@ -27,20 +27,23 @@ _YEAR_NEAR = (f'(l.birth_year IS NULL OR r.birth_year IS NULL OR {_YEAR_GAP} <= 
 _NAMES = 'l.gframe = r.gframe AND l.fframe = r.fframe'
 _SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
 
-# The same first letter of the own name's frame, or one frame the other's with a k before it.
+# The same first letter of the own name's frame, or one frame the other's with a k before it, or
+# one side's frame through its second reading the other's (Yalqun and 亚尔坤: lkn, kn).
 _FIRST_CONSONANT_FORMS = ("substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)",
-                          "l.gframe = 'k' || r.gframe", "r.gframe = 'k' || l.gframe")
+                          "l.gframe = 'k' || r.gframe", "r.gframe = 'k' || l.gframe",
+                          "l.gframe2 = r.gframe", "r.gframe2 = l.gframe")
 _FIRST_CONSONANT = f"({' OR '.join(_FIRST_CONSONANT_FORMS)})"
 _FATHER_INITIAL = 'l.finitial = r.finitial'
+# One side's father's frame through its second reading the other's (哈那提 and Qanat: nt, knt).
 _FATHER_SECOND = ('l.fframe2 = r.fframe', 'r.fframe2 = l.fframe')  # pairs come in one order only
 
 
 def join_forms(rule: str) -> tuple[str, ...]:
-    """The rule as the DuckDB scorer joins it: a rule with the first-consonant test as three rules,
-    one per form of the test, each an equi-join; their pairs together are the rule's. As an OR,
-    DuckDB joined the whole block of a father's name, a prefecture and a year and tested every pair
-    of it (a seventh of the scorer's time at a million reports, for a tenth of its pairs). Splink
-    (Spark, the reference) keeps the one rule."""
+    """The rule as the DuckDB scorer joins it: a rule with the first-consonant test as one rule per
+    form of the test, each an equi-join; their pairs together are the rule's. As an OR, DuckDB
+    joined the whole block of a father's name, a prefecture and a year and tested every pair of it
+    (a seventh of the scorer's time at a million reports, for a tenth of its pairs). Splink (Spark,
+    the reference) keeps the one rule."""
     if _FIRST_CONSONANT not in rule:
         return (rule,)
     return tuple(rule.replace(_FIRST_CONSONANT, form) for form in _FIRST_CONSONANT_FORMS)

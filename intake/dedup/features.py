@@ -33,7 +33,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
     ("given_lean", "VARCHAR"), ("father_lean", "VARCHAR"),
     ("given_syl2", "VARCHAR"), ("father_syl2", "VARCHAR"),
-    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"), ("fframe2", "VARCHAR"),
+    ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"), ("gframe2", "VARCHAR"),
+    ("fframe2", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
     ("year_a", "INTEGER"), ("year_b", "INTEGER"),
@@ -100,7 +101,8 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,
         "finitial": fframe[:1] if fframe else None,  # a blocking key: a typo rarely changes it
-        # The frame of the father's name's second reading (哈依拉提 as Qayrat), a blocking key.
+        # The frames of the names' second readings (哈依拉提 as Qayrat, Yalqun as 亚尔坤), blocking keys.
+        "gframe2": second_frame(rec.given) if g_syl else None,
         "fframe2": second_frame(rec.father) if f_syl else None,
         "gender": rec.gender,
         "birth_year": year, "birth_month": month, "birth_day": day,

@@ -75,6 +75,19 @@ def test_a_fathers_name_whose_q_chinese_writes_ha_meets_by_the_own_name(left, ri
     assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
 
 
+# An own name through its second reading (亚尔坤 Yalqun, whose closing l Chinese writes 尔; 哈纳提
+# Qanat) meets as a misspelt one does: by the father's name and a year where one side gives no place.
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"given_name": "Yalqun", "father_name": "Tursun"}, {"given_name": "亚尔坤", "father_name": "吐尔逊"}, True),
+    ({"given_name": "Qanat", "father_name": "Tursun"}, {"given_name": "哈纳提", "father_name": "吐尔逊"}, True),
+    ({"given_name": "Yalqun", "father_name": "Tursun"}, {"given_name": "塔坤", "father_name": "吐尔逊"}, False),
+])
+def test_an_own_name_through_its_second_reading_meets_as_a_misspelt_one(left, right, meet):
+    rows = [{"report_id": "l", "birth_date": "1980", "home_place": "莎车县", **left},
+            {"report_id": "r", "birth_date": "1980", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
 # A misspelt own name (Abliz and Ablikz: another frame, the same first consonant) meets by the
 # father's name and the year where one side gives no place, by the county where one gives no year,
 # and by the prefecture where one gives the county and the other the prefecture only.
