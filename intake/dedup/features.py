@@ -96,7 +96,7 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         # The cross-script form without the vowels Chinese writes into a cluster or leaves out.
         "given_lean": g_lean, "father_lean": f_lean,
-        # The second reading of Kazakh q and Uyghur gh (chinese.py), where the name has one.
+        # The second reading (chinese.py: h and gh read as k, a closing l as r), where the name has one.
         "given_syl2": g_syl2, "father_syl2": f_syl2,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,

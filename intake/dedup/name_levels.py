@@ -102,7 +102,8 @@ def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:
 def _second_reading(syl: str, syl2: str, zh: str) -> Callable[[Row, Row], bool]:
     """One side through Chinese and the other not, and one side's second reading the other's
     cross-script form: Kazakh q that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes
-    with g (吐尔贡 Turghun); chinese.py, "the second reading"."""
+    with g (吐尔贡 Turghun), a closing l that it writes 尔 (亚尔坤 Yalqun); chinese.py, "the second
+    reading"."""
     def test(a: Row, b: Row) -> bool:
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False

@@ -273,9 +273,9 @@ def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
 
 # --- the second reading -----------------------------------------------------------------------
 #
-# Two sounds Chinese writes two ways, which the common form cannot hold both of: Kazakh q, which
+# Sounds Chinese writes two ways, which the common form cannot hold both of: Kazakh q, which
 # Chinese writes with h (哈 海 胡 合: Qayrat 海拉提, Qanat 哈纳提, Toqtar 托合塔尔, Ardaq 阿尔达合) as
-# often as Uyghur q with k (卡 克 库), and Uyghur gh, which it leaves out (吐尔洪 Turghun, 阿不都艾尼
+# often as Uyghur q with k (卡 克 库); Uyghur gh, which it leaves out (吐尔洪 Turghun, 阿不都艾尼
 # Abdugheni) or writes with g (吐尔贡); and a closing l, which it writes 力 or 尔 (see below). The
 # common form reads h and gh as nothing; the second reading is the form with them read as k (and
 # the closing l as r), compared only across Chinese and another script (name_match): two

@@ -75,8 +75,8 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, one_chines
     if cross:
         if x[2] == y[2] or one_vowel_for_another(x[2], y[2]) or one_vowel_more(x[2], y[2]):
             return CROSS_SCRIPT
-        # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g (chinese.py, "the
-        # second reading"): between Chinese and another script only.
+        # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g, a closing l that it
+        # writes 尔 (chinese.py, "the second reading"): between Chinese and another script only.
         if one_chinese and (x[3] == y[2] or x[2] == y[3]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT

@@ -32,8 +32,8 @@ class NameKey:
     skeleton: str   # folded form for fuzzy comparison
     syllables: str  # cross-script form comparable between Chinese/pinyin and the other scripts
     script: str     # detected script of the original
-    # The cross-script form with the second reading of Kazakh q and Uyghur gh (chinese.py, "the
-    # second reading"), tokens as in ``syllables`` (a token without one repeats its syllables);
+    # The cross-script form's second reading (chinese.py, "the second reading": h and gh read as k,
+    # a closing l as r), tokens as in ``syllables`` (a token without one repeats its syllables);
     # "" when no token has one.
     second: str = ""
 
