@@ -156,13 +156,13 @@ def _chinese_token(token: str) -> Token | None:
     if len(syllables) >= 3 and syllables[-1] in ("jiang", "zhan"):
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
-    folded = chinese.fold_syllables(syllables)
-    canon = variants.canonical_chinese(token, folded, len(syllables), variants.opening(syllables), syllables)
+    canon = variants.canonical_chinese(token, syllables)
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
     phonemes = chinese.pinyin_to_phonemes(syllables)
-    return Token(to_latin(phonemes), skeleton(phonemes), folded, second=chinese.second_reading_pinyin(syllables) or "")
+    return Token(to_latin(phonemes), skeleton(phonemes), chinese.fold_syllables(syllables),
+                 second=chinese.second_reading_pinyin(syllables) or "")
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: analyses come from analyse()'s cache

@@ -36,10 +36,15 @@ def opening(syllables: tuple[str, ...] | list[str]) -> str:
     return first[: len(first) - len(first.lstrip("bcdfghjklmnpqrstwxyz"))]
 
 
+def _syllable_key(syllables: tuple[str, ...] | list[str]) -> tuple[str, int, str]:
+    """A Chinese form's folded syllables, how many syllables it has and its opening."""
+    return chinese.fold_syllables(syllables), len(syllables), opening(syllables)
+
+
 def _chinese_syllables(form: str) -> tuple[str, int, str]:
-    """The folded syllables of a listed Chinese form, how many syllables it has and its opening."""
+    """The key (_syllable_key) of a listed Chinese form, in characters or pinyin."""
     syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
-    return chinese.fold_syllables(syllables or ()), len(syllables or ()), opening(syllables or ())
+    return _syllable_key(syllables or ())
 
 
 @lru_cache(maxsize=1)
@@ -85,26 +90,21 @@ def canonical(phonemes: str) -> str | None:
     return None
 
 
-def canonical_chinese(hanzi: str, folded: str, count: int, opens: str,
-                      syllables: tuple[str, ...] | list[str] = ()) -> str | None:
-    """The canonical name of a Chinese form: listed, or with the folded syllables of a listed
-    form and as many syllables (a syllable more is another name: 阿丽娅 Aliye is not 阿里 Ali,
-    though the folding drops a final a after i) and the same opening (see `opening`); or, given its
-    ``syllables``, two listed parts' forms one after the other, as the Latin side reads compounds
-    (努尔穆罕默德 and NUERMUHEMAITI, Nur+memet, as Nurmuhemmet)."""
+def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str | None:
+    """The canonical name of a Chinese form (its characters or pinyin, and its syllables): listed,
+    or with the folded syllables of a listed form and as many syllables (a syllable more is another
+    name: 阿丽娅 Aliye is not 阿里 Ali, though the folding drops a final a after i) and the same
+    opening (see `opening`); or two listed parts' forms one after the other, as the Latin side
+    reads compounds (努尔穆罕默德 and NUERMUHEMAITI, Nur+memet, as Nurmuhemmet)."""
     t = table()
-    found = t.by_hanzi.get(hanzi) or t.by_syllables.get((folded, count, opens))
+    found = t.by_hanzi.get(hanzi) or t.by_syllables.get(_syllable_key(syllables))
     if found is not None or len(syllables) < 3:
         return found
     for cut in range(1, len(syllables)):
-        head, tail = _chinese_syllables_of(syllables[:cut]), _chinese_syllables_of(syllables[cut:])
+        head, tail = _syllable_key(syllables[:cut]), _syllable_key(syllables[cut:])
         if head in t.chinese_parts and tail in t.chinese_parts:
             return t.chinese_parts[head] + t.chinese_parts[tail]
     return None
-
-
-def _chinese_syllables_of(syllables: tuple[str, ...] | list[str]) -> tuple[str, int, str]:
-    return chinese.fold_syllables(syllables), len(syllables), opening(syllables)
 
 
 def is_title(phonemes: str) -> bool:
