@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more
+from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
+    same_onset
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -75,19 +76,43 @@ def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
     return test
 
 
-def _one_vowel_for_another_sql(syl: str, zh: str) -> str:
+def _onset_sql(latin: str) -> str:
+    """name_match._onset in SQL: an opening h or x as h, an opening vowel as v."""
+    first = f"left(coalesce({latin}, ''), 1)"
+    return f"CASE WHEN {first} IN ('h', 'x') THEN 'h' WHEN {first} IN ('a','e','i','o','u','é','ö','ü') THEN 'v' " \
+           f"ELSE {first} END"
+
+
+def _same_onset_sql(syl: str, latin: str, zh: str) -> str:
+    """name_match.same_onset in SQL."""
+    x, y = _onset_sql(f"{latin}_l"), _onset_sql(f"{latin}_r")
+    return (f"(left({syl}_l, 1) = left({syl}_r, 1) OR {x} = {y} "
+            f"OR ({x} = 'v' AND {y} = 'h' AND coalesce({zh}_l, false)) "
+            f"OR ({x} = 'h' AND {y} = 'v' AND coalesce({zh}_r, false)))")
+
+
+def _one_vowel_for_another_sql(syl: str, latin: str, zh: str) -> str:
     return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
             f"AND length({syl}_l) >= 4 AND (replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
             f"OR (length({syl}_l) >= {ANY_VOWEL_FROM} "
             f"AND translate({syl}_l, 'au', 'ee') = translate({syl}_r, 'au', 'ee'))) "
-            f"AND levenshtein({syl}_l, {syl}_r) = 1)")
+            f"AND {_same_onset_sql(syl, latin, zh)} AND levenshtein({syl}_l, {syl}_r) = 1)")
+
+
+def _vowel_for_vowel(syl: str, latin: str, zh: str) -> Callable[[Row, Row], bool]:
+    """One vowel for another in the cross-script forms, one side through Chinese; at the start,
+    only where the names open alike (name_match.same_onset: 哈森 Hesen and 亚森 Yasin are two names)."""
+    def test(a: Row, b: Row) -> bool:
+        x, y = a.get(syl), b.get(syl)
+        return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and one_vowel_for_another(x, y) \
+            and same_onset(x, y, a.get(latin), b.get(latin), bool(a.get(zh)), bool(b.get(zh)))
+    return test
 
 
 def _through_chinese(syl: str, zh: str, rule: Callable[[str, str], bool]) -> Callable[[Row, Row], bool]:
     """``rule`` of name_match (as same_name_level reads cross-script forms) on the two reports'
-    cross-script forms, where one side came through Chinese: one vowel for another (Abdurazaq
-    阿不都热扎克, Zulpiqar 祖力甫卡尔), or one e or u between two consonants more (Tilwaldi 提力瓦尔迪;
-    the SQL compares each report's lean form, features ``<name>_lean``)."""
+    cross-script forms, where one side came through Chinese: one e or u between two consonants
+    more (Tilwaldi 提力瓦尔迪; the SQL compares each report's lean form, features ``<name>_lean``)."""
     def test(a: Row, b: Row) -> bool:
         x, y = a.get(syl), b.get(syl)
         return x is not None and y is not None and bool(a.get(zh) or b.get(zh)) and rule(x, y)
@@ -192,7 +217,7 @@ def _same_order(a: Row, b: Row) -> bool:
 def name_comparison(prefix: str, field: str) -> Comparison:
     latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
     lean, syl2 = f"{prefix}_lean", f"{prefix}_syl2"
-    vowel_for_vowel = _through_chinese(syl, zh, one_vowel_for_another)
+    vowel_for_vowel = _vowel_for_vowel(syl, latin, zh)
     vowel_more = _through_chinese(syl, zh, one_vowel_more)
     second = _second_reading(syl, syl2, zh)
     return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2), (
@@ -206,7 +231,7 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # in the same order through the other full name count here too (the term frequency is
         # still the more common of the two own names').
         Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
-                           f"OR {_one_vowel_for_another_sql(syl, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
+                           f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
                            f"OR {_second_reading_sql(syl, syl2, zh)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
               or vowel_for_vowel(a, b) or vowel_more(a, b) or second(a, b),

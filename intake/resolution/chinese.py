@@ -291,12 +291,17 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
 # An l that closes a syllable before another consonant, which Chinese writes 尔 as well as 力
 # (Yalqun 亚尔坤 and 亚力坤, Obulqasim 吾布尔卡斯木): read as r, whose 尔 the common form drops
 # there. A doubled l is one sound (Abdulla). Not at the end of a word, where 尔 is r (吾甫尔 Ghopur
-# is not Obul).
-_CODA_L = re.compile("(?<!l)l(?=[^aeéiouöül])")
+# is not Obul). Nor in an opening Gül, which Chinese always writes 古丽 or 古力 (Gülzire is not Güzel).
+_CODA_L = re.compile("(?<!l)(?<!^gü)(?<!^gu)l(?=[^aeéiouöül])")
 
 
-def second_reading_phonemes(phonemes: str) -> str | None:
+def second_reading_phonemes(phonemes: str, pinyin_x: bool = False) -> str | None:
     """A word's common form with its gh read as g (k) and a closing l as r, as Chinese writes them
-    now and then, or None without either."""
-    changed = _CODA_L.sub("r", phonemes.replace("ğ", "g"))
+    now and then, or None without either. ``pinyin_x``: the word is in plain Latin, whose x may be
+    sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY; such a word's
+    second reading is that (its closing l stays: 力 as Chinese writes it before 夏)."""
+    if pinyin_x and "x" in phonemes:
+        changed = phonemes.replace("ğ", "g").replace("x", "ş")
+    else:
+        changed = _CODA_L.sub("r", phonemes.replace("ğ", "g"))
     return transcribe(changed) if changed != phonemes else None

@@ -46,6 +46,26 @@ def one_vowel_for_another(a: str, b: str) -> bool:
     return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair <= {"a", "e", "u"})
 
 
+def _onset(latin: str | None) -> str:
+    first = (latin or "")[:1]
+    return "h" if first in ("h", "x") else "v" if first in _VOWELS else first
+
+
+_VOWELS = frozenset("aeiouéöü")
+
+
+def same_onset(syl_a: str, syl_b: str, latin_a: str | None, latin_b: str | None, zh_a: bool, zh_b: bool) -> bool:
+    """Whether two cross-script forms one vowel apart may be one name where that vowel opens them.
+    The cross-script form drops an opening h or y (哈森 Hesen and 亚森 Yasin: esen, asen; Ehmet emete,
+    哈米提 Hemit amete), so the names must open alike: both with a vowel (Erkin, Arkin), both with h
+    or x, both with y; or with h on one side and a vowel on a Chinese side, since Chinese drops an
+    h at will (艾米提 and 哈米提, both Hemit). An opening vowel written in another script is one."""
+    if syl_a[:1] == syl_b[:1]:
+        return True
+    x, y = _onset(latin_a), _onset(latin_b)
+    return x == y or (x, y) == ("v", "h") and zh_a or (x, y) == ("h", "v") and zh_b
+
+
 # An e or u with a consonant on both sides of a cross-script form: the vowel Chinese gives a
 # consonant cluster of a longer name, or leaves out (Tilwaldi 提力瓦尔迪, Tashpolat 塔西甫拉提,
 # Gulsum 古力斯姆).
@@ -68,16 +88,18 @@ def one_vowel_more(a: str, b: str) -> bool:
     return lean(a) == lean(b) and Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
-def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, one_chinese: bool = False) -> int:
-    """Two words' levels; a word is (latin, skeleton, syllables, second reading)."""
+def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[bool, bool] = (False, False)) -> int:
+    """Two words' levels; a word is (latin, skeleton, syllables, second reading); ``zh`` says which
+    of the two came through Chinese."""
     if x[0] == y[0]:
         return EXACT
     if cross:
-        if x[2] == y[2] or one_vowel_for_another(x[2], y[2]) or one_vowel_more(x[2], y[2]):
+        if x[2] == y[2] or (one_vowel_for_another(x[2], y[2]) and same_onset(x[2], y[2], x[0], y[0], *zh)) \
+                or one_vowel_more(x[2], y[2]):
             return CROSS_SCRIPT
         # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g, a closing l that it
         # writes 尔 (chinese.py, "the second reading"): between Chinese and another script only.
-        if one_chinese and (x[3] == y[2] or x[2] == y[3]):
+        if zh[0] != zh[1] and (x[3] == y[2] or x[2] == y[3]):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:
@@ -97,19 +119,21 @@ def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
     if a is None or b is None:
         return DIFFERENT
     cross = a.script in scripts.CHINESE_SCRIPTS or b.script in scripts.CHINESE_SCRIPTS
-    one = (a.script in scripts.CHINESE_SCRIPTS) != (b.script in scripts.CHINESE_SCRIPTS)
+    zh = (a.script in scripts.CHINESE_SCRIPTS, b.script in scripts.CHINESE_SCRIPTS)
     ta = tuple((*t, s) for t, s in zip(a.tokens, a.seconds))
     tb = tuple((*t, s) for t, s in zip(b.tokens, b.seconds))
     if len(ta) == len(tb):
         orders = itertools.permutations(tb) if len(tb) <= 4 else [tb]
-        return max(min(_token_level(x, y, cross, one) for x, y in zip(ta, order)) for order in orders)
+        return max(min(_token_level(x, y, cross, zh) for x, y in zip(ta, order)) for order in orders)
     short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    if short is tb:
+        zh = (zh[1], zh[0])
     best = DIFFERENT
     for order in (itertools.permutations(long_) if len(long_) <= 4 else [long_]):
         joined = tuple("".join(part[i] for part in order) for i in range(4))
         if len(short) == 1:
-            best = max(best, _token_level(short[0], joined, cross, one))
-    if all(max(_token_level(s, t, cross, one) for t in long_) >= CROSS_SCRIPT for s in short):
+            best = max(best, _token_level(short[0], joined, cross, zh))
+    if all(max(_token_level(s, t, cross, zh) for t in long_) >= CROSS_SCRIPT for s in short):
         best = max(best, CLOSE)
     return best
 

@@ -135,12 +135,16 @@ def analyse_token(token: str, script: str) -> Token | None:
     # -jan also after a stem of two letters (Kazakh Erjan, Uljan, Ayjan): Chinese drops 江 after
     # the stem's two syllables (叶尔, 阿依), and Cyrillic Е gives the stem a y (Ержан: Yer).
     jan = _stem(phonemes, _JAN, 2)
-    phonemes = jan[0] if jan else phonemes
+    if jan:
+        # Latin dj and Russian дж are one sound, j, so Muhammadjan and Мухаммеджан lose the d of the
+        # name before -jan: put it back where that makes a listed name.
+        phonemes = jan[0] + "d" if variants.canonical(jan[0]) is None and variants.canonical(jan[0] + "d") \
+            else jan[0]
     canon = variants.canonical(phonemes)
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
-                 marker, title, chinese.second_reading_phonemes(phonemes) or "")
+                 marker, title, chinese.second_reading_phonemes(phonemes, script == scripts.LATIN) or "")
 
 
 def _chinese_token(token: str) -> Token | None:

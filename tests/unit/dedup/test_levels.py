@@ -80,6 +80,15 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("تۇرغۇن", "吐尔贡", "same_name"),
     ("Turgun", "吐尔洪", "same_name"),
     ("Yalqun", "亚尔坤", "same_name"),      # a closing l written 尔, read as r
+    ("Dilxat", "迪力夏提", "same_name"),     # a plain-Latin x read as sh, as pinyin writes it
+    # One vowel for another opening the cross-script forms: the names must open alike (哈森 Hesen
+    # and 亚森 Yasin: esen, asen), or with h on one side and a vowel written in Chinese (艾米提 Hemit).
+    ("Hesen", "亚森", "close"),
+    ("哈森", "亚森", "close"),
+    ("Ehmet", "哈米提", "close"),
+    ("Hemit", "艾米提", "same_name"),
+    ("艾比拜", "哈比拜", "same_name"),
+    ("Gülzira", "古再丽", "close"),         # an opening Gül keeps its l: not Güzel
     # Not the same name: two Chinese forms write 哈 and 卡 apart, and 阿迪尔 Adil has no h to read
     # (one slip apart in the skeleton, as before).
     ("卡森", "哈森", "near"),
