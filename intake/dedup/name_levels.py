@@ -229,11 +229,15 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # agreeing only across scripts got ~3 bits less than the same name agreeing in Latin.
         # The reviewer's words still say which (explain.py reads the values). Both names agreeing
         # in the same order through the other full name count here too (the term frequency is
-        # still the more common of the two own names').
-        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {eq_sql(syl)} OR {_same_order_sql()} "
+        # still the more common of the two own names'). The cross-script form alone, which folds much
+        # together, counts only through Chinese or for spellings near each other, as in close
+        # (Gülzire and Gülchéhre, Mihray and Mahire fold alike: two names).
+        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
+                           f"OR {_same_order_sql()} "
                            f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
                            f"OR {_second_reading_sql(syl, syl2, zh)})",
-              lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or eq(syl)(a, b) or _same_order(a, b)
+              lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or (eq(syl)(a, b) and _skel_within(skel, zh)(a, b))
+              or _same_order(a, b)
               or vowel_for_vowel(a, b) or vowel_more(a, b) or second(a, b),
               tf_column=syl),
         # Both names agree, but swapped (passport order, or a grandson named after his

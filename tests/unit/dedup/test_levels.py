@@ -89,6 +89,11 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Hemit", "艾米提", "same_name"),
     ("艾比拜", "哈比拜", "same_name"),
     ("Gülzira", "古再丽", "close"),         # an opening Gül keeps its l: not Güzel
+    # The cross-script form alone makes two spellings one name only through Chinese, or where the
+    # spellings are near: Gülzire and Gülchéhre, Mihray and Mahire fold alike but are two names.
+    ("Gülzire", "Gülchéhre", "different"),
+    ("Mihray", "Mahire", "different"),
+    ("Mihrigul", "Mehrigul", "same_name"),
     # Not the same name: two Chinese forms write 哈 and 卡 apart, and 阿迪尔 Adil has no h to read
     # (one slip apart in the skeleton, as before).
     ("卡森", "哈森", "near"),
