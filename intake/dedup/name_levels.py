@@ -10,7 +10,7 @@ from collections.abc import Callable
 from rapidfuzz.distance import OSA, Levenshtein
 
 from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
-    same_onset
+    SECOND_VOWEL_FROM, same_onset, second_vowel_for_another
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -119,21 +119,31 @@ def _through_chinese(syl: str, zh: str, rule: Callable[[str, str], bool]) -> Cal
     return test
 
 
+def _vowel_apart_sql(a: str, b: str) -> str:
+    """name_match.second_vowel_for_another in SQL, on two column expressions."""
+    return (f"(length({a}) = length({b}) AND length({a}) >= {SECOND_VOWEL_FROM} AND left({a}, 1) = left({b}, 1) "
+            f"AND (replace({a}, 'a', 'e') = replace({b}, 'a', 'e') OR (length({a}) >= {ANY_VOWEL_FROM} "
+            f"AND translate({a}, 'au', 'ee') = translate({b}, 'au', 'ee'))) AND levenshtein({a}, {b}) = 1)")
+
+
 def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:
     return (f"(coalesce({zh}_l, false) <> coalesce({zh}_r, false) "
-            f"AND ({syl2}_l = {syl}_r OR {syl}_l = {syl2}_r))")
+            f"AND ({syl2}_l = {syl}_r OR {syl}_l = {syl2}_r "
+            f"OR {_vowel_apart_sql(f'{syl2}_l', f'{syl}_r')} OR {_vowel_apart_sql(f'{syl}_l', f'{syl2}_r')}))")
 
 
 def _second_reading(syl: str, syl2: str, zh: str) -> Callable[[Row, Row], bool]:
     """One side through Chinese and the other not, and one side's second reading the other's
-    cross-script form: Kazakh q that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes
+    cross-script form, or one vowel for another apart past the first letter (巴哈提 Baqit): Kazakh q that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes
     with g (吐尔贡 Turghun), a closing l that it writes 尔 (亚尔坤 Yalqun); chinese.py, "the second
     reading"."""
     def test(a: Row, b: Row) -> bool:
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False
         x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)
-        return (x2 is not None and x2 == y) or (y2 is not None and x == y2)
+        if x2 is not None and y is not None and (x2 == y or second_vowel_for_another(x2, y)):
+            return True
+        return y2 is not None and x is not None and (x == y2 or second_vowel_for_another(x, y2))
     return test
 
 

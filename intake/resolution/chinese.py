@@ -295,13 +295,18 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
 _CODA_L = re.compile("(?<!l)(?<!^gü)(?<!^gu)l(?=[^aeéiouöül])")
 
 
+# An h that closes a syllable, which Chinese writes 合 and now and then 克 (Shöhret 肖合来提 and
+# 雪克来提): read as k.
+_CODA_H = re.compile("h(?=[^aeéiouöüh])")
+
+
 def second_reading_phonemes(phonemes: str, pinyin_x: bool = False) -> str | None:
-    """A word's common form with its gh read as g (k) and a closing l as r, as Chinese writes them
-    now and then, or None without either. ``pinyin_x``: the word is in plain Latin, whose x may be
+    """A word's common form with its gh read as g (k), a closing l as r and a closing h as k, as
+    Chinese writes them now and then, or None without any. ``pinyin_x``: the word is in plain Latin, whose x may be
     sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY; such a word's
     second reading is that (its closing l stays: 力 as Chinese writes it before 夏)."""
     if pinyin_x and "x" in phonemes:
         changed = phonemes.replace("ğ", "g").replace("x", "ş")
     else:
-        changed = _CODA_L.sub("r", phonemes.replace("ğ", "g"))
+        changed = _CODA_H.sub("k", _CODA_L.sub("r", phonemes.replace("ğ", "g")))
     return transcribe(changed) if changed != phonemes else None

@@ -46,6 +46,16 @@ def one_vowel_for_another(a: str, b: str) -> bool:
     return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair <= {"a", "e", "u"})
 
 
+def second_vowel_for_another(a: str, b: str) -> bool:
+    """A second reading and a cross-script form one vowel for another apart, not the first letter,
+    in forms of SECOND_VOWEL_FROM letters or more (巴哈提 read bakate, Baqit bakete; 阿依汗 read ekan
+    is not Erkin eken)."""
+    return len(a) >= SECOND_VOWEL_FROM and a[:1] == b[:1] and one_vowel_for_another(a, b)
+
+
+SECOND_VOWEL_FROM = 6
+
+
 def _onset(latin: str | None) -> str:
     first = (latin or "")[:1]
     return "h" if first in ("h", "x") else "v" if first in _VOWELS else first
@@ -99,7 +109,8 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
             return CROSS_SCRIPT
         # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g, a closing l that it
         # writes 尔 (chinese.py, "the second reading"): between Chinese and another script only.
-        if zh[0] != zh[1] and (x[3] == y[2] or x[2] == y[3]):
+        if zh[0] != zh[1] and (x[3] == y[2] or x[2] == y[3] or second_vowel_for_another(x[3], y[2])
+                               or second_vowel_for_another(x[2], y[3])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1]:

@@ -81,6 +81,9 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Turgun", "吐尔洪", "same_name"),
     ("Yalqun", "亚尔坤", "same_name"),      # a closing l written 尔, read as r
     ("Dilxat", "迪力夏提", "same_name"),     # a plain-Latin x read as sh, as pinyin writes it
+    ("Shöhret", "雪克来提", "same_name"),    # a closing h written 克, read as k
+    ("Baqitjan", "巴哈提江", "same_name"),   # the second reading one vowel for another apart (bakate)
+    ("Erkin", "阿依汗", "different"),        # ... not in a short form (ekan, eken)
     # One vowel for another opening the cross-script forms: the names must open alike (哈森 Hesen
     # and 亚森 Yasin: esen, asen), or with h on one side and a vowel written in Chinese (艾米提 Hemit).
     ("Hesen", "亚森", "close"),

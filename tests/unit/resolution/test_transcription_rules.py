@@ -468,3 +468,22 @@ def test_bo_writes_bek(a: str, b: str) -> None:
 def test_a_d_swallowed_by_dj_before_jan(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
+
+# A closing h, which Chinese writes 合 and now and then 克 (Shöhret 肖合来提 and 雪克来提, as in the
+# name of Shohrat Zakir 雪克来提·扎克尔), is read as k in the second reading.
+@pytest.mark.parametrize(("a", "b"), [("Shöhret", "雪克来提"), ("Shohrat", "雪克来提"), ("شۆھرەت", "XUEKELAITI"),
+                                      ("Shöhret", "肖合来提")])
+def test_a_closing_h_written_ke(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# A second reading one vowel for another from the other script's form, past the first letter, in
+# forms of six letters or more (巴哈提江 read bakate, Baqitjan bakete); not in shorter ones (阿依汗
+# read ekan is not Erkin eken).
+@pytest.mark.parametrize(("a", "b", "same"), [("Baqitjan", "巴哈提江", True), ("Бақытжан", "巴哈提江", True),
+                                              ("Baqit", "巴哈提", True), ("Erkin", "阿依汗", False),
+                                              ("艾尔肯", "Ayhan", False)])
+def test_a_second_reading_one_vowel_for_another(a: str, b: str, same: bool) -> None:
+    assert (level(a, b) >= 2) is same
+    assert (level(b, a) >= 2) is same
+
