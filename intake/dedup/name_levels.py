@@ -95,7 +95,7 @@ def _one_vowel_for_another_sql(syl: str, latin: str, zh: str) -> str:
     return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
             f"AND length({syl}_l) >= 4 AND (replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
             f"OR (length({syl}_l) >= {ANY_VOWEL_FROM} "
-            f"AND translate({syl}_l, 'au', 'ee') = translate({syl}_r, 'au', 'ee'))) "
+            f"AND replace({syl}_l, 'u', 'e') = replace({syl}_r, 'u', 'e'))) "
             f"AND {_same_onset_sql(syl, latin, zh)} AND levenshtein({syl}_l, {syl}_r) = 1)")
 
 
@@ -123,7 +123,7 @@ def _vowel_apart_sql(a: str, b: str) -> str:
     """name_match.second_vowel_for_another in SQL, on two column expressions."""
     return (f"(length({a}) = length({b}) AND length({a}) >= {SECOND_VOWEL_FROM} AND left({a}, 1) = left({b}, 1) "
             f"AND (replace({a}, 'a', 'e') = replace({b}, 'a', 'e') OR (length({a}) >= {ANY_VOWEL_FROM} "
-            f"AND translate({a}, 'au', 'ee') = translate({b}, 'au', 'ee'))) AND levenshtein({a}, {b}) = 1)")
+            f"AND replace({a}, 'u', 'e') = replace({b}, 'u', 'e'))) AND levenshtein({a}, {b}) = 1)")
 
 
 def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:

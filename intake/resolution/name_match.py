@@ -27,23 +27,24 @@ def _close(a: str, b: str) -> bool:
     return allowed > 0 and Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-# Cross-script forms this long may differ by any one vowel for another (see one_vowel_for_another).
+# Cross-script forms this long may differ by u for e (see one_vowel_for_another).
 ANY_VOWEL_FROM = 7
 
 
 def one_vowel_for_another(a: str, b: str) -> bool:
     """Cross-script forms equal but for one vowel written for another. Chinese writes Uyghur e as
     a now and then (Saadet 萨阿达提, Dewlet 达吾列提), and in longer names u or o for a reduced i or e
-    (Zulpiqar 祖力甫卡尔, Nizamidin 尼扎木丁): a for e in forms of four letters or more, any vowel
-    of the common alphabet (a, e, u) for another from ANY_VOWEL_FROM letters (Memet and Mehmut,
-    memete and memute, stay apart); one only, so Salam and Selim stay apart."""
+    (Zulpiqar 祖力甫卡尔, Nizamidin 尼扎木丁): a for e in forms of four letters or more, u for e
+    from ANY_VOWEL_FROM letters (Memet and Mehmut, memete and memute, stay apart); never u for a,
+    which is another name (Gülnur and Gülnar, kulenul and kulenal); one only, so Salam and Selim
+    stay apart."""
     if len(a) != len(b) or len(a) < 4:
         return False
     diffs = [(x, y) for x, y in zip(a, b) if x != y]
     if len(diffs) != 1:
         return False
     pair = set(diffs[0])
-    return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair <= {"a", "e", "u"})
+    return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair == {"e", "u"})
 
 
 def second_vowel_for_another(a: str, b: str) -> bool:

@@ -113,6 +113,10 @@ def _stem(phonemes: str, endings: tuple[str, ...], shortest: int = 3) -> tuple[s
 _SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
+# Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
+_UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
+
+
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
@@ -144,7 +148,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
-                 marker, title, chinese.second_reading_phonemes(phonemes, script == scripts.LATIN) or "")
+                 marker, title, chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "")
 
 
 def _chinese_token(token: str) -> Token | None:

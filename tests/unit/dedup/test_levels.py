@@ -84,6 +84,8 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Shöhret", "雪克来提", "same_name"),    # a closing h written 克, read as k
     ("Baqitjan", "巴哈提江", "same_name"),   # the second reading one vowel for another apart (bakate)
     ("Erkin", "阿依汗", "different"),        # ... not in a short form (ekan, eken)
+    ("Gülnur", "古丽娜尔", "near"),          # u for a in a long form: another name, a slip apart
+    ("Gulbahor", "古丽巴哈尔", "same_name"),  # an o past the first syllable: Uzbek a
     # One vowel for another opening the cross-script forms: the names must open alike (哈森 Hesen
     # and 亚森 Yasin: esen, asen), or with h on one side and a vowel written in Chinese (艾米提 Hemit).
     ("Hesen", "亚森", "close"),
