@@ -134,9 +134,10 @@ def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:
 
 def _second_reading(syl: str, syl2: str, zh: str) -> Callable[[Row, Row], bool]:
     """One side through Chinese and the other not, and one side's second reading the other's
-    cross-script form, or one vowel for another apart past the first letter (巴哈提 Baqit): Kazakh q that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes
-    with g (吐尔贡 Turghun), a closing l that it writes 尔 (亚尔坤 Yalqun); chinese.py, "the second
-    reading"."""
+    cross-script form, or one vowel for another apart past the first letter (巴哈提 Baqit): Kazakh q
+    that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes with g (吐尔贡 Turghun), a
+    closing l that it writes 尔 (亚尔坤 Yalqun), a closing h 克 (雪克来提 Shöhret); plain-Latin x and q
+    as pinyin reads them (Dilxat); an Uzbek o for a (Gulbahor); chinese.py, "the second reading"."""
     def test(a: Row, b: Row) -> bool:
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False

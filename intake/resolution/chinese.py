@@ -300,6 +300,11 @@ _CODA_L = re.compile("(?<!l)(?<!^gü)(?<!^gu)l(?=[^aeéiouöül])")
 _CODA_H = re.compile("h(?=[^aeéiouöüh])")
 
 
+# Pinyin's q before e or i is ch (切 qie, 其 qi), and Latin spellings learnt from pinyin write it so
+# (Gulqehre, Buhelqem for Gülchéhre, Buhelchem); Uyghur q goes with back vowels.
+_PINYIN_Q = re.compile("q(?=[eéi])")
+
+
 # Uyghur and Kazakh o stands in a word's first syllable only; an o after it is Uzbek, Kyrgyz or
 # Tajik spelling of a (Gulbahor, Cholpon for Gülbahar, Cholpan: 古丽巴哈尔, 乔力潘).
 _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
@@ -314,14 +319,16 @@ def _later_o(phonemes: str) -> str | None:
 
 def second_reading_phonemes(phonemes: str, pinyin_x: bool = False, later_o: bool = False) -> str | None:
     """A word's common form with its gh read as g (k), a closing l as r and a closing h as k, as
-    Chinese writes them now and then, or None without any. ``pinyin_x``: the word is in plain Latin, whose x may be
-    sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY; such a word's
-    second reading is that (its closing l stays: 力 as Chinese writes it before 夏). ``later_o``: the
-    word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
+    Chinese writes them now and then, or None without any.
+
+    ``pinyin_x``: the word is in plain Latin, whose x may be sh as in pinyin (Dilxat, Ilxat for
+    Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q before e or i ch (_PINYIN_Q); such a word's
+    second reading is that (its closing l stays: 力 as Chinese writes it before 夏). ``later_o``:
+    the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
     as_a = _later_o(phonemes) if later_o else None
-    if pinyin_x and "x" in phonemes:
-        changed = phonemes.replace("ğ", "g").replace("x", "ş")
+    if pinyin_x and ("x" in phonemes or _PINYIN_Q.search(phonemes)):
+        changed = _PINYIN_Q.sub("ç", phonemes.replace("ğ", "g").replace("x", "ş"))
     elif as_a is not None:
         changed = as_a.replace("ğ", "g")
     else:

@@ -148,7 +148,8 @@ def analyse_token(token: str, script: str) -> Token | None:
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
-                 marker, title, chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "")
+                 marker, title,
+                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "")
 
 
 def _chinese_token(token: str) -> Token | None:

@@ -136,7 +136,9 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
                                       ("Zümrüt", "Zumret"), ("Hayrünnisa", "Xeyrinisa"),
                                       # Uzbek o for a, and Chinese forms no rule reads
                                       ("Ilhom", "伊力哈木"), ("Naziro", "Нәзирә"), ("Wali", "外力"),
-                                      ("Вали", "维力"), ("Halime", "哈丽曼")])
+                                      ("Вали", "维力"), ("Halime", "哈丽曼"),
+                                      # Arabic and Turkish forms of Ababekri and Memtimin
+                                      ("Ebubekir", "阿巴拜克力"), ("Abubakir", "Ababekri"), ("Mehmetimin", "买买提明")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
 

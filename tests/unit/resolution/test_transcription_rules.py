@@ -506,3 +506,12 @@ def test_u_for_a_in_a_long_form_is_another_name(a: str, b: str, same: bool) -> N
 def test_a_later_o_is_uzbek_a(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
+
+# Pinyin's q before e or i is ch (切 qie, 其 qi), and spellings learnt from pinyin write it so
+# (Gulqehre, Buhelqem): the second reading of a plain-Latin word, as its x is sh; Uyghur q before
+# a back vowel stays q (Yalqun keeps its own second reading, 亚尔坤).
+@pytest.mark.parametrize(("a", "b"), [("Gulqehre", "古丽切合热"), ("Buhelqem", "布合力切木"), ("Yalqun", "亚尔坤"),
+                                      ("Qelbinur", "克里比努尔")])
+def test_a_plain_latin_q_before_e_or_i_read_as_ch_too(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
