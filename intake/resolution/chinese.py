@@ -317,17 +317,17 @@ def _later_o(phonemes: str) -> str | None:
     return phonemes[:first.end()] + phonemes[first.end():].replace("o", "a")
 
 
-def second_reading_phonemes(phonemes: str, pinyin_x: bool = False, later_o: bool = False) -> str | None:
+def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: bool = False) -> str | None:
     """A word's common form with its gh read as g (k), a closing l as r and a closing h as k, as
     Chinese writes them now and then, or None without any.
 
-    ``pinyin_x``: the word is in plain Latin, whose x may be sh as in pinyin (Dilxat, Ilxat for
+    ``plain_latin``: the word is in plain Latin, whose x may be sh as in pinyin (Dilxat, Ilxat for
     Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q before e or i ch (_PINYIN_Q); such a word's
     second reading is that (its closing l stays: 力 as Chinese writes it before 夏). ``later_o``:
     the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
     as_a = _later_o(phonemes) if later_o else None
-    if pinyin_x and ("x" in phonemes or _PINYIN_Q.search(phonemes)):
+    if plain_latin and ("x" in phonemes or _PINYIN_Q.search(phonemes)):
         changed = _PINYIN_Q.sub("ç", phonemes.replace("ğ", "g").replace("x", "ş"))
     elif as_a is not None:
         changed = as_a.replace("ğ", "g")

@@ -47,6 +47,10 @@ def one_vowel_for_another(a: str, b: str) -> bool:
     return pair == {"a", "e"} or (len(a) >= ANY_VOWEL_FROM and pair == {"e", "u"})
 
 
+# A second reading meets a form one vowel apart from this many letters (second_vowel_for_another).
+SECOND_VOWEL_FROM = 6
+
+
 def second_vowel_for_another(a: str, b: str) -> bool:
     """A second reading and a cross-script form one vowel for another apart, not the first letter,
     in forms of SECOND_VOWEL_FROM letters or more (巴哈提 read bakate, Baqit bakete; 阿依汗 read ekan
@@ -54,15 +58,12 @@ def second_vowel_for_another(a: str, b: str) -> bool:
     return len(a) >= SECOND_VOWEL_FROM and a[:1] == b[:1] and one_vowel_for_another(a, b)
 
 
-SECOND_VOWEL_FROM = 6
+_VOWELS = frozenset("aeiouéöü")
 
 
 def _onset(latin: str | None) -> str:
     first = (latin or "")[:1]
     return "h" if first in ("h", "x") else "v" if first in _VOWELS else first
-
-
-_VOWELS = frozenset("aeiouéöü")
 
 
 def same_onset(syl_a: str, syl_b: str, latin_a: str | None, latin_b: str | None, zh_a: bool, zh_b: bool) -> bool:
@@ -74,7 +75,7 @@ def same_onset(syl_a: str, syl_b: str, latin_a: str | None, latin_b: str | None,
     if syl_a[:1] == syl_b[:1]:
         return True
     x, y = _onset(latin_a), _onset(latin_b)
-    return x == y or (x, y) == ("v", "h") and zh_a or (x, y) == ("h", "v") and zh_b
+    return x == y or ((x, y) == ("v", "h") and zh_a) or ((x, y) == ("h", "v") and zh_b)
 
 
 # An e or u with a consonant on both sides of a cross-script form: the vowel Chinese gives a
