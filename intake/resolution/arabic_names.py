@@ -145,8 +145,19 @@ def word_to_phonemes(word: str) -> str:
     """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
     as the list reads it, or letter by letter with the e a keyboard without it left out."""
     if is_uyghur_spelling(word):
-        return uyghur_to_phonemes(word)
+        return _with_e_again(uyghur_to_phonemes(word))
     return _compound(fold(word)) or _unlisted(word)
+
+
+# A Uyghur spelling's last two letters both consonants, the last not w or y (Kazakh writes its у
+# ۋ: ايسۇلۋ Aysulu).
+_CLOSE_UYGHUR = re.compile(f"(?<=[{_C}])(?=[{_C.replace('v', '').replace('y', '')}]$)")
+
+
+def _with_e_again(phonemes: str) -> str:
+    """A Uyghur spelling that closes on two consonants, which Uyghur names do not, with the e that
+    the typist left out put back (ئەھمت Ehmet, گۈلشن Gülshen, ئەكرم Ekrem)."""
+    return phonemes if " " in phonemes else _CLOSE_UYGHUR.sub("e", phonemes)
 
 
 def arabic_to_phonemes(text: str) -> str:

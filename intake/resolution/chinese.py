@@ -115,8 +115,8 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   库尔班尼萨, Jennet 坚乃提) as often as once (加乃提), and Uyghur's nn is read as one;
 # * a word's last vowel a is e: Uyghur's feminine -e is written -a in Chinese (Gülmire 古丽米拉,
 #   Nazire 娜孜拉) and in informal and Russian-style Latin (Gulmira, Nazira, Shahida);
-# * a word's last -ede is -edan: Chinese writes the feminine -ide/-ida 旦 dan as often as 达 da
-#   (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦);
+# * a word's last -ede or -ude is -edan or -udan: Chinese writes the feminine -ide/-ida, -ude/-uda
+#   旦 dan as often as 达 da (Shahide 夏依旦, Sajide 萨吉旦, Xurshide 呼尔西旦, Mewlude 买吾鲁旦);
 # * a closing r before a consonant (尔 er, l here) is written or not: Chinese leaves it out as
 #   often (Bahargül 巴哈尔古丽 and 巴哈古丽, Turnisa 吐尔尼沙 and 吐尼沙, Mettursun 买吐送). Taken out
 #   first, so the folds after it see what is left (Nurmemet: n before m); not before t, where
@@ -131,7 +131,7 @@ _SIBILANT_A = re.compile(r"(?<=[js])a")
 _FINAL_A = re.compile(r"a+$")
 _PROTHETIC = re.compile(r"^[ae](?=s[^aeu])")
 _N_BEFORE_NASAL = re.compile(r"n+(?=[mn])")
-_FINAL_DAN = re.compile(r"(?<=et)an$")
+_FINAL_DAN = re.compile(r"(?<=[eu]t)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 _CODA_R = re.compile(r"l+(?=[bkjsmn])")
 _FINAL_TUN = re.compile(r"(?<=t)u(?=n$)")

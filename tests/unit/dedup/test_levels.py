@@ -86,6 +86,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Erkin", "阿依汗", "different"),        # ... not in a short form (ekan, eken)
     ("Gülnur", "古丽娜尔", "near"),          # u for a in a long form: another name, a slip apart
     ("Gulbahor", "古丽巴哈尔", "same_name"),  # an o past the first syllable: Uzbek a
+    ("ئەھمت", "艾合买提", "same_name"),      # a Uyghur spelling's dropped e put back
     # One vowel for another opening the cross-script forms: the names must open alike (哈森 Hesen
     # and 亚森 Yasin: esen, asen), or with h on one side and a vowel written in Chinese (艾米提 Hemit).
     ("Hesen", "亚森", "close"),

@@ -515,3 +515,19 @@ def test_a_later_o_is_uzbek_a(a: str, b: str) -> None:
 def test_a_plain_latin_q_before_e_or_i_read_as_ch_too(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
+
+# A Uyghur spelling that closes on two consonants, which Uyghur names do not, is a typist's
+# dropped ە: the e is put back (ئەھمت Ehmet); a closing ۋ is Kazakh у, not a consonant (ايسۇلۋ).
+@pytest.mark.parametrize(("a", "b"), [("ئەھمت", "艾合买提"), ("ئەھمت", "Ehmet"), ("گۈلشن", "古丽先"), ("ئەكرم", "Ekrem"),
+                                      ("ئايشم", "AYIXIANMU"), ("ايسۇلۋ", "阿依苏鲁"), ("ايسۇلۋ", "Aysulu")])
+def test_a_dropped_e_in_a_uyghur_spelling(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+# Chinese writes a closing -ude 旦 dan as it writes -ide (Mewlude 买吾鲁旦, as Shahide 夏依旦), and 咱
+# is za (米尔咱 Mirza).
+@pytest.mark.parametrize(("a", "b"), [("Mewlude", "买吾鲁旦"), ("Mavluda", "麦吾鲁旦"), ("Mirza", "米尔咱"),
+                                      ("Shahide", "夏依旦")])
+def test_a_closing_dan_and_za(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
