@@ -155,9 +155,9 @@ _CLOSE_UYGHUR = re.compile(f"(?<=[{_C}])(?=[{_C.replace('v', '').replace('y', ''
 
 
 def _with_e_again(phonemes: str) -> str:
-    """A Uyghur spelling that closes on two consonants, which Uyghur names do not, with the e that
-    the typist left out put back (ئەھمت Ehmet, گۈلشن Gülshen, ئەكرم Ekrem)."""
-    return phonemes if " " in phonemes else _CLOSE_UYGHUR.sub("e", phonemes)
+    """A Uyghur spelling that opens or closes on two consonants, which Uyghur names do not, with
+    the e that the typist left out put back (ممەت Memet, ئەھمت Ehmet, گۈلشن Gülshen, ئەكرم Ekrem)."""
+    return phonemes if " " in phonemes else _CLOSE_UYGHUR.sub("e", _OPEN.sub(r"\1e", phonemes))
 
 
 def arabic_to_phonemes(text: str) -> str:

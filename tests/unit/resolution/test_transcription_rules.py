@@ -516,9 +516,11 @@ def test_a_plain_latin_q_before_e_or_i_read_as_ch_too(a: str, b: str) -> None:
     assert level(a, b) >= 2
 
 
-# A Uyghur spelling that closes on two consonants, which Uyghur names do not, is a typist's
-# dropped ە: the e is put back (ئەھمت Ehmet); a closing ۋ is Kazakh у, not a consonant (ايسۇلۋ).
+# A Uyghur spelling that opens or closes on two consonants, which Uyghur names do not, is a
+# typist's dropped ە: the e is put back (ممەت Memet, ئەھمت Ehmet); a closing ۋ is Kazakh у, not a
+# consonant (ايسۇلۋ).
 @pytest.mark.parametrize(("a", "b"), [("ئەھمت", "艾合买提"), ("ئەھمت", "Ehmet"), ("گۈلشن", "古丽先"), ("ئەكرم", "Ekrem"),
+                                      ("ممەت", "买买提"), ("ممەت", "Memet"),
                                       ("ئايشم", "AYIXIANMU"), ("ايسۇلۋ", "阿依苏鲁"), ("ايسۇلۋ", "Aysulu")])
 def test_a_dropped_e_in_a_uyghur_spelling(a: str, b: str) -> None:
     assert level(a, b) >= 2
