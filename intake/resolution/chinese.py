@@ -305,6 +305,13 @@ _CODA_H = re.compile("h(?=[^aeéiouöüh])")
 _PINYIN_Q = re.compile("q(?=[eéi])")
 
 
+# A closing r after a vowel, which Chinese leaves out now and then as it leaves out 尔 before a
+# consonant (Ekber 艾克拜 beside 艾克拜尔, Gülnar 古丽娜): not read where the form
+# left is shorter than _FINAL_R_FROM letters (Enwer is not 艾尼 Gheni).
+_FINAL_R = re.compile("(?<=[aeéiouöü])r$")
+_FINAL_R_FROM = 5
+
+
 # Uyghur and Kazakh o stands in a word's first syllable only; an o after it is Uzbek, Kyrgyz or
 # Tajik spelling of a (Gulbahor, Cholpon for Gülbahar, Cholpan: 古丽巴哈尔, 乔力潘).
 _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
@@ -333,4 +340,7 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
         changed = as_a.replace("ğ", "g")
     else:
         changed = _CODA_H.sub("k", _CODA_L.sub("r", phonemes.replace("ğ", "g")))
+        without_r = _FINAL_R.sub("", changed)
+        if without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:
+            return form
     return transcribe(changed) if changed != phonemes else None
