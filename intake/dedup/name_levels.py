@@ -10,7 +10,7 @@ from collections.abc import Callable
 from rapidfuzz.distance import OSA, Levenshtein
 
 from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
-    SECOND_VOWEL_FROM, same_onset, second_vowel_for_another
+    SECOND_VOWEL_FROM, VOWELS, same_onset, second_vowel_for_another
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -79,8 +79,8 @@ def _folded_apart(latin: str, skel: str) -> Callable[[Row, Row], bool]:
 def _onset_sql(latin: str) -> str:
     """name_match._onset in SQL: an opening h or x as h, an opening vowel as v."""
     first = f"left(coalesce({latin}, ''), 1)"
-    return f"CASE WHEN {first} IN ('h', 'x') THEN 'h' WHEN {first} IN ('a','e','i','o','u','é','ö','ü') THEN 'v' " \
-           f"ELSE {first} END"
+    vowels = ", ".join(f"'{v}'" for v in sorted(VOWELS))
+    return f"CASE WHEN {first} IN ('h', 'x') THEN 'h' WHEN {first} IN ({vowels}) THEN 'v' ELSE {first} END"
 
 
 def _same_onset_sql(syl: str, latin: str, zh: str) -> str:
@@ -91,12 +91,17 @@ def _same_onset_sql(syl: str, latin: str, zh: str) -> str:
             f"OR ({x} = 'h' AND {y} = 'v' AND coalesce({zh}_r, false)))")
 
 
+def _vowel_for_vowel_sql(a: str, b: str, shortest: int, also: str) -> str:
+    """name_match.one_vowel_for_another in SQL on two column expressions, from ``shortest`` letters,
+    with the condition ``also`` tested before the distance."""
+    return (f"(length({a}) = length({b}) AND length({a}) >= {shortest} "
+            f"AND (replace({a}, 'a', 'e') = replace({b}, 'a', 'e') OR (length({a}) >= {ANY_VOWEL_FROM} "
+            f"AND replace({a}, 'u', 'e') = replace({b}, 'u', 'e'))) AND {also} AND levenshtein({a}, {b}) = 1)")
+
+
 def _one_vowel_for_another_sql(syl: str, latin: str, zh: str) -> str:
-    return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) AND length({syl}_l) = length({syl}_r) "
-            f"AND length({syl}_l) >= 4 AND (replace({syl}_l, 'a', 'e') = replace({syl}_r, 'a', 'e') "
-            f"OR (length({syl}_l) >= {ANY_VOWEL_FROM} "
-            f"AND replace({syl}_l, 'u', 'e') = replace({syl}_r, 'u', 'e'))) "
-            f"AND {_same_onset_sql(syl, latin, zh)} AND levenshtein({syl}_l, {syl}_r) = 1)")
+    return (f"((coalesce({zh}_l, false) OR coalesce({zh}_r, false)) "
+            f"AND {_vowel_for_vowel_sql(f'{syl}_l', f'{syl}_r', 4, _same_onset_sql(syl, latin, zh))})")
 
 
 def _vowel_for_vowel(syl: str, latin: str, zh: str) -> Callable[[Row, Row], bool]:
@@ -121,9 +126,7 @@ def _through_chinese(syl: str, zh: str, rule: Callable[[str, str], bool]) -> Cal
 
 def _vowel_apart_sql(a: str, b: str) -> str:
     """name_match.second_vowel_for_another in SQL, on two column expressions."""
-    return (f"(length({a}) = length({b}) AND length({a}) >= {SECOND_VOWEL_FROM} AND left({a}, 1) = left({b}, 1) "
-            f"AND (replace({a}, 'a', 'e') = replace({b}, 'a', 'e') OR (length({a}) >= {ANY_VOWEL_FROM} "
-            f"AND replace({a}, 'u', 'e') = replace({b}, 'u', 'e'))) AND levenshtein({a}, {b}) = 1)")
+    return _vowel_for_vowel_sql(a, b, SECOND_VOWEL_FROM, f"left({a}, 1) = left({b}, 1)")
 
 
 def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:

@@ -333,13 +333,14 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     second reading is that (its closing l stays: 力 as Chinese writes it before 夏). ``later_o``:
     the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
-    as_a = _later_o(phonemes) if later_o else None
-    if plain_latin and ("x" in phonemes or _PINYIN_Q.search(phonemes)):
-        changed = _PINYIN_Q.sub("ç", phonemes.replace("ğ", "g").replace("x", "ş"))
+    g = phonemes.replace("ğ", "g")
+    as_a = _later_o(g) if later_o else None
+    if plain_latin and ("x" in g or _PINYIN_Q.search(g)):
+        changed = _PINYIN_Q.sub("ç", g.replace("x", "ş"))
     elif as_a is not None:
-        changed = as_a.replace("ğ", "g")
+        changed = as_a
     else:
-        changed = _CODA_H.sub("k", _CODA_L.sub("r", phonemes.replace("ğ", "g")))
+        changed = _CODA_H.sub("k", _CODA_L.sub("r", g))
         without_r = _FINAL_R.sub("", changed)
         if without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:
             return form

@@ -58,12 +58,13 @@ def second_vowel_for_another(a: str, b: str) -> bool:
     return len(a) >= SECOND_VOWEL_FROM and a[:1] == b[:1] and one_vowel_for_another(a, b)
 
 
-_VOWELS = frozenset("aeiouéöü")
+# The letters that open a name with a vowel in its canonical Latin form (same_onset).
+VOWELS = frozenset("aeiouéöü")
 
 
 def _onset(latin: str | None) -> str:
     first = (latin or "")[:1]
-    return "h" if first in ("h", "x") else "v" if first in _VOWELS else first
+    return "h" if first in ("h", "x") else "v" if first in VOWELS else first
 
 
 def same_onset(syl_a: str, syl_b: str, latin_a: str | None, latin_b: str | None, zh_a: bool, zh_b: bool) -> bool:
