@@ -123,7 +123,9 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
 #   Chinese keeps it (Turdi 吐尔地, Merdan 买尔旦, which is not Met-jan 买提江);
 # * a word's last -tun is -ten: Arabic -al-din is -din and -dun in Uyghur (Ziyawudun, Bahawudun,
 #   Nizamidin), and Chinese writes both 丁 ding as often as 东 or 敦 (孜亚吾丁, 巴哈吾丁); the vowel
-#   that joins it is Arabic's case ending, a as often as i or u (Jalaladdin, Jalalidin, 加拉力丁).
+#   that joins it is Arabic's case ending, a as often as i or u (Jalaladdin, Jalalidin, 加拉力丁,
+#   Salahuddin, Salahidin; a u only after a syllable's closing consonant: Ziyawudun's u is the
+#   name's own).
 _VOWEL_RUN = re.compile(r"([aeu])\1+")
 _A_BEFORE_E = re.compile(r"a+(?=e)|e+(?=a)")
 _BEFORE_U = re.compile(r"[ae]+(?=u)")
@@ -135,7 +137,7 @@ _FINAL_DAN = re.compile(r"(?<=[eu]t)an$")
 _J_E_CLOSED = re.compile(r"(?<=j)e(?=[^aeu])")
 _CODA_R = re.compile(r"l+(?=[bkjsmn])")
 _FINAL_TUN = re.compile(r"(?<=t)u(?=n$)")
-_DIN_VOWEL = re.compile(r"a(?=ten$)")
+_DIN_VOWEL = re.compile(r"a(?=ten$)|(?<=[aeu][^aeu])u(?=ten$)")
 
 
 def tidy(form: str) -> str:

@@ -124,8 +124,9 @@ def looks_like_pinyin(text: str) -> bool:
     words = [w for w in re.split(r"[\s\-·•・.,]+", text) if w]
     if not words or not all(w.isascii() and w.replace("'", "").isalpha() for w in words):
         return False
-    # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya.
-    if any(w.lower().endswith("iye") for w in words):
+    # The Turkic feminine ending -iye (Ruqiye, Aliye, Rabiye) is 亚 or 娅 in Chinese: pinyin -iya;
+    # after q it is the informal Latin of that name (Ruqiya), which Chinese writes 克亚 keya.
+    if any(w.lower().endswith(("iye", "qiya")) for w in words):
         return False
     # Nor is Turkish -can, the -jan of Uyghur (Emincan, Ömercan, Ercan): pinyin's can hardly ends a
     # name.

@@ -138,7 +138,10 @@ def test_memet_variants_share_one_canonical_form(spelling: str) -> None:
                                       ("Ilhom", "伊力哈木"), ("Naziro", "Нәзирә"), ("Wali", "外力"),
                                       ("Вали", "维力"), ("Halime", "哈丽曼"),
                                       # Arabic and Turkish forms of Ababekri and Memtimin
-                                      ("Ebubekir", "阿巴拜克力"), ("Abubakir", "Ababekri"), ("Mehmetimin", "买买提明")])
+                                      ("Ebubekir", "阿巴拜克力"), ("Abubakir", "Ababekri"), ("Mehmetimin", "买买提明"),
+                                      # the colloquial Mamut of Mahmut; Sabit, the Turkish and Kazakh Sawut
+                                      ("Mamut", "Mahmut"), ("مامۇت", "Mahmud"), ("Мамут", "买合木提"),
+                                      ("Sabit", "Sawut"), ("Сабит", "ساۋۇت"), ("Sabit", "萨比提"), ("Savut", "沙吾提")])
 def test_curated_variants(a: str, b: str) -> None:
     assert level(a, b) >= 2
 

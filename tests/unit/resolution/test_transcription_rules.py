@@ -99,13 +99,15 @@ def test_si_keeps_its_vowel_before_a_closing_nasal(a: str, b: str) -> None:
 # The feminine ending -iye is 亚 or 娅 in Chinese, so a word ending in -iye is Uyghur Latin, not
 # pinyin, and a Chinese form with a syllable more than a listed name is not that name.
 @pytest.mark.parametrize(("a", "b"), [("Ruqiye", "如克亚"), ("Ruqiye", "RUKEYA"), ("Aliye", "阿丽娅"),
-                                      ("ئالىيە", "阿利亚"), ("Rabiye", "热比娅")])
+                                      ("ئالىيە", "阿利亚"), ("Rabiye", "热比娅"), ("Ruqiya", "茹克亚"), ("Ruqiya", "Ruqiye")])
 def test_the_feminine_iye(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
 
 
 def test_iye_is_not_pinyin_and_not_the_masculine_name() -> None:
     assert name_key("Ruqiye").script == "Latn" and name_key("Aliye").script == "Latn"
+    assert name_key("Ruqiya").script == "Latn"  # ru-qi-ya splits into pinyin; Chinese writes 克亚
+    assert name_key("YILIYA").script == "zh-Latn"  # 伊力亚: -iya after another consonant stays pinyin
     assert name_key("阿丽娅").latin != name_key("阿里").latin
     assert syllables("Ruqiye") != syllables("Rozi")
 
@@ -160,6 +162,12 @@ def test_xi_inside_a_word_and_other_final_syllables_keep_their_vowel() -> None:
                                       ("پهرھات", "帕尔哈提"), ("سهمهت", "赛买提")])
 def test_heh_between_consonants_is_e(a: str, b: str) -> None:
     assert name_key(a).skeleton == name_key(b).skeleton or syllables(a) == syllables(b)
+
+
+# The hamza opens a word on a vowel: a heh after it is ە, never an h.
+@pytest.mark.parametrize(("a", "b"), [("ئهحمهت", "Ehmet"), ("ئهكرهم", "Ekrem"), ("ئهنۋهر", "Enwer"), ("ئهسقهر", "Esqer")])
+def test_heh_after_the_hamza_is_e(a: str, b: str) -> None:
+    assert name_key(a).skeleton == name_key(b).skeleton
 
 
 def test_heh_beside_a_vowel_and_in_persian_spelling_is_h() -> None:
@@ -244,7 +252,10 @@ def test_a_closing_r_before_a_vowel_or_at_the_end_stays() -> None:
 @pytest.mark.parametrize(("a", "b"), [("زىياۋۇدۇن", "孜亚吾丁"), ("Ziyawudun", "Ziyavuddin"), ("باھاۋۇدۇن", "巴哈吾丁"),
                                       ("Bahawudun", "Bahauddin"), ("Nurdun", "努尔丁"), ("نىزامىدىن", "尼扎米丁"),
                                       # and its joining vowel is any (Arabic's case ending): -addin, -iddin
-                                      ("Jalaladdin", "Jalalidin"), ("Kamaladdin", "卡马力丁"), ("Kamaladdin", "Kamalettin")])
+                                      ("Jalaladdin", "Jalalidin"), ("Kamaladdin", "卡马力丁"), ("Kamaladdin", "Kamalettin"),
+                                      # -uddin after a closing consonant (Arabic's nominative)
+                                      ("Salahuddin", "Salahidin"), ("Jamaluddin", "加马力丁"), ("Nuruddin", "Nuriddin"),
+                                      ("Qutbuddin", "Qutbidin")])
 def test_a_closing_dun_is_din(a: str, b: str) -> None:
     assert syllables(a) == syllables(b)
 
@@ -253,6 +264,9 @@ def test_dun_inside_a_word_or_another_closing_syllable_stays() -> None:
     assert syllables("Dunyagul") != syllables("Dinyagul")
     assert syllables("Nurdun") != syllables("Nurdan")  # another vowel than -din's
     assert syllables("Ablimit Tursun") != syllables("Ablimit Tursen")  # after s, not d
+    # a u that opens the syllable before -dun is the name's own, not a joining vowel
+    assert syllables("Ziyawudun") != syllables("Ziyadun")
+    assert syllables("Mutun") != syllables("Metun")
 
 
 # Arabic Abu'l- opening a name is Uyghur Ubul- or Obul-; informal, Turkish and Russian-style spellings
