@@ -154,10 +154,36 @@ def word_to_phonemes(word: str) -> str:
 _CLOSE_UYGHUR = re.compile(f"(?<=[{_C}])(?=[{_C.replace('v', '').replace('y', '')}]$)")
 
 
+# Three consonants together, which Uyghur names do not hold either: the typist left out a vowel,
+# most often i (ئابلكىم Ablikim, تۇرنسا Turnisa, گۈلنسا Gülnisa, بەختيار Bextiyar); before -jan,
+# -xan, -gül or -bek it belongs to the name before the suffix, which does not close on two
+# consonants either (ئالمجان Alimjan, ئىمنجان Iminjan, باۋرجان Bawirjan, روشنگۈل Roshengül).
+_THREE_UYGHUR = re.compile(f"[{_C}]{{3}}")
+_SUFFIXES = ("can", "xan", "gül", "bek")  # -jan, -xan, -gül, -bek as umsc's letters write them
+
+
+# Turkic names do hold r or l before s and a consonant (Arslan, Arslanbek).
+_KEPT = re.compile(f"[rl][sş][{_C}]")
+
+
+def _vowel_in_three(phonemes: str) -> str:
+    start = 0
+    while (run := _THREE_UYGHUR.search(phonemes, start)) is not None:
+        start = run.start() + 1
+        if _KEPT.match(run.group()):
+            continue
+        at = run.start() + (1 if phonemes[run.start() + 2:] in _SUFFIXES else 2)
+        phonemes = phonemes[:at] + "i" + phonemes[at:]
+    return phonemes
+
+
 def _with_e_again(phonemes: str) -> str:
     """A Uyghur spelling that opens or closes on two consonants, which Uyghur names do not, with
-    the e that the typist left out put back (ممەت Memet, ئەھمت Ehmet, گۈلشن Gülshen, ئەكرم Ekrem)."""
-    return phonemes if " " in phonemes else _CLOSE_UYGHUR.sub("e", _OPEN.sub(r"\1e", phonemes))
+    the e that the typist left out put back (ممەت Memet, ئەھمت Ehmet, گۈلشن Gülshen, ئەكرم Ekrem),
+    and one that holds three with its i (_THREE_UYGHUR)."""
+    if " " in phonemes:
+        return phonemes
+    return _vowel_in_three(_CLOSE_UYGHUR.sub("e", _OPEN.sub(r"\1e", phonemes)))
 
 
 def arabic_to_phonemes(text: str) -> str:
