@@ -15,7 +15,7 @@ import click
 
 from ..dedup import DEFAULT_THRESHOLD, DedupError, ModelError, load_model, run_pipeline, train
 from ..dedup.csv_io import CsvError, iter_rows, read_rows
-from ..dedup.csv_out import write_clusters, write_pairs
+from ..dedup.csv_out import RunOutput
 from ..public.text import escaped
 from .usage import usage_line
 
@@ -88,23 +88,26 @@ def csv_command(input_csv: Path, out_dir: Path, model_path: Path | None, thresho
     started = time.perf_counter()
     if out_dir.is_symlink():  # it could lead anywhere, to files someone else placed there
         raise click.ClickException(f"--out {out_dir} is a symbolic link: give the directory itself")
+    output = RunOutput(out_dir)  # pairs.csv is written while the run clusters
     try:
         model = load_model(model_path)
         click.echo(f"model version {model.version}; reading the reports as they are prepared", err=True)
         # The file is read a chunk at a time during "prepare" (which includes reading it).
         notes: list[str] = []
-        result = run_pipeline(iter_rows(input_csv, encoding, notes), model, progress=_Bars(), threshold=threshold)
+        result = run_pipeline(iter_rows(input_csv, encoding, notes), model, progress=_Bars(), threshold=threshold,
+                              on_scored=output.start_pairs)
         for note in notes:
             click.echo(escaped(note), err=True)  # they quote the file's headers
-    except (CsvError, ModelError, DedupError, ValueError) as exc:
-        raise _fail(exc) from None
-    except OSError as exc:  # not the output: a temporary file, a worker process, the input mid-run
-        raise click.ClickException(f"the run failed: {_os_reason(exc)}") from None
+    except BaseException as exc:
+        output.discard()
+        if isinstance(exc, (CsvError, ModelError, DedupError, ValueError)):
+            raise _fail(exc) from None
+        if isinstance(exc, OSError):  # not the output: a temporary file, a worker process, the input mid-run
+            raise click.ClickException(f"the run failed: {_os_reason(exc)}") from None
+        raise
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        write_pairs(out_dir / "pairs.csv", result.pairs)
-        write_clusters(out_dir / "clusters.csv", result.clusters)
+        output.finish(result.pairs, result.clusters)  # what is left of writing once clustering is done
         write_s = time.perf_counter() - start
     except (CsvError, ValueError) as exc:
         raise _fail(exc) from None

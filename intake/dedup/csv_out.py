@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,20 +39,76 @@ _MAY_NEUTRALISE = r"^ *[=+\-@\t\r\n＝＋－＠]|[;\r\n]"
 _MUST_QUOTE = r"[\",\r\n]"  # csv.writer's QUOTE_MINIMAL with this dialect
 
 
-@contextmanager
-def _output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A new file at `path`, readable by its owner only (0600: the ids come from others' lists),
-    written beside it and moved into place when complete. Whatever `path` was before (a file, or
-    a symbolic link pointing elsewhere) is replaced, never written through; nothing partial stays."""
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+def _staged(path: Path, fill: Callable[[IO[bytes]], Any]) -> Path:
+    """A new file beside `path`, readable by its owner only (0600: the ids come from others'
+    lists), holding what `fill` wrote, to be moved into place when complete (os.replace: whatever
+    `path` was before, a file or a symbolic link pointing elsewhere, is replaced, never written
+    through); nothing partial stays."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(temporary, target)
+            fill(out)
     except BaseException:
         os.unlink(temporary)
         raise
+    return Path(temporary)
+
+
+class RunOutput:
+    """pairs.csv and clusters.csv of one run in `folder`. pairs.csv is written in a thread from
+    the moment the pairs are scored, while the run clusters (pyarrow's compute functions release
+    the GIL, clustering is Python: at a million reports the seven seconds of writing overlap the
+    clustering), beside its place; `finish` writes clusters.csv and moves both into place, so a run
+    that fails leaves neither (`discard`). The folder is made when the pairs are scored, so a run
+    that fails before leaves none."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pairs: Future[Path] | None = None
+        self._made = False
+
+    def start_pairs(self, pairs: PairTable) -> None:
+        try:
+            if not self.folder.exists():
+                self.folder.mkdir(parents=True)
+                self._made = True
+            self._pairs = self._pool.submit(_staged, self.folder / "pairs.csv", lambda out: _pair_lines(out, pairs))
+        except OSError as exc:  # the output's fault, reported as such by finish()
+            failed: Future[Path] = Future()
+            failed.set_exception(exc)
+            self._pairs = failed
+
+    def finish(self, pairs: PairTable, clusters: dict[str, str]) -> None:
+        """Raises OSError (or ValueError) when the output cannot be written; nothing is then left."""
+        if self._pairs is None:
+            self.start_pairs(pairs)
+        assert self._pairs is not None
+        staged: list[Path] = []
+        try:
+            staged.append(self._pairs.result())
+            staged.append(_staged(self.folder / "clusters.csv", lambda out: _cluster_lines(out, clusters)))
+            os.replace(staged[0], self.folder / "pairs.csv")
+            os.replace(staged[1], self.folder / "clusters.csv")
+        except BaseException:
+            for path in staged:
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
+            self._pairs = None
+            self.discard()
+            raise
+        finally:
+            self._pool.shutdown()
+
+    def discard(self) -> None:
+        """After a failed run: the pairs written so far removed, and the folder if it was made."""
+        if self._pairs is not None:
+            with suppress(Exception):
+                self._pairs.result().unlink(missing_ok=True)
+        self._pool.shutdown()
+        if self._made:
+            with suppress(OSError):
+                self.folder.rmdir()  # only if empty
 
 
 def _line(cells: Iterable[str]) -> bytes:
@@ -65,30 +122,42 @@ def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
 
 
 def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
+    return _write(Path(path), lambda out: _pair_lines(out, pairs))
+
+
+def _write(target: Path, fill: Callable[[IO[bytes]], int]) -> int:
+    written: list[int] = []
+    os.replace(_staged(target, lambda out: written.append(fill(out))), target)
+    return written[0]
+
+
+def _pair_lines(out: IO[bytes], pairs: PairTable) -> int:
     table = pairs.table
     order = pc.sort_indices(table, sort_keys=[("probability", "descending"), ("left", "ascending"),
                                               ("right", "ascending")])
     codes = [(f"gamma_{c.name}", _level_codes(c)) for c in COMPARISONS]
-    with _output(path) as out:
-        out.write(_line(PAIR_COLUMNS))
-        for start in range(0, len(order), _SLICE):
-            part = table.take(order.slice(start, _SLICE))
-            cells = [_ids(part.column("left")), _ids(part.column("right")), _probabilities(part.column("probability"))]
-            cells += [_levels(part.column(col), lookup) for col, lookup in codes]
-            _write_lines(out, pc.binary_join_element_wise(*cells, ","))
+    out.write(_line(PAIR_COLUMNS))
+    for start in range(0, len(order), _SLICE):
+        part = table.take(order.slice(start, _SLICE))
+        cells = [_ids(part.column("left")), _ids(part.column("right")), _probabilities(part.column("probability"))]
+        cells += [_levels(part.column(col), lookup) for col, lookup in codes]
+        _write_lines(out, pc.binary_join_element_wise(*cells, ","))
     return len(order)
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
     """Each report and its cluster, by report id."""
+    return _write(Path(path), lambda out: _cluster_lines(out, clusters))
+
+
+def _cluster_lines(out: IO[bytes], clusters: dict[str, str]) -> int:
     ids = sorted(clusters)
-    with _output(path) as out:
-        out.write(_line(("report_id", "cluster_id")))
-        for start in range(0, len(ids), _SLICE):
-            part = ids[start:start + _SLICE]
-            lines = pc.binary_join_element_wise(_ids(pa.array(part, pa.string())),
-                                                _ids(pa.array([clusters[r] for r in part], pa.string())), ",")
-            _write_lines(out, lines)
+    out.write(_line(("report_id", "cluster_id")))
+    for start in range(0, len(ids), _SLICE):
+        part = ids[start:start + _SLICE]
+        lines = pc.binary_join_element_wise(_ids(pa.array(part, pa.string())),
+                                            _ids(pa.array([clusters[r] for r in part], pa.string())), ",")
+        _write_lines(out, lines)
     return len(clusters)
 
 

@@ -44,7 +44,8 @@ class Result:
 
 def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, progress: Progress | None = None,
                  threshold: float = DEFAULT_THRESHOLD, keep: float = KEEP_PROBABILITY,
-                 spark: Any = None, total: int | None = None, splink: bool = False) -> Result:
+                 spark: Any = None, total: int | None = None, splink: bool = False,
+                 on_scored: Callable[[PairTable], None] | None = None) -> Result:
     """Score and cluster plain rows (the CSV columns; ``report_id`` unique and non-empty).
 
     ``rows`` may be an iterator (csv_io.iter_rows): it is read a chunk at a time and each chunk
@@ -52,7 +53,8 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, 
     ``rows`` may also be feature records already made (features.feature_table's Arrow table, or
     batches of features.feature_batch made where the rows were decrypted).
     Pairs are scored by scoring.py on DuckDB; on ``spark``, or with ``splink`` (the reference
-    scoring.py is held to, on DuckDB), by Splink's ``predict()``."""
+    scoring.py is held to, on DuckDB), by Splink's ``predict()``. ``on_scored`` gets the pairs
+    before clustering starts (csv_out.RunOutput writes pairs.csv meanwhile)."""
     timings: dict[str, float] = {}
     if total is None and isinstance(rows, Sized):
         total = len(rows)
@@ -78,6 +80,8 @@ def run_pipeline(rows: Iterable[Mapping[str, Any]] | pa.Table, model: Model, *, 
         settings.update(retain_intermediate_calculation_columns=True, retain_matching_columns=True)
         pairs = _predict_with(features, model, settings, keep=keep, spark=spark, counts=scored)
     timings["score"] = time.perf_counter() - start
+    if on_scored is not None:
+        on_scored(pairs)
     if progress:
         progress("score", len(pairs), None)
         progress("cluster", 0, None)

@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from intake.dedup import DEFAULT_THRESHOLD, load_model, run_pipeline, score_candidates  # noqa: E402
 from intake.dedup.csv_io import iter_rows  # noqa: E402
-from intake.dedup.csv_out import write_clusters, write_pairs  # noqa: E402
+from intake.dedup.csv_out import RunOutput  # noqa: E402
 from tests.dedup_population import population, write_csv  # noqa: E402
 from tests.heldout_names import NamePool, load as load_names  # noqa: E402
 
@@ -310,12 +310,13 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None, splink: bool
                     current[0] = stage
 
             started = time.perf_counter()
-            result = run_pipeline(iter_rows(path), model, progress=progress, splink=splink)
+            output = RunOutput(Path(tmp) / "out")  # pairs.csv written while the run clusters, as the CLI does
+            result = run_pipeline(iter_rows(path), model, progress=progress, splink=splink,
+                                  on_scored=output.start_pairs)
             stage_peaks[current[0]] = peak.take()
             stage_cpu[current[0]] = cpu_since()
             start = time.perf_counter()
-            write_pairs(Path(tmp) / "pairs.csv", result.pairs)
-            write_clusters(Path(tmp) / "clusters.csv", result.clusters)
+            output.finish(result.pairs, result.clusters)
             stages = {**result.timings, "write": time.perf_counter() - start}
             total = time.perf_counter() - started
             stage_peaks["write"] = peak.take()

@@ -237,17 +237,21 @@ def test_an_os_error_is_named_by_its_reason_and_only_the_output_as_the_output(tm
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
     assert not (tmp_path / "out").exists()
 
-    # Writing the output is worded as the output, with its reason and still no path.
-    def write_fails(path, *args, **kwargs):
+    # Writing the output is worded as the output, with its reason and still no path; pairs.csv is
+    # written in a thread while the run clusters, and its failure is still the output's.
+    import intake.dedup.csv_out as csv_out_module
+
+    def write_fails(*args, **kwargs):
         raise OSError(errno.EACCES, "denied", secret)
 
     with monkeypatch.context() as m:
-        m.setattr(dedup_module, "write_pairs", write_fails)
+        m.setattr(csv_out_module, "_pair_lines", write_fails)
         result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
     assert result.exit_code == 1
     assert "the output directory cannot be written" in result.output, result.output
     assert os.strerror(errno.EACCES) in result.output
     assert "Ablimit" not in result.output and str(tmp_path) not in result.output
+    assert not (tmp_path / "out").exists()  # nothing partial, not even the folder it made
 
     # The same for training: an OS error while training is not "the model file cannot be written".
     def train_fails(*args, **kwargs):
@@ -277,3 +281,36 @@ def test_a_second_app_of_the_process_still_trains_on_a_file(make_app, tmp_path, 
         result = app.test_cli_runner().invoke(args=["dedup", "train", "--csv", "list.csv", "--out", f"m{n}.json"])
         assert result.exit_code == 0, result.output
         assert (tmp_path / f"m{n}.json").stat().st_size > 100
+
+
+def test_a_run_that_fails_after_scoring_leaves_the_last_output_whole(tmp_path, monkeypatch):
+    """pairs.csv is written while the run clusters, beside its place: a run that fails in clustering
+    leaves no part of its own output, and the files of an earlier run as they were."""
+    from click.testing import CliRunner
+
+    import intake.dedup.pipeline as pipeline_module
+    from intake.cli.dedup import dedup_cli
+
+    monkeypatch.chdir(tmp_path)
+    rows, _ = population(30, seed=4)
+    write_csv(str(tmp_path / "list.csv"), rows)
+    runner = CliRunner()
+    result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    before = {name: (tmp_path / "out" / name).read_bytes() for name in ("pairs.csv", "clusters.csv")}
+    assert len(before["pairs.csv"].splitlines()) > 1
+
+    def clustering_fails(*args, **kwargs):
+        raise ValueError("clustering failed")
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline_module, "repair_clusters", clustering_fails)
+        result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "out"])
+    assert result.exit_code == 1 and "clustering failed" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clusters.csv", "pairs.csv"]
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in before} == before
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline_module, "repair_clusters", clustering_fails)
+        result = runner.invoke(dedup_cli, ["csv", "list.csv", "--out", "fresh"])
+    assert result.exit_code == 1 and not (tmp_path / "fresh").exists()
