@@ -107,12 +107,28 @@ def repair_clusters(pairs: Iterable[PairScore], rows: Iterable[Mapping[str, Any]
     # Given names of the reports in strong pairs only (the others never join anything).
     paired = sorted(set(left) | set(right))
     if features is None:
-        taken = rows.select(list(_NAME_COLUMNS)).take(pa.array(paired, pa.int64())).to_pylist() if paired else []
-        names = dict(zip(paired, taken))
+        names = _names_of_table(rows, paired)
     else:
-        names = {i: features[i] for i in paired}
+        names = {i: (_name_key(features[i]), features[i]) for i in paired}
     root = _union(reports, left, right, names)
     return _cluster_ids(reports.ids, root)
+
+
+def _names_of_table(table: pa.Table, paired: list[int]) -> dict[int, tuple[Any, Mapping[str, Any]]]:
+    """Report number -> (a code of what the given-name comparison reads, those columns as a dict),
+    one dict per distinct name rather than per report (a list repeats its names)."""
+    if not paired:
+        return {}
+    taken = table.select(list(_NAME_COLUMNS)).take(pa.array(paired, pa.int64()))
+    text = [pc.fill_null(pc.cast(taken.column(c), pa.string()), "\x00") for c in _NAME_COLUMNS]
+    joined = pc.binary_join_element_wise(*text, "\x1f")  # no name holds these control characters
+    encoded = pc.dictionary_encode(joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined)
+    codes = encoded.indices.to_pylist()
+    first: dict[int, int] = {}
+    for at, code in enumerate(codes):
+        first.setdefault(code, at)
+    rows = dict(zip(first, taken.take(pa.array(list(first.values()), pa.int64())).to_pylist()))
+    return {i: (code, rows[code]) for i, code in zip(paired, codes)}
 
 
 def _strong(pairs: Iterable[PairScore], ids: list[str], threshold: float) -> tuple[list[int], list[int]]:
@@ -133,7 +149,8 @@ def _strong_of_table(table: pa.Table, ids: list[str], threshold: float) -> tuple
     return pc.filter(left, both).to_pylist(), pc.filter(right, both).to_pylist()
 
 
-def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[int, Mapping[str, Any]]) -> list[int]:
+def _union(reports: _Reports, left: list[int], right: list[int],
+           names: Mapping[int, tuple[Any, Mapping[str, Any]]]) -> list[int]:
     """Union-find over report numbers; each root carries its cluster's one ID number, gender and
     full date (a join that would bring a second is refused), its range of birth years, and its
     members' given names (a join that would hold two different ones is refused)."""
@@ -145,13 +162,13 @@ def _union(reports: _Reports, left: list[int], right: list[int], names: Mapping[
     thin = reports.thin
     # Each cluster's distinct names only: copies of one report add none, so a cluster of
     # thousands of copies is checked against one name, not thousands (a flooded list).
-    named: dict[int, dict[tuple[Any, ...], Mapping[str, Any]]] = {
-        i: {_name_key(row): row} for i, row in names.items() if row.get("given_syl") is not None}
+    named: dict[int, dict[Any, Mapping[str, Any]]] = {
+        i: {key: row} for i, (key, row) in names.items() if row.get("given_syl") is not None}
 
     # Whether two names differ, per pair of names met (lists repeat names: the Python levels once each).
-    differ: dict[tuple[tuple[Any, ...], tuple[Any, ...]], bool] = {}
+    differ: dict[tuple[Any, Any], bool] = {}
 
-    def different(kx: tuple[Any, ...], x: Mapping[str, Any], ky: tuple[Any, ...], y: Mapping[str, Any]) -> bool:
+    def different(kx: Any, x: Mapping[str, Any], ky: Any, y: Mapping[str, Any]) -> bool:
         found = differ.get((kx, ky))
         if found is None:  # the comparison is symmetric
             found = differ[kx, ky] = differ[ky, kx] = _GIVEN.level_of(x, y).code == "different"

@@ -68,7 +68,8 @@ class RunOutput:
         self._pairs: Future[Path] | None = None
         self._made = False
 
-    def start_pairs(self, pairs: PairTable) -> None:
+    def start_pairs(self, pairs: PairTable | Iterable[PairScore]) -> None:
+        pairs = pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
         try:
             if not self.folder.exists():
                 self.folder.mkdir(parents=True)
@@ -79,7 +80,7 @@ class RunOutput:
             failed.set_exception(exc)
             self._pairs = failed
 
-    def finish(self, pairs: PairTable, clusters: dict[str, str]) -> None:
+    def finish(self, pairs: PairTable | Iterable[PairScore], clusters: dict[str, str]) -> None:
         """Raises OSError (or ValueError) when the output cannot be written; nothing is then left."""
         if self._pairs is None:
             self.start_pairs(pairs)

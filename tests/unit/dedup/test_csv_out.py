@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intake.dedup.comparisons import COMPARISONS
-from intake.dedup.csv_out import PAIR_COLUMNS, write_clusters, write_pairs
+from intake.dedup.csv_out import PAIR_COLUMNS, RunOutput, write_clusters, write_pairs
 from intake.dedup.pairs import PairTable
 from intake.disclosure.standalone_verify import neutralise
 
@@ -105,3 +105,36 @@ def test_ids_that_would_start_a_formula_are_neutralised_and_quoted(tmp_path):
     given = [sorted(("=cmd()", 'a,"b"')), sorted(("@x;-y", "R-1\nR-2"))]
     assert {(r[0], r[1]) for r in rows[1:]} == {(neutralise(a), neutralise(b)) for a, b in given}
     assert all(r[0].startswith("'") or r[1].startswith("'") for r in rows[1:])
+
+
+def test_a_run_output_writes_what_the_writers_write_and_nothing_until_it_finishes(tmp_path):
+    """RunOutput writes pairs.csv in a thread while the run clusters: the files are the writers'
+    byte for byte, moved into place only by finish (a symbolic link planted there replaced, never
+    written through), readable by their owner only; without start_pairs, finish writes both."""
+    pairs = _pairs([f"R-{i}" for i in range(8)], [0.9, 0.5, 0.99, 0.01], [[0, 1, 2, 0] for _ in COMPARISONS])
+    clusters = {f"R-{i}": "R-0" for i in range(8)}
+    write_pairs(tmp_path / "pairs.csv", pairs)
+    write_clusters(tmp_path / "clusters.csv", clusters)
+
+    out = tmp_path / "new" / "out"
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("kept", "utf-8")
+    output = RunOutput(out)
+    output.start_pairs(pairs)
+    assert out.is_dir() and not (out / "pairs.csv").exists()  # written beside its place meanwhile
+    (out / "clusters.csv").symlink_to(elsewhere)
+    output.finish(pairs, clusters)
+    assert sorted(p.name for p in out.iterdir()) == ["clusters.csv", "pairs.csv"]
+    for name in ("pairs.csv", "clusters.csv"):
+        assert (out / name).read_bytes() == (tmp_path / name).read_bytes()
+        assert not (out / name).is_symlink() and (out / name).stat().st_mode & 0o077 == 0
+    assert elsewhere.read_text("utf-8") == "kept"
+
+    later = RunOutput(tmp_path / "later")
+    later.finish(list(pairs), clusters)  # PairScores, and no start_pairs
+    assert (tmp_path / "later" / "pairs.csv").read_bytes() == (tmp_path / "pairs.csv").read_bytes()
+
+    dropped = RunOutput(tmp_path / "dropped")
+    dropped.start_pairs(pairs)
+    dropped.discard()
+    assert not (tmp_path / "dropped").exists()
