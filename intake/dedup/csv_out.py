@@ -74,7 +74,8 @@ class RunOutput:
             if not self.folder.exists():
                 self.folder.mkdir(parents=True)
                 self._made = True
-            self._pairs = self._pool.submit(_staged, self.folder / "pairs.csv", lambda out: _pair_lines(out, pairs))
+            self._pairs = self._pool.submit(_staged, self.folder / "pairs.csv",
+                                            lambda out: _pair_lines(out, pairs))
         except OSError as exc:  # the output's fault, reported as such by finish()
             failed: Future[Path] = Future()
             failed.set_exception(exc)
@@ -119,20 +120,11 @@ def _line(cells: Iterable[str]) -> bytes:
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
     """Most probable first (ties by the ids); the number of pairs written."""
     table = pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
-    return _write_pair_table(path, table)
+    os.replace(_staged(Path(path), lambda out: _pair_lines(out, table)), path)
+    return len(table)
 
 
-def _write_pair_table(path: str | Path, pairs: PairTable) -> int:
-    return _write(Path(path), lambda out: _pair_lines(out, pairs))
-
-
-def _write(target: Path, fill: Callable[[IO[bytes]], int]) -> int:
-    written: list[int] = []
-    os.replace(_staged(target, lambda out: written.append(fill(out))), target)
-    return written[0]
-
-
-def _pair_lines(out: IO[bytes], pairs: PairTable) -> int:
+def _pair_lines(out: IO[bytes], pairs: PairTable) -> None:
     table = pairs.table
     order = pc.sort_indices(table, sort_keys=[("probability", "descending"), ("left", "ascending"),
                                               ("right", "ascending")])
@@ -143,15 +135,15 @@ def _pair_lines(out: IO[bytes], pairs: PairTable) -> int:
         cells = [_ids(part.column("left")), _ids(part.column("right")), _probabilities(part.column("probability"))]
         cells += [_levels(part.column(col), lookup) for col, lookup in codes]
         _write_lines(out, pc.binary_join_element_wise(*cells, ","))
-    return len(order)
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
     """Each report and its cluster, by report id."""
-    return _write(Path(path), lambda out: _cluster_lines(out, clusters))
+    os.replace(_staged(Path(path), lambda out: _cluster_lines(out, clusters)), path)
+    return len(clusters)
 
 
-def _cluster_lines(out: IO[bytes], clusters: dict[str, str]) -> int:
+def _cluster_lines(out: IO[bytes], clusters: dict[str, str]) -> None:
     ids = sorted(clusters)
     out.write(_line(("report_id", "cluster_id")))
     for start in range(0, len(ids), _SLICE):
@@ -159,7 +151,6 @@ def _cluster_lines(out: IO[bytes], clusters: dict[str, str]) -> int:
         lines = pc.binary_join_element_wise(_ids(pa.array(part, pa.string())),
                                             _ids(pa.array([clusters[r] for r in part], pa.string())), ",")
         _write_lines(out, lines)
-    return len(clusters)
 
 
 def _write_lines(out: IO[bytes], lines: Any) -> None:

@@ -93,7 +93,12 @@ def _listed(folded: str) -> str | None:
 # two consonants, or holds three together, which Uyghur does not, an e goes back between them.
 _C = "bptcçxdrzjsşfñlmhvyqkgnğ"
 _OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
-_CLOSE = re.compile(f"(?<=[{_C}])(?=[{_C}]$)")
+def _closing(last: str) -> re.Pattern[str]:
+    """Between a word's last two letters when both are consonants, the last one of ``last``."""
+    return re.compile(f"(?<=[{_C}])(?=[{last}]$)")
+
+
+_CLOSE = _closing(_C)
 _THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
 
 
@@ -151,7 +156,7 @@ def word_to_phonemes(word: str) -> str:
 
 # A Uyghur spelling's last two letters both consonants, the last not w or y (Kazakh writes its у
 # ۋ: ايسۇلۋ Aysulu).
-_CLOSE_UYGHUR = re.compile(f"(?<=[{_C}])(?=[{_C.replace('v', '').replace('y', '')}]$)")
+_CLOSE_UYGHUR = _closing(_C.replace("v", "").replace("y", ""))
 
 
 # Three consonants together, which Uyghur names do not hold either: the typist left out a vowel,

@@ -50,9 +50,10 @@ _HEH_NON_JOINER = re.compile("\u0647\u200c")
 # A Persian or Arabic keyboard has one heh for Uyghur ە (e) and ھ (h). Uyghur writes every vowel,
 # so in a word spelled the Uyghur way an h never stands between two consonants: a heh there is the
 # e (مهھمۇد Mehmud, داۋلهتبهک Dewletbek, ھهمدۇللا Hemdulla), as it is after the hamza that opens
-# a word on a vowel (ئهنۋهر Enwer); next to a vowel it is the h (پهرهات Perhat, ئىلهام Ilham). Yeh is not taken for a consonant here: it may be the vowel i. Persian
-# orthography leaves short vowels out and keeps the h there (مهری Mehri): arabic_names says which
-# spelling a word is (``heh_e``).
+# a word on a vowel (ئهنۋهر Enwer); next to a vowel it is the h (پهرهات Perhat, ئىلهام Ilham).
+# Yeh is not taken for a consonant here: it may be the vowel i. Persian orthography leaves short
+# vowels out and keeps the h there (مهری Mehri): arabic_names says which spelling a word is
+# (``heh_e``).
 _CONSONANTS = frozenset("بپتجچخدرزژسشغفقكگڭلمنھۋ")
 
 
@@ -88,7 +89,6 @@ def clean_arabic(text: str, heh_e: bool = True) -> str:
             after = text[i + 1] if i + 1 < len(text) else ""
             before = out[-1] if out else ""
             between = heh_e and _consonant(before) and (after == "\u0647" or _consonant(after))
-            # The hamza carries a vowel, never an h: ئه is ئە (ئهنۋهر Enwer, ئهھمهت Ehmet).
             ch = "\u06d5" if not _LETTER.match(after) or between or before == "\u0626" else "\u06be"
         out.append(ch)
     return "".join(out)
