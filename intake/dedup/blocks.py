@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .blocking_rules import BLOCKING_RULES
+from .blocking_rules import BLOCKING_RULES, OWN_ALIKE_RULES, splink_form
 from .comparisons import columns_used
 
 
@@ -190,17 +190,27 @@ def drop_cut_tables(con: Any, cut: list[int]) -> None:
                 con.execute(f"DROP TABLE IF EXISTS cut_{i}_{side}")
 
 
-def splink_rules(cut: list[int]) -> list[str]:
-    """The blocking rules for Splink's own predict when blocks were cut: a rule with cut blocks
-    leaves their reports out (the cut_<i>_<side> columns added to what Splink sees); their pairs
-    within bounds are scored apart (scoring.cut_pairs)."""
+def splink_rules(cut: list[int] | None = None) -> list[str]:
+    """The blocking rules for Splink's own predict. Those asking for the own names alike come last
+    and without that condition (blocking_rules.splink_form): a pair whose first rule in this order
+    is one of them (Splink's match_key, SPLINK_OWN_ALIKE_FROM or more) is found by no other, and
+    is kept only if its own names compare at some level but "different" (pipeline._predict_with),
+    which is what the scorer's rules keep. A rule with cut blocks leaves their reports out (the
+    cut_<i>_<side> columns added to what Splink sees); their pairs within bounds are scored apart
+    (scoring.cut_apart)."""
     rules = []
-    for i, rule in enumerate(BLOCKING_RULES):
-        if cut[i]:
+    for i in SPLINK_ORDER:
+        rule = splink_form(BLOCKING_RULES[i])
+        if cut and cut[i]:
             right = "l" if RULE_KEYS[i].symmetric else "r"
             rule = f"{rule} AND NOT l.cut_{i}_l AND NOT r.cut_{i}_{right}"
         rules.append(rule)
     return rules
+
+
+SPLINK_ORDER = ([i for i in range(len(BLOCKING_RULES)) if i not in OWN_ALIKE_RULES]
+                + sorted(OWN_ALIKE_RULES))
+SPLINK_OWN_ALIKE_FROM = len(BLOCKING_RULES) - len(OWN_ALIKE_RULES)
 
 
 def cut_marks(cut: list[int]) -> list[str]:

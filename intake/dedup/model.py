@@ -136,7 +136,7 @@ class Model:
 
     # --- Splink settings -----------------------------------------------------------------------
     def settings(self, blocking_rules: Iterable[str] | None = None, *, training: bool = False) -> dict[str, Any]:
-        from .blocking_rules import BLOCKING_RULES
+        from .blocks import splink_rules
 
         comparisons = []
         for comp in COMPARISONS:
@@ -163,7 +163,7 @@ class Model:
             "unique_id_column_name": "unique_id",
             "probability_two_random_records_match": self.effective_prior,
             "comparisons": comparisons,
-            "blocking_rules_to_generate_predictions": list(blocking_rules or BLOCKING_RULES),
+            "blocking_rules_to_generate_predictions": list(blocking_rules or splink_rules()),
             "retain_matching_columns": False,
             "retain_intermediate_calculation_columns": False,
             "additional_columns_to_retain": [],

@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocking_rules import BLOCKING_RULES, join_forms
+from .blocking_rules import BLOCKING_RULES, join_forms, scorer_form
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
 from .comparisons import COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
 from .model import Model
@@ -91,7 +91,7 @@ def _rule_sql(table: str, i: int, rule: str, share: str, cut: list[int] | None, 
               only_cut: bool = False) -> str | None:
     """Rule ``i``'s candidate pairs; ``only_cut``: only those within bounds in its oversized blocks
     (None when it has none)."""
-    key = RULE_KEYS[i]
+    key, rule = RULE_KEYS[i], scorer_form(rule)
     # Reports of an oversized block are left out of the join itself (a condition on one side,
     # applied before the join) and paired by cut_pairs_sql instead.
     apart = f" AND NOT l.cut_{i}_l AND NOT r.cut_{i}_{'l' if key.symmetric else 'r'}" if cut and cut[i] else ""
