@@ -60,13 +60,27 @@ _FIRST_CONSONANT_FORMS = ("substr(l.gframe, 1, 1) = substr(r.gframe, 1, 1)",
 _FIRST_CONSONANT = f"({' OR '.join(_FIRST_CONSONANT_FORMS)})"
 _FATHER_INITIAL = 'l.finitial = r.finitial'
 # One side's father's frame through its second reading the other's (哈那提 and Qanat: nt, knt).
-_FATHER_SECOND = ('l.fframe2 = r.fframe', 'r.fframe2 = l.fframe')  # pairs come in one order only
+_FATHER_SECOND = '<a>.fframe2 = <b>.fframe'
 
 
 def scorer_form(rule: str) -> str:
     """The rule as the DuckDB scorer tests it: the own-name condition with its cheap tests first
     (columns scoring.GUARDS adds; Splink's table has none)."""
     return rule.replace(_OWN_ALIKE, _OWN_ALIKE_SCORER)
+
+
+def _either_side(rule: str) -> tuple[str, str]:
+    """A rule written for one side (``<a>.``, the other ``<b>.``) and its mirror, for the other:
+    the two find the pairs one rule would with the sides unordered. The DuckDB scorer joins the two
+    as one (scoring.py: each pair of reports in either order, then ordered), a join of the whole
+    list the fewer; Splink keeps both."""
+    first = rule.replace("<a>.", "l.").replace("<b>.", "r.")
+    second = rule.replace("<a>.", "r.").replace("<b>.", "l.")
+    _MIRRORED.append((first, second))
+    return first, second
+
+
+_MIRRORED: list[tuple[str, str]] = []
 
 
 def splink_form(rule: str) -> str:
@@ -99,8 +113,7 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'{_NAMES} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
     f'{_NAMES} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_TWO_IDS}',
     f'{_NAMES} AND l.county = r.county AND {_TWO_IDS}',
-    *(f'{_NAMES} AND l.prefecture = r.prefecture AND {side}.county IS NULL AND {_YEAR_NEAR} AND {_TWO_IDS}'
-      for side in ('l', 'r')),
+    *_either_side(f'{_NAMES} AND l.prefecture = r.prefecture AND <a>.county IS NULL AND {_YEAR_NEAR} AND {_TWO_IDS}'),
     # One name misspelt or missing: the other, the birth year (and month, if both give one) and
     # the place.
     f'l.gframe = r.gframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
@@ -115,10 +128,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS} AND {_OWN_ALIKE}',
     # ... and where one side gives no place, the birth year; where one gives no year, the county.
-    *(f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND {side}.prefecture IS NULL '
-      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}' for side in ('l', 'r')),
-    *(f'l.fframe = r.fframe AND l.county = r.county AND {side}.birth_year IS NULL '
-      f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}' for side in ('l', 'r')),
+    *_either_side(f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND <a>.prefecture IS NULL '
+                  f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}'),
+    *_either_side(f'l.fframe = r.fframe AND l.county = r.county AND <a>.birth_year IS NULL '
+                  f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}'),
     # A misspelt father's name likewise keeps its first consonant (finitial, a key of the join):
     # with it the own name meets by the place and a year one off (Gulzire Tahir 1976 and Gulzire
     # Tahsr 1975, both of Keriye), by the year where one side gives no place, by the county where
@@ -133,29 +146,27 @@ BLOCKING_RULES: tuple[str, ...] = (
     # The father's name through its second reading (Kazakh q written 哈: 阿布都热依木·哈依拉提 and
     # Abdurehim Qayrat, whose frames are lt and klt): the own name, and the birth year give or take
     # one or the county.
-    *(f'l.gframe = r.gframe AND {father} AND l.{y} = r.{y} AND {_PREFECTURE_OPEN} AND {_TWO_IDS}'
-      for father in _FATHER_SECOND for y in ('year_a', 'year_b')),
-    *(f'l.gframe = r.gframe AND {father} AND l.county = r.county AND {_TWO_IDS}' for father in _FATHER_SECOND),
+    *(rule for y in ('year_a', 'year_b') for rule in _either_side(
+        f'l.gframe = r.gframe AND {_FATHER_SECOND} AND l.{y} = r.{y} AND {_PREFECTURE_OPEN} AND {_TWO_IDS}')),
+    *_either_side(f'l.gframe = r.gframe AND {_FATHER_SECOND} AND l.county = r.county AND {_TWO_IDS}'),
     # Names swapped: the birth year give or take one, or none on one side, and the place.
     f'{_SWAPPED} AND l.year_a = r.year_a AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'{_SWAPPED} AND l.year_b = r.year_b AND {_PREFECTURE_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
-    *(f'{_SWAPPED} AND l.prefecture = r.prefecture AND {side}.birth_year IS NULL AND {_COUNTY_OPEN} AND {_TWO_IDS}'
-      for side in ('l', 'r')),
+    *_either_side(f'{_SWAPPED} AND l.prefecture = r.prefecture AND <a>.birth_year IS NULL AND {_COUNTY_OPEN} '
+                  f'AND {_TWO_IDS}'),
     # Agreeing only through the other full name (full_name_alt, either order).
     # (Saying that the other name is there changes no pair, but lets DuckDB build its hash table on
     # the few reports that give one rather than on the whole list.)
-    *(f'{side}.alt_given_syl IS NOT NULL AND {names} AND {_PREFECTURE_OPEN} AND {_YEAR_NEAR} AND {_TWO_IDS}'
-      for side, names in (
-          ('l', 'l.alt_given_syl = r.given_syl AND l.alt_father_syl = r.father_syl'),
-          ('l', 'l.alt_given_syl = r.father_syl AND l.alt_father_syl = r.given_syl'),
-          ('r', 'r.alt_given_syl = l.given_syl AND r.alt_father_syl = l.father_syl'),  # pairs come in one order only
-          ('r', 'r.alt_given_syl = l.father_syl AND r.alt_father_syl = l.given_syl'))),
+    *(rule for names in ('<a>.alt_given_syl = <b>.given_syl AND <a>.alt_father_syl = <b>.father_syl',
+                         '<a>.alt_given_syl = <b>.father_syl AND <a>.alt_father_syl = <b>.given_syl')
+      for rule in _either_side(f'<a>.alt_given_syl IS NOT NULL AND {names} AND {_PREFECTURE_OPEN} AND {_YEAR_NEAR} '
+                               f'AND {_TWO_IDS}')),
     # Reports that give no year on one side and no place on the other still meet by both names.
-    f'{_NAMES} AND l.birth_year IS NULL AND r.prefecture IS NULL AND {_TWO_IDS}',
-    f'{_NAMES} AND l.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
-    f'{_NAMES} AND l.prefecture IS NULL AND l.birth_year IS NULL AND {_TWO_IDS}',
-    f'{_NAMES} AND r.prefecture IS NULL AND r.birth_year IS NULL AND {_TWO_IDS}',
+    *_either_side(f'{_NAMES} AND <a>.birth_year IS NULL AND <b>.prefecture IS NULL AND {_TWO_IDS}'),
+    *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND <a>.birth_year IS NULL AND {_TWO_IDS}'),
 )
 
+# Rules and their mirrors (by index: the first of each pair, the second), which the scorer joins as one.
+MIRRORS: dict[int, int] = {BLOCKING_RULES.index(a): BLOCKING_RULES.index(b) for a, b in _MIRRORED}
 # The rules asking for the own names alike (by index): Splink runs them last and without it.
 OWN_ALIKE_RULES = frozenset(i for i, rule in enumerate(BLOCKING_RULES) if _OWN_ALIKE in rule)

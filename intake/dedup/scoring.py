@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocking_rules import BLOCKING_RULES, join_forms, scorer_form
+from .blocking_rules import BLOCKING_RULES, MIRRORS, join_forms, scorer_form
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
 from .comparisons import COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
 from .model import Model
@@ -87,17 +87,33 @@ def with_frequencies(features: pa.Table, frequencies: dict[str, dict[str, float]
     return features
 
 
-def _rule_sql(table: str, i: int, rule: str, share: str, cut: list[int] | None, neighbours: int,
+# Each rule with a mirror (blocking_rules.MIRRORS: the same rule for the other side), and the other
+# way round.
+_MIRROR_OF = {j: i for i, j in MIRRORS.items()}
+
+
+def _rule_sql(table: str, i: int, rule: str, part: tuple[int, int], cut: list[int] | None, neighbours: int,
               only_cut: bool = False) -> str | None:
-    """Rule ``i``'s candidate pairs; ``only_cut``: only those within bounds in its oversized blocks
-    (None when it has none)."""
+    """Rule ``i``'s candidate pairs (None when it has none to add); ``only_cut``: only those within
+    bounds in its oversized blocks. A rule and its mirror are joined as one (the first of the two:
+    both reports' orders, then ordered), a join of the whole list the fewer, unless either has
+    oversized blocks."""
     key, rule = RULE_KEYS[i], scorer_form(rule)
+    mate = MIRRORS.get(i, _MIRROR_OF.get(i))
+    as_one = mate is not None and not (cut and (cut[i] or cut[mate]))
+    if as_one and i in _MIRROR_OF:
+        return None  # its pairs are its mirror's
+    if as_one:
+        left, right, order = "least(l.unique_id, r.unique_id)", "greatest(l.unique_id, r.unique_id)", "<>"
+    else:
+        left, right, order = "l.unique_id", "r.unique_id", "<"
+    share = f" AND {left} % {part[1]} = {part[0]}" if part[1] > 1 else ""
     # Reports of an oversized block are left out of the join itself (a condition on one side,
     # applied before the join) and paired by cut_pairs_sql instead.
     apart = f" AND NOT l.cut_{i}_l AND NOT r.cut_{i}_{'l' if key.symmetric else 'r'}" if cut and cut[i] else ""
     plain = " UNION ALL ".join(
-        f"SELECT (l.unique_id::BIGINT << 32) | r.unique_id::BIGINT AS pair FROM {table} AS l "
-        f"JOIN {table} AS r ON ({form}) AND l.unique_id < r.unique_id{share}{apart}" for form in join_forms(rule))
+        f"SELECT ({left}::BIGINT << 32) | {right}::BIGINT AS pair FROM {table} AS l "
+        f"JOIN {table} AS r ON ({form}) AND l.unique_id {order} r.unique_id{share}{apart}" for form in join_forms(rule))
     if not apart:
         return None if only_cut else plain
     limited = cut_pairs_sql(table, i, rule, key, neighbours) + share
@@ -109,9 +125,8 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     """The statement for the pairs whose left report's row number is ``part[0]`` modulo ``part[1]``;
     ``cut``: the oversized blocks per rule (cut_blocks), whose reports are paired within bounds;
     ``only_cut``: only those pairs (for Splink's own predict, which leaves them out: cut_apart)."""
-    share = f" AND l.unique_id % {part[1]} = {part[0]}" if part[1] > 1 else ""
     rules = " UNION ALL ".join(sql for i, rule in enumerate(BLOCKING_RULES)
-                               if (sql := _rule_sql(table, i, rule, share, cut, neighbours, only_cut)))
+                               if (sql := _rule_sql(table, i, rule, part, cut, neighbours, only_cut)))
     cols = columns_used() + [f"tf_{c}" for c in tf_columns] + GUARDS
     sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
     gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
