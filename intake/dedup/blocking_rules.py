@@ -46,7 +46,7 @@ def _own_names_alike(scorer: bool) -> str:
 # The rules that meet by the father's name alone (the own name misspelt or missing) found brothers
 # and namesakes in the main: at 300,000 reports of the synthetic population 1.9 million candidate
 # pairs, a third of all, whose own names are two names (the comparison's "different"), of which one
-# in two thousand scored at or above 0.01 and none at the threshold. These rules now ask the own
+# in two thousand scored at or above 0.01 and none at the threshold. So these rules ask the own
 # names to be alike at some level of the comparison, or one missing, before a pair is a candidate.
 _OWN_ALIKE = _own_names_alike(scorer=False)
 _OWN_ALIKE_SCORER = _own_names_alike(scorer=True)
