@@ -69,6 +69,10 @@ def scorer_form(rule: str) -> str:
     return rule.replace(_OWN_ALIKE, _OWN_ALIKE_SCORER)
 
 
+# Each rule made by _either_side and its mirror, as made (MIRRORS indexes them).
+_MIRRORED: list[tuple[str, str]] = []
+
+
 def _either_side(rule: str) -> tuple[str, str]:
     """A rule written for one side (``<a>.``, the other ``<b>.``) and its mirror, for the other:
     the two find the pairs one rule would with the sides unordered. The DuckDB scorer joins the two
@@ -78,9 +82,6 @@ def _either_side(rule: str) -> tuple[str, str]:
     second = rule.replace("<a>.", "r.").replace("<b>.", "l.")
     _MIRRORED.append((first, second))
     return first, second
-
-
-_MIRRORED: list[tuple[str, str]] = []
 
 
 def splink_form(rule: str) -> str:

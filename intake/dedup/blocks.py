@@ -194,7 +194,7 @@ def splink_rules(cut: list[int] | None = None) -> list[str]:
     """The blocking rules for Splink's own predict. Those asking for the own names alike come last
     and without that condition (blocking_rules.splink_form): a pair whose first rule in this order
     is one of them (Splink's match_key, SPLINK_OWN_ALIKE_FROM or more) is found by no other, and
-    is kept only if its own names compare at some level but "different" (pipeline._predict_with),
+    is kept only if its own names compare at some level but "different" (SPLINK_KEPT),
     which is what the scorer's rules keep. A rule with cut blocks leaves their reports out (the
     cut_<i>_<side> columns added to what Splink sees); their pairs within bounds are scored apart
     (scoring.cut_apart)."""
@@ -211,6 +211,9 @@ def splink_rules(cut: list[int] | None = None) -> list[str]:
 SPLINK_ORDER = ([i for i in range(len(BLOCKING_RULES)) if i not in OWN_ALIKE_RULES]
                 + sorted(OWN_ALIKE_RULES))
 SPLINK_OWN_ALIKE_FROM = len(BLOCKING_RULES) - len(OWN_ALIKE_RULES)
+# Splink's predictions to keep under splink_rules: not a pair that only a rule asking for the own
+# names alike found, whose own names are two names (the scorer's rules do not find it).
+SPLINK_KEPT = f"NOT (CAST(match_key AS INTEGER) >= {SPLINK_OWN_ALIKE_FROM} AND gamma_given = 0)"
 
 
 def cut_marks(cut: list[int]) -> list[str]:

@@ -69,13 +69,11 @@ class RunOutput:
         self._made = False
 
     def start_pairs(self, pairs: PairTable | Iterable[PairScore]) -> None:
-        pairs = pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
         try:
             if not self.folder.exists():
                 self.folder.mkdir(parents=True)
                 self._made = True
-            self._pairs = self._pool.submit(_staged, self.folder / "pairs.csv",
-                                            lambda out: _pair_lines(out, pairs))
+            self._pairs = self._pool.submit(_stage_pairs, self.folder / "pairs.csv", _as_table(pairs))
         except OSError as exc:  # the output's fault, reported as such by finish()
             failed: Future[Path] = Future()
             failed.set_exception(exc)
@@ -89,7 +87,7 @@ class RunOutput:
         staged: list[Path] = []
         try:
             staged.append(self._pairs.result())
-            staged.append(_staged(self.folder / "clusters.csv", lambda out: _cluster_lines(out, clusters)))
+            staged.append(_stage_clusters(self.folder / "clusters.csv", clusters))
             os.replace(staged[0], self.folder / "pairs.csv")
             os.replace(staged[1], self.folder / "clusters.csv")
         except BaseException:
@@ -119,9 +117,18 @@ def _line(cells: Iterable[str]) -> bytes:
 
 def write_pairs(path: str | Path, pairs: Iterable[PairScore]) -> int:
     """Most probable first (ties by the ids); the number of pairs written."""
-    table = pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
-    os.replace(_staged(Path(path), lambda out: _pair_lines(out, table)), path)
+    table = _as_table(pairs)
+    os.replace(_stage_pairs(Path(path), table), path)
     return len(table)
+
+
+def _as_table(pairs: PairTable | Iterable[PairScore]) -> PairTable:
+    return pairs if isinstance(pairs, PairTable) else PairTable.from_scores(pairs)
+
+
+def _stage_pairs(target: Path, pairs: PairTable) -> Path:
+    """pairs.csv written beside ``target`` (_staged), not yet moved into place."""
+    return _staged(target, lambda out: _pair_lines(out, pairs))
 
 
 def _pair_lines(out: IO[bytes], pairs: PairTable) -> None:
@@ -139,8 +146,12 @@ def _pair_lines(out: IO[bytes], pairs: PairTable) -> None:
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:
     """Each report and its cluster, by report id."""
-    os.replace(_staged(Path(path), lambda out: _cluster_lines(out, clusters)), path)
+    os.replace(_stage_clusters(Path(path), clusters), path)
     return len(clusters)
+
+
+def _stage_clusters(target: Path, clusters: dict[str, str]) -> Path:
+    return _staged(target, lambda out: _cluster_lines(out, clusters))
 
 
 def _cluster_lines(out: IO[bytes], clusters: dict[str, str]) -> None:

@@ -25,7 +25,7 @@ from .engine import arrow_table, duckdb_connection, engine_errors, linker_for, q
 from .features import feature_row, feature_table
 from .model import Model, PairScore
 from .pairs import PairTable, wanted_columns
-from .blocks import SPLINK_OWN_ALIKE_FROM, splink_rules
+from .blocks import SPLINK_KEPT, splink_rules
 from .scoring import cut_apart, predict
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done increment, total or None)
@@ -148,13 +148,10 @@ def _predict_with(features: pa.Table | Sequence[Mapping[str, Any]], model: Model
         register_frequencies(linker, model.frequencies or {}, spark=spark)
         frame = linker.inference.predict(threshold_match_probability=keep)
         wanted = wanted_columns()
-        # The pairs only a rule asking for the own names alike found, whose own names are two
-        # names (blocks.splink_rules): the scorer's rules do not find them.
-        found = f"NOT (CAST(match_key AS INTEGER) >= {SPLINK_OWN_ALIKE_FROM} AND gamma_given = 0)"
         if spark is not None:
-            table = frame.as_spark_dataframe().filter(found).select(*wanted).toPandas()
+            table = frame.as_spark_dataframe().filter(SPLINK_KEPT).select(*wanted).toPandas()
         else:
-            table = frame.as_duckdbpyrelation().filter(found).select(*wanted).to_arrow_table()
+            table = frame.as_duckdbpyrelation().filter(SPLINK_KEPT).select(*wanted).to_arrow_table()
         frame.drop_table_from_database_and_remove_from_cache()
     pairs = PairTable.from_predictions(table, report_ids)
     return pairs if cut_pairs is None else pairs.plus(PairTable.from_predictions(cut_pairs, report_ids))

@@ -93,6 +93,8 @@ def _listed(folded: str) -> str | None:
 # two consonants, or holds three together, which Uyghur does not, an e goes back between them.
 _C = "bptcçxdrzjsşfñlmhvyqkgnğ"
 _OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
+
+
 def _closing(last: str) -> re.Pattern[str]:
     """Between a word's last two letters when both are consonants, the last one of ``last``."""
     return re.compile(f"(?<=[{_C}])(?=[{last}]$)")
