@@ -88,6 +88,13 @@ def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
     # Chinese writes it 什 shi as often as 西, but at the end 西, whose vowel the other side lacks.
     if len(syllables) > 1 and syllables[-1].lower() == "xi":
         folded[-1] = "s"
+    # 恩 en after a syllable that ends in a vowel, and not before one, is a closing n that Chinese
+    # gives a syllable of its own as it gives one to a closing m (木) or l (力): Zunun 祖努恩
+    # beside 祖农; Uyghur and Kazakh words have no e after another vowel there.
+    for i in range(1, len(folded)):
+        if syllables[i].lower() == "en" and folded[i - 1][-1:] in ("a", "e", "u") \
+                and (i + 1 == len(folded) or folded[i + 1][:1] not in ("", "a", "e", "u")):
+            folded[i] = "n"
     return tidy("".join(folded))
 
 

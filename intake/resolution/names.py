@@ -161,8 +161,10 @@ def _chinese_token(token: str) -> Token | None:
         syllables = chinese.hanzi_to_pinyin(token)
     if not syllables:
         return None
-    # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan).
-    if len(syllables) >= 3 and syllables[-1] in ("jiang", "zhan"):
+    # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan),
+    # 江 also after one syllable, as Latin's -jan after a stem of two letters (艾江 Ayzhan, Ayjan);
+    # 占 there closes a name of its own (巴占).
+    if len(syllables) >= 3 and syllables[-1] in ("jiang", "zhan") or len(syllables) == 2 and syllables[-1] == "jiang":
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
     canon = variants.canonical_chinese(token, syllables)
@@ -194,7 +196,8 @@ class Analysis:
 
     def _key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
         chosen = self.tokens if tokens is None else tokens
-        if not chosen or all(len(t.latin) == 1 for t in chosen):  # an initial (A. Tursun) names no one
+        # An initial (A. Tursun) names no one; a Chinese character is never one (艾 of 艾江 Ayzhan).
+        if not chosen or (self.script != scripts.CHINESE and all(len(t.latin) == 1 for t in chosen)):
             return None
         second = " ".join(t.second or t.syllables or "-" for t in chosen) if any(t.second for t in chosen) else ""
         return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),

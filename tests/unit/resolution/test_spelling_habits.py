@@ -46,3 +46,17 @@ def test_abdi_before_a_short_ending_is_left_alone() -> None:
                                       ("ماهیگول", "ماھىگۈل"), ("ماهیگل", "玛依古丽")])
 def test_a_closing_gul_on_a_persian_keyboard(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+# A Persian keyboard has one waw for Uyghur ۋ and the rounded vowels; Uyghur never sets two
+# vowels side by side, so a waw beside a vowel is the w. After the opening hamza it is the vowel.
+@pytest.mark.parametrize(("a", "b"), [("باوىرجان", "باۋىرجان"), ("قوانیش", "夸尼西"), ("ریزوانگۈل", "Rizwangül"),
+                                      ("ساووت", "Sawut"), ("تیلیوالدی", "提力瓦尔迪"), ("باوىرجان", "包尔江")])
+def test_a_waw_beside_a_vowel_is_w(a: str, b: str) -> None:
+    assert key(a).latin == key(b).latin or level(a, b) >= CROSS_SCRIPT
+
+
+@pytest.mark.parametrize(("a", "b"), [("ئوسمان", "Osman"), ("تۇرسون", "Tursun"), ("ئومەر", "Ömer")])
+def test_a_waw_between_consonants_or_after_the_hamza_is_a_vowel(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+    assert "w" not in key(a).latin and "v" not in key(a).latin

@@ -571,3 +571,24 @@ def test_a_closing_dan_and_za(a: str, b: str) -> None:
 def test_a_closing_r_chinese_leaves_out(a: str, b: str, same: bool) -> None:
     assert (level(a, b) >= 2) is same
 
+
+
+# 恩 en after a vowel is a closing n given a syllable of its own (Zunun 祖努恩 beside 祖农); opening a
+# word, or before a vowel, it is a syllable of the name's own.
+@pytest.mark.parametrize(("a", "b", "same"), [("Zunun", "祖努恩", True), ("زۇنۇن", "祖努恩", True),
+                                              ("祖农", "祖努恩", True), ("Zunun", "祖努", False),
+                                              ("Ensher", "恩西尔", True)])
+def test_en_after_a_vowel_is_a_closing_n(a: str, b: str, same: bool) -> None:
+    assert (syllables(a) == syllables(b)) is same
+
+
+# 江 closing a name of two syllables is -jan as after a longer stem (Ayzhan 艾江, as Latin reads
+# -jan after a stem of two letters), and the syllable left is a name, not an initial.
+@pytest.mark.parametrize(("a", "b"), [("Ayzhan", "艾江"), ("ئايجان", "艾江"), ("Айжан", "艾江"), ("Ayjan", "艾江")])
+def test_jiang_after_one_syllable_is_jan(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+def test_a_single_chinese_character_is_not_an_initial() -> None:
+    assert name_key("艾") is not None
+    assert name_key("A.") is None
