@@ -93,6 +93,13 @@ def _listed(folded: str) -> str | None:
 # two consonants, or holds three together, which Uyghur does not, an e goes back between them.
 _C = "bptcçxdrzjsşfñlmhvyqkgnğ"
 _OPEN = re.compile(f"^([{_C}])(?=[{_C}])")
+# Before a w the vowel left out is u: one waw typed for ۇۋ (قوانیش, Kazakh قۋانىش: Quwanish).
+_OPEN_W = re.compile(f"^([{_C}])(?=v)")
+
+
+def _opened(phonemes: str) -> str:
+    """A word that opens on two consonants with its vowel back between them."""
+    return _OPEN.sub(r"\1e", _OPEN_W.sub(r"\1u", phonemes))
 
 
 def _closing(last: str) -> re.Pattern[str]:
@@ -114,7 +121,7 @@ def _unlisted(word: str) -> str:
     phonemes = uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word))
     if " " in phonemes:
         return phonemes
-    return _THREE.sub("e", _CLOSE.sub("e", _OPEN.sub(r"\1e", phonemes)))
+    return _THREE.sub("e", _CLOSE.sub("e", _opened(phonemes)))
 
 
 def _part(folded: str) -> str:
@@ -190,7 +197,7 @@ def _with_e_again(phonemes: str) -> str:
     and one that holds three with its i (_THREE_UYGHUR)."""
     if " " in phonemes:
         return phonemes
-    return _vowel_in_three(_CLOSE_UYGHUR.sub("e", _OPEN.sub(r"\1e", phonemes)))
+    return _vowel_in_three(_CLOSE_UYGHUR.sub("e", _opened(phonemes)))
 
 
 def arabic_to_phonemes(text: str) -> str:

@@ -592,3 +592,15 @@ def test_jiang_after_one_syllable_is_jan(a: str, b: str) -> None:
 def test_a_single_chinese_character_is_not_an_initial() -> None:
     assert name_key("艾") is not None
     assert name_key("A.") is None
+
+
+# After a velar, Chinese medial u before a is Turkic u: 夸 kua and 宽 kuan write qua (Quwanish 夸尼西,
+# Quandyq 宽德克); a word typed without the vowel before its w gets u back there, not e (قوانیش).
+@pytest.mark.parametrize(("a", "b"), [("Quwanish", "夸尼西"), ("Kuanysh", "夸尼西"), ("قوانیش", "夸尼西"),
+                                      ("قۋانىش", "Quwanish"), ("Quandyq", "宽德克")])
+def test_kua_is_qua(a: str, b: str) -> None:
+    assert level(a, b) >= 2
+
+
+def test_kua_stays_apart_from_ka() -> None:
+    assert syllables("夸尼西") != syllables("卡尼西")
