@@ -68,18 +68,17 @@ def fold_pinyin(syllable: str) -> str:
     elif initial in ("j", "q", "x") and final.startswith("u"):
         final = "v" + final[1:]
     onset = _ONSET[initial]  # w is dropped with its glide: wai writes Uyghur we (Abduweli 阿不都外力)
+    glide = ""
     if initial in ("g", "k", "h") and final.startswith("ua"):
         # After a velar the glide is Turkic u before a: 夸 kua, 宽 kuan write qua, quwa (Quwanish
         # 夸尼西, Quandyq 宽德克), as a Latin or Cyrillic qu- before a vowel reads.
-        rest = final[1:]
-        nasal = "n" if rest.endswith("n") or rest.endswith("ng") else ""
-        return onset + "u" + _vowel_class(rest[:-2] if rest.endswith("ng") else rest[:-1] if nasal else rest) + nasal
+        glide, final = "u", final[1:]
     if final == "i" and initial in ("z", "c", "s", "zh", "ch", "sh"):
         return onset  # the empty vowel of zi, si, shi (ri keeps one: 日 writes Uyghur ri, Mihrigul 米日古丽)
     nasal = "n" if final.endswith("n") or final.endswith("ng") else ""
     core = final[:-2] if final.endswith("ng") else final[:-1] if nasal else final
     vowel = "e" if final in ("ian", "van") else _vowel_class(core or final)
-    return onset + vowel + nasal
+    return onset + glide + vowel + nasal
 
 
 def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:

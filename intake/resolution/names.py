@@ -164,7 +164,7 @@ def _chinese_token(token: str) -> Token | None:
     # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan),
     # 江 also after one syllable, as Latin's -jan after a stem of two letters (艾江 Ayzhan, Ayjan);
     # 占 there closes a name of its own (巴占).
-    if len(syllables) >= 3 and syllables[-1] in ("jiang", "zhan") or len(syllables) == 2 and syllables[-1] == "jiang":
+    if syllables[-1] == "jiang" and len(syllables) >= 2 or syllables[-1] == "zhan" and len(syllables) >= 3:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
     canon = variants.canonical_chinese(token, syllables)

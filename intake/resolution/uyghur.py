@@ -68,10 +68,12 @@ def _consonant(ch: str) -> bool:
 _ALEF_SEAT = re.compile("(?:^|(?<=\\s))\u0627(?=[\u0648\u06c7\u06c6\u06c8\u06d0\u0649])")
 
 
-# A Persian or Arabic keyboard has one waw for Uyghur ۋ (w) and the vowels o, u, ö, ü. Uyghur
-# never sets two vowels side by side (a hamza parts them), so a waw beside a vowel letter, inside
-# a word, is the w (باوىرجان Bawirjan, قوانیش Quwanish, ریزوانگۈل Rizwangül, ساووت Sawut); after the
-# hamza that opens a word it is the vowel (ئوسمان Osman).
+def _waw_is_w(before: str, after: str) -> bool:
+    """A Persian or Arabic keyboard has one waw for Uyghur ۋ (w) and the vowels o, u, ö, ü. Uyghur
+    never sets two vowels side by side (a hamza parts them), so a waw beside a vowel letter is the
+    w (باوىرجان Bawirjan, قوانیش Quwanish, ریزوانگۈل Rizwangül, ساووت Sawut); after the hamza that
+    opens a word it is the vowel (ئوسمان Osman)."""
+    return before != "\u0626" and any(ch != "" and ch in _VOWELS for ch in (before, after))
 
 
 def clean_arabic(text: str, heh_e: bool = True) -> str:
@@ -91,9 +93,8 @@ def clean_arabic(text: str, heh_e: bool = True) -> str:
                 ch = "\u064a"
             else:
                 ch = "\u0649"
-        elif ch == "\u0648" and out[-1:] != ["\u0626"] and (
-                out[-1:] and out[-1] in _VOWELS or (i + 1 < len(text) and text[i + 1] in _VOWELS)):
-            ch = "\u06cb"  # waw beside a vowel is ۋ w (see _WAW)
+        elif ch == "\u0648" and _waw_is_w(out[-1] if out else "", text[i + 1] if i + 1 < len(text) else ""):
+            ch = "\u06cb"
         elif ch == "\u0647":  # Arabic heh: ae at the end of a word or between consonants, h elsewhere
             after = text[i + 1] if i + 1 < len(text) else ""
             before = out[-1] if out else ""
