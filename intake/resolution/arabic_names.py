@@ -108,6 +108,13 @@ def _closing(last: str) -> re.Pattern[str]:
 
 
 _CLOSE = _closing(_C)
+# After a w the vowel left out before a closing consonant is u (ساۋت Sawut, داۋت Dawut).
+_CLOSE_W = re.compile(f"(?<=v)(?=[{_C.replace('v', '').replace('y', '')}]$)")
+
+
+def _closed(closing: re.Pattern[str], phonemes: str) -> str:
+    """A word that closes on two consonants (``closing``) with its vowel back between them."""
+    return closing.sub("e", _CLOSE_W.sub("u", phonemes))
 _THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
 
 
@@ -121,7 +128,7 @@ def _unlisted(word: str) -> str:
     phonemes = uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word))
     if " " in phonemes:
         return phonemes
-    return _THREE.sub("e", _CLOSE.sub("e", _opened(phonemes)))
+    return _THREE.sub("e", _closed(_CLOSE, _opened(phonemes)))
 
 
 def _part(folded: str) -> str:
@@ -197,7 +204,7 @@ def _with_e_again(phonemes: str) -> str:
     and one that holds three with its i (_THREE_UYGHUR)."""
     if " " in phonemes:
         return phonemes
-    return _vowel_in_three(_CLOSE_UYGHUR.sub("e", _opened(phonemes)))
+    return _vowel_in_three(_closed(_CLOSE_UYGHUR, _opened(phonemes)))
 
 
 def arabic_to_phonemes(text: str) -> str:
