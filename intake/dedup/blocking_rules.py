@@ -69,7 +69,7 @@ def scorer_form(rule: str) -> str:
     return rule.replace(_OWN_ALIKE, _OWN_ALIKE_SCORER)
 
 
-# Each rule made by _either_side and its mirror, as made (MIRRORS indexes them).
+# Each rule made by _either_side and its mirror, as made (MATES indexes them).
 _MIRRORED: list[tuple[str, str]] = []
 
 
@@ -167,7 +167,9 @@ BLOCKING_RULES: tuple[str, ...] = (
     *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND <a>.birth_year IS NULL AND {_TWO_IDS}'),
 )
 
-# Rules and their mirrors (by index: the first of each pair, the second), which the scorer joins as one.
-MIRRORS: dict[int, int] = {BLOCKING_RULES.index(a): BLOCKING_RULES.index(b) for a, b in _MIRRORED}
+# Each rule that has a mirror and the mirror's index, both ways round; the scorer joins the two as one.
+MATES: dict[int, int] = {i: j for a, b in _MIRRORED
+                         for i, j in ((BLOCKING_RULES.index(a), BLOCKING_RULES.index(b)),
+                                      (BLOCKING_RULES.index(b), BLOCKING_RULES.index(a)))}
 # The rules asking for the own names alike (by index): Splink runs them last and without it.
 OWN_ALIKE_RULES = frozenset(i for i, rule in enumerate(BLOCKING_RULES) if _OWN_ALIKE in rule)

@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocking_rules import BLOCKING_RULES, MIRRORS, join_forms, scorer_form
+from .blocking_rules import BLOCKING_RULES, MATES, join_forms, scorer_form
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
 from .comparisons import COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
 from .model import Model
@@ -87,21 +87,16 @@ def with_frequencies(features: pa.Table, frequencies: dict[str, dict[str, float]
     return features
 
 
-# Each rule with a mirror (blocking_rules.MIRRORS: the same rule for the other side), and the other
-# way round.
-_MIRROR_OF = {j: i for i, j in MIRRORS.items()}
-
-
 def _rule_sql(table: str, i: int, rule: str, part: tuple[int, int], cut: list[int] | None, neighbours: int,
               only_cut: bool = False) -> str | None:
     """Rule ``i``'s candidate pairs (None when it has none to add); ``only_cut``: only those within
-    bounds in its oversized blocks. A rule and its mirror are joined as one (the first of the two:
-    both reports' orders, then ordered), a join of the whole list the fewer, unless either has
-    oversized blocks."""
+    bounds in its oversized blocks. A rule and its mirror (blocking_rules.MATES) are joined as one
+    (the first of the two: both reports' orders, then ordered), a join of the whole list the fewer,
+    unless either has oversized blocks."""
     key, rule = RULE_KEYS[i], scorer_form(rule)
-    mate = MIRRORS.get(i, _MIRROR_OF.get(i))
+    mate = MATES.get(i)
     as_one = mate is not None and not (cut and (cut[i] or cut[mate]))
-    if as_one and i in _MIRROR_OF:
+    if as_one and mate < i:
         return None  # its pairs are its mirror's
     if as_one:
         left, right, order = "least(l.unique_id, r.unique_id)", "greatest(l.unique_id, r.unique_id)", "<>"

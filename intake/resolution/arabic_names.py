@@ -108,8 +108,10 @@ def _closing(last: str) -> re.Pattern[str]:
 
 
 _CLOSE = _closing(_C)
+# The consonants that close a Uyghur spelling on two: not w or y (Kazakh writes its у ۋ: ايسۇلۋ Aysulu).
+_C_CLOSING = _C.replace("v", "").replace("y", "")
 # After a w the vowel left out before a closing consonant is u (ساۋت Sawut, داۋت Dawut).
-_CLOSE_W = re.compile(f"(?<=v)(?=[{_C.replace('v', '').replace('y', '')}]$)")
+_CLOSE_W = re.compile(f"(?<=v)(?=[{_C_CLOSING}]$)")
 
 
 def _closed(closing: re.Pattern[str], phonemes: str) -> str:
@@ -170,9 +172,8 @@ def word_to_phonemes(word: str) -> str:
     return _compound(fold(word)) or _unlisted(word)
 
 
-# A Uyghur spelling's last two letters both consonants, the last not w or y (Kazakh writes its у
-# ۋ: ايسۇلۋ Aysulu).
-_CLOSE_UYGHUR = _closing(_C.replace("v", "").replace("y", ""))
+# A Uyghur spelling's last two letters both consonants, the last one of _C_CLOSING.
+_CLOSE_UYGHUR = _closing(_C_CLOSING)
 
 
 # Three consonants together, which Uyghur names do not hold either: the typist left out a vowel,

@@ -26,7 +26,7 @@ _CYRILLIC = UgMultiScriptConverter("UCS", "CTS")
 # (LRM, RLM, ALM), joiners and the byte-order mark.
 INVISIBLE = re.compile("[\u0640\u064b-\u065f\u0670\u06d6-\u06ed\u200b-\u200f\u061c\u2060\ufeff]")
 # Uyghur vowel letters, for deciding what a Persian/Arabic yeh stands for.
-_VOWELS = "اەېىوۇۆۈ"
+_VOWELS = frozenset("اەېىوۇۆۈ")
 _LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d5\u06ee\u06ef\u06fa-\u06ff]")
 _SIMPLE = str.maketrans({
     "\u06a9": "\u0643",  # Persian keheh -> kaf
@@ -73,7 +73,7 @@ def _waw_is_w(before: str, after: str) -> bool:
     never sets two vowels side by side (a hamza parts them), so a waw beside a vowel letter is the
     w (باوىرجان Bawirjan, قوانیش Quwanish, ریزوانگۈل Rizwangül, ساووت Sawut); after the hamza that
     opens a word it is the vowel (ئوسمان Osman)."""
-    return before != "\u0626" and any(ch != "" and ch in _VOWELS for ch in (before, after))
+    return before != "\u0626" and (before in _VOWELS or after in _VOWELS)
 
 
 def clean_arabic(text: str, heh_e: bool = True) -> str:
@@ -89,7 +89,7 @@ def clean_arabic(text: str, heh_e: bool = True) -> str:
             after = text[i + 1] if i + 1 < len(text) else ""
             if before == "\u0626":
                 ch = "\u0649"
-            elif (before and before in _VOWELS) or (after and after in _VOWELS):
+            elif before in _VOWELS or after in _VOWELS:
                 ch = "\u064a"
             else:
                 ch = "\u0649"
