@@ -33,6 +33,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("alt_given_syl", "VARCHAR"), ("alt_father_syl", "VARCHAR"),
     ("given_lean", "VARCHAR"), ("father_lean", "VARCHAR"),
     ("given_syl2", "VARCHAR"), ("father_syl2", "VARCHAR"),
+    ("given_skel2", "VARCHAR"), ("father_skel2", "VARCHAR"),
     ("gframe", "VARCHAR"), ("fframe", "VARCHAR"), ("finitial", "VARCHAR"), ("gframe2", "VARCHAR"),
     ("fframe2", "VARCHAR"),
     ("gender", "VARCHAR"),
@@ -48,21 +49,26 @@ _ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
 SCHEMA = pa.schema([(name, _ARROW[kind]) for name, kind in COLUMNS])
 
 
-_Forms = tuple[str | None, str | None, str | None, str | None, str | None]
+_Forms = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
 
 
 @lru_cache(maxsize=65536)  # names repeat across reports; tidy's dozen substitutions were a sixth of prepare
 def _forms(key: NameKey | None) -> _Forms:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
     the cross-script form's lean form (name_match.lean), and its second reading (chinese.py) where
-    it has one."""
+    it has one, and its other skeleton (name_levels.other_skeleton): read with pinyin's x and q
+    where it has such a letter, or "=" and its consonants where every word was typed in Arabic
+    script without short vowels."""
     if key is None:
-        return None, None, None, None, None
+        return None, None, None, None, None, None
     latin = key.latin.replace(" ", "") or None
     skel = key.skeleton.replace(" ", "") or None
     syl = tidy(key.syllables.replace(" ", "").replace("-", "")) or None
     second = tidy(key.second.replace(" ", "").replace("-", "")) if key.second else None
-    return latin, skel, syl, lean(syl) if syl else None, second if second != syl else None
+    habit = key.habit.replace(" ", "") if key.habit else None
+    bare = "=" + key.bare.replace(" ", "") if key.bare and "-" not in key.bare.split(" ") else None
+    return (latin, skel, syl, lean(syl) if syl else None, second if second != syl else None,
+            habit if habit and habit != skel else bare)
 
 
 def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
@@ -78,8 +84,8 @@ def _alt(rec: PreparedRecord) -> tuple[str | None, str | None]:
 
 
 def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
-    g_latin, g_skel, g_syl, g_lean, g_syl2 = _forms(rec.given)
-    f_latin, f_skel, f_syl, f_lean, f_syl2 = _forms(rec.father)
+    g_latin, g_skel, g_syl, g_lean, g_syl2, g_skel2 = _forms(rec.given)
+    f_latin, f_skel, f_syl, f_lean, f_syl2, f_skel2 = _forms(rec.father)
     alt_given, alt_father = _alt(rec)
     raw = rec.id_raw if rec.id_raw and len(rec.id_raw) == 18 else None
     fframe = name_frame(rec.father) if f_syl else None
@@ -98,6 +104,9 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "given_lean": g_lean, "father_lean": f_lean,
         # The second reading (chinese.py: h and gh read as k, a closing l as r), where the name has one.
         "given_syl2": g_syl2, "father_syl2": f_syl2,
+        # The other skeleton: as people schooled in pinyin write Latin (Dilxat: Dilshat), or "=" and
+        # the consonants of a name typed in Arabic script without its short vowels (گلهمار Gülhumar).
+        "given_skel2": g_skel2, "father_skel2": f_skel2,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,
         "finitial": fframe[:1] if fframe else None,  # a blocking key: a typo rarely changes it

@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
     SECOND_VOWEL_FROM, VOWELS, same_onset, second_vowel_for_another
+from ..resolution.phonemes import consonants
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
 # An edit distance is the scorer's dearest test, and most candidate pairs have two other names. One
@@ -229,13 +230,38 @@ def _same_order(a: Row, b: Row) -> bool:
     return False
 
 
+def _consonants_sql(col: str) -> str:
+    """phonemes.consonants in SQL: a skeleton's vowels a, i, u left out."""
+    return f"replace(replace(replace({col}, 'a', ''), 'i', ''), 'u', '')"
+
+
+def _other_skeleton_sql(skel: str, skel2: str) -> str:
+    def one(x: str, y: str) -> str:
+        return (f"({skel2}_{x} IS NOT NULL AND ({skel2}_{x} = {skel}_{y} "
+                f"OR {skel2}_{x} = '=' || {_consonants_sql(f'{skel}_{y}')}))")
+    return f"({one('l', 'r')} OR {one('r', 'l')})"
+
+
+def _other_skeleton(skel: str, skel2: str) -> Callable[[Row, Row], bool]:
+    """One side's other skeleton (features: ``<name>_skel2``) the other side's skeleton: read with
+    pinyin's x and q (Dilxat and Dilshat, Buhelqem and Buhelchem: chinese.pinyin_habit), or, after
+    "=", the consonants of a spelling typed without short vowels (گلهمار and Gülhumar, تاشپلات and
+    Tashpolat: names.BARE_FROM), which meet the other's skeleton without its vowels."""
+    def one(x2: object, y: object) -> bool:
+        if not isinstance(x2, str) or not isinstance(y, str):
+            return False
+        return x2 == y or x2 == "=" + consonants(y)
+    return lambda a, b: one(a.get(skel2), b.get(skel)) or one(b.get(skel2), a.get(skel))
+
+
 def name_comparison(prefix: str, field: str) -> Comparison:
     latin, skel, syl, zh = f"{prefix}_latin", f"{prefix}_skel", f"{prefix}_syl", f"{prefix}_zh"
-    lean, syl2 = f"{prefix}_lean", f"{prefix}_syl2"
+    lean, syl2, skel2 = f"{prefix}_lean", f"{prefix}_syl2", f"{prefix}_skel2"
     vowel_for_vowel = _vowel_for_vowel(syl, latin, zh)
     vowel_more = _through_chinese(syl, zh, one_vowel_more)
     second = _second_reading(syl, syl2, zh)
-    return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2), (
+    other_skeleton = _other_skeleton(skel, skel2)
+    return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2, skel2), (
         Level("missing", null_sql(syl), missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
         # or cross-script form): the evidence is the name's rarity (term frequency of the
@@ -247,11 +273,13 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # still the more common of the two own names'). The cross-script form alone, which folds much
         # together, counts only through Chinese or for spellings near each other, as in close
         # (Gülzire and Gülchéhre, Mihray and Mahire fold alike: two names).
-        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
+        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {_other_skeleton_sql(skel, skel2)} "
+                           f"OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
                            f"OR {_same_order_sql()} "
                            f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
                            f"OR {_second_reading_sql(syl, syl2, zh)})",
-              lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or (eq(syl)(a, b) and _skel_within(skel, zh)(a, b))
+              lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or other_skeleton(a, b)
+              or (eq(syl)(a, b) and _skel_within(skel, zh)(a, b))
               or _same_order(a, b)
               or vowel_for_vowel(a, b) or vowel_more(a, b) or second(a, b),
               tf_column=syl),

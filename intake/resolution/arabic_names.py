@@ -164,6 +164,17 @@ def _compound(folded: str) -> str | None:
 
 
 @lru_cache(maxsize=65536)
+def letters_only(word: str) -> str | None:
+    """A word of Arabic script neither in Uyghur spelling nor listed, read letter by letter with no
+    vowel put back; None for any other word. The short vowels a Persian or Arabic keyboard leaves
+    out are unknown (گلهمار Gülhumar, تاشپلات Tashpolat, خیرنسا Xeyrinisa), so only such a word's
+    consonants can be compared (names.py)."""
+    if is_uyghur_spelling(word) or _compound(fold(word)) is not None:
+        return None
+    return uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word)).replace(" ", "")
+
+
+@lru_cache(maxsize=65536)
 def word_to_phonemes(word: str) -> str:
     """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
     as the list reads it, or letter by letter with the e a keyboard without it left out."""

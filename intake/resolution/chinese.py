@@ -319,6 +319,14 @@ _CODA_H = re.compile("h(?=[^aeéiouöüh])")
 _PINYIN_Q = re.compile("q(?=[eéi])")
 
 
+def pinyin_habit(phonemes: str) -> str | None:
+    """A plain-Latin word's phonemes with x read as sh and q before e or i as ch, as people schooled
+    in pinyin write them (Dilxat, Ayxe, Buhelqem: Dilshat, Ayshe, Buhelchem), or None without either."""
+    if "x" not in phonemes and not _PINYIN_Q.search(phonemes):
+        return None
+    return _PINYIN_Q.sub("ç", phonemes.replace("x", "ş"))
+
+
 # A closing r after a vowel, which Chinese leaves out now and then as it leaves out 尔 before a
 # consonant (Ekber 艾克拜 beside 艾克拜尔, Gülnar 古丽娜): not read where the form
 # left is shorter than _FINAL_R_FROM letters (Enwer is not 艾尼 Gheni).
@@ -349,8 +357,8 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
     g = phonemes.replace("ğ", "g")
     as_a = _later_o(g) if later_o else None
-    if plain_latin and ("x" in g or _PINYIN_Q.search(g)):
-        changed = _PINYIN_Q.sub("ç", g.replace("x", "ş"))
+    if plain_latin and (habit := pinyin_habit(g)) is not None:
+        changed = habit
     elif as_a is not None:
         changed = as_a
     else:

@@ -13,6 +13,7 @@ from rapidfuzz.distance import Levenshtein
 from ..wording import Said, said
 from . import scripts
 from .names import NameKey
+from .phonemes import consonants
 
 EXACT, CROSS_SCRIPT, CLOSE, DIFFERENT = 3, 2, 1, 0
 
@@ -102,8 +103,9 @@ def one_vowel_more(a: str, b: str) -> bool:
 
 
 def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[bool, bool] = (False, False)) -> int:
-    """Two words' levels; a word is (latin, skeleton, syllables, second reading); ``zh`` says which
-    of the two came through Chinese."""
+    """Two words' levels; a word is (latin, skeleton, syllables, second reading, skeleton read with
+    pinyin's x and q, consonants if typed without short vowels); ``zh`` says which of the two came
+    through Chinese."""
     if x[0] == y[0]:
         return EXACT
     if cross:
@@ -116,8 +118,10 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
                                or second_vowel_for_another(x[2], y[3])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
-    if x[1] == y[1]:
+    if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat (chinese.pinyin_habit)
         return CROSS_SCRIPT
+    if (x[5] and x[5] == consonants(y[1])) or (y[5] and y[5] == consonants(x[1])):
+        return CROSS_SCRIPT  # گلهمار and Gülhumar: a spelling without short vowels (names.BARE_FROM)
     if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
         return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)
     return CLOSE if _close(x[1], y[1]) else DIFFERENT
@@ -134,8 +138,8 @@ def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
         return DIFFERENT
     cross = a.script in scripts.CHINESE_SCRIPTS or b.script in scripts.CHINESE_SCRIPTS
     zh = (a.script in scripts.CHINESE_SCRIPTS, b.script in scripts.CHINESE_SCRIPTS)
-    ta = tuple((*t, s) for t, s in zip(a.tokens, a.seconds))
-    tb = tuple((*t, s) for t, s in zip(b.tokens, b.seconds))
+    ta = tuple((*t, s, h, c) for t, s, h, c in zip(a.tokens, a.seconds, a.habits, a.bares))
+    tb = tuple((*t, s, h, c) for t, s, h, c in zip(b.tokens, b.seconds, b.habits, b.bares))
     if len(ta) == len(tb):
         orders = itertools.permutations(tb) if len(tb) <= 4 else [tb]
         return max(min(_token_level(x, y, cross, zh) for x, y in zip(ta, order)) for order in orders)
@@ -144,7 +148,8 @@ def same_name_level(a: NameKey | None, b: NameKey | None) -> int:
         zh = (zh[1], zh[0])
     best = DIFFERENT
     for order in (itertools.permutations(long_) if len(long_) <= 4 else [long_]):
-        joined = tuple("".join(part[i] for part in order) for i in range(4))
+        joined = (*("".join(part[i] for part in order) for i in range(5)),
+                  "".join(part[5] for part in order) if all(part[5] for part in order) else "")
         if len(short) == 1:
             best = max(best, _token_level(short[0], joined, cross, zh))
     if all(max(_token_level(s, t, cross, zh) for t in long_) >= CROSS_SCRIPT for s in short):

@@ -23,7 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import arabic_names, chinese, scripts, variants
-from .phonemes import skeleton, to_latin, to_phonemes, variant_key
+from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
+
+
+# A word typed without its short vowels is compared by its consonants from this many on (fewer
+# fall on other names: Memet and Mamut are both mmt).
+BARE_FROM = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,12 @@ class NameKey:
     # a closing l as r), tokens as in ``syllables`` (a token without one repeats its syllables);
     # "" when no token has one.
     second: str = ""
+    # The skeleton read as people schooled in pinyin write Latin (x sh, q before e or i ch:
+    # chinese.pinyin_habit), tokens as in ``skeleton``; "" when no token has such a letter.
+    habit: str = ""
+    # The consonants of each token typed in Arabic script without its short vowels
+    # (arabic_names.letters_only), "-" for a token typed otherwise; "" when none was.
+    bare: str = ""
 
     @property
     def tokens(self) -> tuple[tuple[str, str, str], ...]:
@@ -45,6 +56,18 @@ class NameKey:
     def seconds(self) -> tuple[str, ...]:
         """Each token's second reading, or its cross-script form where it has none."""
         return tuple((self.second or self.syllables).split(" "))
+
+    @property
+    def habits(self) -> tuple[str, ...]:
+        """Each token's skeleton read with pinyin's x and q, or its skeleton where it has none."""
+        return tuple((self.habit or self.skeleton).split(" "))
+
+    @property
+    def bares(self) -> tuple[str, ...]:
+        """Each token's consonants where it was typed without its short vowels, else ""."""
+        if not self.bare:
+            return ("",) * len(self.skeleton.split(" "))
+        return tuple("" if b == "-" else b for b in self.bare.split(" "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +79,8 @@ class Token:
     marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
     title: bool = False            # Haji, Axun...
     second: str = ""               # the second reading of the cross-script form (chinese.py), if any
+    habit: str = ""                # the skeleton read with pinyin's x and q (chinese.pinyin_habit), if any
+    bare: str = ""                 # the consonants of a word typed without its short vowels, if any
 
     @property
     def forms(self) -> tuple[str, str, str]:
@@ -147,9 +172,13 @@ def analyse_token(token: str, script: str) -> Token | None:
     canon = variants.canonical(phonemes)
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
+    habit = chinese.pinyin_habit(phonemes) if script == scripts.LATIN and canon is None else None
+    letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
+    bare = consonants(skeleton(letters)) if letters else ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title,
-                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "")
+                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "",
+                 skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 
 
 def _chinese_token(token: str) -> Token | None:
@@ -200,8 +229,10 @@ class Analysis:
         if not chosen or (self.script != scripts.CHINESE and all(len(t.latin) == 1 for t in chosen)):
             return None
         second = " ".join(t.second or t.syllables or "-" for t in chosen) if any(t.second for t in chosen) else ""
+        habit = " ".join(t.habit or t.skeleton for t in chosen) if any(t.habit for t in chosen) else ""
+        bare = " ".join(t.bare or "-" for t in chosen) if any(t.bare for t in chosen) else ""
         return NameKey(" ".join(t.latin for t in chosen), " ".join(t.skeleton for t in chosen),
-                       " ".join(t.syllables or "-" for t in chosen), self.script, second)
+                       " ".join(t.syllables or "-" for t in chosen), self.script, second, habit, bare)
 
     def given_and_father(self) -> tuple[NameKey | None, NameKey | None]:
         """The person's own name and the father's, by the conventions of how the name was written:
@@ -319,7 +350,8 @@ def analyse(text: str, script: str | None = None) -> Analysis:
             continue
         if token.marker and tokens:
             last = tokens.pop()
-            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker, second=last.second))
+            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker, second=last.second,
+                                habit=last.habit, bare=last.bare))
             continue
         tokens.append(token)
     titled = any(t.title for t in tokens)  # "Gulnar, daughter of Tursun": the words say the order

@@ -105,6 +105,23 @@ def variant_key(phonemes: str) -> str:
 _NG_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 
 
+# An i or y in the syllable after a rounded first vowel is u, as Uyghur writes it: Kazakh and
+# Kyrgyz ы, and Arabic's short i, after a rounded vowel are where Uyghur has u (Жұлдыз Zhuldyz,
+# Julduz; Тұрсынбек, Tursunbek; Yunis, Yunus). Not after a u that a spelling put into a cluster
+# (Abulimit is Ablimit). Folded letters: a word's first vowel u (after a y, folded to i: Yunis),
+# then one or two consonants.
+_ROUNDED_NEXT = re.compile("((?:^| )[^aiu ]*i?u[^aiu ]{1,2})i(?=[^aiu ])")
+
+
+# A skeleton's vowels (a e é, o u ö ü, i y folded).
+_SKELETON_VOWELS = re.compile("[aiu]")
+
+
+def consonants(skel: str) -> str:
+    """A skeleton without its vowels (and the y folded with i)."""
+    return _SKELETON_VOWELS.sub("", skel)
+
+
 @lru_cache(maxsize=65536)
 def skeleton(phonemes: str) -> str:
     folded = _NG_VOWEL.sub("ng", phonemes).translate(_SKELETON)
@@ -112,4 +129,4 @@ def skeleton(phonemes: str) -> str:
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
             out.append(ch)
-    return "".join(out)
+    return _ROUNDED_NEXT.sub(r"\1u", "".join(out))

@@ -90,8 +90,10 @@ def _join(given: NameKey | None, father: NameKey | None) -> NameKey | None:
         return given or father
     script = given.script if given.script == father.script else given.script
     second = f"{' '.join(given.seconds)} {' '.join(father.seconds)}" if given.second or father.second else ""
+    habit = f"{' '.join(given.habits)} {' '.join(father.habits)}" if given.habit or father.habit else ""
+    bare = " ".join(b or "-" for b in (*given.bares, *father.bares)) if given.bare or father.bare else ""
     return NameKey(f"{given.latin} {father.latin}", f"{given.skeleton} {father.skeleton}",
-                   f"{given.syllables} {father.syllables}", script, second)
+                   f"{given.syllables} {father.syllables}", script, second, habit, bare)
 
 
 def _text(value: Any) -> str | None:
@@ -379,8 +381,9 @@ def blocking_values(rec: PreparedRecord) -> dict[str, set[str]]:
 
 
 def _token_key(key: NameKey, i: int) -> NameKey:
-    second = key.seconds[i]
-    return NameKey(*key.tokens[i], key.script, second if key.second and second != key.tokens[i][2] else "")
+    second, habit = key.seconds[i], key.habits[i]
+    return NameKey(*key.tokens[i], key.script, second if key.second and second != key.tokens[i][2] else "",
+                   habit if key.habit and habit != key.tokens[i][1] else "", key.bares[i])
 
 
 def _first(key: NameKey) -> NameKey:

@@ -26,6 +26,8 @@ def level(a: str, b: str) -> int:
     ("فاطمه", "帕提曼"), ("عثمان", "Osman"), ("عثمان", "吾斯曼"), ("يوسف", "Yusup"), ("یوسف", "玉素甫"),
     ("خديجة", "Xediche"), ("حسين", "Hüseyin"), ("عمر", "Ömer"), ("ابراهيم", "依不拉音"),
     ("إسماعيل", "Ismayil"), ("مریم", "Meryem"), ("حلیمه", "Helime"), ("گلنار", "古丽娜尔"),
+    ("ذوالنون", "Zunun"), ("ذوالنون", "祖农"), ("ضیاءالدین", "Зиявудун"), ("ضياء الدين", "孜亚吾丁"),
+    ("كاملة", "Kamile"), ("ناظره", "Nazira"), ("سلطنت", "Saltanat"),
 ])
 def test_a_listed_name_meets_its_other_forms(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT

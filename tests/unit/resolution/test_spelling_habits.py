@@ -60,3 +60,53 @@ def test_a_waw_beside_a_vowel_is_w(a: str, b: str) -> None:
 def test_a_waw_between_consonants_or_after_the_hamza_is_a_vowel(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
     assert "w" not in key(a).latin and "v" not in key(a).latin
+
+
+# People schooled in pinyin write Uyghur sh with x and ch with q before e or i, in plain Latin; the
+# words meet every script's spelling (chinese.pinyin_habit), and x still reads kh as ULY writes it.
+@pytest.mark.parametrize(("a", "b"), [("Ayxe", "ئايشە"), ("Gulxen", "Gülşen"), ("Xawket", "Шәвкәт"),
+                                      ("Abdurexit", "Abduréshit"), ("Qimangul", "Chimengül"),
+                                      ("Buhelqem", "بۇھەلچەم"), ("Xalide", "Khalida"), ("Muxtar", "مۇختار")])
+def test_pinyin_x_and_q_meet_every_script(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+    assert level(b, a) >= CROSS_SCRIPT
+
+
+def test_the_pinyin_reading_is_only_for_plain_latin_words_not_listed() -> None:
+    assert key("Dilxat").habit == key("Dilshat").skeleton
+    assert not key("Xalidé").habit        # ULY with é: x is kh
+    assert not key("دىلشات").habit and not key("Dilshat").habit
+
+
+# A Persian or Arabic keyboard leaves short vowels out: a word neither in Uyghur spelling nor listed
+# is compared by its consonants, from four on (گلهمار Gülhumar, تاشپلات Tashpolat).
+@pytest.mark.parametrize(("a", "b"), [("گلهمار", "Gülhumar"), ("تاشپلات", "Tashpolat"), ("گلزیرا", "Gülzira"),
+                                      ("چمنگل", "Chimengül"), ("موتللیپ", "Мутәллип"), ("زلهمار", "زۇلھۇمار")])
+def test_a_spelling_without_short_vowels_meets_by_its_consonants(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+    assert level(b, a) >= CROSS_SCRIPT
+
+
+@pytest.mark.parametrize(("a", "b"), [("ممت", "Mamut"), ("پرهات", "Polat"), ("گلهمار", "Gülmire")])
+def test_too_few_or_other_consonants_stay_apart(a: str, b: str) -> None:
+    assert level(a, b) < CROSS_SCRIPT
+
+
+def test_only_a_spelling_without_short_vowels_is_compared_by_consonants() -> None:
+    assert key("گلهمار").bare == "klhmr"
+    assert key("موتللیپ").bare == "mtlp"   # a doubled letter once, as in every skeleton
+    assert not key("گۈلھۇمار").bare        # Uyghur spelling
+    assert not key("محمد").bare            # listed: read as Muhemmed
+    assert not key("ممت").bare             # three consonants
+
+
+# Kazakh ы (and a short i) after a rounded first vowel is Uyghur u: Жұлдыз Julduz, Тұрсынбек
+# Tursunbek, Yunis Yunus; not after a u a spelling puts into a cluster (Abulimit is Ablimit).
+@pytest.mark.parametrize(("a", "b"), [("Жұлдыз", "Julduz"), ("Tursynbek", "Tursunbek"), ("Yunis", "Юнус"),
+                                      ("Турсынбек", "تۇرسۇنبەك")])
+def test_i_after_a_rounded_first_vowel_is_u(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_i_after_a_later_u_stays() -> None:
+    assert key("Abulimit").skeleton == "abulimit"
