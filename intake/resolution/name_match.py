@@ -108,6 +108,9 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
     through Chinese."""
     if x[0] == y[0]:
         return EXACT
+    if (x[5] and x[5] == consonants(y[1])) or (y[5] and y[5] == consonants(x[1])):
+        # گلهمار and Gülhumar, تاشپلات and 塔什甫拉提: a spelling without short vowels (names.BARE_FROM)
+        return CROSS_SCRIPT
     if cross:
         if x[2] == y[2] or (one_vowel_for_another(x[2], y[2]) and same_onset(x[2], y[2], x[0], y[0], *zh)) \
                 or one_vowel_more(x[2], y[2]):
@@ -120,8 +123,6 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat (chinese.pinyin_habit)
         return CROSS_SCRIPT
-    if (x[5] and x[5] == consonants(y[1])) or (y[5] and y[5] == consonants(x[1])):
-        return CROSS_SCRIPT  # گلهمار and Gülhumar: a spelling without short vowels (names.BARE_FROM)
     if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
         return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)
     return CLOSE if _close(x[1], y[1]) else DIFFERENT

@@ -125,6 +125,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     # A Persian keyboard's spelling without short vowels: its consonants (four or more).
     ("گلهمار", "Gülhumar", "same_name"),
     ("تاشپلات", "Ташполат", "same_name"),
+    ("گلهمار", "古丽胡玛尔", "same_name"),    # against the reading of the characters too
     ("ممت", "Mamut", "close"),               # three consonants: not enough
     # An i after a rounded first vowel is Uyghur u (Kazakh ы).
     ("Yunis", "Yunus", "same_name"),

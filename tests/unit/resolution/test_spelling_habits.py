@@ -81,7 +81,8 @@ def test_the_pinyin_reading_is_only_for_plain_latin_words_not_listed() -> None:
 # A Persian or Arabic keyboard leaves short vowels out: a word neither in Uyghur spelling nor listed
 # is compared by its consonants, from four on (گلهمار Gülhumar, تاشپلات Tashpolat).
 @pytest.mark.parametrize(("a", "b"), [("گلهمار", "Gülhumar"), ("تاشپلات", "Tashpolat"), ("گلزیرا", "Gülzira"),
-                                      ("چمنگل", "Chimengül"), ("موتللیپ", "Мутәллип"), ("زلهمار", "زۇلھۇمار")])
+                                      ("چمنگل", "Chimengül"), ("موتللیپ", "Мутәллип"), ("زلهمار", "زۇلھۇمار"),
+                                      ("گلهمار", "古丽胡玛尔"), ("تاشپلات", "塔西甫拉提")])
 def test_a_spelling_without_short_vowels_meets_by_its_consonants(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
     assert level(b, a) >= CROSS_SCRIPT
