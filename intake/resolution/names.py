@@ -142,6 +142,18 @@ _SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 _UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
 
 
+def _habit(token: str, phonemes: str, script: str) -> str | None:
+    """A word's phonemes as another writing habit reads them, or None: pinyin's x and q in plain
+    Latin (chinese.pinyin_habit: Dilxat is Dilshat), else the kh or Russian х that stands for
+    Kazakh q, which Russian has no letter for (Bakhytbek, Бахытбек: Baqytbek; Khanat, Qanat)."""
+    lower = token.lower()
+    if script == scripts.LATIN and ("x" in lower or "q" in lower):
+        return chinese.pinyin_habit(phonemes)
+    if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
+        return phonemes.replace("x", "q")
+    return None
+
+
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
@@ -172,7 +184,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     canon = variants.canonical(phonemes)
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
-    habit = chinese.pinyin_habit(phonemes) if script == scripts.LATIN and canon is None else None
+    habit = _habit(token, phonemes, script) if canon is None else None
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,

@@ -121,6 +121,7 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Ayxe", "Ayshe", "same_name"),
     ("Abdurexit", "ئابدۇرېشىت", "same_name"),
     ("Buhelqem", "Бухелчем", "same_name"),
+    ("Бахытбек", "Baqytbek", "same_name"),  # Russian х for Kazakh q
     ("Xalidé", "Shalide", "near"),           # ULY's x is kh: a letter apart, no more
     # A Persian keyboard's spelling without short vowels: its consonants (four or more).
     ("گلهمار", "Gülhumar", "same_name"),

@@ -72,10 +72,25 @@ def test_pinyin_x_and_q_meet_every_script(a: str, b: str) -> None:
     assert level(b, a) >= CROSS_SCRIPT
 
 
+# Russian has no letter for Kazakh q: Russian-style Cyrillic writes х, and Latin taken from it kh.
+@pytest.mark.parametrize(("a", "b"), [("Bakhytbek", "Baqytbek"), ("Бахытбек", "Бақытбек"), ("Khanat", "قانات"),
+                                      ("Akhmaral", "Ақмарал"), ("Ardakh", "Ardaq")])
+def test_kh_for_kazakh_q(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+    assert level(b, a) >= CROSS_SCRIPT
+
+
+def test_kh_is_still_kh() -> None:
+    assert level("Khalida", "Xalide") >= CROSS_SCRIPT
+    assert level("Rakhim", "Raqim") < CROSS_SCRIPT   # listed: Rehim, not the name Raqim
+    assert not key("Xalidé").habit and not key("Хәлидә").habit   # ULY and Uyghur Cyrillic x is x
+
+
 def test_the_pinyin_reading_is_only_for_plain_latin_words_not_listed() -> None:
     assert key("Dilxat").habit == key("Dilshat").skeleton
     assert not key("Xalidé").habit        # ULY with é: x is kh
     assert not key("دىلشات").habit and not key("Dilshat").habit
+    assert key("Mukhtar").habit != key("Mushtar").skeleton   # kh is no pinyin x
 
 
 # A Persian or Arabic keyboard leaves short vowels out: a word neither in Uyghur spelling nor listed
