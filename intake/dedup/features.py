@@ -56,9 +56,9 @@ _Forms = tuple[str | None, str | None, str | None, str | None, str | None, str |
 def _forms(key: NameKey | None) -> _Forms:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
     the cross-script form's lean form (name_match.lean), and its second reading (chinese.py) where
-    it has one, and its other skeleton (name_levels.other_skeleton): read with pinyin's x and q
-    where it has such a letter, or "=" and its consonants where every word was typed in Arabic
-    script without short vowels."""
+    it has one, and its other skeleton (name_levels.other_skeleton): as another writing habit reads
+    it (pinyin's x and q, Russian's kh for Kazakh q: names._habit), or "=" and its consonants where
+    every word was typed in Arabic script without short vowels."""
     if key is None:
         return None, None, None, None, None, None
     latin = key.latin.replace(" ", "") or None

@@ -103,9 +103,9 @@ def one_vowel_more(a: str, b: str) -> bool:
 
 
 def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[bool, bool] = (False, False)) -> int:
-    """Two words' levels; a word is (latin, skeleton, syllables, second reading, skeleton read with
-    pinyin's x and q, consonants if typed without short vowels); ``zh`` says which of the two came
-    through Chinese."""
+    """Two words' levels; a word is (latin, skeleton, syllables, second reading, skeleton as another
+    habit reads it (pinyin's x and q, Russian's kh for q), consonants if typed without short
+    vowels); ``zh`` says which of the two came through Chinese."""
     if x[0] == y[0]:
         return EXACT
     if (x[5] and x[5] == consonants(y[1])) or (y[5] and y[5] == consonants(x[1])):
@@ -121,7 +121,7 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
                                or second_vowel_for_another(x[2], y[3])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
-    if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat (chinese.pinyin_habit)
+    if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (names._habit)
         return CROSS_SCRIPT
     if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
         return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)

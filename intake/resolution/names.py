@@ -41,8 +41,8 @@ class NameKey:
     # a closing l as r), tokens as in ``syllables`` (a token without one repeats its syllables);
     # "" when no token has one.
     second: str = ""
-    # The skeleton read as people schooled in pinyin write Latin (x sh, q before e or i ch:
-    # chinese.pinyin_habit), tokens as in ``skeleton``; "" when no token has such a letter.
+    # The skeleton as another writing habit reads it (names._habit: pinyin's x sh and q ch, or
+    # Russian's kh or х for Kazakh q), tokens as in ``skeleton``; "" when no token has one.
     habit: str = ""
     # The consonants of each token typed in Arabic script without its short vowels
     # (arabic_names.letters_only), "-" for a token typed otherwise; "" when none was.
@@ -59,7 +59,7 @@ class NameKey:
 
     @property
     def habits(self) -> tuple[str, ...]:
-        """Each token's skeleton read with pinyin's x and q, or its skeleton where it has none."""
+        """Each token's skeleton as another writing habit reads it, or its skeleton where it has none."""
         return tuple((self.habit or self.skeleton).split(" "))
 
     @property
@@ -79,7 +79,7 @@ class Token:
     marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
     title: bool = False            # Haji, Axun...
     second: str = ""               # the second reading of the cross-script form (chinese.py), if any
-    habit: str = ""                # the skeleton read with pinyin's x and q (chinese.pinyin_habit), if any
+    habit: str = ""                # the skeleton as another writing habit reads it (_habit), if any
     bare: str = ""                 # the consonants of a word typed without its short vowels, if any
 
     @property
