@@ -104,8 +104,8 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "given_lean": g_lean, "father_lean": f_lean,
         # The second reading (chinese.py: h and gh read as k, a closing l as r), where the name has one.
         "given_syl2": g_syl2, "father_syl2": f_syl2,
-        # The other skeleton: as people schooled in pinyin write Latin (Dilxat: Dilshat), or "=" and
-        # the consonants of a name typed in Arabic script without its short vowels (گلهمار Gülhumar).
+        # The other skeleton: as another writing habit reads the name (Dilxat: Dilshat; Bakhyt: Baqyt),
+        # or "=" and the consonants of a name typed in Arabic script without short vowels (گلهمار).
         "given_skel2": g_skel2, "father_skel2": f_skel2,
         "gframe": name_frame(rec.given) if g_syl else None,
         "fframe": fframe,

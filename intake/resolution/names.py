@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import arabic_names, chinese, scripts, variants
@@ -362,8 +362,8 @@ def analyse(text: str, script: str | None = None) -> Analysis:
             continue
         if token.marker and tokens:
             last = tokens.pop()
-            tokens.append(Token(last.latin, last.skeleton, last.syllables, token.marker, second=last.second,
-                                habit=last.habit, bare=last.bare))
+            # "Serik uly": the word names the father (its gender), and is no marker or title itself.
+            tokens.append(replace(last, patronymic=token.marker, marker=None, title=False))
             continue
         tokens.append(token)
     titled = any(t.title for t in tokens)  # "Gulnar, daughter of Tursun": the words say the order
