@@ -81,8 +81,12 @@ def fold_pinyin(syllable: str) -> str:
     return onset + glide + vowel + nasal
 
 
-def fold_syllables(syllables: tuple[str, ...] | list[str]) -> str:
+def fold_syllables(syllables: tuple[str, ...] | list[str], closing_m: int | None = None) -> str:
+    """The common form of a Chinese form's syllables; ``closing_m``: the syllable whose closing n is
+    read as m (second_reading_pinyin)."""
     folded = [fold_pinyin(s) for s in syllables]
+    if closing_m is not None:
+        folded[closing_m] = folded[closing_m][:-1] + "mu"
     # A closing x or h gets a vowel of its own, 合 he, or after a rounded vowel one that echoes it,
     # 乎 hu (Toxti 托合提 and 托乎提, Toxtaxun 托乎塔洪): hu between a syllable ending in u and a
     # consonant is that closing x, as 合 is.
@@ -296,10 +300,15 @@ def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
 # Chinese forms with 哈 and 卡 are written differently (哈森 Hesen, 卡森 Qasim).
 
 def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
-    """A Chinese form's common form with its h read as Kazakh q (k), or None without an h."""
-    if not any(s.lower().startswith("h") for s in syllables):
-        return None
-    return fold_syllables(["k" + s[1:] if s.lower().startswith("h") else s for s in syllables])
+    """A Chinese form's common form with its h read as Kazakh q (k), or else with the closing n of
+    its last syllable (before a closing 古丽) read as m; None without either."""
+    lower = [s.lower() for s in syllables]
+    if any(s.startswith("h") for s in lower):
+        return fold_syllables(["k" + s[1:] if s.startswith("h") else s for s in lower])
+    last = len(lower) - 3 if lower[-2:] == ["gu", "li"] else len(lower) - 1
+    if last >= 2 and lower[last].endswith("n") and lower[last] != "dan":
+        return fold_syllables(lower, closing_m=last)
+    return None
 
 
 # An l that closes a syllable before another consonant, which Chinese writes 尔 as well as 力

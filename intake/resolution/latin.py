@@ -17,7 +17,7 @@ _LETTERS = str.maketrans({
     "ş": "ş", "ç": "ç", "ğ": "ğ", "ı": "i", "ä": "e", "ə": "e", "ǝ": "e", "á": "e", "ó": "ö",
     "ú": "ü", "ū": "u", "ǵ": "ğ", "ń": "ñ", "ñ": "ñ", "é": "é", "ö": "ö", "ü": "ü", "ž": "j",
     "š": "ş", "č": "ç", "ǧ": "ğ", "ḥ": "h", "ŋ": "ñ", "ø": "ö", "ë": "é", "ê": "é", "è": "é",
-    "ș": "ş", "ţ": "t", "ț": "t", "ý": "y", "ÿ": "y",
+    "ș": "ş", "ţ": "t", "ț": "t", "ý": "w", "ÿ": "y",
 })
 # Longest first. Apostrophes separate (n'g is n + g in ULY) and then vanish.
 _GROUPS = [
@@ -46,8 +46,9 @@ _ABDU_G = re.compile(r"(?:(?<=\babdu)|(?<=\babdul))g(?=[aeéiouöü])")
 _BACK_VOWEL_G = re.compile(r"(?:(?<=[aou])|(?<=[aou][lrmnsz]))g(?=a)")
 # u after a or e and before a vowel is w: Kazakh Latin and English spellings write Kazakh у so
 # (Bauyrzhan, Sauytbek for Bawirjan, Sawutbek). Not in ULY, which writes w as w, and whose y is
-# never a vowel: its u there is the u of Uyghur Arabic ئۇ.
-_U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])")  # after _PARK: E, O, U are é, ö, ü
+# never a vowel: its u there is the u of Uyghur Arabic ئۇ. So is a word's first u before a or e,
+# as no Turkic word opens on two vowels (Ualikhan, Uälihan for Walixan, Уәлихан).
+_U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])|(?<![^\\W\\d_])u(?=[aeE])")  # after _PARK: E, O, U are é, ö, ü
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 

@@ -110,6 +110,10 @@ _SUFFIXES = (("oviç", "m"), ("éviç", "m"), ("eviç", "m"), ("ovna", "f"), ("�
 _PATRONYMIC_WORDS = {"uli": "m", "ulu": "m", "ogli": "m", "oglu": "m", "kizi": "f"}
 # -jan in phonemes (c is j, j is zh), and as Uzbek and Tajik spell it (-jon, Russian-style -джон).
 _JAN = ("can", "jan", "con")
+# -xan, which Uyghur and Kazakh put after a name as -jan (Patemxan, Walixan, Qasimxan), informal
+# Latin writing it -han (Patemhan): after a listed name, that name's canonical form and -xan, so
+# that Patemxan, Fatimakhan and 帕提曼汗 are one name.
+_XAN = ("xan", "han")
 # Informal Latin writes -gül as pinyin spells 古丽: -guli (Baharguli, Tursunguli); that is the name's
 # own ending, not the Kazakh patronymic -uli (no father's name ends in g).
 _GULI = ("guli", "ñuli")
@@ -151,7 +155,21 @@ def _habit(token: str, phonemes: str, script: str) -> str | None:
         return chinese.pinyin_habit(phonemes)
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")
+    if script in _UZBEK_O and (last_o := _LAST_O.search(phonemes)) and last_o.start() > _first_syllable_end(phonemes):
+        return phonemes[:last_o.start()] + "a" + phonemes[last_o.end():]
     return None
+
+
+# Uyghur and Kazakh o stands in a word's first syllable (or a compound part's: Nurbolat); an o in
+# the last syllable past it is Uzbek or Kyrgyz spelling of a: Bekbolot, Mehribon, Gulbahor, Cholpon
+# for Bekbolat, Mehriban, Gülbahar, Cholpan.
+_LAST_O = re.compile("o(?=[^aeéiouöü]*$)")
+_FIRST_VOWELS = re.compile("[aeéiouöü]+")
+
+
+def _first_syllable_end(phonemes: str) -> int:
+    first = _FIRST_VOWELS.search(phonemes)
+    return first.end() if first else len(phonemes)
 
 
 @lru_cache(maxsize=131072)
@@ -182,6 +200,8 @@ def analyse_token(token: str, script: str) -> Token | None:
         phonemes = jan[0] + "d" if variants.canonical(jan[0]) is None and variants.canonical(jan[0] + "d") \
             else jan[0]
     canon = variants.canonical(phonemes)
+    if canon is None and (xan := _stem(phonemes, _XAN)) and (listed := variants.canonical(xan[0])):
+        canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     habit = _habit(token, phonemes, script) if canon is None else None
@@ -209,6 +229,9 @@ def _chinese_token(token: str) -> Token | None:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
     canon = variants.canonical_chinese(token, syllables)
+    if canon is None and syllables[-1].lower() == "han" and len(chinese.pinyin_to_phonemes(syllables[:-1])) >= 3 \
+            and (listed := variants.listed_chinese(syllables[:-1])):
+        canon = listed + "xan"  # 汗 -xan after a name listed as written (see _XAN)
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))

@@ -26,6 +26,7 @@ class Table:
     parts: dict[str, str]           # variant_key of a compound part -> canonical
     chinese_parts: dict[tuple[str, int, str], str]  # a part's Chinese form, keyed as by_syllables
     titles: frozenset[str]
+    by_pinyin: dict[tuple[str, ...], str]  # a listed Chinese form's pinyin syllables, exactly -> canonical
 
 
 def opening(syllables: tuple[str, ...] | list[str]) -> str:
@@ -41,10 +42,14 @@ def _syllable_key(syllables: tuple[str, ...] | list[str]) -> tuple[str, int, str
     return chinese.fold_syllables(syllables), len(syllables), opening(syllables)
 
 
+def _pinyin(form: str) -> tuple[str, ...]:
+    syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
+    return tuple(s.lower() for s in syllables or ())
+
+
 def _chinese_syllables(form: str) -> tuple[str, int, str]:
     """The key (_syllable_key) of a listed Chinese form, in characters or pinyin."""
-    syllables = chinese.split_pinyin(form) if form.isascii() else chinese.hanzi_to_pinyin(form)
-    return _syllable_key(syllables or ())
+    return _syllable_key(_pinyin(form))
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +61,7 @@ def table() -> Table:
     syllable_owners: dict[tuple[str, int, str], set[str]] = {}
     parts: dict[str, str] = {}
     part_names: set[str] = set()
+    by_pinyin: dict[tuple[str, ...], str] = {}
     for group in raw["groups"]:
         name = group["name"]
         for spelling in [name, *group["latin"]]:
@@ -68,11 +74,12 @@ def table() -> Table:
             if not form.isascii():
                 by_hanzi[form] = name
             syllable_owners.setdefault(_chinese_syllables(form), set()).add(name)
+            by_pinyin.setdefault(_pinyin(form), name)
     # A folded syllable string shared by two names identifies neither.
     by_syllables = {key: next(iter(names)) for key, names in syllable_owners.items() if len(names) == 1}
     chinese_parts = {key: name for key, name in by_syllables.items() if name in part_names}
     titles = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["titles"])
-    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles)
+    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles, by_pinyin)
 
 
 @lru_cache(maxsize=65536)
@@ -105,6 +112,11 @@ def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str
         if head in t.chinese_parts and tail in t.chinese_parts:
             return t.chinese_parts[head] + t.chinese_parts[tail]
     return None
+
+
+def listed_chinese(syllables: tuple[str, ...] | list[str]) -> str | None:
+    """The canonical name of a Chinese form the table lists, syllable for syllable (no folding)."""
+    return table().by_pinyin.get(tuple(s.lower() for s in syllables))
 
 
 def is_title(phonemes: str) -> bool:

@@ -131,6 +131,13 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     # An i after a rounded first vowel is Uyghur u (Kazakh ы).
     ("Yunis", "Yunus", "same_name"),
     ("Жұлдыз", "Julduz", "same_name"),
+    # Version 25: Uzbek o in the last syllable, -xan after a listed name, 燕 for a closing m,
+    # Kazakh Latin ý and an opening u before a vowel.
+    ("Bekbolot", "Бекболат", "same_name"),
+    ("Patemxan", "帕提曼汗", "same_name"),
+    ("Meryem", "麦尔燕", "same_name"),
+    ("Sáýle", "Сәуле", "same_name"),
+    ("Uälihan", "Walixan", "same_name"),
 ])
 def test_given_name_levels(left, right, level):
     base = {"father_name": "Tursun", "birth_date": "1980"}

@@ -126,3 +126,49 @@ def test_i_after_a_rounded_first_vowel_is_u(a: str, b: str) -> None:
 
 def test_i_after_a_later_u_stays() -> None:
     assert key("Abulimit").skeleton == "abulimit"
+
+
+# Uzbek and Kyrgyz spelling writes a as o (Bolot, Mehribon); Uyghur and Kazakh o stands in a word's
+# first syllable only, so a plain-Latin or Russian-style o in the last syllable past it reads as a.
+@pytest.mark.parametrize(("a", "b"), [("Bekbolot", "Bekbolat"), ("Zhanbolot", "Жанболат"), ("Nurbolot", "نۇربولات"),
+                                      ("Mehribon", "Méhriban"), ("Cholpon", "Cholpan"), ("Gulbahor", "Gülbahar"),
+                                      ("Бекболот", "Bekbolat")])
+def test_a_later_o_in_uzbek_spelling_is_a(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_an_o_in_the_first_syllable_or_in_uyghur_spelling_stays() -> None:
+    assert level("Bolat", "Balat") < CROSS_SCRIPT
+    assert level("بەكبولوت", "Bekbolat") < CROSS_SCRIPT   # Uyghur Arabic writes what it means
+    assert not key("Nurbolat").habit
+
+
+# Kazakh Latin of 2018 writes у as ý (Sáýle, Baýyrjan), and a Latin word opening on u before a
+# vowel is w: no Turkic word opens on two vowels (Ualikhan, Uälihan: Walixan).
+@pytest.mark.parametrize(("a", "b"), [("Sáýle", "Sawle"), ("Sáýle", "Сәуле"), ("Baýyrjan", "Bawirjan"),
+                                      ("Uälihan", "Walixan"), ("Ualikhan", "Уәлихан"), ("Uais", "Weys")])
+def test_kazakh_latin_u_as_w(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+# -xan after a listed name keeps that name's forms: Patemxan is Fatimakhan and 帕提曼汗, as Patem is
+# Fatima; a name that is not listed keeps its letters (阿娜尔汗 Anarxan, not Enwer).
+@pytest.mark.parametrize(("a", "b"), [("Patemxan", "Fatimakhan"), ("Patemxan", "帕提曼汗"), ("Patemhan", "PATIMANHAN"),
+                                      ("Фатимахан", "پاتەمخان"), ("Walixan", "Уәлихан"), ("Anarxan", "阿娜尔汗")])
+def test_xan_after_a_listed_name(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+@pytest.mark.parametrize(("a", "b"), [("Anarxan", "Enwer"), ("阿娜尔汗", "Enwer"), ("Patemxan", "Patime"),
+                                      ("Reyhan", "Rey")])
+def test_xan_is_not_dropped(a: str, b: str) -> None:
+    assert level(a, b) < CROSS_SCRIPT
+
+
+# Kazakh has no ч: its ш stands for Turkic ch in names both peoples give (Шолпан Cholpan, Шыңғыс
+# Chingiz, Шоқан Choqan, Шынар Chinar). Listed name by name: folding sh into ch would join Shirin
+# and Chirin.
+@pytest.mark.parametrize(("a", "b"), [("Sholpan", "چولپان"), ("Шолпан", "乔力潘"), ("Cholpan", "肖勒潘"),
+                                      ("Шыңғыс", "Chingiz"), ("Shoqan", "Choqan"), ("Шынар", "Chinar")])
+def test_kazakh_sh_for_ch_in_listed_names(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
