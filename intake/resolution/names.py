@@ -218,6 +218,9 @@ def _chinese_token(token: str) -> Token | None:
         syllables = chinese.split_pinyin(token)
         if syllables is None:  # not pinyin after all: read it as Latin
             return analyse_token(token, scripts.LATIN)
+        if len(syllables) >= 3 and syllables[-1].lower() == "shen":
+            # 什 closing a name is shi (Quwanish 库瓦尼什), which converters read as in 什么, shen
+            syllables = (*syllables[:-1], "shi")
     else:
         syllables = chinese.hanzi_to_pinyin(token)
     if not syllables:

@@ -93,8 +93,14 @@ def canonical(phonemes: str) -> str | None:
     for cut in range(2, len(key) - 1):
         head, tail = t.parts.get(key[:cut]), t.parts.get(key[cut:])
         if head is not None and tail is not None:
-            return head + tail
+            return _compound(head + tail)
     return None
+
+
+def _compound(joined: str) -> str:
+    """Two parts joined, or the name the table lists that compound under (Abdu+eziz is Abliz, the
+    Uyghur form of Abdulaziz)."""
+    return table().by_key.get(variant_key(to_phonemes(joined, scripts.ULY)), joined)
 
 
 def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str | None:
@@ -110,7 +116,7 @@ def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str
     for cut in range(1, len(syllables)):
         head, tail = _syllable_key(syllables[:cut]), _syllable_key(syllables[cut:])
         if head in t.chinese_parts and tail in t.chinese_parts:
-            return t.chinese_parts[head] + t.chinese_parts[tail]
+            return _compound(t.chinese_parts[head] + t.chinese_parts[tail])
     return None
 
 
