@@ -149,7 +149,10 @@ _UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
 def _habit(token: str, phonemes: str, script: str) -> str | None:
     """A word's phonemes as another writing habit reads them, or None: pinyin's x and q in plain
     Latin (chinese.pinyin_habit: Dilxat is Dilshat), else the kh or Russian х that stands for
-    Kazakh q, which Russian has no letter for (Bakhytbek, Бахытбек: Baqytbek; Khanat, Qanat)."""
+    Kazakh q, which Russian has no letter for (Bakhytbek, Бахытбек: Baqytbek; Khanat, Qanat); or
+    Kazakh sh where Uyghur says ch, in the names listed so (Shynar: Chinar)."""
+    if variants.is_kazakh_sh(phonemes):
+        return phonemes.replace("ş", "ç")
     lower = token.lower()
     if script == scripts.LATIN and ("x" in lower or "q" in lower):
         return chinese.pinyin_habit(phonemes)

@@ -27,6 +27,7 @@ class Table:
     chinese_parts: dict[tuple[str, int, str], str]  # a part's Chinese form, keyed as by_syllables
     titles: frozenset[str]
     by_pinyin: dict[tuple[str, ...], str]  # a listed Chinese form's pinyin syllables, exactly -> canonical
+    kazakh_sh: frozenset[str]       # variant_key of a Kazakh name whose sh is Turkic ch
 
 
 def opening(syllables: tuple[str, ...] | list[str]) -> str:
@@ -79,7 +80,8 @@ def table() -> Table:
     by_syllables = {key: next(iter(names)) for key, names in syllable_owners.items() if len(names) == 1}
     chinese_parts = {key: name for key, name in by_syllables.items() if name in part_names}
     titles = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["titles"])
-    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles, by_pinyin)
+    kazakh_sh = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["kazakh_sh"])
+    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles, by_pinyin, kazakh_sh)
 
 
 @lru_cache(maxsize=65536)
@@ -123,6 +125,11 @@ def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str
 def listed_chinese(syllables: tuple[str, ...] | list[str]) -> str | None:
     """The canonical name of a Chinese form the table lists, syllable for syllable (no folding)."""
     return table().by_pinyin.get(tuple(s.lower() for s in syllables))
+
+
+def is_kazakh_sh(phonemes: str) -> bool:
+    """A Kazakh name whose sh is Turkic ch (Шынар, Uyghur چىنار Chinar)."""
+    return variant_key(phonemes) in table().kazakh_sh
 
 
 def is_title(phonemes: str) -> bool:
