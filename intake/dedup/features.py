@@ -57,7 +57,7 @@ def _forms(key: NameKey | None) -> _Forms:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
     the cross-script form's lean form (name_match.lean), and its second reading (chinese.py) where
     it has one, and its other skeleton (name_levels.other_skeleton): as another writing habit reads
-    it (pinyin's x and q, Russian's kh for Kazakh q: names._habit), or "=" and its consonants where
+    it (pinyin's x and q, Russian's kh for Kazakh q, Uzbek o, Kazakh sh: habits.py), or "=" and its consonants where
     every word was typed in Arabic script without short vowels."""
     if key is None:
         return None, None, None, None, None, None

@@ -244,10 +244,10 @@ def _other_skeleton_sql(skel: str, skel2: str) -> str:
 
 def _other_skeleton(skel: str, skel2: str) -> Callable[[Row, Row], bool]:
     """One side's other skeleton (features: ``<name>_skel2``) the other side's skeleton: read with
-    pinyin's x and q (Dilxat and Dilshat, Buhelqem and Buhelchem) or Russian's kh for Kazakh q
-    (Bakhytbek and Baqytbek: names._habit), or, after "=", the consonants of a spelling typed
-    without short vowels (گلهمار and Gülhumar, تاشپلات and Tashpolat: names.BARE_FROM), which meet
-    the other's skeleton without its vowels."""
+    pinyin's x and q (Dilxat and Dilshat, Buhelqem and Buhelchem), Russian's kh for Kazakh q
+    (Bakhytbek and Baqytbek), Uzbek o as a (Bekbolot) or a Kazakh sh as ch (Shynar: habits.py),
+    or, after "=", the consonants of a spelling typed without short vowels (گلهمار and Gülhumar,
+    تاشپلات and Tashpolat: names.BARE_FROM), which meet the other's skeleton without its vowels."""
     def one(x2: object, y: object) -> bool:
         if not isinstance(x2, str) or not isinstance(y, str):
             return False

@@ -121,7 +121,7 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
                                or second_vowel_for_another(x[2], y[3])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
-    if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (names._habit)
+    if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (habits.py)
         return CROSS_SCRIPT
     if x[2] == y[2] and Levenshtein.distance(x[1], y[1]) <= max(2, max(len(x[1]), len(y[1])) // 3):
         return CROSS_SCRIPT  # same Chinese-side form, spellings a few letters apart (undetected pinyin)

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import arabic_names, chinese, scripts, variants
+from . import arabic_names, chinese, habits, scripts, variants
 from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 
 
@@ -41,7 +41,7 @@ class NameKey:
     # a closing l as r), tokens as in ``syllables`` (a token without one repeats its syllables);
     # "" when no token has one.
     second: str = ""
-    # The skeleton as another writing habit reads it (names._habit: pinyin's x sh and q ch, or
+    # The skeleton as another writing habit reads it (habits.other_reading: pinyin's x sh and q ch, or
     # Russian's kh or х for Kazakh q), tokens as in ``skeleton``; "" when no token has one.
     habit: str = ""
     # The consonants of each token typed in Arabic script without its short vowels
@@ -79,7 +79,7 @@ class Token:
     marker: str | None = None      # "m"/"f" when the word is itself "uly", "qyzy", "oghli"...
     title: bool = False            # Haji, Axun...
     second: str = ""               # the second reading of the cross-script form (chinese.py), if any
-    habit: str = ""                # the skeleton as another writing habit reads it (_habit), if any
+    habit: str = ""                # the skeleton as another writing habit reads it (habits.py), if any
     bare: str = ""                 # the consonants of a word typed without its short vowels, if any
 
     @property
@@ -142,39 +142,6 @@ def _stem(phonemes: str, endings: tuple[str, ...], shortest: int = 3) -> tuple[s
 _SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
-# Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
-_UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
-
-
-def _habit(token: str, phonemes: str, script: str) -> str | None:
-    """A word's phonemes as another writing habit reads them, or None: pinyin's x and q in plain
-    Latin (chinese.pinyin_habit: Dilxat is Dilshat), else the kh or Russian х that stands for
-    Kazakh q, which Russian has no letter for (Bakhytbek, Бахытбек: Baqytbek; Khanat, Qanat); or
-    Kazakh sh where Uyghur says ch, in the names listed so (Shynar: Chinar)."""
-    if variants.is_kazakh_sh(phonemes):
-        return phonemes.replace("ş", "ç")
-    lower = token.lower()
-    if script == scripts.LATIN and ("x" in lower or "q" in lower):
-        return chinese.pinyin_habit(phonemes)
-    if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
-        return phonemes.replace("x", "q")
-    if script in _UZBEK_O and (last_o := _LAST_O.search(phonemes)) and last_o.start() > _first_syllable_end(phonemes):
-        return phonemes[:last_o.start()] + "a" + phonemes[last_o.end():]
-    return None
-
-
-# Uyghur and Kazakh o stands in a word's first syllable (or a compound part's: Nurbolat); an o in
-# the last syllable past it is Uzbek or Kyrgyz spelling of a: Bekbolot, Mehribon, Gulbahor, Cholpon
-# for Bekbolat, Mehriban, Gülbahar, Cholpan.
-_LAST_O = re.compile("o(?=[^aeéiouöü]*$)")
-_FIRST_VOWELS = re.compile("[aeéiouöü]+")
-
-
-def _first_syllable_end(phonemes: str) -> int:
-    first = _FIRST_VOWELS.search(phonemes)
-    return first.end() if first else len(phonemes)
-
-
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
@@ -207,12 +174,12 @@ def analyse_token(token: str, script: str) -> Token | None:
         canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
-    habit = _habit(token, phonemes, script) if canon is None else None
+    habit = habits.other_reading(token, phonemes, script) if canon is None else None
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title,
-                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in _UZBEK_O) or "",
+                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in habits.UZBEK_O) or "",
                  skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 
 
