@@ -306,6 +306,7 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
     if any(s.startswith("h") for s in lower):
         return fold_syllables(["k" + s[1:] if s.startswith("h") else s for s in lower])
     last = len(lower) - 3 if lower[-2:] == ["gu", "li"] else len(lower) - 1
+    # 旦 dan closes a feminine -de (Shahide 夏依旦: tidy's -edan), not an m
     if last >= 2 and lower[last].endswith("n") and lower[last] != "dan":
         return fold_syllables(lower, closing_m=last)
     return None

@@ -79,9 +79,12 @@ def table() -> Table:
     # A folded syllable string shared by two names identifies neither.
     by_syllables = {key: next(iter(names)) for key, names in syllable_owners.items() if len(names) == 1}
     chinese_parts = {key: name for key, name in by_syllables.items() if name in part_names}
-    titles = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["titles"])
-    kazakh_sh = frozenset(variant_key(to_phonemes(t, scripts.LATIN)) for t in raw["kazakh_sh"])
-    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, titles, by_pinyin, kazakh_sh)
+    return Table(by_key, by_hanzi, by_syllables, parts, chinese_parts, _keys(raw["titles"]), by_pinyin,
+                 _keys(raw["kazakh_sh"]))
+
+
+def _keys(words: list[str]) -> frozenset[str]:
+    return frozenset(variant_key(to_phonemes(word, scripts.LATIN)) for word in words)
 
 
 @lru_cache(maxsize=65536)
