@@ -130,23 +130,29 @@ def _vowel_apart_sql(a: str, b: str) -> str:
     return _vowel_for_vowel_sql(a, b, SECOND_VOWEL_FROM, f"left({a}, 1) = left({b}, 1)")
 
 
-def _second_reading_sql(syl: str, syl2: str, zh: str) -> str:
+def _second_reading_sql(syl: str, syl2: str, zh: str, latin: str) -> str:
+    other_latin = f"(CASE WHEN coalesce({zh}_l, false) THEN {latin}_r ELSE {latin}_l END)"
     return (f"(coalesce({zh}_l, false) <> coalesce({zh}_r, false) "
             f"AND ({syl2}_l = {syl}_r OR {syl}_l = {syl2}_r "
-            f"OR {_vowel_apart_sql(f'{syl2}_l', f'{syl}_r')} OR {_vowel_apart_sql(f'{syl}_l', f'{syl2}_r')}))")
+            f"OR {_vowel_apart_sql(f'{syl2}_l', f'{syl}_r')} OR {_vowel_apart_sql(f'{syl}_l', f'{syl2}_r')} "
+            f"OR ({syl2}_l = {syl2}_r AND {other_latin} LIKE '%gh%')))")
 
 
-def _second_reading(syl: str, syl2: str, zh: str) -> Callable[[Row, Row], bool]:
+def _second_reading(syl: str, syl2: str, zh: str, latin: str) -> Callable[[Row, Row], bool]:
     """One side through Chinese and the other not, and one side's second reading the other's
     cross-script form, or one vowel for another apart past the first letter (巴哈提 Baqit): Kazakh q
     that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes with g (吐尔贡 Turghun), a
     closing l that it writes 尔 (亚尔坤 Yalqun), a closing h 克 (雪克来提 Shöhret); plain-Latin x and q
-    as pinyin reads them (Dilxat); an Uzbek o for a (Gulbahor); chinese.py, "the second reading"."""
+    as pinyin reads them (Dilxat); an Uzbek o for a (Gulbahor); chinese.py, "the second reading".
+    Or both second readings alike where the other side's name has a gh, which Chinese writes with
+    g or h (努尔加力 Nurghali, 哈尔力哈西 Qarlighash: name_match.both_read_gh)."""
     def test(a: Row, b: Row) -> bool:
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False
         x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)
         if x2 is not None and y is not None and (x2 == y or second_vowel_for_another(x2, y)):
+            return True
+        if x2 is not None and x2 == y2 and "gh" in ((b if a.get(zh) else a).get(latin) or ""):
             return True
         return y2 is not None and x is not None and (x == y2 or second_vowel_for_another(x, y2))
     return test
@@ -260,7 +266,7 @@ def name_comparison(prefix: str, field: str) -> Comparison:
     lean, syl2, skel2 = f"{prefix}_lean", f"{prefix}_syl2", f"{prefix}_skel2"
     vowel_for_vowel = _vowel_for_vowel(syl, latin, zh)
     vowel_more = _through_chinese(syl, zh, one_vowel_more)
-    second = _second_reading(syl, syl2, zh)
+    second = _second_reading(syl, syl2, zh, latin)
     other_skeleton = _other_skeleton(skel, skel2)
     return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2, skel2), (
         Level("missing", null_sql(syl), missing(syl), null=True),
@@ -278,7 +284,7 @@ def name_comparison(prefix: str, field: str) -> Comparison:
                            f"OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
                            f"OR {_same_order_sql()} "
                            f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
-                           f"OR {_second_reading_sql(syl, syl2, zh)})",
+                           f"OR {_second_reading_sql(syl, syl2, zh, latin)})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or other_skeleton(a, b)
               or (eq(syl)(a, b) and _skel_within(skel, zh)(a, b))
               or _same_order(a, b)

@@ -179,7 +179,10 @@ def word_to_phonemes(word: str) -> str:
     """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
     as the list reads it, or letter by letter with the e a keyboard without it left out."""
     if is_uyghur_spelling(word):
-        return _with_e_again(uyghur_to_phonemes(word))
+        phonemes = uyghur_to_phonemes(word)
+        # A name the variant table lists is read as written (Kazakh مەرۋەرت Meruert closes on rt).
+        from .variants import canonical  # variants reads spellings through this module
+        return phonemes if canonical(phonemes) is not None else _with_e_again(phonemes)
     return _compound(fold(word)) or _unlisted(word)
 
 

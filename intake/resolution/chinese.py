@@ -300,11 +300,15 @@ def pinyin_to_phonemes(syllables: tuple[str, ...]) -> str:
 # Chinese forms with 哈 and 卡 are written differently (哈森 Hesen, 卡森 Qasim).
 
 def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
-    """A Chinese form's common form with its h read as Kazakh q (k), or else with the closing n of
-    its last syllable (before a closing 古丽) read as m; None without either."""
+    """A Chinese form's common form with its h read as Kazakh q (k), or else its jia as ga, or else
+    with the closing n of its last syllable (before a closing 古丽) read as m; None without any."""
     lower = [s.lower() for s in syllables]
     if any(s.startswith("h") for s in lower):
         return fold_syllables(["k" + s[1:] if s.startswith("h") else s for s in lower])
+    if "jia" in lower:
+        # 加 jia is ga as in the names Chinese took from the west (加拿大 Canada), and writes Uyghur
+        # and Kazakh g and gh so now and then (努尔加力 Nurghali, 尼加热 Nigare) beside ja (加帕尔)
+        return fold_syllables(["ga" if s == "jia" else s for s in lower])
     last = len(lower) - 3 if lower[-2:] == ["gu", "li"] else len(lower) - 1
     # 旦 dan closes a feminine -de (Shahide 夏依旦: tidy's -edan), not an m
     if last >= 2 and lower[last].endswith("n") and lower[last] != "dan":

@@ -12,33 +12,51 @@ from . import chinese, scripts, variants
 # Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
 UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
 
-# Uyghur and Kazakh o stands in a word's first syllable (or a compound part's: Nurbolat); an o in
-# the last syllable past it is Uzbek or Kyrgyz spelling of a: Bekbolot, Mehribon, Gulbahor, Cholpon
-# for Bekbolat, Mehriban, Gülbahar, Cholpan.
-_LAST_O = re.compile("o(?=[^aeéiouöü]*$)")
-_FIRST_VOWELS = re.compile("[aeéiouöü]+")
+# Uyghur and Kazakh o stands in a word's first syllable (or a compound part's: Nurbolat). Where
+# Uzbek, Kyrgyz and Tajik spellings write o, Uyghur has a (_uzbek_a):
+# * in a last syllable past the first: Bekbolot, Mehribon, Gulbahor, Cholpon, Mukhtor;
+# * elsewhere in a word without e, which Uzbek spelling has none of for Arabic's a (Bakhodir, Sobir,
+#   Oyimxon for Bahadir, Sabir, Ayimxan), and which Uyghur spelling mostly has: its o is then an
+#   ö or u (Hosen for Hüsen is not Hesen);
+# * but not an o before an o, the Kyrgyz rounding that follows one (Bolot, Nurbolot for Bolat).
+_VOWELS = re.compile("[aeéiouöü]+")
+
+
+def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
+    """The word with its Uzbek o read as a, and whether one of them was past the first syllable;
+    None without any. Only an o alone, not pinyin's ao, ou, uo or ong (Abuduoxi)."""
+    vowels = list(_VOWELS.finditer(phonemes))
+    no_e = "e" not in phonemes and "é" not in phonemes
+    out, later = list(phonemes), False
+    for i, v in enumerate(vowels):
+        if v.group() != "o" or phonemes[v.end():v.end() + 1] == "ñ":
+            continue
+        last = i == len(vowels) - 1
+        if (last and i > 0) or (not last and vowels[i + 1].group() != "o" and no_e):
+            out[v.start()] = "a"
+            later = later or i > 0
+    changed = "".join(out)
+    return (changed, later) if changed != phonemes else None
 
 
 def other_reading(token: str, phonemes: str, script: str) -> str | None:
     """A word's phonemes as another writing habit reads them, or None (one reading, the first that
     applies):
     * Kazakh sh where Uyghur says ch, in the names the variant table lists so (Shynar: Chinar);
+    * in Latin or Russian-style Cyrillic, an Uzbek o past a first syllable as a, and the word's
+      other Uzbek o with it (_uzbek_a: Bekbolot, Bakhodir: Bekbolat, Bahadir);
     * pinyin's x and q in plain Latin (chinese.pinyin_habit: Dilxat is Dilshat);
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
-    * an Uzbek o in a last syllable, in Latin or Russian-style Cyrillic, as a (Bekbolot: Bekbolat)."""
+    * else an Uzbek o in a first syllable as a (Sobir: Sabir)."""
     if variants.is_kazakh_sh(phonemes):
         return phonemes.replace("ş", "ç")
+    uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None
+    if uzbek and uzbek[1]:
+        return uzbek[0]
     lower = token.lower()
-    if script == scripts.LATIN and ("x" in lower or "q" in lower):
-        return chinese.pinyin_habit(phonemes)
+    if script == scripts.LATIN and ("x" in lower or "q" in lower) and (habit := chinese.pinyin_habit(phonemes)):
+        return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")
-    if script in UZBEK_O and (last_o := _LAST_O.search(phonemes)) and last_o.start() > _first_syllable_end(phonemes):
-        return phonemes[:last_o.start()] + "a" + phonemes[last_o.end():]
-    return None
-
-
-def _first_syllable_end(phonemes: str) -> int:
-    first = _FIRST_VOWELS.search(phonemes)
-    return first.end() if first else len(phonemes)
+    return uzbek[0] if uzbek else None

@@ -113,6 +113,12 @@ _NG_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 _ROUNDED_NEXT = re.compile("((?:^| )[^aiu ]*i?u[^aiu ]{1,2})i(?=[^aiu ])")
 
 
+# Arabic -al-din after a name of a syllable or more: the vowel that joins it is Arabic's case
+# ending, written a, i or u (Shemsidin, Shamsuddin, Şemsettin, Шамсутдин; Kemalidin, Kamaluddin),
+# and the din itself din or dun. Folded letters: d is t, doubled letters are one.
+_JOINED_DIN = re.compile("(?<=[^aiu ]{2}|[aiu][^aiu ])[aiu]t[iu]n(?= |$)")
+
+
 # A skeleton's vowels (a e é, o u ö ü, i y folded).
 _SKELETON_VOWELS = re.compile("[aiu]")
 
@@ -129,4 +135,4 @@ def skeleton(phonemes: str) -> str:
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
             out.append(ch)
-    return _ROUNDED_NEXT.sub(r"\1u", "".join(out))
+    return _JOINED_DIN.sub("itin", _ROUNDED_NEXT.sub(r"\1u", "".join(out)))

@@ -140,6 +140,15 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Uälihan", "Walixan", "same_name"),
     ("Abliz", "عبدالعزيز", "same_name"),       # Abdul-Aziz as Uyghur contracts it
     ("Quanish", "KUWANISHEN", "same_name"),    # 什 read shen by converters
+    # Version 26: Uzbek o in any syllable of a word without e, -al-din's joining vowel, 加 as ga
+    # where the other side has a gh.
+    ("Bakhodir", "Bahadir", "same_name"),
+    ("Собир", "Sabir", "same_name"),
+    ("Hosen", "Hesen", "near"),                # an e: Uyghur spelling, its o is Hüsen's ü; one slip
+    ("Shamsuddin", "Şemsettin", "same_name"),
+    ("Nurgali", "努尔加力", "same_name"),
+    ("Нұрғали", "NUERJIALI", "same_name"),
+    ("Dolqun", "吐尔洪", "close"),             # each side's second reading alike, no gh: not one name
 ])
 def test_given_name_levels(left, right, level):
     base = {"father_name": "Tursun", "birth_date": "1980"}
