@@ -10,7 +10,7 @@ from collections.abc import Callable
 from rapidfuzz.distance import OSA, Levenshtein
 
 from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
-    SECOND_VOWEL_FROM, VOWELS, same_onset, second_vowel_for_another
+    SECOND_VOWEL_FROM, VOWELS, both_read_gh, same_onset, second_vowel_for_another
 from ..resolution.phonemes import consonants
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
@@ -152,7 +152,7 @@ def _second_reading(syl: str, syl2: str, zh: str, latin: str) -> Callable[[Row, 
         x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)
         if x2 is not None and y is not None and (x2 == y or second_vowel_for_another(x2, y)):
             return True
-        if x2 is not None and x2 == y2 and "gh" in ((b if a.get(zh) else a).get(latin) or ""):
+        if both_read_gh(x2, y2, (b if a.get(zh) else a).get(latin)):
             return True
         return y2 is not None and x is not None and (x == y2 or second_vowel_for_another(x, y2))
     return test

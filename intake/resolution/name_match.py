@@ -102,13 +102,13 @@ def one_vowel_more(a: str, b: str) -> bool:
     return lean(a) == lean(b) and Levenshtein.distance(a, b, score_cutoff=1) == 1
 
 
-def both_read_gh(x: tuple[str, ...], y: tuple[str, ...], zh: tuple[bool, bool]) -> bool:
-    """Both second readings alike where the name has a gh: Chinese writes gh with g or h (努尔加力
-    Nurghali, 哈尔力哈西 Qarlighash), which is each side's second reading, the Chinese form's h or
-    jia read as k or ga and the other's gh read as g. Only for a gh: a closing l read as r beside
-    an h read as k makes Dolqun of Turghun."""
-    other = y if zh[0] else x
-    return bool(x[3]) and x[3] == y[3] and "gh" in other[0]
+def both_read_gh(second_a: str | None, second_b: str | None, latin_not_chinese: str | None) -> bool:
+    """Both second readings alike where the side not through Chinese has a gh in its canonical Latin:
+    Chinese writes gh with g or h (努尔加力 Nurghali, 哈尔力哈西 Qarlighash), which is each side's
+    second reading, the Chinese form's h or jia read as k or ga and the other's gh read as g. Only
+    for a gh: a closing l read as r beside an h read as k makes Dolqun of Turghun. The matcher's
+    level (dedup/name_levels.py) calls this too."""
+    return bool(second_a) and second_a == second_b and "gh" in (latin_not_chinese or "")
 
 
 def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[bool, bool] = (False, False)) -> int:
@@ -127,7 +127,8 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
         # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g, a closing l that it
         # writes 尔 (chinese.py, "the second reading"): between Chinese and another script only.
         if zh[0] != zh[1] and (x[3] == y[2] or x[2] == y[3] or second_vowel_for_another(x[3], y[2])
-                               or second_vowel_for_another(x[2], y[3]) or both_read_gh(x, y, zh)):
+                               or second_vowel_for_another(x[2], y[3])
+                               or both_read_gh(x[3], y[3], (y if zh[0] else x)[0])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (habits.py)
