@@ -12,7 +12,8 @@ What Splink does that costs at a million reports, and what is done here instead:
 * Comparisons: each level's SQL condition (comparisons.py, name_levels.py, verbatim) over the two
   rows' columns, with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
   weights are the model's constants per level, the term-frequency adjustment reads each report's
-  frequency from a column joined once per report instead of once per pair.
+  frequency from a column joined once per report instead of once per pair. The names, the dear
+  comparisons, are compared only on pairs whose other facts leave them a chance of ``keep``.
 * Output: only what ``PairTable`` keeps (row numbers, probability, a level number and a weight per
   comparison) and only pairs at or above ``keep``.
 
@@ -23,6 +24,7 @@ a run that does not fit fails rather than spill).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pyarrow as pa
@@ -57,23 +59,10 @@ def _gamma_sql(comp: Any) -> str:
 
 
 def _weight_sql(comp: Any, model: Model) -> str:
-    """log2(m/u) of the pair's level, plus log2(u / the larger term frequency) on a level with a
-    term-frequency column (model.Model.score's arithmetic)."""
+    """The weight of the pair's level of ``comp`` (its ``gamma_<name>``): _level_weight_sql's."""
     top = len(comp.levels) - 1
-    whens = []
-    for j, level in enumerate(comp.levels):
-        if level.null:
-            continue
-        gamma = top - j
-        p = model.parameters[comp.name][level.code]
-        weight = _literal(math.log2(p["m"] / p["u"]))
-        if level.tf_column:
-            col = level.tf_column
-            floor = _literal(TF_MINIMUM_U)
-            tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {floor})"
-            weight = (f"{weight} + CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN 0.0 "
-                      f"ELSE {_literal(math.log2(p['u']))} - log2({tf}) END")
-        whens.append(f"WHEN {gamma} THEN {weight}")
+    whens = [f"WHEN {top - j} THEN {_level_weight_sql(comp, level, model)}"
+             for j, level in enumerate(comp.levels) if not level.null]
     return f"CASE gamma_{comp.name} {' '.join(whens)} ELSE 0.0 END"
 
 
@@ -115,38 +104,90 @@ def _rule_sql(table: str, i: int, rule: str, part: tuple[int, int], cut: list[in
     return limited if only_cut else f"{plain} UNION ALL {limited}"
 
 
+# The name comparisons are the dear part of scoring (a dozen levels each, edit distances); the
+# others cost next to nothing. A pair is scored on its names only if they could lift it to ``keep``
+# (_bound_sql): at a million reports of the synthetic population over half of the candidate pairs
+# cannot (two birth years, two ID numbers, two genders), and the probabilities are the same.
+_NAMES = tuple(c for c in COMPARISONS if c.name in ("given", "father"))
+_OTHERS = tuple(c for c in COMPARISONS if c not in _NAMES)
+_SLACK = 1e-9  # sums taken in another order differ in the last bits
+
+
+def _level_weight_sql(comp: Any, level: Any, model: Model) -> str:
+    """log2(m/u) of the level, plus log2(u / the larger term frequency) on a level with a
+    term-frequency column (model.Model.score's arithmetic)."""
+    p = model.parameters[comp.name][level.code]
+    weight = _literal(math.log2(p["m"] / p["u"]))
+    if not level.tf_column:
+        return weight
+    col, floor = level.tf_column, _literal(TF_MINIMUM_U)
+    tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {floor})"
+    return (f"({weight} + CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN 0.0 "
+            f"ELSE {_literal(math.log2(p['u']))} - log2({tf}) END)")
+
+
+def _bound_sql(comp: Any, model: Model) -> str:
+    """The most a comparison can add to the pair's match weight: its best level (0 for missing)."""
+    return f"greatest(0.0, {', '.join(_level_weight_sql(comp, lv, model) for lv in comp.levels if not lv.null)})"
+
+
+def _sides(comps: tuple[Any, ...], extra: list[str]) -> str:
+    cols = list(dict.fromkeys(c for comp in comps for c in _columns_of(comp))) + extra
+    return ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
+
+
+def _columns_of(comp: Any) -> list[str]:
+    """The feature columns a comparison's levels read (scorer's form: its guards included)."""
+    return [c for c in columns_used() + GUARDS
+            if any(re.search(rf"\b{c}_[lr]\b", lv.scorer_sql) for lv in comp.levels)]
+
+
 def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], part: tuple[int, int] = (0, 1),
                 cut: list[int] | None = None, neighbours: int = BLOCK_NEIGHBOURS, only_cut: bool = False) -> str:
     """The statement for the pairs whose left report's row number is ``part[0]`` modulo ``part[1]``;
     ``cut``: the oversized blocks per rule (cut_blocks), whose reports are paired within bounds;
-    ``only_cut``: only those pairs (for Splink's own predict, which leaves them out: cut_apart)."""
+    ``only_cut``: only those pairs (for Splink's own predict, which leaves them out: cut_apart).
+    Each pair's other facts are compared first; its names only if they could lift it to ``keep``."""
     rules = " UNION ALL ".join(sql for i, rule in enumerate(BLOCKING_RULES)
                                if (sql := _rule_sql(table, i, rule, part, cut, neighbours, only_cut)))
-    cols = columns_used() + [f"tf_{c}" for c in tf_columns] + GUARDS
-    sides = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in cols)
-    gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
-    tf_sides = ", ".join(f"tf_{c}_l, tf_{c}_r" for c in tf_columns)
-    weights = ", ".join(f"{_weight_sql(c, model)} AS mw_{c.name}" for c in COMPARISONS)
+    ids = "unique_id_l, unique_id_r"
+    tf_cols = [f"tf_{c}" for c in tf_columns]
+    tf_sides = "".join(f", {c}_l, {c}_r" for c in tf_cols)
+    other_gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in _OTHERS)
+    other_weights = ", ".join(f"{_weight_sql(c, model)} AS mw_{c.name}" for c in _OTHERS)
+    name_gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in _NAMES)
+    name_weights = ", ".join(f"{_weight_sql(c, model)} AS mw_{c.name}" for c in _NAMES)
     prior = model.effective_prior
+    others = " + ".join([_literal(math.log2(prior / (1 - prior)))] + [f"mw_{c.name}" for c in _OTHERS])
+    bounds = " + ".join(_bound_sql(c, model) for c in _NAMES)
     total = " + ".join([_literal(math.log2(prior / (1 - prior)))] + [f"mw_{c.name}" for c in COMPARISONS])
-    floor = _literal(math.log2(keep / (1 - keep))) if 0 < keep < 1 else "-1e308"
+    floor = math.log2(keep / (1 - keep)) if 0 < keep < 1 else None
+    hopeful = f"WHERE other_weight + {bounds} >= {_literal(floor - _SLACK)}" if floor is not None else ""
+    final = f"WHERE match_weight >= {_literal(floor)}" if floor is not None else ""
+    other_cols = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in _OTHERS)
     names = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in COMPARISONS)
+    join = (f"JOIN {table} AS l ON l.unique_id = {{l}} "
+            f"JOIN {table} AS r ON r.unique_id = {{r}}")
     return f"""
     WITH pairs AS (SELECT DISTINCT pair FROM ({rules})),
-    sides AS (
-        SELECT (p.pair >> 32)::INTEGER AS unique_id_l, (p.pair & 4294967295)::INTEGER AS unique_id_r, {sides}
-        FROM pairs AS p
-        JOIN {table} AS l ON l.unique_id = (p.pair >> 32)::INTEGER
-        JOIN {table} AS r ON r.unique_id = (p.pair & 4294967295)::INTEGER),
-    levels AS (SELECT unique_id_l, unique_id_r, {gammas}{', ' + tf_sides if tf_sides else ''} FROM sides),
-    weights AS (SELECT unique_id_l, unique_id_r, {', '.join(f'gamma_{c.name}' for c in COMPARISONS)}, {weights}
-                FROM levels),
+    facts AS (
+        SELECT (p.pair >> 32)::INTEGER AS unique_id_l, (p.pair & 4294967295)::INTEGER AS unique_id_r,
+               {_sides(_OTHERS, tf_cols)}
+        FROM pairs AS p {join.format(l="(p.pair >> 32)::INTEGER", r="(p.pair & 4294967295)::INTEGER")}),
+    other_levels AS (SELECT {ids}, {other_gammas}{tf_sides} FROM facts),
+    other_weights AS (SELECT *, {other_weights} FROM other_levels),
+    hopeful AS (SELECT * FROM (SELECT *, {others} AS other_weight FROM other_weights) {hopeful}),
+    sides AS (SELECT h.*, {_sides(_NAMES, [])}
+              FROM hopeful AS h {join.format(l="h.unique_id_l", r="h.unique_id_r")}),
+    levels AS (SELECT *, {name_gammas} FROM sides),
+    weights AS (SELECT {ids}, {other_cols}, {', '.join(f'gamma_{c.name}' for c in _NAMES)},
+                       {name_weights} FROM levels),
     totals AS (SELECT *, {total} AS match_weight FROM weights)
-    SELECT unique_id_l, unique_id_r,
+    SELECT {ids},
            CASE WHEN match_weight >= 0 THEN 1.0 / (1.0 + pow(2.0, -match_weight))
                 ELSE pow(2.0, match_weight) / (1.0 + pow(2.0, match_weight)) END AS match_probability,
            {names}
-    FROM totals WHERE match_weight >= {floor}
+    FROM totals {final}
     """
 
 

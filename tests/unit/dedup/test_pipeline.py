@@ -295,3 +295,17 @@ def test_scoring_in_parts_gives_the_same_pairs(bundled, small_population, monkey
     assert sorted(tuple(p.as_row().values()) for p in parts.pairs) == \
         sorted(tuple(p.as_row().values()) for p in whole.pairs)
     assert parts.clusters == whole.clusters
+
+
+def test_pairs_whose_names_could_not_lift_them_are_left_out_and_no_other(bundled):
+    """The scorer compares names only where they could lift a pair to ``keep``: the pairs it keeps
+    are exactly those at or above ``keep`` of a run that scores every candidate pair."""
+    rows, _ = population(1000, seed=11)
+    every = run_pipeline(rows, bundled, keep=0.0).pairs  # no floor: every candidate pair, names compared
+    below = [p for p in every if p.probability < 0.01]
+    # Many candidates fall below keep on their birth dates, places or ID numbers alone: the case at hand.
+    hopeless = [p for p in below if sum(w for c, w in p.weights.items() if c not in ("given", "father")) < -5]
+    assert len(hopeless) > 20
+    kept = run_pipeline(rows, bundled, keep=0.01).pairs
+    assert sorted(tuple(p.as_row().values()) for p in kept) == \
+        sorted(tuple(p.as_row().values()) for p in every if p.probability >= 0.01)
