@@ -127,8 +127,25 @@ def _level_weight_sql(comp: Any, level: Any, model: Model) -> str:
 
 
 def _bound_sql(comp: Any, model: Model) -> str:
-    """The most a comparison can add to the pair's match weight: its best level (0 for missing)."""
-    return f"greatest(0.0, {', '.join(_level_weight_sql(comp, lv, model) for lv in comp.levels if not lv.null)})"
+    """The most a comparison can add to the pair's match weight: its best level (0 for missing).
+    The levels with a term-frequency column all subtract the same log2 of it, taken once."""
+    plain, by_tf = ["0.0"], {}
+    for level in comp.levels:
+        if level.null:
+            continue
+        p = model.parameters[comp.name][level.code]
+        weight = math.log2(p["m"] / p["u"])
+        if level.tf_column:
+            col = level.tf_column
+            best, best_adjusted = by_tf.get(col, (-math.inf, -math.inf))
+            by_tf[col] = (max(best, weight), max(best_adjusted, weight + math.log2(p["u"])))
+        else:
+            plain.append(_literal(weight))
+    for col, (best, best_adjusted) in by_tf.items():
+        tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {_literal(TF_MINIMUM_U)})"
+        plain.append(f"CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN {_literal(best)} "
+                     f"ELSE {_literal(best_adjusted)} - log2({tf}) END")
+    return f"greatest({', '.join(plain)})"
 
 
 def _sides(comps: tuple[Any, ...], extra: list[str]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import chinese, scripts, variants
+from . import chinese, latin, scripts, variants
 
 # Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
 UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
@@ -39,6 +39,34 @@ def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
     return (changed, later) if changed != phonemes else None
 
 
+# German, Dutch and Scandinavian spellings write y as j (Jusup, Iljas, Ajgul, Jerlan for Yüsüp,
+# Ilyas, Aygül, Erlan), German kh as ch (Ilcham), ü as ue (Tursunguel), the zh of Kazakh ж as sch
+# (Bakytschan, Schanar) and often z as s (Rosi, Nasgul); a French ch that opens a word is sh
+# (Chirin). Each is also an English or ULY spelling of something else (j, ch, s), so they are
+# read only where the word is not a listed name as written (names.analyse_token) or as the other
+# reading.
+_EUROPEAN_J = re.compile("(?<![dzs])j")
+_EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
+_EUROPEAN_SCH = re.compile("(?<!d)sch")
+_EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
+
+
+def european_spellings(token: str) -> list[str]:
+    """The word as a European spelling means it, in English letters: without and with s as z;
+    none when nothing in it is read otherwise."""
+    lower = token.lower()
+    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", _EUROPEAN_J.sub("y", lower))).replace("ue", "ü")
+    changed = "sh" + changed[2:] if changed.startswith("ch") else changed
+    out = [changed] if changed != lower else []
+    with_z = _EUROPEAN_S.sub("z", changed)
+    return out + [with_z] if with_z != changed else out
+
+
+def _european(token: str) -> str | None:
+    spellings = european_spellings(token)
+    return latin.latin_to_phonemes(spellings[0]) if spellings else None
+
+
 def other_reading(token: str, phonemes: str, script: str) -> str | None:
     """A word's phonemes as another writing habit reads them, or None (one reading, the first that
     applies):
@@ -48,7 +76,8 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * pinyin's x and q in plain Latin (chinese.pinyin_habit: Dilxat is Dilshat);
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
-    * else an Uzbek o in a first syllable as a (Sobir: Sabir)."""
+    * else an Uzbek o in a first syllable as a (Sobir: Sabir);
+    * else, in Latin, a European j as y and ch as kh or sh (_european: Iljas, Ilcham, Chirin)."""
     if variants.is_kazakh_sh(phonemes):
         return phonemes.replace("ş", "ç")
     uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None
@@ -59,4 +88,6 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
         return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")
-    return uzbek[0] if uzbek else None
+    if uzbek:
+        return uzbek[0]
+    return _european(token) if script == scripts.LATIN else None

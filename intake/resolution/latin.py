@@ -20,11 +20,13 @@ _LETTERS = str.maketrans({
     "ș": "ş", "ţ": "t", "ț": "t", "ý": "w", "ÿ": "y",
 })
 # Longest first. Apostrophes separate (n'g is n + g in ULY) and then vanish.
+# German, French, Dutch and Scandinavian spellings of the diaspora in Europe: tsch, tch, tsj for ch;
+# dsch, dzj for j; sch, sj for sh; zj for zh; oe (Dutch) and ou (French) for u.
 _GROUPS = [
-    ("shch", "şç"), ("n'gh", "nğ"), ("dzh", "c"), ("n'g", "ng"),
-    ("kh", "x"),
-    ("gh", "ğ"), ("ch", "ç"), ("sh", "ş"), ("zh", "j"), ("dj", "c"), ("ng", "ñ"), ("ou", "u"),
-    ("oo", "u"), ("ee", "i"), ("ck", "k"), ("j", "c"), ("w", "v"),
+    ("shch", "şç"), ("tsch", "ç"), ("dsch", "c"), ("n'gh", "nğ"), ("dzh", "c"), ("dzj", "c"), ("n'g", "ng"),
+    ("sch", "ş"), ("tch", "ç"), ("tsj", "ç"), ("kh", "x"),
+    ("gh", "ğ"), ("ch", "ç"), ("sh", "ş"), ("zh", "j"), ("dj", "c"), ("ng", "ñ"), ("ou", "u"), ("oe", "u"),
+    ("sj", "ş"), ("zj", "j"), ("oo", "u"), ("ee", "i"), ("ck", "k"), ("j", "c"), ("w", "v"),
     ("c", "c"), ("'", ""), ("’", ""), ("`", ""), ("ʻ", ""), ("ʼ", ""),
 ]
 _GROUP = re.compile("|".join(re.escape(src) for src, _ in _GROUPS))
@@ -49,6 +51,14 @@ _BACK_VOWEL_G = re.compile(r"(?:(?<=[aou])|(?<=[aou][lrmnsz]))g(?=a)")
 # never a vowel: its u there is the u of Uyghur Arabic ئۇ. So is a word's first u before a or e,
 # as no Turkic word opens on two vowels (Ualikhan, Uälihan for Walixan, Уәлихан).
 _U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])|(?<![^\\W\\d_])u(?=[aeE])")  # after _PARK: E, O, U are é, ö, ü
+# ch before a consonant is kh, as German spellings write it (Achmet, Machmut for Exmet, Mexmut): an
+# English ch (Uyghur ç) does not close a syllable of a name.
+_CH_AS_KH = re.compile("(?<![stdSCç])ch(?=[bdfgklmnpqrstvwxz])")
+# In a word with French ou, ch is sh (Abdouchoukour, Chouhrat for Abdushükür, Shöhret),
+_FRENCH_WORD = re.compile(r"\w*ou\w*")
+_FRENCH_CH = re.compile("(?<![tdS])ch")
+# and ou before a vowel is w, after a consonant or at the start (Anouar, Ouali: Enwer, Weli).
+_FRENCH_W = re.compile("(?:(?<=[klmnqrstz])|(?<![^\\W\\d_]))ou(?=[aeéiE])")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
@@ -59,6 +69,8 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
     text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
     text = text if uly else _U_AS_W.sub("w", text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = _FRENCH_WORD.sub(lambda m: _FRENCH_W.sub("w", _FRENCH_CH.sub("sh", m.group())), text)
+    text = _CH_AS_KH.sub("kh", text)
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
     return _VOWEL_Y.sub("i", text if uly else informal_g(text))
 

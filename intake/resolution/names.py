@@ -142,6 +142,13 @@ def _stem(phonemes: str, endings: tuple[str, ...], shortest: int = 3) -> tuple[s
 _SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
+def _listed(latin: str) -> bool:
+    """A name the variant table lists, or one with -gül after a listed name (Tursungül)."""
+    phonemes = to_phonemes(latin, scripts.ULY)
+    return variants.canonical(phonemes) is not None or \
+        (phonemes.endswith("gul") and variants.canonical(phonemes[:-3]) is not None)
+
+
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
@@ -174,6 +181,11 @@ def analyse_token(token: str, script: str) -> Token | None:
         canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
+    if canon is None and script == scripts.LATIN:
+        for spelling in habits.european_spellings(token):  # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
+            again = analyse_token(spelling, script)
+            if again is not None and _listed(again.latin):
+                return again
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
