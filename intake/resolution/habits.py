@@ -41,22 +41,28 @@ def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
 
 # German, Dutch and Scandinavian spellings write y as j (Jusup, Iljas, Ajgul, Jerlan for Yüsüp,
 # Ilyas, Aygül, Erlan), German kh as ch (Ilcham), ü as ue (Tursunguel), the zh of Kazakh ж as sch
-# (Bakytschan, Schanar) and often z as s (Rosi, Nasgul); a French ch that opens a word is sh
-# (Chirin). Each is also an English or ULY spelling of something else (j, ch, s), so they are
+# (Bakytschan, Schanar) and often z as s (Rosi, Nasgul). Each is also an English or ULY spelling of something else (j, ch, s), so they are
 # read only where the word is not a listed name as written (names.analyse_token) or as the other
 # reading.
 _EUROPEAN_J = re.compile("(?<![dzs])j")
+# Kazakh Latin and English write Kazakh zh as j too (Julduz, Janar), so a word read as a listed
+# name takes j as y only where Kazakh zh seldom stands: before e at the start (Jerbol, Jermek, Kazakh
+# Е: Yerbol), and between a vowel and a consonant or at the end (Ajgul, Mihraj); or anywhere in a
+# word spelt in German or Dutch letters (Jussup, Abdoeljakup).
+_LISTED_J = re.compile("^j(?=e)|(?<=[aeiouéöü])j(?=[^aeiouéöü]|$)")
+_GERMAN_OR_DUTCH = re.compile("sch|ue|oe|sj|zj|ch(?=[bdfgklmnpqrstvwxz])")
 _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")
 _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
 
 
-def european_spellings(token: str) -> list[str]:
+def european_spellings(token: str, listed: bool = False) -> list[str]:
     """The word as a European spelling means it, in English letters: without and with s as z;
-    none when nothing in it is read otherwise."""
+    none when nothing in it is read otherwise. ``listed``: for reading it as a listed name
+    (_LISTED_J)."""
     lower = token.lower()
-    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", _EUROPEAN_J.sub("y", lower))).replace("ue", "ü")
-    changed = "sh" + changed[2:] if changed.startswith("ch") else changed
+    j = _EUROPEAN_J if not listed or _GERMAN_OR_DUTCH.search(lower) else _LISTED_J
+    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower))).replace("ue", "ü")
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
     return out + [with_z] if with_z != changed else out
@@ -77,7 +83,7 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
-    * else, in Latin, a European j as y and ch as kh or sh (_european: Iljas, Ilcham, Chirin)."""
+    * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
     if variants.is_kazakh_sh(phonemes):
         return phonemes.replace("ş", "ç")
     uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None

@@ -20,17 +20,21 @@ _LETTERS = str.maketrans({
     "ș": "ş", "ţ": "t", "ț": "t", "ý": "w", "ÿ": "y",
 })
 # Longest first. Apostrophes separate (n'g is n + g in ULY) and then vanish.
-# German, French, Dutch and Scandinavian spellings of the diaspora in Europe: tsch, tch, tsj for ch;
-# dsch, dzj for j; sch, sj for sh; zj for zh; oe (Dutch) and ou (French) for u.
 _GROUPS = [
-    ("shch", "şç"), ("tsch", "ç"), ("dsch", "c"), ("n'gh", "nğ"), ("dzh", "c"), ("dzj", "c"), ("n'g", "ng"),
-    ("sch", "ş"), ("tch", "ç"), ("tsj", "ç"), ("kh", "x"),
-    ("gh", "ğ"), ("ch", "ç"), ("sh", "ş"), ("zh", "j"), ("dj", "c"), ("ng", "ñ"), ("ou", "u"), ("oe", "u"),
-    ("sj", "ş"), ("zj", "j"), ("oo", "u"), ("ee", "i"), ("ck", "k"), ("j", "c"), ("w", "v"),
+    ("shch", "şç"), ("n'gh", "nğ"), ("dzh", "c"), ("n'g", "ng"),
+    ("kh", "x"),
+    ("gh", "ğ"), ("ch", "ç"), ("sh", "ş"), ("zh", "j"), ("dj", "c"), ("ng", "ñ"), ("ou", "u"),
+    ("oo", "u"), ("ee", "i"), ("ck", "k"), ("j", "c"), ("w", "v"),
     ("c", "c"), ("'", ""), ("’", ""), ("`", ""), ("ʻ", ""), ("ʼ", ""),
 ]
-_GROUP = re.compile("|".join(re.escape(src) for src, _ in _GROUPS))
-_GROUP_MAP = dict(_GROUPS)
+# Outside ULY (where each of these is two letters), spellings of the diaspora in Europe: German tsch
+# and Dutch tsj for ch, German dsch and Dutch dzj for j, German sch and Dutch sj for sh, Dutch zj
+# for zh and oe for u, French tch for ch.
+_EUROPEAN = [("tsch", "ç"), ("dsch", "c"), ("dzj", "c"), ("sch", "ş"), ("tch", "ç"), ("tsj", "ç"),
+             ("oe", "u"), ("sj", "ş"), ("zj", "j")]
+_GROUP_MAP = dict(_GROUPS + _EUROPEAN)
+_ULY_GROUP = re.compile("|".join(re.escape(src) for src, _ in _GROUPS))
+_GROUP = re.compile("|".join(re.escape(src) for src, _ in sorted(_GROUPS + _EUROPEAN, key=lambda g: -len(g[0]))))
 _VOWELS = "aeéiouöü"
 # Letters that must survive accent stripping are parked on upper-case ASCII (the text is lower-case).
 _PARK = str.maketrans({"é": "E", "ö": "O", "ü": "U", "ş": "S", "ç": "C", "ğ": "G", "ñ": "N"})
@@ -65,14 +69,17 @@ _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 
 @lru_cache(maxsize=65536)
 def latin_to_phonemes(text: str, uly: bool = False) -> str:
-    """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g)."""
+    """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g, and a
+    European letter group two letters)."""
     text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
     text = text if uly else _U_AS_W.sub("w", text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if uly:
+        text = _ULY_GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
+        return _VOWEL_Y.sub("i", text)
     text = _FRENCH_WORD.sub(lambda m: _FRENCH_W.sub("w", _FRENCH_CH.sub("sh", m.group())), text)
-    text = _CH_AS_KH.sub("kh", text)
-    text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
-    return _VOWEL_Y.sub("i", text if uly else informal_g(text))
+    text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], _CH_AS_KH.sub("kh", text)).translate(_UNPARK)
+    return _VOWEL_Y.sub("i", informal_g(text))
 
 
 def informal_g(phonemes: str) -> str:

@@ -182,7 +182,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     if canon is None and script == scripts.LATIN:
-        for spelling in habits.european_spellings(token):  # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
+        for spelling in habits.european_spellings(token, listed=True):  # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
             again = analyse_token(spelling, script)
             if again is not None and _listed(again.latin):
                 return again
