@@ -41,9 +41,10 @@ def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
 
 # German, Dutch and Scandinavian spellings write y as j (Jusup, Iljas, Ajgul, Jerlan for Yüsüp,
 # Ilyas, Aygül, Erlan), German kh as ch (Ilcham), ü as ue (Tursunguel), the zh of Kazakh ж as sch
-# (Bakytschan, Schanar) and often z as s (Rosi, Nasgul). Each is also an English or ULY spelling of something else (j, ch, s), so they are
-# read only where the word is not a listed name as written (names.analyse_token) or as the other
-# reading.
+# (Bakytschan, Schanar) and often z as s (Rosi, Nasgul); Dutch u as oe (Toersoen, Noerlan). Each
+# is also an English or ULY spelling of something else (j, ch, s), or a slip (Abduvoeli), so they
+# are read only where the word is not a listed name as written (names.analyse_token) or as the
+# other reading.
 _EUROPEAN_J = re.compile("(?<![dzs])j")
 # Kazakh Latin and English write Kazakh zh as j too (Julduz, Janar), so a word read as a listed
 # name takes j as y only where Kazakh zh seldom stands: before e at the start (Jerbol, Jermek, Kazakh
@@ -62,7 +63,7 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     (_LISTED_J)."""
     lower = token.lower()
     j = _EUROPEAN_J if not listed or _GERMAN_OR_DUTCH.search(lower) else _LISTED_J
-    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower))).replace("ue", "ü")
+    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower))).replace("ue", "ü").replace("oe", "u")
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
     return out + [with_z] if with_z != changed else out
