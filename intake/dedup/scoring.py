@@ -120,10 +120,14 @@ def _level_weight_sql(comp: Any, level: Any, model: Model) -> str:
     weight = _literal(math.log2(p["m"] / p["u"]))
     if not level.tf_column:
         return weight
-    col, floor = level.tf_column, _literal(TF_MINIMUM_U)
-    tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {floor})"
+    col = level.tf_column
     return (f"({weight} + CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN 0.0 "
-            f"ELSE {_literal(math.log2(p['u']))} - log2({tf}) END)")
+            f"ELSE {_literal(math.log2(p['u']))} - log2({_tf_sql(col)}) END)")
+
+
+def _tf_sql(col: str) -> str:
+    """The pair's term frequency on ``col``: the larger of the two reports', at least TF_MINIMUM_U."""
+    return f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {_literal(TF_MINIMUM_U)})"
 
 
 def _bound_sql(comp: Any, model: Model) -> str:
@@ -142,9 +146,8 @@ def _bound_sql(comp: Any, model: Model) -> str:
         else:
             plain.append(_literal(weight))
     for col, (best, best_adjusted) in by_tf.items():
-        tf = f"greatest(coalesce(tf_{col}_l, tf_{col}_r), coalesce(tf_{col}_r, tf_{col}_l), {_literal(TF_MINIMUM_U)})"
         plain.append(f"CASE WHEN coalesce(tf_{col}_l, tf_{col}_r) IS NULL THEN {_literal(best)} "
-                     f"ELSE {_literal(best_adjusted)} - log2({tf}) END")
+                     f"ELSE {_literal(best_adjusted)} - log2({_tf_sql(col)}) END")
     return f"greatest({', '.join(plain)})"
 
 

@@ -63,7 +63,8 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     (_LISTED_J)."""
     lower = token.lower()
     j = _EUROPEAN_J if not listed or _GERMAN_OR_DUTCH.search(lower) else _LISTED_J
-    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower))).replace("ue", "ü").replace("oe", "u")
+    changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower)))
+    changed = changed.replace("ue", "ü").replace("oe", "u")
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
     return out + [with_z] if with_z != changed else out
