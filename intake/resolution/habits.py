@@ -55,19 +55,27 @@ _GERMAN_OR_DUTCH = re.compile("sch|ue|oe|sj|zj|ch(?=[bdfgklmnpqrstvwxz])")
 _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")
 _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
+_FRENCH_CH = re.compile("(?<![tds])ch")
+_FRENCH_GU = re.compile("gu(?=[eiéèï])")
+_NORDIC_CH = re.compile("[tk]j")
 
 
 def european_spellings(token: str, listed: bool = False) -> list[str]:
     """The word as a European spelling means it, in English letters: without and with s as z;
     none when nothing in it is read otherwise. ``listed``: for reading it as a listed name
-    (_LISTED_J)."""
+    (_LISTED_J), and then also as a French or Scandinavian spelling."""
     lower = token.lower()
     j = _EUROPEAN_J if not listed or _GERMAN_OR_DUTCH.search(lower) else _LISTED_J
     changed = _EUROPEAN_SCH.sub("zh", _EUROPEAN_CH.sub("kh", j.sub("y", lower)))
     changed = changed.replace("ue", "ü").replace("oe", "u")
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
-    return out + [with_z] if with_z != changed else out
+    out += [with_z] if with_z != changed else []
+    if listed:  # French ch as sh, gu as g; Swedish and Norwegian tj and kj as ch (Uyghur -jan after
+        # t or k writes tj and kj too, Metjan: only where that makes a listed name)
+        french = _NORDIC_CH.sub("ch", _FRENCH_CH.sub("sh", _FRENCH_GU.sub("g", lower)))
+        out += [french] if french not in (lower, *out) else []
+    return out
 
 
 def _european(token: str) -> str | None:
