@@ -55,7 +55,6 @@ _GERMAN_OR_DUTCH = re.compile("sch|ue|oe|sj|zj|ch(?=[bdfgklmnpqrstvwxz])")
 _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")
 _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
-_FRENCH_CH = re.compile("(?<![tds])ch")
 _FRENCH_GU = re.compile("gu(?=[eiéèï])")
 _NORDIC_CH = re.compile("[tk]j")
 
@@ -73,7 +72,7 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     out += [with_z] if with_z != changed else []
     if listed:  # French ch as sh, gu as g; Swedish and Norwegian tj and kj as ch (Uyghur -jan after
         # t or k writes tj and kj too, Metjan: only where that makes a listed name)
-        french = _NORDIC_CH.sub("ch", _FRENCH_CH.sub("sh", _FRENCH_GU.sub("g", lower)))
+        french = _NORDIC_CH.sub("ch", latin.FRENCH_CH.sub("sh", _FRENCH_GU.sub("g", lower)))
         out += [french] if french not in (lower, *out) else []
     return out
 

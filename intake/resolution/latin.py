@@ -60,7 +60,7 @@ _U_AS_W = re.compile("(?<=[aeE])u(?=[aeiouyEOU])|(?<![^\\W\\d_])u(?=[aeE])")  # 
 _CH_AS_KH = re.compile("(?<![stdSCç])ch(?=[bdfgklmnpqrstvwxz])")
 # In a word with French ou, ch is sh (Abdouchoukour, Chouhrat for Abdushükür, Shöhret),
 _FRENCH_WORD = re.compile(r"\w*ou\w*")
-_FRENCH_CH = re.compile("(?<![tdS])ch")
+FRENCH_CH = re.compile("(?<![tdsS])ch")  # not the ch of tch, dch, sch (S: a parked ş)
 # and ou before a vowel is w, after a consonant or at the start (Anouar, Ouali: Enwer, Weli).
 _FRENCH_W = re.compile("(?:(?<=[klmnqrstz])|(?<![^\\W\\d_]))ou(?=[aeéiE])")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
@@ -77,7 +77,7 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
     if uly:
         text = _ULY_GROUP.sub(lambda m: _GROUP_MAP[m.group()], text).translate(_UNPARK)
         return _VOWEL_Y.sub("i", text)
-    text = _FRENCH_WORD.sub(lambda m: _FRENCH_W.sub("w", _FRENCH_CH.sub("sh", m.group())), text)
+    text = _FRENCH_WORD.sub(lambda m: _FRENCH_W.sub("w", FRENCH_CH.sub("sh", m.group())), text)
     text = _GROUP.sub(lambda m: _GROUP_MAP[m.group()], _CH_AS_KH.sub("kh", text)).translate(_UNPARK)
     return _VOWEL_Y.sub("i", informal_g(text))
 
