@@ -378,6 +378,7 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     else:
         changed = _CODA_H.sub("k", _CODA_L.sub("r", g))
         without_r = _FINAL_R.sub("", changed)
-        if without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:
+        # A gh that Chinese writes with g or k (阿不都卡帕尔 Abdughappar) goes first: its 尔 stays.
+        if "ğ" not in phonemes and without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:
             return form
     return transcribe(changed) if changed != phonemes else None

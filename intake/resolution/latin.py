@@ -65,13 +65,36 @@ FRENCH_CH = re.compile("(?<![tdsS])ch")  # not the ch of tch, dch, sch (S: a par
 _FRENCH_W = re.compile("(?:(?<=[klmnqrstz])|(?<![^\\W\\d_]))ou(?=[aeéiE])")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
+# Kazakh Latin of 2017 marks a letter with an apostrophe after it (A' Ә, G' Ғ, I' И and Й, N' Ң,
+# O' Ө, S' Ш, C' Ч, U' Ү, Y' У: Ary'jan, Da'y'let, S'olpan for Arujan, Däulet, Sholpan), as
+# Uzbek Latin marks o' and g' (Ro'zi, G'ulom). Not where ULY's apostrophe parts two letters: n'g,
+# s'h, c'h, g'h, and a vowel before a vowel.
+_MARKED = re.compile("([aouyi])['’ʻʼ`](?![aeiouéöü])|([scg])['’ʻʼ`](?!h)|n['’ʻʼ`](?![gk])")
+_MARKED_LETTER = {"a": "ä", "o": "ö", "u": "ü", "y": "u", "s": "ş", "c": "ç", "g": "ğ"}
+# Russian-style Latin writes the ü and ö of Turkic names after g and k as yu and yo, as Russian
+# writes гю, кю (Gyulnara, Tursungyul, Kyuresh: Gülnara, Tursungül, Küresh).
+_SOFT_VOWEL = re.compile("(?<=[gk])y([uo])")
+_ENGLISH_TH = re.compile(r"th\b")
+
+
+def _marked(m: re.Match) -> str:
+    letter = m.group(1) or m.group(2)
+    if letter is None:
+        return "ñ"
+    if letter == "i":  # И after a consonant, Й after a vowel (Ai'gu'l: Aygül)
+        return "y" if m.start() and m.string[m.start() - 1] in _VOWELS else "i"
+    return _MARKED_LETTER[letter]
 
 
 @lru_cache(maxsize=65536)
 def latin_to_phonemes(text: str, uly: bool = False) -> str:
     """Phonemes of a Latin spelling; ``uly`` when it is known to be ULY (where g is always g, and a
     European letter group two letters)."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_LETTERS).translate(_PARK)
+    text = unicodedata.normalize("NFC", text).lower()
+    if not uly:
+        text = _SOFT_VOWEL.sub(lambda m: "ü" if m.group(1) == "u" else "ö", _MARKED.sub(_marked, text))
+        text = _ENGLISH_TH.sub("t", text.replace("ph", "f"))  # English ph and a closing th (Yusuph, Elzath)
+    text = text.translate(_LETTERS).translate(_PARK)
     text = text if uly else _U_AS_W.sub("w", text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     if uly:

@@ -198,7 +198,9 @@ def analyse_token(token: str, script: str) -> Token | None:
 def _chinese_token(token: str) -> Token | None:
     if token.isascii():
         syllables = chinese.split_pinyin(token)
-        if syllables is None:  # not pinyin after all: read it as Latin
+        # Not pinyin after all, or a Latin spelling the table lists that cuts into syllables
+        # (Mamatimin, ma-ma-ti-min): read it as Latin.
+        if syllables is None or (variants.listed_latin(token) and not variants.listed_chinese(syllables)):
             return analyse_token(token, scripts.LATIN)
         if len(syllables) >= 3 and syllables[-1].lower() == "shen":
             # 什 closing a name is shi (Quwanish 库瓦尼什), which converters read as in 什么, shen
@@ -245,8 +247,9 @@ class Analysis:
 
     def _key(self, tokens: tuple[Token, ...] | None = None) -> NameKey | None:
         chosen = self.tokens if tokens is None else tokens
-        # An initial (A. Tursun) names no one; a Chinese character is never one (艾 of 艾江 Ayzhan).
-        if not chosen or (self.script != scripts.CHINESE and all(len(t.latin) == 1 for t in chosen)):
+        # An initial (A. Tursun) names no one; a Chinese character or its pinyin is never one (艾 of
+        # 艾江 Ayzhan, AIJIANG).
+        if not chosen or (self.script not in scripts.CHINESE_SCRIPTS and all(len(t.latin) == 1 for t in chosen)):
             return None
         second = " ".join(t.second or t.syllables or "-" for t in chosen) if any(t.second for t in chosen) else ""
         habit = " ".join(t.habit or t.skeleton for t in chosen) if any(t.habit for t in chosen) else ""
@@ -342,6 +345,12 @@ def _without_respelling(text: str) -> str:
     return text
 
 
+# A field in plain Latin with a word of pinyin in it, or in pinyin with a word that is not.
+_PINYIN_OR_LATIN = frozenset({(scripts.LATIN, scripts.PINYIN), (scripts.PINYIN, scripts.LATIN),
+                              (scripts.PINYIN, scripts.KAZAKH_LATIN), (scripts.PINYIN, scripts.ULY),
+                              (scripts.PINYIN, scripts.TURKISH)})
+
+
 @lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
@@ -362,9 +371,12 @@ def analyse(text: str, script: str | None = None) -> Analysis:
     tokens: list[Token] = []
     for word in words:
         # A field may mix scripts: Ablimit (ئابلىمىت).
-        word_script = script
-        if scripts.family(scripts.detect(word)) not in (scripts.family(script), "other"):
-            word_script = scripts.detect(word)
+        word_script, own = script, scripts.detect(word)
+        if scripts.family(own) not in (scripts.family(script), "other"):
+            word_script = own
+        elif (script, own) in _PINYIN_OR_LATIN:
+            # Pinyin beside a word in Latin (Abudukapaer Dulat, Erzhan Maihemuti): each read as what it is.
+            word_script = own
         token = analyse_token(word, word_script)
         if token is None:
             continue

@@ -113,8 +113,9 @@ def _split(part: str) -> list[str] | None:
     return out
 
 
-# Pinyin that Turkic Latin spellings hardly ever produce (xun, qi, yi, wu, er after a vowel, ao, uo...).
-_STRONG = re.compile(r"^(?:x|q|zh|c[^h]|.*(?:ao|uo|iu|ui|ei|ie|ue|ou)$|yi|wu|yu.|you|ye)")
+# Pinyin that Turkic Latin spellings hardly ever produce (xun, qi, yi, wu, er after a vowel, ao, uo,
+# jiang...).
+_STRONG = re.compile(r"^(?:x|q|zh|c[^h]|.*(?:ao|uo|iu|ui|ei|ie|ue|ou)$|yi|wu|yu.|you|ye|jiang)")
 _VOWEL_END = re.compile(r"[aeiouv]$|n$|ng$")
 
 
