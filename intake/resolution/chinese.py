@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .pinyin import HAN, hanzi_to_pinyin, is_han, looks_like_pinyin, split_pinyin
+from .pinyin import HAN, hanzi_to_pinyin, is_han, looks_like_pinyin, pinyin_beside_latin, split_pinyin
 
 __all__ = ["HAN", "fold_pinyin", "fold_syllables", "hanzi_to_pinyin", "is_han", "looks_like_pinyin",
-           "pinyin_to_phonemes", "second_reading_phonemes", "second_reading_pinyin", "split_pinyin", "tidy",
-           "transcribe"]
+           "pinyin_beside_latin", "pinyin_to_phonemes", "second_reading_phonemes", "second_reading_pinyin",
+           "split_pinyin", "tidy", "transcribe"]
 
 
 # --- the common sound alphabet ----------------------------------------------------------------

@@ -345,12 +345,6 @@ def _without_respelling(text: str) -> str:
     return text
 
 
-# A field in plain Latin with a word of pinyin in it, or in pinyin with a word that is not.
-_PINYIN_OR_LATIN = frozenset({(scripts.LATIN, scripts.PINYIN), (scripts.PINYIN, scripts.LATIN),
-                              (scripts.PINYIN, scripts.KAZAKH_LATIN), (scripts.PINYIN, scripts.ULY),
-                              (scripts.PINYIN, scripts.TURKISH)})
-
-
 @lru_cache(maxsize=131072)
 def analyse(text: str, script: str | None = None) -> Analysis:
     """Read one name field (a given name, or a full name in either order) in any script."""
@@ -374,9 +368,10 @@ def analyse(text: str, script: str | None = None) -> Analysis:
         word_script, own = script, scripts.detect(word)
         if scripts.family(own) not in (scripts.family(script), "other"):
             word_script = own
-        elif (script, own) in _PINYIN_OR_LATIN:
-            # Pinyin beside a word in Latin (Abudukapaer Dulat, Erzhan Maihemuti): each read as what it is.
-            word_script = own
+        elif script == scripts.PINYIN and own in scripts.LATIN_SCRIPTS:
+            word_script = own  # a word that is not pinyin beside pinyin (Erzhan Maihemuti)
+        elif script == scripts.LATIN and own == scripts.PINYIN and chinese.pinyin_beside_latin(word):
+            word_script = own  # a passport's pinyin beside Latin (Abudukapaer Dulat)
         token = analyse_token(word, word_script)
         if token is None:
             continue

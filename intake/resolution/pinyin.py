@@ -149,20 +149,39 @@ def looks_like_pinyin(text: str) -> bool:
     # A word's last zhan after another syllable is Kazakh -zhan, -jan (Erzhan, Aizhan, Musazhan),
     # which Chinese writes 江 jiang (叶尔江, 阿依江, 穆萨江): it says nothing of pinyin.
     cut = [s[:-1] if len(s) > 1 and s[-1] == "zhan" else s for s in cut]
-    evidence = 0
-    for syllables in cut:
-        for i, syllable in enumerate(syllables):
-            if _STRONG.match(syllable):
-                evidence += 1
-            elif syllable == "er" and i and _VOWEL_END.search(syllables[i - 1]):
-                evidence += 1
-            elif syllable in ("ai", "mai", "bai", "kai", "sai", "tai", "lai", "hai", "wai") and len(syllables) >= 3:
-                evidence += 1
+    evidence = sum(_signs(syllables) for syllables in cut)
     upper = text.isupper() and sum(map(len, cut)) >= 3
     # Turkic spellings rarely cut into four pinyin syllables, or into three ending in a vowel
     # Chinese adds to a final consonant (Alimu, Adili, Abulikemu).
     long_ = any(len(s) >= 4 or (len(s) == 3 and s[-1] in _ADDED_ENDINGS) for s in cut)
     return evidence > 0 or upper or long_
+
+
+def _signs(syllables: tuple[str, ...] | list[str]) -> int:
+    """How many of a word's syllables are pinyin that Turkic spellings hardly ever make."""
+    evidence = 0
+    for i, syllable in enumerate(syllables):
+        if _STRONG.match(syllable):
+            evidence += 1
+        elif syllable == "er" and i and _VOWEL_END.search(syllables[i - 1]):
+            evidence += 1
+        elif syllable in ("ai", "mai", "bai", "kai", "sai", "tai", "lai", "hai", "wai") and len(syllables) >= 3:
+            evidence += 1
+    return evidence
+
+
+def pinyin_beside_latin(word: str) -> bool:
+    """Whether one word of a field otherwise in Latin is a passport's pinyin (Abudukapaer Dulat,
+    Memet Abulikemu, Tuerxun Ablimit): pinyin by ``looks_like_pinyin`` that also closes on a vowel
+    Chinese adds to a final consonant or on 尔 er, or shows two signs of pinyin. One sign alone is
+    what a slip or an informal Latin spelling makes of a Turkic name in a field that says Latin
+    (Queban, Ruqieya: Qurban, Ruqiye)."""
+    if not looks_like_pinyin(word):
+        return False
+    syllables = split_pinyin(word) or ()
+    last = syllables[-1] if syllables else ""
+    closing = len(syllables) >= 3 and (last in _ADDED_ENDINGS or (last == "er" and _VOWEL_END.search(syllables[-2])))
+    return bool(closing) or _signs(syllables) >= 2
 
 
 _V_WORDS = frozenset({"lv", "nv", "lve", "nve"})

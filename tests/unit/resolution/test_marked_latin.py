@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from intake.resolution.name_match import CROSS_SCRIPT
-from intake.resolution.names import name_key
+from intake.resolution import scripts
+from intake.resolution.names import analyse_token, name_key
 
 from .name_keys import key, level
 
@@ -55,6 +56,14 @@ def test_marked_letters_make_no_other_name_meet(a: str, b: str) -> None:
 ])
 def test_pinyin_and_latin_in_one_field_each_read_as_what_it_is(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_one_sign_of_pinyin_beside_latin_leaves_a_word_latin() -> None:
+    # A slip or an informal spelling that cuts into pinyin (que-ban, ru-qie-ya) beside a Latin word
+    # is Latin, as the field says; a passport's pinyin closes on a vowel Chinese adds, or on er.
+    assert key("Osman Queban").latin.split()[1] == analyse_token("Queban", scripts.LATIN).latin != "chueban"
+    assert key("Ruqieya Akber").latin.split()[0] == analyse_token("Ruqieya", scripts.LATIN).latin
+    assert key("Dulat Abudukapaer").latin.split()[1] == key("阿布都卡帕尔").latin
 
 
 def test_a_latin_spelling_the_table_lists_is_not_read_as_pinyin() -> None:
