@@ -163,7 +163,7 @@ def _signs(syllables: tuple[str, ...] | list[str]) -> int:
     for i, syllable in enumerate(syllables):
         if _STRONG.match(syllable):
             evidence += 1
-        elif syllable == "er" and i and _VOWEL_END.search(syllables[i - 1]):
+        elif _er_after_vowel(syllables, i):
             evidence += 1
         elif syllable in ("ai", "mai", "bai", "kai", "sai", "tai", "lai", "hai", "wai") and len(syllables) >= 3:
             evidence += 1
@@ -180,8 +180,14 @@ def pinyin_beside_latin(word: str) -> bool:
         return False
     syllables = split_pinyin(word) or ()
     last = syllables[-1] if syllables else ""
-    closing = len(syllables) >= 3 and (last in _ADDED_ENDINGS or (last == "er" and _VOWEL_END.search(syllables[-2])))
-    return bool(closing) or _signs(syllables) >= 2
+    closing = len(syllables) >= 3 and (last in _ADDED_ENDINGS or _er_after_vowel(syllables, len(syllables) - 1))
+    return closing or _signs(syllables) >= 2
+
+
+def _er_after_vowel(syllables: tuple[str, ...] | list[str], i: int) -> bool:
+    """Syllable ``i`` is er after a syllable that ends in a vowel or nasal (Tuerxun, Abudukapaer): 尔
+    as Chinese writes a Turkic r."""
+    return syllables[i] == "er" and i > 0 and bool(_VOWEL_END.search(syllables[i - 1]))
 
 
 _V_WORDS = frozenset({"lv", "nv", "lve", "nve"})
