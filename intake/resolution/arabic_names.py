@@ -54,7 +54,8 @@ _SHORTEST = 2  # letters of a compound's part
 def fold(word: str) -> str:
     """A spelling as the list is looked up by: one letter for each letter's Arabic and Persian
     forms, harakat, tatweel and joiners gone."""
-    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word))
+    # A heh before a non-joiner is a Persian keyboard's ە (uyghur.py), no Persian spelling's h.
+    word = INVISIBLE.sub("", unicodedata.normalize("NFKC", word).replace("\u0647\u200c", "\u06d5"))
     if word.endswith("\u06d5"):
         word = word[:-1] + "\u0647"
     return word.translate(_FOLD)
@@ -125,9 +126,24 @@ _THREE = re.compile(f"(?<=[{_C}]{{2}})(?=[{_C}])")
 _VOWEL_LETTERS = frozenset("\u0627\u0648\u06cc\u064a\u0649")  # ا و ی ي ى
 
 
+@lru_cache(maxsize=65536)
+def _heh_is_e(word: str) -> bool:
+    """Whether a heh between consonants is Uyghur ە typed on a Persian or Arabic keyboard rather than
+    Persian spelling's h: in a word without a vowel letter (above), and where the h would leave three
+    consonants together, which no Uyghur name holds, and the e leaves a word spelled as Uyghur spells
+    it, every vowel written (شهمسیدین Shemsidin, موتهللیپ Mutellip, اومهر Ömer, سانوبهر Sanuber,
+    مهمهتتورسون Memettursun). Persian spelling leaves short vowels out elsewhere too (گلهمار
+    Gülhumar: gl- opens it), and its common names with that h are listed (مهری, مهربان, بهرام)."""
+    if _VOWEL_LETTERS.isdisjoint(word):
+        return True
+    as_e = uyghur_to_phonemes(word, True)
+    return _THREE.search(uyghur_to_phonemes(word, False)) is not None and _THREE.search(as_e) is None \
+        and _OPEN.match(as_e) is None and _CLOSE.search(as_e) is None
+
+
 def _unlisted(word: str) -> str:
     """A word the list does not know, read letter by letter, with the e a keyboard without it left out."""
-    phonemes = uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word))
+    phonemes = uyghur_to_phonemes(word, _heh_is_e(word))
     if " " in phonemes:
         return phonemes
     return _THREE.sub("e", _closed(_CLOSE, _opened(phonemes)))
@@ -171,7 +187,7 @@ def letters_only(word: str) -> str | None:
     consonants can be compared (names.py)."""
     if is_uyghur_spelling(word) or _compound(fold(word)) is not None:
         return None
-    return uyghur_to_phonemes(word, _VOWEL_LETTERS.isdisjoint(word)).replace(" ", "")
+    return uyghur_to_phonemes(word, _heh_is_e(word)).replace(" ", "")
 
 
 @lru_cache(maxsize=65536)
@@ -220,6 +236,34 @@ def _with_e_again(phonemes: str) -> str:
     if " " in phonemes:
         return phonemes
     return _vowel_in_three(_closed(_CLOSE_UYGHUR, _opened(phonemes)))
+
+
+# What one key of a Persian or Arabic keyboard stands for in a Uyghur name, in umsc's letters:
+# waw for o, u, ö and ü (variants fold ö and ü), and an Arabic keyboard's ب for پ, ك for گ, ج for چ.
+_ONE_KEY = (("o", "u"), ("b", "p"), ("k", "g"), ("c", "ç"))
+
+
+@lru_cache(maxsize=65536)
+def keyboard_canonical(word: str, phonemes: str) -> str | None:
+    """The name the variant table lists that a word typed on a Persian or Arabic keyboard spells
+    (``phonemes``, as read), when read letter by letter it is none: with u for its o, p for its b, g
+    for its k or ch for its j, and é for one of its i, which the keyboard types as yeh (موههممهتجان
+    Muhemmetjan, read mohemmet; ابدوغینی Abdughéni; بهزيلهت Pezilet). Never for a word in Uyghur
+    spelling, whose letters say which they are."""
+    if is_uyghur_spelling(word):
+        return None
+    from .variants import canonical  # variants reads spellings through this module
+    forms = [phonemes]
+    for one, other in _ONE_KEY:
+        forms += [form.replace(one, other) for form in forms if one in form]
+    for form in forms:
+        if form != phonemes and (found := canonical(form)):
+            return found
+    for form in forms:
+        for at in (i for i, ch in enumerate(form) if ch == "i"):
+            if found := canonical(form[:at] + "é" + form[at + 1:]):
+                return found
+    return None
 
 
 def arabic_to_phonemes(text: str) -> str:

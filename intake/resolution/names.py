@@ -143,10 +143,11 @@ _SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
 def _listed(latin: str) -> bool:
-    """A name the variant table lists, or one with -gül after a listed name (Tursungül)."""
+    """A name the variant table lists, or one with -gül or -xan after a listed name (Tursungül,
+    Patemxan)."""
     phonemes = to_phonemes(latin, scripts.ULY)
     return variants.canonical(phonemes) is not None or \
-        (phonemes.endswith("gul") and variants.canonical(phonemes[:-3]) is not None)
+        (phonemes.endswith(("gul", "xan")) and variants.canonical(phonemes[:-3]) is not None)
 
 
 @lru_cache(maxsize=131072)
@@ -174,9 +175,11 @@ def analyse_token(token: str, script: str) -> Token | None:
     if jan:
         # Latin dj and Russian дж are one sound, j, so Muhammadjan and Мухаммеджан lose the d of the
         # name before -jan: put it back where that makes a listed name.
-        phonemes = jan[0] + "d" if variants.canonical(jan[0]) is None and variants.canonical(jan[0] + "d") \
-            else jan[0]
-    canon = variants.canonical(phonemes)
+        # Dutch zj is the same j, so Ezizjan loses its z likewise.
+        phonemes = next((jan[0] + back for back in ("d", "z") if variants.canonical(jan[0]) is None
+                         and variants.canonical(jan[0] + back)), jan[0])
+    canon = variants.canonical(phonemes) or \
+        (arabic_names.keyboard_canonical(token, phonemes) if script == scripts.ARABIC else None)
     if canon is None and (xan := _stem(phonemes, _XAN)) and (listed := variants.canonical(xan[0])):
         canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
@@ -187,6 +190,8 @@ def analyse_token(token: str, script: str) -> Token | None:
             if again is not None and _listed(again.latin):
                 return again
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
+    if habit and jan is None and (habit_jan := _stem(habit, _JAN, 2)):  # German sch for zh: Aruschan
+        habit = habit_jan[0]
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,

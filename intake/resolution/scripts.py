@@ -20,6 +20,7 @@ other      anything else, or no letters at all
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -41,6 +42,9 @@ _KAZAKH_HINT = frozenset("ыЫ")
 _ULY_MARKS = frozenset("éöüÉÖÜ")
 _TURKISH_MARKS = frozenset("şçğıŞÇĞİ")
 _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
+# German writes sh as sch, and ö and ü as ULY does (Schöhret, Gülschen); ULY has no name with s
+# before ch.
+_GERMAN_SCH = re.compile("sch", re.IGNORECASE)
 _KAZAKH_PATRONYMIC = ("uly", "uli", "uulu", "qyzy", "kyzy", "qizi")  # not -sulu (Aysulu)
 
 
@@ -117,7 +121,7 @@ def _latin_kind(text: str) -> str:
         return TURKISH
     if letters & _KAZAKH_LATIN_MARKS:
         return KAZAKH_LATIN
-    if letters & _ULY_MARKS:
+    if letters & _ULY_MARKS and not _GERMAN_SCH.search(text):
         return ULY
     if looks_like_pinyin(text):
         return PINYIN

@@ -85,7 +85,7 @@ def clean_arabic(text: str, heh_e: bool = True) -> str:
     out: list[str] = []
     for i, ch in enumerate(text):
         if ch in "\u06cc\u064a":  # Persian yeh / Arabic yeh: y beside a vowel, i between consonants
-            before = text[i - 1] if i else ""
+            before = out[-1] if out else ""  # as read: a waw before it may be the w (باویرجان Bawirjan)
             after = text[i + 1] if i + 1 < len(text) else ""
             if before == "\u0626":
                 ch = "\u0649"
