@@ -248,7 +248,7 @@ def keyboard_canonical(word: str, phonemes: str) -> str | None:
     """The name the variant table lists that a word typed on a Persian or Arabic keyboard spells
     (``phonemes``, as read), when read letter by letter it is none: with u for its o, p for its b, g
     for its k or ch for its j, and é for one of its i, which the keyboard types as yeh (موههممهتجان
-    Muhemmetjan, read mohemmet; ابدوغینی Abdughéni; بهزيلهت Pezilet). Never for a word in Uyghur
+    Muhemmetjan, read mohemmet; ابدوغینی Abdughéni; كولنور Gülnur). Never for a word in Uyghur
     spelling, whose letters say which they are."""
     if is_uyghur_spelling(word):
         return None

@@ -174,8 +174,8 @@ def analyse_token(token: str, script: str) -> Token | None:
     jan = _stem(phonemes, _JAN, 2)
     if jan:
         # Latin dj and Russian дж are one sound, j, so Muhammadjan and Мухаммеджан lose the d of the
-        # name before -jan: put it back where that makes a listed name.
-        # Dutch zj is the same j, so Ezizjan loses its z likewise.
+        # name before -jan, and Dutch zj is that j too (Ezizjan): put the letter back where that
+        # makes a listed name.
         phonemes = next((jan[0] + back for back in ("d", "z") if variants.canonical(jan[0]) is None
                          and variants.canonical(jan[0] + back)), jan[0])
     canon = variants.canonical(phonemes) or \

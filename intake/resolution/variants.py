@@ -110,9 +110,9 @@ def _compound(joined: str) -> str:
 
 def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str | None:
     """The canonical name of a Chinese form (its characters or pinyin, and its syllables): listed
-    (as characters or syllable for syllable), or with the folded syllables of a listed form and as many syllables (a syllable more is another
-    name: 阿丽娅 Aliye is not 阿里 Ali, though the folding drops a final a after i) and the same
-    opening (see `opening`); or two listed parts' forms one after the other, as the Latin side
+    (as characters, or syllable for syllable), or with the folded syllables of a listed form and as
+    many syllables (a syllable more is another name: 阿丽娅 Aliye is not 阿里 Ali, though the folding
+    drops a final a after i) and the same opening (see `opening`); or two listed parts' forms one after the other, as the Latin side
     reads compounds (努尔穆罕默德 and NUERMUHEMAITI, Nur+memet, as Nurmuhemmet)."""
     t = table()
     # A listed form's own syllables first: its folding may be another name's too (安瓦尔 Enwer,
