@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import arabic_names, chinese, habits, scripts, variants
+from .endings import GULI, JAN, PATRONYMIC_WORDS, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
 from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 
 
@@ -97,27 +98,6 @@ def same_word(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
 _SEPARATORS = re.compile(r"[\s·•・‧∙⋅．.,，،/\\|_;:()\[\]\"“”«»]+")
 _HYPHENS = re.compile(r"[\-‐‑‒–—ـ]+")
 
-# Patronymic endings, in phonemes, with the gender they say; longest first. A stem must keep
-# three letters and a vowel (so Imin and Yasin are not read as surnames). Kyrgyz writes uulu, and
-# Kazakh ұлы is uly or uli; a plain -ulu is Kazakh сұлу "beautiful", which ends women's names
-# (Aysulu, Nursulu, Gülsulu), not a father's.
-_SUFFIXES = (("oviç", "m"), ("éviç", "m"), ("eviç", "m"), ("ovna", "f"), ("évna", "f"),
-             ("evna", "f"), ("qizi", "f"), ("kizi", "f"), ("uulu", "m"), ("ğli", "m"), ("ğlu", "m"),
-             ("uli", "m"), ("ova", "f"), ("éva", "f"), ("eva", "f"), ("ov", "m"), ("év", "m"),
-             ("ev", "m"))
-# The same words standing alone after the father's name (Serik uly, Tursun oghli).
-# Looked up by phonemes.variant_key, so q/k, gh/g and ü/u spellings all count.
-_PATRONYMIC_WORDS = {"uli": "m", "ulu": "m", "ogli": "m", "oglu": "m", "kizi": "f"}
-# -jan in phonemes (c is j, j is zh), and as Uzbek and Tajik spell it (-jon, Russian-style -джон).
-_JAN = ("can", "jan", "con")
-# -xan, which Uyghur and Kazakh put after a name as -jan (Patemxan, Walixan, Qasimxan), informal
-# Latin writing it -han (Patemhan): after a listed name, that name's canonical form and -xan, so
-# that Patemxan, Fatimakhan and 帕提曼汗 are one name.
-_XAN = ("xan", "han")
-# Informal Latin writes -gül as pinyin spells 古丽: -guli (Baharguli, Tursunguli); that is the name's
-# own ending, not the Kazakh patronymic -uli (no father's name ends in g).
-_GULI = ("guli", "ñuli")
-_VOWELS = set("aeéiouöü")
 
 
 def split_tokens(text: str) -> list[str]:
@@ -125,21 +105,6 @@ def split_tokens(text: str) -> list[str]:
     return [t for t in (_HYPHENS.sub("", part) for part in _SEPARATORS.split(text)) if t]
 
 
-_ROUNDED = str.maketrans("öü", "ou")
-
-
-def _stem(phonemes: str, endings: tuple[str, ...], shortest: int = 3) -> tuple[str, int] | None:
-    """``phonemes`` without the first of ``endings`` it ends with (ö, ü read as o, u), and which."""
-    folded = phonemes.translate(_ROUNDED)
-    for i, ending in enumerate(endings):
-        if folded.endswith(ending):
-            stem = phonemes[: -len(ending)]
-            if len(stem) >= shortest and not _VOWELS.isdisjoint(stem):
-                return stem, i
-    return None
-
-
-_SUFFIX_ENDINGS = tuple(ending for ending, _ in _SUFFIXES)
 
 
 def _listed(latin: str) -> bool:
@@ -159,19 +124,19 @@ def analyse_token(token: str, script: str) -> Token | None:
     if not phonemes:
         return None
     key = variant_key(phonemes)
-    marker = _PATRONYMIC_WORDS.get(key)
+    marker = PATRONYMIC_WORDS.get(key)
     title = variants.is_title(phonemes)
     gender = None
-    guli = _stem(phonemes, _GULI, 2)
+    guli = stem(phonemes, GULI, 2)
     if guli is not None:
         phonemes = phonemes[:-1]
     elif variants.canonical(phonemes) is None:
-        found = _stem(phonemes, _SUFFIX_ENDINGS)
+        found = stem(phonemes, SUFFIX_ENDINGS)
         if found is not None:
-            phonemes, gender = found[0], _SUFFIXES[found[1]][1]
+            phonemes, gender = found[0], SUFFIXES[found[1]][1]
     # -jan also after a stem of two letters (Kazakh Erjan, Uljan, Ayjan): Chinese drops 江 after
     # the stem's two syllables (叶尔, 阿依), and Cyrillic Е gives the stem a y (Ержан: Yer).
-    jan = _stem(phonemes, _JAN, 2)
+    jan = stem(phonemes, JAN, 2)
     if jan:
         # Latin dj and Russian дж are one sound, j, so Muhammadjan and Мухаммеджан lose the d of the
         # name before -jan, and Dutch zj is that j too (Ezizjan): put the letter back where that
@@ -180,7 +145,7 @@ def analyse_token(token: str, script: str) -> Token | None:
                          and variants.canonical(jan[0] + back)), jan[0])
     canon = variants.canonical(phonemes) or \
         (arabic_names.keyboard_canonical(token, phonemes) if script == scripts.ARABIC else None)
-    if canon is None and (xan := _stem(phonemes, _XAN)) and (listed := variants.canonical(xan[0])):
+    if canon is None and (xan := stem(phonemes, XAN)) and (listed := variants.canonical(xan[0])):
         canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
@@ -190,7 +155,7 @@ def analyse_token(token: str, script: str) -> Token | None:
             if again is not None and _listed(again.latin):
                 return again
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
-    if habit and jan is None and (habit_jan := _stem(habit, _JAN, 2)):  # German sch for zh: Aruschan
+    if habit and jan is None and (habit_jan := stem(habit, JAN, 2)):  # German sch for zh: Aruschan
         habit = habit_jan[0]
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
@@ -223,7 +188,7 @@ def _chinese_token(token: str) -> Token | None:
     canon = variants.canonical_chinese(token, syllables)
     if canon is None and syllables[-1].lower() == "han" and len(chinese.pinyin_to_phonemes(syllables[:-1])) >= 3 \
             and (listed := variants.listed_chinese(syllables[:-1])):
-        canon = listed + "xan"  # 汗 -xan after a name listed as written (see _XAN)
+        canon = listed + "xan"  # 汗 -xan after a name listed as written (see XAN)
     if canon is not None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
