@@ -99,12 +99,9 @@ _SEPARATORS = re.compile(r"[\s·•・‧∙⋅．.,，،/\\|_;:()\[\]\"“”«
 _HYPHENS = re.compile(r"[\-‐‑‒–—ـ]+")
 
 
-
 def split_tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text)
     return [t for t in (_HYPHENS.sub("", part) for part in _SEPARATORS.split(text)) if t]
-
-
 
 
 def _listed(latin: str) -> bool:
