@@ -59,6 +59,28 @@ _FRENCH_GU = re.compile("gu(?=[eiéèï])")
 _NORDIC_CH = re.compile("[tk]j")
 
 
+# Dutch spelling, known by its oe for u before a consonant or at the end (Noerbek, Toersoengoel,
+# Mevloede), which no English, Turkish or Uyghur Latin spelling writes: a word that has it is read
+# as Dutch throughout, ie as i, tj as ch, j as y and ch as kh (Abdoerrehiem, Boeheltjem, Zoelpija,
+# Tochtinijaz), so its Chinese forms too are compared with what it means; unless the word without
+# that o, or with another letter for it, is a listed name: a slip of one letter (Abduvoeli, Ehoet).
+_DUTCH_OE = re.compile("(?<=[^aeiouéöü])oe(?![aeiou])")
+_DUTCH = re.compile("oe|ie(?![aeiou])|tj|(?<![dzs])j|(?<![st])ch")
+_DUTCH_SOUNDS = {"oe": "u", "ie": "i", "tj": "ch", "j": "y", "ch": "kh"}
+
+
+def dutch_spelling(token: str) -> str | None:
+    """A word in Dutch letters (_DUTCH_OE) as English letters write it, or None when it is not."""
+    lower = token.lower()
+    if not (oe := _DUTCH_OE.search(lower)):
+        return None
+    head, tail = lower[:oe.start()], lower[oe.start() + 1:]
+    if any(variants.canonical(latin.latin_to_phonemes(head + typed + tail)) is not None
+           for typed in ("", *"abcdefghijklmnopqrstuvwxyzéöü")):
+        return None
+    return _DUTCH.sub(lambda m: _DUTCH_SOUNDS[m.group()], lower)
+
+
 def european_spellings(token: str, listed: bool = False) -> list[str]:
     """The word as a European spelling means it, in English letters: without and with s as z;
     none when nothing in it is read otherwise. ``listed``: for reading it as a listed name
@@ -106,3 +128,14 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     if uzbek:
         return uzbek[0]
     return _european(token) if script == scripts.LATIN else None
+
+
+def listed_reading(token: str, habit: str, script: str) -> str | None:
+    """The listed name a word unlisted as written is under its other reading (Sobit, Akhbota,
+    Dilxat: Sabit, Aqbota, Dilshat), which then gives it all its forms, Chinese included; None
+    for the European reading, which reads a listed name only where its j stands so
+    (names.analyse_token: Julduz is Kazakh Juldyz, not Yultuz)."""
+    if script == scripts.LATIN and habit == _european(token):
+        return None
+    return variants.canonical(habit)
+

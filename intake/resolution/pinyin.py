@@ -92,22 +92,29 @@ def split_pinyin(word: str) -> tuple[str, ...] | None:
 
 
 def _split(part: str) -> list[str] | None:
-    """The longest syllable first whose rest splits too, from the end backwards: each position is
-    settled once, so a long word costs time in proportion to its length (tried by backtracking, as
-    before, "ana" twenty times and a q took seconds, and a thousand letters ran out of stack)."""
+    """The syllables of a word as pinyin spelling reads it: a letter that can open the next syllable
+    opens it, since pinyin writes an apostrophe before a syllable that opens on a vowel after one
+    that ends in a consonant, and passports leave the apostrophe out only where none is needed
+    (HANATI is ha-na-ti 哈那提, not han-a-ti; JIAHANGEER jia-han-ge-er). Among splits that break that
+    rule equally often, the longest syllable first. Settled from the end backwards, each position
+    once, so a long word costs time in proportion to its length (backtracking took seconds on
+    "ana" twenty times and a q, and a thousand letters ran out of stack)."""
     n = len(part)
-    step: list[int | None] = [None] * n + [0]  # the syllable's length that starts part[i:] when it splits
+    # best[i]: (apostrophes the split of part[i:] would need, the first syllable's length), or None
+    best: list[tuple[int, int] | None] = [None] * n + [(0, 0)]
     for i in range(n - 1, -1, -1):
         for size in range(min(_LONGEST, n - i), 0, -1):
-            if step[i + size] is not None and part[i:i + size] in _SYLLABLES:
-                step[i] = size
-                break
-    if step[0] is None:
+            rest = best[i + size]
+            if rest is None or part[i:i + size] not in _SYLLABLES:
+                continue
+            needed = rest[0] + (i + size < n and part[i + size - 1] in "nrg" and part[i + size] in "aeiouv")
+            if best[i] is None or needed < best[i][0]:
+                best[i] = (needed, size)
+    if best[0] is None:
         return None
     out, i = [], 0
     while i < n:
-        size = step[i]
-        assert size  # every position reached from 0 splits
+        size = best[i][1]
         out.append(part[i:i + size])
         i += size
     return out

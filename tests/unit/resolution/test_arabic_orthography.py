@@ -107,6 +107,8 @@ def test_a_listed_spelling_reads_the_same_in_arabic_letters_and_with_marks(
         spelling: str, arabic: bool, marks: list[tuple[int, str]]) -> None:
     typed = spelling.translate(_ARABIC_LETTERS) if arabic else spelling
     for at, mark in marks:
+        if mark == "\u200c" and typed[at - 1:at] == "\u0647":
+            continue  # a heh before a non-joiner is how a Persian keyboard types ە, another letter
         typed = typed[:at] + mark + typed[at:]
     a, b = name_key(spelling), name_key(typed)
     assert a is not None and b is not None
