@@ -20,16 +20,18 @@ UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
 #   ö or u (Hosen for Hüsen is not Hesen);
 # * but not an o before an o, the Kyrgyz rounding that follows one (Bolot, Nurbolot for Bolat).
 _VOWELS = re.compile("[aeéiouöü]+")
+# Pinyin's ong closes a syllable; before a vowel the g opens the next one (Jahongir, Rayhongul).
+_ONG = re.compile("ñ(?![aeéiouöü])")
 
 
 def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
     """The word with its Uzbek o read as a, and whether one of them was past the first syllable;
-    None without any. Only an o alone, not pinyin's ao, ou, uo or ong (Abuduoxi)."""
+    None without any. Only an o alone, not pinyin's ao, ou, uo or closing ong (Abuduoxi)."""
     vowels = list(_VOWELS.finditer(phonemes))
     no_e = "e" not in phonemes and "é" not in phonemes
     out, later = list(phonemes), False
     for i, v in enumerate(vowels):
-        if v.group() != "o" or phonemes[v.end():v.end() + 1] == "ñ":
+        if v.group() != "o" or _ONG.match(phonemes, v.end()):
             continue
         last = i == len(vowels) - 1
         if (last and i > 0) or (not last and vowels[i + 1].group() != "o" and no_e):

@@ -71,3 +71,14 @@ def test_dutch_readings_make_no_other_name_meet(a: str, b: str) -> None:
 ])
 def test_another_habits_listed_name(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+# Pinyin's ong closes a syllable; in a Latin word an o before ng and a vowel is Uzbek o for a.
+@pytest.mark.parametrize(("a", "b"), [("Jahongir", "Jahangir"), ("Rayhongul", "Reyhangül")])
+def test_an_uzbek_o_before_ng_and_a_vowel(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_pinyins_ong_before_a_consonant_keeps_its_o() -> None:
+    assert level("Hongli", "Hangli") < CROSS_SCRIPT
+
