@@ -140,4 +140,3 @@ def listed_reading(token: str, habit: str, script: str) -> str | None:
     if script == scripts.LATIN and habit == _european(token):
         return None
     return variants.canonical(habit)
-

@@ -81,4 +81,3 @@ def test_an_uzbek_o_before_ng_and_a_vowel(a: str, b: str) -> None:
 
 def test_pinyins_ong_before_a_consonant_keeps_its_o() -> None:
     assert level("Hongli", "Hangli") < CROSS_SCRIPT
-
