@@ -117,6 +117,23 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
     * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
+    reading = _own_reading(token, phonemes, script)
+    if reading is None and script == scripts.LATIN:
+        return _european(token)
+    return reading
+
+
+def listed_reading(token: str, phonemes: str, script: str) -> str | None:
+    """The listed name a word unlisted as written is under its other reading (Sobit, Akhbota,
+    Dilxat: Sabit, Aqbota, Dilshat), which then gives it all its forms, Chinese included; not under
+    the European reading, which reads a listed name only where its j stands so
+    (names.analyse_token: Julduz is Kazakh Juldyz, not Yultuz)."""
+    reading = _own_reading(token, phonemes, script)
+    return variants.canonical(reading) if reading else None
+
+
+def _own_reading(token: str, phonemes: str, script: str) -> str | None:
+    """other_reading's readings but the European one."""
     if variants.is_kazakh_sh(phonemes):
         return phonemes.replace("ş", "ç")
     uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None
@@ -127,16 +144,4 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
         return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")
-    if uzbek:
-        return uzbek[0]
-    return _european(token) if script == scripts.LATIN else None
-
-
-def listed_reading(token: str, habit: str, script: str) -> str | None:
-    """The listed name a word unlisted as written is under its other reading (Sobit, Akhbota,
-    Dilxat: Sabit, Aqbota, Dilshat), which then gives it all its forms, Chinese included; None
-    for the European reading, which reads a listed name only where its j stands so
-    (names.analyse_token: Julduz is Kazakh Juldyz, not Yultuz)."""
-    if script == scripts.LATIN and habit == _european(token):
-        return None
-    return variants.canonical(habit)
+    return uzbek[0] if uzbek else None

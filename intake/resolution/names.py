@@ -146,16 +146,16 @@ def analyse_token(token: str, script: str) -> Token | None:
         canon = listed + "xan"
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
-    if canon is None and script == scripts.LATIN and (dutch := habits.dutch_spelling(token)) is not None:
-        return analyse_token(dutch, script)
     if canon is None and script == scripts.LATIN:
+        if (dutch := habits.dutch_spelling(token)) is not None:  # Noerbek: Nurbek
+            return analyse_token(dutch, script)
         for spelling in habits.european_spellings(token, listed=True):  # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
             again = analyse_token(spelling, script)
             if again is not None and _listed(again.latin):
                 return again
+    if canon is None and (canon := habits.listed_reading(token, phonemes, script)) is not None:  # Sobit: Sabit
+        phonemes = to_phonemes(canon, scripts.ULY)
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
-    if habit and (canon := habits.listed_reading(token, habit, script)) is not None:  # Sobit: Sabit
-        phonemes, habit = to_phonemes(canon, scripts.ULY), None
     if habit and jan is None and (habit_jan := stem(habit, JAN, 2)):  # German sch for zh: Aruschan
         habit = habit_jan[0]
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
