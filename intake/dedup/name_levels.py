@@ -244,7 +244,8 @@ def _consonants_sql(col: str) -> str:
 def _other_skeleton_sql(skel: str, skel2: str) -> str:
     def one(x: str, y: str) -> str:
         return (f"({skel2}_{x} IS NOT NULL AND ({skel2}_{x} = {skel}_{y} "
-                f"OR {skel2}_{x} = '=' || {_consonants_sql(f'{skel}_{y}')}))")
+                f"OR {skel2}_{x} = '=' || {_consonants_sql(f'{skel}_{y}')} "
+                f"OR {skel2}_{x} = '=' || {_consonants_sql(f'{skel2}_{y}')}))")
     return f"({one('l', 'r')} OR {one('r', 'l')})"
 
 
@@ -253,12 +254,13 @@ def _other_skeleton(skel: str, skel2: str) -> Callable[[Row, Row], bool]:
     pinyin's x and q (Dilxat and Dilshat, Buhelqem and Buhelchem), Russian's kh for Kazakh q
     (Bakhytbek and Baqytbek), Uzbek o as a (Bekbolot) or a Kazakh sh as ch (Shynar: habits.py),
     or, after "=", the consonants of a spelling typed without short vowels (گلهمار and Gülhumar,
-    تاشپلات and Tashpolat: names.BARE_FROM), which meet the other's skeleton without its vowels."""
-    def one(x2: object, y: object) -> bool:
+    تاشپلات and Tashpolat: names.BARE_FROM), which meet the other's skeleton, or its other
+    skeleton, without its vowels (موهممت and Muhemmet, listed as Memet and read as written)."""
+    def one(x2: object, y: object, y2: object) -> bool:
         if not isinstance(x2, str) or not isinstance(y, str):
             return False
-        return x2 == y or x2 == "=" + consonants(y)
-    return lambda a, b: one(a.get(skel2), b.get(skel)) or one(b.get(skel2), a.get(skel))
+        return x2 == y or x2 == "=" + consonants(y) or (isinstance(y2, str) and x2 == "=" + consonants(y2))
+    return lambda a, b: one(a.get(skel2), b.get(skel), b.get(skel2)) or one(b.get(skel2), a.get(skel), a.get(skel2))
 
 
 def name_comparison(prefix: str, field: str) -> Comparison:

@@ -370,7 +370,8 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
     g = phonemes.replace("ğ", "g")
-    as_a = _later_o(g) if later_o else None
+    # A closing l goes first: Kazakh names keep their later o (Eldos 叶尔多斯, Nurbol 努尔波力).
+    as_a = _later_o(g) if later_o and not _CODA_L.search(g) else None
     if plain_latin and (habit := pinyin_habit(g)) is not None:
         changed = habit
     elif as_a is not None:

@@ -58,7 +58,11 @@ _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")
 _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
 _FRENCH_GU = re.compile("gu(?=[eiéèï])")
+_FRENCH_C = re.compile("c(?![eiéhy])")
+_FRENCH_E = re.compile("(?<=[aeiouy][nd])e$")
 _NORDIC_CH = re.compile("[tk]j")
+_CLOSING_J = re.compile("(?<=[aeiouéöü])j(?=[bcdfgklmnpqrstvwxz])")
+_CLOSING_H = re.compile("[aeéiouöü].*[^aeéiouöü][ae]h$")
 
 
 # Dutch spelling, known by its oe for u before a consonant or at the end (Noerbek, Toersoengoel,
@@ -94,9 +98,13 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
     out += [with_z] if with_z != changed else []
-    if listed:  # French ch as sh, gu as g; Swedish and Norwegian tj and kj as ch (Uyghur -jan after
-        # t or k writes tj and kj too, Metjan: only where that makes a listed name)
-        french = _NORDIC_CH.sub("ch", latin.FRENCH_CH.sub("sh", _FRENCH_GU.sub("g", lower)))
+    if listed:  # French ch as sh, gu as g, c as k and a closing e silent (Chemchidine, Beric:
+        # Shemshidin, Bérik); Swedish and Norwegian tj and kj as ch (Uyghur -jan after t or k writes
+        # tj and kj too, Metjan: only where that makes a listed name)
+        french = _FRENCH_C.sub("k", _FRENCH_GU.sub("g", lower))
+        if len(_VOWELS.findall(french)) >= 4:  # not a short woman's name (Amine, Emine)
+            french = _FRENCH_E.sub("", french)
+        french = _NORDIC_CH.sub("ch", latin.FRENCH_CH.sub("sh", french))
         out += [french] if french not in (lower, *out) else []
     return out
 
@@ -117,10 +125,18 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
     * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
+    if script == scripts.LATIN and _CLOSING_J.search(token.lower()):
+        return _european(token)  # a j that closes a syllable is no English, Turkish or Uzbek j (Ajdos)
     reading = _own_reading(token, phonemes, script)
     if reading is None and script == scripts.LATIN:
-        return _european(token)
+        return _european(token) or _without_closing_h(phonemes)
     return reading
+
+
+def _without_closing_h(phonemes: str) -> str | None:
+    """A closing h after a or e as English letters write Arabic's ta marbuta (Gulnarah, Aminah), read
+    as not there; only as the other reading, since some names close on a real h (Fettah)."""
+    return phonemes[:-1] if _CLOSING_H.search(phonemes) else None
 
 
 def listed_reading(token: str, phonemes: str, script: str) -> str | None:

@@ -75,6 +75,7 @@ _MARKED_LETTER = {"a": "ä", "o": "ö", "u": "ü", "y": "u", "s": "ş", "c": "ç
 # writes гю, кю (Gyulnara, Tursungyul, Kyuresh: Gülnara, Tursungül, Küresh).
 _SOFT_VOWEL = re.compile("(?<=[gk])y([uo])")
 _ENGLISH_TH = re.compile(r"th\b")
+_ENGLISH_PH = re.compile(r"ph(?!an\b)")
 
 
 def _marked(m: re.Match) -> str:
@@ -93,7 +94,8 @@ def latin_to_phonemes(text: str, uly: bool = False) -> str:
     text = unicodedata.normalize("NFC", text).lower()
     if not uly:
         text = _SOFT_VOWEL.sub(lambda m: "ü" if m.group(1) == "u" else "ö", _MARKED.sub(_marked, text))
-        text = _ENGLISH_TH.sub("t", text.replace("ph", "f"))  # English ph and a closing th (Yusuph, Elzath)
+        # English ph and a closing th (Yusuph, Elzath); not the p closing a name before -han (Zeynephan)
+        text = _ENGLISH_TH.sub("t", _ENGLISH_PH.sub("f", text))
     text = text.translate(_LETTERS).translate(_PARK)
     text = text if uly else _U_AS_W.sub("w", text)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))

@@ -117,8 +117,10 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
     vowels); ``zh`` says which of the two came through Chinese."""
     if x[0] == y[0]:
         return EXACT
-    if (x[5] and x[5] == consonants(y[1])) or (y[5] and y[5] == consonants(x[1])):
-        # گلهمار and Gülhumar, تاشپلات and 塔什甫拉提: a spelling without short vowels (names.BARE_FROM)
+    if (x[5] and x[5] in (consonants(y[1]), consonants(y[4]))) or \
+            (y[5] and y[5] in (consonants(x[1]), consonants(x[4]))):
+        # گلهمار and Gülhumar, تاشپلات and 塔什甫拉提: a spelling without short vowels (names.BARE_FROM),
+        # also against the other's other skeleton (موهممت and Muhemmet, which the table lists as Memet)
         return CROSS_SCRIPT
     if cross:
         if x[2] == y[2] or (one_vowel_for_another(x[2], y[2]) and same_onset(x[2], y[2], x[0], y[0], *zh)) \

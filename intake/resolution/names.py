@@ -144,6 +144,11 @@ def analyse_token(token: str, script: str) -> Token | None:
         (arabic_names.keyboard_canonical(token, phonemes) if script == scripts.ARABIC else None)
     if canon is None and (xan := stem(phonemes, XAN)) and (listed := variants.canonical(xan[0])):
         canon = listed + "xan"
+    # A spelling the table lists under a name of other consonants (Sabit under Sawut) still meets
+    # the spellings of what it says as written, which the table does not list (Sabid). Not under
+    # one that differs by vowels only (Gulnor under Gülnar), whose skeleton may be another name's.
+    written = phonemes if canon is not None and \
+        consonants(skeleton(phonemes)) != consonants(skeleton(to_phonemes(canon, scripts.ULY))) else None
     if canon is not None:  # one name, one set of forms: normalising a normalised name changes nothing
         phonemes = to_phonemes(canon, scripts.ULY)
     if canon is None and script == scripts.LATIN:
@@ -153,11 +158,17 @@ def analyse_token(token: str, script: str) -> Token | None:
             again = analyse_token(spelling, script)
             if again is not None and _listed(again.latin):
                 return again
+    if canon is None and script == scripts.RUSSIAN_CYRILLIC and token[:1] in "Гг":
+        # Russian writes the h of Arabic names as г (Гасан, Гусейн: Hesen, Hüseyin)
+        again = analyse_token("Х" + token[1:], script)
+        if again is not None and _listed(again.latin):
+            return again
     if canon is None and (canon := habits.listed_reading(token, phonemes, script)) is not None:  # Sobit: Sabit
         phonemes = to_phonemes(canon, scripts.ULY)
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
-    if habit and jan is None and (habit_jan := stem(habit, JAN, 2)):  # German sch for zh: Aruschan
+    if habit and (habit_jan := stem(habit, JAN, 2)):  # German sch for zh: Aruschan; Jerzhan
         habit = habit_jan[0]
+    habit = written or habit
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
@@ -194,8 +205,14 @@ def _chinese_token(token: str) -> Token | None:
         phonemes = to_phonemes(canon, scripts.ULY)
         return Token(canon, skeleton(phonemes), chinese.transcribe(phonemes))
     phonemes = chinese.pinyin_to_phonemes(syllables)
-    return Token(to_latin(phonemes), skeleton(phonemes), chinese.fold_syllables(syllables),
-                 second=chinese.second_reading_pinyin(syllables) or "")
+    # Chinese keeps the l of Arabic ʿAbd al- as 力 (阿不都力艾米提, 阿不都力克里木) where Uyghur
+    # spelling has Abdu- (Abduhémit, Abdukérim; phonemes._ABDUL): the second reading drops it.
+    lower = [s.lower() for s in syllables]
+    without_li = len(lower) > 4 and lower[0] == "a" and lower[1] in ("bu", "bo") and lower[2] in ("du", "dou") \
+        and lower[3] == "li"
+    second = chinese.fold_syllables(syllables[:3] + syllables[4:]) if without_li else \
+        chinese.second_reading_pinyin(syllables)
+    return Token(to_latin(phonemes), skeleton(phonemes), chinese.fold_syllables(syllables), second=second or "")
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity hash: analyses come from analyse()'s cache

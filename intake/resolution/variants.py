@@ -17,6 +17,8 @@ from importlib import resources
 from . import chinese, scripts
 from .phonemes import to_phonemes, variant_key
 
+_KEY_VOWELS = frozenset("aeiouy")  # variant_key folds é, ö, ü onto e, o, u
+
 
 @dataclass(frozen=True, slots=True)
 class Table:
@@ -97,6 +99,10 @@ def canonical(phonemes: str) -> str | None:
         return found
     for cut in range(2, len(key) - 1):
         head, tail = t.parts.get(key[:cut]), t.parts.get(key[cut:])
+        # The key writes a doubled letter once, so a part that ends on the letter the next one
+        # starts with shares it (Muhemmet+tursun: muhemetursun).
+        if tail is None and key[cut - 1] not in _KEY_VOWELS:
+            tail = t.parts.get(key[cut - 1:])
         if head is not None and tail is not None:
             return _compound(head + tail)
     return None

@@ -149,6 +149,11 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("Nurgali", "努尔加力", "same_name"),
     ("Нұрғали", "NUERJIALI", "same_name"),
     ("Dolqun", "吐尔洪", "close"),             # each side's second reading alike, no gh: not one name
+    # Version 31: a listed spelling read as written too, and consonants typed without vowels against it.
+    ("Sabid", "Sabit", "same_name"),           # Sabit is listed under Sawut
+    ("موهممت", "Muhemmet", "same_name"),        # Muhemmet is listed under Memet
+    ("Muhemmettursun", "穆罕麦提吐尔逊", "same_name"),
+    ("阿不都力艾米提", "Abdulhémit", "same_name"),
 ])
 def test_given_name_levels(left, right, level):
     base = {"father_name": "Tursun", "birth_date": "1980"}
