@@ -88,6 +88,36 @@ def test_an_own_name_through_its_second_reading_meets_as_a_misspelt_one(left, ri
     assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
 
 
+# An own name or a father's name through its second reading meets with the other name by the
+# prefecture where one side gives no year; not in another prefecture, nor where years far apart say
+# two people.
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"given_name": "Qanat", "birth_date": "1980", "home_place": "莎车县"},
+     {"given_name": "哈纳提", "home_place": "喀什地区"}, True),
+    ({"given_name": "Abdukérim", "birth_date": "1980", "home_place": "莎车县"},
+     {"given_name": "阿不都力克里木", "home_place": "Kashgar"}, True),
+    ({"given_name": "Qanat", "birth_date": "1980", "home_place": "莎车县"},
+     {"given_name": "哈纳提", "home_place": "Aksu"}, False),
+    ({"given_name": "Qanat", "birth_date": "1980", "home_place": "莎车县"},
+     {"given_name": "哈纳提", "birth_date": "1990", "home_place": "喀什地区"}, False),
+])
+def test_an_own_name_through_its_second_reading_meets_with_the_fathers_name(left, right, meet):
+    rows = [{"report_id": "l", "father_name": "Tursun", **left}, {"report_id": "r", "father_name": "吐尔逊", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
+@pytest.mark.parametrize(("left", "right", "meet"), [
+    ({"father_name": "Qayrat", "birth_date": "1960", "home_place": "莎车县"},
+     {"father_name": "哈依拉提", "home_place": "喀什地区"}, True),
+    ({"father_name": "Qayrat", "birth_date": "1960", "home_place": "莎车县"},
+     {"father_name": "哈依拉提", "home_place": "Aksu"}, False),
+])
+def test_a_fathers_name_through_its_second_reading_meets_where_one_side_gives_no_year(left, right, meet):
+    rows = [{"report_id": "l", "given_name": "Abdurehim", **left},
+            {"report_id": "r", "given_name": "阿布都热依木", **right}]
+    assert (candidates(rows) == {frozenset(("l", "r"))}) is meet
+
+
 # A misspelt own name (Abliz and Ablikz: another frame, the same first consonant) meets by the
 # father's name and the year where one side gives no place, by the county where one gives no year,
 # and by the prefecture where one gives the county and the other the prefecture only.
