@@ -284,6 +284,7 @@ def speed(sizes: list[int], seed: int, keep_dir: str | None = None, splink: bool
     base: float | None = None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(keep_dir or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for size in sizes:
             path = folder / f"list{size}-seed{seed}.csv"
             start = time.perf_counter()
