@@ -123,10 +123,6 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS}',
     f'l.fframe = r.fframe AND l.birth_year = r.birth_year AND l.prefecture = r.prefecture '
     f'AND {_MONTH_OPEN} AND {_COUNTY_OPEN} AND {_TWO_IDS} AND {_OWN_ALIKE}',
-    # One name whose frame is another's (a Chinese form and a Latin one that cut it otherwise: 阿不
-    # 都力艾米提 and Abduhémit) and the other, the county and the birth year give or take one: held-out
-    # lists' true pairs that no rule found and the model would say were one person were most often
-    # so (docs/deduplication.md, "Blocking"); a county and a year make small blocks.
     # A typo in the own name (Ablikz, Reyhamgul) changes its frame but rarely its first consonant;
     # nor does Chinese, but for Kazakh q written 哈 (Qanat 哈那提, Qayrat 哈依拉提), whose h the
     # cross-script form drops: a frame that is the other's with a k before it also meets.

@@ -98,8 +98,8 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     out = [changed] if changed != lower else []
     with_z = _EUROPEAN_S.sub("z", changed)
     out += [with_z] if with_z != changed else []
-    if listed:  # French ch as sh, gu as g, c as k and a closing e silent (Chemchidine, Beric:
-        # Shemshidin, Bérik); Swedish and Norwegian tj and kj as ch (Uyghur -jan after t or k writes
+    if listed:  # French ch as sh, gu as g, c as k and a closing e silent (Abdourahmane, Seric:
+        # Abdurahman, Sérik); Swedish and Norwegian tj and kj as ch (Uyghur -jan after t or k writes
         # tj and kj too, Metjan: only where that makes a listed name)
         french = _FRENCH_C.sub("k", _FRENCH_GU.sub("g", lower))
         if len(_VOWELS.findall(french)) >= 4:  # not a short woman's name (Amine, Emine)
