@@ -353,6 +353,11 @@ _FINAL_R_FROM = 5
 _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
 
 
+# Uzbek and Tajik closings that are Uyghur -ar and -at (Ilyor, Dildor, Dilmurod: Ilyar, Dildar,
+# Dilmurat), which no Kazakh name's later o closes, so they read as a after a closing l too.
+_UZBEK_CLOSING = re.compile("o[rd]$")
+
+
 def _later_o(phonemes: str) -> str | None:
     first = _FIRST_SYLLABLE.match(phonemes)
     if first is None or "o" not in phonemes[first.end():]:
@@ -370,8 +375,9 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
     (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
     g = phonemes.replace("ğ", "g")
-    # A closing l goes first: Kazakh names keep their later o (Eldos 叶尔多斯, Nurbol 努尔波力).
-    as_a = _later_o(g) if later_o and not _CODA_L.search(g) else None
+    # A closing l goes first: Kazakh names keep their later o (Eldos 叶尔多斯, Nurbol 努尔波力);
+    # not before an Uzbek closing (Dildor 迪丽达尔).
+    as_a = _later_o(g) if later_o and (not _CODA_L.search(g) or _UZBEK_CLOSING.search(g)) else None
     if plain_latin and (habit := pinyin_habit(g)) is not None:
         changed = habit
     elif as_a is not None:

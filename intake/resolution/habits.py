@@ -60,9 +60,17 @@ _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")
 _FRENCH_GU = re.compile("gu(?=[eiéèï])")
 _FRENCH_C = re.compile("c(?![eiéhy])")
 _FRENCH_E = re.compile("(?<=[aeiouy][nd])e$")
+# What only French spelling writes: ou, dj, a closing c (Abdoukerim, Djamal, Kurmanbec); a long
+# word's closing e after n or d (_FRENCH_E: Nizamidine) as well.
+_FRENCH_MARK = re.compile("ou|dj|c$")
 _NORDIC_CH = re.compile("[tk]j")
 _CLOSING_J = re.compile("(?<=[aeiouéöü])j(?=[bcdfgklmnpqrstvwxz])")
 _CLOSING_H = re.compile("[aeéiouöü].*[^aeéiouöü][ae]h$")
+# Kazakh and Uyghur ng before a vowel, written as a letter of its own (ң, ڭ, ñ), which informal Latin
+# and Russian-style spellings write as n (Жеңіс Zhenis, Теңіз Teniz, Таңат Tanat); before a consonant
+# the skeleton folds it to n already.
+_NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
+_NG_LETTER = re.compile("[ңڭñŋ]")
 
 
 # Dutch spelling, known by its oe for u before a consonant or at the end (Noerbek, Toersoengoel,
@@ -101,12 +109,28 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     if listed:  # French ch as sh, gu as g, c as k and a closing e silent (Abdourahmane, Seric:
         # Abdurahman, Sérik); Swedish and Norwegian tj and kj as ch (Uyghur -jan after t or k writes
         # tj and kj too, Metjan: only where that makes a listed name)
-        french = _FRENCH_C.sub("k", _FRENCH_GU.sub("g", lower))
-        if len(_VOWELS.findall(french)) >= 4:  # not a short woman's name (Amine, Emine)
-            french = _FRENCH_E.sub("", french)
-        french = _NORDIC_CH.sub("ch", latin.FRENCH_CH.sub("sh", french))
+        french = _NORDIC_CH.sub("ch", _french(lower))
         out += [french] if french not in (lower, *out) else []
     return out
+
+
+def _french(lower: str) -> str:
+    french = _FRENCH_C.sub("k", _FRENCH_GU.sub("g", lower))
+    if len(_VOWELS.findall(french)) >= 4:  # not a short woman's name (Amine, Emine)
+        french = _FRENCH_E.sub("", french)
+    return latin.FRENCH_CH.sub("sh", french)
+
+
+def french_spelling(token: str) -> str | None:
+    """A word in French letters (_FRENCH_MARK) as English letters write it (ch sh, c k, a long
+    word's closing e silent: Djalalidine, Chemsidine, Kurmanbec: Jalalidin, Shemsidin, Qurmanbek),
+    or None when it is not one or reads the same. Read so throughout, its Chinese forms too, as a
+    Dutch spelling is (dutch_spelling); a ch in a word without such a mark stays German kh."""
+    lower = token.lower()
+    if not _FRENCH_MARK.search(lower) and not (len(_VOWELS.findall(lower)) >= 4 and _FRENCH_E.search(lower)):
+        return None
+    french = _french(lower)
+    return french if french != lower else None
 
 
 def _european(token: str) -> str | None:
@@ -124,6 +148,7 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
+    * else an ng before a vowel as n (_NG_BEFORE_VOWEL: Жеңіс, Zhengis: Zhenis);
     * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
     if script == scripts.LATIN and _CLOSING_J.search(token.lower()):
         return _european(token)  # a j that closes a syllable is no English, Turkish or Uzbek j (Ajdos)
@@ -131,6 +156,14 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     if reading is None and script == scripts.LATIN:
         return _european(token) or _without_closing_h(phonemes)
     return reading
+
+
+def uzbek_reading(phonemes: str, script: str) -> str | None:
+    """A word in Latin or Russian-style Cyrillic with its Uzbek o read as a, in the first syllable
+    too (Komil, Mohinur: Kamil, Mahinur), or None; for the cross-script form's second reading, so
+    that such a spelling meets the Chinese of the name (卡米尔, 玛依努尔)."""
+    uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None
+    return uzbek[0] if uzbek else None
 
 
 def _without_closing_h(phonemes: str) -> str | None:
@@ -160,4 +193,9 @@ def _own_reading(token: str, phonemes: str, script: str) -> str | None:
         return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")
-    return uzbek[0] if uzbek else None
+    if uzbek:
+        return uzbek[0]
+    if not _NG_LETTER.search(lower):  # Latin's ng before a vowel is as often n and g (Reyhangül)
+        return None
+    without_g = _NG_BEFORE_VOWEL.sub("n", phonemes)
+    return without_g if without_g != phonemes else None

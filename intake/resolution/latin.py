@@ -61,8 +61,9 @@ _CH_AS_KH = re.compile("(?<![stdSCç])ch(?=[bdfgklmnpqrstvwxz])")
 # In a word with French ou, ch is sh (Abdouchoukour, Chouhrat for Abdushükür, Shöhret),
 _FRENCH_WORD = re.compile(r"\w*ou\w*")
 FRENCH_CH = re.compile("(?<![tdsS])ch")  # not the ch of tch, dch, sch (S: a parked ş)
-# and ou before a vowel is w, after a consonant or at the start (Anouar, Ouali: Enwer, Weli).
-_FRENCH_W = re.compile("(?:(?<=[klmnqrstz])|(?<![^\\W\\d_]))ou(?=[aeéiE])")
+# and ou before a vowel is w, after a consonant, an a or e, or at the start (Anouar, Ouali, Haoua:
+# Enwer, Weli, Hawa).
+_FRENCH_W = re.compile("(?:(?<=[aeklmnqrstz])|(?<![^\\W\\d_]))ou(?=[aeéiE])")
 # y between consonants or after one at the end of a word is a vowel (Kazakh Serikuly, Jaqsylyq).
 _VOWEL_Y = re.compile(f"(?<=[^{_VOWELS}\\s])y(?=[^{_VOWELS}]|$)")
 # Kazakh Latin of 2017 marks a letter with an apostrophe after it (A' Ә, G' Ғ, I' И and Й, N' Ң,

@@ -158,6 +158,8 @@ def analyse_token(token: str, script: str) -> Token | None:
             again = analyse_token(spelling, script)
             if again is not None and _listed(again.latin):
                 return again
+        if (french := habits.french_spelling(token)) is not None:  # Djalalidine, Chemsidine: Jalalidin, Shemsidin
+            return analyse_token(french, script)
     if canon is None and script == scripts.RUSSIAN_CYRILLIC and token[:1] in "Гг":
         # Russian writes the h of Arabic names as г (Гасан, Гусейн: Hesen, Hüseyin)
         again = analyse_token("Х" + token[1:], script)
@@ -171,10 +173,12 @@ def analyse_token(token: str, script: str) -> Token | None:
     habit = written or habit
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
+    # Latin's x and q may be pinyin's sh and ch (chinese.pinyin_habit); a kh or k is not.
+    pinyin_letters = script == scripts.LATIN and ("x" in token.lower() or "q" in token.lower())
+    second = chinese.second_reading_phonemes(phonemes, pinyin_letters, script in habits.UZBEK_O) or \
+        (chinese.transcribe(uzbek) if canon is None and (uzbek := habits.uzbek_reading(phonemes, script)) else "")
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
-                 marker, title,
-                 chinese.second_reading_phonemes(phonemes, script == scripts.LATIN, script in habits.UZBEK_O) or "",
-                 skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
+                 marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 
 
 def _chinese_token(token: str) -> Token | None:
@@ -182,7 +186,9 @@ def _chinese_token(token: str) -> Token | None:
         syllables = chinese.split_pinyin(token)
         # Not pinyin after all, or a Latin spelling the table lists that cuts into syllables
         # (Mamatimin, ma-ma-ti-min): read it as Latin.
-        if syllables is None or (variants.listed_latin(token) and not variants.listed_chinese(syllables)):
+        # Nor is a French spelling closing on a silent e (Nizamidine, ni-za-mi-di-ne).
+        if syllables is None or (variants.listed_latin(token) and not variants.listed_chinese(syllables)) \
+                or (syllables[-1].lower() == "ne" and habits.french_spelling(token) is not None):
             return analyse_token(token, scripts.LATIN)
         if len(syllables) >= 3 and syllables[-1].lower() == "shen":
             # 什 closing a name is shi (Quwanish 库瓦尼什), which converters read as in 什么, shen
@@ -193,10 +199,13 @@ def _chinese_token(token: str) -> Token | None:
         return None
     # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan),
     # 江 also after one syllable, as Latin's -jan after a stem of two letters (艾江 Ayzhan, Ayjan);
-    # 占 there closes a name of its own (巴占).
+    # 占 there closes a name of its own (巴占); and 加恩 jia-en after two syllables, 恩 for the n.
     if syllables[-1] == "jiang" and len(syllables) >= 2 or syllables[-1] == "zhan" and len(syllables) >= 3:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
+    elif tuple(syllables[-2:]) == ("jia", "en") and len(syllables) >= 3:  # 加恩, -jan with 恩 for its n (古丽加恩)
+        syllables = syllables[:-2]
+        token = token[:-2] if token.endswith("加恩") else token
     canon = variants.canonical_chinese(token, syllables)
     if canon is None and syllables[-1].lower() == "han" and len(chinese.pinyin_to_phonemes(syllables[:-1])) >= 3 \
             and (listed := variants.listed_chinese(syllables[:-1])):
