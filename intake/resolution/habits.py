@@ -158,14 +158,6 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     return reading
 
 
-def uzbek_reading(phonemes: str, script: str) -> str | None:
-    """A word in Latin or Russian-style Cyrillic with its Uzbek o read as a, in the first syllable
-    too (Komil, Mohinur: Kamil, Mahinur), or None; for the cross-script form's second reading, so
-    that such a spelling meets the Chinese of the name (卡米尔, 玛依努尔)."""
-    uzbek = _uzbek_a(phonemes) if script in UZBEK_O else None
-    return uzbek[0] if uzbek else None
-
-
 def _without_closing_h(phonemes: str) -> str | None:
     """A closing h after a or e as English letters write Arabic's ta marbuta (Gulnarah, Aminah), read
     as not there; only as the other reading, since some names close on a real h (Fettah)."""

@@ -175,8 +175,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     bare = consonants(skeleton(letters)) if letters else ""
     # Latin's x and q may be pinyin's sh and ch (chinese.pinyin_habit); a kh or k is not.
     pinyin_letters = script == scripts.LATIN and ("x" in token.lower() or "q" in token.lower())
-    second = chinese.second_reading_phonemes(phonemes, pinyin_letters, script in habits.UZBEK_O) or \
-        (chinese.transcribe(uzbek) if canon is None and (uzbek := habits.uzbek_reading(phonemes, script)) else "")
+    second = chinese.second_reading_phonemes(phonemes, pinyin_letters, script in habits.UZBEK_O) or ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 
