@@ -68,6 +68,12 @@ def _consonant(ch: str) -> bool:
 _ALEF_SEAT = re.compile("(?:^|(?<=\\s))\u0627(?=[\u0648\u06c7\u06c6\u06c8\u06d0\u0649])")
 
 
+# Uyghur spelling sets a vowel letter after the hamza that opens a word; a consonant there means a
+# vowel left out in typing, as often as not the i (ئسمايىل, ئبراھىم, ئلیار: Ismayil, Ibrahim, Ilyar),
+# which is put back rather than the hamza dropped (semayil).
+_BARE_HAMZA = re.compile("(?:^|(?<=\\s))\u0626(?=[" + "".join(sorted(_CONSONANTS)) + "])")
+
+
 def _waw_is_w(before: str, after: str) -> bool:
     """A Persian or Arabic keyboard has one waw for Uyghur ۋ (w) and the vowels o, u, ö, ü. Uyghur
     never sets two vowels side by side (a hamza parts them), so a waw beside a vowel letter is the
@@ -101,7 +107,7 @@ def clean_arabic(text: str, heh_e: bool = True) -> str:
             between = heh_e and _consonant(before) and (after == "\u0647" or _consonant(after))
             ch = "\u06d5" if not _LETTER.match(after) or between or before == "\u0626" else "\u06be"
         out.append(ch)
-    return "".join(out)
+    return _BARE_HAMZA.sub("\u0626\u0649", "".join(out))
 
 
 @lru_cache(maxsize=65536)

@@ -1,5 +1,6 @@
 """French spellings of names the table does not list, read as French throughout; an Uzbek o read as a
-for Chinese; Kazakh and Uyghur ng written as n; Chinese 加恩 for -jan."""
+for Chinese; Kazakh and Uyghur ng written as n; Chinese 加恩 for -jan; a vowel left out after the
+hamza that opens a Uyghur word."""
 
 from __future__ import annotations
 
@@ -64,3 +65,13 @@ def test_chinese_jia_en_for_jan(a: str, b: str) -> None:
 
 def test_jia_en_is_not_another_name() -> None:
     assert level("古丽加恩", "Gülnar") < CROSS_SCRIPT
+
+
+# Uyghur spelling sets a vowel letter after the hamza that opens a word: a consonant there is a vowel
+# left out in typing, put back as i, not a hamza dropped (ئسمايىل read semayil met no Ismayil).
+@pytest.mark.parametrize(("a", "b"), [
+    ("ئسمايىل", "Ismayil"), ("ئسمايىل", "ئىسمايىل"), ("ئبراھىم", "Ibrahim"), ("ئلیار", "Ilyar"),
+    ("ئسمايىل", "依斯玛依力"), ("ئركىن", "Erkin"),
+])
+def test_a_hamza_before_a_consonant(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
