@@ -8,6 +8,8 @@ where the last five columns hold one or more forms separated by one space (the s
 write: informal Latin, Turkish Latin, Uyghur Arabic as typed on any keyboard, Uyghur, Kazakh or
 Russian-style Cyrillic; the Chinese column two transcriptions as Chinese documents write them).
 A line ``neg  half  ULY-a  ULY-b`` names a pair of different names (a hard negative), both listed.
+The ULY column is ULY for Kazakh names too (Nurlan, not Kazakhstan's Nūrlan): the benches make
+Arabic and Cyrillic forms from it.
 
     pool = load("list8.tsv", half="A")
     population(3000, 5, names=pool)     # tests/dedup_population.py draws from it
@@ -17,9 +19,12 @@ A line ``neg  half  ULY-a  ULY-b`` names a pair of different names (a hard negat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Letters of Kazakhstan's Latin alphabets that ULY has not (its key column is ULY).
+_NOT_ULY = re.compile("[ıūäñşçğáýǵúńóİ]")
 # The columns of the forms, named as the generator names its scripts.
 FORM_COLUMNS = ("latin_informal", "turkish", "arabic", "cyrillic")
 
@@ -53,6 +58,11 @@ def load(path: str | Path, half: str | None = None) -> NamePool:
         if half is not None and cells[0] != half:
             continue
         uly, chinese = cells[3], cells[8]
+        if _NOT_ULY.search(uly):
+            # the benches make their own Arabic and Cyrillic forms from this column (umsc), which
+            # would leave such letters inside Arabic and Cyrillic words
+            raise ValueError(f"line {number}: the ULY column holds a letter ULY has not "
+                             "(Kazakh Latin of 2021: write Nurlan, Sérik, not Nūrlan, Serık)")
         (pool.male if cells[1] == "m" else pool.female).append((uly, chinese))
         pool.forms[uly] = {col: cells[4 + i].split() for i, col in enumerate(FORM_COLUMNS)}
         pool.origin[uly] = cells[2]

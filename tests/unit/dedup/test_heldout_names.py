@@ -50,3 +50,11 @@ def test_the_generator_draws_only_the_lists_names(tmp_path: Path) -> None:
         x for forms in pool.forms.values() for spellings in forms.values() for x in spellings}
     assert any(r["given_name"] in listed for r in rows)
     assert not any("Tursun" in " ".join(r.values()) or "吐尔逊" in " ".join(r.values()) for r in rows)
+
+
+def test_a_key_in_kazakhstans_latin_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "list.tsv"
+    path.write_text("A\tm\tkz\tNūrlan\tNurlan\tNurlan\tنۇرلان\tНұрлан\t努尔兰 努尔朗\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1: the ULY column"):
+        load(path)
+
