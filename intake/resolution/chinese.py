@@ -369,11 +369,12 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     """A word's common form with its gh read as g (k), a closing l as r and a closing h as k, as
     Chinese writes them now and then, or None without any.
 
-    ``plain_latin``: the word is in plain Latin, whose x may be sh as in pinyin (Dilxat, Ilxat for
-    Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q before e or i ch (_PINYIN_Q); such a word's
-    second reading is that (its closing l stays: 力 as Chinese writes it before 夏). ``later_o``:
-    the word is in Latin or Russian-style Cyrillic, where an o past the first syllable is Uzbek a
-    (_later_o), and is read so instead (in Uyghur Arabic it is a slip for u: تۇرغون Turghun)."""
+    ``plain_latin``: the word is in plain Latin written with x or q (habits.pinyin_letters), whose x
+    may be sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q
+    before e or i ch (_PINYIN_Q); such a word's second reading is that (its closing l stays: 力 as
+    Chinese writes it before 夏). ``later_o``: the word is in Latin or Russian-style Cyrillic, where
+    an o past the first syllable is Uzbek a (_later_o), and is read so instead (in Uyghur Arabic it
+    is a slip for u: تۇرغون Turghun)."""
     g = phonemes.replace("ğ", "g")
     # A closing l goes first: Kazakh names keep their later o (Eldos 叶尔多斯, Nurbol 努尔波力);
     # not before an Uzbek closing (Dildor 迪丽达尔).

@@ -114,9 +114,15 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
     return out
 
 
+def _silent_e(word: str) -> bool:
+    """A closing e after n or d that French leaves silent: in a word of four vowels or more, not a
+    short woman's name (Amine, Emine)."""
+    return len(_VOWELS.findall(word)) >= 4 and _FRENCH_E.search(word) is not None
+
+
 def _french(lower: str) -> str:
     french = _FRENCH_C.sub("k", _FRENCH_GU.sub("g", lower))
-    if len(_VOWELS.findall(french)) >= 4:  # not a short woman's name (Amine, Emine)
+    if _silent_e(french):
         french = _FRENCH_E.sub("", french)
     return latin.FRENCH_CH.sub("sh", french)
 
@@ -127,7 +133,7 @@ def french_spelling(token: str) -> str | None:
     or None when it is not one or reads the same. Read so throughout, its Chinese forms too, as a
     Dutch spelling is (dutch_spelling); a ch in a word without such a mark stays German kh."""
     lower = token.lower()
-    if not _FRENCH_MARK.search(lower) and not (len(_VOWELS.findall(lower)) >= 4 and _FRENCH_E.search(lower)):
+    if not _FRENCH_MARK.search(lower) and not _silent_e(lower):
         return None
     french = _french(lower)
     return french if french != lower else None
@@ -148,7 +154,8 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
-    * else an ng before a vowel as n (_NG_BEFORE_VOWEL: Жеңіс, Zhengis: Zhenis);
+    * else an ng written as a letter of its own before a vowel as n (_NG_BEFORE_VOWEL: Жеңіс, Tañat:
+      Zhenis, Tanat);
     * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
     if script == scripts.LATIN and _CLOSING_J.search(token.lower()):
         return _european(token)  # a j that closes a syllable is no English, Turkish or Uzbek j (Ajdos)
@@ -173,6 +180,13 @@ def listed_reading(token: str, phonemes: str, script: str) -> str | None:
     return variants.canonical(reading) if reading else None
 
 
+def pinyin_letters(token: str, script: str) -> bool:
+    """A plain Latin word written with x or q, which may be pinyin's sh and ch (Dilxat); a kh or k is
+    not (Bakhtiyor)."""
+    lower = token.lower()
+    return script == scripts.LATIN and ("x" in lower or "q" in lower)
+
+
 def _own_reading(token: str, phonemes: str, script: str) -> str | None:
     """other_reading's readings but the European one."""
     if variants.is_kazakh_sh(phonemes):
@@ -181,7 +195,7 @@ def _own_reading(token: str, phonemes: str, script: str) -> str | None:
     if uzbek and uzbek[1]:
         return uzbek[0]
     lower = token.lower()
-    if script == scripts.LATIN and ("x" in lower or "q" in lower) and (habit := chinese.pinyin_habit(phonemes)):
+    if pinyin_letters(token, script) and (habit := chinese.pinyin_habit(phonemes)):
         return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")

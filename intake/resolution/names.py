@@ -173,9 +173,8 @@ def analyse_token(token: str, script: str) -> Token | None:
     habit = written or habit
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
-    # Latin's x and q may be pinyin's sh and ch (chinese.pinyin_habit); a kh or k is not.
-    pinyin_letters = script == scripts.LATIN and ("x" in token.lower() or "q" in token.lower())
-    second = chinese.second_reading_phonemes(phonemes, pinyin_letters, script in habits.UZBEK_O) or ""
+    second = chinese.second_reading_phonemes(phonemes, habits.pinyin_letters(token, script),
+                                             script in habits.UZBEK_O) or ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 

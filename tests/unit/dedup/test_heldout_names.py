@@ -57,4 +57,3 @@ def test_a_key_in_kazakhstans_latin_is_refused(tmp_path: Path) -> None:
     path.write_text("A\tm\tkz\tNūrlan\tNurlan\tNurlan\tنۇرلان\tНұрлан\t努尔兰 努尔朗\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1: the ULY column"):
         load(path)
-
