@@ -133,8 +133,8 @@ def analyse_token(token: str, script: str) -> Token | None:
             phonemes, gender = found[0], SUFFIXES[found[1]][1]
     # -jan also after a stem of two letters (Kazakh Erjan, Uljan, Ayjan): Chinese drops 江 after
     # the stem's two syllables (叶尔, 阿依), and Cyrillic Е gives the stem a y (Ержан: Yer).
-    jan = stem(phonemes, JAN, 2)
-    if jan:
+    # (Again while one is left, as -jan said twice: the name read must read so again.)
+    while (jan := stem(phonemes, JAN, 2)) is not None:
         # Latin dj and Russian дж are one sound, j, so Muhammadjan and Мухаммеджан lose the d of the
         # name before -jan, and Dutch zj is that j too (Ezizjan): put the letter back where that
         # makes a listed name.

@@ -76,13 +76,15 @@ _JOINS = frozenset({"kh", "gh", "ch", "sh", "zh", "dj", "ng", "ou", "oo", "ee", 
 @lru_cache(maxsize=65536)
 def to_latin(phonemes: str) -> str:
     """ASCII Uyghur Latin, with ULY's apostrophe where two letters would otherwise read as one
-    (n'g, s'h, vowels in hiatus), so that reading the result again gives the same phonemes."""
+    (n'g, s'h, vowels in hiatus), so that reading the result again, as ULY or as informal Latin,
+    gives the same phonemes (yo'o: ULY reads yoo as yu, informal Latin gyo as gö)."""
     out = ""
     for ch in phonemes:
         piece = ch.translate(_LATIN)
         if out and out[-1] + piece[0] in _JOINS:
             tail = out[-3:]
-            if latin_to_phonemes(tail + piece) != latin_to_phonemes(tail) + latin_to_phonemes(piece):
+            if any(latin_to_phonemes(tail + piece, uly) != latin_to_phonemes(tail, uly) + latin_to_phonemes(piece, uly)
+                   for uly in (False, True)):
                 piece = "'" + piece
         out += piece
     return out

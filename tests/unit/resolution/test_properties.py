@@ -40,13 +40,19 @@ def join(parts: list[str]) -> str:
 # A word of one letter is an initial, not a name (names.Analysis.key).
 uly_word = st.lists(syllable, min_size=1, max_size=4).map(join).filter(lambda w: len(w) > 1)
 uly_name = st.lists(uly_word, min_size=1, max_size=3).map(" ".join)
-# No example database: it would be a folder in the working tree that pytest then trips over.
-SETTINGS = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database: it would be a folder in the working tree that pytest then trips over. The
+# same examples on every run (derandomize), so that a run fails on a change, not on a draw: a wider
+# search (max_examples in the hundreds of thousands, derandomize off) finds rare cases, which then
+# stay here as @example lines.
+SETTINGS = settings(max_examples=300, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
 @given(uly_name)
 @example("bauét sauö").via("u between a vowel and an accented one, which the canonical form writes plain")
+@example("aa aajanjan").via("-jan twice: the canonical form keeps none, not the first")
+@example("angyo'o").via("o after yo, which ULY would read as yu without the apostrophe")
 def test_normalising_a_normalised_form_changes_nothing(name: str) -> None:
     key = name_key(name, "ug-Latn")
     assert key is not None
