@@ -190,12 +190,18 @@ def letters_only(word: str) -> str | None:
     return uyghur_to_phonemes(word, _heh_is_e(word)).replace(" ", "")
 
 
+# Kazakh Arabic script writes ғ with ʿayn (قارلىعاش Qarlighash, نۇرعالى Nurghali), a letter Uyghur
+# spelling has not: in a word spelled with Uyghur's vowels it is gh. Not the ʿayn of ʿAbd (عابدۇراھمان
+# typed by one who knows the Arabic), which Uyghur drops.
+_AYN_GH = re.compile("\u0639(?!ا?بد)")
+
+
 @lru_cache(maxsize=65536)
 def word_to_phonemes(word: str) -> str:
     """One word of Arabic script: Uyghur spelling as umsc reads it, Arabic or Persian orthography
     as the list reads it, or letter by letter with the e a keyboard without it left out."""
     if is_uyghur_spelling(word):
-        phonemes = uyghur_to_phonemes(word)
+        phonemes = uyghur_to_phonemes(_AYN_GH.sub("\u063a", word))
         # A name the variant table lists is read as written (Kazakh مەرۋەرت Meruert closes on rt).
         from .variants import canonical  # variants reads spellings through this module
         return phonemes if canonical(phonemes) is not None else _with_e_again(phonemes)

@@ -24,6 +24,11 @@ XAN = ("xan", "han")
 # Informal Latin writes -gül as pinyin spells 古丽: -guli (Baharguli, Tursunguli); that is the name's
 # own ending, not the Kazakh patronymic -uli (no father's name ends in g).
 GULI = ("guli", "ñuli")
+# Russian gives a woman's name that closes on a consonant an -a (Гүлнұр, Айнур: Гульнура, Айнура),
+# and Latin spellings learnt from Russian keep it: after -nur, which closes women's names (Gülnur,
+# Aynur, Balnur, Dilnur), it is that -a, not the name's own. Not after -nar: Dinara is a name of
+# its own (迪娜拉), not Dinar.
+RUSSIAN_A = ("nura",)
 SUFFIX_ENDINGS = tuple(ending for ending, _ in SUFFIXES)
 
 _VOWELS = set("aeéiouöü")

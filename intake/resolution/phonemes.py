@@ -25,8 +25,10 @@ from .uyghur import cyrillic_to_phonemes
 PHONEMES = frozenset("aeéiouöübptcçxdrzjsşfñlmhvyqkgnğ")
 # Arabic ʿAbd al- ("servant of the") is Uyghur Abdu-: Turkish, Arabic and Russian-style spellings
 # keep the article's l before a consonant (Abdulkadir, Abdülhamit, Абдулхамид for Abduqadir,
-# Abduhémit). Not before a vowel or l: Abdulla is ʿAbd Allah, Abdulehed ʿAbd al-Ahad.
-_ABDUL = re.compile("(?<![a-zéöüçşñğ])abd[uü]l(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
+# Abduhémit), and spellings learnt in Arab countries or from French and Persian write the article
+# el, al or ol (Abdelkader, Abdalrahman, Abdolrahim). Not before a vowel or l: Abdulla is ʿAbd
+# Allah, Abdulehed ʿAbd al-Ahad.
+_ABDUL = re.compile("(?<![a-zéöüçşñğ])abd[uüaeo]l(?=[bptcçxdrzjsşfñmhvyqkgnğ])")
 # Kazakh and Kyrgyz write the same Abdu- as Әбді-, Абды- (Abdirakhman, Abdikadir, Ebdiqadir).
 _ABDI = re.compile("(?<![a-zéöüçşñğ])[ae]bdi(?=[bptcçxdrzjsşfñmhvyqkgnğ][aeéiouöü])")
 # Arabic Abu'l- ("father of the") opening a name is Uyghur Ubul- or Obul- (Ubulhesen, Obulqasim);
@@ -36,6 +38,9 @@ _ABUL = re.compile("(?<![a-zéöüçşñğ])[ae]bul(?=[bptcçxdrzjsşfñmhvyqkgn
 # Allah closing a name is -ulla in Uyghur; Arabic, Turkish and Russian-style spellings keep its h
 # (Abdullah, Hamdullah, Nurullah, Абдуллах).
 _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
+# n before b is said m, and spellings write either (Janbolat, Jambolat; Qanbar, Qambar, Қамбар), as
+# Chinese writes the n (江波拉提, 坎巴尔): read as n.
+_M_BEFORE_B = re.compile("m(?=b)")
 
 
 # Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan), and so
@@ -59,6 +64,7 @@ def to_phonemes(text: str, script: str) -> str:
     else:
         raw = latin_to_phonemes(text, uly=script == scripts.ULY)
     kept = "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
+    kept = _M_BEFORE_B.sub("n", kept)
     return _ABUL.sub("ubul", _ALLAH.sub("a", _ABDI.sub("abdu", _ABDUL.sub("abdu", kept))))
 
 

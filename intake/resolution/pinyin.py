@@ -153,6 +153,10 @@ def looks_like_pinyin(text: str) -> bool:
     # a word that cuts into it is a Turkic spelling (Memeteli, me-me-te-li, is Memet Eli).
     if any("me" in syllables for syllables in cut):
         return False
+    # Nor does one write 额 e after a syllable closing on e (勒额): a word that cuts so is English
+    # ee for a long i (Aleeya, Saleema, a-le-e-ya), where KADEER, ka-de-er, may be pinyin.
+    if any(s == "e" and i and syllables[i - 1].endswith("e") for syllables in cut for i, s in enumerate(syllables)):
+        return False
     # A word's last zhan after another syllable is Kazakh -zhan, -jan (Erzhan, Aizhan, Musazhan),
     # which Chinese writes 江 jiang (叶尔江, 阿依江, 穆萨江): it says nothing of pinyin.
     cut = [s[:-1] if len(s) > 1 and s[-1] == "zhan" else s for s in cut]
