@@ -53,7 +53,7 @@ _EUROPEAN_J = re.compile("(?<![dzs])j")
 # Е: Yerbol), and between a vowel and a consonant or at the end (Ajgul, Mihraj); or anywhere in a
 # word spelt in German or Dutch letters (Jussup, Abdoeljakup).
 _LISTED_J = re.compile("^j(?=e)|(?<=[aeiouéöü])j(?=[^aeiouéöü]|$)")
-_GERMAN_OR_DUTCH = re.compile("sch|ue|oe|sj|zj|ch(?=[bdfgklmnpqrstvwxz])")
+_GERMAN_OR_DUTCH = re.compile(f"sch|ue|oe|{latin.SJ_NOT_JAN}|zj|ch(?=[bdfgklmnpqrstvwxz])")
 _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")
 _EUROPEAN_S = re.compile("(?<![s])s(?![shjc])")

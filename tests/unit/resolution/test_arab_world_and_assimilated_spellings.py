@@ -1,7 +1,7 @@
 """Spellings learnt in Arab countries (the article of ʿAbd al- as el or al, a long i as English ee),
 Turkish -eddin after a name closing on a vowel, Meryem inside compounds, Kazakh sh for Turkic ch
 in Gülchéhre, n before b written m, Kazakh Arabic script's ʿayn for gh, and Russian's -a after a
-woman's -nur."""
+woman's -nur; the s of a name before -jan."""
 
 from __future__ import annotations
 
@@ -112,3 +112,15 @@ def test_russian_a_after_nur(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("Gulnura", "Gulnara"), ("Dinara", "Dinar"), ("Nura", "Nur")])
 def test_russian_a_keeps_names_apart(a: str, b: str) -> None:
     assert level(a, b) < CROSS_SCRIPT
+
+
+# The s of a name before -jan is no Dutch sj (sh): Ilyasjan is Ilyas-jan, in every script.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Ilyasjan", "ئىلياسجان"), ("Yunusjan", "玉努斯江"), ("Abbasjan", "Abbas"), ("Idrisjan", "Идрисжан"),
+])
+def test_s_before_jan(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_dutch_sj_elsewhere_is_still_sh() -> None:
+    assert level("Sjamsidin", "Shemsidin") >= CROSS_SCRIPT
