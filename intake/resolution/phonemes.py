@@ -38,9 +38,6 @@ _ABUL = re.compile("(?<![a-zéöüçşñğ])[ae]bul(?=[bptcçxdrzjsşfñmhvyqkgn
 # Allah closing a name is -ulla in Uyghur; Arabic, Turkish and Russian-style spellings keep its h
 # (Abdullah, Hamdullah, Nurullah, Абдуллах).
 _ALLAH = re.compile("(?<=ll)a[hx](?![a-zéöüçşñğ])")
-# n before b is said m, and spellings write either (Janbolat, Jambolat; Qanbar, Qambar, Қамбар), as
-# Chinese writes the n (江波拉提, 坎巴尔): read as n.
-_M_BEFORE_B = re.compile("m(?=b)")
 
 
 # Cyrillic у opening a word before a vowel is the w of Kazakh (Уәлихан, Уалихан: Walikhan), and so
@@ -64,7 +61,6 @@ def to_phonemes(text: str, script: str) -> str:
     else:
         raw = latin_to_phonemes(text, uly=script == scripts.ULY)
     kept = "".join(ch if ch in PHONEMES else " " if ch.isspace() else "" for ch in raw.lower()).strip()
-    kept = _M_BEFORE_B.sub("n", kept)
     return _ABUL.sub("ubul", _ALLAH.sub("a", _ABDI.sub("abdu", _ABDUL.sub("abdu", kept))))
 
 
@@ -127,6 +123,12 @@ _ROUNDED_NEXT = re.compile("((?:^| )[^aiu ]*i?u[^aiu ]{1,2})i(?=[^aiu ])")
 _JOINED_DIN = re.compile("(?<=[^aiu ]{2}|[aiu][^aiu ])[aiu]t[iu]n(?= |$)")
 
 
+# n before b is said m, and spellings write either (Janbolat, Jambolat; Qanbar, Qambar, Қамбар): one
+# in the skeleton, which the other scripts compare. Not in the phonemes, whose m before -bek or -bay
+# is a name's own and Chinese writes it 木 (Alimbek 阿力木别克, Kerimbay 克热木拜).
+_M_BEFORE_B = re.compile("m(?=b)")
+
+
 # A skeleton's vowels (a e é, o u ö ü, i y folded).
 _SKELETON_VOWELS = re.compile("[aiu]")
 
@@ -138,7 +140,7 @@ def consonants(skel: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton(phonemes: str) -> str:
-    folded = _NG_VOWEL.sub("ng", phonemes).translate(_SKELETON)
+    folded = _M_BEFORE_B.sub("n", _NG_VOWEL.sub("ng", phonemes).translate(_SKELETON))
     out: list[str] = []
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
