@@ -1,6 +1,6 @@
 """The endings of a name's words, in phonemes: Kazakh, Kyrgyz and Uyghur patronymics and
 Russian-style surnames (with the gender they say), the endearment -jan, -xan after a name, and
-informal Latin's -guli; and a word's stem without one (names.py reads them)."""
+informal Latin's -guli and Russian's -nura; and a word's stem without one (names.py reads them)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,13 @@ JAN = ("can", "jan", "con")
 # Latin writing it -han (Patemhan): after a listed name, that name's canonical form and -xan, so
 # that Patemxan, Fatimakhan and 帕提曼汗 are one name.
 XAN = ("xan", "han")
-# Informal Latin writes -gül as pinyin spells 古丽: -guli (Baharguli, Tursunguli); that is the name's
-# own ending, not the Kazakh patronymic -uli (no father's name ends in g).
-GULI = ("guli", "ñuli")
-# Russian gives a woman's name that closes on a consonant an -a (Гүлнұр, Айнур: Гульнура, Айнура),
-# and Latin spellings learnt from Russian keep it: after -nur, which closes women's names (Gülnur,
-# Aynur, Balnur, Dilnur), it is that -a, not the name's own. Not after -nar: Dinara is a name of
+# Endings whose last letter a spelling adds to the name, left out: informal Latin writes -gül as
+# pinyin spells 古丽, -guli (Baharguli, Tursunguli; the name's own ending, not the Kazakh patronymic
+# -uli: no father's name ends in g); Russian gives a woman's name that closes on a consonant an -a,
+# which Latin spellings learnt from Russian keep (Гүлнұр, Айнур: Гульнура, Айнура), after -nur,
+# which closes women's names (Gülnur, Aynur, Balnur, Dilnur). Not after -nar: Dinara is a name of
 # its own (迪娜拉), not Dinar.
-RUSSIAN_A = ("nura",)
+ADDED_LETTER = ("guli", "ñuli", "nura")
 SUFFIX_ENDINGS = tuple(ending for ending, _ in SUFFIXES)
 
 _VOWELS = set("aeéiouöü")

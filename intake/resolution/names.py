@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import arabic_names, chinese, habits, scripts, variants
-from .endings import GULI, JAN, PATRONYMIC_WORDS, RUSSIAN_A, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
+from .endings import ADDED_LETTER, JAN, PATRONYMIC_WORDS, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
 from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 
 
@@ -124,8 +124,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     marker = PATRONYMIC_WORDS.get(key)
     title = variants.is_title(phonemes)
     gender = None
-    guli = stem(phonemes, GULI, 2)
-    if guli is not None or stem(phonemes, RUSSIAN_A, 2) is not None:  # Tursunguli; Gulnura, Aynura
+    if stem(phonemes, ADDED_LETTER, 2) is not None:  # Tursunguli, Gulnura: Tursungül, Gülnur
         phonemes = phonemes[:-1]
     elif variants.canonical(phonemes) is None:
         found = stem(phonemes, SUFFIX_ENDINGS)
