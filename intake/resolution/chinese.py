@@ -303,8 +303,12 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
     """A Chinese form's common form with its h read as Kazakh q (k), or else its jia as ga, or else
     with the closing n of its last syllable (before a closing 古丽) read as m; None without any."""
     lower = [s.lower() for s in syllables]
-    if any(s.startswith("h") for s in lower):
-        return fold_syllables(["k" + s[1:] if s.startswith("h") else s for s in lower])
+    # not the h of Muhammad's names, after an opening 木 or 穆 (Kazakh Muxametqali 木哈买提哈力: its
+    # 哈力 is qali; Qalamqas 哈拉木哈斯 is not one)
+    as_q = ["k" + s[1:] if s.startswith("h") and not (i == 1 and lower[0] == "mu") else s
+            for i, s in enumerate(lower)]
+    if as_q != lower:
+        return fold_syllables(as_q)
     if "jia" in lower:
         # 加 jia is ga as in the names Chinese took from the west (加拿大 Canada), and writes Uyghur
         # and Kazakh g and gh so now and then (努尔加力 Nurghali, 尼加热 Nigare) beside ja (加帕尔)
@@ -348,6 +352,11 @@ _FINAL_R = re.compile("(?<=[aeéiouöü])r$")
 _FINAL_R_FROM = 5
 
 
+# A closing l after i at the end of a word, which Chinese writes 尔 as often as 力 (Adil 阿迪尔,
+# Ismayil 伊斯马伊尔, Jelil 加里尔): read as r. After i only: 吾甫尔 Ghopur is not Obul.
+_FINAL_IL = re.compile("(?<=i)l$")
+
+
 # Uyghur and Kazakh o stands in a word's first syllable only; an o after it is Uzbek, Kyrgyz or
 # Tajik spelling of a (Gulbahor, Cholpon for Gülbahar, Cholpan: 古丽巴哈尔, 乔力潘).
 _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
@@ -366,8 +375,8 @@ def _later_o(phonemes: str) -> str | None:
 
 
 def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: bool = False) -> str | None:
-    """A word's common form with its gh read as g (k), a closing l as r and a closing h as k, as
-    Chinese writes them now and then, or None without any.
+    """A word's common form with its gh read as g (k), a closing l as r (before a consonant, or
+    after i at the end) and a closing h as k, as Chinese writes them now and then, or None without any.
 
     ``plain_latin``: the word is in plain Latin written with x or q (habits.pinyin_letters), whose x
     may be sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q
@@ -389,4 +398,5 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
         # A gh that Chinese writes with g or k (阿不都卡帕尔 Abdughappar) goes first: its 尔 stays.
         if "ğ" not in phonemes and without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:
             return form
+        changed = _FINAL_IL.sub("r", changed)
     return transcribe(changed) if changed != phonemes else None

@@ -1,6 +1,7 @@
 """The endings of a name's words, in phonemes: Kazakh, Kyrgyz and Uyghur patronymics and
 Russian-style surnames (with the gender they say), the endearment -jan, -xan after a name, and
-informal Latin's -guli and Russian's -nura; and a word's stem without one (names.py reads them)."""
+informal Latin's -guli, Russian's -nura
+and -haji without the m of -hajim; and a word's stem without one (names.py reads them)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ XAN = ("xan", "han")
 # which closes women's names (Gülnur, Aynur, Balnur, Dilnur). Not after -nar: Dinara is a name of
 # its own (迪娜拉), not Dinar.
 ADDED_LETTER = ("guli", "ñuli", "nura")
+# Hajim, "my hajji", which closes men's names (Rozihajim, Ehmethajim) and is as often written haji
+# (Rozihaji, Ahmethaji; Chinese 哈吉 beside 哈吉木, names.py): read with its m, which a typo of the
+# name keeps (Hajeim, Haijim). Only after h (Russian x): Naji and Najim are two names.
+HAJI = ("haci", "xaci")
 SUFFIX_ENDINGS = tuple(ending for ending, _ in SUFFIXES)
 
 _VOWELS = set("aeéiouöü")

@@ -4,7 +4,7 @@ Kazakh letters map to the nearest Uyghur sound (ә e, ғ ğ, қ q, ң ñ, ө ö,
 so a Kazakh name in Cyrillic meets the same name in Uyghur or Chinese. Russian-style spellings
 (Абдурахим Турсунов) have no Turkic letters: х stands for q, k and kh alike, е at the start of a
 word or after a vowel is "ye", ж for the j of Jume as often as for zh, and дж for j (Джамал,
-Ниджат: Russian has no letter of its own for it). Russian has no gh either: г stands for it where
+Ниджат: Russian has no letter of its own for it), and я after a consonant for a front a (Гулям). Russian has no gh either: г stands for it where
 informal Latin's g does (latin.informal_g: Гани, Абдугаппар).
 """
 
@@ -25,6 +25,10 @@ _KAZAKH = {
 }
 _RUSSIAN = dict(_KAZAKH, е="e", ж="c", и="i")
 _VOWEL = "аәеёиоөуұүыіэюя"
+# я after a consonant is Russian's soft a, which writes the front a of Turkic names (Гулям, Куляш,
+# Ляззат: Ghulam, Külesh, Lezzet), not a y; but for -yar, "friend", closing names (Диляр, Иляр:
+# Dilyar, Ilyar).
+_SOFT_A = re.compile("(?<=[бвгдзклмнпрстфхцчшщ])я(?!р)")
 _INITIAL_E = re.compile(r"(?:(?<=^)|(?<=[\s\-" + _VOWEL + r"ьъ]))е")
 
 
@@ -40,4 +44,5 @@ def kazakh_to_phonemes(text: str) -> str:
 @lru_cache(maxsize=65536)
 def russian_to_phonemes(text: str) -> str:
     text = _INITIAL_E.sub("йе", unicodedata.normalize("NFC", text).lower()).replace("дж", "ж")
+    text = _SOFT_A.sub("а", text)
     return informal_g(_convert(text, _RUSSIAN))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import arabic_names, chinese, habits, scripts, variants
-from .endings import ADDED_LETTER, JAN, PATRONYMIC_WORDS, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
+from .endings import ADDED_LETTER, HAJI, JAN, PATRONYMIC_WORDS, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
 from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 
 
@@ -126,6 +126,8 @@ def analyse_token(token: str, script: str) -> Token | None:
     gender = None
     if stem(phonemes, ADDED_LETTER, 2) is not None:  # Tursunguli, Gulnura: Tursungül, Gülnur
         phonemes = phonemes[:-1]
+    elif phonemes.endswith(HAJI):  # Rozihaji: Rozihajim
+        phonemes += "m"
     elif variants.canonical(phonemes) is None:
         found = stem(phonemes, SUFFIX_ENDINGS)
         if found is not None:
@@ -203,6 +205,10 @@ def _chinese_token(token: str) -> Token | None:
     elif tuple(syllables[-2:]) == ("jia", "en") and len(syllables) >= 3:  # 加恩, -jan with 恩 for its n (古丽加恩)
         syllables = syllables[:-2]
         token = token[:-2] if token.endswith("加恩") else token
+    elif [s.lower() for s in syllables[-2:]] == ["ha", "ji"] or \
+            (len(syllables) >= 3 and [s.lower() for s in syllables[-2:]] == ["a", "ji"]):
+        syllables = (*syllables, "mu")  # 哈吉 -haji as 哈吉木 -hajim (endings.HAJI)
+        token = token + "木" if token[-1:] == "吉" else token
     canon = variants.canonical_chinese(token, syllables)
     if canon is None and syllables[-1].lower() == "han" and len(chinese.pinyin_to_phonemes(syllables[:-1])) >= 3 \
             and (listed := variants.listed_chinese(syllables[:-1])):

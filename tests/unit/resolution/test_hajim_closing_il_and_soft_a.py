@@ -1,0 +1,59 @@
+"""-haji written for -hajim, a closing -il that Chinese writes 尔, the h of Muhammad's names beside
+Kazakh q that Chinese writes 哈, and Russian's я after a consonant for a front a."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.resolution.name_match import CROSS_SCRIPT, EXACT
+
+from .name_keys import level
+
+
+# Hajim, "my hajji", closing a man's name, is as often written haji, in every script.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Rozihajim", "Rozihaji"), ("Ehmethajim", "Ahmathaji"), ("Ehmethajim", "艾合买提阿吉"),
+    ("Rozihaji", "肉孜哈吉木"), ("Haji", "哈吉木"), ("Хаджим", "Haji"), ("Hajim", "哈吉"),
+    ("روزىھاجىم", "Rozihaji"),
+])
+def test_haji_for_hajim(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_a_typo_of_hajim_stays_close_and_naji_is_not_najim() -> None:
+    assert level("Hajem", "Hajim") >= CROSS_SCRIPT
+    assert level("Hajim", "Haji") == EXACT
+    assert level("Naji", "Najim") < CROSS_SCRIPT
+
+
+# A closing l after i, which Chinese writes 尔 as often as 力.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Adil", "阿迪尔"), ("Ismayil", "伊斯马伊尔"), ("Ismail", "YISIMAYIER"), ("Jelil", "加里尔"),
+    ("Kamil", "卡米尔"), ("ئادىل", "阿迪尔"), ("Адил", "阿迪尔"),
+])
+def test_closing_il_written_er(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_only_a_closing_il() -> None:
+    # 吾甫尔 is Ghopur, not Obul; 塔依尔 stays Tahir
+    assert level("Obul", "吾甫尔") < CROSS_SCRIPT
+    assert level("Tahir", "塔依尔") == EXACT
+
+
+# Muhammad's h after an opening 木 or 穆 stays h where a later 哈 is Kazakh q.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Muxametqali", "木哈买提哈力"), ("Mukhametkali", "木合买提哈力"), ("Muhametkali", "穆哈麦提卡力"),
+    ("Qalamqas", "哈拉木哈斯"), ("Qanat", "哈纳提"), ("Muhemmet", "木哈买提"),
+])
+def test_muhammads_h_beside_kazakh_q(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+# Russian я after a consonant is a front a, not a y; but for -yar closing a name.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Гулям", "Ghulam"), ("Гулям", "غۇلام"), ("Куляш", "Külesh"), ("Куляш", "Күләш"), ("Ляззат", "Lezzet"),
+    ("Диляр", "Dilyar"), ("Иляр", "Ilyar"), ("Ильяс", "Ilyas"),
+])
+def test_russian_soft_a(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
