@@ -1,5 +1,6 @@
 """-haji written for -hajim, a closing -il that Chinese writes 尔, the h of Muhammad's names beside
-Kazakh q that Chinese writes 哈, and Russian's я after a consonant for a front a."""
+Kazakh q that Chinese writes 哈, Russian's я after a consonant for a front a, and names the table
+lists."""
 
 from __future__ import annotations
 
@@ -57,3 +58,20 @@ def test_muhammads_h_beside_kazakh_q(a: str, b: str) -> None:
 ])
 def test_russian_soft_a(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+# The table: Ablimit is Abdulhemit said short (as Ablikim is Abdulhakim); ʿUbayd Allah; Hotan's Bu-
+# before a woman's name (Bumeryem, Buayshem, Buzeynep).
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abdulhamit", "Ablimit"), ("Abduhémit", "阿布力米提"), ("阿不都力艾米提", "Ablimit"),
+    ("Ebeydulla", "Ubaydulla"), ("Убайдулла", "艾拜都拉"), ("Obeydulla", "ئەبەيدۇللا"),
+    ("Bumaryam", "布麦尔耶姆"), ("Buayshem", "布阿依先木"), ("Buzaynap", "布再乃普"), ("Бумарьям", "Bumeryem"),
+])
+def test_table_names(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_table_names_stay_apart_from_their_neighbours() -> None:
+    assert level("Ebeydulla", "Abdulla") < CROSS_SCRIPT
+    assert level("Ablimit", "Ablikim") < CROSS_SCRIPT
+    assert level("Buayshem", "Ayshem") < CROSS_SCRIPT
