@@ -180,6 +180,11 @@ def listed_reading(token: str, phonemes: str, script: str) -> str | None:
     return variants.canonical(reading) if reading else None
 
 
+def ng_letter(token: str) -> bool:
+    """A word that writes ng as a letter of its own (ң, ڭ, ñ, ŋ)."""
+    return _NG_LETTER.search(token.lower()) is not None
+
+
 def pinyin_letters(token: str, script: str) -> bool:
     """A plain Latin word written with x or q, which may be pinyin's sh and ch (Dilxat); a kh or k is
     not (Bakhtiyor)."""

@@ -175,7 +175,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     second = chinese.second_reading_phonemes(phonemes, habits.pinyin_letters(token, script),
-                                             script in habits.UZBEK_O) or ""
+                                             script in habits.UZBEK_O, habits.ng_letter(token)) or ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 

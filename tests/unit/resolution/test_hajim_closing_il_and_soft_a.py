@@ -75,3 +75,18 @@ def test_table_names_stay_apart_from_their_neighbours() -> None:
     assert level("Ebeydulla", "Abdulla") < CROSS_SCRIPT
     assert level("Ablimit", "Ablikim") < CROSS_SCRIPT
     assert level("Buayshem", "Ayshem") < CROSS_SCRIPT
+
+
+# ng written as a letter of its own (ң, ڭ) before a vowel, which Chinese writes as n: in the second
+# reading, compared with Chinese forms.
+@pytest.mark.parametrize(("a", "b"), [
+    ("جاڭابەك", "加纳别克"), ("Жаңабек", "加纳别克"), ("Жеңіс", "哲尼斯"), ("جەڭىس", "哲尼斯"),
+])
+def test_ng_letter_written_n_in_chinese(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_latin_ng_keeps_its_g_before_chinese() -> None:
+    # Latin's ng before a vowel is as often n and g: Tursungül is Tursun-gül, 吐尔逊古丽
+    assert level("Tursungül", "吐尔逊古丽") >= CROSS_SCRIPT
+    assert level("Reyhangül", "热依汗古丽") >= CROSS_SCRIPT
