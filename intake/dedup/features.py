@@ -38,7 +38,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("fframe2", "VARCHAR"),
     ("gender", "VARCHAR"),
     ("birth_year", "INTEGER"), ("birth_month", "INTEGER"), ("birth_day", "INTEGER"),
-    ("year_a", "INTEGER"), ("year_b", "INTEGER"),
+    ("year_a", "INTEGER"), ("year_b", "INTEGER"), ("year_next", "INTEGER"),
     ("county", "VARCHAR"), ("prefecture", "VARCHAR"),
     ("id_raw", "VARCHAR"), ("id_valid", "BOOLEAN"), ("id_head", "VARCHAR"), ("id_tail", "VARCHAR"),
     ("detained_year", "INTEGER"), ("detained_month", "INTEGER"),
@@ -118,6 +118,9 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         # Two-year buckets, staggered: two years one apart always share one of them.
         "year_a": year // 2 if year is not None else None,
         "year_b": (year + 1) // 2 if year is not None else None,
+        # The next year: joins reports a year apart where one side is few (blocking_rules), without
+        # the buckets' blocks of two years on both sides.
+        "year_next": year + 1 if year is not None else None,
         "county": rec.county, "prefecture": rec.prefecture,
         "id_raw": raw, "id_valid": rec.id_number is not None,
         # Region and birth date, and birth date to the end: a typo in one half still meets the other.
