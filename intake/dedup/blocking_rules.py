@@ -135,10 +135,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS} AND {_OWN_ALIKE}',
     # ... and where one side gives no place, the birth year; where one gives no year, the county.
-    # (The year, or one year either way: _YEAR_OR_NEXT.)
+    # (The year, or one year either way, _YEAR_OR_NEXT, and then the month, where both give one.)
     *(rule for a, b in _YEAR_OR_NEXT for rule in _either_side(
         f'l.fframe = r.fframe AND <a>.{a} = <b>.{b} AND <a>.prefecture IS NULL '
-        f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}')),
+        f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}{"" if a == b else f" AND {_MONTH_OPEN}"} AND {_OWN_ALIKE}')),
     *_either_side(f'l.fframe = r.fframe AND l.county = r.county AND <a>.birth_year IS NULL '
                   f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}'),
     # A misspelt father's name likewise keeps its first consonant (finitial, a key of the join):

@@ -119,7 +119,8 @@ def test_a_fathers_name_through_its_second_reading_meets_where_one_side_gives_no
 
 
 # A misspelt own name (Abliz and Ablikz: another frame, the same first consonant) meets by the
-# father's name and the year, or one year either way, where one side gives no place, by the county
+# father's name and the year, or one year either way (the months, where both give one, the same),
+# where one side gives no place, by the county
 # where one gives no year, and by the prefecture where one gives the county and the other the
 # prefecture only.
 @pytest.mark.parametrize(("left", "right", "meet"), [
@@ -128,6 +129,8 @@ def test_a_fathers_name_through_its_second_reading_meets_where_one_side_gives_no
     ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1979-05"}, True),
     ({"birth_date": "1981"}, {"birth_date": "1980", "home_place": "莎车县"}, True),
     ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1982"}, False),
+    ({"birth_date": "1980-05", "home_place": "莎车县"}, {"birth_date": "1981-05"}, True),
+    ({"birth_date": "1980-05", "home_place": "莎车县"}, {"birth_date": "1981-09"}, False),  # a year and a month apart
     ({"birth_date": "1980", "home_place": "莎车县"}, {"home_place": "Yarkand"}, True),
     ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1980-05", "home_place": "喀什地区"}, True),
     ({"birth_date": "1980", "home_place": "莎车县"}, {"birth_date": "1984"}, False),
