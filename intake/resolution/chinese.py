@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .phonemes import NG_BEFORE_VOWEL
 from .pinyin import HAN, hanzi_to_pinyin, is_han, looks_like_pinyin, pinyin_beside_latin, split_pinyin
 
 __all__ = ["HAN", "fold_pinyin", "fold_syllables", "hanzi_to_pinyin", "is_han", "looks_like_pinyin",
@@ -374,11 +375,6 @@ def _later_o(phonemes: str) -> str | None:
     return phonemes[:first.end()] + phonemes[first.end():].replace("o", "a")
 
 
-# Kazakh and Uyghur ng before a vowel, where a word writes it as a letter of its own (ң, ڭ, ñ), which
-# Chinese writes as n (Жаңабек 加纳别克, Жеңіс 哲尼斯), as Russian-style spellings do.
-_NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
-
-
 def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: bool = False,
                             ng_letter: bool = False) -> str | None:
     """A word's common form with its gh read as g (k), a closing l as r (before a consonant, or
@@ -389,11 +385,12 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     before e or i ch (_PINYIN_Q); such a word's second reading is that (its closing l stays: 力 as
     Chinese writes it before 夏). ``later_o``: the word is in Latin or Russian-style Cyrillic, where
     an o past the first syllable is Uzbek a (_later_o), and is read so instead (in Uyghur Arabic it
-    is a slip for u: تۇرغون Turghun). ``ng_letter``: the word writes ng as a letter of its own, read
-    as n before a vowel (_NG_BEFORE_VOWEL; Latin's ng is as often n and g: Reyhangül)."""
+    is a slip for u: تۇرغون Turghun). ``ng_letter``: the word writes ng as a letter of its own (ң, ڭ,
+    ñ), read as n before a vowel, as Chinese writes it (Жаңабек 加纳别克); Latin's ng is as often n
+    and g (Reyhangül)."""
     g = phonemes.replace("ğ", "g")
     if ng_letter:
-        g = _NG_BEFORE_VOWEL.sub("n", g)
+        g = NG_BEFORE_VOWEL.sub("n", g)
     # A closing l goes first: Kazakh names keep their later o (Eldos 叶尔多斯, Nurbol 努尔波力);
     # not before an Uzbek closing (Dildor 迪丽达尔).
     as_a = _later_o(g) if later_o and (not _CODA_L.search(g) or _UZBEK_CLOSING.search(g)) else None

@@ -1,7 +1,7 @@
 """The endings of a name's words, in phonemes: Kazakh, Kyrgyz and Uyghur patronymics and
-Russian-style surnames (with the gender they say), the endearment -jan, -xan after a name, and
-informal Latin's -guli, Russian's -nura
-and -haji without the m of -hajim; and a word's stem without one (names.py reads them)."""
+Russian-style surnames (with the gender they say), the endearment -jan, -xan after a name,
+informal Latin's -guli, Russian's -nura and -haji written without the m of -hajim; and a word's
+stem without one (names.py reads them)."""
 
 from __future__ import annotations
 

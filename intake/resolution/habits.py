@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from . import chinese, latin, scripts, variants
+from .phonemes import NG_BEFORE_VOWEL
 
 # Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
 UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
@@ -66,10 +67,9 @@ _FRENCH_MARK = re.compile("ou|dj|c$")
 _NORDIC_CH = re.compile("[tk]j")
 _CLOSING_J = re.compile("(?<=[aeiouéöü])j(?=[bcdfgklmnpqrstvwxz])")
 _CLOSING_H = re.compile("[aeéiouöü].*[^aeéiouöü][ae]h$")
-# Kazakh and Uyghur ng before a vowel, written as a letter of its own (ң, ڭ, ñ), which informal Latin
-# and Russian-style spellings write as n (Жеңіс Zhenis, Теңіз Teniz, Таңат Tanat); before a consonant
-# the skeleton folds it to n already.
-_NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
+# Kazakh and Uyghur ng written as a letter of its own (ң, ڭ, ñ), which informal Latin and
+# Russian-style spellings write as n before a vowel (phonemes.NG_BEFORE_VOWEL: Жеңіс Zhenis, Теңіз
+# Teniz, Таңат Tanat); before a consonant the skeleton folds it to n already.
 _NG_LETTER = re.compile("[ңڭñŋ]")
 
 
@@ -154,7 +154,7 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
-    * else an ng written as a letter of its own before a vowel as n (_NG_BEFORE_VOWEL: Жеңіс, Tañat:
+    * else an ng written as a letter of its own before a vowel as n (NG_BEFORE_VOWEL: Жеңіс, Tañat:
       Zhenis, Tanat);
     * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
     if script == scripts.LATIN and _CLOSING_J.search(token.lower()):
@@ -208,5 +208,5 @@ def _own_reading(token: str, phonemes: str, script: str) -> str | None:
         return uzbek[0]
     if not _NG_LETTER.search(lower):  # Latin's ng before a vowel is as often n and g (Reyhangül)
         return None
-    without_g = _NG_BEFORE_VOWEL.sub("n", phonemes)
+    without_g = NG_BEFORE_VOWEL.sub("n", phonemes)
     return without_g if without_g != phonemes else None

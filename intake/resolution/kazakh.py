@@ -3,9 +3,9 @@
 Kazakh letters map to the nearest Uyghur sound (ә e, ғ ğ, қ q, ң ñ, ө ö, ұ u, ү ü, һ h, і and ы i),
 so a Kazakh name in Cyrillic meets the same name in Uyghur or Chinese. Russian-style spellings
 (Абдурахим Турсунов) have no Turkic letters: х stands for q, k and kh alike, е at the start of a
-word or after a vowel is "ye", ж for the j of Jume as often as for zh, and дж for j (Джамал,
-Ниджат: Russian has no letter of its own for it), and я after a consonant for a front a (Гулям). Russian has no gh either: г stands for it where
-informal Latin's g does (latin.informal_g: Гани, Абдугаппар).
+word or after a vowel is "ye", ж for the j of Jume as often as for zh, дж for j (Джамал, Ниджат:
+Russian has no letter of its own for it), and я after a consonant for a front a (Гулям). Russian
+has no gh either: г stands for it where informal Latin's g does (latin.informal_g: Гани, Абдугаппар).
 """
 
 from __future__ import annotations

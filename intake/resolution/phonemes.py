@@ -105,8 +105,10 @@ def variant_key(phonemes: str) -> str:
     return "".join(ch for i, ch in enumerate(folded) if i == 0 or ch != folded[i - 1])
 
 
-# ng before a vowel is n+g (Tursungul is Tursun-gül; see chinese.transcribe).
-_NG_VOWEL = re.compile("ñ(?=[aeéiouöü])")
+# ng (ñ) before a vowel: n+g in the skeleton (Tursungul is Tursun-gül; see chinese.transcribe);
+# n in the other and second readings where a word writes it as a letter of its own (habits.py,
+# chinese.second_reading_phonemes: Жеңіс Zhenis, Жаңабек 加纳别克).
+NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 
 
 # An i or y in the syllable after a rounded first vowel is u, as Uyghur writes it: Kazakh and
@@ -140,7 +142,7 @@ def consonants(skel: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton(phonemes: str) -> str:
-    folded = _M_BEFORE_B.sub("n", _NG_VOWEL.sub("ng", phonemes).translate(_SKELETON))
+    folded = _M_BEFORE_B.sub("n", NG_BEFORE_VOWEL.sub("ng", phonemes).translate(_SKELETON))
     out: list[str] = []
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
