@@ -66,7 +66,9 @@ _A_YEAR_MISSING = '(l.birth_year IS NULL OR r.birth_year IS NULL)'
 # The same birth year, or one year either way, as three equi-joins on the year and the next year
 # (features.year_next): for a rule whose one side is the few (a report without a place), joined
 # to the reports of its year and of the years beside it, not to two-year buckets on both sides.
-_YEAR_OR_NEXT = (('birth_year', 'birth_year'), ('birth_year', 'year_next'), ('year_next', 'birth_year'))
+# A year apart, the months too, where both give one. (one side's column, the other's, condition)
+_YEAR_OR_NEXT = (('birth_year', 'birth_year', ''), ('birth_year', 'year_next', f' AND {_MONTH_OPEN}'),
+                 ('year_next', 'birth_year', f' AND {_MONTH_OPEN}'))
 
 
 def scorer_form(rule: str) -> str:
@@ -135,10 +137,10 @@ BLOCKING_RULES: tuple[str, ...] = (
     f'l.fframe = r.fframe AND l.prefecture = r.prefecture AND l.year_b = r.year_b '
     f'AND {_FIRST_CONSONANT} AND {_COUNTY_OPEN} AND {_TWO_IDS} AND {_OWN_ALIKE}',
     # ... and where one side gives no place, the birth year; where one gives no year, the county.
-    # (The year, or one year either way, _YEAR_OR_NEXT, and then the month, where both give one.)
-    *(rule for a, b in _YEAR_OR_NEXT for rule in _either_side(
+    # (The year, or one year either way: _YEAR_OR_NEXT.)
+    *(rule for a, b, month in _YEAR_OR_NEXT for rule in _either_side(
         f'l.fframe = r.fframe AND <a>.{a} = <b>.{b} AND <a>.prefecture IS NULL '
-        f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}{"" if a == b else f" AND {_MONTH_OPEN}"} AND {_OWN_ALIKE}')),
+        f'AND {_FIRST_CONSONANT} AND {_TWO_IDS}{month} AND {_OWN_ALIKE}')),
     *_either_side(f'l.fframe = r.fframe AND l.county = r.county AND <a>.birth_year IS NULL '
                   f'AND {_FIRST_CONSONANT} AND {_TWO_IDS} AND {_OWN_ALIKE}'),
     # A misspelt father's name likewise keeps its first consonant (finitial, a key of the join):

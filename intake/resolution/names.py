@@ -199,14 +199,14 @@ def _chinese_token(token: str) -> Token | None:
     # -jan as Chinese writes it: 江 jiang, and 占 zhan for Kazakh -zhan (叶尔占 Erzhan, 努尔占 Nurzhan),
     # 江 also after one syllable, as Latin's -jan after a stem of two letters (艾江 Ayzhan, Ayjan);
     # 占 there closes a name of its own (巴占); and 加恩 jia-en after two syllables, 恩 for the n.
+    tail = [s.lower() for s in syllables[-2:]]
     if syllables[-1] == "jiang" and len(syllables) >= 2 or syllables[-1] == "zhan" and len(syllables) >= 3:
         syllables = syllables[:-1]
         token = token[:-1] if token[-1:] in "江占" else token
     elif tuple(syllables[-2:]) == ("jia", "en") and len(syllables) >= 3:  # 加恩, -jan with 恩 for its n (古丽加恩)
         syllables = syllables[:-2]
         token = token[:-2] if token.endswith("加恩") else token
-    elif [s.lower() for s in syllables[-2:]] == ["ha", "ji"] or \
-            (len(syllables) >= 3 and [s.lower() for s in syllables[-2:]] == ["a", "ji"]):
+    elif tail == ["ha", "ji"] or (tail == ["a", "ji"] and len(syllables) >= 3):
         syllables = (*syllables, "mu")  # 哈吉 -haji as 哈吉木 -hajim (endings.HAJI)
         token = token + "木" if token[-1:] == "吉" else token
     canon = variants.canonical_chinese(token, syllables)
