@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from . import chinese, latin, scripts, variants
+from . import latin, scripts, second_reading, variants
 from .phonemes import NG_BEFORE_VOWEL
 
 # Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
@@ -150,7 +150,7 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * Kazakh sh where Uyghur says ch, in the names the variant table lists so (Shynar: Chinar);
     * in Latin or Russian-style Cyrillic, an Uzbek o past a first syllable as a, and the word's
       other Uzbek o with it (_uzbek_a: Bekbolot, Bakhodir: Bekbolat, Bahadir);
-    * pinyin's x and q in plain Latin (chinese.pinyin_habit: Dilxat is Dilshat);
+    * pinyin's x and q in plain Latin (second_reading.pinyin_habit: Dilxat is Dilshat);
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
@@ -200,7 +200,7 @@ def _own_reading(token: str, phonemes: str, script: str) -> str | None:
     if uzbek and uzbek[1]:
         return uzbek[0]
     lower = token.lower()
-    if pinyin_letters(token, script) and (habit := chinese.pinyin_habit(phonemes)):
+    if pinyin_letters(token, script) and (habit := second_reading.pinyin_habit(phonemes)):
         return habit
     if (script == scripts.LATIN and "kh" in lower) or (script == scripts.RUSSIAN_CYRILLIC and "х" in lower):
         return phonemes.replace("x", "q")

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import arabic_names, chinese, habits, scripts, variants
+from . import arabic_names, chinese, habits, scripts, second_reading, variants
 from .endings import ADDED_LETTER, HAJI, JAN, PATRONYMIC_WORDS, SUFFIX_ENDINGS, SUFFIXES, XAN, stem
 from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 
@@ -174,7 +174,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     habit = written or habit
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
-    second = chinese.second_reading_phonemes(phonemes, habits.pinyin_letters(token, script),
+    second = second_reading.second_reading_phonemes(phonemes, habits.pinyin_letters(token, script),
                                              script in habits.UZBEK_O, habits.ng_letter(token)) or ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
@@ -223,7 +223,7 @@ def _chinese_token(token: str) -> Token | None:
     without_li = len(lower) > 4 and lower[0] == "a" and lower[1] in ("bu", "bo") and lower[2] in ("du", "dou") \
         and lower[3] == "li"
     second = chinese.fold_syllables(syllables[:3] + syllables[4:]) if without_li else \
-        chinese.second_reading_pinyin(syllables)
+        second_reading.second_reading_pinyin(syllables)
     return Token(to_latin(phonemes), skeleton(phonemes), chinese.fold_syllables(syllables), second=second or "")
 
 

@@ -107,7 +107,7 @@ def variant_key(phonemes: str) -> str:
 
 # ng (ñ) before a vowel: n+g in the skeleton (Tursungul is Tursun-gül; see chinese.transcribe);
 # n in the other and second readings where a word writes it as a letter of its own (habits.py,
-# chinese.second_reading_phonemes: Жеңіс Zhenis, Жаңабек 加纳别克).
+# second_reading.second_reading_phonemes: Жеңіс Zhenis, Жаңабек 加纳别克).
 NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 
 

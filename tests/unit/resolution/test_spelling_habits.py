@@ -63,7 +63,7 @@ def test_a_waw_between_consonants_or_after_the_hamza_is_a_vowel(a: str, b: str) 
 
 
 # People schooled in pinyin write Uyghur sh with x and ch with q before e or i, in plain Latin; the
-# words meet every script's spelling (chinese.pinyin_habit), and x still reads kh as ULY writes it.
+# words meet every script's spelling (second_reading.pinyin_habit), and x still reads kh as ULY writes it.
 @pytest.mark.parametrize(("a", "b"), [("Ayxe", "ئايشە"), ("Gulxen", "Gülşen"), ("Xawket", "Шәвкәт"),
                                       ("Abdurexit", "Abduréshit"), ("Qimangul", "Chimengül"),
                                       ("Buhelqem", "بۇھەلچەم"), ("Xalide", "Khalida"), ("Muxtar", "مۇختار")])
