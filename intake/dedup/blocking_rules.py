@@ -180,6 +180,7 @@ BLOCKING_RULES: tuple[str, ...] = (
     # Reports that give no year on one side and no place on the other still meet by both names.
     *_either_side(f'{_NAMES} AND <a>.birth_year IS NULL AND <b>.prefecture IS NULL AND {_TWO_IDS}'),
     *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND <a>.birth_year IS NULL AND {_TWO_IDS}'),
+    *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND {_YEAR_GAP} = 2 AND {_TWO_IDS}'),
 )
 
 # Each rule that has a mirror and the mirror's index, both ways round; the scorer joins the two as one.

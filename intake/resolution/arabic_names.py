@@ -141,8 +141,15 @@ def _heh_is_e(word: str) -> bool:
         and _OPEN.match(as_e) is None and _CLOSE.search(as_e) is None
 
 
+# An ʿayn after alef and before a consonant closes a syllable, which Arabic names seldom do after a
+# long a (Jaʿfar, Yaʿqub have none before it) and Kazakh Arabic script's ғ does (باعلان Baghlan,
+# تاعجان Taghjan): gh.
+_AYN_CLOSING = re.compile("(?<=ا)ع(?=[^اويىیەېۇۆۈئه])")
+
+
 def _unlisted(word: str) -> str:
     """A word the list does not know, read letter by letter, with the e a keyboard without it left out."""
+    word = _AYN_CLOSING.sub("غ", word)
     phonemes = uyghur_to_phonemes(word, _heh_is_e(word))
     if " " in phonemes:
         return phonemes

@@ -65,7 +65,14 @@ _FRENCH_E = re.compile("(?<=[aeiouy][nd])e$")
 # word's closing e after n or d (_FRENCH_E: Nizamidine) as well.
 _FRENCH_MARK = re.compile("ou|dj|c$")
 _NORDIC_CH = re.compile("[tk]j")
-_CLOSING_J = re.compile("(?<=[aeiouéöü])j(?=[bcdfgklmnpqrstvwxz])")
+# Swedish, Norwegian, Danish and Finnish y is ü (Gylnisa, Nazgyl, Tömyr for Gülnisa, Nazgül, Tömür);
+# between consonants in English letters it is as often Kazakh ы (Baqytzhan, Zhuldyz), so it is
+# read as ü only for a listed name or as the other reading.
+_NORDIC_Y = re.compile("(?<=[^aeiouyéöü])y(?=[^aeiouyéöü])")
+_CLOSING_J = re.compile("(?<=[aeiouéöü])j(?=[bcdfgklmnpqrstvwxz]|$)")
+# German writes ü and ö as ULY does, so a German spelling with them is taken for ULY (Jünüs,
+# Hüssejin for Yünüs, Hüseyin); é it has not.
+_GERMAN_UMLAUT = re.compile("[üö]")
 _CLOSING_H = re.compile("[aeéiouöü].*[^aeéiouöü][ae]h$")
 # Kazakh and Uyghur ng written as a letter of its own (ң, ڭ, ñ), which informal Latin and
 # Russian-style spellings write as n before a vowel (phonemes.NG_BEFORE_VOWEL: Жеңіс Zhenis, Теңіз
@@ -111,6 +118,8 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
         # tj and kj too, Metjan: only where that makes a listed name)
         french = _NORDIC_CH.sub("ch", _french(lower))
         out += [french] if french not in (lower, *out) else []
+        nordic = _NORDIC_Y.sub("ü", lower)
+        out += [nordic] if nordic not in (lower, *out) else []
     return out
 
 
@@ -139,9 +148,13 @@ def french_spelling(token: str) -> str | None:
     return french if french != lower else None
 
 
-def _european(token: str) -> str | None:
+def _european(token: str, s_as_z: bool = True) -> str | None:
+    """The word as a European spelling means it (european_spellings' first); ``s_as_z=False``: not
+    where that is only its s read as z."""
     spellings = european_spellings(token)
-    return latin.latin_to_phonemes(spellings[0]) if spellings else None
+    if not spellings or (not s_as_z and spellings[0] == _EUROPEAN_S.sub("z", token.lower())):
+        return None
+    return latin.latin_to_phonemes(spellings[0])
 
 
 def other_reading(token: str, phonemes: str, script: str) -> str | None:
@@ -154,15 +167,35 @@ def other_reading(token: str, phonemes: str, script: str) -> str | None:
     * the kh or Russian х that stands for Kazakh q, which Russian has no letter for (Bakhytbek,
       Бахытбек: Baqytbek; Khanat: Qanat);
     * else an Uzbek o in a first syllable as a (Sobir: Sabir);
-    * else an ng written as a letter of its own before a vowel as n (NG_BEFORE_VOWEL: Жеңіс, Tañat:
-      Zhenis, Tanat);
-    * else, in Latin, a European j as y and ch as kh (_european: Iljas, Ilcham)."""
+    * else, but in plain Latin, an ng before a vowel as n, written as a letter of its own or in
+      ULY, Turkish or Kazakh Latin (ng_as_n: Жеңіс, Tañat, Kéngés: Zhenis, Tanat, Kenes);
+    * else, in plain Latin, the first of: a European j as y and ch as kh (_european:
+      Iljas, Ilcham, Oraltaj); an English closing h after a vowel as not there (Aminah); a y
+      between consonants as Scandinavian ü (Gylnisa); ng before a vowel as n (Kenges); a German s
+      as z (Rosi);
+    * else, in a word taken for ULY that may be German, its European reading (german_umlauts:
+      Jünüs, Hüssejin)."""
     if script == scripts.LATIN and _CLOSING_J.search(token.lower()):
-        return _european(token)  # a j that closes a syllable is no English, Turkish or Uzbek j (Ajdos)
+        return _european(token)  # a j that closes a syllable is no English, Turkish or Uzbek j (Ajdos, Oraltaj)
     reading = _own_reading(token, phonemes, script)
     if reading is None and script == scripts.LATIN:
-        return _european(token) or _without_closing_h(phonemes)
+        return _european(token, s_as_z=False) or _without_closing_h(phonemes) or _nordic_y(token) \
+            or (_ng_as_n(phonemes) if ng_as_n(token, script) else None) or _european(token)
+    if reading is None and german_umlauts(token, script):
+        return _european(token)
     return reading
+
+
+def german_umlauts(token: str, script: str) -> bool:
+    """A word taken for ULY that may be German: written with ü or ö and without é."""
+    lower = token.lower()
+    return script == scripts.ULY and _GERMAN_UMLAUT.search(lower) is not None and "é" not in lower
+
+
+def _nordic_y(token: str) -> str | None:
+    """A y between consonants read as Scandinavian ü (_NORDIC_Y), or None without one."""
+    nordic = _NORDIC_Y.sub("ü", token.lower())
+    return latin.latin_to_phonemes(nordic) if nordic != token.lower() else None
 
 
 def _without_closing_h(phonemes: str) -> str | None:
@@ -180,9 +213,11 @@ def listed_reading(token: str, phonemes: str, script: str) -> str | None:
     return variants.canonical(reading) if reading else None
 
 
-def ng_letter(token: str) -> bool:
-    """A word that writes ng as a letter of its own (ң, ڭ, ñ, ŋ)."""
-    return _NG_LETTER.search(token.lower()) is not None
+def ng_as_n(token: str, script: str) -> bool:
+    """A word whose ng before a vowel may be n: written as a letter of its own (ң, ڭ, ñ, ŋ), or in
+    Latin, where Kazakh ң is ng (Kenges, Zhengis) and Russian-style spelling n (Кенес, Zhenis)."""
+    lower = token.lower()
+    return _NG_LETTER.search(lower) is not None or (script in scripts.LATIN_SCRIPTS and "ng" in lower)
 
 
 def pinyin_letters(token: str, script: str) -> bool:
@@ -206,7 +241,11 @@ def _own_reading(token: str, phonemes: str, script: str) -> str | None:
         return phonemes.replace("x", "q")
     if uzbek:
         return uzbek[0]
-    if not _NG_LETTER.search(lower):  # Latin's ng before a vowel is as often n and g (Reyhangül)
-        return None
+    if script == scripts.LATIN or not ng_as_n(token, script):
+        return None  # plain Latin's ng comes after its European readings (other_reading)
+    return _ng_as_n(phonemes)
+
+
+def _ng_as_n(phonemes: str) -> str | None:
     without_g = NG_BEFORE_VOWEL.sub("n", phonemes)
     return without_g if without_g != phonemes else None

@@ -161,6 +161,11 @@ def analyse_token(token: str, script: str) -> Token | None:
                 return again
         if (french := habits.french_spelling(token)) is not None:  # Djalalidine, Chemsidine: Jalalidin, Shemsidin
             return analyse_token(french, script)
+    if canon is None and habits.german_umlauts(token, script):
+        for spelling in habits.european_spellings(token):  # Rosigül, Jünüs: Rozigül, Yünüs
+            again = analyse_token(spelling, script)
+            if again is not None and _listed(again.latin):
+                return again
     if canon is None and script == scripts.RUSSIAN_CYRILLIC and token[:1] in "Гг":
         # Russian writes the h of Arabic names as г (Гасан, Гусейн: Hesen, Hüseyin)
         again = analyse_token("Х" + token[1:], script)
@@ -175,7 +180,7 @@ def analyse_token(token: str, script: str) -> Token | None:
     letters = arabic_names.letters_only(token) if script == scripts.ARABIC and canon is None else None
     bare = consonants(skeleton(letters)) if letters else ""
     second = second_reading.second_reading_phonemes(phonemes, habits.pinyin_letters(token, script),
-                                             script in habits.UZBEK_O, habits.ng_letter(token)) or ""
+                                                    script in habits.UZBEK_O, habits.ng_as_n(token, script)) or ""
     return Token(canon or to_latin(phonemes), skeleton(phonemes), chinese.transcribe(phonemes), gender,
                  marker, title, second, skeleton(habit) if habit else "", bare if len(bare) >= BARE_FROM else "")
 
@@ -209,6 +214,10 @@ def _chinese_token(token: str) -> Token | None:
     elif tail == ["ha", "ji"] or (tail == ["a", "ji"] and len(syllables) >= 3):
         syllables = (*syllables, "mu")  # 哈吉 -haji as 哈吉木 -hajim (endings.HAJI)
         token = token + "木" if token[-1:] == "吉" else token
+    elif tail == ["en", "si"] and len(syllables) >= 3:
+        # 恩斯 closing a name is -nis, as 尼斯: Kazakh's weak і before a closing с is left out and
+        # its ң written 恩 (Жеңіс 杰恩斯 and 杰尼斯)
+        syllables = (*syllables[:-2], "ni", "si")
     canon = variants.canonical_chinese(token, syllables)
     if canon is None and syllables[-1].lower() == "han" and len(chinese.pinyin_to_phonemes(syllables[:-1])) >= 3 \
             and (listed := variants.listed_chinese(syllables[:-1])):

@@ -131,6 +131,12 @@ _JOINED_DIN = re.compile("(?<=[^aiu ]{2}|[aiu][^aiu ])[aiu]t[iu]n(?= |$)")
 _M_BEFORE_B = re.compile("m(?=b)")
 
 
+# A closing b is said p, as Uyghur and Turkish write it (Yaqup, Zeynep, Ghalip, Rejep; Yakup,
+# Zeynep, Galip, Recep), and Arabic and European spellings b (Yaqub, Jakub, Zainab, Ghalib, Rajab):
+# one in the skeleton. Chinese writes both 甫 or 布 already (fold_pinyin's b).
+_CLOSING_B = re.compile("b(?= |$)")
+
+
 # A skeleton's vowels (a e é, o u ö ü, i y folded).
 _SKELETON_VOWELS = re.compile("[aiu]")
 
@@ -147,4 +153,4 @@ def skeleton(phonemes: str) -> str:
     for ch in folded:
         if not out or ch != out[-1] or ch == " ":
             out.append(ch)
-    return _JOINED_DIN.sub("itin", _ROUNDED_NEXT.sub(r"\1u", "".join(out)))
+    return _CLOSING_B.sub("p", _JOINED_DIN.sub("itin", _ROUNDED_NEXT.sub(r"\1u", "".join(out))))

@@ -103,9 +103,8 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     before e or i ch (_PINYIN_Q); such a word's second reading is that (its closing l stays: 力 as
     Chinese writes it before 夏). ``later_o``: the word is in Latin or Russian-style Cyrillic, where
     an o past the first syllable is Uzbek a (_later_o), and is read so instead (in Uyghur Arabic it
-    is a slip for u: تۇرغون Turghun). ``ng_letter``: the word writes ng as a letter of its own (ң, ڭ,
-    ñ), read as n before a vowel, as Chinese writes it (Жаңабек 加纳别克); Latin's ng is as often n
-    and g (Reyhangül)."""
+    is a slip for u: تۇرغون Turghun). ``ng_letter``: the word's ng before a vowel may be n (habits.ng_as_n:
+    ң, ڭ, ñ, or Latin's ng for Kazakh ң), read so, as Chinese writes it (Жаңабек 加纳别克, Zhengis 杰尼斯)."""
     g = phonemes.replace("ğ", "g")
     if ng_letter:
         g = NG_BEFORE_VOWEL.sub("n", g)

@@ -27,6 +27,9 @@ def candidates(rows) -> set[frozenset[str]]:
     ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1983", "home_place": "Yarkand"}),
     # two years apart, one county missing
     ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1962", "home_place": "Kashgar"}),
+    # two years apart, no place on one side
+    ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1962"}),
+    ({"birth_date": "1960-05"}, {"birth_date": "1958"}),
 ])
 def test_both_names_and_a_second_fact_that_agrees_or_is_missing_meet(left, right):
     rows = [{"report_id": "l", **MEMET, **left}, {"report_id": "r", **MEMET, **right}]
@@ -38,6 +41,8 @@ def test_both_names_and_a_second_fact_that_agrees_or_is_missing_meet(left, right
     ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1983", "home_place": "叶城县"}),
     # one county missing, years far apart
     ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1983", "home_place": "喀什地区"}),
+    # no place on one side, years three apart
+    ({"birth_date": "1960", "home_place": "莎车县"}, {"birth_date": "1963"}),
     # two different valid ID numbers (neither half alike: no ID rule joins them) are two people,
     # whatever else agrees
     ({"birth_date": "1981-03-17", "home_place": "莎车县", "chinese_id": "653125198103170014"},
