@@ -55,7 +55,7 @@ _Forms = tuple[str | None, str | None, str | None, str | None, str | None, str |
 @lru_cache(maxsize=65536)  # names repeat across reports; tidy's dozen substitutions were a sixth of prepare
 def _forms(key: NameKey | None) -> _Forms:
     """Tokens joined without spaces: Abdu Rehim and Abdurehim, 阿不都热依木 and Abudureyimu agree;
-    the cross-script form's lean form (name_match.lean), and its second reading (chinese.py) where
+    the cross-script form's lean form (name_match.lean), and its second reading (second_reading.py) where
     it has one, and its other skeleton (name_levels.other_skeleton): as another writing habit reads
     it (pinyin's x and q, Russian's kh for Kazakh q, Uzbek o, Kazakh sh: habits.py), or "=" and its consonants where
     every word was typed in Arabic script without short vowels."""
@@ -102,7 +102,7 @@ def from_prepared(rec: PreparedRecord) -> dict[str, Any]:
         "alt_given_syl": alt_given, "alt_father_syl": alt_father,
         # The cross-script form without the vowels Chinese writes into a cluster or leaves out.
         "given_lean": g_lean, "father_lean": f_lean,
-        # The second reading (chinese.py: h and gh read as k, a closing l as r), where the name has one.
+        # The second reading (second_reading.py: h and gh read as k, a closing l as r), where the name has one.
         "given_syl2": g_syl2, "father_syl2": f_syl2,
         # The other skeleton: as another writing habit reads the name (Dilxat: Dilshat; Bakhyt: Baqyt),
         # or "=" and the consonants of a name typed in Arabic script without short vowels (گلهمار).

@@ -135,7 +135,9 @@ def _second_reading_sql(syl: str, syl2: str, zh: str, latin: str) -> str:
     return (f"(coalesce({zh}_l, false) <> coalesce({zh}_r, false) "
             f"AND ({syl2}_l = {syl}_r OR {syl}_l = {syl2}_r "
             f"OR {_vowel_apart_sql(f'{syl2}_l', f'{syl}_r')} OR {_vowel_apart_sql(f'{syl}_l', f'{syl2}_r')} "
-            f"OR ({syl2}_l = {syl2}_r AND {other_latin} LIKE '%gh%')))")
+            f"OR ({syl2}_l = {syl2}_r AND {other_latin} LIKE '%gh%'))"
+            f" OR (coalesce({zh}_l, false) AND coalesce({zh}_r, false) "
+            f"AND (({syl2}_l = {syl}_r AND {latin}_l LIKE '%h%') OR ({syl}_l = {syl2}_r AND {latin}_r LIKE '%h%'))))")
 
 
 def _second_reading(syl: str, syl2: str, zh: str, latin: str) -> Callable[[Row, Row], bool]:
@@ -143,10 +145,18 @@ def _second_reading(syl: str, syl2: str, zh: str, latin: str) -> Callable[[Row, 
     cross-script form, or one vowel for another apart past the first letter (巴哈提 Baqit): Kazakh q
     that Chinese writes with h (海拉提 Qayrat), Uyghur gh that it writes with g (吐尔贡 Turghun), a
     closing l that it writes 尔 (亚尔坤 Yalqun), a closing h 克 (雪克来提 Shöhret); plain-Latin x and q
-    as pinyin reads them (Dilxat); an Uzbek o for a (Gulbahor); chinese.py, "the second reading".
+    as pinyin reads them (Dilxat); an Uzbek o for a (Gulbahor): second_reading.py.
     Or both second readings alike where the other side's name has a gh, which Chinese writes with
-    g or h (努尔加力 Nurghali, 哈尔力哈西 Qarlighash: name_match.both_read_gh)."""
+    g or h (努尔加力 Nurghali, 哈尔力哈西 Qarlighash: name_match.both_read_gh). Between two Chinese
+    forms, one's second reading the other's form where the one has an h (Kazakh q written 哈 by one
+    and 卡 by the other: 哈纳提 and 卡纳提 Qanat)."""
+    def _both_chinese(a: Row, b: Row) -> bool:
+        x2, y, x_latin = a.get(syl2), b.get(syl), a.get(latin)
+        return x2 is not None and x2 == y and "h" in (x_latin or "")
+
     def test(a: Row, b: Row) -> bool:
+        if a.get(zh) and b.get(zh):
+            return _both_chinese(a, b) or _both_chinese(b, a)
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False
         x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)

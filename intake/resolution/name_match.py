@@ -127,10 +127,15 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
                 or one_vowel_more(x[2], y[2]):
             return CROSS_SCRIPT
         # Kazakh q that Chinese writes with h, Uyghur gh that it writes with g, a closing l that it
-        # writes 尔 (chinese.py, "the second reading"): between Chinese and another script only.
+        # writes 尔 (second_reading.py): between Chinese and another script.
         if zh[0] != zh[1] and (x[3] == y[2] or x[2] == y[3] or second_vowel_for_another(x[3], y[2])
                                or second_vowel_for_another(x[2], y[3])
                                or both_read_gh(x[3], y[3], (y if zh[0] else x)[0])):
+            return CROSS_SCRIPT
+        # Between two Chinese forms, Kazakh q written 哈 by one and 卡 by the other (哈纳提, 卡纳提
+        # Qanat): one's second reading where it has an h; two Uyghur names stay apart (哈森 Hesen's
+        # second reading is not 卡斯木 Qasim's form).
+        if zh[0] and zh[1] and ((x[3] == y[2] and "h" in x[0]) or (x[2] == y[3] and "h" in y[0])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (habits.py)

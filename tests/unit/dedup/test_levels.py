@@ -154,6 +154,10 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("موهممت", "Muhemmet", "same_name"),        # Muhemmet is listed under Memet
     ("Muhemmettursun", "穆罕麦提吐尔逊", "same_name"),
     ("阿不都力艾米提", "Abdulhémit", "same_name"),
+    # Version 35: Kazakh q written 哈 in one Chinese form and 卡 in another; a closing b said p.
+    ("哈纳提", "卡纳提", "same_name"),
+    ("托克塔尔", "托合塔尔", "same_name"),
+    ("Jakub", "Yaqup", "same_name"),
 ])
 def test_given_name_levels(left, right, level):
     base = {"father_name": "Tursun", "birth_date": "1980"}

@@ -78,3 +78,14 @@ def test_names_the_table_lists(a: str, b: str) -> None:
 ])
 def test_ayn_closing_a_syllable(a: str, b: str) -> None:
     assert level(a, b) >= CROSS_SCRIPT
+
+
+# Kazakh q written 哈 in one Chinese form and 卡 in another: one's second reading where it has an h.
+@pytest.mark.parametrize(("a", "b"), [("哈纳提", "卡纳提"), ("托克塔尔", "托合塔尔"), ("海拉提", "开拉提"), ("阿尔达克", "阿尔达合")])
+def test_kazakh_q_between_two_chinese_forms(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_two_chinese_forms_of_uyghur_names_stay_apart() -> None:
+    assert level("哈森", "卡斯木") < CROSS_SCRIPT
+    assert level("阿衣格仁", "艾克热木") < CROSS_SCRIPT
