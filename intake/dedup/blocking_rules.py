@@ -177,10 +177,12 @@ BLOCKING_RULES: tuple[str, ...] = (
                          '<a>.alt_given_syl = <b>.father_syl AND <a>.alt_father_syl = <b>.given_syl')
       for rule in _either_side(f'<a>.alt_given_syl IS NOT NULL AND {names} AND {_PREFECTURE_OPEN} AND {_YEAR_NEAR} '
                                f'AND {_TWO_IDS}')),
-    # Reports that give no year on one side and no place on the other still meet by both names.
+    # Reports that give no year on one side and no place on the other still meet by both names, and
+    # so do those with no place on one side and no year, or years two apart (which the two-year
+    # buckets never join). (One rule for both: Spark's plan grows with every rule.)
     *_either_side(f'{_NAMES} AND <a>.birth_year IS NULL AND <b>.prefecture IS NULL AND {_TWO_IDS}'),
-    *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND <a>.birth_year IS NULL AND {_TWO_IDS}'),
-    *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND {_YEAR_GAP} = 2 AND {_TWO_IDS}'),
+    *_either_side(f'{_NAMES} AND <a>.prefecture IS NULL AND (<a>.birth_year IS NULL OR {_YEAR_GAP} = 2) '
+                  f'AND {_TWO_IDS}'),
 )
 
 # Each rule that has a mirror and the mirror's index, both ways round; the scorer joins the two as one.
