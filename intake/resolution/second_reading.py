@@ -46,9 +46,9 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
 _CODA_L = re.compile("(?<!l)(?<!^gü)(?<!^gu)l(?=[^aeéiouöül])")
 
 
-# An h that closes a syllable, which Chinese writes 合 and now and then 克 (Shöhret 肖合来提 and
-# 雪克来提): read as k.
-_CODA_H = re.compile("h(?=[^aeéiouöüh])")
+# An h or x (kh) that closes a syllable, which Chinese writes 合 and now and then 克 (Shöhret 肖合来提
+# and 雪克来提; Kazakh q that Latin writes kh, Makhsat 马克萨提): read as k.
+_CODA_H = re.compile("[hx](?=[^aeéiouöühx])")
 
 
 # Pinyin's q before e or i is ch (切 qie, 其 qi), and Latin spellings learnt from pinyin write it so

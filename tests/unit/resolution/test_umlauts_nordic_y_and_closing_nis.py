@@ -89,3 +89,9 @@ def test_kazakh_q_between_two_chinese_forms(a: str, b: str) -> None:
 def test_two_chinese_forms_of_uyghur_names_stay_apart() -> None:
     assert level("哈森", "卡斯木") < CROSS_SCRIPT
     assert level("阿衣格仁", "艾克热木") < CROSS_SCRIPT
+
+
+# A closing kh read as k in the second reading, as a closing h is: Chinese writes it 克 as well as 合.
+def test_closing_kh_as_k_against_chinese() -> None:
+    assert level("Makhsat", "马克萨提") >= CROSS_SCRIPT
+    assert level("Tokhtar", "托合提") < CROSS_SCRIPT
