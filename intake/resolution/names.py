@@ -112,6 +112,15 @@ def _listed(latin: str) -> bool:
         (phonemes.endswith(("gul", "xan")) and variants.canonical(phonemes[:-3]) is not None)
 
 
+def _listed_as(spellings: list[str], script: str) -> Token | None:
+    """The first of these spellings of a word that reads as a listed name, read so; or None."""
+    for spelling in spellings:
+        again = analyse_token(spelling, script)
+        if again is not None and _listed(again.latin):
+            return again
+    return None
+
+
 @lru_cache(maxsize=131072)
 def analyse_token(token: str, script: str) -> Token | None:
     """One word of a name in its three forms; None when it has no letters we can read."""
@@ -155,22 +164,17 @@ def analyse_token(token: str, script: str) -> Token | None:
     if canon is None and script == scripts.LATIN:
         if (dutch := habits.dutch_spelling(token)) is not None:  # Noerbek: Nurbek
             return analyse_token(dutch, script)
-        for spelling in habits.european_spellings(token, listed=True):  # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
-            again = analyse_token(spelling, script)
-            if again is not None and _listed(again.latin):
-                return again
+        # Jerbol, Aischan, Rosi: Erbol, Ayjan, Rozi
+        if (again := _listed_as(habits.european_spellings(token, listed=True), script)) is not None:
+            return again
         if (french := habits.french_spelling(token)) is not None:  # Djalalidine, Chemsidine: Jalalidin, Shemsidin
             return analyse_token(french, script)
-    if canon is None and habits.german_umlauts(token, script):
-        for spelling in habits.european_spellings(token):  # Rosigül, Jünüs: Rozigül, Yünüs
-            again = analyse_token(spelling, script)
-            if again is not None and _listed(again.latin):
-                return again
-    if canon is None and script == scripts.RUSSIAN_CYRILLIC and token[:1] in "Гг":
-        # Russian writes the h of Arabic names as г (Гасан, Гусейн: Hesen, Hüseyin)
-        again = analyse_token("Х" + token[1:], script)
-        if again is not None and _listed(again.latin):
-            return again
+    if canon is None and habits.german_umlauts(token, script) and \
+            (again := _listed_as(habits.european_spellings(token), script)) is not None:  # Rosigül, Jünüs
+        return again
+    if canon is None and script == scripts.RUSSIAN_CYRILLIC and token[:1] in "Гг" and \
+            (again := _listed_as(["Х" + token[1:]], script)) is not None:
+        return again  # Russian writes the h of Arabic names as г (Гасан, Гусейн: Hesen, Hüseyin)
     if canon is None and (canon := habits.listed_reading(token, phonemes, script)) is not None:  # Sobit: Sabit
         phonemes = to_phonemes(canon, scripts.ULY)
     habit = habits.other_reading(token, phonemes, script) if canon is None else None
