@@ -106,8 +106,8 @@ def variant_key(phonemes: str) -> str:
 
 
 # ng (ñ) before a vowel: n+g in the skeleton (Tursungul is Tursun-gül; see chinese.transcribe);
-# n in the other and second readings where a word writes it as a letter of its own (habits.py,
-# second_reading.second_reading_phonemes: Жеңіс Zhenis, Жаңабек 加纳别克).
+# n in the other and second readings where a word writes it as a letter of its own or in Latin
+# (habits.ng_as_n, second_reading.second_reading_phonemes: Жеңіс Zhenis, Kenges Kenes, Жаңабек 加纳别克).
 NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 
 
