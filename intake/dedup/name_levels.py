@@ -10,7 +10,7 @@ from collections.abc import Callable
 from rapidfuzz.distance import OSA, Levenshtein
 
 from ..resolution.name_match import ANY_VOWEL_FROM, ONE_VOWEL_MORE_FROM, one_vowel_for_another, one_vowel_more, \
-    SECOND_VOWEL_FROM, VOWELS, both_read_gh, same_onset, second_vowel_for_another
+    SECOND_VOWEL_FROM, VOWELS, both_read_gh, same_onset, second_reads_other, second_vowel_for_another
 from ..resolution.phonemes import consonants
 from .levels import Comparison, Level, Row, eq, eq_sql, missing, null_sql, otherwise
 
@@ -149,14 +149,11 @@ def _second_reading(syl: str, syl2: str, zh: str, latin: str) -> Callable[[Row, 
     Or both second readings alike where the other side's name has a gh, which Chinese writes with
     g or h (努尔加力 Nurghali, 哈尔力哈西 Qarlighash: name_match.both_read_gh). Between two Chinese
     forms, one's second reading the other's form where the one has an h (Kazakh q written 哈 by one
-    and 卡 by the other: 哈纳提 and 卡纳提 Qanat)."""
-    def _both_chinese(a: Row, b: Row) -> bool:
-        x2, y, x_latin = a.get(syl2), b.get(syl), a.get(latin)
-        return x2 is not None and x2 == y and "h" in (x_latin or "")
-
+    and 卡 by the other: 哈纳提 and 卡纳提 Qanat: name_match.second_reads_other)."""
     def test(a: Row, b: Row) -> bool:
         if a.get(zh) and b.get(zh):
-            return _both_chinese(a, b) or _both_chinese(b, a)
+            return second_reads_other(a.get(syl2), b.get(syl), a.get(latin)) \
+                or second_reads_other(b.get(syl2), a.get(syl), b.get(latin))
         if bool(a.get(zh)) == bool(b.get(zh)):
             return False
         x, y, x2, y2 = a.get(syl), b.get(syl), a.get(syl2), b.get(syl2)

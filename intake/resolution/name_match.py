@@ -111,6 +111,14 @@ def both_read_gh(second_a: str | None, second_b: str | None, latin_not_chinese: 
     return bool(second_a) and second_a == second_b and "gh" in (latin_not_chinese or "")
 
 
+def second_reads_other(second: str | None, other: str | None, latin: str | None) -> bool:
+    """Between two Chinese forms: one's second reading is the other's form where the one has an h in
+    its Latin (Kazakh q written 哈 by one and 卡 by the other: 哈纳提 and 卡纳提 Qanat). Two Uyghur
+    names stay apart (哈森 Hesen's second reading is not 卡斯木 Qasim's form). The matcher's level
+    (dedup/name_levels.py) calls this too, and writes it in SQL beside it."""
+    return bool(second) and second == other and "h" in (latin or "")
+
+
 def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[bool, bool] = (False, False)) -> int:
     """Two words' levels; a word is (latin, skeleton, syllables, second reading, skeleton as another
     habit reads it (pinyin's x and q, Russian's kh for q), consonants if typed without short
@@ -132,10 +140,7 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
                                or second_vowel_for_another(x[2], y[3])
                                or both_read_gh(x[3], y[3], (y if zh[0] else x)[0])):
             return CROSS_SCRIPT
-        # Between two Chinese forms, Kazakh q written 哈 by one and 卡 by the other (哈纳提, 卡纳提
-        # Qanat): one's second reading where it has an h; two Uyghur names stay apart (哈森 Hesen's
-        # second reading is not 卡斯木 Qasim's form).
-        if zh[0] and zh[1] and ((x[3] == y[2] and "h" in x[0]) or (x[2] == y[3] and "h" in y[0])):
+        if zh[0] and zh[1] and (second_reads_other(x[3], y[2], x[0]) or second_reads_other(y[3], x[2], y[0])):
             return CROSS_SCRIPT
         return CLOSE if _close(x[2], y[2]) else DIFFERENT
     if x[1] == y[1] or x[4] == y[1] or x[1] == y[4]:  # Dilxat and Dilshat, Bakhyt and Baqyt (habits.py)
