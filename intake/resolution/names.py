@@ -236,7 +236,7 @@ def _chinese_token(token: str) -> Token | None:
     without_li = len(lower) > 4 and lower[0] == "a" and lower[1] in ("bu", "bo") and lower[2] in ("du", "dou") \
         and lower[3] == "li"
     second = chinese.fold_syllables(syllables[:3] + syllables[4:]) if without_li else \
-        second_reading.second_reading_pinyin(syllables)
+        second_reading.second_reading_pinyin(syllables, token)
     return Token(to_latin(phonemes), skeleton(phonemes), chinese.fold_syllables(syllables), second=second or "")
 
 

@@ -18,10 +18,15 @@ from .phonemes import NG_BEFORE_VOWEL
 __all__ = ["pinyin_habit", "second_reading_phonemes", "second_reading_pinyin"]
 
 
-def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
-    """A Chinese form's common form with its h read as Kazakh q (k), or else its jia as ga, or else
-    with the closing n of its last syllable (before a closing 古丽) read as m; None without any."""
+_HI_FROM = 4
+
+
+def second_reading_pinyin(syllables: tuple[str, ...] | list[str], hanzi: str = "") -> str | None:
+    """A Chinese form's common form with its h read as Kazakh q (k), or else its jia as ga, or else its
+    希 inside the name as hi (``hanzi``: the characters, a syllable each), or else with the closing n
+    of its last syllable (before a closing 古丽) read as m; None without any."""
     lower = [s.lower() for s in syllables]
+    hi_at = {i for i, c in enumerate(hanzi) if c == "希"} if len(hanzi) == len(lower) else set()
     # not the h of Muhammad's names, after an opening 木 or 穆 (Kazakh Muxametqali 木哈买提哈力: its
     # 哈力 is qali; Qalamqas 哈拉木哈斯 is not one)
     as_q = ["k" + s[1:] if s.startswith("h") and not (i == 1 and lower[0] == "mu") else s
@@ -32,6 +37,13 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str]) -> str | None:
         # 加 jia is ga as in the names Chinese took from the west (加拿大 Canada), and writes Uyghur
         # and Kazakh g and gh so now and then (努尔加力 Nurghali, 尼加热 Nigare) beside ja (加帕尔)
         return fold_syllables(["ga" if s == "jia" else s for s in lower])
+    # 希 inside a name is hi as Chinese writes Arabic names (Hisham 希沙姆): Uyghur h before i, which
+    # Uyghur names write 依 as often (Mahire 玛希热 and 玛依热, Shahide 夏希达). Only the character:
+    # pinyin's xi is also 西, whose shi is Reshit's (阿不都热西提, not Abdulehet). Not at the end
+    # (a closing sh), nor where that leaves fewer than _HI_FROM letters.
+    as_hi = [s if i not in hi_at or i in (0, len(lower) - 1) else "hi" for i, s in enumerate(lower)]
+    if as_hi != lower and len(folded := fold_syllables(as_hi)) >= _HI_FROM:
+        return folded
     last = len(lower) - 3 if lower[-2:] == ["gu", "li"] else len(lower) - 1
     # 旦 dan closes a feminine -de (Shahide 夏依旦: tidy's -edan), not an m
     if last >= 2 and lower[last].endswith("n") and lower[last] != "dan":

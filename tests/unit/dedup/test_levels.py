@@ -158,6 +158,10 @@ def _level(comparison: str, left: dict, right: dict) -> str:
     ("哈纳提", "卡纳提", "same_name"),
     ("托克塔尔", "托合塔尔", "same_name"),
     ("Jakub", "Yaqup", "same_name"),
+    # Version 36: 希 inside a name is hi (Mahire 玛希热); Yolbars, Chinese 尧乐博斯, is Yolwas.
+    ("玛希热", "Mahire", "same_name"),
+    ("ماھىنۇر", "玛希努尔", "same_name"),
+    ("尧乐博斯", "Yolwas", "same_name"),
 ])
 def test_given_name_levels(left, right, level):
     base = {"father_name": "Tursun", "birth_date": "1980"}
