@@ -261,7 +261,7 @@ def _other_skeleton(skel: str, skel2: str) -> Callable[[Row, Row], bool]:
     pinyin's x and q (Dilxat and Dilshat, Buhelqem and Buhelchem), Russian's kh for Kazakh q
     (Bakhytbek and Baqytbek), Uzbek o as a (Bekbolot) or a Kazakh sh as ch (Shynar: habits.py),
     or, after "=", the consonants of a spelling typed without short vowels (گلهمار and Gülhumar,
-    تاشپلات and Tashpolat: names.BARE_FROM), which meet the other's skeleton, or its other
+    تاشپلات and Tashpolat: words.BARE_FROM), which meet the other's skeleton, or its other
     skeleton, without its vowels (موهممت and Muhemmet, listed as Memet and read as written)."""
     def one(x2: object, y: object, y2: object) -> bool:
         if not isinstance(x2, str) or not isinstance(y, str):

@@ -46,7 +46,7 @@ def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
 # Ilyas, Aygül, Erlan), German kh as ch (Ilcham), ü as ue (Tursunguel), the zh of Kazakh ж as sch
 # (Bakytschan, Schanar) and often z as s (Rosi, Nasgul); Dutch u as oe (Toersoen, Noerlan). Each
 # is also an English or ULY spelling of something else (j, ch, s), or a slip (Abduvoeli), so they
-# are read only where the word is not a listed name as written (names.analyse_token) or as the
+# are read only where the word is not a listed name as written (words.analyse_token) or as the
 # other reading.
 _EUROPEAN_J = re.compile("(?<![dzs])j")
 # Kazakh Latin and English write Kazakh zh as j too (Julduz, Janar), so a word read as a listed
@@ -208,7 +208,7 @@ def listed_reading(token: str, phonemes: str, script: str) -> str | None:
     """The listed name a word unlisted as written is under its other reading (Sobit, Akhbota,
     Dilxat: Sabit, Aqbota, Dilshat), which then gives it all its forms, Chinese included; not under
     the European reading, which reads a listed name only where its j stands so
-    (names.analyse_token: Julduz is Kazakh Juldyz, not Yultuz)."""
+    (words.analyse_token: Julduz is Kazakh Juldyz, not Yultuz)."""
     reading = _own_reading(token, phonemes, script)
     return variants.canonical(reading) if reading else None
 

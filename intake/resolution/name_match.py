@@ -127,7 +127,7 @@ def _token_level(x: tuple[str, ...], y: tuple[str, ...], cross: bool, zh: tuple[
         return EXACT
     if (x[5] and x[5] in (consonants(y[1]), consonants(y[4]))) or \
             (y[5] and y[5] in (consonants(x[1]), consonants(x[4]))):
-        # گلهمار and Gülhumar, تاشپلات and 塔什甫拉提: a spelling without short vowels (names.BARE_FROM),
+        # گلهمار and Gülhumar, تاشپلات and 塔什甫拉提: a spelling without short vowels (words.BARE_FROM),
         # also against the other's other skeleton (موهممت and Muhemmet, which the table lists as Memet)
         return CROSS_SCRIPT
     if cross:
