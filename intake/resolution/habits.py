@@ -51,9 +51,10 @@ def _uzbek_a(phonemes: str) -> tuple[str, bool] | None:
 _EUROPEAN_J = re.compile("(?<![dzs])j")
 # Kazakh Latin and English write Kazakh zh as j too (Julduz, Janar), so a word read as a listed
 # name takes j as y only where Kazakh zh seldom stands: before e at the start (Jerbol, Jermek, Kazakh
-# Е: Yerbol), and between a vowel and a consonant or at the end (Ajgul, Mihraj); or anywhere in a
+# Е: Yerbol), between a vowel and a consonant or at the end (Ajgul, Mihraj), between two vowels
+# (Danijar, Razije, Majsa) and after l, n or r before a vowel (Iljas, Iljar); or anywhere in a
 # word spelt in German or Dutch letters (Jussup, Abdoeljakup).
-_LISTED_J = re.compile("^j(?=e)|(?<=[aeiouéöü])j(?=[^aeiouéöü]|$)")
+_LISTED_J = re.compile("^j(?=e)|(?<=[aeiouéöü])j(?=[^aeiouéöü]|$)|(?<=[aeiouéöülnr])j(?=[aeiouéöü])")
 _GERMAN_OR_DUTCH = re.compile(f"sch|ue|oe|{latin.SJ_NOT_JAN}|zj|ch(?=[bdfgklmnpqrstvwxz])")
 _EUROPEAN_CH = re.compile("(?<=[a-zé])(?<![tds])ch")
 _EUROPEAN_SCH = re.compile("(?<!d)sch")

@@ -33,10 +33,11 @@ def second_reading_pinyin(syllables: tuple[str, ...] | list[str], hanzi: str = "
             for i, s in enumerate(lower)]
     if as_q != lower:
         return fold_syllables(as_q)
-    if "jia" in lower:
+    if "jia" in lower[1:]:
         # 加 jia is ga as in the names Chinese took from the west (加拿大 Canada), and writes Uyghur
-        # and Kazakh g and gh so now and then (努尔加力 Nurghali, 尼加热 Nigare) beside ja (加帕尔)
-        return fold_syllables(["ga" if s == "jia" else s for s in lower])
+        # and Kazakh g and gh so now and then (努尔加力 Nurghali, 尼加热 Nigare) beside ja (加帕尔);
+        # not opening a name, where it is ja (加米拉 Jamila is not Kamila)
+        return fold_syllables([s if i == 0 or s != "jia" else "ga" for i, s in enumerate(lower)])
     # 希 inside a name is hi as Chinese writes Arabic names (Hisham 希沙姆): Uyghur h before i, which
     # Uyghur names write 依 as often (Mahire 玛希热 and 玛依热, Shahide 夏希达). Only the character:
     # pinyin's xi is also 西, whose shi is Reshit's (阿不都热西提, not Abdulehet). Not at the end
@@ -98,6 +99,21 @@ _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
 _UZBEK_CLOSING = re.compile("o[rd]$")
 
 
+# Kazakh -qan closing a name of two syllables or more (Жұмақан Jumaqan, Мырзақан), which Chinese
+# writes 汗 as it writes -xan (居马汗 beside 卡吉木汗 Qajimuqan): read as -xan, whose x the common
+# form drops. (A Chinese form's second reading reads every h as k, its 汗 as kan, which meets the
+# -qan as written.)
+_CLOSING_QAN = re.compile("[qk]an$")
+_QAN_STEM_VOWELS = 2
+_VOWEL_RUNS = re.compile("[aeéiouöü]+")
+
+
+def _qan_as_xan(phonemes: str) -> str:
+    if _CLOSING_QAN.search(phonemes) and len(_VOWEL_RUNS.findall(phonemes[:-3])) >= _QAN_STEM_VOWELS:
+        return phonemes[:-3] + "xan"
+    return phonemes
+
+
 def _later_o(phonemes: str) -> str | None:
     first = _FIRST_SYLLABLE.match(phonemes)
     if first is None or "o" not in phonemes[first.end():]:
@@ -108,7 +124,8 @@ def _later_o(phonemes: str) -> str | None:
 def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: bool = False,
                             ng_letter: bool = False) -> str | None:
     """A word's common form with its gh read as g (k), a closing l as r (before a consonant, or
-    after i at the end) and a closing h as k, as Chinese writes them now and then, or None without any.
+    after i at the end), a closing h as k and a closing -qan as -xan, as Chinese writes them now and
+    then, or None without any.
 
     ``plain_latin``: the word is in plain Latin written with x or q (habits.pinyin_letters), whose x
     may be sh as in pinyin (Dilxat, Ilxat for Dilshat, Ilshat: 迪力夏提), not kh as in ULY, and q
@@ -128,7 +145,7 @@ def second_reading_phonemes(phonemes: str, plain_latin: bool = False, later_o: b
     elif as_a is not None:
         changed = as_a
     else:
-        changed = _CODA_H.sub("k", _CODA_L.sub("r", g))
+        changed = _qan_as_xan(_CODA_H.sub("k", _CODA_L.sub("r", g)))
         without_r = _FINAL_R.sub("", changed)
         # A gh that Chinese writes with g or k (阿不都卡帕尔 Abdughappar) goes first: its 尔 stays.
         if "ğ" not in phonemes and without_r != changed and len(form := transcribe(without_r)) >= _FINAL_R_FROM:

@@ -54,3 +54,62 @@ def test_listed_names_stay_apart() -> None:
     assert level("Ablajan", "阿布拉江") >= CROSS_SCRIPT
     assert level("Yolwas", "Yoldash") < CROSS_SCRIPT
     assert level("Abdushükür", "Abdushökret") < CROSS_SCRIPT
+
+
+# German, Dutch and Scandinavian j for y between two vowels, or after l, n or r before a vowel,
+# read as y where that makes a listed name (the word as written is not one).
+@pytest.mark.parametrize(("a", "b"), [
+    ("Danijar", "达尼亚尔"), ("Danijar", "Данияр"), ("Ismajil", "伊斯马伊力"), ("Zulfija", "ZULIPIYA"),
+    ("Zulpije", "زۇلپىيە"),
+])
+def test_j_between_vowels_as_y(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_j_between_vowels_stays_j_in_a_listed_name() -> None:
+    assert name_key("Nijat").latin == "nijat"
+    assert name_key("Mijit").latin == "mijit"
+    assert name_key("Hajim").latin == "hajim"
+    assert name_key("Tajigul").latin == "tajigul"
+
+
+# 加 jia is ga in the second reading inside a name (努尔加力 Nurghali, 尼加热 Nigare), not opening
+# one, where it is ja (加米拉 Jamila, 加帕尔 Jappar).
+def test_opening_jia_is_ja() -> None:
+    assert level("Kamila", "加米拉") < CROSS_SCRIPT
+    assert level("Ghappar", "加帕尔") < CROSS_SCRIPT
+    assert level("Qanat", "加纳提") < CROSS_SCRIPT
+    assert level("Jamila", "加米拉") >= CROSS_SCRIPT
+    assert level("Nurghali", "努尔加力") >= CROSS_SCRIPT
+
+
+# Kazakh -qan closing a name of two syllables or more, which Chinese writes 汗 as it writes -xan.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Jumaqan", "居马汗"), ("Жұмақан", "朱马汗"), ("Zhumaqan", "JUMAHAN"), ("Qajimuqan", "卡吉木汗"),
+    ("Қажымұқан", "哈吉木汗"),
+])
+def test_kazakh_closing_qan_written_han(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_closing_qan_read_as_xan_only_after_two_syllables() -> None:
+    assert name_key("Jumaqan").second == name_key("居马汗").syllables
+    assert name_key("Erkan").second == ""
+
+
+# More of the table: Kazakh Jüsip (Жүсіп, 居素甫) a name of its own, as Chinese writes it apart from
+# Yusup (玉素甫), where the German reading of ULY Jüsip took it; Abdulhemid with the closing d
+# of Arabic spelling under Ablimit, Kazakh Ыбырай (Ibiray) a name of its own, whose 伊布拉依 is not
+# Erbol's, and Ramadan as Arabic spelling writes Ramazan.
+@pytest.mark.parametrize(("a", "b"), [
+    ("Жүсіп", "居素甫"), ("Zhusip", "朱苏甫"), ("Jüsip", "居素甫"), ("Abdulhemid", "阿不都艾米提"), ("Ибрай", "伊布拉依"),
+    ("Ybyray", "依布拉依"), ("Ramadan", "رامازان"), ("Ramadhan", "Рамазан"),
+])
+def test_more_names_the_table_lists(a: str, b: str) -> None:
+    assert level(a, b) >= CROSS_SCRIPT
+
+
+def test_ibiray_is_not_erbol() -> None:
+    assert level("Erbol", "伊布拉依") < CROSS_SCRIPT
+    assert level("Ibray", "Erbol") < CROSS_SCRIPT
+    assert level("Erbol", "叶尔波力") >= CROSS_SCRIPT
