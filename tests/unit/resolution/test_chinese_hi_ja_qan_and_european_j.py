@@ -1,5 +1,6 @@
-"""希 inside a Chinese form (the character, not pinyin's xi) read as hi in the second reading, and names the table lists with the
-forms families and documents write them in."""
+"""The second reading of version 36: 希 inside a Chinese form (the character, not pinyin's xi) as hi,
+an opening 加 as ja, Kazakh -qan as -xan; European j for y between vowels where that makes a listed
+name; and names the table lists with the forms families and documents write them in."""
 
 from __future__ import annotations
 
