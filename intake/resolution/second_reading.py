@@ -4,8 +4,10 @@ Kazakh q, which Chinese writes with h (哈 海 胡 合: Qayrat 海拉提, Qanat 
 阿尔达合) as often as Uyghur q with k (卡 克 库); Uyghur gh, which it leaves out (吐尔洪 Turghun, 阿不都艾尼
 Abdugheni) or writes with g (吐尔贡); and a closing l, which it writes 力 or 尔 (see below). The common
 form (chinese.py) reads h and gh as nothing; the second reading is the form with them read as k (and
-the closing l as r), compared only across Chinese and another script (name_match): two Chinese forms
-with 哈 and 卡 are written differently (哈森 Hesen, 卡森 Qasim).
+the closing l as r), compared across Chinese and another script (name_match), and between two
+Chinese forms only where the one read has an h (哈纳提 and 卡纳提 Qanat; 哈森 Hesen is not 卡森 Qasim).
+Three more have readings of their own below: a 希 inside a name read as hi, a 加 inside one as ga,
+and a word's closing Kazakh -qan as -xan, which Chinese writes 汗.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .phonemes import NG_BEFORE_VOWEL
 __all__ = ["pinyin_habit", "second_reading_phonemes", "second_reading_pinyin"]
 
 
+# A 希 read as hi leaves a form this long at the least: shorter ones meet too many (阿西亚 Asiya: e).
 _HI_FROM = 4
 
 
