@@ -1,7 +1,7 @@
 """The endings of a name's words, in phonemes: Kazakh, Kyrgyz and Uyghur patronymics and
 Russian-style surnames (with the gender they say), the endearment -jan, -xan after a name,
-informal Latin's -guli, Russian's -nura and -haji written without the m of -hajim; and a word's
-stem without one (names.py reads them)."""
+informal Latin's -guli, Russian's -nura and -haji written without the m of -hajim, Kazakh -qan;
+and a word's stem without one (words.py and second_reading.py read them)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ JAN = ("can", "jan", "con")
 # Latin writing it -han (Patemhan): after a listed name, that name's canonical form and -xan, so
 # that Patemxan, Fatimakhan and 帕提曼汗 are one name.
 XAN = ("xan", "han")
+# Kazakh -qan closing a name (Жұмақан Jumaqan, Мырзақан), which Chinese writes 汗 as it writes -xan
+# (居马汗): read as -xan in the second reading after a stem of two syllables or more (second_reading.py).
+QAN = ("qan", "kan")
 # Endings whose last letter a spelling adds to the name, left out: informal Latin writes -gül as
 # pinyin spells 古丽, -guli (Baharguli, Tursunguli; the name's own ending, not the Kazakh patronymic
 # -uli: no father's name ends in g); Russian gives a woman's name that closes on a consonant an -a,

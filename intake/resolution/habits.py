@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from . import latin, scripts, second_reading, variants
-from .phonemes import NG_BEFORE_VOWEL
+from .phonemes import NG_BEFORE_VOWEL, syllable_count
 
 # Scripts in which Uzbek, Kyrgyz and Tajik spellings write a as o (Gulbahor, Чолпон).
 UZBEK_O = frozenset({scripts.LATIN, scripts.RUSSIAN_CYRILLIC})
@@ -127,7 +127,7 @@ def european_spellings(token: str, listed: bool = False) -> list[str]:
 def _silent_e(word: str) -> bool:
     """A closing e after n or d that French leaves silent: in a word of four vowels or more, not a
     short woman's name (Amine, Emine)."""
-    return len(_VOWELS.findall(word)) >= 4 and _FRENCH_E.search(word) is not None
+    return syllable_count(word) >= 4 and _FRENCH_E.search(word) is not None
 
 
 def _french(lower: str) -> str:

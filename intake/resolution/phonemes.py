@@ -110,6 +110,13 @@ def variant_key(phonemes: str) -> str:
 # (habits.ng_as_n, second_reading.second_reading_phonemes: Жеңіс Zhenis, Kenges Kenes, Жаңабек 加纳别克).
 NG_BEFORE_VOWEL = re.compile("ñ(?=[aeéiouöü])")
 
+_VOWEL_GROUPS = re.compile("[aeéiouöü]+")
+
+
+def syllable_count(phonemes: str) -> int:
+    """How many syllables a word of phonemes has: its groups of vowels."""
+    return len(_VOWEL_GROUPS.findall(phonemes))
+
 
 # An i or y in the syllable after a rounded first vowel is u, as Uyghur writes it: Kazakh and
 # Kyrgyz ы, and Arabic's short i, after a rounded vowel are where Uyghur has u (Жұлдыз Zhuldyz,

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 from .chinese import fold_syllables, transcribe
-from .phonemes import NG_BEFORE_VOWEL
+from .endings import QAN, stem
+from .phonemes import NG_BEFORE_VOWEL, syllable_count
 
 __all__ = ["pinyin_habit", "second_reading_phonemes", "second_reading_pinyin"]
 
@@ -102,19 +103,15 @@ _FIRST_SYLLABLE = re.compile("^[^aeéiouöü]*[aeéiouöü]+")
 _UZBEK_CLOSING = re.compile("o[rd]$")
 
 
-# Kazakh -qan closing a name of two syllables or more (Жұмақан Jumaqan, Мырзақан), which Chinese
-# writes 汗 as it writes -xan (居马汗 beside 卡吉木汗 Qajimuqan): read as -xan, whose x the common
-# form drops. (A Chinese form's second reading reads every h as k, its 汗 as kan, which meets the
-# -qan as written.)
-_CLOSING_QAN = re.compile("[qk]an$")
-_QAN_STEM_VOWELS = 2
-_VOWEL_RUNS = re.compile("[aeéiouöü]+")
+# Kazakh -qan (endings.QAN) after a stem of two syllables or more, which Chinese writes 汗 as it
+# writes -xan (居马汗 beside 卡吉木汗 Qajimuqan): read as -xan, whose x the common form drops. (A
+# Chinese form's second reading reads every h as k, its 汗 as kan, which meets the -qan as written.)
+_QAN_STEM_SYLLABLES = 2
 
 
 def _qan_as_xan(phonemes: str) -> str:
-    if _CLOSING_QAN.search(phonemes) and len(_VOWEL_RUNS.findall(phonemes[:-3])) >= _QAN_STEM_VOWELS:
-        return phonemes[:-3] + "xan"
-    return phonemes
+    found = stem(phonemes, QAN)
+    return found[0] + "xan" if found and syllable_count(found[0]) >= _QAN_STEM_SYLLABLES else phonemes
 
 
 def _later_o(phonemes: str) -> str | None:

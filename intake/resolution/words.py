@@ -25,7 +25,6 @@ from .phonemes import consonants, skeleton, to_latin, to_phonemes, variant_key
 BARE_FROM = 4
 
 
-
 @dataclass(frozen=True, slots=True)
 class Token:
     latin: str
