@@ -50,6 +50,19 @@ def _own_names_alike(scorer: bool) -> str:
 # names to be alike at some level of the comparison, or one missing, before a pair is a candidate.
 _OWN_ALIKE = _own_names_alike(scorer=False)
 _OWN_ALIKE_SCORER = _own_names_alike(scorer=True)
+
+
+def _own_alike_parts() -> tuple[str, str]:
+    """The own-name condition in its two parts (levels.Level.own_sql and cross_sql): the tests of
+    the given names alone, which the scorer asks once per pair of distinct given names, and the
+    tests of both of a report's names against the other's."""
+    levels = BY_NAME["given"].levels[:-1]
+    own = " OR ".join(f"({lv.scorer_own_sql})" for lv in levels)
+    cross = " OR ".join(f"({lv.cross_sql})" for lv in levels if lv.cross_sql)
+    return _on_pair(f"({own})"), _on_pair(f"({cross})")
+
+
+OWN_NAMES_ALIKE, NAMES_CROSSWISE = _own_alike_parts()
 _SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
 
 # The same first letter of the own name's frame, or one frame the other's with a k before it, or
@@ -92,12 +105,17 @@ def _either_side(rule: str) -> tuple[str, str]:
     return first, second
 
 
+def without_own_alike(rule: str) -> str:
+    """The rule without the own-name condition (the rule itself where it has none)."""
+    return rule.replace(f" AND {_OWN_ALIKE}", "")
+
+
 def splink_form(rule: str) -> str:
     """The rule as Splink runs it: without the own-name condition, which in Splink's plan (every
     rule excluding the pairs of those before it) is repeated into every later rule; Spark ran out
     of memory compiling it. The pairs it would drop are dropped after Splink's predict instead
     (blocks.splink_rules, pipeline._predict_with)."""
-    return rule.replace(f" AND {_OWN_ALIKE}", "")
+    return without_own_alike(rule)
 
 
 def join_forms(rule: str) -> tuple[str, ...]:

@@ -21,10 +21,21 @@ class Level:
     # The same condition with cheap necessary tests in front (see _guard), for the DuckDB scorer
     # alone: Splink and the Python test have no guard columns.
     guarded_sql: str | None = None
+    # A name level's condition (scorer's form) split in two: ``own_sql``, what reads this name's
+    # columns alone, and ``cross_sql``, the tests of a report's two names against the other's
+    # (name_levels: either order, or through full_name_alt). The scorer asks the first once per
+    # pair of distinct names rather than once per pair of reports (scoring.py). None: the scorer's
+    # whole condition is own, or nothing is crosswise.
+    own_sql: str | None = None
+    cross_sql: str | None = None
 
     @property
     def scorer_sql(self) -> str:
         return self.guarded_sql or self.sql
+
+    @property
+    def scorer_own_sql(self) -> str:
+        return self.own_sql if self.own_sql is not None else self.scorer_sql
 
 
 @dataclass(frozen=True)

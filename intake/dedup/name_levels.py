@@ -277,6 +277,10 @@ def name_comparison(prefix: str, field: str) -> Comparison:
     vowel_more = _through_chinese(syl, zh, one_vowel_more)
     second = _second_reading(syl, syl2, zh, latin)
     other_skeleton = _other_skeleton(skel, skel2)
+    own_same = (f"({eq_sql(latin)} OR {eq_sql(skel)} OR {_other_skeleton_sql(skel, skel2)} "
+                f"OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
+                f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
+                f"OR {_second_reading_sql(syl, syl2, zh, latin)})")
     return Comparison(prefix, field, (latin, skel, syl, zh, lean, syl2, skel2), (
         Level("missing", null_sql(syl), missing(syl), null=True),
         # One level for the same name, whichever form agrees (canonical Latin, spelling skeleton
@@ -289,19 +293,15 @@ def name_comparison(prefix: str, field: str) -> Comparison:
         # still the more common of the two own names'). The cross-script form alone, which folds much
         # together, counts only through Chinese or for spellings near each other, as in close
         # (Gülzire and Gülchéhre, Mihray and Mahire fold alike: two names).
-        Level("same_name", f"({eq_sql(latin)} OR {eq_sql(skel)} OR {_other_skeleton_sql(skel, skel2)} "
-                           f"OR ({eq_sql(syl)} AND {_skel_within_sql(skel, zh)}) "
-                           f"OR {_same_order_sql()} "
-                           f"OR {_one_vowel_for_another_sql(syl, latin, zh)} OR {_one_vowel_more_sql(syl, lean, zh)} "
-                           f"OR {_second_reading_sql(syl, syl2, zh, latin)})",
+        Level("same_name", f"({own_same} OR {_same_order_sql()})",
               lambda a, b: eq(latin)(a, b) or eq(skel)(a, b) or other_skeleton(a, b)
               or (eq(syl)(a, b) and _skel_within(skel, zh)(a, b))
               or _same_order(a, b)
               or vowel_for_vowel(a, b) or vowel_more(a, b) or second(a, b),
-              tf_column=syl),
+              tf_column=syl, own_sql=own_same, cross_sql=_same_order_sql()),
         # Both names agree, but swapped (passport order, or a grandson named after his
         # grandfather), the own names or through the other full name (full_name_alt).
-        Level("other_order_or_name", _same_pair_sql(), _same_pair),
+        Level("other_order_or_name", _same_pair_sql(), _same_pair, own_sql="false", cross_sql=_same_pair_sql()),
         # One slip of the hand in the spelling skeleton (Mihrigul and Mihirgul, Qurban and
         # Qurbam, Abliz and Ablikz): the skeleton has already absorbed spelling habits and
         # scripts, so what is left one letter apart is mostly a typo of one name. A level of its

@@ -38,8 +38,9 @@ def _edited(draw, alphabet: str, max_size: int) -> tuple[str | None, str | None]
     return first or None, "".join(second) or None
 
 
-def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
-    """The level by the model's SQL, by the scorer's SQL and by the Python test."""
+def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str, str]:
+    """The level by the model's SQL, by the scorer's SQL, by the Python test, and by the scorer's
+    SQL in its two parts (Level.own_sql, asked once per pair of distinct names, and cross_sql)."""
     comp = BY_NAME[comparison]
     rows = [{name: side.get(name) for name in NAMES} for side in (left, right)]
     rows[0]["unique_id"], rows[1]["unique_id"] = "x", "y"
@@ -51,14 +52,16 @@ def _levels(comparison: str, left: dict, right: dict) -> tuple[str, str, str]:
         con.register("f_in", table)
         con.execute(f"CREATE TEMP TABLE f AS SELECT *, {GUARD_SQL} FROM f_in")
         found = []
-        for sql in ((lv.sql for lv in comp.levels[:-1]), (lv.scorer_sql for lv in comp.levels[:-1])):
+        split = (f"({lv.scorer_own_sql}) OR ({lv.cross_sql})" if lv.cross_sql else lv.scorer_own_sql
+                 for lv in comp.levels[:-1])
+        for sql in ((lv.sql for lv in comp.levels[:-1]), (lv.scorer_sql for lv in comp.levels[:-1]), split):
             cases = " ".join(f"WHEN {cond} THEN '{lv.code}'" for cond, lv in zip(sql, comp.levels))
             [(code,)] = con.sql(f"SELECT CASE {cases} ELSE '{comp.levels[-1].code}' END FROM (SELECT {sides} "
                                 f"FROM f l, f r WHERE l.unique_id = 'x' AND r.unique_id = 'y')").fetchall()
             found.append(code)
     finally:
         con.close()
-    return found[0], found[1], comp.level_of(left, right).code
+    return found[0], found[1], comp.level_of(left, right).code, found[2]
 
 
 @settings(max_examples=150, deadline=None, database=None)
@@ -74,8 +77,27 @@ def test_the_scorers_name_levels_are_the_models(skel, syl, latin, second, zh, co
     right = {f"{comparison}_skel": skel[1], f"{comparison}_syl": syl[1], f"{comparison}_zh": zh[1],
              f"{comparison}_latin": latin[1], f"{comparison}_lean": lean(syl[1]) if syl[1] else None,
              f"{comparison}_syl2": syl[0] if second[1] else None}
-    by_sql, by_scorer, by_python = _levels(comparison, left, right)
-    assert by_scorer == by_sql == by_python
+    by_sql, by_scorer, by_python, by_parts = _levels(comparison, left, right)
+    assert by_scorer == by_sql == by_python == by_parts
+
+
+_SOME = st.sampled_from(("tursun", "memet", "abliz", "ablizjan", None))
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(left=st.tuples(_SOME, _SOME, _SOME, _SOME), right=st.tuples(_SOME, _SOME, _SOME, _SOME),
+       comparison=st.sampled_from(("given", "father")))
+def test_a_name_levels_own_and_crosswise_parts_make_the_level(left, right, comparison):
+    # Both names of each side and the other full name's, drawn from a few so that they meet in
+    # either order, through full_name_alt, or a slip apart.
+    def side(names: tuple) -> dict:
+        given, father, alt_given, alt_father = names
+        row = {"given_syl": given, "father_syl": father, "alt_given_syl": alt_given, "alt_father_syl": alt_father}
+        own = row[f"{comparison}_syl"]
+        return {**row, f"{comparison}_skel": own, f"{comparison}_latin": own,
+                f"{comparison}_lean": lean(own) if own else None}
+    by_sql, by_scorer, by_python, by_parts = _levels(comparison, side(left), side(right))
+    assert by_parts == by_scorer == by_sql == by_python
 
 
 @settings(max_examples=200, deadline=None, database=None)
@@ -83,8 +105,8 @@ def test_the_scorers_name_levels_are_the_models(skel, syl, latin, second, zh, co
 def test_the_scorers_id_levels_are_the_models(number, valid):
     left = {"id_raw": number[0], "id_valid": valid[0] if number[0] else None}
     right = {"id_raw": number[1], "id_valid": valid[1] if number[1] else None}
-    by_sql, by_scorer, by_python = _levels("id", left, right)
-    assert by_scorer == by_sql == by_python
+    by_sql, by_scorer, by_python, by_parts = _levels("id", left, right)
+    assert by_parts == by_scorer == by_sql == by_python
 
 
 def test_the_guards_spare_the_distance_only_where_it_could_not_hold():
