@@ -6,9 +6,9 @@ of equalities as one join per equality (``join_forms``); blocks.py cuts a rule's
 
 from __future__ import annotations
 
-import re
 
 from .comparisons import BY_NAME
+from .levels import on_pair
 
 # Candidate pairs: every pair a reviewer would expect shares one of these. A rule is an equi-join
 # (its key: what makes the join cheap) and may add conditions on the pair (tested on each joined
@@ -31,16 +31,11 @@ _YEAR_NEAR = (f'(l.birth_year IS NULL OR r.birth_year IS NULL OR {_YEAR_GAP} <= 
 _NAMES = 'l.gframe = r.gframe AND l.fframe = r.fframe'
 
 
-def _on_pair(sql: str) -> str:
-    """A level's condition (columns suffixed _l and _r) as a rule's (prefixed l. and r.)."""
-    return re.sub(r"\b(\w+)_([lr])\b", r"\2.\1", sql)
-
-
 def _own_names_alike(scorer: bool) -> str:
     """The own names compared at any level but "different", or one missing: the given-name
     comparison's levels themselves (the scorer's form, with its cheap tests first, or the model's)."""
     levels = BY_NAME["given"].levels[:-1]  # the null level first, "different" (else) last
-    return _on_pair("(" + " OR ".join(f"({lv.scorer_sql if scorer else lv.sql})" for lv in levels) + ")")
+    return on_pair("(" + " OR ".join(f"({lv.scorer_sql if scorer else lv.sql})" for lv in levels) + ")")
 
 
 # The rules that meet by the father's name alone (the own name misspelt or missing) found brothers
@@ -52,17 +47,6 @@ _OWN_ALIKE = _own_names_alike(scorer=False)
 _OWN_ALIKE_SCORER = _own_names_alike(scorer=True)
 
 
-def _own_alike_parts() -> tuple[str, str]:
-    """The own-name condition in its two parts (levels.Level.own_sql and cross_sql): the tests of
-    the given names alone, which the scorer asks once per pair of distinct given names, and the
-    tests of both of a report's names against the other's."""
-    levels = BY_NAME["given"].levels[:-1]
-    own = " OR ".join(f"({lv.scorer_own_sql})" for lv in levels)
-    cross = " OR ".join(f"({lv.cross_sql})" for lv in levels if lv.cross_sql)
-    return _on_pair(f"({own})"), _on_pair(f"({cross})")
-
-
-OWN_NAMES_ALIKE, NAMES_CROSSWISE = _own_alike_parts()
 _SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
 
 # The same first letter of the own name's frame, or one frame the other's with a k before it, or

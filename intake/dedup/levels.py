@@ -4,6 +4,7 @@ process), and the small conditions most levels are made of."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,11 @@ class Comparison:
             if level.test(left, right):
                 return level
         return self.levels[-1]
+
+
+def on_pair(sql: str) -> str:
+    """A level's condition (columns suffixed _l and _r) on two rows named l and r (prefixed l. and r.)."""
+    return re.sub(r"\b(\w+)_([lr])\b", r"\2.\1", sql)
 
 
 def both(*cols: str) -> Callable[[Row, Row], bool]:

@@ -15,7 +15,8 @@ What Splink does that costs at a million reports, and what is done here instead:
   rows' columns, with cheap necessary tests before an edit distance (Level.scorer_sql: lengths, sets of letters);
   weights are the model's constants per level, the term-frequency adjustment reads each report's
   frequency from a column joined once per report instead of once per pair. The names, the dear
-  comparisons, are compared only on pairs whose other facts leave them a chance of ``keep``.
+  comparisons, are compared only on pairs whose other facts leave them a chance of ``keep``, and
+  once per pair of distinct names, not once per pair of reports (name_memo.py).
 * Output: only what ``PairTable`` keeps (row numbers, probability, a level number and a weight per
   comparison) and only pairs at or above ``keep``.
 
@@ -32,11 +33,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .blocking_rules import BLOCKING_RULES, MATES, NAMES_CROSSWISE, OWN_ALIKE_RULES, OWN_NAMES_ALIKE, join_forms, \
-    scorer_form, without_own_alike
+from .blocking_rules import BLOCKING_RULES, MATES, OWN_ALIKE_RULES, join_forms, scorer_form, without_own_alike
 from .blocks import BLOCK_NEIGHBOURS, RULE_KEYS, cut_blocks, cut_marks, cut_pairs_sql, drop_cut_tables
-from .comparisons import BY_NAME, COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
+from .comparisons import COMPARISONS, GUARDED_COLUMNS, TF_COLUMNS, TF_MINIMUM_U, columns_used
 from .model import Model
+from .name_memo import crosswise_columns, crosswise_sql, drop_sql, gamma_sql, guard_sql, key_sql, memo_sql, \
+    numbered_sql, tables_sql
 
 
 # A run is scored in parts (predict): a part's candidate pairs are deduplicated in memory, which
@@ -105,8 +107,7 @@ def _rule_sql(table: str, i: int, rule: str, part: tuple[int, int], cut: list[in
         return limited, []
     memo = i in OWN_ALIKE_RULES
     joined = without_own_alike(rule) if memo else scorer_form(rule)
-    extra = (f", (least(l.gid, r.gid)::BIGINT << 32) | greatest(l.gid, r.gid)::BIGINT AS names, "
-             f"coalesce({NAMES_CROSSWISE}, false) AS crosswise") if memo else ""
+    extra = f", {key_sql('given')} AS names, {crosswise_sql('given')} AS crosswise" if memo else ""
     plain = [f"SELECT ({left}::BIGINT << 32) | {right}::BIGINT AS pair{extra} FROM {table} AS l "
              f"JOIN {table} AS r ON ({form}) AND l.unique_id {order} r.unique_id{share}{apart}"
              for form in join_forms(joined)]
@@ -117,16 +118,12 @@ def _own_alike_sql(memo: list[str]) -> str:
     """The pairs of the rules asking the own names alike (blocking_rules.OWN_ALIKE_RULES), found by
     their joins alone (``memo``: rule_sql's second part): kept where the crosswise tests hold, or
     where the given names are alike, which is asked once per pair of distinct given names
-    (``given_names``, _load) rather than once per pair of reports. Those joins find some forty
-    million pairs at a million reports of the synthetic population, among some two million pairs
-    of distinct names; asked per pair of reports, the names' levels took two thirds of the rules'
-    time."""
-    mask = "4294967295"
-    return (f"own_raw AS MATERIALIZED ({' UNION ALL '.join(memo)}), "
-            f"own_ok AS (SELECT d.names FROM (SELECT DISTINCT names FROM own_raw WHERE NOT crosswise) AS d "
-            f"JOIN given_names AS l ON l.gid = (d.names >> 32)::INTEGER "
-            f"JOIN given_names AS r ON r.gid = (d.names & {mask})::INTEGER WHERE {OWN_NAMES_ALIKE}), "
-            f"own_pairs AS (SELECT pair FROM own_raw WHERE crosswise OR names IN (SELECT names FROM own_ok)), ")
+    (name_memo.py). At a million reports of the synthetic population those joins find some forty
+    million pairs; asked per pair of reports, the names' levels took two thirds of the rules' time."""
+    keys = "SELECT names AS key FROM own_raw WHERE NOT crosswise"
+    return (f"own_raw AS MATERIALIZED ({' UNION ALL '.join(memo)}), {memo_sql('given', keys, 'own_memo')}, "
+            f"own_pairs AS (SELECT pair FROM own_raw "
+            f"WHERE crosswise OR names IN (SELECT key FROM own_memo WHERE own <> 0)), ")
 
 
 # The name comparisons are the dear part of scoring (a dozen levels each, edit distances); the
@@ -204,8 +201,9 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     tf_cols = [f"tf_{c}" for c in tf_columns]
     tf_sides = "".join(f", {c}_l, {c}_r" for c in tf_cols)
     other_gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in _OTHERS)
+    other_gamma_cols = ", ".join(f"gamma_{c.name}" for c in _OTHERS)
     other_weights = ", ".join(f"{_weight_sql(c, model)} AS mw_{c.name}" for c in _OTHERS)
-    name_gammas = ", ".join(f"{_gamma_sql(c)} AS gamma_{c.name}" for c in _NAMES)
+    name_gammas = ", ".join(f"{gamma_sql(c.name, f'{c.name}_own')} AS gamma_{c.name}" for c in _NAMES)
     name_weights = ", ".join(f"{_weight_sql(c, model)} AS mw_{c.name}" for c in _NAMES)
     prior = model.effective_prior
     others = " + ".join([_literal(math.log2(prior / (1 - prior)))] + [f"mw_{c.name}" for c in _OTHERS])
@@ -214,23 +212,32 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     floor = math.log2(keep / (1 - keep)) if 0 < keep < 1 else None
     hopeful = f"WHERE other_weight + {bounds} >= {_literal(floor - _SLACK)}" if floor is not None else ""
     final = f"WHERE match_weight >= {_literal(floor)}" if floor is not None else ""
-    other_cols = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in _OTHERS)
     names = ", ".join(f"gamma_{c.name}, mw_{c.name}" for c in COMPARISONS)
+    keys = ", ".join(f"{key_sql(c.name)} AS {c.name}_key" for c in _NAMES)
+    memos = ", ".join(memo_sql(c.name, f"SELECT {c.name}_key AS key FROM hopeful", f"{c.name}_memo") for c in _NAMES)
+    own_levels = ", ".join(f"{c.name}_memo.own AS {c.name}_own" for c in _NAMES)
+    by_key = " ".join(f"JOIN {c.name}_memo ON {c.name}_memo.key = h.{c.name}_key" for c in _NAMES)
+    crosswise = list(dict.fromkeys(col for c in _NAMES for col in crosswise_columns(c.name)))
     join = (f"JOIN {table} AS l ON l.unique_id = {{l}} "
             f"JOIN {table} AS r ON r.unique_id = {{r}}")
+    # The pairs whose other facts leave them a chance are kept (narrow: their numbers, the other
+    # levels and the keys of their names) for the names' memo and the rest of the statement.
     return f"""
     WITH {own}pairs AS (SELECT DISTINCT pair FROM ({rules})),
     facts AS (
         SELECT (p.pair >> 32)::INTEGER AS unique_id_l, (p.pair & 4294967295)::INTEGER AS unique_id_r,
-               {_sides(_OTHERS, tf_cols)}
+               {_sides(_OTHERS, tf_cols)}, {keys}
         FROM pairs AS p {join.format(l="(p.pair >> 32)::INTEGER", r="(p.pair & 4294967295)::INTEGER")}),
-    other_levels AS (SELECT {ids}, {other_gammas}{tf_sides} FROM facts),
+    other_levels AS (SELECT {ids}, {other_gammas}{tf_sides}, {', '.join(f'{c.name}_key' for c in _NAMES)} FROM facts),
     other_weights AS (SELECT *, {other_weights} FROM other_levels),
-    hopeful AS (SELECT * FROM (SELECT *, {others} AS other_weight FROM other_weights) {hopeful}),
-    sides AS (SELECT h.*, {_sides(_NAMES, [])}
-              FROM hopeful AS h {join.format(l="h.unique_id_l", r="h.unique_id_r")}),
+    hopeful AS MATERIALIZED (
+        SELECT {ids}, {other_gamma_cols}, {', '.join(f'{c.name}_key' for c in _NAMES)}
+        FROM (SELECT *, {others} AS other_weight FROM other_weights) {hopeful}),
+    {memos},
+    sides AS (SELECT h.*, {own_levels}, {", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in crosswise + tf_cols)}
+              FROM hopeful AS h {by_key} {join.format(l="h.unique_id_l", r="h.unique_id_r")}),
     levels AS (SELECT *, {name_gammas} FROM sides),
-    weights AS (SELECT {ids}, {other_cols}, {', '.join(f'gamma_{c.name}' for c in _NAMES)},
+    weights AS (SELECT {ids}, {other_gamma_cols}, {other_weights}, {', '.join(f'gamma_{c.name}' for c in _NAMES)},
                        {name_weights} FROM levels),
     totals AS (SELECT *, {total} AS match_weight FROM weights)
     SELECT {ids},
@@ -241,17 +248,9 @@ def predict_sql(model: Model, table: str, keep: float, tf_columns: list[str], pa
     """
 
 
-# The columns the given name's levels read but for the crosswise tests (levels.Level.own_sql), and
-# their guards: one report's given name, numbered in ``gid`` (_load) for _own_alike_sql.
-_GIVEN_OWN = list(BY_NAME["given"].columns)
-_GIVEN_GUARDS = [g for g in (f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits"))
-                 if g.startswith("given_")]
-
 # Each guarded name's length and set of letters (name_levels._guard), computed once per report.
 GUARDS = [f"{c}_{part}" for c in GUARDED_COLUMNS for part in ("len", "bits")]
-GUARD_SQL = ", ".join(
-    f"length({c}) AS {c}_len, list_reduce(list_transform(string_split({c}, ''), "
-    f"lambda ch: 1::BIGINT << (unicode(ch) % 62)), lambda a, b: a | b, 0::BIGINT) AS {c}_bits" for c in GUARDED_COLUMNS)
+GUARD_SQL = guard_sql(GUARDED_COLUMNS)
 
 
 def _load(con: Any, numbered: pa.Table, model: Model) -> list[str]:
@@ -265,18 +264,18 @@ def _load(con: Any, numbered: pa.Table, model: Model) -> list[str]:
     features = with_frequencies(numbered.select(wanted), frequencies)
     con.register("features_in", features)
     try:
-        con.execute(f"CREATE TEMP TABLE features AS SELECT *, {GUARD_SQL}, "
-                    f"dense_rank() OVER (ORDER BY {', '.join(_GIVEN_OWN)})::INTEGER AS gid FROM features_in")
+        for statement in tables_sql("features_in"):
+            con.execute(statement)
+        con.execute(f"CREATE TEMP TABLE features AS SELECT *, {GUARD_SQL} FROM ({numbered_sql('features_in')})")
     finally:
         con.unregister("features_in")
-    con.execute(f"CREATE TEMP TABLE given_names AS SELECT DISTINCT gid, {', '.join(_GIVEN_OWN + _GIVEN_GUARDS)} "
-                f"FROM features")
     return list(frequencies)
 
 
 def _drop(con: Any) -> None:
     con.execute("DROP TABLE features")
-    con.execute("DROP TABLE given_names")
+    for statement in drop_sql():
+        con.execute(statement)
 
 
 def predict(con: Any, numbered: pa.Table, model: Model, keep: float, counts: dict[str, int] | None = None
