@@ -79,6 +79,8 @@ def test_the_scorers_name_levels_are_the_models(skel, syl, latin, second, zh, co
              f"{comparison}_syl2": syl[0] if second[1] else None}
     by_sql, by_scorer, by_python, by_parts = _levels(comparison, left, right)
     assert by_scorer == by_sql == by_python == by_parts
+    # The scorer asks the own parts once per pair of distinct names, whichever report is "l".
+    assert _levels(comparison, right, left)[3] == by_parts
 
 
 _SOME = st.sampled_from(("tursun", "memet", "abliz", "ablizjan", None))
@@ -98,6 +100,7 @@ def test_a_name_levels_own_and_crosswise_parts_make_the_level(left, right, compa
                 f"{comparison}_lean": lean(own) if own else None}
     by_sql, by_scorer, by_python, by_parts = _levels(comparison, side(left), side(right))
     assert by_parts == by_scorer == by_sql == by_python
+    assert _levels(comparison, side(right), side(left))[3] == by_parts
 
 
 @settings(max_examples=200, deadline=None, database=None)
