@@ -6,7 +6,6 @@ of equalities as one join per equality (``join_forms``); blocks.py cuts a rule's
 
 from __future__ import annotations
 
-
 from .comparisons import BY_NAME
 from .levels import on_pair
 
@@ -45,8 +44,6 @@ def _own_names_alike(scorer: bool) -> str:
 # names to be alike at some level of the comparison, or one missing, before a pair is a candidate.
 _OWN_ALIKE = _own_names_alike(scorer=False)
 _OWN_ALIKE_SCORER = _own_names_alike(scorer=True)
-
-
 _SWAPPED = 'l.gframe = r.fframe AND l.fframe = r.gframe'
 
 # The same first letter of the own name's frame, or one frame the other's with a k before it, or

@@ -25,8 +25,8 @@ class Level:
     # A name level's condition (scorer's form) split in two: ``own_sql``, what reads this name's
     # columns alone, and ``cross_sql``, the tests of a report's two names against the other's
     # (name_levels: either order, or through full_name_alt). The scorer asks the first once per
-    # pair of distinct names rather than once per pair of reports (scoring.py). None: the scorer's
-    # whole condition is own, or nothing is crosswise.
+    # pair of distinct names rather than once per pair of reports (name_memo.py). None: the
+    # scorer's whole condition is own, or nothing is crosswise.
     own_sql: str | None = None
     cross_sql: str | None = None
 

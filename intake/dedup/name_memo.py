@@ -16,6 +16,8 @@ numbers is kept smaller first.
 
 from __future__ import annotations
 
+import re
+
 from .comparisons import BY_NAME, GUARDED_COLUMNS, Comparison
 from .levels import on_pair
 
@@ -98,7 +100,5 @@ def crosswise_sql(name: str) -> str:
 
 def crosswise_columns(name: str) -> list[str]:
     """The columns the comparison's crosswise tests read."""
-    import re
-
     text = " ".join(level.cross_sql for level in BY_NAME[name].levels if level.cross_sql)
     return list(dict.fromkeys(re.findall(r"\b(\w+)_[lr]\b", text)))
