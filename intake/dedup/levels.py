@@ -46,6 +46,13 @@ class Comparison:
     columns: tuple[str, ...]
     levels: tuple[Level, ...]  # the null level first, "else" last
 
+    @property
+    def gammas(self) -> tuple[int, ...]:
+        """Splink's number of each level: the null level -1, the others from the last ("else",
+        0) upwards."""
+        top = len(self.levels) - 1
+        return tuple(-1 if level.null else top - j for j, level in enumerate(self.levels))
+
     def level_of(self, left: Row, right: Row) -> Level:
         for level in self.levels:
             if level.test(left, right):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .comparisons import BY_NAME, GUARDED_COLUMNS, Comparison
+from .comparisons import BY_NAME, GUARDED_COLUMNS
 from .levels import on_pair
 
 NAMES = ("given", "father")
@@ -63,19 +63,12 @@ def key_sql(name: str, left: str = "l", right: str = "r") -> str:
     return f"((least({a}, {b})::BIGINT << 32) | greatest({a}, {b})::BIGINT)"
 
 
-def _gammas(comp: Comparison) -> list[int]:
-    """Splink's level numbers of the levels but the last: the null level -1, the others from the
-    last ("else", 0) upwards (scoring._gamma_sql)."""
-    top = len(comp.levels) - 1
-    return [-1 if level.null else top - j for j, level in enumerate(comp.levels[:-1])]
-
-
 def memo_sql(name: str, keys: str, cte: str) -> str:
     """A CTE ``cte`` (``key``, ``own``): for each distinct key of ``keys`` (a query with a column
     ``key``), the number of the first level of ``name`` whose own part holds (0: none)."""
     comp = BY_NAME[name]
     whens = " ".join(f"WHEN {on_pair(level.scorer_own_sql)} THEN {gamma}"
-                     for level, gamma in zip(comp.levels, _gammas(comp)) if level.scorer_own_sql != "false")
+                     for level, gamma in zip(comp.levels[:-1], comp.gammas) if level.scorer_own_sql != "false")
     return (f"{cte} AS (SELECT d.key, CASE {whens} ELSE 0 END AS own FROM (SELECT DISTINCT key FROM ({keys})) AS d "
             f"JOIN {name}_names AS l ON l.{name}_id = (d.key >> 32)::INTEGER "
             f"JOIN {name}_names AS r ON r.{name}_id = (d.key & {_MASK})::INTEGER)")
@@ -86,7 +79,7 @@ def gamma_sql(name: str, own: str) -> str:
     pair of names) and the crosswise tests on the pair's columns (suffixed _l and _r)."""
     comp = BY_NAME[name]
     whens = []
-    for level, gamma in zip(comp.levels, _gammas(comp)):
+    for level, gamma in zip(comp.levels[:-1], comp.gammas):
         cross = f" OR ({level.cross_sql})" if level.cross_sql else ""
         whens.append(f"WHEN {own} = {gamma}{cross} THEN {gamma}")
     return f"CASE {' '.join(whens)} ELSE 0 END"

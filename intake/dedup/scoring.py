@@ -54,20 +54,14 @@ def _literal(x: float) -> str:
 
 def _gamma_sql(comp: Any) -> str:
     """Splink's level numbers: the null level -1, the others from the last ("else", 0) upwards."""
-    levels = comp.levels
-    top = len(levels) - 1
-    whens = []
-    for j, level in enumerate(levels[:-1]):
-        gamma = -1 if level.null else top - j
-        whens.append(f"WHEN {level.scorer_sql} THEN {gamma}")
+    whens = [f"WHEN {level.scorer_sql} THEN {gamma}" for level, gamma in zip(comp.levels[:-1], comp.gammas)]
     return f"CASE {' '.join(whens)} ELSE 0 END"
 
 
 def _weight_sql(comp: Any, model: Model) -> str:
     """The weight of the pair's level of ``comp`` (its ``gamma_<name>``): _level_weight_sql's."""
-    top = len(comp.levels) - 1
-    whens = [f"WHEN {top - j} THEN {_level_weight_sql(comp, level, model)}"
-             for j, level in enumerate(comp.levels) if not level.null]
+    whens = [f"WHEN {gamma} THEN {_level_weight_sql(comp, level, model)}"
+             for level, gamma in zip(comp.levels, comp.gammas) if not level.null]
     return f"CASE gamma_{comp.name} {' '.join(whens)} ELSE 0.0 END"
 
 
