@@ -9,16 +9,23 @@ never chains two fuller clusters together.
    threshold, strongest first; a join that would bring a conflict into a cluster is refused.
 2. Each thin report then joins the one cluster its strongest pair leads to, if no conflict.
 3. Thin reports left over join each other the same way.
+
+Most groups that step 1's pairs connect hold nothing a join could refuse (one ID number, gender
+and full date, names no two of which differ, years close): such a group is one cluster whatever
+the order of its pairs, so it is joined at once with arrays, and only the rest pair by pair.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .comparisons import BY_NAME, CROSSWISE_COLUMNS
 from .features import feature_row
@@ -98,37 +105,55 @@ def repair_clusters(pairs: Iterable[PairScore], rows: Iterable[Mapping[str, Any]
     ``rows`` are plain rows (the CSV columns), feature records (features.feature_row) or the Arrow
     table of features.feature_table; ``pairs`` PairScores or a pairs.PairTable. Pairs naming a
     report not in ``rows`` are ignored."""
-    features = None if isinstance(rows, pa.Table) else [_feature(r) for r in rows]
-    reports = _reports_of_table(rows) if features is None else _reports_of(features)
+    if isinstance(rows, pa.Table):
+        reports, names = _reports_of_table(rows), _names_of_table(rows)
+    else:
+        features = [_feature(r) for r in rows]
+        reports, names = _reports_of(features), _names_of(features)
     if isinstance(pairs, PairTable):
         left, right = _strong_of_table(pairs.table, reports.ids, threshold)
     else:
         left, right = _strong(pairs, reports.ids, threshold)
-    # Given names of the reports in strong pairs only (the others never join anything).
-    paired = sorted(set(left) | set(right))
-    if features is None:
-        names = _names_of_table(rows, paired)
-    else:
-        names = {i: (_name_key(features[i]), features[i]) for i in paired}
-    root = _union(reports, left, right, names)
+    root = _union(reports, np.asarray(left, np.int64), np.asarray(right, np.int64), names)
     return _cluster_ids(reports.ids, root)
 
 
-def _names_of_table(table: pa.Table, paired: list[int]) -> dict[int, tuple[Any, Mapping[str, Any]]]:
-    """Report number -> (a code of what the given-name comparison reads, those columns as a dict),
-    one dict per distinct name rather than per report (a list repeats its names)."""
-    if not paired:
-        return {}
-    taken = table.select(list(_NAME_COLUMNS)).take(pa.array(paired, pa.int64()))
-    text = [pc.fill_null(pc.cast(taken.column(c), pa.string()), "\x00") for c in _NAME_COLUMNS]
+@dataclass
+class _Names:
+    """What the given-name comparison reads of each report as a code per distinct name (-1: no
+    name), and those columns once per code: a list repeats its names."""
+    code: list[int]
+    rows: list[Mapping[str, Any]]
+
+
+def _names_of(features: Sequence[Mapping[str, Any]]) -> _Names:
+    seen: dict[tuple[Any, ...], int] = {}
+    rows: list[Mapping[str, Any]] = []
+    code = []
+    for f in features:
+        if f.get("given_syl") is None:
+            code.append(-1)
+            continue
+        key = _name_key(f)
+        if key not in seen:
+            seen[key] = len(rows)
+            rows.append(f)
+        code.append(seen[key])
+    return _Names(code, rows)
+
+
+def _names_of_table(table: pa.Table) -> _Names:
+    """The same from features.feature_table's columns, without a dict per report."""
+    if not table.num_rows:
+        return _Names([], [])
+    text = [pc.fill_null(pc.cast(table.column(c), pa.string()), "\x00") for c in _NAME_COLUMNS]
     joined = pc.binary_join_element_wise(*text, "\x1f")  # no name holds these control characters
     encoded = pc.dictionary_encode(joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined)
-    codes = encoded.indices.to_pylist()
-    first: dict[int, int] = {}
-    for at, code in enumerate(codes):
-        first.setdefault(code, at)
-    rows = dict(zip(first, taken.take(pa.array(list(first.values()), pa.int64())).to_pylist()))
-    return {i: (code, rows[code]) for i, code in zip(paired, codes)}
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    _, first = np.unique(codes, return_index=True)  # the first report of each code, codes in order
+    rows = table.select(list(_NAME_COLUMNS)).take(pa.array(first, pa.int64())).to_pylist()
+    named = pc.is_valid(table.column("given_syl")).to_numpy(zero_copy_only=False)
+    return _Names(np.where(named, codes, -1).tolist(), rows)
 
 
 def _strong(pairs: Iterable[PairScore], ids: list[str], threshold: float) -> tuple[list[int], list[int]]:
@@ -142,67 +167,77 @@ def _strong_of_table(table: pa.Table, ids: list[str], threshold: float) -> tuple
     keep = table.filter(pc.greater_equal(table.column("probability"), threshold))
     keep = keep.take(pc.sort_indices(keep, sort_keys=[("probability", "descending"), ("left", "ascending"),
                                                       ("right", "ascending")]))
-    known = pa.array(ids, pa.string())
-    left = pc.index_in(keep.column("left"), value_set=known)
-    right = pc.index_in(keep.column("right"), value_set=known)
+    count = keep.num_rows
+    # Both columns looked up at once: one hash table of the report ids, not two.
+    found = pc.index_in(pa.concat_arrays([keep.column("left").combine_chunks(), keep.column("right").combine_chunks()]),
+                        value_set=pa.array(ids, pa.string()))
+    left, right = found.slice(0, count), found.slice(count)
     both = pc.and_(pc.is_valid(left), pc.is_valid(right))
     return pc.filter(left, both).to_pylist(), pc.filter(right, both).to_pylist()
 
 
-def _union(reports: _Reports, left: list[int], right: list[int],
-           names: Mapping[int, tuple[Any, Mapping[str, Any]]]) -> list[int]:
+class _Clusters:
     """Union-find over report numbers; each root carries its cluster's one ID number, gender and
-    full date (a join that would bring a second is refused), its range of birth years, and its
-    members' given names (a join that would hold two different ones is refused)."""
-    n = len(reports.ids)
-    parent = list(range(n))
-    size = [1] * n
-    id_number, gender, date = list(reports.id_number), list(reports.gender), list(reports.date)
-    low, high = list(reports.year), list(reports.year)
-    thin = reports.thin
-    # Each cluster's distinct names only: copies of one report add none, so a cluster of
-    # thousands of copies is checked against one name, not thousands (a flooded list).
-    named: dict[int, dict[Any, Mapping[str, Any]]] = {
-        i: {key: row} for i, (key, row) in names.items() if row.get("given_syl") is not None}
+    full date (a join that would bring a second is refused), its range of birth years, and the
+    codes of its members' given names (a join that would hold two different ones is refused)."""
 
-    # Whether two names differ, per pair of names met (lists repeat names: the Python levels once each).
-    differ: dict[tuple[Any, Any], bool] = {}
+    def __init__(self, reports: _Reports, names: _Names) -> None:
+        n = len(reports.ids)
+        self.parent = list(range(n))
+        self.size = [1] * n
+        self.id_number, self.gender, self.date = list(reports.id_number), list(reports.gender), list(reports.date)
+        self.low, self.high = list(reports.year), list(reports.year)
+        self.code, self.rows = names.code, names.rows
+        # Each cluster's distinct names once joined (a root that has joined nothing has its own
+        # name's code): copies of one report add none, so a flooded list is checked against one name.
+        self.named: dict[int, Collection[int]] = {}
+        self._differ: dict[tuple[int, int], bool] = {}  # per pair of names met: lists repeat names
 
-    def different(kx: Any, x: Mapping[str, Any], ky: Any, y: Mapping[str, Any]) -> bool:
-        found = differ.get((kx, ky))
-        if found is None:  # the comparison is symmetric
-            found = differ[kx, ky] = differ[ky, kx] = _GIVEN.level_of(x, y).code == "different"
+    def names_of(self, root: int) -> Collection[int]:
+        found = self.named.get(root)
+        if found is not None:
+            return found
+        return () if self.code[root] == -1 else (self.code[root],)
+
+    def different(self, x: int, y: int) -> bool:
+        key = (x, y) if x <= y else (y, x)  # the comparison is symmetric
+        found = self._differ.get(key)
+        if found is None:
+            found = self._differ[key] = _GIVEN.level_of(self.rows[x], self.rows[y]).code == "different"
         return found
 
-    def find(x: int) -> int:
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def join(a: int, b: int) -> bool:
-        ra, rb = find(a), find(b)
+    def join(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        for code in (id_number, gender):
+        for code in (self.id_number, self.gender):
             if code[ra] != -1 and code[rb] != -1 and code[ra] != code[rb]:
                 return False
+        date, low, high = self.date, self.low, self.high
         if date[ra] != -1 and date[rb] != -1 and not _same_birthday(date[ra], date[rb]):
             return False
         if low[ra] != -1 and low[rb] != -1 and \
                 max(high[ra], high[rb]) - min(low[ra], low[rb]) > MAX_YEAR_SPREAD:
             return False
         # A chain of pairs can join twins (or brothers) whom no pair joins directly.
-        mine, theirs = named.get(ra, {}), named.get(rb, {})
-        if any(different(kx, x, ky, y) for kx, x in mine.items() for ky, y in theirs.items()):
+        mine, theirs = self.names_of(ra), self.names_of(rb)
+        if any(self.different(x, y) for x in mine for y in theirs):
             return False
-        if size[ra] < size[rb]:
-            ra, rb = rb, ra
-        parent[rb] = ra
-        size[ra] += size[rb]
-        if rb in named:
-            named.setdefault(ra, {}).update(named.pop(rb))
-        for code in (id_number, gender, date):
+        if self.size[ra] < self.size[rb]:
+            ra, rb, mine, theirs = rb, ra, theirs, mine
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        if not set(theirs) <= set(mine):
+            self.named[ra] = {*mine, *theirs}
+        self.named.pop(rb, None)
+        for code in (self.id_number, self.gender, date):
             if code[ra] == -1:
                 code[ra] = code[rb]
         if low[ra] == -1:
@@ -211,20 +246,93 @@ def _union(reports: _Reports, left: list[int], right: list[int],
             low[ra], high[ra] = min(low[ra], low[rb]), max(high[ra], high[rb])
         return True
 
-    strong = list(zip(left, right))
-    for a, b in strong:  # 1. full reports among themselves
-        if not thin[a] and not thin[b]:
-            join(a, b)
-    attached = bytearray(n)
-    for p in strong:  # 2. each thin report to its strongest full partner's cluster, once
-        for a, b in (p, p[::-1]):
-            if thin[a] and not thin[b] and not attached[a]:
-                if join(a, b):
-                    attached[a] = 1
-    for a, b in strong:  # 3. thin reports left alone join each other
-        if thin[a] and thin[b] and not attached[a] and not attached[b]:
-            join(a, b)
-    return [find(i) for i in range(n)]
+    def join_agreeing_groups(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Joins at once each group of reports that ``left``-``right`` pairs connect and that
+        holds at most one ID number, gender and full date, no two given names that differ, and
+        birth years at most MAX_YEAR_SPREAD apart: no join within it could be refused, so it ends
+        as one cluster carrying the same facts whatever the order of its pairs. Only for clusters
+        not yet joined. Returns, for each pair, whether it is left to be joined pair by pair."""
+        n = len(self.parent)
+        if not len(left):
+            return np.zeros(0, bool)
+        count, label = connected_components(
+            coo_matrix((np.ones(len(left), np.int8), (left, right)), shape=(n, n)), directed=False)
+        members = np.unique(np.concatenate([left, right]))
+        code = np.asarray(self.code, np.int64)[members]
+        order = np.lexsort((code, label[members]))  # by group, then by name code
+        members, code, group = members[order], code[order], label[members[order]]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        ends = np.r_[starts[1:], len(group)] - 1
+
+        def low_high(values: list[int]) -> tuple[np.ndarray, np.ndarray]:  # -1: unknown
+            known = np.asarray(values, np.int64)[members]
+            low = np.minimum.reduceat(np.where(known == -1, np.iinfo(np.int64).max, known), starts)
+            return low, np.maximum.reduceat(known, starts)
+
+        agree = np.ones(len(starts), bool)
+        one: dict[str, np.ndarray] = {}
+        for name in ("id_number", "gender", "date"):
+            low, high = low_high(getattr(self, name))
+            agree &= (high == -1) | (low == high)
+            one[name] = high
+        low, high = low_high(self.low)
+        agree &= (high == -1) | (high - low <= MAX_YEAR_SPREAD)
+        # Groups of several names: joined at once only if no two of them differ.
+        new_name = (code != -1) & np.r_[True, (code[1:] != code[:-1]) | (group[1:] != group[:-1])]
+        several: dict[int, list[int]] = {}
+        for g in np.flatnonzero(agree & (np.add.reduceat(new_name.astype(np.int64), starts) > 1)).tolist():
+            found = sorted(set(code[starts[g]:ends[g] + 1].tolist()) - {-1})
+            if any(self.different(x, y) for i, x in enumerate(found) for y in found[i + 1:]):
+                agree[g] = False
+            else:
+                several[g] = found
+        taken = np.repeat(agree, ends - starts + 1)
+        at = np.flatnonzero(agree)
+        root = members[ends[at]]  # the member with the group's highest name code: its own name's
+        parent = np.asarray(self.parent, np.int64)
+        parent[members[taken]] = np.repeat(root, (ends - starts + 1)[at])
+        self.parent = parent.tolist()
+        for name, values in (("size", ends - starts + 1), *one.items(), ("low", np.where(high == -1, -1, low)),
+                             ("high", high)):
+            column = np.asarray(getattr(self, name), np.int64)
+            column[root] = values[at]
+            setattr(self, name, column.tolist())
+        for g, found in several.items():
+            self.named[int(members[ends[g]])] = set(found)
+        agreeing = np.zeros(count, bool)
+        agreeing[group[starts]] = agree
+        return ~agreeing[label[left]]
+
+    def roots(self) -> np.ndarray:
+        parent = np.asarray(self.parent, np.int64)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent = up
+
+
+def _union(reports: _Reports, left: np.ndarray, right: np.ndarray, names: _Names) -> np.ndarray:
+    """Each report's root, the pairs (strongest first) joined in the three steps above."""
+    thin = np.asarray(reports.thin, bool)
+    clusters = _Clusters(reports, names)
+    full = ~thin[left] & ~thin[right]
+    full_left, full_right = left[full], right[full]
+    pairwise = clusters.join_agreeing_groups(full_left, full_right)
+    for a, b in zip(full_left[pairwise].tolist(), full_right[pairwise].tolist()):  # 1. the other full reports
+        clusters.join(a, b)
+    attached = bytearray(len(thin))
+    mixed = thin[left] != thin[right]
+    for a, b in zip(left[mixed].tolist(), right[mixed].tolist()):  # 2. each thin report to its
+        if not thin[a]:                                             # strongest full partner's cluster
+            a, b = b, a
+        if not attached[a] and clusters.join(a, b):
+            attached[a] = 1
+    both = thin[left] & thin[right]
+    for a, b in zip(left[both].tolist(), right[both].tolist()):  # 3. thin reports left alone join each other
+        if not attached[a] and not attached[b]:
+            clusters.join(a, b)
+    return clusters.roots()
 
 
 def _name_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -239,13 +347,14 @@ def _same_birthday(a: int, b: int) -> bool:
     return a == b or (a % 10_000 == b % 10_000 and abs(a // 10_000 - b // 10_000) <= 1)
 
 
-def _cluster_ids(ids: list[str], root: list[int]) -> dict[str, str]:
+def _cluster_ids(ids: list[str], root: np.ndarray) -> dict[str, str]:
     """Each cluster is named by its smallest report id."""
-    order = pc.sort_indices(pa.array(ids, pa.string())).to_pylist()
-    name: dict[int, str] = {}
-    for i in order:
-        name.setdefault(root[i], ids[i])
-    return {rid: name[r] for rid, r in zip(ids, root)}
+    known = pa.array(ids, pa.string())
+    order = pc.sort_indices(known).to_numpy()
+    roots, first = np.unique(root[order], return_index=True)
+    name = np.zeros(len(ids), np.int64)
+    name[roots] = order[first]
+    return dict(zip(ids, known.take(pa.array(name[root])).to_pylist()))
 
 
 def cluster_members(clusters: Mapping[str, str]) -> dict[str, Sequence[str]]:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from stdnum.cn import ric
 
 from intake.dedup import PairScore, repair_clusters, run_pipeline
 from intake.dedup import features as features_module
 from intake.dedup.comparisons import BY_NAME
+from intake.resolution import ids
 from intake.dedup.csv_io import CsvError, iter_rows, read_rows
 from intake.dedup.csv_out import write_clusters, write_pairs
 from intake.dedup.features import feature_row, feature_table
@@ -163,6 +166,58 @@ def test_repair_over_arrays_equals_the_set_based_repair_on_random_chains(small_p
         assert len(set(expected.values())) < len(ids)  # joins happened (most random pairs name two people)
         assert repair_clusters(pairs, rows, threshold=0.9) == expected
         assert repair_clusters(pairs, feature_table(rows), threshold=0.9) == expected
+
+
+def test_groups_joined_at_once_equal_the_pair_by_pair_repair(small_population):
+    """Pairs among each person's own reports (groups that agree, joined at once) beside pairs
+    between look-alike people and copies of one report with another ID number, gender or date
+    (groups a refusal splits, joined pair by pair), in random order of strength."""
+    rows, truth = small_population
+    chance = random.Random(8)
+    by_person: dict = {}
+    for r in rows:
+        by_person.setdefault(truth.person[r["report_id"]], []).append(r["report_id"])
+    pairs = [PairScore(*sorted(pair), round(chance.uniform(0.9, 1.0), 3), {}, {})
+             for ids in by_person.values() for pair in itertools.combinations(ids, 2)]
+    altered = []
+    for i, r in enumerate(chance.sample(rows, 45)):  # a second report of the same man, one fact apart
+        other = dict(r, report_id=f"z{i}")
+        number = ids.parse(r.get("chinese_id"))
+        if i % 3 == 0 and number is not None and number.valid:  # another valid number
+            body = number.raw[:14] + ("01" if number.raw[14:16] != "01" else "02") + number.raw[16]
+            other["chinese_id"] = body + ric.calc_check_digit(body + "0")  # (a place for the check digit)
+        elif i % 3 == 1:
+            other["gender"] = "female" if r.get("gender") in ("male", "m") else "male"
+        elif len(r.get("birth_date") or "") == 10:  # the same year, another day
+            other["birth_date"] = r["birth_date"][:5] + ("01-02" if r["birth_date"][5:] != "01-02" else "02-03")
+        else:
+            other["birth_date"] = "1950-01-01"
+        altered.append(other)
+        pairs.append(PairScore(*sorted((r["report_id"], other["report_id"])), 0.99, {}, {}))
+    pairs += [PairScore(*sorted(pair), round(chance.uniform(0.9, 1.0), 3), {}, {})
+              for pair in (chance.sample([r["report_id"] for r in rows], 2) for _ in range(6))]
+    everyone = rows + altered
+    expected = reference_repair(pairs, everyone, 0.9)
+    truth_clusters = len(by_person)
+    assert len(set(expected.values())) < truth_clusters + len(altered)  # joins happened, refusals too:
+    assert any(expected[o["report_id"]] == o["report_id"] for o in altered)
+    assert repair_clusters(pairs, everyone, threshold=0.9) == expected
+    assert repair_clusters(pairs, feature_table(everyone), threshold=0.9) == expected
+
+
+def test_a_group_that_agrees_is_one_cluster_whatever_the_order_of_its_pairs():
+    rows = [{"report_id": f"r{i}", "given_name": name, "father_name": "Tursun", "birth_date": "1981-03-17",
+             "home_place": "Yarkand", "gender": "m"}
+            for i, name in enumerate(["Ablimit", "ئابلىمىت", "阿布力米提", "Abliemit"])]
+    rows.append({"report_id": "r9", "given_name": "Memet", "father_name": "Tursun", "birth_date": "1981-03-17",
+                 "home_place": "Yarkand", "gender": "m"})  # his twin: never in his cluster
+    chain = [("r0", "r1"), ("r1", "r2"), ("r2", "r3"), ("r3", "r9")]
+    for strengths in ([0.99, 0.98, 0.97, 0.96], [0.96, 0.97, 0.98, 0.99]):
+        pairs = [PairScore(a, b, p, {}, {}) for (a, b), p in zip(chain, strengths)]
+        clusters = repair_clusters(pairs, rows, threshold=0.9)
+        assert {clusters[f"r{i}"] for i in range(4)} == {"r0"}
+        assert clusters["r9"] == "r9"
+        assert clusters == reference_repair(pairs, rows, 0.9)
 
 
 # --- reading the CSV as it goes ------------------------------------------------------------------
