@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -33,6 +34,7 @@ PAIR_COLUMNS = ("report_id_l", "report_id_r", "match_probability", *(f"{c.name}_
 
 _LINE_END = "\r\n"  # csv.writer's
 _SLICE = 262_144  # pairs per batch of lines
+_MAKERS = 2  # threads making batches of lines
 # What neutralise may change (a formula's first character after spaces; a piece after ";" or a line
 # break): the ids that match go through it, the others it would leave as they are.
 _MAY_NEUTRALISE = r"^ *[=+\-@\t\r\n＝＋－＠]|[;\r\n]"
@@ -57,7 +59,7 @@ def _staged(path: Path, fill: Callable[[IO[bytes]], Any]) -> Path:
 class RunOutput:
     """pairs.csv and clusters.csv of one run in `folder`. pairs.csv is written in a thread from
     the moment the pairs are scored, while the run clusters (pyarrow's compute functions release
-    the GIL, clustering is Python: at a million reports the seven seconds of writing overlap the
+    the GIL, clustering is mostly Python: at a million reports the writing overlaps the
     clustering), beside its place; `finish` writes clusters.csv and moves both into place, so a run
     that fails leaves neither (`discard`). The folder is made when the pairs are scored, so a run
     that fails before leaves none."""
@@ -136,12 +138,24 @@ def _pair_lines(out: IO[bytes], pairs: PairTable) -> None:
     order = pc.sort_indices(table, sort_keys=[("probability", "descending"), ("left", "ascending"),
                                               ("right", "ascending")])
     codes = [(f"gamma_{c.name}", _level_codes(c)) for c in COMPARISONS]
-    out.write(_line(PAIR_COLUMNS))
-    for start in range(0, len(order), _SLICE):
+
+    def lines(start: int) -> Any:
         part = table.take(order.slice(start, _SLICE))
         cells = [_ids(part.column("left")), _ids(part.column("right")), _probabilities(part.column("probability"))]
         cells += [_levels(part.column(col), lookup) for col, lookup in codes]
-        _write_lines(out, pc.binary_join_element_wise(*cells, ","))
+        return pc.binary_join_element_wise(*cells, ",")
+
+    out.write(_line(PAIR_COLUMNS))
+    # Batches of lines made in two threads (pyarrow's functions release the GIL), written in order;
+    # at most a few batches wait at once.
+    with ThreadPoolExecutor(max_workers=_MAKERS) as pool:
+        waiting: deque[Future[Any]] = deque()
+        for start in range(0, len(order), _SLICE):
+            waiting.append(pool.submit(lines, start))
+            if len(waiting) > _MAKERS:
+                _write_lines(out, waiting.popleft().result())
+        while waiting:
+            _write_lines(out, waiting.popleft().result())
 
 
 def write_clusters(path: str | Path, clusters: dict[str, str]) -> int:

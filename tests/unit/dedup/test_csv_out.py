@@ -138,3 +138,19 @@ def test_a_run_output_writes_what_the_writers_write_and_nothing_until_it_finishe
     dropped.start_pairs(pairs)
     dropped.discard()
     assert not (tmp_path / "dropped").exists()
+
+
+def test_pairs_in_many_batches_are_written_in_order(tmp_path, monkeypatch):
+    """Batches of lines are made in threads: written in order, none lost or doubled."""
+    import random
+
+    from intake.dedup import csv_out
+
+    monkeypatch.setattr(csv_out, "_SLICE", 4)
+    chance = random.Random(3)
+    n = 97
+    ids = [f"r{i:03d}" for i in chance.sample(range(1000), 2 * n)]
+    pairs = _pairs(ids, [chance.choice([0.5, 0.9, chance.random()]) for _ in range(n)],
+                   [[chance.randint(-1, len(c.levels) - 2) for _ in range(n)] for c in COMPARISONS])
+    assert write_pairs(tmp_path / "pairs.csv", pairs) == n
+    assert (tmp_path / "pairs.csv").read_bytes() == _by_csv_writer(pairs)
