@@ -24,8 +24,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .comparisons import BY_NAME, CROSSWISE_COLUMNS
 from .features import feature_row
@@ -255,8 +253,7 @@ class _Clusters:
         n = len(self.parent)
         if not len(left):
             return np.zeros(0, bool)
-        count, label = connected_components(
-            coo_matrix((np.ones(len(left), np.int8), (left, right)), shape=(n, n)), directed=False)
+        label = _components(n, left, right)
         members = np.unique(np.concatenate([left, right]))
         code = np.asarray(self.code, np.int64)[members]
         order = np.lexsort((code, label[members]))  # by group, then by name code
@@ -299,7 +296,7 @@ class _Clusters:
             setattr(self, name, column.tolist())
         for g, found in several.items():
             self.named[int(members[ends[g]])] = set(found)
-        agreeing = np.zeros(count, bool)
+        agreeing = np.zeros(n, bool)
         agreeing[group[starts]] = agree
         return ~agreeing[label[left]]
 
@@ -310,6 +307,24 @@ class _Clusters:
             if np.array_equal(up, parent):
                 return parent
             parent = up
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Each report's group as one report number of it, the groups being what the pairs connect:
+    each pair's two groups hooked under the smaller number, then every number pointed to its
+    group's, until no pair joins two groups (a few rounds). In numpy rather than SciPy's
+    connected_components: importing SciPy starts a thread pool, after which the bulk path may no
+    longer fork its decrypting workers (intake/forking.py)."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        a, b = label[left], label[right]
+        if np.array_equal(a, b):
+            return label
+        low = np.minimum(a, b)
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        while not np.array_equal(up := label[label], label):
+            label = up
 
 
 def _union(reports: _Reports, left: np.ndarray, right: np.ndarray, names: _Names) -> np.ndarray:

@@ -17,14 +17,17 @@ from .comparisons import COMPARISONS
 from .model import PairScore
 
 _NAMES = tuple(c.name for c in COMPARISONS)
+# Splink numbers a comparison's levels from the "else" level (0) upwards and the null level -1;
+# ours run from the null level down to the else level.
+_CODES = {c.name: tuple(lv.code for lv in c.levels) for c in COMPARISONS}
 _SLICE = 65_536
-# Splink's level numbers (levels.Comparison.gammas) by level code, and the codes by number.
-_GAMMAS = {c.name: dict(zip((lv.code for lv in c.levels), c.gammas)) for c in COMPARISONS}
-_CODES = {name: {gamma: code for code, gamma in gammas.items()} for name, gammas in _GAMMAS.items()}
+_GAMMAS = {name: {code: (-1 if i == 0 else len(codes) - 1 - i) for i, code in enumerate(codes)}
+           for name, codes in _CODES.items()}
 
 
-def level_code(comparison: str, gamma: int) -> str:
-    return _CODES[comparison][gamma]
+def level_code(comparison: str, gamma: int) -> str:  # _GAMMAS is its inverse
+    codes = _CODES[comparison]
+    return codes[0] if gamma == -1 else codes[len(codes) - 1 - gamma]
 
 
 def wanted_columns() -> list[str]:
