@@ -301,12 +301,7 @@ class _Clusters:
         return ~agreeing[label[left]]
 
     def roots(self) -> np.ndarray:
-        parent = np.asarray(self.parent, np.int64)
-        while True:
-            up = parent[parent]
-            if np.array_equal(up, parent):
-                return parent
-            parent = up
+        return _to_roots(np.asarray(self.parent, np.int64))
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -323,8 +318,14 @@ def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         low = np.minimum(a, b)
         np.minimum.at(label, a, low)
         np.minimum.at(label, b, low)
-        while not np.array_equal(up := label[label], label):
-            label = up
+        label = _to_roots(label)
+
+
+def _to_roots(parent: np.ndarray) -> np.ndarray:
+    """Each entry of a forest (a root its own parent) pointed at its root, by pointer jumping."""
+    while not np.array_equal(up := parent[parent], parent):
+        parent = up
+    return parent
 
 
 def _union(reports: _Reports, left: np.ndarray, right: np.ndarray, names: _Names) -> np.ndarray:
