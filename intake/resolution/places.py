@@ -100,11 +100,17 @@ def _index() -> _Index:
                   level_words, noise, index.chinese_suffixes, chinese_noise)
 
 
-def _chinese_key(index: _Index, text: str) -> tuple[str, str | None]:
+def _chinese_text(index: _Index, text: str) -> str:
+    """The Chinese characters of a place text without the words that name no place (新疆...)."""
     text = "".join(ch for ch in text if is_han(ch))
     for word in index.chinese_noise:
         if text != word:
             text = text.replace(word, "")
+    return text
+
+
+def _chinese_key(index: _Index, text: str) -> tuple[str, str | None]:
+    text = _chinese_text(index, text)
     for suffix, level in index.chinese_suffixes:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             return text[: -len(suffix)], level
@@ -136,6 +142,8 @@ def _kind(code: str) -> str:
         return "unknown"
     if place.level == "prefecture":
         return "city" if place.zh.endswith("市") else "prefecture"
+    if place.kind == "city_districts":
+        return place.kind  # 克拉玛依市市辖区: a city's districts together, no one place
     return {"市": "city", "县": "county", "区": "district"}.get(place.zh[-1:], "county")
 
 
@@ -144,6 +152,9 @@ def _find_part(index: _Index, part: str) -> list[_Found]:
         key, hint = _chinese_key(index, part)
         if key in index.chinese:
             return [_Found(index.chinese[key], hint, 1.0 if hint else 0.9)]
+        segments = _chinese_segments(index, _chinese_text(index, part))
+        if segments:
+            return segments
         found = []
         for name, codes in index.chinese.items():  # several places written together: 喀什地区莎车县
             if len(name) >= 2 and name in key:
@@ -169,6 +180,23 @@ def _find_part(index: _Index, part: str) -> list[_Found]:
     return []
 
 
+def _chinese_segments(index: _Index, text: str) -> list[_Found] | None:
+    """Several places written together, each name with its level word (和田地区和田县, 伊犁州伊宁市,
+    吐鲁番市高昌区), cut at the longest known name and the longest level word after it; None unless
+    the whole text cuts into two or more. Each keeps its level word, so a county that shares its
+    prefecture's name (和田县 in 和田地区) is told from it."""
+    found: list[_Found] = []
+    i = 0
+    while i < len(text):
+        end = next((j for j in range(len(text), i + 1, -1) if text[i:j] in index.chinese), None)
+        if end is None:
+            return None
+        level = next(((suffix, lv) for suffix, lv in index.chinese_suffixes if text.startswith(suffix, end)), None)
+        found.append(_Found(index.chinese[text[i:end]], level and level[1], 1.0 if level else 0.9))
+        i = end + (len(level[0]) if level else 0)
+    return found if len(found) >= 2 else None
+
+
 def _retired(code: str) -> bool:
     place = thesauri.place(code)
     return place is None or place.historical
@@ -184,6 +212,10 @@ def _narrow(found: _Found) -> set[str]:
                   "district": {"district", "city"}}[found.hint]
         if found.hint == "prefecture":
             kept = {c for c in codes if thesauri.place(c) and thesauri.place(c).level == "prefecture"}  # type: ignore[union-attr]
+        elif found.hint == "district":
+            # 克拉玛依区 is the district, not the city 克拉玛依市; "Hotan District", with no district
+            # of that name, the city
+            kept = {c for c in codes if _kind(c) == "district"} or {c for c in codes if _kind(c) == "city"}
         else:
             kept = {c for c in codes if _kind(c) in wanted}
         codes = kept or codes

@@ -43,7 +43,7 @@ from ..models import BlindIndex, Report
 from ..resolution import blocking_values, prepare_report
 from . import integrity, normalise
 
-INDEX_VERSION = 36  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
+INDEX_VERSION = 37  # bump when a normaliser changes: `flask index rebuild` then recomputes every row
 DECADES_SINCE = 15  # the version that added county_birth_decade (older rows: the filter's legacy path)
 INDEXES = ("id_number", "name", "name_birth_year", "county_birth_year", "county_birth_decade", "id_region_birth_year",
            "father_county")

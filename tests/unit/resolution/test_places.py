@@ -71,3 +71,23 @@ def test_a_code_from_the_picker() -> None:
     pref = place_of_code(KASHGAR_PREF)
     assert pref is not None and pref.level == "prefecture" and pref.county is None
     assert place_of_code("110101") is None and place_of_code(None) is None
+
+
+@pytest.mark.parametrize(("text", "county", "prefecture"), [
+    # A county or city that shares its prefecture's name, written together with it as documents do.
+    ("和田地区和田县", "653221", "653200"), ("新疆和田地区和田县", "653221", "653200"), ("和田地区 和田县", "653221", "653200"),
+    ("和田地区和田市", "653201", "653200"), ("阿克苏地区阿克苏市", "652901", "652900"),
+    ("伊犁州伊宁市", "654002", "654000"), ("伊犁哈萨克自治州伊宁县", "654021", "654000"),
+    ("塔城地区塔城市", "654201", "654200"), ("乌鲁木齐市乌鲁木齐县", "650121", "650100"),
+    ("吐鲁番市高昌区", "650402", "650400"), ("哈密市伊州区", "650502", "650500"),
+    # 区 is the district, not the city of the same name, nor the city's districts together.
+    ("克拉玛依区", "650203", "650200"), ("Karamay District", "650203", "650200"),
+    # Short Chinese forms, another romanisation, an old name (米泉, merged into 米东区 in 2007).
+    ("巴州", None, "652800"), ("博州", None, "652700"), ("塔县", "653131", "653100"), ("察县", "654022", "654000"),
+    ("Usu", "654202", "654200"), ("Urumqi County", "650121", "650100"), ("米泉", "650109", "650100"),
+    ("Miquan", "650109", "650100"), ("Charqiliq", "652824", "652800"),
+])
+def test_places_written_together_short_forms_and_old_names(text: str, county: str | None, prefecture: str) -> None:
+    match = resolve_place(text)
+    assert match is not None
+    assert (match.county, match.prefecture) == (county, prefecture)
