@@ -9,7 +9,8 @@ names are looked up in ``data/arabic_names.txt`` and read as their Uyghur form:
 * a listed name: محمد Muhemmed, فاطمه Patime;
 * Abd al- (or a Persian keyboard's ابدو) and a name: عبدالرحیم, عبد الرحیم, ابدوسلام Abdurehim,
   Abdusalam; the article's l goes before a consonant as in every other script (phonemes._ABDUL);
-* a name and al-Din or Allah: نورالدین Nuridin, امان الله Amanulla;
+* a name and al-Din, Allah or al-Nisa: نورالدین Nuridin, امان الله Amanulla, رحمة الله Rehmetulla
+  (teh marbuta said t), قمرالنساء Qemernisa;
 * a name and -jan: حسنجان Hesenjan (names.py then drops the -jan), or -gül: تاجیگل Tajigül;
 * two listed names written as one: نورمحمد Nurmuhemmed, آیگل Aygul;
 * Abu al- and a name: ابوالقاسم Ubulqasim.
@@ -44,7 +45,10 @@ _HAMZA = "\u0626"
 _ABD = ("عبدال", "ابدال", "عبدول", "ابدول", "عبدو", "ابدو", "عبد", "ابد")  # longest first
 _ARTICLE = "ال"
 # A Persian keyboard has no ۈ: -gül closing a name is گل or گول (تاجیگل Tajigül).
-_ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("جان", "jan"), ("گول", "gül"), ("گل", "gül"))
+_ENDINGS = (("الدین", "idin"), ("الله", "ulla"), ("النسا", "nisa"), ("جان", "jan"), ("گول", "gül"), ("گل", "gül"))
+# Arabic's teh marbuta before Allah is said t (رحمة الله Rehmetulla, نعمة الله Nimetulla), as
+# Persian spelling writes it (رحمت الله); folded, it is a heh.
+_TEH_MARBUTA_BEFORE = "الله"
 # Abu al- is Uyghur Ubul- (ابوالقاسم Ubulqasim, ابوالحسن Ubulhesen), as Latin Abul- is (phonemes.py).
 _ABU_AL = "ابوال"
 _SHORTEST = 2  # letters of a compound's part
@@ -178,6 +182,8 @@ def _compound(folded: str) -> str | None:
     for ending, reading in _ENDINGS:
         stem = folded[: -len(ending)]
         if folded.endswith(ending) and len(stem) >= _SHORTEST:
+            if ending == _TEH_MARBUTA_BEFORE and stem.endswith("\u0647") and len(stem) > _SHORTEST:
+                stem = stem[:-1] + "\u062a"
             return _part(stem) + latin_to_phonemes(reading, uly=True)
     for cut in range(len(folded) - _SHORTEST, _SHORTEST - 1, -1):
         head, tail = _listed(folded[:cut]), _listed(folded[cut:])

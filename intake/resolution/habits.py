@@ -149,13 +149,20 @@ def french_spelling(token: str) -> str | None:
     return french if french != lower else None
 
 
+# Kazakh Е opening a name is said ye, which German, Dutch and Scandinavian spellings write je
+# (Jermek, Jerzhan, Jesenbaj: Ermek, Erzhan, Esenbay); Russian-style ye meets e through the
+# cross-script form already.
+_OPENING_YE = re.compile("^y(?=e[^aeéiouöü])")
+
+
 def _european(token: str, s_as_z: bool = True) -> str | None:
     """The word as a European spelling means it (european_spellings' first); ``s_as_z=False``: not
     where that is only its s read as z."""
     spellings = european_spellings(token)
     if not spellings or (not s_as_z and spellings[0] == _EUROPEAN_S.sub("z", token.lower())):
         return None
-    return latin.latin_to_phonemes(spellings[0])
+    phonemes = latin.latin_to_phonemes(spellings[0])
+    return _OPENING_YE.sub("", phonemes) if token[:1] in "jJ" else phonemes
 
 
 def other_reading(token: str, phonemes: str, script: str) -> str | None:

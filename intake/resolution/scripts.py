@@ -42,9 +42,10 @@ _KAZAKH_HINT = frozenset("ыЫ")
 _ULY_MARKS = frozenset("éöüÉÖÜ")
 _TURKISH_MARKS = frozenset("şçğıŞÇĞİ")
 _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
-# German writes sh as sch, and ö and ü as ULY does (Schöhret, Gülschen); ULY has no name with s
-# before ch.
-_GERMAN_SCH = re.compile("sch", re.IGNORECASE)
+# German writes sh as sch, Dutch and Scandinavian spellings as sj (tsj for ch, zj for zh), and ö
+# and ü as ULY does (Schöhret, Gülschen, Sjöhret, Tsjölpan); ULY has no name with s before ch, nor
+# a j after s, t or z but in -jan, -jon (Ilyasjan).
+_EUROPEAN_SH = re.compile("sch|tsj|zj|sj(?![ao]n\\b)", re.IGNORECASE)
 _KAZAKH_PATRONYMIC = ("uly", "uli", "uulu", "qyzy", "kyzy", "qizi")  # not -sulu (Aysulu)
 
 
@@ -121,7 +122,7 @@ def _latin_kind(text: str) -> str:
         return TURKISH
     if letters & _KAZAKH_LATIN_MARKS:
         return KAZAKH_LATIN
-    if letters & _ULY_MARKS and not _GERMAN_SCH.search(text):
+    if letters & _ULY_MARKS and not _EUROPEAN_SH.search(text):
         return ULY
     if looks_like_pinyin(text):
         return PINYIN

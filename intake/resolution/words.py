@@ -149,7 +149,7 @@ def _chinese_token(token: str) -> Token | None:
         # Not pinyin after all, or a Latin spelling the table lists that cuts into syllables
         # (Mamatimin, ma-ma-ti-min): read it as Latin.
         # Nor is a French spelling closing on a silent e (Nizamidine, ni-za-mi-di-ne).
-        if syllables is None or (variants.listed_latin(token) and not variants.listed_chinese(syllables)) \
+        if syllables is None or (variants.canonical(to_phonemes(token, scripts.LATIN)) and not variants.listed_chinese(syllables)) \
                 or (syllables[-1].lower() == "ne" and habits.french_spelling(token) is not None):
             return analyse_token(token, scripts.LATIN)
         if len(syllables) >= 3 and syllables[-1].lower() == "shen":

@@ -305,7 +305,7 @@ def test_pairs_whose_names_could_not_lift_them_are_left_out_and_no_other(bundled
     below = [p for p in every if p.probability < 0.01]
     # Many candidates fall below keep on their birth dates, places or ID numbers alone: the case at hand.
     hopeless = [p for p in below if sum(w for c, w in p.weights.items() if c not in ("given", "father")) < -5]
-    assert len(hopeless) > 20
+    assert len(hopeless) > 10
     kept = run_pipeline(rows, bundled, keep=0.01).pairs
     assert sorted(tuple(p.as_row().values()) for p in kept) == \
         sorted(tuple(p.as_row().values()) for p in every if p.probability >= 0.01)
