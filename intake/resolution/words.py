@@ -87,7 +87,8 @@ def analyse_token(token: str, script: str) -> Token | None:
     marker = PATRONYMIC_WORDS.get(key)
     title = variants.is_title(phonemes)
     gender = None
-    if stem(phonemes, ADDED_LETTER, 2) is not None:  # Tursunguli, Gulnura: Tursungül, Gülnur
+    if stem(phonemes, ADDED_LETTER, 2) is not None and variants.canonical(phonemes) is None:
+        # Tursunguli, Gulnura: Tursungül, Gülnur; not a name listed as written (Zaynura: Zeynure)
         phonemes = phonemes[:-1]
     elif phonemes.endswith(HAJI):  # Rozihaji: Rozihajim
         phonemes += "m"

@@ -83,3 +83,11 @@ def test_listed_names_stay_apart() -> None:
     assert level("Zakir", "Shakir") < CROSS_SCRIPT
     assert level("Hejer", "Xediche") < CROSS_SCRIPT
     assert level("Xoja", "Xojaniyaz") < CROSS_SCRIPT
+
+
+def test_a_russian_a_after_nur_kept_where_the_name_is_listed_as_written() -> None:
+    # -nura is Russian's a after -nur (Gulnura: Gülnur), but Zaynura is Zeynure
+    assert level("Zaynura", "Zeynure") >= CROSS_SCRIPT
+    assert level("Зайнура", "زەينۇرە") >= CROSS_SCRIPT
+    assert level("Gulnura", "Gülnur") >= CROSS_SCRIPT
+    assert level("Zaynura", "Zeynep") < CROSS_SCRIPT
