@@ -45,7 +45,7 @@ _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
 # German writes sh as sch, Dutch and Scandinavian spellings as sj (tsj for ch, zj for zh), and ö
 # and ü as ULY does (Schöhret, Gülschen, Sjöhret, Tsjölpan); ULY has no name with s before ch, nor
 # a j after s, t or z but in -jan, -jon (Ilyasjan).
-_EUROPEAN_SH = re.compile("sch|tsj|zj|sj(?![ao]n\\b)", re.IGNORECASE)
+_EUROPEAN_SH = re.compile("sch|(?:t?s|z)j(?![ao]n\\b)", re.IGNORECASE)
 _KAZAKH_PATRONYMIC = ("uly", "uli", "uulu", "qyzy", "kyzy", "qizi")  # not -sulu (Aysulu)
 
 

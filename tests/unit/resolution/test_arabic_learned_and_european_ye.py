@@ -43,6 +43,7 @@ def test_dutch_and_scandinavian_sj_beside_umlauts(a: str, b: str) -> None:
 
 def test_sj_before_jan_stays_uly() -> None:
     assert detect("Yünüsjan") == ULY
+    assert detect("Ürüzjan") == ULY
     assert level("Yünüsjan", "Yunusjan") >= CROSS_SCRIPT
 
 
