@@ -34,7 +34,8 @@ _EUROPEAN = [("tsch", "ç"), ("dsch", "c"), ("dzj", "c"), ("sch", "ş"), ("tch",
              ("sj", "ş"), ("zj", "j")]
 # Not the s of a name before -jan, -jon (Ilyasjan, Yunusjan, Abbasjan: Ilyas-jan, not Ilyashan),
 # which closes far more names than Dutch -sjan does.
-SJ_NOT_JAN = "sj(?![ao]n\\b)"
+NOT_JAN = "(?![ao]n\\b)"
+SJ_NOT_JAN = "sj" + NOT_JAN
 _GROUP_MAP = dict(_GROUPS + _EUROPEAN)
 _ULY_GROUP = re.compile("|".join(re.escape(src) for src, _ in _GROUPS))
 _GROUP = re.compile("|".join(SJ_NOT_JAN if src == "sj" else re.escape(src)

@@ -208,8 +208,6 @@ def _narrow(found: _Found) -> set[str]:
     # and "Kucha county" are the county that became 库车市 in 2019, as "Kuqa" is.
     codes = {c for c in codes if not _retired(c)} or codes
     if found.hint:
-        wanted = {"prefecture": {"prefecture"}, "county": {"county"}, "city": {"city"},
-                  "district": {"district", "city"}}[found.hint]
         if found.hint == "prefecture":
             kept = {c for c in codes if thesauri.place(c) and thesauri.place(c).level == "prefecture"}  # type: ignore[union-attr]
         elif found.hint == "district":
@@ -217,7 +215,7 @@ def _narrow(found: _Found) -> set[str]:
             # of that name, the city
             kept = {c for c in codes if _kind(c) == "district"} or {c for c in codes if _kind(c) == "city"}
         else:
-            kept = {c for c in codes if _kind(c) in wanted}
+            kept = {c for c in codes if _kind(c) == found.hint}  # county, city
         codes = kept or codes
     return codes
 

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .latin import NOT_JAN
 from .pinyin import looks_like_pinyin
 
 ARABIC, CHINESE, PINYIN = "ug-Arab", "zh-Hans", "zh-Latn"
@@ -45,7 +46,7 @@ _KAZAKH_LATIN_MARKS = frozenset("äūÄŪñÑǵńóúáÁǴŃÓÚ")
 # German writes sh as sch, Dutch and Scandinavian spellings as sj (tsj for ch, zj for zh), and ö
 # and ü as ULY does (Schöhret, Gülschen, Sjöhret, Tsjölpan); ULY has no name with s before ch, nor
 # a j after s, t or z but in -jan, -jon (Ilyasjan).
-_EUROPEAN_SH = re.compile("sch|(?:t?s|z)j(?![ao]n\\b)", re.IGNORECASE)
+_EUROPEAN_SH = re.compile(f"sch|(?:t?s|z)j{NOT_JAN}", re.IGNORECASE)
 _KAZAKH_PATRONYMIC = ("uly", "uli", "uulu", "qyzy", "kyzy", "qizi")  # not -sulu (Aysulu)
 
 

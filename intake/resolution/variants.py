@@ -133,12 +133,6 @@ def canonical_chinese(hanzi: str, syllables: tuple[str, ...] | list[str]) -> str
     return None
 
 
-def listed_latin(word: str) -> str | None:
-    """The canonical name of a word the table lists as a Latin spelling (by its light folding), not
-    as two parts."""
-    return table().by_key.get(variant_key(to_phonemes(word, scripts.LATIN)))
-
-
 def listed_chinese(syllables: tuple[str, ...] | list[str]) -> str | None:
     """The canonical name of a Chinese form the table lists, syllable for syllable (no folding)."""
     return table().by_pinyin.get(tuple(s.lower() for s in syllables))
